@@ -1,0 +1,20 @@
+import { writeFileSync, renameSync } from 'node:fs';
+import type { z } from 'zod';
+
+/**
+ * Artifacts are JSON with 2-space indent, a trailing newline and a stable key order: object
+ * keys in the order the artifact's zod schema declares them (zod's output preserves it), and
+ * maps without a schema order sorted by key.
+ */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(value, null, 2) + '\n';
+}
+
+/** Validate against the artifact's schema, then write atomically (tmp + rename). */
+export function writeJsonArtifact<S extends z.ZodType>(path: string, schema: S, value: z.input<S>): z.output<S> {
+  const parsed = schema.parse(value);
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, stableJson(parsed));
+  renameSync(tmp, path);
+  return parsed;
+}

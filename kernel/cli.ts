@@ -1,0 +1,149 @@
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_PLUGINS } from './builtin-plugins.ts';
+import { ByteorError, isByteorError, usageError } from './errors.ts';
+import { EXIT_CODE_TABLE, ExitCode } from './exit-codes.ts';
+import { Kernel } from './plugin-host.ts';
+import { loadPlugins } from './plugin-loader.ts';
+import type { FlagOption, VerbDefinition, VerbIO } from './plugin-api.ts';
+
+/** Flags every verb accepts. */
+export const GLOBAL_OPTIONS: Record<string, FlagOption> = {
+  plugin: { type: 'string', multiple: true, value: 'NAME|PATH|PACKAGE', description: 'load a plugin (repeatable): a built-in name, a path or an installed package' },
+  json: { type: 'boolean', description: 'print data as JSON on stdout' },
+  help: { type: 'boolean', short: 'h', description: 'show help' },
+};
+
+export interface CliOptions {
+  /** plugins loaded before `--plugin` ones (the product shortcut binaries) */
+  preload?: readonly string[];
+  /** program name for help text */
+  prog?: string;
+  io?: VerbIO;
+  env?: Readonly<Record<string, string | undefined>>;
+  cwd?: string;
+}
+
+export function defaultIO(): VerbIO {
+  const tty = Boolean(process.stderr.isTTY);
+  return {
+    out: (t) => { process.stdout.write(t); },
+    err: (t) => { process.stderr.write(t); },
+    tty,
+    color: tty && !process.env.NO_COLOR,
+  };
+}
+
+export function packageVersion(): string {
+  for (const rel of ['../package.json', '../../package.json']) {
+    try { return (JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { version: string }).version; } catch { /* try next */ }
+  }
+  return '0.0.0';
+}
+
+/** Run one CLI invocation; returns the exit code (never calls process.exit). */
+export async function main(argv: readonly string[], opts: CliOptions = {}): Promise<number> {
+  const io = opts.io ?? defaultIO();
+  const prog = opts.prog ?? 'byteor';
+  const wantsJson = argv.includes('--json');
+  try {
+    const { plugins, verbName, rest } = prescan(argv);
+    if (argv.includes('--version') && !verbName) { io.out(`${packageVersion()}\n`); return ExitCode.OK; }
+    const kernel = new Kernel();
+    await loadPlugins(kernel, [...DEFAULT_PLUGINS, ...(opts.preload ?? []), ...plugins], opts.cwd);
+    kernel.hooks.pluginsLoaded.call();
+
+    if (!verbName) {
+      const asked = argv.includes('--help') || argv.includes('-h');
+      (asked ? io.out : io.err)(globalHelp(kernel, prog));
+      return asked ? ExitCode.OK : ExitCode.USAGE;
+    }
+    const entry = kernel.verb(verbName);
+    if (!entry) {
+      throw usageError('BYTEOR_E_USAGE_UNKNOWN_VERB', `unknown verb "${verbName}"; run "${prog} --help" for the list of verbs (a plugin may provide it: --plugin=NAME)`);
+    }
+    const verb = entry.verb;
+    if (rest.includes('--help') || rest.includes('-h')) { io.out(verbHelp(verb, prog)); return ExitCode.OK; }
+
+    const options = { ...GLOBAL_OPTIONS, ...verb.options };
+    let parsed: ReturnType<typeof parseArgs>;
+    try {
+      parsed = parseArgs({
+        args: [...rest],
+        options: Object.fromEntries(Object.entries(options).map(([k, o]) => [k, { type: o.type, multiple: o.multiple, short: o.short }])),
+        strict: true,
+        allowPositionals: true,
+      });
+    } catch (e) {
+      throw usageError('BYTEOR_E_USAGE_BAD_FLAG', `${(e as Error).message.split('\n')[0]}; run "${prog} ${verb.name} --help"`);
+    }
+    const values = { ...parsed.values } as Record<string, unknown>;
+    const json = Boolean(values.json);
+    delete values.json; delete values.help; delete values.plugin;
+    const flags = verb.schema.safeParse(values);
+    if (!flags.success) {
+      const issue = flags.error.issues[0]!;
+      const flag = issue.path.length ? `--${issue.path.join('.')}` : 'flags';
+      throw usageError('BYTEOR_E_USAGE_BAD_FLAG', `${flag}: ${issue.message}; run "${prog} ${verb.name} --help"`);
+    }
+    return await verb.run({ flags: flags.data, json, positionals: parsed.positionals, kernel, io, env: opts.env ?? process.env });
+  } catch (e) {
+    return reportError(e, io, wantsJson);
+  }
+}
+
+export function reportError(e: unknown, io: VerbIO, json: boolean): number {
+  const err: ByteorError = isByteorError(e)
+    ? e
+    : new ByteorError('BYTEOR_E_INTERNAL', `internal error: ${e instanceof Error ? e.message : String(e)} (this is a bug; please report it with the command line)`, ExitCode.RUNTIME_FAILURE);
+  io.err(`error[${err.code}]: ${err.message}\n`);
+  if (!isByteorError(e) && e instanceof Error && e.stack) io.err(`${e.stack}\n`);
+  if (json) io.out(JSON.stringify({ ok: false, error: err.toJSON() }, null, 2) + '\n');
+  return err.exitCode;
+}
+
+/** Find `--plugin` values and the verb before full parsing (plugins can add verbs and flags). */
+function prescan(argv: readonly string[]): { plugins: string[]; verbName: string | undefined; rest: string[] } {
+  const plugins: string[] = [];
+  const rest: string[] = [];
+  let verbName: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--plugin') {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw usageError('BYTEOR_E_USAGE_BAD_FLAG', '--plugin needs a value: --plugin=NAME|PATH|PACKAGE');
+      plugins.push(v);
+    } else if (a.startsWith('--plugin=')) {
+      const v = a.slice('--plugin='.length);
+      if (!v) throw usageError('BYTEOR_E_USAGE_BAD_FLAG', '--plugin needs a value: --plugin=NAME|PATH|PACKAGE');
+      plugins.push(v);
+    } else if (verbName === undefined && !a.startsWith('-')) {
+      verbName = a;
+    } else {
+      rest.push(a);
+    }
+  }
+  return { plugins, verbName, rest };
+}
+
+function exitTable(): string {
+  return EXIT_CODE_TABLE.map(([c, m]) => `  ${c}  ${m}`).join('\n');
+}
+
+function flagLines(options: Record<string, FlagOption>): string {
+  return Object.entries(options).map(([name, o]) => {
+    const left = `--${name}${o.type === 'string' ? `=${o.value ?? 'VALUE'}` : ''}${o.multiple ? ' (repeatable)' : ''}`;
+    return `  ${left.padEnd(38)} ${o.description}`;
+  }).join('\n');
+}
+
+export function globalHelp(kernel: Kernel, prog: string): string {
+  const verbs = kernel.verbs().map(({ verb, plugin }) => `  ${verb.name.padEnd(18)} ${verb.summary}${plugin.startsWith('(') || isVerbPlugin(plugin) ? '' : `  [${plugin}]`}`).join('\n');
+  return `usage: ${prog} <verb> [--flags] [--plugin=NAME|PATH|PACKAGE] [--json]\n\nverbs:\n${verbs}\n\nglobal flags:\n${flagLines(GLOBAL_OPTIONS)}\n\nexit codes:\n${exitTable()}\n\n"${prog} <verb> --help" shows a verb's flags.\n`;
+}
+
+function isVerbPlugin(p: string) { return DEFAULT_PLUGINS.includes(p); }
+
+export function verbHelp(verb: VerbDefinition<any>, prog: string): string {
+  return `usage: ${prog} ${verb.name} [--flags]\n\n${verb.summary}\n${verb.usage ? `\n${verb.usage.trimEnd()}\n` : ''}\nflags:\n${flagLines(verb.options)}\n${flagLines(GLOBAL_OPTIONS)}\n\nexit codes:\n${exitTable()}\n`;
+}

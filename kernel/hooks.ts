@@ -1,0 +1,65 @@
+import { AsyncSeriesHook, SyncHook } from 'tapable';
+import type { PipelineSpecV1, Diagnostic } from './spec/model.ts';
+
+/**
+ * The kernel's hook table: lifecycle, configuration and per-batch events only. The per-message
+ * path never enters tapable. The table is created once per kernel and frozen, so plugins can
+ * tap hooks but never add, replace or remove one.
+ */
+
+/** Passed to `validateSpec` taps so a plugin can add errors and warnings of its own. */
+export interface ValidationSink {
+  error(d: Diagnostic): void;
+  warning(d: Diagnostic): void;
+}
+
+/** What a run looks like to lifecycle taps (policy gates, product reports). */
+export interface RunInfo {
+  spec: PipelineSpecV1;
+  specHash: string;
+  specPath: string | null;
+  runDir: string | null;
+  /** `--sp` one-shot bring-up or the long-running form */
+  oneShot: boolean;
+  /** side effects are recorded, not performed */
+  dryRun: boolean;
+  /** parsed verb flags (plugins read their own, e.g. `--env`, `--approval`) */
+  flags: Readonly<Record<string, unknown>>;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface RunSummary {
+  records_in: number;
+  records_out: number;
+  dropped: number;
+  refused: number;
+  elapsed_ms: number;
+  ok: boolean;
+  error?: { code: string; message: string; stage?: string; sequence?: number };
+}
+
+/** Emitted once per published ingress batch (never per message). */
+export interface BatchEvent {
+  shard: number;
+  firstSeq: number;
+  count: number;
+}
+
+export function createHookTable() {
+  return Object.freeze({
+    /** every plugin's setup has run; the registries are complete */
+    pluginsLoaded: new SyncHook<[]>([]),
+    /** after structural decoding; taps add plugin-specific errors and warnings */
+    validateSpec: new SyncHook<[PipelineSpecV1, ValidationSink]>(['spec', 'sink']),
+    /** before any worker starts; a tap that throws refuses the run (e.g. policy, exit 4) */
+    runStarting: new AsyncSeriesHook<[RunInfo]>(['run']),
+    /** all workers are up and the ingress is about to open */
+    runStarted: new AsyncSeriesHook<[RunInfo]>(['run']),
+    /** once per published ingress batch */
+    ingressBatch: new SyncHook<[BatchEvent]>(['batch']),
+    /** the pipeline has drained (or failed) and workers are stopped */
+    runStopped: new AsyncSeriesHook<[RunInfo, RunSummary]>(['run', 'summary']),
+  });
+}
+
+export type HookTable = ReturnType<typeof createHookTable>;

@@ -1,0 +1,12 @@
+/**
+ * Process entry: `node kernel/main.ts` (dev, through tsx) and the compiled `bin/*.js`.
+ * `--no-liftoff` must be set before any WebAssembly is compiled (stack-notes G1: Node 20's
+ * baseline compiler miscompiles code around atomic.wait). It is process-wide, so workers
+ * inherit it.
+ */
+import v8 from 'node:v8';
+try { v8.setFlagsFromString('--no-liftoff'); } catch { /* Deno: not needed (no G1 bug) */ }
+
+const { main } = await import('./cli.ts');
+const preload = (process.env.BYTEOR_PRELOAD_PLUGINS ?? '').split(',').filter(Boolean);
+process.exitCode = await main(process.argv.slice(2), { preload, prog: process.env.BYTEOR_PROG ?? 'byteor' });

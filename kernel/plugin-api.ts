@@ -1,0 +1,254 @@
+/**
+ * byteor/plugin — the one public entry for plugin authors (built-in and third-party alike).
+ * Plugins import nothing else from the kernel.
+ */
+import type { z } from 'zod';
+import type { HookTable, RunInfo } from './hooks.ts';
+import type { PipelineSpecV1 } from './spec/model.ts';
+
+export const PLUGIN_API_VERSION = 1 as const;
+
+export { ByteorError } from './errors.ts';
+export { ExitCode } from './exit-codes.ts';
+export { writeJsonArtifact, stableJson } from './artifacts/json.ts';
+export type { HookTable, RunInfo, RunSummary, BatchEvent, ValidationSink } from './hooks.ts';
+export type { PipelineSpecV1, Diagnostic, StageSpec } from './spec/model.ts';
+
+// ------------------------------------------------------------------------------------------
+// Verbs
+
+/** One flag of a verb, in node:util parseArgs form plus a line of help. */
+export interface FlagOption {
+  type: 'string' | 'boolean';
+  multiple?: boolean;
+  short?: string;
+  /** e.g. `PATH`, `N`, `block|drop` — shown in --help */
+  value?: string;
+  description: string;
+}
+
+export interface VerbIO {
+  /** data (stdout); `--json` output goes here */
+  out(text: string): void;
+  /** chatter (stderr) */
+  err(text: string): void;
+  /** true when stderr is a TTY and progress may be drawn */
+  readonly tty: boolean;
+  /** false when NO_COLOR is set or stderr is not a TTY */
+  readonly color: boolean;
+}
+
+export interface VerbContext<F = Record<string, unknown>> {
+  flags: F;
+  /** `--json` was given */
+  json: boolean;
+  /** positional arguments after the verb */
+  positionals: string[];
+  kernel: PluginHost;
+  io: VerbIO;
+  /** process environment (read-only snapshot) */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface VerbDefinition<S extends z.ZodType = z.ZodType> {
+  name: string;
+  summary: string;
+  /** extra usage text shown by `byteor <verb> --help` */
+  usage?: string;
+  options: Record<string, FlagOption>;
+  /** zod schema for the parsed flags (global flags excluded); its output is `ctx.flags` */
+  schema: S;
+  /** returns the process exit code; throw a ByteorError for failures */
+  run(ctx: VerbContext<z.output<S>>): Promise<number> | number;
+}
+
+// ------------------------------------------------------------------------------------------
+// Stages (resolved inside the stage worker)
+
+/**
+ * A batch of ring slots handed to a stage. The object is reused for every batch: never keep a
+ * reference to it or to `memory` slices past the call. Payload bytes live in `memory` at
+ * `offset(i)`, `length(i)` bytes long; a stage may rewrite them in place (up to `slotBytes`)
+ * and set the new length, or drop the record.
+ */
+export interface RecordBatch {
+  /** a view over the whole shared memory; stable for the life of the worker */
+  readonly memory: Uint8Array;
+  readonly count: number;
+  /** sequence of record 0 of this batch (exact below 2^53) */
+  readonly firstSeq: number;
+  readonly slotBytes: number;
+  offset(i: number): number;
+  length(i: number): number;
+  /** false when an earlier stage dropped the record; dropped records are not shown again */
+  live(i: number): boolean;
+  setLength(i: number, n: number): void;
+  drop(i: number): void;
+}
+
+/** A counter in shared memory: `add` is a plain store, safe and allocation-free per message. */
+export interface StageCounter {
+  add(n: number): void;
+  readonly value: number;
+}
+
+export interface StageContext {
+  /** the full stage key, e.g. `http_post:https://x/y` */
+  key: string;
+  /** the part after the family prefix (`https://x/y`), or '' for exact keys */
+  argument: string;
+  stageIndex: number;
+  shard: number;
+  slotBytes: number;
+  /** side effects are recorded, not performed */
+  dryRun: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+  /** verb flags forwarded to workers (plain data) */
+  flags: Readonly<Record<string, unknown>>;
+  /** a named counter visible in snapshots under this stage; call during create() */
+  counter(name: string): StageCounter;
+}
+
+export interface StageHandler {
+  /** process one batch; may be async (awaited before the batch is released downstream) */
+  onBatch(batch: RecordBatch): void | Promise<void>;
+  /** called once after the last batch (drain) */
+  close?(): void | Promise<void>;
+}
+
+export type PolicyClass = 'pure' | 'side_effect';
+export type ReplaySupport = 'supported' | 'dry_run_only' | 'unsupported';
+
+export interface StageFamily {
+  /** exact stage key (`identity`) — give exactly one of key / prefix */
+  key?: string;
+  /** key prefix family (`http_post:`) */
+  prefix?: string;
+  summary: string;
+  policyClass: PolicyClass;
+  replay: ReplaySupport;
+  /** check the key's argument at validate time; return an error message or undefined */
+  check?(key: string, argument: string): string | undefined;
+  /** capabilities an approval credential must carry to run this stage with side effects */
+  capabilities?(key: string, argument: string): string[];
+  create(ctx: StageContext): StageHandler | Promise<StageHandler>;
+}
+
+// ------------------------------------------------------------------------------------------
+// Adapters (edges: allocation per record is allowed here, never inside the ring)
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed' | 'failed';
+
+export interface AdapterHealth {
+  transport: string;
+  connection_state: ConnectionState;
+  message_count: number;
+  lag: { value: number; unit: string } | null;
+  recent_failures: Array<{ unix_ms: number; message: string }>;
+}
+
+/** Where an ingress adapter delivers records. `push` resolves once the record is in the ring. */
+export interface IngressSink {
+  push(record: Uint8Array, ackToken?: unknown): void | Promise<void>;
+  /** no more records will come */
+  end(): void;
+}
+
+export interface IngressAdapter {
+  start(sink: IngressSink): Promise<void>;
+  /** called after the records with these tokens left through egress (at-least-once) */
+  ack?(tokens: unknown[]): Promise<void> | void;
+  close(): Promise<void>;
+  health(): AdapterHealth;
+}
+
+export interface EgressAdapter {
+  start(): Promise<void>;
+  /** records in order; resolves when the destination accepted them */
+  write(records: Uint8Array[]): Promise<void>;
+  close(): Promise<void>;
+  health(): AdapterHealth;
+}
+
+export interface AdapterFactory {
+  /** adapter kind as used in configs, e.g. `file`, `nats`, `redis_streams` */
+  kind: string;
+  summary: string;
+  direction: 'ingress' | 'egress' | 'both';
+  experimental?: boolean;
+  /** settings are the binding's key=value pairs after `<direction>.`, validated by the factory */
+  ingress?(settings: Record<string, string>, env: Readonly<Record<string, string | undefined>>): IngressAdapter;
+  egress?(settings: Record<string, string>, env: Readonly<Record<string, string | undefined>>): EgressAdapter;
+}
+
+// ------------------------------------------------------------------------------------------
+// Observation and bundles
+
+export interface SnapshotSection {
+  /** key in the snapshot document, e.g. `adapters` */
+  name: string;
+  /** called on the runtime's main thread when a snapshot is taken; must return plain JSON data */
+  collect(run: RunInfo): unknown | Promise<unknown>;
+}
+
+export interface BundleContext {
+  outDir: string;
+  specPath: string;
+  specText: string;
+  runDir: string | null;
+  configPath: string | null;
+  flags: Readonly<Record<string, unknown>>;
+}
+
+export interface BundleArtifact {
+  /** file name inside the bundle directory */
+  file: string;
+  /** write the file (or return false when the artifact does not apply) */
+  write(ctx: BundleContext): Promise<boolean> | boolean;
+}
+
+// ------------------------------------------------------------------------------------------
+// Plugins
+
+export interface PluginHost {
+  readonly apiVersion: typeof PLUGIN_API_VERSION;
+  readonly hooks: HookTable;
+  /** true inside a stage worker: only stage families matter there */
+  readonly inWorker: boolean;
+  registerVerb(verb: VerbDefinition<any>): void;
+  registerStage(family: StageFamily): void;
+  registerAdapter(adapter: AdapterFactory): void;
+  registerSnapshotSection(section: SnapshotSection): void;
+  registerBundleArtifact(artifact: BundleArtifact): void;
+  resolveStage(key: string): { family: StageFamily; plugin: string; argument: string } | undefined;
+  /** specifiers of the loaded plugins, in load order (workers import the same list) */
+  readonly pluginSpecifiers: readonly string[];
+  verbs(): ReadonlyArray<{ verb: VerbDefinition<any>; plugin: string }>;
+  stages(): ReadonlyArray<{ family: StageFamily; plugin: string }>;
+  adapters(): ReadonlyArray<{ adapter: AdapterFactory; plugin: string }>;
+  snapshotSections(): ReadonlyArray<{ section: SnapshotSection; plugin: string }>;
+  bundleArtifacts(): ReadonlyArray<{ artifact: BundleArtifact; plugin: string }>;
+}
+
+export interface PluginDefinition {
+  name: string;
+  version: string;
+  apiVersion: number;
+  /** names of plugins that must be loaded before this one */
+  dependencies?: string[];
+  setup(host: PluginHost): void;
+}
+
+const PLUGIN_BRAND = Symbol.for('byteor.plugin');
+
+/** Declare a plugin. The result is the module's default export. */
+export function definePlugin<P extends PluginDefinition>(def: P): P {
+  return Object.freeze({ ...def, [PLUGIN_BRAND]: true }) as P;
+}
+
+export function isPluginDefinition(x: unknown): x is PluginDefinition {
+  return typeof x === 'object' && x !== null && typeof (x as PluginDefinition).name === 'string'
+    && typeof (x as PluginDefinition).setup === 'function';
+}
+
+export type SpecModel = PipelineSpecV1['model'];
