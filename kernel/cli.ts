@@ -5,6 +5,7 @@ import { ByteorError, isByteorError, usageError } from './errors.ts';
 import { EXIT_CODE_TABLE, ExitCode } from './exit-codes.ts';
 import { Kernel } from './plugin-host.ts';
 import { loadPlugins } from './plugin-loader.ts';
+import type { z } from 'zod';
 import type { FlagOption, VerbDefinition, VerbIO } from './plugin-api.ts';
 
 /** Flags every verb accepts. */
@@ -63,9 +64,16 @@ export async function main(argv: readonly string[], opts: CliOptions = {}): Prom
       throw usageError('BYTEOR_E_USAGE_UNKNOWN_VERB', `unknown verb "${verbName}"; run "${prog} --help" for the list of verbs (a plugin may provide it: --plugin=NAME)`);
     }
     const verb = entry.verb;
-    if (rest.includes('--help') || rest.includes('-h')) { io.out(verbHelp(verb, prog)); return ExitCode.OK; }
+    if (rest.includes('--help') || rest.includes('-h')) { io.out(verbHelp(verb, prog, kernel.verbExtensions(verb.name).map((e) => e.ext.options))); return ExitCode.OK; }
 
-    const options = { ...GLOBAL_OPTIONS, ...verb.options };
+    const extensions = kernel.verbExtensions(verb.name);
+    const options: Record<string, FlagOption> = { ...GLOBAL_OPTIONS, ...verb.options };
+    for (const { ext, plugin } of extensions) {
+      for (const [name, o] of Object.entries(ext.options)) {
+        if (name in options) throw usageError('BYTEOR_E_PLUGIN_DUPLICATE', `plugin "${plugin}" adds flag --${name} to verb "${verb.name}", which already has it`);
+        options[name] = o;
+      }
+    }
     let parsed: ReturnType<typeof parseArgs>;
     try {
       parsed = parseArgs({
@@ -80,16 +88,27 @@ export async function main(argv: readonly string[], opts: CliOptions = {}): Prom
     const values = { ...parsed.values } as Record<string, unknown>;
     const json = Boolean(values.json);
     delete values.json; delete values.help; delete values.plugin;
-    const flags = verb.schema.safeParse(values);
-    if (!flags.success) {
-      const issue = flags.error.issues[0]!;
-      const flag = issue.path.length ? `--${issue.path.join('.')}` : 'flags';
-      throw usageError('BYTEOR_E_USAGE_BAD_FLAG', `${flag}: ${issue.message}; run "${prog} ${verb.name} --help"`);
-    }
-    return await verb.run({ flags: flags.data, json, positionals: parsed.positionals, kernel, io, env: opts.env ?? process.env });
+    const own = pick(values, Object.keys(verb.options));
+    const merged: Record<string, unknown> = { ...parseFlags(verb.schema, own, prog, verb.name) as object };
+    for (const { ext } of extensions) Object.assign(merged, parseFlags(ext.schema, pick(values, Object.keys(ext.options)), prog, verb.name));
+    return await verb.run({ flags: merged, json, positionals: parsed.positionals, kernel, io, env: opts.env ?? process.env });
   } catch (e) {
     return reportError(e, io, wantsJson);
   }
+}
+
+function pick(values: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (values[k] !== undefined) out[k] = values[k];
+  return out;
+}
+
+function parseFlags(schema: z.ZodType, values: Record<string, unknown>, prog: string, verb: string): unknown {
+  const r = schema.safeParse(values);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const flag = issue.path.length ? `--${issue.path.join('.')}` : 'flags';
+  throw usageError('BYTEOR_E_USAGE_BAD_FLAG', `${flag}: ${issue.message}; run "${prog} ${verb} --help"`);
 }
 
 export function reportError(e: unknown, io: VerbIO, json: boolean): number {
@@ -144,6 +163,7 @@ export function globalHelp(kernel: Kernel, prog: string): string {
 
 function isVerbPlugin(p: string) { return DEFAULT_PLUGINS.includes(p); }
 
-export function verbHelp(verb: VerbDefinition<any>, prog: string): string {
-  return `usage: ${prog} ${verb.name} [--flags]\n\n${verb.summary}\n${verb.usage ? `\n${verb.usage.trimEnd()}\n` : ''}\nflags:\n${flagLines(verb.options)}\n${flagLines(GLOBAL_OPTIONS)}\n\nexit codes:\n${exitTable()}\n`;
+export function verbHelp(verb: VerbDefinition<any>, prog: string, extra: Record<string, FlagOption>[] = []): string {
+  const more = extra.map((o) => `\n${flagLines(o)}`).join('');
+  return `usage: ${prog} ${verb.name} [--flags]\n\n${verb.summary}\n${verb.usage ? `\n${verb.usage.trimEnd()}\n` : ''}\nflags:\n${flagLines(verb.options)}${more}\n${flagLines(GLOBAL_OPTIONS)}\n\nexit codes:\n${exitTable()}\n`;
 }

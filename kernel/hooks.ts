@@ -28,6 +28,14 @@ export interface RunInfo {
   env: Readonly<Record<string, string | undefined>>;
 }
 
+/** The named counters of one stage worker (StageContext.counter), read from shared memory. */
+export interface StageCounters {
+  stage: number;
+  shard: number;
+  key: string;
+  values: Record<string, number>;
+}
+
 export interface RunSummary {
   records_in: number;
   records_out: number;
@@ -36,6 +44,8 @@ export interface RunSummary {
   elapsed_ms: number;
   ok: boolean;
   error?: { code: string; message: string; stage?: string; sequence?: number };
+  /** per-stage named counters at the end of the run */
+  counters: StageCounters[];
 }
 
 /** Emitted once per published ingress batch (never per message). */

@@ -11,7 +11,7 @@ export const PLUGIN_API_VERSION = 1 as const;
 export { ByteorError } from './errors.ts';
 export { ExitCode } from './exit-codes.ts';
 export { writeJsonArtifact, stableJson } from './artifacts/json.ts';
-export type { HookTable, RunInfo, RunSummary, BatchEvent, ValidationSink } from './hooks.ts';
+export type { HookTable, RunInfo, RunSummary, BatchEvent, ValidationSink, StageCounters } from './hooks.ts';
 export type { PipelineSpecV1, Diagnostic, StageSpec } from './spec/model.ts';
 
 // ------------------------------------------------------------------------------------------
@@ -60,6 +60,17 @@ export interface VerbDefinition<S extends z.ZodType = z.ZodType> {
   schema: S;
   /** returns the process exit code; throw a ByteorError for failures */
   run(ctx: VerbContext<z.output<S>>): Promise<number> | number;
+}
+
+/**
+ * Flags a plugin adds to another plugin's verb (e.g. dataguard adds `--schema-id` to `run`).
+ * Parsed values are merged into that verb's `ctx.flags` and forwarded to stage workers.
+ */
+export interface VerbExtension<S extends z.ZodType = z.ZodType> {
+  verb: string;
+  options: Record<string, FlagOption>;
+  /** zod object schema for the added flags only */
+  schema: S;
 }
 
 // ------------------------------------------------------------------------------------------
@@ -216,6 +227,8 @@ export interface PluginHost {
   /** true inside a stage worker: only stage families matter there */
   readonly inWorker: boolean;
   registerVerb(verb: VerbDefinition<any>): void;
+  /** add flags to a verb (possibly one registered later by another plugin) */
+  extendVerb(ext: VerbExtension<any>): void;
   registerStage(family: StageFamily): void;
   registerAdapter(adapter: AdapterFactory): void;
   registerSnapshotSection(section: SnapshotSection): void;
@@ -224,6 +237,7 @@ export interface PluginHost {
   /** specifiers of the loaded plugins, in load order (workers import the same list) */
   readonly pluginSpecifiers: readonly string[];
   verbs(): ReadonlyArray<{ verb: VerbDefinition<any>; plugin: string }>;
+  verbExtensions(verb: string): ReadonlyArray<{ ext: VerbExtension<any>; plugin: string }>;
   stages(): ReadonlyArray<{ family: StageFamily; plugin: string }>;
   adapters(): ReadonlyArray<{ adapter: AdapterFactory; plugin: string }>;
   snapshotSections(): ReadonlyArray<{ section: SnapshotSection; plugin: string }>;

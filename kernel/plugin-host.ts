@@ -2,7 +2,7 @@ import { createHookTable, type HookTable } from './hooks.ts';
 import { ByteorError } from './errors.ts';
 import { ExitCode } from './exit-codes.ts';
 import {
-  PLUGIN_API_VERSION, type AdapterFactory, type BundleArtifact, type PluginDefinition, type PluginHost,
+  PLUGIN_API_VERSION, type AdapterFactory, type BundleArtifact, type VerbExtension, type PluginDefinition, type PluginHost,
   type SnapshotSection, type StageFamily, type VerbDefinition,
 } from './plugin-api.ts';
 
@@ -18,6 +18,7 @@ export class Kernel implements PluginHost {
   readonly hooks: HookTable = createHookTable();
   readonly inWorker: boolean;
   private readonly _verbs = new Map<string, Owned<{ verb: VerbDefinition<any> }>>();
+  private readonly _verbExt = new Map<string, Owned<{ ext: VerbExtension<any> }>[]>();
   private readonly _exactStages = new Map<string, Owned<{ family: StageFamily }>>();
   private readonly _prefixStages: Owned<{ family: StageFamily }>[] = [];
   private readonly _adapters = new Map<string, Owned<{ adapter: AdapterFactory }>>();
@@ -62,6 +63,12 @@ export class Kernel implements PluginHost {
 
   // -- PluginHost registration (direct, used by Staging.commit) --------------------------------
   registerVerb(verb: VerbDefinition<any>, plugin = '(kernel)'): void { this._verbs.set(verb.name, { verb, plugin }); }
+  extendVerb(ext: VerbExtension<any>, plugin = '(kernel)'): void {
+    const list = this._verbExt.get(ext.verb) ?? [];
+    list.push({ ext, plugin });
+    this._verbExt.set(ext.verb, list);
+  }
+  verbExtensions(verb: string) { return this._verbExt.get(verb) ?? []; }
   registerStage(family: StageFamily, plugin = '(kernel)'): void {
     if (family.key) this._exactStages.set(family.key, { family, plugin });
     else this._prefixStages.push({ family, plugin });
@@ -139,6 +146,13 @@ class Staging {
         const o = k.owners().verbs.get(verb.name); if (o) throw dup('verb', verb.name, o.plugin);
         this.ops.push(() => k.registerVerb(verb, plugin));
       },
+      extendVerb: (ext) => {
+        for (const flag of Object.keys(ext.options)) {
+          const o = k.verbExtensions(ext.verb).find((e) => flag in e.ext.options);
+          if (o) throw dup(`flag --${flag} of verb`, ext.verb, o.plugin);
+        }
+        this.ops.push(() => k.extendVerb(ext, plugin));
+      },
       registerStage: (family) => {
         if ((family.key === undefined) === (family.prefix === undefined)) {
           throw pluginError('BYTEOR_E_PLUGIN_STAGE', plugin, 'setup', `plugin "${plugin}" registers a stage family that must have exactly one of "key" or "prefix"`);
@@ -164,6 +178,7 @@ class Staging {
       },
       resolveStage: (key) => k.resolveStage(key),
       verbs: () => k.verbs(),
+      verbExtensions: (v) => k.verbExtensions(v),
       stages: () => k.stages(),
       adapters: () => k.adapters(),
       snapshotSections: () => k.snapshotSections(),
