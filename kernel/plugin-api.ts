@@ -266,3 +266,22 @@ export function isPluginDefinition(x: unknown): x is PluginDefinition {
 }
 
 export type SpecModel = PipelineSpecV1['model'];
+
+// ------------------------------------------------------------------------------------------
+// Approvals (credential v1, trusted key sets, capability matching) — docs/approvals.md
+
+export { canonicalJson } from './approval/canonical-json.ts';
+export { ApprovalErrorCode } from './approval/error-codes.ts';
+export {
+  APPROVAL_CREDENTIAL_VERSION, ApprovalPayloadV1, EnvironmentPosture, Rfc3339Time, SpecHash, Capability,
+} from './approval/payload.ts';
+export { capabilityCovers, missingCapabilities } from './approval/capabilities.ts';
+export { decodeApprovalCredential, signApprovalCredential, toEd25519PrivateKey, decodeBase64url, encodeBase64url } from './approval/credential.ts';
+export type { DecodedCredential } from './approval/credential.ts';
+export { trustedKeySet, readKeySet, generateSigningKey, publicKeyFromRaw, rawPublicKey } from './approval/key-set.ts';
+export type { TrustedKeySet } from './approval/key-set.ts';
+export { verifyApprovalCredential, DEFAULT_ISSUED_AT_SKEW_MS } from './approval/verify.ts';
+export type { ApprovalExpectation } from './approval/verify.ts';
+export { APPROVAL_FILE, KEY_SET_FILE, findApprovalCredential, keySetPath, verifyApprovalMaterial } from './approval/material.ts';
+export type { ApprovalFlags, ApprovalCredentialText, VerifiedApproval } from './approval/material.ts';
+export { SigningKeySet, SigningKey, SigningKeyStatus } from './artifacts/signing-key-set.ts';

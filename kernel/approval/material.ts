@@ -1,0 +1,96 @@
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { ByteorError } from '../errors.ts';
+import { ExitCode } from '../exit-codes.ts';
+import { ApprovalErrorCode } from './error-codes.ts';
+import { readKeySet } from './key-set.ts';
+import type { ApprovalPayloadV1 } from './payload.ts';
+import { verifyApprovalCredential, type ApprovalExpectation } from './verify.ts';
+
+/**
+ * Approval material lookup (ByteOr's shared enterprise convention):
+ * - credential: `--approval=<path-or-token>`, else `approval.cred` next to the spec;
+ * - trusted keys: `--approval-key-set=<path>`, else `signing_keys.json` next to the spec.
+ * A `--approval` value that names an existing file is read from it; otherwise a value shaped
+ * like a credential (`<base64url>.<base64url>`) is the token itself.
+ */
+export const APPROVAL_FILE = 'approval.cred';
+export const KEY_SET_FILE = 'signing_keys.json';
+
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+export interface ApprovalFlags {
+  /** `--approval=` */
+  approval?: string;
+  /** `--approval-key-set=` */
+  approvalKeySet?: string;
+  /** the spec file the run uses (material defaults lie next to it) */
+  specPath?: string | null;
+}
+
+export interface ApprovalCredentialText {
+  text: string;
+  /** the file it came from, or `inline` when `--approval` was the token itself */
+  source: string;
+}
+
+function readCredentialFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ByteorError(ApprovalErrorCode.UNREADABLE, `approval credential ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check the path and its permissions`,
+      ExitCode.ARTIFACT_INVALID, { path });
+  }
+}
+
+function isFile(path: string): boolean {
+  try { return statSync(path).isFile(); } catch { return false; }
+}
+
+/** Find the credential text, or null when none was given and none lies next to the spec. */
+export function findApprovalCredential(flags: ApprovalFlags, cwd = process.cwd()): ApprovalCredentialText | null {
+  if (flags.approval !== undefined) {
+    const p = resolve(cwd, flags.approval);
+    if (isFile(p)) return { text: readCredentialFile(p), source: p };
+    if (TOKEN_SHAPE.test(flags.approval.trim())) return { text: flags.approval, source: 'inline' };
+    throw new ByteorError(ApprovalErrorCode.MISSING, `--approval=${flags.approval} is neither an existing file nor a credential token; pass the path of an approval.cred`,
+      ExitCode.POLICY_DENIED, { approval: flags.approval });
+  }
+  if (flags.specPath) {
+    const p = join(dirname(resolve(cwd, flags.specPath)), APPROVAL_FILE);
+    if (isFile(p)) return { text: readCredentialFile(p), source: p };
+  }
+  return null;
+}
+
+/** The key set path: `--approval-key-set`, else signing_keys.json next to the spec, else null. */
+export function keySetPath(flags: ApprovalFlags, cwd = process.cwd()): string | null {
+  if (flags.approvalKeySet !== undefined) return resolve(cwd, flags.approvalKeySet);
+  if (flags.specPath) return join(dirname(resolve(cwd, flags.specPath)), KEY_SET_FILE);
+  return null;
+}
+
+export interface VerifiedApproval {
+  payload: ApprovalPayloadV1;
+  credentialSource: string;
+  keySetPath: string;
+}
+
+/**
+ * Resolve and verify the approval material for a run that needs one. Throws
+ * BYTEOR_E_APPROVAL_MISSING (exit 4) when there is no credential, BYTEOR_E_APPROVAL_KEY_SET_MISSING
+ * when there is no key set, and any rejection of `verifyApprovalCredential`.
+ */
+export function verifyApprovalMaterial(flags: ApprovalFlags, expect: ApprovalExpectation, cwd = process.cwd()): VerifiedApproval {
+  const cred = findApprovalCredential(flags, cwd);
+  if (!cred) {
+    throw new ByteorError(ApprovalErrorCode.MISSING, `this run needs an approval (environment "${expect.environment}"${expect.capabilities.length ? `, capabilities ${expect.capabilities.join(', ')}` : ''}) and none was found; pass --approval=PATH or put ${APPROVAL_FILE} next to the spec (mint one with "byteor approval sign")`,
+      ExitCode.POLICY_DENIED, { environment: expect.environment, capabilities: [...expect.capabilities] });
+  }
+  const ksPath = keySetPath(flags, cwd);
+  if (!ksPath) {
+    throw new ByteorError(ApprovalErrorCode.KEY_SET_MISSING, `no trusted approval key set; pass --approval-key-set=PATH (a ${KEY_SET_FILE})`, ExitCode.POLICY_DENIED);
+  }
+  const payload = verifyApprovalCredential(cred.text, readKeySet(ksPath), expect);
+  return { payload, credentialSource: cred.source, keySetPath: ksPath };
+}
