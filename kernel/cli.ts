@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
+import { packageVersion } from './version.ts';
 import { DEFAULT_PLUGINS } from './builtin-plugins.ts';
 import { ByteorError, isByteorError, usageError } from './errors.ts';
 import { EXIT_CODE_TABLE, ExitCode } from './exit-codes.ts';
@@ -35,12 +35,7 @@ export function defaultIO(): VerbIO {
   };
 }
 
-export function packageVersion(): string {
-  for (const rel of ['../package.json', '../../package.json']) {
-    try { return (JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { version: string }).version; } catch { /* try next */ }
-  }
-  return '0.0.0';
-}
+export { packageVersion } from './version.ts';
 
 /** Run one CLI invocation; returns the exit code (never calls process.exit). */
 export async function main(argv: readonly string[], opts: CliOptions = {}): Promise<number> {
@@ -78,7 +73,7 @@ export async function main(argv: readonly string[], opts: CliOptions = {}): Prom
     try {
       parsed = parseArgs({
         args: [...rest],
-        options: Object.fromEntries(Object.entries(options).map(([k, o]) => [k, { type: o.type, multiple: o.multiple, short: o.short }])),
+        options: Object.fromEntries(Object.entries(options).map(([k, o]) => [k, { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) }])),
         strict: true,
         allowPositionals: true,
       });
