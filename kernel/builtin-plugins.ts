@@ -16,6 +16,7 @@ export const BUILTIN_PLUGINS: Readonly<Record<string, string>> = Object.freeze({
   snapshot: at('verbs/snapshot'),
   'incident-bundle': at('verbs/incident-bundle'),
   replay: at('verbs/replay'),
+  approval: at('verbs/approval'),
   capabilities: at('verbs/capabilities'),
   compatibility: at('verbs/compatibility'),
   edgeplane: at('edgeplane'),
@@ -26,6 +27,7 @@ export const BUILTIN_PLUGINS: Readonly<Record<string, string>> = Object.freeze({
 /** Loaded by every `byteor` invocation, in this order. */
 export const DEFAULT_PLUGINS: readonly string[] = [
   'core-stages',
+  'approval',
 ];
 
 export const PRODUCT_PLUGINS: readonly string[] = ['edgeplane', 'actiongraph', 'dataguard'];

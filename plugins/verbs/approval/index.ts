@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { z } from 'zod';
+import {
+  definePlugin, PLUGIN_API_VERSION, ByteorError, ExitCode, EnvironmentPosture, SigningKeySet, SpecHash, Capability,
+  generateSigningKey, readKeySet, signApprovalCredential, findApprovalCredential, verifyApprovalCredential,
+  writeJsonArtifact, stableJson, ApprovalErrorCode,
+  type ApprovalPayloadV1, type VerbContext, type SigningKey,
+} from '../../../kernel/plugin-api.ts';
+import { parseDuration } from './duration.ts';
+
+/**
+ * `byteor approval keygen|sign|verify`: mint and check approval credentials v1 locally
+ * (docs/approvals.md). One flag schema for the three actions; each action checks the flags it needs.
+ */
+
+const Flags = z.object({
+  kid: z.string().min(1).optional(),
+  'private-key': z.string().min(1).optional(),
+  'key-set': z.string().min(1).optional(),
+  'spec-hash': SpecHash.optional(),
+  env: EnvironmentPosture.optional(),
+  capability: z.array(Capability).optional(),
+  ttl: z.string().refine((s) => parseDuration(s) !== undefined, 'must be a duration such as 90s, 30m, 2h or 7d').default('1h'),
+  'org-id': z.string().min(1).default('local'),
+  'project-id': z.string().min(1).default('local'),
+  'environment-id': z.string().min(1).optional(),
+  'issued-by': z.string().min(1).optional(),
+  'approval-id': z.string().min(1).optional(),
+  approval: z.string().min(1).optional(),
+  out: z.string().min(1).optional(),
+  now: z.string().optional(),
+});
+type Flags = z.output<typeof Flags>;
+
+const ACTIONS = ['keygen', 'sign', 'verify'] as const;
+
+function need<K extends keyof Flags>(flags: Flags, key: K, action: string): NonNullable<Flags[K]> {
+  const v = flags[key];
+  if (v === undefined) throw new ByteorError('BYTEOR_E_USAGE_MISSING_FLAG', `approval ${action} needs --${String(key)}; run "byteor approval --help"`, ExitCode.USAGE);
+  return v as NonNullable<Flags[K]>;
+}
+
+function keygen(ctx: VerbContext<Flags>): number {
+  const { flags } = ctx;
+  const kid = need(flags, 'kid', 'keygen');
+  const privPath = need(flags, 'private-key', 'keygen');
+  const setPath = flags['key-set'] ?? 'signing_keys.json';
+  let keys: SigningKey[] = [];
+  if (existsSync(setPath)) {
+    keys = [...readKeySet(setPath).keys];
+    if (keys.some((k) => k.kid === kid)) {
+      throw new ByteorError('BYTEOR_E_APPROVAL_KEYGEN_EXISTS', `key set ${setPath} already has a key "${kid}"; choose a new --kid (kids are never reused)`, ExitCode.USAGE);
+    }
+  }
+  const { privateKeyPem, entry } = generateSigningKey(kid);
+  try {
+    writeFileSync(privPath, privateKeyPem, { flag: 'wx', mode: 0o600 });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new ByteorError('BYTEOR_E_APPROVAL_KEYGEN_EXISTS', `${privPath} already exists; keygen never overwrites a private key — choose another --private-key path`, ExitCode.USAGE);
+    throw new ByteorError('BYTEOR_E_APPROVAL_KEYGEN_WRITE', `cannot write ${privPath} (${code ?? (e as Error).message})`, ExitCode.RUNTIME_FAILURE);
+  }
+  writeJsonArtifact(setPath, SigningKeySet, { keys: [...keys, entry] });
+  const result = { kid, alg: entry.alg, public_key: entry.public_key, private_key: privPath, key_set: setPath };
+  if (ctx.json) ctx.io.out(stableJson(result));
+  else ctx.io.out(`key ${kid}: private key ${privPath} (mode 0600, keep it secret), public key added to ${setPath} as active\n`);
+  return ExitCode.OK;
+}
+
+function sign(ctx: VerbContext<Flags>): number {
+  const { flags } = ctx;
+  const privPath = need(flags, 'private-key', 'sign');
+  const env = need(flags, 'env', 'sign');
+  const specHash = need(flags, 'spec-hash', 'sign');
+  let pem: string;
+  try { pem = readFileSync(privPath, 'utf8'); } catch (e) {
+    throw new ByteorError(ApprovalErrorCode.PRIVATE_KEY_INVALID, `cannot read private key ${privPath} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, ExitCode.ARTIFACT_INVALID);
+  }
+  const now = flags.now !== undefined ? parseNow(flags.now) : Date.now();
+  const payload: ApprovalPayloadV1 = {
+    v: 1,
+    kid: need(flags, 'kid', 'sign'),
+    org_id: flags['org-id'],
+    project_id: flags['project-id'],
+    environment_id: flags['environment-id'] ?? env,
+    environment_posture: env,
+    spec_hash: specHash,
+    capabilities: [...new Set(flags.capability ?? [])].sort(),
+    issued_at: rfc3339(now),
+    expires_at: rfc3339(now + parseDuration(flags.ttl)!),
+    issued_by: flags['issued-by'] ?? defaultIssuer(ctx.env),
+    approval_id: flags['approval-id'] ?? randomUUID(),
+  };
+  const cred = signApprovalCredential(payload, pem);
+  if (flags.out !== undefined) {
+    writeFileSync(flags.out, `${cred}\n`, { mode: 0o600 });
+    ctx.io.err(`approval ${payload.approval_id} for ${payload.spec_hash} (${env}) until ${payload.expires_at} written to ${flags.out}\n`);
+  }
+  if (ctx.json) ctx.io.out(stableJson({ credential: cred, payload }));
+  else if (flags.out === undefined) ctx.io.out(`${cred}\n`);
+  return ExitCode.OK;
+}
+
+function verify(ctx: VerbContext<Flags>): number {
+  const { flags } = ctx;
+  const cred = findApprovalCredential({ approval: need(flags, 'approval', 'verify') });
+  const keySet = readKeySet(flags['key-set'] ?? 'signing_keys.json');
+  const payload = verifyApprovalCredential(cred!.text, keySet, {
+    specHash: need(flags, 'spec-hash', 'verify'),
+    environment: need(flags, 'env', 'verify'),
+    capabilities: flags.capability ?? [],
+    now: flags.now !== undefined ? parseNow(flags.now) : Date.now(),
+  });
+  if (ctx.json) ctx.io.out(stableJson({ ok: true, source: cred!.source, payload }));
+  else ctx.io.out(`ok: approval ${payload.approval_id} by ${payload.issued_by} (key ${payload.kid}) for ${payload.spec_hash} in ${payload.environment_posture}, capabilities [${payload.capabilities.join(', ')}], expires ${payload.expires_at}\n`);
+  return ExitCode.OK;
+}
+
+function parseNow(text: string): number {
+  const t = Date.parse(text);
+  if (!Number.isFinite(t)) throw new ByteorError('BYTEOR_E_USAGE_BAD_FLAG', `--now=${text} is not a time; use RFC 3339, e.g. 2025-06-01T12:00:00Z`, ExitCode.USAGE);
+  return t;
+}
+
+function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+function defaultIssuer(env: Readonly<Record<string, string | undefined>>): string {
+  let user = env.USER ?? env.LOGNAME;
+  if (!user) { try { user = userInfo().username; } catch { user = 'unknown'; } }
+  return `${user}@${hostname()}`;
+}
+
+export default definePlugin({
+  name: 'approval',
+  version: '0.1.0',
+  apiVersion: PLUGIN_API_VERSION,
+  setup(host) {
+    host.registerVerb({
+      name: 'approval',
+      summary: 'mint and check approval credentials v1 locally (keygen | sign | verify)',
+      usage: [
+        'byteor approval keygen --kid=ID --private-key=PATH [--key-set=signing_keys.json]',
+        'byteor approval sign   --private-key=PATH --kid=ID --spec-hash=sha256:HEX --env=dev|staging|prod',
+        '                       [--capability=CAP ...] [--ttl=1h] [--issued-by=WHO] [--out=approval.cred]',
+        'byteor approval verify --approval=PATH|TOKEN [--key-set=signing_keys.json] --spec-hash=sha256:HEX',
+        '                       --env=dev|staging|prod [--capability=CAP ...]',
+        '',
+        'A capability is a side-effecting stage key (http_post:https://host/path, exec:/bin/prog|arg) or a',
+        'family wildcard (http_post:*, exec:*). See docs/approvals.md.',
+      ].join('\n'),
+      options: {
+        kid: { type: 'string', value: 'ID', description: 'signing key id (keygen, sign)' },
+        'private-key': { type: 'string', value: 'PATH', description: 'Ed25519 private key PEM (written by keygen, read by sign)' },
+        'key-set': { type: 'string', value: 'PATH', description: 'trusted key set (default signing_keys.json)' },
+        'spec-hash': { type: 'string', value: 'sha256:HEX', description: 'the approved spec identity (as printed by validate)' },
+        env: { type: 'string', value: 'dev|staging|prod', description: 'environment posture the approval is for' },
+        capability: { type: 'string', multiple: true, value: 'CAP', description: 'granted (sign) or required (verify) capability' },
+        ttl: { type: 'string', value: 'DURATION', description: 'validity of a signed credential: 90s, 30m, 2h, 7d (default 1h)' },
+        'org-id': { type: 'string', value: 'ID', description: 'payload org_id (default local)' },
+        'project-id': { type: 'string', value: 'ID', description: 'payload project_id (default local)' },
+        'environment-id': { type: 'string', value: 'ID', description: 'payload environment_id (default: the --env posture)' },
+        'issued-by': { type: 'string', value: 'WHO', description: 'payload issued_by (default $USER@host)' },
+        'approval-id': { type: 'string', value: 'ID', description: 'payload approval_id (default a random UUID)' },
+        approval: { type: 'string', value: 'PATH|TOKEN', description: 'credential to verify' },
+        out: { type: 'string', value: 'PATH', description: 'write the signed credential here (mode 0600) instead of stdout' },
+        now: { type: 'string', value: 'RFC3339', description: 'use this time instead of the clock (sign: issued_at; verify: expiry check)' },
+      },
+      schema: Flags,
+      run(ctx) {
+        const action = ctx.positionals[0];
+        if (ctx.positionals.length !== 1 || !ACTIONS.includes(action as never)) {
+          throw new ByteorError('BYTEOR_E_USAGE_BAD_ACTION', `approval needs one action, keygen, sign or verify${action ? ` (got "${ctx.positionals.join(' ')}")` : ''}; run "byteor approval --help"`, ExitCode.USAGE);
+        }
+        return action === 'keygen' ? keygen(ctx) : action === 'sign' ? sign(ctx) : verify(ctx);
+      },
+    });
+  },
+});
