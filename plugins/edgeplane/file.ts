@@ -1,0 +1,194 @@
+import { open, readFile, rename, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { z } from 'zod';
+import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-api.ts';
+import { sleep } from './backoff.ts';
+import { track, type LiveBinding } from './bindings.ts';
+import { HealthTracker, errorText } from './health.ts';
+import { LineSplitter } from './lines.ts';
+import { bool, int, parseSettings, text } from './settings.ts';
+import { failSource, transportError } from './source-failure.ts';
+
+/**
+ * Line-oriented file adapter. Ingress reads `\n`-terminated records from a file, optionally
+ * following it as it grows (`tail -f`), and with `checkpoint=PATH` resumes after the last line
+ * whose record left through egress (at-least-once across restarts). Egress appends one line per
+ * record (or truncates first with `append=false`).
+ */
+
+export const FileIngressSettings = z.object({
+  path: text(),
+  follow: bool().default(false),
+  start: z.enum(['beginning', 'end']).default('beginning'),
+  poll_ms: int(10, 60_000).default(200),
+  checkpoint: text().optional(),
+  read_bytes: int(512, 16 * 1024 * 1024).default(64 * 1024),
+});
+
+export const FileEgressSettings = z.object({
+  path: text(),
+  append: bool().default(true),
+  fsync: bool().default(false),
+});
+
+async function readCheckpoint(path: string): Promise<number | null> {
+  let raw: string;
+  try { raw = await readFile(path, 'utf8'); } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+  const m = /^offset=(\d+)\n?$/.exec(raw);
+  if (!m) throw transportError('file', `checkpoint ${path} is not "offset=N"; delete it to read the file from the beginning`);
+  return Number(m[1]);
+}
+
+export class FileIngress implements IngressAdapter, LiveBinding {
+  readonly role = 'ingress';
+  readonly kind = 'file';
+  private readonly h = new HealthTracker('file', 'bytes');
+  private readonly stop = new AbortController();
+  private fh: FileHandle | null = null;
+  private offset = 0;
+  private acked = -1;
+  private checkpointing: Promise<void> = Promise.resolve();
+  private loop: Promise<void> = Promise.resolve();
+
+  constructor(readonly settings: z.output<typeof FileIngressSettings>) {}
+
+  endpoint(): string { return this.settings.path; }
+  health() { return this.h.snapshot(); }
+
+  async start(sink: IngressSink): Promise<void> {
+    const s = this.settings;
+    try {
+      this.fh = await open(s.path, 'r');
+      const size = (await this.fh.stat()).size;
+      const resumed = s.checkpoint ? await readCheckpoint(s.checkpoint) : null;
+      if (resumed !== null && resumed > size) {
+        this.h.fail(`checkpoint offset ${resumed} is past the end of ${s.path} (${size} bytes): the file was replaced; reading it from the beginning`);
+        this.offset = 0;
+      } else {
+        this.offset = resumed ?? (s.start === 'end' ? size : 0);
+      }
+    } catch (e) {
+      this.h.fail(errorText(e)); this.h.set('failed');
+      await this.fh?.close().catch(() => {});
+      throw transportError('file', `cannot read ${s.path}: ${errorText(e)}; check the path in ingress.path`, e);
+    }
+    this.h.set('connected');
+    this.loop = this.run(sink).catch((e) => failSource(sink, this.h, 'file', e));
+  }
+
+  private async run(sink: IngressSink): Promise<void> {
+    const s = this.settings;
+    const buf = Buffer.alloc(s.read_bytes);
+    let lines = new LineSplitter(this.offset);
+    while (!this.stop.signal.aborted) {
+      const { bytesRead } = await this.fh!.read(buf, 0, buf.length, this.offset);
+      if (bytesRead > 0) {
+        this.offset += bytesRead;
+        for (const { line, end } of lines.feed(buf.subarray(0, bytesRead))) {
+          if (this.stop.signal.aborted) return;
+          await sink.push(line, end);
+          this.h.count(1);
+        }
+        this.h.lag((await this.fh!.stat()).size - this.offset + lines.pending);
+        continue;
+      }
+      if (!s.follow) {
+        const last = lines.rest();
+        if (last && !this.stop.signal.aborted) { await sink.push(last.line, last.end); this.h.count(1); }
+        this.h.lag(0);
+        sink.end();
+        return;
+      }
+      const size = (await stat(s.path)).size;
+      if (size < this.offset) {
+        this.h.fail(`${s.path} shrank from ${this.offset} to ${size} bytes (truncated); reading it again from the beginning`);
+        this.offset = 0;
+        lines = new LineSplitter(0);
+      }
+      this.h.lag(Math.max(0, size - this.offset) + lines.pending);
+      await sleep(s.poll_ms, this.stop.signal);
+    }
+  }
+
+  /** tokens are stream offsets just past acknowledged lines; the checkpoint keeps the highest */
+  ack(tokens: unknown[]): Promise<void> {
+    if (!this.settings.checkpoint) return Promise.resolve();
+    let max = this.acked;
+    for (const t of tokens) if (typeof t === 'number' && t > max) max = t;
+    if (max <= this.acked) return this.checkpointing;
+    this.acked = max;
+    const path = this.settings.checkpoint;
+    this.checkpointing = this.checkpointing.then(async () => {
+      const tmp = `${path}.tmp-${process.pid}`;
+      await writeFile(tmp, `offset=${max}\n`);
+      await rename(tmp, path);
+    });
+    return this.checkpointing;
+  }
+
+  async close(): Promise<void> {
+    this.stop.abort();
+    await this.loop;
+    await this.checkpointing;
+    await this.fh?.close().catch(() => {});
+    this.fh = null;
+    this.h.set('closed');
+  }
+}
+
+export class FileEgress implements EgressAdapter, LiveBinding {
+  readonly role = 'egress';
+  readonly kind = 'file';
+  private readonly h = new HealthTracker('file', 'records');
+  private fh: FileHandle | null = null;
+
+  constructor(readonly settings: z.output<typeof FileEgressSettings>) {}
+
+  endpoint(): string { return this.settings.path; }
+  health() { return this.h.snapshot(); }
+
+  async start(): Promise<void> {
+    try {
+      this.fh = await open(this.settings.path, this.settings.append ? 'a' : 'w');
+    } catch (e) {
+      this.h.fail(errorText(e)); this.h.set('failed');
+      throw transportError('file', `cannot open ${this.settings.path} for writing: ${errorText(e)}; check egress.path`, e);
+    }
+    this.h.set('connected');
+    this.h.lag(0);
+  }
+
+  async write(records: Uint8Array[]): Promise<void> {
+    if (!this.fh) throw transportError('file', 'write before start or after close');
+    const parts: Uint8Array[] = [];
+    for (const r of records) { parts.push(r, NEWLINE); }
+    this.h.lag(records.length);
+    try {
+      await this.fh.write(Buffer.concat(parts));
+      if (this.settings.fsync) await this.fh.sync();
+    } catch (e) {
+      this.h.fail(errorText(e)); this.h.set('failed');
+      throw transportError('file', `cannot write ${this.settings.path}: ${errorText(e)}`, e);
+    }
+    this.h.lag(0);
+    this.h.count(records.length);
+  }
+
+  async close(): Promise<void> {
+    await this.fh?.close().catch(() => {});
+    this.fh = null;
+    this.h.set('closed');
+  }
+}
+
+const NEWLINE = new Uint8Array([10]);
+
+export const fileAdapter: AdapterFactory = {
+  kind: 'file',
+  summary: 'line-oriented file: read (optionally follow, with checkpoint) / append one line per record',
+  direction: 'both',
+  ingress: (settings) => track(new FileIngress(parseSettings(FileIngressSettings, settings, 'ingress', 'file'))),
+  egress: (settings) => track(new FileEgress(parseSettings(FileEgressSettings, settings, 'egress', 'file'))),
+};

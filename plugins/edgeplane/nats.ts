@@ -1,0 +1,121 @@
+import type { NatsConnection, Subscription } from 'nats';
+import { z } from 'zod';
+import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-api.ts';
+import { track, type LiveBinding } from './bindings.ts';
+import { HealthTracker, errorText } from './health.ts';
+import { flushWithin, natsConnectionSettings, natsEndpoint, openNats } from './nats-connection.ts';
+import { int, parseSettings, text } from './settings.ts';
+import { failSource, transportError } from './source-failure.ts';
+
+/**
+ * NATS core (`nats`). Ingress subscribes to a subject (optionally in a queue group, so several
+ * runtimes share the load); egress publishes each record to a subject and confirms with a flush.
+ * Core NATS keeps nothing: a message published while no runtime is subscribed, or received but
+ * not yet in the ring when the runtime dies, is gone. Delivery is at-most-once; use
+ * `nats_jetstream` for at-least-once.
+ */
+
+export const NatsIngressSettings = z.object({
+  ...natsConnectionSettings,
+  subject: text(),
+  queue: text().optional(),
+});
+
+export const NatsEgressSettings = z.object({
+  ...natsConnectionSettings,
+  subject: text(),
+  write_timeout_ms: int(1, 3_600_000).default(30_000),
+});
+
+export class NatsIngress implements IngressAdapter, LiveBinding {
+  readonly role = 'ingress';
+  readonly kind = 'nats';
+  private readonly h = new HealthTracker('nats', 'messages');
+  private readonly stop = new AbortController();
+  private nc: NatsConnection | null = null;
+  private sub: Subscription | null = null;
+  private loop: Promise<void> = Promise.resolve();
+
+  constructor(readonly settings: z.output<typeof NatsIngressSettings>) {}
+
+  endpoint(): string { return natsEndpoint(this.settings, `subject ${this.settings.subject}${this.settings.queue ? ` queue ${this.settings.queue}` : ''}`); }
+  health() { return this.h.snapshot(); }
+
+  async start(sink: IngressSink): Promise<void> {
+    this.nc = await openNats('nats', this.settings, this.h, this.stop.signal);
+    this.sub = this.nc.subscribe(this.settings.subject, this.settings.queue ? { queue: this.settings.queue } : {});
+    await flushWithin(this.nc, this.settings.connect_timeout_ms); // the subscription is registered
+    this.h.lag(0);
+    this.loop = this.run(sink).catch((e) => failSource(sink, this.h, 'nats', e));
+  }
+
+  private async run(sink: IngressSink): Promise<void> {
+    const sub = this.sub!;
+    for await (const m of sub) {
+      if (this.stop.signal.aborted) break;
+      await sink.push(m.data);
+      this.h.count(1);
+      this.h.lag(sub.getPending());
+    }
+  }
+
+  async close(): Promise<void> {
+    this.stop.abort();
+    const left = this.sub?.getPending() ?? 0;
+    this.sub?.unsubscribe();
+    if (left > 1) this.h.fail(`${left - 1} received messages were not pushed before close (core NATS is at-most-once)`);
+    await this.nc?.close().catch(() => {});
+    await this.loop;
+    this.h.set('closed');
+  }
+}
+
+export class NatsEgress implements EgressAdapter, LiveBinding {
+  readonly role = 'egress';
+  readonly kind = 'nats';
+  private readonly h = new HealthTracker('nats', 'records');
+  private readonly stop = new AbortController();
+  private nc: NatsConnection | null = null;
+
+  constructor(readonly settings: z.output<typeof NatsEgressSettings>) {}
+
+  endpoint(): string { return natsEndpoint(this.settings, `subject ${this.settings.subject}`); }
+  health() { return this.h.snapshot(); }
+
+  async start(): Promise<void> {
+    this.nc = await openNats('nats', this.settings, this.h, this.stop.signal);
+    this.h.lag(0);
+  }
+
+  async write(records: Uint8Array[]): Promise<void> {
+    const nc = this.nc;
+    if (!nc) throw transportError('nats', 'write before start or after close');
+    this.h.lag(records.length);
+    try {
+      // while the client reconnects it buffers publishes and sends them once the server is back;
+      // the flush confirms the server has them (publishing again would only duplicate them)
+      for (const r of records) nc.publish(this.settings.subject, r);
+      await flushWithin(nc, this.settings.write_timeout_ms);
+    } catch (e) {
+      this.h.fail(`publish to ${this.settings.subject}: ${errorText(e)}`);
+      this.h.set('failed');
+      throw transportError('nats', `cannot publish to ${this.settings.subject} within ${this.settings.write_timeout_ms} ms (egress.write_timeout_ms): ${errorText(e)}`, e);
+    }
+    this.h.count(records.length);
+    this.h.lag(0);
+  }
+
+  async close(): Promise<void> {
+    this.stop.abort();
+    if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => {});
+    this.h.set('closed');
+  }
+}
+
+export const natsAdapter: AdapterFactory = {
+  kind: 'nats',
+  summary: 'NATS core: subscribe (optionally as a queue group) / publish; at-most-once',
+  direction: 'both',
+  ingress: (settings) => track(new NatsIngress(parseSettings(NatsIngressSettings, settings, 'ingress', 'nats'))),
+  egress: (settings) => track(new NatsEgress(parseSettings(NatsEgressSettings, settings, 'egress', 'nats'))),
+};

@@ -1,0 +1,302 @@
+import { hostname } from 'node:os';
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-api.ts';
+import { Backoff, sleep } from './backoff.ts';
+import { track, type LiveBinding } from './bindings.ts';
+import { HealthTracker, errorText } from './health.ts';
+import { bool, configError, int, parseSettings, redactUrl, text, url } from './settings.ts';
+import { failSource, transportError } from './source-failure.ts';
+
+/**
+ * Redis Streams (`ioredis`). Ingress reads as one consumer of a consumer group (XREADGROUP) and
+ * XACKs an entry only after its record left through egress: at-least-once. Entries delivered but
+ * never acknowledged (a crashed runtime, a lost reply during a server restart) stay in the
+ * group's pending list: on start and after every reconnect the binding re-reads its own pending
+ * entries, and every `claim_interval_ms` it takes over other consumers' entries idle for longer
+ * than `claim_idle_ms` (XAUTOCLAIM). Egress XADDs one entry per record (field `field`).
+ */
+
+const connection = {
+  url: url(['redis', 'rediss']),
+  stream: text(),
+  field: text().default('data'),
+  connect_timeout_ms: int(1, 3_600_000).default(10_000),
+  backoff_ms: int(1, 600_000).default(100),
+  backoff_max_ms: int(1, 600_000).default(2_000),
+};
+
+export const RedisIngressSettings = z.object({
+  ...connection,
+  group: text(),
+  consumer: text().default(`byteor-${hostname()}`),
+  create: bool().default(true),
+  start_id: z.string().regex(/^(\$|0|\d+-\d+|\d+)$/, 'must be 0, $ or an entry id').default('0'),
+  batch: int(1, 10_000).default(256),
+  block_ms: int(1, 600_000).default(1_000),
+  claim_idle_ms: int(0, 86_400_000).default(30_000),
+  claim_interval_ms: int(10, 86_400_000).default(5_000),
+});
+
+export const RedisEgressSettings = z.object({
+  ...connection,
+  /** approximate cap on the stream length (XADD MAXLEN ~); 0 = no cap */
+  maxlen: int(0, Number.MAX_SAFE_INTEGER).default(0),
+  write_timeout_ms: int(1, 3_600_000).default(30_000),
+});
+
+type Entry = [id: Buffer, fields: Buffer[] | null];
+
+function openRedis(kind: string, s: { url: string; connect_timeout_ms: number; backoff_ms: number; backoff_max_ms: number }, h: HealthTracker, onReady: () => void): Promise<Redis> {
+  const backoff = new Backoff(s.backoff_ms, s.backoff_max_ms);
+  let closing = false;
+  const redis = new Redis(s.url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: null, // commands wait through a reconnect instead of failing
+    enableOfflineQueue: true,
+    autoResendUnfulfilledCommands: true,
+    connectTimeout: Math.min(s.connect_timeout_ms, 5_000),
+    retryStrategy: () => backoff.next(),
+  });
+  redis.on('ready', () => { backoff.reset(); h.set('connected'); onReady(); });
+  redis.on('reconnecting', () => h.set('reconnecting'));
+  redis.on('error', (e: Error) => h.fail(errorText(e)));
+  redis.on('end', () => { if (!closing) { h.fail('connection ended'); h.set('failed'); } });
+  const quit = redis.quit.bind(redis);
+  redis.quit = ((...a: Parameters<typeof redis.quit>) => { closing = true; return quit(...a); }) as typeof redis.quit;
+  return new Promise<Redis>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      closing = true; redis.disconnect();
+      h.set('failed');
+      reject(transportError(kind, `cannot connect to ${redactUrl(s.url)} within ${s.connect_timeout_ms} ms; check the url (is redis-server running?)`));
+    }, s.connect_timeout_ms);
+    redis.once('ready', () => { clearTimeout(timer); resolve(redis); });
+    redis.connect().catch(() => { /* retried by retryStrategy until the timer fires */ });
+  });
+}
+
+export class RedisStreamsIngress implements IngressAdapter, LiveBinding {
+  readonly role = 'ingress';
+  readonly kind = 'redis_streams';
+  private readonly h = new HealthTracker('redis_streams', 'entries');
+  private readonly stop = new AbortController();
+  private reader: Redis | null = null;
+  private cmd: Redis | null = null;
+  /** ids pushed and not yet acknowledged: not pushed again when the pending list is re-read */
+  private readonly inFlight = new Set<string>();
+  private rereadOwn = true;
+  private readyCount = 0;
+  private loop: Promise<void> = Promise.resolve();
+  private acking: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly settings: z.output<typeof RedisIngressSettings>) {}
+
+  endpoint(): string { return `${redactUrl(this.settings.url)} stream ${this.settings.stream} group ${this.settings.group} consumer ${this.settings.consumer}`; }
+  health() { return this.h.snapshot(); }
+
+  async start(sink: IngressSink): Promise<void> {
+    const s = this.settings;
+    // after a reconnect a reply may have been lost: entries the server delivered are only in the pending list
+    const onReady = () => { if (this.readyCount++ > 0) this.rereadOwn = true; };
+    this.reader = await openRedis('redis_streams', s, this.h, onReady);
+    try {
+      this.cmd = await openRedis('redis_streams', s, this.h, () => {});
+      if (s.create) {
+        try { await this.cmd.xgroup('CREATE', s.stream, s.group, s.start_id, 'MKSTREAM'); } catch (e) {
+          if (!/BUSYGROUP/.test(errorText(e))) throw e;
+        }
+      } else {
+        const groups = await this.cmd.xinfo('GROUPS', s.stream).catch(() => []) as unknown[][];
+        if (!groups.some((g) => fieldOf(g, 'name') === s.group)) {
+          throw configError(`ingress.group: consumer group "${s.group}" does not exist on stream "${s.stream}"; create it (XGROUP CREATE) or set ingress.create=true`);
+        }
+      }
+    } catch (e) {
+      this.reader.disconnect(); this.cmd?.disconnect();
+      this.h.fail(errorText(e)); this.h.set('failed');
+      throw e instanceof Error && String((e as { code?: string }).code ?? '').startsWith('BYTEOR_E_') ? e : transportError('redis_streams', `cannot set up group "${s.group}" on "${s.stream}": ${errorText(e)}`, e);
+    }
+    this.loop = this.run(sink).catch((e) => failSource(sink, this.h, 'redis_streams', e));
+  }
+
+  private async run(sink: IngressSink): Promise<void> {
+    const s = this.settings;
+    const r = this.reader!;
+    let lastClaim = 0;
+    let lastLag = 0;
+    const backoff = new Backoff(s.backoff_ms, s.backoff_max_ms);
+    while (!this.stop.signal.aborted) {
+      try {
+        if (this.rereadOwn) {
+          this.rereadOwn = false;
+          // our own pending entries, from the start of the list
+          for (let from = '0'; ;) {
+            const got = await r.callBuffer('XREADGROUP', ['GROUP', s.group, s.consumer, 'COUNT', s.batch, 'STREAMS', s.stream, from]) as [Buffer, Entry[]][] | null;
+            const entries = got?.[0]?.[1] ?? [];
+            if (entries.length === 0) break;
+            if (!await this.deliver(sink, entries)) return;
+            from = entries[entries.length - 1]![0].toString();
+          }
+        }
+        if (Date.now() - lastClaim >= s.claim_interval_ms) {
+          lastClaim = Date.now();
+          for (let cursor = '0-0'; ;) {
+            const got = await r.callBuffer('XAUTOCLAIM', [s.stream, s.group, s.consumer, s.claim_idle_ms, cursor, 'COUNT', s.batch]) as [Buffer, Entry[], Buffer[]?];
+            const entries = (got[1] ?? []).filter((e) => e !== null);
+            const deleted = got[2]?.length ?? 0;
+            if (deleted) this.h.fail(`${deleted} pending entries were deleted from ${s.stream} before they could be claimed (trimmed)`);
+            if (entries.length && !await this.deliver(sink, entries)) return;
+            cursor = got[0].toString();
+            if (cursor === '0-0') break;
+          }
+        }
+        const got = await r.callBuffer('XREADGROUP', ['GROUP', s.group, s.consumer, 'COUNT', s.batch, 'BLOCK', s.block_ms, 'STREAMS', s.stream, '>']) as [Buffer, Entry[]][] | null;
+        const entries = got?.[0]?.[1] ?? [];
+        if (entries.length && !await this.deliver(sink, entries)) return;
+        if (Date.now() - lastLag >= 1_000) { lastLag = Date.now(); await this.updateLag(); }
+        backoff.reset();
+      } catch (e) {
+        if (this.stop.signal.aborted) return;
+        if (/NOGROUP/.test(errorText(e))) throw transportError('redis_streams', `group "${s.group}" on "${s.stream}" disappeared: ${errorText(e)}`, e);
+        this.h.fail(`read ${s.stream}: ${errorText(e)}`);
+        await sleep(backoff.next(), this.stop.signal);
+      }
+    }
+  }
+
+  /** push entries in order; false when the binding was closed meanwhile */
+  private async deliver(sink: IngressSink, entries: Entry[]): Promise<boolean> {
+    const s = this.settings;
+    for (const [rawId, fields] of entries) {
+      if (this.stop.signal.aborted) return false;
+      const id = rawId.toString();
+      if (this.inFlight.has(id)) continue;
+      const value = fields ? valueOf(fields, s.field) : null;
+      if (value === null) {
+        // nothing to deliver: acknowledge so it does not come back, and say so
+        this.h.fail(fields ? `entry ${id} has no field "${s.field}" (ingress.field); acknowledged and skipped` : `entry ${id} was deleted from the stream before delivery; acknowledged`);
+        await this.cmd!.xack(s.stream, s.group, id);
+        continue;
+      }
+      this.inFlight.add(id);
+      await sink.push(new Uint8Array(value), id);
+      this.h.count(1);
+    }
+    return true;
+  }
+
+  private async updateLag(): Promise<void> {
+    const groups = await this.cmd!.xinfo('GROUPS', this.settings.stream) as unknown[][];
+    const g = groups.find((x) => fieldOf(x, 'name') === this.settings.group);
+    if (!g) return;
+    const lag = fieldOf(g, 'lag');
+    const pending = fieldOf(g, 'pending');
+    // undelivered entries (Redis 7 `lag`) plus delivered-but-unacknowledged ones
+    if (typeof lag === 'number' && typeof pending === 'number') this.h.lag(lag + pending);
+    else if (typeof pending === 'number') this.h.lag(pending);
+  }
+
+  /** tokens are entry ids that left through egress */
+  ack(tokens: unknown[]): Promise<void> {
+    const ids = tokens.filter((t): t is string => typeof t === 'string');
+    if (ids.length === 0 || !this.cmd) return this.acking.then(() => {});
+    this.acking = this.acking.then(async () => {
+      try {
+        await this.cmd!.xack(this.settings.stream, this.settings.group, ...ids);
+      } catch (e) {
+        // the entries stay pending and are delivered again: a duplicate, never a loss
+        this.h.fail(`XACK: ${errorText(e)}`);
+      }
+      for (const id of ids) this.inFlight.delete(id);
+    });
+    return this.acking.then(() => {});
+  }
+
+  async close(): Promise<void> {
+    this.stop.abort();
+    this.reader?.disconnect(); // interrupts a blocked XREADGROUP
+    await this.loop;
+    await this.acking;
+    await this.cmd?.quit().catch(() => {});
+    this.h.set('closed');
+  }
+}
+
+export class RedisStreamsEgress implements EgressAdapter, LiveBinding {
+  readonly role = 'egress';
+  readonly kind = 'redis_streams';
+  private readonly h = new HealthTracker('redis_streams', 'records');
+  private redis: Redis | null = null;
+
+  constructor(readonly settings: z.output<typeof RedisEgressSettings>) {}
+
+  endpoint(): string { return `${redactUrl(this.settings.url)} stream ${this.settings.stream}`; }
+  health() { return this.h.snapshot(); }
+
+  async start(): Promise<void> {
+    this.redis = await openRedis('redis_streams', this.settings, this.h, () => {});
+    this.h.lag(0);
+  }
+
+  async write(records: Uint8Array[]): Promise<void> {
+    const redis = this.redis;
+    if (!redis) throw transportError('redis_streams', 'write before start or after close');
+    const s = this.settings;
+    const cap = s.maxlen > 0 ? ['MAXLEN', '~', s.maxlen] : [];
+    const backoff = new Backoff(s.backoff_ms, s.backoff_max_ms);
+    const until = Date.now() + s.write_timeout_ms;
+    let from = 0;
+    this.h.lag(records.length);
+    while (from < records.length) {
+      const p = redis.pipeline();
+      for (let i = from; i < records.length; i++) p.callBuffer('XADD', [s.stream, ...cap, '*', s.field, Buffer.from(records[i]!.buffer, records[i]!.byteOffset, records[i]!.byteLength)]);
+      let timer: NodeJS.Timeout | undefined;
+      let results: [Error | null, unknown][] | null;
+      try {
+        results = await Promise.race([
+          p.exec(),
+          new Promise<never>((_, rej) => { timer = setTimeout(() => rej(new Error('no reply from the server')), Math.max(1, until - Date.now())); }),
+        ]);
+      } catch (e) {
+        results = [[e as Error, null]];
+      } finally { clearTimeout(timer); }
+      const bad = (results ?? [[new Error('pipeline discarded'), null]]).findIndex(([err]) => err);
+      if (bad === -1) { from = records.length; break; }
+      // retry from the first record without a reply (records after it may be stored twice)
+      const why = errorText(results![bad]![0]);
+      from += bad;
+      this.h.fail(`XADD ${s.stream}: ${why}`);
+      if (Date.now() >= until) {
+        this.h.set('failed');
+        throw transportError('redis_streams', `cannot XADD to ${s.stream} within ${s.write_timeout_ms} ms (egress.write_timeout_ms): ${why}`);
+      }
+      this.h.lag(records.length - from);
+      await sleep(backoff.next());
+    }
+    this.h.count(records.length);
+    this.h.lag(0);
+  }
+
+  async close(): Promise<void> {
+    await this.redis?.quit().catch(() => {});
+    this.h.set('closed');
+  }
+}
+
+function fieldOf(flat: unknown[], name: string): unknown {
+  for (let i = 0; i + 1 < flat.length; i += 2) if (String(flat[i]) === name) return flat[i + 1];
+  return undefined;
+}
+
+function valueOf(fields: Buffer[], name: string): Buffer | null {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i]!.toString() === name) return fields[i + 1]!;
+  return null;
+}
+
+export const redisStreamsAdapter: AdapterFactory = {
+  kind: 'redis_streams',
+  summary: 'Redis Streams: consumer group, XACK after egress, pending entries reclaimed (XAUTOCLAIM) / XADD',
+  direction: 'both',
+  ingress: (settings) => track(new RedisStreamsIngress(parseSettings(RedisIngressSettings, settings, 'ingress', 'redis_streams'))),
+  egress: (settings) => track(new RedisStreamsEgress(parseSettings(RedisEgressSettings, settings, 'egress', 'redis_streams'))),
+};

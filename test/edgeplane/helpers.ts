@@ -1,0 +1,137 @@
+// Test helpers for the EdgePlane adapters: a recording ingress sink, a small adapter loop
+// (ingress -> egress -> ack, as the run verb does it), and real servers started on free ports.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, connect } from 'node:net';
+import type { EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-api.ts';
+
+export function requireEnv(name: string, debianPackage: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: install the Debian package ${debianPackage} (apt-get install ${debianPackage}) and run the tests with "npm test", which starts it`);
+  return v;
+}
+
+export class RecordingSink implements IngressSink {
+  readonly records: Buffer[] = [];
+  readonly tokens: unknown[] = [];
+  ended = false;
+  failure: Error | null = null;
+  private waiters: Array<() => void> = [];
+
+  push(record: Uint8Array, ackToken?: unknown): void {
+    this.records.push(Buffer.from(record));
+    this.tokens.push(ackToken);
+    this.notify();
+  }
+  end(): void { this.ended = true; this.notify(); }
+  fail(error: Error): void { this.failure = error; this.notify(); }
+  texts(): string[] { return this.records.map((r) => r.toString()); }
+
+  private notify() { const w = this.waiters; this.waiters = []; for (const f of w) f(); }
+
+  /** resolves when `pred` holds; rejects after `ms` */
+  async until(pred: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
+    const until = Date.now() + ms;
+    while (!pred()) {
+      const left = until - Date.now();
+      if (left <= 0) throw new Error(`timed out after ${ms} ms waiting for ${what} (have ${this.records.length} records, ended=${this.ended}, failure=${this.failure?.message ?? 'none'})`);
+      await new Promise<void>((r) => { this.waiters.push(r); setTimeout(r, Math.min(left, 100)); });
+    }
+  }
+}
+
+/**
+ * A minimal adapter loop: records pushed by the ingress are written to the egress in batches,
+ * and acknowledged to the ingress once the egress accepted them (what `run` does around the ring).
+ */
+export class Pump implements IngressSink {
+  private batch: Uint8Array[] = [];
+  private tokens: unknown[] = [];
+  private flushing: Promise<void> = Promise.resolve();
+  moved = 0;
+  ended = false;
+  failure: Error | null = null;
+
+  constructor(readonly ingress: IngressAdapter, readonly egress: EgressAdapter, readonly batchSize = 64) {}
+
+  async start(): Promise<void> {
+    await this.egress.start();
+    await this.ingress.start(this);
+  }
+
+  push(record: Uint8Array, ackToken?: unknown): Promise<void> | void {
+    this.batch.push(record);
+    this.tokens.push(ackToken);
+    if (this.batch.length >= this.batchSize) return this.flush();
+    // flush soon even if the batch is not full (like the executor's batch timeout)
+    if (this.batch.length === 1) setTimeout(() => { void this.flush(); }, 5);
+  }
+
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      if (this.batch.length === 0) return;
+      const records = this.batch; const tokens = this.tokens;
+      this.batch = []; this.tokens = [];
+      try {
+        await this.egress.write(records);
+        this.moved += records.length;
+        await this.ingress.ack?.(tokens.filter((t) => t !== undefined));
+      } catch (e) { this.failure = e as Error; }
+    });
+    return this.flushing;
+  }
+
+  end(): void { this.ended = true; void this.flush(); }
+  fail(error: Error): void { this.failure = error; }
+
+  async stop(): Promise<void> {
+    await this.ingress.close();
+    await this.flush();
+    await this.egress.close();
+  }
+}
+
+export async function until(pred: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await pred())) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => resolve(port)); });
+  });
+}
+
+export async function waitPort(port: number, ms = 10_000): Promise<void> {
+  await until(() => new Promise<boolean>((r) => {
+    const c = connect(port, '127.0.0.1');
+    c.once('connect', () => { c.destroy(); r(true); });
+    c.once('error', () => r(false));
+  }), ms, `port ${port}`);
+}
+
+/** A server process this test owns (so it can kill and restart it). */
+export class OwnServer {
+  private proc: ChildProcess | null = null;
+  constructor(readonly bin: string, readonly args: string[], readonly port: number) {}
+
+  async start(): Promise<void> {
+    this.proc = spawn(this.bin, this.args, { stdio: 'ignore' });
+    const p = this.proc;
+    await Promise.race([
+      waitPort(this.port),
+      new Promise((_, rej) => p.once('error', (e) => rej(new Error(`cannot start ${this.bin}: ${e.message}; install the Debian package ${this.bin}`)))),
+    ]);
+  }
+
+  /** kill -9: the server gets no chance to flush or say goodbye */
+  async kill(): Promise<void> {
+    const p = this.proc; if (!p) return;
+    this.proc = null;
+    await new Promise<void>((r) => { p.once('exit', () => r()); p.kill('SIGKILL'); });
+  }
+}
