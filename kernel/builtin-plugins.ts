@@ -28,6 +28,7 @@ export const BUILTIN_PLUGINS: Readonly<Record<string, string>> = Object.freeze({
 export const DEFAULT_PLUGINS: readonly string[] = [
   'core-stages',
   'approval',
+  'capabilities',
 ];
 
 export const PRODUCT_PLUGINS: readonly string[] = ['edgeplane', 'actiongraph', 'dataguard'];

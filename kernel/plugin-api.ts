@@ -226,6 +226,15 @@ export interface BundleArtifact {
 // ------------------------------------------------------------------------------------------
 // Plugins
 
+/** A plugin the kernel has installed. */
+export interface LoadedPlugin {
+  name: string;
+  version: string;
+  /** the module URL it was imported from (workers import the same) */
+  specifier: string;
+  dependencies: string[];
+}
+
 export interface PluginHost {
   readonly apiVersion: typeof PLUGIN_API_VERSION;
   readonly hooks: HookTable;
@@ -241,6 +250,8 @@ export interface PluginHost {
   resolveStage(key: string): { family: StageFamily; plugin: string; argument: string } | undefined;
   /** specifiers of the loaded plugins, in load order (workers import the same list) */
   readonly pluginSpecifiers: readonly string[];
+  /** the installed plugins, in load order */
+  readonly plugins: ReadonlyArray<LoadedPlugin>;
   verbs(): ReadonlyArray<{ verb: VerbDefinition<any>; plugin: string }>;
   verbExtensions(verb: string): ReadonlyArray<{ ext: VerbExtension<any>; plugin: string }>;
   stages(): ReadonlyArray<{ family: StageFamily; plugin: string }>;
@@ -290,3 +301,15 @@ export type { ApprovalExpectation } from './approval/verify.ts';
 export { APPROVAL_FILE, KEY_SET_FILE, findApprovalCredential, keySetPath, verifyApprovalMaterial } from './approval/material.ts';
 export type { ApprovalFlags, ApprovalCredentialText, VerifiedApproval } from './approval/material.ts';
 export { SigningKeySet, SigningKey, SigningKeyStatus } from './artifacts/signing-key-set.ts';
+
+// ------------------------------------------------------------------------------------------
+// Capabilities and compatibility (stage catalog, capability document, compatibility report v1) — docs/plugins.md
+
+export { RUNTIME_NAME, packageVersion } from './version.ts';
+export { INTRINSIC_STAGE_PLUGINS, stageCatalog, stageKeySource, stageKeyRequirement } from './stage-catalog.ts';
+export type { StageKeyRequirement } from './stage-catalog.ts';
+export {
+  COMPATIBILITY_REPORT_VERSION, CompatibilityReport, StageCompatibilityRequirement, StageKeySourceId, PolicyClassId, ReplaySupportId,
+} from './artifacts/compatibility-report.ts';
+export type { StageKeySource } from './artifacts/compatibility-report.ts';
+export { CAPABILITY_DOCUMENT_VERSION, RuntimeCapabilityDocument, StageCatalogEntry } from './artifacts/capability-document.ts';

@@ -1,9 +1,10 @@
 import { createHookTable, type HookTable } from './hooks.ts';
-import { ByteorError } from './errors.ts';
+import { ByteorError, isByteorError } from './errors.ts';
 import { ExitCode } from './exit-codes.ts';
+import { checkPluginDefinition } from './plugin-definition.ts';
 import {
   PLUGIN_API_VERSION, type AdapterFactory, type BundleArtifact, type VerbExtension, type PluginDefinition, type PluginHost,
-  type SnapshotSection, type StageFamily, type VerbDefinition,
+  type LoadedPlugin, type SnapshotSection, type StageFamily, type VerbDefinition,
 } from './plugin-api.ts';
 
 type Owned<T> = { plugin: string } & T;
@@ -12,6 +13,11 @@ type Owned<T> = { plugin: string } & T;
  * The kernel's registries and hook table. Plugins are set up in a staging area: everything a
  * plugin registers or taps is buffered and committed only when its setup returns, so a plugin
  * that throws leaves nothing behind (the kernel is never half-initialised).
+ *
+ * Every failure a plugin causes names the plugin and the hook (`details.plugin`,
+ * `details.hook`): its setup, a tapped hook, or a callback it registered (a stage family's
+ * `check`/`capabilities`/`create`, an adapter factory, a snapshot section's `collect`, a bundle
+ * artifact's `write`).
  */
 export class Kernel implements PluginHost {
   readonly apiVersion = PLUGIN_API_VERSION;
@@ -32,32 +38,46 @@ export class Kernel implements PluginHost {
   }
 
   get pluginSpecifiers(): readonly string[] { return this._specifiers; }
-  get plugins(): ReadonlyArray<{ name: string; version: string; specifier: string }> {
-    return [...this._plugins.values()].map((p) => ({ name: p.def.name, version: p.def.version, specifier: p.specifier }));
+  get plugins(): ReadonlyArray<LoadedPlugin> {
+    return [...this._plugins.values()].map((p) => ({
+      name: p.def.name, version: p.def.version, specifier: p.specifier, dependencies: [...(p.def.dependencies ?? [])],
+    }));
   }
   hasPlugin(name: string): boolean { return this._plugins.has(name); }
 
-  /** Install one plugin definition (already imported). Throws a ByteorError naming the plugin. */
+  /**
+   * Install one plugin definition (already imported): check its shape and API version, check
+   * that its dependencies are installed, run its setup in a staging area and commit what it
+   * registered. Throws a ByteorError naming the plugin and the hook; on a throw nothing of the
+   * plugin is left in the kernel. Installing a plugin of the same name twice is a no-op.
+   */
   install(def: PluginDefinition, specifier: string): void {
-    if (this._plugins.has(def.name)) return; // loading the same plugin twice is a no-op
-    if (def.apiVersion !== PLUGIN_API_VERSION) {
-      throw pluginError('BYTEOR_E_PLUGIN_API_VERSION', def.name, 'load',
-        `plugin "${def.name}" was written for plugin API version ${def.apiVersion}, but this kernel provides version ${PLUGIN_API_VERSION}; install a version of the plugin built for API ${PLUGIN_API_VERSION}`);
-    }
-    for (const dep of def.dependencies ?? []) {
+    const checked = checkPluginDefinition(def, specifier);
+    if (this._plugins.has(checked.name)) return;
+    for (const dep of checked.dependencies ?? []) {
       if (!this._plugins.has(dep)) {
-        throw pluginError('BYTEOR_E_PLUGIN_DEPENDENCY', def.name, 'load',
-          `plugin "${def.name}" depends on plugin "${dep}", which is not loaded; load it first with --plugin=${dep}`);
+        throw pluginError('BYTEOR_E_PLUGIN_DEPENDENCY', checked.name, 'load',
+          `plugin "${checked.name}" depends on plugin "${dep}", which is not loaded; load it too with --plugin=${dep} (before "${checked.name}")`,
+          undefined, { dependency: dep });
       }
     }
-    const staged = new Staging(this, def.name);
+    const staged = new Staging(this, checked.name);
+    let result: unknown;
     try {
-      def.setup(staged.host);
+      result = checked.setup(staged.host);
     } catch (e) {
-      throw pluginError('BYTEOR_E_PLUGIN_SETUP', def.name, 'setup', `plugin "${def.name}" failed in setup: ${errText(e)}`, e);
+      staged.close();
+      if (isByteorError(e) && (e.details as { plugin?: unknown } | undefined)?.plugin === checked.name) throw e; // already names plugin + hook
+      throw pluginError('BYTEOR_E_PLUGIN_SETUP', checked.name, 'setup', `plugin "${checked.name}" failed in setup: ${errText(e)}`, e);
+    }
+    if (result !== undefined && typeof (result as PromiseLike<unknown>)?.then === 'function') {
+      staged.close();
+      (result as Promise<unknown>).then(undefined, () => { /* reported below; never an unhandled rejection */ });
+      throw pluginError('BYTEOR_E_PLUGIN_SETUP_ASYNC', checked.name, 'setup',
+        `plugin "${checked.name}" has an async setup; setup must register everything synchronously (do asynchronous work in hooks such as runStarting)`);
     }
     staged.commit();
-    this._plugins.set(def.name, { def, specifier });
+    this._plugins.set(checked.name, { def: checked, specifier });
     this._specifiers.push(specifier);
   }
 
@@ -70,7 +90,7 @@ export class Kernel implements PluginHost {
   }
   verbExtensions(verb: string) { return this._verbExt.get(verb) ?? []; }
   registerStage(family: StageFamily, plugin = '(kernel)'): void {
-    if (family.key) this._exactStages.set(family.key, { family, plugin });
+    if (family.key !== undefined) this._exactStages.set(family.key, { family, plugin });
     else this._prefixStages.push({ family, plugin });
   }
   registerAdapter(adapter: AdapterFactory, plugin = '(kernel)'): void { this._adapters.set(adapter.kind, { adapter, plugin }); }
@@ -103,30 +123,68 @@ export class Kernel implements PluginHost {
 
 function errText(e: unknown): string { return e instanceof Error ? e.message : String(e); }
 
-export function pluginError(code: string, plugin: string, hook: string, message: string, cause?: unknown): ByteorError {
-  const err = new ByteorError(code, message, ExitCode.RUNTIME_FAILURE, { plugin, hook });
+export function pluginError(code: string, plugin: string, hook: string, message: string, cause?: unknown, extra?: Record<string, unknown>): ByteorError {
+  const err = new ByteorError(code, message, ExitCode.RUNTIME_FAILURE, { plugin, hook, ...(extra ?? {}) });
   if (cause !== undefined) (err as Error & { cause?: unknown }).cause = cause;
   return err;
+}
+
+/**
+ * Name the plugin and hook on an error a plugin's code threw. A ByteorError keeps its own code
+ * and exit status (a policy refusal stays exit 4); anything else becomes BYTEOR_E_PLUGIN_HOOK.
+ */
+function blame(e: unknown, plugin: string, hook: string): ByteorError {
+  if (isByteorError(e)) {
+    const details = { plugin, hook, ...(e.details ?? {}) };
+    return Object.assign(e, { details });
+  }
+  return pluginError('BYTEOR_E_PLUGIN_HOOK', plugin, hook, `plugin "${plugin}" failed in hook "${hook}": ${errText(e)}`, e);
+}
+
+/** Wrap a registered callback (sync or async) so that its failures name the plugin and hook. */
+function guarded<A extends unknown[], R>(plugin: string, hook: string, fn: (...a: A) => R): (...a: A) => R {
+  return (...args: A): R => {
+    let r: R;
+    try { r = fn(...args); } catch (e) { throw blame(e, plugin, hook); }
+    if (r !== null && typeof r === 'object' && typeof (r as unknown as PromiseLike<unknown>).then === 'function') {
+      return Promise.resolve(r).catch((e: unknown) => { throw blame(e, plugin, hook); }) as R;
+    }
+    return r;
+  };
 }
 
 type TapMethod = 'tap' | 'tapAsync' | 'tapPromise';
 
 /**
  * A staging host for one plugin's setup: registrations and taps are buffered, duplicates are
- * refused with the plugin's name, and every tapped function is wrapped so that a throw names
- * the plugin and the hook.
+ * refused with the plugin's name (against committed plugins and within the plugin itself),
+ * every tapped function and registered callback is wrapped so that a throw names the plugin and
+ * the hook, and the host refuses registrations once setup has returned.
  */
 class Staging {
   private readonly ops: Array<() => void> = [];
-  private readonly newStageKeys = new Set<string>();
+  private closed = false;
+  private readonly mine = {
+    verbs: new Set<string>(), stageKeys: new Set<string>(), adapters: new Set<string>(),
+    sections: new Set<string>(), artifacts: new Set<string>(), flags: new Set<string>(),
+  };
   readonly host: PluginHost;
 
   constructor(private readonly kernel: Kernel, private readonly plugin: string) {
+    const open = (what: string) => {
+      if (this.closed) {
+        throw pluginError('BYTEOR_E_PLUGIN_LATE_REGISTRATION', plugin, 'setup',
+          `plugin "${plugin}" tried to ${what} after its setup returned; register everything synchronously inside setup(host)`);
+      }
+    };
     const hooks: Record<string, unknown> = {};
     for (const [hookName, hook] of Object.entries(kernel.hooks)) {
       const proxy: Record<string, unknown> = {};
       for (const m of ['tap', 'tapAsync', 'tapPromise'] as TapMethod[]) {
+        if (typeof (hook as unknown as Record<string, unknown>)[m] !== 'function') continue;
         proxy[m] = (opts: string | { name: string }, fn: (...a: unknown[]) => unknown) => {
+          open(`tap hook "${hookName}"`);
+          if (typeof fn !== 'function') throw pluginError('BYTEOR_E_PLUGIN_HOOK', plugin, hookName, `plugin "${plugin}" tapped hook "${hookName}" without a function`);
           const wrapped = wrapTap(m, plugin, hookName, fn);
           this.ops.push(() => (hook as any)[m](opts, wrapped));
         };
@@ -136,45 +194,81 @@ class Staging {
     }
     const k = kernel;
     const dup = (what: string, name: string, owner: string) => pluginError('BYTEOR_E_PLUGIN_DUPLICATE', plugin, 'setup',
-      `plugin "${plugin}" registers ${what} "${name}", which plugin "${owner}" already provides; load only one of them`);
+      owner === plugin
+        ? `plugin "${plugin}" registers ${what} "${name}" twice; register it once`
+        : `plugin "${plugin}" registers ${what} "${name}", which plugin "${owner}" already provides; load only one of them`,
+      undefined, { conflict: name, owner });
+    const claim = (set: Set<string>, what: string, name: string) => {
+      if (set.has(name)) throw dup(what, name, plugin);
+      set.add(name);
+    };
     this.host = {
       apiVersion: k.apiVersion,
       hooks: Object.freeze(hooks) as unknown as HookTable,
       inWorker: k.inWorker,
-      pluginSpecifiers: k.pluginSpecifiers,
+      get pluginSpecifiers() { return k.pluginSpecifiers; },
+      get plugins() { return k.plugins; },
       registerVerb: (verb) => {
+        open(`register verb "${verb?.name}"`);
         const o = k.owners().verbs.get(verb.name); if (o) throw dup('verb', verb.name, o.plugin);
+        claim(this.mine.verbs, 'verb', verb.name);
         this.ops.push(() => k.registerVerb(verb, plugin));
       },
       extendVerb: (ext) => {
+        open(`extend verb "${ext?.verb}"`);
         for (const flag of Object.keys(ext.options)) {
           const o = k.verbExtensions(ext.verb).find((e) => flag in e.ext.options);
           if (o) throw dup(`flag --${flag} of verb`, ext.verb, o.plugin);
+          const v = k.verb(ext.verb);
+          if (v && flag in v.verb.options) throw dup(`flag --${flag} of verb`, ext.verb, v.plugin);
+          claim(this.mine.flags, 'flag', `--${flag} of verb ${ext.verb}`);
         }
         this.ops.push(() => k.extendVerb(ext, plugin));
       },
       registerStage: (family) => {
+        open('register a stage family');
         if ((family.key === undefined) === (family.prefix === undefined)) {
           throw pluginError('BYTEOR_E_PLUGIN_STAGE', plugin, 'setup', `plugin "${plugin}" registers a stage family that must have exactly one of "key" or "prefix"`);
         }
         const id = family.key ?? family.prefix!;
-        const o = family.key ? k.owners().exact.get(family.key) : k.owners().prefix.find((p) => p.family.prefix === family.prefix);
+        if (id.length === 0) throw pluginError('BYTEOR_E_PLUGIN_STAGE', plugin, 'setup', `plugin "${plugin}" registers a stage family with an empty ${family.key !== undefined ? 'key' : 'prefix'}`);
+        if (typeof family.create !== 'function') throw pluginError('BYTEOR_E_PLUGIN_STAGE', plugin, 'setup', `plugin "${plugin}" registers stage family "${id}" without a create(ctx) function`);
+        const o = family.key !== undefined ? k.owners().exact.get(family.key) : k.owners().prefix.find((p) => p.family.prefix === family.prefix);
         if (o) throw dup('stage key', id, o.plugin);
-        if (this.newStageKeys.has(id)) throw dup('stage key', id, plugin);
-        this.newStageKeys.add(id);
-        this.ops.push(() => k.registerStage(family, plugin));
+        claim(this.mine.stageKeys, 'stage key', id);
+        const hook = (m: string) => `stage ${id} ${m}`;
+        const wrappedFamily: StageFamily = {
+          ...family,
+          create: guarded(plugin, hook('create'), family.create),
+          ...(family.check ? { check: guarded(plugin, hook('check'), family.check) } : {}),
+          ...(family.capabilities ? { capabilities: guarded(plugin, hook('capabilities'), family.capabilities) } : {}),
+        };
+        this.ops.push(() => k.registerStage(Object.freeze(wrappedFamily), plugin));
       },
       registerAdapter: (a) => {
+        open(`register adapter "${a?.kind}"`);
         const o = k.owners().adapters.get(a.kind); if (o) throw dup('adapter kind', a.kind, o.plugin);
-        this.ops.push(() => k.registerAdapter(a, plugin));
+        claim(this.mine.adapters, 'adapter kind', a.kind);
+        const wrapped: AdapterFactory = {
+          ...a,
+          ...(a.ingress ? { ingress: guarded(plugin, `adapter ${a.kind} ingress`, a.ingress) } : {}),
+          ...(a.egress ? { egress: guarded(plugin, `adapter ${a.kind} egress`, a.egress) } : {}),
+        };
+        this.ops.push(() => k.registerAdapter(Object.freeze(wrapped), plugin));
       },
       registerSnapshotSection: (s) => {
+        open(`register snapshot section "${s?.name}"`);
         const o = k.owners().sections.get(s.name); if (o) throw dup('snapshot section', s.name, o.plugin);
-        this.ops.push(() => k.registerSnapshotSection(s, plugin));
+        claim(this.mine.sections, 'snapshot section', s.name);
+        const wrapped: SnapshotSection = { ...s, collect: guarded(plugin, `snapshot section ${s.name} collect`, s.collect) };
+        this.ops.push(() => k.registerSnapshotSection(Object.freeze(wrapped), plugin));
       },
       registerBundleArtifact: (a) => {
+        open(`register bundle artifact "${a?.file}"`);
         const o = k.owners().artifacts.get(a.file); if (o) throw dup('bundle artifact', a.file, o.plugin);
-        this.ops.push(() => k.registerBundleArtifact(a, plugin));
+        claim(this.mine.artifacts, 'bundle artifact', a.file);
+        const wrapped: BundleArtifact = { ...a, write: guarded(plugin, `bundle artifact ${a.file} write`, a.write) };
+        this.ops.push(() => k.registerBundleArtifact(Object.freeze(wrapped), plugin));
       },
       resolveStage: (key) => k.resolveStage(key),
       verbs: () => k.verbs(),
@@ -186,18 +280,22 @@ class Staging {
     };
   }
 
-  commit(): void { for (const op of this.ops) op(); }
+  /** Commit the buffered registrations and taps; the staging host refuses any further use. */
+  commit(): void {
+    this.closed = true;
+    for (const op of this.ops) op();
+    this.ops.length = 0;
+  }
+
+  /** Discard everything (setup failed); the staging host refuses any further use. */
+  close(): void {
+    this.closed = true;
+    this.ops.length = 0;
+  }
 }
 
 function wrapTap(method: TapMethod, plugin: string, hook: string, fn: (...a: unknown[]) => unknown) {
-  const fail = (e: unknown) => {
-    if (e instanceof ByteorError) {
-      // keep the plugin's own code and exit status (e.g. a policy refusal is exit 4), add who and where
-      const details = { plugin, hook, ...(e.details ?? {}) };
-      return Object.assign(e, { details });
-    }
-    return pluginError('BYTEOR_E_PLUGIN_HOOK', plugin, hook, `plugin "${plugin}" failed in hook "${hook}": ${errText(e)}`, e);
-  };
+  const fail = (e: unknown) => blame(e, plugin, hook);
   if (method === 'tapPromise') {
     return async (...args: unknown[]) => { try { return await fn(...args); } catch (e) { throw fail(e); } };
   }

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { BUILTIN_PLUGINS } from './builtin-plugins.ts';
 import { ByteorError } from './errors.ts';
 import { ExitCode } from './exit-codes.ts';
-import { isPluginDefinition } from './plugin-api.ts';
+import type { PluginDefinition } from './plugin-api.ts';
 import { pluginError, type Kernel } from './plugin-host.ts';
 
 /**
@@ -21,41 +21,86 @@ export function resolvePluginSpecifier(spec: string, cwd = process.cwd()): strin
   const asPath = resolve(cwd, spec);
   if (looksLikePath || existsSync(asPath)) {
     if (!existsSync(asPath)) throw notFound(spec, `no file or directory at ${asPath}`);
-    return pathToFileURL(statSync(asPath).isDirectory() ? entryOfDirectory(asPath, spec) : asPath).href;
+    return pathToFileURL(statSync(asPath).isDirectory() ? entryOfDirectory(asPath, spec, '.') : asPath).href;
   }
+  const m = /^((?:@[^/]+\/)?[^/@][^/]*)(\/.*)?$/.exec(spec);
+  if (!m) throw notFound(spec, 'it is not a built-in plugin name, a path or a package name');
+  const [, pkgName, sub] = m;
   for (let dir = cwd; ; dir = dirname(dir)) {
-    const pkgDir = join(dir, 'node_modules', spec);
-    if (existsSync(join(pkgDir, 'package.json'))) return pathToFileURL(entryOfDirectory(pkgDir, spec)).href;
+    const pkgDir = join(dir, 'node_modules', pkgName!);
+    if (existsSync(join(pkgDir, 'package.json'))) return pathToFileURL(entryOfDirectory(pkgDir, spec, sub ? `.${sub}` : '.')).href;
     if (dirname(dir) === dir) break;
   }
   throw notFound(spec, `it is not a built-in plugin (${Object.keys(BUILTIN_PLUGINS).join(', ')}), not a path, and no package of that name is installed`);
 }
 
-function entryOfDirectory(dir: string, spec: string): string {
+/** The package entry of a directory: package.json `exports` (subpath `sub`), then `main`, then index.{js,mjs,ts}. */
+function entryOfDirectory(dir: string, spec: string, sub: string): string {
   const pj = join(dir, 'package.json');
   if (existsSync(pj)) {
-    const pkg = JSON.parse(readFileSync(pj, 'utf8')) as { exports?: unknown; main?: string };
-    const exp = pickExport(pkg.exports);
-    if (exp) return join(dir, exp);
+    let pkg: { exports?: unknown; main?: string };
+    try {
+      pkg = JSON.parse(readFileSync(pj, 'utf8')) as { exports?: unknown; main?: string };
+    } catch (e) {
+      throw notFound(spec, `${pj} is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    }
+    if (pkg.exports !== undefined && pkg.exports !== null) {
+      const target = exportTarget(pkg.exports, sub, importConditions());
+      if (!target) {
+        throw notFound(spec, `${pj} "exports" has no entry for "${sub}" under the conditions ${[...importConditions()].join(', ')}`);
+      }
+      return join(dir, target);
+    }
+    if (sub !== '.') throw notFound(spec, `${pj} has no "exports", so subpath "${sub}" cannot be resolved`);
     if (pkg.main) return join(dir, pkg.main);
+  } else if (sub !== '.') {
+    throw notFound(spec, `${dir} has no package.json`);
   }
   for (const f of ['index.js', 'index.mjs', 'index.ts']) if (existsSync(join(dir, f))) return join(dir, f);
   throw notFound(spec, `directory ${dir} has no package.json entry and no index.js, index.mjs or index.ts`);
 }
 
-function pickExport(exp: unknown): string | undefined {
-  if (typeof exp === 'string') return exp;
-  if (exp && typeof exp === 'object') {
-    const o = exp as Record<string, unknown>;
-    const root = '.' in o ? o['.'] : o;
-    if (typeof root === 'string') return root;
-    if (root && typeof root === 'object') {
-      const r = root as Record<string, unknown>;
-      for (const c of ['import', 'node', 'default']) {
-        const v = r[c];
-        if (typeof v === 'string') return v;
-        if (v && typeof v === 'object') { const d = pickExport(v); if (d) return d; }
-      }
+/**
+ * The conditions this process resolves `import` with, as Node does: `node`, `import`, the ones
+ * given with `--conditions`/`-C` (e.g. `source` in development), and `default`.
+ */
+export function importConditions(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): Set<string> {
+  const conds = new Set(['node', 'import']);
+  const args = [...execArgv, ...nodeOptions.split(/\s+/).filter(Boolean)];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.startsWith('--conditions=')) conds.add(a.slice('--conditions='.length));
+    else if ((a === '--conditions' || a === '-C') && args[i + 1]) conds.add(args[++i]!);
+    else if (a.startsWith('-C') && a.length > 2) conds.add(a.slice(a[2] === '=' ? 3 : 2));
+  }
+  conds.add('default');
+  return conds;
+}
+
+/** Node's PACKAGE_EXPORTS_RESOLVE for one subpath: condition keys are tried in their object order. */
+function exportTarget(exp: unknown, sub: string, conditions: ReadonlySet<string>): string | undefined {
+  let root: unknown = exp;
+  if (exp && typeof exp === 'object' && !Array.isArray(exp)) {
+    const keys = Object.keys(exp);
+    if (keys.some((k) => k.startsWith('.'))) root = (exp as Record<string, unknown>)[sub];
+    else if (sub !== '.') return undefined;
+  } else if (sub !== '.') {
+    return undefined;
+  }
+  return conditionalTarget(root, conditions);
+}
+
+function conditionalTarget(t: unknown, conditions: ReadonlySet<string>): string | undefined {
+  if (typeof t === 'string') return t;
+  if (Array.isArray(t)) {
+    for (const x of t) { const r = conditionalTarget(x, conditions); if (r) return r; }
+    return undefined;
+  }
+  if (t && typeof t === 'object') {
+    for (const [k, v] of Object.entries(t as Record<string, unknown>)) {
+      if (!conditions.has(k)) continue;
+      const r = conditionalTarget(v, conditions);
+      if (r) return r;
     }
   }
   return undefined;
@@ -65,23 +110,55 @@ function notFound(spec: string, why: string): ByteorError {
   return new ByteorError('BYTEOR_E_PLUGIN_NOT_FOUND', `cannot load plugin "${spec}": ${why}`, ExitCode.USAGE, { plugin: spec });
 }
 
-/** Import a plugin module and install its default export into the kernel. */
-export async function loadPlugin(kernel: Kernel, spec: string, cwd = process.cwd()): Promise<void> {
+/** Import a plugin module (resolved from `spec`) and return its default export, unchecked. */
+async function importPlugin(spec: string, cwd: string): Promise<{ url: string; def: unknown }> {
   const url = resolvePluginSpecifier(spec, cwd);
-  if (kernel.pluginSpecifiers.includes(url)) return;
   let mod: { default?: unknown };
   try {
     mod = await import(url);
   } catch (e) {
     throw pluginError('BYTEOR_E_PLUGIN_IMPORT', spec, 'load', `cannot import plugin "${spec}" (${url}): ${e instanceof Error ? e.message : String(e)}`, e);
   }
-  const def = mod.default;
-  if (!isPluginDefinition(def)) {
+  if (mod.default === undefined) {
     throw pluginError('BYTEOR_E_PLUGIN_INVALID', spec, 'load', `plugin "${spec}" has no default export made with definePlugin({ name, version, apiVersion, setup })`);
   }
-  kernel.install(def, url);
+  return { url, def: mod.default };
 }
 
+/** Import a plugin module and install its default export into the kernel. */
+export async function loadPlugin(kernel: Kernel, spec: string, cwd = process.cwd()): Promise<void> {
+  await loadPlugins(kernel, [spec], cwd);
+}
+
+/**
+ * Import every plugin, then install them in the given order, except that a plugin waits until
+ * the plugins named in its `dependencies` are installed (a stable topological order). The
+ * order that results is `kernel.pluginSpecifiers`, which stage workers replay exactly. A
+ * dependency that is neither loaded nor in the list, or a dependency cycle, is an error naming
+ * the plugin.
+ */
 export async function loadPlugins(kernel: Kernel, specs: readonly string[], cwd = process.cwd()): Promise<void> {
-  for (const s of specs) await loadPlugin(kernel, s, cwd);
+  const pending: Array<{ spec: string; url: string; def: unknown }> = [];
+  for (const spec of specs) {
+    const url = resolvePluginSpecifier(spec, cwd);
+    if (kernel.pluginSpecifiers.includes(url) || pending.some((p) => p.url === url)) continue;
+    pending.push({ spec, ...(await importPlugin(spec, cwd)) });
+  }
+  const nameOf = (def: unknown) => (def && typeof def === 'object' && typeof (def as { name?: unknown }).name === 'string' ? (def as { name: string }).name : undefined);
+  const depsOf = (def: unknown) => {
+    const d = (def as { dependencies?: unknown }).dependencies;
+    return Array.isArray(d) ? d.filter((x): x is string => typeof x === 'string') : [];
+  };
+  while (pending.length) {
+    const waitingFor = new Set(pending.map((p) => nameOf(p.def)).filter((n): n is string => n !== undefined));
+    // the first plugin (in the given order) none of whose dependencies is still waiting
+    const idx = pending.findIndex((p) => depsOf(p.def).every((d) => !waitingFor.has(d) || d === nameOf(p.def)));
+    if (idx < 0) {
+      const names = pending.map((p) => nameOf(p.def) ?? p.spec);
+      throw pluginError('BYTEOR_E_PLUGIN_DEPENDENCY_CYCLE', names[0]!, 'load',
+        `plugins ${names.map((n) => `"${n}"`).join(', ')} depend on each other in a cycle; break the cycle`, undefined, { plugins: names });
+    }
+    const [next] = pending.splice(idx, 1);
+    kernel.install(next!.def as PluginDefinition, next!.url);
+  }
 }

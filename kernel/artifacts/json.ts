@@ -1,4 +1,6 @@
-import { writeFileSync, renameSync } from 'node:fs';
+import { writeFileSync, renameSync, rmSync } from 'node:fs';
+import { ByteorError } from '../errors.ts';
+import { ExitCode } from '../exit-codes.ts';
 import type { z } from 'zod';
 
 /**
@@ -14,7 +16,12 @@ export function stableJson(value: unknown): string {
 export function writeJsonArtifact<S extends z.ZodType>(path: string, schema: S, value: z.input<S>): z.output<S> {
   const parsed = schema.parse(value);
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, stableJson(parsed));
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, stableJson(parsed));
+    renameSync(tmp, path);
+  } catch (e) {
+    try { rmSync(tmp, { force: true }); } catch { /* nothing to clean up */ }
+    throw new ByteorError('BYTEOR_E_ARTIFACT_WRITE', `cannot write ${path}: ${e instanceof Error ? e.message : String(e)}; check that its directory exists and is writable`, ExitCode.RUNTIME_FAILURE, { path });
+  }
   return parsed;
 }

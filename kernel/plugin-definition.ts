@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { ByteorError } from './errors.ts';
+import { ExitCode } from './exit-codes.ts';
+import { PLUGIN_API_VERSION, type PluginDefinition } from './plugin-api.ts';
+
+/**
+ * The shape a plugin's default export must have, checked when the kernel installs it. The API
+ * version is checked first (a plugin written for another API may differ in every other field),
+ * so its error names the plugin and both versions.
+ */
+
+/** npm-style names: `edgeplane`, `acme-audit`, `@acme/byteor-audit` */
+const PLUGIN_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
+
+export const PluginDefinitionShape = z.object({
+  name: z.string().regex(PLUGIN_NAME, 'must be a lower-case npm-style name, e.g. "acme-audit" or "@acme/byteor-audit"'),
+  version: z.string().min(1, 'must be a non-empty version string, e.g. "1.0.0"'),
+  apiVersion: z.number().int(),
+  dependencies: z.array(z.string().regex(PLUGIN_NAME, 'must name a plugin')).optional(),
+  setup: z.custom<PluginDefinition['setup']>((v) => typeof v === 'function', 'must be a function setup(host)'),
+});
+
+function invalid(plugin: string, message: string): ByteorError {
+  return new ByteorError('BYTEOR_E_PLUGIN_INVALID', message, ExitCode.RUNTIME_FAILURE, { plugin, hook: 'load' });
+}
+
+/** Check a plugin definition; throws a ByteorError naming the plugin (or its specifier). */
+export function checkPluginDefinition(def: unknown, specifier: string): PluginDefinition {
+  if (typeof def !== 'object' || def === null) {
+    throw invalid(specifier, `plugin "${specifier}" has no default export made with definePlugin({ name, version, apiVersion, setup })`);
+  }
+  const d = def as Partial<PluginDefinition>;
+  const label = typeof d.name === 'string' && d.name ? d.name : specifier;
+  if (d.apiVersion !== PLUGIN_API_VERSION) {
+    throw new ByteorError('BYTEOR_E_PLUGIN_API_VERSION',
+      `plugin "${label}" was written for plugin API version ${String(d.apiVersion)}, but this kernel provides version ${PLUGIN_API_VERSION}; install a version of the plugin built for API ${PLUGIN_API_VERSION}`,
+      ExitCode.RUNTIME_FAILURE, { plugin: label, hook: 'load', plugin_api_version: d.apiVersion ?? null, kernel_api_version: PLUGIN_API_VERSION });
+  }
+  const r = PluginDefinitionShape.safeParse(def);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw invalid(label, `plugin "${label}" (${specifier}) is not a valid plugin definition: field "${issue.path.join('.') || '(root)'}": ${issue.message}`);
+  }
+  const deps = d.dependencies ?? [];
+  if (deps.includes(d.name!)) throw invalid(label, `plugin "${label}" lists itself in "dependencies"; remove it`);
+  return def as PluginDefinition;
+}
