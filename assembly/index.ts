@@ -1,0 +1,22 @@
+/**
+ * build/core.wasm: the hot core, shared by every thread of a runtime. AssemblyScript with the
+ * stub runtime, threads, an imported shared memory, no heap allocation and no static data
+ * (stack-notes G3/G4): all state lives at offsets the host chooses, in regions that start with
+ * a validated header (region.ts). Module globals are per thread (G5) and unused.
+ */
+export { regionCheck, REGION_MAGIC, LAYOUT_VERSION, KIND_SINGLE_RING, KIND_COUNTERS } from './region';
+export { clockNs, g1Probe, cellPrepare, cellDone, cellWake } from './wait';
+export {
+  ringBytes, ringSlotStride, ringInit, ringCapacity, ringSlotBytes, ringStride, ringSlotsOffset,
+  ringStageCount, ringGatingMask, ringConsumersMask, ringDeps, ringWaitKind, ringSpinNs, ringSetWait,
+  ringSlot, ringCursor, ringCellSeq, ringCellAddr, ringCursorAddr, ringHalt, ringEndSeq, ringFailCell,
+  ringFailSeq, ringMinGating, ringWaitFor, ringAvailable, ringSpinFor, ringConsumerWaitCell, ringRelease,
+  ringNext, ringTryClaim, ringClaim, ringProducerWaitCell, ringPublish, ringWrite, ringLength,
+  ringDropped, ringEnd, ringAbort,
+} from './ring';
+export { countersBytes, countersInit, counterAddr } from './counters';
+
+/** First byte above the module's own data: regions must start at or above it. */
+export function heapBase(): usize {
+  return __heap_base;
+}

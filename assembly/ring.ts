@@ -1,0 +1,420 @@
+/**
+ * The SingleRing region: a Disruptor-style sequenced ring of fixed-size slots.
+ *
+ * Layout (offsets from the region base; every hot word on its own 128-byte line):
+ *     0  header line (region.ts) + ring fields:
+ *          +32 stage_count u32, +36 wait u32, +40 spin_ns u32, +44 slot_stride u32,
+ *          +48 slots_offset u32, +52 gating_mask u32, +56 consumers_mask u32
+ *   128  cursor cell (wait.ts cell: value i64, waiters, epoch) — written by the producer only
+ *   256  producer line (producer-private): +0 next i64 (next sequence to claim),
+ *          +8 cached minimum gating sequence i64
+ *   384  control line: +0 halt i32 (0 running, 1 ending, 2 aborted), +8 end_seq i64 (last
+ *          sequence that will be published, valid once halt >= 1), +16 fail_cell i32,
+ *          +24 fail_seq i64
+ *   512 + c*128, c = 0..4: consumer cells: stages 0..3 and the egress reader (c = 4).
+ *          +0..+15 the cell (value = last released sequence), +16 deps mask i32 (bit d =
+ *          waits for cell d; 0 = waits for the cursor), +24 cached available i64 (owner only)
+ *  1152  slots: capacity × slot_stride; a slot is +0 len u32 (bit 31 = dropped),
+ *          +4 reserved u32, +8 payload (slot_bytes)
+ *
+ * Sequences are 64-bit and start at a chosen value (tests start near 2^32); every function
+ * JS calls per batch takes and returns f64 (exact below 2^53), never an i64 (stack-notes G6).
+ * The producer never claims past `min(gating cells) + capacity`; a consumer waits until the
+ * cursor (or every cell it depends on) reaches the sequence it wants.
+ */
+import {
+  KIND_SINGLE_RING, LINE, regionBegin, regionCommit, alignUp, H_CAPACITY, H_SLOT_BYTES,
+} from './region';
+import {
+  WAIT_SPIN, WAIT_BACKOFF, SPIN_CHUNK, YIELD_NS, YIELD_STEP_NS, BACKOFF_TIMEOUT_NS, BLOCK_TIMEOUT_NS,
+  cellPublish, cellWake, cellPrepare, cellSleep, cellDone, napOn, clockNs,
+} from './wait';
+
+export const MAX_STAGES: i32 = 4;
+export const EGRESS_CELL: i32 = 4;
+export const CELL_COUNT: i32 = 5;
+
+const R_STAGE_COUNT: u32 = 32;
+const R_WAIT: u32 = 36;
+const R_SPIN_NS: u32 = 40;
+const R_SLOT_STRIDE: u32 = 44;
+const R_SLOTS_OFFSET: u32 = 48;
+const R_GATING_MASK: u32 = 52;
+const R_CONSUMERS_MASK: u32 = 56;
+
+const CURSOR: u32 = 128;
+const P_NEXT: u32 = 256;
+const P_CACHED_GATE: u32 = 264;
+const CTL_HALT: u32 = 384;
+const CTL_END_SEQ: u32 = 392;
+const CTL_FAIL_CELL: u32 = 400;
+const CTL_FAIL_SEQ: u32 = 408;
+const CELLS: u32 = 512;
+const CELL_DEPS: u32 = 16;
+const CELL_CACHED: u32 = 24;
+const SLOTS: u32 = 1152;
+
+export const SLOT_HEADER: u32 = 8;
+export const DROPPED_BIT: u32 = 0x80000000;
+
+export const HALT_RUNNING: i32 = 0;
+export const HALT_ENDING: i32 = 1;
+export const HALT_ABORTED: i32 = 2;
+
+// @ts-ignore: decorator
+@inline function cellAt(base: usize, c: i32): usize { return base + CELLS + <usize>c * LINE; }
+
+/** Bytes between two slots for a payload size. */
+export function ringSlotStride(slotBytes: u32): u32 {
+  return alignUp(SLOT_HEADER + slotBytes, 8);
+}
+
+/** Total bytes of a ring region (0 when the geometry is invalid). */
+export function ringBytes(capacity: u32, slotBytes: u32): f64 {
+  if (capacity < 2 || (capacity & (capacity - 1)) != 0 || capacity > (1 << 24)) return 0;
+  if (slotBytes < 1 || slotBytes > (1 << 20)) return 0;
+  return <f64>SLOTS + <f64>capacity * <f64>ringSlotStride(slotBytes);
+}
+
+/**
+ * Initialise a ring region. `deps` packs the dependency masks of stages 0..3 (4 bits each,
+ * stage i at bits 4i..4i+3); `egress` adds the egress reader cell, which waits for every
+ * terminal stage. Returns false if the region was already initialised (or is being).
+ */
+export function ringInit(base: usize, capacity: u32, slotBytes: u32, stageCount: i32, deps: u32,
+                         egress: bool, wait: u32, spinNs: u32, startSeq: f64): bool {
+  const bytes = ringBytes(capacity, slotBytes);
+  if (bytes == 0 || stageCount < 1 || stageCount > MAX_STAGES) return false;
+  if (!regionBegin(base, KIND_SINGLE_RING, capacity, slotBytes, <u32>bytes)) return false;
+  store<u32>(base + R_STAGE_COUNT, <u32>stageCount);
+  store<u32>(base + R_WAIT, wait);
+  store<u32>(base + R_SPIN_NS, spinNs);
+  store<u32>(base + R_SLOT_STRIDE, ringSlotStride(slotBytes));
+  store<u32>(base + R_SLOTS_OFFSET, SLOTS);
+  const start = <i64>startSeq;
+  store<i64>(base + CURSOR, start - 1);
+  store<i32>(base + CURSOR + 8, 0);
+  store<i32>(base + CURSOR + 12, 0);
+  store<i64>(base + P_NEXT, start);
+  store<i64>(base + P_CACHED_GATE, start - 1);
+  store<i32>(base + CTL_HALT, HALT_RUNNING);
+  store<i64>(base + CTL_END_SEQ, i64.MAX_VALUE);
+  store<i32>(base + CTL_FAIL_CELL, -1);
+  store<i64>(base + CTL_FAIL_SEQ, -1);
+  let consumers: u32 = 0;
+  let dependedOn: u32 = 0;
+  for (let c = 0; c < CELL_COUNT; c++) {
+    const cell = cellAt(base, c);
+    store<i64>(cell, start - 1);
+    store<i32>(cell + 8, 0);
+    store<i32>(cell + 12, 0);
+    store<i64>(cell + CELL_CACHED, start - 1);
+    let mask: u32 = 0;
+    if (c < stageCount) {
+      mask = (deps >> (<u32>c * 4)) & 0xf;
+      consumers |= 1 << c;
+      dependedOn |= mask;
+    }
+    store<u32>(cell + CELL_DEPS, mask);
+  }
+  const terminals = consumers & ~dependedOn;
+  if (egress) {
+    store<u32>(cellAt(base, EGRESS_CELL) + CELL_DEPS, terminals);
+    consumers |= 1 << EGRESS_CELL;
+    store<u32>(base + R_GATING_MASK, 1 << EGRESS_CELL);
+  } else {
+    store<u32>(base + R_GATING_MASK, terminals);
+  }
+  store<u32>(base + R_CONSUMERS_MASK, consumers);
+  regionCommit(base);
+  return true;
+}
+
+// ------------------------------------------------------------------------------------------
+// Reading the geometry (handles cache these once)
+
+export function ringCapacity(base: usize): u32 { return load<u32>(base + H_CAPACITY); }
+export function ringSlotBytes(base: usize): u32 { return load<u32>(base + H_SLOT_BYTES); }
+export function ringStride(base: usize): u32 { return load<u32>(base + R_SLOT_STRIDE); }
+export function ringSlotsOffset(base: usize): u32 { return load<u32>(base + R_SLOTS_OFFSET); }
+export function ringStageCount(base: usize): i32 { return <i32>load<u32>(base + R_STAGE_COUNT); }
+export function ringGatingMask(base: usize): u32 { return load<u32>(base + R_GATING_MASK); }
+export function ringConsumersMask(base: usize): u32 { return load<u32>(base + R_CONSUMERS_MASK); }
+export function ringDeps(base: usize, c: i32): u32 { return load<u32>(cellAt(base, c) + CELL_DEPS); }
+export function ringWaitKind(base: usize): u32 { return load<u32>(base + R_WAIT); }
+export function ringSpinNs(base: usize): u32 { return load<u32>(base + R_SPIN_NS); }
+/** Change the wait strategy of a live ring (takes effect at each thread's next wait). */
+export function ringSetWait(base: usize, wait: u32, spinNs: u32): void {
+  atomic.store<u32>(base + R_WAIT, wait);
+  atomic.store<u32>(base + R_SPIN_NS, spinNs);
+}
+
+/** Byte offset of the slot (its len word) holding `seq`. */
+export function ringSlot(base: usize, seq: f64): f64 {
+  const mask = <i64>load<u32>(base + H_CAPACITY) - 1;
+  return <f64>(base + SLOTS) + <f64>((<i64>seq & mask) * <i64>load<u32>(base + R_SLOT_STRIDE));
+}
+
+// ------------------------------------------------------------------------------------------
+// Observing (snapshots)
+
+export function ringCursor(base: usize): f64 { return <f64>atomic.load<i64>(base + CURSOR); }
+export function ringCellSeq(base: usize, c: i32): f64 { return <f64>atomic.load<i64>(cellAt(base, c)); }
+export function ringCellAddr(base: usize, c: i32): usize { return cellAt(base, c); }
+export function ringCursorAddr(base: usize): usize { return base + CURSOR; }
+export function ringHalt(base: usize): i32 { return atomic.load<i32>(base + CTL_HALT); }
+export function ringEndSeq(base: usize): f64 { return <f64>atomic.load<i64>(base + CTL_END_SEQ); }
+export function ringFailCell(base: usize): i32 { return atomic.load<i32>(base + CTL_FAIL_CELL); }
+export function ringFailSeq(base: usize): f64 { return <f64>atomic.load<i64>(base + CTL_FAIL_SEQ); }
+/** Minimum over the gating cells: every slot up to here has been released. */
+export function ringMinGating(base: usize): f64 { return <f64>minOver(base, load<u32>(base + R_GATING_MASK)); }
+
+// ------------------------------------------------------------------------------------------
+// Barrier
+
+// @ts-ignore: decorator
+@inline function minOver(base: usize, mask: u32): i64 {
+  if (mask == 0) return atomic.load<i64>(base + CURSOR);
+  let m = i64.MAX_VALUE;
+  for (let c = 0; c < CELL_COUNT; c++) {
+    if ((mask & (1 << c)) != 0) {
+      const v = atomic.load<i64>(cellAt(base, c));
+      if (v < m) m = v;
+    }
+  }
+  return m;
+}
+
+/** The first cell (or the cursor) of `mask` still below target, or 0 when none is. */
+function laggingCell(base: usize, mask: u32, target: i64): usize {
+  if (mask == 0) return atomic.load<i64>(base + CURSOR) < target ? base + CURSOR : 0;
+  for (let c = 0; c < CELL_COUNT; c++) {
+    if ((mask & (1 << c)) != 0) {
+      const cell = cellAt(base, c);
+      if (atomic.load<i64>(cell) < target) return cell;
+    }
+  }
+  return 0;
+}
+
+/** A consumer stops waiting when the ring aborted or nothing at `target` will ever come. */
+// @ts-ignore: decorator
+@inline function consumerStopped(base: usize, target: i64): bool {
+  const h = atomic.load<i32>(base + CTL_HALT);
+  return h == HALT_ABORTED || (h == HALT_ENDING && target > atomic.load<i64>(base + CTL_END_SEQ));
+}
+
+// @ts-ignore: decorator
+@inline function producerStopped(base: usize): bool {
+  return atomic.load<i32>(base + CTL_HALT) == HALT_ABORTED;
+}
+
+/**
+ * Wait (per the ring's strategy) until min over `mask` reaches `target`. Returns that minimum,
+ * or a value below target when the wait was stopped (see consumerStopped / producerStopped).
+ */
+function awaitMin(base: usize, mask: u32, target: i64, producer: bool): i64 {
+  let v = minOver(base, mask);
+  if (v >= target) return v;
+  const kind = load<u32>(base + R_WAIT);
+  const spinNs = <f64>load<u32>(base + R_SPIN_NS);
+  if (kind == WAIT_SPIN || spinNs > 0) {
+    const t0 = clockNs();
+    while (true) {
+      for (let i = 0; i < SPIN_CHUNK; i++) {
+        v = minOver(base, mask);
+        if (v >= target) return v;
+      }
+      if (producer ? producerStopped(base) : consumerStopped(base, target)) return v;
+      if (kind != WAIT_SPIN && clockNs() - t0 >= spinNs) break;
+    }
+  }
+  if (kind == WAIT_BACKOFF) {
+    const t1 = clockNs();
+    while (clockNs() - t1 < YIELD_NS) {
+      const lag = laggingCell(base, mask, target);
+      if (lag == 0) return minOver(base, mask);
+      if (producer ? producerStopped(base) : consumerStopped(base, target)) return minOver(base, mask);
+      napOn(lag, YIELD_STEP_NS);
+    }
+  }
+  const timeout = kind == WAIT_BACKOFF ? BACKOFF_TIMEOUT_NS : BLOCK_TIMEOUT_NS;
+  while (true) {
+    const lag = laggingCell(base, mask, target);
+    if (lag == 0) return minOver(base, mask);
+    const epoch = cellPrepare(lag);
+    const stop = producer ? producerStopped(base) : consumerStopped(base, target);
+    if (!stop && atomic.load<i64>(lag) < target) cellSleep(lag, epoch, timeout);
+    cellDone(lag);
+    if (stop) return minOver(base, mask);
+  }
+  return v;
+}
+
+/**
+ * Consumer cell `c` wants sequence `target`: blocks per the wait strategy and returns the highest
+ * sequence it may process (>= target), or a value below target when the ring ended before
+ * target (nothing more will come) or aborted (see `ringHalt`). Uses the cell's cached value
+ * first, so a consumer in a batch run touches the shared cursor line once per batch.
+ */
+export function ringWaitFor(base: usize, c: i32, targetF: f64): f64 {
+  const cell = cellAt(base, c);
+  const target = <i64>targetF;
+  const cached = load<i64>(cell + CELL_CACHED);
+  if (cached >= target) return <f64>cached;
+  const v = awaitMin(base, load<u32>(cell + CELL_DEPS), target, false);
+  if (v >= target) store<i64>(cell + CELL_CACHED, v);
+  return <f64>v;
+}
+
+/** Non-blocking form of ringWaitFor (for a thread that must not block: the main thread). */
+export function ringAvailable(base: usize, c: i32, targetF: f64): f64 {
+  const cell = cellAt(base, c);
+  const target = <i64>targetF;
+  const cached = load<i64>(cell + CELL_CACHED);
+  if (cached >= target) return <f64>cached;
+  const v = minOver(base, load<u32>(cell + CELL_DEPS));
+  if (v >= target) store<i64>(cell + CELL_CACHED, v);
+  return <f64>v;
+}
+
+/**
+ * Spin (never sleep) for at most `budgetNs` until consumer cell `c` may process `target`.
+ * Returns as ringAvailable does. For the main thread before it falls back to an async wait.
+ */
+export function ringSpinFor(base: usize, c: i32, targetF: f64, budgetNs: f64): f64 {
+  let v = ringAvailable(base, c, targetF);
+  if (v >= targetF || budgetNs <= 0) return v;
+  const mask = load<u32>(ringCellAddr(base, c) + CELL_DEPS);
+  const target = <i64>targetF;
+  const t0 = clockNs();
+  while (true) {
+    for (let i = 0; i < SPIN_CHUNK; i++) {
+      const m = minOver(base, mask);
+      if (m >= target) { store<i64>(ringCellAddr(base, c) + CELL_CACHED, m); return <f64>m; }
+    }
+    if (consumerStopped(base, target) || clockNs() - t0 >= budgetNs) return <f64>minOver(base, mask);
+  }
+  return v;
+}
+
+/** The cell (or the cursor) consumer `c` must sleep on to get `target`; 0 when it need not. */
+export function ringConsumerWaitCell(base: usize, c: i32, targetF: f64): usize {
+  if (consumerStopped(base, <i64>targetF)) return 0;
+  return laggingCell(base, load<u32>(cellAt(base, c) + CELL_DEPS), <i64>targetF);
+}
+
+/** Consumer cell `c` has finished every sequence up to `seq`. */
+export function ringRelease(base: usize, c: i32, seq: f64): void {
+  cellPublish(cellAt(base, c), <i64>seq);
+}
+
+// ------------------------------------------------------------------------------------------
+// Sequencer (single producer)
+
+/** Next sequence the producer will claim. */
+export function ringNext(base: usize): f64 { return <f64>load<i64>(base + P_NEXT); }
+
+/**
+ * Claim up to `n` slots without blocking. Returns how many were claimed (0 when the ring is
+ * full); they start at the `ringNext` value read before the call.
+ */
+export function ringTryClaim(base: usize, n: i32): i32 {
+  const next = load<i64>(base + P_NEXT);
+  const capacity = <i64>load<u32>(base + H_CAPACITY);
+  let gate = load<i64>(base + P_CACHED_GATE);
+  if (next + <i64>n - 1 - capacity > gate) {
+    gate = minOver(base, load<u32>(base + R_GATING_MASK));
+    store<i64>(base + P_CACHED_GATE, gate);
+  }
+  let free = gate + capacity - next + 1;
+  if (free <= 0) return 0;
+  const k = free < <i64>n ? <i32>free : n;
+  store<i64>(base + P_NEXT, next + <i64>k);
+  return k;
+}
+
+/**
+ * Claim exactly `n` slots (n <= capacity), waiting per the ring's strategy while the ring is
+ * full. Returns n, or 0 when the ring aborted while waiting. Never wraps past the slowest
+ * gating cell.
+ */
+export function ringClaim(base: usize, n: i32): i32 {
+  const next = load<i64>(base + P_NEXT);
+  const capacity = <i64>load<u32>(base + H_CAPACITY);
+  const wrap = next + <i64>n - 1 - capacity;
+  let gate = load<i64>(base + P_CACHED_GATE);
+  if (wrap > gate) {
+    gate = awaitMin(base, load<u32>(base + R_GATING_MASK), wrap, true);
+    store<i64>(base + P_CACHED_GATE, gate);
+    if (gate < wrap) return 0;
+  }
+  store<i64>(base + P_NEXT, next + <i64>n);
+  return n;
+}
+
+/** The gating cell the producer must sleep on before `n` more slots are free; 0 when none. */
+export function ringProducerWaitCell(base: usize, n: i32): usize {
+  if (producerStopped(base)) return 0;
+  const wrap = load<i64>(base + P_NEXT) + <i64>n - 1 - <i64>load<u32>(base + H_CAPACITY);
+  return laggingCell(base, load<u32>(base + R_GATING_MASK), wrap);
+}
+
+/** Publish every claimed slot (one store of the cursor; wakes sleeping consumers). */
+export function ringPublish(base: usize): f64 {
+  const hi = load<i64>(base + P_NEXT) - 1;
+  cellPublish(base + CURSOR, hi);
+  return <f64>hi;
+}
+
+// ------------------------------------------------------------------------------------------
+// Slots
+
+/** Write one record's bytes (already in memory at `src`) into the slot of `seq`. */
+export function ringWrite(base: usize, seq: f64, src: usize, len: u32): void {
+  const slot = <usize>ringSlot(base, seq);
+  memory.copy(slot + SLOT_HEADER, src, len);
+  store<u32>(slot, len);
+}
+
+/** Payload length of the slot of `seq` (the dropped bit is not part of it). */
+export function ringLength(base: usize, seq: f64): u32 {
+  return load<u32>(<usize>ringSlot(base, seq)) & ~DROPPED_BIT;
+}
+
+export function ringDropped(base: usize, seq: f64): bool {
+  return (load<u32>(<usize>ringSlot(base, seq)) & DROPPED_BIT) != 0;
+}
+
+// ------------------------------------------------------------------------------------------
+// Lifecycle
+
+/**
+ * The producer is done: everything claimed is published, `end_seq` = cursor, and every sleeper
+ * is woken so that consumers drain what is left and then see the end.
+ */
+export function ringEnd(base: usize): f64 {
+  const hi = ringPublish(base);
+  atomic.store<i64>(base + CTL_END_SEQ, <i64>hi);
+  atomic.cmpxchg<i32>(base + CTL_HALT, HALT_RUNNING, HALT_ENDING);
+  wakeAll(base);
+  return hi;
+}
+
+/**
+ * Stop the ring now (stage_failure_policy stop_pipeline). The first abort records who failed
+ * (`c`: a consumer cell, or a kernel-chosen id >= CELL_COUNT) at which sequence; returns false
+ * when another abort came first.
+ */
+export function ringAbort(base: usize, c: i32, seq: f64): bool {
+  const first = atomic.cmpxchg<i32>(base + CTL_FAIL_CELL, -1, c) == -1;
+  if (first) atomic.store<i64>(base + CTL_FAIL_SEQ, <i64>seq);
+  atomic.store<i32>(base + CTL_HALT, HALT_ABORTED);
+  wakeAll(base);
+  return first;
+}
+
+function wakeAll(base: usize): void {
+  cellWake(base + CURSOR);
+  for (let c = 0; c < CELL_COUNT; c++) cellWake(cellAt(base, c));
+}

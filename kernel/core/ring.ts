@@ -1,0 +1,206 @@
+/**
+ * Typed handle over a SingleRing region (assembly/ring.ts): the executor, the run verb, tests
+ * and benchmarks use this, never the raw exports. Per-message methods are allocation-free;
+ * sequences are numbers (exact below 2^53), never BigInt (stack-notes G6).
+ *
+ * Blocking waits (`claim`, `waitFor`) sleep inside the core and are for worker threads. The main
+ * thread uses the non-blocking forms plus `waitForSpace` / `waitForAvailable`, which spin for a
+ * short budget and then await `Atomics.waitAsync` on the cell's epoch word, so the event loop
+ * (control socket, signals, adapters) stays responsive while the pipeline is full or idle.
+ */
+import { ByteorError } from '../errors.ts';
+import { ExitCode } from '../exit-codes.ts';
+import { validateRegion } from './region.ts';
+import { KIND_SINGLE_RING, type CoreExports } from './wasm.ts';
+
+export const MAX_STAGES = 4;
+/** The egress reader's consumer cell (after the four stage cells). */
+export const EGRESS_CELL = 4;
+export const CELL_COUNT = 5;
+/** Slot header bytes before the payload: len u32 (bit 31 = dropped) + reserved u32. */
+export const SLOT_HEADER = 8;
+export const DROPPED_BIT = 0x80000000;
+export const LENGTH_MASK = 0x7fffffff;
+
+export const WAIT_KINDS = { spin: 0, backoff: 1, block: 2 } as const;
+export type WaitKind = keyof typeof WAIT_KINDS;
+/** Default spin budget of `backoff` before it yields and sleeps. */
+export const DEFAULT_SPIN_NS = 20_000;
+/** How long the main thread spins before it awaits an async wake. */
+export const MAIN_THREAD_SPIN_NS = 5_000;
+/** Safety timeout of one async wait (wakes come from the writer; this only bounds a lost one). */
+const ASYNC_WAIT_TIMEOUT_MS = 1_000;
+
+/** `Atomics.waitAsync` (Node 16+, Deno; typed here because the project's TS lib is ES2022). */
+type WaitAsyncResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
+const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t?: number): WaitAsyncResult }).waitAsync;
+
+export const HALT_RUNNING = 0;
+export const HALT_ENDING = 1;
+export const HALT_ABORTED = 2;
+
+export interface RingInit {
+  capacity: number;
+  slotBytes: number;
+  /** per stage, the indices of the stages it waits for (empty = waits for the producer cursor) */
+  deps: ReadonlyArray<ReadonlyArray<number>>;
+  /** add the egress reader cell; the producer then gates on it instead of the terminal stages */
+  egress: boolean;
+  wait: WaitKind;
+  /** spin budget of backoff in ns (default DEFAULT_SPIN_NS; `spin` ignores it, `block` uses 0) */
+  spinNs?: number;
+  /** first sequence (default 0) */
+  startSeq?: number;
+}
+
+export class RingHandle {
+  readonly capacity: number;
+  readonly slotBytes: number;
+  readonly stride: number;
+  readonly stageCount: number;
+  /** byte offset of slot 0's len word */
+  readonly slotsBase: number;
+  readonly mask: number;
+  readonly u8: Uint8Array;
+  readonly u32: Uint32Array;
+  private readonly i32: Int32Array;
+
+  constructor(readonly core: CoreExports, readonly memory: WebAssembly.Memory, readonly base: number, what = 'ring', waitMs = 0) {
+    validateRegion(core, base, KIND_SINGLE_RING, what, waitMs);
+    this.capacity = core.ringCapacity(base) >>> 0;
+    this.slotBytes = core.ringSlotBytes(base) >>> 0;
+    this.stride = core.ringStride(base) >>> 0;
+    this.stageCount = core.ringStageCount(base);
+    this.slotsBase = base + (core.ringSlotsOffset(base) >>> 0);
+    this.mask = this.capacity - 1;
+    this.u8 = new Uint8Array(memory.buffer);
+    this.u32 = new Uint32Array(memory.buffer);
+    this.i32 = new Int32Array(memory.buffer);
+  }
+
+  /** Initialise a ring region at `base` and return its handle. */
+  static create(core: CoreExports, memory: WebAssembly.Memory, base: number, init: RingInit, what = 'ring'): RingHandle {
+    const n = init.deps.length;
+    if (n < 1 || n > MAX_STAGES) throw new ByteorError('BYTEOR_E_LAYOUT_INVALID', `a ring has 1..${MAX_STAGES} stages, got ${n}`, ExitCode.SPEC_INVALID);
+    let deps = 0;
+    init.deps.forEach((list, i) => {
+      for (const d of list) {
+        if (!(d >= 0 && d < i)) throw new ByteorError('BYTEOR_E_LAYOUT_INVALID', `stage ${i} depends on ${d}, which is not an earlier stage`, ExitCode.SPEC_INVALID);
+        deps |= 1 << (i * 4 + d);
+      }
+    });
+    const wait = WAIT_KINDS[init.wait];
+    const spinNs = init.wait === 'block' ? 0 : Math.max(0, Math.min(0xffffffff, Math.round(init.spinNs ?? DEFAULT_SPIN_NS)));
+    const start = init.startSeq ?? 0;
+    if (!Number.isSafeInteger(start) || start < 0 || start > 2 ** 52) throw new ByteorError('BYTEOR_E_LAYOUT_INVALID', `start sequence ${start} is not an integer in 0..2^52`, ExitCode.RUNTIME_FAILURE);
+    if (!core.ringInit(base, init.capacity, init.slotBytes, n, deps, init.egress ? 1 : 0, wait, spinNs, start)) {
+      throw new ByteorError('BYTEOR_E_LAYOUT_INVALID', `cannot initialise ${what} at offset ${base}: capacity must be a power of two in 2..2^24 and slot_bytes in 1..2^20, and the region must be fresh`, ExitCode.RUNTIME_FAILURE);
+    }
+    return new RingHandle(core, memory, base, what);
+  }
+
+  // -- slots ----------------------------------------------------------------------------------
+  /** Offset of the len word of the slot holding `seq` (payload follows at + SLOT_HEADER). */
+  slotOffset(seq: number): number { return this.slotsBase + (seq & this.mask) * this.stride; }
+  payloadOffset(seq: number): number { return this.slotsBase + (seq & this.mask) * this.stride + SLOT_HEADER; }
+  length(seq: number): number { return this.u32[(this.slotsBase + (seq & this.mask) * this.stride) >>> 2]! & LENGTH_MASK; }
+  dropped(seq: number): boolean { return (this.u32[(this.slotsBase + (seq & this.mask) * this.stride) >>> 2]! & DROPPED_BIT) !== 0; }
+
+  /** Copy a record into the slot of a claimed `seq`; the caller checked `bytes.length <= slotBytes`. */
+  write(seq: number, bytes: Uint8Array): void {
+    const off = this.slotsBase + (seq & this.mask) * this.stride;
+    this.u8.set(bytes, off + SLOT_HEADER);
+    this.u32[off >>> 2] = bytes.length;
+  }
+
+  /** Copy `src[start, end)` into the slot of a claimed `seq` without a subarray. */
+  writeRange(seq: number, src: Uint8Array, start: number, end: number): void {
+    const off = this.slotsBase + (seq & this.mask) * this.stride;
+    const dst = this.u8;
+    let j = off + SLOT_HEADER;
+    for (let i = start; i < end; i++) dst[j++] = src[i]!;
+    this.u32[off >>> 2] = end - start;
+  }
+
+  // -- producer -------------------------------------------------------------------------------
+  next(): number { return this.core.ringNext(this.base); }
+  /** Claim up to n slots now; returns how many (0 = full). They start at the `next()` before. */
+  tryClaim(n: number): number { return this.core.ringTryClaim(this.base, n); }
+  /** Claim exactly n slots, sleeping per the wait strategy while full (workers only). 0 = aborted. */
+  claim(n: number): number { return this.core.ringClaim(this.base, n); }
+  /** Publish every claimed slot; returns the new cursor. */
+  publish(): number { return this.core.ringPublish(this.base); }
+
+  /**
+   * Resolve once `n` slots could be claimed (or the ring aborted). Spins briefly, then awaits
+   * an async wake, so the calling (main) thread keeps serving its event loop.
+   */
+  async waitForSpace(n: number): Promise<void> {
+    const core = this.core; const base = this.base;
+    const until = core.clockNs() + MAIN_THREAD_SPIN_NS;
+    while (core.ringProducerWaitCell(base, n) !== 0 && core.clockNs() < until) { /* brief spin */ }
+    for (;;) {
+      const cell = core.ringProducerWaitCell(base, n) >>> 0;
+      if (cell === 0) return;
+      const epoch = core.cellPrepare(cell);
+      try {
+        if ((core.ringProducerWaitCell(base, n) >>> 0) === 0) return;
+        const r = waitAsync(this.i32, (cell + 12) >>> 2, epoch, ASYNC_WAIT_TIMEOUT_MS);
+        if (r.async) await r.value;
+      } finally {
+        core.cellDone(cell);
+      }
+    }
+  }
+
+  // -- consumers ------------------------------------------------------------------------------
+  /** Block until cell `c` may process `target`; returns the highest such sequence, or < target at end/abort. */
+  waitFor(c: number, target: number): number { return this.core.ringWaitFor(this.base, c, target); }
+  /** Non-blocking waitFor. */
+  available(c: number, target: number): number { return this.core.ringAvailable(this.base, c, target); }
+  release(c: number, seq: number): void { this.core.ringRelease(this.base, c, seq); }
+
+  /**
+   * Resolve with the highest sequence cell `c` may process once it reaches `target`, or a value
+   * below target when the ring ended before it or aborted. Main-thread form of `waitFor`.
+   */
+  async waitForAvailable(c: number, target: number): Promise<number> {
+    const core = this.core; const base = this.base;
+    let v = core.ringSpinFor(base, c, target, MAIN_THREAD_SPIN_NS);
+    while (v < target) {
+      const cell = core.ringConsumerWaitCell(base, c, target) >>> 0;
+      if (cell === 0) return core.ringAvailable(base, c, target);
+      const epoch = core.cellPrepare(cell);
+      try {
+        if ((core.ringConsumerWaitCell(base, c, target) >>> 0) === cell) {
+          const r = waitAsync(this.i32, (cell + 12) >>> 2, epoch, ASYNC_WAIT_TIMEOUT_MS);
+          if (r.async) await r.value;
+        }
+      } finally {
+        core.cellDone(cell);
+      }
+      v = core.ringAvailable(base, c, target);
+    }
+    return v;
+  }
+
+  // -- lifecycle and observation --------------------------------------------------------------
+  /** No more records: publish what is claimed, mark the end, wake every sleeper. */
+  end(): number { return this.core.ringEnd(this.base); }
+  /** Stop now; the first abort records `who` (a cell, or an id >= CELL_COUNT) and `seq`. */
+  abort(who: number, seq: number): boolean { return this.core.ringAbort(this.base, who, seq) !== 0; }
+  halt(): number { return this.core.ringHalt(this.base); }
+  endSeq(): number { return this.core.ringEndSeq(this.base); }
+  failure(): { who: number; seq: number } | null {
+    const who = this.core.ringFailCell(this.base);
+    return who < 0 ? null : { who, seq: this.core.ringFailSeq(this.base) };
+  }
+  cursor(): number { return this.core.ringCursor(this.base); }
+  cellSeq(c: number): number { return this.core.ringCellSeq(this.base, c); }
+  minGating(): number { return this.core.ringMinGating(this.base); }
+  gatingMask(): number { return this.core.ringGatingMask(this.base) >>> 0; }
+  deps(c: number): number { return this.core.ringDeps(this.base, c) >>> 0; }
+  waitKind(): WaitKind { return (Object.keys(WAIT_KINDS) as WaitKind[])[this.core.ringWaitKind(this.base)] ?? 'backoff'; }
+  spinNs(): number { return this.core.ringSpinNs(this.base) >>> 0; }
+  setWait(kind: WaitKind, spinNs = DEFAULT_SPIN_NS): void { this.core.ringSetWait(this.base, WAIT_KINDS[kind], kind === 'block' ? 0 : spinNs); }
+}

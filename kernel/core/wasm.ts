@@ -1,0 +1,147 @@
+/**
+ * The only code that loads build/core.wasm. The module is compiled once per process and
+ * instantiated once per thread over the runtime's one shared `WebAssembly.Memory`; workers get
+ * the compiled `WebAssembly.Module` through workerData and call `instantiateCore` themselves.
+ *
+ * `--no-liftoff` is set here before any compile (stack-notes G1: Node 20's baseline compiler
+ * miscompiles code around `atomic.wait` and pipelines hang), so library use is as safe as the
+ * CLI, and a probe checks at load time that the compiled code is the fixed kind.
+ */
+import v8 from 'node:v8';
+import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ByteorError } from '../errors.ts';
+import { ExitCode } from '../exit-codes.ts';
+
+try { v8.setFlagsFromString('--no-liftoff'); } catch { /* Deno: no such switch and no G1 bug */ }
+
+/** The raw exports of build/core.wasm (assembly/index.ts). Addresses are byte offsets. */
+export interface CoreExports {
+  heapBase(): number;
+  regionCheck(base: number, kind: number): number;
+  clockNs(): number;
+  g1Probe(word: number): number;
+  cellPrepare(cell: number): number;
+  cellDone(cell: number): void;
+  cellWake(cell: number): void;
+  ringBytes(capacity: number, slotBytes: number): number;
+  ringSlotStride(slotBytes: number): number;
+  ringInit(base: number, capacity: number, slotBytes: number, stageCount: number, deps: number,
+    egress: number, wait: number, spinNs: number, startSeq: number): number;
+  ringCapacity(base: number): number;
+  ringSlotBytes(base: number): number;
+  ringStride(base: number): number;
+  ringSlotsOffset(base: number): number;
+  ringStageCount(base: number): number;
+  ringGatingMask(base: number): number;
+  ringConsumersMask(base: number): number;
+  ringDeps(base: number, cell: number): number;
+  ringWaitKind(base: number): number;
+  ringSpinNs(base: number): number;
+  ringSetWait(base: number, wait: number, spinNs: number): void;
+  ringSlot(base: number, seq: number): number;
+  ringCursor(base: number): number;
+  ringCellSeq(base: number, cell: number): number;
+  ringCellAddr(base: number, cell: number): number;
+  ringCursorAddr(base: number): number;
+  ringHalt(base: number): number;
+  ringEndSeq(base: number): number;
+  ringFailCell(base: number): number;
+  ringFailSeq(base: number): number;
+  ringMinGating(base: number): number;
+  ringWaitFor(base: number, cell: number, target: number): number;
+  ringAvailable(base: number, cell: number, target: number): number;
+  ringSpinFor(base: number, cell: number, target: number, budgetNs: number): number;
+  ringConsumerWaitCell(base: number, cell: number, target: number): number;
+  ringRelease(base: number, cell: number, seq: number): void;
+  ringNext(base: number): number;
+  ringTryClaim(base: number, n: number): number;
+  ringClaim(base: number, n: number): number;
+  ringProducerWaitCell(base: number, n: number): number;
+  ringPublish(base: number): number;
+  ringWrite(base: number, seq: number, src: number, len: number): void;
+  ringLength(base: number, seq: number): number;
+  ringDropped(base: number, seq: number): number;
+  ringEnd(base: number): number;
+  ringAbort(base: number, cell: number, seq: number): number;
+  countersBytes(blocks: number, perBlock: number): number;
+  countersInit(base: number, blocks: number, perBlock: number): number;
+  counterAddr(base: number, block: number, index: number): number;
+}
+
+/** Region kinds and header constants, as compiled into the core (assembly/region.ts). */
+export const KIND_SINGLE_RING = 101;
+export const KIND_COUNTERS = 201;
+export const WASM_PAGE = 65536;
+/** The module's declared memory limits (asconfig.json), in pages. */
+export const CORE_MIN_PAGES = 16;
+export const CORE_MAX_PAGES = 65536;
+
+function corePath(): string {
+  // kernel/core/wasm.ts (dev) → ../../build; dist/kernel/core/wasm.js → ../../../build
+  for (const rel of ['../../build/core.wasm', '../../../build/core.wasm']) {
+    const p = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(p)) return p;
+  }
+  throw new ByteorError('BYTEOR_E_CORE_MISSING',
+    'build/core.wasm is missing; build it with "npm run build" (it compiles assembly/ with asc)', ExitCode.HOST_NOT_READY);
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+/** Compile build/core.wasm (once per process). */
+export function compileCore(): WebAssembly.Module {
+  if (!compiled) {
+    try {
+      compiled = new WebAssembly.Module(readFileSync(corePath()));
+    } catch (e) {
+      if (e instanceof ByteorError) throw e;
+      throw new ByteorError('BYTEOR_E_CORE_INVALID',
+        `build/core.wasm does not compile (${(e as Error).message}); rebuild it with "npm run build"`, ExitCode.HOST_NOT_READY);
+    }
+  }
+  return compiled;
+}
+
+const nowNs = () => performance.now() * 1e6;
+
+/** Instantiate the core over `memory` in this thread. */
+export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.Memory): CoreExports {
+  const instance = new WebAssembly.Instance(module, { env: { memory, nowNs } });
+  return instance.exports as unknown as CoreExports;
+}
+
+/** A shared memory of at least `bytes` bytes that never grows (a grow would move the buffer). */
+export function createSharedMemory(bytes: number): WebAssembly.Memory {
+  const pages = Math.max(CORE_MIN_PAGES, Math.ceil(bytes / WASM_PAGE));
+  if (pages > CORE_MAX_PAGES) {
+    throw new ByteorError('BYTEOR_E_LAYOUT_TOO_LARGE',
+      `the runtime needs ${bytes} bytes of shared memory, more than the core's 4 GiB; lower capacity, slot_bytes or shards`, ExitCode.SPEC_INVALID);
+  }
+  return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+}
+
+let sizing: CoreExports | undefined;
+
+/**
+ * An instance over a small private memory, for pure functions (region sizes) before the
+ * runtime's memory exists. Also runs the G1 probe once.
+ */
+export function sizingCore(): CoreExports {
+  if (!sizing) {
+    const ex = instantiateCore(compileCore(), createSharedMemory(0));
+    probeG1(ex);
+    sizing = ex;
+  }
+  return sizing;
+}
+
+function probeG1(ex: CoreExports): void {
+  if (typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined') return;
+  const word = 60_000;
+  const got = ex.g1Probe(word);
+  if (got !== ((word << 8) | 1)) {
+    throw new ByteorError('BYTEOR_E_CORE_MISCOMPILED',
+      `the WebAssembly core was compiled by V8's baseline compiler, which miscompiles atomic waits on Node 20 (probe returned ${got}); start node with --no-liftoff before anything compiles WebAssembly`, ExitCode.HOST_NOT_READY);
+  }
+}
