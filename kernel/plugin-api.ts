@@ -303,6 +303,24 @@ export type { ApprovalFlags, ApprovalCredentialText, VerifiedApproval } from './
 export { SigningKeySet, SigningKey, SigningKeyStatus } from './artifacts/signing-key-set.ts';
 
 // ------------------------------------------------------------------------------------------
+// Policy (environment posture, side-effect and replay policy, decisions, policy audit v1) — docs/policy.md
+
+export { Environment, DEFAULT_ENVIRONMENT, ENV_VAR_ENVIRONMENT, resolveEnvironment } from './policy/environment.ts';
+export type { ResolvedEnvironment } from './policy/environment.ts';
+export {
+  Decision, SideEffectsPolicy, ReplayPolicy, EnvironmentPolicy, DEFAULT_POLICIES, ENV_VAR_SIDE_EFFECTS_POLICY,
+  ENV_VAR_REPLAY_POLICY, policyForEnvironment, decideAction,
+} from './policy/engine.ts';
+export type { ActionClass, DecisionContext } from './policy/engine.ts';
+export { specActions, requiredCapabilities, overallDecision } from './policy/spec-actions.ts';
+export type { SpecAction } from './policy/spec-actions.ts';
+export { policyAuditRecordForSpec, specSummary } from './policy/audit-record.ts';
+export type { PolicyAuditInput } from './policy/audit-record.ts';
+export {
+  PolicyAuditRecordV1, PolicyAuditSpecSummary, PolicyAuditAction, PolicyAuditApproval, POLICY_AUDIT_FILE,
+} from './artifacts/policy-audit.ts';
+
+// ------------------------------------------------------------------------------------------
 // Capabilities and compatibility (stage catalog, capability document, compatibility report v1) — docs/plugins.md
 
 export { RUNTIME_NAME, packageVersion } from './version.ts';

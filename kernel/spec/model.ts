@@ -83,7 +83,12 @@ export const LaneGraphSpec = z.object({
 });
 export type LaneGraphSpec = z.infer<typeof LaneGraphSpec>;
 
-const Header = { version: z.literal(1), name: z.string().min(1) };
+const Header = {
+  version: z.literal(1),
+  name: z.string().min(1),
+  /** plugins the spec needs (`plugins.<i>=NAME|PATH`), loaded before validation; absent when none */
+  plugins: z.array(z.string().min(1)).optional(),
+};
 
 export const PipelineSpecV1 = z.discriminatedUnion('model', [
   z.object({ ...Header, model: z.literal('single_ring'), single_ring: SingleRingSpec }),

@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import { Pool } from 'undici';
+import { ByteorError, ExitCode, type StageContext, type StageFamily, type StageHandler } from '../../kernel/plugin-api.ts';
+import { liveRecords, performBatchActions } from './batch-actions.ts';
+import { withRetries, type AttemptOutcome } from './retry.ts';
+import { readActionSettings, type ActionSettings } from './settings.ts';
+
+/**
+ * `http_post:<url>`: forwards every record unchanged and POSTs the same bytes to <url> with
+ * `Idempotency-Key: sha256:<hex of the bytes>` (ByteOr's `byteor_actions::http_post`).
+ */
+export const HTTP_POST_PREFIX = 'http_post:';
+
+/** ByteOr's rule: the URL starts with `http://` or `https://`; byteor-ts also wants a host and no credentials. */
+export function parseHttpPostUrl(argument: string): { url: URL } | { error: string } {
+  if (!argument.startsWith('http://') && !argument.startsWith('https://')) {
+    return { error: `http_post: target "${argument}" must start with http:// or https://, e.g. http_post:https://hooks.example.com/ingest` };
+  }
+  let url: URL;
+  try { url = new URL(argument); } catch {
+    return { error: `http_post: target "${argument}" is not a valid URL` };
+  }
+  if (!url.hostname) return { error: `http_post: target "${argument}" has no host` };
+  if (url.username || url.password) {
+    return { error: `http_post: target "${argument}" carries credentials; stage keys are shared in specs, audits and bundles, so put no secrets in them` };
+  }
+  return { url };
+}
+
+/**
+ * BYTEOR_HTTP_POST_ALLOWLIST holds URL prefixes. A prefix matches a target that starts with it
+ * and continues, if at all, at a boundary (`/`, `?`, `#`) unless the prefix itself ends with `/`:
+ * `https://api.example.com` matches `https://api.example.com/x` but not `https://api.example.com.evil.net/`.
+ * No allowlist (unset) allows every http/https target; the policy gate still applies.
+ */
+export function httpPostTargetAllowed(target: string, allowlist: readonly string[] | null): boolean {
+  if (allowlist === null) return true;
+  return allowlist.some((prefix) => {
+    if (!target.startsWith(prefix)) return false;
+    if (target.length === prefix.length || prefix.endsWith('/')) return true;
+    const next = target[prefix.length]!;
+    return next === '/' || next === '?' || next === '#';
+  });
+}
+
+export function httpPostNotAllowlisted(key: string, target: string): ByteorError {
+  return new ByteorError('BYTEOR_E_ACTION_NOT_ALLOWLISTED',
+    `stage ${key}: target ${target} is not on BYTEOR_HTTP_POST_ALLOWLIST; add a prefix that covers it (comma-separated URL prefixes) or change the stage`,
+    ExitCode.POLICY_DENIED, { stage: key, target, variable: 'BYTEOR_HTTP_POST_ALLOWLIST' });
+}
+
+export function idempotencyKey(bytes: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+/** Retryable: connection errors, timeouts, 429 and 5xx. Any other non-2xx status is final. */
+export function classifyStatus(status: number): AttemptOutcome {
+  if (status >= 200 && status < 300) return { ok: true, detail: `HTTP ${status}` };
+  return { ok: false, retryable: status === 429 || status >= 500, reason: `HTTP ${status}` };
+}
+
+async function postOnce(pool: Pool, url: URL, bytes: Uint8Array, key: string, timeoutMs: number): Promise<AttemptOutcome> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    const res = await pool.request({
+      path: `${url.pathname}${url.search}`,
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', 'idempotency-key': key },
+      body: bytes,
+      signal,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    await res.body.dump();
+    return classifyStatus(res.statusCode);
+  } catch (e) {
+    if (signal.aborted) return { ok: false, retryable: true, timedOut: true, reason: `no response within ${timeoutMs} ms (BYTEOR_HTTP_POST_TIMEOUT)` };
+    const err = e as NodeJS.ErrnoException;
+    const code = err.code ?? (err.cause as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+      return { ok: false, retryable: true, timedOut: true, reason: `no response within ${timeoutMs} ms (BYTEOR_HTTP_POST_TIMEOUT)` };
+    }
+    if (code === 'UND_ERR_INVALID_ARG') return { ok: false, retryable: false, reason: `invalid request: ${err.message}` };
+    return { ok: false, retryable: true, reason: `connection error: ${code ?? ''}${code ? ' ' : ''}${err.message}`.trim() };
+  }
+}
+
+function createHttpPost(ctx: StageContext, settings: ActionSettings = readActionSettings(ctx.env)): StageHandler {
+  const parsed = parseHttpPostUrl(ctx.argument);
+  if ('error' in parsed) throw new ByteorError('BYTEOR_E_ACTION_BAD_KEY', parsed.error, ExitCode.SPEC_INVALID, { stage: ctx.key });
+  const url = parsed.url;
+  const ok = ctx.counter('ok');
+  const failed = ctx.counter('failed');
+  const retries = ctx.counter('retries');
+  const timeouts = ctx.counter('timeouts');
+  const dryRun = ctx.counter('dry_run');
+  const bytesOut = ctx.counter('bytes');
+  if (ctx.dryRun) {
+    return {
+      onBatch(batch) {
+        const live = liveRecords(batch);
+        dryRun.add(live.records);
+        bytesOut.add(live.bytes);
+      },
+    };
+  }
+  if (!httpPostTargetAllowed(ctx.argument, settings.httpPostAllowlist)) throw httpPostNotAllowlisted(ctx.key, ctx.argument);
+  const pool = new Pool(url.origin, { connections: settings.concurrency, pipelining: 1 });
+  const perform = async (bytes: Uint8Array, sequence: number): Promise<void> => {
+    const key = idempotencyKey(bytes);
+    const { outcome, attempts } = await withRetries(
+      async () => {
+        const o = await postOnce(pool, url, bytes, key, settings.httpPostTimeoutMs);
+        if (!o.ok && o.timedOut) timeouts.add(1);
+        return o;
+      },
+      settings.retry,
+      () => retries.add(1),
+    );
+    if (outcome.ok) { ok.add(1); bytesOut.add(bytes.length); return; }
+    failed.add(1);
+    throw new ByteorError('BYTEOR_E_ACTION_HTTP_POST_FAILED',
+      `stage ${ctx.key} failed on record ${sequence}: POST ${url.href} gave ${outcome.reason} after ${attempts} attempt${attempts === 1 ? '' : 's'}`
+      + (outcome.retryable ? '; the target kept failing: check it, or raise BYTEOR_ACTION_MAX_RETRIES / BYTEOR_HTTP_POST_TIMEOUT'
+        : '; the target refused the record (a 4xx other than 429 is not retried): fix the record or the target'),
+      ExitCode.RUNTIME_FAILURE, { stage: ctx.key, sequence, target: url.href, attempts, reason: outcome.reason });
+  };
+  return {
+    onBatch: (batch) => performBatchActions(batch, settings.concurrency, perform),
+    close: () => pool.close(),
+  };
+}
+
+export const httpPostFamily: StageFamily = {
+  prefix: HTTP_POST_PREFIX,
+  summary: 'forward each record and POST its bytes to the URL (Idempotency-Key: sha256 of the bytes)',
+  policyClass: 'side_effect',
+  replay: 'supported',
+  check(_key, argument) {
+    const parsed = parseHttpPostUrl(argument);
+    return 'error' in parsed ? parsed.error : undefined;
+  },
+  capabilities: (key) => [key],
+  create: (ctx) => createHttpPost(ctx),
+};
