@@ -27,8 +27,13 @@ export const BUILTIN_PLUGINS: Readonly<Record<string, string>> = Object.freeze({
 /** Loaded by every `byteor` invocation, in this order. */
 export const DEFAULT_PLUGINS: readonly string[] = [
   'core-stages',
+  'validate',
+  'describe',
+  'dot',
   'approval',
+  'doctor',
   'capabilities',
+  'compatibility',
 ];
 
 export const PRODUCT_PLUGINS: readonly string[] = ['edgeplane', 'actiongraph', 'dataguard'];

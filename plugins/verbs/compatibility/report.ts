@@ -1,0 +1,64 @@
+import {
+  COMPATIBILITY_REPORT_VERSION, CompatibilityReport, RUNTIME_NAME, packageVersion, stageKeyRequirement,
+  type PipelineSpecV1, type PluginHost,
+} from '../../../kernel/plugin-api.ts';
+import type { z } from 'zod';
+
+export type CompatibilityReportV1 = z.output<typeof CompatibilityReport>;
+
+/** Every stage key of a spec with where it is used, in order of first use. */
+export function specStageKeys(spec: PipelineSpecV1): Map<string, string[]> {
+  const keys = new Map<string, string[]>();
+  const use = (key: string, where: string) => {
+    const list = keys.get(key);
+    if (list) list.push(where); else keys.set(key, [where]);
+  };
+  if (spec.model === 'single_ring') {
+    spec.single_ring.stages.forEach((s, i) => use(s.key, `single_ring.stages.${i}`));
+  } else {
+    spec.lane_graph.roles.forEach((r, i) => { if (r.kind === 'stage' && r.key !== undefined) use(r.key, `lane_graph.roles.${i}`); });
+  }
+  return keys;
+}
+
+/** The compatibility report v1 of a (decoded) spec against the plugins loaded in `host`. */
+export function compatibilityReport(host: PluginHost, spec: PipelineSpecV1, specHash: string): CompatibilityReportV1 {
+  const stages = [...specStageKeys(spec)].map(([key, usedBy]) => ({ ...stageKeyRequirement(host, key), usedBy }));
+  return CompatibilityReport.parse({
+    reportVersion: COMPATIBILITY_REPORT_VERSION,
+    runtime: { name: RUNTIME_NAME, version: packageVersion() },
+    specName: spec.name,
+    specHash,
+    model: spec.model,
+    compatible: stages.every((s) => s.supported),
+    plugins: host.plugins.map((p) => ({ name: p.name, version: p.version })),
+    stages,
+  });
+}
+
+/** The report as text for an operator. */
+export function renderCompatibility(r: CompatibilityReportV1): string {
+  const rows = r.stages.map((s) => [
+    s.supported ? 'ok' : 'NO',
+    s.key,
+    s.source,
+    s.policyClass ?? '-',
+    `replay:${s.replaySupport}`,
+    s.plugin ?? '-',
+    s.usedBy.join(','),
+  ]);
+  const widths = rows.length ? rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length))) : [];
+  const lines = rows.map((row) => `  ${row.map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ')}`);
+  const reasons = r.stages.filter((s) => !s.supported).map((s) => `  ${s.key}: ${s.reason}`);
+  const caps = r.stages.filter((s) => s.approvalCapabilities.length > 0).map((s) => `  ${s.key}: ${s.approvalCapabilities.join(', ')}`);
+  const unsupported = r.stages.filter((s) => !s.supported).length;
+  return [
+    `spec ${r.specName} (${r.model}, ${r.specHash})`,
+    `${r.stages.length} stage key${r.stages.length === 1 ? '' : 's'}: ${r.compatible ? 'all supported' : `${unsupported} not supported`}`,
+    '',
+    ...(lines.length ? lines : ['  (no stage keys)']),
+    ...(reasons.length ? ['', 'not supported:', ...reasons] : []),
+    ...(caps.length ? ['', 'approval capabilities:', ...caps] : []),
+    '',
+  ].join('\n');
+}
