@@ -27,11 +27,7 @@ export const BUILTIN_PLUGINS: Readonly<Record<string, string>> = Object.freeze({
 /** Loaded by every `byteor` invocation, in this order. */
 export const DEFAULT_PLUGINS: readonly string[] = [
   'core-stages',
-  'validate',
-  'describe',
-  'dot',
   'approval',
-  'doctor',
   'capabilities',
   'compatibility',
 ];

@@ -331,3 +331,28 @@ export {
 } from './artifacts/compatibility-report.ts';
 export type { StageKeySource } from './artifacts/compatibility-report.ts';
 export { CAPABILITY_DOCUMENT_VERSION, RuntimeCapabilityDocument, StageCatalogEntry } from './artifacts/capability-document.ts';
+
+// ------------------------------------------------------------------------------------------
+// Specs (spec.kv codec, validation, lowering, hashing, describe, dot) — docs/spec-kv.md
+
+export {
+  loadSpecFile, loadSpecText, validateSpecFile, validateSpecText, decodeSpecText, readSpecFile, resolveSpecPath,
+  specValidationReport, specInvalidError, ENV_SPEC, DEFAULT_SPEC_PATH,
+} from './spec/load.ts';
+export type { LoadedSpec, SpecCheck, DecodedSpecText, CheckOptions } from './spec/load.ts';
+export { parseKv, formatKv } from './spec/kv.ts';
+export type { KvEntry, KvParseResult } from './spec/kv.ts';
+export { encodeSpec } from './spec/encode.ts';
+export { specHash, canonicalTextHash, SPEC_HASH_RE } from './spec/hash.ts';
+export { validateSpec } from './spec/validate.ts';
+export type { ValidationResult } from './spec/validate.ts';
+export { lowerPlan } from './spec/lower.ts';
+export { parseShardKey } from './spec/shard-key.ts';
+export type { ShardKey } from './spec/shard-key.ts';
+export { formatDiagnostic } from './spec/format-diagnostic.ts';
+export {
+  SEQUENCED_SLOTS_V1_GATING, FANOUT_V1_MAX_CONSUMERS, FEATURE_GATED_LANE_KINDS, SINGLE_RING_MAX_SHARDS,
+} from './spec/limits.ts';
+export type { SingleRingPipeline, LaneGraphPipeline, SingleRingSpec, LaneGraphSpec, LaneSpec, EndpointSpec, RoleSpec, LaneKind } from './spec/model.ts';
+export { CompileReportV1 } from './artifacts/compile-report.ts';
+export { SpecValidationReport, SPEC_VALIDATION_FILE } from './artifacts/spec-validation.ts';
