@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Environment } from '../policy/environment.ts';
 
 /**
  * The approval credential v1 payload (ByteOr "Approval credential v1"). Field names are
@@ -8,8 +9,9 @@ import { z } from 'zod';
 
 export const APPROVAL_CREDENTIAL_VERSION = 1 as const;
 
-export const EnvironmentPosture = z.enum(['dev', 'staging', 'prod']);
-export type EnvironmentPosture = z.infer<typeof EnvironmentPosture>;
+/** the credential's `environment_posture`: the runtime environment (kernel/policy/environment.ts) */
+export const EnvironmentPosture = Environment;
+export type EnvironmentPosture = Environment;
 
 /** `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` (RFC 3339 section 5.6), and a real instant */
 const RFC3339 = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
