@@ -27,6 +27,9 @@ export const BUILTIN_PLUGINS: Readonly<Record<string, string>> = Object.freeze({
 /** Loaded by every `byteor` invocation, in this order. */
 export const DEFAULT_PLUGINS: readonly string[] = [
   'core-stages',
+  'validate',
+  'describe',
+  'dot',
   'approval',
   'capabilities',
   'compatibility',

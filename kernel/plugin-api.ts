@@ -354,5 +354,8 @@ export {
   SEQUENCED_SLOTS_V1_GATING, FANOUT_V1_MAX_CONSUMERS, FEATURE_GATED_LANE_KINDS, SINGLE_RING_MAX_SHARDS,
 } from './spec/limits.ts';
 export type { SingleRingPipeline, LaneGraphPipeline, SingleRingSpec, LaneGraphSpec, LaneSpec, EndpointSpec, RoleSpec, LaneKind } from './spec/model.ts';
+export { describeSpec, renderDescription } from './spec/describe.ts';
+export { specToDot, dotId } from './spec/dot.ts';
 export { CompileReportV1 } from './artifacts/compile-report.ts';
 export { SpecValidationReport, SPEC_VALIDATION_FILE } from './artifacts/spec-validation.ts';
+export { SpecDescription, StageDescription, RoleDescription } from './artifacts/spec-description.ts';

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import {
+  definePlugin, PLUGIN_API_VERSION, ExitCode, ENV_SPEC, DEFAULT_SPEC_PATH, describeSpec, loadSpecFile, renderDescription,
+  resolveSpecPath, stableJson, type VerbContext,
+} from '../../../kernel/plugin-api.ts';
+
+/**
+ * `byteor describe --spec=PATH [--json]`: the intended topology of a valid spec: model, stages or
+ * lanes/endpoints/roles with their keys and dependencies, constraints, spec hash and the
+ * compile diagnostics of lowering. An invalid spec fails with BYTEOR_E_SPEC_INVALID (exit 3).
+ */
+
+const Flags = z.object({ spec: z.string().min(1).optional() });
+
+async function run(ctx: VerbContext<z.output<typeof Flags>>): Promise<number> {
+  const loaded = await loadSpecFile(resolveSpecPath(ctx.flags.spec, ctx.env), ctx.kernel);
+  const d = describeSpec(loaded, ctx.kernel);
+  ctx.io.out(ctx.json ? stableJson(d) : renderDescription(d));
+  return ExitCode.OK;
+}
+
+export default definePlugin({
+  name: 'describe',
+  version: '0.1.0',
+  apiVersion: PLUGIN_API_VERSION,
+  setup(host) {
+    host.registerVerb({
+      name: 'describe',
+      summary: 'describe the topology of a spec (model, stages/roles, lanes, constraints, hash, compile diagnostics)',
+      usage: `The spec is --spec, else $${ENV_SPEC}, else ${DEFAULT_SPEC_PATH}.`,
+      options: { spec: { type: 'string', value: 'PATH', description: 'the spec.kv file' } },
+      schema: Flags,
+      run,
+    });
+  },
+});

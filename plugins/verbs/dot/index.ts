@@ -1,0 +1,53 @@
+import { writeFileSync } from 'node:fs';
+import { z } from 'zod';
+import {
+  definePlugin, PLUGIN_API_VERSION, ExitCode, ENV_SPEC, DEFAULT_SPEC_PATH, loadSpecFile, resolveSpecPath, specToDot,
+  stableJson, type VerbContext,
+} from '../../../kernel/plugin-api.ts';
+import { GRAPHVIZ_INSTALL, renderWithGraphviz } from './render.ts';
+
+/**
+ * `byteor dot --spec=PATH [--out=FILE.svg|FILE.dot] [--json]`: the spec's topology as Graphviz
+ * DOT. Without --out the DOT goes to stdout; `--out=*.dot` writes it to the file; `--out=*.svg`
+ * renders it with the real `dot -Tsvg`.
+ */
+
+const Flags = z.object({
+  spec: z.string().min(1).optional(),
+  out: z.string().min(1).refine((p) => /\.(svg|dot|gv)$/i.test(p), 'must end in .svg (rendered with Graphviz) or .dot/.gv (DOT text)').optional(),
+});
+
+async function run(ctx: VerbContext<z.output<typeof Flags>>): Promise<number> {
+  const loaded = await loadSpecFile(resolveSpecPath(ctx.flags.spec, ctx.env), ctx.kernel);
+  const text = specToDot(loaded.spec, loaded.hash);
+  const out = ctx.flags.out;
+  if (out === undefined) {
+    ctx.io.out(ctx.json ? stableJson({ spec_hash: loaded.hash, format: 'dot', dot: text }) : text);
+    return ExitCode.OK;
+  }
+  const format = /\.svg$/i.test(out) ? 'svg' as const : 'dot' as const;
+  if (format === 'svg') renderWithGraphviz(text, 'svg', out, ctx.env);
+  else writeFileSync(out, text);
+  if (ctx.json) ctx.io.out(stableJson({ spec_hash: loaded.hash, format, out }));
+  else ctx.io.err(`wrote ${out} (${format === 'svg' ? 'rendered with Graphviz dot' : 'DOT'})\n`);
+  return ExitCode.OK;
+}
+
+export default definePlugin({
+  name: 'dot',
+  version: '0.1.0',
+  apiVersion: PLUGIN_API_VERSION,
+  setup(host) {
+    host.registerVerb({
+      name: 'dot',
+      summary: 'draw the topology of a spec as Graphviz DOT (or render it to SVG)',
+      usage: `The spec is --spec, else $${ENV_SPEC}, else ${DEFAULT_SPEC_PATH}. --out=FILE.svg needs Graphviz's "dot"\n(${GRAPHVIZ_INSTALL}).`,
+      options: {
+        spec: { type: 'string', value: 'PATH', description: 'the spec.kv file' },
+        out: { type: 'string', value: 'FILE.svg|FILE.dot', description: 'write to a file: .svg renders with Graphviz dot, .dot writes DOT' },
+      },
+      schema: Flags,
+      run,
+    });
+  },
+});

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import {
+  definePlugin, PLUGIN_API_VERSION, ExitCode, ENV_SPEC, DEFAULT_SPEC_PATH, formatDiagnostic, resolveSpecPath,
+  specValidationReport, stableJson, validateSpecFile, type VerbContext,
+} from '../../../kernel/plugin-api.ts';
+
+/**
+ * `byteor validate --spec=PATH [--json]`: every v1 rule (docs/spec-kv.md), failing closed.
+ * Exit 0 when the spec is valid, 3 when it is not, 2 when the file cannot be read.
+ * Human form: diagnostics on stderr (compiler style, with line numbers), the verdict on stdout.
+ * `--json`: the SpecValidationReport `{ok, spec_hash, model, errors, warnings}` on stdout.
+ */
+
+const Flags = z.object({ spec: z.string().min(1).optional() });
+
+async function run(ctx: VerbContext<z.output<typeof Flags>>): Promise<number> {
+  const path = resolveSpecPath(ctx.flags.spec, ctx.env);
+  const check = await validateSpecFile(path, ctx.kernel);
+  const report = specValidationReport(check);
+  if (ctx.json) {
+    ctx.io.out(stableJson(report));
+  } else {
+    for (const d of check.errors) ctx.io.err(`${formatDiagnostic(d, 'error', path)}\n`);
+    for (const d of check.warnings) ctx.io.err(`${formatDiagnostic(d, 'warning', path)}\n`);
+    const w = check.warnings.length ? `, ${check.warnings.length} warning${check.warnings.length === 1 ? '' : 's'}` : '';
+    ctx.io.out(check.ok
+      ? `valid: ${path} (${check.model}, ${check.hash}${w})\n`
+      : `invalid: ${path}: ${check.errors.length} error${check.errors.length === 1 ? '' : 's'}${w}\n`);
+  }
+  return check.ok ? ExitCode.OK : ExitCode.SPEC_INVALID;
+}
+
+export default definePlugin({
+  name: 'validate',
+  version: '0.1.0',
+  apiVersion: PLUGIN_API_VERSION,
+  setup(host) {
+    host.registerVerb({
+      name: 'validate',
+      summary: 'check a spec against every v1 rule (exit 3 when invalid)',
+      usage: `The spec is --spec, else $${ENV_SPEC}, else ${DEFAULT_SPEC_PATH}. Stage keys must be provided by a loaded\nplugin (--plugin=NAME, or plugins.<i>=NAME in the spec). Rules and codes: docs/spec-kv.md.`,
+      options: { spec: { type: 'string', value: 'PATH', description: 'the spec.kv file' } },
+      schema: Flags,
+      run,
+    });
+  },
+});
