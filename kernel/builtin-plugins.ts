@@ -31,6 +31,7 @@ export const DEFAULT_PLUGINS: readonly string[] = [
   'describe',
   'dot',
   'approval',
+  'doctor',
   'capabilities',
   'compatibility',
 ];

@@ -359,3 +359,10 @@ export { specToDot, dotId } from './spec/dot.ts';
 export { CompileReportV1 } from './artifacts/compile-report.ts';
 export { SpecValidationReport, SPEC_VALIDATION_FILE } from './artifacts/spec-validation.ts';
 export { SpecDescription, StageDescription, RoleDescription } from './artifacts/spec-description.ts';
+
+// ------------------------------------------------------------------------------------------
+// Operator flow artifacts (doctor report, snapshot, incident bundle, replay audit) — docs/operator-flow.md
+
+export {
+  DOCTOR_REPORT_VERSION, DoctorReport, DoctorItem, DoctorItemStatus, DoctorRequirement, TuningProfile,
+} from './artifacts/doctor-report.ts';
