@@ -26,7 +26,7 @@ export const JetStreamIngressSettings = z.object({
   subject: text().optional(),
   create: bool().default(true),
   batch: int(1, 10_000).default(256),
-  expires_ms: int(100, 600_000).default(1_000),
+  expires_ms: int(1_000, 600_000).default(1_000),
   ack_wait_ms: int(100, 3_600_000).default(30_000),
 });
 
@@ -61,6 +61,8 @@ export class JetStreamIngress implements IngressAdapter, LiveBinding {
   private iter: ConsumerMessages | null = null;
   private loop: Promise<void> = Promise.resolve();
   private acking: Promise<void> = Promise.resolve();
+  /** pushed and not yet acknowledged: nak'ed on close so they are redelivered at once */
+  private readonly unacked = new Set<JsMsg>();
 
   constructor(readonly settings: z.output<typeof JetStreamIngressSettings>) {}
 
@@ -106,6 +108,7 @@ export class JetStreamIngress implements IngressAdapter, LiveBinding {
         const iter = this.iter = await consumer.fetch({ max_messages: s.batch, expires: s.expires_ms });
         for await (const m of iter) {
           if (this.stop.signal.aborted) { m.nak(); stopIfIdle(); continue; }
+          this.unacked.add(m);
           await sink.push(m.data, m);
           this.h.count(1);
           this.h.lag(m.info.pending + iter.getReceived() - iter.getProcessed());
@@ -129,7 +132,7 @@ export class JetStreamIngress implements IngressAdapter, LiveBinding {
     let any = false;
     for (const t of tokens) {
       const m = t as JsMsg;
-      if (m && typeof m.ack === 'function') { m.ack(); any = true; }
+      if (m && typeof m.ack === 'function' && this.unacked.delete(m)) { m.ack(); any = true; }
     }
     if (!any || !this.nc || this.nc.isClosed()) return this.acking;
     // an ack that does not reach the server only means a redelivery (a duplicate), never a loss
@@ -137,10 +140,17 @@ export class JetStreamIngress implements IngressAdapter, LiveBinding {
     return this.acking;
   }
 
+  /**
+   * Stops fetching. Records pushed but not acknowledged by now (still in the pipeline, or the
+   * caller closed before its last ack) are nak'ed: the stream redelivers them at once, to this
+   * durable's next binding. Acks that arrive after close are ignored (redelivery covers them).
+   */
   async close(): Promise<void> {
     this.stop.abort();
     await this.loop;
     await this.acking;
+    for (const m of this.unacked) m.nak();
+    this.unacked.clear();
     if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => {});
     this.h.set('closed');
   }

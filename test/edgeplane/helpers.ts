@@ -51,7 +51,8 @@ export class Pump implements IngressSink {
   ended = false;
   failure: Error | null = null;
 
-  constructor(readonly ingress: IngressAdapter, readonly egress: EgressAdapter, readonly batchSize = 64) {}
+  /** `delayMs`: extra time per egress write, to keep a run going while a test restarts a server */
+  constructor(readonly ingress: IngressAdapter, readonly egress: EgressAdapter, readonly batchSize = 64, readonly delayMs = 0) {}
 
   async start(): Promise<void> {
     await this.egress.start();
@@ -72,6 +73,7 @@ export class Pump implements IngressSink {
       const records = this.batch; const tokens = this.tokens;
       this.batch = []; this.tokens = [];
       try {
+        if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
         await this.egress.write(records);
         this.moved += records.length;
         await this.ingress.ack?.(tokens.filter((t) => t !== undefined));
@@ -83,7 +85,9 @@ export class Pump implements IngressSink {
   end(): void { this.ended = true; void this.flush(); }
   fail(error: Error): void { this.failure = error; }
 
+  /** drain what was pushed (write + ack), then close the ingress, then the egress */
   async stop(): Promise<void> {
+    await this.flush();
     await this.ingress.close();
     await this.flush();
     await this.egress.close();
