@@ -1,0 +1,123 @@
+/**
+ * A canonical msgpack writer for DataGuard output bodies. The encoding of a value depends only on
+ * the value and its schema type, never on how the input happened to encode it:
+ * - integers use the shortest msgpack form (fixint, uint8..uint64, negative fixint, int8..int64),
+ *   whether the decoded value was a number or a bigint;
+ * - floats are always float64; strings use the shortest str header, bytes the shortest bin header;
+ * - map keys come in the schema's field order (the caller writes them in that order).
+ * It writes into one reused buffer and never allocates; a write past `limit` sets `overflow`
+ * and writes nothing more.
+ */
+export class CanonicalWriter {
+  readonly buf: Buffer;
+  pos = 0;
+  limit: number;
+  overflow = false;
+
+  constructor(capacity: number) {
+    this.buf = Buffer.alloc(capacity);
+    this.limit = capacity;
+  }
+
+  /** Start writing at `pos`, refusing to pass `limit` (<= capacity). */
+  reset(pos: number, limit: number): void {
+    this.pos = pos;
+    this.limit = Math.min(limit, this.buf.length);
+    this.overflow = false;
+  }
+
+  private room(n: number): boolean {
+    if (this.overflow) return false;
+    if (this.pos + n > this.limit) { this.overflow = true; return false; }
+    return true;
+  }
+
+  private u8(v: number): void { this.buf[this.pos++] = v; }
+  private u16(v: number): void { this.buf[this.pos++] = v >>> 8; this.buf[this.pos++] = v & 0xff; }
+  private u32(v: number): void { this.buf.writeUInt32BE(v >>> 0, this.pos); this.pos += 4; }
+
+  nil(): void { if (this.room(1)) this.u8(0xc0); }
+
+  bool(v: boolean): void { if (this.room(1)) this.u8(v ? 0xc3 : 0xc2); }
+
+  float(v: number): void {
+    if (!this.room(9)) return;
+    this.u8(0xcb);
+    this.buf.writeDoubleBE(v, this.pos);
+    this.pos += 8;
+  }
+
+  /** An integer given as a safe-integer number or as a bigint in the int64/uint64 range. */
+  int(v: number | bigint): void {
+    if (typeof v === 'bigint') {
+      if (v >= -9007199254740991n && v <= 9007199254740991n) { this.int(Number(v)); return; }
+      if (!this.room(9)) return;
+      if (v > 0n) { this.u8(0xcf); this.buf.writeBigUInt64BE(v, this.pos); } else { this.u8(0xd3); this.buf.writeBigInt64BE(v, this.pos); }
+      this.pos += 8;
+      return;
+    }
+    if (v >= 0) {
+      if (v < 0x80) { if (this.room(1)) this.u8(v); } else if (v < 0x100) { if (this.room(2)) { this.u8(0xcc); this.u8(v); } } else if (v < 0x10000) { if (this.room(3)) { this.u8(0xcd); this.u16(v); } } else if (v < 0x1_0000_0000) { if (this.room(5)) { this.u8(0xce); this.u32(v); } } else if (this.room(9)) {
+        this.u8(0xcf);
+        this.u32(Math.floor(v / 0x1_0000_0000));
+        this.u32(v >>> 0);
+      }
+      return;
+    }
+    if (v >= -32) { if (this.room(1)) this.u8(v & 0xff); } else if (v >= -128) { if (this.room(2)) { this.u8(0xd0); this.u8(v & 0xff); } } else if (v >= -32768) { if (this.room(3)) { this.u8(0xd1); this.u16(v & 0xffff); } } else if (v >= -0x8000_0000) { if (this.room(5)) { this.u8(0xd2); this.u32(v); } } else if (this.room(9)) {
+      const hi = Math.floor(v / 0x1_0000_0000);
+      this.u8(0xd3);
+      this.u32(hi | 0);
+      this.u32(v - hi * 0x1_0000_0000);
+    }
+  }
+
+  str(s: string): void {
+    const n = Buffer.byteLength(s, 'utf8');
+    const head = n < 32 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+    if (!this.room(head + n)) return;
+    if (n < 32) this.u8(0xa0 | n);
+    else if (n < 0x100) { this.u8(0xd9); this.u8(n); } else if (n < 0x10000) { this.u8(0xda); this.u16(n); } else { this.u8(0xdb); this.u32(n); }
+    this.pos += this.buf.write(s, this.pos, n, 'utf8');
+  }
+
+  bin(b: Uint8Array): void {
+    const n = b.length;
+    const head = n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+    if (!this.room(head + n)) return;
+    if (n < 0x100) { this.u8(0xc4); this.u8(n); } else if (n < 0x10000) { this.u8(0xc5); this.u16(n); } else { this.u8(0xc6); this.u32(n); }
+    this.buf.set(b, this.pos);
+    this.pos += n;
+  }
+
+  mapHeader(n: number): void {
+    if (n < 16) { if (this.room(1)) this.u8(0x80 | n); } else if (n < 0x10000) { if (this.room(3)) { this.u8(0xde); this.u16(n); } } else if (this.room(5)) { this.u8(0xdf); this.u32(n); }
+  }
+
+  arrayHeader(n: number): void {
+    if (n < 16) { if (this.room(1)) this.u8(0x90 | n); } else if (n < 0x10000) { if (this.room(3)) { this.u8(0xdc); this.u16(n); } } else if (this.room(5)) { this.u8(0xdd); this.u32(n); }
+  }
+
+  /** Bytes already encoded (e.g. a map key encoded once at start). */
+  raw(b: Uint8Array): void {
+    if (!this.room(b.length)) return;
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+}
+
+/** The canonical msgpack encoding of a string, as a new array (for keys, computed once). */
+export function encodeCanonicalString(s: string): Uint8Array {
+  const w = new CanonicalWriter(Buffer.byteLength(s, 'utf8') + 5);
+  w.str(s);
+  return Uint8Array.prototype.slice.call(w.buf, 0, w.pos);
+}
+
+/** Length of the map (or -1) whose header starts at b[o]. */
+export function mapLengthAt(b: Uint8Array, o: number): number {
+  const t = b[o]!;
+  if (t >= 0x80 && t <= 0x8f) return t & 0x0f;
+  if (t === 0xde) return (b[o + 1]! << 8) | b[o + 2]!;
+  if (t === 0xdf) return ((b[o + 1]! << 24) >>> 0) + (b[o + 2]! << 16) + (b[o + 3]! << 8) + b[o + 4]!;
+  return -1;
+}

@@ -1,0 +1,409 @@
+import { Unpackr } from 'msgpackr';
+import type { RecordBatch } from '../../kernel/plugin-api.ts';
+import { CanonicalWriter, encodeCanonicalString, mapLengthAt } from './canonical-msgpack.ts';
+import { ENVELOPE_BYTES, codecOfMode, readEnvelope, type EnvelopeHeader, type PayloadMode } from './envelope.ts';
+import { base64DecodedMax, decodeBase64, encodeBase64, type Framing } from './framing.ts';
+import { bytesEqual, hashBytes, hashString, maskString, truncateBytes, truncateString } from './redact-values.ts';
+import type { FieldType, SchemaContract } from './registry.ts';
+import type { BoundRule, ReplacementValue } from './rules.ts';
+import type { DataguardRole } from './spec-rules.ts';
+import type { DataguardStageCounters, RejectReason } from './stage-counters.ts';
+
+/**
+ * The per-record work of the three DataGuard stages, on the reused RecordBatch in place:
+ *
+ *   unframe (base64 → bytes, or copy the raw bytes) into a private scratch buffer
+ *   → envelope header (decode_err, codec_mismatch, schema_incompatible, schema_missing)
+ *   → one msgpackr decode of the body (decode_err)
+ *   → check against the record's schema version (codec_mismatch, schema_incompatible, decode_err)
+ *   → check: forward the input unchanged
+ *   → redact/fused: apply the rules; nothing changed → forward the input unchanged (redact_noop);
+ *     else encode canonically and rewrite the slot (redact_applied), or reject when the result does
+ *     not fit the slot (redact_overflow; never truncated).
+ *
+ * A rejected record is dropped (out_drop). Every record a stage sees is counted exactly once as
+ * accepted or rejected, and every rejection has exactly one reason. The decode allocates (msgpackr
+ * builds the object and its strings); nothing else per record does, except the values a rule
+ * creates (a hash, a masked string).
+ */
+
+const T_STRING = 0, T_INT = 1, T_FLOAT = 2, T_BOOL = 3, T_BYTES = 4;
+const TYPE_CODE: Record<FieldType, number> = { string: T_STRING, int: T_INT, float: T_FLOAT, bool: T_BOOL, bytes: T_BYTES };
+const INT64_MIN = -(2 ** 63);
+const UINT64_LIMIT = 2 ** 64;
+
+const KEEP = 0, REPLACED = 1, DROPPED = 2;
+
+/** Outcome of one record. */
+export const FORWARD_INPUT = 0;
+export const FORWARD_OUTPUT = 1;
+export const DROP = 2;
+
+interface CompiledField {
+  name: string;
+  type: number;
+  required: boolean;
+  /** the canonical msgpack encoding of the field name (map key) */
+  key: Uint8Array;
+}
+
+interface CompiledVersion {
+  version: number;
+  fields: CompiledField[];
+  /** per policy rule: the field's position in this version, or -1 */
+  ruleField: Int32Array;
+}
+
+interface CompiledRule {
+  index: number;
+  kind: number;
+  type: number;
+  replacement: ReplacementValue | undefined;
+  prefix: number;
+  suffix: number;
+  char: string;
+  n: number;
+}
+
+const K_DROP = 0, K_REPLACE = 1, K_HASH = 2, K_MASK = 3, K_TRUNCATE = 4;
+
+export interface EngineOptions {
+  role: DataguardRole;
+  mode: PayloadMode;
+  framing: Framing;
+  contract: SchemaContract;
+  rules: readonly BoundRule[];
+  slotBytes: number;
+  counters: DataguardStageCounters;
+  /** time one record in N (undefined: off) */
+  costSampling: number | undefined;
+}
+
+function isC1(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && (v as { constructor?: { name?: string } }).constructor?.name === 'C1Type';
+}
+
+/** Whether a replacement equals the (type-checked) value it would replace. */
+function sameValue(rep: ReplacementValue, v: unknown): boolean {
+  if (rep instanceof Uint8Array) return v instanceof Uint8Array && bytesEqual(rep, v);
+  if (typeof rep === 'bigint' || typeof v === 'bigint') {
+    // an int field: compare exactly whichever of number / bigint each side is
+    return (typeof v === 'bigint' || typeof v === 'number') && BigInt(rep as bigint | number) === BigInt(v as bigint | number);
+  }
+  return Object.is(rep, v);
+}
+
+export class DataguardEngine {
+  private readonly role: DataguardRole;
+  private readonly mapkv: boolean;
+  private readonly codec: number;
+  private readonly raw: boolean;
+  private readonly contract: SchemaContract;
+  private readonly versions = new Map<number, CompiledVersion>();
+  private readonly rules: CompiledRule[];
+  private readonly c: DataguardStageCounters;
+  // int64AsType 'auto' (numbers up to 2^53, bigints beyond) is implemented by msgpackr 2.1 but missing from its types
+  private readonly unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'auto' as 'bigint' });
+  private readonly unpackRange = { start: ENVELOPE_BYTES, end: 0 };
+  private readonly header: EnvelopeHeader = { codec: 0, schemaId: 0, msgType: 0, version: 0 };
+  private readonly input: Buffer;
+  private readonly writer: CanonicalWriter;
+  /** largest binary record a slot holds under this framing */
+  private readonly binLimit: number;
+  private readonly outKind: Uint8Array;
+  private readonly outValue: unknown[];
+  private mem: Uint8Array | undefined;
+  private memBuf: Buffer | undefined;
+  private readonly sampleEvery: number;
+  private sampleCountdown: number;
+  private decodeMs = 0;
+  /** new byte length of the slot after FORWARD_OUTPUT */
+  outLength = 0;
+
+  constructor(o: EngineOptions) {
+    this.role = o.role;
+    this.mapkv = o.mode === 'mapkv';
+    this.codec = codecOfMode(o.mode);
+    this.raw = o.framing === 'raw';
+    this.contract = o.contract;
+    this.c = o.counters;
+    this.binLimit = this.raw ? o.slotBytes : base64DecodedMax(o.slotBytes);
+    this.input = Buffer.alloc(Math.max(this.binLimit, ENVELOPE_BYTES));
+    this.writer = new CanonicalWriter(Math.max(this.binLimit, ENVELOPE_BYTES));
+    let maxFields = 0;
+    for (const v of o.contract.versions) {
+      const fields = v.fields.map((f) => ({ name: f.name, type: TYPE_CODE[f.type], required: f.required, key: encodeCanonicalString(f.name) }));
+      const ruleField = new Int32Array(o.rules.length);
+      o.rules.forEach((r, i) => { ruleField[i] = v.fields.findIndex((f) => f.name === r.field); });
+      this.versions.set(v.version, { version: v.version, fields, ruleField });
+      maxFields = Math.max(maxFields, fields.length);
+    }
+    this.outKind = new Uint8Array(maxFields);
+    this.outValue = new Array(maxFields).fill(null);
+    const kinds = { drop: K_DROP, replace_with: K_REPLACE, hash: K_HASH, mask: K_MASK, truncate: K_TRUNCATE };
+    this.rules = o.rules.map((r) => ({
+      index: r.index,
+      kind: kinds[r.action.kind],
+      type: TYPE_CODE[r.type],
+      replacement: r.replacement,
+      prefix: r.action.kind === 'mask' ? r.action.prefix : 0,
+      suffix: r.action.kind === 'mask' ? r.action.suffix : 0,
+      char: r.action.kind === 'mask' ? r.action.char : '',
+      n: r.action.kind === 'truncate' ? r.action.n : 0,
+    }));
+    this.sampleEvery = o.costSampling ?? 0;
+    this.sampleCountdown = this.sampleEvery;
+  }
+
+  /** Process every live record of the batch in place. */
+  onBatch(b: RecordBatch): void {
+    if (b.memory !== this.mem) {
+      this.mem = b.memory;
+      this.memBuf = Buffer.from(b.memory.buffer, b.memory.byteOffset, b.memory.byteLength);
+    }
+    const mem = b.memory;
+    for (let i = 0; i < b.count; i++) {
+      if (!b.live(i)) continue;
+      const r = this.processRecord(mem, b.offset(i), b.length(i));
+      if (r === DROP) b.drop(i);
+      else if (r === FORWARD_OUTPUT) b.setLength(i, this.outLength);
+    }
+  }
+
+  /**
+   * One record at mem[off, off+len). Returns FORWARD_INPUT (slot untouched), FORWARD_OUTPUT (slot
+   * rewritten, new length in `outLength`) or DROP.
+   */
+  processRecord(mem: Uint8Array, off: number, len: number): number {
+    if (this.mem !== mem) {
+      this.mem = mem;
+      this.memBuf = Buffer.from(mem.buffer, mem.byteOffset, mem.byteLength);
+    }
+    this.c.base.seen.add(1);
+    if (this.sampleEvery === 0 || --this.sampleCountdown !== 0) return this.process(mem, off, len, false);
+    this.sampleCountdown = this.sampleEvery;
+    const t0 = performance.now();
+    this.decodeMs = 0;
+    const r = this.process(mem, off, len, true);
+    const cost = this.c.cost!;
+    cost.samples.add(1);
+    cost.totalNs.add(Math.round((performance.now() - t0) * 1e6));
+    cost.decodeNs.add(Math.round(this.decodeMs * 1e6));
+    return r;
+  }
+
+  private reject(reason: RejectReason): number {
+    const b = this.c.base;
+    b.rejected.add(1);
+    b[reason].add(1);
+    b.out_drop.add(1);
+    return DROP;
+  }
+
+  private acceptInput(): number {
+    this.c.base.accepted.add(1);
+    this.c.base.out_forward_input.add(1);
+    return FORWARD_INPUT;
+  }
+
+  private process(mem: Uint8Array, off: number, len: number, timed: boolean): number {
+    const input = this.input;
+    let n: number;
+    if (this.raw) {
+      if (len > input.length) return this.reject('decode_err');
+      this.memBuf!.copy(input, 0, off, off + len);
+      n = len;
+    } else {
+      n = decodeBase64(mem, off, len, input);
+      if (n < 0) return this.reject('decode_err');
+    }
+    const h = this.header;
+    if (!readEnvelope(input, 0, n, h)) return this.reject('decode_err');
+    if (h.codec !== this.codec) return this.reject('codec_mismatch');
+    const k = this.contract;
+    if (h.schemaId !== k.schemaId || h.msgType !== k.msgType || h.version < k.requiredVersion) return this.reject('schema_incompatible');
+    const cv = this.versions.get(h.version);
+    if (cv === undefined) return this.reject('schema_missing');
+    if (n === ENVELOPE_BYTES) return this.reject('decode_err');
+
+    let value: unknown;
+    const t0 = timed ? performance.now() : 0;
+    try {
+      this.unpackRange.end = n;
+      value = this.unpackr.unpack(input, this.unpackRange);
+    } catch {
+      return this.reject('decode_err');
+    }
+    if (timed) this.decodeMs = performance.now() - t0;
+
+    const problem = this.mapkv ? this.checkMap(value, cv) : this.checkRow(value, cv);
+    if (problem !== undefined) return this.reject(problem);
+    if (this.role === 'check') return this.acceptInput();
+    return this.redact(value as Record<string, unknown> | unknown[], cv, mem, off);
+  }
+
+  private typeOk(v: unknown, t: number): boolean {
+    switch (t) {
+      case T_STRING: return typeof v === 'string';
+      case T_INT: return typeof v === 'number' ? Number.isInteger(v) && v >= INT64_MIN && v < UINT64_LIMIT : typeof v === 'bigint';
+      case T_FLOAT: return typeof v === 'number';
+      case T_BOOL: return typeof v === 'boolean';
+      default: return v instanceof Uint8Array;
+    }
+  }
+
+  private checkMap(value: unknown, cv: CompiledVersion): RejectReason | undefined {
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) return 'codec_mismatch';
+    if ((value as object).constructor !== Object) return isC1(value) ? 'decode_err' : 'codec_mismatch';
+    const obj = value as Record<string, unknown>;
+    const fields = cv.fields;
+    let present = 0;
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i]!;
+      if (!Object.hasOwn(obj, f.name)) {
+        if (f.required) return 'schema_incompatible';
+        continue;
+      }
+      present++;
+      const v = obj[f.name];
+      if (v === null || v === undefined) {
+        if (f.required) return 'schema_incompatible';
+        continue;
+      }
+      if (!this.typeOk(v, f.type)) return isC1(v) ? 'decode_err' : 'schema_incompatible';
+    }
+    const declared = mapLengthAt(this.input, ENVELOPE_BYTES);
+    if (declared !== present) {
+      // more entries than known fields: repeated keys (malformed) or keys the schema lacks
+      return Object.keys(obj).length < declared ? 'decode_err' : 'schema_incompatible';
+    }
+    return undefined;
+  }
+
+  private checkRow(value: unknown, cv: CompiledVersion): RejectReason | undefined {
+    if (!Array.isArray(value)) return isC1(value) ? 'decode_err' : 'codec_mismatch';
+    const fields = cv.fields;
+    if (value.length > fields.length) return 'schema_incompatible';
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i]!;
+      if (i >= value.length) {
+        if (f.required) return 'schema_incompatible';
+        continue;
+      }
+      const v = value[i];
+      if (v === null || v === undefined) {
+        if (f.required) return 'schema_incompatible';
+        continue;
+      }
+      if (!this.typeOk(v, f.type)) return isC1(v) ? 'decode_err' : 'schema_incompatible';
+    }
+    return undefined;
+  }
+
+  private redact(value: Record<string, unknown> | unknown[], cv: CompiledVersion, mem: Uint8Array, off: number): number {
+    const rules = this.rules;
+    const outKind = this.outKind;
+    const outValue = this.outValue;
+    const row = !this.mapkv;
+    const arr = value as unknown[];
+    const obj = value as Record<string, unknown>;
+    let changed = false;
+    for (let r = 0; r < rules.length; r++) {
+      const fi = cv.ruleField[r]!;
+      if (fi < 0) continue;
+      outKind[fi] = KEEP;
+      const rule = rules[r]!;
+      let v: unknown;
+      if (row) {
+        if (fi >= arr.length) continue;
+        v = arr[fi];
+      } else {
+        const name = cv.fields[fi]!.name;
+        if (!Object.hasOwn(obj, name)) continue;
+        v = obj[name];
+      }
+      if (v === null || v === undefined) continue;
+      let nv: unknown = v;
+      switch (rule.kind) {
+        case K_DROP:
+          outKind[fi] = DROPPED;
+          changed = true;
+          this.c.rules[rule.index]!.add(1);
+          continue;
+        case K_REPLACE:
+          if (!sameValue(rule.replacement!, v)) nv = rule.replacement!;
+          break;
+        case K_HASH:
+          nv = rule.type === T_STRING ? hashString(v as string) : hashBytes(v as Uint8Array);
+          break;
+        case K_MASK:
+          nv = maskString(v as string, rule.prefix, rule.suffix, rule.char);
+          break;
+        default:
+          nv = rule.type === T_STRING ? truncateString(v as string, rule.n) : truncateBytes(v as Uint8Array, rule.n);
+          break;
+      }
+      if (nv !== v && !(nv instanceof Uint8Array && v instanceof Uint8Array && bytesEqual(nv, v))) {
+        outKind[fi] = REPLACED;
+        outValue[fi] = nv;
+        changed = true;
+        this.c.rules[rule.index]!.add(1);
+      }
+    }
+    if (!changed) {
+      this.c.base.redact_noop.add(1);
+      return this.acceptInput();
+    }
+
+    const w = this.writer;
+    w.reset(0, this.binLimit);
+    if (this.binLimit < ENVELOPE_BYTES) return this.reject('redact_overflow');
+    this.input.copy(w.buf, 0, 0, ENVELOPE_BYTES);
+    w.pos = ENVELOPE_BYTES;
+    const fields = cv.fields;
+    if (row) {
+      w.arrayHeader(arr.length);
+      for (let i = 0; i < arr.length; i++) {
+        const kind = i < fields.length ? outKind[i]! : KEEP;
+        if (kind === DROPPED) w.nil();
+        else this.writeValue(kind === REPLACED ? outValue[i] : arr[i], fields[i]!.type);
+      }
+    } else {
+      let count = 0;
+      for (let i = 0; i < fields.length; i++) if (Object.hasOwn(obj, fields[i]!.name) && outKind[i] !== DROPPED) count++;
+      w.mapHeader(count);
+      for (let i = 0; i < fields.length; i++) {
+        const f = fields[i]!;
+        if (!Object.hasOwn(obj, f.name) || outKind[i] === DROPPED) continue;
+        w.raw(f.key);
+        this.writeValue(outKind[i] === REPLACED ? outValue[i] : obj[f.name], f.type);
+      }
+    }
+    // reset the per-field state of the rules' fields for the next record
+    for (let r = 0; r < rules.length; r++) { const fi = cv.ruleField[r]!; if (fi >= 0) { outKind[fi] = KEEP; outValue[fi] = null; } }
+    if (w.overflow) return this.reject('redact_overflow');
+
+    if (this.raw) {
+      w.buf.copy(this.memBuf!, off, 0, w.pos);
+      this.outLength = w.pos;
+    } else {
+      this.outLength = encodeBase64(w.buf, w.pos, mem, off);
+    }
+    this.c.base.accepted.add(1);
+    this.c.base.redact_applied.add(1);
+    this.c.base.out_forward_output.add(1);
+    return FORWARD_OUTPUT;
+  }
+
+  private writeValue(v: unknown, type: number): void {
+    const w = this.writer;
+    if (v === null || v === undefined) { w.nil(); return; }
+    switch (type) {
+      case T_STRING: w.str(v as string); return;
+      case T_INT: w.int(v as number | bigint); return;
+      case T_FLOAT: w.float(v as number); return;
+      case T_BOOL: w.bool(v as boolean); return;
+      default: w.bin(v as Uint8Array);
+    }
+  }
+}
