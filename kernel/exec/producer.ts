@@ -1,0 +1,152 @@
+/**
+ * The ingress side of a SingleRing run, on the main thread: an IngressSink that routes each
+ * record to its shard, copies it into a claimed slot and publishes per batch (when a shard
+ * has PUBLISH_BATCH pending records, and at the end of the current synchronous burst of
+ * pushes). A record larger than slot_bytes is refused and counted, never truncated. When a
+ * ring is full, every shard is published first (egress may be waiting for one of them) and the
+ * push resolves once the record is in the ring; pushes made meanwhile queue behind it in order.
+ */
+import { ByteorError } from '../errors.ts';
+import { ExitCode } from '../exit-codes.ts';
+import type { BatchEvent, IngressSink } from '../plugin-api.ts';
+import { HALT_ABORTED, type RingHandle } from '../core/ring.ts';
+import type { RouteLog } from './route-log.ts';
+import type { ShardRouter } from './shard-router.ts';
+
+export const PUBLISH_BATCH = 256;
+
+/** Receives each published batch before consumers can see it (the ingress journal). */
+export interface PublishedBatchSink {
+  batch(ring: RingHandle, shard: number, firstSeq: number, count: number): void;
+}
+
+export interface ProducerEvents {
+  /** once per published batch (hooks.ingressBatch) */
+  batch(event: BatchEvent): void;
+  /** a record was refused (too large); `index` counts every record received, from 0 */
+  refused(index: number, bytes: number, slotBytes: number): void;
+  /** the source said it has no more records */
+  ended(): void;
+  /** the source failed for good */
+  failed(error: Error): void;
+}
+
+export class RingProducer implements IngressSink {
+  /** records received from the source (refused ones included) */
+  received = 0;
+  /** records refused because they are larger than slot_bytes */
+  refused = 0;
+  /** records copied into a ring */
+  accepted = 0;
+  ended = false;
+  private readonly pending: Int32Array;
+  private readonly firstPending: Float64Array;
+  private flushQueued = false;
+  private blocked: Promise<void> | null = null;
+  private waiters: Array<() => void> = [];
+  private readonly slotBytes: number;
+  private readonly flushBound = () => { this.flushQueued = false; this.flush(); };
+
+  constructor(
+    private readonly rings: RingHandle[],
+    private readonly router: ShardRouter,
+    private readonly log: RouteLog,
+    private readonly events: ProducerEvents,
+    private readonly journal: PublishedBatchSink | null,
+    private readonly publishBatch = PUBLISH_BATCH,
+  ) {
+    this.pending = new Int32Array(rings.length);
+    this.firstPending = new Float64Array(rings.length);
+    this.slotBytes = rings[0]!.slotBytes;
+  }
+
+  push(record: Uint8Array, ackToken?: unknown): void | Promise<void> {
+    if (this.blocked) return this.blocked.then(() => this.push(record, ackToken));
+    if (this.ended) throw new ByteorError('BYTEOR_E_INGRESS_AFTER_END', 'an ingress adapter pushed a record after end(); this is a bug in the adapter', ExitCode.RUNTIME_FAILURE);
+    const index = this.received++;
+    if (record.length > this.slotBytes) {
+      this.refused++;
+      this.events.refused(index, record.length, this.slotBytes);
+      return;
+    }
+    const shard = this.router.shardOf(record);
+    const ring = this.rings[shard]!;
+    const seq = ring.next();
+    if (ring.tryClaim(1) === 0) {
+      this.received--;
+      const p = this.pushWhenFree(record, ackToken, shard).finally(() => { if (this.blocked === p) this.blocked = null; });
+      this.blocked = p;
+      return p;
+    }
+    this.place(ring, shard, seq, record, ackToken);
+  }
+
+  private place(ring: RingHandle, shard: number, seq: number, record: Uint8Array, ackToken: unknown): void {
+    ring.write(seq, record);
+    this.log.append(shard, ackToken);
+    this.accepted++;
+    if (this.pending[shard]++ === 0) this.firstPending[shard] = seq;
+    if (this.pending[shard]! >= this.publishBatch) this.publishShard(shard);
+    else if (!this.flushQueued) { this.flushQueued = true; queueMicrotask(this.flushBound); }
+  }
+
+  private async pushWhenFree(record: Uint8Array, ackToken: unknown, shard: number): Promise<void> {
+    const ring = this.rings[shard]!;
+    this.flush();
+    for (;;) {
+      if (ring.halt() === HALT_ABORTED) { this.received++; return; } // the run failed; counted as not delivered
+      const seq = ring.next();
+      if (ring.tryClaim(1) === 1) {
+        this.received++;
+        this.place(ring, shard, seq, record, ackToken);
+        return;
+      }
+      await ring.waitForSpace(1);
+    }
+  }
+
+  /** Publish every shard's pending records. */
+  flush(): void {
+    for (let s = 0; s < this.rings.length; s++) if (this.pending[s]! > 0) this.publishShard(s);
+  }
+
+  private publishShard(shard: number): void {
+    const ring = this.rings[shard]!;
+    const count = this.pending[shard]!;
+    const firstSeq = this.firstPending[shard]!;
+    this.pending[shard] = 0;
+    if (this.journal) this.journal.batch(ring, shard, firstSeq, count);
+    ring.publish();
+    this.events.batch({ shard, firstSeq, count });
+    this.wakeWaiters();
+  }
+
+  end(): void {
+    if (this.blocked) { void this.blocked.then(() => this.end()); return; }
+    if (this.ended) return;
+    this.flush();
+    this.ended = true;
+    for (const r of this.rings) r.end();
+    this.wakeWaiters();
+    this.events.ended();
+  }
+
+  fail(error: Error): void {
+    this.events.failed(error);
+  }
+
+  /** Resolves at the next publish or at the end (for the egress reader when it caught up). */
+  whenMore(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Wake whoever waits in `whenMore` (the run is stopping). */
+  interrupt(): void { this.wakeWaiters(); }
+
+  private wakeWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The order records entered the runtime, kept by the main thread (which is both the producer
+ * and the egress reader): for each in-flight record, the shard it went to and the ingress
+ * adapter's ack token. Egress follows it, so output comes out in ingress order even with
+ * several shards (deterministic output; per-key order is implied), and acks go back in order.
+ * In-flight records never exceed the sum of the ring capacities, which sizes the log.
+ */
+export class RouteLog {
+  private readonly shardOf: Uint8Array;
+  private readonly tokens: unknown[];
+  private readonly mask: number;
+  /** records appended so far (the next append index) */
+  head = 0;
+  /** records consumed so far */
+  tail = 0;
+
+  constructor(inFlight: number) {
+    let size = 1;
+    while (size < inFlight) size *= 2;
+    this.shardOf = new Uint8Array(size);
+    this.tokens = new Array<unknown>(size).fill(undefined);
+    this.mask = size - 1;
+  }
+
+  append(shard: number, token: unknown): void {
+    const i = this.head & this.mask;
+    this.shardOf[i] = shard;
+    this.tokens[i] = token;
+    this.head++;
+  }
+
+  get size(): number { return this.head - this.tail; }
+  /** shard of the oldest unconsumed record */
+  peekShard(): number { return this.shardOf[this.tail & this.mask]!; }
+  /** consume the oldest record; returns its ack token */
+  shift(): unknown {
+    const i = this.tail & this.mask;
+    const t = this.tokens[i];
+    this.tokens[i] = undefined;
+    this.tail++;
+    return t;
+  }
+}

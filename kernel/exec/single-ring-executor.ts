@@ -1,0 +1,338 @@
+/**
+ * The SingleRing executor: one shared memory holding one ring per shard and a counters region;
+ * one dedicated worker thread per (shard, stage), wired from `depends_on`; the producer and
+ * the egress reader on the calling (main) thread, which never blocks for long (async waits).
+ *
+ *   ingress adapter → RingProducer (route by shard key, batch publish, journal)
+ *                   → ring of shard s: stage workers (barriers from depends_on) → terminal stages
+ *                   → EgressReader (ingress order across shards, release after write) → egress adapter
+ *
+ * stage_failure_policy stop_pipeline: the first stage that throws aborts its ring; the executor
+ * aborts every other ring, stops egress, and reports that stage and sequence (exit 1). The
+ * summary always accounts for every record: in = out + dropped + refused + not delivered.
+ */
+import { ByteorError } from '../errors.ts';
+import { ExitCode } from '../exit-codes.ts';
+import type { EgressAdapter, IngressAdapter, PluginHost, RunInfo, RunSummary, StageCounters } from '../plugin-api.ts';
+import type { SingleRingPipeline } from '../spec/model.ts';
+import { parseShardKey } from '../spec/shard-key.ts';
+import { compileCore, instantiateCore, createSharedMemory } from '../core/wasm.ts';
+import { LayoutAllocator } from '../core/layout.ts';
+import { CountersHandle } from '../core/counters.ts';
+import { RingHandle, CELL_COUNT, EGRESS_CELL, HALT_ABORTED, HALT_ENDING, type WaitKind } from '../core/ring.ts';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from './module-worker.ts';
+import { RingProducer, type PublishedBatchSink } from './producer.ts';
+import { EgressReader } from './egress-reader.ts';
+import { RouteLog } from './route-log.ts';
+import { ShardRouter } from './shard-router.ts';
+import type { StageWorkerData, StageWorkerMessage, WorkerErrorInfo } from './worker-protocol.ts';
+
+const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const STAGE_WORKER = new URL(`./stage-worker${EXT}`, import.meta.url);
+
+/** Counters per stage worker (two built-in, the rest for the handler). */
+export const COUNTERS_PER_STAGE = 32;
+/** Default most slots per onBatch call. */
+export const DEFAULT_MAX_BATCH = 256;
+/** How long stopped workers get to report before they are terminated. */
+const WORKER_EXIT_GRACE_MS = 5_000;
+/** Abort id of the kernel itself (not a stage) in the ring's fail cell. */
+const KERNEL_ABORT = CELL_COUNT + 1;
+
+export interface SingleRingRunOptions {
+  kernel: PluginHost;
+  spec: SingleRingPipeline;
+  run: RunInfo;
+  egress: EgressAdapter;
+  /** the ingress adapter, for acks after egress (the caller starts and closes it) */
+  ingress?: IngressAdapter | null;
+  /** override of single_ring.wait */
+  wait?: WaitKind;
+  /** spin budget of backoff, ns */
+  spinNs?: number;
+  /** first sequence of every ring (tests start near 2^32) */
+  startSeq?: number;
+  maxBatch?: number;
+  journal?: PublishedBatchSink | null;
+  /** a record larger than slot_bytes was refused */
+  onRefused?(index: number, bytes: number, slotBytes: number): void;
+  /** the run failed (a stage threw, a worker died, the source failed); called once */
+  onFailure?(error: ByteorError): void;
+}
+
+export type RunState = 'running' | 'draining' | 'stopped' | 'failed';
+
+export interface StageObservation { stage: number; key: string; sequence: number; lag: number; counters: Record<string, number> }
+export interface ShardObservation {
+  shard: number;
+  capacity: number;
+  slot_bytes: number;
+  cursor: number;
+  min_gating: number;
+  halt: 'running' | 'ending' | 'aborted';
+  stages: StageObservation[];
+  egress: { sequence: number; lag: number };
+}
+export interface RunObservation {
+  state: RunState;
+  wait: WaitKind;
+  records: { in: number; out: number; dropped: number; refused: number };
+  shards: ShardObservation[];
+}
+
+interface StageWorker {
+  shard: number;
+  stage: number;
+  key: string;
+  worker: Worker;
+  counterNames: string[];
+  done: boolean;
+  exited: Promise<void>;
+}
+
+export class SingleRingRun {
+  readonly sink: RingProducer;
+  readonly done: Promise<RunSummary>;
+  readonly startedUnixMs = Date.now();
+  state: RunState = 'running';
+  failure: ByteorError | null = null;
+  private failureInfo: RunSummary['error'] | undefined;
+  private readonly t0 = performance.now();
+  private readonly egressReader: EgressReader;
+
+  private constructor(
+    private readonly opts: SingleRingRunOptions,
+    readonly rings: RingHandle[],
+    private readonly counters: CountersHandle,
+    private readonly workers: StageWorker[],
+    private readonly waitKind: WaitKind,
+    log: RouteLog,
+    router: ShardRouter,
+  ) {
+    this.sink = new RingProducer(rings, router, log, {
+      batch: (e) => opts.kernel.hooks.ingressBatch.call(e),
+      refused: (i, n, max) => opts.onRefused?.(i, n, max),
+      ended: () => { if (this.state === 'running') this.state = 'draining'; },
+      failed: (e) => this.fail(e instanceof ByteorError ? e : new ByteorError('BYTEOR_E_INGRESS_FAILED', `the ingress source failed: ${e.message}`, ExitCode.RUNTIME_FAILURE)),
+    }, opts.journal ?? null);
+    this.egressReader = new EgressReader(rings, log, this.sink, opts.egress, opts.ingress ?? null);
+    this.done = this.runToEnd();
+  }
+
+  /** Lay out memory, start every stage worker and wait until each handler is created. */
+  static async start(opts: SingleRingRunOptions): Promise<SingleRingRun> {
+    const sr = opts.spec.single_ring;
+    const stages = sr.stages;
+    for (const s of stages) {
+      if (!opts.kernel.resolveStage(s.key)) {
+        throw new ByteorError('BYTEOR_E_STAGE_UNKNOWN', `no loaded plugin provides stage key "${s.key}"; load it with --plugin=NAME`, ExitCode.SPEC_INVALID, { key: s.key });
+      }
+    }
+    const shardKey = parseShardKey(sr.shard_key);
+    if (!shardKey.ok) throw new ByteorError('BYTEOR_E_SPEC_INVALID', shardKey.message, ExitCode.SPEC_INVALID);
+    const wait = opts.wait ?? sr.wait;
+
+    const layout = new LayoutAllocator();
+    const ringBytes = LayoutAllocator.ringBytes(sr.capacity, sr.slot_bytes);
+    const ringBases = Array.from({ length: sr.shards }, (_, s) => layout.carve(`ring.${s}`, ringBytes));
+    const blocks = sr.shards * stages.length;
+    const countersBase = layout.carve('counters', LayoutAllocator.countersBytes(blocks, COUNTERS_PER_STAGE));
+    const memory = createSharedMemory(layout.totalBytes);
+    const module = compileCore();
+    const core = instantiateCore(module, memory);
+    const deps = stages.map((s) => s.depends_on);
+    const rings = ringBases.map((base, s) => RingHandle.create(core, memory, base, {
+      capacity: sr.capacity, slotBytes: sr.slot_bytes, deps, egress: true, wait,
+      ...(opts.spinNs !== undefined ? { spinNs: opts.spinNs } : {}),
+      ...(opts.startSeq !== undefined ? { startSeq: opts.startSeq } : {}),
+    }, `ring of shard ${s}`));
+    const counters = CountersHandle.create(core, memory, countersBase, blocks, COUNTERS_PER_STAGE);
+
+    const workers: StageWorker[] = [];
+    const ready: Promise<void>[] = [];
+    const flags = plainData(opts.run.flags);
+    const env = { ...opts.run.env };
+    for (let shard = 0; shard < sr.shards; shard++) {
+      for (let stage = 0; stage < stages.length; stage++) {
+        const data: StageWorkerData = {
+          module, memory, ringBase: ringBases[shard]!, countersBase, countersBlocks: blocks, countersPerBlock: COUNTERS_PER_STAGE,
+          counterBlock: shard * stages.length + stage, stageIndex: stage, shard, key: stages[stage]!.key,
+          specifiers: [...opts.kernel.pluginSpecifiers], flags, env, dryRun: opts.run.dryRun,
+          maxBatch: Math.max(1, Math.floor(opts.maxBatch ?? DEFAULT_MAX_BATCH)),
+        };
+        const worker = startModuleWorker(STAGE_WORKER, { workerData: data });
+        const w: StageWorker = {
+          shard, stage, key: data.key, worker, counterNames: [], done: false,
+          exited: new Promise<void>((resolve) => worker.once('exit', () => resolve())),
+        };
+        workers.push(w);
+        ready.push(new Promise<void>((resolve, reject) => {
+          const onMsg = (m: StageWorkerMessage) => {
+            if (m.type === 'ready') { w.counterNames = m.counters; cleanup(); resolve(); }
+            else if (m.type === 'failed') { cleanup(); reject(stageError(w, m.error, m.sequence, m.phase)); }
+          };
+          const onErr = (e: Error) => { cleanup(); reject(crashError(w, e)); };
+          const onExit = (code: number) => { cleanup(); reject(crashError(w, new Error(`exited with code ${code} before it was ready`))); };
+          const cleanup = () => { worker.off('message', onMsg); worker.off('error', onErr); worker.off('exit', onExit); };
+          worker.on('message', onMsg); worker.on('error', onErr); worker.on('exit', onExit);
+        }));
+      }
+    }
+    try {
+      await Promise.all(ready);
+    } catch (e) {
+      for (const r of rings) r.abort(KERNEL_ABORT, -1);
+      await Promise.all(workers.map((w) => w.worker.terminate()));
+      throw e;
+    }
+    const log = new RouteLog(sr.shards * sr.capacity);
+    return new SingleRingRun(opts, rings, counters, workers, wait, log, new ShardRouter(sr.shards, shardKey.key));
+  }
+
+  /** Drain: no more records will come; in-flight ones still go through. */
+  stop(): void { this.sink.end(); }
+
+  /** Stop now with an error (e.g. the operator's second signal, an adapter failure). */
+  abort(error: ByteorError): void { this.fail(error); }
+
+  private fail(error: ByteorError, info?: RunSummary['error']): void {
+    if (this.failure) return;
+    this.failure = error;
+    this.failureInfo = info ?? { code: error.code, message: error.message };
+    this.state = 'failed';
+    for (const r of this.rings) r.abort(KERNEL_ABORT, -1);
+    this.egressReader.stop();
+    this.sink.interrupt();
+    this.opts.onFailure?.(error);
+  }
+
+  private async runToEnd(): Promise<RunSummary> {
+    for (const w of this.workers) {
+      w.worker.on('message', (m: StageWorkerMessage) => {
+        if (m.type === 'done') w.done = true;
+        else if (m.type === 'failed') {
+          const err = stageError(w, m.error, m.sequence, m.phase);
+          this.fail(err, { code: err.code, message: err.message, stage: w.key, ...(m.sequence !== null ? { sequence: m.sequence } : {}) });
+        }
+      });
+      w.worker.on('error', (e) => { const err = crashError(w, e); this.fail(err, { code: err.code, message: err.message, stage: w.key }); });
+      void w.exited.then(() => {
+        if (!w.done && !this.failure) {
+          const err = crashError(w, new Error('exited before it finished'));
+          this.fail(err, { code: err.code, message: err.message, stage: w.key });
+        }
+      });
+    }
+    let egressError: unknown = null;
+    try { await this.egressReader.run(); } catch (e) { egressError = e; }
+    if (egressError && !this.failure) {
+      const err = egressError instanceof ByteorError ? egressError
+        : new ByteorError('BYTEOR_E_EGRESS_FAILED', `the egress adapter failed: ${egressError instanceof Error ? egressError.message : String(egressError)}`, ExitCode.RUNTIME_FAILURE);
+      this.fail(err);
+    }
+    await this.workersFinished();
+    if (!this.failure) this.state = 'stopped';
+    return this.summary();
+  }
+
+  private async workersFinished(): Promise<void> {
+    const all = Promise.all(this.workers.map((w) => w.exited.then(() => undefined)));
+    const doneAll = async () => {
+      // workers end on their own after 'done'; a handler may keep handles open, so terminate then
+      while (!this.failure && this.workers.some((w) => !w.done)) await Promise.race([all, delay(20)]);
+      await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => { timer = setTimeout(resolve, WORKER_EXIT_GRACE_MS); });
+    if (this.failure) {
+      await Promise.race([all, grace]);
+      await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    } else {
+      await doneAll();
+    }
+    clearTimeout(timer);
+  }
+
+  /** The counters of every stage worker, read from shared memory. */
+  stageCounters(): StageCounters[] {
+    const stages = this.opts.spec.single_ring.stages.length;
+    return this.workers.map((w) => {
+      const values: Record<string, number> = {};
+      w.counterNames.forEach((name, i) => { values[name] = this.counters.value(w.shard * stages + w.stage, i); });
+      return { stage: w.stage, shard: w.shard, key: w.key, values };
+    });
+  }
+
+  summary(): RunSummary {
+    const received = this.sink.received;
+    const summary: RunSummary = {
+      records_in: received,
+      records_out: this.egressReader.out,
+      dropped: this.egressReader.dropped,
+      refused: this.sink.refused,
+      elapsed_ms: Math.round((performance.now() - this.t0) * 1000) / 1000,
+      ok: this.failure === null,
+      counters: this.stageCounters(),
+    };
+    if (this.failureInfo) {
+      const lost = received - summary.records_out - summary.dropped - summary.refused;
+      summary.error = { ...this.failureInfo, message: `${this.failureInfo.message}${lost > 0 ? ` (${lost} records in flight were not delivered)` : ''}` };
+    }
+    return summary;
+  }
+
+  /** The live state of every ring (for snapshots and the state file). */
+  observe(): RunObservation {
+    const stages = this.opts.spec.single_ring.stages;
+    const counters = this.stageCounters();
+    return {
+      state: this.state,
+      wait: this.waitKind,
+      records: { in: this.sink.received, out: this.egressReader.out, dropped: this.egressReader.dropped, refused: this.sink.refused },
+      shards: this.rings.map((r, shard) => {
+        const cursor = r.cursor();
+        const egressSeq = r.cellSeq(EGRESS_CELL);
+        const halt = r.halt();
+        return {
+          shard,
+          capacity: r.capacity,
+          slot_bytes: r.slotBytes,
+          cursor,
+          min_gating: r.minGating(),
+          halt: halt === HALT_ABORTED ? 'aborted' : halt === HALT_ENDING ? 'ending' : 'running',
+          stages: stages.map((s, stage) => {
+            const sequence = r.cellSeq(stage);
+            return { stage, key: s.key, sequence, lag: cursor - sequence, counters: counters.find((c) => c.shard === shard && c.stage === stage)?.values ?? {} };
+          }),
+          egress: { sequence: egressSeq, lag: cursor - egressSeq },
+        };
+      }),
+    };
+  }
+}
+
+function stageError(w: { shard: number; stage: number; key: string }, e: WorkerErrorInfo, sequence: number | null, phase: string): ByteorError {
+  const where = `stage ${w.stage} (${w.key}) of shard ${w.shard}`;
+  const at = sequence !== null ? ` at sequence ${sequence}` : phase === 'start' ? ' while starting' : ' while closing';
+  return new ByteorError(e.code.startsWith('BYTEOR_E_') ? e.code : 'BYTEOR_E_STAGE_FAILED',
+    `${where} failed${at}: ${e.message}; stage_failure_policy=stop_pipeline stopped the pipeline`,
+    ExitCode.RUNTIME_FAILURE, { ...(e.details ?? {}), stage: w.stage, key: w.key, shard: w.shard, ...(sequence !== null ? { sequence } : {}) });
+}
+
+function crashError(w: { shard: number; stage: number; key: string }, e: Error): ByteorError {
+  return new ByteorError('BYTEOR_E_STAGE_CRASHED', `the worker of stage ${w.stage} (${w.key}) of shard ${w.shard} crashed: ${e.message}`,
+    ExitCode.RUNTIME_FAILURE, { stage: w.stage, key: w.key, shard: w.shard });
+}
+
+/** Flags forwarded to workers must be plain data (structured clone). */
+function plainData(flags: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(flags)) {
+    if (v === undefined || typeof v === 'function') continue;
+    try { structuredClone(v); out[k] = v; } catch { /* not plain data: not forwarded */ }
+  }
+  return out;
+}
+
+function delay(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }
