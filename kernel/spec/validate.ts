@@ -1,3 +1,4 @@
+import { isByteorError } from '../errors.ts';
 import type { PluginHost } from '../plugin-api.ts';
 import { findCycle } from './lower.ts';
 import {
@@ -159,7 +160,10 @@ function checkStageKey(kernel: PluginHost, key: string, at: string, s: Sink): vo
   try {
     problem = hit.family.check?.(key, hit.argument);
   } catch (e) {
-    problem = `plugin "${hit.plugin}" failed in its check of the key: ${e instanceof Error ? e.message : String(e)}`;
+    // the plugin host wraps registered callbacks so that their errors name the plugin and hook
+    problem = isByteorError(e) && e.message.includes(`plugin "${hit.plugin}"`)
+      ? e.message
+      : `plugin "${hit.plugin}" failed in its check of the key: ${e instanceof Error ? e.message : String(e)}`;
   }
   if (problem !== undefined) s.error('BYTEOR_E_SPEC_STAGE_CHECK', `${at}=${key}: ${problem} (stage family ${family} of plugin "${hit.plugin}")`, at);
 }
