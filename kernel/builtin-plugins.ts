@@ -32,6 +32,7 @@ export const DEFAULT_PLUGINS: readonly string[] = [
   'dot',
   'approval',
   'doctor',
+  'incident-bundle',
   'capabilities',
   'compatibility',
 ];

@@ -366,3 +366,9 @@ export { SpecDescription, StageDescription, RoleDescription } from './artifacts/
 export {
   DOCTOR_REPORT_VERSION, DoctorReport, DoctorItem, DoctorItemStatus, DoctorRequirement, TuningProfile,
 } from './artifacts/doctor-report.ts';
+export { ENVIRONMENT_FILE, EnvironmentCapture, REDACTED_VALUE, SECRET_NAME_PARTS, isSecretName, redactedEnv } from './artifacts/environment-capture.ts';
+export { RUNTIME_INFO_FILE, RuntimeInfo } from './artifacts/runtime-info.ts';
+export { BUNDLE_MANIFEST_FILE, INCIDENT_BUNDLE_VERSION, BundleManifest, BundleFileEntry } from './artifacts/bundle-manifest.ts';
+export { BundleSpecValidation } from './artifacts/bundle-spec-validation.ts';
+export { listBundleFiles, hashBundleFiles, verifyBundleDir, sha256Hex } from './bundle/manifest.ts';
+export { writeBundleArchive, extractBundleArchive } from './bundle/archive.ts';

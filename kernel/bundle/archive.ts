@@ -1,0 +1,43 @@
+import { mkdirSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import * as tar from 'tar';
+import { ByteorError } from '../errors.ts';
+import { ExitCode } from '../exit-codes.ts';
+
+/**
+ * The `.tar.gz` form of an incident bundle: the bundle directory as its single top-level entry,
+ * portable headers (no uid/gid/user names), regular files and directories only.
+ */
+
+export async function writeBundleArchive(bundleDir: string, file: string): Promise<void> {
+  await tar.c({ gzip: true, file, cwd: dirname(bundleDir), portable: true }, [basename(bundleDir)]);
+}
+
+/**
+ * Extract an archive into `into` and return the bundle directory inside it. Links, devices,
+ * absolute paths and `..` are refused (exit 6), as is an archive without exactly one top-level
+ * directory.
+ */
+export async function extractBundleArchive(file: string, into: string): Promise<string> {
+  const bad = (why: string) => new ByteorError('BYTEOR_E_BUNDLE_INVALID', `incident bundle archive ${file} ${why}`, ExitCode.ARTIFACT_INVALID, { bundle: file });
+  const tops = new Set<string>();
+  let refused: string | null = null;
+  try {
+    await tar.t({
+      file,
+      onReadEntry: (e) => {
+        const p = e.path.replace(/\/+$/, '');
+        if (e.type !== 'File' && e.type !== 'Directory') refused ??= `holds ${p} of type ${e.type} (only files and directories are allowed)`;
+        if (p.startsWith('/') || p.split('/').includes('..')) refused ??= `holds the unsafe path ${p}`;
+        tops.add(p.split('/')[0]!);
+      },
+    });
+  } catch (e) {
+    throw bad(`cannot be read as a .tar.gz (${(e as Error).message})`);
+  }
+  if (refused) throw bad(refused);
+  if (tops.size !== 1) throw bad(`must hold exactly one top-level directory, found ${tops.size}`);
+  mkdirSync(into, { recursive: true });
+  await tar.x({ file, cwd: into, strict: true, preserveOwner: false });
+  return `${into}/${[...tops][0]}`;
+}

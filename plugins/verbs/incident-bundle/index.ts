@@ -1,0 +1,146 @@
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+import {
+  definePlugin, PLUGIN_API_VERSION, ByteorError, ExitCode, BundleManifest, BundleSpecValidation, EnvironmentCapture, RuntimeInfo,
+  PolicyAuditRecordV1, BUNDLE_MANIFEST_FILE, ENVIRONMENT_FILE, INCIDENT_BUNDLE_VERSION, POLICY_AUDIT_FILE, RUNTIME_INFO_FILE,
+  SPEC_VALIDATION_FILE, RUNTIME_NAME, describeSpec, formatDiagnostic, hashBundleFiles, packageVersion, readSpecFile,
+  renderDescription, resolveEnvironment, resolveSpecPath, specValidationReport, stableJson, validateSpecText, writeBundleArchive,
+  writeJsonArtifact, type BundleContext, type LoadedSpec, type SpecCheck, type VerbContext,
+} from '../../../kernel/plugin-api.ts';
+import { captureEnvironment } from './environment.ts';
+import { bundlePolicyRecord } from './policy-record.ts';
+
+/**
+ * `byteor incident-bundle`: the canonical triage handoff, ByteOr's incident bundle directory v1
+ * (docs/operator-flow.md). It works when the spec is invalid (the bundle says so) and when the
+ * runtime is dead. The bundle is written into a staging directory next to `--out` and renamed
+ * into place once complete, so a bundle directory is never half-written.
+ */
+
+const Flags = z.object({
+  out: z.string().min(1),
+  spec: z.string().min(1).optional(),
+  config: z.string().min(1).optional(),
+  'run-dir': z.string().min(1).optional(),
+  'last-n': z.string().regex(/^\d{1,9}$/, 'must be a whole number of records').transform(Number).default(1000),
+  archive: z.boolean().default(false),
+  env: z.string().optional(),
+});
+type Flags = z.output<typeof Flags>;
+
+export const RUNTIME_CONFIG_FILE = 'runtime_config.txt';
+export const SPEC_FILE = 'spec.kv';
+
+function specValidation(check: SpecCheck, kernel: VerbContext['kernel']): BundleSpecValidation {
+  const base = specValidationReport(check);
+  if (!check.ok) return { ...base, error: check.errors.map((d) => formatDiagnostic(d, 'error', check.path)).join('\n') };
+  const loaded: LoadedSpec = {
+    path: check.path, text: check.text, spec: check.spec!, canonical: check.canonical!, hash: check.hash!,
+    warnings: check.warnings, report: check.report!, lines: check.lines,
+  };
+  return { ...base, description: renderDescription(describeSpec(loaded, kernel)) };
+}
+
+function outDirFree(out: string): void {
+  if (!existsSync(out)) return;
+  let empty = false;
+  try { empty = readdirSync(out).length === 0; } catch { /* not a directory */ }
+  if (!empty) throw new ByteorError('BYTEOR_E_BUNDLE_OUT_EXISTS', `--out=${out} already exists and is not an empty directory; bundles are never overwritten — choose a new --out`, ExitCode.USAGE, { out });
+}
+
+async function run(ctx: VerbContext<Flags>): Promise<number> {
+  const { flags, kernel } = ctx;
+  const out = resolve(flags.out);
+  outDirFree(out);
+  const specPath = resolveSpecPath(flags.spec, ctx.env);
+  const specBytes = readSpecFile(specPath);
+  const environment = resolveEnvironment(flags.env, ctx.env).environment;
+  if (flags.config !== undefined && !existsSync(flags.config)) {
+    throw new ByteorError('BYTEOR_E_BUNDLE_CONFIG_UNREADABLE', `--config=${flags.config} does not exist; pass the runtime_config.txt the runtime used, or leave --config out`, ExitCode.USAGE);
+  }
+
+  const stage = join(dirname(out), `.${basename(out)}.partial-${process.pid}`);
+  rmSync(stage, { recursive: true, force: true });
+  mkdirSync(stage, { recursive: true });
+  try {
+    writeFileSync(join(stage, SPEC_FILE), specBytes);
+    const check = await validateSpecText(specBytes, kernel, { path: specPath });
+    writeJsonArtifact(join(stage, SPEC_VALIDATION_FILE), BundleSpecValidation, specValidation(check, kernel));
+    writeJsonArtifact(join(stage, RUNTIME_INFO_FILE), RuntimeInfo, {
+      crate: { name: RUNTIME_NAME, version: packageVersion() },
+      js_runtime: (globalThis as { Deno?: unknown }).Deno ? { name: 'deno', version: process.versions.deno ?? 'unknown' } : { name: 'node', version: process.versions.node },
+      plugins: kernel.plugins.map((p) => ({ name: p.name, version: p.version })),
+    });
+    const parsed = check.ok ? { spec: check.spec!, hash: check.hash! } : { error: check.errors.map((d) => formatDiagnostic(d, 'error', specPath)).join('; ') };
+    writeJsonArtifact(join(stage, POLICY_AUDIT_FILE), PolicyAuditRecordV1, bundlePolicyRecord({ specPath, parsed, environment, env: ctx.env, kernel }));
+    writeJsonArtifact(join(stage, ENVIRONMENT_FILE), EnvironmentCapture, captureEnvironment(ctx.env));
+    if (flags.config !== undefined) copyFileSync(flags.config, join(stage, RUNTIME_CONFIG_FILE));
+
+    const bctx: BundleContext = {
+      outDir: stage, specPath, specText: check.text, runDir: flags['run-dir'] ?? null, configPath: flags.config ?? null, flags,
+    };
+    const artifacts: BundleManifest['artifacts'] = [];
+    for (const { artifact, plugin } of kernel.bundleArtifacts()) {
+      try {
+        const wrote = await artifact.write(bctx);
+        artifacts.push({ file: artifact.file, plugin, outcome: wrote ? 'written' : 'not_applicable', error: null });
+      } catch (e) {
+        rmSync(join(stage, artifact.file), { recursive: true, force: true });
+        artifacts.push({ file: artifact.file, plugin, outcome: 'failed', error: e instanceof Error ? e.message : String(e) });
+        ctx.io.err(`warning: plugin "${plugin}" could not write ${artifact.file}: ${e instanceof Error ? e.message : String(e)}\n`);
+      }
+    }
+
+    const manifest = writeJsonArtifact(join(stage, BUNDLE_MANIFEST_FILE), BundleManifest, {
+      bundle_v: INCIDENT_BUNDLE_VERSION,
+      created_unix_ms: Date.now(),
+      spec_hash: check.hash,
+      spec_ok: check.ok,
+      snapshot_source: null,
+      journal_records: 0,
+      artifacts,
+      files: hashBundleFiles(stage),
+    });
+    if (existsSync(out)) rmSync(out, { recursive: true }); // the empty directory checked above
+    renameSync(stage, out);
+    let archive: string | null = null;
+    if (flags.archive) { archive = `${out}.tar.gz`; await writeBundleArchive(out, archive); }
+
+    if (ctx.json) ctx.io.out(stableJson({ bundle_dir: out, archive, manifest }));
+    else {
+      ctx.io.out(`incident bundle ${out}${archive ? ` (+ ${archive})` : ''}: ${manifest.files.length + 1} files, spec ${check.ok ? `valid (${check.hash})` : 'INVALID (see spec_validation.json)'}\n`);
+    }
+    return ExitCode.OK;
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+export default definePlugin({
+  name: 'incident-bundle',
+  version: '0.1.0',
+  apiVersion: PLUGIN_API_VERSION,
+  setup(host) {
+    host.registerVerb({
+      name: 'incident-bundle',
+      summary: 'export the incident bundle (v1 directory, optionally .tar.gz) for triage and replay',
+      usage: [
+        'Writes spec.kv, spec_validation.json, runtime.json, policy_audit.json, environment.json, and when present',
+        'runtime_config.txt, the snapshot, the last N journal records and plugin artifacts, plus manifest.json',
+        '(sha256 of every file). Secrets in the environment (names with KEY, TOKEN, SECRET, PASSWORD, CRED) are redacted.',
+      ].join('\n'),
+      options: {
+        out: { type: 'string', value: 'DIR', description: 'bundle directory to create (must not exist, or be empty)' },
+        spec: { type: 'string', value: 'PATH', description: 'the spec the runtime ran (default $BYTEOR_SPEC, else /etc/byteor/spec.kv)' },
+        config: { type: 'string', value: 'PATH', description: 'runtime_config.txt to include' },
+        'run-dir': { type: 'string', value: 'DIR', description: 'run directory of the (live or dead) runtime: snapshot, journal, plugin artifacts' },
+        'last-n': { type: 'string', value: 'N', description: 'journal records to include, the most recent (default 1000)' },
+        archive: { type: 'boolean', description: 'also write DIR.tar.gz' },
+        env: { type: 'string', value: 'dev|staging|prod', description: 'environment posture for policy_audit.json (default $BYTEOR_ENV, else prod)' },
+      },
+      schema: Flags,
+      run,
+    });
+  },
+});
