@@ -1,9 +1,9 @@
-// Starts the real servers the tests talk to, each on a free 127.0.0.1 port with its own temp
-// directory, and returns the env that tells tests where they are. A server whose binary is
+// Starts the real servers the tests talk to (nats-server with JetStream, redis-server,
+// PostgreSQL), each on a free 127.0.0.1 port with its own temp directory, and returns the env that tells tests where they are. A server whose binary is
 // missing is not started; its env var is then unset and the tests that need it fail with the
 // package to install (tests never skip silently).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,50 @@ function freePort() {
 }
 
 function has(bin) { return spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0; }
+
+/** PostgreSQL server binaries: Debian keeps them in /usr/lib/postgresql/<major>/bin, off PATH */
+function postgresBin() {
+  const root = '/usr/lib/postgresql';
+  if (existsSync(root)) {
+    for (const v of readdirSync(root).sort((a, b) => Number(b) - Number(a))) {
+      const dir = join(root, v, 'bin');
+      if (existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl'))) return dir;
+    }
+  }
+  return has('initdb') && has('pg_ctl') ? '' : null;
+}
+
+/**
+ * PostgreSQL refuses to run as root: as root, the cluster belongs to the `postgres` user that
+ * the Debian package creates, and its commands run through runuser. Trust auth on 127.0.0.1 only.
+ */
+async function startPostgres(dirs) {
+  const bin = postgresBin();
+  if (bin === null) return null;
+  const exe = (name) => (bin ? join(bin, name) : name);
+  const root = process.getuid?.() === 0;
+  let uid = null; let gid = null;
+  if (root) {
+    const id = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
+    const g = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
+    if (id.status !== 0) return null;
+    uid = Number(id.stdout.trim()); gid = Number(g.stdout.trim());
+  }
+  const as = (cmd, args) => (root ? spawnSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { encoding: 'utf8' }) : spawnSync(cmd, args, { encoding: 'utf8' }));
+  const dir = mkdtempSync(join(tmpdir(), 'byteor-pg-')); dirs.push(dir);
+  chmodSync(dir, 0o755);
+  if (root) chownSync(dir, uid, gid);
+  const data = join(dir, 'data');
+  const init = as(exe('initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+  if (init.status !== 0) { process.stderr.write(`[test servers] initdb failed: ${init.stderr}\n`); return null; }
+  const port = await freePort();
+  const start = as(exe('pg_ctl'), ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '30', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+  if (start.status !== 0) { process.stderr.write(`[test servers] pg_ctl start failed: ${start.stderr}\n`); return null; }
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stop: () => { as(exe('pg_ctl'), ['-D', data, '-m', 'immediate', 'stop']); },
+  };
+}
 
 async function waitPort(port, ms = 10_000) {
   const until = Date.now() + ms;
@@ -47,9 +91,12 @@ export async function startTestServers() {
     procs.push(p);
     if (await waitPort(port)) env.BYTEOR_TEST_REDIS_URL = `redis://127.0.0.1:${port}`;
   }
+  const pg = await startPostgres(dirs);
+  if (pg) env.BYTEOR_TEST_POSTGRES_URL = pg.url;
   return {
     env,
     stop: async () => {
+      if (pg) pg.stop();
       for (const p of procs) { try { p.kill('SIGTERM'); } catch {} }
       await new Promise((r) => setTimeout(r, 100));
       for (const d of dirs) { try { rmSync(d, { recursive: true, force: true }); } catch {} }

@@ -4,6 +4,7 @@ import { fileAdapter } from './file.ts';
 import { httpAdapter } from './http.ts';
 import { jetstreamAdapter } from './jetstream.ts';
 import { natsAdapter } from './nats.ts';
+import { postgresAdapter } from './postgres.ts';
 import { redisStreamsAdapter } from './redis-streams.ts';
 import { stdioAdapter } from './stdio.ts';
 import { websocketAdapter } from './websocket.ts';
@@ -14,7 +15,7 @@ import { websocketAdapter } from './websocket.ts';
  * `adapters` snapshot section. See docs/edgeplane.md.
  */
 export const EDGEPLANE_ADAPTERS = [
-  fileAdapter, stdioAdapter, httpAdapter, websocketAdapter, natsAdapter, jetstreamAdapter, redisStreamsAdapter,
+  fileAdapter, stdioAdapter, httpAdapter, websocketAdapter, natsAdapter, jetstreamAdapter, redisStreamsAdapter, postgresAdapter,
 ];
 
 export default definePlugin({

@@ -46,6 +46,7 @@ test('every adapter validates without connecting (constructing a binding opens n
     nats: [{ url: 'nats://127.0.0.1:1', subject: 'a' }, { url: 'nats://127.0.0.1:1', subject: 'a' }],
     nats_jetstream: [{ url: 'nats://127.0.0.1:1', stream: 'S', durable: 'd' }, { url: 'nats://127.0.0.1:1', subject: 'a' }],
     redis_streams: [{ url: 'redis://127.0.0.1:1', stream: 's', group: 'g' }, { url: 'redis://127.0.0.1:1', stream: 's' }],
+    postgres: [{ url: 'postgres://u@127.0.0.1:1/d', table: 't' }, { url: 'postgres://u@127.0.0.1:1/d', table: 't' }],
   };
   for (const a of EDGEPLANE_ADAPTERS) {
     const [i, o] = good[a.kind]!;
