@@ -323,6 +323,8 @@ export {
 // ------------------------------------------------------------------------------------------
 // Capabilities and compatibility (stage catalog, capability document, compatibility report v1) — docs/plugins.md
 
+/** the zod the kernel validates with: build verb, extension and artifact schemas with it */
+export { z } from 'zod';
 export { RUNTIME_NAME, packageVersion } from './version.ts';
 export { INTRINSIC_STAGE_PLUGINS, stageCatalog, stageKeySource, stageKeyRequirement } from './stage-catalog.ts';
 export type { StageKeyRequirement } from './stage-catalog.ts';

@@ -6,6 +6,7 @@ import { ByteorError } from './errors.ts';
 import { ExitCode } from './exit-codes.ts';
 import type { PluginDefinition } from './plugin-api.ts';
 import { pluginError, type Kernel } from './plugin-host.ts';
+import { provideKernelModules } from './plugin-module-resolution.ts';
 
 /**
  * Resolve `--plugin=NAME|PATH|PACKAGE` to an importable URL:
@@ -113,6 +114,7 @@ function notFound(spec: string, why: string): ByteorError {
 /** Import a plugin module (resolved from `spec`) and return its default export, unchecked. */
 async function importPlugin(spec: string, cwd: string): Promise<{ url: string; def: unknown }> {
   const url = resolvePluginSpecifier(spec, cwd);
+  provideKernelModules();
   let mod: { default?: unknown };
   try {
     mod = await import(url);
