@@ -110,6 +110,11 @@ export class DataguardEngine {
   private readonly writer: CanonicalWriter;
   /** largest binary record a slot holds under this framing */
   private readonly binLimit: number;
+  /** per schema position of the current record: field present (1) or absent (0), its value */
+  private readonly present: Uint8Array;
+  private readonly values: unknown[];
+  private rowLength = 0;
+  /** per schema position: KEEP, REPLACED (value in outValue) or DROPPED */
   private readonly outKind: Uint8Array;
   private readonly outValue: unknown[];
   private mem: Uint8Array | undefined;
@@ -138,6 +143,8 @@ export class DataguardEngine {
       this.versions.set(v.version, { version: v.version, fields, ruleField });
       maxFields = Math.max(maxFields, fields.length);
     }
+    this.present = new Uint8Array(maxFields);
+    this.values = new Array(maxFields).fill(null);
     this.outKind = new Uint8Array(maxFields);
     this.outValue = new Array(maxFields).fill(null);
     const kinds = { drop: K_DROP, replace_with: K_REPLACE, hash: K_HASH, mask: K_MASK, truncate: K_TRUNCATE };
@@ -239,7 +246,7 @@ export class DataguardEngine {
     const problem = this.mapkv ? this.checkMap(value, cv) : this.checkRow(value, cv);
     if (problem !== undefined) return this.reject(problem);
     if (this.role === 'check') return this.acceptInput();
-    return this.redact(value as Record<string, unknown> | unknown[], cv, mem, off);
+    return this.redact(cv, mem, off);
   }
 
   private typeOk(v: unknown, t: number): boolean {
@@ -252,20 +259,33 @@ export class DataguardEngine {
     }
   }
 
+  /**
+   * Check a mapkv body against the record's version and capture each field's value (present flag
+   * and value per schema position) for redaction and encoding.
+   */
   private checkMap(value: unknown, cv: CompiledVersion): RejectReason | undefined {
     if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) return 'codec_mismatch';
     if ((value as object).constructor !== Object) return isC1(value) ? 'decode_err' : 'codec_mismatch';
     const obj = value as Record<string, unknown>;
     const fields = cv.fields;
+    const has = this.present;
+    const vals = this.values;
     let present = 0;
     for (let i = 0; i < fields.length; i++) {
       const f = fields[i]!;
-      if (!Object.hasOwn(obj, f.name)) {
+      let v = obj[f.name];
+      // one keyed load in the common case; a miss (or a name inherited from Object.prototype,
+      // which a decoded map never holds as a function) is settled by hasOwn
+      if ((v === undefined || typeof v === 'function') && !Object.hasOwn(obj, f.name)) {
         if (f.required) return 'schema_incompatible';
+        has[i] = 0;
+        vals[i] = null;
         continue;
       }
+      if (typeof v === 'function') v = undefined;
       present++;
-      const v = obj[f.name];
+      has[i] = 1;
+      vals[i] = v;
       if (v === null || v === undefined) {
         if (f.required) return 'schema_incompatible';
         continue;
@@ -280,17 +300,25 @@ export class DataguardEngine {
     return undefined;
   }
 
+  /** Check a row body (array in schema field order) and capture its values like checkMap. */
   private checkRow(value: unknown, cv: CompiledVersion): RejectReason | undefined {
     if (!Array.isArray(value)) return isC1(value) ? 'decode_err' : 'codec_mismatch';
     const fields = cv.fields;
     if (value.length > fields.length) return 'schema_incompatible';
+    this.rowLength = value.length;
+    const has = this.present;
+    const vals = this.values;
     for (let i = 0; i < fields.length; i++) {
       const f = fields[i]!;
       if (i >= value.length) {
         if (f.required) return 'schema_incompatible';
+        has[i] = 0;
+        vals[i] = null;
         continue;
       }
       const v = value[i];
+      has[i] = 1;
+      vals[i] = v;
       if (v === null || v === undefined) {
         if (f.required) return 'schema_incompatible';
         continue;
@@ -300,29 +328,21 @@ export class DataguardEngine {
     return undefined;
   }
 
-  private redact(value: Record<string, unknown> | unknown[], cv: CompiledVersion, mem: Uint8Array, off: number): number {
+  private redact(cv: CompiledVersion, mem: Uint8Array, off: number): number {
     const rules = this.rules;
     const outKind = this.outKind;
     const outValue = this.outValue;
-    const row = !this.mapkv;
-    const arr = value as unknown[];
-    const obj = value as Record<string, unknown>;
+    const has = this.present;
+    const vals = this.values;
     let changed = false;
     for (let r = 0; r < rules.length; r++) {
       const fi = cv.ruleField[r]!;
       if (fi < 0) continue;
       outKind[fi] = KEEP;
-      const rule = rules[r]!;
-      let v: unknown;
-      if (row) {
-        if (fi >= arr.length) continue;
-        v = arr[fi];
-      } else {
-        const name = cv.fields[fi]!.name;
-        if (!Object.hasOwn(obj, name)) continue;
-        v = obj[name];
-      }
+      if (has[fi] === 0) continue;
+      const v = vals[fi];
       if (v === null || v === undefined) continue;
+      const rule = rules[r]!;
       let nv: unknown = v;
       switch (rule.kind) {
         case K_DROP:
@@ -357,29 +377,30 @@ export class DataguardEngine {
 
     const w = this.writer;
     w.reset(0, this.binLimit);
-    if (this.binLimit < ENVELOPE_BYTES) return this.reject('redact_overflow');
     this.input.copy(w.buf, 0, 0, ENVELOPE_BYTES);
     w.pos = ENVELOPE_BYTES;
     const fields = cv.fields;
-    if (row) {
-      w.arrayHeader(arr.length);
-      for (let i = 0; i < arr.length; i++) {
-        const kind = i < fields.length ? outKind[i]! : KEEP;
-        if (kind === DROPPED) w.nil();
-        else this.writeValue(kind === REPLACED ? outValue[i] : arr[i], fields[i]!.type);
-      }
-    } else {
+    if (this.mapkv) {
       let count = 0;
-      for (let i = 0; i < fields.length; i++) if (Object.hasOwn(obj, fields[i]!.name) && outKind[i] !== DROPPED) count++;
+      for (let i = 0; i < fields.length; i++) if (has[i] === 1 && outKind[i] !== DROPPED) count++;
       w.mapHeader(count);
       for (let i = 0; i < fields.length; i++) {
+        if (has[i] === 0 || outKind[i] === DROPPED) continue;
         const f = fields[i]!;
-        if (!Object.hasOwn(obj, f.name) || outKind[i] === DROPPED) continue;
         w.raw(f.key);
-        this.writeValue(outKind[i] === REPLACED ? outValue[i] : obj[f.name], f.type);
+        this.writeValue(outKind[i] === REPLACED ? outValue[i] : vals[i], f.type);
+      }
+    } else {
+      // a row keeps its length and positions: a dropped field becomes nil
+      const n = this.rowLength;
+      w.arrayHeader(n);
+      for (let i = 0; i < n; i++) {
+        const kind = outKind[i]!;
+        if (kind === DROPPED) w.nil();
+        else this.writeValue(kind === REPLACED ? outValue[i] : vals[i], fields[i]!.type);
       }
     }
-    // reset the per-field state of the rules' fields for the next record
+    // reset the rules' per-field state for the next record
     for (let r = 0; r < rules.length; r++) { const fi = cv.ruleField[r]!; if (fi >= 0) { outKind[fi] = KEEP; outValue[fi] = null; } }
     if (w.overflow) return this.reject('redact_overflow');
 
