@@ -57,7 +57,7 @@ export function stageKeyRequirement(host: Pick<PluginHost, 'resolveStage'>, key:
   try {
     problem = family.check?.(key, argument);
   } catch (e) {
-    problem = `plugin "${plugin}" failed checking the key: ${e instanceof Error ? e.message : String(e)}`;
+    problem = failure(plugin, 'checking the key', e);
   }
   if (problem !== undefined) {
     return { ...base, supported: false, reason: problem, replaySupport: family.replay, approvalCapabilities: [] };
@@ -69,9 +69,15 @@ export function stageKeyRequirement(host: Pick<PluginHost, 'resolveStage'>, key:
     } catch (e) {
       return {
         ...base, supported: false, replaySupport: family.replay, approvalCapabilities: [],
-        reason: `plugin "${plugin}" failed deriving the approval capabilities of the key: ${e instanceof Error ? e.message : String(e)}`,
+        reason: failure(plugin, 'deriving the approval capabilities of the key', e),
       };
     }
   }
   return { ...base, supported: true, replaySupport: family.replay, approvalCapabilities: caps };
+}
+
+/** A plugin callback's failure as a reason; the host's wrapper already names the plugin in its message. */
+function failure(plugin: string, doing: string, e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.includes(`plugin "${plugin}"`) ? text : `plugin "${plugin}" failed ${doing}: ${text}`;
 }

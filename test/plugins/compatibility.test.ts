@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../kernel/cli.ts';
-import { CompatibilityReport, stableJson, writeJsonArtifact, specHash, decodeSpecText } from '../../kernel/plugin-api.ts';
+import {
+  CompatibilityReport, stableJson, writeJsonArtifact, specHash, decodeSpecText, definePlugin, PLUGIN_API_VERSION, stageKeyRequirement,
+} from '../../kernel/plugin-api.ts';
+import { Kernel } from '../../kernel/plugin-host.ts';
 import { captureIO } from '../kernel/capture-io.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -141,6 +144,24 @@ test('the schema refuses reports with a bad source, hash or an entry used nowher
   assert.not.ok(CompatibilityReport.safeParse({ ...good, stages: [{ ...good.stages[0], source: 'builtin' }] }).success);
   assert.not.ok(CompatibilityReport.safeParse({ ...good, stages: [{ ...good.stages[0], usedBy: [] }] }).success);
   assert.not.ok(CompatibilityReport.safeParse({ ...good, stages: [{ ...good.stages[0], replaySupport: 'maybe' }] }).success);
+});
+
+test('a family whose check or capabilities throws is reported unsupported, the plugin named once', () => {
+  const k = new Kernel();
+  k.install(definePlugin({
+    name: 'flaky', version: '1.0.0', apiVersion: PLUGIN_API_VERSION,
+    setup(h) {
+      h.registerStage({ prefix: 'flaky:', summary: '', policyClass: 'pure', replay: 'supported', check: () => { throw new Error('regex exploded'); }, create: () => ({ onBatch() {} }) });
+      h.registerStage({ key: 'capless', summary: '', policyClass: 'side_effect', replay: 'unsupported', capabilities: () => { throw new Error('no caps'); }, create: () => ({ onBatch() {} }) });
+    },
+  }), 'file:///flaky.js');
+  const a = stageKeyRequirement(k, 'flaky:x');
+  assert.equal([a.supported, a.source, a.plugin], [false, 'catalog_prefix', 'flaky']);
+  assert.match(a.reason!, /regex exploded/);
+  assert.is(a.reason!.split('plugin "flaky"').length - 1, 1, a.reason);
+  const b = stageKeyRequirement(k, 'capless');
+  assert.equal([b.supported, b.source, b.policyClass, b.replaySupport], [false, 'catalog_stable', 'side_effect', 'unsupported']);
+  assert.match(b.reason!, /no caps/);
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
