@@ -4,18 +4,25 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpecValidationReport } from '../../kernel/artifacts/spec-validation.ts';
-import { byteor } from './cli.ts';
+import { byteor, byteorInProcess } from './cli.ts';
 import { kv, SR_HEADER } from './helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'byteor-cli-validate-'));
 const file = (name: string, text: string | Buffer) => { const p = join(tmp, name); writeFileSync(p, text); return p; };
 
-test('validate: every example is valid (exit 0, verdict with the hash on stdout)', async () => {
-  const [a, b] = await Promise.all([byteor(['validate', '--spec=examples/chain.kv']), byteor(['validate', '--spec=examples/lanegraph_plan.kv'])]);
+test('validate: a valid spec (from BYTEOR_SPEC when --spec is absent) is exit 0 with the verdict and hash on stdout', async () => {
+  const a = await byteor(['validate'], { BYTEOR_SPEC: 'examples/chain.kv' });
   assert.is(a.code, 0, a.err);
   assert.is(a.out, 'valid: examples/chain.kv (single_ring, sha256:001efa2faeb5eb3ba5ae5e2105aebb326d3e8ff4711532721935d688eb1f2f73)\n');
-  assert.is(b.code, 0, b.err);
-  assert.match(b.out, /^valid: examples\/lanegraph_plan\.kv \(lane_graph, sha256:[0-9a-f]{64}\)\n$/);
+  assert.is(a.err, '');
+});
+
+test('validate: every example is valid (in process)', async () => {
+  for (const f of ['chain.kv', 'chain_authored.kv', 'diamond.kv', 'sharded.kv', 'lanegraph_fanout_merge.kv', 'lanegraph_plan.kv']) {
+    const r = await byteorInProcess(['validate', `--spec=examples/${f}`]);
+    assert.is(r.code, 0, r.err);
+    assert.match(r.out, new RegExp(`^valid: examples/${f.replace('.', '\\.')} \\((single_ring|lane_graph), sha256:[0-9a-f]{64}\\)\n$`));
+  }
 });
 
 test('validate --json on an invalid spec: exit 3 and {ok, spec_hash, model, errors, warnings} with codes, keys and lines', async () => {
@@ -34,14 +41,14 @@ test('validate --json on an invalid spec: exit 3 and {ok, spec_hash, model, erro
   assert.equal(rep.warnings.map((w) => [w.code, w.key, w.line]), [['BYTEOR_W_SPEC_UNKNOWN_KEY', 'color', 8]]);
 });
 
-test('validate: malformed input (non-ASCII, no "=", binary) is exit 3 with the line on stderr; a missing file is exit 2', async () => {
+test('validate: malformed input (non-ASCII, no "=") is exit 3 with the line on stderr; a missing file is exit 2; binary is exit 3', async () => {
   const nonAscii = file('na.kv', Buffer.concat([Buffer.from('spec.version=1\nspec.name=caf'), Buffer.from([0xc3, 0xa9]), Buffer.from('\nno equals here\n')]));
   const bin = file('bin.kv', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x00]));
-  const [a, b, c] = await Promise.all([
+  const [a, c] = await Promise.all([
     byteor(['validate', `--spec=${nonAscii}`]),
-    byteor(['validate', `--spec=${bin}`, '--json']),
     byteor(['validate', `--spec=${join(tmp, 'missing.kv')}`]),
   ]);
+  const b = await byteorInProcess(['validate', `--spec=${bin}`, '--json']);
   assert.is(a.code, 3);
   assert.ok(a.err.includes(`${nonAscii}:2: error[BYTEOR_E_SPEC_KV_NON_ASCII]: line 2, column 14: byte 0xC3 (not ASCII)`), a.err);
   assert.ok(a.err.includes(`${nonAscii}:3: error[BYTEOR_E_SPEC_KV_NO_EQUALS]`), a.err);
@@ -64,13 +71,13 @@ test('validate: an unknown stage key suggests --plugin; loading the plugin makes
   assert.is(b.code, 0, b.err);
 });
 
-test('validate --help (exit 0) and BYTEOR_SPEC as the default spec', async () => {
-  const [h, e] = await Promise.all([byteor(['validate', '--help']), byteor(['validate'], { BYTEOR_SPEC: 'examples/sharded.kv' })]);
-  assert.is(h.code, 0);
-  assert.match(h.out, /^usage: byteor validate/);
-  assert.match(h.out, /--spec=PATH/);
-  assert.is(e.code, 0, e.err);
-  assert.match(e.out, /^valid: examples\/sharded\.kv/);
+test('validate, describe and dot --help (exit 0)', async () => {
+  for (const v of ['validate', 'describe', 'dot']) {
+    const h = await byteorInProcess([v, '--help']);
+    assert.is(h.code, 0);
+    assert.match(h.out, new RegExp(`^usage: byteor ${v}`));
+    assert.match(h.out, /--spec=PATH/);
+  }
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));

@@ -17,3 +17,16 @@ export function byteor(args: string[], env: Record<string, string | undefined> =
     child.on('close', (code) => resolve({ code, out, err }));
   });
 }
+
+/** Run `byteor <args>` in this process (same code path as the binary, minus process start-up). */
+export async function byteorInProcess(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; out: string; err: string }> {
+  const { main } = await import('../../kernel/cli.ts');
+  let out = '';
+  let err = '';
+  const code = await main(args, {
+    io: { out: (t) => { out += t; }, err: (t) => { err += t; }, tty: false, color: false },
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    cwd: repo,
+  });
+  return { code, out, err };
+}
