@@ -30,6 +30,7 @@ export const DEFAULT_PLUGINS: readonly string[] = [
   'validate',
   'describe',
   'dot',
+  'run',
   'approval',
   'doctor',
   'incident-bundle',

@@ -374,3 +374,29 @@ export { BUNDLE_MANIFEST_FILE, INCIDENT_BUNDLE_VERSION, BundleManifest, BundleFi
 export { BundleSpecValidation } from './artifacts/bundle-spec-validation.ts';
 export { listBundleFiles, hashBundleFiles, verifyBundleDir, sha256Hex } from './bundle/manifest.ts';
 export { writeBundleArchive, extractBundleArchive } from './bundle/archive.ts';
+
+// ------------------------------------------------------------------------------------------
+// Runtime: SingleRing executor, line adapters, run directory, journal, snapshots — docs/runtime.md
+
+export { SingleRingRun, COUNTERS_PER_STAGE, DEFAULT_MAX_BATCH } from './exec/single-ring-executor.ts';
+export type { SingleRingRunOptions, RunObservation, ShardObservation, StageObservation, RunState } from './exec/single-ring-executor.ts';
+export { WAIT_KINDS, DEFAULT_SPIN_NS } from './core/ring.ts';
+export type { WaitKind } from './core/ring.ts';
+export { LineIngress, LINE_CHUNK_BYTES } from './io/line-ingress.ts';
+export type { LineIngressOptions } from './io/line-ingress.ts';
+export { LineEgress } from './io/line-egress.ts';
+export type { LineEgressOptions } from './io/line-egress.ts';
+export { SingleRingSnapshot, SnapshotShard, SnapshotStage, StalledStage, SINGLE_RING_SNAPSHOT_FILE, SINGLE_RING_SNAPSHOT_VERSION } from './artifacts/single-ring-snapshot.ts';
+export { prepareRunDir, locateRunDir, runDirPaths, userRunDir, DEFAULT_RUN_DIR, CONTROL_SOCKET, STATE_FILE, JOURNAL_DIR } from './rundir/run-dir.ts';
+export type { RunDirPaths } from './rundir/run-dir.ts';
+export { queryRuntime } from './rundir/control-client.ts';
+export type { QueryOptions } from './rundir/control-client.ts';
+export { ControlOp, ControlRequest, ControlResponse } from './rundir/control-protocol.ts';
+export { readStateFile, writeStateFile, STATE_INTERVAL_MS } from './rundir/state-file.ts';
+export { RuntimeMonitor } from './rundir/runtime-monitor.ts';
+export type { RuntimeMonitorOptions } from './rundir/runtime-monitor.ts';
+export { JournalWriter, existingSegments } from './journal/journal-writer.ts';
+export type { JournalWriterOptions } from './journal/journal-writer.ts';
+export { readJournal } from './journal/journal-reader.ts';
+export type { JournalRecord, JournalRead } from './journal/journal-reader.ts';
+export { segmentName, DEFAULT_SEGMENT_BYTES, DEFAULT_KEEP_SEGMENTS } from './journal/journal-format.ts';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { Diagnostic } from './model.ts';
 import { MAX_KV_ERRORS, MAX_SPEC_BYTES } from './limits.ts';
 

@@ -1,4 +1,6 @@
+import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
+import process from 'node:process';
 import { dirname, resolve } from 'node:path';
 import { ByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';

@@ -1,10 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpecValidationReport } from '../../kernel/artifacts/spec-validation.ts';
-import { byteor, byteorInProcess } from './cli.ts';
+import { byteor, byteorInProcess, repo } from './cli.ts';
 import { kv, SR_HEADER } from './helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'byteor-cli-validate-'));
@@ -62,10 +63,8 @@ test('validate: malformed input (non-ASCII, no "=") is exit 3 with the line on s
 
 test('validate: an unknown stage key suggests --plugin; loading the plugin makes the spec valid', async () => {
   const p = file('fx.kv', kv(...SR_HEADER, 'single_ring.stages.0.key=fixture_stage'));
-  const [a, b] = await Promise.all([
-    byteor(['validate', `--spec=${p}`]),
-    byteor(['validate', `--spec=${p}`, '--plugin=./test/spec/fixtures/spec-plugin.ts']),
-  ]);
+  const a = await byteor(['validate', `--spec=${p}`]);
+  const b = await byteorInProcess(['validate', `--spec=${p}`, '--plugin=./test/spec/fixtures/spec-plugin.ts']);
   assert.is(a.code, 3);
   assert.match(a.err, /error\[BYTEOR_E_SPEC_UNKNOWN_STAGE\]: single_ring\.stages\.0\.key=fixture_stage: unknown stage key: .*--plugin=NAME\|PATH/);
   assert.is(b.code, 0, b.err);
@@ -78,6 +77,17 @@ test('validate, describe and dot --help (exit 0)', async () => {
     assert.match(h.out, new RegExp(`^usage: byteor ${v}`));
     assert.match(h.out, /--spec=PATH/);
   }
+});
+
+test('validate under Deno 2 gives the same verdict and spec hash as under Node', async () => {
+  const deno = join(repo, 'node_modules/.bin/deno');
+  assert.ok(existsSync(deno), `deno is not installed at ${deno}; it comes with the npm devDependency "deno" (npm ci)`);
+  const args = ['run', '-A', '--node-modules-dir=manual', 'kernel/main.ts', 'validate', '--spec=examples/lanegraph_plan.kv', '--json'];
+  const r = spawnSync(deno, args, { cwd: repo, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+  assert.is(r.status, 0, r.stderr);
+  const node = await byteorInProcess(['validate', '--spec=examples/lanegraph_plan.kv', '--json']);
+  assert.equal(JSON.parse(r.stdout), JSON.parse(node.out));
+  assert.is(JSON.parse(r.stdout).ok, true);
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));

@@ -1,0 +1,189 @@
+import { z } from 'zod';
+import {
+  definePlugin, PLUGIN_API_VERSION, ByteorError, ExitCode, stableJson, loadSpecFile, resolveSpecPath, ENV_SPEC, DEFAULT_SPEC_PATH,
+  SingleRingRun, LineIngress, LineEgress, prepareRunDir, RuntimeMonitor, JournalWriter, WAIT_KINDS,
+  type EgressAdapter, type IngressAdapter, type IngressSink, type RunInfo, type RunSummary, type VerbContext, type WaitKind,
+} from '../../../kernel/plugin-api.ts';
+import { readAdapterConfig, ingressFromBinding, egressFromBinding } from './adapter-config.ts';
+import { formatSummary } from './summary.ts';
+
+/**
+ * `byteor run`: run a SingleRing spec.
+ *   --sp            one-shot bring-up: records through the pipeline, clean shutdown, summary.
+ *   (without --sp)  the long-running form: a run directory with control socket, state file and
+ *                   ingress journal; SIGINT/SIGTERM (or {"op":"stop"}) drain and exit 0.
+ * Lifecycle: load + validate the spec → hooks.runStarting (a tap may refuse: nothing starts) →
+ * egress start → stage workers → hooks.runStarted → ingress → drain → hooks.runStopped(summary).
+ * Exit 0 when every record was delivered or dropped by a stage; 1 when a stage or adapter
+ * failed, or when records were refused (larger than slot_bytes: counted, never truncated).
+ */
+
+const MAX_REFUSAL_LINES = 10;
+
+const Flags = z.object({
+  spec: z.string().min(1).optional(),
+  sp: z.boolean().default(false),
+  input: z.string().min(1).default('-'),
+  output: z.string().min(1).optional(),
+  'run-dir': z.string().min(1).optional(),
+  config: z.string().min(1).optional(),
+  'adapter-max-messages': z.string().regex(/^[1-9][0-9]{0,14}$/, 'must be a whole number >= 1').transform(Number).optional(),
+  'dry-run': z.boolean().default(false),
+  wait: z.enum(Object.keys(WAIT_KINDS) as [WaitKind, ...WaitKind[]]).optional(),
+});
+type Flags = z.output<typeof Flags>;
+
+/** Wraps the executor's sink: stops the source after --adapter-max-messages records. */
+function boundedSink(inner: IngressSink, max: number | undefined, onLimit: () => void): IngressSink {
+  if (max === undefined) return inner;
+  let n = 0;
+  return {
+    push(record, token) {
+      if (n >= max) return; // after the limit: not consumed (a source with acks keeps it)
+      n++;
+      const p = inner.push(record, token);
+      if (n === max) { onLimit(); if (p) return p.then(() => inner.end()); inner.end(); }
+      return p;
+    },
+    end: () => inner.end(),
+    fail: (e) => (inner.fail ? inner.fail(e) : inner.end()),
+  };
+}
+
+async function run(ctx: VerbContext<Flags>): Promise<number> {
+  const f = ctx.flags;
+  const specPath = resolveSpecPath(f.spec, ctx.env);
+  const loaded = await loadSpecFile(specPath, ctx.kernel);
+  const spec = loaded.spec;
+  if (spec.model !== 'single_ring') {
+    throw new ByteorError('BYTEOR_E_RUN_MODEL_UNSUPPORTED', `${specPath} is a ${spec.model} spec; this runtime executes single_ring specs (LaneGraph execution is not available yet)`, ExitCode.RUNTIME_FAILURE, { model: spec.model });
+  }
+  for (const w of loaded.warnings) ctx.io.err(`warning[${w.code}]: ${w.message}\n`);
+
+  const config = f.config ? readAdapterConfig(f.config) : { ingress: null, egress: null };
+  const ingress: IngressAdapter = config.ingress ? ingressFromBinding(ctx.kernel, config.ingress, ctx.env) : new LineIngress({ input: f.input });
+  const egress: EgressAdapter = config.egress ? egressFromBinding(ctx.kernel, config.egress, ctx.env) : new LineEgress({ output: f.output });
+  const egressIsStdout = !config.egress && (f.output === undefined || f.output === '-');
+
+  const paths = f.sp ? null : prepareRunDir(f['run-dir']);
+  const info: RunInfo = {
+    spec, specHash: loaded.hash, specPath, runDir: paths?.dir ?? null, oneShot: f.sp, dryRun: f['dry-run'],
+    flags: ctx.flags as Record<string, unknown>, env: ctx.env,
+  };
+  await ctx.kernel.hooks.runStarting.promise(info);
+
+  // signals: the first drains, the second stops at once; one that arrives during start-up is
+  // honoured as soon as the pipeline exists
+  let executor: SingleRingRun | null = null;
+  let stopping = false;
+  let signals = 0;
+  const drain = () => {
+    if (stopping) return;
+    stopping = true;
+    if (executor) { const ex = executor; void ingress.close().then(() => ex.stop()); }
+  };
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) { ctx.io.err(`${sig}: draining in-flight records (send it again to stop at once)\n`); drain(); }
+    else executor?.abort(new ByteorError('BYTEOR_E_RUN_INTERRUPTED', `stopped by a second ${sig} before the pipeline drained`, ExitCode.RUNTIME_FAILURE));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const unhook = () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); };
+
+  let refusals = 0;
+  const journal = paths ? new JournalWriter(paths.journal, { specHash: loaded.hash }) : null;
+  let started: SingleRingRun;
+  try {
+    await egress.start();
+    started = await SingleRingRun.start({
+      kernel: ctx.kernel, spec, run: info, egress, ingress, journal,
+      ...(f.wait ? { wait: f.wait } : {}),
+      onRefused: (index, bytes, slotBytes) => {
+        if (++refusals <= MAX_REFUSAL_LINES) {
+          ctx.io.err(`error[BYTEOR_E_RECORD_TOO_LARGE]: record ${index} is ${bytes} bytes, more than single_ring.slot_bytes=${slotBytes}; refused (never truncated)\n`);
+        } else if (refusals === MAX_REFUSAL_LINES + 1) {
+          ctx.io.err('error[BYTEOR_E_RECORD_TOO_LARGE]: more records refused; the summary counts them all\n');
+        }
+      },
+      onFailure: () => { void ingress.close(); },
+    });
+  } catch (e) {
+    unhook();
+    await egress.close().catch(() => {});
+    journal?.close();
+    throw e;
+  }
+  executor = started;
+  const monitor = paths ? new RuntimeMonitor({ paths, run: executor, kernel: ctx.kernel, info, onStop: drain }) : null;
+
+  let summary: RunSummary;
+  try {
+    if (monitor) {
+      await monitor.start();
+      ctx.io.err(`running ${spec.name} (${loaded.hash}); run directory ${paths!.dir}\n`);
+    }
+    await ctx.kernel.hooks.runStarted.promise(info);
+    if (stopping) { stopping = false; drain(); } // a signal came while starting: nothing to read
+    else await ingress.start(boundedSink(executor.sink, f['adapter-max-messages'], () => { void ingress.close(); }));
+    summary = await executor.done;
+  } catch (e) {
+    executor.abort(e instanceof ByteorError ? e : new ByteorError('BYTEOR_E_RUN_FAILED', e instanceof Error ? e.message : String(e), ExitCode.RUNTIME_FAILURE));
+    summary = await executor.done;
+    if (!(e instanceof ByteorError)) throw e;
+    if (!summary.error) summary.error = { code: e.code, message: e.message };
+  } finally {
+    unhook();
+  }
+  await ingress.close().catch(() => {});
+  let closeError: unknown = null;
+  try { await egress.close(); } catch (e) { closeError = e; }
+  journal?.close();
+  if (monitor) await monitor.stop();
+  await ctx.kernel.hooks.runStopped.promise(info, summary);
+
+  if (ctx.json) (egressIsStdout ? ctx.io.err : ctx.io.out)(stableJson(summary));
+  else ctx.io.err(formatSummary(summary));
+  if (summary.error) {
+    throw new ByteorError(summary.error.code, summary.error.message, ExitCode.RUNTIME_FAILURE, {
+      ...(summary.error.stage ? { stage: summary.error.stage } : {}), ...(summary.error.sequence !== undefined ? { sequence: summary.error.sequence } : {}),
+    });
+  }
+  if (closeError) throw closeError;
+  if (summary.refused > 0) {
+    throw new ByteorError('BYTEOR_E_RECORDS_REFUSED', `${summary.refused} records were larger than single_ring.slot_bytes=${spec.single_ring.slot_bytes} and were refused (not truncated); raise slot_bytes or split them`, ExitCode.RUNTIME_FAILURE, { refused: summary.refused });
+  }
+  return ExitCode.OK;
+}
+
+export default definePlugin({
+  name: 'run',
+  version: '0.1.0',
+  apiVersion: PLUGIN_API_VERSION,
+  setup(host) {
+    host.registerVerb({
+      name: 'run',
+      summary: 'run a SingleRing spec (--sp: one-shot bring-up; else long-running with a run directory)',
+      usage: `The spec is --spec, else $${ENV_SPEC}, else ${DEFAULT_SPEC_PATH}. Records are newline-delimited lines from
+--input (a file, or - for stdin) to stdout or --output, unless --config binds adapters:
+  ingress.kind=<kind>  ingress.<setting>=<value>  egress.kind=<kind>  egress.<setting>=<value>
+The summary (records in, out, dropped, refused, elapsed, rate) goes to stderr; with --json it is
+JSON, on stdout unless the records go there. Without --sp the runtime keeps a run directory
+(--run-dir, else /run/byteor when writable, else $TMPDIR/byteor-<uid>) with control.sock,
+state.json and the ingress journal; SIGINT/SIGTERM drain and exit 0. See docs/runtime.md.`,
+      options: {
+        spec: { type: 'string', value: 'PATH', description: 'the spec.kv file' },
+        sp: { type: 'boolean', description: 'one-shot bring-up: run the input through, then stop' },
+        input: { type: 'string', value: 'FILE|-', description: 'newline-delimited records (default: stdin)' },
+        output: { type: 'string', value: 'FILE', description: 'write records here instead of stdout' },
+        'run-dir': { type: 'string', value: 'DIR', description: 'run directory of the long-running form' },
+        config: { type: 'string', value: 'PATH', description: 'adapter bindings (ingress.kind=..., egress.kind=...)' },
+        'adapter-max-messages': { type: 'string', value: 'N', description: 'stop the source after N records, then drain' },
+        'dry-run': { type: 'boolean', description: 'side effects are recorded, not performed' },
+        wait: { type: 'string', value: 'spin|backoff|block', description: 'override single_ring.wait' },
+      },
+      schema: Flags,
+      run,
+    });
+  },
+});

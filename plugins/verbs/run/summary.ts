@@ -1,0 +1,16 @@
+import type { RunSummary } from '../../../kernel/plugin-api.ts';
+
+/** The human run summary (stderr): records in, out, dropped, refused, elapsed, rate. */
+export function formatSummary(s: RunSummary): string {
+  const secs = s.elapsed_ms / 1000;
+  const rate = secs > 0 ? s.records_in / secs : 0;
+  const status = s.ok ? 'ok' : `failed (${s.error?.code ?? 'unknown'})`;
+  return `run ${status}: records in ${s.records_in}, out ${s.records_out}, dropped ${s.dropped}, refused ${s.refused}; `
+    + `elapsed ${secs.toFixed(3)} s, ${formatRate(rate)} records/s\n`;
+}
+
+function formatRate(r: number): string {
+  if (r >= 1e6) return `${(r / 1e6).toFixed(2)} M`;
+  if (r >= 1e3) return `${(r / 1e3).toFixed(1)} k`;
+  return r.toFixed(0);
+}
