@@ -1,6 +1,6 @@
 import { isByteorError } from '../errors.ts';
 import type { PluginHost } from '../plugin-api.ts';
-import { findCycle } from './lower.ts';
+import { findCycle } from './find-cycle.ts';
 import {
   FANOUT_V1_MAX_CONSUMERS, FEATURE_GATED_LANE_KINDS, MAX_CAPACITY, MAX_RING_MEMORY_BYTES, MAX_SLOT_BYTES, MIN_CAPACITY,
   MIN_SLOT_BYTES, SEQUENCED_SLOTS_V1_GATING, SINGLE_RING_MAX_SHARDS, SLOT_HEADER_BYTES,

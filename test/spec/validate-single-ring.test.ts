@@ -202,6 +202,24 @@ test('hooks.validateSpec: plugin rules run after the kernel rules pass; their di
   assert.is(calls, before, 'plugin rules do not run on a spec the kernel rules reject');
 });
 
+test('a validateSpec tap that throws fails the check naming the plugin and the hook (exit 1), not as a spec error', async () => {
+  const k = await coreKernel();
+  k.install(definePlugin({
+    name: 'broken-rules', version: '1.0.0', apiVersion: PLUGIN_API_VERSION,
+    setup(h) { h.hooks.validateSpec.tap('broken-rules', () => { throw new Error('rule crashed'); }); },
+  }), 'test:broken-rules');
+  try {
+    await check(ring([], CHAIN), k);
+    assert.unreachable('should throw');
+  } catch (e: any) {
+    assert.is(e.code, 'BYTEOR_E_PLUGIN_HOOK');
+    assert.is(e.exitCode, 1);
+    assert.is(e.details.plugin, 'broken-rules');
+    assert.is(e.details.hook, 'validateSpec');
+    assert.match(e.message, /rule crashed/);
+  }
+});
+
 test('errors of an authored chain point at the chain lines', async () => {
   const t = kv(...SR_HEADER, 'single_ring.chain.0=identity', 'single_ring.chain.1=nope');
   expectOne((await check(t)).errors, 'BYTEOR_E_SPEC_UNKNOWN_STAGE', { line: lineOf(t, 'single_ring.chain.1'), key: 'single_ring.stages.1.key' });
