@@ -10,7 +10,7 @@ import { kv, SR_HEADER } from './helpers.ts';
 const tmp = mkdtempSync(join(tmpdir(), 'byteor-cli-dot-'));
 
 test('describe: text and --json (schema-checked) for a lowered plan', async () => {
-  const j = await byteor(['describe', '--spec=examples/lanegraph_plan.kv', '--json']);
+  const j = await byteorInProcess(['describe', '--spec=examples/lanegraph_plan.kv', '--json']);
   const t = await byteorInProcess(['describe', '--spec=examples/lanegraph_plan.kv']);
   assert.is(t.code, 0, t.err);
   assert.match(t.out, /^spec {9}plan_routes\nmodel {8}lane_graph\nhash {9}sha256:[0-9a-f]{64}\nsource {7}authored plan, lowered/);
@@ -39,10 +39,8 @@ test('describe on an invalid spec: exit 3, BYTEOR_E_SPEC_INVALID (and {ok:false,
 test('dot: DOT on stdout; --out=FILE.svg renders with the real Graphviz; --out=FILE.dot writes DOT', async () => {
   const svg = join(tmp, 'd.svg');
   const dotf = join(tmp, 'd.dot');
-  const [a, b] = await Promise.all([
-    byteor(['dot', '--spec=examples/diamond.kv']),
-    byteor(['dot', '--spec=examples/lanegraph_fanout_merge.kv', `--out=${svg}`]),
-  ]);
+  const a = await byteorInProcess(['dot', '--spec=examples/diamond.kv']);
+  const b = await byteorInProcess(['dot', '--spec=examples/lanegraph_fanout_merge.kv', `--out=${svg}`]);
   const c = await byteorInProcess(['dot', '--spec=examples/diamond.kv', `--out=${dotf}`, '--json']);
   assert.is(a.code, 0, a.err);
   assert.match(a.out, /^digraph "diamond" \{\n/);
@@ -56,10 +54,8 @@ test('dot: DOT on stdout; --out=FILE.svg renders with the real Graphviz; --out=F
 
 test('dot --out=FILE.svg without Graphviz: exit 5, BYTEOR_E_DOT_GRAPHVIZ_MISSING naming the install command; a bad --out is exit 2', async () => {
   const emptyPath = mkdtempSync(join(tmp, 'nopath-'));
-  const [a, b] = await Promise.all([
-    byteor(['dot', '--spec=examples/chain.kv', `--out=${join(tmp, 'x.svg')}`], { PATH: emptyPath }),
-    byteor(['dot', '--spec=examples/chain.kv', `--out=${join(tmp, 'x.png')}`]),
-  ]);
+  const a = await byteor(['dot', '--spec=examples/chain.kv', `--out=${join(tmp, 'x.svg')}`], { PATH: emptyPath });
+  const b = await byteorInProcess(['dot', '--spec=examples/chain.kv', `--out=${join(tmp, 'x.png')}`]);
   assert.is(a.code, 5, a.err);
   assert.match(a.err, /error\[BYTEOR_E_DOT_GRAPHVIZ_MISSING\]: .*Graphviz "dot" is not installed .*install it with "apt-get install graphviz"/);
   assert.is(b.code, 2);

@@ -45,10 +45,8 @@ test('validate --json on an invalid spec: exit 3 and {ok, spec_hash, model, erro
 test('validate: malformed input (non-ASCII, no "=") is exit 3 with the line on stderr; a missing file is exit 2; binary is exit 3', async () => {
   const nonAscii = file('na.kv', Buffer.concat([Buffer.from('spec.version=1\nspec.name=caf'), Buffer.from([0xc3, 0xa9]), Buffer.from('\nno equals here\n')]));
   const bin = file('bin.kv', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x00]));
-  const [a, c] = await Promise.all([
-    byteor(['validate', `--spec=${nonAscii}`]),
-    byteor(['validate', `--spec=${join(tmp, 'missing.kv')}`]),
-  ]);
+  const a = await byteorInProcess(['validate', `--spec=${nonAscii}`]);
+  const c = await byteor(['validate', `--spec=${join(tmp, 'missing.kv')}`]);
   const b = await byteorInProcess(['validate', `--spec=${bin}`, '--json']);
   assert.is(a.code, 3);
   assert.ok(a.err.includes(`${nonAscii}:2: error[BYTEOR_E_SPEC_KV_NON_ASCII]: line 2, column 14: byte 0xC3 (not ASCII)`), a.err);
@@ -63,7 +61,7 @@ test('validate: malformed input (non-ASCII, no "=") is exit 3 with the line on s
 
 test('validate: an unknown stage key suggests --plugin; loading the plugin makes the spec valid', async () => {
   const p = file('fx.kv', kv(...SR_HEADER, 'single_ring.stages.0.key=fixture_stage'));
-  const a = await byteor(['validate', `--spec=${p}`]);
+  const a = await byteorInProcess(['validate', `--spec=${p}`]);
   const b = await byteorInProcess(['validate', `--spec=${p}`, '--plugin=./test/spec/fixtures/spec-plugin.ts']);
   assert.is(a.code, 3);
   assert.match(a.err, /error\[BYTEOR_E_SPEC_UNKNOWN_STAGE\]: single_ring\.stages\.0\.key=fixture_stage: unknown stage key: .*--plugin=NAME\|PATH/);
