@@ -3,7 +3,7 @@
  * two decodes per record) and `dataguard_fused_mapkv` (dataguard_fused: one stage, one decode),
  * mapkv payloads of the example registry, the six example rules, base64 framing.
  *
- *   node --no-liftoff --conditions=source --import tsx bench/dataguard_mapkv.ts [--records=N] [--rounds=N] [--batch=N]
+ *   node --no-liftoff --conditions=source --import tsx bench/dataguard_mapkv.ts [--records=N] [--rounds=N] [--batch=N] [--pipeline] [--json]
  *
  * Stage handler cost, in process: the real stage handlers (built by the stage families from run
  * flags, exactly as a stage worker builds them) process batches of real ring slots over a
@@ -13,15 +13,26 @@
  * chain/fused ratios. Allocation per record is measured from the V8
  * new space over a window without a garbage collection.
  *
- * `benchDataguardMapkv()` is exported for the suite runner; running the file prints a table and
- * (with --json) the results as JSON.
+ * Pipeline (`--pipeline`): the same two specs (examples/dataguard/chain.kv: two stage worker
+ * threads; fused.kv: one) through `run --sp` and the SingleRing executor, base64 lines from a file
+ * to /dev/null, alternating, median of the rounds; throughput is records_in / elapsed_ms of the
+ * run summary (workers already started, input read and output written included). On a 2-core
+ * machine the chain's two stage threads and the main thread share two cores.
+ *
+ * `benchDataguardMapkv()` and `benchDataguardPipeline()` are exported for the suite runner;
+ * running the file prints a table and (with --json) the results as JSON.
  */
 import v8 from 'node:v8';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../kernel/cli.ts';
+import type { RunSummary } from '../kernel/plugin-api.ts';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { Unpackr } from 'msgpackr';
 import { createDataguardHandler } from '../plugins/dataguard/stages.ts';
 import type { DataguardRole } from '../plugins/dataguard/spec-rules.ts';
-import { sampleRecords } from '../scripts/dataguard-records.ts';
+import { sampleRecords, toBase64Lines } from '../scripts/dataguard-records.ts';
 import { SabBatch, testStageContext } from '../test/dataguard/sab-batch.ts';
 import { ALL_RULES, asBase64, EXAMPLE_FLAGS } from '../test/dataguard/stage-harness.ts';
 
@@ -144,14 +155,59 @@ export async function benchDataguardMapkv(o: { records?: number; rounds?: number
   };
 }
 
+export interface DataguardPipelineResult {
+  name: 'dataguard_chain_mapkv' | 'dataguard_fused_mapkv';
+  records_per_s: number;
+  stage_threads: number;
+  rounds: number;
+  records: number;
+}
+
+/** Chain and fused specs through `run --sp` (real worker threads). */
+export async function benchDataguardPipeline(o: { records?: number; rounds?: number } = {}): Promise<{ results: DataguardPipelineResult[]; speedup: number }> {
+  const n = o.records ?? 50_000;
+  const rounds = o.rounds ?? 5;
+  const dir = mkdtempSync(join(tmpdir(), 'byteor-dg-bench-'));
+  const input = join(dir, 'input.b64');
+  writeFileSync(input, toBase64Lines(sampleRecords({ mode: 'mapkv', count: n, seed: 1, badEvery: 0 })));
+  const root = new URL('../', import.meta.url).pathname;
+  const once = async (spec: string): Promise<number> => {
+    let out = '';
+    const io = { out: (t: string) => { out += t; }, err: () => {}, tty: false, color: false };
+    const code = await main(['run', '--sp', `--spec=${root}examples/dataguard/${spec}`, `--input=${input}`, '--output=/dev/null', '--json',
+      `--registry-root=${root}examples/dataguard/registry`, '--schema-id=7', '--msg-type=1', '--required-version=1', ...ALL_RULES.map((r) => `--rule=${r}`)],
+    { io, preload: ['dataguard'] });
+    if (code !== 0) throw new Error(`run --sp ${spec} exited ${code}`);
+    const summary = JSON.parse(out) as RunSummary;
+    if (summary.records_in !== n || summary.records_out !== n) throw new Error(`run --sp ${spec}: ${summary.records_in} in, ${summary.records_out} out`);
+    return n / (summary.elapsed_ms / 1000);
+  };
+  try {
+    await once('fused.kv'); await once('chain.kv'); // warm-up
+    const c: number[] = [], f: number[] = [];
+    for (let r = 0; r < rounds; r++) { c.push(await once('chain.kv')); f.push(await once('fused.kv')); }
+    const res = (name: DataguardPipelineResult['name'], xs: number[], threads: number): DataguardPipelineResult => ({ name, records_per_s: Math.round(median(xs)), stage_threads: threads, rounds, records: n });
+    return { results: [res('dataguard_chain_mapkv', c, 2), res('dataguard_fused_mapkv', f, 1)], speedup: median(f.map((x, i) => x / c[i]!)) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const arg = (name: string) => { const v = process.argv.find((a) => a.startsWith(`--${name}=`)); return v ? Number(v.split('=')[1]) : undefined; };
   const r = await benchDataguardMapkv({ records: arg('records'), rounds: arg('rounds'), batch: arg('batch') });
+  const p = process.argv.includes('--pipeline') ? await benchDataguardPipeline({ records: arg('records'), rounds: arg('rounds') }) : undefined;
   if (process.argv.includes('--json')) {
-    process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ handlers: r, pipeline: p }, null, 2)}\n`);
   } else {
+    process.stdout.write('stage handlers, in process\n');
     process.stdout.write('bench                    records/s   ns/record   alloc B/record\n');
     for (const x of r.results) process.stdout.write(`${x.name.padEnd(24)} ${String(x.records_per_s).padStart(9)}   ${String(x.ns_per_record).padStart(9)}   ${String(x.alloc_bytes_per_record).padStart(14)}\n`);
     process.stdout.write(`fused is ${r.speedup.toFixed(2)}x the chain; one msgpackr decode = ${r.decode_ns} ns/record; slot restore (subtracted) = ${r.restore_ns} ns/record\n`);
+    if (p) {
+      process.stdout.write('\npipeline, run --sp through the SingleRing executor\nbench                    records/s   stage threads\n');
+      for (const x of p.results) process.stdout.write(`${x.name.padEnd(24)} ${String(x.records_per_s).padStart(9)}   ${String(x.stage_threads).padStart(13)}\n`);
+      process.stdout.write(`fused is ${p.speedup.toFixed(2)}x the chain (median of per-round ratios)\n`);
+    }
   }
 }

@@ -1,0 +1,92 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PolicyAuditRecordV1, type RunSummary } from '../../kernel/plugin-api.ts';
+import { runCli, spawnCli } from './cli-run.ts';
+import { startHttpTarget, type HttpTarget } from './http-target.ts';
+
+/**
+ * ActionGraph end to end through the `run` verb (failures, exec, the run directory, the real
+ * entry): stage workers on a real ring, a real node:http target on 127.0.0.1, real programs.
+ */
+
+const dir = mkdtempSync(join(tmpdir(), 'byteor-ag-e2e2-'));
+const RECORDS = Array.from({ length: 20 }, (_, i) => `order-${1000 + i},${(i * 3.5).toFixed(2)}`);
+const input = join(dir, 'records.txt');
+writeFileSync(input, RECORDS.map((r) => `${r}\n`).join(''));
+let target: HttpTarget;
+
+function writeSpec(name: string, keys: string[]): string {
+  const d = join(dir, name);
+  mkdirSync(d, { recursive: true });
+  const lines = ['spec.version=1', 'spec.model=single_ring', `spec.name=${name}`, 'single_ring.capacity=64', 'single_ring.wait=block'];
+  keys.forEach((k, i) => { lines.push(`single_ring.stages.${i}.key=${k}`); if (i > 0) lines.push(`single_ring.stages.${i}.depends_on.0=${i - 1}`); });
+  const path = join(d, 'spec.kv');
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+/** The --json summary (a failed run prints its error document after it). */
+function summaryOf(out: string): RunSummary { return JSON.parse(out.slice(0, out.indexOf('\n}\n') + 3)) as RunSummary; }
+function stageCounters(s: RunSummary, keyStart: string): Record<string, number> {
+  return s.counters.find((c) => c.key.startsWith(keyStart))!.values;
+}
+
+test.before(async () => { target = await startHttpTarget([(r) => (r.body.toString() === 'order-1013,45.50' && r.url === '/fail' ? 400 : 200)]); });
+test.before.each(() => { target.requests.length = 0; });
+
+test('a refused record stops the pipeline (stop_pipeline): exit 1 naming the stage and the sequence', async () => {
+  const spec = writeSpec('fail', [`http_post:${target.url}/fail`]);
+  const r = await runCli(['run', '--sp', `--spec=${spec}`, `--input=${input}`, `--output=${join(dir, 'fail.out')}`, '--env=dev', '--json'],
+    { preload: ['actiongraph'], env: { BYTEOR_ACTION_CONCURRENCY: '1' } });
+  assert.is(r.code, 1, r.err);
+  assert.match(r.err, /error\[BYTEOR_E_ACTION_HTTP_POST_FAILED\]/);
+  assert.match(r.err, /failed on record 13: POST http:\/\/127\.0\.0\.1:\d+\/fail gave HTTP 400 after 1 attempt/);
+  const s = summaryOf(r.out);
+  assert.is(s.ok, false);
+  assert.equal([s.error?.code, s.error?.sequence], ['BYTEOR_E_ACTION_HTTP_POST_FAILED', 13]);
+  assert.is(stageCounters(s, 'http_post:').failed, 1);
+});
+
+test('exec: each record on the stdin of an allowlisted program (cat into a file), records forwarded', async () => {
+  const sink = join(dir, 'exec-sink.txt');
+  const spec = writeSpec('exec', ['identity', `exec:/bin/sh|-c|cat >> ${sink}; echo >> ${sink}`]);
+  const r = await runCli(['run', '--sp', `--spec=${spec}`, `--input=${input}`, `--output=${join(dir, 'exec.out')}`, '--env=dev', '--json'],
+    { preload: ['actiongraph'], env: { BYTEOR_EXEC_ALLOWLIST: '/bin/sh', BYTEOR_ACTION_CONCURRENCY: '1' } });
+  assert.is(r.code, 0, r.err);
+  assert.is(readFileSync(sink, 'utf8'), RECORDS.map((x) => `${x}\n`).join(''));
+  assert.is(stageCounters(summaryOf(r.out), 'exec:').ok, 20);
+});
+
+test('exec not on BYTEOR_EXEC_ALLOWLIST: refused before start (exit 4)', async () => {
+  const spec = writeSpec('exec-refused', ['exec:/bin/cat']);
+  const r = await runCli(['run', '--sp', `--spec=${spec}`, `--input=${input}`, `--output=${join(dir, 'e.out')}`, '--env=dev'],
+    { preload: ['actiongraph'], env: { BYTEOR_EXEC_ALLOWLIST: '/bin/sh' } });
+  assert.is(r.code, 4);
+  assert.match(r.err, /BYTEOR_E_ACTION_NOT_ALLOWLISTED/);
+});
+
+test('the long-running form writes policy_audit.json (enforced) into its run directory', async () => {
+  const spec = writeSpec('rundir', [`http_post:${target.url}/hook`]);
+  const runDir = join(dir, 'run-dir');
+  mkdirSync(runDir);
+  const r = await runCli(['run', `--spec=${spec}`, `--input=${input}`, `--output=${join(dir, 'rd.out')}`, `--run-dir=${runDir}`], { preload: ['actiongraph'], env: { BYTEOR_ENV: 'dev' } });
+  assert.is(r.code, 0, r.err);
+  const audit = PolicyAuditRecordV1.parse(JSON.parse(readFileSync(join(runDir, 'policy_audit.json'), 'utf8')));
+  assert.equal([audit.ok, audit.enforced, audit.mode, audit.environment, audit.decision, audit.spec?.model], [true, true, 'execute', 'dev', 'Allow', 'SingleRing']);
+  assert.equal(audit.actions?.map((a) => a.key), [`http_post:${target.url}/hook`]);
+});
+
+test('the real entry with the actiongraph preload (as byteor-actiongraph): prod refusal is exit 4', async () => {
+  const spec = writeSpec('spawned', [`http_post:${target.url}/hook`]);
+  const r = await spawnCli(['run', '--sp', `--spec=${spec}`, `--input=${input}`, '--env=prod'], { BYTEOR_PRELOAD_PLUGINS: 'actiongraph' });
+  assert.is(r.code, 4, r.err);
+  assert.match(r.err, /BYTEOR_E_POLICY_APPROVAL_REQUIRED/);
+  assert.is(r.out, '');
+  assert.is(target.requests.length, 0);
+});
+
+test.after(async () => { await target.close(); rmSync(dir, { recursive: true, force: true }); });
+test.run();
