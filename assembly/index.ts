@@ -15,6 +15,18 @@ export {
   ringDropped, ringEnd, ringAbort,
 } from './ring';
 export { countersBytes, countersInit, counterAddr } from './counters';
+// LaneGraph lanes (assembly/lanes/): one lane core over the ring's layout, one file per kind
+export {
+  laneFree, laneNext, laneTryClaim, laneClaim, laneUnclaim, lanePublish, laneCountDrops, laneWriterWaitCell,
+  laneWaitFor, laneAvailable, laneSpinFor, laneStopped, laneReaderWaitCell, laneRelease, laneCopy, laneEnd, laneAbort,
+  laneSetDoorbells, laneReaders, laneCursor, laneReaderSeq, laneStart, laneDrops, laneOverrun, laneOverwrite, laneHalt,
+  laneEndSeq, laneFailWho, laneFailSeq, laneMinGating, laneWaitKind, laneSpinNs, laneStride, laneSlotsStart, laneMaxReaders,
+} from './lanes/lane';
+export { eventsBytes, eventsInit } from './lanes/events';
+export { fanoutBytes, fanoutInit } from './lanes/fanout';
+export { journalBytes, journalInit, journalCommitted, journalSkipOverrun } from './lanes/journal';
+export { slotsLaneBytes, slotsLaneInit } from './lanes/sequenced_slots';
+export { doorbellsBytes, doorbellsInit, doorbellAddr } from './lanes/doorbells';
 
 /** First byte above the module's own data: regions must start at or above it. */
 export function heapBase(): usize {

@@ -67,11 +67,65 @@ export interface CoreExports {
   countersBytes(blocks: number, perBlock: number): number;
   countersInit(base: number, blocks: number, perBlock: number): number;
   counterAddr(base: number, block: number, index: number): number;
+  // LaneGraph lanes (assembly/lanes/, kernel/core/lane.ts)
+  laneFree(base: number): number;
+  laneNext(base: number): number;
+  laneTryClaim(base: number, n: number): number;
+  laneClaim(base: number, n: number): number;
+  laneUnclaim(base: number, n: number): void;
+  lanePublish(base: number): number;
+  laneCountDrops(base: number, n: number): void;
+  laneWriterWaitCell(base: number, n: number): number;
+  laneWaitFor(base: number, reader: number, target: number): number;
+  laneAvailable(base: number, reader: number, target: number): number;
+  laneSpinFor(base: number, reader: number, target: number, budgetNs: number): number;
+  laneStopped(base: number, target: number): number;
+  laneReaderWaitCell(base: number, target: number): number;
+  laneRelease(base: number, reader: number, seq: number): void;
+  laneCopy(src: number, reader: number, srcSeq: number, n: number, dst: number, dstSeq: number): number;
+  laneEnd(base: number): number;
+  laneAbort(base: number, who: number, seq: number): number;
+  laneSetDoorbells(base: number, wr: number, rd: number): void;
+  laneReaders(base: number): number;
+  laneCursor(base: number): number;
+  laneReaderSeq(base: number, reader: number): number;
+  laneStart(base: number): number;
+  laneDrops(base: number): number;
+  laneOverrun(base: number, reader: number): number;
+  laneOverwrite(base: number): number;
+  laneHalt(base: number): number;
+  laneEndSeq(base: number): number;
+  laneFailWho(base: number): number;
+  laneFailSeq(base: number): number;
+  laneMinGating(base: number): number;
+  laneWaitKind(base: number): number;
+  laneSpinNs(base: number): number;
+  laneStride(base: number): number;
+  laneSlotsStart(base: number): number;
+  laneMaxReaders(): number;
+  eventsBytes(capacity: number, slotBytes: number): number;
+  eventsInit(base: number, capacity: number, slotBytes: number, wait: number, spinNs: number, startSeq: number): number;
+  fanoutBytes(readers: number, capacity: number, slotBytes: number): number;
+  fanoutInit(base: number, readers: number, capacity: number, slotBytes: number, wait: number, spinNs: number, startSeq: number): number;
+  journalBytes(readers: number, capacity: number, slotBytes: number): number;
+  journalInit(base: number, readers: number, capacity: number, slotBytes: number, overwrite: number, wait: number, spinNs: number, startSeq: number): number;
+  journalCommitted(base: number, seq: number): number;
+  journalSkipOverrun(base: number, reader: number, next: number): number;
+  slotsLaneBytes(capacity: number, slotBytes: number): number;
+  slotsLaneInit(base: number, capacity: number, slotBytes: number, wait: number, spinNs: number, startSeq: number): number;
+  doorbellsBytes(cells: number): number;
+  doorbellsInit(base: number, cells: number): number;
+  doorbellAddr(base: number, index: number): number;
 }
 
 /** Region kinds and header constants, as compiled into the core (assembly/region.ts). */
 export const KIND_SINGLE_RING = 101;
 export const KIND_COUNTERS = 201;
+/** LaneGraph region kinds (assembly/lanes/layout.ts); a sequenced_slots lane is a KIND_SINGLE_RING region. */
+export const KIND_LANE_EVENTS = 111;
+export const KIND_LANE_FANOUT = 112;
+export const KIND_LANE_JOURNAL = 113;
+export const KIND_DOORBELLS = 121;
 export const WASM_PAGE = 65536;
 /** The module's declared memory limits (asconfig.json), in pages. */
 export const CORE_MIN_PAGES = 16;

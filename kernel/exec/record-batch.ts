@@ -8,6 +8,9 @@ import { ExitCode } from '../exit-codes.ts';
 import type { RecordBatch } from '../plugin-api.ts';
 import { SLOT_HEADER, DROPPED_BIT, LENGTH_MASK, type RingHandle } from '../core/ring.ts';
 
+/** The slot geometry a batch reads: a ring's, or a LaneGraph lane's (kernel/core/lane.ts, same slot format). */
+export type SlotGeometry = Pick<RingHandle, 'u8' | 'u32' | 'slotBytes' | 'slotsBase' | 'mask' | 'stride'>;
+
 export class SlotBatch implements RecordBatch {
   readonly memory: Uint8Array;
   readonly slotBytes: number;
@@ -18,7 +21,7 @@ export class SlotBatch implements RecordBatch {
   private readonly mask: number;
   private readonly stride: number;
 
-  constructor(ring: RingHandle) {
+  constructor(ring: SlotGeometry) {
     this.memory = ring.u8;
     this.u32 = ring.u32;
     this.slotBytes = ring.slotBytes;
