@@ -25,6 +25,7 @@ export default definePlugin({
   apiVersion: PLUGIN_API_VERSION,
   setup(host) {
     for (const f of DATAGUARD_STAGE_FAMILIES) host.registerStage(f);
+    if (host.inWorker) return; // a stage worker needs only the stage families
     host.extendVerb({ verb: 'run', options: DATAGUARD_RUN_OPTIONS, schema: DataguardRunFlags });
 
     host.hooks.validateSpec.tap('dataguard', (spec, sink) => {
