@@ -164,10 +164,6 @@ export class DataguardEngine {
 
   /** Process every live record of the batch in place. */
   onBatch(b: RecordBatch): void {
-    if (b.memory !== this.mem) {
-      this.mem = b.memory;
-      this.memBuf = Buffer.from(b.memory.buffer, b.memory.byteOffset, b.memory.byteLength);
-    }
     const mem = b.memory;
     for (let i = 0; i < b.count; i++) {
       if (!b.live(i)) continue;
@@ -183,6 +179,7 @@ export class DataguardEngine {
    */
   processRecord(mem: Uint8Array, off: number, len: number): number {
     if (this.mem !== mem) {
+      // the batch's memory view is stable for the worker's life: one Buffer view over it, once
       this.mem = mem;
       this.memBuf = Buffer.from(mem.buffer, mem.byteOffset, mem.byteLength);
     }
