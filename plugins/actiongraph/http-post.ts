@@ -81,7 +81,8 @@ async function postOnce(pool: Pool, url: URL, bytes: Uint8Array, key: string, ti
       return { ok: false, retryable: true, timedOut: true, reason: `no response within ${timeoutMs} ms (BYTEOR_HTTP_POST_TIMEOUT)` };
     }
     if (code === 'UND_ERR_INVALID_ARG') return { ok: false, retryable: false, reason: `invalid request: ${err.message}` };
-    return { ok: false, retryable: true, reason: `connection error: ${code ?? ''}${code ? ' ' : ''}${err.message}`.trim() };
+    const text = code && !err.message.includes(code) ? `${code} ${err.message}` : err.message;
+    return { ok: false, retryable: true, reason: `connection error: ${text}` };
   }
 }
 
