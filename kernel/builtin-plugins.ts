@@ -33,7 +33,9 @@ export const DEFAULT_PLUGINS: readonly string[] = [
   'run',
   'approval',
   'doctor',
+  'snapshot',
   'incident-bundle',
+  'replay',
   'capabilities',
   'compatibility',
 ];

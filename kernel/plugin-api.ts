@@ -372,8 +372,13 @@ export { ENVIRONMENT_FILE, EnvironmentCapture, REDACTED_VALUE, SECRET_NAME_PARTS
 export { RUNTIME_INFO_FILE, RuntimeInfo } from './artifacts/runtime-info.ts';
 export { BUNDLE_MANIFEST_FILE, INCIDENT_BUNDLE_VERSION, BundleManifest, BundleFileEntry } from './artifacts/bundle-manifest.ts';
 export { BundleSpecValidation } from './artifacts/bundle-spec-validation.ts';
+export { REPLAY_AUDIT_VERSION, REPLAY_AUDIT_FILE, ReplayAuditV1, ReplayAuditInput, ReplayAuditPolicy, ReplayAuditAction } from './artifacts/replay-audit.ts';
 export { listBundleFiles, hashBundleFiles, verifyBundleDir, sha256Hex } from './bundle/manifest.ts';
 export { writeBundleArchive, extractBundleArchive } from './bundle/archive.ts';
+export { BUNDLE_JOURNAL_DIR, journalWindowPath, writeJournalWindow, readJournalWindow, journalWindowLanes } from './bundle/journal-window.ts';
+export { captureSnapshot } from './snapshot/capture.ts';
+export type { CapturedSnapshot } from './snapshot/capture.ts';
+export { JournalWindowMeta, journalWindowMetaPath } from './artifacts/journal-window-meta.ts';
 
 // ------------------------------------------------------------------------------------------
 // Runtime: SingleRing executor, line adapters, run directory, journal, snapshots — docs/runtime.md

@@ -27,6 +27,8 @@ export const BundleManifest = z.object({
   snapshot_source: z.enum(['live', 'state_file']).nullable(),
   /** journal records in the bundle (0 when none) */
   journal_records: z.number().int().nonnegative(),
+  /** what could not be captured from the run directory (snapshot, journal), and why */
+  capture_errors: z.array(z.object({ what: z.enum(['snapshot', 'journal']), code: z.string(), message: z.string() })),
   /** what each plugin bundle artifact did: written, not applicable, or failed (with why) */
   artifacts: z.array(z.object({
     file: z.string(),

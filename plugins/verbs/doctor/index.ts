@@ -1,9 +1,7 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { z } from 'zod';
 import {
   definePlugin, PLUGIN_API_VERSION, ExitCode, DoctorReport, TuningProfile, DOCTOR_REPORT_VERSION, loadSpecFile,
-  stableJson, writeJsonArtifact, type DoctorItem, type VerbContext,
+  stableJson, writeJsonArtifact, DEFAULT_RUN_DIR, userRunDir, type DoctorItem, type VerbContext,
 } from '../../../kernel/plugin-api.ts';
 import { evaluate, hostReady, type ThreadDemand } from './checks.ts';
 import { demandOfSpec, MINIMUM_DEMAND } from './demand.ts';
@@ -22,13 +20,12 @@ const Flags = z.object({
   out: z.string().min(1).optional(),
 });
 
-/** `--run-dir`, else /run/byteor when it is (or can be made) writable, else a per-user temp directory. */
+/** The run directory `run` would use: `--run-dir`, else /run/byteor when it is (or can be made) writable, else the per-user one. Nothing is created. */
 function runDirFor(flag: string | undefined): { path: string; source: string } {
   if (flag !== undefined) return { path: flag, source: 'flag' };
-  const sys = pathFacts('/run/byteor');
-  if (sys.writable || sys.creatable) return { path: '/run/byteor', source: 'default' };
-  const uid = typeof process.getuid === 'function' ? process.getuid() : 'user';
-  return { path: join(tmpdir(), `byteor-${uid}`), source: 'per-user fallback (/run/byteor is not writable)' };
+  const sys = pathFacts(DEFAULT_RUN_DIR);
+  if (sys.writable || sys.creatable) return { path: DEFAULT_RUN_DIR, source: 'default' };
+  return { path: userRunDir(), source: `per-user fallback (${DEFAULT_RUN_DIR} is not writable)` };
 }
 
 const MARK: Record<DoctorItem['status'], string> = { applied: 'applied', degraded: 'DEGRADED', failed: 'FAILED', unchecked: 'UNCHECKED', not_requested: '-' };

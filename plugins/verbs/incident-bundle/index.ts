@@ -4,7 +4,8 @@ import { z } from 'zod';
 import {
   definePlugin, PLUGIN_API_VERSION, ByteorError, ExitCode, BundleManifest, BundleSpecValidation, EnvironmentCapture, RuntimeInfo,
   PolicyAuditRecordV1, BUNDLE_MANIFEST_FILE, ENVIRONMENT_FILE, INCIDENT_BUNDLE_VERSION, POLICY_AUDIT_FILE, RUNTIME_INFO_FILE,
-  SPEC_VALIDATION_FILE, RUNTIME_NAME, describeSpec, formatDiagnostic, hashBundleFiles, packageVersion, readSpecFile,
+  SPEC_VALIDATION_FILE, RUNTIME_NAME, SingleRingSnapshot, JournalWindowMeta, captureSnapshot, journalWindowMetaPath, readJournal,
+  runDirPaths, writeJournalWindow, describeSpec, formatDiagnostic, hashBundleFiles, packageVersion, readSpecFile,
   renderDescription, resolveEnvironment, resolveSpecPath, specValidationReport, stableJson, validateSpecText, writeBundleArchive,
   writeJsonArtifact, type BundleContext, type LoadedSpec, type SpecCheck, type VerbContext,
 } from '../../../kernel/plugin-api.ts';
@@ -49,6 +50,47 @@ function outDirFree(out: string): void {
   if (!empty) throw new ByteorError('BYTEOR_E_BUNDLE_OUT_EXISTS', `--out=${out} already exists and is not an empty directory; bundles are never overwritten — choose a new --out`, ExitCode.USAGE, { out });
 }
 
+export const JOURNAL_LANE = 'ingress';
+
+/**
+ * From the run directory: the snapshot (live, else the state file) and the last N journal
+ * records. Either may be unavailable (a runtime that never started, a journal that is off):
+ * the bundle is still written and the manifest says what is missing and why.
+ */
+async function captureRunDir(runDir: string, stage: string, lastN: number, ctx: VerbContext<Flags>) {
+  const errors: BundleManifest['capture_errors'] = [];
+  const note = (what: 'snapshot' | 'journal', e: unknown) => {
+    const code = e instanceof ByteorError ? e.code : 'BYTEOR_E_INTERNAL';
+    const message = e instanceof Error ? e.message : String(e);
+    errors.push({ what, code, message });
+    ctx.io.err(`warning: no ${what} in the bundle: ${message}\n`);
+  };
+  let snapshotSource: 'live' | 'state_file' | null = null;
+  try {
+    const cap = await captureSnapshot(runDir);
+    writeJsonArtifact(join(stage, cap.file), SingleRingSnapshot, cap.snapshot);
+    snapshotSource = cap.source;
+  } catch (e) { note('snapshot', e); }
+  let journalRecords = 0;
+  try {
+    const j = readJournal(runDirPaths(runDir).journal, { lastN });
+    if (j.records.length > 0) {
+      writeJournalWindow(stage, JOURNAL_LANE, j.records.map((r) => r.payload));
+      writeJsonArtifact(join(stage, journalWindowMetaPath(JOURNAL_LANE)), JournalWindowMeta, {
+        lane: JOURNAL_LANE, records: j.records.length, last_n: lastN,
+        run_ids: [...new Set(j.records.map((r) => r.run_id))],
+        spec_hashes: j.spec_hashes,
+        first_unix_ms: j.records[0]!.unix_ms, last_unix_ms: j.records[j.records.length - 1]!.unix_ms,
+        source_segments: j.segments, torn: j.torn,
+      });
+    } else {
+      errors.push({ what: 'journal', code: 'BYTEOR_E_BUNDLE_NO_JOURNAL', message: `the run directory ${runDir} has no journal records` });
+    }
+    journalRecords = j.records.length;
+  } catch (e) { note('journal', e); }
+  return { snapshotSource, journalRecords, errors };
+}
+
 async function run(ctx: VerbContext<Flags>): Promise<number> {
   const { flags, kernel } = ctx;
   const out = resolve(flags.out);
@@ -76,9 +118,11 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
     writeJsonArtifact(join(stage, POLICY_AUDIT_FILE), PolicyAuditRecordV1, bundlePolicyRecord({ specPath, parsed, environment, env: ctx.env, kernel }));
     writeJsonArtifact(join(stage, ENVIRONMENT_FILE), EnvironmentCapture, captureEnvironment(ctx.env));
     if (flags.config !== undefined) copyFileSync(flags.config, join(stage, RUNTIME_CONFIG_FILE));
+    const runDir = flags['run-dir'] ?? null;
+    const captured = runDir !== null ? await captureRunDir(runDir, stage, flags['last-n'], ctx) : { snapshotSource: null, journalRecords: 0, errors: [] };
 
     const bctx: BundleContext = {
-      outDir: stage, specPath, specText: check.text, runDir: flags['run-dir'] ?? null, configPath: flags.config ?? null, flags,
+      outDir: stage, specPath, specText: check.text, runDir, configPath: flags.config ?? null, flags,
     };
     const artifacts: BundleManifest['artifacts'] = [];
     for (const { artifact, plugin } of kernel.bundleArtifacts()) {
@@ -97,8 +141,9 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
       created_unix_ms: Date.now(),
       spec_hash: check.hash,
       spec_ok: check.ok,
-      snapshot_source: null,
-      journal_records: 0,
+      snapshot_source: captured.snapshotSource,
+      journal_records: captured.journalRecords,
+      capture_errors: captured.errors,
       artifacts,
       files: hashBundleFiles(stage),
     });

@@ -1,0 +1,50 @@
+import { ByteorError } from '../errors.ts';
+import { ExitCode } from '../exit-codes.ts';
+import { SINGLE_RING_SNAPSHOT_FILE, SingleRingSnapshot } from '../artifacts/single-ring-snapshot.ts';
+import { queryRuntime } from '../rundir/control-client.ts';
+import { readStateFile } from '../rundir/state-file.ts';
+
+/**
+ * Capture a runtime's state from its run directory: ask the live runtime over its control
+ * socket, and when no runtime answers fall back to the state file it left, saying which was
+ * used (`source: live | state_file`). Used by the `snapshot` and `incident-bundle` verbs.
+ */
+export interface CapturedSnapshot {
+  source: 'live' | 'state_file';
+  /** the artifact's file name in a bundle (`single_ring_snapshot.json`, `lane_graph_state.json`) */
+  file: string;
+  snapshot: SingleRingSnapshot;
+  /** why the live runtime was not used (state_file only) */
+  liveError: string | null;
+}
+
+function invalid(what: string, why: string): ByteorError {
+  return new ByteorError('BYTEOR_E_SNAPSHOT_INVALID', `${what} fails the snapshot schema: ${why}`, ExitCode.ARTIFACT_INVALID);
+}
+
+/** Throws BYTEOR_E_SNAPSHOT_UNAVAILABLE (exit 6) when neither source is readable, BYTEOR_E_SNAPSHOT_INVALID (exit 6) when the answer fails its schema. */
+export async function captureSnapshot(runDir: string, opts: { timeoutMs?: number } = {}): Promise<CapturedSnapshot> {
+  let liveError: string;
+  try {
+    const res = await queryRuntime(runDir, 'snapshot', { timeoutMs: opts.timeoutMs ?? 3000 });
+    if (!res.ok) throw new ByteorError(res.error.code, `the runtime refused the snapshot: ${res.error.message}`, ExitCode.RUNTIME_FAILURE);
+    if (res.op !== 'snapshot') throw invalid(`the live runtime in ${runDir}`, `it answered op ${res.op}`);
+    const parsed = SingleRingSnapshot.safeParse(res.snapshot);
+    if (!parsed.success) {
+      const i = parsed.error.issues[0]!;
+      throw invalid(`the live snapshot from ${runDir}`, `${i.path.join('.') || '(root)'} ${i.message}`);
+    }
+    return { source: 'live', file: SINGLE_RING_SNAPSHOT_FILE, snapshot: { ...parsed.data, source: 'live' }, liveError: null };
+  } catch (e) {
+    if (!(e instanceof ByteorError) || e.code !== 'BYTEOR_E_RUNTIME_UNREACHABLE') throw e;
+    liveError = e.message;
+  }
+  try {
+    return { source: 'state_file', file: SINGLE_RING_SNAPSHOT_FILE, snapshot: { ...readStateFile(runDir), source: 'state_file' }, liveError };
+  } catch (e) {
+    if (e instanceof ByteorError && e.code === 'BYTEOR_E_STATE_INVALID') throw Object.assign(e, { message: `${e.message} (and ${liveError})` });
+    throw new ByteorError('BYTEOR_E_SNAPSHOT_UNAVAILABLE',
+      `no snapshot for run directory ${runDir}: ${liveError}, and ${e instanceof Error ? e.message : String(e)}; is --run-dir the directory the runtime was started with?`,
+      ExitCode.ARTIFACT_INVALID, { run_dir: runDir });
+  }
+}

@@ -1,0 +1,158 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+import {
+  definePlugin, PLUGIN_API_VERSION, ByteorError, ExitCode, ReplayAuditV1, REPLAY_AUDIT_VERSION, APPROVAL_FILE, KEY_SET_FILE,
+  Environment, loadSpecText, resolveEnvironment, stableJson, writeJsonArtifact, type RunSummary, type VerbContext,
+} from '../../../kernel/plugin-api.ts';
+import { openBundle } from './open-bundle.ts';
+import { auditActions, planReplay } from './plan.ts';
+import { replayRecords } from './run-records.ts';
+import { selectRecords } from './select.ts';
+
+/**
+ * `byteor replay`: re-run a bundle's captured input through the bundle's spec under policy
+ * (docs/operator-flow.md). dry_run (the default) never performs a side effect; execute needs
+ * the posture to allow it and, where required, an approval verified for the bundle's spec hash
+ * and this environment, all checked before anything runs. Every replay of a bundle that
+ * verifies writes a replay audit v1, refusals included.
+ */
+
+export const DEFAULT_MAX_ACTIONS = 10_000;
+export const DEFAULT_MAX_INPUT_BYTES = 128 * 1024 * 1024;
+
+const count = (what: string) => z.string().regex(/^\d{1,12}$/, `must be a whole number of ${what}`).transform(Number);
+
+const Flags = z.object({
+  bundle: z.string().min(1),
+  mode: z.enum(['dry_run', 'execute']).default('dry_run'),
+  env: Environment.optional(),
+  approval: z.string().min(1).optional(),
+  'approval-key-set': z.string().min(1).optional(),
+  'last-n': count('records').optional(),
+  'journal-lane': z.string().min(1).optional(),
+  out: z.string().min(1).optional(),
+  output: z.string().min(1).optional(),
+  'max-actions': count('actions').default(DEFAULT_MAX_ACTIONS),
+  'max-input-bytes': count('bytes').default(DEFAULT_MAX_INPUT_BYTES),
+});
+type Flags = z.output<typeof Flags>;
+
+function stageCount(spec: { model: string; single_ring?: { stages: unknown[] }; lane_graph?: { roles: Array<{ kind: string }> } }): number {
+  return spec.model === 'single_ring' ? spec.single_ring!.stages.length : spec.lane_graph!.roles.filter((r) => r.kind === 'stage').length;
+}
+
+async function run(ctx: VerbContext<Flags>): Promise<number> {
+  const { flags, kernel } = ctx;
+  const createdUnixMs = Date.now();
+  const bundle = await openBundle(flags.bundle);
+  try {
+    const outPath = resolve(flags.out ?? `${bundle.given.replace(/\.tar\.gz$/, '')}.replay-${createdUnixMs}.json`);
+    if (existsSync(outPath)) {
+      throw new ByteorError('BYTEOR_E_REPLAY_AUDIT_EXISTS', `replay audit ${outPath} already exists; audits are never overwritten — choose another --out`, ExitCode.USAGE, { out: outPath });
+    }
+    const specPath = join(bundle.dir, 'spec.kv');
+    const loaded = await loadSpecText(readFileSync(specPath), kernel, { path: specPath });
+    if (bundle.manifest.spec_hash !== loaded.hash) {
+      throw new ByteorError('BYTEOR_E_BUNDLE_INVALID', `incident bundle ${bundle.given}: its spec.kv hashes to ${loaded.hash}, but its manifest says ${bundle.manifest.spec_hash}; re-export the bundle`, ExitCode.ARTIFACT_INVALID);
+    }
+    const environment = resolveEnvironment(flags.env, ctx.env).environment;
+    // approval material: the flags, else approval.cred / signing_keys.json next to the bundle (never inside it)
+    const beside = dirname(bundle.given);
+    const approvalFlags = {
+      approval: flags.approval ?? (existsSync(join(beside, APPROVAL_FILE)) ? join(beside, APPROVAL_FILE) : undefined),
+      approvalKeySet: flags['approval-key-set'] ?? join(beside, KEY_SET_FILE),
+      specPath: null,
+    };
+    const selection = selectRecords(bundle.dir, flags['last-n'], flags['journal-lane']);
+    const plan = planReplay({ spec: loaded.spec, specHash: loaded.hash, kernel, mode: flags.mode, environment, env: ctx.env, approvalFlags });
+
+    let refusal = plan.refusal;
+    const invocations = selection.records.length * stageCount(loaded.spec);
+    if (!refusal && invocations > flags['max-actions']) {
+      refusal = new ByteorError('BYTEOR_E_REPLAY_LIMIT', `replay of ${selection.records.length} records through ${stageCount(loaded.spec)} stages is ${invocations} actions, over the limit of ${flags['max-actions']}; select fewer records (--last-n) or raise --max-actions`,
+        ExitCode.POLICY_DENIED, { actions: invocations, max_actions: flags['max-actions'] });
+    }
+    if (!refusal && selection.selected_bytes > flags['max-input-bytes']) {
+      refusal = new ByteorError('BYTEOR_E_REPLAY_LIMIT', `replay input is ${selection.selected_bytes} bytes, over the limit of ${flags['max-input-bytes']}; select fewer records (--last-n) or raise --max-input-bytes`,
+        ExitCode.POLICY_DENIED, { selected_bytes: selection.selected_bytes, max_input_bytes: flags['max-input-bytes'] });
+    }
+
+    let summary: RunSummary | null = null;
+    let failure: ByteorError | null = refusal;
+    if (!refusal) {
+      try {
+        summary = await replayRecords({
+          kernel, loaded, records: selection.records, dryRun: flags.mode === 'dry_run', env: ctx.env,
+          ...(flags.output !== undefined ? { output: flags.output } : {}),
+          // the run-time gates (e.g. ActionGraph's) see the same environment and approval material
+          flags: { env: environment, ...(approvalFlags.approval ? { approval: approvalFlags.approval } : {}), 'approval-key-set': approvalFlags.approvalKeySet },
+        });
+        if (!summary.ok && summary.error) failure = new ByteorError(summary.error.code, summary.error.message, ExitCode.RUNTIME_FAILURE);
+      } catch (e) {
+        failure = e instanceof ByteorError ? e : new ByteorError('BYTEOR_E_REPLAY_FAILED', `replay failed: ${(e as Error).message}`, ExitCode.RUNTIME_FAILURE);
+      }
+    }
+
+    const { records: _records, ...input } = selection;
+    const audit = writeJsonArtifact(outPath, ReplayAuditV1, {
+      audit_v: REPLAY_AUDIT_VERSION,
+      created_unix_ms: createdUnixMs,
+      bundle_dir: bundle.given,
+      spec_sha256: loaded.hash.slice('sha256:'.length),
+      input,
+      policy: { env: environment, approval_provided: plan.approval !== null, mode: flags.mode },
+      actions: auditActions(loaded.spec, plan.actions),
+      result: {
+        ok: failure === null,
+        records_in: summary?.records_in ?? 0,
+        records_out: summary?.records_out ?? 0,
+        dropped: summary?.dropped ?? 0,
+        error: failure ? { code: failure.code, message: failure.message } : null,
+      },
+      approval: plan.approval ? {
+        approval_id: plan.approval.payload.approval_id, kid: plan.approval.payload.kid,
+        issued_by: plan.approval.payload.issued_by, expires_at: plan.approval.payload.expires_at,
+      } : null,
+    });
+    ctx.io.err(`replay audit written to ${outPath}\n`);
+    if (failure) throw Object.assign(failure, { details: { ...(failure.details ?? {}), audit: outPath } });
+    if (ctx.json) ctx.io.out(stableJson({ audit_path: outPath, audit }));
+    else ctx.io.out(`replay ${flags.mode} of ${selection.records.length} records (${selection.journal_lane}) through ${loaded.hash} in ${environment}: ${audit.result!.records_out} out, ${audit.result!.dropped} dropped; audit ${outPath}\n`);
+    return ExitCode.OK;
+  } finally {
+    bundle.close();
+  }
+}
+
+export default definePlugin({
+  name: 'replay',
+  version: '0.1.0',
+  apiVersion: PLUGIN_API_VERSION,
+  setup(host) {
+    host.registerVerb({
+      name: 'replay',
+      summary: 'replay a bundle\'s captured input through its spec under policy (dry_run first); writes a replay audit',
+      usage: [
+        'dry_run (default) never performs a side effect. execute needs the environment posture to allow it and,',
+        'when required, an approval for the bundle\'s spec hash and this environment (byteor approval sign).',
+        'Approval material defaults: approval.cred and signing_keys.json next to the bundle.',
+      ].join('\n'),
+      options: {
+        bundle: { type: 'string', value: 'DIR|FILE.tar.gz', description: 'incident bundle to replay (verified against its manifest)' },
+        mode: { type: 'string', value: 'dry_run|execute', description: 'dry_run (default) or execute' },
+        env: { type: 'string', value: 'dev|staging|prod', description: 'environment posture (default $BYTEOR_ENV, else prod)' },
+        approval: { type: 'string', value: 'PATH|TOKEN', description: 'approval credential for execute' },
+        'approval-key-set': { type: 'string', value: 'PATH', description: 'trusted approval signing keys' },
+        'last-n': { type: 'string', value: 'N', description: 'replay only the last N records of the bundle\'s journal window' },
+        'journal-lane': { type: 'string', value: 'LANE', description: 'journal lane to replay when the bundle holds several' },
+        out: { type: 'string', value: 'PATH', description: 'replay audit file (default BUNDLE.replay-<unix_ms>.json next to the bundle)' },
+        output: { type: 'string', value: 'FILE', description: 'write the records leaving the pipeline to FILE, one per line (default: discarded, counted)' },
+        'max-actions': { type: 'string', value: 'N', description: `most stage actions (records × stages) a replay may run (default ${DEFAULT_MAX_ACTIONS})` },
+        'max-input-bytes': { type: 'string', value: 'N', description: `most input bytes a replay may consume (default ${DEFAULT_MAX_INPUT_BYTES})` },
+      },
+      schema: Flags,
+      run,
+    });
+  },
+});

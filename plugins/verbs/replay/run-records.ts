@@ -1,0 +1,59 @@
+import {
+  ByteorError, ExitCode, LineEgress, SingleRingRun,
+  type AdapterHealth, type EgressAdapter, type LoadedSpec, type PluginHost, type RunInfo, type RunSummary,
+} from '../../../kernel/plugin-api.ts';
+
+/** Egress that keeps nothing: the replay's outcome is in the summary and the audit. */
+class DiscardEgress implements EgressAdapter {
+  private count = 0;
+  async start(): Promise<void> {}
+  async write(records: Uint8Array[]): Promise<void> { this.count += records.length; }
+  async close(): Promise<void> {}
+  health(): AdapterHealth {
+    return { transport: 'discard', connection_state: 'connected', message_count: this.count, lag: null, recent_failures: [] };
+  }
+}
+
+/**
+ * Push the selected records through the bundle's spec with the run lifecycle of the kernel
+ * (runStarting — where policy gates such as ActionGraph's decide —, runStarted, runStopped),
+ * one-shot, without a run directory or journal. `dryRun` is forwarded to every stage, so
+ * side-effecting stages record instead of performing.
+ */
+export async function replayRecords(opts: {
+  kernel: PluginHost;
+  loaded: LoadedSpec;
+  records: readonly Uint8Array[];
+  dryRun: boolean;
+  flags: Readonly<Record<string, unknown>>;
+  env: Readonly<Record<string, string | undefined>>;
+  /** write what leaves the pipeline to this file, one record per line */
+  output?: string;
+}): Promise<RunSummary> {
+  const { loaded } = opts;
+  if (loaded.spec.model !== 'single_ring') {
+    throw new ByteorError('BYTEOR_E_REPLAY_MODEL_UNSUPPORTED', `replay of ${loaded.spec.model} specs is not supported yet (SingleRing only)`, ExitCode.RUNTIME_FAILURE);
+  }
+  const run: RunInfo = {
+    spec: loaded.spec, specHash: loaded.hash, specPath: loaded.path, runDir: null, oneShot: true,
+    dryRun: opts.dryRun, flags: opts.flags, env: opts.env,
+  };
+  await opts.kernel.hooks.runStarting.promise(run);
+  const egress: EgressAdapter = opts.output !== undefined ? new LineEgress({ output: opts.output }) : new DiscardEgress();
+  await egress.start();
+  let summary: RunSummary;
+  try {
+    const r = await SingleRingRun.start({ kernel: opts.kernel, spec: loaded.spec, run, egress });
+    await opts.kernel.hooks.runStarted.promise(run);
+    for (const rec of opts.records) {
+      if (r.failure) break;
+      await r.sink.push(rec);
+    }
+    r.stop();
+    summary = await r.done;
+  } finally {
+    await egress.close();
+  }
+  await opts.kernel.hooks.runStopped.promise(run, summary);
+  return summary;
+}
