@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { AckPolicy, DeliverPolicy, nanos, type ConsumerMessages, type JetStreamClient, type JsMsg, type NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy, nanos, type JetStreamClient, type JsMsg, type NatsConnection } from 'nats';
 import { z } from 'zod';
 import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-api.ts';
 import { Backoff, sleep } from './backoff.ts';
 import { track, type LiveBinding } from './bindings.ts';
 import { HealthTracker, errorText } from './health.ts';
-import { flushWithin, natsConnectionSettings, natsEndpoint, openNats } from './nats-connection.ts';
+import { closeNats, flushWithin, natsConnectionSettings, natsEndpoint, openNats } from './nats-connection.ts';
 import { bool, configError, int, parseSettings, text } from './settings.ts';
 import { failSource, transportError } from './source-failure.ts';
 
@@ -58,7 +58,6 @@ export class JetStreamIngress implements IngressAdapter, LiveBinding {
   private readonly h = new HealthTracker('nats_jetstream', 'messages');
   private readonly stop = new AbortController();
   private nc: NatsConnection | null = null;
-  private iter: ConsumerMessages | null = null;
   private loop: Promise<void> = Promise.resolve();
   private acking: Promise<void> = Promise.resolve();
   /** pushed and not yet acknowledged: nak'ed on close so they are redelivered at once */
@@ -100,25 +99,22 @@ export class JetStreamIngress implements IngressAdapter, LiveBinding {
     const s = this.settings;
     const js: JetStreamClient = this.nc!.jetstream();
     const backoff = new Backoff(s.backoff_ms, s.backoff_max_ms);
-    const stopIfIdle = () => { const it = this.iter; if (it && it.getReceived() === it.getProcessed()) it.stop(); };
-    this.stop.signal.addEventListener('abort', stopIfIdle, { once: true });
     while (!this.stop.signal.aborted) {
       try {
         const consumer = await js.consumers.get(s.stream, s.durable);
-        const iter = this.iter = await consumer.fetch({ max_messages: s.batch, expires: s.expires_ms });
+        const iter = await consumer.fetch({ max_messages: s.batch, expires: s.expires_ms });
         for await (const m of iter) {
-          if (this.stop.signal.aborted) { m.nak(); stopIfIdle(); continue; }
+          // closing: the pull stays open until it is full or expires (at most expires_ms), and
+          // everything it still brings is nak'ed for immediate redelivery, never dropped
+          if (this.stop.signal.aborted) { m.nak(); continue; }
           this.unacked.add(m);
           await sink.push(m.data, m);
           this.h.count(1);
           this.h.lag(m.info.pending + iter.getReceived() - iter.getProcessed());
-          if (this.stop.signal.aborted) stopIfIdle();
         }
-        this.iter = null;
         if (this.h.state === 'reconnecting' && !this.nc!.isClosed()) this.h.set('connected');
         backoff.reset();
       } catch (e) {
-        this.iter = null;
         if (this.stop.signal.aborted) break;
         if (this.nc!.isClosed()) throw e;
         this.h.fail(`fetch from ${s.stream}/${s.durable}: ${errorText(e)}`);
@@ -151,7 +147,7 @@ export class JetStreamIngress implements IngressAdapter, LiveBinding {
     await this.acking;
     for (const m of this.unacked) m.nak();
     this.unacked.clear();
-    if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => {});
+    await closeNats(this.nc);
     this.h.set('closed');
   }
 }
@@ -216,7 +212,7 @@ export class JetStreamEgress implements EgressAdapter, LiveBinding {
 
   async close(): Promise<void> {
     this.stop.abort();
-    if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => {});
+    await closeNats(this.nc);
     this.h.set('closed');
   }
 }

@@ -80,3 +80,15 @@ export async function flushWithin(nc: NatsConnection, ms: number): Promise<void>
     ]);
   } finally { clearTimeout(timer); }
 }
+
+/** drain (deliver what is buffered, then close), but never wait more than `ms` for a server that is away */
+export async function closeNats(nc: NatsConnection | null, ms = 2_000): Promise<void> {
+  if (!nc || nc.isClosed()) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    nc.drain().catch(() => {}),
+    new Promise<void>((r) => { timer = setTimeout(r, ms); }),
+  ]);
+  clearTimeout(timer);
+  if (!nc.isClosed()) await nc.close().catch(() => {});
+}

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-api.ts';
 import { track, type LiveBinding } from './bindings.ts';
 import { HealthTracker, errorText } from './health.ts';
-import { flushWithin, natsConnectionSettings, natsEndpoint, openNats } from './nats-connection.ts';
+import { closeNats, flushWithin, natsConnectionSettings, natsEndpoint, openNats } from './nats-connection.ts';
 import { int, parseSettings, text } from './settings.ts';
 import { failSource, transportError } from './source-failure.ts';
 
@@ -64,7 +64,7 @@ export class NatsIngress implements IngressAdapter, LiveBinding {
     const left = this.sub?.getPending() ?? 0;
     this.sub?.unsubscribe();
     if (left > 1) this.h.fail(`${left - 1} received messages were not pushed before close (core NATS is at-most-once)`);
-    await this.nc?.close().catch(() => {});
+    await closeNats(this.nc);
     await this.loop;
     this.h.set('closed');
   }
@@ -107,7 +107,7 @@ export class NatsEgress implements EgressAdapter, LiveBinding {
 
   async close(): Promise<void> {
     this.stop.abort();
-    if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => {});
+    await closeNats(this.nc);
     this.h.set('closed');
   }
 }

@@ -139,3 +139,12 @@ export class OwnServer {
     await new Promise<void>((r) => { p.once('exit', () => r()); p.kill('SIGKILL'); });
   }
 }
+
+/**
+ * After the suite: a failed test can leave a client reconnecting to a server that is gone, which
+ * would keep the process alive until the runner's timeout. Exit shortly after the last test
+ * instead (uvu has already printed the result and set the exit code).
+ */
+export function exitWhenDone(suite: { after(fn: () => void): void }): void {
+  suite.after(() => { setTimeout(() => process.exit(), 2_000).unref(); });
+}

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { HttpIngress, httpAdapter } from '../../plugins/edgeplane/http.ts';
 import type { IngressSink } from '../../kernel/plugin-api.ts';
-import { Pump, RecordingSink, freePort, until } from './helpers.ts';
+import { Pump, RecordingSink, freePort, until, exitWhenDone } from './helpers.ts';
 
 async function post(url: string, body: string) {
   const res = await request(url, { method: 'POST', body });
@@ -139,4 +139,5 @@ test('pump: HTTP ingress -> HTTP egress keeps order with concurrency=1', async (
   dest.server.close();
 });
 
+exitWhenDone(test);
 test.run();

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect } from 'nats';
 import { natsAdapter } from '../../plugins/edgeplane/nats.ts';
-import { Pump, RecordingSink, freePort, requireEnv, until } from './helpers.ts';
+import { Pump, RecordingSink, freePort, requireEnv, until, exitWhenDone } from './helpers.ts';
 
 const NATS = requireEnv('BYTEOR_TEST_NATS_URL', 'nats-server');
 const subject = (s: string) => `byteor.test.${process.pid}.${s}`;
@@ -66,4 +66,5 @@ test('no server: start fails after connect_timeout_ms, naming the url', async ()
   assert.ok(ing.health().recent_failures.length >= 1);
 });
 
+exitWhenDone(test);
 test.run();

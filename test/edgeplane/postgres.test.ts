@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import pg from 'pg';
 import { postgresAdapter } from '../../plugins/edgeplane/postgres.ts';
-import { Pump, RecordingSink, freePort, requireEnv, until } from './helpers.ts';
+import { Pump, RecordingSink, freePort, requireEnv, until, exitWhenDone } from './helpers.ts';
 
 const PG = requireEnv('BYTEOR_TEST_POSTGRES_URL', 'postgresql');
 const db = new pg.Client({ connectionString: PG });
@@ -77,4 +77,5 @@ test('egress inserts one row per record; pump table -> table; bad table is named
   assert.is(none.health().connection_state, 'failed');
 });
 
+exitWhenDone(test);
 test.run();

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { WebSocketIngress, websocketAdapter } from '../../plugins/edgeplane/websocket.ts';
-import { Pump, RecordingSink, freePort, until } from './helpers.ts';
+import { Pump, RecordingSink, freePort, until, exitWhenDone } from './helpers.ts';
 
 async function wsServer(port = 0): Promise<{ wss: WebSocketServer; url: string; port: number }> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port });
@@ -102,4 +102,5 @@ test('pump: WebSocket server ingress -> WebSocket egress', async () => {
   await closeServer(dest.wss);
 });
 
+exitWhenDone(test);
 test.run();
