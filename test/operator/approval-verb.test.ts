@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../kernel/cli.ts';
@@ -69,6 +69,26 @@ test('sign then verify; verify refuses another environment, spec, or a missing c
   const late = await cli('approval', 'verify', `--approval=${cred}`, `--key-set=${keySet}`, '--now=2025-06-01T14:00:00Z', `--spec-hash=${HASH}`, '--env=staging');
   assert.is(late.code, 4);
   assert.match(late.err, 'BYTEOR_E_APPROVAL_EXPIRED');
+});
+
+test('--spec: the hash and the capabilities the spec needs are derived; verify with --spec checks them', async () => {
+  const root = new URL('../..', import.meta.url).pathname;
+  const spec = join(dir, 'notify.kv');
+  writeFileSync(spec, readFileSync(join(root, 'examples/chain.kv'), 'utf8')
+    .replace('spec.name=chain', 'spec.name=notify\nplugins.0=actiongraph')
+    .replace('single_ring.stages.2.key=identity', 'single_ring.stages.2.key=http_post:https://hooks.example/a'));
+  const v = await cli('validate', `--spec=${spec}`, '--json');
+  assert.is(v.code, 0, v.err);
+  const hash = JSON.parse(v.out).spec_hash as string;
+  const s = await cli('approval', 'sign', `--private-key=${pem}`, '--kid=ops-1', `--spec=${spec}`, '--env=prod', '--json');
+  assert.is(s.code, 0, s.err);
+  const { payload, credential } = JSON.parse(s.out);
+  assert.is(payload.spec_hash, hash);
+  assert.equal(payload.capabilities, ['http_post:https://hooks.example/a']);
+  const ok = await cli('approval', 'verify', `--approval=${credential}`, `--key-set=${keySet}`, `--spec=${spec}`, '--env=prod');
+  assert.is(ok.code, 0, ok.err);
+  const both = await cli('approval', 'verify', `--approval=${credential}`, `--key-set=${keySet}`, `--spec=${spec}`, `--spec-hash=${HASH}`, '--env=prod');
+  assert.is(both.code, 2);
 });
 
 test('usage errors: no action, unknown action, missing flag, bad ttl', async () => {

@@ -5,8 +5,8 @@ import { z } from 'zod';
 import {
   definePlugin, PLUGIN_API_VERSION, ByteorError, ExitCode, EnvironmentPosture, SigningKeySet, SpecHash, Capability,
   generateSigningKey, readKeySet, signApprovalCredential, findApprovalCredential, verifyApprovalCredential,
-  writeJsonArtifact, stableJson, ApprovalErrorCode,
-  type ApprovalPayloadV1, type VerbContext, type SigningKey,
+  writeJsonArtifact, stableJson, ApprovalErrorCode, loadSpecFile, policyForEnvironment, requiredCapabilities, specActions,
+  type ApprovalPayloadV1, type Environment, type VerbContext, type SigningKey,
 } from '../../../kernel/plugin-api.ts';
 import { parseDuration } from './duration.ts';
 
@@ -19,6 +19,7 @@ const Flags = z.object({
   kid: z.string().min(1).optional(),
   'private-key': z.string().min(1).optional(),
   'key-set': z.string().min(1).optional(),
+  spec: z.string().min(1).optional(),
   'spec-hash': SpecHash.optional(),
   env: EnvironmentPosture.optional(),
   capability: z.array(Capability).optional(),
@@ -40,6 +41,22 @@ function need<K extends keyof Flags>(flags: Flags, key: K, action: string): NonN
   const v = flags[key];
   if (v === undefined) throw new ByteorError('BYTEOR_E_USAGE_MISSING_FLAG', `approval ${action} needs --${String(key)}; run "byteor approval --help"`, ExitCode.USAGE);
   return v as NonNullable<Flags[K]>;
+}
+
+/**
+ * The spec identity and capabilities an approval is about: `--spec` (its canonical hash, and the
+ * capabilities its side-effecting stages need) or `--spec-hash` (capabilities from --capability).
+ * Explicit --capability flags always win.
+ */
+async function specBinding(ctx: VerbContext<Flags>, action: string, env: Environment): Promise<{ specHash: string; capabilities: string[] }> {
+  const { flags } = ctx;
+  if ((flags.spec === undefined) === (flags['spec-hash'] === undefined)) {
+    throw new ByteorError('BYTEOR_E_USAGE_MISSING_FLAG', `approval ${action} needs exactly one of --spec=PATH and --spec-hash=sha256:HEX; run "byteor approval --help"`, ExitCode.USAGE);
+  }
+  if (flags['spec-hash'] !== undefined) return { specHash: flags['spec-hash'], capabilities: flags.capability ?? [] };
+  const loaded = await loadSpecFile(flags.spec!, ctx.kernel);
+  const ctxDecide = { policy: policyForEnvironment(env, ctx.env), mode: 'run' as const, dryRun: false, approvalPresent: false };
+  return { specHash: loaded.hash, capabilities: flags.capability ?? requiredCapabilities(specActions(loaded.spec, ctx.kernel, ctxDecide)) };
 }
 
 function keygen(ctx: VerbContext<Flags>): number {
@@ -69,11 +86,12 @@ function keygen(ctx: VerbContext<Flags>): number {
   return ExitCode.OK;
 }
 
-function sign(ctx: VerbContext<Flags>): number {
+async function sign(ctx: VerbContext<Flags>): Promise<number> {
   const { flags } = ctx;
   const privPath = need(flags, 'private-key', 'sign');
   const env = need(flags, 'env', 'sign');
-  const specHash = need(flags, 'spec-hash', 'sign');
+  const kid = need(flags, 'kid', 'sign');
+  const { specHash, capabilities } = await specBinding(ctx, 'sign', env);
   let pem: string;
   try { pem = readFileSync(privPath, 'utf8'); } catch (e) {
     throw new ByteorError(ApprovalErrorCode.PRIVATE_KEY_INVALID, `cannot read private key ${privPath} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, ExitCode.ARTIFACT_INVALID);
@@ -81,13 +99,13 @@ function sign(ctx: VerbContext<Flags>): number {
   const now = flags.now !== undefined ? parseNow(flags.now) : Date.now();
   const payload: ApprovalPayloadV1 = {
     v: 1,
-    kid: need(flags, 'kid', 'sign'),
+    kid,
     org_id: flags['org-id'],
     project_id: flags['project-id'],
     environment_id: flags['environment-id'] ?? env,
     environment_posture: env,
     spec_hash: specHash,
-    capabilities: [...new Set(flags.capability ?? [])].sort(),
+    capabilities: [...new Set(capabilities)].sort(),
     issued_at: rfc3339(now),
     expires_at: rfc3339(now + parseDuration(flags.ttl)!),
     issued_by: flags['issued-by'] ?? defaultIssuer(ctx.env),
@@ -103,14 +121,16 @@ function sign(ctx: VerbContext<Flags>): number {
   return ExitCode.OK;
 }
 
-function verify(ctx: VerbContext<Flags>): number {
+async function verify(ctx: VerbContext<Flags>): Promise<number> {
   const { flags } = ctx;
   const cred = findApprovalCredential({ approval: need(flags, 'approval', 'verify') });
   const keySet = readKeySet(flags['key-set'] ?? 'signing_keys.json');
+  const environment = need(flags, 'env', 'verify');
+  const { specHash, capabilities } = await specBinding(ctx, 'verify', environment);
   const payload = verifyApprovalCredential(cred!.text, keySet, {
-    specHash: need(flags, 'spec-hash', 'verify'),
-    environment: need(flags, 'env', 'verify'),
-    capabilities: flags.capability ?? [],
+    specHash,
+    environment,
+    capabilities,
     now: flags.now !== undefined ? parseNow(flags.now) : Date.now(),
   });
   if (ctx.json) ctx.io.out(stableJson({ ok: true, source: cred!.source, payload }));
@@ -144,11 +164,12 @@ export default definePlugin({
       summary: 'mint and check approval credentials v1 locally (keygen | sign | verify)',
       usage: [
         'byteor approval keygen --kid=ID --private-key=PATH [--key-set=signing_keys.json]',
-        'byteor approval sign   --private-key=PATH --kid=ID --spec-hash=sha256:HEX --env=dev|staging|prod',
+        'byteor approval sign   --private-key=PATH --kid=ID (--spec=PATH | --spec-hash=sha256:HEX) --env=dev|staging|prod',
         '                       [--capability=CAP ...] [--ttl=1h] [--issued-by=WHO] [--out=approval.cred]',
-        'byteor approval verify --approval=PATH|TOKEN [--key-set=signing_keys.json] --spec-hash=sha256:HEX',
+        'byteor approval verify --approval=PATH|TOKEN [--key-set=signing_keys.json] (--spec=PATH | --spec-hash=sha256:HEX)',
         '                       --env=dev|staging|prod [--capability=CAP ...]',
         '',
+        'With --spec the capabilities default to those the spec\'s side-effecting stages need.',
         'A capability is a side-effecting stage key (http_post:https://host/path, exec:/bin/prog|arg) or a',
         'family wildcard (http_post:*, exec:*). See docs/approvals.md.',
       ].join('\n'),
@@ -156,7 +177,8 @@ export default definePlugin({
         kid: { type: 'string', value: 'ID', description: 'signing key id (keygen, sign)' },
         'private-key': { type: 'string', value: 'PATH', description: 'Ed25519 private key PEM (written by keygen, read by sign)' },
         'key-set': { type: 'string', value: 'PATH', description: 'trusted key set (default signing_keys.json)' },
-        'spec-hash': { type: 'string', value: 'sha256:HEX', description: 'the approved spec identity (as printed by validate)' },
+        spec: { type: 'string', value: 'PATH', description: 'the approved spec (its hash and required capabilities are derived)' },
+        'spec-hash': { type: 'string', value: 'sha256:HEX', description: 'the approved spec identity (as printed by validate), instead of --spec' },
         env: { type: 'string', value: 'dev|staging|prod', description: 'environment posture the approval is for' },
         capability: { type: 'string', multiple: true, value: 'CAP', description: 'granted (sign) or required (verify) capability' },
         ttl: { type: 'string', value: 'DURATION', description: 'validity of a signed credential: 90s, 30m, 2h, 7d (default 1h)' },
