@@ -7,7 +7,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,19 +36,22 @@ function run(cmd: string, args: string[], cwd: string) {
   return spawnSync(process.execPath, [cmd, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
 }
 
-let pluginDir = '';
+/** The same as run(), without blocking: the two tsc runs below go side by side. */
+function runAsync(cmd: string, args: string[], cwd: string): Promise<{ status: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cmd, ...args], { cwd, env: { ...process.env, NODE_OPTIONS: '' } });
+    let stdout = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stdout += d; });
+    child.on('close', (status) => resolve({ status, stdout }));
+  });
+}
 
-test('the example plugin type-checks against the emitted declarations and compiles', () => {
-  pluginDir = setUpAuthorDir();
-  const r = run(tsc, ['-p', '.'], pluginDir);
-  assert.is(r.status, 0, `tsc failed:\n${r.stdout}${r.stderr}`);
-  for (const f of ['index.js', 'index.d.ts', 'tag-stage.js', 'seq-adapter.js', 'audit-state.js']) assert.ok(existsSync(join(pluginDir, 'dist', f)), f);
-});
-
-test('the declarations carry real types: a wrong policy class or a missing create() does not compile', () => {
+/** A plugin with two type errors, in its own directory of the author project. */
+function writeBadPlugin(): string {
   const bad = join(tmp, 'bad-plugin');
   mkdirSync(bad);
-  cpSync(join(pluginDir, 'tsconfig.json'), join(bad, 'tsconfig.json'));
+  cpSync(join(repo, 'examples', 'plugins', 'acme-audit', 'tsconfig.json'), join(bad, 'tsconfig.json'));
   writeFileSync(join(bad, 'package.json'), JSON.stringify({ name: 'bad-plugin', type: 'module' }));
   writeFileSync(join(bad, 'index.ts'), `import { definePlugin, PLUGIN_API_VERSION } from 'byteor/plugin';
 export default definePlugin({
@@ -59,13 +62,32 @@ export default definePlugin({
   },
 });
 `);
-  const r = run(tsc, ['-p', '.', '--noEmit'], bad);
+  return bad;
+}
+
+let pluginDir = '';
+let badCompile: Promise<{ status: number | null; stdout: string }> | null = null;
+const ready = () => assert.ok(pluginDir !== '', 'the author directory was not set up: see the first failure of this file');
+
+test('the example plugin type-checks against the emitted declarations and compiles', async () => {
+  const dir = setUpAuthorDir();
+  badCompile = runAsync(tsc, ['-p', '.', '--noEmit'], writeBadPlugin());
+  const r = await runAsync(tsc, ['-p', '.'], dir);
+  assert.is(r.status, 0, `tsc failed:\n${r.stdout}`);
+  for (const f of ['index.js', 'index.d.ts', 'tag-stage.js', 'seq-adapter.js', 'audit-state.js']) assert.ok(existsSync(join(dir, 'dist', f)), f);
+  pluginDir = dir;
+});
+
+test('the declarations carry real types: a wrong policy class or a missing create() does not compile', async () => {
+  assert.ok(badCompile, 'the author directory was not set up: see the first failure of this file');
+  const r = await badCompile!;
   assert.is(r.status, 2, r.stdout);
   assert.match(r.stdout, /index\.ts\(5,.*'"maybe"' is not assignable to type 'PolicyClass'/);
   assert.match(r.stdout, /index\.ts\(6,[^\n]*'StageFamily'\.\n *Property 'create' is missing/);
 });
 
 test('the built CLI loads the compiled plugin by path and reports what it provides', () => {
+  ready();
   const r = run(join(repo, 'bin', 'byteor.js'), ['capabilities', '--plugin=./acme-audit', '--json'], tmp);
   assert.is(r.status, 0, r.stderr);
   const doc = JSON.parse(r.stdout);
