@@ -50,8 +50,9 @@ test('--json prints a capability document that passes its schema, with providers
 });
 
 test('human output lists every section with the providing plugin', async () => {
-  const r = await cli(['capabilities', `--plugin=${ECHO}`]);
+  const r = await cli(['capabilities', `--plugin=${ECHO}`, `--plugin=${ECHO_EXT}`]);
   assert.is(r.code, 0);
+  assert.match(r.out, /\n  echo +echo-verb +print the parsed flags \(test fixture\)\n      \+ --region  \(echo-extension\)\n/);
   for (const heading of ['plugins (load order):', 'verbs:', 'stage keys:', 'adapters:', 'snapshot sections:', 'bundle artifacts:']) {
     assert.ok(r.out.includes(`\n${heading}\n`), heading);
   }

@@ -37,12 +37,24 @@ function table(rows: string[][]): string {
   return rows.map((r) => `  ${r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ')}`.trimEnd()).join('\n') + '\n';
 }
 
+/** One line per verb; the flags other plugins add on indented lines below it. */
+function verbLines(doc: CapabilityDocument): string {
+  const rows = doc.verbs.map((v) => [v.name, v.plugin, v.summary]);
+  const lines = table(rows).split('\n');
+  const out: string[] = [];
+  doc.verbs.forEach((v, i) => {
+    out.push(lines[i]!);
+    for (const e of v.extensions) out.push(`      + ${e.flags.join(' ')}  (${e.plugin})`);
+  });
+  return out.length ? `${out.join('\n')}\n` : '  (none)\n';
+}
+
 /** The document as text for an operator. */
 export function renderCapabilities(doc: CapabilityDocument): string {
   const parts = [
     `${doc.runtime.name} ${doc.runtime.version} (plugin API ${doc.pluginApiVersion})\n`,
     `\nplugins (load order):\n${table(doc.plugins.map((p) => [p.name, p.version, p.dependencies.length ? `needs ${p.dependencies.join(', ')}` : '', p.specifier]))}`,
-    `\nverbs:\n${table(doc.verbs.map((v) => [v.name, v.plugin, v.summary + v.extensions.map((e) => ` (+${e.flags.join(' ')} from ${e.plugin})`).join('')]))}`,
+    `\nverbs:\n${verbLines(doc)}`,
     `\nstage keys:\n${table(doc.stages.map((s) => [s.keyKind === 'prefix' ? `${s.key}*` : s.key, s.source, s.policyClass, `replay:${s.replaySupport}`, s.plugin, s.summary]))}`,
     `\nadapters:\n${table(doc.adapters.map((a) => [a.kind, a.direction, a.plugin, a.summary + (a.experimental ? ' (experimental)' : '')]))}`,
     `\nsnapshot sections:\n${table(doc.snapshotSections.map((s) => [s.name, s.plugin]))}`,
