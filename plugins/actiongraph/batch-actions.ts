@@ -1,4 +1,4 @@
-import type { RecordBatch } from '../../kernel/plugin-api.ts';
+import type { RecordBatch, StageCounter } from '../../kernel/plugin-api.ts';
 
 /**
  * Runs one action per live record of a batch with at most `concurrency` in flight, off the
@@ -46,12 +46,16 @@ export async function performBatchActions(
   if (state.failure !== undefined) throw state.failure.error;
 }
 
-/** Count the live records of a batch (dry run: every one is recorded, none performed). */
-export function liveRecords(batch: RecordBatch): { records: number; bytes: number } {
-  let records = 0;
-  let bytes = 0;
+/**
+ * Dry run: every live record of the batch is recorded (counted with its bytes), none performed.
+ * Allocation-free: this is the whole per-batch cost of a side-effecting stage in a dry run.
+ */
+export function recordDryRun(batch: RecordBatch, records: StageCounter, bytes: StageCounter): void {
+  let n = 0;
+  let total = 0;
   for (let i = 0; i < batch.count; i++) {
-    if (batch.live(i)) { records++; bytes += batch.length(i); }
+    if (batch.live(i)) { n++; total += batch.length(i); }
   }
-  return { records, bytes };
+  records.add(n);
+  bytes.add(total);
 }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { ByteorError, ExitCode, type StageContext, type StageFamily, type StageHandler } from '../../kernel/plugin-api.ts';
-import { liveRecords, performBatchActions } from './batch-actions.ts';
+import { performBatchActions, recordDryRun } from './batch-actions.ts';
 import { withRetries, type AttemptOutcome } from './retry.ts';
 import { readActionSettings, type ActionSettings } from './settings.ts';
 
@@ -74,13 +74,7 @@ function createExec(ctx: StageContext, settings: ActionSettings = readActionSett
   const dryRun = ctx.counter('dry_run');
   const bytesOut = ctx.counter('bytes');
   if (ctx.dryRun) {
-    return {
-      onBatch(batch) {
-        const live = liveRecords(batch);
-        dryRun.add(live.records);
-        bytesOut.add(live.bytes);
-      },
-    };
+    return { onBatch: (batch) => recordDryRun(batch, dryRun, bytesOut) };
   }
   if (settings.execAllowlist === null || !settings.execAllowlist.includes(cmd.program)) throw execNotAllowed(ctx.key, cmd.program, settings.execAllowlist);
   const perform = async (bytes: Uint8Array, sequence: number): Promise<void> => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Pool } from 'undici';
 import { ByteorError, ExitCode, type StageContext, type StageFamily, type StageHandler } from '../../kernel/plugin-api.ts';
-import { liveRecords, performBatchActions } from './batch-actions.ts';
+import { performBatchActions, recordDryRun } from './batch-actions.ts';
 import { withRetries, type AttemptOutcome } from './retry.ts';
 import { readActionSettings, type ActionSettings } from './settings.ts';
 
@@ -97,13 +97,7 @@ function createHttpPost(ctx: StageContext, settings: ActionSettings = readAction
   const dryRun = ctx.counter('dry_run');
   const bytesOut = ctx.counter('bytes');
   if (ctx.dryRun) {
-    return {
-      onBatch(batch) {
-        const live = liveRecords(batch);
-        dryRun.add(live.records);
-        bytesOut.add(live.bytes);
-      },
-    };
+    return { onBatch: (batch) => recordDryRun(batch, dryRun, bytesOut) };
   }
   if (!httpPostTargetAllowed(ctx.argument, settings.httpPostAllowlist)) throw httpPostNotAllowlisted(ctx.key, ctx.argument);
   const pool = new Pool(url.origin, { connections: settings.concurrency, pipelining: 1 });
