@@ -108,7 +108,7 @@ async function allocationPerRecord(p: Pipeline, perPass: number): Promise<number
   return samples.length ? Math.round(median(samples)) : NaN;
 }
 
-export async function benchDataguardMapkv(o: { records?: number; rounds?: number; batch?: number } = {}): Promise<{ results: DataguardBenchResult[]; decode_ns: number; restore_ns: number; speedup: number }> {
+export async function benchDataguardMapkv(o: { records?: number; rounds?: number; batch?: number } = {}): Promise<{ results: DataguardBenchResult[]; decode_ns: number; decode_alloc_bytes: number; restore_ns: number; speedup: number }> {
   const n = o.records ?? 20_000;
   const rounds = o.rounds ?? 7;
   const batch = o.batch ?? 256;
@@ -139,6 +139,16 @@ export async function benchDataguardMapkv(o: { records?: number; rounds?: number
   const t0 = performance.now();
   for (const b of bodies) u.unpack(b);
   const decodeNs = ((performance.now() - t0) * 1e6) / n;
+  const decodeAlloc: number[] = [];
+  for (let attempt = 0; attempt < 40 && decodeAlloc.length < 5; attempt++) {
+    await new Promise((r) => setImmediate(r));
+    const g0 = gcCount;
+    const before = newSpaceUsed();
+    for (let k = 0; k < 256; k++) u.unpack(bodies[k]!);
+    const after = newSpaceUsed();
+    await new Promise((r) => setImmediate(r));
+    if (gcCount === g0 && after >= before) decodeAlloc.push((after - before) / 256);
+  }
 
   const allocChain = await allocationPerRecord(chain, n);
   const allocFused = await allocationPerRecord(fused, n);
@@ -150,6 +160,7 @@ export async function benchDataguardMapkv(o: { records?: number; rounds?: number
   return {
     results: [result('dataguard_chain_mapkv', chainMs, allocChain), result('dataguard_fused_mapkv', fusedMs, allocFused)],
     decode_ns: Math.round(decodeNs),
+    decode_alloc_bytes: decodeAlloc.length ? Math.round(median(decodeAlloc)) : NaN,
     restore_ns: Math.round((restore * 1e6) / n),
     speedup,
   };
@@ -203,7 +214,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.stdout.write('stage handlers, in process\n');
     process.stdout.write('bench                    records/s   ns/record   alloc B/record\n');
     for (const x of r.results) process.stdout.write(`${x.name.padEnd(24)} ${String(x.records_per_s).padStart(9)}   ${String(x.ns_per_record).padStart(9)}   ${String(x.alloc_bytes_per_record).padStart(14)}\n`);
-    process.stdout.write(`fused is ${r.speedup.toFixed(2)}x the chain; one msgpackr decode = ${r.decode_ns} ns/record; slot restore (subtracted) = ${r.restore_ns} ns/record\n`);
+    process.stdout.write(`fused is ${r.speedup.toFixed(2)}x the chain; one msgpackr decode = ${r.decode_ns} ns and ${r.decode_alloc_bytes} heap bytes per record; slot restore (subtracted) = ${r.restore_ns} ns/record\n`);
     if (p) {
       process.stdout.write('\npipeline, run --sp through the SingleRing executor\nbench                    records/s   stage threads\n');
       for (const x of p.results) process.stdout.write(`${x.name.padEnd(24)} ${String(x.records_per_s).padStart(9)}   ${String(x.stage_threads).padStart(13)}\n`);
