@@ -23,3 +23,13 @@ export const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((re
   function done() { clearTimeout(t); signal?.removeEventListener('abort', done); resolve(); }
   signal?.addEventListener('abort', done, { once: true });
 });
+
+/** wait until `done()` holds or `ms` passed; true when it holds */
+export async function settle(done: () => boolean, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() >= until) return false;
+    await sleep(Math.min(10, until - Date.now()));
+  }
+  return true;
+}

@@ -44,6 +44,7 @@ async function readCheckpoint(path: string): Promise<number | null> {
 export class FileIngress implements IngressAdapter, LiveBinding {
   readonly role = 'ingress';
   readonly kind = 'file';
+  private closing: Promise<void> | null = null;
   private readonly h = new HealthTracker('file', 'bytes');
   private readonly stop = new AbortController();
   private fh: FileHandle | null = null;
@@ -128,13 +129,17 @@ export class FileIngress implements IngressAdapter, LiveBinding {
     return this.checkpointing;
   }
 
-  async close(): Promise<void> {
-    this.stop.abort();
-    await this.loop;
-    await this.checkpointing;
-    await this.fh?.close().catch(() => {});
-    this.fh = null;
-    this.h.set('closed');
+  /** stop the intake and release the source; idempotent (the run may call it twice) */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.stop.abort();
+      await this.loop;
+      await this.checkpointing;
+      await this.fh?.close().catch(() => {});
+      this.fh = null;
+      this.h.set('closed');
+    })();
+    return this.closing;
   }
 }
 

@@ -45,10 +45,11 @@ type Delivery = { resolve: () => void };
 export class HttpIngress implements IngressAdapter, LiveBinding {
   readonly role = 'ingress';
   readonly kind = 'http';
+  private closing: Promise<void> | null = null;
   private readonly h = new HealthTracker('http', 'requests');
   private server: Server | null = null;
   private inFlight = 0;
-  private closing = false;
+  private shuttingDown = false;
   private bound = '';
 
   constructor(readonly settings: z.output<typeof HttpIngressSettings>) {}
@@ -85,7 +86,7 @@ export class HttpIngress implements IngressAdapter, LiveBinding {
     const pathOnly = (req.url ?? '/').split('?')[0];
     if (pathOnly !== s.path) { req.resume(); return reply(404, { error: `POST records to ${s.path}` }); }
     if (req.method !== 'POST') { req.resume(); res.setHeader('allow', 'POST'); return reply(405, { error: 'only POST is accepted' }); }
-    if (this.closing) { req.resume(); return reply(503, { error: 'the runtime is shutting down; retry against another instance' }); }
+    if (this.shuttingDown) { req.resume(); return reply(503, { error: 'the runtime is shutting down; retry against another instance' }); }
     this.inFlight++;
     this.h.lag(this.inFlight);
     try {
@@ -136,13 +137,17 @@ export class HttpIngress implements IngressAdapter, LiveBinding {
     for (const t of tokens) if (t && typeof (t as Delivery).resolve === 'function') (t as Delivery).resolve();
   }
 
-  async close(): Promise<void> {
-    this.closing = true;
-    const server = this.server;
-    if (server) {
-      await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeIdleConnections(); });
-    }
-    this.h.set('closed');
+  /** stop the intake and release the source; idempotent (the run may call it twice) */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.shuttingDown = true;
+      const server = this.server;
+      if (server) {
+        await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeIdleConnections(); });
+      }
+      this.h.set('closed');
+    })();
+    return this.closing;
   }
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AckPolicy, DeliverPolicy, nanos, type JetStreamClient, type JsMsg, type NatsConnection } from 'nats';
 import { z } from 'zod';
 import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-api.ts';
-import { Backoff, sleep } from './backoff.ts';
+import { Backoff, settle, sleep } from './backoff.ts';
 import { track, type LiveBinding } from './bindings.ts';
 import { HealthTracker, errorText } from './health.ts';
 import { closeNats, flushWithin, natsConnectionSettings, natsEndpoint, openNats } from './nats-connection.ts';
@@ -28,6 +28,7 @@ export const JetStreamIngressSettings = z.object({
   batch: int(1, 10_000).default(256),
   expires_ms: int(1_000, 600_000).default(1_000),
   ack_wait_ms: int(100, 3_600_000).default(30_000),
+  close_grace_ms: int(0, 3_600_000).default(5_000),
 });
 
 export const JetStreamEgressSettings = z.object({
@@ -62,6 +63,7 @@ export class JetStreamIngress implements IngressAdapter, LiveBinding {
   private acking: Promise<void> = Promise.resolve();
   /** pushed and not yet acknowledged: nak'ed on close so they are redelivered at once */
   private readonly unacked = new Set<JsMsg>();
+  private closing: Promise<void> | null = null;
 
   constructor(readonly settings: z.output<typeof JetStreamIngressSettings>) {}
 
@@ -137,18 +139,24 @@ export class JetStreamIngress implements IngressAdapter, LiveBinding {
   }
 
   /**
-   * Stops fetching. Records pushed but not acknowledged by now (still in the pipeline, or the
-   * caller closed before its last ack) are nak'ed: the stream redelivers them at once, to this
-   * durable's next binding. Acks that arrive after close are ignored (redelivery covers them).
+   * Stops fetching, then waits up to `close_grace_ms` for the records already pushed to be
+   * acknowledged (the run drains them through egress meanwhile). What is still unacknowledged
+   * after that is nak'ed: the stream redelivers it at once, to this durable's next binding.
+   * Idempotent: a second call returns the first one's promise.
    */
-  async close(): Promise<void> {
-    this.stop.abort();
-    await this.loop;
-    await this.acking;
-    for (const m of this.unacked) m.nak();
-    this.unacked.clear();
-    await closeNats(this.nc);
-    this.h.set('closed');
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.stop.abort();
+      await this.loop;
+      await settle(() => this.unacked.size === 0, this.settings.close_grace_ms);
+      await this.acking;
+      if (this.unacked.size) this.h.fail(`${this.unacked.size} records were not acknowledged within ${this.settings.close_grace_ms} ms of close (ingress.close_grace_ms); nak'ed for redelivery`);
+      for (const m of this.unacked) m.nak();
+      this.unacked.clear();
+      await closeNats(this.nc);
+      this.h.set('closed');
+    })();
+    return this.closing;
   }
 }
 

@@ -30,6 +30,7 @@ export const NatsEgressSettings = z.object({
 export class NatsIngress implements IngressAdapter, LiveBinding {
   readonly role = 'ingress';
   readonly kind = 'nats';
+  private closing: Promise<void> | null = null;
   private readonly h = new HealthTracker('nats', 'messages');
   private readonly stop = new AbortController();
   private nc: NatsConnection | null = null;
@@ -59,14 +60,18 @@ export class NatsIngress implements IngressAdapter, LiveBinding {
     }
   }
 
-  async close(): Promise<void> {
-    this.stop.abort();
-    const left = this.sub?.getPending() ?? 0;
-    this.sub?.unsubscribe();
-    if (left > 1) this.h.fail(`${left - 1} received messages were not pushed before close (core NATS is at-most-once)`);
-    await closeNats(this.nc);
-    await this.loop;
-    this.h.set('closed');
+  /** stop the intake and release the source; idempotent (the run may call it twice) */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.stop.abort();
+      const left = this.sub?.getPending() ?? 0;
+      this.sub?.unsubscribe();
+      if (left > 1) this.h.fail(`${left - 1} received messages were not pushed before close (core NATS is at-most-once)`);
+      await closeNats(this.nc);
+      await this.loop;
+      this.h.set('closed');
+    })();
+    return this.closing;
   }
 }
 

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { z } from 'zod';
 import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-api.ts';
-import { Backoff, sleep } from './backoff.ts';
+import { Backoff, settle, sleep } from './backoff.ts';
 import { track, type LiveBinding } from './bindings.ts';
 import { HealthTracker, errorText } from './health.ts';
 import { int, parseSettings, redactUrl, text, url } from './settings.ts';
@@ -40,6 +40,7 @@ export const PostgresIngressSettings = z.object({
   channel: ident().optional(),
   batch: int(1, 10_000).default(256),
   poll_ms: int(1, 600_000).default(200),
+  close_grace_ms: int(0, 3_600_000).default(5_000),
 }).superRefine((s, ctx) => {
   if (s.mode === 'table' && !s.table) ctx.addIssue({ code: 'custom', path: ['table'], message: 'required with mode=table' });
   if (s.mode === 'notify' && !s.channel) ctx.addIssue({ code: 'custom', path: ['channel'], message: 'required with mode=notify' });
@@ -95,6 +96,7 @@ export class PostgresIngress implements IngressAdapter, LiveBinding {
   private acked = -1n;
   private loop: Promise<void> = Promise.resolve();
   private acking: Promise<void> = Promise.resolve();
+  private closing: Promise<void> | null = null;
   private readonly queue: Uint8Array[] = [];
   private wake: (() => void) | null = null;
 
@@ -221,15 +223,26 @@ export class PostgresIngress implements IngressAdapter, LiveBinding {
     return this.acking;
   }
 
-  async close(): Promise<void> {
-    this.stop.abort();
-    this.wake?.();
-    await this.loop;
-    await this.acking;
-    if (this.queue.length) this.h.fail(`${this.queue.length} notifications were not pushed before close (NOTIFY is at-most-once)`);
-    await this.client?.end().catch(() => {});
-    await this.offsets?.end().catch(() => {});
-    this.h.set('closed');
+  /**
+   * Stops reading, then (table mode) waits up to `close_grace_ms` for the rows already pushed to
+   * be acknowledged, so their offset is stored. Idempotent.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.stop.abort();
+      this.wake?.();
+      await this.loop;
+      if (this.settings.mode === 'table') {
+        const all = await settle(() => this.acked >= this.cursor, this.settings.close_grace_ms);
+        if (!all) this.h.fail(`rows after id ${this.acked} were not acknowledged within ${this.settings.close_grace_ms} ms of close (ingress.close_grace_ms); they are read again next time`);
+      }
+      await this.acking;
+      if (this.queue.length) this.h.fail(`${this.queue.length} notifications were not pushed before close (NOTIFY is at-most-once)`);
+      await this.client?.end().catch(() => {});
+      await this.offsets?.end().catch(() => {});
+      this.h.set('closed');
+    })();
+    return this.closing;
   }
 }
 

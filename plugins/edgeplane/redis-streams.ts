@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-api.ts';
-import { Backoff, sleep } from './backoff.ts';
+import { Backoff, settle, sleep } from './backoff.ts';
 import { track, type LiveBinding } from './bindings.ts';
 import { HealthTracker, errorText } from './health.ts';
 import { bool, configError, int, parseSettings, redactUrl, text, url } from './settings.ts';
@@ -36,6 +36,7 @@ export const RedisIngressSettings = z.object({
   block_ms: int(1, 600_000).default(1_000),
   claim_idle_ms: int(0, 86_400_000).default(30_000),
   claim_interval_ms: int(10, 86_400_000).default(5_000),
+  close_grace_ms: int(0, 3_600_000).default(5_000),
 });
 
 export const RedisEgressSettings = z.object({
@@ -88,6 +89,7 @@ export class RedisStreamsIngress implements IngressAdapter, LiveBinding {
   private readyCount = 0;
   private loop: Promise<void> = Promise.resolve();
   private acking: Promise<unknown> = Promise.resolve();
+  private closing: Promise<void> | null = null;
 
   constructor(readonly settings: z.output<typeof RedisIngressSettings>) {}
 
@@ -212,13 +214,24 @@ export class RedisStreamsIngress implements IngressAdapter, LiveBinding {
     return this.acking.then(() => {});
   }
 
-  async close(): Promise<void> {
-    this.stop.abort();
-    this.reader?.disconnect(); // interrupts a blocked XREADGROUP
-    await this.loop;
-    await this.acking;
-    await this.cmd?.quit().catch(() => {});
-    this.h.set('closed');
+  /**
+   * Stops reading, then waits up to `close_grace_ms` for the entries already pushed to be
+   * acknowledged (the run drains them meanwhile). Entries still unacknowledged stay in the
+   * group's pending list: this consumer re-reads them on its next start, another one claims them
+   * after `claim_idle_ms`. Idempotent.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.stop.abort();
+      this.reader?.disconnect(); // interrupts a blocked XREADGROUP
+      await this.loop;
+      await settle(() => this.inFlight.size === 0, this.settings.close_grace_ms);
+      await this.acking;
+      if (this.inFlight.size) this.h.fail(`${this.inFlight.size} entries were not acknowledged within ${this.settings.close_grace_ms} ms of close (ingress.close_grace_ms); they stay pending`);
+      await this.cmd?.quit().catch(() => {});
+      this.h.set('closed');
+    })();
+    return this.closing;
   }
 }
 

@@ -65,6 +65,7 @@ function openSocket(target: string, maxPayload: number, timeoutMs: number): Prom
 export class WebSocketIngress implements IngressAdapter, LiveBinding {
   readonly role = 'ingress';
   readonly kind = 'websocket';
+  private closing: Promise<void> | null = null;
   private readonly h = new HealthTracker('websocket', 'messages');
   private readonly stop = new AbortController();
   private readonly queue: Uint8Array[] = [];
@@ -178,16 +179,20 @@ export class WebSocketIngress implements IngressAdapter, LiveBinding {
     }
   }
 
-  async close(): Promise<void> {
-    this.stop.abort();
-    this.client?.close(1000);
-    if (this.server) {
-      for (const c of this.server.clients) c.close(1001);
-      await new Promise<void>((r) => this.server!.close(() => r()));
-    }
-    await Promise.all(this.loops);
-    if (this.queue.length) this.h.fail(`${this.queue.length} received messages were not pushed before close (at-most-once source)`);
-    this.h.set('closed');
+  /** stop the intake and release the source; idempotent (the run may call it twice) */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.stop.abort();
+      this.client?.close(1000);
+      if (this.server) {
+        for (const c of this.server.clients) c.close(1001);
+        await new Promise<void>((r) => this.server!.close(() => r()));
+      }
+      await Promise.all(this.loops);
+      if (this.queue.length) this.h.fail(`${this.queue.length} received messages were not pushed before close (at-most-once source)`);
+      this.h.set('closed');
+    })();
+    return this.closing;
   }
 }
 

@@ -55,7 +55,7 @@ test('durable pull consumer: records arrive in order and are acknowledged only t
 test('records not acknowledged before close are delivered again to the next binding', async () => {
   const nc = await connect({ servers: NATS });
   const stream = `S_${tag}_b`; const subj = `js.${tag}.b`;
-  const first = jetstreamAdapter.ingress!({ url: NATS, stream, durable: 'd2', subject: subj, batch: '5' }, {});
+  const first = jetstreamAdapter.ingress!({ url: NATS, stream, durable: 'd2', subject: subj, batch: '5', close_grace_ms: '0' }, {});
   const s1 = new RecordingSink();
   await first.start(s1);
   for (let i = 0; i < 20; i++) await nc.jetstream().publish(subj, Buffer.from(`k${i}`));

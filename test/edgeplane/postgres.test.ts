@@ -18,7 +18,7 @@ test('table mode reads rows in id order and resumes after the last acknowledged 
   const src = t('src'); await table(src, 'text');
   for (let i = 0; i < 50; i++) await db.query(`INSERT INTO ${src} (payload) VALUES ($1)`, [`row${i}`]);
   const settings = { url: PG, table: src, consumer: 'c1', batch: '16', poll_ms: '20' };
-  const first = postgresAdapter.ingress!(settings, {});
+  const first = postgresAdapter.ingress!({ ...settings, close_grace_ms: '0' }, {});
   const s1 = new RecordingSink();
   await first.start(s1);
   await s1.until(() => s1.records.length === 50, 5_000, '50 rows');

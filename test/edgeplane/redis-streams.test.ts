@@ -57,12 +57,12 @@ test('an entry without the field is acknowledged, skipped and reported', async (
 test('after a crash, the same consumer re-reads its pending entries; another consumer claims idle ones (XAUTOCLAIM)', async () => {
   const s = key('c');
   for (let i = 0; i < 20; i++) await redis.xadd(s, '*', 'data', `p${i}`);
-  const crashed = redisStreamsAdapter.ingress!({ url: REDIS, stream: s, group: 'g', consumer: 'dead', block_ms: '100' }, {});
+  const crashed = redisStreamsAdapter.ingress!({ url: REDIS, stream: s, group: 'g', consumer: 'dead', block_ms: '100', close_grace_ms: '0' }, {});
   const s1 = new RecordingSink();
   await crashed.start(s1);
   await s1.until(() => s1.records.length === 20, 5_000, '20 entries');
   await crashed.ack!(s1.tokens.slice(0, 5));
-  await crashed.close(); // 15 delivered, never acknowledged
+  await crashed.close(); // 15 delivered, never acknowledged (no grace: as if it crashed)
   assert.is(await pendingCount(s, 'g'), 15);
 
   const same = redisStreamsAdapter.ingress!({ url: REDIS, stream: s, group: 'g', consumer: 'dead', block_ms: '100' }, {});
