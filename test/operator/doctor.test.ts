@@ -8,6 +8,7 @@ import { DoctorReport, stableJson } from '../../kernel/plugin-api.ts';
 import { evaluate, hostReady, type ThreadDemand } from '../../plugins/verbs/doctor/checks.ts';
 import type { HostFacts, PathFacts } from '../../plugins/verbs/doctor/host.ts';
 import { parseCpuList, parseStatus } from '../../plugins/verbs/doctor/proc.ts';
+import { cli } from './bundle-helpers.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'byteor-doctor-'));
@@ -104,13 +105,13 @@ test('run directory: world-writable, too long for a socket path, or not creatabl
 
 // -- the real CLI on this host ---------------------------------------------------------------
 
-test('doctor --json on this host reports what /proc says, and its exit code follows the required items', () => {
+test('doctor --json on this host reports what /proc says, and its exit code follows the required items', async () => {
   const out = join(dir, 'doctor.json');
-  const r = doctor(['--profile=default', '--json', `--run-dir=${join(dir, 'run')}`, `--out=${out}`]);
+  const r = await cli(['doctor', '--profile=default', '--json', `--run-dir=${join(dir, 'run')}`, `--out=${out}`]);
   const report = DoctorReport.parse(JSON.parse(r.out));
   assert.is(r.code, report.ok ? 0 : 5, r.err);
   const items = byId(report);
-  // the child's /proc/self/status is inherited from this process: same affinity
+  // doctor read this process's own /proc/self/status
   const allowed = parseCpuList(parseStatus(readFileSync('/proc/self/status', 'utf8')).get('Cpus_allowed_list')!)!;
   assert.is(items.cpu_headroom!.observed.usable_cpus, allowed.length);
   assert.is(items.wasm_threads!.status, 'applied');
@@ -119,6 +120,18 @@ test('doctor --json on this host reports what /proc says, and its exit code foll
   // the artifact round-trips: written file = stable JSON of its parsed schema value
   const text = readFileSync(out, 'utf8');
   assert.is(text, stableJson(DoctorReport.parse(JSON.parse(text))));
+});
+
+test('--spec: the thread and ring demand come from the spec (4 shards × 2 stages + main)', async () => {
+  const r = await cli(['doctor', `--spec=${join(root, 'examples/sharded.kv')}`, '--json', `--run-dir=${join(dir, 'run')}`]);
+  const report = DoctorReport.parse(JSON.parse(r.out));
+  assert.equal(report.demand, {
+    source: 'spec', spec_path: join(root, 'examples/sharded.kv'), spec_hash: report.demand.spec_hash, stage_threads: 8, total_threads: 9,
+    ring_bytes: 4 * 1024 * (256 + 4), wait: report.demand.wait,
+  });
+  assert.match(report.demand.spec_hash!, /^sha256:[0-9a-f]{64}$/);
+  assert.is(byId(report).cpu_headroom!.observed.runtime_threads, 9);
+  assert.is(byId(report).wait_strategy!.status === 'unchecked', false);
 });
 
 test('low-latency with RLIMIT_MEMLOCK 64 KiB and no CAP_IPC_LOCK: memlock failed, exit 5', () => {
@@ -138,12 +151,12 @@ test('isolated-core with RLIMIT_RTPRIO 0 and no CAP_SYS_NICE: rt_scheduling fail
   assert.is(byId(DoctorReport.parse(JSON.parse(r.out))).rt_scheduling!.status, 'failed');
 });
 
-test('a world-writable run directory fails the default profile (exit 5); a bad profile is a usage error', () => {
+test('a world-writable run directory fails the default profile (exit 5); a bad profile is a usage error', async () => {
   const wd = join(dir, 'open'); mkdirSync(wd); chmodSync(wd, 0o777);
-  const r = doctor(['--json', `--run-dir=${wd}`]);
+  const r = await cli(['doctor', '--json', `--run-dir=${wd}`]);
   assert.is(r.code, 5);
   assert.is(byId(JSON.parse(r.out)).run_dir.status, 'failed');
-  assert.is(doctor(['--profile=turbo']).code, 2);
+  assert.is((await cli(['doctor', '--profile=turbo'])).code, 2);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
