@@ -1,5 +1,6 @@
 import { AsyncSeriesHook, SyncHook } from 'tapable';
 import type { PipelineSpecV1, Diagnostic } from './spec/model.ts';
+import type { LaneGraphCounts } from './artifacts/lane-graph-state.ts';
 
 /**
  * The kernel's hook table: lifecycle, configuration and per-batch events only. The per-message
@@ -46,6 +47,8 @@ export interface RunSummary {
   error?: { code: string; message: string; stage?: string; sequence?: number };
   /** per-stage named counters at the end of the run */
   counters: StageCounters[];
+  /** LaneGraph runs: every lane, role and endpoint at the end of the run (docs/lanegraph.md) */
+  lane_graph?: LaneGraphCounts;
 }
 
 /** Emitted once per published ingress batch (never per message). */

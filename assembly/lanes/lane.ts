@@ -15,9 +15,10 @@
  *
  * Doorbells: a role that waits for several lanes at once (a merge waiting for any input, a
  * work-queue router waiting for any output to free a slot, the egress) cannot sleep on all of
- * their cells; it gives each lane the address of one cell of its own (laneSetDoorbells), and
- * the lane wakes that cell too when it publishes (wr_doorbell) or a reader releases
- * (rd_doorbell) — only when someone announced a sleep on it (wait.ts protocol).
+ * their cells; it gives each lane the address of one cell of its own, and the lane wakes that
+ * cell too when it publishes (the reader's doorbell, one per reader: a fanout lane may feed
+ * two merges) or when a reader releases (the writer's doorbell) — only when someone announced
+ * a sleep on it (wait.ts protocol).
  *
  * Wait strategies are ring.ts's (spin, backoff = spin budget → unannounced naps → announced
  * sleeps with a timeout, block = announced sleeps), with the same constants from wait.ts.
@@ -30,8 +31,8 @@ import {
 } from '../wait';
 import {
   KIND_LANE_JOURNAL, MAX_READERS, L_READERS, L_WAIT, L_SPIN_NS, L_SLOT_STRIDE, L_SLOTS_OFFSET, L_GATING_MASK,
-  L_WR_DOORBELL, L_RD_DOORBELL, L_OVERWRITE, CURSOR, W_NEXT, W_CACHED_GATE, W_DROPS, W_START,
-  CTL_HALT, CTL_END_SEQ, CTL_FAIL_WHO, CTL_FAIL_SEQ, CELL_CACHED, CELL_OVERRUN, SLOT_HEADER, LENGTH_MASK,
+  L_WRITER_DOORBELL, L_OVERWRITE, CURSOR, W_NEXT, W_CACHED_GATE, W_DROPS, W_START,
+  CTL_HALT, CTL_END_SEQ, CTL_FAIL_WHO, CTL_FAIL_SEQ, CELL_CACHED, CELL_OVERRUN, CELL_DOORBELL, SLOT_HEADER, LENGTH_MASK,
   HALT_RUNNING, HALT_ENDING, HALT_ABORTED, readerCell, slotAddr,
 } from './layout';
 import { journalStampClaimed, journalCommit, journalCopyChecked } from './journal';
@@ -115,12 +116,16 @@ function awaitLane(base: usize, mask: u32, target: i64, writer: bool): i64 {
   return v;
 }
 
-/** Store a cell and wake its sleepers, and the lane's doorbell `field` if someone sleeps there. */
+/** Store a cell and wake its sleepers. */
 // @ts-ignore: decorator
-@inline function publishCell(base: usize, cell: usize, value: i64, field: u32): void {
+@inline function publishCell(cell: usize, value: i64): void {
   atomic.store<i64>(cell, value);
   if (atomic.load<i32>(cell + C_WAITERS) != 0) cellWake(cell);
-  const bell = <usize>load<u32>(base + field);
+}
+
+/** Ring a doorbell (0 = none) if someone announced a sleep on it. */
+// @ts-ignore: decorator
+@inline function ringBell(bell: usize): void {
   if (bell != 0 && atomic.load<i32>(bell + C_WAITERS) != 0) cellWake(bell);
 }
 
@@ -203,7 +208,9 @@ export function lanePublish(base: usize): f64 {
   const cursor = atomic.load<i64>(base + CURSOR);
   if (hi == cursor) return <f64>hi;
   if (isJournal(base)) journalCommit(base, cursor + 1, hi);
-  publishCell(base, base + CURSOR, hi, L_WR_DOORBELL);
+  publishCell(base + CURSOR, hi);
+  const readers = <i32>load<u32>(base + L_READERS);
+  for (let r = 0; r < readers; r++) ringBell(<usize>load<u32>(readerCell(base, r) + CELL_DOORBELL));
   return <f64>hi;
 }
 
@@ -277,7 +284,8 @@ export function laneReaderWaitCell(base: usize, targetF: f64): usize {
 
 /** Reader `r` has finished every sequence up to `seq`. */
 export function laneRelease(base: usize, r: i32, seq: f64): void {
-  publishCell(base, readerCell(base, r), <i64>seq, L_RD_DOORBELL);
+  publishCell(readerCell(base, r), <i64>seq);
+  ringBell(<usize>load<u32>(base + L_WRITER_DOORBELL));
 }
 
 /**
@@ -287,9 +295,18 @@ export function laneRelease(base: usize, r: i32, seq: f64): void {
  * before or during the copy are skipped and counted as the reader's overrun.
  */
 export function laneCopy(src: usize, r: i32, srcSeqF: f64, n: i32, dst: usize, dstSeqF: f64): i32 {
+  if (isJournal(src) && load<u32>(src + L_OVERWRITE) != 0) return journalCopyChecked(src, r, <i64>srcSeqF, n, dst, <i64>dstSeqF);
+  laneCopyRaw(src, srcSeqF, n, dst, dstSeqF);
+  return n;
+}
+
+/**
+ * Copy `n` slots as they are, without the journal checks: for slots the caller owns (a router
+ * copying a batch it already placed in one output into the others).
+ */
+export function laneCopyRaw(src: usize, srcSeqF: f64, n: i32, dst: usize, dstSeqF: f64): void {
   const srcSeq = <i64>srcSeqF;
   const dstSeq = <i64>dstSeqF;
-  if (isJournal(src) && load<u32>(src + L_OVERWRITE) != 0) return journalCopyChecked(src, r, srcSeq, n, dst, dstSeq);
   const max = load<u32>(dst + H_SLOT_BYTES);
   for (let i = 0; i < n; i++) {
     const s = slotAddr(src, srcSeq + <i64>i);
@@ -300,7 +317,6 @@ export function laneCopy(src: usize, r: i32, srcSeqF: f64, n: i32, dst: usize, d
     memory.copy(d + SLOT_HEADER, s + SLOT_HEADER, len);
     store<u32>(d, (word & ~LENGTH_MASK) | len);
   }
-  return n;
 }
 
 // ------------------------------------------------------------------------------------------
@@ -310,11 +326,14 @@ export function laneCopy(src: usize, r: i32, srcSeqF: f64, n: i32, dst: usize, d
 function wakeAll(base: usize): void {
   cellWake(base + CURSOR);
   const readers = <i32>load<u32>(base + L_READERS);
-  for (let r = 0; r < readers; r++) cellWake(readerCell(base, r));
-  const wr = <usize>load<u32>(base + L_WR_DOORBELL);
-  if (wr != 0) cellWake(wr);
-  const rd = <usize>load<u32>(base + L_RD_DOORBELL);
-  if (rd != 0) cellWake(rd);
+  for (let r = 0; r < readers; r++) {
+    const cell = readerCell(base, r);
+    cellWake(cell);
+    const bell = <usize>load<u32>(cell + CELL_DOORBELL);
+    if (bell != 0) cellWake(bell);
+  }
+  const wb = <usize>load<u32>(base + L_WRITER_DOORBELL);
+  if (wb != 0) cellWake(wb);
 }
 
 /** The writer is done: publish what is claimed, mark the end, wake everyone. */
@@ -335,10 +354,14 @@ export function laneAbort(base: usize, who: i32, seq: f64): bool {
   return first;
 }
 
-/** Point the lane's doorbells at two cells (0 = none); done before any thread uses the lane. */
-export function laneSetDoorbells(base: usize, wr: usize, rd: usize): void {
-  atomic.store<u32>(base + L_WR_DOORBELL, <u32>wr);
-  atomic.store<u32>(base + L_RD_DOORBELL, <u32>rd);
+/** Ring `bell` (0 = none) whenever reader `r`'s waiting may be over (publish, end, abort). Set before use. */
+export function laneSetReaderDoorbell(base: usize, r: i32, bell: usize): void {
+  atomic.store<u32>(readerCell(base, r) + CELL_DOORBELL, <u32>bell);
+}
+
+/** Ring `bell` (0 = none) whenever the writer's waiting may be over (a release, end, abort). Set before use. */
+export function laneSetWriterDoorbell(base: usize, bell: usize): void {
+  atomic.store<u32>(base + L_WRITER_DOORBELL, <u32>bell);
 }
 
 // ------------------------------------------------------------------------------------------

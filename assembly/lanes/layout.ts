@@ -8,8 +8,8 @@
  *     0  header line (region.ts) + lane fields (the first seven are the ring's, same offsets):
  *          +32 readers u32 (ring: stage_count), +36 wait u32, +40 spin_ns u32, +44 slot_stride u32,
  *          +48 slots_offset u32, +52 gating_mask u32 (readers the writer gates on),
- *          +56 consumers_mask u32, +60 wr_doorbell u32 (a cell woken on publish/end/abort; 0 none),
- *          +64 rd_doorbell u32 (a cell woken when a reader releases; 0 none),
+ *          +56 consumers_mask u32, +60 writer_doorbell u32 (a cell woken when a reader releases,
+ *          for a writer that waits on several lanes; 0 none), +64 reserved,
  *          +68 overwrite u32 (journal under on_full=drop: the writer never waits, it overwrites
  *          the oldest records; readers detect the overrun)
  *   128  cursor cell (wait.ts: value = last published sequence, waiters, epoch) — writer only
@@ -19,7 +19,8 @@
  *   384  control line (ring.ts): +0 halt i32, +8 end_seq i64, +16 fail_who i32, +24 fail_seq i64
  *   512 + r*128, r < readers: reader cells: +0..+15 the cell (value = last released sequence),
  *          +16 deps u32 (always 0: a reader waits for the cursor), +24 cached available i64,
- *          +32 overrun f64 (journal: records this reader lost to the writer)
+ *          +32 overrun f64 (journal: records this reader lost to the writer), +40 doorbell u32 (a
+ *          cell woken on publish, for a reader that waits on several lanes; 0 none)
  *   512 + readers*128 (ring: 1152): slots, capacity × slot_stride; a slot is
  *          +0 len u32 (bit 31 = dropped by a stage), +4 commit u32 (journal only), +8 payload
  *
@@ -42,8 +43,7 @@ export const L_SLOT_STRIDE: u32 = 44;
 export const L_SLOTS_OFFSET: u32 = 48;
 export const L_GATING_MASK: u32 = 52;
 export const L_CONSUMERS_MASK: u32 = 56;
-export const L_WR_DOORBELL: u32 = 60;
-export const L_RD_DOORBELL: u32 = 64;
+export const L_WRITER_DOORBELL: u32 = 60;
 export const L_OVERWRITE: u32 = 68;
 
 export const CURSOR: u32 = 128;
@@ -59,6 +59,7 @@ export const CELLS: u32 = 512;
 export const CELL_DEPS: u32 = 16;
 export const CELL_CACHED: u32 = 24;
 export const CELL_OVERRUN: u32 = 32;
+export const CELL_DOORBELL: u32 = 40;
 export const LINE_BYTES: u32 = 128;
 
 export const SLOT_HEADER: u32 = 8;
@@ -114,8 +115,7 @@ export function laneInitRegion(base: usize, kind: u32, readers: u32, capacity: u
   store<u32>(base + L_SLOTS_OFFSET, slotsOffsetFor(readers));
   store<u32>(base + L_GATING_MASK, mask);
   store<u32>(base + L_CONSUMERS_MASK, mask);
-  store<u32>(base + L_WR_DOORBELL, 0);
-  store<u32>(base + L_RD_DOORBELL, 0);
+  store<u32>(base + L_WRITER_DOORBELL, 0);
   store<u32>(base + L_OVERWRITE, overwrite ? 1 : 0);
   const start = <i64>startSeq;
   store<i64>(base + CURSOR, start - 1);
@@ -137,6 +137,7 @@ export function laneInitRegion(base: usize, kind: u32, readers: u32, capacity: u
     store<u32>(cell + CELL_DEPS, 0);
     store<i64>(cell + CELL_CACHED, start - 1);
     store<f64>(cell + CELL_OVERRUN, 0);
+    store<u32>(cell + CELL_DOORBELL, 0);
   }
   memory.fill(base + slotsOffsetFor(readers), 0, <usize>capacity * laneSlotStride(slotBytes));
   regionCommit(base);

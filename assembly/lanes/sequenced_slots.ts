@@ -7,7 +7,7 @@
  * drops_full, start) sit in bytes the ring leaves unused and are set before ringInit.
  */
 import { ringBytes, ringInit } from '../ring';
-import { L_WR_DOORBELL, L_RD_DOORBELL, L_OVERWRITE, W_DROPS, W_START, CELLS, CELL_OVERRUN } from './layout';
+import { L_WRITER_DOORBELL, L_OVERWRITE, W_DROPS, W_START, CELLS, CELL_OVERRUN, CELL_DOORBELL } from './layout';
 
 export function slotsLaneBytes(capacity: u32, slotBytes: u32): f64 {
   return ringBytes(capacity, slotBytes);
@@ -15,8 +15,8 @@ export function slotsLaneBytes(capacity: u32, slotBytes: u32): f64 {
 
 export function slotsLaneInit(base: usize, capacity: u32, slotBytes: u32, wait: u32, spinNs: u32, startSeq: f64): bool {
   if (ringBytes(capacity, slotBytes) == 0 || atomic.load<u32>(base + 12) != 0) return false;
-  store<u32>(base + L_WR_DOORBELL, 0);
-  store<u32>(base + L_RD_DOORBELL, 0);
+  store<u32>(base + L_WRITER_DOORBELL, 0);
+  store<u32>(base + CELLS + CELL_DOORBELL, 0);
   store<u32>(base + L_OVERWRITE, 0);
   store<f64>(base + W_DROPS, 0);
   store<i64>(base + W_START, <i64>startSeq);

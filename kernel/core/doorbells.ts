@@ -1,7 +1,7 @@
 /**
  * Typed handle over a doorbells region (assembly/lanes/doorbells.ts): one wake cell per LaneGraph
  * participant that waits for several lanes at once (merge, work-queue router, egress). Lanes ring
- * a doorbell when they publish or a reader releases (LaneHandle.setDoorbells); the owner sleeps
+ * a doorbell when they publish or a reader releases (LaneHandle.setReaderDoorbell / setWriterDoorbell); the owner sleeps
  * with the wake protocol of assembly/wait.ts: announce (`prepare`), re-check its condition, sleep
  * on the epoch, withdraw (`done`), so a ring between the check and the sleep is never lost.
  */

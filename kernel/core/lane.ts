@@ -184,6 +184,10 @@ export class LaneHandle {
   copyTo(r: number, srcSeq: number, n: number, dst: LaneHandle, dstSeq: number): number {
     return this.core.laneCopy(this.base, r, srcSeq, n, dst.base, dstSeq);
   }
+  /** Copy n slots this thread owns (claimed, written) from seq into `dst`'s claimed slots, without journal checks. */
+  copyRawTo(srcSeq: number, n: number, dst: LaneHandle, dstSeq: number): void {
+    this.core.laneCopyRaw(this.base, srcSeq, n, dst.base, dstSeq);
+  }
 
   /** Resolve with the highest sequence reader r may read once it reaches `target`, or < target at end/abort. */
   async waitForAvailable(r: number, target: number): Promise<number> {
@@ -211,8 +215,10 @@ export class LaneHandle {
   end(): number { return this.core.laneEnd(this.base); }
   /** Stop now; the first abort records `who` and `seq`. */
   abort(who: number, seq: number): boolean { return this.core.laneAbort(this.base, who, seq) !== 0; }
-  /** Wake these doorbell cells (byte offsets; 0 = none) on publish (wr) and on reader release (rd). */
-  setDoorbells(wr: number, rd: number): void { this.core.laneSetDoorbells(this.base, wr, rd); }
+  /** Ring this doorbell cell (byte offset; 0 = none) when reader r may stop waiting (publish, end, abort). */
+  setReaderDoorbell(r: number, bell: number): void { this.core.laneSetReaderDoorbell(this.base, r, bell); }
+  /** Ring this doorbell cell (0 = none) when the writer may stop waiting (a reader released, end, abort). */
+  setWriterDoorbell(bell: number): void { this.core.laneSetWriterDoorbell(this.base, bell); }
   halt(): number { return this.core.laneHalt(this.base); }
   endSeq(): number { return this.core.laneEndSeq(this.base); }
   failure(): { who: number; seq: number } | null {

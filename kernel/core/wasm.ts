@@ -83,9 +83,11 @@ export interface CoreExports {
   laneReaderWaitCell(base: number, target: number): number;
   laneRelease(base: number, reader: number, seq: number): void;
   laneCopy(src: number, reader: number, srcSeq: number, n: number, dst: number, dstSeq: number): number;
+  laneCopyRaw(src: number, srcSeq: number, n: number, dst: number, dstSeq: number): void;
   laneEnd(base: number): number;
   laneAbort(base: number, who: number, seq: number): number;
-  laneSetDoorbells(base: number, wr: number, rd: number): void;
+  laneSetReaderDoorbell(base: number, reader: number, bell: number): void;
+  laneSetWriterDoorbell(base: number, bell: number): void;
   laneReaders(base: number): number;
   laneCursor(base: number): number;
   laneReaderSeq(base: number, reader: number): number;

@@ -1,0 +1,420 @@
+/**
+ * The LaneGraph executor (single process): one shared memory holding every lane, a doorbells
+ * region and a counters region; one dedicated worker thread per role (stage, bridge, router,
+ * merge: kernel/lanegraph/role-worker.ts); the ingress writer and the egress reader on the
+ * calling (main) thread, which never blocks for long (async waits).
+ *
+ *   ingress adapter → IngressWriter → lane of each ingress endpoint
+ *                   → role workers (each reads its input lanes, writes its output lanes)
+ *                   → lane of each egress endpoint → EgressReader → egress adapter
+ *
+ * End of stream flows down the graph: the ingress ends its lanes; a role whose inputs ended
+ * and drained closes its handler and ends its outputs. Failure (stage_failure_policy
+ * stop_pipeline): the first role that throws aborts its lanes and reports; the executor aborts
+ * every lane, stops egress, and reports that role, lane and sequence (exit 1).
+ *
+ * Wait strategy: the spec's (or --wait's). `spin` with more threads than cores (roles + the
+ * main thread > available cores) falls back to `backoff` and says so (BYTEOR_W_LG_SPIN_FALLBACK):
+ * spinning threads that outnumber cores make no progress for whole scheduler quanta.
+ */
+import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import { ByteorError } from '../errors.ts';
+import { ExitCode } from '../exit-codes.ts';
+import type { EgressAdapter, IngressAdapter, PluginHost, RunInfo, RunSummary, StageCounters } from '../plugin-api.ts';
+import type { LaneGraphPipeline } from '../spec/model.ts';
+import { compileCore, instantiateCore, createSharedMemory } from '../core/wasm.ts';
+import { LayoutAllocator } from '../core/layout.ts';
+import { CountersHandle } from '../core/counters.ts';
+import { DoorbellsHandle } from '../core/doorbells.ts';
+import { LaneHandle, LANE_HALT } from '../core/lane.ts';
+import { DEFAULT_SPIN_NS, type WaitKind } from '../core/ring.ts';
+import { startModuleWorker } from '../exec/module-worker.ts';
+import type { WorkerErrorInfo } from '../exec/worker-protocol.ts';
+import type { EndpointState, Health, LaneGraphCounts, LaneState, RoleState } from '../artifacts/lane-graph-state.ts';
+import { wireLaneGraph, type Wiring } from './wiring.ts';
+import { IngressWriter, type IngressBatchSink } from './ingress-writer.ts';
+import { EgressReader } from './egress-reader.ts';
+import type { RoleWorkerData, RoleWorkerMessage } from './role-protocol.ts';
+
+const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const ROLE_WORKER = new URL(`./role-worker${EXT}`, import.meta.url);
+
+/** Counters per role worker (built-in, role-specific, the stage handler's). */
+export const COUNTERS_PER_ROLE = 64;
+/** Default most records one role step takes (and hands to a stage handler at once). */
+export const DEFAULT_ROLE_BATCH = 256;
+/** How long stopped workers get to report before they are terminated. */
+const WORKER_EXIT_GRACE_MS = 5_000;
+/** Abort id of the kernel itself (not a role) in a lane's fail cell. */
+const KERNEL_ABORT = 1_000_000;
+
+export interface LaneGraphRunOptions {
+  kernel: PluginHost;
+  spec: LaneGraphPipeline;
+  run: RunInfo;
+  egress: EgressAdapter;
+  /** the ingress adapter, for acks (the caller starts and closes it) */
+  ingress?: IngressAdapter | null;
+  /** override of lane_graph.wait */
+  wait?: WaitKind;
+  /** spin budget of backoff, ns */
+  spinNs?: number;
+  /** first sequence of every lane (tests start near 2^32) */
+  startSeq?: number;
+  maxBatch?: number;
+  /** cores the executor may keep busy spinning (default: os.availableParallelism()) */
+  cores?: number;
+  journal?: IngressBatchSink | null;
+  /** a record larger than slot_bytes was refused */
+  onRefused?(index: number, bytes: number, slotBytes: number): void;
+  /** the run failed (a role threw, a worker died, the source failed); called once */
+  onFailure?(error: ByteorError): void;
+  /** something the operator should know that does not stop the run (e.g. the spin fallback) */
+  onWarning?(code: string, message: string): void;
+}
+
+export type LaneGraphRunState = 'running' | 'draining' | 'stopped' | 'failed';
+
+export interface LaneGraphObservation extends LaneGraphCounts {
+  state: LaneGraphRunState;
+  wait: { requested: WaitKind; applied: WaitKind };
+  on_full: 'block' | 'drop';
+  records: { in: number; out: number; dropped: number; refused: number };
+}
+
+interface RoleWorker {
+  index: number;
+  worker: Worker;
+  counterNames: string[];
+  done: boolean;
+  error: { code: string; message: string } | null;
+  exited: Promise<void>;
+}
+
+export class LaneGraphRun {
+  readonly done: Promise<RunSummary>;
+  readonly startedUnixMs = Date.now();
+  state: LaneGraphRunState = 'running';
+  failure: ByteorError | null = null;
+  private failureInfo: RunSummary['error'] | undefined;
+  private readonly t0 = performance.now();
+  readonly sink: IngressWriter;
+  private readonly egressReader: EgressReader;
+
+  private constructor(
+    private readonly opts: LaneGraphRunOptions,
+    readonly wiring: Wiring,
+    readonly lanes: LaneHandle[],
+    private readonly counters: CountersHandle,
+    private readonly workers: RoleWorker[],
+    readonly wait: { requested: WaitKind; applied: WaitKind },
+    egressBell: DoorbellsHandle,
+  ) {
+    const g = opts.spec.lane_graph;
+    this.sink = new IngressWriter(wiring.ingress.map((e) => lanes[e.lane]!), g.on_full === 'drop', {
+      batch: (e) => opts.kernel.hooks.ingressBatch.call(e),
+      refused: (i, n, max) => opts.onRefused?.(i, n, max),
+      ended: () => { if (this.state === 'running') this.state = 'draining'; },
+      failed: (e) => this.fail(e instanceof ByteorError ? e : new ByteorError('BYTEOR_E_INGRESS_FAILED', `the ingress source failed: ${e.message}`, ExitCode.RUNTIME_FAILURE)),
+    }, opts.journal ?? null);
+    this.egressReader = new EgressReader(
+      wiring.egress.map((e) => ({ lane: lanes[e.lane]!, reader: e.reader, endpoint: e.name })),
+      egressBell.bell(0), opts.egress, opts.ingress ?? null, this.sink,
+      wiring.topoOrder.map((i) => lanes[i]!),
+    );
+    this.done = this.runToEnd();
+  }
+
+  /** Lay out memory, start every role worker and wait until each is ready. */
+  static async start(opts: LaneGraphRunOptions): Promise<LaneGraphRun> {
+    const g = opts.spec.lane_graph;
+    for (const r of g.roles) {
+      if (r.kind === 'stage' && !opts.kernel.resolveStage(r.key ?? '')) {
+        throw new ByteorError('BYTEOR_E_STAGE_UNKNOWN', `no loaded plugin provides stage key "${r.key}" (role "${r.name}"); load it with --plugin=NAME`, ExitCode.SPEC_INVALID, { key: r.key, role: r.name });
+      }
+    }
+    const wiring = wireLaneGraph(g);
+    const requested = opts.wait ?? g.wait;
+    const cores = opts.cores ?? availableParallelism();
+    const threads = wiring.roles.length + 1;
+    let applied = requested;
+    if (requested === 'spin' && threads > cores) {
+      applied = 'backoff';
+      opts.onWarning?.('BYTEOR_W_LG_SPIN_FALLBACK', `lane_graph wait=spin needs a core per spinning thread: ${threads} threads (${wiring.roles.length} roles + the main thread) on ${cores} cores would spin against each other, so this run waits with backoff instead; give it ${threads} cores for spin`);
+    }
+    for (const r of wiring.roles) {
+      const need = 2 + (r.spec.kind === 'router' ? r.outputs.length + 1 : r.spec.kind === 'merge' ? r.inputs.length : 0);
+      if (need > COUNTERS_PER_ROLE / 2) {
+        throw new ByteorError('BYTEOR_E_LG_ROLE_TOO_WIDE', `${r.spec.kind} role "${r.spec.name}" has ${r.spec.kind === 'router' ? r.outputs.length : r.inputs.length} lanes; a role has at most ${COUNTERS_PER_ROLE / 2 - 3} (split it into a tree of roles)`, ExitCode.SPEC_INVALID, { role: r.spec.name });
+      }
+    }
+
+    // doorbells: cell 0 = egress, then one per merge and per work-queue router
+    const bellOf = new Map<number, number>();
+    let cells = 1;
+    for (const r of wiring.roles) {
+      if (r.spec.kind === 'merge' || (r.spec.kind === 'router' && r.spec.mode === 'work_queue')) bellOf.set(r.index, cells++);
+    }
+    const layout = new LayoutAllocator();
+    const laneBases = wiring.lanes.map((l) => {
+      const bytes = LaneHandle.bytes(l.kind, l.readers.length, l.capacity, g.slot_bytes);
+      return layout.carve(`lane ${l.name}`, bytes);
+    });
+    const bellsBase = layout.carve('doorbells', DoorbellsHandle.bytes(cells));
+    const blocks = Math.max(1, wiring.roles.length);
+    const countersBase = layout.carve('counters', LayoutAllocator.countersBytes(blocks, COUNTERS_PER_ROLE));
+    const memory = createSharedMemory(layout.totalBytes);
+    const module = compileCore();
+    const core = instantiateCore(module, memory);
+    const spinNs = opts.spinNs;
+    const lanes = wiring.lanes.map((l, i) => LaneHandle.create(core, memory, laneBases[i]!, {
+      kind: l.kind, capacity: l.capacity, slotBytes: g.slot_bytes, readers: l.readers.length,
+      overwrite: l.kind === 'journal' && g.on_full === 'drop', wait: applied,
+      ...(spinNs !== undefined ? { spinNs } : {}),
+      ...(opts.startSeq !== undefined ? { startSeq: opts.startSeq } : {}),
+    }, l.name));
+    const bells = DoorbellsHandle.create(core, memory, bellsBase, cells);
+    const counters = CountersHandle.create(core, memory, countersBase, blocks, COUNTERS_PER_ROLE);
+    for (const e of wiring.egress) lanes[e.lane]!.setReaderDoorbell(e.reader, bells.addr(0));
+    for (const r of wiring.roles) {
+      const cell = bellOf.get(r.index);
+      if (cell === undefined) continue;
+      if (r.spec.kind === 'merge') for (const i of r.inputs) lanes[i.lane]!.setReaderDoorbell(i.reader, bells.addr(cell));
+      else for (const o of r.outputs) lanes[o]!.setWriterDoorbell(bells.addr(cell));
+    }
+
+    const workers: RoleWorker[] = [];
+    const ready: Promise<void>[] = [];
+    const flags = plainData(opts.run.flags);
+    const env = { ...opts.run.env };
+    const appliedSpin = applied === 'block' ? 0 : spinNs ?? DEFAULT_SPIN_NS;
+    for (const r of wiring.roles) {
+      const ref = (li: number) => ({ base: laneBases[li]!, kind: wiring.lanes[li]!.kind, name: wiring.lanes[li]!.name });
+      const data: RoleWorkerData = {
+        module, memory, roleIndex: r.index, name: r.spec.name, kind: r.spec.kind, key: r.spec.key ?? null,
+        mode: r.spec.mode ?? 'broadcast',
+        inputs: r.inputs.map((i) => ({ ...ref(i.lane), reader: i.reader })),
+        outputs: r.outputs.map(ref),
+        onFull: g.on_full, wait: applied, spinNs: appliedSpin,
+        doorbell: bellOf.has(r.index) ? bells.addr(bellOf.get(r.index)!) : 0,
+        countersBase, countersBlocks: blocks, countersPerBlock: COUNTERS_PER_ROLE, counterBlock: r.index,
+        specifiers: [...opts.kernel.pluginSpecifiers], flags, env, dryRun: opts.run.dryRun,
+        maxBatch: Math.max(1, Math.floor(opts.maxBatch ?? DEFAULT_ROLE_BATCH)),
+      };
+      const worker = startModuleWorker(ROLE_WORKER, { workerData: data });
+      const w: RoleWorker = {
+        index: r.index, worker, counterNames: [], done: false, error: null,
+        exited: new Promise<void>((resolve) => worker.once('exit', () => resolve())),
+      };
+      workers.push(w);
+      const name = r.spec.name;
+      ready.push(new Promise<void>((resolve, reject) => {
+        const onMsg = (m: RoleWorkerMessage) => {
+          if (m.type === 'ready') { w.counterNames = m.counters; cleanup(); resolve(); }
+          else if (m.type === 'failed') { cleanup(); reject(roleError(name, m.error, m.sequence, m.lane, m.phase)); }
+        };
+        const onErr = (e: Error) => { cleanup(); reject(crashError(name, e)); };
+        const onExit = (code: number) => { cleanup(); reject(crashError(name, new Error(`exited with code ${code} before it was ready`))); };
+        const cleanup = () => { worker.off('message', onMsg); worker.off('error', onErr); worker.off('exit', onExit); };
+        worker.on('message', onMsg); worker.on('error', onErr); worker.on('exit', onExit);
+      }));
+    }
+    try {
+      await Promise.all(ready);
+    } catch (e) {
+      for (const l of lanes) l.abort(KERNEL_ABORT, -1);
+      await Promise.all(workers.map((w) => w.worker.terminate()));
+      throw e;
+    }
+    return new LaneGraphRun(opts, wiring, lanes, counters, workers, { requested, applied }, bells);
+  }
+
+  /** Drain: no more records will come; in-flight ones still go through. */
+  stop(): void { this.sink.end(); }
+
+  /** Stop now with an error (e.g. the operator's second signal, an adapter failure). */
+  abort(error: ByteorError): void { this.fail(error); }
+
+  private fail(error: ByteorError, info?: RunSummary['error']): void {
+    if (this.failure) return;
+    this.failure = error;
+    this.failureInfo = info ?? { code: error.code, message: error.message };
+    this.state = 'failed';
+    for (const l of this.lanes) l.abort(KERNEL_ABORT, -1);
+    this.egressReader.stop();
+    this.opts.onFailure?.(error);
+  }
+
+  private async runToEnd(): Promise<RunSummary> {
+    for (const w of this.workers) {
+      const name = this.wiring.roles[w.index]!.spec.name;
+      w.worker.on('message', (m: RoleWorkerMessage) => {
+        if (m.type === 'ready') w.counterNames = m.counters;
+        else if (m.type === 'done') w.done = true;
+        else if (m.type === 'failed') {
+          const err = roleError(name, m.error, m.sequence, m.lane, m.phase);
+          w.error = { code: err.code, message: err.message };
+          this.fail(err, { code: err.code, message: err.message, stage: name, ...(m.sequence !== null ? { sequence: m.sequence } : {}) });
+        }
+      });
+      w.worker.on('error', (e) => {
+        const err = crashError(name, e);
+        w.error = { code: err.code, message: err.message };
+        this.fail(err, { code: err.code, message: err.message, stage: name });
+      });
+      void w.exited.then(() => {
+        if (!w.done && !this.failure) {
+          const err = crashError(name, new Error('exited before it finished'));
+          w.error = { code: err.code, message: err.message };
+          this.fail(err, { code: err.code, message: err.message, stage: name });
+        }
+      });
+    }
+    let egressError: unknown = null;
+    try { await this.egressReader.run(); } catch (e) { egressError = e; }
+    if (egressError && !this.failure) {
+      const err = egressError instanceof ByteorError ? egressError
+        : new ByteorError('BYTEOR_E_EGRESS_FAILED', `the egress adapter failed: ${egressError instanceof Error ? egressError.message : String(egressError)}`, ExitCode.RUNTIME_FAILURE);
+      this.fail(err);
+    }
+    await this.workersFinished();
+    if (!this.failure) this.state = 'stopped';
+    return this.summary();
+  }
+
+  private async workersFinished(): Promise<void> {
+    const all = Promise.all(this.workers.map((w) => w.exited));
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => { timer = setTimeout(resolve, WORKER_EXIT_GRACE_MS); });
+    if (this.failure) {
+      await Promise.race([all, grace]);
+    } else {
+      // workers end on their own after 'done'; a handler may keep handles open, so terminate then
+      while (!this.failure && this.workers.some((w) => !w.done)) await Promise.race([all, delay(20)]);
+    }
+    clearTimeout(timer);
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+  }
+
+  private roleCounters(index: number): Record<string, number> {
+    const w = this.workers[index]!;
+    const values: Record<string, number> = {};
+    w.counterNames.forEach((name, i) => { values[name] = this.counters.value(index, i); });
+    return values;
+  }
+
+  /** The named counters of every stage role (RunSummary.counters: stage = role index, shard 0). */
+  stageCounters(): StageCounters[] {
+    return this.wiring.roles.filter((r) => r.spec.kind === 'stage')
+      .map((r) => ({ stage: r.index, shard: 0, key: r.spec.key!, values: this.roleCounters(r.index) }));
+  }
+
+  /** The live state of every lane, role and endpoint. */
+  observe(): LaneGraphObservation {
+    const g = this.opts.spec.lane_graph;
+    const w = this.wiring;
+    const aborted = this.failure !== null;
+    const laneStates: LaneState[] = w.lanes.map((wl) => {
+      const l = this.lanes[wl.index]!;
+      const cursor = l.cursor();
+      const start = l.start();
+      const readers = wl.readers.map((end, r) => {
+        const sequence = l.readerSeq(r);
+        return { reader: r, name: end.name, kind: end.kind === 'egress' ? 'egress' as const : 'role' as const, sequence, released: sequence - start + 1, lag: cursor - sequence, overrun: l.overrun(r) };
+      });
+      const drops = l.drops();
+      const halt = l.halt();
+      const lost = drops > 0 || readers.some((r) => r.overrun > 0);
+      return {
+        name: wl.name, kind: wl.kind, capacity: l.capacity, slot_bytes: l.slotBytes, on_full: g.on_full,
+        writer: { kind: wl.writer.kind === 'ingress' ? 'ingress' as const : 'role' as const, name: wl.writer.name },
+        cursor, published: cursor - start + 1, depth: Math.max(0, ...readers.map((r) => r.lag)), drops_full: drops, readers,
+        halt: halt === LANE_HALT.aborted ? 'aborted' : halt === LANE_HALT.ending ? 'ending' : 'running',
+        health: aborted && halt === LANE_HALT.aborted ? 'failed' : lost ? 'degraded' : 'healthy',
+      };
+    });
+    const roleStates: RoleState[] = w.roles.map((r) => {
+      const c = this.roleCounters(r.index);
+      const worker = this.workers[r.index]!;
+      const outLanes = r.outputs.map((o) => laneStates[o]!);
+      const inLanes = r.inputs.map((i) => ({ lane: laneStates[i.lane]!, reader: i.reader }));
+      const dropsAll = c.drops_all_full ?? 0;
+      const lost = outLanes.some((l) => l.drops_full > 0) || dropsAll > 0 || inLanes.some((i) => i.lane.readers[i.reader]!.overrun > 0);
+      const health: Health = worker.error ? 'failed' : lost ? 'degraded' : 'healthy';
+      return {
+        name: r.spec.name, kind: r.spec.kind, key: r.spec.key ?? null,
+        mode: r.spec.kind === 'router' ? r.spec.mode ?? 'broadcast' : null,
+        policy: r.spec.kind === 'merge' ? r.spec.policy ?? 'round_robin' : null,
+        inserted: r.spec.inserted ?? false,
+        inputs: r.spec.inputs, outputs: r.spec.outputs,
+        records: c.records ?? 0, batches: c.batches ?? 0, counters: sortedKeys(c),
+        router: r.spec.kind === 'router' ? {
+          consumers: outLanes.map((l) => ({ lane: l.name, routed: c[`routed.${l.name}`] ?? 0, drops_full: l.drops_full, credit: Math.max(0, l.capacity - l.depth) })),
+          drops_all_full: dropsAll,
+        } : null,
+        merge: r.spec.kind === 'merge' ? { inputs: inLanes.map((i) => ({ lane: i.lane.name, taken: c[`taken.${i.lane.name}`] ?? 0 })) } : null,
+        health, error: worker.error,
+      };
+    });
+    const endpoints: EndpointState[] = g.endpoints.map((e, index) => {
+      const lane = laneStates[w.lanes.findIndex((l) => l.name === e.lane)]!;
+      if (e.kind === 'ingress') return { name: e.name, kind: 'ingress', lane: e.lane, records: lane.published, dropped: lane.drops_full };
+      const pos = w.egress.findIndex((x) => x.index === index);
+      const p = this.egressReader.perEndpoint[pos]!;
+      return { name: e.name, kind: 'egress', lane: e.lane, records: p.out, dropped: p.dropped };
+    });
+    const lost = laneStates.reduce((n, l) => n + l.drops_full + l.readers.reduce((m, r) => m + r.overrun, 0), 0)
+      + roleStates.reduce((n, r) => n + (r.router?.drops_all_full ?? 0), 0);
+    return {
+      state: this.state, wait: this.wait, on_full: g.on_full,
+      records: { in: this.sink.received, out: this.egressReader.out, dropped: this.egressReader.dropped + lost, refused: this.sink.refused },
+      lanes: laneStates, roles: roleStates, endpoints,
+    };
+  }
+
+  summary(): RunSummary {
+    const obs = this.observe();
+    const summary: RunSummary = {
+      records_in: obs.records.in,
+      records_out: obs.records.out,
+      dropped: obs.records.dropped,
+      refused: obs.records.refused,
+      elapsed_ms: Math.round((performance.now() - this.t0) * 1000) / 1000,
+      ok: this.failure === null,
+      counters: this.stageCounters(),
+      lane_graph: { lanes: obs.lanes, roles: obs.roles, endpoints: obs.endpoints },
+    };
+    if (this.failureInfo) summary.error = { ...this.failureInfo };
+    return summary;
+  }
+}
+
+function roleError(name: string, e: WorkerErrorInfo, sequence: number | null, lane: string | null, phase: string): ByteorError {
+  const at = sequence !== null ? ` at sequence ${sequence}${lane ? ` of lane "${lane}"` : ''}` : phase === 'start' ? ' while starting' : ' while closing';
+  return new ByteorError(e.code.startsWith('BYTEOR_E_') ? e.code : 'BYTEOR_E_STAGE_FAILED',
+    `role "${name}" failed${at}: ${e.message}; stage_failure_policy=stop_pipeline stopped the lane graph`,
+    ExitCode.RUNTIME_FAILURE, { ...(e.details ?? {}), role: name, ...(sequence !== null ? { sequence } : {}), ...(lane ? { lane } : {}) });
+}
+
+function crashError(name: string, e: Error): ByteorError {
+  return new ByteorError('BYTEOR_E_STAGE_CRASHED', `the worker of role "${name}" crashed: ${e.message}`, ExitCode.RUNTIME_FAILURE, { role: name });
+}
+
+/** Flags forwarded to workers must be plain data (structured clone). */
+function plainData(flags: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(flags)) {
+    if (v === undefined || typeof v === 'function') continue;
+    try { structuredClone(v); out[k] = v; } catch { /* not plain data: not forwarded */ }
+  }
+  return out;
+}
+
+function sortedKeys(o: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of Object.keys(o).sort()) out[k] = o[k]!;
+  return out;
+}
+
+function delay(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }

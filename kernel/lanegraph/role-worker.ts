@@ -1,0 +1,149 @@
+/**
+ * Role worker entry: one worker thread per LaneGraph role (stage, bridge, router, merge).
+ * Instantiates the core over the graph's shared memory, opens (validates) its lanes, and for a
+ * stage role imports the run's plugins by specifier into a worker-side kernel and creates the
+ * stage handler exactly as a SingleRing stage worker does (kernel/exec/stage-worker.ts): same
+ * StageContext, same reused RecordBatch (kernel/exec/record-batch.ts) — here over the claimed
+ * slots of its output lane. Then it runs its role loop until its inputs end (it then ends its
+ * output lanes) or the graph aborts. A handler error aborts the graph (the role's lanes first;
+ * the executor aborts the rest) and is reported with the sequence and lane it failed on.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { ByteorError, isByteorError } from '../errors.ts';
+import { ExitCode } from '../exit-codes.ts';
+import type { StageContext, StageCounter, StageHandler } from '../plugin-api.ts';
+import { instantiateCore } from '../core/wasm.ts';
+import { LaneHandle } from '../core/lane.ts';
+import { CountersHandle } from '../core/counters.ts';
+import { Doorbell } from '../core/doorbells.ts';
+import { SlotBatch } from '../exec/record-batch.ts';
+import type { WorkerErrorInfo } from '../exec/worker-protocol.ts';
+import type { RoleWorkerData, RoleWorkerMessage } from './role-protocol.ts';
+import type { RoleEnd, RoleRuntime } from './role-runtime.ts';
+import { runPassRole } from './pass-role.ts';
+import { runRouterRole } from './router-role.ts';
+import { runMergeRole } from './merge-role.ts';
+
+/** Counters every role has, before its role-specific ones and its handler's. */
+export const BUILTIN_ROLE_COUNTERS = ['batches', 'records'] as const;
+
+const data = workerData as RoleWorkerData;
+const post = (m: RoleWorkerMessage) => parentPort!.postMessage(m);
+
+function errorInfo(e: unknown): WorkerErrorInfo {
+  if (isByteorError(e)) return { code: e.code, message: e.message, ...(e.details ? { details: plain(e.details) } : {}) };
+  return { code: 'BYTEOR_E_STAGE_FAILED', message: e instanceof Error ? e.message : String(e) };
+}
+
+function plain(x: Record<string, unknown>): Record<string, unknown> {
+  try { return JSON.parse(JSON.stringify(x)) as Record<string, unknown>; } catch { return {}; }
+}
+
+async function main(): Promise<void> {
+  const core = instantiateCore(data.module, data.memory);
+  const open = (l: { base: number; kind: RoleWorkerData['outputs'][number]['kind']; name: string }) => new LaneHandle(core, data.memory, l.base, l.kind, l.name);
+  const inputs = data.inputs.map((l) => ({ lane: open(l), reader: l.reader }));
+  const outputs = data.outputs.map(open);
+  const abortAll = (seq: number) => {
+    for (const i of inputs) i.lane.abort(data.roleIndex, seq);
+    for (const o of outputs) o.abort(data.roleIndex, seq);
+  };
+
+  const counters = new CountersHandle(core, data.memory, data.countersBase, data.countersBlocks, data.countersPerBlock);
+  const names: string[] = [];
+  const byName = new Map<string, StageCounter>();
+  const counter = (name: string): StageCounter => {
+    let c = byName.get(name);
+    if (!c) {
+      c = counters.counter(data.counterBlock, names.length);
+      names.push(name);
+      byName.set(name, c);
+    }
+    return c;
+  };
+  for (const n of BUILTIN_ROLE_COUNTERS) counter(n);
+
+  // the batch a handler is working on, for error reports
+  const current = { first: -1, count: 0 };
+  let handler: StageHandler | null = null;
+  try {
+    if (data.kind === 'stage') {
+      // only stage roles load plugins (the plugin API pulls in the whole kernel: slow to start)
+      const { Kernel } = await import('../plugin-host.ts');
+      const { loadPlugins } = await import('../plugin-loader.ts');
+      const kernel = new Kernel({ inWorker: true });
+      await loadPlugins(kernel, data.specifiers);
+      const resolved = kernel.resolveStage(data.key!);
+      if (!resolved) {
+        throw new ByteorError('BYTEOR_E_STAGE_UNKNOWN', `no loaded plugin provides stage key "${data.key}" inside the role worker of "${data.name}"; load the plugin with --plugin=NAME or name it in the spec's plugins`, ExitCode.RUNTIME_FAILURE);
+      }
+      const out = outputs[0]!;
+      const ctx: StageContext = {
+        key: data.key!,
+        argument: resolved.argument,
+        stageIndex: data.roleIndex,
+        shard: 0,
+        slotBytes: out.slotBytes,
+        dryRun: data.dryRun,
+        env: Object.freeze({ ...data.env }),
+        flags: Object.freeze({ ...data.flags }),
+        counter,
+      };
+      handler = await resolved.family.create(ctx);
+    }
+  } catch (e) {
+    abortAll(-1);
+    post({ type: 'failed', phase: 'start', error: errorInfo(e), sequence: null, lane: null });
+    return;
+  }
+
+  let process: RoleRuntime['process'] = null;
+  if (handler) {
+    const h = handler;
+    const batch = new SlotBatch(outputs[0]!);
+    process = (first, count) => {
+      current.first = first;
+      current.count = count;
+      return h.onBatch(batch.reset(first, count));
+    };
+  }
+  const rt: RoleRuntime = {
+    inputs, outputs, drop: data.onFull === 'drop', maxBatch: data.maxBatch, wait: data.wait, spinNs: data.spinNs,
+    doorbell: data.doorbell ? new Doorbell(core, data.memory, data.doorbell) : null, counter, process,
+  };
+  // role-specific counters exist (at zero) before 'ready', so the executor knows every name
+  if (data.kind === 'router') { for (const o of outputs) counter(`routed.${o.what}`); counter('drops_all_full'); }
+  if (data.kind === 'merge') for (const i of inputs) counter(`taken.${i.lane.what}`);
+  post({ type: 'ready', counters: names });
+
+  let end: RoleEnd;
+  try {
+    end = data.kind === 'router' ? await runRouterRole(rt, data.mode)
+      : data.kind === 'merge' ? runMergeRole(rt)
+      : await runPassRole(rt);
+  } catch (e) {
+    const info = errorInfo(e);
+    const s = info.details?.sequence;
+    const inBatch = current.first >= 0 && typeof s === 'number' && s >= current.first && s < current.first + current.count;
+    const seq = inBatch ? (s as number) : current.first >= 0 ? current.first : null;
+    abortAll(seq ?? -1);
+    post({ type: 'failed', phase: 'batch', error: info, sequence: seq, lane: seq !== null ? outputs[0]!.what : null });
+    await closeQuietly(handler);
+    return;
+  }
+  try {
+    if (handler?.close) await handler.close();
+  } catch (e) {
+    abortAll(-1);
+    post({ type: 'failed', phase: 'close', error: errorInfo(e), sequence: null, lane: null });
+    return;
+  }
+  if (end === 'ended') for (const o of outputs) o.end();
+  post({ type: 'done', aborted: end === 'aborted' });
+}
+
+async function closeQuietly(h: StageHandler | null): Promise<void> {
+  try { if (h?.close) await h.close(); } catch { /* the batch error is the one reported */ }
+}
+
+main().catch((e) => post({ type: 'failed', phase: 'start', error: errorInfo(e), sequence: null, lane: null }));

@@ -1,0 +1,150 @@
+/**
+ * The loop of a `router` role: one input lane, N output lanes (its consumers).
+ *
+ * broadcast — every record to every consumer. Each step claims room for the batch in every
+ *   consumer: on_full=block waits for each (the slowest consumer gates the router); on_full=drop
+ *   gives each consumer what fits (partial delivery, IndexBus's broadcast) and counts the rest in
+ *   that consumer lane's drops_full. The batch is copied from the input once (into the consumer
+ *   that took the most) and from there into the others. `drops_all_full` counts records that
+ *   reached no consumer.
+ * work_queue — every record to exactly one consumer, round-robin over the consumers that have
+ *   credit (free slots in their lane; a full consumer is skipped, not waited for). When every
+ *   consumer is full: on_full=block waits (doorbell) until one frees a slot; on_full=drop drops
+ *   the record and counts it in `drops_all_full` (it was offered to no lane, so no lane's
+ *   drops_full counts it).
+ *
+ * Counters (shared memory): `routed.<lane>` per consumer, `drops_all_full`, `batches`, `records`.
+ */
+import { LANE_HALT, type LaneHandle } from '../core/lane.ts';
+import { waitForAny } from './doorbell-wait.ts';
+import { claimOutput, firstReadable, stopReason, type RoleEnd, type RoleRuntime } from './role-runtime.ts';
+
+export async function runRouterRole(rt: RoleRuntime, mode: 'broadcast' | 'work_queue'): Promise<RoleEnd> {
+  return mode === 'broadcast' ? broadcast(rt) : workQueue(rt);
+}
+
+function broadcast(rt: RoleRuntime): RoleEnd {
+  const input = rt.inputs[0]!;
+  const inp = input.lane;
+  const r = input.reader;
+  const outs = rt.outputs;
+  const n = outs.length;
+  const routed = outs.map((o) => rt.counter(`routed.${o.what}`));
+  const dropsAll = rt.counter('drops_all_full');
+  const batches = rt.counter('batches');
+  const records = rt.counter('records');
+  const got = new Int32Array(n);
+  const dseq = new Float64Array(n);
+  let max = rt.maxBatch;
+  for (const o of outs) max = Math.min(max, o.capacity);
+  max = Math.max(1, max);
+  let next = inp.readerSeq(r) + 1;
+  for (;;) {
+    const avail = inp.waitFor(r, next);
+    if (avail < next || inp.halt() === LANE_HALT.aborted) return stopReason(inp);
+    const first = firstReadable(input, next);
+    if (first > avail) { inp.release(r, first - 1); next = first; continue; }
+    const k = Math.min(avail - first + 1, max);
+    let ref = 0;
+    for (let j = 0; j < n; j++) {
+      dseq[j] = outs[j]!.next();
+      const g = claimOutput(outs[j]!, k, rt.drop);
+      if (g < 0) return 'aborted';
+      got[j] = g;
+      if (g > got[ref]!) ref = j;
+    }
+    const refOut = outs[ref]!;
+    const placed = got[ref]! > 0 ? inp.copyTo(r, first, got[ref]!, refOut, dseq[ref]!) : 0;
+    for (let j = 0; j < n; j++) {
+      const o = outs[j]!;
+      const m = Math.min(got[j]!, placed);
+      if (j !== ref && m > 0) refOut.copyRawTo(dseq[ref]!, m, o, dseq[j]!);
+      if (got[j]! > m) o.unclaim(got[j]! - m);
+      if (m > 0) { o.publish(); routed[j]!.add(m); }
+    }
+    if (got[ref]! < k) dropsAll.add(k - got[ref]!);
+    inp.release(r, first + k - 1);
+    batches.add(1);
+    records.add(k);
+    next = first + k;
+  }
+}
+
+function workQueue(rt: RoleRuntime): RoleEnd {
+  const input = rt.inputs[0]!;
+  const inp = input.lane;
+  const r = input.reader;
+  const outs = rt.outputs;
+  const n = outs.length;
+  const routed = outs.map((o) => rt.counter(`routed.${o.what}`));
+  const dropsAll = rt.counter('drops_all_full');
+  const batches = rt.counter('batches');
+  const records = rt.counter('records');
+  const max = Math.max(1, rt.maxBatch);
+  const free = new Float64Array(n);
+  const count = new Int32Array(n);
+  const placed = new Int32Array(n);
+  const dseq = new Float64Array(n);
+  const target = new Int32Array(max);
+  const bell = rt.doorbell;
+  const anyFree = (): boolean => {
+    for (let j = 0; j < n; j++) if (outs[j]!.free() > 0) return true;
+    return aborted(outs);
+  };
+  let turn = 0;
+  let next = inp.readerSeq(r) + 1;
+  for (;;) {
+    const avail = inp.waitFor(r, next);
+    if (avail < next || inp.halt() === LANE_HALT.aborted) return stopReason(inp);
+    const first = firstReadable(input, next);
+    if (first > avail) { inp.release(r, first - 1); next = first; continue; }
+    const k = Math.min(avail - first + 1, max);
+    let done = 0;
+    while (done < k) {
+      for (let j = 0; j < n; j++) { free[j] = outs[j]!.free(); count[j] = 0; placed[j] = 0; }
+      let assigned = 0;
+      for (let i = done; i < k; i++) {
+        let pick = -1;
+        for (let s = 0; s < n; s++) {
+          const c = (turn + s) % n;
+          if (free[c]! > 0) { pick = c; break; }
+        }
+        if (pick < 0) break;
+        target[i] = pick;
+        free[pick]!--;
+        count[pick]!++;
+        turn = (pick + 1) % n;
+        assigned++;
+      }
+      if (assigned > 0) {
+        for (let j = 0; j < n; j++) if (count[j]! > 0) { dseq[j] = outs[j]!.next(); outs[j]!.tryClaim(count[j]!); }
+        for (let i = done; i < done + assigned; i++) {
+          const j = target[i]!;
+          placed[j] = placed[j]! + inp.copyTo(r, first + i, 1, outs[j]!, dseq[j]! + placed[j]!);
+        }
+        for (let j = 0; j < n; j++) {
+          if (count[j]! === 0) continue;
+          const o: LaneHandle = outs[j]!;
+          if (placed[j]! < count[j]!) o.unclaim(count[j]! - placed[j]!);
+          if (placed[j]! > 0) { o.publish(); routed[j]!.add(placed[j]!); }
+        }
+        done += assigned;
+      }
+      if (done < k) {
+        if (rt.drop) { dropsAll.add(k - done); done = k; break; }
+        if (!bell) throw new Error('a blocking work-queue router needs a doorbell');
+        waitForAny(bell, anyFree, rt.wait, rt.spinNs);
+        if (aborted(outs)) return 'aborted';
+      }
+    }
+    inp.release(r, first + k - 1);
+    batches.add(1);
+    records.add(k);
+    next = first + k;
+  }
+}
+
+function aborted(lanes: LaneHandle[]): boolean {
+  for (const l of lanes) if (l.halt() === LANE_HALT.aborted) return true;
+  return false;
+}
