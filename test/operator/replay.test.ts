@@ -68,6 +68,18 @@ test('a .tar.gz bundle is opened and verified like a directory; the default audi
   assert.is(a.result!.error!.code, 'BYTEOR_E_REPLAY_LIMIT');
 });
 
+test('a journal window written under another spec is replayed through the bundle\'s spec, with a warning', async () => {
+  const out = join(dir, 'foreign');
+  assert.is((await cli(['incident-bundle', `--out=${out}`, `--spec=${CHAIN}`])).code, 0);
+  const other = `sha256:${'0'.repeat(64)}`;
+  addJournalWindow(out, RECORDS, 'ingress', {
+    lane: 'ingress', records: RECORDS.length, last_n: 1000, run_ids: ['r1'], spec_hashes: [other], first_unix_ms: 1, last_unix_ms: 2, source_segments: ['segment-00000001.bjl'], torn: false,
+  });
+  const r = await cli(['replay', `--bundle=${out}`, `--out=${join(dir, 'foreign.json')}`, '--max-actions=0']);
+  assert.is(r.code, 4);
+  assert.match(r.err, `written by runtimes of other specs (${other})`);
+});
+
 test('a tampered bundle is refused with exit 6 and no audit', async () => {
   const b = await bundle('tampered', CHAIN);
   writeFileSync(join(b, 'journal/ingress.records'), Buffer.concat([readFileSync(join(b, 'journal/ingress.records')), Buffer.from([3, 0, 0, 0, 65, 66, 67])]));

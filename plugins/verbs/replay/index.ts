@@ -3,7 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import {
   definePlugin, PLUGIN_API_VERSION, ByteorError, ExitCode, ReplayAuditV1, REPLAY_AUDIT_VERSION, APPROVAL_FILE, KEY_SET_FILE,
-  Environment, loadSpecText, resolveEnvironment, stableJson, writeJsonArtifact, type RunSummary, type VerbContext,
+  Environment, JournalWindowMeta, journalWindowMetaPath, loadSpecText, resolveEnvironment, stableJson, writeJsonArtifact,
+  type PipelineSpecV1, type RunSummary, type VerbContext,
 } from '../../../kernel/plugin-api.ts';
 import { openBundle } from './open-bundle.ts';
 import { auditActions, planReplay } from './plan.ts';
@@ -38,8 +39,16 @@ const Flags = z.object({
 });
 type Flags = z.output<typeof Flags>;
 
-function stageCount(spec: { model: string; single_ring?: { stages: unknown[] }; lane_graph?: { roles: Array<{ kind: string }> } }): number {
-  return spec.model === 'single_ring' ? spec.single_ring!.stages.length : spec.lane_graph!.roles.filter((r) => r.kind === 'stage').length;
+function stageCount(spec: PipelineSpecV1): number {
+  return spec.model === 'single_ring' ? spec.single_ring.stages.length : spec.lane_graph.roles.filter((r) => r.kind === 'stage').length;
+}
+
+/** Say so when the journal window was written under other specs than the bundle's (its meta lists them). */
+function warnForeignRecords(bundleDir: string, lane: string, specHash: string, err: (t: string) => void): void {
+  let meta: JournalWindowMeta;
+  try { meta = JournalWindowMeta.parse(JSON.parse(readFileSync(join(bundleDir, journalWindowMetaPath(lane)), 'utf8'))); } catch { return; }
+  const other = meta.spec_hashes.filter((h) => h !== specHash);
+  if (other.length > 0) err(`warning: part of the journal window was written by runtimes of other specs (${other.join(', ')}); it is replayed through the bundle's spec ${specHash}\n`);
 }
 
 async function run(ctx: VerbContext<Flags>): Promise<number> {
@@ -65,6 +74,7 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
       specPath: null,
     };
     const selection = selectRecords(bundle.dir, flags['last-n'], flags['journal-lane']);
+    warnForeignRecords(bundle.dir, selection.journal_lane, loaded.hash, ctx.io.err);
     const plan = planReplay({ spec: loaded.spec, specHash: loaded.hash, kernel, mode: flags.mode, environment, env: ctx.env, approvalFlags });
 
     let refusal = plan.refusal;
