@@ -111,6 +111,8 @@ test('plugin artifacts: written, not applicable, failed (recorded, partial file 
   assert.is(byFile['fixture_broken.json']!.outcome, 'failed');
   assert.match(byFile['fixture_broken.json']!.error!, 'disk on fire');
   assert.match(r.err, 'could not write fixture_broken.json');
+  assert.is(byFile['spec.kv']!.outcome, 'failed');
+  assert.is(read(out, 'spec.kv'), readFileSync(CHAIN, 'utf8'), 'a plugin cannot overwrite a file of the bundle itself');
 });
 
 test('--archive writes a .tar.gz that extracts to the same verified bundle', async () => {

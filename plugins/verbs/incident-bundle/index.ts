@@ -30,8 +30,8 @@ const Flags = z.object({
 });
 type Flags = z.output<typeof Flags>;
 
-export const RUNTIME_CONFIG_FILE = 'runtime_config.txt';
-export const SPEC_FILE = 'spec.kv';
+const RUNTIME_CONFIG_FILE = 'runtime_config.txt';
+const SPEC_FILE = 'spec.kv';
 
 function specValidation(check: SpecCheck, kernel: VerbContext['kernel']): BundleSpecValidation {
   const base = specValidationReport(check);
@@ -50,7 +50,7 @@ function outDirFree(out: string): void {
   if (!empty) throw new ByteorError('BYTEOR_E_BUNDLE_OUT_EXISTS', `--out=${out} already exists and is not an empty directory; bundles are never overwritten — choose a new --out`, ExitCode.USAGE, { out });
 }
 
-export const JOURNAL_LANE = 'ingress';
+const JOURNAL_LANE = 'ingress';
 
 /**
  * From the run directory: the snapshot (live, else the state file) and the last N journal
@@ -125,7 +125,13 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
       outDir: stage, specPath, specText: check.text, runDir, configPath: flags.config ?? null, flags,
     };
     const artifacts: BundleManifest['artifacts'] = [];
+    const taken = new Set(readdirSync(stage));
     for (const { artifact, plugin } of kernel.bundleArtifacts()) {
+      if (taken.has(artifact.file) || artifact.file === BUNDLE_MANIFEST_FILE || !/^[A-Za-z0-9_.-]+$/.test(artifact.file) || artifact.file.startsWith('.')) {
+        artifacts.push({ file: artifact.file, plugin, outcome: 'failed', error: `"${artifact.file}" is not a plain file name or is a name the bundle itself uses; the artifact was not written` });
+        ctx.io.err(`warning: plugin "${plugin}" bundle artifact "${artifact.file}" refused: reserved or not a plain file name\n`);
+        continue;
+      }
       try {
         const wrote = await artifact.write(bctx);
         artifacts.push({ file: artifact.file, plugin, outcome: wrote ? 'written' : 'not_applicable', error: null });
