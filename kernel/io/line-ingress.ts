@@ -84,14 +84,13 @@ export class LineIngress implements IngressAdapter {
     }
   }
 
-  /** Stop reading (records not yet read stay in the source). */
+  /** Stop reading for good (records not yet read stay in the source). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.state = 'closed';
-    const s = this.stream;
-    if (s && s !== process.stdin) s.destroy();
-    else if (s) s.pause();
+    // destroyed, stdin included: a paused stdin pipe would keep the process alive after the run
+    this.stream?.destroy();
   }
 
   health(): AdapterHealth {
