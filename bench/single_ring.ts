@@ -1,0 +1,169 @@
+/**
+ * bench/single_ring.ts — the first SingleRing benchmark (not a test; nothing here is asserted).
+ *
+ *   node --no-liftoff --conditions=source --import tsx bench/single_ring.ts [--quick]
+ *
+ * 1 producer → 1 stage, each on its own worker thread, 64-byte payloads, batch sizes 1/16/256,
+ * wait strategies spin and backoff, over four transports in the same run:
+ *   wasm     the WASM core ring; the stage is a JS handler over the executor's RecordBatch
+ *   js       the same ring algorithm in plain JS (Int32Array + Atomics over a SharedArrayBuffer)
+ *   ringbuf  ringbuf.js 0.4 (SPSC on a SharedArrayBuffer)
+ *   port     MessagePort.postMessage of one Float64Array per batch (no wait strategy)
+ * Throughput is records / (consumer's last release − producer's first claim), median of the
+ * repetitions. Latency is the producer-measured round trip of one batch (publish → the stage
+ * released it), recorded in an HDR histogram: p50 / p99 / p99.9. Writes .bench-out/single_ring.json.
+ * Two busy threads on two cores: run it on an otherwise idle machine.
+ */
+import { cpus } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
+import * as hdr from 'hdr-histogram-js';
+import { RingBuffer } from 'ringbuf.js';
+import { compileCore, createSharedMemory, instantiateCore } from '../kernel/core/wasm.ts';
+import { LayoutAllocator } from '../kernel/core/layout.ts';
+import { RingHandle, DEFAULT_SPIN_NS, type WaitKind } from '../kernel/core/ring.ts';
+import { startModuleWorker } from '../kernel/exec/module-worker.ts';
+import { JsRing, jsRingBytes } from './single-ring/js-ring.ts';
+import type { Impl, PairSetup, RunCommand, RunResult } from './single-ring/worker.ts';
+
+const quick = process.argv.includes('--quick');
+const REPS = Number(process.env.BENCH_REPS ?? (quick ? 1 : 3));
+const CAPACITY = 4096;
+const REC = 64;
+const BATCHES = [1, 16, 256];
+const WAITS: WaitKind[] = ['spin', 'backoff'];
+const scale = quick ? 0.1 : 1;
+const N: Record<Impl, Record<number, number>> = {
+  wasm: { 1: 4e6, 16: 20e6, 256: 40e6 },
+  js: { 1: 4e6, 16: 20e6, 256: 40e6 },
+  ringbuf: { 1: 2e6, 16: 10e6, 256: 20e6 },
+  port: { 1: 3e5, 16: 3e6, 256: 10e6 },
+};
+const PINGS: Record<number, number> = { 1: 100_000, 16: 30_000, 256: 5_000 };
+const WORKER = new URL(`./single-ring/worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+const module = compileCore();
+const layout = new LayoutAllocator();
+const ringBytes = LayoutAllocator.ringBytes(CAPACITY, REC);
+const base = layout.carve('bench.ring', ringBytes);
+const memory = createSharedMemory(layout.totalBytes);
+const core = instantiateCore(module, memory);
+
+interface Pair { producer: Worker; consumer: Worker; impl: Impl; wait: WaitKind }
+
+function once(w: Worker): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const onErr = (e: Error) => { w.off('message', onMsg); reject(e); };
+    const onMsg = (m: RunResult) => { w.off('error', onErr); resolve(m); };
+    w.once('message', onMsg);
+    w.once('error', onErr);
+  });
+}
+
+function startPair(impl: Impl, wait: WaitKind): Pair {
+  const ch = impl === 'port' ? new MessageChannel() : null;
+  const mk = (role: 'producer' | 'consumer', port?: MessagePort) => {
+    const data: PairSetup = { impl, role, wait, spinNs: DEFAULT_SPIN_NS, ...(impl === 'wasm' ? { module, memory } : {}), ...(port ? { port } : {}) };
+    return startModuleWorker(WORKER, { workerData: data, transferList: port ? [port] : [] });
+  };
+  return { impl, wait, producer: mk('producer', ch?.port1), consumer: mk('consumer', ch?.port2) };
+}
+
+function freshTransport(impl: Impl, wait: WaitKind): Partial<RunCommand> {
+  if (impl === 'wasm') {
+    new Uint8Array(memory.buffer).fill(0, base, base + ringBytes);
+    RingHandle.create(core, memory, base, { capacity: CAPACITY, slotBytes: REC, deps: [[]], egress: false, wait });
+    return { base };
+  }
+  if (impl === 'js') { const sab = new SharedArrayBuffer(jsRingBytes(CAPACITY, REC)); JsRing.init(sab); return { sab }; }
+  if (impl === 'ringbuf') return { sab: RingBuffer.getStorageForCapacity(CAPACITY * (REC / 8), Float64Array) };
+  return {};
+}
+
+async function runOnce(p: Pair, mode: 'throughput' | 'latency', batch: number, n: number): Promise<{ rate: number; rtt?: Float64Array; bad: number }> {
+  const cmd: RunCommand = { cmd: 'run', mode, n, batch, capacity: CAPACITY, ...freshTransport(p.impl, p.wait) };
+  const consumerDone = (async () => {
+    const ready = once(p.consumer);
+    p.consumer.postMessage(cmd);
+    await ready;
+    return once(p.consumer);
+  })();
+  // the consumer is listening before the producer starts
+  await new Promise((r) => setTimeout(r, 20));
+  const prodP = once(p.producer);
+  p.producer.postMessage(cmd);
+  const [prod, cons] = await Promise.all([prodP, consumerDone]);
+  if (cons.count !== n || cons.bad) throw new Error(`${p.impl}/${p.wait}/batch ${batch}: consumer saw ${cons.count} records, ${cons.bad} out of order or wrong (expected ${n})`);
+  return { rate: n / ((cons.t1! - prod.t0!) / 1000), ...(prod.rtt ? { rtt: prod.rtt } : {}), bad: cons.bad ?? 0 };
+}
+
+function median(xs: number[]): number { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; }
+
+function percentiles(rtt: Float64Array) {
+  const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000_000, numberOfSignificantValueDigits: 3 });
+  for (const v of rtt) h.recordValue(Math.max(1, Math.round(v)));
+  const r = { p50_us: h.getValueAtPercentile(50) / 1000, p99_us: h.getValueAtPercentile(99) / 1000, p999_us: h.getValueAtPercentile(99.9) / 1000, max_us: h.maxValue / 1000 };
+  h.destroy();
+  return r;
+}
+
+interface Row { impl: Impl; wait: WaitKind | '-'; batch: number; mrecs: number; runs: number[]; latency?: ReturnType<typeof percentiles> }
+const rows: Row[] = [];
+const log = (s: string) => process.stderr.write(s);
+
+log(`single_ring bench: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, capacity ${CAPACITY}, ${REC}-byte records, ${REPS} rep(s)\n`);
+for (const impl of ['wasm', 'js', 'ringbuf', 'port'] as Impl[]) {
+  for (const wait of impl === 'port' ? (['spin'] as WaitKind[]) : WAITS) {
+    const pair = startPair(impl, wait);
+    try {
+      for (const batch of BATCHES) {
+        const n = Math.max(batch, Math.round((N[impl][batch]! * scale) / batch) * batch);
+        await runOnce(pair, 'throughput', batch, Math.min(n, 50_000 * batch)); // warm-up (TurboFan)
+        const runs: number[] = [];
+        for (let r = 0; r < REPS; r++) runs.push((await runOnce(pair, 'throughput', batch, n)).rate / 1e6);
+        const row: Row = { impl, wait: impl === 'port' ? '-' : wait, batch, mrecs: median(runs), runs };
+        if (impl !== 'port') {
+          const pings = Math.max(100, Math.round(PINGS[batch]! * scale));
+          const lat = await runOnce(pair, 'latency', batch, pings * batch);
+          row.latency = percentiles(lat.rtt!);
+        }
+        rows.push(row);
+        const l = row.latency;
+        log(`  ${impl.padEnd(8)} ${String(row.wait).padEnd(8)} batch ${String(batch).padStart(3)}: ${row.mrecs.toFixed(2).padStart(8)} M rec/s`
+          + (l ? `   round trip p50 ${l.p50_us.toFixed(2)} µs  p99 ${l.p99_us.toFixed(2)} µs  p99.9 ${l.p999_us.toFixed(2)} µs` : '') + '\n');
+      }
+    } finally {
+      await Promise.all([pair.producer.terminate(), pair.consumer.terminate()]);
+    }
+  }
+}
+
+const get = (impl: Impl, wait: WaitKind | '-', batch: number) => rows.find((r) => r.impl === impl && r.wait === (impl === 'port' ? '-' : wait) && r.batch === batch);
+const ratios: Array<{ wait: WaitKind; batch: number; wasm_over_js: number; wasm_over_ringbuf: number; wasm_over_postmessage: number }> = [];
+for (const wait of WAITS) {
+  for (const batch of BATCHES) {
+    const w = get('wasm', wait, batch)!.mrecs;
+    ratios.push({ wait, batch, wasm_over_js: w / get('js', wait, batch)!.mrecs, wasm_over_ringbuf: w / get('ringbuf', wait, batch)!.mrecs, wasm_over_postmessage: w / get('port', '-', batch)!.mrecs });
+  }
+}
+
+const out = process.stdout;
+out.write('\nimpl     wait     batch   M rec/s   RTT p50 µs   p99 µs   p99.9 µs\n');
+for (const r of rows) {
+  const l = r.latency;
+  out.write(`${r.impl.padEnd(8)} ${String(r.wait).padEnd(8)} ${String(r.batch).padStart(5)} ${r.mrecs.toFixed(2).padStart(9)}`
+    + (l ? ` ${l.p50_us.toFixed(2).padStart(12)} ${l.p99_us.toFixed(2).padStart(8)} ${l.p999_us.toFixed(2).padStart(10)}` : '') + '\n');
+}
+out.write('\nratios (same wait, same batch)   wasm/js   wasm/ringbuf.js   wasm/postMessage\n');
+for (const r of ratios) {
+  out.write(`  ${r.wait.padEnd(8)} batch ${String(r.batch).padStart(3)}              ${r.wasm_over_js.toFixed(2).padStart(6)}x ${r.wasm_over_ringbuf.toFixed(2).padStart(14)}x ${r.wasm_over_postmessage.toFixed(1).padStart(16)}x\n`);
+}
+const bestBatched = Math.max(...rows.filter((r) => r.impl === 'wasm' && r.batch > 1).map((r) => r.mrecs));
+const spin1 = get('wasm', 'spin', 1)!.latency!;
+out.write(`\nagainst the issue's targets: best batched wasm ${bestBatched.toFixed(1)} M rec/s (target >= 30); `
+  + `wasm batched vs postMessage per message ${(bestBatched / get('port', '-', 1)!.mrecs).toFixed(0)}x (target >= 50); `
+  + `spin round trip p50 ${spin1.p50_us.toFixed(2)} µs (target <= 0.3)\n`);
+mkdirSync('.bench-out', { recursive: true });
+writeFileSync('.bench-out/single_ring.json', JSON.stringify({
+  machine: { cpus: cpus().length, model: cpus()[0]?.model ?? null, node: process.version }, capacity: CAPACITY, record_bytes: REC, reps: REPS, quick, rows, ratios,
+}, null, 2) + '\n');
