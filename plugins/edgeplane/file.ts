@@ -89,7 +89,7 @@ export class FileIngress implements IngressAdapter, LiveBinding {
         this.offset += bytesRead;
         for (const { line, end } of lines.feed(buf.subarray(0, bytesRead))) {
           if (this.stop.signal.aborted) return;
-          await sink.push(line, end);
+          { const p = sink.push(line, end); if (p) await p; }
           this.h.count(1);
         }
         this.h.lag((await this.fh!.stat()).size - this.offset + lines.pending);
@@ -97,7 +97,7 @@ export class FileIngress implements IngressAdapter, LiveBinding {
       }
       if (!s.follow) {
         const last = lines.rest();
-        if (last && !this.stop.signal.aborted) { await sink.push(last.line, last.end); this.h.count(1); }
+        if (last && !this.stop.signal.aborted) { { const p = sink.push(last.line, last.end); if (p) await p; } this.h.count(1); }
         this.h.lag(0);
         sink.end();
         return;

@@ -110,7 +110,7 @@ export class HttpIngress implements IngressAdapter, LiveBinding {
       for (const r of records) {
         let token: Delivery | undefined;
         if (s.reply === 'delivered') delivered.push(new Promise<void>((resolve) => { token = { resolve }; }));
-        await sink.push(r, token);
+        { const p = sink.push(r, token); if (p) await p; }
         this.h.count(1);
       }
       if (delivered.length) {

@@ -110,7 +110,7 @@ export class JetStreamIngress implements IngressAdapter, LiveBinding {
           // everything it still brings is nak'ed for immediate redelivery, never dropped
           if (this.stop.signal.aborted) { m.nak(); continue; }
           this.unacked.add(m);
-          await sink.push(m.data, m);
+          { const p = sink.push(m.data, m); if (p) await p; }
           this.h.count(1);
           this.h.lag(m.info.pending + iter.getReceived() - iter.getProcessed());
         }

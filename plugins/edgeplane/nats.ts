@@ -54,7 +54,7 @@ export class NatsIngress implements IngressAdapter, LiveBinding {
     const sub = this.sub!;
     for await (const m of sub) {
       if (this.stop.signal.aborted) break;
-      await sink.push(m.data);
+      { const p = sink.push(m.data); if (p) await p; }
       this.h.count(1);
       this.h.lag(sub.getPending());
     }

@@ -173,7 +173,7 @@ export class PostgresIngress implements IngressAdapter, LiveBinding {
       for (const row of rows) {
         if (this.stop.signal.aborted) return;
         const id = BigInt(row.id);
-        await sink.push(asBytes(row.payload), id);
+        { const p = sink.push(asBytes(row.payload), id); if (p) await p; }
         this.cursor = id;
         this.h.count(1);
       }
@@ -193,7 +193,7 @@ export class PostgresIngress implements IngressAdapter, LiveBinding {
         this.wake = null;
         continue;
       }
-      await sink.push(r);
+      { const p = sink.push(r); if (p) await p; }
       this.h.count(1);
       this.h.lag(this.queue.length);
     }

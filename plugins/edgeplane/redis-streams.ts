@@ -181,7 +181,7 @@ export class RedisStreamsIngress implements IngressAdapter, LiveBinding {
         continue;
       }
       this.inFlight.add(id);
-      await sink.push(new Uint8Array(value), id);
+      { const p = sink.push(new Uint8Array(value), id); if (p) await p; }
       this.h.count(1);
     }
     return true;

@@ -169,7 +169,7 @@ export class WebSocketIngress implements IngressAdapter, LiveBinding {
         this.wake = null;
         continue;
       }
-      await sink.push(r);
+      { const p = sink.push(r); if (p) await p; }
       this.h.count(1);
       this.h.lag(this.queue.length);
       if (this.queue.length <= LOW && this.paused.size) {

@@ -1,0 +1,420 @@
+/**
+ * EdgePlane per adapter: records/s through `ingress adapter → ring → identity stage → egress
+ * adapter` (the real SingleRing executor, one stage worker) next to the raw client doing the
+ * same move by itself (read a batch, write it, acknowledge it; no ring, no adapter) in the same
+ * process, against the same real servers, same records. The ratio runtime / raw is what the
+ * runtime costs at the edge. Companion of the suite bench `edgeplane_identity_stage` (WebSocket,
+ * `npm run bench`), which measures one transport with the suite's load generator and latency.
+ *
+ *   node --no-liftoff --conditions=source --import tsx bench/edgeplane_adapters.ts [--records=N] [--rounds=N] [--only=kind,kind] [--json]
+ *
+ * Servers: nats-server (JetStream), redis-server and PostgreSQL are started on free loopback
+ * ports by scripts/test-servers.mjs, as for the tests. Pull sources (file, redis_streams,
+ * nats_jetstream, postgres) are filled before the clock starts; push sources (nats, http,
+ * websocket) are fed by the same producer in both contenders, so their ratio compares like with
+ * like but their absolute rate includes the producer. Each number is the median of the rounds,
+ * contenders alternating.
+ */
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import v8 from 'node:v8';
+import { Redis } from 'ioredis';
+import { AckPolicy, connect, type NatsConnection } from 'nats';
+import pg from 'pg';
+import { Pool } from 'undici';
+import { WebSocket, WebSocketServer } from 'ws';
+import { Kernel } from '../kernel/plugin-host.ts';
+import { loadPlugins } from '../kernel/plugin-loader.ts';
+import { loadSpecText } from '../kernel/spec/load.ts';
+import { SingleRingRun } from '../kernel/exec/single-ring-executor.ts';
+import type { EgressAdapter, IngressAdapter, RunInfo } from '../kernel/plugin-api.ts';
+import type { SingleRingPipeline } from '../kernel/spec/model.ts';
+import { startTestServers } from '../scripts/test-servers.mjs';
+
+try { v8.setFlagsFromString('--no-liftoff'); } catch { /* set on the command line too */ }
+
+const SPEC = ['spec.version=1', 'spec.model=single_ring', 'spec.name=edgeplane_identity_stage', 'single_ring.capacity=4096',
+  'single_ring.slot_bytes=256', 'single_ring.wait=backoff', 'single_ring.stages.0.key=identity', ''].join('\n');
+const BATCH = 256;
+
+export interface EdgeBenchResult {
+  kind: string;
+  records: number;
+  runtime_records_per_s: number;
+  raw_records_per_s: number;
+  /** runtime / raw */
+  ratio: number;
+  rounds: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const payload = (i: number) => `{"order":${i},"amount":${i % 1000}.25,"pad":"xxxxxxxxxxxxxxxx"}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(pred: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await pred())) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(2);
+  }
+}
+
+/** ingress → ring → identity → egress; resolves records/s from ingress start to the last record accepted by the destination */
+async function throughRuntime(kernel: Kernel, ingress: IngressAdapter, egress: EgressAdapter, n: number, produce?: () => Promise<void>): Promise<number> {
+  const loaded = await loadSpecText(SPEC, kernel);
+  const spec = loaded.spec as SingleRingPipeline;
+  const info: RunInfo = { spec, specHash: loaded.hash, specPath: null, runDir: null, oneShot: true, dryRun: false, flags: {}, env: {} };
+  await egress.start();
+  const run = await SingleRingRun.start({ kernel, spec, run: info, egress, ingress });
+  const t0 = performance.now();
+  await ingress.start(run.sink);
+  const producing = produce?.();
+  await until(() => egress.health().message_count >= n, 300_000, `${n} records through the runtime`);
+  const s = (performance.now() - t0) / 1000;
+  await producing;
+  await ingress.close();
+  run.stop();
+  const summary = await run.done;
+  await egress.close();
+  if (!summary.ok) throw new Error(`runtime failed: ${summary.error?.message}`);
+  return n / s;
+}
+
+interface Case {
+  kind: string;
+  records: number;
+  /** make a fresh source/destination pair for one round; returns the contenders */
+  round(r: number, who: 'runtime' | 'raw'): Promise<{ runtime?: () => Promise<number>; raw?: () => Promise<number>; cleanup?: () => Promise<void> }>;
+}
+
+function cases(kernel: Kernel, env: Record<string, string>, dir: string, n: number): Case[] {
+  const factory = (kind: string) => kernel.adapter(kind)!.adapter;
+  const NATS = env.BYTEOR_TEST_NATS_URL!; const REDIS = env.BYTEOR_TEST_REDIS_URL!; const PG = env.BYTEOR_TEST_POSTGRES_URL!;
+  const records = Array.from({ length: n }, (_, i) => payload(i));
+  return [
+    {
+      kind: 'file', records: n,
+      async round(r, who) {
+        const src = join(dir, `in-${r}-${who}.txt`); const dst = join(dir, `out-${r}-${who}.txt`);
+        writeFileSync(src, records.join('\n') + '\n');
+        if (who === 'runtime') return { runtime: () => throughRuntime(kernel, factory('file').ingress!({ path: src }, {}), factory('file').egress!({ path: dst }, {}), n) };
+        return {
+          raw: async () => {
+            const t0 = performance.now();
+            const inp = await open(src, 'r'); const out = await open(dst, 'a');
+            const buf = Buffer.alloc(64 * 1024); let carry = Buffer.alloc(0); let pos = 0; let moved = 0;
+            for (;;) {
+              const { bytesRead } = await inp.read(buf, 0, buf.length, pos);
+              if (bytesRead === 0) break;
+              pos += bytesRead;
+              const chunk = Buffer.concat([carry, buf.subarray(0, bytesRead)]);
+              const last = chunk.lastIndexOf(10);
+              const lines = chunk.subarray(0, last + 1);
+              carry = Buffer.from(chunk.subarray(last + 1));
+              let c = 0; for (let i = 0; i < lines.length; i++) if (lines[i] === 10) c++;
+              await out.write(lines); moved += c;
+            }
+            await inp.close(); await out.close();
+            if (moved !== n) throw new Error(`raw file moved ${moved}`);
+            return n / ((performance.now() - t0) / 1000);
+          },
+        };
+      },
+    },
+    {
+      kind: 'redis_streams', records: n,
+      async round(r, who) {
+        const redis = new Redis(REDIS);
+        const src = `bench:in:${r}:${who}`; const dst = `bench:out:${r}:${who}`;
+        for (let i = 0; i < n; i += 1000) { const p = redis.pipeline(); for (let j = i; j < Math.min(n, i + 1000); j++) p.xadd(src, '*', 'data', records[j]!); await p.exec(); }
+        const cleanup = async () => { await redis.del(src, dst); redis.disconnect(); };
+        if (who === 'runtime') {
+          return { cleanup, runtime: () => throughRuntime(kernel, factory('redis_streams').ingress!({ url: REDIS, stream: src, group: 'g', batch: String(BATCH), block_ms: '100' }, {}), factory('redis_streams').egress!({ url: REDIS, stream: dst }, {}), n) };
+        }
+        return {
+          cleanup,
+          raw: async () => {
+            const rd = new Redis(REDIS); const wr = new Redis(REDIS);
+            await wr.xgroup('CREATE', src, 'g', '0', 'MKSTREAM');
+            const t0 = performance.now(); let moved = 0;
+            while (moved < n) {
+              const got = await rd.callBuffer('XREADGROUP', ['GROUP', 'g', 'c', 'COUNT', BATCH, 'BLOCK', 100, 'STREAMS', src, '>']) as [Buffer, [Buffer, Buffer[]][]][] | null;
+              const entries = got?.[0]?.[1] ?? [];
+              if (!entries.length) continue;
+              const p = wr.pipeline();
+              for (const [, f] of entries) p.callBuffer('XADD', [dst, '*', 'data', f[1]!]);
+              await p.exec();
+              await wr.xack(src, 'g', ...entries.map(([id]) => id.toString()));
+              moved += entries.length;
+            }
+            const rps = n / ((performance.now() - t0) / 1000);
+            rd.disconnect(); wr.disconnect();
+            return rps;
+          },
+        };
+      },
+    },
+    {
+      kind: 'nats_jetstream', records: n,
+      async round(r, who) {
+        const nc = await connect({ servers: NATS });
+        const jsm = await nc.jetstreamManager();
+        const src = `BIN_${r}_${who}`; const dst = `BOUT_${r}_${who}`;
+        await jsm.streams.add({ name: src, subjects: [`bin.${r}.${who}`] });
+        await jsm.streams.add({ name: dst, subjects: [`bout.${r}.${who}`] });
+        const js = nc.jetstream();
+        for (let i = 0; i < n; i += 1000) await Promise.all(records.slice(i, i + 1000).map((p) => js.publish(`bin.${r}.${who}`, Buffer.from(p))));
+        const cleanup = async () => { await jsm.streams.delete(src); await jsm.streams.delete(dst); await nc.close(); };
+        if (who === 'runtime') {
+          return { cleanup, runtime: () => throughRuntime(kernel, factory('nats_jetstream').ingress!({ url: NATS, stream: src, durable: 'd', batch: String(BATCH) }, {}), factory('nats_jetstream').egress!({ url: NATS, subject: `bout.${r}.${who}` }, {}), n) };
+        }
+        return {
+          cleanup,
+          raw: async () => {
+            await jsm.consumers.add(src, { durable_name: 'd', ack_policy: AckPolicy.Explicit });
+            const c = await js.consumers.get(src, 'd');
+            const t0 = performance.now(); let moved = 0;
+            while (moved < n) {
+              const batch: Awaited<ReturnType<typeof c.next>>[] = [];
+              const it = await c.fetch({ max_messages: BATCH, expires: 1000 });
+              for await (const m of it) batch.push(m);
+              await Promise.all(batch.map((m) => js.publish(`bout.${r}.${who}`, m!.data)));
+              for (const m of batch) m!.ack();
+              moved += batch.length;
+            }
+            await nc.flush();
+            return n / ((performance.now() - t0) / 1000);
+          },
+        };
+      },
+    },
+    {
+      kind: 'postgres', records: Math.min(n, 20_000),
+      async round(r, who) {
+        const m = Math.min(n, 20_000);
+        const db = new pg.Client({ connectionString: PG }); await db.connect();
+        const src = `bench_in_${r}_${who}`; const dst = `bench_out_${r}_${who}`;
+        await db.query(`CREATE TABLE ${src} (id bigserial PRIMARY KEY, payload bytea NOT NULL)`);
+        await db.query(`CREATE TABLE ${dst} (id bigserial PRIMARY KEY, payload bytea NOT NULL)`);
+        await db.query(`INSERT INTO ${src} (payload) SELECT convert_to('{"order":' || g || ',"amount":1.25,"pad":"xxxxxxxxxxxxxxxx"}', 'UTF8') FROM generate_series(0, ${m - 1}) g`);
+        const cleanup = async () => { await db.query(`DROP TABLE ${src}; DROP TABLE ${dst}`); await db.end(); };
+        if (who === 'runtime') {
+          return { cleanup, runtime: () => throughRuntime(kernel, factory('postgres').ingress!({ url: PG, table: src, consumer: `c_${r}`, batch: String(BATCH), poll_ms: '5' }, {}), factory('postgres').egress!({ url: PG, table: dst }, {}), m) };
+        }
+        return {
+          cleanup,
+          raw: async () => {
+            const rd = new pg.Client({ connectionString: PG }); const wr = new pg.Client({ connectionString: PG });
+            await rd.connect(); await wr.connect();
+            await wr.query('CREATE TABLE IF NOT EXISTS bench_offsets (consumer text PRIMARY KEY, last_id bigint NOT NULL)');
+            const t0 = performance.now(); let moved = 0; let cursor = '0';
+            while (moved < m) {
+              const rows = (await rd.query(`SELECT id, payload FROM ${src} WHERE id > $1 ORDER BY id LIMIT $2`, [cursor, BATCH])).rows as Array<{ id: string; payload: Buffer }>;
+              if (!rows.length) continue;
+              await wr.query(`INSERT INTO ${dst} (payload) VALUES ${rows.map((_, i) => `($${i + 1})`).join(',')}`, rows.map((x) => x.payload));
+              cursor = rows[rows.length - 1]!.id;
+              await wr.query('INSERT INTO bench_offsets VALUES ($1, $2) ON CONFLICT (consumer) DO UPDATE SET last_id = EXCLUDED.last_id', [`raw_${r}`, cursor]);
+              moved += rows.length;
+            }
+            const rps = m / ((performance.now() - t0) / 1000);
+            await rd.end(); await wr.end();
+            return rps;
+          },
+        };
+      },
+    },
+    {
+      kind: 'nats', records: n,
+      async round(r, who) {
+        const pubConn = await connect({ servers: NATS });
+        const sinkConn = await connect({ servers: NATS });
+        let got = 0;
+        const sinkSub = sinkConn.subscribe(`nout.${r}.${who}`, { callback: () => { got++; } });
+        await sinkConn.flush();
+        const produce = async () => { for (let i = 0; i < n; i++) { pubConn.publish(`nin.${r}.${who}`, Buffer.from(records[i]!)); if (i % 1000 === 999) await pubConn.flush(); } await pubConn.flush(); };
+        const cleanup = async () => { sinkSub.unsubscribe(); await pubConn.close(); await sinkConn.close(); };
+        if (who === 'runtime') {
+          return {
+            cleanup,
+            runtime: async () => {
+              const rps = await throughRuntime(kernel, factory('nats').ingress!({ url: NATS, subject: `nin.${r}.${who}` }, {}), factory('nats').egress!({ url: NATS, subject: `nout.${r}.${who}` }, {}), n, produce);
+              await until(() => got >= n, 60_000, 'sink');
+              return rps;
+            },
+          };
+        }
+        return {
+          cleanup,
+          raw: async () => {
+            const relay = await connect({ servers: NATS });
+            const sub = relay.subscribe(`nin.${r}.${who}`, { callback: (_e, m) => relay.publish(`nout.${r}.${who}`, m.data) });
+            await relay.flush();
+            const t0 = performance.now();
+            await produce();
+            await until(() => got >= n, 120_000, 'raw nats relay');
+            const rps = n / ((performance.now() - t0) / 1000);
+            sub.unsubscribe(); await relay.close();
+            return rps;
+          },
+        };
+      },
+    },
+    {
+      kind: 'http', records: Math.min(n, 10_000),
+      async round(r, who) {
+        const m = Math.min(n, 10_000);
+        let got = 0;
+        const sink: Server = createServer((req, res) => { req.resume(); req.on('end', () => { got++; res.end(); }); });
+        await new Promise<void>((ok) => sink.listen(0, '127.0.0.1', () => ok()));
+        const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/sink`;
+        const cleanup = async () => { sink.close(); };
+        /** 16 client connections, one record per POST (what a request-driven source looks like) */
+        const produce = async (url: string) => {
+          const pool = new Pool(new URL(url).origin, { connections: 16 });
+          let next = 0;
+          await Promise.all(Array.from({ length: 16 }, async () => {
+            while (next < m) { const i = next++; const res = await pool.request({ path: new URL(url).pathname, method: 'POST', body: records[i]! }); await res.body.dump(); }
+          }));
+          await pool.close();
+        };
+        if (who === 'runtime') {
+          return {
+            cleanup,
+            runtime: async () => {
+              const ing = factory('http').ingress!({ port: '0', path: '/in' }, {});
+              let port = 0;
+              return throughRuntime(kernel, ing, factory('http').egress!({ url: sinkUrl, concurrency: '16' }, {}), m, async () => {
+                port = (ing as unknown as { port: number }).port;
+                await produce(`http://127.0.0.1:${port}/in`);
+              });
+            },
+          };
+        }
+        return {
+          cleanup,
+          raw: async () => {
+            const out = new Pool(new URL(sinkUrl).origin, { connections: 16 });
+            const relay = createServer((req, res) => {
+              const chunks: Buffer[] = [];
+              req.on('data', (c: Buffer) => chunks.push(c));
+              req.on('end', async () => {
+                const resp = await out.request({ path: '/sink', method: 'POST', body: Buffer.concat(chunks) });
+                await resp.body.dump();
+                res.writeHead(202); res.end();
+              });
+            });
+            await new Promise<void>((ok) => relay.listen(0, '127.0.0.1', () => ok()));
+            const t0 = performance.now();
+            await produce(`http://127.0.0.1:${(relay.address() as AddressInfo).port}/in`);
+            await until(() => got >= m, 60_000, 'raw http relay');
+            const rps = m / ((performance.now() - t0) / 1000);
+            relay.close(); await out.close();
+            return rps;
+          },
+        };
+      },
+    },
+    {
+      kind: 'websocket', records: n,
+      async round(r, who) {
+        let got = 0;
+        const sink = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+        await new Promise<void>((ok) => sink.once('listening', () => ok()));
+        sink.on('connection', (ws) => ws.on('message', () => { got++; }));
+        const sinkUrl = `ws://127.0.0.1:${(sink.address() as AddressInfo).port}/`;
+        const cleanup = async () => { for (const c of sink.clients) c.terminate(); await new Promise<void>((ok) => sink.close(() => ok())); };
+        const produce = async (url: string) => {
+          const ws = new WebSocket(url);
+          await new Promise((ok) => ws.once('open', ok));
+          for (let i = 0; i < n; i++) {
+            ws.send(Buffer.from(records[i]!));
+            if (ws.bufferedAmount > 1 << 20) while (ws.bufferedAmount > 1 << 18) await sleep(1);
+          }
+          await until(() => got >= n, 120_000, 'websocket sink');
+          ws.close();
+        };
+        if (who === 'runtime') {
+          return {
+            cleanup,
+            runtime: async () => {
+              const ing = factory('websocket').ingress!({ mode: 'server', port: '0' }, {});
+              return throughRuntime(kernel, ing, factory('websocket').egress!({ url: sinkUrl }, {}), n, () => produce(`ws://127.0.0.1:${(ing as unknown as { port: number }).port}/`));
+            },
+          };
+        }
+        return {
+          cleanup,
+          raw: async () => {
+            const out = new WebSocket(sinkUrl);
+            await new Promise((ok) => out.once('open', ok));
+            const relay = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+            await new Promise<void>((ok) => relay.once('listening', () => ok()));
+            relay.on('connection', (ws) => ws.on('message', (d) => out.send(d as Buffer)));
+            const t0 = performance.now();
+            await produce(`ws://127.0.0.1:${(relay.address() as AddressInfo).port}/`);
+            const rps = n / ((performance.now() - t0) / 1000);
+            out.close(); for (const c of relay.clients) c.terminate(); await new Promise<void>((ok) => relay.close(() => ok()));
+            return rps;
+          },
+        };
+      },
+    },
+  ];
+}
+
+export async function benchEdgeplaneAdapters(opts: { records?: number; rounds?: number; only?: string[] } = {}): Promise<EdgeBenchResult[]> {
+  const n = opts.records ?? 20_000;
+  const rounds = opts.rounds ?? 3;
+  const servers = await startTestServers();
+  const env = servers.env as Record<string, string>;
+  for (const [k, pkg] of [['BYTEOR_TEST_NATS_URL', 'nats-server'], ['BYTEOR_TEST_REDIS_URL', 'redis-server'], ['BYTEOR_TEST_POSTGRES_URL', 'postgresql']]) {
+    if (!env[k!]) throw new Error(`${pkg} could not be started: install the Debian package ${pkg}`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'byteor-bench-edge-'));
+  const kernel = new Kernel();
+  await loadPlugins(kernel, ['core-stages', 'edgeplane']);
+  const results: EdgeBenchResult[] = [];
+  try {
+    for (const c of cases(kernel, env, dir, n)) {
+      if (opts.only && !opts.only.includes(c.kind)) continue;
+      const rt: number[] = []; const raw: number[] = [];
+      for (let r = 0; r < rounds; r++) {
+        for (const who of (r % 2 ? ['raw', 'runtime'] : ['runtime', 'raw']) as Array<'runtime' | 'raw'>) {
+          const x = await c.round(r, who);
+          try {
+            if (who === 'runtime') rt.push(await x.runtime!()); else raw.push(await x.raw!());
+          } finally { await x.cleanup?.(); }
+        }
+      }
+      const a = median(rt); const b = median(raw);
+      results.push({ kind: c.kind, records: c.records, runtime_records_per_s: Math.round(a), raw_records_per_s: Math.round(b), ratio: Math.round((a / b) * 100) / 100, rounds });
+      appendFileSync(join(dir, 'progress'), `${c.kind}\n`);
+    }
+  } finally {
+    await servers.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return results;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+  const load0 = loadavg();
+  const results = await benchEdgeplaneAdapters({
+    records: arg('records') ? Number(arg('records')) : undefined,
+    rounds: arg('rounds') ? Number(arg('rounds')) : undefined,
+    only: arg('only')?.split(','),
+  });
+  const machine = { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, load_avg_start: load0, load_avg_end: loadavg() };
+  if (process.argv.includes('--json')) console.log(JSON.stringify({ bench: 'edgeplane_identity_stage (per adapter)', machine, results }, null, 2));
+  else {
+    console.log(`edgeplane_identity_stage per adapter — ${machine.cores} cores (${machine.cpu}), Node ${machine.node}, load ${load0.map((x) => x.toFixed(1)).join('/')}`);
+    console.log(`  ${'kind'.padEnd(16)} ${'records'.padStart(8)} ${'runtime rec/s'.padStart(14)} ${'raw rec/s'.padStart(12)} ${'ratio'.padStart(6)}`);
+    for (const r of results) console.log(`  ${r.kind.padEnd(16)} ${String(r.records).padStart(8)} ${String(r.runtime_records_per_s).padStart(14)} ${String(r.raw_records_per_s).padStart(12)} ${r.ratio.toFixed(2).padStart(6)}`);
+  }
+  process.exit(0);
+}
