@@ -405,3 +405,16 @@ export type { JournalWriterOptions } from './journal/journal-writer.ts';
 export { readJournal } from './journal/journal-reader.ts';
 export type { JournalRecord, JournalRead } from './journal/journal-reader.ts';
 export { segmentName, DEFAULT_SEGMENT_BYTES, DEFAULT_KEEP_SEGMENTS } from './journal/journal-format.ts';
+
+// ------------------------------------------------------------------------------------------
+// LaneGraph: executor, run-directory monitor, lane_graph_state.json — docs/lanegraph.md
+
+export { LaneGraphRun, COUNTERS_PER_ROLE, DEFAULT_ROLE_BATCH } from './lanegraph/executor.ts';
+export type { LaneGraphRunOptions, LaneGraphObservation, LaneGraphRunState } from './lanegraph/executor.ts';
+export { LaneGraphMonitor } from './lanegraph/monitor.ts';
+export type { LaneGraphMonitorOptions } from './lanegraph/monitor.ts';
+export {
+  LaneGraphState, LaneGraphCounts, LaneState, LaneReaderState, RoleState, RouterConsumerState, EndpointState, StalledReader, Health,
+  LANE_GRAPH_STATE_FILE, LANE_GRAPH_STATE_VERSION,
+} from './artifacts/lane-graph-state.ts';
+export { RuntimeStateDocument, runtimeStateFile } from './artifacts/runtime-state.ts';

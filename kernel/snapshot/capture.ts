@@ -1,6 +1,6 @@
 import { ByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
-import { SINGLE_RING_SNAPSHOT_FILE, SingleRingSnapshot } from '../artifacts/single-ring-snapshot.ts';
+import { RuntimeStateDocument, runtimeStateFile } from '../artifacts/runtime-state.ts';
 import { queryRuntime } from '../rundir/control-client.ts';
 import { readStateFile } from '../rundir/state-file.ts';
 
@@ -13,7 +13,8 @@ export interface CapturedSnapshot {
   source: 'live' | 'state_file';
   /** the artifact's file name in a bundle (`single_ring_snapshot.json`, `lane_graph_state.json`) */
   file: string;
-  snapshot: SingleRingSnapshot;
+  /** a SingleRing snapshot or a LaneGraph state document (`model` tells which) */
+  snapshot: RuntimeStateDocument;
   /** why the live runtime was not used (state_file only) */
   liveError: string | null;
 }
@@ -29,18 +30,19 @@ export async function captureSnapshot(runDir: string, opts: { timeoutMs?: number
     const res = await queryRuntime(runDir, 'snapshot', { timeoutMs: opts.timeoutMs ?? 3000 });
     if (!res.ok) throw new ByteorError(res.error.code, `the runtime refused the snapshot: ${res.error.message}`, ExitCode.RUNTIME_FAILURE);
     if (res.op !== 'snapshot') throw invalid(`the live runtime in ${runDir}`, `it answered op ${res.op}`);
-    const parsed = SingleRingSnapshot.safeParse(res.snapshot);
+    const parsed = RuntimeStateDocument.safeParse(res.snapshot);
     if (!parsed.success) {
       const i = parsed.error.issues[0]!;
       throw invalid(`the live snapshot from ${runDir}`, `${i.path.join('.') || '(root)'} ${i.message}`);
     }
-    return { source: 'live', file: SINGLE_RING_SNAPSHOT_FILE, snapshot: { ...parsed.data, source: 'live' }, liveError: null };
+    return { source: 'live', file: runtimeStateFile(parsed.data), snapshot: { ...parsed.data, source: 'live' }, liveError: null };
   } catch (e) {
     if (!(e instanceof ByteorError) || e.code !== 'BYTEOR_E_RUNTIME_UNREACHABLE') throw e;
     liveError = e.message;
   }
   try {
-    return { source: 'state_file', file: SINGLE_RING_SNAPSHOT_FILE, snapshot: { ...readStateFile(runDir), source: 'state_file' }, liveError };
+    const doc = readStateFile(runDir);
+    return { source: 'state_file', file: runtimeStateFile(doc), snapshot: { ...doc, source: 'state_file' }, liveError };
   } catch (e) {
     if (e instanceof ByteorError && e.code === 'BYTEOR_E_STATE_INVALID') throw Object.assign(e, { message: `${e.message} (and ${liveError})` });
     throw new ByteorError('BYTEOR_E_SNAPSHOT_UNAVAILABLE',

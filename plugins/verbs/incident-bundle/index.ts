@@ -4,7 +4,7 @@ import { z } from 'zod';
 import {
   definePlugin, PLUGIN_API_VERSION, ByteorError, ExitCode, BundleManifest, BundleSpecValidation, EnvironmentCapture, RuntimeInfo,
   PolicyAuditRecordV1, BUNDLE_MANIFEST_FILE, ENVIRONMENT_FILE, INCIDENT_BUNDLE_VERSION, POLICY_AUDIT_FILE, RUNTIME_INFO_FILE,
-  SPEC_VALIDATION_FILE, RUNTIME_NAME, SingleRingSnapshot, JournalWindowMeta, captureSnapshot, journalWindowMetaPath, readJournal,
+  SPEC_VALIDATION_FILE, RUNTIME_NAME, RuntimeStateDocument, JournalWindowMeta, captureSnapshot, journalWindowMetaPath, readJournal,
   runDirPaths, writeJournalWindow, describeSpec, formatDiagnostic, hashBundleFiles, packageVersion, readSpecFile,
   renderDescription, resolveEnvironment, resolveSpecPath, specValidationReport, stableJson, validateSpecText, writeBundleArchive,
   writeJsonArtifact, type BundleContext, type LoadedSpec, type SpecCheck, type VerbContext,
@@ -68,7 +68,7 @@ async function captureRunDir(runDir: string, stage: string, lastN: number, ctx: 
   let snapshotSource: 'live' | 'state_file' | null = null;
   try {
     const cap = await captureSnapshot(runDir);
-    writeJsonArtifact(join(stage, cap.file), SingleRingSnapshot, cap.snapshot);
+    writeJsonArtifact(join(stage, cap.file), RuntimeStateDocument, cap.snapshot);
     snapshotSource = cap.source;
   } catch (e) { note('snapshot', e); }
   let journalRecords = 0;

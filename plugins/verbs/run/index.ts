@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import {
   definePlugin, PLUGIN_API_VERSION, ByteorError, ExitCode, stableJson, loadSpecFile, resolveSpecPath, ENV_SPEC, DEFAULT_SPEC_PATH,
-  SingleRingRun, LineIngress, LineEgress, prepareRunDir, RuntimeMonitor, JournalWriter, WAIT_KINDS,
+  SingleRingRun, LaneGraphRun, LaneGraphMonitor, LineIngress, LineEgress, prepareRunDir, RuntimeMonitor, JournalWriter, WAIT_KINDS,
   type EgressAdapter, type IngressAdapter, type IngressSink, type RunInfo, type RunSummary, type VerbContext, type WaitKind,
 } from '../../../kernel/plugin-api.ts';
 import { readAdapterConfig, ingressFromBinding, egressFromBinding } from './adapter-config.ts';
 import { formatSummary } from './summary.ts';
 
 /**
- * `byteor run`: run a SingleRing spec.
+ * `byteor run`: run a SingleRing or a LaneGraph spec (dispatch on spec.model; LaneGraph:
+ * kernel/lanegraph/, docs/lanegraph.md).
  *   --sp            one-shot bring-up: records through the pipeline, clean shutdown, summary.
  *   (without --sp)  the long-running form: a run directory with control socket, state file and
  *                   ingress journal; SIGINT/SIGTERM (or {"op":"stop"}) drain and exit 0.
@@ -55,9 +56,7 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
   const specPath = resolveSpecPath(f.spec, ctx.env);
   const loaded = await loadSpecFile(specPath, ctx.kernel);
   const spec = loaded.spec;
-  if (spec.model !== 'single_ring') {
-    throw new ByteorError('BYTEOR_E_RUN_MODEL_UNSUPPORTED', `${specPath} is a ${spec.model} spec; this runtime executes single_ring specs (LaneGraph execution is not available yet)`, ExitCode.RUNTIME_FAILURE, { model: spec.model });
-  }
+  const slotBytesKey = spec.model === 'single_ring' ? `single_ring.slot_bytes=${spec.single_ring.slot_bytes}` : `lane_graph.slot_bytes=${spec.lane_graph.slot_bytes}`;
   for (const w of loaded.warnings) ctx.io.err(`warning[${w.code}]: ${w.message}\n`);
 
   const config = f.config ? readAdapterConfig(f.config) : { ingress: null, egress: null };
@@ -74,7 +73,7 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
 
   // signals: the first drains, the second stops at once; one that arrives during start-up is
   // honoured as soon as the pipeline exists
-  let executor: SingleRingRun | null = null;
+  let executor: SingleRingRun | LaneGraphRun | null = null;
   let stopping = false;
   let signals = 0;
   const drain = () => {
@@ -93,21 +92,24 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
 
   let refusals = 0;
   const journal = paths ? new JournalWriter(paths.journal, { specHash: loaded.hash }) : null;
-  let started: SingleRingRun;
+  let started: SingleRingRun | LaneGraphRun;
   try {
     await egress.start();
-    started = await SingleRingRun.start({
-      kernel: ctx.kernel, spec, run: info, egress, ingress, journal,
+    const common = {
+      kernel: ctx.kernel, run: info, egress, ingress, journal,
       ...(f.wait ? { wait: f.wait } : {}),
-      onRefused: (index, bytes, slotBytes) => {
+      onRefused: (index: number, bytes: number, slotBytes: number) => {
         if (++refusals <= MAX_REFUSAL_LINES) {
-          ctx.io.err(`error[BYTEOR_E_RECORD_TOO_LARGE]: record ${index} is ${bytes} bytes, more than single_ring.slot_bytes=${slotBytes}; refused (never truncated)\n`);
+          ctx.io.err(`error[BYTEOR_E_RECORD_TOO_LARGE]: record ${index} is ${bytes} bytes, more than ${spec.model}.slot_bytes=${slotBytes}; refused (never truncated)\n`);
         } else if (refusals === MAX_REFUSAL_LINES + 1) {
           ctx.io.err('error[BYTEOR_E_RECORD_TOO_LARGE]: more records refused; the summary counts them all\n');
         }
       },
       onFailure: () => { void ingress.close(); },
-    });
+    };
+    started = spec.model === 'single_ring'
+      ? await SingleRingRun.start({ ...common, spec })
+      : await LaneGraphRun.start({ ...common, spec, onWarning: (code, message) => ctx.io.err(`warning[${code}]: ${message}\n`) });
   } catch (e) {
     unhook();
     await egress.close().catch(() => {});
@@ -115,7 +117,9 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
     throw e;
   }
   executor = started;
-  const monitor = paths ? new RuntimeMonitor({ paths, run: executor, kernel: ctx.kernel, info, onStop: drain }) : null;
+  const monitor = !paths ? null : executor instanceof LaneGraphRun
+    ? new LaneGraphMonitor({ paths, run: executor, kernel: ctx.kernel, info, onStop: drain })
+    : new RuntimeMonitor({ paths, run: executor, kernel: ctx.kernel, info, onStop: drain });
 
   let summary: RunSummary;
   try {
@@ -151,7 +155,7 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
   }
   if (closeError) throw closeError;
   if (summary.refused > 0) {
-    throw new ByteorError('BYTEOR_E_RECORDS_REFUSED', `${summary.refused} records were larger than single_ring.slot_bytes=${spec.single_ring.slot_bytes} and were refused (not truncated); raise slot_bytes or split them`, ExitCode.RUNTIME_FAILURE, { refused: summary.refused });
+    throw new ByteorError('BYTEOR_E_RECORDS_REFUSED', `${summary.refused} records were larger than ${slotBytesKey} and were refused (not truncated); raise slot_bytes or split them`, ExitCode.RUNTIME_FAILURE, { refused: summary.refused });
   }
   return ExitCode.OK;
 }
@@ -163,14 +167,16 @@ export default definePlugin({
   setup(host) {
     host.registerVerb({
       name: 'run',
-      summary: 'run a SingleRing spec (--sp: one-shot bring-up; else long-running with a run directory)',
+      summary: 'run a SingleRing or LaneGraph spec (--sp: one-shot bring-up; else long-running with a run directory)',
       usage: `The spec is --spec, else $${ENV_SPEC}, else ${DEFAULT_SPEC_PATH}. Records are newline-delimited lines from
 --input (a file, or - for stdin) to stdout or --output, unless --config binds adapters:
   ingress.kind=<kind>  ingress.<setting>=<value>  egress.kind=<kind>  egress.<setting>=<value>
 The summary (records in, out, dropped, refused, elapsed, rate) goes to stderr; with --json it is
 JSON, on stdout unless the records go there. Without --sp the runtime keeps a run directory
 (--run-dir, else /run/byteor when writable, else $TMPDIR/byteor-<uid>) with control.sock,
-state.json and the ingress journal; SIGINT/SIGTERM drain and exit 0. See docs/runtime.md.`,
+state.json and the ingress journal; SIGINT/SIGTERM drain and exit 0. See docs/runtime.md.
+A LaneGraph spec binds the same input to every ingress endpoint and every egress endpoint to the
+same output; its summary adds every lane, role and endpoint (docs/lanegraph.md).`,
       options: {
         spec: { type: 'string', value: 'PATH', description: 'the spec.kv file' },
         sp: { type: 'boolean', description: 'one-shot bring-up: run the input through, then stop' },
@@ -180,7 +186,7 @@ state.json and the ingress journal; SIGINT/SIGTERM drain and exit 0. See docs/ru
         config: { type: 'string', value: 'PATH', description: 'adapter bindings (ingress.kind=..., egress.kind=...)' },
         'adapter-max-messages': { type: 'string', value: 'N', description: 'stop the source after N records, then drain' },
         'dry-run': { type: 'boolean', description: 'side effects are recorded, not performed' },
-        wait: { type: 'string', value: 'spin|backoff|block', description: 'override single_ring.wait' },
+        wait: { type: 'string', value: 'spin|backoff|block', description: 'override single_ring.wait / lane_graph.wait' },
       },
       schema: Flags,
       run,

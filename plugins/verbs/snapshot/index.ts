@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import {
-  definePlugin, PLUGIN_API_VERSION, ExitCode, SingleRingSnapshot, captureSnapshot, locateRunDir, stableJson, writeJsonArtifact,
+  definePlugin, PLUGIN_API_VERSION, ExitCode, SingleRingSnapshot, RuntimeStateDocument, captureSnapshot, locateRunDir, stableJson, writeJsonArtifact,
   type VerbContext,
 } from '../../../kernel/plugin-api.ts';
+import { laneGraphText } from './lane-graph-text.ts';
 
 /**
  * `byteor snapshot`: the runtime's ring state and gating view, asked live over the control
@@ -37,9 +38,10 @@ function human(s: SingleRingSnapshot, liveError: string | null): string {
 async function run(ctx: VerbContext<z.output<typeof Flags>>): Promise<number> {
   const runDir = locateRunDir(ctx.flags['run-dir']);
   const cap = await captureSnapshot(runDir, { timeoutMs: ctx.flags['timeout-ms'] });
-  if (ctx.flags.out !== undefined) writeJsonArtifact(ctx.flags.out, SingleRingSnapshot, cap.snapshot);
+  if (ctx.flags.out !== undefined) writeJsonArtifact(ctx.flags.out, RuntimeStateDocument, cap.snapshot);
   if (cap.source === 'state_file') ctx.io.err(`no live runtime in ${runDir} (${cap.liveError}); read its state file\n`);
-  ctx.io.out(ctx.json ? stableJson(SingleRingSnapshot.parse(cap.snapshot)) : human(cap.snapshot, cap.liveError));
+  const s = cap.snapshot;
+  ctx.io.out(ctx.json ? stableJson(RuntimeStateDocument.parse(s)) : s.model === 'lane_graph' ? laneGraphText(s, cap.liveError) : human(s, cap.liveError));
   return ExitCode.OK;
 }
 
@@ -54,7 +56,7 @@ export default definePlugin({
       usage: 'Capture before restarting a service: the state itself may explain the failure. Exit 6 when no snapshot can be read.',
       options: {
         'run-dir': { type: 'string', value: 'DIR', description: 'the runtime\'s run directory (default /run/byteor when it holds a runtime, else the per-user one)' },
-        out: { type: 'string', value: 'FILE', description: 'also write the snapshot document (single_ring_snapshot.json) to FILE' },
+        out: { type: 'string', value: 'FILE', description: 'also write the snapshot document (single_ring_snapshot.json or lane_graph_state.json) to FILE' },
         'timeout-ms': { type: 'string', value: 'MS', description: 'how long to wait for a live answer (default 3000)' },
       },
       schema: Flags,
