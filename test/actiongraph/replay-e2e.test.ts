@@ -27,7 +27,7 @@ test.before(async () => {
   mkdirSync(join(dir, 'spec'));
   specPath = join(dir, 'spec', 'spec.kv');
   writeFileSync(specPath, ['spec.version=1', 'spec.model=single_ring', 'spec.name=notify', 'single_ring.capacity=64', 'single_ring.wait=block',
-    'single_ring.stages.0.key=identity', `single_ring.stages.1.key=http_post:${target.url}/hook`, 'single_ring.stages.1.depends_on.0=0', ''].join('\n'));
+    `single_ring.stages.0.key=http_post:${target.url}/hook`, ''].join('\n'));
   const input = join(dir, 'records.txt');
   writeFileSync(input, RECORDS.map((r) => `${r}\n`).join(''));
   const runDir = join(dir, 'run');

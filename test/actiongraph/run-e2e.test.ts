@@ -76,7 +76,7 @@ test('prod without an approval refuses to start (exit 4) and lists the capabilit
 });
 
 test('prod with a verified approval next to the spec delivers', async () => {
-  const spec = writeSpec('prod-approved', ['identity', `http_post:${target.url}/hook`]);
+  const spec = writeSpec('prod-approved', [`http_post:${target.url}/hook`]);
   await mintBeside(spec, 'prod', [`http_post:${target.url}/hook`]);
   const r = await runCli(['run', '--sp', `--spec=${spec}`, `--input=${input}`, `--output=${join(dir, 'prod.out')}`, '--env=prod', '--json'], { preload: ['actiongraph'] });
   assert.is(r.code, 0, r.err);
