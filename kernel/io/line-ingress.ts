@@ -51,10 +51,23 @@ export class LineIngress implements IngressAdapter {
 
   private async readLoop(stream: Readable, sink: IngressSink): Promise<void> {
     let carry: Buffer | null = null;
+    let ended = false;
+    let failure: Error | null = null;
+    const onEnd = () => { ended = true; };
+    const onError = (e: Error) => { failure = e; };
+    stream.on('end', onEnd);
+    stream.on('error', onError);
     try {
-      for await (const raw of stream) {
-        if (this.closed) return;
-        let chunk: Buffer = typeof raw === 'string' ? Buffer.from(raw) : (raw as Buffer);
+      for (;;) {
+        if (failure) throw failure;
+        const raw = stream.read() as Buffer | string | null;
+        if (raw === null) {
+          // the buffer is empty: stop here when closed (what was read is delivered), else wait
+          if (ended || this.closed) break;
+          await this.readable(stream);
+          continue;
+        }
+        let chunk: Buffer = typeof raw === 'string' ? Buffer.from(raw) : raw;
         if (carry) { chunk = Buffer.concat([carry, chunk]); carry = null; }
         let start = 0;
         for (;;) {
@@ -63,17 +76,21 @@ export class LineIngress implements IngressAdapter {
           this.count++;
           const p = sink.push(chunk.subarray(start, nl));
           if (p) await p;
-          if (this.closed) return;
           start = nl + 1;
         }
         if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
       }
-      if (carry && carry.length > 0 && !this.closed) {
-        this.count++;
-        const p = sink.push(carry);
-        if (p) await p;
+      if (failure) throw failure;
+      if (carry && carry.length > 0) {
+        if (ended) {
+          this.count++;
+          const p = sink.push(carry);
+          if (p) await p;
+        } else {
+          this.failures.push({ unix_ms: Date.now(), message: `closed with ${carry.length} bytes of an unfinished line read (not a record; discarded)` });
+        }
       }
-      if (!this.closed) { this.state = 'closed'; sink.end(); }
+      if (ended && !this.closed) { this.state = 'closed'; sink.end(); }
     } catch (e) {
       if (this.closed) return;
       const message = e instanceof Error ? e.message : String(e);
@@ -81,15 +98,36 @@ export class LineIngress implements IngressAdapter {
       this.state = 'failed';
       const err = new ByteorError('BYTEOR_E_INPUT_READ', `reading ${this.opts.input === '-' ? 'stdin' : this.opts.input} failed: ${message}`, ExitCode.RUNTIME_FAILURE);
       if (sink.fail) sink.fail(err); else sink.end();
+    } finally {
+      stream.off('end', onEnd);
+      stream.off('error', onError);
     }
   }
 
-  /** Stop reading for good (records not yet read stay in the source). */
+  private wake: (() => void) | null = null;
+
+  /** resolves when the stream has data, ended, failed, or the adapter was closed */
+  private readable(stream: Readable): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => { stream.off('readable', done); stream.off('end', done); stream.off('error', done); this.wake = null; resolve(); };
+      this.wake = done;
+      stream.on('readable', done);
+      stream.on('end', done);
+      stream.on('error', done);
+    });
+  }
+
+  /**
+   * Stop reading: every complete line already read from the source is still pushed (drain);
+   * nothing more is read (records not yet read stay in the source). Resolves when the read
+   * loop has stopped. stdin is destroyed too: a paused stdin pipe would keep the process alive.
+   */
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed) { await this.finished; return; }
     this.closed = true;
     this.state = 'closed';
-    // destroyed, stdin included: a paused stdin pipe would keep the process alive after the run
+    this.wake?.();
+    await this.finished;
     this.stream?.destroy();
   }
 

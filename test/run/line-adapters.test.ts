@@ -75,6 +75,28 @@ test('ingress: a stream error fails the sink with BYTEOR_E_INPUT_READ; close sto
   assert.is(ing.health().connection_state, 'failed');
 });
 
+test('ingress: close drains the complete lines already read, reads nothing more, reports a discarded partial line', async () => {
+  const s = new PassThrough();
+  const records: string[] = [];
+  let release: () => void = () => {};
+  let ended = false;
+  const sink: IngressSink = {
+    push(r) { records.push(Buffer.from(r).toString()); if (records.length === 1) return new Promise<void>((res) => { release = res; }); },
+    end() { ended = true; },
+  };
+  const ing = new LineIngress({ input: 'x', stream: s });
+  await ing.start(sink);
+  s.write('a\nb\nc');
+  await new Promise((r) => setTimeout(r, 20)); // 'a' is pushed and the ring is "full"
+  const closed = ing.close();
+  s.write('d\n'); // arrives after close: not read
+  release();
+  await closed;
+  assert.equal(records, ['a', 'b']);
+  assert.not.ok(ended, 'the runtime, not the adapter, ends the sink after a close');
+  assert.match(ing.health().recent_failures[0]!.message, /1 bytes of an unfinished line/);
+});
+
 test('egress: each record and a newline, to a file; write resolves after the bytes are handed over', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'byteor-egress-'));
   const path = join(dir, 'out.txt');
