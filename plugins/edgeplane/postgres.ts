@@ -189,7 +189,7 @@ export class PostgresIngress implements IngressAdapter, LiveBinding {
     while (!this.stop.signal.aborted) {
       const r = this.queue.shift();
       if (!r) {
-        await new Promise<void>((resolve) => { this.wake = resolve; this.stop.signal.addEventListener('abort', () => resolve(), { once: true }); });
+        await new Promise<void>((resolve) => { this.wake = resolve; }); // woken by a message or by close()
         this.wake = null;
         continue;
       }

@@ -165,7 +165,7 @@ export class WebSocketIngress implements IngressAdapter, LiveBinding {
     while (!this.stop.signal.aborted) {
       const r = this.queue.shift();
       if (!r) {
-        await new Promise<void>((resolve) => { this.wake = resolve; this.stop.signal.addEventListener('abort', () => resolve(), { once: true }); });
+        await new Promise<void>((resolve) => { this.wake = resolve; }); // woken by a message or by close()
         this.wake = null;
         continue;
       }
@@ -183,6 +183,7 @@ export class WebSocketIngress implements IngressAdapter, LiveBinding {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.stop.abort();
+      this.wake?.();
       this.client?.close(1000);
       if (this.server) {
         for (const c of this.server.clients) c.close(1001);
