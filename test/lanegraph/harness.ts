@@ -62,7 +62,10 @@ export class CountingEgress implements EgressAdapter {
   constructor(private readonly check?: (rec: Uint8Array, i: number) => void) {}
   async start() {}
   async close() {}
-  async write(recs: Uint8Array[]) { for (const r of recs) this.check?.(r, this.count++); if (!this.check) this.count += recs.length; }
+  async write(recs: Uint8Array[]) {
+    if (this.check) for (const r of recs) this.check(r, this.count++);
+    else this.count += recs.length;
+  }
   health(): AdapterHealth { return { transport: 'test', connection_state: 'connected', message_count: this.count, lag: null, recent_failures: [] }; }
 }
 
