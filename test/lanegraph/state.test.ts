@@ -1,6 +1,6 @@
 // lane_graph_state.json: its schema round-trips; a long-running LaneGraph runtime (a real child
 // process) answers it live over the control socket, keeps it as its state file, the `snapshot`
-// verb prints and exports it, and {"op":"stop"} drains and exits 0.
+// verb prints and exports it, {"op":"stop"} drains and exits 0, and an incident bundle carries it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
@@ -107,6 +107,13 @@ test('a long-running LaneGraph runtime: live state over the socket, state file, 
     assert.match(after.err, /no live runtime/);
     assert.is(RuntimeStateDocument.parse(JSON.parse(after.out)).source, 'state_file');
     assert.is(readFileSync(out, 'utf8').split('\n').length - 1, 100);
+
+    // an incident bundle of the dead runtime carries its last state as lane_graph_state.json
+    const bundle = join(dir, 'bundle');
+    const b = await cli(['incident-bundle', `--out=${bundle}`, '--spec=examples/lanegraph_journal_tap.kv', `--run-dir=${runDir}`]);
+    assert.is(b.code, 0, b.err);
+    const inBundle = LaneGraphState.parse(JSON.parse(readFileSync(join(bundle, LANE_GRAPH_STATE_FILE), 'utf8')));
+    assert.equal([inBundle.source, inBundle.runtime.state, inBundle.records.out], ['state_file', 'stopped', 100]);
   } finally {
     try { child.kill('SIGKILL'); } catch { /* gone */ }
   }
