@@ -8,6 +8,7 @@ import { LayoutAllocator } from '../../kernel/core/layout.ts';
 import { LaneHandle, type LaneInit } from '../../kernel/core/lane.ts';
 import { RingHandle } from '../../kernel/core/ring.ts';
 import { ByteorError } from '../../kernel/errors.ts';
+import { FANOUT_V1_MAX_CONSUMERS } from '../../kernel/spec/limits.ts';
 
 function lanes(inits: LaneInit[]) {
   const layout = new LayoutAllocator();
@@ -80,8 +81,9 @@ test('fanout_broadcast: every reader sees every record; the slowest reader gates
   assert.is(l!.readers, 3);
 });
 
-test('fanout_broadcast readers are limited to FANOUT_V1_MAX_CONSUMERS (8)', () => {
-  assert.is(LaneHandle.maxReaders(), 8);
+test('fanout_broadcast readers are limited to FANOUT_V1_MAX_CONSUMERS (8), the limit validation enforces', () => {
+  assert.is(LaneHandle.maxReaders(), FANOUT_V1_MAX_CONSUMERS);
+  assert.is(FANOUT_V1_MAX_CONSUMERS, 8);
   assert.is(LaneHandle.bytes('fanout_broadcast', 9, 16, 8), 0);
   assert.ok(LaneHandle.bytes('fanout_broadcast', 8, 16, 8) > 0);
   assert.is(code(() => lanes([{ kind: 'fanout_broadcast', readers: 9, capacity: 4, slotBytes: 8, wait: 'block' }])), 'BYTEOR_E_LAYOUT_INVALID');
