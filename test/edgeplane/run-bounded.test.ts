@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { connect } from 'nats';
+import { main } from '../../kernel/cli.ts';
 import { IDENTITY_SPEC, exampleConfig, startCli } from './cli.ts';
 import { exitWhenDone, requireEnv, until } from './helpers.ts';
 
@@ -39,10 +40,14 @@ test('a bounded drain stops at N and leaves the rest in the source for the next 
 test('a config error names the key and exits 2 before anything connects', async () => {
   const cfg = join(dir, 'bad.conf');
   writeFileSync(cfg, 'ingress.kind=redis_streams\ningress.url=redis://127.0.0.1:1\ningress.stream=s\negress.kind=nats\negress.url=nats://127.0.0.1:1\n');
-  const r = await startCli(['run', '--sp', '--plugin=edgeplane', `--spec=${IDENTITY_SPEC}`, `--config=${cfg}`, '--json']).done;
-  assert.is(r.code, 2);
-  assert.match(r.stderr, /error\[BYTEOR_E_EDGEPLANE_CONFIG\]: ingress\.group: required for adapter kind "redis_streams"/);
-  assert.is(JSON.parse(r.stdout).error.code, 'BYTEOR_E_EDGEPLANE_CONFIG');
+  // in-process (the same CLI entry the binaries call), no child process needed for a refusal
+  let out = ''; let err = '';
+  const code = await main(['run', '--sp', '--plugin=edgeplane', `--spec=${IDENTITY_SPEC}`, `--config=${cfg}`, '--json'], {
+    io: { out: (t) => { out += t; }, err: (t) => { err += t; }, tty: false, color: false },
+  });
+  assert.is(code, 2);
+  assert.match(err, /error\[BYTEOR_E_EDGEPLANE_CONFIG\]: ingress\.group: required for adapter kind "redis_streams"/);
+  assert.is(JSON.parse(out).error.code, 'BYTEOR_E_EDGEPLANE_CONFIG');
 });
 
 exitWhenDone(test);
