@@ -38,8 +38,9 @@ export class HealthTracker {
   constructor(readonly transport: string, readonly lagUnit: string | null) {}
 
   set(state: ConnectionState): void {
-    // closed and failed are final: a late event from a client library does not revive a binding
-    if (this.state === 'closed' || (this.state === 'failed' && state !== 'closed')) return;
+    // closed and failed are final: a late event from a client library does not revive a
+    // binding, and closing a failed binding keeps `failed` visible in the last snapshot
+    if (this.state === 'closed' || this.state === 'failed') return;
     this.state = state;
   }
 

@@ -112,6 +112,22 @@ test('group missing with create=false is a config error; no server fails after c
   assert.is(eg.health().connection_state, 'failed');
 });
 
+test('a group deleted under a running binding fails the source for good (sink.fail, state failed)', async () => {
+  const s = key('gone');
+  await redis.xadd(s, '*', 'data', 'x');
+  const ing = redisStreamsAdapter.ingress!({ url: REDIS, stream: s, group: 'g', block_ms: '50' }, {});
+  const sink = new RecordingSink();
+  await ing.start(sink);
+  await sink.until(() => sink.records.length === 1, 5_000, 'one entry');
+  await redis.xgroup('DESTROY', s, 'g');
+  await sink.until(() => sink.failure !== null, 5_000, 'the failure');
+  assert.is((sink.failure as unknown as { code: string }).code, 'BYTEOR_E_EDGEPLANE_TRANSPORT');
+  assert.match(sink.failure!.message, /group "g" on ".*" disappeared/);
+  assert.is(ing.health().connection_state, 'failed');
+  await ing.close();
+  assert.is(ing.health().connection_state, 'failed', 'closing keeps the failure visible');
+});
+
 test('redis-server killed and restarted mid-run: no acknowledged record is lost', async () => {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'byteor-ep-redis-'));
