@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import { z } from 'zod';
 import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-api.ts';
-import { Backoff, sleep } from './backoff.ts';
+import { Backoff, settle, sleep } from './backoff.ts';
 import { track, type LiveBinding } from './bindings.ts';
 import { HealthTracker, errorText } from './health.ts';
 import { LineSplitter } from './lines.ts';
@@ -143,7 +143,12 @@ export class HttpIngress implements IngressAdapter, LiveBinding {
       this.shuttingDown = true;
       const server = this.server;
       if (server) {
-        await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeIdleConnections(); });
+        const closed = new Promise<void>((resolve) => { server.close(() => resolve()); });
+        // requests in flight get their answer; then keep-alive connections are dropped instead
+        // of waiting for the clients' idle timeout
+        await settle(() => this.inFlight === 0, 60_000);
+        server.closeAllConnections();
+        await closed;
       }
       this.h.set('closed');
     })();
