@@ -1,0 +1,124 @@
+/**
+ * bench/perf_baseline.kv: conservative thresholds per bench name and machine class, in the
+ * spec.kv line format (parsed by the kernel's parseKv: `#` comments, key=value, no spaces):
+ *
+ *   <bench>.<class>.min_records_per_s=N      steady throughput must be at least N
+ *   <bench>.<class>.max_p99_us=N             paced p99 latency must be at most N µs
+ *   <bench>.<class>.max_cpu_ns_per_record=N  process CPU time per record must be at most N ns
+ *
+ * `compare` checks a report against them; `derive` turns a report into new thresholds
+ * (`bench:check --update`) with wide margins, because these are CI-safe floors on shared,
+ * noisy machines, not targets.
+ */
+import type { BenchReport, BenchResult } from '../../kernel/artifacts/bench-report.ts';
+import { ByteorError } from '../../kernel/errors.ts';
+import { ExitCode } from '../../kernel/exit-codes.ts';
+import { parseKv } from '../../kernel/spec/kv.ts';
+
+export const METRICS = ['min_records_per_s', 'max_p99_us', 'max_cpu_ns_per_record'] as const;
+export type Metric = (typeof METRICS)[number];
+
+/** bench → class → metric → threshold */
+export type Baseline = Map<string, Map<string, Partial<Record<Metric, number>>>>;
+
+/** Margins of `derive`: throughput floor, p99 and CPU ceilings relative to the measured run. */
+export const DERIVE = { throughputFactor: 0.25, p99Factor: 10, p99FloorUs: 20_000, cpuFactor: 4 } as const;
+
+export function parseBaseline(text: string, file = 'bench/perf_baseline.kv'): Baseline {
+  const kv = parseKv(text);
+  const bad = (msg: string) => new ByteorError('BYTEOR_E_BENCH_BASELINE_INVALID', `${file}: ${msg}`, ExitCode.ARTIFACT_INVALID);
+  if (kv.errors.length) throw bad(kv.errors.map((e) => e.message).join('; '));
+  const out: Baseline = new Map();
+  for (const e of kv.entries) {
+    const parts = e.key.split('.');
+    if (parts.length !== 3 || !(METRICS as readonly string[]).includes(parts[2]!)) {
+      throw bad(`line ${e.line}: "${e.key}" is not <bench>.<machine_class>.<${METRICS.join('|')}>`);
+    }
+    if (!/^[0-9]+$/.test(e.value)) throw bad(`line ${e.line}: ${e.key} must be a whole number, got "${e.value}"`);
+    const [bench, cls, metric] = parts as [string, string, Metric];
+    let byClass = out.get(bench);
+    if (!byClass) { byClass = new Map(); out.set(bench, byClass); }
+    const t = byClass.get(cls) ?? {};
+    t[metric] = Number(e.value);
+    byClass.set(cls, t);
+  }
+  return out;
+}
+
+export interface CheckLine {
+  bench: string;
+  metric: Metric | 'ran';
+  measured: number | null;
+  threshold: number | null;
+  ok: boolean;
+  note: string | null;
+}
+
+export function hasClass(b: Baseline, cls: string): boolean {
+  return [...b.values()].some((m) => m.has(cls));
+}
+
+function measured(r: BenchResult, m: Metric): number | null {
+  if (m === 'min_records_per_s') return r.steady?.records_per_s ?? null;
+  if (m === 'max_p99_us') return r.latency?.p99_us ?? null;
+  return r.steady?.cpu_ns_per_record ?? null;
+}
+
+/** One line per bench and metric with a threshold for the report's machine class. */
+export function compare(b: Baseline, report: BenchReport): CheckLine[] {
+  const cls = report.machine.machine_class;
+  const lines: CheckLine[] = [];
+  for (const r of report.results.filter((x) => x.kind === 'bench')) {
+    const t = b.get(r.name)?.get(cls);
+    if (!t) { lines.push({ bench: r.name, metric: 'ran', measured: null, threshold: null, ok: true, note: `no thresholds for ${cls}` }); continue; }
+    if (!r.ok) { lines.push({ bench: r.name, metric: 'ran', measured: null, threshold: null, ok: false, note: r.error }); continue; }
+    for (const m of METRICS) {
+      const limit = t[m];
+      if (limit === undefined) continue;
+      const v = measured(r, m);
+      const ok = v !== null && (m === 'min_records_per_s' ? v >= limit : v <= limit);
+      lines.push({ bench: r.name, metric: m, measured: v, threshold: limit, ok, note: null });
+    }
+  }
+  return lines;
+}
+
+/** Round to two significant digits, down (floors) or up (ceilings). */
+export function round2(x: number, dir: 'down' | 'up'): number {
+  if (!(x > 0)) return 0;
+  const p = 10 ** Math.max(0, Math.floor(Math.log10(x)) - 1);
+  return (dir === 'down' ? Math.floor(x / p) : Math.ceil(x / p)) * p;
+}
+
+/** Conservative thresholds from a report, for its machine class. */
+export function derive(report: BenchReport): Map<string, Record<Metric, number>> {
+  const out = new Map<string, Record<Metric, number>>();
+  for (const r of report.results) {
+    if (r.kind !== 'bench' || !r.ok || !r.steady || !r.latency) continue;
+    out.set(r.name, {
+      min_records_per_s: round2(r.steady.records_per_s * DERIVE.throughputFactor, 'down'),
+      max_p99_us: round2(Math.max(r.latency.p99_us * DERIVE.p99Factor, DERIVE.p99FloorUs), 'up'),
+      max_cpu_ns_per_record: round2(r.steady.cpu_ns_per_record * DERIVE.cpuFactor, 'up'),
+    });
+  }
+  return out;
+}
+
+/**
+ * The baseline text with the thresholds of `cls` replaced by `fresh` (other classes, comments
+ * and their order kept; the new lines appended under a `# class <cls>: <comment>` line that
+ * replaces the previous one).
+ */
+export function updateBaselineText(text: string, cls: string, fresh: Map<string, Record<Metric, number>>, comment: string): string {
+  const mine = (line: string) => {
+    const key = line.split('=')[0]!;
+    const parts = key.split('.');
+    return parts.length === 3 && parts[1] === cls && fresh.has(parts[0]!);
+  };
+  const header = `# class ${cls}:`;
+  const kept = text.split('\n').filter((l) => !l.startsWith(header) && (l.startsWith('#') || l === '' || !mine(l)));
+  while (kept.length && kept[kept.length - 1] === '') kept.pop();
+  const add = [`${header} ${comment}`];
+  for (const [bench, t] of fresh) for (const m of METRICS) add.push(`${bench}.${cls}.${m}=${t[m]}`);
+  return `${[...kept, '', ...add].join('\n')}\n`;
+}

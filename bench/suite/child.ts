@@ -1,0 +1,29 @@
+/**
+ * One bench in its own process (started by bench/suite/child-process.ts): a fresh heap, JIT
+ * and thread set per bench, and the GC probe preloaded into every thread. Runs the named bench,
+ * peer or micro suite with the options from BYTEOR_BENCH_OPTIONS and sends the result to the
+ * parent over IPC (or prints it as JSON when started by hand), then exits even if a thread of
+ * the contender is still winding down.
+ */
+import { usableCores } from './machine.ts';
+import { SuiteOptions } from './options.ts';
+import { isContender, isMicro, loadContender, loadMicro } from './registry.ts';
+import { microMaxTime } from './micro-time.ts';
+
+const name = process.argv[2] ?? '';
+const options = SuiteOptions.parse(JSON.parse(process.env.BYTEOR_BENCH_OPTIONS ?? 'null'));
+
+let message: unknown;
+if (isContender(name)) {
+  const def = await loadContender(name);
+  message = { type: 'bench', result: await def.run({ options, cores: usableCores() }) };
+} else if (isMicro(name)) {
+  const def = await loadMicro(name);
+  message = { type: 'micro', result: await def.run({ maxTimeS: microMaxTime(options.durationS) }) };
+} else {
+  process.stderr.write(`bench child: unknown name "${name}"\n`);
+  process.exit(2);
+}
+
+if (process.send) process.send(message, () => process.exit(0));
+else { process.stdout.write(`${JSON.stringify(message, null, 2)}\n`); process.exit(0); }

@@ -1,0 +1,103 @@
+/**
+ * The flags of `npm run bench` (bench/run.ts), parsed with node:util parseArgs and checked by
+ * one zod schema; the parsed options travel to each bench child process as JSON.
+ */
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { ByteorError } from '../../kernel/errors.ts';
+import { ExitCode } from '../../kernel/exit-codes.ts';
+import { ALL_NAMES, expandNames, PEER_NAMES, PEER_REFERENCE } from './registry.ts';
+
+const int = (min: number, max: number, what: string) => z.string()
+  .regex(/^[0-9]+$/, `${what} must be a whole number`)
+  .transform(Number)
+  .refine((n) => n >= min && n <= max, `${what} must be in ${min}..${max}`);
+
+export const BenchFlags = z.object({
+  machine: z.boolean().default(false),
+  json: z.boolean().default(false),
+  duration: z.string().regex(/^[0-9]*\.?[0-9]+$/, 'must be a number of seconds, e.g. --duration=2.5').transform(Number)
+    .refine((s) => s >= 0.05 && s <= 600, 'must be between 0.05 and 600 seconds').default(4),
+  stages: int(1, 4, '--stages').optional(),
+  shards: int(1, 64, '--shards').optional(),
+  wait: z.enum(['spin', 'backoff', 'block']).optional(),
+  payload: int(8, 65536, '--payload').default(64),
+  batch: int(1, 4096, '--batch').default(256),
+  load: z.string().regex(/^[0-9]*\.?[0-9]+$/, 'must be a fraction, e.g. --load=0.5').transform(Number)
+    .refine((f) => f > 0 && f <= 1, 'must be above 0 and at most 1').default(0.5),
+  svg: z.string().min(1).optional(),
+  'no-peers': z.boolean().default(false),
+});
+
+/** What every bench child receives. */
+export const SuiteOptions = z.object({
+  names: z.array(z.string()),
+  machine: z.boolean(),
+  durationS: z.number(),
+  stages: z.number().int().nullable(),
+  shards: z.number().int().nullable(),
+  wait: z.enum(['spin', 'backoff', 'block']).nullable(),
+  payload: z.number().int(),
+  batch: z.number().int(),
+  load: z.number(),
+  svg: z.string().nullable(),
+});
+export type SuiteOptions = z.infer<typeof SuiteOptions>;
+
+export const USAGE = `usage: npm run bench -- [NAME...] [--machine] [--duration=S] [--stages=N] [--shards=N]
+         [--wait=spin|backoff|block] [--payload=BYTES] [--batch=N] [--load=F] [--svg=FILE] [--no-peers]
+
+names: ${ALL_NAMES.join(', ')}
+  (none = all; ${PEER_REFERENCE} runs with the peer set unless --no-peers)
+--machine     the report as JSON on stdout (bench_report_v 1) instead of the table
+--duration=S  seconds of each measured phase (steady state, then paced latency); default 4
+--stages=N    stages of single_ring_chain, per shard of single_ring_sharded, and of the peers (1..4)
+--shards=N    shards of single_ring_sharded
+--wait=W      wait strategy; default spin where the busy threads fit the cores, else backoff
+--payload=B   record payload bytes of the synthetic benches; default 64
+--batch=N     producer publish batch and most slots per stage call; default 256
+--load=F      the latency phase offers F x the measured steady throughput; default 0.5
+--svg=FILE    also draw throughput and latency per bench and peer as SVG
+`;
+
+export function parseBenchArgs(argv: readonly string[]): SuiteOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        machine: { type: 'boolean' }, json: { type: 'boolean' }, duration: { type: 'string' }, stages: { type: 'string' },
+        shards: { type: 'string' }, wait: { type: 'string' }, payload: { type: 'string' }, batch: { type: 'string' },
+        load: { type: 'string' }, svg: { type: 'string' }, 'no-peers': { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    throw new ByteorError('BYTEOR_E_BENCH_USAGE', `${(e as Error).message}\n${USAGE}`, ExitCode.USAGE);
+  }
+  const unknown = parsed.positionals.filter((n) => !ALL_NAMES.includes(n));
+  if (unknown.length) {
+    throw new ByteorError('BYTEOR_E_BENCH_UNKNOWN_NAME', `unknown bench name ${unknown.map((n) => `"${n}"`).join(', ')}; known names: ${ALL_NAMES.join(', ')}`, ExitCode.USAGE, { names: unknown });
+  }
+  const r = BenchFlags.safeParse(parsed.values);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new ByteorError('BYTEOR_E_BENCH_USAGE', `--${String(i.path[0])}: ${i.message}\n${USAGE}`, ExitCode.USAGE);
+  }
+  const f = r.data;
+  let names = expandNames(parsed.positionals);
+  if (f['no-peers']) names = names.filter((n) => !(PEER_NAMES as readonly string[]).includes(n));
+  return {
+    names,
+    machine: f.machine || f.json,
+    durationS: f.duration,
+    stages: f.stages ?? null,
+    shards: f.shards ?? null,
+    wait: f.wait ?? null,
+    payload: f.payload,
+    batch: f.batch,
+    load: f.load,
+    svg: f.svg ?? null,
+  };
+}

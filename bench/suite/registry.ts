@@ -1,0 +1,80 @@
+/**
+ * Every name `npm run bench` knows, in run order: ByteOr's bench names, the peer set (compared
+ * with single_ring_chain, the same topology) and the micro-benchmark suites. Modules are
+ * imported lazily: a bench child process loads only the bench it runs.
+ */
+import type { BenchDefinition } from './bench-definition.ts';
+import type { MicroDefinition } from './micro-definition.ts';
+
+export const BENCH_NAMES = [
+  'single_ring_chain',
+  'single_ring_dag',
+  'single_ring_sharded',
+  'edgeplane_identity_stage',
+  'actiongraph_http_post_dry_run',
+  'dataguard_chain_mapkv',
+  'dataguard_fused_mapkv',
+] as const;
+
+/** The peers, each the single_ring_chain topology over another transport. */
+export const PEER_NAMES = ['peer_js_sab_ring', 'peer_ringbuf_js', 'peer_message_port', 'peer_piscina'] as const;
+/** The bench the peers are compared with (ratios). */
+export const PEER_REFERENCE = 'single_ring_chain';
+
+export const MICRO_NAMES = ['micro_spec_codec', 'micro_validation', 'micro_msgpackr_slot'] as const;
+
+export type BenchName = (typeof BENCH_NAMES)[number];
+export type PeerName = (typeof PEER_NAMES)[number];
+export type MicroName = (typeof MICRO_NAMES)[number];
+export type ContenderName = BenchName | PeerName;
+
+export const ALL_NAMES: readonly string[] = [...BENCH_NAMES, ...PEER_NAMES, ...MICRO_NAMES];
+
+const contenders: Record<ContenderName, () => Promise<{ default: BenchDefinition }>> = {
+  single_ring_chain: () => import('../single_ring_chain.ts'),
+  single_ring_dag: () => import('../single_ring_dag.ts'),
+  single_ring_sharded: () => import('../single_ring_sharded.ts'),
+  edgeplane_identity_stage: () => import('../edgeplane_identity_stage.ts'),
+  actiongraph_http_post_dry_run: () => import('../actiongraph_http_post_dry_run.ts'),
+  dataguard_chain_mapkv: () => import('../dataguard_chain_mapkv.ts'),
+  dataguard_fused_mapkv: () => import('../dataguard_fused_mapkv.ts'),
+  peer_js_sab_ring: () => import('../peers/js_sab_ring.ts'),
+  peer_ringbuf_js: () => import('../peers/ringbuf_js.ts'),
+  peer_message_port: () => import('../peers/message_port.ts'),
+  peer_piscina: () => import('../peers/piscina_pool.ts'),
+};
+
+const micros: Record<MicroName, () => Promise<{ default: MicroDefinition }>> = {
+  micro_spec_codec: () => import('../micro/spec_codec.ts'),
+  micro_validation: () => import('../micro/validation.ts'),
+  micro_msgpackr_slot: () => import('../micro/msgpackr_slot.ts'),
+};
+
+export function isContender(name: string): name is ContenderName {
+  return (BENCH_NAMES as readonly string[]).includes(name) || (PEER_NAMES as readonly string[]).includes(name);
+}
+export function isMicro(name: string): name is MicroName {
+  return (MICRO_NAMES as readonly string[]).includes(name);
+}
+export function isPeer(name: string): name is PeerName {
+  return (PEER_NAMES as readonly string[]).includes(name);
+}
+
+export async function loadContender(name: ContenderName): Promise<BenchDefinition> {
+  return (await contenders[name]()).default;
+}
+
+export async function loadMicro(name: MicroName): Promise<MicroDefinition> {
+  return (await micros[name]()).default;
+}
+
+/**
+ * The names a run executes, in suite order: none given = all of them; a peer brings its
+ * reference bench; the reference bench brings the peer set ("peers in the same run").
+ */
+export function expandNames(given: readonly string[]): string[] {
+  const want = new Set(given.length ? given : ALL_NAMES);
+  if ([...want].some(isPeer)) want.add(PEER_REFERENCE);
+  if (want.has(PEER_REFERENCE)) for (const p of PEER_NAMES) want.add(p);
+  return ALL_NAMES.filter((n) => want.has(n));
+}

@@ -1,0 +1,134 @@
+/**
+ * Our side of a bench: a real SingleRing pipeline. Setup loads the plugins into a kernel,
+ * validates the spec text (loadSpecText, as `run` does) and starts the executor
+ * (SingleRingRun: one worker per shard × stage over one shared WebAssembly.Memory, producer and
+ * egress reader on this thread). Records go in through the executor's IngressSink, exactly as an
+ * ingress adapter pushes them, and come out through an egress adapter that reports deliveries.
+ */
+import { Kernel } from '../../kernel/plugin-host.ts';
+import { loadPlugins } from '../../kernel/plugin-loader.ts';
+import { loadSpecText } from '../../kernel/spec/load.ts';
+import { SingleRingRun } from '../../kernel/exec/single-ring-executor.ts';
+import { ByteorError } from '../../kernel/errors.ts';
+import { ExitCode } from '../../kernel/exit-codes.ts';
+import type { AdapterHealth, EgressAdapter, RunInfo } from '../../kernel/plugin-api.ts';
+import type { SingleRingPipeline } from '../../kernel/spec/model.ts';
+import type { WaitKind } from '../../kernel/core/ring.ts';
+import type { Contender, Delivery } from './driver.ts';
+import type { PayloadPool } from './payloads.ts';
+
+export interface SingleRingSpecShape {
+  name: string;
+  /** stage keys and their dependencies (indices of earlier stages) */
+  stages: ReadonlyArray<{ key: string; deps: readonly number[] }>;
+  shards: number;
+  capacity: number;
+  slotBytes: number;
+  wait: WaitKind;
+  /** shard key when shards > 1 */
+  shardKey?: string;
+}
+
+/** spec.kv text of a SingleRing pipeline (validated by loadSpecText at setup). */
+export function singleRingSpecText(s: SingleRingSpecShape): string {
+  const lines = [
+    'spec.version=1', 'spec.model=single_ring', `spec.name=${s.name}`,
+    `single_ring.shards=${s.shards}`,
+    `single_ring.ordering=${s.shards > 1 ? 'per_key' : 'strict'}`,
+    `single_ring.capacity=${s.capacity}`,
+    `single_ring.slot_bytes=${s.slotBytes}`,
+    `single_ring.wait=${s.wait}`,
+  ];
+  if (s.shards > 1) lines.push(`single_ring.shard_key=${s.shardKey ?? 'prefix:8'}`);
+  s.stages.forEach((st, i) => {
+    lines.push(`single_ring.stages.${i}.key=${st.key}`);
+    st.deps.forEach((d, j) => lines.push(`single_ring.stages.${i}.depends_on.${j}=${d}`));
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+export interface SingleRingSetup {
+  plugins: readonly string[];
+  specText: string;
+  pool: PayloadPool;
+  /** most slots per stage call (the executor's maxBatch) */
+  batch: number;
+  flags?: Record<string, unknown>;
+  env?: Record<string, string>;
+  dryRun?: boolean;
+}
+
+class DeliveringEgress implements EgressAdapter {
+  out = 0;
+  constructor(private readonly d: Delivery) {}
+  async start(): Promise<void> {}
+  async close(): Promise<void> {}
+  async write(records: Uint8Array[]): Promise<void> {
+    const n = records.length;
+    const first = this.out;
+    this.out += n;
+    this.d.delivered(first, n);
+  }
+  health(): AdapterHealth {
+    return { transport: 'bench', connection_state: 'connected', message_count: this.out, lag: null, recent_failures: [] };
+  }
+}
+
+class SingleRingContender implements Contender {
+  private sent = 0;
+  constructor(private readonly run: SingleRingRun, private readonly pool: PayloadPool) {}
+
+  send(first: number, n: number): void | Promise<void> {
+    const sink = this.run.sink;
+    const pool = this.pool;
+    const end = first + n;
+    this.sent = end;
+    for (let i = first; i < end; i++) {
+      const p = sink.push(pool.at(i));
+      if (p) return this.sendBlocked(p, i + 1, end);
+    }
+    sink.flush();
+  }
+
+  private async sendBlocked(p: Promise<void>, from: number, end: number): Promise<void> {
+    const sink = this.run.sink;
+    await p;
+    for (let i = from; i < end; i++) {
+      const q = sink.push(this.pool.at(i));
+      if (q) await q;
+    }
+    sink.flush();
+  }
+
+  poll(): void {}
+
+  async finish(): Promise<void> {
+    this.run.sink.end();
+    const s = await this.run.done;
+    if (!s.ok) throw new ByteorError(s.error?.code ?? 'BYTEOR_E_BENCH_FAILED', `the pipeline failed: ${s.error?.message ?? 'unknown error'}`, ExitCode.RUNTIME_FAILURE);
+    if (s.records_in !== this.sent || s.records_out + s.dropped + s.refused !== this.sent) {
+      throw new ByteorError('BYTEOR_E_BENCH_LOST_RECORDS',
+        `the pipeline took ${s.records_in} of ${this.sent} records and accounted for ${s.records_out} out + ${s.dropped} dropped + ${s.refused} refused; a record went missing`,
+        ExitCode.RUNTIME_FAILURE);
+    }
+    if (s.dropped > 0 || s.refused > 0) {
+      throw new ByteorError('BYTEOR_E_BENCH_WORKLOAD_REJECTED',
+        `the pipeline dropped ${s.dropped} and refused ${s.refused} of ${this.sent} records; a bench workload must pass every stage (check the records and the stage settings)`,
+        ExitCode.RUNTIME_FAILURE);
+    }
+  }
+}
+
+/** Start the pipeline (kernel, plugins, spec validation, threads) and return it as a contender. */
+export async function startSingleRing(setup: SingleRingSetup, d: Delivery): Promise<Contender & { spec: SingleRingPipeline }> {
+  const kernel = new Kernel();
+  await loadPlugins(kernel, [...setup.plugins]);
+  const loaded = await loadSpecText(setup.specText, kernel);
+  const spec = loaded.spec as SingleRingPipeline;
+  const info: RunInfo = {
+    spec, specHash: loaded.hash, specPath: null, runDir: null, oneShot: true, dryRun: setup.dryRun ?? false,
+    flags: setup.flags ?? {}, env: setup.env ?? {},
+  };
+  const run = await SingleRingRun.start({ kernel, spec, run: info, egress: new DeliveringEgress(d), maxBatch: setup.batch });
+  return Object.assign(new SingleRingContender(run, setup.pool), { spec });
+}
