@@ -4,12 +4,18 @@
  * lines, cached cursors, batch claim and publish, spin or spin-then-Atomics.wait with a waiter
  * count), written with Int32Array + Atomics over a SharedArrayBuffer. Sequences are int32
  * (benchmark runs stay below 2^31 records).
+ *
+ * With `cells` > 1 (bench/peers/js_sab_ring.ts, a chain): consumer cell c waits on cell c - 1
+ * (cell 0 on the cursor) and the producer gates on the last cell; each cell on its own line.
  */
 const CURSOR = 32; // Int32 index of byte 128
 const CURSOR_WAITERS = 33;
 const CONSUMER = 64; // byte 256
 const CONSUMER_WAITERS = 65;
 const SLOTS_BYTES = 1024;
+/** consumer cells that fit below the slots (one 128-byte line each, from byte 256) */
+export const JS_RING_MAX_CELLS = 6;
+const cellWord = (c: number) => CONSUMER + 32 * c;
 const SPIN_CHUNK = 64;
 
 export function jsRingBytes(capacity: number, slotBytes: number): number {
@@ -26,7 +32,9 @@ export class JsRing {
   private cachedGate = -1;
   private cachedAvail = -1;
 
-  constructor(readonly sab: SharedArrayBuffer, readonly capacity: number, readonly slotBytes: number, private readonly spinNs: number | null) {
+  constructor(readonly sab: SharedArrayBuffer, readonly capacity: number, readonly slotBytes: number, private readonly spinNs: number | null,
+    readonly cells = 1) {
+    if (cells < 1 || cells > JS_RING_MAX_CELLS) throw new Error(`a JsRing has 1..${JS_RING_MAX_CELLS} consumer cells`);
     this.i32 = new Int32Array(sab);
     this.u32 = new Uint32Array(sab);
     this.f64 = new Float64Array(sab);
@@ -34,12 +42,15 @@ export class JsRing {
     this.mask = capacity - 1;
   }
 
-  /** fresh ring: both sequences at -1 */
-  static init(sab: SharedArrayBuffer): void {
+  /** fresh ring: every sequence at -1 */
+  static init(sab: SharedArrayBuffer, cells = 1): void {
     const i32 = new Int32Array(sab);
     Atomics.store(i32, CURSOR, -1);
-    Atomics.store(i32, CONSUMER, -1);
+    for (let c = 0; c < cells; c++) Atomics.store(i32, cellWord(c), -1);
   }
+
+  /** Int32 index of consumer cell c's sequence (its waiter count is the next word) */
+  cellIndex(c: number): number { return cellWord(c); }
 
   slotOffset(seq: number): number { return SLOTS_BYTES + (seq & this.mask) * this.stride; }
   payloadOffset(seq: number): number { return SLOTS_BYTES + (seq & this.mask) * this.stride + 8; }
@@ -73,19 +84,34 @@ export class JsRing {
   claim(n: number): number {
     const first = this.next;
     const wrap = first + n - 1 - this.capacity;
-    if (wrap > this.cachedGate) this.cachedGate = this.waitAtLeast(CONSUMER, CONSUMER_WAITERS, wrap);
+    const gate = cellWord(this.cells - 1);
+    if (wrap > this.cachedGate) this.cachedGate = this.waitAtLeast(gate, gate + 1, wrap);
+    this.next = first + n;
+    return first;
+  }
+
+  /** claim n slots if they are free now; returns the first sequence, or -1 when full */
+  tryClaim(n: number): number {
+    const first = this.next;
+    const wrap = first + n - 1 - this.capacity;
+    if (wrap > this.cachedGate) {
+      this.cachedGate = Atomics.load(this.i32, cellWord(this.cells - 1));
+      if (wrap > this.cachedGate) return -1;
+    }
     this.next = first + n;
     return first;
   }
 
   publish(): void { this.storeAndWake(CURSOR, CURSOR_WAITERS, this.next - 1); }
-  consumerSeq(): number { return Atomics.load(this.i32, CONSUMER); }
+  consumerSeq(cell = 0): number { return Atomics.load(this.i32, cellWord(cell)); }
 
-  waitFor(target: number): number {
+  /** wait until consumer cell `cell` may take `target` (what the cell before it released) */
+  waitFor(target: number, cell = 0): number {
     if (this.cachedAvail >= target) return this.cachedAvail;
-    this.cachedAvail = this.waitAtLeast(CURSOR, CURSOR_WAITERS, target);
+    const dep = cell === 0 ? CURSOR : cellWord(cell - 1);
+    this.cachedAvail = this.waitAtLeast(dep, dep + 1, target);
     return this.cachedAvail;
   }
 
-  release(seq: number): void { this.storeAndWake(CONSUMER, CONSUMER_WAITERS, seq); }
+  release(seq: number, cell = 0): void { const w = cellWord(cell); this.storeAndWake(w, w + 1, seq); }
 }
