@@ -13,8 +13,11 @@
  *          +24 fail_seq i64
  *   512 + c*128, c = 0..4: consumer cells: stages 0..3 and the egress reader (c = 4).
  *          +0..+15 the cell (value = last released sequence), +16 deps mask i32 (bit d =
- *          waits for cell d; 0 = waits for the cursor), +24 cached available i64 (owner only)
- *  1152  slots: capacity × slot_stride; a slot is +0 len u32 (bit 31 = dropped),
+ *          waits for cell d; 0 = waits for the cursor; written once at init)
+ *  1152 + c*128: consumer c's private line: +0 cached available i64 (the highest sequence it
+ *          last saw it may process). Kept off the cell's line: the producer spins on the cell,
+ *          and a second write there per batch would move the line across cores twice.
+ *  1792  slots: capacity × slot_stride; a slot is +0 len u32 (bit 31 = dropped),
  *          +4 reserved u32, +8 payload (slot_bytes)
  *
  * Sequences are 64-bit and start at a chosen value (tests start near 2^32); every function
@@ -51,8 +54,8 @@ const CTL_FAIL_CELL: u32 = 400;
 const CTL_FAIL_SEQ: u32 = 408;
 const CELLS: u32 = 512;
 const CELL_DEPS: u32 = 16;
-const CELL_CACHED: u32 = 24;
-const SLOTS: u32 = 1152;
+const PRIVATE: u32 = 1152;
+const SLOTS: u32 = 1792;
 
 export const SLOT_HEADER: u32 = 8;
 export const DROPPED_BIT: u32 = 0x80000000;
@@ -63,6 +66,9 @@ export const HALT_ABORTED: i32 = 2;
 
 // @ts-ignore: decorator
 @inline function cellAt(base: usize, c: i32): usize { return base + CELLS + <usize>c * LINE; }
+/** consumer c's cached available sequence (its private line) */
+// @ts-ignore: decorator
+@inline function cachedAt(base: usize, c: i32): usize { return base + PRIVATE + <usize>c * LINE; }
 
 /** Bytes between two slots for a payload size. */
 export function ringSlotStride(slotBytes: u32): u32 {
@@ -108,7 +114,7 @@ export function ringInit(base: usize, capacity: u32, slotBytes: u32, stageCount:
     store<i64>(cell, start - 1);
     store<i32>(cell + 8, 0);
     store<i32>(cell + 12, 0);
-    store<i64>(cell + CELL_CACHED, start - 1);
+    store<i64>(cachedAt(base, c), start - 1);
     let mask: u32 = 0;
     if (c < stageCount) {
       mask = (deps >> (<u32>c * 4)) & 0xf;
@@ -258,23 +264,21 @@ function awaitMin(base: usize, mask: u32, target: i64, producer: bool): i64 {
  * first, so a consumer in a batch run touches the shared cursor line once per batch.
  */
 export function ringWaitFor(base: usize, c: i32, targetF: f64): f64 {
-  const cell = cellAt(base, c);
   const target = <i64>targetF;
-  const cached = load<i64>(cell + CELL_CACHED);
+  const cached = load<i64>(cachedAt(base, c));
   if (cached >= target) return <f64>cached;
-  const v = awaitMin(base, load<u32>(cell + CELL_DEPS), target, false);
-  if (v >= target) store<i64>(cell + CELL_CACHED, v);
+  const v = awaitMin(base, load<u32>(cellAt(base, c) + CELL_DEPS), target, false);
+  if (v >= target) store<i64>(cachedAt(base, c), v);
   return <f64>v;
 }
 
 /** Non-blocking form of ringWaitFor (for a thread that must not block: the main thread). */
 export function ringAvailable(base: usize, c: i32, targetF: f64): f64 {
-  const cell = cellAt(base, c);
   const target = <i64>targetF;
-  const cached = load<i64>(cell + CELL_CACHED);
+  const cached = load<i64>(cachedAt(base, c));
   if (cached >= target) return <f64>cached;
-  const v = minOver(base, load<u32>(cell + CELL_DEPS));
-  if (v >= target) store<i64>(cell + CELL_CACHED, v);
+  const v = minOver(base, load<u32>(cellAt(base, c) + CELL_DEPS));
+  if (v >= target) store<i64>(cachedAt(base, c), v);
   return <f64>v;
 }
 
@@ -291,7 +295,7 @@ export function ringSpinFor(base: usize, c: i32, targetF: f64, budgetNs: f64): f
   while (true) {
     for (let i = 0; i < SPIN_CHUNK; i++) {
       const m = minOver(base, mask);
-      if (m >= target) { store<i64>(ringCellAddr(base, c) + CELL_CACHED, m); return <f64>m; }
+      if (m >= target) { store<i64>(cachedAt(base, c), m); return <f64>m; }
     }
     if (consumerStopped(base, target) || clockNs() - t0 >= budgetNs) return <f64>minOver(base, mask);
   }
