@@ -47,7 +47,8 @@ export interface DriverResult {
   window: { startAbsMs: number; endAbsMs: number };
   steady: { records: number; seconds: number; records_per_s: number; cpu_ns_per_record: number; cpu_cores: number };
   startup: { ready_ms: number; records_per_s: number; seconds: number };
-  latency: LatencySummaryUs & { offered_records_per_s: number };
+  /** `behind`: records still unsent at the end of the paced phase (the contender could not keep up) */
+  latency: LatencySummaryUs & { offered_records_per_s: number; behind: number };
   /** used heap of this thread, end of the steady window minus its start */
   heapGrowthBytes: number;
   sent: number;
@@ -139,6 +140,9 @@ export async function drive(setup: (d: Delivery) => Promise<Contender>, plan: Dr
     // least every PACED_YIELD_MS while the schedule keeps the sender busy
     if (!sent || t - lastYield >= PACED_YIELD_MS) { await macrotask(); lastYield = now(); }
   }
+  // a sender that fell behind its schedule means the contender could not take the offered rate
+  const dueAtEnd = meter.pacedFirst + Math.floor((end - meter.pacedStart) * meter.perMs) + 1;
+  const behind = Math.max(0, dueAtEnd - state.sent);
   await drain(c, meter, state);
   await c.finish();
 
@@ -155,7 +159,7 @@ export async function drive(setup: (d: Delivery) => Promise<Contender>, plan: Dr
       cpu_cores: (b.cpu - a.cpu) / 1e6 / seconds,
     },
     startup: { ready_ms: tReady - tSetup, records_per_s: b.n / ((b.t - tSetup) / 1000), seconds: (b.t - tSetup) / 1000 },
-    latency: { ...lat, offered_records_per_s: rate },
+    latency: { ...lat, offered_records_per_s: rate, behind },
     heapGrowthBytes: b.heap - a.heap,
     sent: state.sent,
   };

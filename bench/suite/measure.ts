@@ -36,6 +36,10 @@ export async function resultFrom(spec: ContenderSpec, r: DriverResult, gc: Threa
   await gc.settle();
   const counts = gc.count(r.window.startAbsMs, r.window.endAbsMs);
   const notes = [...spec.notes];
+  const due = r.latency.records + r.latency.behind;
+  if (r.latency.behind > 0.01 * due) {
+    notes.push(`the paced phase fell ${r.latency.behind} records (${Math.round((100 * r.latency.behind) / due)} %) behind its schedule: the contender did not sustain ${Math.round(r.latency.offered_records_per_s)} records/s then, so the latency includes queueing (try a lower --load or a quieter machine)`);
+  }
   if (!gc.probed) notes.push('worker-thread collections not measured: run through bench/run.ts, which preloads bench/thread-probe.cjs into every thread');
   return {
     ...spec,

@@ -24,7 +24,7 @@ export const BenchFlags = z.object({
   payload: int(8, 65536, '--payload').default(64),
   batch: int(1, 4096, '--batch').default(256),
   load: z.string().regex(/^[0-9]*\.?[0-9]+$/, 'must be a fraction, e.g. --load=0.5').transform(Number)
-    .refine((f) => f > 0 && f <= 1, 'must be above 0 and at most 1').default(0.5),
+    .refine((f) => f > 0 && f <= 1, 'must be above 0 and at most 1').default(0.25),
   svg: z.string().min(1).optional(),
   'no-peers': z.boolean().default(false),
 });
@@ -56,7 +56,7 @@ names: ${ALL_NAMES.join(', ')}
 --wait=W      wait strategy; default spin where the busy threads fit the cores, else backoff
 --payload=B   record payload bytes of the synthetic benches; default 64
 --batch=N     producer publish batch and most slots per stage call; default 256
---load=F      the latency phase offers F x the measured steady throughput; default 0.5
+--load=F      the latency phase offers F x the measured steady throughput; default 0.25
 --svg=FILE    also draw throughput and latency per bench and peer as SVG
 `;
 

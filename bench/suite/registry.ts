@@ -28,7 +28,8 @@ export type PeerName = (typeof PEER_NAMES)[number];
 export type MicroName = (typeof MICRO_NAMES)[number];
 export type ContenderName = BenchName | PeerName;
 
-export const ALL_NAMES: readonly string[] = [...BENCH_NAMES, ...PEER_NAMES, ...MICRO_NAMES];
+/** Run order: the reference bench and its peers back to back (same machine conditions), then the rest. */
+export const ALL_NAMES: readonly string[] = [PEER_REFERENCE, ...PEER_NAMES, ...BENCH_NAMES.filter((n) => n !== PEER_REFERENCE), ...MICRO_NAMES];
 
 const contenders: Record<ContenderName, () => Promise<{ default: BenchDefinition }>> = {
   single_ring_chain: () => import('../single_ring_chain.ts'),

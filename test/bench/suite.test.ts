@@ -6,7 +6,9 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BenchReport, type BenchResult } from '../../kernel/artifacts/bench-report.ts';
 import { stableJson } from '../../kernel/artifacts/json.ts';
 import { isByteorError } from '../../kernel/errors.ts';
@@ -208,6 +210,18 @@ test('perf_baseline.kv: the shipped file parses and covers every bench on x64_2c
   const twice = updateBaselineText(updated, 'x64_2c', fresh, 'again');
   assert.is(twice.split('\n').filter((l) => l.startsWith('# class x64_2c:')).length, 1);
   assert.is(twice.split('\n').filter((l) => l.startsWith('single_ring_chain.x64_2c.')).length, 3);
+});
+
+test('docs/performance.md documents every BYTEOR_E_BENCH_* code the bench tools use', () => {
+  const root = fileURLToPath(new URL('../../bench/', import.meta.url));
+  const files = (dir: string): string[] => readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? files(p) : /\.(ts|mjs|cjs)$/.test(n) ? [p] : [];
+  });
+  const used = new Set(files(root).flatMap((f) => readFileSync(f, 'utf8').match(/BYTEOR_E_BENCH_[A-Z_]+/g) ?? []));
+  assert.ok(used.size >= 10);
+  const doc = readFileSync(new URL('../../docs/performance.md', import.meta.url), 'utf8');
+  for (const code of used) assert.ok(doc.includes(`\`${code}\``), `${code} is not in docs/performance.md`);
 });
 
 test.run();
