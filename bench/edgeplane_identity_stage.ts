@@ -21,6 +21,7 @@ import { SingleRingRun } from '../kernel/exec/single-ring-executor.ts';
 import { startModuleWorker } from '../kernel/exec/module-worker.ts';
 import type { EgressAdapter, IngressAdapter, RunInfo } from '../kernel/plugin-api.ts';
 import type { SingleRingPipeline } from '../kernel/spec/model.ts';
+import type { WaitKind } from '../kernel/core/ring.ts';
 import type { Worker } from 'node:worker_threads';
 import { defineBench } from './suite/bench-definition.ts';
 import type { DriverResult } from './suite/driver.ts';
@@ -43,13 +44,13 @@ type LoadgenMessage =
 
 interface Pipeline { run: SingleRingRun; ingress: IngressAdapter; egress: EgressAdapter }
 
-async function startPipeline(sinkPort: number, wait: string, slotBytes: number, batch: number): Promise<Pipeline & { ingressPort: number }> {
+async function startPipeline(sinkPort: number, wait: WaitKind, slotBytes: number, batch: number): Promise<Pipeline & { ingressPort: number }> {
   const kernel = new Kernel();
   await loadPlugins(kernel, ['core-stages', 'edgeplane']);
   const ws = kernel.adapter('websocket')?.adapter;
   if (!ws?.ingress || !ws.egress) throw new ByteorError('BYTEOR_E_BENCH_SETUP', 'the edgeplane plugin provides no websocket adapter', ExitCode.RUNTIME_FAILURE);
   const loaded = await loadSpecText(singleRingSpecText({
-    name: 'edgeplane_identity_stage', stages: [{ key: 'identity', deps: [] }], shards: 1, capacity: BENCH_CAPACITY, slotBytes, wait: wait as 'spin',
+    name: 'edgeplane_identity_stage', stages: [{ key: 'identity', deps: [] }], shards: 1, capacity: BENCH_CAPACITY, slotBytes, wait,
   }), kernel);
   const spec = loaded.spec as SingleRingPipeline;
   const egress = ws.egress({ url: `ws://127.0.0.1:${sinkPort}/`, frame: 'binary' }, {});
