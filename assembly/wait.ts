@@ -22,9 +22,14 @@
  *   WAIT_BLOCK    sleep at once (announced), BLOCK_TIMEOUT_NS as a safety net.
  */
 
+/**
+ * The host clock: `performance.now()` in ticks of CLOCK_TICK_NS, masked to CLOCK_TICK_BITS bits,
+ * so the value is a small integer (a V8 Smi): reading it allocates nothing (an f64 result was a
+ * boxed heap number per read, and backoff waiters collected garbage while they spun).
+ */
 // @ts-ignore: decorator
-@external("env", "nowNs")
-declare function nowNs(): f64;
+@external("env", "clockTicks")
+declare function clockTicks(): i32;
 
 export const WAIT_SPIN: u32 = 0;
 export const WAIT_BACKOFF: u32 = 1;
@@ -45,9 +50,28 @@ export const BACKOFF_TIMEOUT_NS: i64 = 1_000_000;
 /** block: announced sleeps time out after this (a safety net only) */
 export const BLOCK_TIMEOUT_NS: i64 = 100_000_000;
 
-/** The clock the spin budget is measured with (host `performance.now()`, in ns). */
+/** Nanoseconds per tick of the host clock import (kernel/core/wasm.ts uses the same). */
+export const CLOCK_TICK_NS: f64 = 100;
+/** Bits of the host clock import: ticks wrap every 2^30 x 100 ns = 107 s. */
+export const CLOCK_TICK_MASK: i32 = 0x3fffffff;
+
+// The widened clock of this thread (module globals are per instance, i.e. per thread): the
+// last raw tick read and the ticks counted since the first read. Not memory, not shared.
+let clockLastRaw: i32 = 0;
+let clockTicksSeen: i64 = 0;
+
+/**
+ * The clock the spin budget is measured with: monotonic ns of this thread (host
+ * `performance.now()` at 100 ns resolution). The 30-bit raw ticks are widened here: each read
+ * adds the wrap-aware difference to the previous one, so elapsed times are exact as long as a
+ * thread reads the clock at least once per wrap (107 s) while it measures one; every timed loop
+ * reads it every few microseconds. Values of different threads are not comparable.
+ */
 export function clockNs(): f64 {
-  return nowNs();
+  const raw = clockTicks();
+  clockTicksSeen += <i64>((raw - clockLastRaw) & CLOCK_TICK_MASK);
+  clockLastRaw = raw;
+  return <f64>clockTicksSeen * CLOCK_TICK_NS;
 }
 
 /** Store a new value and wake sleepers if any announced themselves. */
