@@ -1,52 +1,25 @@
 /**
  * The run directory of a long-running LaneGraph runtime: the same control socket and state file
- * as a SingleRing runtime (kernel/rundir/: ControlServer, STATE_FILE, STATE_INTERVAL_MS), with
+ * as a SingleRing runtime (kernel/rundir/run-dir-monitor.ts), with
  * the `lane_graph_state.json` document as the snapshot. Sampled about once a second and once
  * more at stop; the sampler marks a lane reader `stalled` when its position did not move between
  * two samples while it lagged.
  */
 import { join } from 'node:path';
-import type { PluginHost, RunInfo } from '../plugin-api.ts';
 import { writeJsonArtifact } from '../artifacts/json.ts';
 import { LaneGraphState, LANE_GRAPH_STATE_VERSION, type StalledReader } from '../artifacts/lane-graph-state.ts';
-import { ControlServer } from '../rundir/control-server.ts';
-import { STATE_INTERVAL_MS } from '../rundir/state-file.ts';
-import { STATE_FILE, type RunDirPaths } from '../rundir/run-dir.ts';
+import { RunDirMonitor, type DocumentSource, type RunDirMonitorOptions } from '../rundir/run-dir-monitor.ts';
+import { STATE_FILE } from '../rundir/run-dir.ts';
 import type { LaneGraphObservation, LaneGraphRun } from './executor.ts';
 
-export interface LaneGraphMonitorOptions {
-  paths: RunDirPaths;
-  run: LaneGraphRun;
-  kernel: PluginHost;
-  info: RunInfo;
-  /** the operator asked to stop over the socket */
-  onStop(): void;
-}
+export type LaneGraphMonitorOptions = RunDirMonitorOptions<LaneGraphRun>;
 
-export class LaneGraphMonitor {
-  private readonly server: ControlServer;
-  private timer: NodeJS.Timeout | null = null;
+export class LaneGraphMonitor extends RunDirMonitor<LaneGraphObservation, LaneGraphState, LaneGraphRun> {
   private previous = new Map<string, number>();
   private stalled: StalledReader[] = [];
 
-  constructor(private readonly opts: LaneGraphMonitorOptions) {
-    this.server = new ControlServer(opts.paths.socket, {
-      ping: () => ({ pid: process.pid, spec_hash: opts.info.specHash, state: opts.run.state }),
-      snapshot: () => this.snapshot('live'),
-      stop: () => { opts.onStop(); return opts.run.state; },
-    });
-  }
-
-  async start(): Promise<void> {
-    await this.server.listen();
-    await this.sample();
-    this.timer = setInterval(() => { void this.sample(); }, STATE_INTERVAL_MS);
-    this.timer.unref();
-  }
-
-  /** Take a sample: update the stalled set and rewrite the state file. */
-  private async sample(): Promise<void> {
-    const obs = this.opts.run.observe();
+  /** Update the stalled set. */
+  protected track(obs: LaneGraphObservation): void {
     const next = new Map<string, number>();
     const stalled: StalledReader[] = [];
     for (const l of obs.lanes) {
@@ -58,24 +31,14 @@ export class LaneGraphMonitor {
     }
     this.previous = next;
     this.stalled = stalled;
-    writeJsonArtifact(join(this.opts.paths.dir, STATE_FILE), LaneGraphState, await this.document(obs, 'state_file'));
   }
 
-  async snapshot(source: 'live' | 'state_file'): Promise<LaneGraphState> {
-    return this.document(this.opts.run.observe(), source);
+  protected writeState(doc: LaneGraphState): void {
+    writeJsonArtifact(join(this.opts.paths.dir, STATE_FILE), LaneGraphState, doc);
   }
 
-  private async document(obs: LaneGraphObservation, source: 'live' | 'state_file'): Promise<LaneGraphState> {
-    const { info, run, kernel } = this.opts;
-    const sections: Record<string, unknown> = {};
-    const list = [...kernel.snapshotSections()].sort((a, b) => a.section.name.localeCompare(b.section.name));
-    for (const { section, plugin } of list) {
-      try {
-        sections[section.name] = await section.collect(info);
-      } catch (e) {
-        sections[section.name] = { error: `plugin "${plugin}" failed to collect this section: ${e instanceof Error ? e.message : String(e)}` };
-      }
-    }
+  protected document(obs: LaneGraphObservation, source: DocumentSource, sections: Record<string, unknown>): LaneGraphState {
+    const { info, run } = this.opts;
     const summary = run.failure ? run.summary() : null;
     return LaneGraphState.parse({
       state_v: LANE_GRAPH_STATE_VERSION,
@@ -95,13 +58,5 @@ export class LaneGraphMonitor {
       error: summary?.error ?? null,
       sections,
     });
-  }
-
-  /** Final state file, then close the socket. */
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.sample();
-    await this.server.close();
   }
 }

@@ -1,49 +1,22 @@
 /**
- * What a long-running runtime keeps in its run directory while it runs: the control socket
- * (snapshot / stop / ping) and the state file, sampled about once a second and once more at
- * stop. The sampler also decides which stages are stalled (no progress between two samples
+ * The run directory of a long-running SingleRing runtime (control socket and state file:
+ * kernel/rundir/run-dir-monitor.ts), with the `single_ring_snapshot.json` document as the
+ * snapshot. The sampler also decides which stages are stalled (no progress between two samples
  * with lag > 0).
  */
-import type { PluginHost, RunInfo } from '../plugin-api.ts';
 import type { RunObservation, SingleRingRun } from '../exec/single-ring-executor.ts';
 import { SingleRingSnapshot, SINGLE_RING_SNAPSHOT_VERSION, type StalledStage } from '../artifacts/single-ring-snapshot.ts';
-import { ControlServer } from './control-server.ts';
-import { STATE_INTERVAL_MS, writeStateFile } from './state-file.ts';
-import type { RunDirPaths } from './run-dir.ts';
+import { writeStateFile } from './state-file.ts';
+import { RunDirMonitor, type DocumentSource, type RunDirMonitorOptions } from './run-dir-monitor.ts';
 
-export interface RuntimeMonitorOptions {
-  paths: RunDirPaths;
-  run: SingleRingRun;
-  kernel: PluginHost;
-  info: RunInfo;
-  /** the operator asked to stop over the socket */
-  onStop(): void;
-}
+export type RuntimeMonitorOptions = RunDirMonitorOptions<SingleRingRun>;
 
-export class RuntimeMonitor {
-  private readonly server: ControlServer;
-  private timer: NodeJS.Timeout | null = null;
+export class RuntimeMonitor extends RunDirMonitor<RunObservation, SingleRingSnapshot, SingleRingRun> {
   private previous: Map<string, number> = new Map();
   private stalled: StalledStage[] = [];
 
-  constructor(private readonly opts: RuntimeMonitorOptions) {
-    this.server = new ControlServer(opts.paths.socket, {
-      ping: () => ({ pid: process.pid, spec_hash: opts.info.specHash, state: opts.run.state }),
-      snapshot: () => this.snapshot('live'),
-      stop: () => { opts.onStop(); return opts.run.state; },
-    });
-  }
-
-  async start(): Promise<void> {
-    await this.server.listen();
-    await this.sample();
-    this.timer = setInterval(() => { void this.sample(); }, STATE_INTERVAL_MS);
-    this.timer.unref();
-  }
-
-  /** Take a sample: update the stalled set and rewrite the state file. */
-  private async sample(): Promise<void> {
-    const obs = this.opts.run.observe();
+  /** Update the stalled set. */
+  protected track(obs: RunObservation): void {
     const next = new Map<string, number>();
     const stalled: StalledStage[] = [];
     for (const sh of obs.shards) {
@@ -55,24 +28,14 @@ export class RuntimeMonitor {
     }
     this.previous = next;
     this.stalled = stalled;
-    writeStateFile(this.opts.paths.dir, await this.document(obs, 'state_file'));
   }
 
-  async snapshot(source: 'live' | 'state_file'): Promise<SingleRingSnapshot> {
-    return this.document(this.opts.run.observe(), source);
+  protected writeState(doc: SingleRingSnapshot): void {
+    writeStateFile(this.opts.paths.dir, doc);
   }
 
-  private async document(obs: RunObservation, source: 'live' | 'state_file'): Promise<SingleRingSnapshot> {
-    const { info, run, kernel } = this.opts;
-    const sections: Record<string, unknown> = {};
-    const list = [...kernel.snapshotSections()].sort((a, b) => a.section.name.localeCompare(b.section.name));
-    for (const { section, plugin } of list) {
-      try {
-        sections[section.name] = await section.collect(info);
-      } catch (e) {
-        sections[section.name] = { error: `plugin "${plugin}" failed to collect this section: ${e instanceof Error ? e.message : String(e)}` };
-      }
-    }
+  protected document(obs: RunObservation, source: DocumentSource, sections: Record<string, unknown>): SingleRingSnapshot {
+    const { info, run } = this.opts;
     const summary = run.failure ? run.summary() : null;
     return SingleRingSnapshot.parse({
       snapshot_v: SINGLE_RING_SNAPSHOT_VERSION,
@@ -89,14 +52,6 @@ export class RuntimeMonitor {
       error: summary?.error ?? null,
       sections,
     });
-  }
-
-  /** Final state file, then close the socket. */
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.sample();
-    await this.server.close();
   }
 }
 

@@ -1,0 +1,91 @@
+/**
+ * What every long-running runtime keeps in its run directory while it runs, whatever its model:
+ * the control socket (snapshot / stop / ping) and the state file, sampled about once a second
+ * and once more at stop, each document closed by the plugins' snapshot sections. A model's
+ * monitor (kernel/rundir/runtime-monitor.ts for SingleRing, kernel/lanegraph/monitor.ts for
+ * LaneGraph) says what a sample tracks (which stages or readers are stalled), how its document
+ * is built and how the state file is written.
+ */
+import type { PluginHost, RunInfo } from '../plugin-api.ts';
+import { ControlServer } from './control-server.ts';
+import { STATE_INTERVAL_MS } from './state-file.ts';
+import type { RunDirPaths } from './run-dir.ts';
+
+/** The run a monitor watches: its state and a view of it in shared memory. */
+export interface MonitoredRun<Obs> {
+  readonly state: string;
+  observe(): Obs;
+}
+
+export interface RunDirMonitorOptions<Run> {
+  paths: RunDirPaths;
+  run: Run;
+  kernel: PluginHost;
+  info: RunInfo;
+  /** the operator asked to stop over the socket */
+  onStop(): void;
+}
+
+export type DocumentSource = 'live' | 'state_file';
+
+export abstract class RunDirMonitor<Obs, Doc, Run extends MonitoredRun<Obs> = MonitoredRun<Obs>> {
+  private readonly server: ControlServer;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(protected readonly opts: RunDirMonitorOptions<Run>) {
+    this.server = new ControlServer(opts.paths.socket, {
+      ping: () => ({ pid: process.pid, spec_hash: opts.info.specHash, state: opts.run.state }),
+      snapshot: () => this.snapshot('live'),
+      stop: () => { opts.onStop(); return opts.run.state; },
+    });
+  }
+
+  /** Take note of a sample (e.g. which positions did not move since the last one). */
+  protected abstract track(obs: Obs): void;
+  /** The model's document of an observation, closed by the plugin sections. */
+  protected abstract document(obs: Obs, source: DocumentSource, sections: Record<string, unknown>): Doc;
+  /** Rewrite the run directory's state file. */
+  protected abstract writeState(doc: Doc): void;
+
+  async start(): Promise<void> {
+    await this.server.listen();
+    await this.sample();
+    this.timer = setInterval(() => { void this.sample(); }, STATE_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  /** Take a sample: track it and rewrite the state file. */
+  private async sample(): Promise<void> {
+    const obs = this.opts.run.observe();
+    this.track(obs);
+    this.writeState(this.document(obs, 'state_file', await this.sections()));
+  }
+
+  async snapshot(source: DocumentSource): Promise<Doc> {
+    const obs = this.opts.run.observe();
+    return this.document(obs, source, await this.sections());
+  }
+
+  /** Every plugin snapshot section by name (sorted); a section that fails says so in its place. */
+  private async sections(): Promise<Record<string, unknown>> {
+    const { info, kernel } = this.opts;
+    const sections: Record<string, unknown> = {};
+    const list = [...kernel.snapshotSections()].sort((a, b) => a.section.name.localeCompare(b.section.name));
+    for (const { section, plugin } of list) {
+      try {
+        sections[section.name] = await section.collect(info);
+      } catch (e) {
+        sections[section.name] = { error: `plugin "${plugin}" failed to collect this section: ${e instanceof Error ? e.message : String(e)}` };
+      }
+    }
+    return sections;
+  }
+
+  /** Final state file, then close the socket. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.sample();
+    await this.server.close();
+  }
+}
