@@ -26,6 +26,8 @@ import { RingProducer, type PublishedBatchSink } from './producer.ts';
 import { EgressReader } from './egress-reader.ts';
 import { RouteLog } from './route-log.ts';
 import { ShardRouter } from './shard-router.ts';
+import { finishWorkers, plainFlags, workerReady } from './pipeline-workers.ts';
+import { egressFailure, ingressFailure } from './adapter-failure.ts';
 import type { StageWorkerData, StageWorkerMessage, WorkerErrorInfo } from './worker-protocol.ts';
 
 const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
@@ -35,8 +37,6 @@ const STAGE_WORKER = new URL(`./stage-worker${EXT}`, import.meta.url);
 export const COUNTERS_PER_STAGE = 32;
 /** Default most slots per onBatch call. */
 export const DEFAULT_MAX_BATCH = 256;
-/** How long stopped workers get to report before they are terminated. */
-const WORKER_EXIT_GRACE_MS = 5_000;
 /** Abort id of the kernel itself (not a stage) in the ring's fail cell. */
 const KERNEL_ABORT = CELL_COUNT + 1;
 
@@ -114,7 +114,7 @@ export class SingleRingRun {
       batch: (e) => opts.kernel.hooks.ingressBatch.call(e),
       refused: (i, n, max) => opts.onRefused?.(i, n, max),
       ended: () => { if (this.state === 'running') this.state = 'draining'; },
-      failed: (e) => this.fail(e instanceof ByteorError ? e : new ByteorError('BYTEOR_E_INGRESS_FAILED', `the ingress source failed: ${e.message}`, ExitCode.RUNTIME_FAILURE)),
+      failed: (e) => this.fail(ingressFailure(e)),
     }, opts.journal ?? null);
     this.egressReader = new EgressReader(rings, log, this.sink, opts.egress, opts.ingress ?? null);
     this.done = this.runToEnd();
@@ -151,7 +151,7 @@ export class SingleRingRun {
 
     const workers: StageWorker[] = [];
     const ready: Promise<void>[] = [];
-    const flags = plainData(opts.run.flags);
+    const flags = plainFlags(opts.run.flags);
     const env = { ...opts.run.env };
     for (let shard = 0; shard < sr.shards; shard++) {
       for (let stage = 0; stage < stages.length; stage++) {
@@ -167,16 +167,10 @@ export class SingleRingRun {
           exited: new Promise<void>((resolve) => worker.once('exit', () => resolve())),
         };
         workers.push(w);
-        ready.push(new Promise<void>((resolve, reject) => {
-          const onMsg = (m: StageWorkerMessage) => {
-            if (m.type === 'ready') { w.counterNames = m.counters; cleanup(); resolve(); }
-            else if (m.type === 'failed') { cleanup(); reject(stageError(w, m.error, m.sequence, m.phase)); }
-          };
-          const onErr = (e: Error) => { cleanup(); reject(crashError(w, e)); };
-          const onExit = (code: number) => { cleanup(); reject(crashError(w, new Error(`exited with code ${code} before it was ready`))); };
-          const cleanup = () => { worker.off('message', onMsg); worker.off('error', onErr); worker.off('exit', onExit); };
-          worker.on('message', onMsg); worker.on('error', onErr); worker.on('exit', onExit);
-        }));
+        ready.push(workerReady<StageWorkerMessage>(worker, {
+          failed: (m) => stageError(w, m.error, m.sequence, m.phase),
+          crashed: (e) => crashError(w, e),
+        }).then((counters) => { w.counterNames = counters; }));
       }
     }
     try {
@@ -226,32 +220,10 @@ export class SingleRingRun {
     }
     let egressError: unknown = null;
     try { await this.egressReader.run(); } catch (e) { egressError = e; }
-    if (egressError && !this.failure) {
-      const err = egressError instanceof ByteorError ? egressError
-        : new ByteorError('BYTEOR_E_EGRESS_FAILED', `the egress adapter failed: ${egressError instanceof Error ? egressError.message : String(egressError)}`, ExitCode.RUNTIME_FAILURE);
-      this.fail(err);
-    }
-    await this.workersFinished();
+    if (egressError && !this.failure) this.fail(egressFailure(egressError));
+    await finishWorkers(this.workers, () => this.failure !== null);
     if (!this.failure) this.state = 'stopped';
     return this.summary();
-  }
-
-  private async workersFinished(): Promise<void> {
-    const all = Promise.all(this.workers.map((w) => w.exited.then(() => undefined)));
-    const doneAll = async () => {
-      // workers end on their own after 'done'; a handler may keep handles open, so terminate then
-      while (!this.failure && this.workers.some((w) => !w.done)) await Promise.race([all, delay(20)]);
-      await Promise.all(this.workers.map((w) => w.worker.terminate()));
-    };
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<void>((resolve) => { timer = setTimeout(resolve, WORKER_EXIT_GRACE_MS); });
-    if (this.failure) {
-      await Promise.race([all, grace]);
-      await Promise.all(this.workers.map((w) => w.worker.terminate()));
-    } else {
-      await doneAll();
-    }
-    clearTimeout(timer);
   }
 
   /** The counters of every stage worker, read from shared memory. */
@@ -344,15 +316,3 @@ export function workerSpecifiers(kernel: PluginHost, key: string): string[] {
   visit(provider);
   return plugins.filter((p) => need.has(p.name)).map((p) => p.specifier);
 }
-
-/** Flags forwarded to workers must be plain data (structured clone). */
-function plainData(flags: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(flags)) {
-    if (v === undefined || typeof v === 'function') continue;
-    try { structuredClone(v); out[k] = v; } catch { /* not plain data: not forwarded */ }
-  }
-  return out;
-}
-
-function delay(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }

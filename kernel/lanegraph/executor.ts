@@ -31,6 +31,9 @@ import { LaneHandle, LANE_HALT } from '../core/lane.ts';
 import { DEFAULT_SPIN_NS, type WaitKind } from '../core/ring.ts';
 import { startModuleWorker } from '../exec/module-worker.ts';
 import type { WorkerErrorInfo } from '../exec/worker-protocol.ts';
+import { finishWorkers, plainFlags, workerReady } from '../exec/pipeline-workers.ts';
+import { egressFailure, ingressFailure } from '../exec/adapter-failure.ts';
+import { sortedCounters } from '../artifacts/sorted-counters.ts';
 import type { EndpointState, Health, LaneGraphCounts, LaneState, RoleState } from '../artifacts/lane-graph-state.ts';
 import { wireLaneGraph, type Wiring } from './wiring.ts';
 import { IngressWriter, type IngressBatchSink } from './ingress-writer.ts';
@@ -44,8 +47,6 @@ const ROLE_WORKER = new URL(`./role-worker${EXT}`, import.meta.url);
 export const COUNTERS_PER_ROLE = 64;
 /** Default most records one role step takes (and hands to a stage handler at once). */
 export const DEFAULT_ROLE_BATCH = 256;
-/** How long stopped workers get to report before they are terminated. */
-const WORKER_EXIT_GRACE_MS = 5_000;
 /** Abort id of the kernel itself (not a role) in a lane's fail cell. */
 const KERNEL_ABORT = 1_000_000;
 
@@ -116,7 +117,7 @@ export class LaneGraphRun {
       batch: (e) => opts.kernel.hooks.ingressBatch.call(e),
       refused: (i, n, max) => opts.onRefused?.(i, n, max),
       ended: () => { if (this.state === 'running') this.state = 'draining'; },
-      failed: (e) => this.fail(e instanceof ByteorError ? e : new ByteorError('BYTEOR_E_INGRESS_FAILED', `the ingress source failed: ${e.message}`, ExitCode.RUNTIME_FAILURE)),
+      failed: (e) => this.fail(ingressFailure(e)),
     }, opts.journal ?? null);
     this.egressReader = new EgressReader(
       wiring.egress.map((e) => ({ lane: lanes[e.lane]!, reader: e.reader, endpoint: e.name })),
@@ -186,7 +187,7 @@ export class LaneGraphRun {
 
     const workers: RoleWorker[] = [];
     const ready: Promise<void>[] = [];
-    const flags = plainData(opts.run.flags);
+    const flags = plainFlags(opts.run.flags);
     const env = { ...opts.run.env };
     const appliedSpin = applied === 'block' ? 0 : spinNs ?? DEFAULT_SPIN_NS;
     for (const r of wiring.roles) {
@@ -209,16 +210,10 @@ export class LaneGraphRun {
       };
       workers.push(w);
       const name = r.spec.name;
-      ready.push(new Promise<void>((resolve, reject) => {
-        const onMsg = (m: RoleWorkerMessage) => {
-          if (m.type === 'ready') { w.counterNames = m.counters; cleanup(); resolve(); }
-          else if (m.type === 'failed') { cleanup(); reject(roleError(name, m.error, m.sequence, m.lane, m.phase)); }
-        };
-        const onErr = (e: Error) => { cleanup(); reject(crashError(name, e)); };
-        const onExit = (code: number) => { cleanup(); reject(crashError(name, new Error(`exited with code ${code} before it was ready`))); };
-        const cleanup = () => { worker.off('message', onMsg); worker.off('error', onErr); worker.off('exit', onExit); };
-        worker.on('message', onMsg); worker.on('error', onErr); worker.on('exit', onExit);
-      }));
+      ready.push(workerReady<RoleWorkerMessage>(worker, {
+        failed: (m) => roleError(name, m.error, m.sequence, m.lane, m.phase),
+        crashed: (e) => crashError(name, e),
+      }).then((counters) => { w.counterNames = counters; }));
     }
     try {
       await Promise.all(ready);
@@ -273,28 +268,10 @@ export class LaneGraphRun {
     }
     let egressError: unknown = null;
     try { await this.egressReader.run(); } catch (e) { egressError = e; }
-    if (egressError && !this.failure) {
-      const err = egressError instanceof ByteorError ? egressError
-        : new ByteorError('BYTEOR_E_EGRESS_FAILED', `the egress adapter failed: ${egressError instanceof Error ? egressError.message : String(egressError)}`, ExitCode.RUNTIME_FAILURE);
-      this.fail(err);
-    }
-    await this.workersFinished();
+    if (egressError && !this.failure) this.fail(egressFailure(egressError));
+    await finishWorkers(this.workers, () => this.failure !== null);
     if (!this.failure) this.state = 'stopped';
     return this.summary();
-  }
-
-  private async workersFinished(): Promise<void> {
-    const all = Promise.all(this.workers.map((w) => w.exited));
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<void>((resolve) => { timer = setTimeout(resolve, WORKER_EXIT_GRACE_MS); });
-    if (this.failure) {
-      await Promise.race([all, grace]);
-    } else {
-      // workers end on their own after 'done'; a handler may keep handles open, so terminate then
-      while (!this.failure && this.workers.some((w) => !w.done)) await Promise.race([all, delay(20)]);
-    }
-    clearTimeout(timer);
-    await Promise.all(this.workers.map((w) => w.worker.terminate()));
   }
 
   private roleCounters(index: number): Record<string, number> {
@@ -348,7 +325,7 @@ export class LaneGraphRun {
         policy: r.spec.kind === 'merge' ? r.spec.policy ?? 'round_robin' : null,
         inserted: r.spec.inserted ?? false,
         inputs: r.spec.inputs, outputs: r.spec.outputs,
-        records: c.records ?? 0, batches: c.batches ?? 0, counters: sortedKeys(c),
+        records: c.records ?? 0, batches: c.batches ?? 0, counters: sortedCounters(c),
         router: r.spec.kind === 'router' ? {
           consumers: outLanes.map((l) => ({ lane: l.name, routed: c[`routed.${l.name}`] ?? 0, drops_full: l.drops_full, credit: Math.max(0, l.capacity - l.depth) })),
           drops_all_full: dropsAll,
@@ -400,21 +377,3 @@ function roleError(name: string, e: WorkerErrorInfo, sequence: number | null, la
 function crashError(name: string, e: Error): ByteorError {
   return new ByteorError('BYTEOR_E_STAGE_CRASHED', `the worker of role "${name}" crashed: ${e.message}`, ExitCode.RUNTIME_FAILURE, { role: name });
 }
-
-/** Flags forwarded to workers must be plain data (structured clone). */
-function plainData(flags: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(flags)) {
-    if (v === undefined || typeof v === 'function') continue;
-    try { structuredClone(v); out[k] = v; } catch { /* not plain data: not forwarded */ }
-  }
-  return out;
-}
-
-function sortedKeys(o: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const k of Object.keys(o).sort()) out[k] = o[k]!;
-  return out;
-}
-
-function delay(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }

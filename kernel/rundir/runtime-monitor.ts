@@ -6,6 +6,7 @@
  */
 import type { RunObservation, SingleRingRun } from '../exec/single-ring-executor.ts';
 import { SingleRingSnapshot, SINGLE_RING_SNAPSHOT_VERSION, type StalledStage } from '../artifacts/single-ring-snapshot.ts';
+import { sortedCounters } from '../artifacts/sorted-counters.ts';
 import { writeStateFile } from './state-file.ts';
 import { RunDirMonitor, type DocumentSource, type RunDirMonitorOptions } from './run-dir-monitor.ts';
 
@@ -47,16 +48,10 @@ export class RuntimeMonitor extends RunDirMonitor<RunObservation, SingleRingSnap
       source,
       runtime: { pid: process.pid, run_dir: info.runDir, started_unix_ms: run.startedUnixMs, state: obs.state, one_shot: info.oneShot, wait: obs.wait },
       records: obs.records,
-      shards: obs.shards.map((sh) => ({ ...sh, stages: sh.stages.map((st) => ({ ...st, counters: sortedKeys(st.counters) })) })),
+      shards: obs.shards.map((sh) => ({ ...sh, stages: sh.stages.map((st) => ({ ...st, counters: sortedCounters(st.counters) })) })),
       stalled: this.stalled,
       error: summary?.error ?? null,
       sections,
     });
   }
-}
-
-function sortedKeys(o: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const k of Object.keys(o).sort()) out[k] = o[k]!;
-  return out;
 }
