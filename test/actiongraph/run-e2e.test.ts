@@ -1,40 +1,21 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { generateSigningKey, loadSpecFile, signApprovalCredential, type RunSummary } from '../../kernel/plugin-api.ts';
+import { generateSigningKey, loadSpecFile, signApprovalCredential } from '../../kernel/plugin-api.ts';
 import { actiongraphKernel } from './spec-fixtures.ts';
 import { runCli } from './cli-run.ts';
 import { startHttpTarget, type HttpTarget } from './http-target.ts';
+import { e2eWorkspace, RECORDS, stageCounters, summaryOf } from './run-e2e-workspace.ts';
 
 /**
  * ActionGraph end to end through the `run` verb: stage workers on a real ring, a real
  * node:http target on 127.0.0.1, real programs, real Ed25519 approvals.
  */
 
-const dir = mkdtempSync(join(tmpdir(), 'byteor-ag-e2e-'));
-const RECORDS = Array.from({ length: 20 }, (_, i) => `order-${1000 + i},${(i * 3.5).toFixed(2)}`);
-const input = join(dir, 'records.txt');
-writeFileSync(input, RECORDS.map((r) => `${r}\n`).join(''));
+const { dir, input, writeSpec } = e2eWorkspace('byteor-ag-e2e-');
 let target: HttpTarget;
-
-function writeSpec(name: string, keys: string[]): string {
-  const d = join(dir, name);
-  mkdirSync(d, { recursive: true });
-  const lines = ['spec.version=1', 'spec.model=single_ring', `spec.name=${name}`, 'single_ring.capacity=64', 'single_ring.wait=block'];
-  keys.forEach((k, i) => { lines.push(`single_ring.stages.${i}.key=${k}`); if (i > 0) lines.push(`single_ring.stages.${i}.depends_on.0=${i - 1}`); });
-  const path = join(d, 'spec.kv');
-  writeFileSync(path, `${lines.join('\n')}\n`);
-  return path;
-}
-
-/** The --json summary (a failed run prints its error document after it). */
-function summaryOf(out: string): RunSummary { return JSON.parse(out.slice(0, out.indexOf('\n}\n') + 3)) as RunSummary; }
-function stageCounters(s: RunSummary, keyStart: string): Record<string, number> {
-  return s.counters.find((c) => c.key.startsWith(keyStart))!.values;
-}
 
 async function mintBeside(specPath: string, environment: 'dev' | 'staging' | 'prod', capabilities: string[]): Promise<void> {
   const { hash } = await loadSpecFile(specPath, await actiongraphKernel());
