@@ -2,32 +2,7 @@
 // in this process) and their output and counters are right.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { cli, tempDir } from '../run/cli-harness.ts';
-import type { RunSummary } from '../../kernel/plugin-api.ts';
-
-const input = readFileSync('examples/records.txt', 'utf8').trimEnd().split('\n');
-const N = input.length;
-const upper = (s: string) => s.toUpperCase();
-
-async function runExample(name: string) {
-  const dir = tempDir();
-  const out = join(dir, 'out.txt');
-  const r = await cli(['run', '--sp', `--spec=examples/${name}.kv`, '--input=examples/records.txt', `--output=${out}`, '--json']);
-  assert.is(r.code, 0, r.err);
-  const summary = JSON.parse(r.out) as RunSummary;
-  const lines = readFileSync(out, 'utf8').split('\n');
-  assert.is(lines.pop(), '', 'newline-terminated output');
-  return { summary, lines };
-}
-
-const lane = (s: RunSummary, n: string) => s.lane_graph!.lanes.find((l) => l.name === n)!;
-const role = (s: RunSummary, n: string) => s.lane_graph!.roles.find((r) => r.name === n)!;
-
-/** The lines of `lines` that satisfy `pick`, in order. */
-const only = (lines: string[], pick: (l: string) => boolean) => lines.filter(pick);
-const isUpper = (l: string) => l === upper(l) && l !== l.toLowerCase();
+import { input, N, upper, runExample, lane, role, only, isUpper } from './example-run.ts';
 
 test('examples/lanegraph_fanout_merge.kv: each record twice (upper-cased and as is), each copy in order', async () => {
   const { summary: s, lines } = await runExample('lanegraph_fanout_merge');
