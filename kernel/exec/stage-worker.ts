@@ -6,16 +6,12 @@
  * (stage_failure_policy stop_pipeline) and is reported with the sequence it failed on.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ByteorError, isByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
-import { Kernel } from '../plugin-host.ts';
-import { loadPlugins } from '../plugin-loader.ts';
-import type { StageContext, StageCounter } from '../plugin-api.ts';
 import { instantiateCore } from '../core/wasm.ts';
 import { RingHandle } from '../core/ring.ts';
 import { CountersHandle } from '../core/counters.ts';
 import { SlotBatch } from './record-batch.ts';
-import type { StageWorkerData, StageWorkerMessage, WorkerErrorInfo } from './worker-protocol.ts';
+import { closeQuietly, createWorkerStageHandler, workerCounters, workerErrorInfo } from './worker-stage-handler.ts';
+import type { StageWorkerData, StageWorkerMessage } from './worker-protocol.ts';
 
 /** Counters every stage has, before the ones its handler asks for. */
 export const BUILTIN_STAGE_COUNTERS = ['batches', 'records'] as const;
@@ -23,57 +19,24 @@ export const BUILTIN_STAGE_COUNTERS = ['batches', 'records'] as const;
 const data = workerData as StageWorkerData;
 const post = (m: StageWorkerMessage) => parentPort!.postMessage(m);
 
-function errorInfo(e: unknown): WorkerErrorInfo {
-  if (isByteorError(e)) return { code: e.code, message: e.message, ...(e.details ? { details: plain(e.details) } : {}) };
-  return { code: 'BYTEOR_E_STAGE_FAILED', message: e instanceof Error ? e.message : String(e) };
-}
-
-function plain(x: Record<string, unknown>): Record<string, unknown> {
-  try { return JSON.parse(JSON.stringify(x)) as Record<string, unknown>; } catch { return {}; }
-}
-
 async function main(): Promise<void> {
   const core = instantiateCore(data.module, data.memory);
   const ring = new RingHandle(core, data.memory, data.ringBase, `ring of shard ${data.shard}`);
   const cell = data.stageIndex;
   const counters = new CountersHandle(core, data.memory, data.countersBase, data.countersBlocks, data.countersPerBlock);
-  const names: string[] = [];
-  const byName = new Map<string, StageCounter>();
-  const counter = (name: string): StageCounter => {
-    let c = byName.get(name);
-    if (!c) {
-      c = counters.counter(data.counterBlock, names.length);
-      names.push(name);
-      byName.set(name, c);
-    }
-    return c;
-  };
+  const { counter, names } = workerCounters(counters, data.counterBlock);
   const batches = counter('batches');
   const records = counter('records');
 
   let handler;
   try {
-    const kernel = new Kernel({ inWorker: true });
-    await loadPlugins(kernel, data.specifiers);
-    const resolved = kernel.resolveStage(data.key);
-    if (!resolved) {
-      throw new ByteorError('BYTEOR_E_STAGE_UNKNOWN', `no loaded plugin provides stage key "${data.key}" inside the stage worker; load the plugin with --plugin=NAME or name it in the spec's plugins`, ExitCode.RUNTIME_FAILURE);
-    }
-    const ctx: StageContext = {
-      key: data.key,
-      argument: resolved.argument,
-      stageIndex: data.stageIndex,
-      shard: data.shard,
-      slotBytes: ring.slotBytes,
-      dryRun: data.dryRun,
-      env: Object.freeze({ ...data.env }),
-      flags: Object.freeze({ ...data.flags }),
-      counter,
-    };
-    handler = await resolved.family.create(ctx);
+    handler = await createWorkerStageHandler({
+      specifiers: data.specifiers, key: data.key, where: 'the stage worker', stageIndex: data.stageIndex, shard: data.shard,
+      slotBytes: ring.slotBytes, dryRun: data.dryRun, env: data.env, flags: data.flags, counter,
+    });
   } catch (e) {
     ring.abort(cell, ring.cellSeq(cell) + 1);
-    post({ type: 'failed', phase: 'start', error: errorInfo(e), sequence: null });
+    post({ type: 'failed', phase: 'start', error: workerErrorInfo(e), sequence: null });
     return;
   }
   post({ type: 'ready', counters: names });
@@ -90,7 +53,7 @@ async function main(): Promise<void> {
       const r = handler.onBatch(batch);
       if (r !== undefined) await r;
     } catch (e) {
-      const info = errorInfo(e);
+      const info = workerErrorInfo(e);
       const s = info.details?.sequence;
       const seq = typeof s === 'number' && s >= next && s <= avail ? s : next;
       ring.abort(cell, seq);
@@ -106,14 +69,10 @@ async function main(): Promise<void> {
   try {
     if (handler.close) await handler.close();
   } catch (e) {
-    post({ type: 'failed', phase: 'close', error: errorInfo(e), sequence: null });
+    post({ type: 'failed', phase: 'close', error: workerErrorInfo(e), sequence: null });
     return;
   }
   post({ type: 'done' });
 }
 
-async function closeQuietly(h: { close?(): void | Promise<void> }): Promise<void> {
-  try { if (h.close) await h.close(); } catch { /* the batch error is the one reported */ }
-}
-
-main().catch((e) => post({ type: 'failed', phase: 'start', error: errorInfo(e), sequence: null }));
+main().catch((e) => post({ type: 'failed', phase: 'start', error: workerErrorInfo(e), sequence: null }));

@@ -9,15 +9,13 @@
  * the executor aborts the rest) and is reported with the sequence and lane it failed on.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ByteorError, isByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
-import type { StageContext, StageCounter, StageHandler } from '../plugin-api.ts';
+import type { StageHandler } from '../plugin-api.ts';
 import { instantiateCore } from '../core/wasm.ts';
 import { LaneHandle } from '../core/lane.ts';
 import { CountersHandle } from '../core/counters.ts';
 import { Doorbell } from '../core/doorbells.ts';
 import { SlotBatch } from '../exec/record-batch.ts';
-import type { WorkerErrorInfo } from '../exec/worker-protocol.ts';
+import { closeQuietly, createWorkerStageHandler, workerCounters, workerErrorInfo } from '../exec/worker-stage-handler.ts';
 import type { RoleWorkerData, RoleWorkerMessage } from './role-protocol.ts';
 import type { RoleEnd, RoleRuntime } from './role-runtime.ts';
 import { runPassRole } from './pass-role.ts';
@@ -30,15 +28,6 @@ export const BUILTIN_ROLE_COUNTERS = ['batches', 'records'] as const;
 const data = workerData as RoleWorkerData;
 const post = (m: RoleWorkerMessage) => parentPort!.postMessage(m);
 
-function errorInfo(e: unknown): WorkerErrorInfo {
-  if (isByteorError(e)) return { code: e.code, message: e.message, ...(e.details ? { details: plain(e.details) } : {}) };
-  return { code: 'BYTEOR_E_STAGE_FAILED', message: e instanceof Error ? e.message : String(e) };
-}
-
-function plain(x: Record<string, unknown>): Record<string, unknown> {
-  try { return JSON.parse(JSON.stringify(x)) as Record<string, unknown>; } catch { return {}; }
-}
-
 async function main(): Promise<void> {
   const core = instantiateCore(data.module, data.memory);
   const open = (l: { base: number; kind: RoleWorkerData['outputs'][number]['kind']; name: string }) => new LaneHandle(core, data.memory, l.base, l.kind, l.name);
@@ -50,17 +39,7 @@ async function main(): Promise<void> {
   };
 
   const counters = new CountersHandle(core, data.memory, data.countersBase, data.countersBlocks, data.countersPerBlock);
-  const names: string[] = [];
-  const byName = new Map<string, StageCounter>();
-  const counter = (name: string): StageCounter => {
-    let c = byName.get(name);
-    if (!c) {
-      c = counters.counter(data.counterBlock, names.length);
-      names.push(name);
-      byName.set(name, c);
-    }
-    return c;
-  };
+  const { counter, names } = workerCounters(counters, data.counterBlock);
   for (const n of BUILTIN_ROLE_COUNTERS) counter(n);
 
   // the batch a handler is working on, for error reports
@@ -68,32 +47,15 @@ async function main(): Promise<void> {
   let handler: StageHandler | null = null;
   try {
     if (data.kind === 'stage') {
-      // only stage roles load plugins (the plugin API pulls in the whole kernel: slow to start)
-      const { Kernel } = await import('../plugin-host.ts');
-      const { loadPlugins } = await import('../plugin-loader.ts');
-      const kernel = new Kernel({ inWorker: true });
-      await loadPlugins(kernel, data.specifiers);
-      const resolved = kernel.resolveStage(data.key!);
-      if (!resolved) {
-        throw new ByteorError('BYTEOR_E_STAGE_UNKNOWN', `no loaded plugin provides stage key "${data.key}" inside the role worker of "${data.name}"; load the plugin with --plugin=NAME or name it in the spec's plugins`, ExitCode.RUNTIME_FAILURE);
-      }
-      const out = outputs[0]!;
-      const ctx: StageContext = {
-        key: data.key!,
-        argument: resolved.argument,
-        stageIndex: data.roleIndex,
-        shard: 0,
-        slotBytes: out.slotBytes,
-        dryRun: data.dryRun,
-        env: Object.freeze({ ...data.env }),
-        flags: Object.freeze({ ...data.flags }),
-        counter,
-      };
-      handler = await resolved.family.create(ctx);
+      // only stage roles load plugins (createWorkerStageHandler imports the kernel on demand)
+      handler = await createWorkerStageHandler({
+        specifiers: data.specifiers, key: data.key!, where: `the role worker of "${data.name}"`, stageIndex: data.roleIndex, shard: 0,
+        slotBytes: outputs[0]!.slotBytes, dryRun: data.dryRun, env: data.env, flags: data.flags, counter,
+      });
     }
   } catch (e) {
     abortAll(-1);
-    post({ type: 'failed', phase: 'start', error: errorInfo(e), sequence: null, lane: null });
+    post({ type: 'failed', phase: 'start', error: workerErrorInfo(e), sequence: null, lane: null });
     return;
   }
 
@@ -122,7 +84,7 @@ async function main(): Promise<void> {
       : data.kind === 'merge' ? runMergeRole(rt)
       : await runPassRole(rt);
   } catch (e) {
-    const info = errorInfo(e);
+    const info = workerErrorInfo(e);
     const s = info.details?.sequence;
     const inBatch = current.first >= 0 && typeof s === 'number' && s >= current.first && s < current.first + current.count;
     const seq = inBatch ? (s as number) : current.first >= 0 ? current.first : null;
@@ -135,15 +97,11 @@ async function main(): Promise<void> {
     if (handler?.close) await handler.close();
   } catch (e) {
     abortAll(-1);
-    post({ type: 'failed', phase: 'close', error: errorInfo(e), sequence: null, lane: null });
+    post({ type: 'failed', phase: 'close', error: workerErrorInfo(e), sequence: null, lane: null });
     return;
   }
   if (end === 'ended') for (const o of outputs) o.end();
   post({ type: 'done', aborted: end === 'aborted' });
 }
 
-async function closeQuietly(h: StageHandler | null): Promise<void> {
-  try { if (h?.close) await h.close(); } catch { /* the batch error is the one reported */ }
-}
-
-main().catch((e) => post({ type: 'failed', phase: 'start', error: errorInfo(e), sequence: null, lane: null }));
+main().catch((e) => post({ type: 'failed', phase: 'start', error: workerErrorInfo(e), sequence: null, lane: null }));
