@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { ByteorError, ExitCode, type StageContext, type StageFamily, type StageHandler } from '../../kernel/plugin-api.ts';
-import { performBatchActions, recordDryRun } from './batch-actions.ts';
-import { withRetries, type AttemptOutcome } from './retry.ts';
+import { performBatchActions } from './batch-actions.ts';
+import { actionCounters, attemptAction, dryRunHandler } from './action-stage.ts';
+import type { AttemptOutcome } from './retry.ts';
 import { readActionSettings, type ActionSettings } from './settings.ts';
 
 /**
@@ -67,28 +68,12 @@ export function execOnce(cmd: ExecCmd, bytes: Uint8Array, timeoutMs: number): Pr
 function createExec(ctx: StageContext, settings: ActionSettings = readActionSettings(ctx.env)): StageHandler {
   const cmd = parseExecCmd(ctx.argument);
   if ('error' in cmd) throw new ByteorError('BYTEOR_E_ACTION_BAD_KEY', cmd.error, ExitCode.SPEC_INVALID, { stage: ctx.key });
-  const ok = ctx.counter('ok');
-  const failed = ctx.counter('failed');
-  const retries = ctx.counter('retries');
-  const timeouts = ctx.counter('timeouts');
-  const dryRun = ctx.counter('dry_run');
-  const bytesOut = ctx.counter('bytes');
-  if (ctx.dryRun) {
-    return { onBatch: (batch) => recordDryRun(batch, dryRun, bytesOut) };
-  }
+  const c = actionCounters(ctx);
+  if (ctx.dryRun) return dryRunHandler(c);
   if (settings.execAllowlist === null || !settings.execAllowlist.includes(cmd.program)) throw execNotAllowed(ctx.key, cmd.program, settings.execAllowlist);
   const perform = async (bytes: Uint8Array, sequence: number): Promise<void> => {
-    const { outcome, attempts } = await withRetries(
-      async () => {
-        const o = await execOnce(cmd, bytes, settings.execTimeoutMs);
-        if (!o.ok && o.timedOut) timeouts.add(1);
-        return o;
-      },
-      settings.retry,
-      () => retries.add(1),
-    );
-    if (outcome.ok) { ok.add(1); bytesOut.add(bytes.length); return; }
-    failed.add(1);
+    const { outcome, attempts } = await attemptAction(c, settings.retry, bytes, () => execOnce(cmd, bytes, settings.execTimeoutMs));
+    if (outcome.ok) return;
     const timedOut = !outcome.ok && outcome.timedOut === true;
     throw new ByteorError(timedOut ? 'BYTEOR_E_ACTION_EXEC_TIMEOUT' : 'BYTEOR_E_ACTION_EXEC_FAILED',
       `stage ${ctx.key} failed on record ${sequence}: ${cmd.program} ${outcome.reason}${attempts > 1 ? ` after ${attempts} attempts` : ''}`

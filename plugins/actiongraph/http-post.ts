@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Pool } from 'undici';
 import { ByteorError, ExitCode, type StageContext, type StageFamily, type StageHandler } from '../../kernel/plugin-api.ts';
-import { performBatchActions, recordDryRun } from './batch-actions.ts';
-import { withRetries, type AttemptOutcome } from './retry.ts';
+import { performBatchActions } from './batch-actions.ts';
+import { actionCounters, attemptAction, dryRunHandler } from './action-stage.ts';
+import type { AttemptOutcome } from './retry.ts';
 import { readActionSettings, type ActionSettings } from './settings.ts';
 
 /**
@@ -90,30 +91,14 @@ function createHttpPost(ctx: StageContext, settings: ActionSettings = readAction
   const parsed = parseHttpPostUrl(ctx.argument);
   if ('error' in parsed) throw new ByteorError('BYTEOR_E_ACTION_BAD_KEY', parsed.error, ExitCode.SPEC_INVALID, { stage: ctx.key });
   const url = parsed.url;
-  const ok = ctx.counter('ok');
-  const failed = ctx.counter('failed');
-  const retries = ctx.counter('retries');
-  const timeouts = ctx.counter('timeouts');
-  const dryRun = ctx.counter('dry_run');
-  const bytesOut = ctx.counter('bytes');
-  if (ctx.dryRun) {
-    return { onBatch: (batch) => recordDryRun(batch, dryRun, bytesOut) };
-  }
+  const c = actionCounters(ctx);
+  if (ctx.dryRun) return dryRunHandler(c);
   if (!httpPostTargetAllowed(ctx.argument, settings.httpPostAllowlist)) throw httpPostNotAllowlisted(ctx.key, ctx.argument);
   const pool = new Pool(url.origin, { connections: settings.concurrency, pipelining: 1 });
   const perform = async (bytes: Uint8Array, sequence: number): Promise<void> => {
     const key = idempotencyKey(bytes);
-    const { outcome, attempts } = await withRetries(
-      async () => {
-        const o = await postOnce(pool, url, bytes, key, settings.httpPostTimeoutMs);
-        if (!o.ok && o.timedOut) timeouts.add(1);
-        return o;
-      },
-      settings.retry,
-      () => retries.add(1),
-    );
-    if (outcome.ok) { ok.add(1); bytesOut.add(bytes.length); return; }
-    failed.add(1);
+    const { outcome, attempts } = await attemptAction(c, settings.retry, bytes, () => postOnce(pool, url, bytes, key, settings.httpPostTimeoutMs));
+    if (outcome.ok) return;
     throw new ByteorError('BYTEOR_E_ACTION_HTTP_POST_FAILED',
       `stage ${ctx.key} failed on record ${sequence}: POST ${url.href} gave ${outcome.reason} after ${attempts} attempt${attempts === 1 ? '' : 's'}`
       + (outcome.retryable ? '; the target kept failing: check it, or raise BYTEOR_ACTION_MAX_RETRIES / BYTEOR_HTTP_POST_TIMEOUT'
