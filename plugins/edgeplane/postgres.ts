@@ -4,6 +4,7 @@ import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from 
 import { Backoff, settle, sleep } from './backoff.ts';
 import { track, type LiveBinding } from './bindings.ts';
 import { HealthTracker, errorText } from './health.ts';
+import { ReceivedQueue } from './received-queue.ts';
 import { int, parseSettings, redactUrl, text, url } from './settings.ts';
 import { failSource, transportError } from './source-failure.ts';
 
@@ -97,11 +98,11 @@ export class PostgresIngress implements IngressAdapter, LiveBinding {
   private loop: Promise<void> = Promise.resolve();
   private acking: Promise<void> = Promise.resolve();
   private closing: Promise<void> | null = null;
-  private readonly queue: Uint8Array[] = [];
-  private wake: (() => void) | null = null;
+  private readonly queue: ReceivedQueue;
 
   constructor(readonly settings: z.output<typeof PostgresIngressSettings>) {
     this.h = new HealthTracker('postgres', settings.mode === 'table' ? 'rows' : 'notifications');
+    this.queue = new ReceivedQueue(this.h);
   }
 
   endpoint(): string {
@@ -136,9 +137,7 @@ export class PostgresIngress implements IngressAdapter, LiveBinding {
 
   private async listen(c: pg.Client): Promise<void> {
     c.on('notification', (n) => {
-      this.queue.push(Buffer.from(n.payload ?? ''));
-      this.h.lag(this.queue.length);
-      this.wake?.();
+      this.queue.add(Buffer.from(n.payload ?? ''));
     });
     await c.query(`LISTEN ${quote(this.settings.channel!)}`);
   }
@@ -186,17 +185,7 @@ export class PostgresIngress implements IngressAdapter, LiveBinding {
     const c0 = this.client!;
     const watch = (c: pg.Client) => c.once('end', () => { if (!this.stop.signal.aborted && watching) void this.reconnect(new Error('connection ended')).then(() => watch(this.client!)).catch(() => {}); });
     watch(c0);
-    while (!this.stop.signal.aborted) {
-      const r = this.queue.shift();
-      if (!r) {
-        await new Promise<void>((resolve) => { this.wake = resolve; }); // woken by a message or by close()
-        this.wake = null;
-        continue;
-      }
-      { const p = sink.push(r); if (p) await p; }
-      this.h.count(1);
-      this.h.lag(this.queue.length);
-    }
+    await this.queue.drain(sink, this.stop.signal);
     watching = false;
   }
 
@@ -230,7 +219,7 @@ export class PostgresIngress implements IngressAdapter, LiveBinding {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.stop.abort();
-      this.wake?.();
+      this.queue.wake();
       await this.loop;
       if (this.settings.mode === 'table') {
         const all = await settle(() => this.acked >= this.cursor, this.settings.close_grace_ms);

@@ -5,6 +5,7 @@ import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from 
 import { Backoff, sleep } from './backoff.ts';
 import { track, type LiveBinding } from './bindings.ts';
 import { HealthTracker, errorText } from './health.ts';
+import { ReceivedQueue } from './received-queue.ts';
 import { int, parseSettings, port, redactUrl, text, url } from './settings.ts';
 import { failSource, transportError } from './source-failure.ts';
 
@@ -68,9 +69,8 @@ export class WebSocketIngress implements IngressAdapter, LiveBinding {
   private closing: Promise<void> | null = null;
   private readonly h = new HealthTracker('websocket', 'messages');
   private readonly stop = new AbortController();
-  private readonly queue: Uint8Array[] = [];
+  private readonly queue = new ReceivedQueue(this.h);
   private readonly paused = new Set<WebSocket>();
-  private wake: (() => void) | null = null;
   private server: WebSocketServer | null = null;
   private client: WebSocket | null = null;
   private bound = '';
@@ -152,38 +152,27 @@ export class WebSocketIngress implements IngressAdapter, LiveBinding {
 
   private attach(ws: WebSocket): void {
     ws.on('message', (data) => {
-      this.queue.push(toBytes(data));
+      this.queue.add(toBytes(data));
       if (this.queue.length >= HIGH && !ws.isPaused) { ws.pause(); this.paused.add(ws); }
-      this.h.lag(this.queue.length);
-      this.wake?.();
     });
     ws.on('error', (e) => this.h.fail(errorText(e)));
     ws.on('close', (code) => { this.paused.delete(ws); if (!this.stop.signal.aborted && code !== 1000) this.h.fail(`connection closed (code ${code})`); });
   }
 
-  private async drain(sink: IngressSink): Promise<void> {
-    while (!this.stop.signal.aborted) {
-      const r = this.queue.shift();
-      if (!r) {
-        await new Promise<void>((resolve) => { this.wake = resolve; }); // woken by a message or by close()
-        this.wake = null;
-        continue;
-      }
-      { const p = sink.push(r); if (p) await p; }
-      this.h.count(1);
-      this.h.lag(this.queue.length);
+  private drain(sink: IngressSink): Promise<void> {
+    return this.queue.drain(sink, this.stop.signal, () => {
       if (this.queue.length <= LOW && this.paused.size) {
         for (const ws of this.paused) ws.resume();
         this.paused.clear();
       }
-    }
+    });
   }
 
   /** stop the intake and release the source; idempotent (the run may call it twice) */
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.stop.abort();
-      this.wake?.();
+      this.queue.wake();
       this.client?.close(1000);
       if (this.server) {
         for (const c of this.server.clients) c.close(1001);
