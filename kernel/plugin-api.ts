@@ -161,6 +161,16 @@ export interface AdapterHealth {
 /** Where an ingress adapter delivers records. `push` resolves once the record is in the ring. */
 export interface IngressSink {
   push(record: Uint8Array, ackToken?: unknown): void | Promise<void>;
+  /**
+   * Optional batch form of `push` for records without ack tokens, with no object per record:
+   * record i is `bytes[spans[2i], spans[2i+1])`, for i < count, in order. The sink copies each
+   * record into a ring slot and claims/publishes per batch. Returns (void) once every record is
+   * in the ring, or a promise that resolves then (the ring was full); until it settles the
+   * sink still reads `bytes` and `spans`, so the adapter must not change them. A record larger
+   * than slot_bytes is refused and counted, as with `push`. Adapters check for it and fall back
+   * to `push` (a wrapping sink may not have it).
+   */
+  pushSpans?(bytes: Uint8Array, spans: Uint32Array, count: number): void | Promise<void>;
   /** no more records will come */
   end(): void;
   /**
@@ -178,10 +188,32 @@ export interface IngressAdapter {
   health(): AdapterHealth;
 }
 
+/**
+ * Records for `EgressAdapter.writeFrom`, read in place from the ring slots, in order (dropped
+ * records are not shown). Like RecordBatch, the object is reused for every call: its bytes are
+ * valid only until the promise returned by `writeFrom` settles (the slots are released then), so
+ * copy whatever must outlive it, and keep no reference to the view or to `memory` slices.
+ */
+export interface EgressView {
+  /** a view over the whole shared memory */
+  readonly memory: Uint8Array;
+  readonly count: number;
+  /** payload bytes of the `count` records together (to size one output buffer) */
+  readonly bytes: number;
+  /** byte offset of record i in `memory` */
+  offset(i: number): number;
+  length(i: number): number;
+}
+
 export interface EgressAdapter {
   start(): Promise<void>;
-  /** records in order; resolves when the destination accepted them */
+  /** records in order, each a copy the adapter may keep; resolves when the destination accepted them */
   write(records: Uint8Array[]): Promise<void>;
+  /**
+   * Optional fast path, used instead of `write` when present: the same records in order, read
+   * in place (no copy per record by the kernel); resolves when the destination accepted them.
+   */
+  writeFrom?(view: EgressView): Promise<void>;
   close(): Promise<void>;
   health(): AdapterHealth;
 }

@@ -11,7 +11,7 @@ import { loadSpecText } from '../../kernel/spec/load.ts';
 import { SingleRingRun } from '../../kernel/exec/single-ring-executor.ts';
 import { ByteorError } from '../../kernel/errors.ts';
 import { ExitCode } from '../../kernel/exit-codes.ts';
-import type { AdapterHealth, EgressAdapter, RunInfo } from '../../kernel/plugin-api.ts';
+import type { AdapterHealth, EgressAdapter, EgressView, RunInfo } from '../../kernel/plugin-api.ts';
 import type { SingleRingPipeline } from '../../kernel/spec/model.ts';
 import type { WaitKind } from '../../kernel/core/ring.ts';
 import type { Contender, Delivery } from './driver.ts';
@@ -64,7 +64,13 @@ class DeliveringEgress implements EgressAdapter {
   async start(): Promise<void> {}
   async close(): Promise<void> {}
   async write(records: Uint8Array[]): Promise<void> {
-    const n = records.length;
+    this.deliver(records.length);
+  }
+  /** the executor's in-place fast path (no copy per record), as the line egress uses it */
+  async writeFrom(view: EgressView): Promise<void> {
+    this.deliver(view.count);
+  }
+  private deliver(n: number): void {
     const first = this.out;
     this.out += n;
     this.d.delivered(first, n);

@@ -2,16 +2,36 @@
  * The egress side of a SingleRing run, on the main thread. Each ring has an egress reader cell
  * that waits for the ring's terminal stages (the release boundary); the producer gates on it,
  * so a slot is reused only after its record left through the egress adapter. Records are read
- * in ingress order (RouteLog), copied out of the ring (adapters may keep them), handed to the
- * adapter in batches, and released once `write` resolved; the ingress adapter's ack tokens of
- * those records are then acknowledged. Dropped records are counted, not written.
+ * in ingress order (RouteLog), handed to the adapter in batches, and released once the write
+ * resolved; the ingress adapter's ack tokens of those records are then acknowledged. Dropped
+ * records are counted, not written.
+ *
+ * The reader walks ranges: one `available` call per shard tells how far that shard's ring may
+ * be read, and the records up to there are taken without another call into the core. An
+ * adapter with `writeFrom` gets the batch in place (an EgressView over the ring slots: offsets
+ * and lengths in reused arrays, no object per record); an adapter with only `write` gets a copy
+ * of each record (it may keep them).
  */
-import type { EgressAdapter, IngressAdapter } from '../plugin-api.ts';
-import { EGRESS_CELL, HALT_ABORTED, type RingHandle } from '../core/ring.ts';
+import type { EgressAdapter, EgressView, IngressAdapter } from '../plugin-api.ts';
+import { DROPPED_BIT, EGRESS_CELL, HALT_ABORTED, LENGTH_MASK, SLOT_HEADER, type RingHandle } from '../core/ring.ts';
 import type { RouteLog } from './route-log.ts';
 import type { RingProducer } from './producer.ts';
 
 export const EGRESS_BATCH = 1024;
+
+/** The reused EgressView of one reader: the records of the batch being written. */
+class SlotRun implements EgressView {
+  count = 0;
+  bytes = 0;
+  readonly offsets: Uint32Array;
+  readonly lengths: Uint32Array;
+  constructor(readonly memory: Uint8Array, batchMax: number) {
+    this.offsets = new Uint32Array(batchMax);
+    this.lengths = new Uint32Array(batchMax);
+  }
+  offset(i: number): number { return this.offsets[i]!; }
+  length(i: number): number { return this.lengths[i]!; }
+}
 
 export class EgressReader {
   /** records written through the adapter */
@@ -19,7 +39,12 @@ export class EgressReader {
   /** records a stage dropped */
   dropped = 0;
   private readonly nextSeq: Float64Array;
+  /** per shard, the highest sequence the last `available` call allowed */
+  private readonly readable: Float64Array;
   private readonly touched: Uint8Array;
+  /** the batch in place (adapters with writeFrom) */
+  private readonly run_: SlotRun | null;
+  /** the batch as copies (adapters without writeFrom) */
   private records: Uint8Array[] = [];
   private tokens: unknown[] = [];
   /** records read but not yet released (written ones and dropped ones) */
@@ -35,8 +60,10 @@ export class EgressReader {
     private readonly batchMax = EGRESS_BATCH,
   ) {
     this.nextSeq = new Float64Array(rings.length);
-    rings.forEach((r, i) => { this.nextSeq[i] = r.cellSeq(EGRESS_CELL) + 1; });
+    this.readable = new Float64Array(rings.length);
+    rings.forEach((r, i) => { this.nextSeq[i] = r.cellSeq(EGRESS_CELL) + 1; this.readable[i] = this.nextSeq[i]! - 1; });
     this.touched = new Uint8Array(rings.length);
+    this.run_ = adapter.writeFrom ? new SlotRun(rings[0]!.u8, batchMax) : null;
   }
 
   /** Stop after the current batch (the run aborted). */
@@ -52,41 +79,84 @@ export class EgressReader {
         await this.producer.whenMore();
         continue;
       }
+      if (this.take()) { await this.writeBatch(); continue; }
+      // the oldest record is not readable yet
+      if (this.held) { await this.writeBatch(); continue; } // its slots must be released for the pipeline to move on
       const shard = log.peekShard();
       const ring = this.rings[shard]!;
       const seq = this.nextSeq[shard]!;
-      if (ring.available(EGRESS_CELL, seq) < seq) {
-        // write what we hold first: its slots must be released for the pipeline to move on
-        if (this.held) { await this.writeBatch(); continue; }
-        const avail = await ring.waitForAvailable(EGRESS_CELL, seq);
-        if (avail < seq) {
-          if (ring.halt() === HALT_ABORTED) break;
-          continue;
-        }
+      const avail = await ring.waitForAvailable(EGRESS_CELL, seq);
+      if (avail < seq) {
+        if (ring.halt() === HALT_ABORTED) break;
+        continue;
       }
-      const token = log.shift();
-      if (ring.dropped(seq)) {
-        this.dropped++;
-      } else {
-        const off = ring.payloadOffset(seq);
-        this.records.push(ring.u8.slice(off, off + ring.length(seq)));
-      }
-      if (token !== undefined) this.tokens.push(token); // a dropped record is done too: ack it
-      this.nextSeq[shard] = seq + 1;
-      this.touched[shard] = 1;
-      if (++this.held >= this.batchMax) await this.writeBatch();
+      this.readable[shard] = avail;
     }
     if (!this.stopped && this.held) await this.writeBatch();
   }
 
+  /**
+   * Take records in log order while they are readable, without waiting. Returns true when the
+   * batch is full, false when the log is empty or the oldest record is not readable yet.
+   */
+  private take(): boolean {
+    const log = this.log;
+    const rings = this.rings;
+    const nextSeq = this.nextSeq;
+    const readable = this.readable;
+    const run = this.run_;
+    const max = this.batchMax;
+    while (log.size > 0) {
+      const shard = log.peekShard();
+      const ring = rings[shard]!;
+      const seq = nextSeq[shard]!;
+      if (seq > readable[shard]!) {
+        const avail = ring.available(EGRESS_CELL, seq);
+        if (avail < seq) return false;
+        readable[shard] = avail;
+      }
+      const token = log.shift();
+      const slot = ring.slotOffset(seq);
+      const word = ring.u32[slot >>> 2]!;
+      if ((word & DROPPED_BIT) !== 0) {
+        this.dropped++;
+      } else {
+        const len = word & LENGTH_MASK;
+        if (run !== null) {
+          const k = run.count++;
+          run.offsets[k] = slot + SLOT_HEADER;
+          run.lengths[k] = len;
+          run.bytes += len;
+        } else {
+          const off = slot + SLOT_HEADER;
+          this.records.push(ring.u8.slice(off, off + len));
+        }
+      }
+      if (token !== undefined) this.tokens.push(token); // a dropped record is done too: ack it
+      nextSeq[shard] = seq + 1;
+      this.touched[shard] = 1;
+      if (++this.held >= max) return true;
+    }
+    return false;
+  }
+
   private async writeBatch(): Promise<void> {
-    const records = this.records;
     const tokens = this.tokens;
-    this.records = [];
-    this.tokens = [];
+    if (tokens.length) this.tokens = [];
     this.held = 0;
-    if (records.length) await this.adapter.write(records);
-    this.out += records.length;
+    const run = this.run_;
+    if (run !== null) {
+      const n = run.count;
+      if (n) await this.adapter.writeFrom!(run);
+      run.count = 0;
+      run.bytes = 0;
+      this.out += n;
+    } else {
+      const records = this.records;
+      this.records = [];
+      if (records.length) await this.adapter.write(records);
+      this.out += records.length;
+    }
     this.releaseTouched();
     if (tokens.length && this.ingress?.ack) await this.ingress.ack(tokens);
   }

@@ -5,11 +5,18 @@
  * pushes). A record larger than slot_bytes is refused and counted, never truncated. When a
  * ring is full, every shard is published first (egress may be waiting for one of them) and the
  * push resolves once the record is in the ring; pushes made meanwhile queue behind it in order.
+ *
+ * `pushSpans` is the batch form (the line ingress uses it): records are byte ranges of one
+ * chunk, copied straight into their slots (no object per record). With one shard it claims the
+ * slots of a run of records at once (up to the publish batch); with several it routes and
+ * claims record by record. The producer is the only claimer of its rings, so it keeps each
+ * ring's next sequence itself instead of asking the core per record.
  */
 import { ByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { BatchEvent, IngressSink } from '../plugin-api.ts';
-import { HALT_ABORTED, type RingHandle } from '../core/ring.ts';
+import { HALT_ABORTED, SLOT_HEADER, type RingHandle } from '../core/ring.ts';
+import { copyBytes, dataViewOf } from '../io/byte-copy.ts';
 import type { RouteLog } from './route-log.ts';
 import type { ShardRouter } from './shard-router.ts';
 
@@ -41,6 +48,10 @@ export class RingProducer implements IngressSink {
   ended = false;
   private readonly pending: Int32Array;
   private readonly firstPending: Float64Array;
+  /** per shard, the sequence the next claimed slot will have */
+  private readonly nextSeq: Float64Array;
+  /** the shared memory, for copying spans into slots */
+  private readonly memView: DataView;
   private flushQueued = false;
   private blocked: Promise<void> | null = null;
   private waiters: Array<() => void> = [];
@@ -58,6 +69,9 @@ export class RingProducer implements IngressSink {
     this.pending = new Int32Array(rings.length);
     this.firstPending = new Float64Array(rings.length);
     this.slotBytes = rings[0]!.slotBytes;
+    this.nextSeq = new Float64Array(rings.length);
+    rings.forEach((r, i) => { this.nextSeq[i] = r.next(); });
+    this.memView = dataViewOf(rings[0]!.u8);
   }
 
   push(record: Uint8Array, ackToken?: unknown): void | Promise<void> {
@@ -71,19 +85,25 @@ export class RingProducer implements IngressSink {
     }
     const shard = this.router.shardOf(record);
     const ring = this.rings[shard]!;
-    const seq = ring.next();
     if (ring.tryClaim(1) === 0) {
       this.received--;
       const p = this.pushWhenFree(record, ackToken, shard).finally(() => { if (this.blocked === p) this.blocked = null; });
       this.blocked = p;
       return p;
     }
-    this.place(ring, shard, seq, record, ackToken);
+    this.place(ring, shard, record, ackToken);
   }
 
-  private place(ring: RingHandle, shard: number, seq: number, record: Uint8Array, ackToken: unknown): void {
+  private place(ring: RingHandle, shard: number, record: Uint8Array, ackToken: unknown): void {
+    const seq = this.nextSeq[shard]!;
+    this.nextSeq[shard] = seq + 1;
     ring.write(seq, record);
     this.log.append(shard, ackToken);
+    this.placed(shard, seq);
+  }
+
+  /** Book a record just written to `seq` of `shard` (logged already): publish per batch. */
+  private placed(shard: number, seq: number): void {
     this.accepted++;
     if (this.pending[shard]++ === 0) this.firstPending[shard] = seq;
     if (this.pending[shard]! >= this.publishBatch) this.publishShard(shard);
@@ -95,13 +115,89 @@ export class RingProducer implements IngressSink {
     this.flush();
     for (;;) {
       if (ring.halt() === HALT_ABORTED) { this.received++; return; } // the run failed; counted as not delivered
-      const seq = ring.next();
       if (ring.tryClaim(1) === 1) {
         this.received++;
-        this.place(ring, shard, seq, record, ackToken);
+        this.place(ring, shard, record, ackToken);
         return;
       }
       await ring.waitForSpace(1);
+    }
+  }
+
+  pushSpans(bytes: Uint8Array, spans: Uint32Array, count: number): void | Promise<void> {
+    if (this.blocked) return this.blocked.then(() => this.pushSpans(bytes, spans, count));
+    if (this.ended) throw new ByteorError('BYTEOR_E_INGRESS_AFTER_END', 'an ingress adapter pushed a record after end(); this is a bug in the adapter', ExitCode.RUNTIME_FAILURE);
+    const src = dataViewOf(bytes);
+    const i = this.placeSpans(bytes, src, spans, 0, count);
+    if (i === count) return;
+    const p = this.spansWhenFree(bytes, src, spans, i, count).finally(() => { if (this.blocked === p) this.blocked = null; });
+    this.blocked = p;
+    return p;
+  }
+
+  /** Place spans from record `i` on while their ring has room; returns the first record not placed. */
+  private placeSpans(bytes: Uint8Array, src: DataView, spans: Uint32Array, i: number, count: number): number {
+    const slotBytes = this.slotBytes;
+    if (this.rings.length === 1) {
+      const ring = this.rings[0]!;
+      while (i < count) {
+        // claim exactly the slots of the next records that fit, up to a publish batch
+        const room = this.publishBatch - this.pending[0]!;
+        let want = 0;
+        for (let j = i; j < count && want < room; j++) if (spans[2 * j + 1]! - spans[2 * j]! <= slotBytes) want++;
+        const got = want === 0 ? 0 : ring.tryClaim(want);
+        if (want > 0 && got === 0) return i;
+        let left = got;
+        while (i < count && (left > 0 || want === 0)) {
+          const start = spans[2 * i]!;
+          const len = spans[2 * i + 1]! - start;
+          i++;
+          if (len > slotBytes) { this.refuse(len); continue; }
+          this.received++;
+          this.placeSpan(ring, 0, src, start, len);
+          left--;
+        }
+      }
+      return i;
+    }
+    while (i < count) {
+      const start = spans[2 * i]!;
+      const end = spans[2 * i + 1]!;
+      if (end - start > slotBytes) { this.refuse(end - start); i++; continue; }
+      const shard = this.router.shardOf(bytes, start, end);
+      const ring = this.rings[shard]!;
+      if (ring.tryClaim(1) === 0) return i;
+      this.received++;
+      this.placeSpan(ring, shard, src, start, end - start);
+      i++;
+    }
+    return i;
+  }
+
+  private placeSpan(ring: RingHandle, shard: number, src: DataView, start: number, len: number): void {
+    const seq = this.nextSeq[shard]!;
+    this.nextSeq[shard] = seq + 1;
+    const slot = ring.slotOffset(seq);
+    copyBytes(src, start, this.memView, slot + SLOT_HEADER, len);
+    ring.u32[slot >>> 2] = len;
+    this.log.append(shard, undefined);
+    this.placed(shard, seq);
+  }
+
+  private refuse(bytes: number): void {
+    const index = this.received++;
+    this.refused++;
+    this.events.refused(index, bytes, this.slotBytes);
+  }
+
+  /** The ring of span `i` was full: publish, wait for room, go on (spans after it queue behind). */
+  private async spansWhenFree(bytes: Uint8Array, src: DataView, spans: Uint32Array, i: number, count: number): Promise<void> {
+    while (i < count) {
+      const ring = this.rings[this.router.shardOf(bytes, spans[2 * i]!, spans[2 * i + 1]!)]!;
+      this.flush();
+      if (ring.halt() === HALT_ABORTED) { this.received += count - i; return; } // the run failed; counted as not delivered
+      await ring.waitForSpace(1);
+      i = this.placeSpans(bytes, src, spans, i, count);
     }
   }
 

@@ -19,19 +19,20 @@ export function fnv1a(bytes: Uint8Array, start: number, end: number): number {
 export class ShardRouter {
   constructor(readonly shards: number, readonly key: ShardKey) {}
 
-  shardOf(record: Uint8Array): number {
+  /** Shard of the record `bytes[from, to)` (the whole array by default). */
+  shardOf(bytes: Uint8Array, from = 0, to = bytes.length): number {
     if (this.shards === 1) return 0;
     const k = this.key;
-    let start = 0;
-    let end = record.length;
+    let start = from;
+    let end = to;
     if (k.kind === 'prefix') {
-      if (end > k.bytes) end = k.bytes;
+      if (end > from + k.bytes) end = from + k.bytes;
     } else if (k.kind === 'delimited') {
       // field `k.field` (0-based) of the record split on `k.separator`; a missing field is the empty key
       let field = 0;
       end = -1;
-      for (let i = 0; i <= record.length; i++) {
-        if (i === record.length || record[i] === k.separator) {
+      for (let i = from; i <= to; i++) {
+        if (i === to || bytes[i] === k.separator) {
           if (field === k.field) { end = i; break; }
           field++;
           start = i + 1;
@@ -39,6 +40,6 @@ export class ShardRouter {
       }
       if (end < 0) { start = 0; end = 0; }
     }
-    return fnv1a(record, start, end) % this.shards;
+    return fnv1a(bytes, start, end) % this.shards;
   }
 }

@@ -2,12 +2,23 @@
  * Line-oriented egress (the default of `run`): each record followed by `\n`, to stdout or to a
  * file (`--output=FILE`, created or truncated). One write per batch; `write` resolves once the
  * bytes were handed to the OS (stream callback), so the ring slots are released only then.
+ *
+ * `writeFrom` (the executor's fast path) copies each record straight from its ring slot into
+ * one output buffer with its `\n`: no object per record. For stdout and `--output` files the
+ * buffer is reused from batch to batch (the stream callback means the OS has the bytes, and
+ * the next batch comes only after it); a stream given by the embedder may keep the chunks it
+ * was written, so it gets a new buffer per batch.
  */
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { ByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
-import type { AdapterHealth, ConnectionState, EgressAdapter } from '../plugin-api.ts';
+import type { AdapterHealth, ConnectionState, EgressAdapter, EgressView } from '../plugin-api.ts';
+import { copyBytes, dataViewOf } from './byte-copy.ts';
+
+const NL = 10;
+/** Smallest reused output buffer of writeFrom (it grows to the largest batch). */
+const OUTPUT_BUFFER_MIN = 64 * 1024;
 
 export interface LineEgressOptions {
   /** a file path, or `-` / undefined for stdout */
@@ -22,6 +33,10 @@ export class LineEgress implements EgressAdapter {
   private readonly failures: Array<{ unix_ms: number; message: string }> = [];
   private stream: Writable | null = null;
   private owned = false;
+  /** writeFrom's output buffer and the DataViews it copies with */
+  private out: Buffer | null = null;
+  private outView: DataView | null = null;
+  private memView: DataView | null = null;
 
   constructor(private readonly opts: LineEgressOptions = {}) {}
 
@@ -49,9 +64,43 @@ export class LineEgress implements EgressAdapter {
     for (const r of records) total += r.length + 1;
     const buf = Buffer.allocUnsafe(total);
     let o = 0;
-    for (const r of records) { buf.set(r, o); o += r.length; buf[o++] = 10; }
+    for (const r of records) { buf.set(r, o); o += r.length; buf[o++] = NL; }
+    await this.send(buf);
+    this.count += records.length;
+  }
+
+  async writeFrom(view: EgressView): Promise<void> {
+    const n = view.count;
+    const total = view.bytes + n;
+    const buf = this.outputBuffer(total);
+    const dst = this.outView!;
+    if (this.memView === null || this.memView.buffer !== view.memory.buffer) this.memView = dataViewOf(view.memory);
+    const src = this.memView;
+    const base = view.memory.byteOffset;
+    let o = 0;
+    for (let i = 0; i < n; i++) {
+      const len = view.length(i);
+      copyBytes(src, view.offset(i) - base, dst, o, len);
+      o += len;
+      buf[o++] = NL;
+    }
+    await this.send(total === buf.length ? buf : buf.subarray(0, total));
+    this.count += n;
+  }
+
+  /** The output buffer of a writeFrom batch: reused for stdout and files, new for a given stream. */
+  private outputBuffer(bytes: number): Buffer {
+    if (this.opts.stream || this.out === null || this.out.length < bytes) {
+      const b = this.opts.stream ? Buffer.allocUnsafe(bytes) : Buffer.allocUnsafeSlow(Math.max(bytes, OUTPUT_BUFFER_MIN));
+      this.out = b;
+      this.outView = dataViewOf(b);
+    }
+    return this.out;
+  }
+
+  private send(buf: Uint8Array): Promise<void> {
     const s = this.stream!;
-    await new Promise<void>((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       s.write(buf, (e) => {
         if (e) {
           this.state = 'failed';
@@ -60,7 +109,6 @@ export class LineEgress implements EgressAdapter {
         } else resolve();
       });
     });
-    this.count += records.length;
   }
 
   async close(): Promise<void> {
