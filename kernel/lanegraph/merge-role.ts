@@ -13,7 +13,7 @@
  */
 import { LANE_HALT } from '../core/lane.ts';
 import { waitForAny } from './doorbell-wait.ts';
-import { claimOutput, firstReadable, type RoleEnd, type RoleRuntime } from './role-runtime.ts';
+import { firstReadable, moveToOutput, type RoleEnd, type RoleRuntime } from './role-runtime.ts';
 
 /** Most records one turn takes from one input. */
 export const MERGE_QUANTUM = 64;
@@ -63,11 +63,8 @@ export function runMergeRole(rt: RoleRuntime): RoleEnd {
       served = true;
       if (first > avail) { inp.release(r, first - 1); next[i] = first; break; }
       const k = Math.min(avail - first + 1, max);
-      const dseq = out.next();
-      const got = claimOutput(out, k, rt.drop);
-      if (got < 0) return 'aborted';
-      const placed = got > 0 ? inp.copyTo(r, first, got, out, dseq) : 0;
-      if (placed < got) out.unclaim(got - placed);
+      const placed = moveToOutput(input, first, k, out, rt.drop);
+      if (placed < 0) return 'aborted';
       if (placed > 0) out.publish();
       inp.release(r, first + k - 1);
       next[i] = first + k;

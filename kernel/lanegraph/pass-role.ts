@@ -9,30 +9,21 @@
  * Reading a fanout_broadcast lane never modifies its shared slots: the handler sees the copy.
  * Under on_full=drop the records that find no room are dropped before the handler sees them.
  */
-import { LANE_HALT } from '../core/lane.ts';
-import { claimOutput, firstReadable, stopReason, type RoleEnd, type RoleRuntime } from './role-runtime.ts';
+import { InputRun, moveToOutput, stopReason, type RoleEnd, type RoleRuntime } from './role-runtime.ts';
 
 export async function runPassRole(rt: RoleRuntime): Promise<RoleEnd> {
   const input = rt.inputs[0]!;
-  const inp = input.lane;
-  const r = input.reader;
   const out = rt.outputs[0]!;
-  const max = Math.max(1, Math.min(rt.maxBatch, out.capacity));
+  const run = new InputRun(input, Math.max(1, Math.min(rt.maxBatch, out.capacity)));
   const batches = rt.counter('batches');
   const records = rt.counter('records');
   const process = rt.process;
-  let next = inp.readerSeq(r) + 1;
   for (;;) {
-    const avail = inp.waitFor(r, next);
-    if (avail < next || inp.halt() === LANE_HALT.aborted) return stopReason(inp);
-    const first = firstReadable(input, next);
-    if (first > avail) { inp.release(r, first - 1); next = first; continue; }
-    const k = Math.min(avail - first + 1, max);
+    if (!run.wait()) return stopReason(input.lane);
+    const k = run.count;
     const dseq = out.next();
-    const got = claimOutput(out, k, rt.drop);
-    if (got < 0) return 'aborted';
-    const placed = got > 0 ? inp.copyTo(r, first, got, out, dseq) : 0;
-    if (placed < got) out.unclaim(got - placed);
+    const placed = moveToOutput(input, run.first, k, out, rt.drop);
+    if (placed < 0) return 'aborted';
     if (placed > 0) {
       if (process) {
         const p = process(dseq, placed);
@@ -40,9 +31,8 @@ export async function runPassRole(rt: RoleRuntime): Promise<RoleEnd> {
       }
       out.publish();
     }
-    inp.release(r, first + k - 1);
+    run.release();
     batches.add(1);
     records.add(k);
-    next = first + k;
   }
 }

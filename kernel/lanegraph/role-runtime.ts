@@ -1,9 +1,9 @@
 /**
  * What a role loop (pass-role.ts, router-role.ts, merge-role.ts) works with inside its worker:
  * its lanes with its reader positions, the on_full choice, its counters, its doorbell, and for
- * a stage role the plugin handler. Plus the two steps every loop shares: take a readable run
- * from an input (skipping what a journal writer overwrote), and claim room in an output
- * according to on_full.
+ * a stage role the plugin handler. Plus the steps every loop shares: take a readable run from
+ * an input (skipping what a journal writer overwrote; InputRun for the loops with one input),
+ * claim room in an output according to on_full, and move a run into an output.
  */
 import type { Doorbell } from '../core/doorbells.ts';
 import { LANE_HALT, type LaneHandle } from '../core/lane.ts';
@@ -54,4 +54,55 @@ export function claimOutput(out: LaneHandle, k: number, drop: boolean): number {
   }
   const got = out.claim(k);
   return got === 0 ? -1 : got;
+}
+
+/**
+ * Move records `first .. first+k-1` of `input` into `out`: claim room (on_full), copy what was
+ * claimed (copies start at the `out.next()` before the call), give back what could not be
+ * copied. Returns how many were placed (not yet published), or -1 when the graph aborted.
+ */
+export function moveToOutput(input: RoleInput, first: number, k: number, out: LaneHandle, drop: boolean): number {
+  const dseq = out.next();
+  const got = claimOutput(out, k, drop);
+  if (got < 0) return -1;
+  const placed = got > 0 ? input.lane.copyTo(input.reader, first, got, out, dseq) : 0;
+  if (placed < got) out.unclaim(got - placed);
+  return placed;
+}
+
+/**
+ * The reading position of a role with one input (stage, bridge, router): `wait()` blocks (per
+ * the lane's strategy) for the next readable run of up to `max` records and sets `first` and
+ * `count`; `release()` hands that run back to the lane and moves on. One per loop, reused every
+ * step (no allocation per batch).
+ */
+export class InputRun {
+  first = 0;
+  count = 0;
+  private next: number;
+
+  constructor(private readonly input: RoleInput, private readonly max: number) {
+    this.next = input.lane.readerSeq(input.reader) + 1;
+  }
+
+  /** true with the next run in first/count; false when the input ended and drained, or the graph aborted (see stopReason). */
+  wait(): boolean {
+    const inp = this.input.lane;
+    const r = this.input.reader;
+    for (;;) {
+      const avail = inp.waitFor(r, this.next);
+      if (avail < this.next || inp.halt() === LANE_HALT.aborted) return false;
+      const first = firstReadable(this.input, this.next);
+      if (first > avail) { inp.release(r, first - 1); this.next = first; continue; }
+      this.first = first;
+      this.count = Math.min(avail - first + 1, this.max);
+      return true;
+    }
+  }
+
+  /** The run was handled: release it in the input lane. */
+  release(): void {
+    this.input.lane.release(this.input.reader, this.first + this.count - 1);
+    this.next = this.first + this.count;
+  }
 }

@@ -17,7 +17,7 @@
  */
 import { LANE_HALT, type LaneHandle } from '../core/lane.ts';
 import { waitForAny } from './doorbell-wait.ts';
-import { claimOutput, firstReadable, stopReason, type RoleEnd, type RoleRuntime } from './role-runtime.ts';
+import { claimOutput, InputRun, stopReason, type RoleEnd, type RoleRuntime } from './role-runtime.ts';
 
 export async function runRouterRole(rt: RoleRuntime, mode: 'broadcast' | 'work_queue'): Promise<RoleEnd> {
   return mode === 'broadcast' ? broadcast(rt) : workQueue(rt);
@@ -29,22 +29,16 @@ function broadcast(rt: RoleRuntime): RoleEnd {
   const r = input.reader;
   const outs = rt.outputs;
   const n = outs.length;
-  const routed = outs.map((o) => rt.counter(`routed.${o.what}`));
-  const dropsAll = rt.counter('drops_all_full');
-  const batches = rt.counter('batches');
-  const records = rt.counter('records');
+  const { routed, dropsAll, batches, records } = routerCounters(rt);
   const got = new Int32Array(n);
   const dseq = new Float64Array(n);
   let max = rt.maxBatch;
   for (const o of outs) max = Math.min(max, o.capacity);
-  max = Math.max(1, max);
-  let next = inp.readerSeq(r) + 1;
+  const run = new InputRun(input, Math.max(1, max));
   for (;;) {
-    const avail = inp.waitFor(r, next);
-    if (avail < next || inp.halt() === LANE_HALT.aborted) return stopReason(inp);
-    const first = firstReadable(input, next);
-    if (first > avail) { inp.release(r, first - 1); next = first; continue; }
-    const k = Math.min(avail - first + 1, max);
+    if (!run.wait()) return stopReason(inp);
+    const first = run.first;
+    const k = run.count;
     let ref = 0;
     for (let j = 0; j < n; j++) {
       dseq[j] = outs[j]!.next();
@@ -63,10 +57,9 @@ function broadcast(rt: RoleRuntime): RoleEnd {
       if (m > 0) { o.publish(); routed[j]!.add(m); }
     }
     if (got[ref]! < k) dropsAll.add(k - got[ref]!);
-    inp.release(r, first + k - 1);
+    run.release();
     batches.add(1);
     records.add(k);
-    next = first + k;
   }
 }
 
@@ -76,10 +69,7 @@ function workQueue(rt: RoleRuntime): RoleEnd {
   const r = input.reader;
   const outs = rt.outputs;
   const n = outs.length;
-  const routed = outs.map((o) => rt.counter(`routed.${o.what}`));
-  const dropsAll = rt.counter('drops_all_full');
-  const batches = rt.counter('batches');
-  const records = rt.counter('records');
+  const { routed, dropsAll, batches, records } = routerCounters(rt);
   const max = Math.max(1, rt.maxBatch);
   const free = new Float64Array(n);
   const count = new Int32Array(n);
@@ -91,14 +81,12 @@ function workQueue(rt: RoleRuntime): RoleEnd {
     for (let j = 0; j < n; j++) if (outs[j]!.free() > 0) return true;
     return aborted(outs);
   };
+  const run = new InputRun(input, max);
   let turn = 0;
-  let next = inp.readerSeq(r) + 1;
   for (;;) {
-    const avail = inp.waitFor(r, next);
-    if (avail < next || inp.halt() === LANE_HALT.aborted) return stopReason(inp);
-    const first = firstReadable(input, next);
-    if (first > avail) { inp.release(r, first - 1); next = first; continue; }
-    const k = Math.min(avail - first + 1, max);
+    if (!run.wait()) return stopReason(inp);
+    const first = run.first;
+    const k = run.count;
     let done = 0;
     while (done < k) {
       for (let j = 0; j < n; j++) { free[j] = outs[j]!.free(); count[j] = 0; placed[j] = 0; }
@@ -137,11 +125,20 @@ function workQueue(rt: RoleRuntime): RoleEnd {
         if (aborted(outs)) return 'aborted';
       }
     }
-    inp.release(r, first + k - 1);
+    run.release();
     batches.add(1);
     records.add(k);
-    next = first + k;
   }
+}
+
+/** A router's counters: `routed.<lane>` per consumer, `drops_all_full`, `batches`, `records`. */
+function routerCounters(rt: RoleRuntime) {
+  return {
+    routed: rt.outputs.map((o) => rt.counter(`routed.${o.what}`)),
+    dropsAll: rt.counter('drops_all_full'),
+    batches: rt.counter('batches'),
+    records: rt.counter('records'),
+  };
 }
 
 function aborted(lanes: LaneHandle[]): boolean {
