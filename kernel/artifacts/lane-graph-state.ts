@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PluginSectionsField, RecordTotals, RunErrorField, RuntimeDocumentHeader, RuntimeProcessFields, WaitName } from './runtime-document-fields.ts';
 
 /**
  * `lane_graph_state.json`: the live state of every lane and role of a LaneGraph runtime, as the
@@ -19,7 +20,6 @@ export const LANE_GRAPH_STATE_VERSION = 1;
 const Int = z.number().int();
 export const Health = z.enum(['healthy', 'degraded', 'failed']);
 export type Health = z.infer<typeof Health>;
-const WaitName = z.enum(['spin', 'backoff', 'block']);
 
 export const LaneReaderState = z.object({
   /** reader position on the lane (0..readers-1) */
@@ -107,29 +107,19 @@ export type LaneGraphCounts = z.infer<typeof LaneGraphCounts>;
 export const LaneGraphState = z.object({
   state_v: z.literal(LANE_GRAPH_STATE_VERSION),
   model: z.literal('lane_graph'),
-  spec_hash: z.string(),
-  spec_name: z.string(),
-  spec_path: z.string().nullable(),
-  captured_unix_ms: Int,
-  /** `live`: asked over the control socket; `state_file`: read from the run directory */
-  source: z.enum(['live', 'state_file']),
+  ...RuntimeDocumentHeader,
   runtime: z.object({
-    pid: Int,
-    run_dir: z.string().nullable(),
-    started_unix_ms: Int,
-    state: z.enum(['running', 'draining', 'stopped', 'failed']),
-    one_shot: z.boolean(),
+    ...RuntimeProcessFields,
     /** the spec's (or --wait's) strategy, and the one applied (spin falls back to backoff when roles outnumber cores) */
     wait: z.object({ requested: WaitName, applied: WaitName }),
   }),
   on_full: z.enum(['block', 'drop']),
   /** in: ingress records; out: egress records; dropped: every copy lost on the way (stage drops, drops_full, drops_all_full, overrun) */
-  records: z.object({ in: Int, out: Int, dropped: Int, refused: Int }),
+  records: RecordTotals,
   ...LaneGraphCounts.shape,
   /** readers whose position did not move between the runtime's last two samples while they lagged */
   stalled: z.array(StalledReader),
-  error: z.object({ code: z.string(), message: z.string(), stage: z.string().optional(), sequence: Int.optional() }).nullable(),
-  /** plugin sections (`PluginHost.registerSnapshotSection`), by name, sorted */
-  sections: z.record(z.string(), z.unknown()),
+  error: RunErrorField,
+  sections: PluginSectionsField,
 });
 export type LaneGraphState = z.infer<typeof LaneGraphState>;

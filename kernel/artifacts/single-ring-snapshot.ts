@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PluginSectionsField, RecordTotals, RunErrorField, RuntimeDocumentHeader, RuntimeProcessFields, WaitName } from './runtime-document-fields.ts';
 
 /**
  * `single_ring_snapshot.json`: the ring state and gating view of a SingleRing runtime, as the
@@ -42,25 +43,15 @@ export type StalledStage = z.infer<typeof StalledStage>;
 export const SingleRingSnapshot = z.object({
   snapshot_v: z.literal(SINGLE_RING_SNAPSHOT_VERSION),
   model: z.literal('single_ring'),
-  spec_hash: z.string(),
-  spec_name: z.string(),
-  spec_path: z.string().nullable(),
-  captured_unix_ms: Int,
-  /** `live`: asked over the control socket; `state_file`: read from the run directory */
-  source: z.enum(['live', 'state_file']),
+  ...RuntimeDocumentHeader,
   runtime: z.object({
-    pid: Int,
-    run_dir: z.string().nullable(),
-    started_unix_ms: Int,
-    state: z.enum(['running', 'draining', 'stopped', 'failed']),
-    one_shot: z.boolean(),
-    wait: z.enum(['spin', 'backoff', 'block']),
+    ...RuntimeProcessFields,
+    wait: WaitName,
   }),
-  records: z.object({ in: Int, out: Int, dropped: Int, refused: Int }),
+  records: RecordTotals,
   shards: z.array(SnapshotShard),
   stalled: z.array(StalledStage),
-  error: z.object({ code: z.string(), message: z.string(), stage: z.string().optional(), sequence: Int.optional() }).nullable(),
-  /** plugin sections (`PluginHost.registerSnapshotSection`), by name, sorted */
-  sections: z.record(z.string(), z.unknown()),
+  error: RunErrorField,
+  sections: PluginSectionsField,
 });
 export type SingleRingSnapshot = z.infer<typeof SingleRingSnapshot>;
