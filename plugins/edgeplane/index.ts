@@ -1,6 +1,7 @@
 import { definePlugin, PLUGIN_API_VERSION } from '../../kernel/plugin-api.ts';
 import { collectAdapters } from './bindings.ts';
 import { fileAdapter } from './file.ts';
+import { grpcAdapter } from './grpc.ts';
 import { httpAdapter } from './http.ts';
 import { jetstreamAdapter } from './jetstream.ts';
 import { natsAdapter } from './nats.ts';
@@ -16,6 +17,7 @@ import { websocketAdapter } from './websocket.ts';
  */
 export const EDGEPLANE_ADAPTERS = [
   fileAdapter, stdioAdapter, httpAdapter, websocketAdapter, natsAdapter, jetstreamAdapter, redisStreamsAdapter, postgresAdapter,
+  grpcAdapter,
 ];
 
 export default definePlugin({

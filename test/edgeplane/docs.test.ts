@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { FileEgressSettings, FileIngressSettings } from '../../plugins/edgeplane/file.ts';
+import { GrpcEgressSettings, GrpcIngressSettings } from '../../plugins/edgeplane/grpc.ts';
 import { HttpEgressSettings, HttpIngressSettings } from '../../plugins/edgeplane/http.ts';
 import { JetStreamEgressSettings, JetStreamIngressSettings } from '../../plugins/edgeplane/jetstream.ts';
 import { NatsEgressSettings, NatsIngressSettings } from '../../plugins/edgeplane/nats.ts';
@@ -29,6 +30,7 @@ const schemas: Record<string, z.ZodObject<z.ZodRawShape>[]> = {
   nats_jetstream: [JetStreamIngressSettings, JetStreamEgressSettings],
   redis_streams: [RedisIngressSettings, RedisEgressSettings],
   postgres: [PostgresIngressSettings, PostgresEgressSettings],
+  grpc: [GrpcIngressSettings, GrpcEgressSettings],
 };
 
 test('every adapter kind is documented, with every setting key in its section', () => {

@@ -35,6 +35,10 @@ test('a bad value names the key and echoes the value', () => {
   assert.match(u.message, /^egress\.url: must be a URL with scheme http or https/);
   const w = refusal(() => factory('websocket').ingress!({ mode: 'server' }, {}));
   assert.match(w.message, /^ingress\.port: /);
+  const g = refusal(() => factory('grpc').egress!({ address: 'http://127.0.0.1:50051' }, {}));
+  assert.match(g.message, /^egress\.address: must be host:port \(got "http:\/\/127\.0\.0\.1:50051"\)/);
+  const m = refusal(() => factory('grpc').egress!({ address: '127.0.0.1:50051', method: 'pkg/Push' }, {}));
+  assert.match(m.message, /^egress\.method: must be a method name/);
 });
 
 test('every adapter validates without connecting (constructing a binding opens nothing)', () => {
@@ -47,6 +51,7 @@ test('every adapter validates without connecting (constructing a binding opens n
     nats_jetstream: [{ url: 'nats://127.0.0.1:1', stream: 'S', durable: 'd' }, { url: 'nats://127.0.0.1:1', subject: 'a' }],
     redis_streams: [{ url: 'redis://127.0.0.1:1', stream: 's', group: 'g' }, { url: 'redis://127.0.0.1:1', stream: 's' }],
     postgres: [{ url: 'postgres://u@127.0.0.1:1/d', table: 't' }, { url: 'postgres://u@127.0.0.1:1/d', table: 't' }],
+    grpc: [{ port: '1' }, { address: '127.0.0.1:1' }],
   };
   for (const a of EDGEPLANE_ADAPTERS) {
     const [i, o] = good[a.kind]!;
