@@ -13,7 +13,7 @@
  */
 import { ByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
-import type { EgressAdapter, IngressAdapter, PluginHost, RunInfo, RunSummary, StageCounters } from '../plugin-api.ts';
+import type { PluginHost, RunSummary, StageCounters } from '../plugin-api.ts';
 import type { SingleRingPipeline } from '../spec/model.ts';
 import { parseShardKey } from '../spec/shard-key.ts';
 import { compileCore, instantiateCore, createSharedMemory } from '../core/wasm.ts';
@@ -26,8 +26,8 @@ import { RingProducer, type PublishedBatchSink } from './producer.ts';
 import { EgressReader } from './egress-reader.ts';
 import { RouteLog } from './route-log.ts';
 import { ShardRouter } from './shard-router.ts';
-import { finishWorkers, plainFlags, workerReady } from './pipeline-workers.ts';
-import { egressFailure, ingressFailure } from './adapter-failure.ts';
+import { plainFlags, workerReady } from './pipeline-workers.ts';
+import { PipelineRun, type PipelineRunOptions, type RunState } from './pipeline-run.ts';
 import type { StageWorkerData, StageWorkerMessage, WorkerErrorInfo } from './worker-protocol.ts';
 
 const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
@@ -40,28 +40,12 @@ export const DEFAULT_MAX_BATCH = 256;
 /** Abort id of the kernel itself (not a stage) in the ring's fail cell. */
 const KERNEL_ABORT = CELL_COUNT + 1;
 
-export interface SingleRingRunOptions {
-  kernel: PluginHost;
+export interface SingleRingRunOptions extends PipelineRunOptions {
   spec: SingleRingPipeline;
-  run: RunInfo;
-  egress: EgressAdapter;
-  /** the ingress adapter, for acks after egress (the caller starts and closes it) */
-  ingress?: IngressAdapter | null;
-  /** override of single_ring.wait */
-  wait?: WaitKind;
-  /** spin budget of backoff, ns */
-  spinNs?: number;
-  /** first sequence of every ring (tests start near 2^32) */
-  startSeq?: number;
-  maxBatch?: number;
   journal?: PublishedBatchSink | null;
-  /** a record larger than slot_bytes was refused */
-  onRefused?(index: number, bytes: number, slotBytes: number): void;
-  /** the run failed (a stage threw, a worker died, the source failed); called once */
-  onFailure?(error: ByteorError): void;
 }
 
-export type RunState = 'running' | 'draining' | 'stopped' | 'failed';
+export type { RunState };
 
 export interface StageObservation { stage: number; key: string; sequence: number; lag: number; counters: Record<string, number> }
 export interface ShardObservation {
@@ -91,14 +75,9 @@ interface StageWorker {
   exited: Promise<void>;
 }
 
-export class SingleRingRun {
+export class SingleRingRun extends PipelineRun {
   readonly sink: RingProducer;
   readonly done: Promise<RunSummary>;
-  readonly startedUnixMs = Date.now();
-  state: RunState = 'running';
-  failure: ByteorError | null = null;
-  private failureInfo: RunSummary['error'] | undefined;
-  private readonly t0 = performance.now();
   private readonly egressReader: EgressReader;
 
   private constructor(
@@ -110,12 +89,8 @@ export class SingleRingRun {
     log: RouteLog,
     router: ShardRouter,
   ) {
-    this.sink = new RingProducer(rings, router, log, {
-      batch: (e) => opts.kernel.hooks.ingressBatch.call(e),
-      refused: (i, n, max) => opts.onRefused?.(i, n, max),
-      ended: () => { if (this.state === 'running') this.state = 'draining'; },
-      failed: (e) => this.fail(ingressFailure(e)),
-    }, opts.journal ?? null);
+    super(opts);
+    this.sink = new RingProducer(rings, router, log, this.ingressEvents(), opts.journal ?? null);
     this.egressReader = new EgressReader(rings, log, this.sink, opts.egress, opts.ingress ?? null);
     this.done = this.runToEnd();
   }
@@ -184,21 +159,10 @@ export class SingleRingRun {
     return new SingleRingRun(opts, rings, counters, workers, wait, log, new ShardRouter(sr.shards, shardKey.key));
   }
 
-  /** Drain: no more records will come; in-flight ones still go through. */
-  stop(): void { this.sink.end(); }
-
-  /** Stop now with an error (e.g. the operator's second signal, an adapter failure). */
-  abort(error: ByteorError): void { this.fail(error); }
-
-  private fail(error: ByteorError, info?: RunSummary['error']): void {
-    if (this.failure) return;
-    this.failure = error;
-    this.failureInfo = info ?? { code: error.code, message: error.message };
-    this.state = 'failed';
+  protected halt(): void {
     for (const r of this.rings) r.abort(KERNEL_ABORT, -1);
     this.egressReader.stop();
     this.sink.interrupt();
-    this.opts.onFailure?.(error);
   }
 
   private async runToEnd(): Promise<RunSummary> {
@@ -218,11 +182,7 @@ export class SingleRingRun {
         }
       });
     }
-    let egressError: unknown = null;
-    try { await this.egressReader.run(); } catch (e) { egressError = e; }
-    if (egressError && !this.failure) this.fail(egressFailure(egressError));
-    await finishWorkers(this.workers, () => this.failure !== null);
-    if (!this.failure) this.state = 'stopped';
+    await this.finish(this.egressReader, this.workers);
     return this.summary();
   }
 

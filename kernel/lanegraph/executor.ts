@@ -21,7 +21,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { ByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
-import type { EgressAdapter, IngressAdapter, PluginHost, RunInfo, RunSummary, StageCounters } from '../plugin-api.ts';
+import type { RunSummary, StageCounters } from '../plugin-api.ts';
 import type { LaneGraphPipeline } from '../spec/model.ts';
 import { compileCore, instantiateCore, createSharedMemory } from '../core/wasm.ts';
 import { LayoutAllocator } from '../core/layout.ts';
@@ -31,8 +31,8 @@ import { LaneHandle, LANE_HALT } from '../core/lane.ts';
 import { DEFAULT_SPIN_NS, type WaitKind } from '../core/ring.ts';
 import { startModuleWorker } from '../exec/module-worker.ts';
 import type { WorkerErrorInfo } from '../exec/worker-protocol.ts';
-import { finishWorkers, plainFlags, workerReady } from '../exec/pipeline-workers.ts';
-import { egressFailure, ingressFailure } from '../exec/adapter-failure.ts';
+import { plainFlags, workerReady } from '../exec/pipeline-workers.ts';
+import { PipelineRun, type PipelineRunOptions, type RunState } from '../exec/pipeline-run.ts';
 import { sortedCounters } from '../artifacts/sorted-counters.ts';
 import type { EndpointState, Health, LaneGraphCounts, LaneState, RoleState } from '../artifacts/lane-graph-state.ts';
 import { wireLaneGraph, type Wiring } from './wiring.ts';
@@ -50,32 +50,16 @@ export const DEFAULT_ROLE_BATCH = 256;
 /** Abort id of the kernel itself (not a role) in a lane's fail cell. */
 const KERNEL_ABORT = 1_000_000;
 
-export interface LaneGraphRunOptions {
-  kernel: PluginHost;
+export interface LaneGraphRunOptions extends PipelineRunOptions {
   spec: LaneGraphPipeline;
-  run: RunInfo;
-  egress: EgressAdapter;
-  /** the ingress adapter, for acks (the caller starts and closes it) */
-  ingress?: IngressAdapter | null;
-  /** override of lane_graph.wait */
-  wait?: WaitKind;
-  /** spin budget of backoff, ns */
-  spinNs?: number;
-  /** first sequence of every lane (tests start near 2^32) */
-  startSeq?: number;
-  maxBatch?: number;
   /** cores the executor may keep busy spinning (default: os.availableParallelism()) */
   cores?: number;
   journal?: IngressBatchSink | null;
-  /** a record larger than slot_bytes was refused */
-  onRefused?(index: number, bytes: number, slotBytes: number): void;
-  /** the run failed (a role threw, a worker died, the source failed); called once */
-  onFailure?(error: ByteorError): void;
   /** something the operator should know that does not stop the run (e.g. the spin fallback) */
   onWarning?(code: string, message: string): void;
 }
 
-export type LaneGraphRunState = 'running' | 'draining' | 'stopped' | 'failed';
+export type LaneGraphRunState = RunState;
 
 export interface LaneGraphObservation extends LaneGraphCounts {
   state: LaneGraphRunState;
@@ -93,13 +77,8 @@ interface RoleWorker {
   exited: Promise<void>;
 }
 
-export class LaneGraphRun {
+export class LaneGraphRun extends PipelineRun {
   readonly done: Promise<RunSummary>;
-  readonly startedUnixMs = Date.now();
-  state: LaneGraphRunState = 'running';
-  failure: ByteorError | null = null;
-  private failureInfo: RunSummary['error'] | undefined;
-  private readonly t0 = performance.now();
   readonly sink: IngressWriter;
   private readonly egressReader: EgressReader;
 
@@ -112,13 +91,9 @@ export class LaneGraphRun {
     readonly wait: { requested: WaitKind; applied: WaitKind },
     egressBell: DoorbellsHandle,
   ) {
+    super(opts);
     const g = opts.spec.lane_graph;
-    this.sink = new IngressWriter(wiring.ingress.map((e) => lanes[e.lane]!), g.on_full === 'drop', {
-      batch: (e) => opts.kernel.hooks.ingressBatch.call(e),
-      refused: (i, n, max) => opts.onRefused?.(i, n, max),
-      ended: () => { if (this.state === 'running') this.state = 'draining'; },
-      failed: (e) => this.fail(ingressFailure(e)),
-    }, opts.journal ?? null);
+    this.sink = new IngressWriter(wiring.ingress.map((e) => lanes[e.lane]!), g.on_full === 'drop', this.ingressEvents(), opts.journal ?? null);
     this.egressReader = new EgressReader(
       wiring.egress.map((e) => ({ lane: lanes[e.lane]!, reader: e.reader, endpoint: e.name })),
       egressBell.bell(0), opts.egress, opts.ingress ?? null, this.sink,
@@ -225,20 +200,9 @@ export class LaneGraphRun {
     return new LaneGraphRun(opts, wiring, lanes, counters, workers, { requested, applied }, bells);
   }
 
-  /** Drain: no more records will come; in-flight ones still go through. */
-  stop(): void { this.sink.end(); }
-
-  /** Stop now with an error (e.g. the operator's second signal, an adapter failure). */
-  abort(error: ByteorError): void { this.fail(error); }
-
-  private fail(error: ByteorError, info?: RunSummary['error']): void {
-    if (this.failure) return;
-    this.failure = error;
-    this.failureInfo = info ?? { code: error.code, message: error.message };
-    this.state = 'failed';
+  protected halt(): void {
     for (const l of this.lanes) l.abort(KERNEL_ABORT, -1);
     this.egressReader.stop();
-    this.opts.onFailure?.(error);
   }
 
   private async runToEnd(): Promise<RunSummary> {
@@ -266,11 +230,7 @@ export class LaneGraphRun {
         }
       });
     }
-    let egressError: unknown = null;
-    try { await this.egressReader.run(); } catch (e) { egressError = e; }
-    if (egressError && !this.failure) this.fail(egressFailure(egressError));
-    await finishWorkers(this.workers, () => this.failure !== null);
-    if (!this.failure) this.state = 'stopped';
+    await this.finish(this.egressReader, this.workers);
     return this.summary();
   }
 
