@@ -15,21 +15,16 @@ import type { LaneGraphObservation, LaneGraphRun } from './executor.ts';
 export type LaneGraphMonitorOptions = RunDirMonitorOptions<LaneGraphRun>;
 
 export class LaneGraphMonitor extends RunDirMonitor<LaneGraphObservation, LaneGraphState, LaneGraphRun> {
-  private previous = new Map<string, number>();
   private stalled: StalledReader[] = [];
 
   /** Update the stalled set. */
   protected track(obs: LaneGraphObservation): void {
-    const next = new Map<string, number>();
     const stalled: StalledReader[] = [];
     for (const l of obs.lanes) {
       for (const r of l.readers) {
-        const id = `${l.name}/${r.reader}`;
-        next.set(id, r.sequence);
-        if (r.lag > 0 && this.previous.get(id) === r.sequence) stalled.push({ lane: l.name, reader: r.reader, name: r.name, sequence: r.sequence, lag: r.lag });
+        if (this.stalledAt(`${l.name}/${r.reader}`, r.sequence, r.lag)) stalled.push({ lane: l.name, reader: r.reader, name: r.name, sequence: r.sequence, lag: r.lag });
       }
     }
-    this.previous = next;
     this.stalled = stalled;
   }
 
@@ -38,24 +33,18 @@ export class LaneGraphMonitor extends RunDirMonitor<LaneGraphObservation, LaneGr
   }
 
   protected document(obs: LaneGraphObservation, source: DocumentSource, sections: Record<string, unknown>): LaneGraphState {
-    const { info, run } = this.opts;
-    const summary = run.failure ? run.summary() : null;
     return LaneGraphState.parse({
       state_v: LANE_GRAPH_STATE_VERSION,
       model: 'lane_graph',
-      spec_hash: info.specHash,
-      spec_name: info.spec.name,
-      spec_path: info.specPath,
-      captured_unix_ms: Date.now(),
-      source,
-      runtime: { pid: process.pid, run_dir: info.runDir, started_unix_ms: run.startedUnixMs, state: obs.state, one_shot: info.oneShot, wait: obs.wait },
+      ...this.header(source),
+      runtime: { ...this.runtimeProcess(obs), wait: obs.wait },
       on_full: obs.on_full,
       records: obs.records,
       lanes: obs.lanes,
       roles: obs.roles,
       endpoints: obs.endpoints,
       stalled: this.stalled,
-      error: summary?.error ?? null,
+      error: this.runError(),
       sections,
     });
   }

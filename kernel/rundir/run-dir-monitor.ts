@@ -6,15 +6,18 @@
  * LaneGraph) says what a sample tracks (which stages or readers are stalled), how its document
  * is built and how the state file is written.
  */
-import type { PluginHost, RunInfo } from '../plugin-api.ts';
+import type { PluginHost, RunInfo, RunSummary } from '../plugin-api.ts';
 import { ControlServer } from './control-server.ts';
 import { STATE_INTERVAL_MS } from './state-file.ts';
 import type { RunDirPaths } from './run-dir.ts';
 
-/** The run a monitor watches: its state and a view of it in shared memory. */
+/** The run a monitor watches: its state, a view of it in shared memory, its summary once failed. */
 export interface MonitoredRun<Obs> {
   readonly state: string;
+  readonly startedUnixMs: number;
+  readonly failure: unknown;
   observe(): Obs;
+  summary(): RunSummary;
 }
 
 export interface RunDirMonitorOptions<Run> {
@@ -31,6 +34,8 @@ export type DocumentSource = 'live' | 'state_file';
 export abstract class RunDirMonitor<Obs, Doc, Run extends MonitoredRun<Obs> = MonitoredRun<Obs>> {
   private readonly server: ControlServer;
   private timer: NodeJS.Timeout | null = null;
+  private previous = new Map<string, number>();
+  private current = new Map<string, number>();
 
   constructor(protected readonly opts: RunDirMonitorOptions<Run>) {
     this.server = new ControlServer(opts.paths.socket, {
@@ -40,7 +45,7 @@ export abstract class RunDirMonitor<Obs, Doc, Run extends MonitoredRun<Obs> = Mo
     });
   }
 
-  /** Take note of a sample (e.g. which positions did not move since the last one). */
+  /** Take note of a sample: which positions (see `stalledAt`) did not move since the last one. */
   protected abstract track(obs: Obs): void;
   /** The model's document of an observation, closed by the plugin sections. */
   protected abstract document(obs: Obs, source: DocumentSource, sections: Record<string, unknown>): Doc;
@@ -57,13 +62,42 @@ export abstract class RunDirMonitor<Obs, Doc, Run extends MonitoredRun<Obs> = Mo
   /** Take a sample: track it and rewrite the state file. */
   private async sample(): Promise<void> {
     const obs = this.opts.run.observe();
+    this.current = new Map();
     this.track(obs);
+    this.previous = this.current;
     this.writeState(this.document(obs, 'state_file', await this.sections()));
   }
 
   async snapshot(source: DocumentSource): Promise<Doc> {
     const obs = this.opts.run.observe();
     return this.document(obs, source, await this.sections());
+  }
+
+  /**
+   * Called by track() for each position of a sample: true when position `id` is stalled (its
+   * sequence did not move since the previous sample while it lagged).
+   */
+  protected stalledAt(id: string, sequence: number, lag: number): boolean {
+    this.current.set(id, sequence);
+    return lag > 0 && this.previous.get(id) === sequence;
+  }
+
+  /** The fields every state document starts with (spec identity, capture time, source). */
+  protected header(source: DocumentSource) {
+    const { info } = this.opts;
+    return { spec_hash: info.specHash, spec_name: info.spec.name, spec_path: info.specPath, captured_unix_ms: Date.now(), source };
+  }
+
+  /** The runtime process as every state document describes it (each model adds its `wait`). */
+  protected runtimeProcess(obs: { state: string }) {
+    const { info, run } = this.opts;
+    return { pid: process.pid, run_dir: info.runDir, started_unix_ms: run.startedUnixMs, state: obs.state, one_shot: info.oneShot };
+  }
+
+  /** The run's error once it failed, else null. */
+  protected runError(): RunSummary['error'] | null {
+    const { run } = this.opts;
+    return run.failure ? run.summary().error ?? null : null;
   }
 
   /** Every plugin snapshot section by name (sorted); a section that fails says so in its place. */
