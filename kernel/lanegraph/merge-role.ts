@@ -13,7 +13,7 @@
  */
 import { LANE_HALT } from '../core/lane.ts';
 import { waitForAny } from './doorbell-wait.ts';
-import { firstReadable, moveToOutput, type RoleEnd, type RoleRuntime } from './role-runtime.ts';
+import { firstReadable, moveToOutput, RunCopy, type RoleEnd, type RoleRuntime } from './role-runtime.ts';
 
 /** Most records one turn takes from one input. */
 export const MERGE_QUANTUM = 64;
@@ -29,6 +29,7 @@ export function runMergeRole(rt: RoleRuntime): RoleEnd {
   const next = new Float64Array(n);
   const ended = new Uint8Array(n);
   for (let i = 0; i < n; i++) next[i] = ins[i]!.lane.readerSeq(ins[i]!.reader) + 1;
+  const copied = new RunCopy();
   const bell = rt.doorbell;
   if (!bell) throw new Error('a merge needs a doorbell');
   const anyReady = (): boolean => {
@@ -63,14 +64,13 @@ export function runMergeRole(rt: RoleRuntime): RoleEnd {
       served = true;
       if (first > avail) { inp.release(r, first - 1); next[i] = first; break; }
       const k = Math.min(avail - first + 1, max);
-      const placed = moveToOutput(input, first, k, out, rt.drop);
-      if (placed < 0) return 'aborted';
-      if (placed > 0) out.publish();
+      if (!moveToOutput(input, first, k, out, rt.drop, copied)) return 'aborted';
+      if (copied.placed > 0) out.publish();
       inp.release(r, first + k - 1);
       next[i] = first + k;
-      taken[i]!.add(k);
+      taken[i]!.add(copied.read);
       batches.add(1);
-      records.add(k);
+      records.add(copied.read);
       turn = (i + 1) % n;
       break;
     }

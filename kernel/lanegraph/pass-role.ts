@@ -9,7 +9,7 @@
  * Reading a fanout_broadcast lane never modifies its shared slots: the handler sees the copy.
  * Under on_full=drop the records that find no room are dropped before the handler sees them.
  */
-import { InputRun, moveToOutput, stopReason, type RoleEnd, type RoleRuntime } from './role-runtime.ts';
+import { InputRun, moveToOutput, RunCopy, stopReason, type RoleEnd, type RoleRuntime } from './role-runtime.ts';
 
 export async function runPassRole(rt: RoleRuntime): Promise<RoleEnd> {
   const input = rt.inputs[0]!;
@@ -18,12 +18,13 @@ export async function runPassRole(rt: RoleRuntime): Promise<RoleEnd> {
   const batches = rt.counter('batches');
   const records = rt.counter('records');
   const process = rt.process;
+  const copied = new RunCopy();
   for (;;) {
     if (!run.wait()) return stopReason(input.lane);
     const k = run.count;
     const dseq = out.next();
-    const placed = moveToOutput(input, run.first, k, out, rt.drop);
-    if (placed < 0) return 'aborted';
+    if (!moveToOutput(input, run.first, k, out, rt.drop, copied)) return 'aborted';
+    const placed = copied.placed;
     if (placed > 0) {
       if (process) {
         const p = process(dseq, placed);
@@ -33,6 +34,6 @@ export async function runPassRole(rt: RoleRuntime): Promise<RoleEnd> {
     }
     run.release();
     batches.add(1);
-    records.add(k);
+    records.add(copied.read);
   }
 }

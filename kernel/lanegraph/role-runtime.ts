@@ -42,32 +42,68 @@ export function firstReadable(input: RoleInput, next: number): number {
 }
 
 /**
- * Claim room for `k` records in `out`: on_full=block waits for all k (returns -1 when the graph
- * aborted meanwhile); on_full=drop takes what is free now and counts the rest in the lane's
- * drops_full (the newest records of the run are the ones refused).
+ * Claim room for `k` records in `out` without counting what does not fit: on_full=block waits
+ * for all k (returns -1 when the graph aborted meanwhile); on_full=drop takes what is free now.
+ * For a loop that counts the refused records itself once it knows how many it read (broadcast).
  */
-export function claimOutput(out: LaneHandle, k: number, drop: boolean): number {
-  if (drop) {
-    const got = out.tryClaim(k);
-    if (got < k) out.countDrops(k - got);
-    return got;
-  }
+export function claimRoom(out: LaneHandle, k: number, drop: boolean): number {
+  if (drop) return out.tryClaim(k);
   const got = out.claim(k);
   return got === 0 ? -1 : got;
 }
 
 /**
+ * Claim room for `k` records in `out`: on_full=block waits for all k (returns -1 when the graph
+ * aborted meanwhile); on_full=drop takes what is free now and counts the rest in the lane's
+ * drops_full (the newest records of the run are the ones refused).
+ */
+export function claimOutput(out: LaneHandle, k: number, drop: boolean): number {
+  const got = claimRoom(out, k, drop);
+  if (got >= 0 && got < k) out.countDrops(k - got);
+  return got;
+}
+
+/**
+ * What copying one run of an input did; filled by copyRun / moveToOutput, one per loop, reused
+ * every step (no allocation per batch).
+ *
+ * A journal in overwrite mode can lose records of a run to its writer after the reader's wait
+ * and before the end of its copy (the copy's seqlock check sees the commit word change): the
+ * copy counts those in the reader's `overrun`. They are not records the role read, so a loop
+ * counts `read`, never the run's length: otherwise a lost record is counted twice, as read and
+ * as overrun, and "records read + overrun = records written" breaks.
+ */
+export class RunCopy {
+  /** records copied into the output's claimed slots (not yet published) */
+  placed = 0;
+  /** records of the run the role read: the run's length minus those lost to the journal writer during the copy */
+  read = 0;
+}
+
+/**
+ * Copy the first `claimed` records of the run `first .. first+k-1` of `input` into `out`'s
+ * claimed slots from `dseq` (the records after them found no room). Fills `res`; gives nothing
+ * back to `out` (the caller unclaims `claimed - res.placed`).
+ */
+export function copyRun(input: RoleInput, first: number, k: number, claimed: number, out: LaneHandle, dseq: number, res: RunCopy): void {
+  const placed = claimed > 0 ? input.lane.copyTo(input.reader, first, claimed, out, dseq) : 0;
+  res.placed = placed;
+  res.read = k - (claimed - placed);
+}
+
+/**
  * Move records `first .. first+k-1` of `input` into `out`: claim room (on_full), copy what was
  * claimed (copies start at the `out.next()` before the call), give back what could not be
- * copied. Returns how many were placed (not yet published), or -1 when the graph aborted.
+ * copied. Fills `res` (placed: not yet published; read: what the role counts) and returns
+ * true, or false when the graph aborted.
  */
-export function moveToOutput(input: RoleInput, first: number, k: number, out: LaneHandle, drop: boolean): number {
+export function moveToOutput(input: RoleInput, first: number, k: number, out: LaneHandle, drop: boolean, res: RunCopy): boolean {
   const dseq = out.next();
   const got = claimOutput(out, k, drop);
-  if (got < 0) return -1;
-  const placed = got > 0 ? input.lane.copyTo(input.reader, first, got, out, dseq) : 0;
-  if (placed < got) out.unclaim(got - placed);
-  return placed;
+  if (got < 0) return false;
+  copyRun(input, first, k, got, out, dseq, res);
+  if (res.placed < got) out.unclaim(got - res.placed);
+  return true;
 }
 
 /**

@@ -17,7 +17,7 @@
  */
 import { LANE_HALT, type LaneHandle } from '../core/lane.ts';
 import { waitForAny } from './doorbell-wait.ts';
-import { claimOutput, InputRun, stopReason, type RoleEnd, type RoleRuntime } from './role-runtime.ts';
+import { claimRoom, copyRun, InputRun, RunCopy, stopReason, type RoleEnd, type RoleRuntime } from './role-runtime.ts';
 
 export async function runRouterRole(rt: RoleRuntime, mode: 'broadcast' | 'work_queue'): Promise<RoleEnd> {
   return mode === 'broadcast' ? broadcast(rt) : workQueue(rt);
@@ -26,7 +26,6 @@ export async function runRouterRole(rt: RoleRuntime, mode: 'broadcast' | 'work_q
 function broadcast(rt: RoleRuntime): RoleEnd {
   const input = rt.inputs[0]!;
   const inp = input.lane;
-  const r = input.reader;
   const outs = rt.outputs;
   const n = outs.length;
   const { routed, dropsAll, batches, records } = routerCounters(rt);
@@ -35,6 +34,7 @@ function broadcast(rt: RoleRuntime): RoleEnd {
   let max = rt.maxBatch;
   for (const o of outs) max = Math.min(max, o.capacity);
   const run = new InputRun(input, Math.max(1, max));
+  const copied = new RunCopy();
   for (;;) {
     if (!run.wait()) return stopReason(inp);
     const first = run.first;
@@ -42,24 +42,27 @@ function broadcast(rt: RoleRuntime): RoleEnd {
     let ref = 0;
     for (let j = 0; j < n; j++) {
       dseq[j] = outs[j]!.next();
-      const g = claimOutput(outs[j]!, k, rt.drop);
+      const g = claimRoom(outs[j]!, k, rt.drop);
       if (g < 0) return 'aborted';
       got[j] = g;
       if (g > got[ref]!) ref = j;
     }
     const refOut = outs[ref]!;
-    const placed = got[ref]! > 0 ? inp.copyTo(r, first, got[ref]!, refOut, dseq[ref]!) : 0;
+    copyRun(input, first, k, got[ref]!, refOut, dseq[ref]!, copied);
+    const placed = copied.placed;
+    const read = copied.read; // records a journal writer overwrote during the copy are the reader's overrun, not read
     for (let j = 0; j < n; j++) {
       const o = outs[j]!;
       const m = Math.min(got[j]!, placed);
       if (j !== ref && m > 0) refOut.copyRawTo(dseq[ref]!, m, o, dseq[j]!);
       if (got[j]! > m) o.unclaim(got[j]! - m);
       if (m > 0) { o.publish(); routed[j]!.add(m); }
+      if (read > m) o.countDrops(read - m); // routed + drops_full = records read, per consumer
     }
-    if (got[ref]! < k) dropsAll.add(k - got[ref]!);
+    if (read > placed) dropsAll.add(read - placed);
     run.release();
     batches.add(1);
-    records.add(k);
+    records.add(read);
   }
 }
 
@@ -88,6 +91,7 @@ function workQueue(rt: RoleRuntime): RoleEnd {
     const first = run.first;
     const k = run.count;
     let done = 0;
+    let lost = 0;
     while (done < k) {
       for (let j = 0; j < n; j++) { free[j] = outs[j]!.free(); count[j] = 0; placed[j] = 0; }
       let assigned = 0;
@@ -113,7 +117,8 @@ function workQueue(rt: RoleRuntime): RoleEnd {
         for (let j = 0; j < n; j++) {
           if (count[j]! === 0) continue;
           const o: LaneHandle = outs[j]!;
-          if (placed[j]! < count[j]!) o.unclaim(count[j]! - placed[j]!);
+          // a record a journal writer overwrote during its copy is the reader's overrun, not read
+          if (placed[j]! < count[j]!) { o.unclaim(count[j]! - placed[j]!); lost += count[j]! - placed[j]!; }
           if (placed[j]! > 0) { o.publish(); routed[j]!.add(placed[j]!); }
         }
         done += assigned;
@@ -127,7 +132,7 @@ function workQueue(rt: RoleRuntime): RoleEnd {
     }
     run.release();
     batches.add(1);
-    records.add(k);
+    records.add(k - lost);
   }
 }
 
