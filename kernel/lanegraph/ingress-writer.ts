@@ -13,8 +13,9 @@
  */
 import { ByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
-import type { BatchEvent, IngressSink } from '../plugin-api.ts';
+import type { IngressSink } from '../plugin-api.ts';
 import { LANE_HALT, type LaneHandle } from '../core/lane.ts';
+import type { ProducerEvents } from '../exec/producer.ts';
 
 export const PUBLISH_BATCH = 256;
 
@@ -23,13 +24,11 @@ export interface IngressBatchSink {
   batch(lane: { u8: Uint8Array; length(seq: number): number; payloadOffset(seq: number): number }, shard: number, firstSeq: number, count: number): void;
 }
 
-export interface IngressEvents {
-  /** once per published batch of an ingress lane (hooks.ingressBatch; `shard` = ingress endpoint position) */
-  batch(event: BatchEvent): void;
-  refused(index: number, bytes: number, slotBytes: number): void;
-  ended(): void;
-  failed(error: Error): void;
-}
+/**
+ * The ingress side's events are the SingleRing producer's (one batch event per published batch
+ * of an ingress lane, `shard` = the ingress endpoint's position).
+ */
+export type IngressEvents = ProducerEvents;
 
 export class IngressWriter implements IngressSink {
   /** records received from the source (refused ones included) */
