@@ -4,6 +4,7 @@ import { loadSync } from '@grpc/proto-loader';
 import { z } from 'zod';
 import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-api.ts';
 import { Backoff, settle, sleep } from './backoff.ts';
+import { acknowledgeReceipts, awaitDelivered, deliveryReceipt } from './delivery-receipt.ts';
 import { track, type LiveBinding } from './bindings.ts';
 import { HealthTracker, errorText } from './health.ts';
 import { int, parseSettings, port, text } from './settings.ts';
@@ -49,7 +50,6 @@ export const GrpcEgressSettings = z.object({
   max_message_bytes: int(1, 1 << 30).default(4 << 20),
 });
 
-type Delivery = { resolve: () => void };
 type PushCall = grpc.ServerUnaryCall<{ payload: Buffer }, { accepted: number }>;
 
 export class GrpcIngress implements IngressAdapter, LiveBinding {
@@ -94,18 +94,11 @@ export class GrpcIngress implements IngressAdapter, LiveBinding {
     this.inFlight++;
     this.h.lag(this.inFlight);
     try {
-      let token: Delivery | undefined;
-      const delivered = s.reply === 'delivered' ? new Promise<void>((resolve) => { token = { resolve }; }) : null;
-      { const p = sink.push(call.request.payload, token); if (p) await p; }
+      const receipt = s.reply === 'delivered' ? deliveryReceipt() : null;
+      { const p = sink.push(call.request.payload, receipt?.token); if (p) await p; }
       this.h.count(1);
-      if (delivered) {
-        let timer: NodeJS.Timeout | undefined;
-        const timedOut = await Promise.race([
-          delivered.then(() => false),
-          new Promise<boolean>((r) => { timer = setTimeout(() => r(true), s.delivered_timeout_ms); }),
-        ]);
-        clearTimeout(timer);
-        if (timedOut) {
+      if (receipt) {
+        if (!(await awaitDelivered([receipt.delivered], s.delivered_timeout_ms))) {
           return callback({ code: grpc.status.DEADLINE_EXCEEDED, details: `record accepted but not confirmed delivered within ${s.delivered_timeout_ms} ms; retrying may duplicate it` });
         }
       }
@@ -120,9 +113,7 @@ export class GrpcIngress implements IngressAdapter, LiveBinding {
     }
   }
 
-  ack(tokens: unknown[]): void {
-    for (const t of tokens) if (t && typeof (t as Delivery).resolve === 'function') (t as Delivery).resolve();
-  }
+  ack(tokens: unknown[]): void { acknowledgeReceipts(tokens); }
 
   /** new calls get UNAVAILABLE, calls in flight get their answer (up to 60 s), then the server stops; idempotent */
   close(): Promise<void> {

@@ -4,6 +4,7 @@ import { Pool } from 'undici';
 import { z } from 'zod';
 import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-api.ts';
 import { Backoff, settle, sleep } from './backoff.ts';
+import { acknowledgeReceipts, awaitDelivered, deliveryReceipt } from './delivery-receipt.ts';
 import { track, type LiveBinding } from './bindings.ts';
 import { HealthTracker, errorText } from './health.ts';
 import { LineSplitter } from './lines.ts';
@@ -40,7 +41,6 @@ export const HttpEgressSettings = z.object({
   keep_alive: bool().default(true),
 });
 
-type Delivery = { resolve: () => void };
 
 export class HttpIngress implements IngressAdapter, LiveBinding {
   readonly role = 'ingress';
@@ -108,19 +108,13 @@ export class HttpIngress implements IngressAdapter, LiveBinding {
       }
       const delivered: Promise<void>[] = [];
       for (const r of records) {
-        let token: Delivery | undefined;
-        if (s.reply === 'delivered') delivered.push(new Promise<void>((resolve) => { token = { resolve }; }));
-        { const p = sink.push(r, token); if (p) await p; }
+        const receipt = s.reply === 'delivered' ? deliveryReceipt() : null;
+        if (receipt) delivered.push(receipt.delivered);
+        { const p = sink.push(r, receipt?.token); if (p) await p; }
         this.h.count(1);
       }
       if (delivered.length) {
-        let timer: NodeJS.Timeout | undefined;
-        const timedOut = await Promise.race([
-          Promise.all(delivered).then(() => false),
-          new Promise<boolean>((r) => { timer = setTimeout(() => r(true), s.delivered_timeout_ms); }),
-        ]);
-        clearTimeout(timer);
-        if (timedOut) return reply(504, { error: `records accepted but not confirmed delivered within ${s.delivered_timeout_ms} ms; retrying may duplicate them`, accepted: records.length });
+        if (!(await awaitDelivered(delivered, s.delivered_timeout_ms))) return reply(504, { error: `records accepted but not confirmed delivered within ${s.delivered_timeout_ms} ms; retrying may duplicate them`, accepted: records.length });
         return reply(200, { delivered: records.length });
       }
       return reply(202, { accepted: records.length });
@@ -133,9 +127,7 @@ export class HttpIngress implements IngressAdapter, LiveBinding {
     }
   }
 
-  ack(tokens: unknown[]): void {
-    for (const t of tokens) if (t && typeof (t as Delivery).resolve === 'function') (t as Delivery).resolve();
-  }
+  ack(tokens: unknown[]): void { acknowledgeReceipts(tokens); }
 
   /** stop the intake and release the source; idempotent (the run may call it twice) */
   close(): Promise<void> {
