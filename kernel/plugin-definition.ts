@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ByteorError } from './errors.ts';
 import { ExitCode } from './exit-codes.ts';
-import { PLUGIN_API_VERSION, type PluginDefinition } from './plugin-api.ts';
+import { PLUGIN_API_VERSION, type PluginDefinition } from './plugin-contract.ts';
 
 /**
  * The shape a plugin's default export must have, checked when the kernel installs it. The API

@@ -2,10 +2,7 @@ import { createHookTable, type HookTable } from './hooks.ts';
 import { ByteorError, isByteorError } from './errors.ts';
 import { ExitCode } from './exit-codes.ts';
 import { checkPluginDefinition } from './plugin-definition.ts';
-import {
-  PLUGIN_API_VERSION, type AdapterFactory, type BundleArtifact, type VerbExtension, type PluginDefinition, type PluginHost,
-  type LoadedPlugin, type SnapshotSection, type StageFamily, type VerbDefinition,
-} from './plugin-api.ts';
+import { PLUGIN_API_VERSION, type AdapterFactory, type BundleArtifact, type VerbExtension, type PluginDefinition, type PluginHost, type LoadedPlugin, type SnapshotSection, type StageFamily, type VerbDefinition } from './plugin-contract.ts';
 
 type Owned<T> = { plugin: string } & T;
 

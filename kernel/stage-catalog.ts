@@ -1,4 +1,4 @@
-import type { PluginHost, StageFamily } from './plugin-api.ts';
+import type { PluginHost, StageFamily } from './plugin-contract.ts';
 import type { StageCatalogEntry } from './artifacts/capability-document.ts';
 import type { StageCompatibilityRequirement, StageKeySource } from './artifacts/compatibility-report.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PolicyClass, ReplaySupport } from '../plugin-api.ts';
+import type { PolicyClass, ReplaySupport } from '../plugin-contract.ts';
 
 /**
  * Compatibility report v1: for each stage key of a spec, how the loaded plugins satisfy it.

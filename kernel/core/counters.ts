@@ -4,7 +4,7 @@
  */
 import { ByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
-import type { StageCounter } from '../plugin-api.ts';
+import type { StageCounter } from '../plugin-contract.ts';
 import { validateRegion } from './region.ts';
 import { KIND_COUNTERS, type CoreExports } from './wasm.ts';
 

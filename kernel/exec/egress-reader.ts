@@ -12,7 +12,7 @@
  * and lengths in reused arrays, no object per record); an adapter with only `write` gets a copy
  * of each record (it may keep them).
  */
-import type { EgressAdapter, EgressView, IngressAdapter } from '../plugin-api.ts';
+import type { EgressAdapter, EgressView, IngressAdapter } from '../plugin-contract.ts';
 import { DROPPED_BIT, EGRESS_CELL, HALT_ABORTED, LENGTH_MASK, SLOT_HEADER, type RingHandle } from '../core/ring.ts';
 import type { RouteLog } from './route-log.ts';
 import type { RingProducer } from './producer.ts';

@@ -6,7 +6,8 @@
  * workers finished). The model says how it halts, how it observes and how it sums up.
  */
 import { ByteorError } from '../errors.ts';
-import type { BatchEvent, EgressAdapter, IngressAdapter, PluginHost, RunInfo, RunSummary } from '../plugin-api.ts';
+import type { BatchEvent, RunInfo, RunSummary } from '../hooks.ts';
+import type { EgressAdapter, IngressAdapter, PluginHost } from '../plugin-contract.ts';
 import type { WaitKind } from '../core/ring.ts';
 import { egressFailure, ingressFailure } from './adapter-failure.ts';
 import { finishWorkers, type FinishingWorker } from './pipeline-workers.ts';

@@ -14,7 +14,8 @@
  */
 import { ByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
-import type { BatchEvent, IngressSink } from '../plugin-api.ts';
+import type { BatchEvent } from '../hooks.ts';
+import type { IngressSink } from '../plugin-contract.ts';
 import { HALT_ABORTED, SLOT_HEADER, type RingHandle } from '../core/ring.ts';
 import { copyBytes, dataViewOf } from '../io/byte-copy.ts';
 import type { RouteLog } from './route-log.ts';

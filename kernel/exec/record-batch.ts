@@ -5,7 +5,7 @@
  */
 import { ByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
-import type { RecordBatch } from '../plugin-api.ts';
+import type { RecordBatch } from '../plugin-contract.ts';
 import { SLOT_HEADER, DROPPED_BIT, LENGTH_MASK, type RingHandle } from '../core/ring.ts';
 
 /** The slot geometry a batch reads: a ring's, or a LaneGraph lane's (kernel/core/lane.ts, same slot format). */

@@ -7,7 +7,7 @@
  */
 import { ByteorError, isByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
-import type { StageContext, StageCounter, StageHandler } from '../plugin-api.ts';
+import type { StageContext, StageCounter, StageHandler } from '../plugin-contract.ts';
 import type { CountersHandle } from '../core/counters.ts';
 import type { WorkerErrorInfo } from './worker-protocol.ts';
 

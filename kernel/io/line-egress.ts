@@ -13,7 +13,7 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { ByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
-import type { AdapterHealth, ConnectionState, EgressAdapter, EgressView } from '../plugin-api.ts';
+import type { AdapterHealth, ConnectionState, EgressAdapter, EgressView } from '../plugin-contract.ts';
 import { copyBytes, dataViewOf } from './byte-copy.ts';
 
 const NL = 10;

@@ -12,7 +12,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { ByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
-import type { AdapterHealth, ConnectionState, IngressAdapter, IngressSink } from '../plugin-api.ts';
+import type { AdapterHealth, ConnectionState, IngressAdapter, IngressSink } from '../plugin-contract.ts';
 
 export const LINE_CHUNK_BYTES = 64 * 1024;
 /** Most records per `pushSpans` call. */

@@ -12,7 +12,7 @@
  * every reader of every lane has released everything published, every record before W has left
  * (roles release an input only after publishing its output), and their tokens are acked.
  */
-import type { EgressAdapter, IngressAdapter } from '../plugin-api.ts';
+import type { EgressAdapter, IngressAdapter } from '../plugin-contract.ts';
 import { LANE_HALT, type LaneHandle } from '../core/lane.ts';
 import { MAIN_THREAD_SPIN_NS } from '../core/ring.ts';
 import type { Doorbell } from '../core/doorbells.ts';

@@ -13,7 +13,7 @@
  */
 import { ByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
-import type { IngressSink } from '../plugin-api.ts';
+import type { IngressSink } from '../plugin-contract.ts';
 import { LANE_HALT, type LaneHandle } from '../core/lane.ts';
 import type { ProducerEvents } from '../exec/producer.ts';
 

@@ -8,7 +8,7 @@
 import type { Doorbell } from '../core/doorbells.ts';
 import { LANE_HALT, type LaneHandle } from '../core/lane.ts';
 import type { WaitKind } from '../core/ring.ts';
-import type { StageCounter } from '../plugin-api.ts';
+import type { StageCounter } from '../plugin-contract.ts';
 
 export interface RoleInput { lane: LaneHandle; reader: number }
 

@@ -9,7 +9,7 @@
  * the executor aborts the rest) and is reported with the sequence and lane it failed on.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { StageHandler } from '../plugin-api.ts';
+import type { StageHandler } from '../plugin-contract.ts';
 import { instantiateCore } from '../core/wasm.ts';
 import { LaneHandle } from '../core/lane.ts';
 import { CountersHandle } from '../core/counters.ts';

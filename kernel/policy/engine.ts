@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
-import type { PolicyClass, ReplaySupport } from '../plugin-api.ts';
+import type { PolicyClass, ReplaySupport } from '../plugin-contract.ts';
 import { Environment } from './environment.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { PluginHost, PolicyClass, ReplaySupport } from '../plugin-api.ts';
+import type { PluginHost, PolicyClass, ReplaySupport } from '../plugin-contract.ts';
 import type { PipelineSpecV1 } from '../spec/model.ts';
 import { decideAction, type Decision, type DecisionContext } from './engine.ts';
 

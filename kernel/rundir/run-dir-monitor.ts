@@ -6,7 +6,8 @@
  * LaneGraph) says what a sample tracks (which stages or readers are stalled), how its document
  * is built and how the state file is written.
  */
-import type { PluginHost, RunInfo, RunSummary } from '../plugin-api.ts';
+import type { RunInfo, RunSummary } from '../hooks.ts';
+import type { PluginHost } from '../plugin-contract.ts';
 import { ControlServer } from './control-server.ts';
 import { STATE_INTERVAL_MS } from './state-file.ts';
 import type { RunDirPaths } from './run-dir.ts';

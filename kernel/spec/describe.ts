@@ -1,4 +1,4 @@
-import type { PluginHost } from '../plugin-api.ts';
+import type { PluginHost } from '../plugin-contract.ts';
 import { SpecDescription, type RoleDescription, type StageDescription } from '../artifacts/spec-description.ts';
 import { formatDiagnostic } from './format-diagnostic.ts';
 import type { LoadedSpec } from './load.ts';

@@ -4,7 +4,7 @@ import process from 'node:process';
 import { dirname, resolve } from 'node:path';
 import { ByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
-import type { PluginHost } from '../plugin-api.ts';
+import type { PluginHost } from '../plugin-contract.ts';
 import type { CompileReportV1 } from '../artifacts/compile-report.ts';
 import type { SpecValidationReport } from '../artifacts/spec-validation.ts';
 import { decodeEntries, type SpecModel } from './decode.ts';

@@ -1,5 +1,5 @@
 import { isByteorError } from '../errors.ts';
-import type { PluginHost } from '../plugin-api.ts';
+import type { PluginHost } from '../plugin-contract.ts';
 import { findCycle } from './find-cycle.ts';
 import {
   FANOUT_V1_MAX_CONSUMERS, FEATURE_GATED_LANE_KINDS, MAX_CAPACITY, MAX_RING_MEMORY_BYTES, MAX_SLOT_BYTES, MIN_CAPACITY,

@@ -1,4 +1,4 @@
-import type { StageContext, StageCounter, StageHandler } from '../../kernel/plugin-api.ts';
+import type { StageContext, StageCounter, StageHandler } from '../../kernel/plugin-contract.ts';
 import { recordDryRun } from './batch-actions.ts';
 import { withRetries, type AttemptOutcome, type RetryResult } from './retry.ts';
 import type { RetrySettings } from './settings.ts';

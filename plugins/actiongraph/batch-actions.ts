@@ -1,4 +1,4 @@
-import type { RecordBatch, StageCounter } from '../../kernel/plugin-api.ts';
+import type { RecordBatch, StageCounter } from '../../kernel/plugin-contract.ts';
 
 /**
  * Runs one action per live record of a batch with at most `concurrency` in flight, off the

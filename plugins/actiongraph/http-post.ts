@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Pool } from 'undici';
-import { ByteorError, ExitCode, type StageContext, type StageFamily, type StageHandler } from '../../kernel/plugin-api.ts';
+import { ByteorError } from '../../kernel/errors.ts';
+import { ExitCode } from '../../kernel/exit-codes.ts';
+import type { StageContext, StageFamily, StageHandler } from '../../kernel/plugin-contract.ts';
 import { performBatchActions } from './batch-actions.ts';
 import { actionCounters, attemptAction, dryRunHandler } from './action-stage.ts';
 import type { AttemptOutcome } from './retry.ts';

@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  definePlugin, PLUGIN_API_VERSION, POLICY_AUDIT_FILE, PolicyAuditRecordV1, writeJsonArtifact,
-  type PolicyAuditRecordV1 as PolicyAuditRecord, type RunInfo,
-} from '../../kernel/plugin-api.ts';
+import { writeJsonArtifact } from '../../kernel/artifacts/json.ts';
+import { POLICY_AUDIT_FILE, PolicyAuditRecordV1, type PolicyAuditRecordV1 as PolicyAuditRecord } from '../../kernel/artifacts/policy-audit.ts';
+import type { RunInfo } from '../../kernel/hooks.ts';
+import { definePlugin, PLUGIN_API_VERSION } from '../../kernel/plugin-contract.ts';
 import { execFamily } from './exec.ts';
 import { httpPostFamily } from './http-post.ts';
 import { evaluateRunPolicy, RUN_POLICY_OPTIONS, RunPolicyFlags, writePolicyAudit } from './policy-gate.ts';

@@ -1,12 +1,17 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import {
-  APPROVAL_FILE, ByteorError, Environment, ExitCode, POLICY_AUDIT_FILE, PolicyAuditRecordV1, findApprovalCredential,
-  policyAuditRecordForSpec, policyForEnvironment, requiredCapabilities, resolveEnvironment, specActions, verifyApprovalMaterial,
-  writeJsonArtifact, type EnvironmentPolicy, type FlagOption, type PluginHost, type PolicyAuditApproval, type ResolvedEnvironment,
-  type RunInfo, type SpecAction,
-} from '../../kernel/plugin-api.ts';
+import { APPROVAL_FILE, findApprovalCredential, verifyApprovalMaterial } from '../../kernel/approval/material.ts';
+import { writeJsonArtifact } from '../../kernel/artifacts/json.ts';
+import { POLICY_AUDIT_FILE, PolicyAuditRecordV1, type PolicyAuditApproval } from '../../kernel/artifacts/policy-audit.ts';
+import { ByteorError } from '../../kernel/errors.ts';
+import { ExitCode } from '../../kernel/exit-codes.ts';
+import type { RunInfo } from '../../kernel/hooks.ts';
+import type { FlagOption, PluginHost } from '../../kernel/plugin-contract.ts';
+import { policyAuditRecordForSpec } from '../../kernel/policy/audit-record.ts';
+import { policyForEnvironment, type EnvironmentPolicy } from '../../kernel/policy/engine.ts';
+import { Environment, resolveEnvironment, type ResolvedEnvironment } from '../../kernel/policy/environment.ts';
+import { requiredCapabilities, specActions, type SpecAction } from '../../kernel/policy/spec-actions.ts';
 import { execNotAllowed, EXEC_PREFIX, parseExecCmd } from './exec.ts';
 import { HTTP_POST_PREFIX, httpPostNotAllowlisted, httpPostTargetAllowed } from './http-post.ts';
 import { readActionSettings, type ActionSettings } from './settings.ts';

@@ -1,5 +1,5 @@
 import { Unpackr } from 'msgpackr';
-import type { RecordBatch } from '../../kernel/plugin-api.ts';
+import type { RecordBatch } from '../../kernel/plugin-contract.ts';
 import { CanonicalWriter, encodeCanonicalString, mapLengthAt } from './canonical-msgpack.ts';
 import { ENVELOPE_BYTES, codecOfMode, readEnvelope, type EnvelopeHeader, type PayloadMode } from './envelope.ts';
 import { base64DecodedMax, decodeBase64, encodeBase64, type Framing } from './framing.ts';

@@ -1,6 +1,9 @@
 import { accessSync, constants, copyFileSync, existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { ByteorError, definePlugin, ExitCode, PLUGIN_API_VERSION, type RunInfo } from '../../kernel/plugin-api.ts';
+import { ByteorError } from '../../kernel/errors.ts';
+import { ExitCode } from '../../kernel/exit-codes.ts';
+import type { RunInfo } from '../../kernel/hooks.ts';
+import { definePlugin, PLUGIN_API_VERSION } from '../../kernel/plugin-contract.ts';
 import { buildReport } from './report-counts.ts';
 import { countIdentityProblems, formatReport, REPORT_FILE } from './report.ts';
 import { DATAGUARD_RUN_OPTIONS, DataguardRunFlags, givenDataguardFlags } from './run-flags.ts';

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ByteorError, ExitCode } from '../../kernel/plugin-api.ts';
+import { ByteorError } from '../../kernel/errors.ts';
+import { ExitCode } from '../../kernel/exit-codes.ts';
 import { KvSyntaxError, parseKvLines } from './kv-lines.ts';
 
 /**

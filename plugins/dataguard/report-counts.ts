@@ -1,4 +1,4 @@
-import type { StageCounters } from '../../kernel/plugin-api.ts';
+import type { StageCounters } from '../../kernel/hooks.ts';
 import type { DataguardConfig } from './run-flags.ts';
 import type { SchemaContract } from './registry.ts';
 import { policyDigest, type BoundRule } from './rules.ts';

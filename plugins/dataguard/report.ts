@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ByteorError, ExitCode } from '../../kernel/plugin-api.ts';
+import { ByteorError } from '../../kernel/errors.ts';
+import { ExitCode } from '../../kernel/exit-codes.ts';
 import { formatKvLines, KvSyntaxError, parseKvLines } from './kv-lines.ts';
 
 /**

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { ByteorError, ExitCode } from '../../kernel/plugin-api.ts';
+import { ByteorError } from '../../kernel/errors.ts';
+import { ExitCode } from '../../kernel/exit-codes.ts';
 import type { FieldType, SchemaContract } from './registry.ts';
 
 /**

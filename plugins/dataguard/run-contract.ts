@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { ByteorError, ExitCode } from '../../kernel/plugin-api.ts';
+import { ByteorError } from '../../kernel/errors.ts';
+import { ExitCode } from '../../kernel/exit-codes.ts';
 import { dataguardConfig, type DataguardConfig } from './run-flags.ts';
 import { loadSchemaContract, type SchemaContract } from './registry.ts';
 import { bindRules, parseRules, type BoundRule } from './rules.ts';

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { ByteorError, ExitCode, type FlagOption } from '../../kernel/plugin-api.ts';
+import { ByteorError } from '../../kernel/errors.ts';
+import { ExitCode } from '../../kernel/exit-codes.ts';
+import type { FlagOption } from '../../kernel/plugin-contract.ts';
 import type { Framing } from './framing.ts';
 import type { PayloadMode } from './envelope.ts';
 

@@ -1,4 +1,4 @@
-import type { Diagnostic, PipelineSpecV1 } from '../../kernel/plugin-api.ts';
+import type { Diagnostic, PipelineSpecV1 } from '../../kernel/spec/model.ts';
 
 /**
  * Where DataGuard stages may sit in a spec (checked by the `validateSpec` tap, so `validate`

@@ -1,4 +1,4 @@
-import type { StageCounter } from '../../kernel/plugin-api.ts';
+import type { StageCounter } from '../../kernel/plugin-contract.ts';
 
 /**
  * The named counters every DataGuard stage keeps (StageContext.counter, shared memory). The

@@ -1,4 +1,4 @@
-import type { StageContext, StageFamily, StageHandler } from '../../kernel/plugin-api.ts';
+import type { StageContext, StageFamily, StageHandler } from '../../kernel/plugin-contract.ts';
 import { DataguardEngine } from './engine.ts';
 import { resolveRunContract } from './run-contract.ts';
 import { DG_CHECK, DG_FUSED, DG_REDACT, type DataguardRole } from './spec-rules.ts';

@@ -1,4 +1,4 @@
-import type { AdapterHealth } from '../../kernel/plugin-api.ts';
+import type { AdapterHealth } from '../../kernel/plugin-contract.ts';
 import { AdaptersSectionSchema, type AdapterEntry } from './health.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { open, readFile, rename, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
-import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-api.ts';
+import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-contract.ts';
 import { sleep } from './backoff.ts';
 import { track, type LiveBinding } from './bindings.ts';
 import { HealthTracker, errorText } from './health.ts';

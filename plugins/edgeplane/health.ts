@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AdapterHealth, ConnectionState } from '../../kernel/plugin-api.ts';
+import type { AdapterHealth, ConnectionState } from '../../kernel/plugin-contract.ts';
 
 /**
  * Adapter health as reported in snapshots (`adapters` section): the zod schema of one entry and

@@ -1,4 +1,4 @@
-import { definePlugin, PLUGIN_API_VERSION } from '../../kernel/plugin-api.ts';
+import { definePlugin, PLUGIN_API_VERSION } from '../../kernel/plugin-contract.ts';
 import { collectAdapters } from './bindings.ts';
 import { fileAdapter } from './file.ts';
 import { grpcAdapter } from './grpc.ts';

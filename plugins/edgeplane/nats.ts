@@ -1,6 +1,6 @@
 import type { NatsConnection, Subscription } from 'nats';
 import { z } from 'zod';
-import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-api.ts';
+import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-contract.ts';
 import { track, type LiveBinding } from './bindings.ts';
 import { HealthTracker, errorText } from './health.ts';
 import { closeNats, flushWithin, natsConnectionSettings, natsEndpoint, openNats } from './nats-connection.ts';

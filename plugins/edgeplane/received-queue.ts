@@ -1,4 +1,4 @@
-import type { IngressSink } from '../../kernel/plugin-api.ts';
+import type { IngressSink } from '../../kernel/plugin-contract.ts';
 import type { HealthTracker } from './health.ts';
 
 /**

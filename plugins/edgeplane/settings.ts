@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ByteorError, ExitCode } from '../../kernel/plugin-api.ts';
+import { ByteorError } from '../../kernel/errors.ts';
+import { ExitCode } from '../../kernel/exit-codes.ts';
 
 /**
  * Adapter settings arrive as the `key=value` strings of one binding (`ingress.*` or `egress.*`

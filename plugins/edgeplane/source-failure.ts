@@ -1,4 +1,6 @@
-import { ByteorError, ExitCode, type IngressSink } from '../../kernel/plugin-api.ts';
+import { ByteorError } from '../../kernel/errors.ts';
+import { ExitCode } from '../../kernel/exit-codes.ts';
+import type { IngressSink } from '../../kernel/plugin-contract.ts';
 import { errorText, type HealthTracker } from './health.ts';
 
 /** A transport error an operator can act on (exit 1): connect timeouts, exhausted retries, refused writes. */

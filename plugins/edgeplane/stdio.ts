@@ -1,8 +1,8 @@
 import type { Readable, Writable } from 'node:stream';
 import { z } from 'zod';
-import {
-  LineEgress, LineIngress, type AdapterFactory, type EgressAdapter, type IngressAdapter, type IngressSink,
-} from '../../kernel/plugin-api.ts';
+import { LineEgress } from '../../kernel/io/line-egress.ts';
+import { LineIngress } from '../../kernel/io/line-ingress.ts';
+import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-contract.ts';
 import { track, type LiveBinding } from './bindings.ts';
 import { parseSettings } from './settings.ts';
 

@@ -1,4 +1,6 @@
-import { definePlugin, PLUGIN_API_VERSION, ByteorError, ExitCode, type RecordBatch, type StageFamily } from '../../kernel/plugin-api.ts';
+import { ByteorError } from '../../kernel/errors.ts';
+import { ExitCode } from '../../kernel/exit-codes.ts';
+import { definePlugin, PLUGIN_API_VERSION, type RecordBatch, type StageFamily } from '../../kernel/plugin-contract.ts';
 
 /**
  * The built-in stage keys. Every handler works on the batch in place, allocation-free:

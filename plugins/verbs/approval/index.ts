@@ -2,12 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { z } from 'zod';
-import {
-  definePlugin, PLUGIN_API_VERSION, ByteorError, ExitCode, EnvironmentPosture, SigningKeySet, SpecHash, Capability,
-  generateSigningKey, readKeySet, signApprovalCredential, findApprovalCredential, verifyApprovalCredential,
-  writeJsonArtifact, stableJson, ApprovalErrorCode, loadSpecFile, policyForEnvironment, requiredCapabilities, specActions,
-  type ApprovalPayloadV1, type Environment, type VerbContext, type SigningKey,
-} from '../../../kernel/plugin-api.ts';
+import { signApprovalCredential } from '../../../kernel/approval/credential.ts';
+import { ApprovalErrorCode } from '../../../kernel/approval/error-codes.ts';
+import { generateSigningKey, readKeySet } from '../../../kernel/approval/key-set.ts';
+import { findApprovalCredential } from '../../../kernel/approval/material.ts';
+import { EnvironmentPosture, SpecHash, Capability, type ApprovalPayloadV1 } from '../../../kernel/approval/payload.ts';
+import { verifyApprovalCredential } from '../../../kernel/approval/verify.ts';
+import { writeJsonArtifact, stableJson } from '../../../kernel/artifacts/json.ts';
+import { SigningKeySet, type SigningKey } from '../../../kernel/artifacts/signing-key-set.ts';
+import { ByteorError } from '../../../kernel/errors.ts';
+import { ExitCode } from '../../../kernel/exit-codes.ts';
+import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { policyForEnvironment } from '../../../kernel/policy/engine.ts';
+import type { Environment } from '../../../kernel/policy/environment.ts';
+import { requiredCapabilities, specActions } from '../../../kernel/policy/spec-actions.ts';
+import { loadSpecFile } from '../../../kernel/spec/load.ts';
 import { parseDuration } from './duration.ts';
 
 /**

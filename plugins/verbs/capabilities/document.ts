@@ -1,7 +1,7 @@
-import {
-  CAPABILITY_DOCUMENT_VERSION, PLUGIN_API_VERSION, RUNTIME_NAME, RuntimeCapabilityDocument, packageVersion, stageCatalog,
-  type PluginHost,
-} from '../../../kernel/plugin-api.ts';
+import { CAPABILITY_DOCUMENT_VERSION, RuntimeCapabilityDocument } from '../../../kernel/artifacts/capability-document.ts';
+import { PLUGIN_API_VERSION, type PluginHost } from '../../../kernel/plugin-contract.ts';
+import { stageCatalog } from '../../../kernel/stage-catalog.ts';
+import { RUNTIME_NAME, packageVersion } from '../../../kernel/version.ts';
 import type { z } from 'zod';
 
 export type CapabilityDocument = z.output<typeof RuntimeCapabilityDocument>;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import {
-  definePlugin, ExitCode, PLUGIN_API_VERSION, RuntimeCapabilityDocument, stableJson, writeJsonArtifact,
-} from '../../../kernel/plugin-api.ts';
+import { RuntimeCapabilityDocument } from '../../../kernel/artifacts/capability-document.ts';
+import { stableJson, writeJsonArtifact } from '../../../kernel/artifacts/json.ts';
+import { ExitCode } from '../../../kernel/exit-codes.ts';
+import { definePlugin, PLUGIN_API_VERSION } from '../../../kernel/plugin-contract.ts';
 import { capabilityDocument, renderCapabilities } from './document.ts';
 
 /**

@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import {
-  definePlugin, ByteorError, CompatibilityReport, ExitCode, PLUGIN_API_VERSION, readSpecFile, resolveSpecPath, specInvalidError,
-  stableJson, validateSpecText, writeJsonArtifact,
-} from '../../../kernel/plugin-api.ts';
+import { CompatibilityReport } from '../../../kernel/artifacts/compatibility-report.ts';
+import { stableJson, writeJsonArtifact } from '../../../kernel/artifacts/json.ts';
+import { ByteorError } from '../../../kernel/errors.ts';
+import { ExitCode } from '../../../kernel/exit-codes.ts';
+import { definePlugin, PLUGIN_API_VERSION } from '../../../kernel/plugin-contract.ts';
+import { readSpecFile, resolveSpecPath, specInvalidError, validateSpecText } from '../../../kernel/spec/load.ts';
 import { compatibilityReport, renderCompatibility } from './report.ts';
 
 /**

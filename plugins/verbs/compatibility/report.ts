@@ -1,7 +1,8 @@
-import {
-  COMPATIBILITY_REPORT_VERSION, CompatibilityReport, RUNTIME_NAME, packageVersion, stageKeyRequirement,
-  type PipelineSpecV1, type PluginHost,
-} from '../../../kernel/plugin-api.ts';
+import { COMPATIBILITY_REPORT_VERSION, CompatibilityReport } from '../../../kernel/artifacts/compatibility-report.ts';
+import type { PluginHost } from '../../../kernel/plugin-contract.ts';
+import type { PipelineSpecV1 } from '../../../kernel/spec/model.ts';
+import { stageKeyRequirement } from '../../../kernel/stage-catalog.ts';
+import { RUNTIME_NAME, packageVersion } from '../../../kernel/version.ts';
 import type { z } from 'zod';
 
 export type CompatibilityReportV1 = z.output<typeof CompatibilityReport>;

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import {
-  definePlugin, PLUGIN_API_VERSION, ExitCode, ENV_SPEC, DEFAULT_SPEC_PATH, describeSpec, loadSpecFile, renderDescription,
-  resolveSpecPath, stableJson, type VerbContext,
-} from '../../../kernel/plugin-api.ts';
+import { stableJson } from '../../../kernel/artifacts/json.ts';
+import { ExitCode } from '../../../kernel/exit-codes.ts';
+import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { describeSpec, renderDescription } from '../../../kernel/spec/describe.ts';
+import { ENV_SPEC, DEFAULT_SPEC_PATH, loadSpecFile, resolveSpecPath } from '../../../kernel/spec/load.ts';
 
 /**
  * `byteor describe --spec=PATH [--json]`: the intended topology of a valid spec: model, stages or

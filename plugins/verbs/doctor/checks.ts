@@ -1,4 +1,4 @@
-import type { DoctorItem, DoctorRequirement, TuningProfile } from '../../../kernel/plugin-api.ts';
+import type { DoctorItem, DoctorRequirement, TuningProfile } from '../../../kernel/artifacts/doctor-report.ts';
 import type { HostFacts } from './host.ts';
 import {
   CAP_IPC_LOCK, CAP_SYS_NICE, hasCapability, mountType, parseCpuList, parseLimit, parseSchedPolicy, parseStatus, statusBytes,

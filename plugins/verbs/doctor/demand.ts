@@ -1,4 +1,4 @@
-import type { LoadedSpec } from '../../../kernel/plugin-api.ts';
+import type { LoadedSpec } from '../../../kernel/spec/load.ts';
 import type { ThreadDemand } from './checks.ts';
 
 /** Bytes of one slot: a 4-byte length word and the payload. */

@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import {
-  definePlugin, PLUGIN_API_VERSION, ExitCode, DoctorReport, TuningProfile, DOCTOR_REPORT_VERSION, loadSpecFile,
-  stableJson, writeJsonArtifact, DEFAULT_RUN_DIR, userRunDir, type DoctorItem, type VerbContext,
-} from '../../../kernel/plugin-api.ts';
+import { DoctorReport, TuningProfile, DOCTOR_REPORT_VERSION, type DoctorItem } from '../../../kernel/artifacts/doctor-report.ts';
+import { stableJson, writeJsonArtifact } from '../../../kernel/artifacts/json.ts';
+import { ExitCode } from '../../../kernel/exit-codes.ts';
+import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { DEFAULT_RUN_DIR, userRunDir } from '../../../kernel/rundir/run-dir.ts';
+import { loadSpecFile } from '../../../kernel/spec/load.ts';
 import { evaluate, hostReady, type ThreadDemand } from './checks.ts';
 import { demandOfSpec, MINIMUM_DEMAND } from './demand.ts';
 import { gatherHostFacts, pathFacts } from './host.ts';

@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import {
-  definePlugin, PLUGIN_API_VERSION, ExitCode, ENV_SPEC, DEFAULT_SPEC_PATH, loadSpecFile, resolveSpecPath, specToDot,
-  stableJson, type VerbContext,
-} from '../../../kernel/plugin-api.ts';
+import { stableJson } from '../../../kernel/artifacts/json.ts';
+import { ExitCode } from '../../../kernel/exit-codes.ts';
+import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { specToDot } from '../../../kernel/spec/dot.ts';
+import { ENV_SPEC, DEFAULT_SPEC_PATH, loadSpecFile, resolveSpecPath } from '../../../kernel/spec/load.ts';
 import { GRAPHVIZ_INSTALL, renderWithGraphviz } from './render.ts';
 
 /**

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { ByteorError, ExitCode } from '../../../kernel/plugin-api.ts';
+import { ByteorError } from '../../../kernel/errors.ts';
+import { ExitCode } from '../../../kernel/exit-codes.ts';
 
 /** The command that installs Graphviz on Debian/Ubuntu (named in the error when `dot` is missing). */
 export const GRAPHVIZ_INSTALL = 'apt-get install graphviz';

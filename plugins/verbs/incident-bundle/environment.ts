@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { EnvironmentCapture, isSecretName, redactedEnv, REDACTED_VALUE } from '../../../kernel/plugin-api.ts';
+import { EnvironmentCapture, isSecretName, redactedEnv, REDACTED_VALUE } from '../../../kernel/artifacts/environment-capture.ts';
 
 /**
  * `environment.json`: this process as it captures the bundle. Secret-looking variables are

@@ -1,14 +1,29 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import {
-  definePlugin, PLUGIN_API_VERSION, ByteorError, ExitCode, BundleManifest, BundleSpecValidation, EnvironmentCapture, RuntimeInfo,
-  PolicyAuditRecordV1, BUNDLE_MANIFEST_FILE, ENVIRONMENT_FILE, INCIDENT_BUNDLE_VERSION, POLICY_AUDIT_FILE, RUNTIME_INFO_FILE,
-  SPEC_VALIDATION_FILE, RUNTIME_NAME, RuntimeStateDocument, JournalWindowMeta, captureSnapshot, journalWindowMetaPath, readJournal,
-  runDirPaths, writeJournalWindow, describeSpec, formatDiagnostic, hashBundleFiles, packageVersion, readSpecFile,
-  renderDescription, resolveEnvironment, resolveSpecPath, specValidationReport, stableJson, validateSpecText, writeBundleArchive,
-  writeJsonArtifact, type BundleContext, type LoadedSpec, type SpecCheck, type VerbContext,
-} from '../../../kernel/plugin-api.ts';
+import { BundleManifest, BUNDLE_MANIFEST_FILE, INCIDENT_BUNDLE_VERSION } from '../../../kernel/artifacts/bundle-manifest.ts';
+import { BundleSpecValidation } from '../../../kernel/artifacts/bundle-spec-validation.ts';
+import { EnvironmentCapture, ENVIRONMENT_FILE } from '../../../kernel/artifacts/environment-capture.ts';
+import { JournalWindowMeta, journalWindowMetaPath } from '../../../kernel/artifacts/journal-window-meta.ts';
+import { stableJson, writeJsonArtifact } from '../../../kernel/artifacts/json.ts';
+import { PolicyAuditRecordV1, POLICY_AUDIT_FILE } from '../../../kernel/artifacts/policy-audit.ts';
+import { RuntimeInfo, RUNTIME_INFO_FILE } from '../../../kernel/artifacts/runtime-info.ts';
+import { RuntimeStateDocument } from '../../../kernel/artifacts/runtime-state.ts';
+import { SPEC_VALIDATION_FILE } from '../../../kernel/artifacts/spec-validation.ts';
+import { writeBundleArchive } from '../../../kernel/bundle/archive.ts';
+import { writeJournalWindow } from '../../../kernel/bundle/journal-window.ts';
+import { hashBundleFiles } from '../../../kernel/bundle/manifest.ts';
+import { ByteorError } from '../../../kernel/errors.ts';
+import { ExitCode } from '../../../kernel/exit-codes.ts';
+import { readJournal } from '../../../kernel/journal/journal-reader.ts';
+import { definePlugin, PLUGIN_API_VERSION, type BundleContext, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { resolveEnvironment } from '../../../kernel/policy/environment.ts';
+import { runDirPaths } from '../../../kernel/rundir/run-dir.ts';
+import { captureSnapshot } from '../../../kernel/snapshot/capture.ts';
+import { describeSpec, renderDescription } from '../../../kernel/spec/describe.ts';
+import { formatDiagnostic } from '../../../kernel/spec/format-diagnostic.ts';
+import { readSpecFile, resolveSpecPath, specValidationReport, validateSpecText, type LoadedSpec, type SpecCheck } from '../../../kernel/spec/load.ts';
+import { RUNTIME_NAME, packageVersion } from '../../../kernel/version.ts';
 import { captureEnvironment } from './environment.ts';
 import { bundlePolicyRecord } from './policy-record.ts';
 

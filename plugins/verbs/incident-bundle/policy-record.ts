@@ -1,7 +1,12 @@
-import {
-  findApprovalCredential, policyAuditRecordForSpec, policyForEnvironment, requiredCapabilities, specActions, verifyApprovalMaterial,
-  ByteorError, type Environment, type PluginHost, type PolicyAuditApproval, type PolicyAuditRecordV1, type PipelineSpecV1,
-} from '../../../kernel/plugin-api.ts';
+import { findApprovalCredential, verifyApprovalMaterial } from '../../../kernel/approval/material.ts';
+import type { PolicyAuditApproval, PolicyAuditRecordV1 } from '../../../kernel/artifacts/policy-audit.ts';
+import { ByteorError } from '../../../kernel/errors.ts';
+import type { PluginHost } from '../../../kernel/plugin-contract.ts';
+import { policyAuditRecordForSpec } from '../../../kernel/policy/audit-record.ts';
+import { policyForEnvironment } from '../../../kernel/policy/engine.ts';
+import type { Environment } from '../../../kernel/policy/environment.ts';
+import { requiredCapabilities, specActions } from '../../../kernel/policy/spec-actions.ts';
+import type { PipelineSpecV1 } from '../../../kernel/spec/model.ts';
 
 /**
  * The bundle's `policy_audit.json`: what the policy would decide for a run of this spec in this

@@ -1,11 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import {
-  definePlugin, PLUGIN_API_VERSION, ByteorError, ExitCode, ReplayAuditV1, REPLAY_AUDIT_VERSION, APPROVAL_FILE, KEY_SET_FILE,
-  Environment, JournalWindowMeta, journalWindowMetaPath, loadSpecText, resolveEnvironment, stableJson, writeJsonArtifact,
-  type PipelineSpecV1, type RunSummary, type VerbContext,
-} from '../../../kernel/plugin-api.ts';
+import { APPROVAL_FILE, KEY_SET_FILE } from '../../../kernel/approval/material.ts';
+import { JournalWindowMeta, journalWindowMetaPath } from '../../../kernel/artifacts/journal-window-meta.ts';
+import { stableJson, writeJsonArtifact } from '../../../kernel/artifacts/json.ts';
+import { ReplayAuditV1, REPLAY_AUDIT_VERSION } from '../../../kernel/artifacts/replay-audit.ts';
+import { ByteorError } from '../../../kernel/errors.ts';
+import { ExitCode } from '../../../kernel/exit-codes.ts';
+import type { RunSummary } from '../../../kernel/hooks.ts';
+import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { Environment, resolveEnvironment } from '../../../kernel/policy/environment.ts';
+import { loadSpecText } from '../../../kernel/spec/load.ts';
+import type { PipelineSpecV1 } from '../../../kernel/spec/model.ts';
 import { openBundle } from './open-bundle.ts';
 import { auditActions, planReplay } from './plan.ts';
 import { replayRecords } from './run-records.ts';

@@ -1,7 +1,11 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ByteorError, ExitCode, extractBundleArchive, verifyBundleDir, type BundleManifest } from '../../../kernel/plugin-api.ts';
+import type { BundleManifest } from '../../../kernel/artifacts/bundle-manifest.ts';
+import { extractBundleArchive } from '../../../kernel/bundle/archive.ts';
+import { verifyBundleDir } from '../../../kernel/bundle/manifest.ts';
+import { ByteorError } from '../../../kernel/errors.ts';
+import { ExitCode } from '../../../kernel/exit-codes.ts';
 
 export interface OpenBundle {
   /** the path as given (absolute): a directory or a .tar.gz */

@@ -1,8 +1,12 @@
-import {
-  ByteorError, ExitCode, policyForEnvironment, requiredCapabilities, specActions, verifyApprovalMaterial,
-  type ApprovalFlags, type Environment, type EnvironmentPolicy, type PluginHost, type PipelineSpecV1, type ReplayAuditAction,
-  type SpecAction, type VerifiedApproval,
-} from '../../../kernel/plugin-api.ts';
+import { verifyApprovalMaterial, type ApprovalFlags, type VerifiedApproval } from '../../../kernel/approval/material.ts';
+import type { ReplayAuditAction } from '../../../kernel/artifacts/replay-audit.ts';
+import { ByteorError } from '../../../kernel/errors.ts';
+import { ExitCode } from '../../../kernel/exit-codes.ts';
+import type { PluginHost } from '../../../kernel/plugin-contract.ts';
+import { policyForEnvironment, type EnvironmentPolicy } from '../../../kernel/policy/engine.ts';
+import type { Environment } from '../../../kernel/policy/environment.ts';
+import { requiredCapabilities, specActions, type SpecAction } from '../../../kernel/policy/spec-actions.ts';
+import type { PipelineSpecV1 } from '../../../kernel/spec/model.ts';
 
 /**
  * The policy side of a replay, decided before anything runs (ByteOr: "the backend validates

@@ -1,7 +1,10 @@
-import {
-  ByteorError, ExitCode, LineEgress, SingleRingRun,
-  type AdapterHealth, type EgressAdapter, type LoadedSpec, type PluginHost, type RunInfo, type RunSummary,
-} from '../../../kernel/plugin-api.ts';
+import { ByteorError } from '../../../kernel/errors.ts';
+import { SingleRingRun } from '../../../kernel/exec/single-ring-executor.ts';
+import { ExitCode } from '../../../kernel/exit-codes.ts';
+import type { RunInfo, RunSummary } from '../../../kernel/hooks.ts';
+import { LineEgress } from '../../../kernel/io/line-egress.ts';
+import type { AdapterHealth, EgressAdapter, PluginHost } from '../../../kernel/plugin-contract.ts';
+import type { LoadedSpec } from '../../../kernel/spec/load.ts';
 
 /** Egress that keeps nothing: the replay's outcome is in the summary and the audit. */
 class DiscardEgress implements EgressAdapter {

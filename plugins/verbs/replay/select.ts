@@ -1,4 +1,7 @@
-import { ByteorError, ExitCode, journalWindowLanes, journalWindowPath, readJournalWindow, sha256Hex } from '../../../kernel/plugin-api.ts';
+import { journalWindowLanes, journalWindowPath, readJournalWindow } from '../../../kernel/bundle/journal-window.ts';
+import { sha256Hex } from '../../../kernel/bundle/manifest.ts';
+import { ByteorError } from '../../../kernel/errors.ts';
+import { ExitCode } from '../../../kernel/exit-codes.ts';
 
 /** How many selected records get their sha256 in the audit's `sample_sha256` (the first ones). */
 export const SAMPLE_LIMIT = 16;

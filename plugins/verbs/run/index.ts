@@ -1,9 +1,19 @@
 import { z } from 'zod';
-import {
-  definePlugin, PLUGIN_API_VERSION, ByteorError, ExitCode, stableJson, loadSpecFile, resolveSpecPath, ENV_SPEC, DEFAULT_SPEC_PATH,
-  SingleRingRun, LaneGraphRun, LaneGraphMonitor, LineIngress, LineEgress, prepareRunDir, RuntimeMonitor, JournalWriter, WAIT_KINDS,
-  type EgressAdapter, type IngressAdapter, type IngressSink, type RunInfo, type RunSummary, type VerbContext, type WaitKind,
-} from '../../../kernel/plugin-api.ts';
+import { stableJson } from '../../../kernel/artifacts/json.ts';
+import { WAIT_KINDS, type WaitKind } from '../../../kernel/core/ring.ts';
+import { ByteorError } from '../../../kernel/errors.ts';
+import { SingleRingRun } from '../../../kernel/exec/single-ring-executor.ts';
+import { ExitCode } from '../../../kernel/exit-codes.ts';
+import type { RunInfo, RunSummary } from '../../../kernel/hooks.ts';
+import { LineEgress } from '../../../kernel/io/line-egress.ts';
+import { LineIngress } from '../../../kernel/io/line-ingress.ts';
+import { JournalWriter } from '../../../kernel/journal/journal-writer.ts';
+import { LaneGraphRun } from '../../../kernel/lanegraph/executor.ts';
+import { LaneGraphMonitor } from '../../../kernel/lanegraph/monitor.ts';
+import { definePlugin, PLUGIN_API_VERSION, type EgressAdapter, type IngressAdapter, type IngressSink, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { prepareRunDir } from '../../../kernel/rundir/run-dir.ts';
+import { RuntimeMonitor } from '../../../kernel/rundir/runtime-monitor.ts';
+import { loadSpecFile, resolveSpecPath, ENV_SPEC, DEFAULT_SPEC_PATH } from '../../../kernel/spec/load.ts';
 import { readAdapterConfig, ingressFromBinding, egressFromBinding } from './adapter-config.ts';
 import { formatSummary } from './summary.ts';
 

@@ -1,4 +1,4 @@
-import type { RunSummary } from '../../../kernel/plugin-api.ts';
+import type { RunSummary } from '../../../kernel/hooks.ts';
 
 /** The human run summary (stderr): records in, out, dropped, refused, elapsed, rate. */
 export function formatSummary(s: RunSummary): string {

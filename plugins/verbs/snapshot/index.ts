@@ -1,8 +1,11 @@
 import { z } from 'zod';
-import {
-  definePlugin, PLUGIN_API_VERSION, ExitCode, SingleRingSnapshot, RuntimeStateDocument, captureSnapshot, locateRunDir, stableJson, writeJsonArtifact,
-  type VerbContext,
-} from '../../../kernel/plugin-api.ts';
+import { stableJson, writeJsonArtifact } from '../../../kernel/artifacts/json.ts';
+import { RuntimeStateDocument } from '../../../kernel/artifacts/runtime-state.ts';
+import { SingleRingSnapshot } from '../../../kernel/artifacts/single-ring-snapshot.ts';
+import { ExitCode } from '../../../kernel/exit-codes.ts';
+import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { locateRunDir } from '../../../kernel/rundir/run-dir.ts';
+import { captureSnapshot } from '../../../kernel/snapshot/capture.ts';
 import { laneGraphText } from './lane-graph-text.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { LaneGraphState } from '../../../kernel/plugin-api.ts';
+import type { LaneGraphState } from '../../../kernel/artifacts/lane-graph-state.ts';
 
 /** The human form of a `lane_graph_state.json` document (`byteor snapshot` without --json). */
 export function laneGraphText(s: LaneGraphState, liveError: string | null): string {

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import {
-  definePlugin, PLUGIN_API_VERSION, ExitCode, ENV_SPEC, DEFAULT_SPEC_PATH, formatDiagnostic, resolveSpecPath,
-  specValidationReport, stableJson, validateSpecFile, type VerbContext,
-} from '../../../kernel/plugin-api.ts';
+import { stableJson } from '../../../kernel/artifacts/json.ts';
+import { ExitCode } from '../../../kernel/exit-codes.ts';
+import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { formatDiagnostic } from '../../../kernel/spec/format-diagnostic.ts';
+import { ENV_SPEC, DEFAULT_SPEC_PATH, resolveSpecPath, specValidationReport, validateSpecFile } from '../../../kernel/spec/load.ts';
 
 /**
  * `byteor validate --spec=PATH [--json]`: every v1 rule (docs/spec-kv.md), failing closed.

@@ -1,0 +1,315 @@
+/**
+ * The plugin contract: the types a plugin implements and the kernel calls (verbs, stage
+ * families, adapters, snapshot sections, bundle artifacts, the plugin host) and definePlugin.
+ * Kernel and built-in plugins import it from here; third-party plugins get it, with the kernel
+ * helpers they may use, from `byteor/plugin` (kernel/plugin-api.ts). Nothing in kernel/ or
+ * plugins/ imports plugin-api.ts (test/kernel/no-barrel-imports.test.ts): that barrel loads the
+ * whole kernel, and a cold `byteor validate` must not.
+ */
+import type { z } from 'zod';
+import type { HookTable, RunInfo } from './hooks.ts';
+import type { PipelineSpecV1 } from './spec/model.ts';
+
+export const PLUGIN_API_VERSION = 1 as const;
+
+
+// ------------------------------------------------------------------------------------------
+// Verbs
+
+/** One flag of a verb, in node:util parseArgs form plus a line of help. */
+export interface FlagOption {
+  type: 'string' | 'boolean';
+  multiple?: boolean;
+  short?: string;
+  /** e.g. `PATH`, `N`, `block|drop` — shown in --help */
+  value?: string;
+  description: string;
+}
+
+export interface VerbIO {
+  /** data (stdout); `--json` output goes here */
+  out(text: string): void;
+  /** chatter (stderr) */
+  err(text: string): void;
+  /** true when stderr is a TTY and progress may be drawn */
+  readonly tty: boolean;
+  /** false when NO_COLOR is set or stderr is not a TTY */
+  readonly color: boolean;
+}
+
+export interface VerbContext<F = Record<string, unknown>> {
+  flags: F;
+  /** `--json` was given */
+  json: boolean;
+  /** positional arguments after the verb */
+  positionals: string[];
+  kernel: PluginHost;
+  io: VerbIO;
+  /** process environment (read-only snapshot) */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface VerbDefinition<S extends z.ZodType = z.ZodType> {
+  name: string;
+  summary: string;
+  /** extra usage text shown by `byteor <verb> --help` */
+  usage?: string;
+  options: Record<string, FlagOption>;
+  /** zod schema for the parsed flags (global flags excluded); its output is `ctx.flags` */
+  schema: S;
+  /** returns the process exit code; throw a ByteorError for failures */
+  run(ctx: VerbContext<z.output<S>>): Promise<number> | number;
+}
+
+/**
+ * Flags a plugin adds to another plugin's verb (e.g. dataguard adds `--schema-id` to `run`).
+ * Parsed values are merged into that verb's `ctx.flags` and forwarded to stage workers.
+ */
+export interface VerbExtension<S extends z.ZodType = z.ZodType> {
+  verb: string;
+  options: Record<string, FlagOption>;
+  /** zod object schema for the added flags only */
+  schema: S;
+}
+
+// ------------------------------------------------------------------------------------------
+// Stages (resolved inside the stage worker)
+
+/**
+ * A batch of ring slots handed to a stage. The object is reused for every batch: never keep a
+ * reference to it or to `memory` slices past the call. Payload bytes live in `memory` at
+ * `offset(i)`, `length(i)` bytes long; a stage may rewrite them in place (up to `slotBytes`)
+ * and set the new length, or drop the record.
+ */
+export interface RecordBatch {
+  /** a view over the whole shared memory; stable for the life of the worker */
+  readonly memory: Uint8Array;
+  readonly count: number;
+  /** sequence of record 0 of this batch (exact below 2^53) */
+  readonly firstSeq: number;
+  readonly slotBytes: number;
+  offset(i: number): number;
+  length(i: number): number;
+  /** false when an earlier stage dropped the record; dropped records are not shown again */
+  live(i: number): boolean;
+  setLength(i: number, n: number): void;
+  drop(i: number): void;
+}
+
+/** A counter in shared memory: `add` is a plain store, safe and allocation-free per message. */
+export interface StageCounter {
+  add(n: number): void;
+  readonly value: number;
+}
+
+export interface StageContext {
+  /** the full stage key, e.g. `http_post:https://x/y` */
+  key: string;
+  /** the part after the family prefix (`https://x/y`), or '' for exact keys */
+  argument: string;
+  stageIndex: number;
+  shard: number;
+  slotBytes: number;
+  /** side effects are recorded, not performed */
+  dryRun: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+  /** verb flags forwarded to workers (plain data) */
+  flags: Readonly<Record<string, unknown>>;
+  /** a named counter visible in snapshots under this stage; call during create() */
+  counter(name: string): StageCounter;
+}
+
+export interface StageHandler {
+  /** process one batch; may be async (awaited before the batch is released downstream) */
+  onBatch(batch: RecordBatch): void | Promise<void>;
+  /** called once after the last batch (drain) */
+  close?(): void | Promise<void>;
+}
+
+export type PolicyClass = 'pure' | 'side_effect';
+export type ReplaySupport = 'supported' | 'dry_run_only' | 'unsupported';
+
+export interface StageFamily {
+  /** exact stage key (`identity`) — give exactly one of key / prefix */
+  key?: string;
+  /** key prefix family (`http_post:`) */
+  prefix?: string;
+  summary: string;
+  policyClass: PolicyClass;
+  replay: ReplaySupport;
+  /** check the key's argument at validate time; return an error message or undefined */
+  check?(key: string, argument: string): string | undefined;
+  /** capabilities an approval credential must carry to run this stage with side effects */
+  capabilities?(key: string, argument: string): string[];
+  create(ctx: StageContext): StageHandler | Promise<StageHandler>;
+}
+
+// ------------------------------------------------------------------------------------------
+// Adapters (edges: allocation per record is allowed here, never inside the ring)
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed' | 'failed';
+
+export interface AdapterHealth {
+  transport: string;
+  connection_state: ConnectionState;
+  message_count: number;
+  lag: { value: number; unit: string } | null;
+  recent_failures: Array<{ unix_ms: number; message: string }>;
+}
+
+/** Where an ingress adapter delivers records. `push` resolves once the record is in the ring. */
+export interface IngressSink {
+  push(record: Uint8Array, ackToken?: unknown): void | Promise<void>;
+  /**
+   * Optional batch form of `push` for records without ack tokens, with no object per record:
+   * record i is `bytes[spans[2i], spans[2i+1])`, for i < count, in order. The sink copies each
+   * record into a ring slot and claims/publishes per batch. Returns (void) once every record is
+   * in the ring, or a promise that resolves then (the ring was full); until it settles the
+   * sink still reads `bytes` and `spans`, so the adapter must not change them. A record larger
+   * than slot_bytes is refused and counted, as with `push`. Adapters check for it and fall back
+   * to `push` (a wrapping sink may not have it).
+   */
+  pushSpans?(bytes: Uint8Array, spans: Uint32Array, count: number): void | Promise<void>;
+  /** no more records will come */
+  end(): void;
+  /**
+   * the source failed for good (retries exhausted, unrecoverable error): the run stops with
+   * exit 1 and this error. Adapters call `end()` instead when a sink has no `fail`.
+   */
+  fail?(error: Error): void;
+}
+
+export interface IngressAdapter {
+  start(sink: IngressSink): Promise<void>;
+  /** called after the records with these tokens left through egress (at-least-once) */
+  ack?(tokens: unknown[]): Promise<void> | void;
+  close(): Promise<void>;
+  health(): AdapterHealth;
+}
+
+/**
+ * Records for `EgressAdapter.writeFrom`, read in place from the ring slots, in order (dropped
+ * records are not shown). Like RecordBatch, the object is reused for every call: its bytes are
+ * valid only until the promise returned by `writeFrom` settles (the slots are released then), so
+ * copy whatever must outlive it, and keep no reference to the view or to `memory` slices.
+ */
+export interface EgressView {
+  /** a view over the whole shared memory */
+  readonly memory: Uint8Array;
+  readonly count: number;
+  /** payload bytes of the `count` records together (to size one output buffer) */
+  readonly bytes: number;
+  /** byte offset of record i in `memory` */
+  offset(i: number): number;
+  length(i: number): number;
+}
+
+export interface EgressAdapter {
+  start(): Promise<void>;
+  /** records in order, each a copy the adapter may keep; resolves when the destination accepted them */
+  write(records: Uint8Array[]): Promise<void>;
+  /**
+   * Optional fast path, used instead of `write` when present: the same records in order, read
+   * in place (no copy per record by the kernel); resolves when the destination accepted them.
+   */
+  writeFrom?(view: EgressView): Promise<void>;
+  close(): Promise<void>;
+  health(): AdapterHealth;
+}
+
+export interface AdapterFactory {
+  /** adapter kind as used in configs, e.g. `file`, `nats`, `redis_streams` */
+  kind: string;
+  summary: string;
+  direction: 'ingress' | 'egress' | 'both';
+  experimental?: boolean;
+  /** settings are the binding's key=value pairs after `<direction>.`, validated by the factory */
+  ingress?(settings: Record<string, string>, env: Readonly<Record<string, string | undefined>>): IngressAdapter;
+  egress?(settings: Record<string, string>, env: Readonly<Record<string, string | undefined>>): EgressAdapter;
+}
+
+// ------------------------------------------------------------------------------------------
+// Observation and bundles
+
+export interface SnapshotSection {
+  /** key in the snapshot document, e.g. `adapters` */
+  name: string;
+  /** called on the runtime's main thread when a snapshot is taken; must return plain JSON data */
+  collect(run: RunInfo): unknown | Promise<unknown>;
+}
+
+export interface BundleContext {
+  outDir: string;
+  specPath: string;
+  specText: string;
+  runDir: string | null;
+  configPath: string | null;
+  flags: Readonly<Record<string, unknown>>;
+}
+
+export interface BundleArtifact {
+  /** file name inside the bundle directory */
+  file: string;
+  /** write the file (or return false when the artifact does not apply) */
+  write(ctx: BundleContext): Promise<boolean> | boolean;
+}
+
+// ------------------------------------------------------------------------------------------
+// Plugins
+
+/** A plugin the kernel has installed. */
+export interface LoadedPlugin {
+  name: string;
+  version: string;
+  /** the module URL it was imported from (workers import the same) */
+  specifier: string;
+  dependencies: string[];
+}
+
+export interface PluginHost {
+  readonly apiVersion: typeof PLUGIN_API_VERSION;
+  readonly hooks: HookTable;
+  /** true inside a stage worker: only stage families matter there */
+  readonly inWorker: boolean;
+  registerVerb(verb: VerbDefinition<any>): void;
+  /** add flags to a verb (possibly one registered later by another plugin) */
+  extendVerb(ext: VerbExtension<any>): void;
+  registerStage(family: StageFamily): void;
+  registerAdapter(adapter: AdapterFactory): void;
+  registerSnapshotSection(section: SnapshotSection): void;
+  registerBundleArtifact(artifact: BundleArtifact): void;
+  resolveStage(key: string): { family: StageFamily; plugin: string; argument: string } | undefined;
+  /** specifiers of the loaded plugins, in load order (workers import the same list) */
+  readonly pluginSpecifiers: readonly string[];
+  /** the installed plugins, in load order */
+  readonly plugins: ReadonlyArray<LoadedPlugin>;
+  verbs(): ReadonlyArray<{ verb: VerbDefinition<any>; plugin: string }>;
+  verbExtensions(verb: string): ReadonlyArray<{ ext: VerbExtension<any>; plugin: string }>;
+  stages(): ReadonlyArray<{ family: StageFamily; plugin: string }>;
+  adapters(): ReadonlyArray<{ adapter: AdapterFactory; plugin: string }>;
+  snapshotSections(): ReadonlyArray<{ section: SnapshotSection; plugin: string }>;
+  bundleArtifacts(): ReadonlyArray<{ artifact: BundleArtifact; plugin: string }>;
+}
+
+export interface PluginDefinition {
+  name: string;
+  version: string;
+  apiVersion: number;
+  /** names of plugins that must be loaded before this one */
+  dependencies?: string[];
+  setup(host: PluginHost): void;
+}
+
+const PLUGIN_BRAND = Symbol.for('byteor.plugin');
+
+/** Declare a plugin. The result is the module's default export. */
+export function definePlugin<P extends PluginDefinition>(def: P): P {
+  return Object.freeze({ ...def, [PLUGIN_BRAND]: true }) as P;
+}
+
+export function isPluginDefinition(x: unknown): x is PluginDefinition {
+  return typeof x === 'object' && x !== null && typeof (x as PluginDefinition).name === 'string'
+    && typeof (x as PluginDefinition).setup === 'function';
+}
+
+export type SpecModel = PipelineSpecV1['model'];
