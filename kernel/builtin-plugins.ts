@@ -3,8 +3,9 @@
  * and the core stages are always loaded; products are loaded by name (`--plugin=actiongraph`)
  * or by their shortcut binaries.
  */
-const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-const at = (p: string) => new URL(`../plugins/${p}/index${EXT}`, import.meta.url).href;
+import { ownModuleUrl } from './package-paths.ts';
+
+const at = (p: string) => ownModuleUrl(`plugins/${p}/index`).href;
 
 export const BUILTIN_PLUGINS: Readonly<Record<string, string>> = Object.freeze({
   'core-stages': at('stages'),
@@ -39,5 +40,19 @@ export const DEFAULT_PLUGINS: readonly string[] = [
   'capabilities',
   'compatibility',
 ];
+
+/** Verbs whose output lists every verb: they load every default plugin. */
+const VERBS_LISTING_ALL: readonly string[] = ['capabilities'];
+
+/**
+ * The default plugins one invocation loads. Each built-in verb plugin registers exactly the verb
+ * it is named after (a test pins this), so `byteor validate` loads `core-stages` and `validate`
+ * only: the cold start pays for what the verb uses. Help, `capabilities` and any verb a built-in
+ * plugin does not provide (a third-party plugin's) load them all.
+ */
+export function defaultPluginsFor(verb: string | undefined): readonly string[] {
+  if (verb === undefined || VERBS_LISTING_ALL.includes(verb) || verb === 'core-stages' || !DEFAULT_PLUGINS.includes(verb)) return DEFAULT_PLUGINS;
+  return ['core-stages', verb];
+}
 
 export const PRODUCT_PLUGINS: readonly string[] = ['edgeplane', 'actiongraph', 'dataguard'];

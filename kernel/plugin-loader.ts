@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { BUILTIN_PLUGINS } from './builtin-plugins.ts';
 import { ByteorError } from './errors.ts';
 import { ExitCode } from './exit-codes.ts';
-import type { PluginDefinition } from './plugin-api.ts';
+import type { PluginDefinition } from './plugin-contract.ts';
 import { pluginError, type Kernel } from './plugin-host.ts';
 import { provideKernelModules } from './plugin-module-resolution.ts';
 
@@ -114,7 +114,10 @@ function notFound(spec: string, why: string): ByteorError {
 /** Import a plugin module (resolved from `spec`) and return its default export, unchecked. */
 async function importPlugin(spec: string, cwd: string): Promise<{ url: string; def: unknown }> {
   const url = resolvePluginSpecifier(spec, cwd);
-  provideKernelModules();
+  // Built-in plugins import the kernel by relative path; only a plugin from outside needs the
+  // bare `byteor/plugin` mapped to this kernel (module.register starts Node's loader-hooks
+  // thread: ~100 ms that a cold `validate` need not pay).
+  if (!Object.hasOwn(BUILTIN_PLUGINS, spec)) provideKernelModules();
   let mod: { default?: unknown };
   try {
     mod = await import(url);

@@ -1,4 +1,5 @@
 import * as nodeModule from 'node:module';
+import { ownModuleUrl } from './package-paths.ts';
 
 /**
  * Plugins import the kernel as `byteor/plugin` (and `byteor`). A plugin may live anywhere — a
@@ -13,19 +14,18 @@ import * as nodeModule from 'node:module';
  * an import map.
  */
 
-const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-
 /** The module URLs the bare specifiers map to in this process. */
 export const KERNEL_MODULES: Readonly<Record<string, string>> = Object.freeze({
-  'byteor/plugin': new URL(`./plugin-api${EXT}`, import.meta.url).href,
-  byteor: new URL(`./index${EXT}`, import.meta.url).href,
+  'byteor/plugin': ownModuleUrl('kernel/plugin-api').href,
+  byteor: ownModuleUrl('kernel/index').href,
 });
 
 const HOOKS = `
 let map = {};
 export async function initialize(data) { map = data; }
 export async function resolve(specifier, context, next) {
-  if (Object.prototype.hasOwnProperty.call(map, specifier)) return { url: map[specifier], shortCircuit: true };
+  // resolved by the rest of the chain, so a loader such as tsx sees the kernel module it loads
+  if (Object.prototype.hasOwnProperty.call(map, specifier)) return next(map[specifier], context);
   return next(specifier, context);
 }
 `;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { packageFile } from './package-paths.ts';
 
 /** The runtime's name as reported in artifacts (capability document, compatibility report). */
 export const RUNTIME_NAME = 'byteor';
@@ -6,16 +7,13 @@ export const RUNTIME_NAME = 'byteor';
 let cached: string | undefined;
 
 /**
- * The package version from package.json, found from this file both in the source tree
- * (`kernel/version.ts`) and in the built package (`dist/kernel/version.js`).
+ * The package version from byteor's package.json (kernel/package-paths.ts finds it).
  */
 export function packageVersion(): string {
   if (cached !== undefined) return cached;
-  for (const rel of ['../package.json', '../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === RUNTIME_NAME && typeof pkg.version === 'string') return (cached = pkg.version);
-    } catch { /* try the next location */ }
-  }
+  try {
+    const pkg = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version?: string };
+    if (typeof pkg.version === 'string') return (cached = pkg.version);
+  } catch { /* unreadable: reported as 0.0.0 */ }
   return (cached = '0.0.0');
 }

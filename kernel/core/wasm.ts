@@ -10,9 +10,9 @@
 import v8 from 'node:v8';
 import process from 'node:process';
 import { readFileSync, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { ByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
+import { packageFile } from '../package-paths.ts';
 
 try { v8.setFlagsFromString('--no-liftoff'); } catch { /* Deno: no such switch and no G1 bug */ }
 
@@ -135,11 +135,8 @@ export const CORE_MIN_PAGES = 16;
 export const CORE_MAX_PAGES = 65536;
 
 function corePath(): string {
-  // kernel/core/wasm.ts (dev) → ../../build; dist/kernel/core/wasm.js → ../../../build
-  for (const rel of ['../../build/core.wasm', '../../../build/core.wasm']) {
-    const p = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(p)) return p;
-  }
+  const p = packageFile('build/core.wasm');
+  if (existsSync(p)) return p;
   throw new ByteorError('BYTEOR_E_CORE_MISSING',
     'build/core.wasm is missing; build it with "npm run build" (it compiles assembly/ with asc)', ExitCode.HOST_NOT_READY);
 }

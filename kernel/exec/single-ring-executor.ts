@@ -13,7 +13,8 @@
  */
 import { ByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
-import type { PluginHost, RunSummary, StageCounters } from '../plugin-api.ts';
+import type { RunSummary, StageCounters } from '../hooks.ts';
+import type { PluginHost } from '../plugin-contract.ts';
 import type { SingleRingPipeline } from '../spec/model.ts';
 import { parseShardKey } from '../spec/shard-key.ts';
 import { compileCore, instantiateCore, createSharedMemory } from '../core/wasm.ts';
@@ -29,9 +30,9 @@ import { ShardRouter } from './shard-router.ts';
 import { plainFlags, workerReady } from './pipeline-workers.ts';
 import { PipelineRun, type PipelineRunOptions, type RunState } from './pipeline-run.ts';
 import type { StageWorkerData, StageWorkerMessage, WorkerErrorInfo } from './worker-protocol.ts';
+import { ownModuleUrl } from '../package-paths.ts';
 
-const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-const STAGE_WORKER = new URL(`./stage-worker${EXT}`, import.meta.url);
+const STAGE_WORKER = ownModuleUrl('kernel/exec/stage-worker');
 
 /** Counters per stage worker (two built-in, the rest for the handler). */
 export const COUNTERS_PER_STAGE = 32;

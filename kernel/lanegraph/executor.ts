@@ -21,7 +21,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { ByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
-import type { RunSummary, StageCounters } from '../plugin-api.ts';
+import type { RunSummary, StageCounters } from '../hooks.ts';
 import type { LaneGraphPipeline } from '../spec/model.ts';
 import { compileCore, instantiateCore, createSharedMemory } from '../core/wasm.ts';
 import { LayoutAllocator } from '../core/layout.ts';
@@ -39,9 +39,9 @@ import { wireLaneGraph, type Wiring } from './wiring.ts';
 import { IngressWriter, type IngressBatchSink } from './ingress-writer.ts';
 import { EgressReader } from './egress-reader.ts';
 import type { RoleWorkerData, RoleWorkerMessage } from './role-protocol.ts';
+import { ownModuleUrl } from '../package-paths.ts';
 
-const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-const ROLE_WORKER = new URL(`./role-worker${EXT}`, import.meta.url);
+const ROLE_WORKER = ownModuleUrl('kernel/lanegraph/role-worker');
 
 /** Counters per role worker (built-in, role-specific, the stage handler's). */
 export const COUNTERS_PER_ROLE = 64;

@@ -1,14 +1,14 @@
-import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { z } from 'zod';
-import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-api.ts';
+import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-contract.ts';
 import { Backoff, settle, sleep } from './backoff.ts';
 import { acknowledgeReceipts, awaitDelivered, deliveryReceipt } from './delivery-receipt.ts';
 import { track, type LiveBinding } from './bindings.ts';
 import { HealthTracker, errorText } from './health.ts';
 import { int, parseSettings, port, text } from './settings.ts';
 import { transportError } from './source-failure.ts';
+import { moduleAsset } from '../../kernel/package-paths.ts';
 
 /**
  * gRPC unary (`@grpc/grpc-js`, contract in `record-sink.proto`). Ingress serves
@@ -19,7 +19,7 @@ import { transportError } from './source-failure.ts';
  * RESOURCE_EXHAUSTED, ABORTED and DEADLINE_EXCEEDED with backoff. Plaintext HTTP/2 only.
  */
 
-export const RECORD_SINK_PROTO = fileURLToPath(new URL('./record-sink.proto', import.meta.url));
+export const RECORD_SINK_PROTO = moduleAsset('plugins/edgeplane/record-sink.proto');
 export const RECORD_SINK_SERVICE = 'byteor.edgeplane.v1.RecordSink';
 
 const definition = loadSync(RECORD_SINK_PROTO, { keepCase: true, defaults: true });
