@@ -1,12 +1,15 @@
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageVersion } from './version.ts';
-import { DEFAULT_PLUGINS } from './builtin-plugins.ts';
+import { DEFAULT_PLUGINS, defaultPluginsFor } from './builtin-plugins.ts';
 import { ByteorError, isByteorError, usageError } from './errors.ts';
 import { EXIT_CODE_TABLE, ExitCode } from './exit-codes.ts';
 import { Kernel } from './plugin-host.ts';
 import { loadPlugins } from './plugin-loader.ts';
+import { closestName } from './suggest.ts';
+import { PACKAGE_ROOT } from './package-paths.ts';
 import type { z } from 'zod';
-import type { FlagOption, VerbDefinition, VerbIO } from './plugin-api.ts';
+import type { FlagOption, VerbDefinition, VerbIO } from './plugin-contract.ts';
 
 /** Flags every verb accepts. */
 export const GLOBAL_OPTIONS: Record<string, FlagOption> = {
@@ -46,7 +49,7 @@ export async function main(argv: readonly string[], opts: CliOptions = {}): Prom
     const { plugins, verbName, rest } = prescan(argv);
     if (argv.includes('--version') && !verbName) { io.out(`${packageVersion()}\n`); return ExitCode.OK; }
     const kernel = new Kernel();
-    await loadPlugins(kernel, [...DEFAULT_PLUGINS, ...(opts.preload ?? []), ...plugins], opts.cwd);
+    await loadPlugins(kernel, [...defaultPluginsFor(verbName), ...(opts.preload ?? []), ...plugins], opts.cwd);
     kernel.hooks.pluginsLoaded.call();
 
     if (!verbName) {
@@ -56,7 +59,8 @@ export async function main(argv: readonly string[], opts: CliOptions = {}): Prom
     }
     const entry = kernel.verb(verbName);
     if (!entry) {
-      throw usageError('BYTEOR_E_USAGE_UNKNOWN_VERB', `unknown verb "${verbName}"; run "${prog} --help" for the list of verbs (a plugin may provide it: --plugin=NAME)`);
+      const near = closestName(verbName, kernel.verbs().map((v) => v.verb.name));
+      throw usageError('BYTEOR_E_USAGE_UNKNOWN_VERB', `unknown verb "${verbName}"${near ? `; did you mean "${near}"?` : ''}; run "${prog} --help" for the list of verbs (a plugin may provide it: --plugin=NAME)`);
     }
     const verb = entry.verb;
     if (rest.includes('--help') || rest.includes('-h')) { io.out(verbHelp(verb, prog, kernel.verbExtensions(verb.name).map((e) => e.ext.options))); return ExitCode.OK; }
@@ -78,7 +82,7 @@ export async function main(argv: readonly string[], opts: CliOptions = {}): Prom
         allowPositionals: true,
       });
     } catch (e) {
-      throw usageError('BYTEOR_E_USAGE_BAD_FLAG', `${(e as Error).message.split('\n')[0]}; run "${prog} ${verb.name} --help"`);
+      throw badFlag(e, options, prog, verb.name);
     }
     const values = { ...parsed.values } as Record<string, unknown>;
     const json = Boolean(values.json);
@@ -90,6 +94,31 @@ export async function main(argv: readonly string[], opts: CliOptions = {}): Prom
   } catch (e) {
     return reportError(e, io, wantsJson);
   }
+}
+
+/** node:util parseArgs's error, said in our words: the flag, what is wrong, the nearest real flag. */
+function badFlag(e: unknown, options: Record<string, FlagOption>, prog: string, verb: string): ByteorError {
+  const help = `run "${prog} ${verb} --help" for its flags`;
+  const code = (e as { code?: string }).code;
+  const message = (e as Error).message ?? String(e);
+  const named = /'(-{1,2}[^'\s=]+)/.exec(message)?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && named) {
+    const typed = named.replace(/^-+/, '');
+    const near = closestName(typed, Object.keys(options));
+    return usageError('BYTEOR_E_USAGE_BAD_FLAG', `unknown flag ${named} for "${prog} ${verb}"${near ? `; did you mean --${near}?` : ''} (${help})`, { flag: named });
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && named) {
+    const name = named.replace(/^-+/, '');
+    const o = options[name] ?? Object.values(options).find((x) => x.short === name);
+    const flag = options[name] ? `--${name}` : named;
+    return usageError('BYTEOR_E_USAGE_BAD_FLAG', o?.type === 'boolean'
+      ? `${flag} takes no value (${help})`
+      : `${flag} needs a value: ${flag}=${o?.value ?? 'VALUE'} (${help})`, { flag });
+  }
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    return usageError('BYTEOR_E_USAGE_BAD_FLAG', `"${prog} ${verb}" takes no positional arguments: ${message.split('\n')[0]} (${help})`);
+  }
+  return usageError('BYTEOR_E_USAGE_BAD_FLAG', `${message.split('\n')[0]}; ${help}`);
 }
 
 function pick(values: Record<string, unknown>, keys: string[]): Record<string, unknown> {
@@ -153,12 +182,17 @@ function flagLines(options: Record<string, FlagOption>): string {
 
 export function globalHelp(kernel: Kernel, prog: string): string {
   const verbs = kernel.verbs().map(({ verb, plugin }) => `  ${verb.name.padEnd(18)} ${verb.summary}${plugin.startsWith('(') || isVerbPlugin(plugin) ? '' : `  [${plugin}]`}`).join('\n');
-  return `usage: ${prog} <verb> [--flags] [--plugin=NAME|PATH|PACKAGE] [--json]\n\nverbs:\n${verbs}\n\nglobal flags:\n${flagLines(GLOBAL_OPTIONS)}\n\nexit codes:\n${exitTable()}\n\n"${prog} <verb> --help" shows a verb's flags.\n`;
+  return `usage: ${prog} <verb> [--flags] [--plugin=NAME|PATH|PACKAGE] [--json]\n\nverbs:\n${verbs}\n\nglobal flags:\n${flagLines(GLOBAL_OPTIONS)}\n\nexit codes:\n${exitTable()}\n\n"${prog} <verb> --help" shows a verb's flags.\n${whereToRead(prog)}`;
+}
+
+/** Where the docs and examples are, in this installation (a checkout or node_modules/byteor). */
+function whereToRead(prog: string): string {
+  return `docs: ${join(PACKAGE_ROOT, 'README.md')} and ${join(PACKAGE_ROOT, 'docs')}/ (cli.md, errors.md, operator-flow.md)\nexamples: ${join(PACKAGE_ROOT, 'examples')}/ (try: ${prog} run --sp --spec=${join(PACKAGE_ROOT, 'examples', 'chain.kv')} --input=${join(PACKAGE_ROOT, 'examples', 'records.txt')})\n`;
 }
 
 function isVerbPlugin(p: string) { return DEFAULT_PLUGINS.includes(p); }
 
 export function verbHelp(verb: VerbDefinition<any>, prog: string, extra: Record<string, FlagOption>[] = []): string {
   const more = extra.map((o) => `\n${flagLines(o)}`).join('');
-  return `usage: ${prog} ${verb.name} [--flags]\n\n${verb.summary}\n${verb.usage ? `\n${verb.usage.trimEnd()}\n` : ''}\nflags:\n${flagLines(verb.options)}${more}\n${flagLines(GLOBAL_OPTIONS)}\n\nexit codes:\n${exitTable()}\n`;
+  return `usage: ${prog} ${verb.name} [--flags]\n\n${verb.summary}\n${verb.usage ? `\n${verb.usage.trimEnd()}\n` : ''}\nflags:\n${flagLines(verb.options)}${more}\n${flagLines(GLOBAL_OPTIONS)}\n\nexit codes:\n${exitTable()}\n\n${whereToRead(prog)}`;
 }
