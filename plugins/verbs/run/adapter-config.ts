@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import {
-  ByteorError, ExitCode, type AdapterFactory, type EgressAdapter, type IngressAdapter, type PluginHost,
-} from '../../../kernel/plugin-api.ts';
+import { ByteorError } from '../../../kernel/errors.ts';
+import { ExitCode } from '../../../kernel/exit-codes.ts';
+import type { AdapterFactory, EgressAdapter, IngressAdapter, PluginHost } from '../../../kernel/plugin-contract.ts';
 
 /**
  * `run --config=PATH`: adapter bindings as `key=value` lines (like spec.kv: no spaces around
@@ -53,12 +54,28 @@ export function parseAdapterConfig(text: string, path: string): AdapterConfig {
   return AdapterConfig.parse(out);
 }
 
+/**
+ * Settings that name a file: `checkpoint`, `*_path`, `*_file` of any adapter, and `path` of the
+ * `file` adapter (elsewhere `path` is a URL path). Relative ones are relative to the config file.
+ */
+const isFileSetting = (kind: string, key: string) => /^(checkpoint|[a-z0-9_]+_(path|file))$/.test(key) || (kind === 'file' && key === 'path');
+
+/**
+ * Read `--config=PATH`. A relative file name inside it is taken relative to the config file's
+ * directory, not the shell's, so a config works from any directory (docs/edgeplane.md §1).
+ */
 export function readAdapterConfig(path: string): AdapterConfig {
   let text: string;
   try { text = readFileSync(path, 'utf8'); } catch (e) {
     throw new ByteorError('BYTEOR_E_CONFIG_UNREADABLE', `--config=${path}: cannot read it (${(e as Error).message})`, ExitCode.USAGE, { config: path });
   }
-  return parseAdapterConfig(text, path);
+  const config = parseAdapterConfig(text, path);
+  const base = dirname(resolve(path));
+  for (const b of [config.ingress, config.egress]) {
+    if (!b) continue;
+    for (const [k, v] of Object.entries(b.settings)) if (isFileSetting(b.kind, k) && v !== '' && !isAbsolute(v)) b.settings[k] = resolve(base, v);
+  }
+  return config;
 }
 
 function factoryFor(kernel: PluginHost, kind: string, side: 'ingress' | 'egress'): AdapterFactory {
