@@ -3,9 +3,12 @@
 // tsx, with --no-liftoff as the runtime uses), two at a time, each under a timeout so that a
 // hang (e.g. a regression of stack-notes G1) fails instead of stalling CI. Real servers the
 // tests talk to (nats-server, redis-server) are started here on free 127.0.0.1 ports.
+// Each file runs with a TMPDIR of its own, removed when it ends (a test killed by its timeout
+// leaves nothing either); what a file left there is named on stderr so it can be fixed.
 // Ends with one plain line: "N passed, N failed".
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { startTestServers } from './test-servers.mjs';
 
@@ -29,6 +32,12 @@ const files = walk(join(root, 'test')).filter((f) => filters.length === 0 || fil
 const servers = await startTestServers();
 const env = { ...process.env, ...servers.env, MSGPACKR_NATIVE_ACCELERATION_DISABLED: 'true', NO_COLOR: '1' };
 
+// short: unix socket paths under it must stay within 108 bytes
+const tmpRoot = mkdtempSync(join(tmpdir(), 'byteor-test-'));
+// tsx keeps its transform cache in $TMPDIR/tsx-<euid>: every file's TMPDIR links to the usual one
+const tsxCacheName = `tsx-${process.geteuid?.() ?? 'user'}`;
+const tsxCache = join(tmpdir(), tsxCacheName);
+mkdirSync(tsxCache, { recursive: true, mode: 0o700 });
 let passed = 0;
 let failed = 0;
 const failures = [];
@@ -37,8 +46,10 @@ function runFile(file) {
   return new Promise((resolve) => {
     const rel = relative(root, file);
     const t0 = Date.now();
+    const fileTmp = mkdtempSync(join(tmpRoot, 't'));
+    symlinkSync(tsxCache, join(fileTmp, tsxCacheName));
     const child = spawn(process.execPath, ['--no-liftoff', '--conditions=source', '--import', 'tsx', file], {
-      cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+      cwd: root, env: { ...env, TMPDIR: fileTmp }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
     });
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
@@ -55,6 +66,10 @@ function runFile(file) {
       passed += p; failed += f;
       const ms = Date.now() - t0;
       process.stderr.write(`${f ? 'FAIL' : 'ok  '} ${rel} (${p} passed, ${f} failed, ${ms} ms)\n`);
+      let left = [];
+      try { left = readdirSync(fileTmp).filter((n) => n !== tsxCacheName); } catch {}
+      if (left.length) process.stderr.write(`note: ${rel} left ${left.length} entr${left.length === 1 ? 'y' : 'ies'} in its TMPDIR (removed): ${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''}\n`);
+      try { rmSync(fileTmp, { recursive: true, force: true }); } catch {}
       if (f) { failures.push(rel); process.stderr.write(clean.split('\n').map((l) => `    ${l}`).join('\n') + '\n'); }
       resolve();
     });
@@ -66,6 +81,7 @@ await Promise.all(Array.from({ length: Math.max(1, jobs) }, async () => {
   while (queue.length) await runFile(queue.shift());
 }));
 await servers.stop();
+rmSync(tmpRoot, { recursive: true, force: true });
 if (failures.length) process.stderr.write(`failed files:\n${failures.map((f) => `  ${f}`).join('\n')}\n`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exitCode = failed === 0 && files.length > 0 ? 0 : 1;

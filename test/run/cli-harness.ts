@@ -1,6 +1,6 @@
 // Runs the CLI in this process (kernel/cli.ts main) with captured stdout/stderr, and writes
 // temporary spec and input files.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../kernel/cli.ts';
@@ -14,7 +14,15 @@ export async function cli(argv: string[], env: Record<string, string | undefined
   return { code, out, err };
 }
 
-export function tempDir(): string { return mkdtempSync(join(tmpdir(), 'byteor-run-')); }
+const made: string[] = [];
+process.on('exit', () => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
+
+/** A fresh private directory, removed when the test process exits. */
+export function tempDir(prefix = 'byteor-run-'): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
 
 export function writeTemp(dir: string, name: string, text: string): string {
   const p = join(dir, name);

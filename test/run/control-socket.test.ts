@@ -1,9 +1,8 @@
 // The control socket protocol and the snapshot document schema.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ControlServer } from '../../kernel/rundir/control-server.ts';
 import { queryRuntime } from '../../kernel/rundir/control-client.ts';
@@ -11,6 +10,7 @@ import { readStateFile, writeStateFile } from '../../kernel/rundir/state-file.ts
 import { SingleRingSnapshot } from '../../kernel/artifacts/single-ring-snapshot.ts';
 import { stableJson } from '../../kernel/artifacts/json.ts';
 import { ByteorError } from '../../kernel/errors.ts';
+import { tempDir } from './cli-harness.ts';
 
 const sample: SingleRingSnapshot = {
   snapshot_v: 1, model: 'single_ring', spec_hash: 'sha256:00', spec_name: 'chain', spec_path: '/x/chain.kv',
@@ -36,7 +36,7 @@ test('the snapshot document round-trips through its schema with a stable key ord
 });
 
 test('state file: written atomically with source state_file, read back validated; a broken one is exit 6', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'byteor-state-'));
+  const dir = tempDir('byteor-state-');
   writeStateFile(dir, sample);
   const back = readStateFile(dir);
   assert.is(back.source, 'state_file');
@@ -59,7 +59,7 @@ function rawExchange(path: string, lines: string): Promise<string[]> {
 }
 
 test('control socket: ping, snapshot, stop, bad requests, several requests on one connection, busy and stale sockets', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'byteor-ctl-'));
+  const dir = tempDir('byteor-ctl-');
   const sock = join(dir, 'control.sock');
   let stops = 0;
   const server = new ControlServer(sock, {

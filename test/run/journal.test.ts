@@ -2,14 +2,14 @@
 // tail tolerated, a foreign file refused.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readdirSync, writeFileSync, appendFileSync, truncateSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync, appendFileSync, truncateSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { JournalWriter } from '../../kernel/journal/journal-writer.ts';
 import { readJournal } from '../../kernel/journal/journal-reader.ts';
 import { segmentName } from '../../kernel/journal/journal-format.ts';
 import { makeRing } from '../core/pipeline-fixture.ts';
 import { ByteorError } from '../../kernel/errors.ts';
+import { tempDir } from './cli-harness.ts';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -28,7 +28,7 @@ function journalThrough(w: JournalWriter, texts: string[], batch: number, shard 
 }
 
 test('records come back in order with their index, shard, sequence and run id; lastN is the newest N', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'byteor-journal-'));
+  const dir = tempDir('byteor-journal-');
   const w = new JournalWriter(dir, { specHash: 'sha256:abc', runId: 'run-1' });
   const texts = Array.from({ length: 300 }, (_, i) => `record ${i}${'x'.repeat(i % 13)}`);
   journalThrough(w, texts, 16, 2);
@@ -46,7 +46,7 @@ test('records come back in order with their index, shard, sequence and run id; l
 });
 
 test('segments rotate at the size limit, a batch never spans two, old segments are pruned', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'byteor-journal-'));
+  const dir = tempDir('byteor-journal-');
   const w = new JournalWriter(dir, { specHash: 'sha256:abc', segmentBytes: 4096, keepSegments: 3 });
   const texts = Array.from({ length: 2000 }, (_, i) => `r${i}`);
   journalThrough(w, texts, 10);
@@ -63,7 +63,7 @@ test('segments rotate at the size limit, a batch never spans two, old segments a
 });
 
 test('a restarted runtime continues the numbering; a torn tail is skipped and reported', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'byteor-journal-'));
+  const dir = tempDir('byteor-journal-');
   const a = new JournalWriter(dir, { specHash: 'sha256:a', runId: 'first' });
   journalThrough(a, ['a0', 'a1'], 2);
   a.close();
@@ -80,14 +80,14 @@ test('a restarted runtime continues the numbering; a torn tail is skipped and re
 });
 
 test('a file that is not a journal segment is refused with exit 6', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'byteor-journal-'));
+  const dir = tempDir('byteor-journal-');
   writeFileSync(join(dir, segmentName(1)), Buffer.alloc(64, 7));
   try { readJournal(dir); assert.unreachable('should throw'); } catch (e) {
     assert.is((e as ByteorError).code, 'BYTEOR_E_JOURNAL_INVALID');
     assert.is((e as ByteorError).exitCode, 6);
   }
   appendFileSync(join(dir, 'notes.txt'), 'ignored');
-  assert.equal(readJournal(mkdtempSync(join(tmpdir(), 'byteor-journal-empty-'))).records, []);
+  assert.equal(readJournal(tempDir('byteor-journal-empty-')).records, []);
 });
 
 test.run();

@@ -4,13 +4,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { PassThrough, Readable, Writable } from 'node:stream';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LineIngress } from '../../kernel/io/line-ingress.ts';
 import { LineEgress } from '../../kernel/io/line-egress.ts';
 import type { IngressSink } from '../../kernel/plugin-api.ts';
 import { ByteorError } from '../../kernel/errors.ts';
+import { tempDir } from './cli-harness.ts';
 
 function collectingSink() {
   const records: string[] = [];
@@ -98,7 +99,7 @@ test('ingress: close drains the complete lines already read, reads nothing more,
 });
 
 test('egress: each record and a newline, to a file; write resolves after the bytes are handed over', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'byteor-egress-'));
+  const dir = tempDir('byteor-egress-');
   const path = join(dir, 'out.txt');
   writeFileSync(path, 'old content that must be replaced\n');
   const eg = new LineEgress({ output: path });

@@ -5,12 +5,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { Readable, Writable } from 'node:stream';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LineIngress, LINE_SPAN_BATCH } from '../../kernel/io/line-ingress.ts';
 import { LineEgress } from '../../kernel/io/line-egress.ts';
 import type { EgressView, IngressSink } from '../../kernel/plugin-api.ts';
+import { tempDir } from './cli-harness.ts';
 
 /** A sink with pushSpans only (push throws); every third batch resolves later, like a full ring. */
 function spansSink() {
@@ -81,7 +81,7 @@ function viewOf(records: string[]): EgressView {
 }
 
 test('egress writeFrom to a file: each record and a newline, batch after batch through the reused buffer', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'byteor-line-'));
+  const dir = tempDir('byteor-line-');
   const path = join(dir, 'out.txt');
   const eg = new LineEgress({ output: path });
   await eg.start();
