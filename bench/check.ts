@@ -3,7 +3,7 @@
  *
  * Compares a bench report (`npm run bench -- --machine > REPORT.json`) against the conservative
  * thresholds in bench/perf_baseline.kv for the report's machine class. Without REPORT it runs
- * ByteOr's bench names first (no peers, no micro-benchmarks). Not part of `npm test`.
+ * ByteOr's bench names and micro_startup first (no peers, no other micro-benchmarks). Not part of `npm test`.
  *
  * Exit 0: every threshold held; 1: a bench fell below its floor, went over a ceiling, or failed
  * (BYTEOR_E_BENCH_REGRESSION); 2: bad flags, or no thresholds for this machine class
@@ -51,16 +51,16 @@ function parseReport(text: string, from: string): BenchReport {
   return r.data;
 }
 
-/** Run ByteOr's bench names (no peers, no micro) in a child and read its --machine report. */
+/** Run ByteOr's bench names and the startup cases (no peers, no other micro) in a child and read its --machine report. */
 function runBenches(duration: string | undefined): BenchReport {
-  const args = [...nodeFlags(), RUN, ...BENCH_NAMES, '--no-peers', '--machine', ...(duration ? [`--duration=${duration}`] : [])];
+  const args = [...nodeFlags(), RUN, ...BENCH_NAMES, 'micro_startup', '--no-peers', '--machine', ...(duration ? [`--duration=${duration}`] : [])];
   const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20, encoding: 'utf8' });
   if (r.status === 2 || r.error) throw new ByteorError('BYTEOR_E_BENCH_FAILED', `the bench run did not start: ${r.error?.message ?? 'bad flags'}`, ExitCode.RUNTIME_FAILURE);
   return parseReport(r.stdout, 'the bench run');
 }
 
 function lineText(l: CheckLine): string {
-  const fmt = (v: number | null) => v === null ? '-' : l.metric === 'min_records_per_s' ? `${rate(v)}/s` : l.metric === 'max_p99_us' ? micros(v) : `${Math.round(v)} ns`;
+  const fmt = (v: number | null) => v === null ? '-' : l.metric === 'min_records_per_s' ? `${rate(v)}/s` : l.metric === 'max_p99_us' ? micros(v) : l.metric === 'max_overhead_ms' ? `${v} ms` : `${Math.round(v)} ns`;
   const what = l.metric === 'ran' ? (l.note ?? '') : `${fmt(l.measured)} vs ${l.metric.startsWith('min') ? '≥' : '≤'} ${fmt(l.threshold)}`;
   return `${l.ok ? 'ok  ' : 'FAIL'} ${l.bench.padEnd(30)} ${l.metric.padEnd(22)} ${what}`;
 }

@@ -111,13 +111,16 @@ function notFound(spec: string, why: string): ByteorError {
   return new ByteorError('BYTEOR_E_PLUGIN_NOT_FOUND', `cannot load plugin "${spec}": ${why}`, ExitCode.USAGE, { plugin: spec });
 }
 
+/** The built-in plugins' module URLs (a stage worker names its plugins by URL). */
+const BUILTIN_URLS = new Set(Object.values(BUILTIN_PLUGINS));
+
 /** Import a plugin module (resolved from `spec`) and return its default export, unchecked. */
 async function importPlugin(spec: string, cwd: string): Promise<{ url: string; def: unknown }> {
   const url = resolvePluginSpecifier(spec, cwd);
   // Built-in plugins import the kernel by relative path; only a plugin from outside needs the
   // bare `byteor/plugin` mapped to this kernel (module.register starts Node's loader-hooks
   // thread: ~100 ms that a cold `validate` need not pay).
-  if (!Object.hasOwn(BUILTIN_PLUGINS, spec)) provideKernelModules();
+  if (!BUILTIN_URLS.has(url)) provideKernelModules();
   let mod: { default?: unknown };
   try {
     mod = await import(url);

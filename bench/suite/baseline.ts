@@ -5,6 +5,8 @@
  *   <bench>.<class>.min_records_per_s=N      steady throughput must be at least N
  *   <bench>.<class>.max_p99_us=N             paced p99 latency must be at most N µs
  *   <bench>.<class>.max_cpu_ns_per_record=N  process CPU time per record must be at most N ns
+ *   startup_<case>.<class>.max_overhead_ms=N  the built CLI's start (micro_startup case, median)
+ *                                             at most N ms over `node -e 0` in the same run
  *
  * `compare` checks a report against them; `derive` turns a report into new thresholds
  * (`bench:check --update`) with wide margins, because these are CI-safe floors on shared,
@@ -15,8 +17,11 @@ import { ByteorError } from '../../kernel/errors.ts';
 import { ExitCode } from '../../kernel/exit-codes.ts';
 import { parseKv } from '../../kernel/spec/kv.ts';
 
-export const METRICS = ['min_records_per_s', 'max_p99_us', 'max_cpu_ns_per_record'] as const;
+export const METRICS = ['min_records_per_s', 'max_p99_us', 'max_cpu_ns_per_record', 'max_overhead_ms'] as const;
+/** What `derive` computes from a run (the startup bound is a goal, kept by hand). */
+const DERIVED_METRICS = ['min_records_per_s', 'max_p99_us', 'max_cpu_ns_per_record'] as const;
 export type Metric = (typeof METRICS)[number];
+export type DerivedMetric = (typeof DERIVED_METRICS)[number];
 
 /** bench → class → metric → threshold */
 export type Baseline = Map<string, Map<string, Partial<Record<Metric, number>>>>;
@@ -80,6 +85,15 @@ export function compare(b: Baseline, report: BenchReport): CheckLine[] {
       lines.push({ bench: r.name, metric: m, measured: v, threshold: limit, ok, note: null });
     }
   }
+  const startup = report.micro.find((m) => m.name === 'micro_startup');
+  const floor = startup?.cases.find((c) => c.case === 'node -e 0')?.median_ns;
+  for (const c of startup?.cases ?? []) {
+    const limit = b.get(c.case)?.get(cls)?.max_overhead_ms;
+    if (limit === undefined) continue;
+    const v = c.median_ns !== undefined && floor !== undefined ? Math.round((c.median_ns - floor) / 1e6) : null;
+    lines.push({ bench: c.case, metric: 'max_overhead_ms', measured: v, threshold: limit, ok: v !== null && v <= limit, note: null });
+  }
+  if (startup && !startup.ok) lines.push({ bench: 'micro_startup', metric: 'ran', measured: null, threshold: null, ok: false, note: startup.error });
   return lines;
 }
 
@@ -91,8 +105,8 @@ export function round2(x: number, dir: 'down' | 'up'): number {
 }
 
 /** Conservative thresholds from a report, for its machine class. */
-export function derive(report: BenchReport): Map<string, Record<Metric, number>> {
-  const out = new Map<string, Record<Metric, number>>();
+export function derive(report: BenchReport): Map<string, Record<DerivedMetric, number>> {
+  const out = new Map<string, Record<DerivedMetric, number>>();
   for (const r of report.results) {
     if (r.kind !== 'bench' || !r.ok || !r.steady || !r.latency) continue;
     out.set(r.name, {
@@ -109,7 +123,7 @@ export function derive(report: BenchReport): Map<string, Record<Metric, number>>
  * and their order kept; the new lines appended under a `# class <cls>: <comment>` line that
  * replaces the previous one).
  */
-export function updateBaselineText(text: string, cls: string, fresh: Map<string, Record<Metric, number>>, comment: string): string {
+export function updateBaselineText(text: string, cls: string, fresh: Map<string, Record<DerivedMetric, number>>, comment: string): string {
   const mine = (line: string) => {
     const key = line.split('=')[0]!;
     const parts = key.split('.');
@@ -119,6 +133,6 @@ export function updateBaselineText(text: string, cls: string, fresh: Map<string,
   const kept = text.split('\n').filter((l) => !l.startsWith(header) && (l.startsWith('#') || l === '' || !mine(l)));
   while (kept.length && kept[kept.length - 1] === '') kept.pop();
   const add = [`${header} ${comment}`];
-  for (const [bench, t] of fresh) for (const m of METRICS) add.push(`${bench}.${cls}.${m}=${t[m]}`);
+  for (const [bench, t] of fresh) for (const m of DERIVED_METRICS) add.push(`${bench}.${cls}.${m}=${t[m]}`);
   return `${[...kept, '', ...add].join('\n')}\n`;
 }

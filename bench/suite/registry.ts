@@ -21,7 +21,7 @@ export const PEER_NAMES = ['peer_js_sab_ring', 'peer_ringbuf_js', 'peer_message_
 /** The bench the peers are compared with (ratios). */
 export const PEER_REFERENCE = 'single_ring_chain';
 
-export const MICRO_NAMES = ['micro_spec_codec', 'micro_validation', 'micro_msgpackr_slot'] as const;
+export const MICRO_NAMES = ['micro_spec_codec', 'micro_validation', 'micro_msgpackr_slot', 'micro_startup'] as const;
 
 export type BenchName = (typeof BENCH_NAMES)[number];
 export type PeerName = (typeof PEER_NAMES)[number];
@@ -49,6 +49,7 @@ const micros: Record<MicroName, () => Promise<{ default: MicroDefinition }>> = {
   micro_spec_codec: () => import('../micro/spec_codec.ts'),
   micro_validation: () => import('../micro/validation.ts'),
   micro_msgpackr_slot: () => import('../micro/msgpackr_slot.ts'),
+  micro_startup: () => import('../micro/startup.ts'),
 };
 
 export function isContender(name: string): name is ContenderName {

@@ -88,7 +88,15 @@ export function renderTable(report: BenchReport): string {
     out.push('micro-benchmarks (benchmark.js)');
     for (const m2 of report.micro) {
       out.push(`  ${m2.name}${m2.ok ? '' : `: FAILED: ${m2.error}`}${m2.notes.length ? ` (${m2.notes.join('; ')})` : ''}`);
-      for (const c of m2.cases) out.push(`    ${pad(c.case, 52)} ${pad(rate(c.ops_per_s), 9, true)} ops/s ${pad(`${c.mean_ns >= 1e4 ? Math.round(c.mean_ns / 1000) + ' µs' : Math.round(c.mean_ns) + ' ns'}`, 9, true)}/op ±${c.rme_pct}%`);
+      const floor = m2.cases.find((c) => c.case === 'node -e 0')?.median_ns;
+      for (const c of m2.cases) {
+        if (c.median_ns !== undefined) {
+          const over = floor !== undefined && c.case !== 'node -e 0' ? `, +${((c.median_ns - floor) / 1e6).toFixed(0)} ms over node -e 0` : '';
+          out.push(`    ${pad(c.case, 52)} median ${((c.median_ns) / 1e6).toFixed(0)} ms, min ${((c.min_ns ?? 0) / 1e6).toFixed(0)} ms${over} (${c.samples} starts)`);
+          continue;
+        }
+        out.push(`    ${pad(c.case, 52)} ${pad(rate(c.ops_per_s), 9, true)} ops/s ${pad(`${c.mean_ns >= 1e4 ? Math.round(c.mean_ns / 1000) + ' µs' : Math.round(c.mean_ns) + ' ns'}`, 9, true)}/op ±${c.rme_pct}%`);
+      }
     }
   }
   return `${out.join('\n')}\n`;

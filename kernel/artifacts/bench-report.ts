@@ -144,6 +144,9 @@ export const MicroCase = z.object({
   /** relative margin of error, percent */
   rme_pct: z.number(),
   samples: z.number().int(),
+  /** cases timed as whole processes (micro_startup): the median and the fastest start */
+  median_ns: z.number().optional(),
+  min_ns: z.number().optional(),
 });
 
 export const MicroResult = z.object({
