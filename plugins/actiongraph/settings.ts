@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ByteorError, ExitCode } from '../../kernel/plugin-api.ts';
+import { normalizeHttpUrl } from './url-allowlist.ts';
 
 /**
  * The action layer's settings, read from the environment (ByteOr's variable names, plus
@@ -66,6 +67,13 @@ export function readActionSettings(env: Readonly<Record<string, string | undefin
       ExitCode.USAGE, { variable: name, value: raw[name] });
   }
   const s = r.data;
+  for (const entry of s.BYTEOR_HTTP_POST_ALLOWLIST ?? []) {
+    const n = normalizeHttpUrl(entry);
+    if ('error' in n) {
+      throw new ByteorError('BYTEOR_E_ACTION_CONFIG', `BYTEOR_HTTP_POST_ALLOWLIST entry ${n.error}; each entry must be an http:// or https:// URL prefix without user:password@ or encoded slashes`,
+        ExitCode.USAGE, { variable: 'BYTEOR_HTTP_POST_ALLOWLIST', value: entry });
+    }
+  }
   return {
     httpPostTimeoutMs: s.BYTEOR_HTTP_POST_TIMEOUT ?? DEFAULT_HTTP_POST_TIMEOUT_MS,
     httpPostAllowlist: s.BYTEOR_HTTP_POST_ALLOWLIST ?? null,
