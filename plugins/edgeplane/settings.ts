@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ByteorError, ExitCode } from '../../kernel/plugin-api.ts';
+import { ByteorError, ExitCode, redactValue } from '../../kernel/plugin-api.ts';
 
 /**
  * Adapter settings arrive as the `key=value` strings of one binding (`ingress.*` or `egress.*`
@@ -54,11 +54,7 @@ export function parseSettings<S extends z.ZodObject<z.ZodRawShape>>(
   throw configError(`${key}: ${what}; fix it in the --config file`, { key, kind });
 }
 
-/** `user:secret@` removed, so endpoints can be shown in snapshots and errors */
+/** `user:secret@` replaced by `<redacted>@` (the kernel's one redactor), so endpoints can be shown in snapshots and errors */
 export function redactUrl(u: string): string {
-  try {
-    const p = new URL(u);
-    if (p.username || p.password) { p.username = p.username ? '***' : ''; p.password = ''; }
-    return p.toString();
-  } catch { return u; }
+  return redactValue(u);
 }
