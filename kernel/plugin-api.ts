@@ -411,6 +411,7 @@ export { BundleSpecValidation } from './artifacts/bundle-spec-validation.ts';
 export { REPLAY_AUDIT_VERSION, REPLAY_AUDIT_FILE, ReplayAuditV1, ReplayAuditInput, ReplayAuditPolicy, ReplayAuditAction } from './artifacts/replay-audit.ts';
 export { listBundleFiles, hashBundleFiles, verifyBundleDir, sha256Hex } from './bundle/manifest.ts';
 export { writeBundleArchive, extractBundleArchive } from './bundle/archive.ts';
+export { BUNDLE_SIGNATURE_FILE, BundleSignature, BundleSignatureCode, readBundleSigningKey, signBundleManifest, verifyBundleSignature } from './bundle/signature.ts';
 export { BUNDLE_DIR_MODE, BUNDLE_FILE_MODE, makePrivateDir, sealPrivateModes } from './bundle/private-modes.ts';
 export { BUNDLE_JOURNAL_DIR, journalWindowPath, writeJournalWindow, readJournalWindow, journalWindowLanes } from './bundle/journal-window.ts';
 export { captureSnapshot } from './snapshot/capture.ts';

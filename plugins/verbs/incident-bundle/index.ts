@@ -7,7 +7,7 @@ import {
   SPEC_VALIDATION_FILE, RUNTIME_NAME, RuntimeStateDocument, JournalWindowMeta, captureSnapshot, journalWindowMetaPath, readJournal,
   runDirPaths, writeJournalWindow, describeSpec, formatDiagnostic, hashBundleFiles, packageVersion, readSpecFile,
   renderDescription, resolveEnvironment, resolveSpecPath, specValidationReport, stableJson, validateSpecText, writeBundleArchive,
-  writeJsonArtifact, makePrivateDir, sealPrivateModes, redactConfigText, redactJson, redactValue, type BundleContext, type LoadedSpec, type SpecCheck, type VerbContext,
+  writeJsonArtifact, readBundleSigningKey, signBundleManifest, makePrivateDir, sealPrivateModes, redactConfigText, redactJson, redactValue, type BundleContext, type LoadedSpec, type SpecCheck, type VerbContext,
 } from '../../../kernel/plugin-api.ts';
 import { captureEnvironment } from './environment.ts';
 import { bundlePolicyRecord } from './policy-record.ts';
@@ -27,6 +27,7 @@ const Flags = z.object({
   'last-n': z.string().regex(/^\d{1,9}$/, 'must be a whole number of records').transform(Number).default(1000),
   archive: z.boolean().default(false),
   env: z.string().optional(),
+  'sign-key': z.string().min(1).optional(),
 });
 type Flags = z.output<typeof Flags>;
 
@@ -132,6 +133,8 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
     throw new ByteorError('BYTEOR_E_BUNDLE_OUT_EXISTS', `${out}.tar.gz already exists; bundles are never overwritten — choose a new --out`, ExitCode.USAGE, { out: `${out}.tar.gz` });
   }
 
+  const signKey = flags['sign-key'] !== undefined ? readBundleSigningKey(flags['sign-key']) : null;
+
   const stage = join(dirname(out), `.${basename(out)}.partial-${process.pid}`);
   rmSync(stage, { recursive: true, force: true });
   makePrivateDir(stage); // 0700 from the start: nothing below it is readable by others while it is written
@@ -185,6 +188,7 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
       artifacts,
       files: hashBundleFiles(stage),
     });
+    if (signKey) signBundleManifest(stage, signKey);
     sealPrivateModes(stage);
     if (existsSync(out)) rmSync(out, { recursive: true }); // the empty directory checked above
     renameSync(stage, out);
@@ -193,7 +197,7 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
 
     if (ctx.json) ctx.io.out(stableJson({ bundle_dir: out, archive, manifest }));
     else {
-      ctx.io.out(`incident bundle ${out}${archive ? ` (+ ${archive})` : ''}: ${manifest.files.length + 1} files, spec ${check.ok ? `valid (${check.hash})` : 'INVALID (see spec_validation.json)'}\n`);
+      ctx.io.out(`incident bundle ${out}${archive ? ` (+ ${archive})` : ''}: ${manifest.files.length + 1 + (signKey ? 1 : 0)} files${signKey ? ' (signed)' : ''}, spec ${check.ok ? `valid (${check.hash})` : 'INVALID (see spec_validation.json)'}\n`);
     }
     return ExitCode.OK;
   } finally {
@@ -222,6 +226,7 @@ export default definePlugin({
         'last-n': { type: 'string', value: 'N', description: 'journal records to include, the most recent (default 1000)' },
         archive: { type: 'boolean', description: 'also write DIR.tar.gz' },
         env: { type: 'string', value: 'dev|staging|prod', description: 'environment posture for policy_audit.json (default $BYTEOR_ENV, else prod)' },
+        'sign-key': { type: 'string', value: 'FILE', description: 'sign manifest.json with this Ed25519 private key (byteor approval keygen): manifest.sig' },
       },
       schema: Flags,
       run,
