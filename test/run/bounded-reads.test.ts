@@ -70,6 +70,9 @@ test('one 100 MB input line is refused in linear time: the run ends in seconds, 
   assert.is(r.code, 1, r.err);
   assert.match(r.err, 'BYTEOR_E_RECORDS_REFUSED');
   assert.match(r.err, /refused 1\b/);
+  // item 9: the summary line of a run that exits 1 for refused records does not say ok
+  assert.match(r.err, 'run failed (BYTEOR_E_RECORDS_REFUSED): records in 3');
+  assert.not.match(r.err, 'run ok');
   assert.match(r.err, /records in 3, out 2/);
   assert.ok(r.ms < 30_000, `took ${r.ms} ms`);
   console.log(`100 MB line refused in ${r.ms} ms`);
