@@ -96,13 +96,19 @@ export { SpecDescription, StageDescription, RoleDescription } from './artifacts/
 export {
   DOCTOR_REPORT_VERSION, DoctorReport, DoctorItem, DoctorItemStatus, DoctorRequirement, TuningProfile,
 } from './artifacts/doctor-report.ts';
-export { ENVIRONMENT_FILE, EnvironmentCapture, REDACTED_VALUE, SECRET_NAME_PARTS, isSecretName, redactedEnv } from './artifacts/environment-capture.ts';
+export { ENVIRONMENT_FILE, EnvironmentCapture } from './artifacts/environment-capture.ts';
+export {
+  REDACTED_VALUE, SECRET_NAME_STEMS, SECRET_NAME_WORDS, isSecretName, nameTokens, redactArgv, redactConfigText, redactHeaders, redactJson,
+  redactNamed, redactValue, redactedEnv,
+} from './redact.ts';
 export { RUNTIME_INFO_FILE, RuntimeInfo } from './artifacts/runtime-info.ts';
 export { BUNDLE_MANIFEST_FILE, INCIDENT_BUNDLE_VERSION, BundleManifest, BundleFileEntry } from './artifacts/bundle-manifest.ts';
 export { BundleSpecValidation } from './artifacts/bundle-spec-validation.ts';
 export { REPLAY_AUDIT_VERSION, REPLAY_AUDIT_FILE, ReplayAuditV1, ReplayAuditInput, ReplayAuditPolicy, ReplayAuditAction } from './artifacts/replay-audit.ts';
 export { listBundleFiles, hashBundleFiles, verifyBundleDir, sha256Hex } from './bundle/manifest.ts';
 export { writeBundleArchive, extractBundleArchive } from './bundle/archive.ts';
+export { BUNDLE_SIGNATURE_FILE, BundleSignature, BundleSignatureCode, readBundleSigningKey, signBundleManifest, verifyBundleSignature } from './bundle/signature.ts';
+export { BUNDLE_DIR_MODE, BUNDLE_FILE_MODE, makePrivateDir, sealPrivateModes } from './bundle/private-modes.ts';
 export { BUNDLE_JOURNAL_DIR, journalWindowPath, writeJournalWindow, readJournalWindow, journalWindowLanes } from './bundle/journal-window.ts';
 export { captureSnapshot } from './snapshot/capture.ts';
 export type { CapturedSnapshot } from './snapshot/capture.ts';

@@ -170,6 +170,14 @@ export interface IngressSink {
    * to `push` (a wrapping sink may not have it).
    */
   pushSpans?(bytes: Uint8Array, spans: Uint32Array, count: number): void | Promise<void>;
+  /**
+   * Optional: the largest record the sink accepts (slot_bytes). An adapter that reads a record
+   * larger than this may stop buffering it at once and call `refuse` with its length instead of
+   * pushing it (bounded memory, linear time for a hostile 100 MB line).
+   */
+  readonly maxRecordBytes?: number;
+  /** Optional, with maxRecordBytes: count a record of `bytes` bytes as refused (too large), in order with the pushes. */
+  refuse?(bytes: number): void | Promise<void>;
   /** no more records will come */
   end(): void;
   /**

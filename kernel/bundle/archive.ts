@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { basename, dirname } from 'node:path';
 import * as tar from 'tar';
 import { ByteorError } from '../errors.ts';
@@ -6,11 +7,20 @@ import { ExitCode } from '../exit-codes.ts';
 
 /**
  * The `.tar.gz` form of an incident bundle: the bundle directory as its single top-level entry,
- * portable headers (no uid/gid/user names), regular files and directories only.
+ * portable headers (no uid/gid/user names), regular files and directories only. The archive file
+ * is created new (never through an existing file or link) with mode 0600 whatever the umask;
+ * its entries carry the bundle's own 0600/0700 modes.
  */
 
 export async function writeBundleArchive(bundleDir: string, file: string): Promise<void> {
-  await tar.c({ gzip: true, file, cwd: dirname(bundleDir), portable: true }, [basename(bundleDir)]);
+  const out = createWriteStream(file, { flags: 'wx', mode: 0o600 });
+  try {
+    await pipeline(tar.c({ gzip: true, cwd: dirname(bundleDir), portable: true }, [basename(bundleDir)]), out);
+    chmodSync(file, 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') rmSync(file, { force: true });
+    throw e;
+  }
 }
 
 /**

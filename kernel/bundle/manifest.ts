@@ -16,7 +16,10 @@ function invalid(code: string, dir: string, why: string, details: Record<string,
   return new ByteorError(code, `incident bundle ${dir} ${why}`, ExitCode.ARTIFACT_INVALID, { bundle: dir, ...details });
 }
 
-/** Relative `/`-separated paths of the regular files under `dir` (manifest excluded), sorted. Links are refused. */
+/** the signature over manifest.json (kernel/bundle/signature.ts), outside the manifest like the manifest itself */
+export const BUNDLE_SIGNATURE_FILE = 'manifest.sig';
+
+/** Relative `/`-separated paths of the regular files under `dir` (manifest and its signature excluded), sorted. Links are refused. */
 export function listBundleFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (rel: string) => {
@@ -24,7 +27,7 @@ export function listBundleFiles(dir: string): string[] {
       const r = rel ? `${rel}/${name}` : name;
       const st = lstatSync(join(dir, r));
       if (st.isDirectory()) walk(r);
-      else if (st.isFile()) { if (r !== BUNDLE_MANIFEST_FILE) out.push(r); }
+      else if (st.isFile()) { if (r !== BUNDLE_MANIFEST_FILE && r !== BUNDLE_SIGNATURE_FILE) out.push(r); }
       else throw invalid('BYTEOR_E_BUNDLE_INVALID', dir, `holds ${r}, which is not a regular file or directory (links are not allowed in a bundle)`, { path: r });
     }
   };

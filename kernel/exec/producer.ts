@@ -185,7 +185,11 @@ export class RingProducer implements IngressSink {
     this.placed(shard, seq);
   }
 
-  private refuse(bytes: number): void {
+  get maxRecordBytes(): number { return this.slotBytes; }
+
+  /** A record of `bytes` bytes (> slot_bytes) that the adapter did not buffer: counted as refused, in order. */
+  refuse(bytes: number): void | Promise<void> {
+    if (this.blocked) return this.blocked.then(() => this.refuse(bytes));
     const index = this.received++;
     this.refused++;
     this.events.refused(index, bytes, this.slotBytes);

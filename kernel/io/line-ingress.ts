@@ -7,6 +7,11 @@
  * When the sink has `pushSpans` (the executor's producer), the line ends of a chunk are
  * collected into a reused span array, LINE_SPAN_BATCH records at a time, and handed over in
  * one call: no `Uint8Array` per line. Otherwise each line is pushed as a `subarray`.
+ *
+ * A line longer than the sink's `maxRecordBytes` (slot_bytes) is not buffered: as soon as the
+ * unfinished line exceeds it, its bytes are dropped up to the next `\n` and it is counted with
+ * `sink.refuse(length)`, so a hostile 100 MB line costs linear time and at most slot_bytes of
+ * memory (issue 15). Sinks without `refuse` get every line pushed, as before.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
@@ -57,6 +62,9 @@ export class LineIngress implements IngressAdapter {
 
   private async readLoop(stream: Readable, sink: IngressSink): Promise<void> {
     let carry: Buffer | null = null;
+    const limit = sink.refuse && sink.maxRecordBytes !== undefined ? sink.maxRecordBytes : Infinity;
+    /** > 0 while the bytes of an over-long line are being dropped: its length so far */
+    let skipping = 0;
     let ended = false;
     let failure: Error | null = null;
     const onEnd = () => { ended = true; };
@@ -74,15 +82,31 @@ export class LineIngress implements IngressAdapter {
           continue;
         }
         let chunk: Buffer = typeof raw === 'string' ? Buffer.from(raw) : raw;
+        if (skipping > 0) {
+          const nl = chunk.indexOf(NL);
+          if (nl < 0) { skipping += chunk.length; continue; }
+          this.count++;
+          const p = sink.refuse!(skipping + nl);
+          if (p) await p;
+          skipping = 0;
+          chunk = chunk.subarray(nl + 1);
+        }
         if (carry) { chunk = Buffer.concat([carry, chunk]); carry = null; }
         let start: number;
         if (sink.pushSpans) {
           const r = this.pushLineSpans(sink, chunk, 0);
           start = typeof r === 'number' ? r : await r;
         } else start = await this.pushLines(sink, chunk);
-        if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
+        if (chunk.length - start > limit) skipping = chunk.length - start; // over-long: drop it, do not carry it
+        else if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
       }
       if (failure) throw failure;
+      if (skipping > 0 && ended) {
+        this.count++;
+        const p = sink.refuse!(skipping);
+        if (p) await p;
+        skipping = 0;
+      }
       if (carry && carry.length > 0) {
         if (ended) {
           this.count++;

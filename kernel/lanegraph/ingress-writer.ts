@@ -60,6 +60,15 @@ export class IngressWriter implements IngressSink {
   }
 
   get slotBytes(): number { return this.lanes[0]!.slotBytes; }
+  get maxRecordBytes(): number { return this.slotBytes; }
+
+  /** A record of `bytes` bytes (> slot_bytes) that the adapter did not buffer: counted as refused, in order. */
+  refuse(bytes: number): void | Promise<void> {
+    if (this.blocked) return this.blocked.then(() => this.refuse(bytes));
+    const index = this.received++;
+    this.refused++;
+    this.events.refused(index, bytes, this.slotBytes);
+  }
 
   push(record: Uint8Array, ackToken?: unknown): void | Promise<void> {
     if (this.blocked) return this.blocked.then(() => this.push(record, ackToken));

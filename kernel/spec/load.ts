@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { readFileSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import process from 'node:process';
 import { dirname, resolve } from 'node:path';
 import { ByteorError } from '../errors.ts';
@@ -12,6 +12,7 @@ import { encodeSpec } from './encode.ts';
 import { formatDiagnostic } from './format-diagnostic.ts';
 import { canonicalTextHash } from './hash.ts';
 import { parseKv } from './kv.ts';
+import { MAX_SPEC_BYTES } from './limits.ts';
 import { lowerPlan } from './lower.ts';
 import type { Diagnostic, PipelineSpecV1 } from './model.ts';
 import { validateSpec } from './validate.ts';
@@ -127,12 +128,41 @@ export async function validateSpecText(input: string | Uint8Array, kernel: Plugi
 
 /** Read a spec file's bytes; a missing or unreadable file is a usage error (exit 2). */
 export function readSpecFile(path: string): Uint8Array {
+  const unreadable = (why: string) => new ByteorError('BYTEOR_E_SPEC_UNREADABLE', `cannot read spec file ${path}: ${why}; pass --spec=PATH (or set ${ENV_SPEC})`, ExitCode.USAGE, { path });
+  let fd: number;
   try {
-    return readFileSync(path);
+    // O_NONBLOCK: opening a FIFO without a writer must not hang (it is refused just below)
+    fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new ByteorError('BYTEOR_E_SPEC_UNREADABLE', `cannot read spec file ${path}: ${why}; pass --spec=PATH (or set ${ENV_SPEC})`, ExitCode.USAGE, { path });
+    throw unreadable(code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw unreadable('it is a directory');
+    if (!st.isFile()) {
+      const kind = st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : 'not a regular file';
+      throw new ByteorError('BYTEOR_E_SPEC_NOT_REGULAR', `spec ${path} is ${kind}, not a regular file; specs are read from regular files only (copy it into a file and pass --spec=FILE)`,
+        ExitCode.USAGE, { path });
+    }
+    // read at most MAX_SPEC_BYTES + 1 bytes, whatever the file claims its size is
+    const buf = Buffer.allocUnsafe(MAX_SPEC_BYTES + 1);
+    let n = 0;
+    for (;;) {
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+      if (n > MAX_SPEC_BYTES) {
+        throw new ByteorError('BYTEOR_E_SPEC_TOO_LARGE', `spec ${path} is larger than ${MAX_SPEC_BYTES} bytes; spec.kv files are limited to that (is this the right file?)`,
+          ExitCode.SPEC_INVALID, { path, limit: MAX_SPEC_BYTES });
+      }
+    }
+    return new Uint8Array(buf.buffer, buf.byteOffset, n);
+  } catch (e) {
+    if (e instanceof ByteorError) throw e;
+    throw unreadable((e as NodeJS.ErrnoException).code ?? (e as Error).message);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -6,6 +6,7 @@ import type { StageContext, StageFamily, StageHandler } from '../../kernel/plugi
 import { performBatchActions } from './batch-actions.ts';
 import { actionCounters, attemptAction, dryRunHandler } from './action-stage.ts';
 import type { AttemptOutcome } from './retry.ts';
+import { urlAllowed } from './url-allowlist.ts';
 import { readActionSettings, type ActionSettings } from './settings.ts';
 
 /**
@@ -31,19 +32,14 @@ export function parseHttpPostUrl(argument: string): { url: URL } | { error: stri
 }
 
 /**
- * BYTEOR_HTTP_POST_ALLOWLIST holds URL prefixes. A prefix matches a target that starts with it
- * and continues, if at all, at a boundary (`/`, `?`, `#`) unless the prefix itself ends with `/`:
- * `https://api.example.com` matches `https://api.example.com/x` but not `https://api.example.com.evil.net/`.
- * No allowlist (unset) allows every http/https target; the policy gate still applies.
+ * BYTEOR_HTTP_POST_ALLOWLIST holds URL prefixes, compared on WHATWG-normalised URLs by whole
+ * path segments (url-allowlist.ts): `http://h/ok` covers `http://h/ok/x` but not
+ * `http://h/ok/../admin`, `http://h/ok/%2e%2e/admin`, `http://h/okay` or a target with userinfo
+ * or an encoded slash. No allowlist (unset) allows every http/https target; the policy gate
+ * still applies.
  */
 export function httpPostTargetAllowed(target: string, allowlist: readonly string[] | null): boolean {
-  if (allowlist === null) return true;
-  return allowlist.some((prefix) => {
-    if (!target.startsWith(prefix)) return false;
-    if (target.length === prefix.length || prefix.endsWith('/')) return true;
-    const next = target[prefix.length]!;
-    return next === '/' || next === '?' || next === '#';
-  });
+  return urlAllowed(target, allowlist);
 }
 
 export function httpPostNotAllowlisted(key: string, target: string): ByteorError {
@@ -92,10 +88,12 @@ async function postOnce(pool: Pool, url: URL, bytes: Uint8Array, key: string, ti
 function createHttpPost(ctx: StageContext, settings: ActionSettings = readActionSettings(ctx.env)): StageHandler {
   const parsed = parseHttpPostUrl(ctx.argument);
   if ('error' in parsed) throw new ByteorError('BYTEOR_E_ACTION_BAD_KEY', parsed.error, ExitCode.SPEC_INVALID, { stage: ctx.key });
+  // the URL checked against the allowlist is the one every request goes to: the parsed,
+  // normalised URL (its origin for the pool, its pathname and search for the request line)
   const url = parsed.url;
   const c = actionCounters(ctx);
   if (ctx.dryRun) return dryRunHandler(c);
-  if (!httpPostTargetAllowed(ctx.argument, settings.httpPostAllowlist)) throw httpPostNotAllowlisted(ctx.key, ctx.argument);
+  if (!httpPostTargetAllowed(url.href, settings.httpPostAllowlist)) throw httpPostNotAllowlisted(ctx.key, ctx.argument);
   const pool = new Pool(url.origin, { connections: settings.concurrency, pipelining: 1 });
   const perform = async (bytes: Uint8Array, sequence: number): Promise<void> => {
     const key = idempotencyKey(bytes);

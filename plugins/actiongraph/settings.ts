@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ByteorError } from '../../kernel/errors.ts';
 import { ExitCode } from '../../kernel/exit-codes.ts';
+import { normalizeHttpUrl } from './url-allowlist.ts';
 
 /**
  * The action layer's settings, read from the environment (ByteOr's variable names, plus
@@ -67,6 +68,13 @@ export function readActionSettings(env: Readonly<Record<string, string | undefin
       ExitCode.USAGE, { variable: name, value: raw[name] });
   }
   const s = r.data;
+  for (const entry of s.BYTEOR_HTTP_POST_ALLOWLIST ?? []) {
+    const n = normalizeHttpUrl(entry);
+    if ('error' in n) {
+      throw new ByteorError('BYTEOR_E_ACTION_CONFIG', `BYTEOR_HTTP_POST_ALLOWLIST entry ${n.error}; each entry must be an http:// or https:// URL prefix without user:password@ or encoded slashes`,
+        ExitCode.USAGE, { variable: 'BYTEOR_HTTP_POST_ALLOWLIST', value: entry });
+    }
+  }
   return {
     httpPostTimeoutMs: s.BYTEOR_HTTP_POST_TIMEOUT ?? DEFAULT_HTTP_POST_TIMEOUT_MS,
     httpPostAllowlist: s.BYTEOR_HTTP_POST_ALLOWLIST ?? null,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ByteorError } from '../../kernel/errors.ts';
 import { ExitCode } from '../../kernel/exit-codes.ts';
+import { redactValue } from '../../kernel/redact.ts';
 
 /**
  * Adapter settings arrive as the `key=value` strings of one binding (`ingress.*` or `egress.*`
@@ -55,11 +56,7 @@ export function parseSettings<S extends z.ZodObject<z.ZodRawShape>>(
   throw configError(`${key}: ${what}; fix it in the --config file`, { key, kind });
 }
 
-/** `user:secret@` removed, so endpoints can be shown in snapshots and errors */
+/** `user:secret@` replaced by `<redacted>@` (the kernel's one redactor), so endpoints can be shown in snapshots and errors */
 export function redactUrl(u: string): string {
-  try {
-    const p = new URL(u);
-    if (p.username || p.password) { p.username = p.username ? '***' : ''; p.password = ''; }
-    return p.toString();
-  } catch { return u; }
+  return redactValue(u);
 }

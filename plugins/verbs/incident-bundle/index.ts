@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { BundleManifest, BUNDLE_MANIFEST_FILE, INCIDENT_BUNDLE_VERSION } from '../../../kernel/artifacts/bundle-manifest.ts';
@@ -13,11 +13,14 @@ import { SPEC_VALIDATION_FILE } from '../../../kernel/artifacts/spec-validation.
 import { writeBundleArchive } from '../../../kernel/bundle/archive.ts';
 import { writeJournalWindow } from '../../../kernel/bundle/journal-window.ts';
 import { hashBundleFiles } from '../../../kernel/bundle/manifest.ts';
+import { makePrivateDir, sealPrivateModes } from '../../../kernel/bundle/private-modes.ts';
+import { readBundleSigningKey, signBundleManifest } from '../../../kernel/bundle/signature.ts';
 import { ByteorError } from '../../../kernel/errors.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
 import { readJournal } from '../../../kernel/journal/journal-reader.ts';
 import { definePlugin, PLUGIN_API_VERSION, type BundleContext, type VerbContext } from '../../../kernel/plugin-contract.ts';
 import { resolveEnvironment } from '../../../kernel/policy/environment.ts';
+import { redactConfigText, redactJson, redactValue } from '../../../kernel/redact.ts';
 import { runDirPaths } from '../../../kernel/rundir/run-dir.ts';
 import { captureSnapshot } from '../../../kernel/snapshot/capture.ts';
 import { describeSpec, renderDescription } from '../../../kernel/spec/describe.ts';
@@ -42,10 +45,20 @@ const Flags = z.object({
   'last-n': z.string().regex(/^\d{1,9}$/, 'must be a whole number of records').transform(Number).default(1000),
   archive: z.boolean().default(false),
   env: z.string().optional(),
+  'sign-key': z.string().min(1).optional(),
 });
 type Flags = z.output<typeof Flags>;
 
 const RUNTIME_CONFIG_FILE = 'runtime_config.txt';
+
+/**
+ * Every artifact of the bundle goes through the kernel's redactor before it is written
+ * (kernel/redact.ts): JSON documents by value (URL credentials, inline secret pairs), the
+ * runtime config by key name and value, the spec by value. A spec that carried credentials
+ * is therefore not the spec that ran (its hash no longer matches the manifest's spec_hash and
+ * replay refuses it): secrets belong in the environment or the --config file, not in specs.
+ */
+const writeRedacted: typeof writeJsonArtifact = (path, schema, value) => writeJsonArtifact(path, schema, redactJson(value));
 const SPEC_FILE = 'spec.kv';
 
 function specValidation(check: SpecCheck, kernel: VerbContext['kernel']): BundleSpecValidation {
@@ -56,6 +69,23 @@ function specValidation(check: SpecCheck, kernel: VerbContext['kernel']): Bundle
     warnings: check.warnings, report: check.report!, lines: check.lines,
   };
   return { ...base, description: renderDescription(describeSpec(loaded, kernel)) };
+}
+
+/** The spec's bytes, unchanged unless they carry credentials (then redacted as text). */
+function redactedSpec(bytes: Uint8Array): Uint8Array | string {
+  const text = Buffer.from(bytes).toString('utf8');
+  const red = redactValue(text);
+  return red === text ? bytes : red;
+}
+
+/** A plugin wrote its artifact itself (into the 0700 staging directory): its text is redacted in place before the manifest hashes it. */
+function redactPluginArtifact(path: string): void {
+  let bytes: Buffer;
+  try { bytes = readFileSync(path); } catch { return; } // a directory or nothing: the manifest decides
+  let text: string;
+  try { text = new TextDecoder('utf-8', { fatal: true }).decode(bytes); } catch { return; } // binary: left as written
+  const red = redactValue(text);
+  if (red !== text) writeFileSync(path, red, { mode: 0o600 });
 }
 
 function outDirFree(out: string): void {
@@ -83,7 +113,7 @@ async function captureRunDir(runDir: string, stage: string, lastN: number, ctx: 
   let snapshotSource: 'live' | 'state_file' | null = null;
   try {
     const cap = await captureSnapshot(runDir);
-    writeJsonArtifact(join(stage, cap.file), RuntimeStateDocument, cap.snapshot);
+    writeRedacted(join(stage, cap.file), RuntimeStateDocument, cap.snapshot);
     snapshotSource = cap.source;
   } catch (e) { note('snapshot', e); }
   let journalRecords = 0;
@@ -91,7 +121,7 @@ async function captureRunDir(runDir: string, stage: string, lastN: number, ctx: 
     const j = readJournal(runDirPaths(runDir).journal, { lastN });
     if (j.records.length > 0) {
       writeJournalWindow(stage, JOURNAL_LANE, j.records.map((r) => r.payload));
-      writeJsonArtifact(join(stage, journalWindowMetaPath(JOURNAL_LANE)), JournalWindowMeta, {
+      writeRedacted(join(stage, journalWindowMetaPath(JOURNAL_LANE)), JournalWindowMeta, {
         lane: JOURNAL_LANE, records: j.records.length, last_n: lastN,
         run_ids: [...new Set(j.records.map((r) => r.run_id))],
         spec_hashes: j.spec_hashes,
@@ -117,22 +147,28 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
     throw new ByteorError('BYTEOR_E_BUNDLE_CONFIG_UNREADABLE', `--config=${flags.config} does not exist; pass the runtime_config.txt the runtime used, or leave --config out`, ExitCode.USAGE);
   }
 
+  if (flags.archive && existsSync(`${out}.tar.gz`)) {
+    throw new ByteorError('BYTEOR_E_BUNDLE_OUT_EXISTS', `${out}.tar.gz already exists; bundles are never overwritten — choose a new --out`, ExitCode.USAGE, { out: `${out}.tar.gz` });
+  }
+
+  const signKey = flags['sign-key'] !== undefined ? readBundleSigningKey(flags['sign-key']) : null;
+
   const stage = join(dirname(out), `.${basename(out)}.partial-${process.pid}`);
   rmSync(stage, { recursive: true, force: true });
-  mkdirSync(stage, { recursive: true });
+  makePrivateDir(stage); // 0700 from the start: nothing below it is readable by others while it is written
   try {
-    writeFileSync(join(stage, SPEC_FILE), specBytes);
+    writeFileSync(join(stage, SPEC_FILE), redactedSpec(specBytes), { mode: 0o600 });
     const check = await validateSpecText(specBytes, kernel, { path: specPath });
-    writeJsonArtifact(join(stage, SPEC_VALIDATION_FILE), BundleSpecValidation, specValidation(check, kernel));
-    writeJsonArtifact(join(stage, RUNTIME_INFO_FILE), RuntimeInfo, {
+    writeRedacted(join(stage, SPEC_VALIDATION_FILE), BundleSpecValidation, specValidation(check, kernel));
+    writeRedacted(join(stage, RUNTIME_INFO_FILE), RuntimeInfo, {
       crate: { name: RUNTIME_NAME, version: packageVersion() },
       js_runtime: (globalThis as { Deno?: unknown }).Deno ? { name: 'deno', version: process.versions.deno ?? 'unknown' } : { name: 'node', version: process.versions.node },
       plugins: kernel.plugins.map((p) => ({ name: p.name, version: p.version })),
     });
     const parsed = check.ok ? { spec: check.spec!, hash: check.hash! } : { error: check.errors.map((d) => formatDiagnostic(d, 'error', specPath)).join('; ') };
-    writeJsonArtifact(join(stage, POLICY_AUDIT_FILE), PolicyAuditRecordV1, bundlePolicyRecord({ specPath, parsed, environment, env: ctx.env, kernel }));
-    writeJsonArtifact(join(stage, ENVIRONMENT_FILE), EnvironmentCapture, captureEnvironment(ctx.env));
-    if (flags.config !== undefined) copyFileSync(flags.config, join(stage, RUNTIME_CONFIG_FILE));
+    writeRedacted(join(stage, POLICY_AUDIT_FILE), PolicyAuditRecordV1, bundlePolicyRecord({ specPath, parsed, environment, env: ctx.env, kernel }));
+    writeRedacted(join(stage, ENVIRONMENT_FILE), EnvironmentCapture, captureEnvironment(ctx.env));
+    if (flags.config !== undefined) writeFileSync(join(stage, RUNTIME_CONFIG_FILE), redactConfigText(readFileSync(flags.config, 'utf8')), { mode: 0o600 });
     const runDir = flags['run-dir'] ?? null;
     const captured = runDir !== null ? await captureRunDir(runDir, stage, flags['last-n'], ctx) : { snapshotSource: null, journalRecords: 0, errors: [] };
 
@@ -149,6 +185,7 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
       }
       try {
         const wrote = await artifact.write(bctx);
+        if (wrote) redactPluginArtifact(join(stage, artifact.file));
         artifacts.push({ file: artifact.file, plugin, outcome: wrote ? 'written' : 'not_applicable', error: null });
       } catch (e) {
         rmSync(join(stage, artifact.file), { recursive: true, force: true });
@@ -157,7 +194,8 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
       }
     }
 
-    const manifest = writeJsonArtifact(join(stage, BUNDLE_MANIFEST_FILE), BundleManifest, {
+    sealPrivateModes(stage);
+    const manifest = writeRedacted(join(stage, BUNDLE_MANIFEST_FILE), BundleManifest, {
       bundle_v: INCIDENT_BUNDLE_VERSION,
       created_unix_ms: Date.now(),
       spec_hash: check.hash,
@@ -168,6 +206,8 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
       artifacts,
       files: hashBundleFiles(stage),
     });
+    if (signKey) signBundleManifest(stage, signKey);
+    sealPrivateModes(stage);
     if (existsSync(out)) rmSync(out, { recursive: true }); // the empty directory checked above
     renameSync(stage, out);
     let archive: string | null = null;
@@ -175,7 +215,7 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
 
     if (ctx.json) ctx.io.out(stableJson({ bundle_dir: out, archive, manifest }));
     else {
-      ctx.io.out(`incident bundle ${out}${archive ? ` (+ ${archive})` : ''}: ${manifest.files.length + 1} files, spec ${check.ok ? `valid (${check.hash})` : 'INVALID (see spec_validation.json)'}\n`);
+      ctx.io.out(`incident bundle ${out}${archive ? ` (+ ${archive})` : ''}: ${manifest.files.length + 1 + (signKey ? 1 : 0)} files${signKey ? ' (signed)' : ''}, spec ${check.ok ? `valid (${check.hash})` : 'INVALID (see spec_validation.json)'}\n`);
     }
     return ExitCode.OK;
   } finally {
@@ -194,7 +234,7 @@ export default definePlugin({
       usage: [
         'Writes spec.kv, spec_validation.json, runtime.json, policy_audit.json, environment.json, and when present',
         'runtime_config.txt, the snapshot, the last N journal records and plugin artifacts, plus manifest.json',
-        '(sha256 of every file). Secrets in the environment (names with KEY, TOKEN, SECRET, PASSWORD, CRED) are redacted.',
+        '(sha256 of every file). Secrets are redacted before anything is written (docs/security.md); files are 0600, directories 0700.',
       ].join('\n'),
       options: {
         out: { type: 'string', value: 'DIR', description: 'bundle directory to create (must not exist, or be empty)' },
@@ -204,6 +244,7 @@ export default definePlugin({
         'last-n': { type: 'string', value: 'N', description: 'journal records to include, the most recent (default 1000)' },
         archive: { type: 'boolean', description: 'also write DIR.tar.gz' },
         env: { type: 'string', value: 'dev|staging|prod', description: 'environment posture for policy_audit.json (default $BYTEOR_ENV, else prod)' },
+        'sign-key': { type: 'string', value: 'FILE', description: 'sign manifest.json with this Ed25519 private key (byteor approval keygen): manifest.sig' },
       },
       schema: Flags,
       run,

@@ -1,10 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { readKeySet } from '../../../kernel/approval/key-set.ts';
 import { APPROVAL_FILE, KEY_SET_FILE } from '../../../kernel/approval/material.ts';
 import { JournalWindowMeta, journalWindowMetaPath } from '../../../kernel/artifacts/journal-window-meta.ts';
 import { stableJson, writeJsonArtifact } from '../../../kernel/artifacts/json.ts';
 import { ReplayAuditV1, REPLAY_AUDIT_VERSION } from '../../../kernel/artifacts/replay-audit.ts';
+import { verifyBundleSignature } from '../../../kernel/bundle/signature.ts';
 import { ByteorError } from '../../../kernel/errors.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
 import type { RunSummary } from '../../../kernel/hooks.ts';
@@ -42,6 +44,8 @@ const Flags = z.object({
   output: z.string().min(1).optional(),
   'max-actions': count('actions').default(DEFAULT_MAX_ACTIONS),
   'max-input-bytes': count('bytes').default(DEFAULT_MAX_INPUT_BYTES),
+  'require-signed': z.boolean().default(false),
+  'signing-keys': z.string().min(1).optional(),
 });
 type Flags = z.output<typeof Flags>;
 
@@ -62,6 +66,13 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
   const createdUnixMs = Date.now();
   const bundle = await openBundle(flags.bundle);
   try {
+    if (flags['require-signed']) {
+      // who made the bundle: its manifest.sig must verify against an active key of the trusted set
+      // (--signing-keys, else --approval-key-set, else signing_keys.json next to the bundle)
+      const setPath = resolve(flags['signing-keys'] ?? flags['approval-key-set'] ?? join(dirname(bundle.given), KEY_SET_FILE));
+      const signer = verifyBundleSignature(bundle.dir, readKeySet(setPath), setPath);
+      ctx.io.err(`bundle signed by key "${signer.kid}" (${setPath})\n`);
+    }
     const outPath = resolve(flags.out ?? `${bundle.given.replace(/\.tar\.gz$/, '')}.replay-${createdUnixMs}.json`);
     if (existsSync(outPath)) {
       throw new ByteorError('BYTEOR_E_REPLAY_AUDIT_EXISTS', `replay audit ${outPath} already exists; audits are never overwritten — choose another --out`, ExitCode.USAGE, { out: outPath });
@@ -166,6 +177,8 @@ export default definePlugin({
         output: { type: 'string', value: 'FILE', description: 'write the records leaving the pipeline to FILE, one per line (default: discarded, counted)' },
         'max-actions': { type: 'string', value: 'N', description: `most stage actions (records × stages) a replay may run (default ${DEFAULT_MAX_ACTIONS})` },
         'max-input-bytes': { type: 'string', value: 'N', description: `most input bytes a replay may consume (default ${DEFAULT_MAX_INPUT_BYTES})` },
+        'require-signed': { type: 'boolean', description: 'refuse a bundle unless its manifest.sig verifies against an active trusted key (exit 4 unsigned/untrusted, 6 altered)' },
+        'signing-keys': { type: 'string', value: 'PATH', description: 'trusted bundle signing keys (default --approval-key-set, else signing_keys.json next to the bundle)' },
       },
       schema: Flags,
       run,

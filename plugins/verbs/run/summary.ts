@@ -4,7 +4,8 @@ import type { RunSummary } from '../../../kernel/hooks.ts';
 export function formatSummary(s: RunSummary): string {
   const secs = s.elapsed_ms / 1000;
   const rate = secs > 0 ? s.records_in / secs : 0;
-  const status = s.ok ? 'ok' : `failed (${s.error?.code ?? 'unknown'})`;
+  // refused records make the run exit 1 (BYTEOR_E_RECORDS_REFUSED): the line never says ok then
+  const status = !s.ok ? `failed (${s.error?.code ?? 'unknown'})` : s.refused > 0 ? 'failed (BYTEOR_E_RECORDS_REFUSED)' : 'ok';
   return `run ${status}: records in ${s.records_in}, out ${s.records_out}, dropped ${s.dropped}, refused ${s.refused}; `
     + `elapsed ${secs.toFixed(3)} s, ${formatRate(rate)} records/s\n`;
 }
