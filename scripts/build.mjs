@@ -39,6 +39,24 @@ export function entryPoints() {
   ];
 }
 
+/**
+ * zod re-exports all of its ~60 message locales as `z.locales`; bundled, they are half of the
+ * code every process and stage worker parses at start. byteor's zod keeps English (its default)
+ * only: `z.locales` of byteor/plugin has `en` alone (docs/plugins.md).
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (/[\\/]zod[\\/]/.test(args.importer)
+      ? { path: join(dirname(args.importer), '..', 'locales', 'en.js').replace(/en\.js$/, 'index-en.js'), namespace: 'zod-locales' }
+      : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: "export { default as en } from './en.js';",
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
 /** Dependencies left as packages (everything but BUNDLED). */
 const BUNDLED = ['zod'];
 
@@ -81,6 +99,7 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   external: Object.keys(pkg.dependencies).filter((d) => !BUNDLED.includes(d)),
   legalComments: 'none',
+  plugins: [zodEnglishOnly],
   logLevel: 'warning',
 }).catch(() => { console.error('build: esbuild (kernel, plugins → dist/*.js) failed'); process.exit(1); });
 for (const asset of ASSETS) {
