@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import { ByteorError } from '../../kernel/errors.ts';
 import { ExitCode } from '../../kernel/exit-codes.ts';
 import type { StageContext, StageFamily, StageHandler } from '../../kernel/plugin-contract.ts';
@@ -94,10 +94,13 @@ function createHttpPost(ctx: StageContext, settings: ActionSettings = readAction
   const c = actionCounters(ctx);
   if (ctx.dryRun) return dryRunHandler(c);
   if (!httpPostTargetAllowed(url.href, settings.httpPostAllowlist)) throw httpPostNotAllowlisted(ctx.key, ctx.argument);
-  const pool = new Pool(url.origin, { connections: settings.concurrency, pipelining: 1 });
+  // undici is imported with the first record, not when the plugin loads (cold start of every verb)
+  let pool: Promise<Pool> | undefined;
+  const openPool = () => (pool ??= import('undici').then(({ Pool: P }) => new P(url.origin, { connections: settings.concurrency, pipelining: 1 })));
   const perform = async (bytes: Uint8Array, sequence: number): Promise<void> => {
     const key = idempotencyKey(bytes);
-    const { outcome, attempts } = await attemptAction(c, settings.retry, bytes, () => postOnce(pool, url, bytes, key, settings.httpPostTimeoutMs));
+    const p = await openPool();
+    const { outcome, attempts } = await attemptAction(c, settings.retry, bytes, () => postOnce(p, url, bytes, key, settings.httpPostTimeoutMs));
     if (outcome.ok) return;
     throw new ByteorError('BYTEOR_E_ACTION_HTTP_POST_FAILED',
       `stage ${ctx.key} failed on record ${sequence}: POST ${url.href} gave ${outcome.reason} after ${attempts} attempt${attempts === 1 ? '' : 's'}`
@@ -107,7 +110,7 @@ function createHttpPost(ctx: StageContext, settings: ActionSettings = readAction
   };
   return {
     onBatch: (batch) => performBatchActions(batch, settings.concurrency, perform),
-    close: () => pool.close(),
+    close: async () => { if (pool) await (await pool).close(); },
   };
 }
 

@@ -1,5 +1,5 @@
-import * as grpc from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
+import type * as grpc from '@grpc/grpc-js';
+import { grpcClient, onFirstUse, protoLoader } from './clients.ts';
 import { z } from 'zod';
 import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-contract.ts';
 import { Backoff, settle, sleep } from './backoff.ts';
@@ -22,10 +22,25 @@ import { moduleAsset } from '../../kernel/package-paths.ts';
 export const RECORD_SINK_PROTO = moduleAsset('plugins/edgeplane/record-sink.proto');
 export const RECORD_SINK_SERVICE = 'byteor.edgeplane.v1.RecordSink';
 
-const definition = loadSync(RECORD_SINK_PROTO, { keepCase: true, defaults: true });
+/** grpc-js and the RecordSink service from record-sink.proto, loaded when a binding starts. */
+interface GrpcRuntime {
+  grpc: typeof grpc;
+  service: grpc.ServiceDefinition;
+  push: grpc.MethodDefinition<unknown, unknown>;
+  retryable: ReadonlySet<number>;
+}
+const grpcRuntime = onFirstUse(async (): Promise<GrpcRuntime> => {
+  const [g, { loadSync }] = await Promise.all([grpcClient(), protoLoader()]);
+  const definition = loadSync(RECORD_SINK_PROTO, { keepCase: true, defaults: true });
+  const service = definition[RECORD_SINK_SERVICE] as grpc.ServiceDefinition;
+  const retryable = new Set<number>([g.status.UNAVAILABLE, g.status.RESOURCE_EXHAUSTED, g.status.ABORTED, g.status.DEADLINE_EXCEEDED]);
+  return { grpc: g, service, push: service.Push!, retryable };
+});
+
 /** the service definition grpc-js serves (also what a test or a client needs) */
-export const recordSinkService = definition[RECORD_SINK_SERVICE] as grpc.ServiceDefinition;
-const push = recordSinkService.Push!;
+export async function recordSinkService(): Promise<grpc.ServiceDefinition> {
+  return (await grpcRuntime()).service;
+}
 
 const address = () => z.string().regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port');
 
@@ -57,6 +72,7 @@ export class GrpcIngress implements IngressAdapter, LiveBinding {
   readonly kind = 'grpc';
   private readonly h = new HealthTracker('grpc', 'calls');
   private server: grpc.Server | null = null;
+  private rt: GrpcRuntime | null = null;
   private boundPort = 0;
   private inFlight = 0;
   private shuttingDown = false;
@@ -71,13 +87,15 @@ export class GrpcIngress implements IngressAdapter, LiveBinding {
 
   async start(sink: IngressSink): Promise<void> {
     const s = this.settings;
-    const server = new grpc.Server({ 'grpc.max_receive_message_length': s.max_message_bytes });
-    server.addService(recordSinkService, {
+    const rt = this.rt = await grpcRuntime();
+    const { grpc: g } = rt;
+    const server = new g.Server({ 'grpc.max_receive_message_length': s.max_message_bytes });
+    server.addService(rt.service, {
       Push: (call: PushCall, callback: grpc.sendUnaryData<{ accepted: number }>) => { void this.handle(call, callback, sink); },
     });
     const host = s.host.includes(':') ? `[${s.host}]` : s.host;
     this.boundPort = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(`${host}:${s.port}`, grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p)));
+      server.bindAsync(`${host}:${s.port}`, g.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p)));
     }).catch((e) => {
       server.forceShutdown();
       this.h.fail(errorText(e)); this.h.set('failed');
@@ -90,7 +108,8 @@ export class GrpcIngress implements IngressAdapter, LiveBinding {
 
   private async handle(call: PushCall, callback: grpc.sendUnaryData<{ accepted: number }>, sink: IngressSink): Promise<void> {
     const s = this.settings;
-    if (this.shuttingDown) return callback({ code: grpc.status.UNAVAILABLE, details: 'the runtime is shutting down; retry against another instance' });
+    const status = this.rt!.grpc.status;
+    if (this.shuttingDown) return callback({ code: status.UNAVAILABLE, details: 'the runtime is shutting down; retry against another instance' });
     this.inFlight++;
     this.h.lag(this.inFlight);
     try {
@@ -99,14 +118,14 @@ export class GrpcIngress implements IngressAdapter, LiveBinding {
       this.h.count(1);
       if (receipt) {
         if (!(await awaitDelivered([receipt.delivered], s.delivered_timeout_ms))) {
-          return callback({ code: grpc.status.DEADLINE_EXCEEDED, details: `record accepted but not confirmed delivered within ${s.delivered_timeout_ms} ms; retrying may duplicate it` });
+          return callback({ code: status.DEADLINE_EXCEEDED, details: `record accepted but not confirmed delivered within ${s.delivered_timeout_ms} ms; retrying may duplicate it` });
         }
       }
       callback(null, { accepted: 1 });
     } catch (e) {
       // refused by the ring (e.g. larger than slot_bytes): the client must not retry it as is
       this.h.fail(errorText(e));
-      callback({ code: grpc.status.INVALID_ARGUMENT, details: errorText(e) });
+      callback({ code: status.INVALID_ARGUMENT, details: errorText(e) });
     } finally {
       this.inFlight--;
       this.h.lag(this.inFlight);
@@ -131,13 +150,12 @@ export class GrpcIngress implements IngressAdapter, LiveBinding {
   }
 }
 
-const RETRYABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.RESOURCE_EXHAUSTED, grpc.status.ABORTED, grpc.status.DEADLINE_EXCEEDED]);
-
 export class GrpcEgress implements EgressAdapter, LiveBinding {
   readonly role = 'egress';
   readonly kind = 'grpc';
   private readonly h = new HealthTracker('grpc', 'records');
   private client: grpc.Client | null = null;
+  private rt: GrpcRuntime | null = null;
   private readonly path: string;
   private readonly backoff: Backoff;
 
@@ -151,7 +169,8 @@ export class GrpcEgress implements EgressAdapter, LiveBinding {
 
   async start(): Promise<void> {
     const s = this.settings;
-    const client = new grpc.Client(s.address, grpc.credentials.createInsecure(), {
+    const { grpc: g } = this.rt = await grpcRuntime();
+    const client = new g.Client(s.address, g.credentials.createInsecure(), {
       'grpc.max_send_message_length': s.max_message_bytes,
       'grpc.initial_reconnect_backoff_ms': s.backoff_ms,
       'grpc.max_reconnect_backoff_ms': s.backoff_max_ms,
@@ -184,8 +203,9 @@ export class GrpcEgress implements EgressAdapter, LiveBinding {
 
   private call(record: Uint8Array): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.client!.makeUnaryRequest(this.path, push.requestSerialize, (b: Buffer) => b, { payload: record },
-        new grpc.Metadata(), { deadline: Date.now() + this.settings.deadline_ms },
+      const rt = this.rt!;
+      this.client!.makeUnaryRequest(this.path, rt.push.requestSerialize, (b: Buffer) => b, { payload: record },
+        new rt.grpc.Metadata(), { deadline: Date.now() + this.settings.deadline_ms },
         (e) => (e ? reject(e) : resolve()));
     });
   }
@@ -202,8 +222,8 @@ export class GrpcEgress implements EgressAdapter, LiveBinding {
         return;
       } catch (e) {
         const code = (e as grpc.ServiceError).code;
-        retryable = RETRYABLE.has(code);
-        problem = `${this.path} on ${s.address} failed: ${grpc.status[code] ?? 'UNKNOWN'}: ${(e as grpc.ServiceError).details ?? errorText(e)}`;
+        retryable = this.rt!.retryable.has(code);
+        problem = `${this.path} on ${s.address} failed: ${this.rt!.grpc.status[code] ?? 'UNKNOWN'}: ${(e as grpc.ServiceError).details ?? errorText(e)}`;
       }
       this.h.fail(problem);
       if (!retryable || attempt >= s.retries) {

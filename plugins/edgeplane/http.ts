@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
+import { undiciClient } from './clients.ts';
 import { z } from 'zod';
 import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-contract.ts';
 import { Backoff, settle, sleep } from './backoff.ts';
@@ -166,7 +167,8 @@ export class HttpEgress implements EgressAdapter, LiveBinding {
 
   async start(): Promise<void> {
     const s = this.settings;
-    this.pool = new Pool(this.target.origin, {
+    const { Pool: HttpPool } = await undiciClient();
+    this.pool = new HttpPool(this.target.origin, {
       connections: s.concurrency,
       headersTimeout: s.timeout_ms,
       bodyTimeout: s.timeout_ms,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AckPolicy, DeliverPolicy, nanos, type JetStreamClient, type JsMsg, type NatsConnection } from 'nats';
+import type { JetStreamClient, JsMsg, NatsConnection } from 'nats';
+import { natsClient } from './clients.ts';
 import { z } from 'zod';
 import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-contract.ts';
 import { Backoff, settle, sleep } from './backoff.ts';
@@ -81,6 +82,7 @@ export class JetStreamIngress implements IngressAdapter, LiveBinding {
       } catch (e) {
         if (!/not found/i.test(errorText(e))) throw e;
         if (!s.create) throw configError(`ingress.durable: consumer "${s.durable}" does not exist on stream "${s.stream}"; create it or set ingress.create=true`);
+        const { AckPolicy, DeliverPolicy, nanos } = await natsClient();
         await jsm.consumers.add(s.stream, {
           durable_name: s.durable,
           ack_policy: AckPolicy.Explicit,

@@ -1,4 +1,5 @@
-import { connect, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
+import { natsClient } from './clients.ts';
 import { z } from 'zod';
 import { Backoff, sleep } from './backoff.ts';
 import { errorText, type HealthTracker } from './health.ts';
@@ -31,6 +32,7 @@ export function natsEndpoint(s: { url: string }, what: string): string {
 }
 
 export async function openNats(kind: string, s: NatsConnSettings, h: HealthTracker, stop: AbortSignal): Promise<NatsConnection> {
+  const { connect } = await natsClient();
   const backoff = new Backoff(s.backoff_ms, s.backoff_max_ms);
   const until = Date.now() + s.connect_timeout_ms;
   let nc: NatsConnection;

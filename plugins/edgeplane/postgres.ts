@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { pgClient } from './clients.ts';
 import { z } from 'zod';
 import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-contract.ts';
 import { Backoff, settle, sleep } from './backoff.ts';
@@ -59,10 +60,11 @@ type ConnSettings = { url: string; connect_timeout_ms: number; backoff_ms: numbe
 
 /** connect, retrying with backoff for connect_timeout_ms (first connect) or until stopped (reconnect) */
 async function connectPg(kind: string, s: ConnSettings, h: HealthTracker, stop: AbortSignal, firstTime: boolean): Promise<pg.Client> {
+  const { Client } = await pgClient();
   const backoff = new Backoff(s.backoff_ms, s.backoff_max_ms);
   const until = Date.now() + s.connect_timeout_ms;
   for (;;) {
-    const c = new pg.Client({ connectionString: s.url, connectionTimeoutMillis: Math.min(5_000, s.connect_timeout_ms) });
+    const c = new Client({ connectionString: s.url, connectionTimeoutMillis: Math.min(5_000, s.connect_timeout_ms) });
     try {
       await c.connect();
       c.on('error', (e) => h.fail(errorText(e)));

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { redisClient } from './clients.ts';
 import { z } from 'zod';
 import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-contract.ts';
 import { Backoff, settle, sleep } from './backoff.ts';
@@ -48,10 +49,11 @@ export const RedisEgressSettings = z.object({
 
 type Entry = [id: Buffer, fields: Buffer[] | null];
 
-function openRedis(kind: string, s: { url: string; connect_timeout_ms: number; backoff_ms: number; backoff_max_ms: number }, h: HealthTracker, onReady: () => void): Promise<Redis> {
+async function openRedis(kind: string, s: { url: string; connect_timeout_ms: number; backoff_ms: number; backoff_max_ms: number }, h: HealthTracker, onReady: () => void): Promise<Redis> {
+  const RedisClient = await redisClient();
   const backoff = new Backoff(s.backoff_ms, s.backoff_max_ms);
   let closing = false;
-  const redis = new Redis(s.url, {
+  const redis = new RedisClient(s.url, {
     lazyConnect: true,
     maxRetriesPerRequest: null, // commands wait through a reconnect instead of failing
     enableOfflineQueue: true,

@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { RawData, WebSocket } from 'ws';
+import type { WebSocketServer } from 'ws';
+import { wsClient } from './clients.ts';
 import { z } from 'zod';
 import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-contract.ts';
 import { Backoff, sleep } from './backoff.ts';
@@ -54,9 +56,10 @@ function toBytes(data: RawData): Uint8Array {
   return new Uint8Array(data);
 }
 
-function openSocket(target: string, maxPayload: number, timeoutMs: number): Promise<WebSocket> {
+async function openSocket(target: string, maxPayload: number, timeoutMs: number): Promise<WebSocket> {
+  const { WebSocket: Socket } = await wsClient();
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(target, { maxPayload, handshakeTimeout: timeoutMs });
+    const ws = new Socket(target, { maxPayload, handshakeTimeout: timeoutMs });
     const onError = (e: Error) => { ws.removeAllListeners(); ws.terminate(); reject(e); };
     ws.once('error', onError);
     ws.once('open', () => { ws.off('error', onError); resolve(ws); });
@@ -88,7 +91,8 @@ export class WebSocketIngress implements IngressAdapter, LiveBinding {
   async start(sink: IngressSink): Promise<void> {
     const s = this.settings;
     if (s.mode === 'server') {
-      const server = new WebSocketServer({ host: s.host, port: s.port, path: s.path, maxPayload: s.max_message_bytes });
+      const { WebSocketServer: Server } = await wsClient();
+      const server = new Server({ host: s.host, port: s.port, path: s.path, maxPayload: s.max_message_bytes });
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.once('listening', () => { server.off('error', reject); resolve(); });
@@ -133,7 +137,7 @@ export class WebSocketIngress implements IngressAdapter, LiveBinding {
     const backoff = new Backoff(s.backoff_ms, s.backoff_max_ms);
     while (!this.stop.signal.aborted) {
       const ws = this.client!;
-      await new Promise<void>((r) => { if (ws.readyState === WebSocket.CLOSED) r(); else ws.once('close', () => r()); });
+      await new Promise<void>((r) => { if (ws.readyState === ws.CLOSED) r(); else ws.once('close', () => r()); });
       if (this.stop.signal.aborted) return;
       this.h.set('reconnecting');
       for (;;) {
@@ -230,7 +234,7 @@ export class WebSocketEgress implements EgressAdapter, LiveBinding {
   }
 
   private async socket(): Promise<WebSocket> {
-    if (this.ws && this.ws.readyState === WebSocket.OPEN) return this.ws;
+    if (this.ws && this.ws.readyState === this.ws.OPEN) return this.ws;
     this.h.set('reconnecting');
     this.connecting ??= this.connectWithin(this.settings.write_timeout_ms, 'reconnect').finally(() => { this.connecting = null; });
     this.ws = await this.connecting;
@@ -263,7 +267,7 @@ export class WebSocketEgress implements EgressAdapter, LiveBinding {
   async close(): Promise<void> {
     this.closed = true;
     const ws = this.ws;
-    if (ws && ws.readyState === WebSocket.OPEN) {
+    if (ws && ws.readyState === ws.OPEN) {
       await new Promise<void>((r) => { ws.once('close', () => r()); ws.close(1000); setTimeout(r, 1000).unref(); });
     }
     this.h.set('closed');

@@ -4,9 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { recordSinkService } from '../../plugins/edgeplane/grpc.ts';
+import { recordSinkService as loadRecordSinkService } from '../../plugins/edgeplane/grpc.ts';
 import { IDENTITY_SPEC, exampleConfig, startCli } from './cli.ts';
 import { exitWhenDone, freePort, until } from './helpers.ts';
+
+const recordSinkService = await loadRecordSinkService();
 
 const dir = mkdtempSync(join(tmpdir(), 'byteor-ep-grpc-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
