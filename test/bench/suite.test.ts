@@ -155,7 +155,7 @@ test('micro-benchmarks: a suite yields cases with rates', async () => {
   assert.ok(r.ok, r.error ?? '');
   assert.ok(r.cases.length >= 4);
   for (const c of r.cases) assert.ok(c.ops_per_s > 0 && c.mean_ns > 0 && c.samples >= 5, c.case);
-  assert.equal([...MICRO_NAMES], ['micro_spec_codec', 'micro_validation', 'micro_msgpackr_slot']);
+  assert.equal([...MICRO_NAMES], ['micro_spec_codec', 'micro_validation', 'micro_msgpackr_slot', 'micro_startup']);
 });
 
 test('ratios: ours ÷ peer throughput, peer ÷ ours p99, null when a side failed', () => {
@@ -188,6 +188,7 @@ test('perf_baseline.kv: the shipped file parses and covers every bench on x64_2c
     machine: { machine_class: cls },
     results: [{ name: 'single_ring_chain', kind: 'bench', ok: true, error: null, steady: { records_per_s: rps, cpu_ns_per_record: cpu }, latency: { p99_us: p99 } },
       { name: 'single_ring_dag', kind: 'bench', ok: true, error: null, steady: { records_per_s: 1, cpu_ns_per_record: 1 }, latency: { p99_us: 1 } }],
+    micro: [],
   }) as unknown as BenchReport;
   const pass = compare(b, report(2000, 40, 400));
   assert.ok(pass.every((l) => l.ok), JSON.stringify(pass));
@@ -210,6 +211,23 @@ test('perf_baseline.kv: the shipped file parses and covers every bench on x64_2c
   const twice = updateBaselineText(updated, 'x64_2c', fresh, 'again');
   assert.is(twice.split('\n').filter((l) => l.startsWith('# class x64_2c:')).length, 1);
   assert.is(twice.split('\n').filter((l) => l.startsWith('single_ring_chain.x64_2c.')).length, 3);
+});
+
+test('perf_baseline.kv: the startup bounds are checked against the median over node -e 0 in the same run', () => {
+  const shipped = parseBaseline(readFileSync(new URL('../../bench/perf_baseline.kv', import.meta.url), 'utf8'));
+  assert.is(shipped.get('startup_validate')?.get('x64_2c')?.max_overhead_ms, 150);
+  const b = parseBaseline('startup_validate.x64_2c.max_overhead_ms=150\n');
+  const ms = 1e6;
+  const report = (validateMs: number) => ({
+    machine: { machine_class: 'x64_2c' }, results: [],
+    micro: [{ name: 'micro_startup', ok: true, error: null, notes: [], cases: [
+      { case: 'node -e 0', ops_per_s: 0, mean_ns: 0, rme_pct: 0, samples: 9, median_ns: 70 * ms, min_ns: 60 * ms },
+      { case: 'startup_validate', ops_per_s: 0, mean_ns: 0, rme_pct: 0, samples: 9, median_ns: validateMs * ms, min_ns: 0 },
+      { case: 'startup_run_sp', ops_per_s: 0, mean_ns: 0, rme_pct: 0, samples: 9, median_ns: 900 * ms, min_ns: 0 },
+    ] }],
+  }) as unknown as BenchReport;
+  assert.equal(compare(b, report(200)).map((l) => [l.bench, l.metric, l.measured, l.ok]), [['startup_validate', 'max_overhead_ms', 130, true]]);
+  assert.equal(compare(b, report(221)).map((l) => [l.measured, l.ok]), [[151, false]]);
 });
 
 test('docs/performance.md documents every BYTEOR_E_BENCH_* code the bench tools use', () => {
