@@ -105,18 +105,18 @@ function badFlag(e: unknown, options: Record<string, FlagOption>, prog: string, 
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && named) {
     const typed = named.replace(/^-+/, '');
     const near = closestName(typed, Object.keys(options));
-    return usageError('BYTEOR_E_USAGE_BAD_FLAG', `unknown flag ${named} for "${prog} ${verb}"${near ? `; did you mean --${near}?` : ''} (${help})`, { flag: named });
+    return usageError('BYTEOR_E_USAGE_BAD_FLAG', `unknown flag ${named} for "${prog} ${verb}"${near ? `; did you mean --${near}?` : ''}; ${help}`, { flag: named });
   }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && named) {
     const name = named.replace(/^-+/, '');
     const o = options[name] ?? Object.values(options).find((x) => x.short === name);
     const flag = options[name] ? `--${name}` : named;
     return usageError('BYTEOR_E_USAGE_BAD_FLAG', o?.type === 'boolean'
-      ? `${flag} takes no value (${help})`
-      : `${flag} needs a value: ${flag}=${o?.value ?? 'VALUE'} (${help})`, { flag });
+      ? `${flag} takes no value; ${help}`
+      : `${flag} needs a value: ${flag}=${o?.value ?? 'VALUE'}; ${help}`, { flag });
   }
   if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
-    return usageError('BYTEOR_E_USAGE_BAD_FLAG', `"${prog} ${verb}" takes no positional arguments: ${message.split('\n')[0]} (${help})`);
+    return usageError('BYTEOR_E_USAGE_BAD_FLAG', `"${prog} ${verb}" takes no positional arguments: ${message.split('\n')[0]}; ${help}`);
   }
   return usageError('BYTEOR_E_USAGE_BAD_FLAG', `${message.split('\n')[0]}; ${help}`);
 }

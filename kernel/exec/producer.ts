@@ -153,7 +153,7 @@ export class RingProducer implements IngressSink {
           const start = spans[2 * i]!;
           const len = spans[2 * i + 1]! - start;
           i++;
-          if (len > slotBytes) { this.refuse(len); continue; }
+          if (len > slotBytes) { this.countRefused(len); continue; }
           this.received++;
           this.placeSpan(ring, 0, src, start, len);
           left--;
@@ -164,7 +164,7 @@ export class RingProducer implements IngressSink {
     while (i < count) {
       const start = spans[2 * i]!;
       const end = spans[2 * i + 1]!;
-      if (end - start > slotBytes) { this.refuse(end - start); i++; continue; }
+      if (end - start > slotBytes) { this.countRefused(end - start); i++; continue; }
       const shard = this.router.shardOf(bytes, start, end);
       const ring = this.rings[shard]!;
       if (ring.tryClaim(1) === 0) return i;
@@ -190,6 +190,11 @@ export class RingProducer implements IngressSink {
   /** A record of `bytes` bytes (> slot_bytes) that the adapter did not buffer: counted as refused, in order. */
   refuse(bytes: number): void | Promise<void> {
     if (this.blocked) return this.blocked.then(() => this.refuse(bytes));
+    this.countRefused(bytes);
+  }
+
+  /** Count the next record received as refused (too large), at its place in ingress order. */
+  private countRefused(bytes: number): void {
     const index = this.received++;
     this.refused++;
     this.events.refused(index, bytes, this.slotBytes);
