@@ -32,7 +32,12 @@ export function writeJsonArtifact<S extends z.ZodType>(path: string, schema: S, 
     renameSync(tmp, path);
   } catch (e) {
     if (created) { try { rmSync(tmp, { force: true }); } catch { /* nothing to clean up */ } }
-    throw new ByteorError('BYTEOR_E_ARTIFACT_WRITE', `cannot write ${path}: ${e instanceof Error ? e.message : String(e)}; check that its directory exists and is writable`, ExitCode.RUNTIME_FAILURE, { path });
+    throw new ByteorError('BYTEOR_E_ARTIFACT_WRITE', `cannot write ${path}: ${e instanceof Error ? e.message : String(e)}; check that its directory exists and is writable`, ExitCode.RUNTIME_FAILURE, { path, ...(errnoOf(e) ? { errno: errnoOf(e) } : {}) });
   }
   return parsed;
+}
+
+function errnoOf(e: unknown): string | undefined {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' ? code : undefined;
 }

@@ -112,7 +112,8 @@ async function runClaimed(ctx: VerbContext<Flags>, specPath: string, loaded: Loa
   const unhook = () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); };
 
   let refusals = 0;
-  const journal = paths ? new JournalWriter(paths.journal, { specHash: loaded.hash }) : null;
+  // a failed journal write (disk full, I/O error) stops the run with BYTEOR_E_JOURNAL_WRITE_FAILED
+  const journal = paths ? new JournalWriter(paths.journal, { specHash: loaded.hash, onFailure: (e) => executor?.abort(e) }) : null;
   let started: SingleRingRun | LaneGraphRun;
   try {
     await egress.start();
@@ -138,9 +139,13 @@ async function runClaimed(ctx: VerbContext<Flags>, specPath: string, loaded: Loa
     throw e;
   }
   executor = started;
+  const onStateError = (e: unknown) => {
+    const code = e instanceof ByteorError ? e.code : 'BYTEOR_E_ARTIFACT_WRITE';
+    ctx.io.err(`warning[${code}]: the state file was not rewritten: ${e instanceof Error ? e.message : String(e)}\n`);
+  };
   const monitor = !paths ? null : executor instanceof LaneGraphRun
-    ? new LaneGraphMonitor({ paths, run: executor, kernel: ctx.kernel, info, onStop: drain })
-    : new RuntimeMonitor({ paths, run: executor, kernel: ctx.kernel, info, onStop: drain });
+    ? new LaneGraphMonitor({ paths, run: executor, kernel: ctx.kernel, info, onStop: drain, onStateError })
+    : new RuntimeMonitor({ paths, run: executor, kernel: ctx.kernel, info, onStop: drain, onStateError });
 
   let summary: RunSummary;
   try {
