@@ -19,7 +19,7 @@ import { CountersHandle } from '../core/counters.ts';
 import { SlotBatch } from './record-batch.ts';
 import { closeQuietly, createWorkerStageHandler, workerCounters, workerErrorInfo } from './worker-stage-handler.ts';
 import type { StageWorkerData, StageWorkerMessage } from './worker-protocol.ts';
-import type { StageHandler } from '../plugin-api.ts';
+import type { StageHandler } from '../plugin-contract.ts';
 
 /** Counters every stage has, before the ones its handler asks for. */
 export const BUILTIN_STAGE_COUNTERS = ['batches', 'records'] as const;

@@ -123,7 +123,8 @@ test('the state file is not written through a symlink planted at its old tempora
 
 test('the fallback $TMPDIR/byteor-<uid> made by another user is refused; one of our own is created 0700 and used', async () => {
   if (!crossUser) { console.log(`skipped: ${skipReason}`); return; }
-  const tmp = mkdtempSync(join(tmpdir(), 'byteor-shared-tmp-'));
+  // under /tmp itself: the test's own TMPDIR may sit in a directory the second uid cannot enter
+  const tmp = mkdtempSync('/tmp/byteor-shared-tmp-');
   try {
     chmodSync(tmp, 0o1777); // a shared temp dir, as /tmp
     const work = join(tmp, 'work');
