@@ -161,6 +161,38 @@ export class RingHandle {
   release(c: number, seq: number): void { this.core.ringRelease(this.base, c, seq); }
 
   /**
+   * Worker form of `waitFor` that gives up after about `sliceMs`, so the worker can turn its event
+   * loop (the stage's timers, promises and I/O) between slices: per the ring's strategy it spins
+   * (`spin`: the whole slice; `backoff`: its spin budget) and then sleeps on the cell it waits for
+   * (`backoff`, `block`), woken by the writer as `waitFor` is. Returns as `available` does; a value
+   * below target is the end, an abort (`stopped`) or the slice running out.
+   */
+  waitForWithin(c: number, target: number, sliceMs: number): number {
+    const core = this.core; const base = this.base;
+    const kind = core.ringWaitKind(base);
+    const spin = kind === WAIT_KINDS.spin ? sliceMs * 1e6 : kind === WAIT_KINDS.backoff ? core.ringSpinNs(base) >>> 0 : 0;
+    const v = core.ringSpinFor(base, c, target, spin);
+    if (v >= target || kind === WAIT_KINDS.spin) return v;
+    const cell = core.ringConsumerWaitCell(base, c, target) >>> 0;
+    if (cell === 0) return core.ringAvailable(base, c, target);
+    const epoch = core.cellPrepare(cell);
+    try {
+      if ((core.ringConsumerWaitCell(base, c, target) >>> 0) === cell) Atomics.wait(this.i32, (cell + 12) >>> 2, epoch, sliceMs);
+    } finally {
+      core.cellDone(cell);
+    }
+    return core.ringAvailable(base, c, target);
+  }
+
+  /**
+   * Will cell `c` never get `target` (the ring ended before it, or aborted)? The wait cell first:
+   * it is also 0 when `target` just became available, which the availability read after it shows.
+   */
+  stopped(c: number, target: number): boolean {
+    return this.core.ringConsumerWaitCell(this.base, c, target) === 0 && this.core.ringAvailable(this.base, c, target) < target;
+  }
+
+  /**
    * Resolve with the highest sequence cell `c` may process once it reaches `target`, or a value
    * below target when the ring ended before it or aborted. Main-thread form of `waitFor`.
    */

@@ -247,7 +247,7 @@ export class SingleRingRun extends PipelineRun {
 
 function stageError(w: { shard: number; stage: number; key: string }, e: WorkerErrorInfo, sequence: number | null, phase: string): ByteorError {
   const where = `stage ${w.stage} (${w.key}) of shard ${w.shard}`;
-  const at = sequence !== null ? ` at sequence ${sequence}` : phase === 'start' ? ' while starting' : ' while closing';
+  const at = sequence !== null ? ` at sequence ${sequence}` : phase === 'start' ? ' while starting' : phase === 'close' ? ' while closing' : '';
   return new ByteorError(e.code.startsWith('BYTEOR_E_') ? e.code : 'BYTEOR_E_STAGE_FAILED',
     `${where} failed${at}: ${e.message}; stage_failure_policy=stop_pipeline stopped the pipeline`,
     ExitCode.RUNTIME_FAILURE, { ...(e.details ?? {}), stage: w.stage, key: w.key, shard: w.shard, ...(sequence !== null ? { sequence } : {}) });

@@ -4,6 +4,13 @@
  * the ring's strategy) for slots its dependencies have released, hand them to the handler as
  * one reused RecordBatch, release them. The first handler error aborts the ring
  * (stage_failure_policy stop_pipeline) and is reported with the sequence it failed on.
+ *
+ * The stage's asynchronous work (timers, promises, I/O) runs while the pipeline runs: the loop
+ * turns the worker's event loop at least every TURN_MS while busy (a time check per batch, no
+ * per-record cost), waits a slice at a time while idle (WAIT_SLICE_MS, per the ring's strategy)
+ * and then sleeps on the event loop itself (an async wait the writer wakes). Its failure (an
+ * uncaught throw in a timer, an unhandled rejection) aborts the ring at once and is reported
+ * naming the stage, as a thrown batch error is.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { instantiateCore } from '../core/wasm.ts';
@@ -12,12 +19,19 @@ import { CountersHandle } from '../core/counters.ts';
 import { SlotBatch } from './record-batch.ts';
 import { closeQuietly, createWorkerStageHandler, workerCounters, workerErrorInfo } from './worker-stage-handler.ts';
 import type { StageWorkerData, StageWorkerMessage } from './worker-protocol.ts';
+import type { StageHandler } from '../plugin-contract.ts';
 
 /** Counters every stage has, before the ones its handler asks for. */
 export const BUILTIN_STAGE_COUNTERS = ['batches', 'records'] as const;
 
+/** Most time a busy stage worker runs batches without turning its event loop. */
+export const TURN_MS = 2;
+/** How long an idle stage worker waits per its ring's strategy before it sleeps on its event loop. */
+export const WAIT_SLICE_MS = 1;
+
 const data = workerData as StageWorkerData;
 const post = (m: StageWorkerMessage) => parentPort!.postMessage(m);
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function main(): Promise<void> {
   const core = instantiateCore(data.module, data.memory);
@@ -28,7 +42,7 @@ async function main(): Promise<void> {
   const batches = counter('batches');
   const records = counter('records');
 
-  let handler;
+  let handler: StageHandler;
   try {
     handler = await createWorkerStageHandler({
       specifiers: data.specifiers, key: data.key, where: 'the stage worker', stageIndex: data.stageIndex, shard: data.shard,
@@ -39,40 +53,83 @@ async function main(): Promise<void> {
     post({ type: 'failed', phase: 'start', error: workerErrorInfo(e), sequence: null });
     return;
   }
+  let next = ring.cellSeq(cell) + 1;
+  // the stage's asynchronous work failed: stop the pipeline now, naming this stage
+  let asyncFailed = false;
+  const onAsyncError = (e: unknown) => {
+    if (asyncFailed) return;
+    asyncFailed = true;
+    ring.abort(cell, next);
+    const info = workerErrorInfo(e);
+    post({ type: 'failed', phase: 'async', error: { ...info, message: `${info.message} (in its asynchronous work: a timer, a promise or I/O)` }, sequence: null });
+    void closeQuietly(handler).finally(() => process.exit(1));
+  };
+  process.on('uncaughtException', onAsyncError);
+  process.on('unhandledRejection', onAsyncError);
+  // an async wait (Atomics.waitAsync) does not keep a worker's event loop alive: this does
+  const keepAlive = setInterval(() => {}, 1 << 30);
   post({ type: 'ready', counters: names });
 
   const batch = new SlotBatch(ring);
   const maxBatch = data.maxBatch;
-  let next = ring.cellSeq(cell) + 1;
-  for (;;) {
-    let avail = ring.waitFor(cell, next);
-    if (avail < next) break; // ended (everything drained) or aborted
-    if (avail - next + 1 > maxBatch) avail = next + maxBatch - 1;
-    batch.reset(next, avail - next + 1);
+  let turned = performance.now();
+  try {
+    for (;;) {
+      let avail = ring.available(cell, next);
+      if (avail < next) {
+        avail = ring.waitForWithin(cell, next, WAIT_SLICE_MS);
+        if (avail < next && !ring.stopped(cell, next)) {
+          // idle: sleep on the event loop (timers and I/O run), woken by the writer
+          avail = ring.waitKind() === 'spin' ? await spinTurning(ring, cell, next) : await ring.waitForAvailable(cell, next);
+          turned = performance.now();
+        }
+        if (asyncFailed) return;
+        if (avail < next) break; // ended (everything drained) or aborted
+      }
+      if (avail - next + 1 > maxBatch) avail = next + maxBatch - 1;
+      batch.reset(next, avail - next + 1);
+      try {
+        const r = handler.onBatch(batch);
+        if (r !== undefined) await r;
+      } catch (e) {
+        if (asyncFailed) return;
+        const info = workerErrorInfo(e);
+        const s = info.details?.sequence;
+        const seq = typeof s === 'number' && s >= next && s <= avail ? s : next;
+        ring.abort(cell, seq);
+        post({ type: 'failed', phase: 'batch', error: info, sequence: seq });
+        await closeQuietly(handler);
+        return;
+      }
+      batches.add(1);
+      records.add(batch.count);
+      ring.release(cell, avail);
+      next = avail + 1;
+      if (performance.now() - turned >= TURN_MS) {
+        await turn();
+        turned = performance.now();
+        if (asyncFailed) return;
+      }
+    }
     try {
-      const r = handler.onBatch(batch);
-      if (r !== undefined) await r;
+      if (handler.close) await handler.close();
     } catch (e) {
-      const info = workerErrorInfo(e);
-      const s = info.details?.sequence;
-      const seq = typeof s === 'number' && s >= next && s <= avail ? s : next;
-      ring.abort(cell, seq);
-      post({ type: 'failed', phase: 'batch', error: info, sequence: seq });
-      await closeQuietly(handler);
+      post({ type: 'failed', phase: 'close', error: workerErrorInfo(e), sequence: null });
       return;
     }
-    batches.add(1);
-    records.add(batch.count);
-    ring.release(cell, avail);
-    next = avail + 1;
+    post({ type: 'done' });
+  } finally {
+    clearInterval(keepAlive);
   }
-  try {
-    if (handler.close) await handler.close();
-  } catch (e) {
-    post({ type: 'failed', phase: 'close', error: workerErrorInfo(e), sequence: null });
-    return;
+}
+
+/** The `spin` strategy while idle: spin a slice, turn the event loop, again. */
+async function spinTurning(ring: RingHandle, cell: number, next: number): Promise<number> {
+  for (;;) {
+    await turn();
+    const avail = ring.waitForWithin(cell, next, WAIT_SLICE_MS);
+    if (avail >= next || ring.stopped(cell, next)) return avail;
   }
-  post({ type: 'done' });
 }
 
 main().catch((e) => post({ type: 'failed', phase: 'start', error: workerErrorInfo(e), sequence: null }));

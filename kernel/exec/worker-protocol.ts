@@ -31,5 +31,5 @@ export interface WorkerErrorInfo {
 
 export type StageWorkerMessage =
   | { type: 'ready'; counters: string[] }
-  | { type: 'failed'; phase: 'start' | 'batch' | 'close'; error: WorkerErrorInfo; sequence: number | null }
+  | { type: 'failed'; phase: 'start' | 'batch' | 'close' | 'async'; error: WorkerErrorInfo; sequence: number | null }
   | { type: 'done' };

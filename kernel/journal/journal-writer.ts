@@ -2,8 +2,11 @@
  * Appends every published ingress batch to the journal (journal-format.ts): one write per
  * batch (a batch-metadata record and the batch's records, copied from their ring slots before
  * the batch is published). Keeps the newest `keepSegments` segments and deletes older ones.
+ * A failed write (ENOSPC, EIO) cuts the segment back to its last whole batch (a reader never
+ * sees a torn one, and a full disk gets back the pages of the torn write) and fails the run with
+ * BYTEOR_E_JOURNAL_WRITE_FAILED through `onFailure`.
  */
-import { closeSync, mkdirSync, openSync, readdirSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, openSync, readdirSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
 import { join } from 'node:path';
 import { Packr } from 'msgpackr';
 import { ByteorError } from '../errors.ts';
@@ -20,6 +23,12 @@ export interface JournalWriterOptions {
   runId?: string;
   segmentBytes?: number;
   keepSegments?: number;
+  /**
+   * A journal write failed (disk full, I/O error): called once with BYTEOR_E_JOURNAL_WRITE_FAILED
+   * (or BYTEOR_E_JOURNAL_UNWRITABLE for a segment that cannot be created); the writer journals
+   * nothing more. Without it, batch() throws that error.
+   */
+  onFailure?(error: ByteorError): void;
 }
 
 export class JournalWriter {
@@ -48,8 +57,41 @@ export class JournalWriter {
   /** Records journaled so far by this writer. */
   get records(): number { return this.index; }
 
+  /** The write failure that stopped this writer, else null. */
+  get failure(): ByteorError | null { return this.failed; }
+
   /** PublishedBatchSink: journal `count` records of `ring` starting at `firstSeq`. */
   batch(ring: RingHandle, shard: number, firstSeq: number, count: number): void {
+    if (this.failed) return;
+    try {
+      this.append(ring, shard, firstSeq, count);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private failed: ByteorError | null = null;
+
+  private fail(e: unknown): void {
+    const path = join(this.dir, segmentName(this.segment));
+    const errno = (e as NodeJS.ErrnoException).code;
+    const error = e instanceof ByteorError ? e : new ByteorError('BYTEOR_E_JOURNAL_WRITE_FAILED',
+      `cannot write the ingress journal ${path}: ${(e as Error).message}; the run stopped. `
+      + (errno === 'ENOSPC' || errno === 'EDQUOT'
+        ? 'Free space on its file system (or give another --run-dir), then start the runtime again'
+        : 'Check the device (dmesg) or give another --run-dir, then start the runtime again'),
+      ExitCode.RUNTIME_FAILURE, { path, ...(errno ? { errno } : {}) });
+    this.failed = error;
+    if (this.fd >= 0) {
+      try { ftruncateSync(this.fd, this.segmentSize); } catch { /* the torn batch stays; readers stop at it */ }
+      try { closeSync(this.fd); } catch { /* already failing */ }
+      this.fd = -1;
+    }
+    if (!this.opts.onFailure) throw error;
+    this.opts.onFailure(error);
+  }
+
+  private append(ring: RingHandle, shard: number, firstSeq: number, count: number): void {
     const meta = this.packr.pack({ run_id: this.runId, first_index: this.index, shard, first_seq: firstSeq, count, unix_ms: Date.now() });
     let bytes = RECORD_HEADER_BYTES + padded(meta.length);
     for (let i = 0; i < count; i++) bytes += RECORD_HEADER_BYTES + padded(ring.length(firstSeq + i));
@@ -88,12 +130,21 @@ export class JournalWriter {
     const first = Buffer.alloc(RECORD_HEADER_BYTES + padded(meta.length));
     putRecord(first, 0, FLAG_SEGMENT_META, meta, 0, meta.length);
     this.segmentSize = 0;
-    this.write(header, header.length);
-    this.write(first, first.length);
+    try {
+      this.write(header, header.length);
+      this.write(first, first.length);
+    } catch (e) {
+      // a segment without its header is no segment: remove it
+      try { closeSync(this.fd); } catch { /* failing already */ }
+      this.fd = -1;
+      try { unlinkSync(path); } catch { /* gone */ }
+      throw e;
+    }
     this.firstMetaBytes = first.length;
     this.prune();
   }
 
+  /** Append `n` bytes; `segmentSize` moves only once all of them are written. */
   private write(buf: Buffer, n: number): void {
     let done = 0;
     while (done < n) done += writeSync(this.fd, buf, done, n - done);

@@ -6,7 +6,7 @@
  * two samples while it lagged.
  */
 import { join } from 'node:path';
-import { writeJsonArtifact } from '../artifacts/json.ts';
+import { writeStateDocument } from '../rundir/state-file.ts';
 import { LaneGraphState, LANE_GRAPH_STATE_VERSION, type StalledReader } from '../artifacts/lane-graph-state.ts';
 import { RunDirMonitor, type DocumentSource, type RunDirMonitorOptions } from '../rundir/run-dir-monitor.ts';
 import { STATE_FILE } from '../rundir/run-dir.ts';
@@ -29,7 +29,7 @@ export class LaneGraphMonitor extends RunDirMonitor<LaneGraphObservation, LaneGr
   }
 
   protected writeState(doc: LaneGraphState): void {
-    writeJsonArtifact(join(this.opts.paths.dir, STATE_FILE), LaneGraphState, doc);
+    writeStateDocument(join(this.opts.paths.dir, STATE_FILE), LaneGraphState, doc);
   }
 
   protected document(obs: LaneGraphObservation, source: DocumentSource, sections: Record<string, unknown>): LaneGraphState {

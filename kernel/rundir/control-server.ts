@@ -4,7 +4,7 @@
  * idle or blocked on a full ring.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { existsSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { ByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { ControlRequest, MAX_CONTROL_LINE, type ControlResponse } from './control-protocol.ts';
@@ -38,6 +38,12 @@ export class ControlServer {
       server.once('error', (e) => reject(new ByteorError('BYTEOR_E_CONTROL_LISTEN', `cannot listen on ${this.path}: ${e.message}`, ExitCode.HOST_NOT_READY)));
       server.listen(this.path, () => resolve());
     });
+    // 0600 whatever the umask; no window for another user: the run dir is 0700 and ours (run-dir.ts)
+    try { chmodSync(this.path, 0o600); } catch (e) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      this.server = null;
+      throw new ByteorError('BYTEOR_E_CONTROL_LISTEN', `cannot make ${this.path} private (mode 0600): ${(e as Error).message}`, ExitCode.HOST_NOT_READY);
+    }
     server.unref();
   }
 

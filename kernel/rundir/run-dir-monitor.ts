@@ -28,6 +28,8 @@ export interface RunDirMonitorOptions<Run> {
   info: RunInfo;
   /** the operator asked to stop over the socket */
   onStop(): void;
+  /** the state file could not be rewritten (said once per distinct failure; the run goes on) */
+  onStateError?(error: unknown): void;
 }
 
 export type DocumentSource = 'live' | 'state_file';
@@ -56,8 +58,17 @@ export abstract class RunDirMonitor<Obs, Doc, Run extends MonitoredRun<Obs> = Mo
   async start(): Promise<void> {
     await this.server.listen();
     await this.sample();
-    this.timer = setInterval(() => { void this.sample(); }, STATE_INTERVAL_MS);
+    this.timer = setInterval(() => { void this.sample().catch((e) => this.stateError(e)); }, STATE_INTERVAL_MS);
     this.timer.unref();
+  }
+
+  private lastStateError = '';
+
+  private stateError(e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    if (message === this.lastStateError) return;
+    this.lastStateError = message;
+    this.opts.onStateError?.(e);
   }
 
   /** Take a sample: track it and rewrite the state file. */
@@ -116,11 +127,16 @@ export abstract class RunDirMonitor<Obs, Doc, Run extends MonitoredRun<Obs> = Mo
     return sections;
   }
 
-  /** Final state file, then close the socket. */
+  /** Final state file, then close the socket (closed even when the state file cannot be written). */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await this.sample();
-    await this.server.close();
+    try {
+      await this.sample();
+    } catch (e) {
+      this.stateError(e);
+    } finally {
+      await this.server.close();
+    }
   }
 }

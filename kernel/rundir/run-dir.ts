@@ -1,16 +1,20 @@
 /**
  * The run directory of a long-running runtime (DESIGN.md §4): `--run-dir=DIR`, else
- * `/run/byteor` when it is (or can be made) writable, else `$TMPDIR/byteor-<uid>`. It holds
- * `control.sock` (JSON-lines control socket), `state.json` (the last snapshot, rewritten about
- * once a second and at stop) and `journal/` (the ingress journal). One live runtime per
- * directory: a socket that answers means the directory is taken; one that does not is stale
- * and removed.
+ * `/run/byteor` when it is (or can be made) a directory of our own, else `$TMPDIR/byteor-<uid>`.
+ * It holds `run.lock` (its owner: run-dir-lock.ts), `control.sock` (JSON-lines control socket),
+ * `state.json` (the last snapshot, rewritten about once a second and at stop) and `journal/`
+ * (the ingress journal). One live runtime per directory: the lock is taken before anything else.
+ *
+ * A run directory must belong to the runtime's user and be writable by nobody else: one that
+ * another user created (e.g. `$TMPDIR/byteor-<uid>` made 0777 by someone else to read or plant
+ * files in it) is refused with BYTEOR_E_RUNDIR_UNSAFE. One we create, or own, is made 0700.
  */
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, existsSync, statSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
+import { lockRunDir, type RunDirLock } from './run-dir-lock.ts';
 
 export const DEFAULT_RUN_DIR = '/run/byteor';
 export const CONTROL_SOCKET = 'control.sock';
@@ -21,17 +25,6 @@ export interface RunDirPaths { dir: string; socket: string; state: string; journ
 
 export function runDirPaths(dir: string): RunDirPaths {
   return { dir, socket: join(dir, CONTROL_SOCKET), state: join(dir, STATE_FILE), journal: join(dir, JOURNAL_DIR) };
-}
-
-function writableDir(dir: string): boolean {
-  try {
-    if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
-    if (!statSync(dir).isDirectory()) return false;
-    accessSync(dir, constants.W_OK | constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The per-user fallback under the system temp dir. */
@@ -47,11 +40,71 @@ export function locateRunDir(flag: string | undefined): string {
   return userRunDir();
 }
 
-/** Resolve and create the run directory of a starting runtime. */
-export function prepareRunDir(flag: string | undefined): RunDirPaths {
-  const dir = flag ?? (writableDir(DEFAULT_RUN_DIR) ? DEFAULT_RUN_DIR : userRunDir());
-  if (!writableDir(dir)) {
-    throw new ByteorError('BYTEOR_E_RUNDIR_UNWRITABLE', `run directory ${dir} cannot be created or written; give a writable one with --run-dir=DIR`, ExitCode.HOST_NOT_READY, { run_dir: dir });
+/** Why a run directory (`st`; `isLink` when it is a symlink that is not to be followed) is not ours alone; null when it is. */
+export function runDirProblem(st: Stats, isLink: boolean): string | null {
+  if (isLink) return 'is a symbolic link';
+  if (!st.isDirectory()) return 'is not a directory';
+  const uid = typeof process.getuid === 'function' ? process.getuid() : null;
+  if (uid !== null && st.uid !== uid) return `belongs to uid ${st.uid}, not to this user (uid ${uid})`;
+  if ((st.mode & 0o022) !== 0) return `is writable by its group or by others (mode 0${(st.mode & 0o7777).toString(8)})`;
+  return null;
+}
+
+const unsafe = (dir: string, problem: string, flag: boolean) => new ByteorError('BYTEOR_E_RUNDIR_UNSAFE',
+  `run directory ${dir} ${problem}; another user could read or plant files in it. `
+  + (flag ? 'Give a directory of your own, writable only by you (mode 0700), with --run-dir=DIR'
+    : `Remove it (rm -r ${dir}) or give a directory of your own, writable only by you, with --run-dir=DIR`),
+  ExitCode.HOST_NOT_READY, { run_dir: dir });
+
+const unwritable = (dir: string, e: unknown) => new ByteorError('BYTEOR_E_RUNDIR_UNWRITABLE',
+  `run directory ${dir} cannot be created or written${e instanceof Error ? ` (${e.message})` : ''}; give a writable one with --run-dir=DIR`,
+  ExitCode.HOST_NOT_READY, { run_dir: dir });
+
+/**
+ * Create `dir` (mode 0700) unless it exists, check that it is ours alone, make it 0700. Throws
+ * BYTEOR_E_RUNDIR_UNSAFE or BYTEOR_E_RUNDIR_UNWRITABLE. A symlink is followed only for a
+ * directory the operator named (`followLinks`).
+ */
+export function ensureRunDir(dir: string, followLinks: boolean): void {
+  try {
+    mkdirSync(dir, { recursive: followLinks, mode: 0o700 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw unwritable(dir, e);
   }
+  let st: Stats;
+  let isLink = false;
+  try {
+    const l = lstatSync(dir);
+    isLink = l.isSymbolicLink();
+    st = isLink && followLinks ? statSync(dir) : l;
+  } catch (e) { throw unwritable(dir, e); }
+  const problem = runDirProblem(st, isLink && !followLinks);
+  if (problem) throw unsafe(dir, problem, followLinks);
+  if ((st.mode & 0o777) !== 0o700) {
+    try { chmodSync(dir, 0o700); } catch (e) { throw unwritable(dir, e); }
+  }
+}
+
+/** The default run directory when it can be one of ours, else null (the caller falls back). */
+function usableDefault(): string | null {
+  try { ensureRunDir(DEFAULT_RUN_DIR, false); return DEFAULT_RUN_DIR; } catch { return null; }
+}
+
+/** Resolve and create the run directory of a starting runtime (no lock: see claimRunDir). */
+export function prepareRunDir(flag: string | undefined): RunDirPaths {
+  if (flag) { ensureRunDir(flag, true); return runDirPaths(flag); }
+  const dir = usableDefault() ?? userRunDir();
+  if (dir !== DEFAULT_RUN_DIR) ensureRunDir(dir, false);
   return runDirPaths(dir);
+}
+
+export interface ClaimedRunDir { paths: RunDirPaths; lock: RunDirLock }
+
+/**
+ * Prepare the run directory of a starting runtime and take its lock (BYTEOR_E_RUNDIR_BUSY when
+ * another live runtime owns it). Called before anything is opened, started or written.
+ */
+export function claimRunDir(flag: string | undefined): ClaimedRunDir {
+  const paths = prepareRunDir(flag);
+  return { paths, lock: lockRunDir(paths.dir) };
 }

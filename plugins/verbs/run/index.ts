@@ -11,9 +11,9 @@ import { JournalWriter } from '../../../kernel/journal/journal-writer.ts';
 import { LaneGraphRun } from '../../../kernel/lanegraph/executor.ts';
 import { LaneGraphMonitor } from '../../../kernel/lanegraph/monitor.ts';
 import { definePlugin, PLUGIN_API_VERSION, type EgressAdapter, type IngressAdapter, type IngressSink, type VerbContext } from '../../../kernel/plugin-contract.ts';
-import { prepareRunDir } from '../../../kernel/rundir/run-dir.ts';
+import { claimRunDir, type RunDirPaths } from '../../../kernel/rundir/run-dir.ts';
 import { RuntimeMonitor } from '../../../kernel/rundir/runtime-monitor.ts';
-import { loadSpecFile, resolveSpecPath, ENV_SPEC, DEFAULT_SPEC_PATH } from '../../../kernel/spec/load.ts';
+import { loadSpecFile, resolveSpecPath, ENV_SPEC, DEFAULT_SPEC_PATH, type LoadedSpec } from '../../../kernel/spec/load.ts';
 import { readAdapterConfig, ingressFromBinding, egressFromBinding } from './adapter-config.ts';
 import { formatSummary } from './summary.ts';
 
@@ -23,7 +23,8 @@ import { formatSummary } from './summary.ts';
  *   --sp            one-shot bring-up: records through the pipeline, clean shutdown, summary.
  *   (without --sp)  the long-running form: a run directory with control socket, state file and
  *                   ingress journal; SIGINT/SIGTERM (or {"op":"stop"}) drain and exit 0.
- * Lifecycle: load + validate the spec → hooks.runStarting (a tap may refuse: nothing starts) →
+ * Lifecycle: load + validate the spec → claim the run directory (its lock: a busy one is refused
+ * before anything is opened or started) → hooks.runStarting (a tap may refuse: nothing starts) →
  * egress start → stage workers → hooks.runStarted → ingress → drain → hooks.runStopped(summary).
  * Exit 0 when every record was delivered or dropped by a stage; 1 when a stage or adapter
  * failed, or when records were refused (larger than slot_bytes: counted, never truncated).
@@ -65,16 +66,26 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
   const f = ctx.flags;
   const specPath = resolveSpecPath(f.spec, ctx.env);
   const loaded = await loadSpecFile(specPath, ctx.kernel);
+  for (const w of loaded.warnings) ctx.io.err(`warning[${w.code}]: ${w.message}\n`);
+  // the run directory is ours before anything is opened, truncated, started or written
+  const claimed = f.sp ? null : claimRunDir(f['run-dir']);
+  try {
+    return await runClaimed(ctx, specPath, loaded, claimed?.paths ?? null);
+  } finally {
+    claimed?.lock.release();
+  }
+}
+
+async function runClaimed(ctx: VerbContext<Flags>, specPath: string, loaded: LoadedSpec, paths: RunDirPaths | null): Promise<number> {
+  const f = ctx.flags;
   const spec = loaded.spec;
   const slotBytesKey = spec.model === 'single_ring' ? `single_ring.slot_bytes=${spec.single_ring.slot_bytes}` : `lane_graph.slot_bytes=${spec.lane_graph.slot_bytes}`;
-  for (const w of loaded.warnings) ctx.io.err(`warning[${w.code}]: ${w.message}\n`);
 
   const config = f.config ? readAdapterConfig(f.config) : { ingress: null, egress: null };
   const ingress: IngressAdapter = config.ingress ? ingressFromBinding(ctx.kernel, config.ingress, ctx.env) : new LineIngress({ input: f.input });
   const egress: EgressAdapter = config.egress ? egressFromBinding(ctx.kernel, config.egress, ctx.env) : new LineEgress({ output: f.output });
   const egressIsStdout = !config.egress && (f.output === undefined || f.output === '-');
 
-  const paths = f.sp ? null : prepareRunDir(f['run-dir']);
   const info: RunInfo = {
     spec, specHash: loaded.hash, specPath, runDir: paths?.dir ?? null, oneShot: f.sp, dryRun: f['dry-run'],
     flags: ctx.flags as Record<string, unknown>, env: ctx.env,
@@ -101,7 +112,8 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
   const unhook = () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); };
 
   let refusals = 0;
-  const journal = paths ? new JournalWriter(paths.journal, { specHash: loaded.hash }) : null;
+  // a failed journal write (disk full, I/O error) stops the run with BYTEOR_E_JOURNAL_WRITE_FAILED
+  const journal = paths ? new JournalWriter(paths.journal, { specHash: loaded.hash, onFailure: (e) => executor?.abort(e) }) : null;
   let started: SingleRingRun | LaneGraphRun;
   try {
     await egress.start();
@@ -127,9 +139,13 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
     throw e;
   }
   executor = started;
+  const onStateError = (e: unknown) => {
+    const code = e instanceof ByteorError ? e.code : 'BYTEOR_E_ARTIFACT_WRITE';
+    ctx.io.err(`warning[${code}]: the state file was not rewritten: ${e instanceof Error ? e.message : String(e)}\n`);
+  };
   const monitor = !paths ? null : executor instanceof LaneGraphRun
-    ? new LaneGraphMonitor({ paths, run: executor, kernel: ctx.kernel, info, onStop: drain })
-    : new RuntimeMonitor({ paths, run: executor, kernel: ctx.kernel, info, onStop: drain });
+    ? new LaneGraphMonitor({ paths, run: executor, kernel: ctx.kernel, info, onStop: drain, onStateError })
+    : new RuntimeMonitor({ paths, run: executor, kernel: ctx.kernel, info, onStop: drain, onStateError });
 
   let summary: RunSummary;
   try {
