@@ -6,6 +6,7 @@ import { APPROVAL_FILE, KEY_SET_FILE } from '../../../kernel/approval/material.t
 import { JournalWindowMeta, journalWindowMetaPath } from '../../../kernel/artifacts/journal-window-meta.ts';
 import { stableJson, writeJsonArtifact } from '../../../kernel/artifacts/json.ts';
 import { ReplayAuditV1, REPLAY_AUDIT_VERSION } from '../../../kernel/artifacts/replay-audit.ts';
+import { openBundle } from '../../../kernel/bundle/open.ts';
 import { verifyBundleSignature } from '../../../kernel/bundle/signature.ts';
 import { ByteorError } from '../../../kernel/errors.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
@@ -14,7 +15,6 @@ import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../ker
 import { Environment, resolveEnvironment } from '../../../kernel/policy/environment.ts';
 import { loadSpecText } from '../../../kernel/spec/load.ts';
 import type { PipelineSpecV1 } from '../../../kernel/spec/model.ts';
-import { openBundle } from './open-bundle.ts';
 import { auditActions, planReplay } from './plan.ts';
 import { replayRecords } from './run-records.ts';
 import { selectRecords } from './select.ts';

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { BundleManifest } from '../../../kernel/artifacts/bundle-manifest.ts';
-import { extractBundleArchive } from '../../../kernel/bundle/archive.ts';
-import { verifyBundleDir } from '../../../kernel/bundle/manifest.ts';
-import { ByteorError } from '../../../kernel/errors.ts';
-import { ExitCode } from '../../../kernel/exit-codes.ts';
+import type { BundleManifest } from '../artifacts/bundle-manifest.ts';
+import { ByteorError } from '../errors.ts';
+import { ExitCode } from '../exit-codes.ts';
+import { extractBundleArchive } from './archive.ts';
+import { verifyBundleDir } from './manifest.ts';
 
 export interface OpenBundle {
   /** the path as given (absolute): a directory or a .tar.gz */
@@ -16,7 +16,11 @@ export interface OpenBundle {
   close(): void;
 }
 
-/** Open `--bundle=DIR|FILE.tar.gz` and verify it against its manifest (exit 6 when it does not verify). */
+/**
+ * Open `--bundle=DIR|FILE.tar.gz` and verify it against its manifest (exit 6 when it does not
+ * verify): the one way the verbs that read a bundle (replay, inspect, diff) open it. An archive
+ * is extracted into a temporary directory that `close()` removes.
+ */
 export async function openBundle(path: string): Promise<OpenBundle> {
   const given = resolve(path);
   let isDir: boolean;
@@ -24,7 +28,7 @@ export async function openBundle(path: string): Promise<OpenBundle> {
     throw new ByteorError('BYTEOR_E_BUNDLE_INVALID', `--bundle=${path} does not exist; pass a bundle directory or its .tar.gz from "byteor incident-bundle"`, ExitCode.ARTIFACT_INVALID, { bundle: given });
   }
   if (isDir) return { given, dir: given, manifest: verifyBundleDir(given), close: () => {} };
-  const tmp = mkdtempSync(join(tmpdir(), 'byteor-replay-'));
+  const tmp = mkdtempSync(join(tmpdir(), 'byteor-bundle-'));
   const close = () => rmSync(tmp, { recursive: true, force: true });
   try {
     const dir = await extractBundleArchive(given, tmp);
