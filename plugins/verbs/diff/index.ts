@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../kernel/plugin-contract.ts';
+
+/**
+ * `byteor diff --spec=A --against=B | --bundle=DIR|FILE.tar.gz [--json]`: the semantic
+ * difference between the spec that ran (`--against`, or the bundle's `spec.kv`) and the spec
+ * `--spec` (the one deployed now). Exit 0 when they are the same, 1 when they differ (as
+ * diff(1)), 2 for usage, 3 when a spec is invalid, 6 when the bundle does not verify.
+ */
+
+const Flags = z.object({
+  spec: z.string().min(1).optional(),
+  against: z.string().min(1).optional(),
+  bundle: z.string().min(1).optional(),
+});
+export type DiffFlags = z.output<typeof Flags>;
+
+async function run(ctx: VerbContext<DiffFlags>): Promise<number> {
+  const { runDiff } = await import('./run-diff.ts');
+  return runDiff(ctx);
+}
+
+export default definePlugin({
+  name: 'diff',
+  version: '0.1.0',
+  apiVersion: PLUGIN_API_VERSION,
+  setup(host) {
+    host.registerVerb({
+      name: 'diff',
+      summary: 'what changed between two specs (the incident\'s and the deployed one): stages, dependencies, shards, lanes, capacities; exit 1 when they differ',
+      usage: [
+        'Compares the decoded models, not the text: comments and line order are no difference.',
+        '"-" lines are the --against (or bundle) spec\'s, "+" lines the --spec\'s. Exit 0 same, 1 different, 3 a spec is invalid.',
+      ].join('\n'),
+      options: {
+        spec: { type: 'string', value: 'PATH', description: 'the spec deployed now (default $BYTEOR_SPEC, else /etc/byteor/spec.kv)' },
+        against: { type: 'string', value: 'PATH', description: 'the spec to compare it with (the one that ran)' },
+        bundle: { type: 'string', value: 'DIR|FILE.tar.gz', description: 'compare with an incident bundle\'s spec.kv instead of --against (verified first)' },
+      },
+      schema: Flags,
+      run,
+    });
+  },
+});
