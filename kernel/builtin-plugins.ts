@@ -17,6 +17,8 @@ export const BUILTIN_PLUGINS: Readonly<Record<string, string>> = Object.freeze({
   snapshot: at('verbs/snapshot'),
   'incident-bundle': at('verbs/incident-bundle'),
   replay: at('verbs/replay'),
+  inspect: at('verbs/inspect'),
+  diff: at('verbs/diff'),
   approval: at('verbs/approval'),
   capabilities: at('verbs/capabilities'),
   compatibility: at('verbs/compatibility'),
@@ -37,6 +39,8 @@ export const DEFAULT_PLUGINS: readonly string[] = [
   'snapshot',
   'incident-bundle',
   'replay',
+  'inspect',
+  'diff',
   'capabilities',
   'compatibility',
 ];

@@ -9,7 +9,7 @@ const SLOT_OVERHEAD = 4;
  * LaneGraph one worker per role; both add the main thread (ingress, control socket). Ring bytes
  * are slots × (payload + length word), headers not counted.
  */
-export function demandOfSpec(loaded: LoadedSpec): ThreadDemand {
+export function demandOfSpec(loaded: Pick<LoadedSpec, 'spec' | 'path' | 'hash'>): ThreadDemand {
   const s = loaded.spec;
   let stageThreads: number; let ringBytes: number; let wait: string;
   if (s.model === 'single_ring') {
