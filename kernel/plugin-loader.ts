@@ -154,7 +154,7 @@ export async function loadPlugins(kernel: Kernel, specs: readonly string[], cwd 
   }
   const nameOf = (def: unknown) => (def && typeof def === 'object' && typeof (def as { name?: unknown }).name === 'string' ? (def as { name: string }).name : undefined);
   const depsOf = (def: unknown) => {
-    const d = (def as { dependencies?: unknown }).dependencies;
+    const d = def && typeof def === 'object' ? (def as { dependencies?: unknown }).dependencies : undefined;
     return Array.isArray(d) ? d.filter((x): x is string => typeof x === 'string') : [];
   };
   while (pending.length) {
