@@ -46,11 +46,19 @@ export class Kernel implements PluginHost {
    * Install one plugin definition (already imported): check its shape and API version, check
    * that its dependencies are installed, run its setup in a staging area and commit what it
    * registered. Throws a ByteorError naming the plugin and the hook; on a throw nothing of the
-   * plugin is left in the kernel. Installing a plugin of the same name twice is a no-op.
+   * plugin is left in the kernel. Installing the same plugin again (the same URL, or the very
+   * same definition) is a no-op; a different plugin with the name of a loaded one is refused
+   * (BYTEOR_E_PLUGIN_DUPLICATE naming both specifiers), never silently ignored.
    */
   install(def: PluginDefinition, specifier: string): void {
     const checked = checkPluginDefinition(def, specifier);
-    if (this._plugins.has(checked.name)) return;
+    const loaded = this._plugins.get(checked.name);
+    if (loaded) {
+      if (loaded.specifier === specifier || loaded.def === checked) return;
+      throw pluginError('BYTEOR_E_PLUGIN_DUPLICATE', checked.name, 'load',
+        `plugin "${checked.name}" from ${specifier} has the name of the plugin "${checked.name}" already loaded from ${loaded.specifier}; two plugins cannot share a name: load only one of them (or rename one)`,
+        undefined, { conflict: checked.name, specifier, loaded_specifier: loaded.specifier });
+    }
     for (const dep of checked.dependencies ?? []) {
       if (!this._plugins.has(dep)) {
         throw pluginError('BYTEOR_E_PLUGIN_DEPENDENCY', checked.name, 'load',

@@ -299,4 +299,25 @@ test('installing a plugin of the same name twice is a no-op; the host reports lo
   assert.equal(k.plugins, [{ name: 'once', version: '1.0.0', specifier: 'file:///once.js', dependencies: [] }]);
 });
 
+test('a different plugin with an already-loaded name is refused naming both specifiers; the same URL stays a no-op', () => {
+  const k = new Kernel();
+  let firstCalls = 0; let otherCalls = 0;
+  const first = plugin('audit', (h) => { firstCalls++; h.registerStage(stage('audit_a')); });
+  const other = plugin('audit', (h) => { otherCalls++; h.registerStage(stage('audit_b')); }, { version: '2.0.0' });
+  k.install(first, 'file:///vendor/audit.js');
+  const before = inventory(k);
+  const e = throwsByteor(() => k.install(other, 'file:///tmp/evil/audit.js'));
+  assert.is(e.code, 'BYTEOR_E_PLUGIN_DUPLICATE');
+  assert.is(e.exitCode, ExitCode.RUNTIME_FAILURE);
+  assert.match(e.message, /plugin "audit" from file:\/\/\/tmp\/evil\/audit\.js .*plugin "audit" already loaded from file:\/\/\/vendor\/audit\.js/);
+  assert.equal(e.details, { plugin: 'audit', hook: 'load', conflict: 'audit', specifier: 'file:///tmp/evil/audit.js', loaded_specifier: 'file:///vendor/audit.js' });
+  assert.is(otherCalls, 0);
+  assert.equal(inventory(k), before);
+  // the same plugin again by the same URL: nothing happens
+  k.install(other, 'file:///vendor/audit.js');
+  k.install(first, 'file:///vendor/audit.js');
+  assert.is(firstCalls, 1);
+  assert.equal(inventory(k), before);
+});
+
 test.run();

@@ -188,5 +188,21 @@ test('dependencies: installed after what they depend on, whatever the command-li
   assert.equal(miss.details, { plugin: 'mid', hook: 'load', dependency: 'base' });
 });
 
+test('two plugin files with the same name: the second is refused naming both files; the first stays', async () => {
+  const dir = join(root, 'twins');
+  const a = write(join(dir, 'a', 'twin.mjs'), pluginSource('twin', { stageKey: 'twin_a' }));
+  const b = write(join(dir, 'b', 'twin.mjs'), pluginSource('twin', { stageKey: 'twin_b' }));
+  const k = new Kernel();
+  const e = await rejectsByteor(loadPlugins(k, [a, b]));
+  assert.is(e.code, 'BYTEOR_E_PLUGIN_DUPLICATE');
+  assert.ok(e.message.includes(url(a)) && e.message.includes(url(b)), e.message);
+  assert.equal(k.plugins.map((p) => p.specifier), [url(a)]);
+  assert.ok(k.resolveStage('twin_a'));
+  assert.is(k.resolveStage('twin_b'), undefined);
+  // loading the first again (same file) is a no-op
+  await loadPlugins(k, [a]);
+  assert.equal(k.pluginSpecifiers, [url(a)]);
+});
+
 test.after(() => rmSync(root, { recursive: true, force: true }));
 test.run();
