@@ -4,6 +4,7 @@ import { packageVersion } from './version.ts';
 import { DEFAULT_PLUGINS, defaultPluginsFor } from './builtin-plugins.ts';
 import { ByteorError, isByteorError, usageError } from './errors.ts';
 import { EXIT_CODE_TABLE, ExitCode } from './exit-codes.ts';
+import { GLOBAL_OPTIONS } from './global-options.ts';
 import { Kernel } from './plugin-host.ts';
 import { loadPlugins } from './plugin-loader.ts';
 import { closestName } from './suggest.ts';
@@ -11,12 +12,7 @@ import { PACKAGE_ROOT } from './package-paths.ts';
 import type { z } from 'zod';
 import type { FlagOption, VerbDefinition, VerbIO } from './plugin-contract.ts';
 
-/** Flags every verb accepts. */
-export const GLOBAL_OPTIONS: Record<string, FlagOption> = {
-  plugin: { type: 'string', multiple: true, value: 'NAME|PATH|PACKAGE', description: 'load a plugin (repeatable): a built-in name, a path or an installed package' },
-  json: { type: 'boolean', description: 'print data as JSON on stdout' },
-  help: { type: 'boolean', short: 'h', description: 'show help' },
-};
+export { GLOBAL_OPTIONS } from './global-options.ts';
 
 export interface CliOptions {
   /** plugins loaded before `--plugin` ones (the product shortcut binaries) */

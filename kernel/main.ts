@@ -10,3 +10,8 @@ try { v8.setFlagsFromString('--no-liftoff'); } catch { /* Deno: not needed (no G
 const { main } = await import('./cli.ts');
 const preload = (process.env.BYTEOR_PRELOAD_PLUGINS ?? '').split(',').filter(Boolean);
 process.exitCode = await main(process.argv.slice(2), { preload, prog: process.env.BYTEOR_PROG ?? 'byteor' });
+
+// A plugin import that timed out cannot be cancelled, and a timer or socket its module code
+// started would keep this process alive for ever: end it once what was reported is written.
+const { abandonedPluginImports } = await import('./plugin-import-timeout.ts');
+if (abandonedPluginImports() > 0) process.stdout.write('', () => process.stderr.write('', () => process.exit()));

@@ -4,9 +4,11 @@ import { ExitCode } from './exit-codes.ts';
 import { PLUGIN_API_VERSION, type PluginDefinition } from './plugin-contract.ts';
 
 /**
- * The shape a plugin's default export must have, checked when the kernel installs it. The API
- * version is checked first (a plugin written for another API may differ in every other field),
- * so its error names the plugin and both versions.
+ * The shape a plugin's default export must have, checked when the kernel installs it. A default
+ * export that is not an object, or an object without a numeric `apiVersion` (an empty file
+ * imported as CommonJS gives `{}`), is not a plugin: BYTEOR_E_PLUGIN_INVALID. Then the API
+ * version is checked (a plugin written for another API may differ in every other field), so
+ * its error names the plugin and both versions.
  */
 
 /** npm-style names: `edgeplane`, `acme-audit`, `@acme/byteor-audit` */
@@ -31,6 +33,10 @@ export function checkPluginDefinition(def: unknown, specifier: string): PluginDe
   }
   const d = def as Partial<PluginDefinition>;
   const label = typeof d.name === 'string' && d.name ? d.name : specifier;
+  if (typeof d.apiVersion !== 'number') {
+    // an empty CommonJS file has the default export {}: not a plugin of another API, no plugin at all
+    throw invalid(label, `plugin "${label}" (${specifier}) is not a plugin definition: its default export has no numeric "apiVersion"; export definePlugin({ name, version, apiVersion, setup })`);
+  }
   if (d.apiVersion !== PLUGIN_API_VERSION) {
     throw new ByteorError('BYTEOR_E_PLUGIN_API_VERSION',
       `plugin "${label}" was written for plugin API version ${String(d.apiVersion)}, but this kernel provides version ${PLUGIN_API_VERSION}; install a version of the plugin built for API ${PLUGIN_API_VERSION}`,

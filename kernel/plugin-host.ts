@@ -1,8 +1,9 @@
 import { createHookTable, type HookTable } from './hooks.ts';
 import { ByteorError, isByteorError } from './errors.ts';
 import { ExitCode } from './exit-codes.ts';
+import { GLOBAL_OPTIONS } from './global-options.ts';
 import { checkPluginDefinition } from './plugin-definition.ts';
-import { PLUGIN_API_VERSION, type AdapterFactory, type BundleArtifact, type VerbExtension, type PluginDefinition, type PluginHost, type LoadedPlugin, type SnapshotSection, type StageFamily, type VerbDefinition } from './plugin-contract.ts';
+import { PLUGIN_API_VERSION, type AdapterFactory, type FlagOption, type BundleArtifact, type VerbExtension, type PluginDefinition, type PluginHost, type LoadedPlugin, type SnapshotSection, type StageFamily, type VerbDefinition } from './plugin-contract.ts';
 
 type Owned<T> = { plugin: string } & T;
 
@@ -46,11 +47,19 @@ export class Kernel implements PluginHost {
    * Install one plugin definition (already imported): check its shape and API version, check
    * that its dependencies are installed, run its setup in a staging area and commit what it
    * registered. Throws a ByteorError naming the plugin and the hook; on a throw nothing of the
-   * plugin is left in the kernel. Installing a plugin of the same name twice is a no-op.
+   * plugin is left in the kernel. Installing the same plugin again (the same URL, or the very
+   * same definition) is a no-op; a different plugin with the name of a loaded one is refused
+   * (BYTEOR_E_PLUGIN_DUPLICATE naming both specifiers), never silently ignored.
    */
   install(def: PluginDefinition, specifier: string): void {
     const checked = checkPluginDefinition(def, specifier);
-    if (this._plugins.has(checked.name)) return;
+    const loaded = this._plugins.get(checked.name);
+    if (loaded) {
+      if (loaded.specifier === specifier || loaded.def === checked) return;
+      throw pluginError('BYTEOR_E_PLUGIN_DUPLICATE', checked.name, 'load',
+        `plugin "${checked.name}" from ${specifier} has the name of the plugin "${checked.name}" already loaded from ${loaded.specifier}; two plugins cannot share a name: load only one of them (or rename one)`,
+        undefined, { conflict: checked.name, specifier, loaded_specifier: loaded.specifier });
+    }
     for (const dep of checked.dependencies ?? []) {
       if (!this._plugins.has(dep)) {
         throw pluginError('BYTEOR_E_PLUGIN_DEPENDENCY', checked.name, 'load',
@@ -163,7 +172,9 @@ class Staging {
   private closed = false;
   private readonly mine = {
     verbs: new Set<string>(), stageKeys: new Set<string>(), adapters: new Set<string>(),
-    sections: new Set<string>(), artifacts: new Set<string>(), flags: new Set<string>(),
+    sections: new Set<string>(), artifacts: new Set<string>(),
+    /** verb → the options this plugin declares for it (its own verb's and its extensions') */
+    flags: new Map<string, Array<Record<string, FlagOption>>>(),
   };
   readonly host: PluginHost;
 
@@ -199,6 +210,43 @@ class Staging {
       if (set.has(name)) throw dup(what, name, plugin);
       set.add(name);
     };
+    /**
+     * A verb's flags are its own options plus its extensions', from whichever plugin registers
+     * first: checked against the global flags, the committed verb and extensions, and what this
+     * plugin has staged, by long name and by short letter, so that a clash is refused when the
+     * second of the two registers (not when a command line is parsed).
+     */
+    const claimFlags = (verbName: string, options: Record<string, FlagOption>) => {
+      const flagDup = (flag: string, owner: string) => pluginError('BYTEOR_E_PLUGIN_DUPLICATE', plugin, 'setup',
+        owner === plugin
+          ? `plugin "${plugin}" registers flag "${flag} of verb ${verbName}" twice; register it once`
+          : `plugin "${plugin}" registers flag ${flag} of verb "${verbName}", which plugin "${owner}" already provides; rename one of them or load only one of the plugins`,
+        undefined, { conflict: flag, verb: verbName, owner });
+      const taken: Array<{ name: string; short?: string; owner: string }> = [];
+      const take = (opts: Record<string, FlagOption>, owner: string) => {
+        for (const [name, o] of Object.entries(opts)) taken.push({ name, ...(o.short ? { short: o.short } : {}), owner });
+      };
+      const v = k.verb(verbName);
+      if (v) take(v.verb.options, v.plugin);
+      for (const e of k.verbExtensions(verbName)) take(e.ext.options, e.plugin);
+      for (const opts of this.mine.flags.get(verbName) ?? []) take(opts, plugin);
+      for (const [name, o] of Object.entries(options ?? {})) {
+        const global = Object.hasOwn(GLOBAL_OPTIONS, name) ? `--${name}` : o.short && Object.values(GLOBAL_OPTIONS).some((g) => g.short === o.short) ? `-${o.short}` : undefined;
+        if (global) {
+          throw pluginError('BYTEOR_E_PLUGIN_DUPLICATE', plugin, 'setup',
+            `plugin "${plugin}" adds flag ${global} to verb "${verbName}", which already has it: ${global} is a global flag of every verb; rename the flag`,
+            undefined, { conflict: global, verb: verbName, owner: '(global flags)' });
+        }
+        const byName = taken.find((t) => t.name === name);
+        if (byName) throw flagDup(`--${name}`, byName.owner);
+        const byShort = o.short ? taken.find((t) => t.short === o.short) : undefined;
+        if (byShort) throw flagDup(`-${o.short}`, byShort.owner);
+        taken.push({ name, ...(o.short ? { short: o.short } : {}), owner: plugin });
+      }
+      const list = this.mine.flags.get(verbName) ?? [];
+      list.push(options ?? {});
+      this.mine.flags.set(verbName, list);
+    };
     this.host = {
       apiVersion: k.apiVersion,
       hooks: Object.freeze(hooks) as unknown as HookTable,
@@ -209,17 +257,12 @@ class Staging {
         open(`register verb "${verb?.name}"`);
         const o = k.owners().verbs.get(verb.name); if (o) throw dup('verb', verb.name, o.plugin);
         claim(this.mine.verbs, 'verb', verb.name);
+        claimFlags(verb.name, verb.options);
         this.ops.push(() => k.registerVerb(verb, plugin));
       },
       extendVerb: (ext) => {
         open(`extend verb "${ext?.verb}"`);
-        for (const flag of Object.keys(ext.options)) {
-          const o = k.verbExtensions(ext.verb).find((e) => flag in e.ext.options);
-          if (o) throw dup(`flag --${flag} of verb`, ext.verb, o.plugin);
-          const v = k.verb(ext.verb);
-          if (v && flag in v.verb.options) throw dup(`flag --${flag} of verb`, ext.verb, v.plugin);
-          claim(this.mine.flags, 'flag', `--${flag} of verb ${ext.verb}`);
-        }
+        claimFlags(ext.verb, ext.options);
         this.ops.push(() => k.extendVerb(ext, plugin));
       },
       registerStage: (family) => {

@@ -6,6 +6,7 @@ import { ByteorError } from './errors.ts';
 import { ExitCode } from './exit-codes.ts';
 import type { PluginDefinition } from './plugin-contract.ts';
 import { pluginError, type Kernel } from './plugin-host.ts';
+import { importWithTimeout, pluginImportTimeoutMs } from './plugin-import-timeout.ts';
 import { provideKernelModules } from './plugin-module-resolution.ts';
 
 /**
@@ -114,8 +115,11 @@ function notFound(spec: string, why: string): ByteorError {
 /** The built-in plugins' module URLs (a stage worker names its plugins by URL). */
 const BUILTIN_URLS = new Set(Object.values(BUILTIN_PLUGINS));
 
-/** Import a plugin module (resolved from `spec`) and return its default export, unchecked. */
-async function importPlugin(spec: string, cwd: string): Promise<{ url: string; def: unknown }> {
+/**
+ * Import a plugin module (resolved from `spec`) and return its default export, unchecked. An
+ * import that has not settled after `timeoutMs` is BYTEOR_E_PLUGIN_IMPORT_TIMEOUT.
+ */
+async function importPlugin(spec: string, cwd: string, timeoutMs: number): Promise<{ url: string; def: unknown }> {
   const url = resolvePluginSpecifier(spec, cwd);
   // Built-in plugins import the kernel by relative path; only a plugin from outside needs the
   // bare `byteor/plugin` mapped to this kernel (module.register starts Node's loader-hooks
@@ -123,8 +127,9 @@ async function importPlugin(spec: string, cwd: string): Promise<{ url: string; d
   if (!BUILTIN_URLS.has(url)) provideKernelModules();
   let mod: { default?: unknown };
   try {
-    mod = await import(url);
+    mod = await importWithTimeout(url, spec, timeoutMs);
   } catch (e) {
+    if (e instanceof ByteorError && e.code === 'BYTEOR_E_PLUGIN_IMPORT_TIMEOUT') throw e;
     throw pluginError('BYTEOR_E_PLUGIN_IMPORT', spec, 'load', `cannot import plugin "${spec}" (${url}): ${e instanceof Error ? e.message : String(e)}`, e);
   }
   if (mod.default === undefined) {
@@ -147,14 +152,16 @@ export async function loadPlugin(kernel: Kernel, spec: string, cwd = process.cwd
  */
 export async function loadPlugins(kernel: Kernel, specs: readonly string[], cwd = process.cwd()): Promise<void> {
   const pending: Array<{ spec: string; url: string; def: unknown }> = [];
+  let timeoutMs: number | undefined;
   for (const spec of specs) {
     const url = resolvePluginSpecifier(spec, cwd);
     if (kernel.pluginSpecifiers.includes(url) || pending.some((p) => p.url === url)) continue;
-    pending.push({ spec, ...(await importPlugin(spec, cwd)) });
+    timeoutMs ??= pluginImportTimeoutMs();
+    pending.push({ spec, ...(await importPlugin(spec, cwd, timeoutMs)) });
   }
   const nameOf = (def: unknown) => (def && typeof def === 'object' && typeof (def as { name?: unknown }).name === 'string' ? (def as { name: string }).name : undefined);
   const depsOf = (def: unknown) => {
-    const d = (def as { dependencies?: unknown }).dependencies;
+    const d = def && typeof def === 'object' ? (def as { dependencies?: unknown }).dependencies : undefined;
     return Array.isArray(d) ? d.filter((x): x is string => typeof x === 'string') : [];
   };
   while (pending.length) {

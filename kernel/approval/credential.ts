@@ -2,6 +2,7 @@ import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { ByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { canonicalJson } from './canonical-json.ts';
+import { findDuplicateJsonKey } from './duplicate-json-keys.ts';
 import { ApprovalErrorCode } from './error-codes.ts';
 import { ApprovalPayloadV1 } from './payload.ts';
 
@@ -37,7 +38,10 @@ function undecodable(why: string): ByteorError {
     ExitCode.POLICY_DENIED, { reason: why });
 }
 
-/** Split and decode a credential (surrounding whitespace is ignored). Throws BYTEOR_E_APPROVAL_UNDECODABLE. */
+/**
+ * Split and decode a credential (surrounding whitespace is ignored). Throws
+ * BYTEOR_E_APPROVAL_UNDECODABLE, also for a payload with a duplicate key at any depth.
+ */
 export function decodeApprovalCredential(text: string): DecodedCredential {
   const t = text.trim();
   const parts = t.split('.');
@@ -48,11 +52,15 @@ export function decodeApprovalCredential(text: string): DecodedCredential {
   if (!signature) return fail('the signature part is not base64url without padding');
   if (signature.length !== 64) return fail(`an Ed25519 signature is 64 bytes, this one is ${signature.length}`);
   let payload: unknown;
+  let json: string;
   try {
-    payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payloadBytes));
+    json = new TextDecoder('utf-8', { fatal: true }).decode(payloadBytes);
+    payload = JSON.parse(json);
   } catch {
     return fail('the payload is not UTF-8 JSON');
   }
+  const dup = findDuplicateJsonKey(json);
+  if (dup) return fail(`the payload has the duplicate key "${dup.key}"${dup.path ? ` in ${dup.path}` : ''} (a reader could take either value)`);
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return fail('the payload is not a JSON object');
   const kid = (payload as Record<string, unknown>).kid;
   if (typeof kid !== 'string' || kid.length === 0) return fail('the payload has no "kid" naming its signing key');

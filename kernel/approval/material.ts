@@ -11,13 +11,18 @@ import { verifyApprovalCredential, type ApprovalExpectation } from './verify.ts'
  * Approval material lookup (ByteOr's shared enterprise convention):
  * - credential: `--approval=<path-or-token>`, else `approval.cred` next to the spec;
  * - trusted keys: `--approval-key-set=<path>`, else `signing_keys.json` next to the spec.
- * A `--approval` value that names an existing file is read from it; otherwise a value shaped
- * like a credential (`<base64url>.<base64url>`) is the token itself.
+ * A `--approval` value that names an existing file is read from it. A value that looks like a
+ * path (it contains `/` or `\`, or ends in `.cred` or `.json`) names a file, and that file is
+ * missing; otherwise a value shaped like a credential (`<base64url>.<base64url>`) is the token
+ * itself (`approval.cred` has that shape too, so the path test comes first), and anything else
+ * names a missing file.
  */
 export const APPROVAL_FILE = 'approval.cred';
 export const KEY_SET_FILE = 'signing_keys.json';
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+/** A real token never contains `/` or `\` (base64url) and its signature part is 86 characters. */
+const PATH_SHAPE = /[/\\]|\.(cred|json)$/i;
 
 export interface ApprovalFlags {
   /** `--approval=` */
@@ -52,9 +57,10 @@ export function findApprovalCredential(flags: ApprovalFlags, cwd = process.cwd()
   if (flags.approval !== undefined) {
     const p = resolve(cwd, flags.approval);
     if (isFile(p)) return { text: readCredentialFile(p), source: p };
-    if (TOKEN_SHAPE.test(flags.approval.trim())) return { text: flags.approval, source: 'inline' };
-    throw new ByteorError(ApprovalErrorCode.MISSING, `--approval=${flags.approval} is neither an existing file nor a credential token; pass the path of an approval.cred`,
-      ExitCode.POLICY_DENIED, { approval: flags.approval });
+    const value = flags.approval.trim();
+    if (!PATH_SHAPE.test(value) && TOKEN_SHAPE.test(value)) return { text: flags.approval, source: 'inline' };
+    throw new ByteorError(ApprovalErrorCode.MISSING, `approval credential file ${p} does not exist (--approval=${flags.approval}); pass the path of an existing ${APPROVAL_FILE}, or the credential token itself`,
+      ExitCode.POLICY_DENIED, { approval: flags.approval, path: p });
   }
   if (flags.specPath) {
     const p = join(dirname(resolve(cwd, flags.specPath)), APPROVAL_FILE);

@@ -13,6 +13,7 @@ import { formatDiagnostic } from './format-diagnostic.ts';
 import { canonicalTextHash } from './hash.ts';
 import { parseKv } from './kv.ts';
 import { MAX_SPEC_BYTES } from './limits.ts';
+import { unloadedSpecPluginWarnings } from './no-spec-plugins.ts';
 import { lowerPlan } from './lower.ts';
 import type { Diagnostic, PipelineSpecV1 } from './model.ts';
 import { validateSpec } from './validate.ts';
@@ -61,6 +62,8 @@ export interface SpecCheck {
   warnings: Diagnostic[];
   report?: CompileReportV1;
   lines: ReadonlyMap<string, number>;
+  /** the spec's `plugins.<i>`, when they were not loaded (`specPlugins: false`) */
+  unloadedSpecPlugins?: string[];
 }
 
 export interface DecodedSpecText {
@@ -101,6 +104,12 @@ export function decodeSpecText(input: string | Uint8Array): DecodedSpecText {
 export interface CheckOptions {
   /** the path the text came from (messages name it; relative `plugins.<i>` paths resolve from its directory) */
   path?: string | null;
+  /**
+   * import the plugins the spec names (default true). False (`--no-spec-plugins`) checks an
+   * untrusted spec without running its code: each `plugins.<i>` gets a warning, and stage keys
+   * only they provide are unknown, saying why (kernel/spec/no-spec-plugins.ts).
+   */
+  specPlugins?: boolean;
 }
 
 /** Check spec text against the loaded plugins; loads the plugins the spec names first. */
@@ -112,17 +121,22 @@ export async function validateSpecText(input: string | Uint8Array, kernel: Plugi
     ok: false, path, text, model: dec.model, hash: null, errors, warnings: dec.warnings, lines: dec.lines, ...extra,
   });
   if (!dec.spec) return fail(dec.errors);
-  const pluginErrors = await loadSpecPlugins(dec.plugins, kernel, path, dec.lines);
-  if (pluginErrors.length > 0) return fail(pluginErrors);
+  const skip = opts.specPlugins === false && dec.plugins.length > 0;
+  if (!skip) {
+    const pluginErrors = await loadSpecPlugins(dec.plugins, kernel, path, dec.lines);
+    if (pluginErrors.length > 0) return fail(pluginErrors);
+  }
 
   const spec = dec.spec;
   const canonical = encodeSpec(spec);
   const hash = canonicalTextHash(canonical);
-  const v = validateSpec(spec, { kernel, lines: dec.lines });
+  const v = validateSpec(spec, { kernel, lines: dec.lines, ...(skip ? { unloadedSpecPlugins: dec.plugins } : {}) });
   const report: CompileReportV1 = { version: 1, source: dec.report!.source, spec_hash: hash, diagnostics: dec.report!.diagnostics };
+  const skipped = skip ? unloadedSpecPluginWarnings(dec.plugins, dec.lines) : [];
   return {
     ok: v.errors.length === 0, path, text, model: spec.model, spec, canonical, hash,
-    errors: v.errors, warnings: [...dec.warnings, ...v.warnings], report, lines: dec.lines,
+    errors: v.errors, warnings: [...dec.warnings, ...skipped, ...v.warnings], report, lines: dec.lines,
+    ...(skip ? { unloadedSpecPlugins: [...dec.plugins] } : {}),
   };
 }
 
@@ -166,8 +180,8 @@ export function readSpecFile(path: string): Uint8Array {
   }
 }
 
-export async function validateSpecFile(path: string, kernel: PluginHost): Promise<SpecCheck> {
-  return validateSpecText(readSpecFile(path), kernel, { path });
+export async function validateSpecFile(path: string, kernel: PluginHost, opts: Omit<CheckOptions, 'path'> = {}): Promise<SpecCheck> {
+  return validateSpecText(readSpecFile(path), kernel, { ...opts, path });
 }
 
 /** The SpecValidationReport (validate --json, spec_validation.json) of a check. */
@@ -180,7 +194,8 @@ export function specInvalidError(check: SpecCheck): ByteorError {
   const where = check.path ?? 'text';
   const shown = check.errors.slice(0, 3).map((d) => formatDiagnostic(d, 'error')).join('; ');
   const more = check.errors.length > 3 ? `; and ${check.errors.length - 3} more` : '';
-  const hint = check.path ? `; run "byteor validate --spec=${check.path}" for the full list` : '';
+  // a spec checked without its plugins must not be pointed at a command that imports them
+  const hint = check.path ? `; run "byteor validate --spec=${check.path}${check.unloadedSpecPlugins ? ' --no-spec-plugins' : ''}" for the full list` : '';
   return new ByteorError('BYTEOR_E_SPEC_INVALID',
     `spec ${where} is invalid (${check.errors.length} error${check.errors.length === 1 ? '' : 's'}): ${shown}${more}${hint}`,
     ExitCode.SPEC_INVALID,
@@ -201,8 +216,8 @@ export async function loadSpecText(input: string | Uint8Array, kernel: PluginHos
  * Load a valid spec file, or throw: BYTEOR_E_SPEC_UNREADABLE (exit 2) when it cannot be read,
  * BYTEOR_E_SPEC_INVALID (exit 3) when it is not a valid spec.
  */
-export async function loadSpecFile(path: string, kernel: PluginHost): Promise<LoadedSpec> {
-  return loadSpecText(readSpecFile(path), kernel, { path });
+export async function loadSpecFile(path: string, kernel: PluginHost, opts: Omit<CheckOptions, 'path'> = {}): Promise<LoadedSpec> {
+  return loadSpecText(readSpecFile(path), kernel, { ...opts, path });
 }
 
 /** `--spec` flag, else $BYTEOR_SPEC, else /etc/byteor/spec.kv. */

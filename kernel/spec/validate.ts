@@ -6,6 +6,7 @@ import {
   MIN_SLOT_BYTES, SEQUENCED_SLOTS_V1_GATING, SINGLE_RING_MAX_SHARDS, SLOT_HEADER_BYTES,
 } from './limits.ts';
 import type { Diagnostic, LaneGraphPipeline, PipelineSpecV1, SingleRingPipeline } from './model.ts';
+import { unloadedSpecPluginsNote } from './no-spec-plugins.ts';
 import { parseShardKey } from './shard-key.ts';
 
 /**
@@ -29,12 +30,14 @@ export interface ValidateOptions {
   lines?: ReadonlyMap<string, number>;
   /** run the plugins' validateSpec taps (default true) */
   hooks?: boolean;
+  /** the spec's `plugins.<i>` that were deliberately not loaded (--no-spec-plugins): unknown stage keys say so */
+  unloadedSpecPlugins?: readonly string[];
 }
 
 class Sink {
   readonly errors: Diagnostic[] = [];
   readonly warnings: Diagnostic[] = [];
-  constructor(private readonly lines: ReadonlyMap<string, number>) {}
+  constructor(private readonly lines: ReadonlyMap<string, number>, readonly unloadedSpecPlugins: readonly string[] = []) {}
 
   lineOf(key: string | undefined): number | undefined {
     if (key === undefined) return undefined;
@@ -60,7 +63,7 @@ class Sink {
 }
 
 export function validateSpec(spec: PipelineSpecV1, opts: ValidateOptions): ValidationResult {
-  const sink = new Sink(opts.lines ?? new Map());
+  const sink = new Sink(opts.lines ?? new Map(), opts.unloadedSpecPlugins);
   if (spec.model === 'single_ring') validateSingleRing(spec, sink, opts.kernel);
   else validateLaneGraph(spec, sink, opts.kernel);
   if (sink.errors.length === 0 && opts.hooks !== false) {
@@ -152,7 +155,10 @@ function checkStageKey(kernel: PluginHost, key: string, at: string, s: Sink): vo
   if (!hit) {
     const known = kernel.stages().map(({ family }) => family.key ?? `${family.prefix}...`).sort();
     const list = known.length > 24 ? `${known.slice(0, 24).join(', ')}, ...` : known.join(', ');
-    s.error('BYTEOR_E_SPEC_UNKNOWN_STAGE', `${at}=${key}: unknown stage key: no loaded plugin provides it; load the plugin that does with --plugin=NAME|PATH (or plugins.<i>=NAME in the spec); loaded stage keys: ${list || '(none)'}`, at);
+    const next = s.unloadedSpecPlugins.length > 0
+      ? unloadedSpecPluginsNote(s.unloadedSpecPlugins)
+      : 'load the plugin that does with --plugin=NAME|PATH (or plugins.<i>=NAME in the spec)';
+    s.error('BYTEOR_E_SPEC_UNKNOWN_STAGE', `${at}=${key}: unknown stage key: no loaded plugin provides it; ${next}; loaded stage keys: ${list || '(none)'}`, at);
     return;
   }
   const family = hit.family.key ?? `${hit.family.prefix}...`;

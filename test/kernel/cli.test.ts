@@ -123,10 +123,12 @@ test('unknown flag and bad flag values: exit 2, BYTEOR_E_USAGE_BAD_FLAG naming t
   assert.is(pe.code, ExitCode.USAGE);
 });
 
-test('a plugin that adds a global flag to a verb is refused at parse time, naming the plugin', async () => {
-  const r = await cli(['echo', `--plugin=${ECHO}`, '--plugin=./test/kernel/fixtures/json-flag-clash-plugin.ts', '--json']);
-  assert.is(r.code, ExitCode.USAGE);
-  assert.match(r.err, /BYTEOR_E_PLUGIN_DUPLICATE.*plugin "json-flag-clash" adds flag --json to verb "echo"/);
+test('a plugin that adds a global flag to a verb is refused when it loads, naming the plugin, whatever the flags', async () => {
+  for (const args of [['--json'], []]) {
+    const r = await cli(['echo', `--plugin=${ECHO}`, '--plugin=./test/kernel/fixtures/json-flag-clash-plugin.ts', ...args]);
+    assert.is(r.code, ExitCode.RUNTIME_FAILURE);
+    assert.match(r.err, /BYTEOR_E_PLUGIN_DUPLICATE.*plugin "json-flag-clash" adds flag --json to verb "echo", which already has it/);
+  }
 });
 
 test('plugin load failures are reported with the plugin named, exit 2 (not found) or 1', async () => {

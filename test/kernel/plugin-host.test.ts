@@ -144,6 +144,64 @@ test('duplicates within one plugin and of every other registry are refused', () 
   assert.match(e.message, /flag --mode of verb "w", which plugin "verb-owner" already provides/);
 });
 
+test('a duplicate flag is refused when it is registered, whichever of the verb and the extension comes first; nothing is left', () => {
+  const ext = (v: string, options: Record<string, { type: 'string' | 'boolean'; short?: string; description: string }>) => ({ verb: v, options, schema: {} as never });
+  const withOpts = (name: string, options: Record<string, { type: 'string' | 'boolean'; short?: string; description: string }>) => ({ ...verb(name), options });
+
+  // the extension first, the verb (another plugin) later: the verb's plugin is refused, naming both
+  const k = new Kernel();
+  k.install(plugin('ext-first', (h) => h.extendVerb(ext('late', { mode: { type: 'string', description: '' } }))), 'file:///e.js');
+  const before = inventory(k);
+  const e = throwsByteor(() => k.install(plugin('verb-late', (h) => { h.registerStage(stage('late_stage')); h.registerVerb(withOpts('late', { mode: { type: 'string', description: '' } })); }), 'file:///v.js'));
+  assert.is(e.code, 'BYTEOR_E_PLUGIN_DUPLICATE');
+  assert.match(e.message, /plugin "verb-late" registers flag --mode of verb "late", which plugin "ext-first" already provides/);
+  assert.equal(e.details, { plugin: 'verb-late', hook: 'setup', conflict: '--mode', verb: 'late', owner: 'ext-first' });
+  assert.equal(inventory(k), before);
+  assert.is(k.verb('late'), undefined);
+  // a short flag counts too: -m of an extension against a verb's -m
+  const k2 = new Kernel();
+  k2.install(plugin('short-ext', (h) => h.extendVerb(ext('s', { mine: { type: 'boolean', short: 'm', description: '' } }))), 'file:///se.js');
+  const s2 = throwsByteor(() => k2.install(plugin('short-verb', (h) => h.registerVerb(withOpts('s', { mode: { type: 'string', short: 'm', description: '' } }))), 'file:///sv.js'));
+  assert.is(s2.code, 'BYTEOR_E_PLUGIN_DUPLICATE');
+  assert.match(s2.message, /plugin "short-verb" registers flag -m of verb "s", which plugin "short-ext" already provides/);
+  const s3 = throwsByteor(() => k2.install(plugin('short-ext2', (h) => h.extendVerb(ext('s', { other: { type: 'boolean', short: 'm', description: '' } }))), 'file:///se2.js'));
+  assert.match(s3.message, /plugin "short-ext2" registers flag -m of verb "s", which plugin "short-ext" already provides/);
+
+  // a global flag (--plugin, --json, --help, -h), added by an extension or declared by a verb
+  for (const [label, setup, flag] of [
+    ['ext --json', (h: PluginHost) => h.extendVerb(ext('run', { json: { type: 'string', description: '' } })), '--json'],
+    ['ext --plugin', (h: PluginHost) => h.extendVerb(ext('run', { plugin: { type: 'string', description: '' } })), '--plugin'],
+    ['ext -h', (h: PluginHost) => h.extendVerb(ext('run', { hush: { type: 'boolean', short: 'h', description: '' } })), '-h'],
+    ['verb --help', (h: PluginHost) => h.registerVerb(withOpts('g', { help: { type: 'boolean', description: '' } })), '--help'],
+  ] as const) {
+    const kg = new Kernel();
+    const g = throwsByteor(() => kg.install(plugin('globalist', setup), 'file:///g.js'));
+    assert.is(g.code, 'BYTEOR_E_PLUGIN_DUPLICATE', label);
+    assert.match(g.message, new RegExp(`plugin "globalist" adds flag ${flag} to verb "(run|g)", which already has it: ${flag} is a global flag`), label);
+    assert.is(kg.plugins.length, 0, label);
+  }
+
+  // one plugin that registers a verb and extends it with the same flag, in either order
+  for (const order of ['verb first', 'extension first']) {
+    const k3 = new Kernel();
+    const e3 = throwsByteor(() => k3.install(plugin('selfish', (h) => {
+      const v = () => h.registerVerb(withOpts('own', { x: { type: 'boolean', description: '' } }));
+      const x = () => h.extendVerb(ext('own', { x: { type: 'boolean', description: '' } }));
+      if (order === 'verb first') { v(); x(); } else { x(); v(); }
+    }), 'file:///s.js'));
+    assert.is(e3.code, 'BYTEOR_E_PLUGIN_DUPLICATE', order);
+    assert.match(e3.message, /plugin "selfish" registers flag "--x of verb own" twice/, order);
+    assert.equal(inventory(k3).verbs, [], order);
+  }
+
+  // distinct flags still combine, whatever the order
+  const k4 = new Kernel();
+  k4.install(plugin('ext-a', (h) => h.extendVerb(ext('w', { a: { type: 'boolean', short: 'a', description: '' } }))), 'file:///a.js');
+  k4.install(plugin('verb-w', (h) => h.registerVerb(withOpts('w', { b: { type: 'boolean', short: 'b', description: '' } }))), 'file:///w.js');
+  k4.install(plugin('ext-c', (h) => h.extendVerb(ext('w', { c: { type: 'boolean', description: '' } }))), 'file:///c.js');
+  assert.equal(k4.verbExtensions('w').map((x) => x.plugin), ['ext-a', 'ext-c']);
+});
+
 test('a stage family needs exactly one of key or prefix, a non-empty id and create()', () => {
   const k = new Kernel();
   for (const fam of [
@@ -297,6 +355,27 @@ test('installing a plugin of the same name twice is a no-op; the host reports lo
   assert.is(calls, 1);
   assert.equal(k.pluginSpecifiers, ['file:///once.js']);
   assert.equal(k.plugins, [{ name: 'once', version: '1.0.0', specifier: 'file:///once.js', dependencies: [] }]);
+});
+
+test('a different plugin with an already-loaded name is refused naming both specifiers; the same URL stays a no-op', () => {
+  const k = new Kernel();
+  let firstCalls = 0; let otherCalls = 0;
+  const first = plugin('audit', (h) => { firstCalls++; h.registerStage(stage('audit_a')); });
+  const other = plugin('audit', (h) => { otherCalls++; h.registerStage(stage('audit_b')); }, { version: '2.0.0' });
+  k.install(first, 'file:///vendor/audit.js');
+  const before = inventory(k);
+  const e = throwsByteor(() => k.install(other, 'file:///tmp/evil/audit.js'));
+  assert.is(e.code, 'BYTEOR_E_PLUGIN_DUPLICATE');
+  assert.is(e.exitCode, ExitCode.RUNTIME_FAILURE);
+  assert.match(e.message, /plugin "audit" from file:\/\/\/tmp\/evil\/audit\.js .*plugin "audit" already loaded from file:\/\/\/vendor\/audit\.js/);
+  assert.equal(e.details, { plugin: 'audit', hook: 'load', conflict: 'audit', specifier: 'file:///tmp/evil/audit.js', loaded_specifier: 'file:///vendor/audit.js' });
+  assert.is(otherCalls, 0);
+  assert.equal(inventory(k), before);
+  // the same plugin again by the same URL: nothing happens
+  k.install(other, 'file:///vendor/audit.js');
+  k.install(first, 'file:///vendor/audit.js');
+  assert.is(firstCalls, 1);
+  assert.equal(inventory(k), before);
 });
 
 test.run();

@@ -147,6 +147,22 @@ test('not found, not importable, no default export: stable codes naming the plug
   assert.is(k.plugins.length, 0);
 });
 
+test('an empty plugin file, a CommonJS module.exports = {}, a non-object default: BYTEOR_E_PLUGIN_INVALID, not API_VERSION', async () => {
+  const k = new Kernel();
+  // an empty .js/.ts outside a "type": "module" package is CommonJS: its default export is {}
+  for (const [file, text] of [['empty.js', ''], ['empty.ts', ''], ['empty.mjs', ''], ['cjs.cjs', 'module.exports = {};\n'],
+    ['number.mjs', 'export default 42;\n'], ['null.mjs', 'export default null;\n'], ['fn.mjs', 'export default function setup() {}\n'],
+    ['shapeless.mjs', 'export default { name: "shapeless", setup() {} };\n']] as const) {
+    const p = write(join(root, 'invalid', file), text);
+    const e = await rejectsByteor(loadPlugin(k, p));
+    assert.is(e.code, 'BYTEOR_E_PLUGIN_INVALID', `${file}: ${e.code} ${e.message}`);
+    assert.is(e.exitCode, ExitCode.RUNTIME_FAILURE, file);
+    assert.match(e.message, /definePlugin\(\{ name, version, apiVersion, setup \}\)/, file);
+    assert.is((e.details as { hook: string }).hook, 'load', file);
+  }
+  assert.is(k.plugins.length, 0);
+});
+
 test('dependencies: installed after what they depend on, whatever the command-line order; cycles and missing ones refused', async () => {
   const dir = join(root, 'deps');
   const base = write(join(dir, 'base.mjs'), pluginSource('base'));
@@ -170,6 +186,22 @@ test('dependencies: installed after what they depend on, whatever the command-li
   const miss = await rejectsByteor(loadPlugins(k3, [mid]));
   assert.is(miss.code, 'BYTEOR_E_PLUGIN_DEPENDENCY');
   assert.equal(miss.details, { plugin: 'mid', hook: 'load', dependency: 'base' });
+});
+
+test('two plugin files with the same name: the second is refused naming both files; the first stays', async () => {
+  const dir = join(root, 'twins');
+  const a = write(join(dir, 'a', 'twin.mjs'), pluginSource('twin', { stageKey: 'twin_a' }));
+  const b = write(join(dir, 'b', 'twin.mjs'), pluginSource('twin', { stageKey: 'twin_b' }));
+  const k = new Kernel();
+  const e = await rejectsByteor(loadPlugins(k, [a, b]));
+  assert.is(e.code, 'BYTEOR_E_PLUGIN_DUPLICATE');
+  assert.ok(e.message.includes(url(a)) && e.message.includes(url(b)), e.message);
+  assert.equal(k.plugins.map((p) => p.specifier), [url(a)]);
+  assert.ok(k.resolveStage('twin_a'));
+  assert.is(k.resolveStage('twin_b'), undefined);
+  // loading the first again (same file) is a no-op
+  await loadPlugins(k, [a]);
+  assert.equal(k.pluginSpecifiers, [url(a)]);
 });
 
 test.after(() => rmSync(root, { recursive: true, force: true }));

@@ -5,6 +5,7 @@ import { ByteorError } from '../../../kernel/errors.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
 import { definePlugin, PLUGIN_API_VERSION } from '../../../kernel/plugin-contract.ts';
 import { readSpecFile, resolveSpecPath, specInvalidError, validateSpecText } from '../../../kernel/spec/load.ts';
+import { NO_SPEC_PLUGINS_FLAG, NO_SPEC_PLUGINS_OPTION, SPEC_PLUGIN_NOT_LOADED } from '../../../kernel/spec/no-spec-plugins.ts';
 import { compatibilityReport, renderCompatibility } from './report.ts';
 
 /**
@@ -17,6 +18,7 @@ import { compatibilityReport, renderCompatibility } from './report.ts';
 const Flags = z.object({
   spec: z.string().min(1).optional(),
   out: z.string().min(1).optional(),
+  [NO_SPEC_PLUGINS_FLAG]: z.boolean().optional(),
 }).strict();
 
 export default definePlugin({
@@ -31,30 +33,33 @@ export default definePlugin({
         'Each stage key is built_in (an intrinsic stage), catalog_stable (an exact key a plugin provides),',
         'catalog_prefix (a parameterised family such as http_post:) or unknown (no loaded plugin provides it).',
         'Load the plugins a spec needs with --plugin=NAME|PATH|PACKAGE (or name them in the spec: plugins.<i>=...).',
+        'An untrusted spec: --no-spec-plugins checks it without importing (running) the plugins it names.',
       ].join('\n'),
       options: {
         spec: { type: 'string', value: 'PATH', description: 'the spec.kv to check (default: $BYTEOR_SPEC, else /etc/byteor/spec.kv)' },
         out: { type: 'string', value: 'FILE', description: 'also write the compatibility report (JSON) to FILE' },
+        [NO_SPEC_PLUGINS_FLAG]: NO_SPEC_PLUGINS_OPTION,
       },
       schema: Flags,
       async run(ctx) {
         const path = resolveSpecPath(ctx.flags.spec, ctx.env);
-        const check = await validateSpecText(readSpecFile(path), ctx.kernel, { path });
+        const check = await validateSpecText(readSpecFile(path), ctx.kernel, { path, specPlugins: !ctx.flags[NO_SPEC_PLUGINS_FLAG] });
         // stage keys are read from the decoded spec even when validation refused some of them
         if (!check.spec || !check.hash) throw specInvalidError(check);
-        const report = compatibilityReport(ctx.kernel, check.spec, check.hash);
+        const report = compatibilityReport(ctx.kernel, check.spec, check.hash, check.unloadedSpecPlugins);
+        for (const w of check.warnings.filter((d) => d.code === SPEC_PLUGIN_NOT_LOADED)) ctx.io.err(`warning[${w.code}]: ${w.message}\n`);
         if (ctx.flags.out) {
           writeJsonArtifact(ctx.flags.out, CompatibilityReport, report);
           ctx.io.err(`compatibility: wrote ${ctx.flags.out}\n`);
         }
         ctx.io.out(ctx.json ? stableJson(report) : renderCompatibility(report));
         if (report.compatible && !check.ok) {
-          ctx.io.err(`compatibility: the stage keys are supported, but the spec has ${check.errors.length} other validation error(s); run "byteor validate --spec=${path}"\n`);
+          ctx.io.err(`compatibility: the stage keys are supported, but the spec has ${check.errors.length} other validation error(s); run "byteor validate --spec=${path}${check.unloadedSpecPlugins ? ' --no-spec-plugins' : ''}"\n`);
         }
         if (!report.compatible) {
           const bad = report.stages.filter((s) => !s.supported);
           const what = bad.map((s) => (s.source === 'unknown'
-            ? `"${s.key}" (no loaded plugin provides it: load one with --plugin=NAME|PATH|PACKAGE)`
+            ? `"${s.key}" (${check.unloadedSpecPlugins ? s.reason : 'no loaded plugin provides it: load one with --plugin=NAME|PATH|PACKAGE'})`
             : `"${s.key}" (plugin "${s.plugin}" refuses it: ${s.reason})`));
           const err = new ByteorError('BYTEOR_E_STAGE_UNSUPPORTED',
             `spec ${path}: ${bad.length} stage key${bad.length === 1 ? ' is' : 's are'} not supported: ${what.join('; ')}`,

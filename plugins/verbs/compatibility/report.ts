@@ -1,6 +1,7 @@
 import { COMPATIBILITY_REPORT_VERSION, CompatibilityReport } from '../../../kernel/artifacts/compatibility-report.ts';
 import type { PluginHost } from '../../../kernel/plugin-contract.ts';
 import type { PipelineSpecV1 } from '../../../kernel/spec/model.ts';
+import { unloadedSpecPluginsNote } from '../../../kernel/spec/no-spec-plugins.ts';
 import { stageKeyRequirement } from '../../../kernel/stage-catalog.ts';
 import { RUNTIME_NAME, packageVersion } from '../../../kernel/version.ts';
 import type { z } from 'zod';
@@ -22,9 +23,17 @@ export function specStageKeys(spec: PipelineSpecV1): Map<string, string[]> {
   return keys;
 }
 
-/** The compatibility report v1 of a (decoded) spec against the plugins loaded in `host`. */
-export function compatibilityReport(host: PluginHost, spec: PipelineSpecV1, specHash: string): CompatibilityReportV1 {
-  const stages = [...specStageKeys(spec)].map(([key, usedBy]) => ({ ...stageKeyRequirement(host, key), usedBy }));
+/**
+ * The compatibility report v1 of a (decoded) spec against the plugins loaded in `host`. When the
+ * spec's own plugins were not loaded (`unloadedSpecPlugins`, --no-spec-plugins), the reason of
+ * each unknown key says so.
+ */
+export function compatibilityReport(host: PluginHost, spec: PipelineSpecV1, specHash: string, unloadedSpecPlugins?: readonly string[]): CompatibilityReportV1 {
+  const note = unloadedSpecPlugins?.length ? unloadedSpecPluginsNote(unloadedSpecPlugins) : undefined;
+  const stages = [...specStageKeys(spec)].map(([key, usedBy]) => {
+    const r = stageKeyRequirement(host, key);
+    return { ...r, ...(note && r.source === 'unknown' ? { reason: `no loaded plugin provides stage key "${key}"; ${note}` } : {}), usedBy };
+  });
   return CompatibilityReport.parse({
     reportVersion: COMPATIBILITY_REPORT_VERSION,
     runtime: { name: RUNTIME_NAME, version: packageVersion() },

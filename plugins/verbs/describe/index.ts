@@ -3,6 +3,7 @@ import { stableJson } from '../../../kernel/artifacts/json.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
 import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../kernel/plugin-contract.ts';
 import { describeSpec, renderDescription } from '../../../kernel/spec/describe.ts';
+import { NO_SPEC_PLUGINS_FLAG, NO_SPEC_PLUGINS_OPTION } from '../../../kernel/spec/no-spec-plugins.ts';
 import { ENV_SPEC, DEFAULT_SPEC_PATH, loadSpecFile, resolveSpecPath } from '../../../kernel/spec/load.ts';
 
 /**
@@ -11,10 +12,10 @@ import { ENV_SPEC, DEFAULT_SPEC_PATH, loadSpecFile, resolveSpecPath } from '../.
  * compile diagnostics of lowering. An invalid spec fails with BYTEOR_E_SPEC_INVALID (exit 3).
  */
 
-const Flags = z.object({ spec: z.string().min(1).optional() });
+const Flags = z.object({ spec: z.string().min(1).optional(), [NO_SPEC_PLUGINS_FLAG]: z.boolean().optional() });
 
 async function run(ctx: VerbContext<z.output<typeof Flags>>): Promise<number> {
-  const loaded = await loadSpecFile(resolveSpecPath(ctx.flags.spec, ctx.env), ctx.kernel);
+  const loaded = await loadSpecFile(resolveSpecPath(ctx.flags.spec, ctx.env), ctx.kernel, { specPlugins: !ctx.flags[NO_SPEC_PLUGINS_FLAG] });
   const d = describeSpec(loaded, ctx.kernel);
   ctx.io.out(ctx.json ? stableJson(d) : renderDescription(d));
   return ExitCode.OK;
@@ -29,7 +30,7 @@ export default definePlugin({
       name: 'describe',
       summary: 'describe the topology of a spec (model, stages/roles, lanes, constraints, hash, compile diagnostics)',
       usage: `The spec is --spec, else $${ENV_SPEC}, else ${DEFAULT_SPEC_PATH}.`,
-      options: { spec: { type: 'string', value: 'PATH', description: 'the spec.kv file' } },
+      options: { spec: { type: 'string', value: 'PATH', description: 'the spec.kv file' }, [NO_SPEC_PLUGINS_FLAG]: NO_SPEC_PLUGINS_OPTION },
       schema: Flags,
       run,
     });

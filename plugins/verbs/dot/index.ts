@@ -4,6 +4,7 @@ import { stableJson } from '../../../kernel/artifacts/json.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
 import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../kernel/plugin-contract.ts';
 import { specToDot } from '../../../kernel/spec/dot.ts';
+import { NO_SPEC_PLUGINS_FLAG, NO_SPEC_PLUGINS_OPTION } from '../../../kernel/spec/no-spec-plugins.ts';
 import { ENV_SPEC, DEFAULT_SPEC_PATH, loadSpecFile, resolveSpecPath } from '../../../kernel/spec/load.ts';
 import { GRAPHVIZ_INSTALL, renderWithGraphviz } from './render.ts';
 
@@ -16,10 +17,11 @@ import { GRAPHVIZ_INSTALL, renderWithGraphviz } from './render.ts';
 const Flags = z.object({
   spec: z.string().min(1).optional(),
   out: z.string().min(1).refine((p) => /\.(svg|dot|gv)$/i.test(p), 'must end in .svg (rendered with Graphviz) or .dot/.gv (DOT text)').optional(),
+  [NO_SPEC_PLUGINS_FLAG]: z.boolean().optional(),
 });
 
 async function run(ctx: VerbContext<z.output<typeof Flags>>): Promise<number> {
-  const loaded = await loadSpecFile(resolveSpecPath(ctx.flags.spec, ctx.env), ctx.kernel);
+  const loaded = await loadSpecFile(resolveSpecPath(ctx.flags.spec, ctx.env), ctx.kernel, { specPlugins: !ctx.flags[NO_SPEC_PLUGINS_FLAG] });
   const text = specToDot(loaded.spec, loaded.hash);
   const out = ctx.flags.out;
   if (out === undefined) {
@@ -46,6 +48,7 @@ export default definePlugin({
       options: {
         spec: { type: 'string', value: 'PATH', description: 'the spec.kv file' },
         out: { type: 'string', value: 'FILE.svg|FILE.dot', description: 'write to a file: .svg renders with Graphviz dot, .dot writes DOT' },
+        [NO_SPEC_PLUGINS_FLAG]: NO_SPEC_PLUGINS_OPTION,
       },
       schema: Flags,
       run,
