@@ -29,7 +29,13 @@ export const RuntimeProcessFields = {
   one_shot: z.boolean(),
 };
 
-export const RecordTotals = z.object({ in: Int, out: Int, dropped: Int, refused: Int });
+/**
+ * The run's records: `in` every record the source handed over (refused ones included),
+ * `waiting` those of them not yet in the ring or ingress lanes (queued in front of a full one),
+ * `out` written by egress, `dropped` by a stage or a lane, `refused` (larger than slot_bytes).
+ * Documents written before `waiting` existed read as 0.
+ */
+export const RecordTotals = z.object({ in: Int, out: Int, dropped: Int, refused: Int, waiting: Int.default(0) });
 
 /** The error a failed run reports (null while it has not failed). */
 export const RunErrorField = z.object({ code: z.string(), message: z.string(), stage: z.string().optional(), sequence: Int.optional() }).nullable();

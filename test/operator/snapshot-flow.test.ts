@@ -47,7 +47,7 @@ test('a live runtime: snapshot over the control socket (source live), then a bun
   assert.is(snap.source, 'live');
   assert.is(snap.runtime.pid, child.pid);
   assert.is(snap.runtime.state, 'running');
-  assert.equal(snap.records, { in: 50, out: 50, dropped: 0, refused: 0 });
+  assert.equal(snap.records, { in: 50, out: 50, dropped: 0, refused: 0, waiting: 0 });
   assert.is(snap.shards.length, 1);
   const sh = snap.shards[0]!;
   assert.is(sh.capacity, 1024);

@@ -25,7 +25,7 @@ function human(s: SingleRingSnapshot, liveError: string | null): string {
   const lines = [
     `snapshot of ${s.spec_name} (${s.spec_hash}), source ${s.source}${s.source === 'state_file' ? ` (no live runtime: ${liveError})` : ''}`,
     `runtime pid ${s.runtime.pid}, state ${s.runtime.state}, wait ${s.runtime.wait}, captured ${new Date(s.captured_unix_ms).toISOString()}`,
-    `records in ${s.records.in}, out ${s.records.out}, dropped ${s.records.dropped}, refused ${s.records.refused}`,
+    `records in ${s.records.in}, out ${s.records.out}, dropped ${s.records.dropped}, refused ${s.records.refused}, waiting in front of the ring ${s.records.waiting}`,
   ];
   for (const sh of s.shards) {
     lines.push(`shard ${sh.shard}: capacity ${sh.capacity}, cursor ${sh.cursor}, min_gating ${sh.min_gating}, ${sh.halt}`);
