@@ -18,6 +18,12 @@ export const RuntimeDocumentHeader = {
   captured_unix_ms: Int,
   /** `live`: asked over the control socket; `state_file`: read from the run directory */
   source: z.enum(['live', 'state_file']),
+  /**
+   * Set by whoever read a state file (source `state_file`): whether the process it names is
+   * still that runtime (pid and start time: kernel/rundir/process-identity.ts), why, and how old
+   * the file was (now − captured_unix_ms).
+   */
+  liveness: z.object({ alive: z.boolean(), why: z.string(), state_file_age_ms: Int, checked_unix_ms: Int }).optional(),
 };
 
 /** The runtime process (each model adds its `wait`). */
@@ -27,6 +33,8 @@ export const RuntimeProcessFields = {
   started_unix_ms: Int,
   state: z.enum(['running', 'draining', 'stopped', 'failed']),
   one_shot: z.boolean(),
+  /** the process's start time, clock ticks since boot (/proc/<pid>/stat field 22); null where unknown */
+  start_ticks: Int.nullable().optional(),
 };
 
 /**
