@@ -89,6 +89,7 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
       approval: flags.approval ?? (existsSync(join(beside, APPROVAL_FILE)) ? join(beside, APPROVAL_FILE) : undefined),
       approvalKeySet: flags['approval-key-set'] ?? join(beside, KEY_SET_FILE),
       specPath: null,
+      materialDir: beside, // errors name these paths, not "next to the spec"
     };
     const selection = selectRecords(bundle.dir, flags['last-n'], flags['journal-lane']);
     warnForeignRecords(bundle.dir, selection.journal_lane, loaded.hash, ctx.io.err);
