@@ -129,6 +129,8 @@ export { SingleRingSnapshot, SnapshotShard, SnapshotStage, StalledStage, SINGLE_
 export { prepareRunDir, claimRunDir, locateRunDir, runDirPaths, userRunDir, DEFAULT_RUN_DIR, CONTROL_SOCKET, STATE_FILE, JOURNAL_DIR, type ClaimedRunDir } from './rundir/run-dir.ts';
 export { LOCK_FILE, type RunDirLock } from './rundir/run-dir-lock.ts';
 export type { RunDirPaths } from './rundir/run-dir.ts';
+export { runDirFromFlags, RUNTIME_PATH_FLAGS } from './rundir/runtime-path.ts';
+export type { RuntimePathFlags } from './rundir/runtime-path.ts';
 export { queryRuntime } from './rundir/control-client.ts';
 export type { QueryOptions } from './rundir/control-client.ts';
 export { ControlOp, ControlRequest, ControlResponse } from './rundir/control-protocol.ts';

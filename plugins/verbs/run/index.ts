@@ -14,6 +14,7 @@ import { definePlugin, PLUGIN_API_VERSION, type EgressAdapter, type IngressAdapt
 import { claimRunDir, type RunDirPaths } from '../../../kernel/rundir/run-dir.ts';
 import { RuntimeMonitor } from '../../../kernel/rundir/runtime-monitor.ts';
 import { loadSpecFile, resolveSpecPath, ENV_SPEC, DEFAULT_SPEC_PATH, type LoadedSpec } from '../../../kernel/spec/load.ts';
+import { runDirFromFlags } from '../../../kernel/rundir/runtime-path.ts';
 import { readAdapterConfig, ingressFromBinding, egressFromBinding } from './adapter-config.ts';
 import { formatSummary } from './summary.ts';
 import { DEFAULT_DRAIN_TIMEOUT, parseDrainTimeout } from './drain-timeout.ts';
@@ -44,6 +45,7 @@ const Flags = z.object({
   input: z.string().min(1).default('-'),
   output: z.string().min(1).optional(),
   'run-dir': z.string().min(1).optional(),
+  'lane-path': z.string().min(1).optional(),
   config: z.string().min(1).optional(),
   'adapter-max-messages': z.string().regex(/^[1-9][0-9]{0,14}$/, 'must be a whole number >= 1').transform(Number).optional(),
   'dry-run': z.boolean().default(false),
@@ -75,7 +77,7 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
   const loaded = await loadSpecFile(specPath, ctx.kernel);
   for (const w of loaded.warnings) ctx.io.err(`warning[${w.code}]: ${w.message}\n`);
   // the run directory is ours before anything is opened, truncated, started or written
-  const claimed = f.sp ? null : claimRunDir(f['run-dir']);
+  const claimed = f.sp ? null : claimRunDir(runDirFromFlags(f));
   try {
     return await runClaimed(ctx, specPath, loaded, claimed?.paths ?? null);
   } finally {
@@ -227,6 +229,7 @@ same output; its summary adds every lane, role and endpoint (docs/lanegraph.md).
         input: { type: 'string', value: 'FILE|-', description: 'newline-delimited records (default: stdin)' },
         output: { type: 'string', value: 'FILE', description: 'write records here instead of stdout' },
         'run-dir': { type: 'string', value: 'DIR', description: 'run directory of the long-running form' },
+        'lane-path': { type: 'string', value: 'PATH', description: 'ByteOr\'s name for where the runtime\'s lanes live: its run directory (or its control.sock / state.json)' },
         config: { type: 'string', value: 'PATH', description: 'adapter bindings (ingress.kind=..., egress.kind=...)' },
         'adapter-max-messages': { type: 'string', value: 'N', description: 'stop the source after N records, then drain' },
         'dry-run': { type: 'boolean', description: 'side effects are recorded, not performed' },

@@ -6,6 +6,7 @@ import { ExitCode } from '../../../kernel/exit-codes.ts';
 import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../kernel/plugin-contract.ts';
 import { locateRunDir } from '../../../kernel/rundir/run-dir.ts';
 import { captureSnapshot } from '../../../kernel/snapshot/capture.ts';
+import { runDirFromFlags } from '../../../kernel/rundir/runtime-path.ts';
 import { laneGraphText } from './lane-graph-text.ts';
 
 /**
@@ -19,6 +20,8 @@ import { laneGraphText } from './lane-graph-text.ts';
 
 const Flags = z.object({
   'run-dir': z.string().min(1).optional(),
+  'ring-path': z.string().min(1).optional(),
+  'lane-path': z.string().min(1).optional(),
   out: z.string().min(1).optional(),
   'timeout-ms': z.string().regex(/^\d{1,6}$/, 'must be a whole number of milliseconds').transform(Number).default(3000),
 });
@@ -42,7 +45,7 @@ function human(s: SingleRingSnapshot, liveError: string | null): string {
 }
 
 async function run(ctx: VerbContext<z.output<typeof Flags>>): Promise<number> {
-  const runDir = locateRunDir(ctx.flags['run-dir']);
+  const runDir = locateRunDir(runDirFromFlags(ctx.flags));
   const cap = await captureSnapshot(runDir, { timeoutMs: ctx.flags['timeout-ms'] });
   if (ctx.flags.out !== undefined) writeJsonArtifact(ctx.flags.out, RuntimeStateDocument, cap.snapshot);
   if (cap.source === 'state_file') ctx.io.err(`no live runtime in ${runDir} (${cap.liveError}); read its state file\n`);
@@ -82,6 +85,8 @@ gone without having stopped (killed, crashed; its pid not running or reused), af
 last state; exit 6 when no snapshot can be read.`,
       options: {
         'run-dir': { type: 'string', value: 'DIR', description: 'the runtime\'s run directory (default /run/byteor when it holds a runtime, else the per-user one)' },
+        'ring-path': { type: 'string', value: 'PATH', description: 'ByteOr\'s name for where the runtime\'s ring lives: its run directory (or its control.sock / state.json)' },
+        'lane-path': { type: 'string', value: 'PATH', description: 'ByteOr\'s name for where the runtime\'s lanes live: its run directory (or its control.sock / state.json)' },
         out: { type: 'string', value: 'FILE', description: 'also write the snapshot document (single_ring_snapshot.json or lane_graph_state.json) to FILE' },
         'timeout-ms': { type: 'string', value: 'MS', description: 'how long to wait for a live answer (default 3000)' },
       },
