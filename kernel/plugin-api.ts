@@ -101,6 +101,7 @@ export {
   REDACTED_VALUE, SECRET_NAME_STEMS, SECRET_NAME_WORDS, isSecretName, nameTokens, redactArgv, redactConfigText, redactHeaders, redactJson,
   redactNamed, redactValue, redactedEnv,
 } from './redact.ts';
+export { RunInvocation, RUN_INVOCATION_FILE, RUN_INVOCATION_VERSION } from './artifacts/run-invocation.ts';
 export { RUNTIME_INFO_FILE, RuntimeInfo } from './artifacts/runtime-info.ts';
 export { BUNDLE_MANIFEST_FILE, INCIDENT_BUNDLE_VERSION, BundleManifest, BundleFileEntry } from './artifacts/bundle-manifest.ts';
 export { BundleSpecValidation } from './artifacts/bundle-spec-validation.ts';
@@ -130,6 +131,7 @@ export { prepareRunDir, claimRunDir, locateRunDir, runDirPaths, userRunDir, DEFA
 export { LOCK_FILE, type RunDirLock } from './rundir/run-dir-lock.ts';
 export type { RunDirPaths } from './rundir/run-dir.ts';
 export { runDirFromFlags, RUNTIME_PATH_FLAGS } from './rundir/runtime-path.ts';
+export { processStartTicks, processAlive } from './rundir/process-identity.ts';
 export type { RuntimePathFlags } from './rundir/runtime-path.ts';
 export { queryRuntime } from './rundir/control-client.ts';
 export type { QueryOptions } from './rundir/control-client.ts';

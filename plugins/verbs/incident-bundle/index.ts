@@ -29,6 +29,7 @@ import { readSpecFile, resolveSpecPath, specValidationReport, validateSpecText, 
 import { RUNTIME_NAME, packageVersion } from '../../../kernel/version.ts';
 import { runDirFromFlags } from '../../../kernel/rundir/runtime-path.ts';
 import { captureEnvironment } from './environment.ts';
+import { copyRuntimeRecord } from './runtime-record.ts';
 import { bundlePolicyRecord } from './policy-record.ts';
 
 /**
@@ -170,9 +171,14 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
     });
     const parsed = check.ok ? { spec: check.spec!, hash: check.hash! } : { error: check.errors.map((d) => formatDiagnostic(d, 'error', specPath)).join('; ') };
     writeRedacted(join(stage, POLICY_AUDIT_FILE), PolicyAuditRecordV1, bundlePolicyRecord({ specPath, parsed, environment, env: ctx.env, kernel }));
-    writeRedacted(join(stage, ENVIRONMENT_FILE), EnvironmentCapture, captureEnvironment(ctx.env));
     if (flags.config !== undefined) writeFileSync(join(stage, RUNTIME_CONFIG_FILE), redactConfigText(readFileSync(flags.config, 'utf8')), { mode: 0o600 });
     const runDir = runDirFromFlags(flags) ?? null;
+    // environment.json: the runtime's own (recorded in its run directory), else this process's
+    const record = runDir !== null ? copyRuntimeRecord(runDir, stage, writeRedacted, ctx.io.err) : { environment: false, invocation: false };
+    if (!record.environment) {
+      writeRedacted(join(stage, ENVIRONMENT_FILE), EnvironmentCapture, captureEnvironment(ctx.env));
+      if (runDir !== null) ctx.io.err(`warning: ${runDir} holds no environment.json of its runtime; the bundle's environment.json describes this incident-bundle process\n`);
+    }
     const captured = runDir !== null ? await captureRunDir(runDir, stage, flags['last-n'], ctx) : { snapshotSource: null, journalRecords: 0, errors: [] };
 
     const bctx: BundleContext = {
@@ -238,6 +244,8 @@ export default definePlugin({
         'Writes spec.kv, spec_validation.json, runtime.json, policy_audit.json, environment.json, and when present',
         'runtime_config.txt, the snapshot, the last N journal records and plugin artifacts, plus manifest.json',
         '(sha256 of every file). Secrets are redacted before anything is written (docs/security.md); files are 0600, directories 0700.',
+        'With --run-dir, environment.json is the runtime\'s own and invocation.json (how it was started) is copied from',
+        'its run directory; without one, environment.json describes this process.',
       ].join('\n'),
       options: {
         out: { type: 'string', value: 'DIR', description: 'bundle directory to create (must not exist, or be empty)' },

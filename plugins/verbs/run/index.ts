@@ -18,6 +18,7 @@ import { runDirFromFlags } from '../../../kernel/rundir/runtime-path.ts';
 import { readAdapterConfig, ingressFromBinding, egressFromBinding } from './adapter-config.ts';
 import { formatSummary } from './summary.ts';
 import { DEFAULT_DRAIN_TIMEOUT, parseDrainTimeout } from './drain-timeout.ts';
+import { recordRun } from './run-record.ts';
 
 /**
  * `byteor run`: run a SingleRing or a LaneGraph spec (dispatch on spec.model; LaneGraph:
@@ -31,7 +32,9 @@ import { DEFAULT_DRAIN_TIMEOUT, parseDrainTimeout } from './drain-timeout.ts';
  * run aborts with BYTEOR_E_DRAIN_TIMEOUT (exit 1), counting and locating what was not delivered.
  * Lifecycle: load + validate the spec → claim the run directory (its lock: a busy one is refused
  * before anything is opened or started) → hooks.runStarting (a tap may refuse: nothing starts) →
- * egress start → stage workers → hooks.runStarted → ingress → drain → hooks.runStopped(summary).
+ * egress start → stage workers → (long-running: control socket, then invocation.json and the
+ * runtime's environment.json in the run directory: run-record.ts) → hooks.runStarted → ingress →
+ * drain → hooks.runStopped(summary).
  * Exit 0 when every record was delivered or dropped by a stage; 1 when a stage or adapter
  * failed, the drain timed out, or records were refused (larger than slot_bytes: counted, never
  * truncated).
@@ -165,6 +168,10 @@ async function runClaimed(ctx: VerbContext<Flags>, specPath: string, loaded: Loa
   try {
     if (monitor) {
       await monitor.start();
+      recordRun({
+        runDir: paths!.dir, info, kernel: ctx.kernel, env: ctx.env, startedUnixMs: executor.startedUnixMs,
+        config: f.config ? { path: f.config, bindings: config } : null,
+      });
       ctx.io.err(`running ${spec.name} (${loaded.hash}); run directory ${paths!.dir}\n`);
     }
     await ctx.kernel.hooks.runStarted.promise(info);
