@@ -7,8 +7,7 @@ export function formatSummary(s: RunSummary): string {
   // refused records make the run exit 1 (BYTEOR_E_RECORDS_REFUSED): the line never says ok then
   const status = !s.ok ? `failed (${s.error?.code ?? 'unknown'})` : s.refused > 0 ? 'failed (BYTEOR_E_RECORDS_REFUSED)' : 'ok';
   return `run ${status}: records in ${s.records_in}, out ${s.records_out}, dropped ${s.dropped}, refused ${s.refused}`
-    + `${s.undelivered > 0 ? `, undelivered ${s.undelivered}` : ''}; elapsed ${secs.toFixed(3)} s, ${formatRate(rate)} records/s
-`;
+    + `${s.undelivered > 0 ? `, undelivered ${s.undelivered}` : ''}; elapsed ${secs.toFixed(3)} s, ${formatRate(rate)} records/s\n`;
 }
 
 function formatRate(r: number): string {
