@@ -206,7 +206,10 @@ export class RingProducer implements IngressSink {
 
   /** A record of `bytes` bytes (> slot_bytes) that the adapter did not buffer: counted as refused, in order. */
   refuse(bytes: number): void | Promise<void> {
-    if (this.blocked) return this.blocked.then(() => this.refuse(bytes));
+    if (this.blocked) {
+      this.waiting++;
+      return this.blocked.then(() => { this.waiting--; return this.refuse(bytes); });
+    }
     this.countRefused(bytes);
   }
 
