@@ -38,10 +38,17 @@ export interface StageCounters {
 }
 
 export interface RunSummary {
+  /** every record the source handed over (refused ones included) */
   records_in: number;
   records_out: number;
   dropped: number;
   refused: number;
+  /**
+   * records accepted but not delivered (a failed or timed-out run): records_in = records_out +
+   * dropped + refused + undelivered. Where they are is in `error.message` (journal positions).
+   * LaneGraph with fan-out counts the copies still in lanes (docs/lanegraph.md).
+   */
+  undelivered: number;
   elapsed_ms: number;
   ok: boolean;
   error?: { code: string; message: string; stage?: string; sequence?: number };

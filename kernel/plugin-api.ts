@@ -101,6 +101,7 @@ export {
   REDACTED_VALUE, SECRET_NAME_STEMS, SECRET_NAME_WORDS, isSecretName, nameTokens, redactArgv, redactConfigText, redactHeaders, redactJson,
   redactNamed, redactValue, redactedEnv,
 } from './redact.ts';
+export { RunInvocation, RUN_INVOCATION_FILE, RUN_INVOCATION_VERSION } from './artifacts/run-invocation.ts';
 export { RUNTIME_INFO_FILE, RuntimeInfo } from './artifacts/runtime-info.ts';
 export { BUNDLE_MANIFEST_FILE, INCIDENT_BUNDLE_VERSION, BundleManifest, BundleFileEntry } from './artifacts/bundle-manifest.ts';
 export { BundleSpecValidation } from './artifacts/bundle-spec-validation.ts';
@@ -129,6 +130,9 @@ export { SingleRingSnapshot, SnapshotShard, SnapshotStage, StalledStage, SINGLE_
 export { prepareRunDir, claimRunDir, locateRunDir, runDirPaths, userRunDir, DEFAULT_RUN_DIR, CONTROL_SOCKET, STATE_FILE, JOURNAL_DIR, type ClaimedRunDir } from './rundir/run-dir.ts';
 export { LOCK_FILE, type RunDirLock } from './rundir/run-dir-lock.ts';
 export type { RunDirPaths } from './rundir/run-dir.ts';
+export { runDirFromFlags, RUNTIME_PATH_FLAGS } from './rundir/runtime-path.ts';
+export { processStartTicks, processAlive } from './rundir/process-identity.ts';
+export type { RuntimePathFlags } from './rundir/runtime-path.ts';
 export { queryRuntime } from './rundir/control-client.ts';
 export type { QueryOptions } from './rundir/control-client.ts';
 export { ControlOp, ControlRequest, ControlResponse } from './rundir/control-protocol.ts';

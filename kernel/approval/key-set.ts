@@ -43,7 +43,7 @@ export function readKeySet(path: string): TrustedKeySet {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new ByteorError(ApprovalErrorCode.KEY_SET_MISSING, `approval key set ${path} does not exist; pass --approval-key-set=PATH or put signing_keys.json next to the spec`, ExitCode.POLICY_DENIED, { path });
+      throw new ByteorError(ApprovalErrorCode.KEY_SET_MISSING, `approval key set ${path} does not exist; put the trusted signing_keys.json there or pass --approval-key-set=PATH`, ExitCode.POLICY_DENIED, { path });
     }
     throw invalid(path, `cannot be read (${code ?? (e as Error).message})`);
   }

@@ -11,6 +11,8 @@ import { verifyApprovalCredential, type ApprovalExpectation } from './verify.ts'
  * Approval material lookup (ByteOr's shared enterprise convention):
  * - credential: `--approval=<path-or-token>`, else `approval.cred` next to the spec;
  * - trusted keys: `--approval-key-set=<path>`, else `signing_keys.json` next to the spec.
+ * A verb whose material lies elsewhere (replay: next to the bundle) says so with `materialDir`.
+ * Every error names the path that was actually looked at.
  * A `--approval` value that names an existing file is read from it. A value that looks like a
  * path (it contains `/` or `\`, or ends in `.cred` or `.json`) names a file, and that file is
  * missing; otherwise a value shaped like a credential (`<base64url>.<base64url>`) is the token
@@ -31,6 +33,15 @@ export interface ApprovalFlags {
   approvalKeySet?: string;
   /** the spec file the run uses (material defaults lie next to it) */
   specPath?: string | null;
+  /** where the default files lie instead of next to the spec (replay: next to the bundle) */
+  materialDir?: string | null;
+}
+
+/** The directory of the default `approval.cred` / `signing_keys.json`, or null when there is none. */
+function defaultsDir(flags: ApprovalFlags, cwd: string): string | null {
+  if (flags.materialDir) return resolve(cwd, flags.materialDir);
+  if (flags.specPath) return dirname(resolve(cwd, flags.specPath));
+  return null;
 }
 
 export interface ApprovalCredentialText {
@@ -62,18 +73,25 @@ export function findApprovalCredential(flags: ApprovalFlags, cwd = process.cwd()
     throw new ByteorError(ApprovalErrorCode.MISSING, `approval credential file ${p} does not exist (--approval=${flags.approval}); pass the path of an existing ${APPROVAL_FILE}, or the credential token itself`,
       ExitCode.POLICY_DENIED, { approval: flags.approval, path: p });
   }
-  if (flags.specPath) {
-    const p = join(dirname(resolve(cwd, flags.specPath)), APPROVAL_FILE);
+  const dir = defaultsDir(flags, cwd);
+  if (dir) {
+    const p = join(dir, APPROVAL_FILE);
     if (isFile(p)) return { text: readCredentialFile(p), source: p };
   }
   return null;
 }
 
-/** The key set path: `--approval-key-set`, else signing_keys.json next to the spec, else null. */
+/** Where the default credential file would be (for messages), or null. */
+export function defaultCredentialPath(flags: ApprovalFlags, cwd = process.cwd()): string | null {
+  const dir = defaultsDir(flags, cwd);
+  return dir ? join(dir, APPROVAL_FILE) : null;
+}
+
+/** The key set path: `--approval-key-set`, else signing_keys.json next to the spec (or in `materialDir`), else null. */
 export function keySetPath(flags: ApprovalFlags, cwd = process.cwd()): string | null {
   if (flags.approvalKeySet !== undefined) return resolve(cwd, flags.approvalKeySet);
-  if (flags.specPath) return join(dirname(resolve(cwd, flags.specPath)), KEY_SET_FILE);
-  return null;
+  const dir = defaultsDir(flags, cwd);
+  return dir ? join(dir, KEY_SET_FILE) : null;
 }
 
 export interface VerifiedApproval {
@@ -90,8 +108,9 @@ export interface VerifiedApproval {
 export function verifyApprovalMaterial(flags: ApprovalFlags, expect: ApprovalExpectation, cwd = process.cwd()): VerifiedApproval {
   const cred = findApprovalCredential(flags, cwd);
   if (!cred) {
-    throw new ByteorError(ApprovalErrorCode.MISSING, `this run needs an approval (environment "${expect.environment}"${expect.capabilities.length ? `, capabilities ${expect.capabilities.join(', ')}` : ''}) and none was found; pass --approval=PATH or put ${APPROVAL_FILE} next to the spec (mint one with "byteor approval sign")`,
-      ExitCode.POLICY_DENIED, { environment: expect.environment, capabilities: [...expect.capabilities] });
+    const looked = defaultCredentialPath(flags, cwd);
+    throw new ByteorError(ApprovalErrorCode.MISSING, `this run needs an approval (environment "${expect.environment}"${expect.capabilities.length ? `, capabilities ${expect.capabilities.join(', ')}` : ''}) and none was found${looked ? ` (no --approval, and no ${looked})` : ' (no --approval)'}; pass --approval=PATH${looked ? ` or put the credential at ${looked}` : ''} (mint one with "byteor approval sign")`,
+      ExitCode.POLICY_DENIED, { environment: expect.environment, capabilities: [...expect.capabilities], ...(looked ? { looked } : {}) });
   }
   const ksPath = keySetPath(flags, cwd);
   if (!ksPath) {

@@ -2,12 +2,15 @@
  * What a run of either executor (SingleRing: single-ring-executor.ts, LaneGraph:
  * kernel/lanegraph/executor.ts) has in common: its options around the model's spec, its state
  * (running → draining → stopped, or failed), the first failure (reported once; the model halts
- * its rings or lanes), the ingress events it answers, and the end of the run (egress drained,
- * workers finished). The model says how it halts, how it observes and how it sums up.
+ * its rings or lanes), the ingress events it answers, the bounded drain (`drain(deadline)`:
+ * `draining` at once, BYTEOR_E_DRAIN_TIMEOUT when the records accepted are not all out by the
+ * deadline) and the end of the run (egress drained, workers finished). The model says how it
+ * halts, how it observes and how it sums up.
  */
 import { ByteorError } from '../errors.ts';
 import type { BatchEvent, RunInfo, RunSummary } from '../hooks.ts';
 import type { EgressAdapter, IngressAdapter, PluginHost } from '../plugin-contract.ts';
+import { ExitCode } from '../exit-codes.ts';
 import type { WaitKind } from '../core/ring.ts';
 import { egressFailure, ingressFailure } from './adapter-failure.ts';
 import { finishWorkers, type FinishingWorker } from './pipeline-workers.ts';
@@ -49,11 +52,29 @@ export abstract class PipelineRun {
   protected readonly t0 = performance.now();
   /** where records come in: end() drains */
   abstract readonly sink: { end(): void };
+  private drainTimer: NodeJS.Timeout | null = null;
 
   protected constructor(private readonly options: PipelineRunOptions) {}
 
-  /** Drain: no more records will come; in-flight ones still go through. */
+  /** No more records will come (the source is closed): in-flight ones still go through. */
   stop(): void { this.sink.end(); }
+
+  /**
+   * The operator asked to stop: the run says `draining` at once (the caller closes the source,
+   * then calls stop()), and when it has not stopped `timeoutMs` later it aborts with
+   * BYTEOR_E_DRAIN_TIMEOUT (`label` is the deadline as the operator gave it). Idempotent.
+   */
+  drain(timeoutMs: number, label: string): void {
+    if (this.state === 'running') this.state = 'draining';
+    if (this.drainTimer || this.state !== 'draining') return;
+    this.drainTimer = setTimeout(() => {
+      this.drainTimer = null;
+      if (this.state !== 'draining') return;
+      this.abort(new ByteorError('BYTEOR_E_DRAIN_TIMEOUT',
+        `the pipeline did not drain within --drain-timeout=${label}: a stage or the egress still held records (byteor snapshot names the stalled one); fix it or give a longer --drain-timeout`,
+        ExitCode.RUNTIME_FAILURE, { drain_timeout_ms: timeoutMs }));
+    }, timeoutMs);
+  }
 
   /** Stop now with an error (e.g. the operator's second signal, an adapter failure). */
   abort(error: ByteorError): void { this.fail(error); }
@@ -87,6 +108,7 @@ export abstract class PipelineRun {
     try { await egress.run(); } catch (e) { egressError = e; }
     if (egressError && !this.failure) this.fail(egressFailure(egressError));
     await finishWorkers(workers, () => this.failure !== null);
+    if (this.drainTimer) { clearTimeout(this.drainTimer); this.drainTimer = null; }
     if (!this.failure) this.state = 'stopped';
   }
 }

@@ -11,6 +11,9 @@
  * slots of a run of records at once (up to the publish batch); with several it routes and
  * claims record by record. The producer is the only claimer of its rings, so it keeps each
  * ring's next sequence itself instead of asking the core per record.
+ *
+ * `waiting` counts the records an adapter handed over that are not in a ring yet (queued in
+ * front of a full one); it moves only on that slow path, never per record placed.
  */
 import { ByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
@@ -26,6 +29,10 @@ export const PUBLISH_BATCH = 256;
 /** Receives each published batch before consumers can see it (the ingress journal). */
 export interface PublishedBatchSink {
   batch(ring: RingHandle, shard: number, firstSeq: number, count: number): void;
+  /** where the records are kept (the journal directory), for the report of undelivered records */
+  readonly dir?: string;
+  /** which run's records they are there (the journal's run_id) */
+  readonly runId?: string;
 }
 
 export interface ProducerEvents {
@@ -46,6 +53,8 @@ export class RingProducer implements IngressSink {
   refused = 0;
   /** records copied into a ring */
   accepted = 0;
+  /** records handed over but not in a ring yet (waiting in front of a full one) */
+  waiting = 0;
   ended = false;
   private readonly pending: Int32Array;
   private readonly firstPending: Float64Array;
@@ -76,7 +85,10 @@ export class RingProducer implements IngressSink {
   }
 
   push(record: Uint8Array, ackToken?: unknown): void | Promise<void> {
-    if (this.blocked) return this.blocked.then(() => this.push(record, ackToken));
+    if (this.blocked) {
+      this.waiting++;
+      return this.blocked.then(() => { this.waiting--; return this.push(record, ackToken); });
+    }
     if (this.ended) throw new ByteorError('BYTEOR_E_INGRESS_AFTER_END', 'an ingress adapter pushed a record after end(); this is a bug in the adapter', ExitCode.RUNTIME_FAILURE);
     const index = this.received++;
     if (record.length > this.slotBytes) {
@@ -114,9 +126,11 @@ export class RingProducer implements IngressSink {
   private async pushWhenFree(record: Uint8Array, ackToken: unknown, shard: number): Promise<void> {
     const ring = this.rings[shard]!;
     this.flush();
+    this.waiting++;
     for (;;) {
-      if (ring.halt() === HALT_ABORTED) { this.received++; return; } // the run failed; counted as not delivered
+      if (ring.halt() === HALT_ABORTED) { this.waiting--; this.received++; return; } // the run failed; counted as not delivered
       if (ring.tryClaim(1) === 1) {
+        this.waiting--;
         this.received++;
         this.place(ring, shard, record, ackToken);
         return;
@@ -126,7 +140,10 @@ export class RingProducer implements IngressSink {
   }
 
   pushSpans(bytes: Uint8Array, spans: Uint32Array, count: number): void | Promise<void> {
-    if (this.blocked) return this.blocked.then(() => this.pushSpans(bytes, spans, count));
+    if (this.blocked) {
+      this.waiting += count;
+      return this.blocked.then(() => { this.waiting -= count; return this.pushSpans(bytes, spans, count); });
+    }
     if (this.ended) throw new ByteorError('BYTEOR_E_INGRESS_AFTER_END', 'an ingress adapter pushed a record after end(); this is a bug in the adapter', ExitCode.RUNTIME_FAILURE);
     const src = dataViewOf(bytes);
     const i = this.placeSpans(bytes, src, spans, 0, count);
@@ -189,7 +206,10 @@ export class RingProducer implements IngressSink {
 
   /** A record of `bytes` bytes (> slot_bytes) that the adapter did not buffer: counted as refused, in order. */
   refuse(bytes: number): void | Promise<void> {
-    if (this.blocked) return this.blocked.then(() => this.refuse(bytes));
+    if (this.blocked) {
+      this.waiting++;
+      return this.blocked.then(() => { this.waiting--; return this.refuse(bytes); });
+    }
     this.countRefused(bytes);
   }
 
@@ -202,14 +222,20 @@ export class RingProducer implements IngressSink {
 
   /** The ring of span `i` was full: publish, wait for room, go on (spans after it queue behind). */
   private async spansWhenFree(bytes: Uint8Array, src: DataView, spans: Uint32Array, i: number, count: number): Promise<void> {
+    this.waiting += count - i;
     while (i < count) {
       const ring = this.rings[this.router.shardOf(bytes, spans[2 * i]!, spans[2 * i + 1]!)]!;
       this.flush();
-      if (ring.halt() === HALT_ABORTED) { this.received += count - i; return; } // the run failed; counted as not delivered
+      if (ring.halt() === HALT_ABORTED) { this.waiting -= count - i; this.received += count - i; return; } // the run failed; counted as not delivered
       await ring.waitForSpace(1);
+      const from = i;
       i = this.placeSpans(bytes, src, spans, i, count);
+      this.waiting -= i - from;
     }
   }
+
+  /** The sequence the next record of `shard` will have (records before it are in the ring or left it). */
+  nextSequence(shard: number): number { return this.nextSeq[shard]!; }
 
   /** Publish every shard's pending records. */
   flush(): void {

@@ -9,7 +9,8 @@
  *
  * stage_failure_policy stop_pipeline: the first stage that throws aborts its ring; the executor
  * aborts every other ring, stops egress, and reports that stage and sequence (exit 1). The
- * summary always accounts for every record: in = out + dropped + refused + not delivered.
+ * summary always accounts for every record: in = out + dropped + refused + undelivered, and a
+ * failed run's message says where the undelivered ones are (undelivered.ts).
  */
 import { ByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
@@ -29,6 +30,7 @@ import { RouteLog } from './route-log.ts';
 import { ShardRouter } from './shard-router.ts';
 import { plainFlags, workerReady } from './pipeline-workers.ts';
 import { PipelineRun, type PipelineRunOptions, type RunState } from './pipeline-run.ts';
+import { describeUndelivered, type UndeliveredRange } from './undelivered.ts';
 import type { StageWorkerData, StageWorkerMessage, WorkerErrorInfo } from './worker-protocol.ts';
 import { ownModuleUrl } from '../package-paths.ts';
 
@@ -62,7 +64,7 @@ export interface ShardObservation {
 export interface RunObservation {
   state: RunState;
   wait: WaitKind;
-  records: { in: number; out: number; dropped: number; refused: number };
+  records: { in: number; out: number; dropped: number; refused: number; waiting: number };
   shards: ShardObservation[];
 }
 
@@ -198,21 +200,37 @@ export class SingleRingRun extends PipelineRun {
   }
 
   summary(): RunSummary {
-    const received = this.sink.received;
+    const received = this.sink.received + this.sink.waiting;
+    const out = this.egressReader.out;
+    const dropped = this.egressReader.dropped;
+    const refused = this.sink.refused;
+    const undelivered = received - out - dropped - refused;
     const summary: RunSummary = {
       records_in: received,
-      records_out: this.egressReader.out,
-      dropped: this.egressReader.dropped,
-      refused: this.sink.refused,
+      records_out: out,
+      dropped,
+      refused,
+      undelivered,
       elapsed_ms: Math.round((performance.now() - this.t0) * 1000) / 1000,
       ok: this.failure === null,
       counters: this.stageCounters(),
     };
     if (this.failureInfo) {
-      const lost = received - summary.records_out - summary.dropped - summary.refused;
-      summary.error = { ...this.failureInfo, message: `${this.failureInfo.message}${lost > 0 ? ` (${lost} records in flight were not delivered)` : ''}` };
+      const where = undelivered > 0 ? `; ${describeUndelivered(undelivered, this.undeliveredRanges(), this.opts.journal ?? null, 'ring')}` : '';
+      summary.error = { ...this.failureInfo, message: `${this.failureInfo.message}${where}` };
     }
     return summary;
+  }
+
+  /** Per shard, the published records egress has not released (after the egress cell, up to the cursor). */
+  private undeliveredRanges(): UndeliveredRange[] {
+    const ranges: UndeliveredRange[] = [];
+    this.rings.forEach((r, shard) => {
+      const first = r.cellSeq(EGRESS_CELL) + 1;
+      const last = r.cursor();
+      if (last >= first) ranges.push({ where: `shard ${shard}`, first, last });
+    });
+    return ranges;
   }
 
   /** The live state of every ring (for snapshots and the state file). */
@@ -222,7 +240,7 @@ export class SingleRingRun extends PipelineRun {
     return {
       state: this.state,
       wait: this.waitKind,
-      records: { in: this.sink.received, out: this.egressReader.out, dropped: this.egressReader.dropped, refused: this.sink.refused },
+      records: { in: this.sink.received + this.sink.waiting, out: this.egressReader.out, dropped: this.egressReader.dropped, refused: this.sink.refused, waiting: this.sink.waiting },
       shards: this.rings.map((r, shard) => {
         const cursor = r.cursor();
         const egressSeq = r.cellSeq(EGRESS_CELL);

@@ -74,10 +74,13 @@ export class LineIngress implements IngressAdapter {
     try {
       for (;;) {
         if (failure) throw failure;
+        // closed (the operator stops the run): no further chunk is taken, even one the stream
+        // has buffered; the lines of the chunk in hand were pushed (drained) before this check
+        if (this.closed) break;
         const raw = stream.read() as Buffer | string | null;
         if (raw === null) {
-          // the buffer is empty: stop here when closed (what was read is delivered), else wait
-          if (ended || this.closed) break;
+          // the buffer is empty: stop here at its end, else wait
+          if (ended) break;
           await this.readable(stream);
           continue;
         }
@@ -188,9 +191,10 @@ export class LineIngress implements IngressAdapter {
   }
 
   /**
-   * Stop reading: every complete line already read from the source is still pushed (drain);
-   * nothing more is read (records not yet read stay in the source). Resolves when the read
-   * loop has stopped. stdin is destroyed too: a paused stdin pipe would keep the process alive.
+   * Stop reading at once: the complete lines of the chunk in hand (at most LINE_CHUNK_BYTES)
+   * are still pushed (drain); no further chunk is taken, so records not yet taken stay in the
+   * file (a pipe's buffered bytes are discarded). Resolves when the read loop has stopped.
+   * stdin is destroyed too: a paused stdin pipe would keep the process alive.
    */
   async close(): Promise<void> {
     if (this.closed) { await this.finished; return; }

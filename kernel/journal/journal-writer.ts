@@ -37,7 +37,7 @@ export class JournalWriter {
   private segmentSize = 0;
   private index = 0;
   private readonly packr = new Packr({ useRecords: false });
-  private readonly runId: string;
+  readonly runId: string;
   private readonly segmentBytes: number;
   private readonly keep: number;
   private scratch = Buffer.allocUnsafe(64 * 1024);

@@ -11,7 +11,9 @@
  * End of stream flows down the graph: the ingress ends its lanes; a role whose inputs ended
  * and drained closes its handler and ends its outputs. Failure (stage_failure_policy
  * stop_pipeline): the first role that throws aborts its lanes and reports; the executor aborts
- * every lane, stops egress, and reports that role, lane and sequence (exit 1).
+ * every lane, stops egress, and reports that role, lane and sequence (exit 1). The summary
+ * counts the records not delivered and the failure's message says where they are (lane
+ * positions; undelivered.ts).
  *
  * Wait strategy: the spec's (or --wait's). `spin` with more threads than cores (roles + the
  * main thread > available cores) falls back to `backoff` and says so (BYTEOR_W_LG_SPIN_FALLBACK):
@@ -33,6 +35,7 @@ import { startModuleWorker } from '../exec/module-worker.ts';
 import type { WorkerErrorInfo } from '../exec/worker-protocol.ts';
 import { plainFlags, workerReady } from '../exec/pipeline-workers.ts';
 import { PipelineRun, type PipelineRunOptions, type RunState } from '../exec/pipeline-run.ts';
+import { describeUndelivered, type UndeliveredRange } from '../exec/undelivered.ts';
 import { sortedCounters } from '../artifacts/sorted-counters.ts';
 import type { EndpointState, Health, LaneGraphCounts, LaneState, RoleState } from '../artifacts/lane-graph-state.ts';
 import { wireLaneGraph, type Wiring } from './wiring.ts';
@@ -65,7 +68,7 @@ export interface LaneGraphObservation extends LaneGraphCounts {
   state: LaneGraphRunState;
   wait: { requested: WaitKind; applied: WaitKind };
   on_full: 'block' | 'drop';
-  records: { in: number; out: number; dropped: number; refused: number };
+  records: { in: number; out: number; dropped: number; refused: number; waiting: number };
 }
 
 interface RoleWorker {
@@ -305,25 +308,49 @@ export class LaneGraphRun extends PipelineRun {
       + roleStates.reduce((n, r) => n + (r.router?.drops_all_full ?? 0), 0);
     return {
       state: this.state, wait: this.wait, on_full: g.on_full,
-      records: { in: this.sink.received, out: this.egressReader.out, dropped: this.egressReader.dropped + lost, refused: this.sink.refused },
+      records: { in: this.sink.received + this.sink.queued, out: this.egressReader.out, dropped: this.egressReader.dropped + lost, refused: this.sink.refused, waiting: this.sink.waiting },
       lanes: laneStates, roles: roleStates, endpoints,
     };
   }
 
   summary(): RunSummary {
     const obs = this.observe();
+    const r = obs.records;
+    const ranges: UndeliveredRange[] = [];
+    let copies = 0;
+    for (const l of obs.lanes) {
+      for (const rd of l.readers) {
+        if (rd.lag <= 0) continue;
+        ranges.push({ where: `lane "${l.name}" (reader ${rd.name})`, first: rd.sequence + 1, last: l.cursor });
+        copies += rd.lag;
+      }
+    }
+    // without fan-out every record is one copy: in = out + dropped + refused + undelivered exactly;
+    // with fan-out, the copies still in lanes plus the records that never entered one
+    const undelivered = this.fanOut ? copies + r.waiting : Math.max(0, r.in - r.out - r.dropped - r.refused);
     const summary: RunSummary = {
-      records_in: obs.records.in,
-      records_out: obs.records.out,
-      dropped: obs.records.dropped,
-      refused: obs.records.refused,
+      records_in: r.in,
+      records_out: r.out,
+      dropped: r.dropped,
+      refused: r.refused,
+      undelivered,
       elapsed_ms: Math.round((performance.now() - this.t0) * 1000) / 1000,
       ok: this.failure === null,
       counters: this.stageCounters(),
       lane_graph: { lanes: obs.lanes, roles: obs.roles, endpoints: obs.endpoints },
     };
-    if (this.failureInfo) summary.error = { ...this.failureInfo };
+    if (this.failureInfo) {
+      const where = undelivered > 0 ? `; ${describeUndelivered(undelivered, ranges, this.opts.journal ?? null, 'ingress lanes')}` : '';
+      summary.error = { ...this.failureInfo, message: `${this.failureInfo.message}${where}` };
+    }
     return summary;
+  }
+
+  /** A record may become several copies: several ingress lanes, a lane with several readers, a role writing several outputs (other than a work-queue router). */
+  private get fanOut(): boolean {
+    const w = this.wiring;
+    return w.ingress.length > 1 || w.lanes.some((l) => l.readers.length > 1)
+      || w.roles.some((r) => r.outputs.length > 1 && !(r.spec.kind === 'router' && r.spec.mode === 'work_queue'));
   }
 }
 

@@ -8,6 +8,10 @@
  * order); on_full=drop publishes pending records, and if the lane is still full refuses the
  * record and counts it in the lane's drops_full.
  *
+ * `waiting` counts the records handed over that are not in every ingress lane yet (the one
+ * blocked at a full lane and those queued behind it); `queued` those of them not yet counted in
+ * `received`. Both move only on that slow path.
+ *
  * Ack tokens are kept in order with the count of records published before them; the egress
  * side acknowledges them at quiescent points (egress-reader.ts).
  */
@@ -22,6 +26,10 @@ export const PUBLISH_BATCH = 256;
 /** Receives each published batch of the first ingress lane before readers can see it (the ingress journal). */
 export interface IngressBatchSink {
   batch(lane: { u8: Uint8Array; length(seq: number): number; payloadOffset(seq: number): number }, shard: number, firstSeq: number, count: number): void;
+  /** where the records are kept (the journal directory), for the report of undelivered records */
+  readonly dir?: string;
+  /** which run's records they are there (the journal's run_id) */
+  readonly runId?: string;
 }
 
 /**
@@ -37,6 +45,10 @@ export class IngressWriter implements IngressSink {
   ended = false;
   /** records written into every ingress lane (or dropped there) */
   accepted = 0;
+  /** records handed over, not yet in every ingress lane */
+  waiting = 0;
+  /** records handed over behind a blocked one (not yet counted in `received`) */
+  queued = 0;
   /** ack tokens of accepted records (only records that came with one), oldest first, with their record index */
   private tokens: unknown[] = [];
   private tokenIndex: number[] = [];
@@ -71,7 +83,11 @@ export class IngressWriter implements IngressSink {
   }
 
   push(record: Uint8Array, ackToken?: unknown): void | Promise<void> {
-    if (this.blocked) return this.blocked.then(() => this.push(record, ackToken));
+    if (this.blocked) {
+      this.queued++;
+      this.waiting++;
+      return this.blocked.then(() => { this.queued--; this.waiting--; return this.push(record, ackToken); });
+    }
     if (this.ended) throw new ByteorError('BYTEOR_E_INGRESS_AFTER_END', 'an ingress adapter pushed a record after end(); this is a bug in the adapter', ExitCode.RUNTIME_FAILURE);
     const index = this.received++;
     if (record.length > this.slotBytes) {
@@ -108,11 +124,13 @@ export class IngressWriter implements IngressSink {
 
   private async placeWhenFree(record: Uint8Array, ackToken: unknown, from: number): Promise<void> {
     const lane = this.lanes[from]!;
+    this.waiting++;
     for (;;) {
-      if (lane.halt() === LANE_HALT.aborted) return; // the run failed; counted as not delivered
+      if (lane.halt() === LANE_HALT.aborted) { this.waiting--; return; } // the run failed; counted as not delivered
       if (lane.free() > 0) break;
       await lane.waitForSpace(1);
     }
+    this.waiting--;
     const r = this.place(record, ackToken, from);
     if (r) await r;
   }

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
+import { processStartTicks } from './process-identity.ts';
 
 export const LOCK_FILE = 'run.lock';
 
@@ -27,10 +28,8 @@ export interface RunDirLock {
 
 /** The start time of process `pid` from /proc (field 22 of stat), or null where there is no /proc. */
 export function processStartTime(pid: number): string | null {
-  let stat: string;
-  try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { return null; }
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields[19] ?? null; // field 22 overall; fields[0] is field 3 (state)
+  const ticks = processStartTicks(pid); // the one /proc/<pid>/stat reader (process-identity.ts)
+  return typeof ticks === 'number' ? String(ticks) : null;
 }
 
 function processAlive(pid: number): boolean {

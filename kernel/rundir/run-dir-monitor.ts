@@ -10,6 +10,7 @@ import type { RunInfo, RunSummary } from '../hooks.ts';
 import type { PluginHost } from '../plugin-contract.ts';
 import { ControlServer } from './control-server.ts';
 import { STATE_INTERVAL_MS } from './state-file.ts';
+import { processStartTicks } from './process-identity.ts';
 import type { RunDirPaths } from './run-dir.ts';
 
 /** The run a monitor watches: its state, a view of it in shared memory, its summary once failed. */
@@ -39,6 +40,7 @@ export abstract class RunDirMonitor<Obs, Doc, Run extends MonitoredRun<Obs> = Mo
   private timer: NodeJS.Timeout | null = null;
   private previous = new Map<string, number>();
   private current = new Map<string, number>();
+  private readonly startTicks = processStartTicks('self') ?? null;
 
   constructor(protected readonly opts: RunDirMonitorOptions<Run>) {
     this.server = new ControlServer(opts.paths.socket, {
@@ -103,7 +105,7 @@ export abstract class RunDirMonitor<Obs, Doc, Run extends MonitoredRun<Obs> = Mo
   /** The runtime process as every state document describes it (each model adds its `wait`). */
   protected runtimeProcess(obs: { state: string }) {
     const { info, run } = this.opts;
-    return { pid: process.pid, run_dir: info.runDir, started_unix_ms: run.startedUnixMs, state: obs.state, one_shot: info.oneShot };
+    return { pid: process.pid, start_ticks: this.startTicks, run_dir: info.runDir, started_unix_ms: run.startedUnixMs, state: obs.state, one_shot: info.oneShot };
   }
 
   /** The run's error once it failed, else null. */

@@ -3,11 +3,14 @@ import { ExitCode } from '../exit-codes.ts';
 import { RuntimeStateDocument, runtimeStateFile } from '../artifacts/runtime-state.ts';
 import { queryRuntime } from '../rundir/control-client.ts';
 import { readStateFile } from '../rundir/state-file.ts';
+import { processAlive } from '../rundir/process-identity.ts';
 
 /**
  * Capture a runtime's state from its run directory: ask the live runtime over its control
  * socket, and when no runtime answers fall back to the state file it left, saying which was
- * used (`source: live | state_file`). Used by the `snapshot` and `incident-bundle` verbs.
+ * used (`source: live | state_file`). A state file's document gets its `liveness`: whether the
+ * process it names is still that runtime (pid and start time) and how old the file is. Used by
+ * the `snapshot` and `incident-bundle` verbs.
  */
 export interface CapturedSnapshot {
   source: 'live' | 'state_file';
@@ -42,7 +45,10 @@ export async function captureSnapshot(runDir: string, opts: { timeoutMs?: number
   }
   try {
     const doc = readStateFile(runDir);
-    return { source: 'state_file', file: runtimeStateFile(doc), snapshot: { ...doc, source: 'state_file' }, liveError };
+    const now = Date.now();
+    const { alive, why } = processAlive(doc.runtime.pid, doc.runtime.start_ticks);
+    const liveness = { alive, why, state_file_age_ms: Math.max(0, now - doc.captured_unix_ms), checked_unix_ms: now };
+    return { source: 'state_file', file: runtimeStateFile(doc), snapshot: { ...doc, source: 'state_file', liveness }, liveError };
   } catch (e) {
     if (e instanceof ByteorError && e.code === 'BYTEOR_E_STATE_INVALID') throw Object.assign(e, { message: `${e.message} (and ${liveError})` });
     throw new ByteorError('BYTEOR_E_SNAPSHOT_UNAVAILABLE',

@@ -109,7 +109,7 @@ test('runStopped writes the kv/v1 report to --report and the run directory; the 
     const records = sampleRecords({ mode: 'mapkv', count: 100, seed: 4, badEvery: 9 });
     const { stages } = runStages(['check', 'redact'], flags, records);
     const summary: RunSummary = {
-      records_in: 100, records_out: 0, dropped: 0, refused: 0, elapsed_ms: 1, ok: true,
+      records_in: 100, records_out: 0, dropped: 0, refused: 0, undelivered: 0, elapsed_ms: 1, ok: true,
       counters: [{ stage: 0, shard: 0, key: 'identity', values: { batches: 1, records: 100 } }, ...asSummaryCounters(stages, ['check', 'redact'], 1)],
     };
     await k.hooks.runStopped.promise(run, summary);

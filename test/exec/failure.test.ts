@@ -32,7 +32,8 @@ test('a failing stage stops the whole pipeline and is reported with its key and 
   for (let i = 0; i < out.length; i++) assert.is(out[i], `r${i}`);
   const lost = s.records_in - s.records_out - s.dropped - s.refused;
   assert.ok(lost > 0);
-  assert.match(s.error!.message, new RegExp(`${lost} records in flight were not delivered`));
+  assert.is(s.undelivered, lost, 'in = out + dropped + refused + undelivered');
+  assert.match(s.error!.message, new RegExp(`${lost} records were not delivered: shard 0 sequences \\d+\\.\\.\\d+`));
 });
 
 test('a failure in one shard stops every shard', async () => {

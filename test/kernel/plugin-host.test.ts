@@ -263,7 +263,7 @@ test('a throwing tap names the plugin and hook; a ByteorError keeps its code and
   assert.is(v.code, 'BYTEOR_E_PLUGIN_HOOK');
   assert.equal(v.details, { plugin: 'buggy', hook: 'validateSpec' });
   assert.match(v.message, /plugin "buggy" failed in hook "validateSpec": cannot read x of undefined/);
-  const s = await rejectsByteor(k.hooks.runStopped.promise(run, { records_in: 0, records_out: 0, dropped: 0, refused: 0, elapsed_ms: 0, ok: true, counters: [] }));
+  const s = await rejectsByteor(k.hooks.runStopped.promise(run, { records_in: 0, records_out: 0, dropped: 0, refused: 0, undelivered: 0, elapsed_ms: 0, ok: true, counters: [] }));
   assert.equal(s.details, { plugin: 'buggy', hook: 'runStopped' });
   const l = throwsByteor(() => k.hooks.pluginsLoaded.call());
   assert.equal(l.details, { plugin: 'buggy', hook: 'pluginsLoaded' });

@@ -17,7 +17,7 @@ const sample: LaneGraphState = {
   state_v: 1, model: 'lane_graph', spec_hash: 'sha256:00', spec_name: 'g', spec_path: '/x/g.kv', captured_unix_ms: 1700000000000, source: 'live',
   runtime: { pid: 42, run_dir: '/run/byteor', started_unix_ms: 1699999999000, state: 'running', one_shot: false, wait: { requested: 'spin', applied: 'backoff' } },
   on_full: 'drop',
-  records: { in: 10, out: 7, dropped: 3, refused: 0 },
+  records: { in: 10, out: 7, dropped: 3, refused: 0, waiting: 0 },
   lanes: [{
     name: 'a', kind: 'journal', capacity: 16, slot_bytes: 64, on_full: 'drop', writer: { kind: 'role', name: 'b' }, cursor: 9, published: 10, depth: 2, drops_full: 0,
     readers: [{ reader: 0, name: 's', kind: 'role', sequence: 7, released: 8, lag: 2, overrun: 3 }], halt: 'running', health: 'degraded',

@@ -58,8 +58,9 @@ test.before(() => {
   // a real run directory with a journal, so the bundle has a subdirectory too
   const input = join(dir, 'in.txt'); writeFileSync(input, 'a\nb\nc\n');
   const rd = join(dir, 'rd');
-  const run = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', 'kernel/main.ts', 'run', `--spec=${CHAIN}`, `--input=${input}`, `--output=${join(dir, 'out.txt')}`, `--run-dir=${rd}`],
-    { cwd: root, encoding: 'utf8', env: { PATH: '/usr/bin:/bin', TMPDIR: dir } });
+  // the runtime holds the planted secrets too: the bundle's environment.json is the one it
+  // recorded in its run directory (issue 14 item 2), and must be as redacted as the bundler's
+  const run = cliUmask0(['run', `--spec=${CHAIN}`, `--input=${input}`, `--output=${join(dir, 'out.txt')}`, `--run-dir=${rd}`], { ...SECRET_ENV, ...PLAIN_ENV, TMPDIR: dir });
   assert.is(run.status, 0, run.stderr);
   const cfg = join(dir, 'runtime_config.txt'); writeFileSync(cfg, CONFIG);
   bundle = join(dir, 'bundle');

@@ -98,6 +98,11 @@ test('validate → doctor → run → snapshot → incident-bundle → replay dr
   // 6. execute: refused without an approval, with one for another environment, or lacking the capability
   const n = await cli(['replay', `--bundle=${archive}`, '--mode=execute', `--out=${join(dir, 'none.json')}`], env);
   assert.is(n.code, 4); assert.match(n.err, 'BYTEOR_E_APPROVAL_MISSING');
+  // the errors name where replay looked: next to the bundle (the extracted bundle's directory), not "next to the spec"
+  assert.match(n.err, join(dir, 'approval.cred')); assert.not.match(n.err, 'next to the spec');
+  const nk = await cli(['replay', `--bundle=${archive}`, '--mode=execute', `--out=${join(dir, 'nokeys.json')}`, '--approval=abc.def'], env);
+  assert.is(nk.code, 4); assert.match(nk.err, 'BYTEOR_E_APPROVAL_KEY_SET_MISSING');
+  assert.match(nk.err, join(dir, 'signing_keys.json')); assert.not.match(nk.err, 'next to the spec');
   assert.is(ReplayAuditV1.parse(JSON.parse(readFileSync(join(dir, 'none.json'), 'utf8'))).actions[2]!.decision, 'RequireApproval');
   const keySet = join(dir, 'signing_keys.json'); const pem = join(dir, 'ops.pem');
   assert.is((await cli(['approval', 'keygen', '--kid=ops', `--private-key=${pem}`, `--key-set=${keySet}`])).code, 0);

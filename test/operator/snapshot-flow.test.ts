@@ -47,7 +47,7 @@ test('a live runtime: snapshot over the control socket (source live), then a bun
   assert.is(snap.source, 'live');
   assert.is(snap.runtime.pid, child.pid);
   assert.is(snap.runtime.state, 'running');
-  assert.equal(snap.records, { in: 50, out: 50, dropped: 0, refused: 0 });
+  assert.equal(snap.records, { in: 50, out: 50, dropped: 0, refused: 0, waiting: 0 });
   assert.is(snap.shards.length, 1);
   const sh = snap.shards[0]!;
   assert.is(sh.capacity, 1024);
@@ -73,7 +73,7 @@ test('a live runtime: snapshot over the control socket (source live), then a bun
   assert.equal(meta.spec_hashes, [m.spec_hash]);
 });
 
-test('after SIGKILL: snapshot falls back to the state file (source state_file); the bundle says so', async () => {
+test('after SIGKILL: snapshot falls back to the state file (source state_file, not alive, exit 1); the bundle says so', async () => {
   // the runtime rewrites state.json about once a second: wait until it has seen every record
   await until('state.json with every record', () => {
     try { return JSON.parse(readFileSync(join(runDir, 'state.json'), 'utf8')).records.in === RECORDS.length; } catch { return false; }
@@ -81,9 +81,11 @@ test('after SIGKILL: snapshot falls back to the state file (source state_file); 
   child!.kill('SIGKILL');
   await new Promise((r) => child!.once('exit', r));
   const s = await cli(['snapshot', `--run-dir=${runDir}`, '--json']);
-  assert.is(s.code, 0, s.err);
+  assert.is(s.code, 1, 'the runtime is gone (BYTEOR_E_RUNTIME_GONE); its last state is printed');
+  assert.match(s.err, 'BYTEOR_E_RUNTIME_GONE');
   const snap = SingleRingSnapshot.parse(JSON.parse(s.out));
   assert.is(snap.source, 'state_file');
+  assert.is(snap.liveness?.alive, false);
   assert.is(snap.runtime.pid, child!.pid);
   assert.match(s.err, 'no live runtime');
   assert.is(snap.records.in, 50);

@@ -16,7 +16,7 @@ const sample: SingleRingSnapshot = {
   snapshot_v: 1, model: 'single_ring', spec_hash: 'sha256:00', spec_name: 'chain', spec_path: '/x/chain.kv',
   captured_unix_ms: 1700000000000, source: 'live',
   runtime: { pid: 42, run_dir: '/run/byteor', started_unix_ms: 1699999999000, state: 'running', one_shot: false, wait: 'backoff' },
-  records: { in: 10, out: 7, dropped: 1, refused: 0 },
+  records: { in: 10, out: 7, dropped: 1, refused: 0, waiting: 0 },
   shards: [{
     shard: 0, capacity: 1024, slot_bytes: 256, cursor: 9, min_gating: 7, halt: 'running',
     stages: [{ stage: 0, key: 'identity', sequence: 9, lag: 0, counters: { batches: 2, records: 10 } }, { stage: 1, key: 'upper', sequence: 8, lag: 1, counters: { batches: 2, records: 9 } }],

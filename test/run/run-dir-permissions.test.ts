@@ -110,7 +110,7 @@ test('the state file is not written through a symlink planted at its old tempora
       writeStateFile(dir, {
         snapshot_v: 1, model: 'single_ring', spec_hash: 'sha256:00', spec_name: 'x', spec_path: '/x.kv', captured_unix_ms: 1, source: 'live',
         runtime: { pid: 1, run_dir: dir, started_unix_ms: 1, state: 'running', one_shot: false, wait: 'backoff' },
-        records: { in: 0, out: 0, dropped: 0, refused: 0 }, shards: [], stalled: [], error: null, sections: {},
+        records: { in: 0, out: 0, dropped: 0, refused: 0, waiting: 0 }, shards: [], stalled: [], error: null, sections: {},
       });
     } finally { process.umask(old); }
     assert.is(readFileSync(victim, 'utf8'), 'precious\n');

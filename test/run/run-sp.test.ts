@@ -15,8 +15,8 @@ test('--json: the summary as JSON on stdout when records go to a file, with per-
   const r = await cli(['run', '--sp', `--spec=${spec}`, `--input=${input}`, `--output=${join(dir, 'o.txt')}`, '--json']);
   assert.is(r.code, 0, r.err);
   const s = JSON.parse(r.out);
-  assert.equal(Object.keys(s), ['records_in', 'records_out', 'dropped', 'refused', 'elapsed_ms', 'ok', 'counters']);
-  assert.is(s.records_in, 3); assert.is(s.records_out, 2); assert.is(s.dropped, 1);
+  assert.equal(Object.keys(s), ['records_in', 'records_out', 'dropped', 'refused', 'undelivered', 'elapsed_ms', 'ok', 'counters']);
+  assert.is(s.records_in, 3); assert.is(s.records_out, 2); assert.is(s.dropped, 1); assert.is(s.undelivered, 0);
   assert.is(s.counters[1].values.dropped, 1);
   assert.is(readFileSync(join(dir, 'o.txt'), 'utf8'), 'a\nb\n');
 });

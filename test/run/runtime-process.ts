@@ -3,9 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { queryRuntime } from '../../kernel/rundir/control-client.ts';
 import { SingleRingSnapshot } from '../../kernel/artifacts/single-ring-snapshot.ts';
 
-export function startRuntime(args: string[]) {
-  const child = spawn(process.execPath, ['--no-liftoff', '--conditions=source', '--import', 'tsx', 'kernel/main.ts', 'run', ...args], {
-    stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' },
+export function startRuntime(args: string[], env: Record<string, string> = {}, pre: string[] = []) {
+  const child = spawn(process.execPath, ['--no-liftoff', '--conditions=source', '--import', 'tsx', 'kernel/main.ts', ...pre, 'run', ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env },
   });
   let err = '';
   child.stderr!.on('data', (d) => { err += d; });

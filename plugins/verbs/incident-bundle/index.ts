@@ -27,7 +27,9 @@ import { describeSpec, renderDescription } from '../../../kernel/spec/describe.t
 import { formatDiagnostic } from '../../../kernel/spec/format-diagnostic.ts';
 import { readSpecFile, resolveSpecPath, specValidationReport, validateSpecText, type LoadedSpec, type SpecCheck } from '../../../kernel/spec/load.ts';
 import { RUNTIME_NAME, packageVersion } from '../../../kernel/version.ts';
+import { runDirFromFlags } from '../../../kernel/rundir/runtime-path.ts';
 import { captureEnvironment } from './environment.ts';
+import { copyRuntimeRecord } from './runtime-record.ts';
 import { bundlePolicyRecord } from './policy-record.ts';
 
 /**
@@ -42,6 +44,8 @@ const Flags = z.object({
   spec: z.string().min(1).optional(),
   config: z.string().min(1).optional(),
   'run-dir': z.string().min(1).optional(),
+  'ring-path': z.string().min(1).optional(),
+  'lane-path': z.string().min(1).optional(),
   'last-n': z.string().regex(/^\d{1,9}$/, 'must be a whole number of records').transform(Number).default(1000),
   archive: z.boolean().default(false),
   env: z.string().optional(),
@@ -167,9 +171,14 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
     });
     const parsed = check.ok ? { spec: check.spec!, hash: check.hash! } : { error: check.errors.map((d) => formatDiagnostic(d, 'error', specPath)).join('; ') };
     writeRedacted(join(stage, POLICY_AUDIT_FILE), PolicyAuditRecordV1, bundlePolicyRecord({ specPath, parsed, environment, env: ctx.env, kernel }));
-    writeRedacted(join(stage, ENVIRONMENT_FILE), EnvironmentCapture, captureEnvironment(ctx.env));
     if (flags.config !== undefined) writeFileSync(join(stage, RUNTIME_CONFIG_FILE), redactConfigText(readFileSync(flags.config, 'utf8')), { mode: 0o600 });
-    const runDir = flags['run-dir'] ?? null;
+    const runDir = runDirFromFlags(flags) ?? null;
+    // environment.json: the runtime's own (recorded in its run directory), else this process's
+    const record = runDir !== null ? copyRuntimeRecord(runDir, stage, writeRedacted, ctx.io.err) : { environment: false, invocation: false };
+    if (!record.environment) {
+      writeRedacted(join(stage, ENVIRONMENT_FILE), EnvironmentCapture, captureEnvironment(ctx.env));
+      if (runDir !== null) ctx.io.err(`warning: ${runDir} holds no environment.json of its runtime; the bundle's environment.json describes this incident-bundle process\n`);
+    }
     const captured = runDir !== null ? await captureRunDir(runDir, stage, flags['last-n'], ctx) : { snapshotSource: null, journalRecords: 0, errors: [] };
 
     const bctx: BundleContext = {
@@ -235,12 +244,16 @@ export default definePlugin({
         'Writes spec.kv, spec_validation.json, runtime.json, policy_audit.json, environment.json, and when present',
         'runtime_config.txt, the snapshot, the last N journal records and plugin artifacts, plus manifest.json',
         '(sha256 of every file). Secrets are redacted before anything is written (docs/security.md); files are 0600, directories 0700.',
+        'With --run-dir, environment.json is the runtime\'s own and invocation.json (how it was started) is copied from',
+        'its run directory; without one, environment.json describes this process.',
       ].join('\n'),
       options: {
         out: { type: 'string', value: 'DIR', description: 'bundle directory to create (must not exist, or be empty)' },
         spec: { type: 'string', value: 'PATH', description: 'the spec the runtime ran (default $BYTEOR_SPEC, else /etc/byteor/spec.kv)' },
         config: { type: 'string', value: 'PATH', description: 'runtime_config.txt to include' },
         'run-dir': { type: 'string', value: 'DIR', description: 'run directory of the (live or dead) runtime: snapshot, journal, plugin artifacts' },
+        'ring-path': { type: 'string', value: 'PATH', description: 'ByteOr\'s name for where the runtime\'s ring lives: its run directory (or its control.sock / state.json)' },
+        'lane-path': { type: 'string', value: 'PATH', description: 'ByteOr\'s name for where the runtime\'s lanes live: its run directory (or its control.sock / state.json)' },
         'last-n': { type: 'string', value: 'N', description: 'journal records to include, the most recent (default 1000)' },
         archive: { type: 'boolean', description: 'also write DIR.tar.gz' },
         env: { type: 'string', value: 'dev|staging|prod', description: 'environment posture for policy_audit.json (default $BYTEOR_ENV, else prod)' },

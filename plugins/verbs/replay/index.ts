@@ -11,13 +11,14 @@ import { verifyBundleSignature } from '../../../kernel/bundle/signature.ts';
 import { ByteorError } from '../../../kernel/errors.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
 import type { RunSummary } from '../../../kernel/hooks.ts';
-import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { definePlugin, PLUGIN_API_VERSION, type EgressAdapter, type VerbContext } from '../../../kernel/plugin-contract.ts';
 import { Environment, resolveEnvironment } from '../../../kernel/policy/environment.ts';
 import { loadSpecText } from '../../../kernel/spec/load.ts';
 import type { PipelineSpecV1 } from '../../../kernel/spec/model.ts';
 import { auditActions, planReplay } from './plan.ts';
 import { replayRecords } from './run-records.ts';
 import { selectRecords } from './select.ts';
+import { ADAPTER_CONFIG_FILE, egressFromBinding, readAdapterConfig } from '../run/adapter-config.ts';
 
 /**
  * `byteor replay`: re-run a bundle's captured input through the bundle's spec under policy
@@ -42,6 +43,7 @@ const Flags = z.object({
   'journal-lane': z.string().min(1).optional(),
   out: z.string().min(1).optional(),
   output: z.string().min(1).optional(),
+  config: z.string().min(1).optional(),
   'max-actions': count('actions').default(DEFAULT_MAX_ACTIONS),
   'max-input-bytes': count('bytes').default(DEFAULT_MAX_INPUT_BYTES),
   'require-signed': z.boolean().default(false),
@@ -89,7 +91,9 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
       approval: flags.approval ?? (existsSync(join(beside, APPROVAL_FILE)) ? join(beside, APPROVAL_FILE) : undefined),
       approvalKeySet: flags['approval-key-set'] ?? join(beside, KEY_SET_FILE),
       specPath: null,
+      materialDir: beside, // errors name these paths, not "next to the spec"
     };
+    const egress = replayEgress(ctx, beside);
     const selection = selectRecords(bundle.dir, flags['last-n'], flags['journal-lane']);
     warnForeignRecords(bundle.dir, selection.journal_lane, loaded.hash, ctx.io.err);
     const plan = planReplay({ spec: loaded.spec, specHash: loaded.hash, kernel, mode: flags.mode, environment, env: ctx.env, approvalFlags });
@@ -112,6 +116,7 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
         summary = await replayRecords({
           kernel, loaded, records: selection.records, dryRun: flags.mode === 'dry_run', env: ctx.env,
           ...(flags.output !== undefined ? { output: flags.output } : {}),
+          ...(egress ? { egress } : {}),
           // the run-time gates (e.g. ActionGraph's) see the same environment and approval material
           flags: { env: environment, ...(approvalFlags.approval ? { approval: approvalFlags.approval } : {}), 'approval-key-set': approvalFlags.approvalKeySet },
         });
@@ -152,6 +157,38 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
   }
 }
 
+/**
+ * The adapter config of a replay (ByteOr: `--config=…`, else discovered next to the extracted
+ * bundle): its egress binding carries the replayed records in execute mode only — its writes
+ * are side effects, so a dry run leaves it unused and says so. The ingress binding is not used
+ * (the input is the bundle's journal window). Errors name the file that was read.
+ */
+function replayEgress(ctx: VerbContext<Flags>, beside: string): EgressAdapter | null {
+  const { flags } = ctx;
+  const found = join(beside, ADAPTER_CONFIG_FILE);
+  const path = flags.config ?? (existsSync(found) ? found : null);
+  if (path === null) return null;
+  const origin = flags.config !== undefined ? `--config=${flags.config}` : `${found} (found next to the bundle)`;
+  const config = readAdapterConfig(path, origin);
+  if (config.ingress) ctx.io.err(`note: ${origin}: ingress.kind=${config.ingress.kind} is not used (replay reads the bundle's journal window)\n`);
+  if (!config.egress) return null;
+  if (flags.output !== undefined) {
+    throw new ByteorError('BYTEOR_E_USAGE_BAD_FLAG', `--output=${flags.output} and egress.kind=${config.egress.kind} of ${origin} both say where the replayed records go; give one`, ExitCode.USAGE);
+  }
+  if (flags.mode !== 'execute') {
+    ctx.io.err(`note: ${origin}: egress.kind=${config.egress.kind} is not used in a dry run (its writes are side effects); the records are ${flags.output ? 'written to --output' : 'counted, not kept'}\n`);
+    return null;
+  }
+  try {
+    const egress = egressFromBinding(ctx.kernel, config.egress, ctx.env);
+    ctx.io.err(`replay egress: egress.kind=${config.egress.kind} of ${origin}\n`);
+    return egress;
+  } catch (e) {
+    if (e instanceof ByteorError) throw Object.assign(e, { message: `${origin}: ${e.message}` });
+    throw e;
+  }
+}
+
 export default definePlugin({
   name: 'replay',
   version: '0.1.0',
@@ -164,6 +201,8 @@ export default definePlugin({
         'dry_run (default) never performs a side effect. execute needs the environment posture to allow it and,',
         'when required, an approval for the bundle\'s spec hash and this environment (byteor approval sign).',
         'Approval material defaults: approval.cred and signing_keys.json next to the bundle.',
+        `Adapter config: --config, else ${'runtime_config.txt'} next to the bundle; its egress binding carries the`,
+        'records in execute mode only (a dry run does not write through it); its ingress binding is not used.',
       ].join('\n'),
       options: {
         bundle: { type: 'string', value: 'DIR|FILE.tar.gz', description: 'incident bundle to replay (verified against its manifest)' },
@@ -175,6 +214,7 @@ export default definePlugin({
         'journal-lane': { type: 'string', value: 'LANE', description: 'journal lane to replay when the bundle holds several' },
         out: { type: 'string', value: 'PATH', description: 'replay audit file (default BUNDLE.replay-<unix_ms>.json next to the bundle)' },
         output: { type: 'string', value: 'FILE', description: 'write the records leaving the pipeline to FILE, one per line (default: discarded, counted)' },
+        config: { type: 'string', value: 'PATH', description: 'adapter config whose egress binding carries the records in execute mode (default: runtime_config.txt next to the bundle)' },
         'max-actions': { type: 'string', value: 'N', description: `most stage actions (records × stages) a replay may run (default ${DEFAULT_MAX_ACTIONS})` },
         'max-input-bytes': { type: 'string', value: 'N', description: `most input bytes a replay may consume (default ${DEFAULT_MAX_INPUT_BYTES})` },
         'require-signed': { type: 'boolean', description: 'refuse a bundle unless its manifest.sig verifies against an active trusted key (exit 4 unsigned/untrusted, 6 altered)' },

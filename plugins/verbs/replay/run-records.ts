@@ -32,6 +32,8 @@ export async function replayRecords(opts: {
   env: Readonly<Record<string, string | undefined>>;
   /** write what leaves the pipeline to this file, one record per line */
   output?: string;
+  /** or through this adapter (the egress binding of the adapter config, execute mode) */
+  egress?: EgressAdapter;
 }): Promise<RunSummary> {
   const { loaded } = opts;
   if (loaded.spec.model !== 'single_ring') {
@@ -42,7 +44,7 @@ export async function replayRecords(opts: {
     dryRun: opts.dryRun, flags: opts.flags, env: opts.env,
   };
   await opts.kernel.hooks.runStarting.promise(run);
-  const egress: EgressAdapter = opts.output !== undefined ? new LineEgress({ output: opts.output }) : new DiscardEgress();
+  const egress: EgressAdapter = opts.egress ?? (opts.output !== undefined ? new LineEgress({ output: opts.output }) : new DiscardEgress());
   await egress.start();
   let summary: RunSummary;
   try {

@@ -16,6 +16,9 @@ import type { AdapterFactory, EgressAdapter, IngressAdapter, PluginHost } from '
 
 const KEY = /^(ingress|egress)\.([A-Za-z0-9_.-]+)$/;
 
+/** ByteOr's name for the adapter config file (`--config=/path/to/runtime_config.txt`); replay discovers it next to the bundle. */
+export const ADAPTER_CONFIG_FILE = 'runtime_config.txt';
+
 export const AdapterBinding = z.object({ kind: z.string().min(1), settings: z.record(z.string(), z.string()) });
 export type AdapterBinding = z.infer<typeof AdapterBinding>;
 export const AdapterConfig = z.object({ ingress: AdapterBinding.nullable(), egress: AdapterBinding.nullable() });
@@ -63,11 +66,13 @@ const isFileSetting = (kind: string, key: string) => /^(checkpoint|[a-z0-9_]+_(p
 /**
  * Read `--config=PATH`. A relative file name inside it is taken relative to the config file's
  * directory, not the shell's, so a config works from any directory (docs/edgeplane.md §1).
+ * `origin` says how the program came to this file (default `--config=PATH`; replay: found next
+ * to the bundle), for error messages that point where it looked.
  */
-export function readAdapterConfig(path: string): AdapterConfig {
+export function readAdapterConfig(path: string, origin = `--config=${path}`): AdapterConfig {
   let text: string;
   try { text = readFileSync(path, 'utf8'); } catch (e) {
-    throw new ByteorError('BYTEOR_E_CONFIG_UNREADABLE', `--config=${path}: cannot read it (${(e as Error).message})`, ExitCode.USAGE, { config: path });
+    throw new ByteorError('BYTEOR_E_CONFIG_UNREADABLE', `${origin}: cannot read it (${(e as Error).message})`, ExitCode.USAGE, { config: path });
   }
   const config = parseAdapterConfig(text, path);
   const base = dirname(resolve(path));

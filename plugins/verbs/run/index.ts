@@ -14,8 +14,11 @@ import { definePlugin, PLUGIN_API_VERSION, type EgressAdapter, type IngressAdapt
 import { claimRunDir, type RunDirPaths } from '../../../kernel/rundir/run-dir.ts';
 import { RuntimeMonitor } from '../../../kernel/rundir/runtime-monitor.ts';
 import { loadSpecFile, resolveSpecPath, ENV_SPEC, DEFAULT_SPEC_PATH, type LoadedSpec } from '../../../kernel/spec/load.ts';
+import { runDirFromFlags } from '../../../kernel/rundir/runtime-path.ts';
 import { readAdapterConfig, ingressFromBinding, egressFromBinding } from './adapter-config.ts';
 import { formatSummary } from './summary.ts';
+import { DEFAULT_DRAIN_TIMEOUT, parseDrainTimeout } from './drain-timeout.ts';
+import { recordRun } from './run-record.ts';
 
 /**
  * `byteor run`: run a SingleRing or a LaneGraph spec (dispatch on spec.model; LaneGraph:
@@ -23,11 +26,18 @@ import { formatSummary } from './summary.ts';
  *   --sp            one-shot bring-up: records through the pipeline, clean shutdown, summary.
  *   (without --sp)  the long-running form: a run directory with control socket, state file and
  *                   ingress journal; SIGINT/SIGTERM (or {"op":"stop"}) drain and exit 0.
+ * Stop means drain, bounded: the first stop closes the source at once (nothing more is read;
+ * a source with acks keeps what it did not hand over), the run says `draining`, and what was
+ * accepted goes through every stage and egress; if that takes longer than --drain-timeout the
+ * run aborts with BYTEOR_E_DRAIN_TIMEOUT (exit 1), counting and locating what was not delivered.
  * Lifecycle: load + validate the spec → claim the run directory (its lock: a busy one is refused
  * before anything is opened or started) → hooks.runStarting (a tap may refuse: nothing starts) →
- * egress start → stage workers → hooks.runStarted → ingress → drain → hooks.runStopped(summary).
+ * egress start → stage workers → (long-running: control socket, then invocation.json and the
+ * runtime's environment.json in the run directory: run-record.ts) → hooks.runStarted → ingress →
+ * drain → hooks.runStopped(summary).
  * Exit 0 when every record was delivered or dropped by a stage; 1 when a stage or adapter
- * failed, or when records were refused (larger than slot_bytes: counted, never truncated).
+ * failed, the drain timed out, or records were refused (larger than slot_bytes: counted, never
+ * truncated).
  */
 
 const MAX_REFUSAL_LINES = 10;
@@ -38,10 +48,12 @@ const Flags = z.object({
   input: z.string().min(1).default('-'),
   output: z.string().min(1).optional(),
   'run-dir': z.string().min(1).optional(),
+  'lane-path': z.string().min(1).optional(),
   config: z.string().min(1).optional(),
   'adapter-max-messages': z.string().regex(/^[1-9][0-9]{0,14}$/, 'must be a whole number >= 1').transform(Number).optional(),
   'dry-run': z.boolean().default(false),
   wait: z.enum(Object.keys(WAIT_KINDS) as [WaitKind, ...WaitKind[]]).optional(),
+  'drain-timeout': z.string().refine((t) => parseDrainTimeout(t) !== undefined, 'must be a duration such as 500ms, 30s or 2m (at most 24 h)').default(DEFAULT_DRAIN_TIMEOUT),
 });
 type Flags = z.output<typeof Flags>;
 
@@ -68,7 +80,7 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
   const loaded = await loadSpecFile(specPath, ctx.kernel);
   for (const w of loaded.warnings) ctx.io.err(`warning[${w.code}]: ${w.message}\n`);
   // the run directory is ours before anything is opened, truncated, started or written
-  const claimed = f.sp ? null : claimRunDir(f['run-dir']);
+  const claimed = f.sp ? null : claimRunDir(runDirFromFlags(f));
   try {
     return await runClaimed(ctx, specPath, loaded, claimed?.paths ?? null);
   } finally {
@@ -92,15 +104,20 @@ async function runClaimed(ctx: VerbContext<Flags>, specPath: string, loaded: Loa
   };
   await ctx.kernel.hooks.runStarting.promise(info);
 
-  // signals: the first drains, the second stops at once; one that arrives during start-up is
-  // honoured as soon as the pipeline exists
+  // signals: the first drains (bounded by --drain-timeout), the second stops at once; one that
+  // arrives during start-up is honoured as soon as the pipeline exists
+  const drainMs = parseDrainTimeout(f['drain-timeout'])!;
   let executor: SingleRingRun | LaneGraphRun | null = null;
   let stopping = false;
   let signals = 0;
   const drain = () => {
     if (stopping) return;
     stopping = true;
-    if (executor) { const ex = executor; void ingress.close().then(() => ex.stop()); }
+    if (executor) {
+      const ex = executor;
+      ex.drain(drainMs, f['drain-timeout']);
+      void ingress.close().then(() => ex.stop());
+    }
   };
   const onSignal = (sig: NodeJS.Signals) => {
     signals++;
@@ -151,6 +168,10 @@ async function runClaimed(ctx: VerbContext<Flags>, specPath: string, loaded: Loa
   try {
     if (monitor) {
       await monitor.start();
+      recordRun({
+        runDir: paths!.dir, info, kernel: ctx.kernel, env: ctx.env, startedUnixMs: executor.startedUnixMs,
+        config: f.config ? { path: f.config, bindings: config } : null,
+      });
       ctx.io.err(`running ${spec.name} (${loaded.hash}); run directory ${paths!.dir}\n`);
     }
     await ctx.kernel.hooks.runStarted.promise(info);
@@ -166,6 +187,9 @@ async function runClaimed(ctx: VerbContext<Flags>, specPath: string, loaded: Loa
     unhook();
   }
   await ingress.close().catch(() => {});
+  // a failed run: count what the source handed over until it stopped (records pushed into the
+  // halted pipeline after the failure are undelivered too)
+  if (summary.error) { const fresh = executor.summary(); summary = { ...fresh, error: fresh.error ?? summary.error }; }
   let closeError: unknown = null;
   try { await egress.close(); } catch (e) { closeError = e; }
   journal?.close();
@@ -200,7 +224,10 @@ export default definePlugin({
 The summary (records in, out, dropped, refused, elapsed, rate) goes to stderr; with --json it is
 JSON, on stdout unless the records go there. Without --sp the runtime keeps a run directory
 (--run-dir, else /run/byteor when writable, else $TMPDIR/byteor-<uid>) with control.sock,
-state.json and the ingress journal; SIGINT/SIGTERM drain and exit 0. See docs/runtime.md.
+state.json and the ingress journal. The first SIGINT/SIGTERM (or {"op":"stop"}) stops reading at
+once and drains what was accepted: exit 0 when it is all out within --drain-timeout, else exit 1
+(BYTEOR_E_DRAIN_TIMEOUT, with the count not delivered and their journal positions); a second
+signal aborts at once (BYTEOR_E_RUN_INTERRUPTED). See docs/runtime.md.
 A LaneGraph spec binds the same input to every ingress endpoint and every egress endpoint to the
 same output; its summary adds every lane, role and endpoint (docs/lanegraph.md).`,
       options: {
@@ -209,10 +236,12 @@ same output; its summary adds every lane, role and endpoint (docs/lanegraph.md).
         input: { type: 'string', value: 'FILE|-', description: 'newline-delimited records (default: stdin)' },
         output: { type: 'string', value: 'FILE', description: 'write records here instead of stdout' },
         'run-dir': { type: 'string', value: 'DIR', description: 'run directory of the long-running form' },
+        'lane-path': { type: 'string', value: 'PATH', description: 'ByteOr\'s name for where the runtime\'s lanes live: its run directory (or its control.sock / state.json)' },
         config: { type: 'string', value: 'PATH', description: 'adapter bindings (ingress.kind=..., egress.kind=...)' },
         'adapter-max-messages': { type: 'string', value: 'N', description: 'stop the source after N records, then drain' },
         'dry-run': { type: 'boolean', description: 'side effects are recorded, not performed' },
         wait: { type: 'string', value: 'spin|backoff|block', description: 'override single_ring.wait / lane_graph.wait' },
+        'drain-timeout': { type: 'string', value: 'D', description: `how long a stop waits for accepted records to leave (500ms, 30s, 2m; default ${DEFAULT_DRAIN_TIMEOUT}); then exit 1 BYTEOR_E_DRAIN_TIMEOUT` },
       },
       schema: Flags,
       run,

@@ -5,7 +5,7 @@ export function laneGraphText(s: LaneGraphState, liveError: string | null): stri
   const lines = [
     `lane_graph state of ${s.spec_name} (${s.spec_hash}), source ${s.source}${s.source === 'state_file' ? ` (no live runtime: ${liveError})` : ''}`,
     `runtime pid ${s.runtime.pid}, state ${s.runtime.state}, wait ${s.runtime.wait.applied}${s.runtime.wait.applied !== s.runtime.wait.requested ? ` (requested ${s.runtime.wait.requested})` : ''}, on_full ${s.on_full}, captured ${new Date(s.captured_unix_ms).toISOString()}`,
-    `records in ${s.records.in}, out ${s.records.out}, dropped ${s.records.dropped}, refused ${s.records.refused}`,
+    `records in ${s.records.in}, out ${s.records.out}, dropped ${s.records.dropped}, refused ${s.records.refused}, waiting in front of the ingress lanes ${s.records.waiting}`,
     'lanes:',
   ];
   for (const l of s.lanes) {
