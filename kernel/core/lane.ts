@@ -175,6 +175,29 @@ export class LaneHandle {
   waitFor(r: number, target: number): number { return this.core.laneWaitFor(this.base, r, target); }
   /** Non-blocking waitFor. */
   available(r: number, target: number): number { return this.core.laneAvailable(this.base, r, target); }
+  /**
+   * Worker form of `waitFor` that gives up after about `sliceMs`, so a stage role can turn its
+   * event loop between slices (kernel/exec/event-loop-turns.ts): per the lane's strategy it spins
+   * (`spin`: the whole slice; `backoff`: its spin budget) and then sleeps on the cell it waits for
+   * (`backoff`, `block`), woken by the writer as `waitFor` is. Returns as `available` does; a
+   * value below target is the end, an abort (`stopped`) or the slice running out.
+   */
+  waitForWithin(r: number, target: number, sliceMs: number): number {
+    const core = this.core; const base = this.base;
+    const kind = this.waitKind();
+    const spin = kind === 'spin' ? sliceMs * 1e6 : kind === 'backoff' ? core.laneSpinNs(base) >>> 0 : 0;
+    const v = core.laneSpinFor(base, r, target, spin);
+    if (v >= target || kind === 'spin') return v;
+    const cell = core.laneReaderWaitCell(base, target) >>> 0;
+    if (cell === 0) return core.laneAvailable(base, r, target);
+    const epoch = core.cellPrepare(cell);
+    try {
+      if ((core.laneReaderWaitCell(base, target) >>> 0) === cell) Atomics.wait(this.i32, (cell + 12) >>> 2, epoch, sliceMs);
+    } finally {
+      core.cellDone(cell);
+    }
+    return core.laneAvailable(base, r, target);
+  }
   /** True when nothing at `target` will ever come (ended before it, or aborted). */
   stopped(target: number): boolean { return this.core.laneStopped(this.base, target) !== 0; }
   release(r: number, seq: number): void { this.core.laneRelease(this.base, r, seq); }

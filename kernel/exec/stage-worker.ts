@@ -6,7 +6,7 @@
  * (stage_failure_policy stop_pipeline) and is reported with the sequence it failed on.
  *
  * The stage's asynchronous work (timers, promises, I/O) runs while the pipeline runs: the loop
- * turns the worker's event loop at least every TURN_MS while busy (a time check per batch, no
+ * turns the worker's event loop at least every TURN_MS while busy (kernel/exec/event-loop-turns.ts) (a time check per batch, no
  * per-record cost), waits a slice at a time while idle (WAIT_SLICE_MS, per the ring's strategy)
  * and then sleeps on the event loop itself (an async wait the writer wakes). Its failure (an
  * uncaught throw in a timer, an unhandled rejection) aborts the ring at once and is reported
@@ -20,18 +20,14 @@ import { SlotBatch } from './record-batch.ts';
 import { closeQuietly, createWorkerStageHandler, workerCounters, workerErrorInfo } from './worker-stage-handler.ts';
 import type { StageWorkerData, StageWorkerMessage } from './worker-protocol.ts';
 import type { StageHandler } from '../plugin-contract.ts';
+import { TURN_MS, WAIT_SLICE_MS, turn } from './event-loop-turns.ts';
 
 /** Counters every stage has, before the ones its handler asks for. */
 export const BUILTIN_STAGE_COUNTERS = ['batches', 'records'] as const;
 
-/** Most time a busy stage worker runs batches without turning its event loop. */
-export const TURN_MS = 2;
-/** How long an idle stage worker waits per its ring's strategy before it sleeps on its event loop. */
-export const WAIT_SLICE_MS = 1;
 
 const data = workerData as StageWorkerData;
 const post = (m: StageWorkerMessage) => parentPort!.postMessage(m);
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function main(): Promise<void> {
   const core = instantiateCore(data.module, data.memory);

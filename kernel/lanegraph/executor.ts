@@ -355,7 +355,7 @@ export class LaneGraphRun extends PipelineRun {
 }
 
 function roleError(name: string, e: WorkerErrorInfo, sequence: number | null, lane: string | null, phase: string): ByteorError {
-  const at = sequence !== null ? ` at sequence ${sequence}${lane ? ` of lane "${lane}"` : ''}` : phase === 'start' ? ' while starting' : ' while closing';
+  const at = sequence !== null ? ` at sequence ${sequence}${lane ? ` of lane "${lane}"` : ''}` : phase === 'start' ? ' while starting' : phase === 'close' ? ' while closing' : '';
   return new ByteorError(e.code.startsWith('BYTEOR_E_') ? e.code : 'BYTEOR_E_STAGE_FAILED',
     `role "${name}" failed${at}: ${e.message}; stage_failure_policy=stop_pipeline stopped the lane graph`,
     ExitCode.RUNTIME_FAILURE, { ...(e.details ?? {}), role: name, ...(sequence !== null ? { sequence } : {}), ...(lane ? { lane } : {}) });

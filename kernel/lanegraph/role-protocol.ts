@@ -48,5 +48,5 @@ export interface RoleWorkerData {
 
 export type RoleWorkerMessage =
   | { type: 'ready'; counters: string[] }
-  | { type: 'failed'; phase: 'start' | 'batch' | 'close'; error: WorkerErrorInfo; sequence: number | null; lane: string | null }
+  | { type: 'failed'; phase: 'start' | 'batch' | 'close' | 'async'; error: WorkerErrorInfo; sequence: number | null; lane: string | null }
   | { type: 'done'; aborted: boolean };

@@ -9,6 +9,7 @@ import type { Doorbell } from '../core/doorbells.ts';
 import { LANE_HALT, type LaneHandle } from '../core/lane.ts';
 import type { WaitKind } from '../core/ring.ts';
 import type { StageCounter } from '../plugin-contract.ts';
+import { WAIT_SLICE_MS, turn } from '../exec/event-loop-turns.ts';
 
 export interface RoleInput { lane: LaneHandle; reader: number }
 
@@ -123,17 +124,47 @@ export class InputRun {
 
   /** true with the next run in first/count; false when the input ended and drained, or the graph aborted (see stopReason). */
   wait(): boolean {
+    for (;;) {
+      const got = this.take(this.input.lane.waitFor(this.input.reader, this.next));
+      if (got !== 'again') return got;
+    }
+  }
+
+  /**
+   * `wait()` for a stage role, whose plugin code may have timers, promises and I/O: it waits a
+   * slice at a time per the lane's strategy and sleeps on the event loop while idle, so that work
+   * runs (kernel/exec/event-loop-turns.ts).
+   */
+  async waitTurning(): Promise<boolean> {
     const inp = this.input.lane;
     const r = this.input.reader;
     for (;;) {
-      const avail = inp.waitFor(r, this.next);
-      if (avail < this.next || inp.halt() === LANE_HALT.aborted) return false;
-      const first = firstReadable(this.input, this.next);
-      if (first > avail) { inp.release(r, first - 1); this.next = first; continue; }
-      this.first = first;
-      this.count = Math.min(avail - first + 1, this.max);
-      return true;
+      let avail = inp.available(r, this.next);
+      if (avail < this.next) {
+        avail = inp.waitForWithin(r, this.next, WAIT_SLICE_MS);
+        while (avail < this.next && !inp.stopped(this.next)) {
+          if (inp.waitKind() === 'spin') {
+            await turn();
+            avail = inp.waitForWithin(r, this.next, WAIT_SLICE_MS);
+          } else {
+            avail = await inp.waitForAvailable(r, this.next);
+          }
+        }
+      }
+      const got = this.take(avail);
+      if (got !== 'again') return got;
     }
+  }
+
+  /** After a wait that returned `avail`: the next run, the end, or again (a journal skipped what was overwritten). */
+  private take(avail: number): boolean | 'again' {
+    const inp = this.input.lane;
+    if (avail < this.next || inp.halt() === LANE_HALT.aborted) return false;
+    const first = firstReadable(this.input, this.next);
+    if (first > avail) { inp.release(this.input.reader, first - 1); this.next = first; return 'again'; }
+    this.first = first;
+    this.count = Math.min(avail - first + 1, this.max);
+    return true;
   }
 
   /** The run was handled: release it in the input lane. */

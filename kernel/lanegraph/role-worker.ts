@@ -59,6 +59,25 @@ async function main(): Promise<void> {
     return;
   }
 
+  // a stage's asynchronous work failed (an uncaught throw in a timer, an unhandled rejection):
+  // stop the graph now, naming this role, as a thrown batch error does
+  let asyncFailed = false;
+  let keepAlive: ReturnType<typeof setInterval> | null = null;
+  if (handler) {
+    const onAsyncError = (e: unknown) => {
+      if (asyncFailed) return;
+      asyncFailed = true;
+      abortAll(current.first >= 0 ? current.first : -1);
+      const info = workerErrorInfo(e);
+      post({ type: 'failed', phase: 'async', error: { ...info, message: `${info.message} (in its asynchronous work: a timer, a promise or I/O)` }, sequence: null, lane: null });
+      void closeQuietly(handler).finally(() => globalThis.process.exit(1));
+    };
+    globalThis.process.on('uncaughtException', onAsyncError);
+    globalThis.process.on('unhandledRejection', onAsyncError);
+    // an async wait (Atomics.waitAsync) does not keep a worker's event loop alive: this does
+    keepAlive = setInterval(() => {}, 1 << 30);
+  }
+
   let process: RoleRuntime['process'] = null;
   if (handler) {
     const h = handler;
@@ -84,6 +103,8 @@ async function main(): Promise<void> {
       : data.kind === 'merge' ? runMergeRole(rt)
       : await runPassRole(rt);
   } catch (e) {
+    if (keepAlive) clearInterval(keepAlive);
+    if (asyncFailed) return;
     const info = workerErrorInfo(e);
     const s = info.details?.sequence;
     const inBatch = current.first >= 0 && typeof s === 'number' && s >= current.first && s < current.first + current.count;
@@ -93,6 +114,8 @@ async function main(): Promise<void> {
     await closeQuietly(handler);
     return;
   }
+  if (keepAlive) clearInterval(keepAlive);
+  if (asyncFailed) return;
   try {
     if (handler?.close) await handler.close();
   } catch (e) {
