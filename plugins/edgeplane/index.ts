@@ -6,6 +6,7 @@ import { httpAdapter } from './http.ts';
 import { jetstreamAdapter } from './jetstream.ts';
 import { natsAdapter } from './nats.ts';
 import { postgresAdapter } from './postgres.ts';
+import { rabbitmqStreamsAdapter } from './rabbitmq-streams.ts';
 import { redisStreamsAdapter } from './redis-streams.ts';
 import { stdioAdapter } from './stdio.ts';
 import { websocketAdapter } from './websocket.ts';
@@ -17,7 +18,7 @@ import { websocketAdapter } from './websocket.ts';
  */
 export const EDGEPLANE_ADAPTERS = [
   fileAdapter, stdioAdapter, httpAdapter, websocketAdapter, natsAdapter, jetstreamAdapter, redisStreamsAdapter, postgresAdapter,
-  grpcAdapter,
+  grpcAdapter, rabbitmqStreamsAdapter,
 ];
 
 export default definePlugin({
