@@ -8,6 +8,7 @@ import { natsAdapter } from './nats.ts';
 import { postgresAdapter } from './postgres.ts';
 import { rabbitmqStreamsAdapter } from './rabbitmq-streams.ts';
 import { redisStreamsAdapter } from './redis-streams.ts';
+import { s3Adapter } from './s3.ts';
 import { stdioAdapter } from './stdio.ts';
 import { websocketAdapter } from './websocket.ts';
 
@@ -18,7 +19,7 @@ import { websocketAdapter } from './websocket.ts';
  */
 export const EDGEPLANE_ADAPTERS = [
   fileAdapter, stdioAdapter, httpAdapter, websocketAdapter, natsAdapter, jetstreamAdapter, redisStreamsAdapter, postgresAdapter,
-  grpcAdapter, rabbitmqStreamsAdapter,
+  grpcAdapter, rabbitmqStreamsAdapter, s3Adapter,
 ];
 
 export default definePlugin({
