@@ -135,22 +135,34 @@ export class S3Egress implements EgressAdapter, LiveBinding {
     return this.locked(async () => {
       if (this.uploadError) throw this.uploadError;
       if (!this.fh || this.closed) throw transportError('s3', 'write before start or after close');
-      const parts: Uint8Array[] = [];
-      let bytes = 0;
-      for (const r of records) { parts.push(r, NEWLINE); bytes += r.byteLength + 1; }
       this.h.lag(this.pendingRecords() + records.length);
-      try {
-        await this.fh.write(Buffer.concat(parts, bytes));
-        if (this.settings.fsync) await this.fh.sync();
-      } catch (e) {
-        this.h.fail(errorText(e)); this.h.set('failed');
-        throw transportError('s3', `cannot write the spool ${this.spoolPath(this.seq)}: ${errorText(e)}; check egress.spool_dir (disk full?)`, e);
+      // an object is closed as soon as it reaches max_object_bytes, also in the middle of a write
+      let from = 0;
+      while (from < records.length) {
+        const parts: Uint8Array[] = [];
+        let bytes = 0;
+        let i = from;
+        while (i < records.length && (i === from || this.size + bytes < this.settings.max_object_bytes)) {
+          parts.push(records[i]!, NEWLINE); bytes += records[i]!.byteLength + 1; i++;
+        }
+        await this.append(Buffer.concat(parts, bytes), i - from);
+        from = i;
+        if (this.size >= this.settings.max_object_bytes) await this.rotate();
       }
-      if (this.size === 0) this.firstAt = Date.now();
-      this.size += bytes;
-      this.records += records.length;
-      if (this.size >= this.settings.max_object_bytes) await this.rotate();
     });
+  }
+
+  private async append(chunk: Buffer, records: number): Promise<void> {
+    try {
+      await this.fh!.write(chunk);
+      if (this.settings.fsync) await this.fh!.sync();
+    } catch (e) {
+      this.h.fail(errorText(e)); this.h.set('failed');
+      throw transportError('s3', `cannot write the spool ${this.spoolPath(this.seq)}: ${errorText(e)}; check egress.spool_dir (disk full?)`, e);
+    }
+    if (this.size === 0) this.firstAt = Date.now();
+    this.size += chunk.byteLength;
+    this.records += records;
   }
 
   private pendingRecords(): number {
