@@ -42,6 +42,13 @@ export class RabbitmqBroker {
     };
     this.proc = null;
     this.url = `amqp://guest:guest@127.0.0.1:${amqpPort}`;
+    // a test process that dies (an uncaught error) must not leave its broker running
+    this.onExit = () => { try { if (this.proc) process.kill(-this.proc.pid, 'SIGKILL'); } catch {} this.killEpmd(); };
+    process.once('exit', this.onExit);
+  }
+
+  killEpmd() {
+    spawnSync('epmd', ['-kill'], { env: { ...process.env, ERL_EPMD_PORT: String(this.epmdPort) }, stdio: 'ignore' });
   }
 
   async start(ms = 60_000) {
@@ -76,6 +83,7 @@ export class RabbitmqBroker {
     await this.signal('SIGTERM');
     clearTimeout(t);
     this.proc = null;
-    spawnSync('epmd', ['-kill'], { env: { ...process.env, ERL_EPMD_PORT: String(this.epmdPort) }, stdio: 'ignore' });
+    this.killEpmd();
+    process.removeListener('exit', this.onExit);
   }
 }
