@@ -8,9 +8,9 @@
  *
  *   node --no-liftoff --conditions=source --import tsx bench/edgeplane_adapters.ts [--records=N] [--rounds=N] [--only=kind,kind] [--json]
  *
- * Servers: nats-server (JetStream), redis-server and PostgreSQL are started on free loopback
+ * Servers: nats-server (JetStream), redis-server, PostgreSQL, rabbitmq-server and s3rver are started on free loopback
  * ports by scripts/test-servers.mjs, as for the tests. Pull sources (file, redis_streams,
- * nats_jetstream, postgres) are filled before the clock starts; push sources (nats, http,
+ * nats_jetstream, rabbitmq_streams, s3, postgres) are filled before the clock starts; push sources (nats, http,
  * websocket) are fed by the same producer in both contenders, so their ratio compares like with
  * like but their absolute rate includes the producer. Each number is the median of the rounds,
  * contenders alternating.
@@ -22,6 +22,8 @@ import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import v8 from 'node:v8';
+import amqp, { type ConsumeMessage } from 'amqplib';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
 import { AckPolicy, connect, type NatsConnection } from 'nats';
 import pg from 'pg';
@@ -94,6 +96,7 @@ interface Case {
 function cases(kernel: Kernel, env: Record<string, string>, dir: string, n: number): Case[] {
   const factory = (kind: string) => kernel.adapter(kind)!.adapter;
   const NATS = env.BYTEOR_TEST_NATS_URL!; const REDIS = env.BYTEOR_TEST_REDIS_URL!; const PG = env.BYTEOR_TEST_POSTGRES_URL!;
+  const RABBIT = env.BYTEOR_TEST_RABBITMQ_URL!; const S3 = env.BYTEOR_TEST_S3_URL!;
   const records = Array.from({ length: n }, (_, i) => payload(i));
   return [
     {
@@ -187,6 +190,79 @@ function cases(kernel: Kernel, env: Record<string, string>, dir: string, n: numb
               moved += batch.length;
             }
             await nc.flush();
+            return n / ((performance.now() - t0) / 1000);
+          },
+        };
+      },
+    },
+    {
+      kind: 'rabbitmq_streams', records: n,
+      async round(r, who) {
+        const conn = await amqp.connect(RABBIT);
+        const src = `bench.in.${r}.${who}`; const dst = `bench.out.${r}.${who}`;
+        const pub = await conn.createConfirmChannel();
+        for (const q of [src, dst]) await pub.assertQueue(q, { durable: true, arguments: { 'x-queue-type': 'stream' } });
+        for (const p of records) pub.sendToQueue(src, Buffer.from(p));
+        await pub.waitForConfirms();
+        const cleanup = async () => { await pub.deleteQueue(src); await pub.deleteQueue(dst); await pub.deleteQueue(`${src}.offsets.c`).catch(() => {}); await conn.close(); };
+        if (who === 'runtime') {
+          return { cleanup, runtime: () => throughRuntime(kernel, factory('rabbitmq_streams').ingress!({ url: RABBIT, queue: src, consumer: 'c', batch: String(BATCH) }, {}), factory('rabbitmq_streams').egress!({ url: RABBIT, queue: dst }, {}), n) };
+        }
+        return {
+          cleanup,
+          raw: async () => {
+            // consume with prefetch, publish each batch with confirms, then store the offset (as the adapter does)
+            const rd = await conn.createChannel(); await rd.prefetch(BATCH);
+            const wr = await conn.createConfirmChannel();
+            await wr.assertQueue(`${src}.offsets.c`, { durable: true, arguments: { 'x-max-length': 1, 'x-overflow': 'drop-head' } });
+            const t0 = performance.now(); let moved = 0;
+            let batch: ConsumeMessage[] = [];
+            let wake: (() => void) | null = null;
+            await rd.consume(src, (m) => { if (m) { batch.push(m); wake?.(); } }, { arguments: { 'x-stream-offset': 'first' } });
+            while (moved < n) {
+              if (!batch.length) { await new Promise<void>((res) => { wake = res; }); wake = null; continue; }
+              const got = batch; batch = [];
+              for (const m of got) wr.sendToQueue(dst, m.content, { persistent: true });
+              await wr.waitForConfirms();
+              const last = Number(got[got.length - 1]!.properties.headers?.['x-stream-offset']);
+              wr.sendToQueue(`${src}.offsets.c`, Buffer.from(`next=${last + 1}`), { persistent: true });
+              await wr.waitForConfirms();
+              for (const m of got) rd.ack(m);
+              moved += got.length;
+            }
+            const rps = n / ((performance.now() - t0) / 1000);
+            await rd.close(); await wr.close();
+            return rps;
+          },
+        };
+      },
+    },
+    {
+      kind: 's3', records: n,
+      async round(r, who) {
+        const s3 = new S3Client({ endpoint: S3, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+        const bucket = `bench-${r}-${who}`;
+        await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+        // the source: objects of 1000 lines each
+        for (let i = 0; i < n; i += 1000) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `in/${String(i).padStart(10, '0')}`, Body: records.slice(i, i + 1000).join('\n') + '\n' }));
+        const cleanup = async () => { s3.destroy(); };
+        const conn = { endpoint: S3, bucket, access_key_id: 'S3RVER', secret_access_key: 'S3RVER' };
+        if (who === 'runtime') {
+          return { cleanup, runtime: () => throughRuntime(kernel, factory('s3').ingress!({ ...conn, prefix: 'in/', checkpoint: join(dir, `s3-ck-${r}`) }, {}), factory('s3').egress!({ ...conn, prefix: 'out/', spool_dir: join(dir, `s3-spool-${r}`), max_object_bytes: String(1024 * 1024) }, {}), n) };
+        }
+        return {
+          cleanup,
+          raw: async () => {
+            // list, get each object, put its lines as one object, checkpoint the key
+            const t0 = performance.now(); let moved = 0;
+            const list = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'in/' }));
+            for (const o of list.Contents ?? []) {
+              const text = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key! }))).Body!.transformToString();
+              await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `out/${o.Key!.slice(3)}`, Body: text }));
+              writeFileSync(join(dir, `s3-raw-ck-${r}`), JSON.stringify({ key: o.Key, offset: text.length }));
+              moved += text.split('\n').length - 1;
+            }
+            if (moved !== n) throw new Error(`raw s3 moved ${moved}`);
             return n / ((performance.now() - t0) / 1000);
           },
         };

@@ -1,5 +1,8 @@
 // Starts the real servers the tests talk to (nats-server with JetStream, redis-server,
-// PostgreSQL), each on a free 127.0.0.1 port with its own temp directory, and returns the env that tells tests where they are. A server whose binary is
+// PostgreSQL, RabbitMQ, an S3-compatible server: s3rver from npm), each on a free 127.0.0.1
+// port with its own temp directory, and returns the env that tells tests where they are. The
+// slow starters (RabbitMQ ~8 s, s3rver) are started first and awaited last, so they start
+// while the others do. A server whose binary is
 // missing is not started; its env var is then unset and the tests that need it fail with the
 // package to install (tests never skip silently).
 import { spawn, spawnSync } from 'node:child_process';
@@ -7,6 +10,9 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } fr
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RabbitmqBroker, hasRabbitmq } from './rabbitmq-server.mjs';
+
+const S3RVER = new URL('../node_modules/s3rver/bin/s3rver.js', import.meta.url).pathname;
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -77,6 +83,20 @@ export async function startTestServers() {
   const procs = [];
   const dirs = [];
   if (process.env.BYTEOR_TEST_NO_SERVERS) return { env, stop: async () => {} };
+  let rabbit = null;
+  let rabbitReady = Promise.resolve();
+  if (hasRabbitmq()) {
+    const dir = mkdtempSync(join(tmpdir(), 'byteor-rabbitmq-')); dirs.push(dir);
+    rabbit = new RabbitmqBroker(dir, { amqpPort: await freePort(), distPort: await freePort(), epmdPort: await freePort(), name: `byteor-test-${process.pid}` });
+    rabbitReady = rabbit.start().then(() => { env.BYTEOR_TEST_RABBITMQ_URL = rabbit.url; },
+      (e) => { process.stderr.write(`[test servers] ${e.message}\n`); });
+  }
+  let s3Port = 0;
+  if (existsSync(S3RVER)) {
+    s3Port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'byteor-s3-')); dirs.push(dir);
+    procs.push(spawn(process.execPath, [S3RVER, '-d', dir, '-a', '127.0.0.1', '-p', String(s3Port), '--silent'], { stdio: 'ignore' }));
+  }
   if (has('nats-server')) {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'byteor-nats-')); dirs.push(dir);
@@ -93,10 +113,13 @@ export async function startTestServers() {
   }
   const pg = await startPostgres(dirs);
   if (pg) env.BYTEOR_TEST_POSTGRES_URL = pg.url;
+  if (s3Port && await waitPort(s3Port)) env.BYTEOR_TEST_S3_URL = `http://127.0.0.1:${s3Port}`;
+  await rabbitReady;
   return {
     env,
     stop: async () => {
       if (pg) pg.stop();
+      await rabbit?.stop();
       for (const p of procs) { try { p.kill('SIGTERM'); } catch {} }
       await new Promise((r) => setTimeout(r, 100));
       for (const d of dirs) { try { rmSync(d, { recursive: true, force: true }); } catch {} }

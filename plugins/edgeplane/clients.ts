@@ -16,3 +16,10 @@ export const wsClient = onFirstUse(() => import('ws'));
 export const undiciClient = onFirstUse(() => import('undici'));
 export const grpcClient = onFirstUse(() => import('@grpc/grpc-js'));
 export const protoLoader = onFirstUse(() => import('@grpc/proto-loader'));
+export const amqpClient = onFirstUse(() => import('amqplib'));
+export const s3Client = onFirstUse(() => {
+  // the SDK warns on every process that Node 20 support ends in 2027 (engines says >=20): the
+  // run's stderr stays the run's own unless the operator asks for it (set the variable to false)
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  return import('@aws-sdk/client-s3');
+});

@@ -6,7 +6,9 @@ import { httpAdapter } from './http.ts';
 import { jetstreamAdapter } from './jetstream.ts';
 import { natsAdapter } from './nats.ts';
 import { postgresAdapter } from './postgres.ts';
+import { rabbitmqStreamsAdapter } from './rabbitmq-streams.ts';
 import { redisStreamsAdapter } from './redis-streams.ts';
+import { s3Adapter } from './s3.ts';
 import { stdioAdapter } from './stdio.ts';
 import { websocketAdapter } from './websocket.ts';
 
@@ -17,7 +19,7 @@ import { websocketAdapter } from './websocket.ts';
  */
 export const EDGEPLANE_ADAPTERS = [
   fileAdapter, stdioAdapter, httpAdapter, websocketAdapter, natsAdapter, jetstreamAdapter, redisStreamsAdapter, postgresAdapter,
-  grpcAdapter,
+  grpcAdapter, rabbitmqStreamsAdapter, s3Adapter,
 ];
 
 export default definePlugin({

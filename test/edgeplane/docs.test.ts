@@ -8,7 +8,10 @@ import { HttpEgressSettings, HttpIngressSettings } from '../../plugins/edgeplane
 import { JetStreamEgressSettings, JetStreamIngressSettings } from '../../plugins/edgeplane/jetstream.ts';
 import { NatsEgressSettings, NatsIngressSettings } from '../../plugins/edgeplane/nats.ts';
 import { PostgresEgressSettings, PostgresIngressSettings } from '../../plugins/edgeplane/postgres.ts';
+import { RabbitStreamsEgressSettings, RabbitStreamsIngressSettings } from '../../plugins/edgeplane/rabbitmq-streams.ts';
 import { RedisEgressSettings, RedisIngressSettings } from '../../plugins/edgeplane/redis-streams.ts';
+import { S3EgressSettings } from '../../plugins/edgeplane/s3-egress.ts';
+import { S3IngressSettings } from '../../plugins/edgeplane/s3-ingress.ts';
 import { WebSocketEgressSettings, WebSocketIngressSettings } from '../../plugins/edgeplane/websocket.ts';
 import { EDGEPLANE_ADAPTERS } from '../../plugins/edgeplane/index.ts';
 
@@ -31,6 +34,8 @@ const schemas: Record<string, z.ZodObject<z.ZodRawShape>[]> = {
   redis_streams: [RedisIngressSettings, RedisEgressSettings],
   postgres: [PostgresIngressSettings, PostgresEgressSettings],
   grpc: [GrpcIngressSettings, GrpcEgressSettings],
+  rabbitmq_streams: [RabbitStreamsIngressSettings, RabbitStreamsEgressSettings],
+  s3: [S3IngressSettings, S3EgressSettings],
 };
 
 test('every adapter kind is documented, with every setting key in its section', () => {

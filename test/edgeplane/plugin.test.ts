@@ -12,7 +12,7 @@ test('the edgeplane plugin registers every adapter kind and the adapters snapsho
   const k = new Kernel();
   await loadPlugins(k, ['edgeplane']);
   assert.equal(k.adapters().map((a) => a.adapter.kind).sort(),
-    ['file', 'grpc', 'http', 'nats', 'nats_jetstream', 'postgres', 'redis_streams', 'stdio', 'websocket']);
+    ['file', 'grpc', 'http', 'nats', 'nats_jetstream', 'postgres', 'rabbitmq_streams', 'redis_streams', 's3', 'stdio', 'websocket']);
   assert.ok(k.adapters().every((a) => a.plugin === 'edgeplane'));
   assert.ok(k.snapshotSections().some((s) => s.section.name === 'adapters'));
 });

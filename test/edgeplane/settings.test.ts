@@ -52,6 +52,8 @@ test('every adapter validates without connecting (constructing a binding opens n
     redis_streams: [{ url: 'redis://127.0.0.1:1', stream: 's', group: 'g' }, { url: 'redis://127.0.0.1:1', stream: 's' }],
     postgres: [{ url: 'postgres://u@127.0.0.1:1/d', table: 't' }, { url: 'postgres://u@127.0.0.1:1/d', table: 't' }],
     grpc: [{ port: '1' }, { address: '127.0.0.1:1' }],
+    rabbitmq_streams: [{ url: 'amqp://127.0.0.1:1', queue: 'q' }, { url: 'amqp://127.0.0.1:1', queue: 'q' }],
+    s3: [{ bucket: 'b', endpoint: 'http://127.0.0.1:1' }, { bucket: 'b', endpoint: 'http://127.0.0.1:1', spool_dir: '/nonexistent/spool' }],
   };
   for (const a of EDGEPLANE_ADAPTERS) {
     const [i, o] = good[a.kind]!;
