@@ -86,7 +86,7 @@ export async function main(argv: readonly string[], opts: CliOptions = {}): Prom
     const own = pick(values, Object.keys(verb.options));
     const merged: Record<string, unknown> = { ...parseFlags(verb.schema, own, prog, verb.name) as object };
     for (const { ext } of extensions) Object.assign(merged, parseFlags(ext.schema, pick(values, Object.keys(ext.options)), prog, verb.name));
-    return await verb.run({ flags: merged, json, positionals: parsed.positionals, kernel, io, env: opts.env ?? process.env });
+    return await verb.run({ flags: merged, json, positionals: parsed.positionals, kernel, io, env: opts.env ?? process.env, argv: [...argv] });
   } catch (e) {
     return reportError(e, io, wantsJson);
   }

@@ -58,6 +58,23 @@ export interface RunSummary {
   lane_graph?: LaneGraphCounts;
 }
 
+/**
+ * What `replay` is about to run with: the settings a plugin added to `run` (its extendVerb flags)
+ * as they were recorded by the runtime (the bundle's invocation.json) or given with
+ * `replay --set=NAME=VALUE`, raw (strings, before the plugin's schema). A plugin taps
+ * `replayPreparing` to say what its settings need from the run: a path recorded relative to the
+ * runtime's working directory resolved against `runtimeCwd`, an output of the run (a report path)
+ * not written again by a replay. Values are set or deleted in `settings`; `sources` says where
+ * each came from ('recorded' | 'command_line' | a plugin's name when it rewrote one).
+ */
+export interface ReplayPreparation {
+  bundleDir: string;
+  /** the runtime's working directory (the bundle's environment.json), null when unknown */
+  runtimeCwd: string | null;
+  settings: Record<string, string | string[]>;
+  sources: Record<string, string>;
+}
+
 /** Emitted once per published ingress batch (never per message). */
 export interface BatchEvent {
   shard: number;
@@ -79,6 +96,8 @@ export function createHookTable() {
     ingressBatch: new SyncHook<[BatchEvent]>(['batch']),
     /** the pipeline has drained (or failed) and workers are stopped */
     runStopped: new AsyncSeriesHook<[RunInfo, RunSummary]>(['run', 'summary']),
+    /** `replay` has its recorded and given settings and runs next; taps adjust them (ReplayPreparation) */
+    replayPreparing: new SyncHook<[ReplayPreparation]>(['replay']),
   });
 }
 

@@ -47,6 +47,8 @@ export interface VerbContext<F = Record<string, unknown>> {
   io: VerbIO;
   /** process environment (read-only snapshot) */
   env: Readonly<Record<string, string | undefined>>;
+  /** the arguments this CLI invocation was given (verb, flags, --plugin ones), as typed */
+  argv?: readonly string[];
 }
 
 export interface VerbDefinition<S extends z.ZodType = z.ZodType> {

@@ -53,6 +53,8 @@ export const ReplayAuditV1 = z.object({
     dropped: z.number().int().nonnegative(),
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
   }).optional(),
+  /** the run's product settings the replay used (plugins' run flags) and where each came from: recorded, command_line, or the plugin that adjusted it */
+  settings: z.array(z.object({ flag: z.string(), value: z.union([z.string(), z.array(z.string())]), source: z.string() })).optional(),
   /** the verified approval, when one was required and given */
   approval: z.object({ approval_id: z.string(), kid: z.string(), issued_by: z.string(), expires_at: z.string() }).nullable().optional(),
 });

@@ -19,6 +19,8 @@ export const RunInvocation = z.object({
   started_unix_ms: z.number().int(),
   /** the process's arguments, values of secret-looking `--flag=value` redacted */
   argv: z.array(z.string()),
+  /** the arguments the CLI was given (verb and flags, as typed: what replay re-reads settings from), secret values redacted */
+  args: z.array(z.string()).optional(),
   /** the verb's parsed flags, secret-looking ones redacted */
   flags: z.record(z.string(), z.unknown()),
   spec: z.object({ path: z.string().nullable(), hash: z.string(), name: z.string(), model: z.string() }),

@@ -1,5 +1,5 @@
 import { accessSync, constants, copyFileSync, existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ByteorError } from '../../kernel/errors.ts';
 import { ExitCode } from '../../kernel/exit-codes.ts';
 import type { RunInfo } from '../../kernel/hooks.ts';
@@ -36,6 +36,17 @@ export default definePlugin({
     });
 
     const runs = new WeakMap<RunInfo, DataguardRunContract>();
+
+    // what a replay needs from the run: the registry the run read (a path the runtime may have
+    // given relative to its working directory); the run's report is its output, not a setting
+    host.hooks.replayPreparing.tap('dataguard', (prep) => {
+      const root = prep.settings['registry-root'];
+      if (typeof root === 'string' && prep.sources['registry-root'] === 'recorded' && !isAbsolute(root) && prep.runtimeCwd) {
+        prep.settings['registry-root'] = resolve(prep.runtimeCwd, root);
+        prep.sources['registry-root'] = 'recorded (resolved by dataguard against the runtime\'s working directory)';
+      }
+      if (prep.sources.report === 'recorded') { delete prep.settings.report; delete prep.sources.report; }
+    });
 
     host.hooks.runStarting.tapPromise('dataguard', async (run) => {
       const stages = dataguardStagesOf(run.spec);

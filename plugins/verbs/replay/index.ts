@@ -18,6 +18,7 @@ import type { PipelineSpecV1 } from '../../../kernel/spec/model.ts';
 import { auditActions, planReplay } from './plan.ts';
 import { replayRecords } from './run-records.ts';
 import { selectRecords } from './select.ts';
+import { replaySettings } from './settings.ts';
 import { ADAPTER_CONFIG_FILE, egressFromBinding, readAdapterConfig } from '../run/adapter-config.ts';
 
 /**
@@ -48,6 +49,7 @@ const Flags = z.object({
   'max-input-bytes': count('bytes').default(DEFAULT_MAX_INPUT_BYTES),
   'require-signed': z.boolean().default(false),
   'signing-keys': z.string().min(1).optional(),
+  set: z.array(z.string()).default([]),
 });
 type Flags = z.output<typeof Flags>;
 
@@ -109,6 +111,10 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
         ExitCode.POLICY_DENIED, { selected_bytes: selection.selected_bytes, max_input_bytes: flags['max-input-bytes'] });
     }
 
+    // the run's product settings: recorded in the bundle, overridden with --set, adjusted by plugins
+    const { flags: settingFlags, settings } = replaySettings(kernel, bundle.dir, flags.set);
+    for (const s of settings) ctx.io.err(`replay setting --${s.flag}=${Array.isArray(s.value) ? s.value.join(' --' + s.flag + '=') : s.value} (${s.source})\n`);
+
     let summary: RunSummary | null = null;
     let failure: ByteorError | null = refusal;
     if (!refusal) {
@@ -118,7 +124,7 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
           ...(flags.output !== undefined ? { output: flags.output } : {}),
           ...(egress ? { egress } : {}),
           // the run-time gates (e.g. ActionGraph's) see the same environment and approval material
-          flags: { env: environment, ...(approvalFlags.approval ? { approval: approvalFlags.approval } : {}), 'approval-key-set': approvalFlags.approvalKeySet },
+          flags: { ...settingFlags, env: environment, ...(approvalFlags.approval ? { approval: approvalFlags.approval } : {}), 'approval-key-set': approvalFlags.approvalKeySet },
         });
         if (!summary.ok && summary.error) failure = new ByteorError(summary.error.code, summary.error.message, ExitCode.RUNTIME_FAILURE);
       } catch (e) {
@@ -142,6 +148,7 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
         dropped: summary?.dropped ?? 0,
         error: failure ? { code: failure.code, message: failure.message } : null,
       },
+      settings,
       approval: plan.approval ? {
         approval_id: plan.approval.payload.approval_id, kid: plan.approval.payload.kid,
         issued_by: plan.approval.payload.issued_by, expires_at: plan.approval.payload.expires_at,
@@ -203,6 +210,8 @@ export default definePlugin({
         'Approval material defaults: approval.cred and signing_keys.json next to the bundle.',
         `Adapter config: --config, else ${'runtime_config.txt'} next to the bundle; its egress binding carries the`,
         'records in execute mode only (a dry run does not write through it); its ingress binding is not used.',
+        'Product settings (the flags plugins add to run: DataGuard\'s registry, schema, rules, ...) are the ones the',
+        'run recorded (the bundle\'s invocation.json); --set=NAME=VALUE replaces one; the audit lists each and its source.',
       ].join('\n'),
       options: {
         bundle: { type: 'string', value: 'DIR|FILE.tar.gz', description: 'incident bundle to replay (verified against its manifest)' },
@@ -219,6 +228,7 @@ export default definePlugin({
         'max-input-bytes': { type: 'string', value: 'N', description: `most input bytes a replay may consume (default ${DEFAULT_MAX_INPUT_BYTES})` },
         'require-signed': { type: 'boolean', description: 'refuse a bundle unless its manifest.sig verifies against an active trusted key (exit 4 unsigned/untrusted, 6 altered)' },
         'signing-keys': { type: 'string', value: 'PATH', description: 'trusted bundle signing keys (default --approval-key-set, else signing_keys.json next to the bundle)' },
+        set: { type: 'string', multiple: true, value: 'NAME=VALUE', description: 'a product setting (a flag a plugin adds to run, e.g. registry-root=DIR) instead of the one the run recorded' },
       },
       schema: Flags,
       run,

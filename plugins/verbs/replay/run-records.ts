@@ -1,6 +1,5 @@
-import { ByteorError } from '../../../kernel/errors.ts';
 import { SingleRingRun } from '../../../kernel/exec/single-ring-executor.ts';
-import { ExitCode } from '../../../kernel/exit-codes.ts';
+import { LaneGraphRun } from '../../../kernel/lanegraph/executor.ts';
 import type { RunInfo, RunSummary } from '../../../kernel/hooks.ts';
 import { LineEgress } from '../../../kernel/io/line-egress.ts';
 import type { AdapterHealth, EgressAdapter, PluginHost } from '../../../kernel/plugin-contract.ts';
@@ -18,7 +17,8 @@ class DiscardEgress implements EgressAdapter {
 }
 
 /**
- * Push the selected records through the bundle's spec with the run lifecycle of the kernel
+ * Push the selected records through the bundle's spec (SingleRing or LaneGraph: into its
+ * ingress, as the runtime's ingress did) with the run lifecycle of the kernel
  * (runStarting — where policy gates such as ActionGraph's decide —, runStarted, runStopped),
  * one-shot, without a run directory or journal. `dryRun` is forwarded to every stage, so
  * side-effecting stages record instead of performing.
@@ -36,9 +36,6 @@ export async function replayRecords(opts: {
   egress?: EgressAdapter;
 }): Promise<RunSummary> {
   const { loaded } = opts;
-  if (loaded.spec.model !== 'single_ring') {
-    throw new ByteorError('BYTEOR_E_REPLAY_MODEL_UNSUPPORTED', `replay of ${loaded.spec.model} specs is not supported yet (SingleRing only)`, ExitCode.RUNTIME_FAILURE);
-  }
   const run: RunInfo = {
     spec: loaded.spec, specHash: loaded.hash, specPath: loaded.path, runDir: null, oneShot: true,
     dryRun: opts.dryRun, flags: opts.flags, env: opts.env,
@@ -48,7 +45,9 @@ export async function replayRecords(opts: {
   await egress.start();
   let summary: RunSummary;
   try {
-    const r = await SingleRingRun.start({ kernel: opts.kernel, spec: loaded.spec, run, egress });
+    const r = loaded.spec.model === 'single_ring'
+      ? await SingleRingRun.start({ kernel: opts.kernel, spec: loaded.spec, run, egress })
+      : await LaneGraphRun.start({ kernel: opts.kernel, spec: loaded.spec, run, egress });
     await opts.kernel.hooks.runStarted.promise(run);
     for (const rec of opts.records) {
       if (r.failure) break;

@@ -170,7 +170,7 @@ async function runClaimed(ctx: VerbContext<Flags>, specPath: string, loaded: Loa
       await monitor.start();
       recordRun({
         runDir: paths!.dir, info, kernel: ctx.kernel, env: ctx.env, startedUnixMs: executor.startedUnixMs,
-        config: f.config ? { path: f.config, bindings: config } : null,
+        config: f.config ? { path: f.config, bindings: config } : null, args: ctx.argv,
       });
       ctx.io.err(`running ${spec.name} (${loaded.hash}); run directory ${paths!.dir}\n`);
     }

@@ -5,7 +5,7 @@ import { writeJsonArtifact } from '../../../kernel/artifacts/json.ts';
 import { RunInvocation, RUN_INVOCATION_FILE, RUN_INVOCATION_VERSION } from '../../../kernel/artifacts/run-invocation.ts';
 import type { RunInfo } from '../../../kernel/hooks.ts';
 import type { PluginHost } from '../../../kernel/plugin-contract.ts';
-import { redactJson } from '../../../kernel/redact.ts';
+import { redactArgv, redactJson } from '../../../kernel/redact.ts';
 import { processStartTicks } from '../../../kernel/rundir/process-identity.ts';
 import { captureEnvironment } from '../incident-bundle/environment.ts';
 import type { AdapterBinding, AdapterConfig } from './adapter-config.ts';
@@ -25,6 +25,8 @@ export function recordRun(opts: {
   config: { path: string; bindings: AdapterConfig } | null;
   env: Readonly<Record<string, string | undefined>>;
   startedUnixMs: number;
+  /** the CLI's arguments (VerbContext.argv) */
+  args: readonly string[] | undefined;
 }): void {
   const { info } = opts;
   const flags: Record<string, unknown> = {};
@@ -36,6 +38,7 @@ export function recordRun(opts: {
     verb: 'run',
     started_unix_ms: opts.startedUnixMs,
     argv: capture.args,
+    ...(opts.args ? { args: redactArgv(opts.args) } : {}),
     flags: redactJson(flags, true),
     spec: { path: info.specPath, hash: info.specHash, name: info.spec.name, model: info.spec.model },
     run_dir: info.runDir,
