@@ -45,10 +45,10 @@ export function renderFrame(f: TopFrame, size: ScreenSize, clock: string): strin
 
   const adapters: string[] = [];
   if (f.adapters.length > 0) {
-    adapters.push(`${'ADAPTER'.padEnd(16)} ${'TRANSPORT'.padEnd(12)} ${'STATE'.padEnd(12)} ${'MESSAGES'.padStart(10)} ${'LAG'.padStart(12)}  FAILURES`);
+    adapters.push(`${'ADAPTER'.padEnd(14)} ${'TRANSPORT'.padEnd(10)} ${'STATE'.padEnd(12)} ${'MESSAGES'.padStart(9)} ${'LAG'.padStart(12)}  FAILURES`);
     for (const a of f.adapters) {
       const last = a.recent_failures.at(-1);
-      adapters.push(`${`${a.role} ${a.kind}`.padEnd(16)} ${a.transport.padEnd(12)} ${a.connection_state.padEnd(12)} ${num(a.message_count).padStart(10)} ${(a.lag ? `${num(a.lag.value)} ${a.lag.unit}` : '-').padStart(12)}  ${a.recent_failures.length}${last ? ` last: ${last.message}` : ''}`);
+      adapters.push(`${`${a.role} ${a.kind}`.padEnd(14)} ${a.transport.padEnd(10)} ${a.connection_state.padEnd(12)} ${num(a.message_count).padStart(9)} ${(a.lag ? `${num(a.lag.value)} ${a.lag.unit}` : '-').padStart(12)}  ${a.recent_failures.length}${last ? ` ${last.message}` : ''}`);
     }
   }
 
