@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createServer } from 'node:net';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../run/cli-harness.ts';
 import { CLI, exitWithin, kill, repo, startLive, until } from './live-runtime.ts';
@@ -37,6 +38,10 @@ test('scrape a live SingleRing runtime: conventional names, values at scrape tim
     assert.is(sample(after, 'byteor_runtime_up'), 1);
     assert.is(sample(after, 'byteor_runtime_state', 'state="running"'), 1);
     assert.match(after, /^byteor_runtime_info\{version="[^"]+",model="single_ring",spec_name="test",spec_hash="sha256:[0-9a-f]{64}"\} 1$/m);
+    const dashboard = readFileSync(join(repo, 'examples/grafana/byteor-dashboard.json'), 'utf8');
+    const queried = new Set(dashboard.match(/\b(?:byteor|process)_[a-z_]+/g));
+    assert.ok(queried.size >= 10);
+    for (const name of queried) assert.match(after, new RegExp(`^# TYPE ${name} `, 'm'), `the Grafana dashboard queries ${name}, which the runtime exports`);
     const health = await fetch(`${base}/healthz`);
     assert.is(health.status, 200);
     assert.is(await health.text(), 'ok running\n');
