@@ -18,13 +18,16 @@ test('each built-in verb plugin alone registers exactly its own verb; core-stage
   }
 });
 
-test('a verb extension plugin registers no verb and extends only the verb it is loaded with', async () => {
+test('a verb extension plugin registers no verb and no adapter; metrics adds --metrics to run', async () => {
+  const m = new Kernel();
+  await loadPlugins(m, ['core-stages', 'run', 'metrics']);
+  assert.equal(m.verbExtensions('run').map((e) => Object.keys(e.ext.options)), [['metrics']]);
   for (const [verb, names] of Object.entries(VERB_EXTENSION_PLUGINS)) {
     for (const name of names) {
       const k = new Kernel();
       await loadPlugins(k, ['core-stages', verb, name]);
       assert.equal(k.verbs().map((v) => v.verb.name), [verb], name);
-      assert.ok(k.verbExtensions(verb).some((e) => e.plugin === name), `${name} adds a flag to ${verb}`);
+      assert.ok(k.verbExtensions(verb).every((e) => e.plugin === name), `${name} extends only ${verb}`);
       assert.equal(k.adapters().length, 0, `${name} registers no adapter`);
     }
   }
