@@ -3,7 +3,7 @@
 // `byteor <verb>` can load core-stages and that one plugin.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DEFAULT_PLUGINS, defaultPluginsFor } from '../../kernel/builtin-plugins.ts';
+import { DEFAULT_PLUGINS, VERB_EXTENSION_PLUGINS, defaultPluginsFor } from '../../kernel/builtin-plugins.ts';
 import { Kernel } from '../../kernel/plugin-host.ts';
 import { loadPlugins } from '../../kernel/plugin-loader.ts';
 import { main } from '../../kernel/cli.ts';
@@ -18,13 +18,30 @@ test('each built-in verb plugin alone registers exactly its own verb; core-stage
   }
 });
 
-test('a verb loads core-stages and itself; help, capabilities and unknown verbs load them all', () => {
+test('a verb extension plugin registers no verb and no adapter; metrics adds --metrics to run', async () => {
+  const m = new Kernel();
+  await loadPlugins(m, ['core-stages', 'run', 'metrics']);
+  assert.equal(m.verbExtensions('run').map((e) => Object.keys(e.ext.options)), [['metrics']]);
+  for (const [verb, names] of Object.entries(VERB_EXTENSION_PLUGINS)) {
+    for (const name of names) {
+      const k = new Kernel();
+      await loadPlugins(k, ['core-stages', verb, name]);
+      assert.equal(k.verbs().map((v) => v.verb.name), [verb], name);
+      assert.ok(k.verbExtensions(verb).every((e) => e.plugin === name), `${name} extends only ${verb}`);
+      assert.equal(k.adapters().length, 0, `${name} registers no adapter`);
+    }
+  }
+});
+
+test('a verb loads core-stages, itself and its extensions; help, capabilities and unknown verbs load them all', () => {
+  const all = [...DEFAULT_PLUGINS, 'metrics', 'agent-reporting'];
   assert.equal(defaultPluginsFor('validate'), ['core-stages', 'validate']);
-  assert.equal(defaultPluginsFor('run'), ['core-stages', 'run']);
-  assert.equal(defaultPluginsFor(undefined), DEFAULT_PLUGINS);
-  assert.equal(defaultPluginsFor('capabilities'), DEFAULT_PLUGINS);
-  assert.equal(defaultPluginsFor('acme-verb'), DEFAULT_PLUGINS);
-  assert.equal(defaultPluginsFor('core-stages'), DEFAULT_PLUGINS);
+  assert.equal(defaultPluginsFor('top'), ['core-stages', 'top']);
+  assert.equal(defaultPluginsFor('run'), ['core-stages', 'run', 'metrics', 'agent-reporting']);
+  assert.equal(defaultPluginsFor(undefined), all);
+  assert.equal(defaultPluginsFor('capabilities'), all);
+  assert.equal(defaultPluginsFor('acme-verb'), all);
+  assert.equal(defaultPluginsFor('core-stages'), all);
 });
 
 test('the global help still lists every built-in verb', async () => {
