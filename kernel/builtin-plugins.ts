@@ -22,6 +22,7 @@ export const BUILTIN_PLUGINS: Readonly<Record<string, string>> = Object.freeze({
   approval: at('verbs/approval'),
   capabilities: at('verbs/capabilities'),
   compatibility: at('verbs/compatibility'),
+  plugin: at('verbs/plugin'),
   edgeplane: at('edgeplane'),
   actiongraph: at('actiongraph'),
   dataguard: at('dataguard'),
@@ -43,6 +44,7 @@ export const DEFAULT_PLUGINS: readonly string[] = [
   'diff',
   'capabilities',
   'compatibility',
+  'plugin',
 ];
 
 /** Verbs whose output lists every verb: they load every default plugin. */

@@ -14,7 +14,7 @@ import { kernelCopyFix } from './plugin-kernel-copy.ts';
  */
 
 /** npm-style names: `edgeplane`, `acme-audit`, `@acme/byteor-audit` */
-const PLUGIN_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
+export const PLUGIN_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
 
 export const PluginDefinitionShape = z.object({
   name: z.string().regex(PLUGIN_NAME, 'must be a lower-case npm-style name, e.g. "acme-audit" or "@acme/byteor-audit"'),
