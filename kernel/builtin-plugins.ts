@@ -25,6 +25,7 @@ export const BUILTIN_PLUGINS: Readonly<Record<string, string>> = Object.freeze({
   compatibility: at('verbs/compatibility'),
   metrics: at('metrics'),
   'agent-reporting': at('agent-reporting'),
+  plugin: at('verbs/plugin'),
   edgeplane: at('edgeplane'),
   actiongraph: at('actiongraph'),
   dataguard: at('dataguard'),
@@ -47,6 +48,7 @@ export const DEFAULT_PLUGINS: readonly string[] = [
   'diff',
   'capabilities',
   'compatibility',
+  'plugin',
 ];
 
 /**

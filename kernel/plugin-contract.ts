@@ -301,20 +301,38 @@ export interface PluginHost {
   bundleArtifacts(): ReadonlyArray<{ artifact: BundleArtifact; plugin: string }>;
 }
 
+/**
+ * The plugins a plugin needs installed first: their names (any version), or an object of names
+ * to semver ranges (`{ 'byteor-edgeplane': '^1' }`), checked against the loaded versions.
+ */
+export type PluginDependencies = string[] | Readonly<Record<string, string>>;
+
 export interface PluginDefinition {
   name: string;
   version: string;
   apiVersion: number;
-  /** names of plugins that must be loaded before this one */
-  dependencies?: string[];
+  /** plugins that must be loaded before this one: names, or names → semver ranges */
+  dependencies?: PluginDependencies;
   setup(host: PluginHost): void;
 }
 
-const PLUGIN_BRAND = Symbol.for('byteor.plugin');
+/**
+ * definePlugin stamps a definition with the copy of byteor that made it (this module's URL), so
+ * the kernel can tell a plugin that imported another copy of byteor (a second install next to
+ * the plugin, under Deno without the import map) from one that talks to it.
+ */
+export const PLUGIN_BRAND = Symbol.for('byteor.plugin');
+export const KERNEL_COPY: string = import.meta.url;
 
-/** Declare a plugin. The result is the module's default export. */
+/** Declare a plugin (types, and the kernel copy it was made with). The result is the module's default export. */
 export function definePlugin<P extends PluginDefinition>(def: P): P {
-  return Object.freeze({ ...def, [PLUGIN_BRAND]: true }) as P;
+  return Object.freeze({ ...def, [PLUGIN_BRAND]: KERNEL_COPY }) as P;
+}
+
+/** The names of a definition's dependencies, either form. */
+export function dependencyNames(deps: PluginDependencies | undefined): string[] {
+  if (!deps) return [];
+  return Array.isArray(deps) ? [...deps] : Object.keys(deps);
 }
 
 export function isPluginDefinition(x: unknown): x is PluginDefinition {

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { ByteorError } from './errors.ts';
 import { ExitCode } from './exit-codes.ts';
-import { PLUGIN_API_VERSION, type PluginDefinition } from './plugin-contract.ts';
+import { dependencyNames, KERNEL_COPY, PLUGIN_API_VERSION, PLUGIN_BRAND, type PluginDefinition } from './plugin-contract.ts';
+import { isValidRange } from './plugin-dependency-range.ts';
+import { kernelCopyFix } from './plugin-kernel-copy.ts';
 
 /**
  * The shape a plugin's default export must have, checked when the kernel installs it. A default
@@ -12,13 +14,16 @@ import { PLUGIN_API_VERSION, type PluginDefinition } from './plugin-contract.ts'
  */
 
 /** npm-style names: `edgeplane`, `acme-audit`, `@acme/byteor-audit` */
-const PLUGIN_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
+export const PLUGIN_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
 
 export const PluginDefinitionShape = z.object({
   name: z.string().regex(PLUGIN_NAME, 'must be a lower-case npm-style name, e.g. "acme-audit" or "@acme/byteor-audit"'),
   version: z.string().min(1, 'must be a non-empty version string, e.g. "1.0.0"'),
   apiVersion: z.number().int(),
-  dependencies: z.array(z.string().regex(PLUGIN_NAME, 'must name a plugin')).optional(),
+  dependencies: z.union([
+    z.array(z.string().regex(PLUGIN_NAME, 'must name a plugin')),
+    z.record(z.string().regex(PLUGIN_NAME, 'must name a plugin'), z.string().refine((r) => isValidRange(r), 'must be a semver range, e.g. "^1" or ">=1.2 <3"')),
+  ], { error: 'must be an array of plugin names, or an object of plugin names to semver ranges ({ "other-plugin": "^1" })' }).optional(),
   setup: z.custom<PluginDefinition['setup']>((v) => typeof v === 'function', 'must be a function setup(host)'),
 });
 
@@ -42,12 +47,17 @@ export function checkPluginDefinition(def: unknown, specifier: string): PluginDe
       `plugin "${label}" was written for plugin API version ${String(d.apiVersion)}, but this kernel provides version ${PLUGIN_API_VERSION}; install a version of the plugin built for API ${PLUGIN_API_VERSION}`,
       ExitCode.RUNTIME_FAILURE, { plugin: label, hook: 'load', plugin_api_version: d.apiVersion ?? null, kernel_api_version: PLUGIN_API_VERSION });
   }
+  const copy = (def as Record<symbol, unknown>)[PLUGIN_BRAND];
+  if (copy !== undefined && copy !== KERNEL_COPY) {
+    throw new ByteorError('BYTEOR_E_PLUGIN_KERNEL_COPY',
+      `plugin "${label}" (${specifier}) was made with definePlugin from another copy of byteor (${typeof copy === 'string' ? copy : 'an older byteor'}), not the kernel running it (${KERNEL_COPY}); ${kernelCopyFix()}`,
+      ExitCode.RUNTIME_FAILURE, { plugin: label, hook: 'load', plugin_kernel: copy, kernel: KERNEL_COPY });
+  }
   const r = PluginDefinitionShape.safeParse(def);
   if (!r.success) {
     const issue = r.error.issues[0]!;
     throw invalid(label, `plugin "${label}" (${specifier}) is not a valid plugin definition: field "${issue.path.join('.') || '(root)'}": ${issue.message}`);
   }
-  const deps = d.dependencies ?? [];
-  if (deps.includes(d.name!)) throw invalid(label, `plugin "${label}" lists itself in "dependencies"; remove it`);
+  if (dependencyNames(d.dependencies).includes(d.name!)) throw invalid(label, `plugin "${label}" lists itself in "dependencies"; remove it`);
   return def as PluginDefinition;
 }

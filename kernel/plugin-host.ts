@@ -3,7 +3,8 @@ import { ByteorError, isByteorError } from './errors.ts';
 import { ExitCode } from './exit-codes.ts';
 import { GLOBAL_OPTIONS } from './global-options.ts';
 import { checkPluginDefinition } from './plugin-definition.ts';
-import { PLUGIN_API_VERSION, type AdapterFactory, type FlagOption, type BundleArtifact, type VerbExtension, type PluginDefinition, type PluginHost, type LoadedPlugin, type SnapshotSection, type StageFamily, type VerbDefinition } from './plugin-contract.ts';
+import { versionSatisfies } from './plugin-dependency-range.ts';
+import { dependencyNames, PLUGIN_API_VERSION, type AdapterFactory, type FlagOption, type BundleArtifact, type VerbExtension, type PluginDefinition, type PluginHost, type LoadedPlugin, type SnapshotSection, type StageFamily, type VerbDefinition } from './plugin-contract.ts';
 
 type Owned<T> = { plugin: string } & T;
 
@@ -38,7 +39,7 @@ export class Kernel implements PluginHost {
   get pluginSpecifiers(): readonly string[] { return this._specifiers; }
   get plugins(): ReadonlyArray<LoadedPlugin> {
     return [...this._plugins.values()].map((p) => ({
-      name: p.def.name, version: p.def.version, specifier: p.specifier, dependencies: [...(p.def.dependencies ?? [])],
+      name: p.def.name, version: p.def.version, specifier: p.specifier, dependencies: dependencyNames(p.def.dependencies),
     }));
   }
   hasPlugin(name: string): boolean { return this._plugins.has(name); }
@@ -60,11 +61,19 @@ export class Kernel implements PluginHost {
         `plugin "${checked.name}" from ${specifier} has the name of the plugin "${checked.name}" already loaded from ${loaded.specifier}; two plugins cannot share a name: load only one of them (or rename one)`,
         undefined, { conflict: checked.name, specifier, loaded_specifier: loaded.specifier });
     }
-    for (const dep of checked.dependencies ?? []) {
-      if (!this._plugins.has(dep)) {
+    const ranges = checked.dependencies && !Array.isArray(checked.dependencies) ? checked.dependencies as Record<string, string> : {};
+    for (const dep of dependencyNames(checked.dependencies)) {
+      const have = this._plugins.get(dep);
+      if (!have) {
         throw pluginError('BYTEOR_E_PLUGIN_DEPENDENCY', checked.name, 'load',
-          `plugin "${checked.name}" depends on plugin "${dep}", which is not loaded; load it too with --plugin=${dep} (before "${checked.name}")`,
+          `plugin "${checked.name}" depends on plugin "${dep}"${ranges[dep] ? ` ${ranges[dep]}` : ''}, which is not loaded; load it too with --plugin=${dep} (before "${checked.name}")`,
           undefined, { dependency: dep });
+      }
+      const range = ranges[dep];
+      if (range !== undefined && !versionSatisfies(have.def.version, range)) {
+        throw pluginError('BYTEOR_E_PLUGIN_DEPENDENCY_VERSION', checked.name, 'load',
+          `plugin "${checked.name}" ${checked.version} needs plugin "${dep}" ${range}, but version ${have.def.version} is loaded (${have.specifier}); install a version of "${dep}" that satisfies ${range}, or a version of "${checked.name}" that accepts ${have.def.version}`,
+          undefined, { dependency: dep, range, loaded_version: have.def.version });
       }
     }
     const staged = new Staging(this, checked.name);

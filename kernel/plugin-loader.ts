@@ -7,6 +7,7 @@ import { ExitCode } from './exit-codes.ts';
 import type { PluginDefinition } from './plugin-contract.ts';
 import { pluginError, type Kernel } from './plugin-host.ts';
 import { importWithTimeout, pluginImportTimeoutMs } from './plugin-import-timeout.ts';
+import { IS_DENO, kernelCopyFix } from './plugin-kernel-copy.ts';
 import { provideKernelModules } from './plugin-module-resolution.ts';
 
 /**
@@ -51,15 +52,21 @@ function entryOfDirectory(dir: string, spec: string, sub: string): string {
       if (!target) {
         throw notFound(spec, `${pj} "exports" has no entry for "${sub}" under the conditions ${[...importConditions()].join(', ')}`);
       }
-      return join(dir, target);
+      return builtEntry(join(dir, target), dir, spec, `"exports"`);
     }
     if (sub !== '.') throw notFound(spec, `${pj} has no "exports", so subpath "${sub}" cannot be resolved`);
-    if (pkg.main) return join(dir, pkg.main);
+    if (pkg.main) return builtEntry(join(dir, pkg.main), dir, spec, `"main"`);
   } else if (sub !== '.') {
     throw notFound(spec, `${dir} has no package.json`);
   }
   for (const f of ['index.js', 'index.mjs', 'index.ts']) if (existsSync(join(dir, f))) return join(dir, f);
   throw notFound(spec, `directory ${dir} has no package.json entry and no index.js, index.mjs or index.ts`);
+}
+
+/** A package's entry file, which must exist: a package whose entry is missing has not been built. */
+function builtEntry(file: string, dir: string, spec: string, field: string): string {
+  if (existsSync(file)) return file;
+  throw notFound(spec, `${join(dir, 'package.json')} ${field} names ${file}, which does not exist: the package is not built; run your build (npm run build) in ${dir}`);
 }
 
 /**
@@ -130,12 +137,32 @@ async function importPlugin(spec: string, cwd: string, timeoutMs: number): Promi
     mod = await importWithTimeout(url, spec, timeoutMs);
   } catch (e) {
     if (e instanceof ByteorError && e.code === 'BYTEOR_E_PLUGIN_IMPORT_TIMEOUT') throw e;
-    throw pluginError('BYTEOR_E_PLUGIN_IMPORT', spec, 'load', `cannot import plugin "${spec}" (${url}): ${e instanceof Error ? e.message : String(e)}`, e);
+    throw importError(spec, url, e);
   }
   if (mod.default === undefined) {
     throw pluginError('BYTEOR_E_PLUGIN_INVALID', spec, 'load', `plugin "${spec}" has no default export made with definePlugin({ name, version, apiVersion, setup })`);
   }
   return { url, def: mod.default };
+}
+
+/**
+ * Why a plugin module did not import, with the next step: a TypeScript file this runtime cannot
+ * import (Node 20 without a TypeScript loader: the built CLI), `byteor/plugin` unresolvable under
+ * Deno (no import map), or anything else (BYTEOR_E_PLUGIN_IMPORT).
+ */
+function importError(spec: string, url: string, e: unknown): ByteorError {
+  const message = e instanceof Error ? e.message : String(e);
+  if ((e as { code?: unknown })?.code === 'ERR_UNKNOWN_FILE_EXTENSION' && /\.[cm]?ts$/.test(url)) {
+    const err = new ByteorError('BYTEOR_E_PLUGIN_TYPESCRIPT',
+      `cannot import plugin "${spec}" (${url}): it is TypeScript, and Node ${process.versions.node} imports only JavaScript here; compile it (npm run build in its package, or tsc) and load the built .js or its package directory, whose package.json "exports" names the build`,
+      ExitCode.USAGE, { plugin: spec, hook: 'load' });
+    return Object.assign(err, { cause: e });
+  }
+  if (IS_DENO && /["'`]byteor(\/plugin)?["'`]/.test(message)) {
+    return pluginError('BYTEOR_E_PLUGIN_IMPORT', spec, 'load',
+      `cannot import plugin "${spec}" (${url}): Deno cannot resolve byteor from the plugin (${message.split('\n')[0]}); ${kernelCopyFix()}`, e);
+  }
+  return pluginError('BYTEOR_E_PLUGIN_IMPORT', spec, 'load', `cannot import plugin "${spec}" (${url}): ${message}`, e);
 }
 
 /** Import a plugin module and install its default export into the kernel. */
@@ -162,7 +189,8 @@ export async function loadPlugins(kernel: Kernel, specs: readonly string[], cwd 
   const nameOf = (def: unknown) => (def && typeof def === 'object' && typeof (def as { name?: unknown }).name === 'string' ? (def as { name: string }).name : undefined);
   const depsOf = (def: unknown) => {
     const d = def && typeof def === 'object' ? (def as { dependencies?: unknown }).dependencies : undefined;
-    return Array.isArray(d) ? d.filter((x): x is string => typeof x === 'string') : [];
+    if (Array.isArray(d)) return d.filter((x): x is string => typeof x === 'string');
+    return d && typeof d === 'object' ? Object.keys(d) : [];
   };
   while (pending.length) {
     const waitingFor = new Set(pending.map((p) => nameOf(p.def)).filter((n): n is string => n !== undefined));

@@ -33,7 +33,7 @@ export function entryPoints() {
   };
   walk('plugins');
   return [
-    'kernel/main.ts', 'kernel/index.ts', 'kernel/plugin-api.ts',
+    'kernel/main.ts', 'kernel/index.ts', 'kernel/plugin-api.ts', 'kernel/testing.ts',
     'kernel/exec/stage-worker.ts', 'kernel/lanegraph/role-worker.ts',
     ...plugins.sort(),
   ];

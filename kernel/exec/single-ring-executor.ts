@@ -23,6 +23,7 @@ import { LayoutAllocator } from '../core/layout.ts';
 import { CountersHandle } from '../core/counters.ts';
 import { RingHandle, CELL_COUNT, EGRESS_CELL, HALT_ABORTED, HALT_ENDING, type WaitKind } from '../core/ring.ts';
 import type { Worker } from 'node:worker_threads';
+import { workerPlugins } from './worker-plugins.ts';
 import { startModuleWorker } from './module-worker.ts';
 import { RingProducer, type PublishedBatchSink } from './producer.ts';
 import { EgressReader } from './egress-reader.ts';
@@ -136,7 +137,7 @@ export class SingleRingRun extends PipelineRun {
         const data: StageWorkerData = {
           module, memory, ringBase: ringBases[shard]!, countersBase, countersBlocks: blocks, countersPerBlock: COUNTERS_PER_STAGE,
           counterBlock: shard * stages.length + stage, stageIndex: stage, shard, key: stages[stage]!.key,
-          specifiers: workerSpecifiers(opts.kernel, stages[stage]!.key), flags, env, dryRun: opts.run.dryRun,
+          ...workerPlugins(opts.kernel, stages[stage]!.key), flags, env, dryRun: opts.run.dryRun,
           maxBatch: Math.max(1, Math.floor(opts.maxBatch ?? DEFAULT_MAX_BATCH)),
         };
         const worker = startModuleWorker(STAGE_WORKER, { workerData: data });
@@ -274,24 +275,4 @@ function stageError(w: { shard: number; stage: number; key: string }, e: WorkerE
 function crashError(w: { shard: number; stage: number; key: string }, e: Error): ByteorError {
   return new ByteorError('BYTEOR_E_STAGE_CRASHED', `the worker of stage ${w.stage} (${w.key}) of shard ${w.shard} crashed: ${e.message}`,
     ExitCode.RUNTIME_FAILURE, { stage: w.stage, key: w.key, shard: w.shard });
-}
-
-/**
- * The plugins a stage worker imports: the one that provides its stage key and that plugin's
- * declared dependencies (in load order), so a worker does not import every verb and product
- * plugin. When the main kernel cannot tell (the key resolves nowhere there), all of them.
- */
-export function workerSpecifiers(kernel: PluginHost, key: string): string[] {
-  const provider = kernel.resolveStage(key)?.plugin;
-  const plugins = kernel.plugins;
-  const byName = new Map(plugins.map((p) => [p.name, p]));
-  if (!provider || !byName.has(provider)) return [...kernel.pluginSpecifiers];
-  const need = new Set<string>();
-  const visit = (name: string) => {
-    if (need.has(name)) return;
-    need.add(name);
-    for (const d of byName.get(name)?.dependencies ?? []) visit(d);
-  };
-  visit(provider);
-  return plugins.filter((p) => need.has(p.name)).map((p) => p.specifier);
 }

@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   let handler: StageHandler;
   try {
     handler = await createWorkerStageHandler({
-      specifiers: data.specifiers, key: data.key, where: 'the stage worker', stageIndex: data.stageIndex, shard: data.shard,
+      specifiers: data.specifiers, provider: data.provider, key: data.key, where: 'the stage worker', stageIndex: data.stageIndex, shard: data.shard,
       slotBytes: ring.slotBytes, dryRun: data.dryRun, env: data.env, flags: data.flags, counter,
     });
   } catch (e) {

@@ -16,6 +16,8 @@ export interface StageWorkerData {
   key: string;
   /** plugin module URLs to import, in load order (PluginHost.pluginSpecifiers) */
   specifiers: string[];
+  /** the plugin that provides `key` on the main thread (for the error when the worker's setup does not register it) */
+  provider: string | null;
   flags: Record<string, unknown>;
   env: Record<string, string | undefined>;
   dryRun: boolean;

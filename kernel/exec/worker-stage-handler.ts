@@ -46,6 +46,8 @@ export function workerCounters(counters: CountersHandle, block: number): WorkerC
 export interface WorkerStageSetup {
   /** plugin module URLs to import, in load order */
   specifiers: string[];
+  /** the plugin that provides `key` on the main thread, if any */
+  provider: string | null;
   key: string;
   /** where the key did not resolve, for the error ("the stage worker", `the role worker of "x"`) */
   where: string;
@@ -69,6 +71,11 @@ export async function createWorkerStageHandler(s: WorkerStageSetup): Promise<Sta
   const kernel = new Kernel({ inWorker: true });
   await loadPlugins(kernel, s.specifiers);
   const resolved = kernel.resolveStage(s.key);
+  if (!resolved && s.provider && kernel.hasPlugin(s.provider)) {
+    throw new ByteorError('BYTEOR_E_PLUGIN_STAGE_NOT_IN_WORKER',
+      `plugin "${s.provider}" provides stage key "${s.key}" on the main thread, but its setup did not register it inside ${s.where} (host.inWorker is true there): it registers the stage only outside workers, e.g. after "if (host.inWorker) return"; register stage families before that line`,
+      ExitCode.RUNTIME_FAILURE, { plugin: s.provider, key: s.key, hook: 'setup' });
+  }
   if (!resolved) {
     throw new ByteorError('BYTEOR_E_STAGE_UNKNOWN', `no loaded plugin provides stage key "${s.key}" inside ${s.where}; load the plugin with --plugin=NAME or name it in the spec's plugins`, ExitCode.RUNTIME_FAILURE);
   }

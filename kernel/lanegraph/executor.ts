@@ -31,6 +31,7 @@ import { CountersHandle } from '../core/counters.ts';
 import { DoorbellsHandle } from '../core/doorbells.ts';
 import { LaneHandle, LANE_HALT } from '../core/lane.ts';
 import { DEFAULT_SPIN_NS, type WaitKind } from '../core/ring.ts';
+import { workerPlugins } from '../exec/worker-plugins.ts';
 import { startModuleWorker } from '../exec/module-worker.ts';
 import type { WorkerErrorInfo } from '../exec/worker-protocol.ts';
 import { plainFlags, workerReady } from '../exec/pipeline-workers.ts';
@@ -178,7 +179,7 @@ export class LaneGraphRun extends PipelineRun {
         onFull: g.on_full, wait: applied, spinNs: appliedSpin,
         doorbell: bellOf.has(r.index) ? bells.addr(bellOf.get(r.index)!) : 0,
         countersBase, countersBlocks: blocks, countersPerBlock: COUNTERS_PER_ROLE, counterBlock: r.index,
-        specifiers: [...opts.kernel.pluginSpecifiers], flags, env, dryRun: opts.run.dryRun,
+        ...(r.spec.key ? workerPlugins(opts.kernel, r.spec.key) : { specifiers: [], provider: null }), flags, env, dryRun: opts.run.dryRun,
         maxBatch: Math.max(1, Math.floor(opts.maxBatch ?? DEFAULT_ROLE_BATCH)),
       };
       const worker = startModuleWorker(ROLE_WORKER, { workerData: data });

@@ -39,6 +39,8 @@ export interface RoleWorkerData {
   counterBlock: number;
   /** plugin module URLs to import, in load order (stage roles resolve their family in the worker) */
   specifiers: string[];
+  /** the plugin that provides `key` on the main thread (stage roles; else null) */
+  provider: string | null;
   flags: Record<string, unknown>;
   env: Record<string, string | undefined>;
   dryRun: boolean;

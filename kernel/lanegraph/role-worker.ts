@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     if (data.kind === 'stage') {
       // only stage roles load plugins (createWorkerStageHandler imports the kernel on demand)
       handler = await createWorkerStageHandler({
-        specifiers: data.specifiers, key: data.key!, where: `the role worker of "${data.name}"`, stageIndex: data.roleIndex, shard: 0,
+        specifiers: data.specifiers, provider: data.provider, key: data.key!, where: `the role worker of "${data.name}"`, stageIndex: data.roleIndex, shard: 0,
         slotBytes: outputs[0]!.slotBytes, dryRun: data.dryRun, env: data.env, flags: data.flags, counter,
       });
     }

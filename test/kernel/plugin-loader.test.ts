@@ -71,15 +71,18 @@ test('PATH: a directory uses package.json exports (by condition, in key order), 
 
   const b = join(root, 'dir-string-export');
   write(join(b, 'package.json'), JSON.stringify({ exports: './entry.mjs' }));
+  write(join(b, 'entry.mjs'), pluginSource('dir-string-export'));
   assert.is(resolvePluginSpecifier(b), url(join(b, 'entry.mjs')));
   const c = join(root, 'dir-main');
   write(join(c, 'package.json'), JSON.stringify({ main: 'lib/main.mjs' }));
+  write(join(c, 'lib', 'main.mjs'), pluginSource('dir-main'));
   assert.is(resolvePluginSpecifier(c), url(join(c, 'lib/main.mjs')));
   const d = join(root, 'dir-index');
   write(join(d, 'index.ts'), pluginSource('dir-index'));
   assert.is(resolvePluginSpecifier(d), url(join(d, 'index.ts')));
   const e = join(root, 'dir-bare-conditions');
   write(join(e, 'package.json'), JSON.stringify({ exports: { node: './node.mjs', default: './default.mjs' } }));
+  write(join(e, 'node.mjs'), pluginSource('dir-node'));
   assert.is(resolvePluginSpecifier(e), url(join(e, 'node.mjs')));
 });
 

@@ -237,6 +237,49 @@ test('a third-party plugin, built against the installed types and installed as a
   assert.is(r.stdout, 'EU:A\nEU:BB\n');
 });
 
+test('plugin init: the scaffold builds and passes its npm test against the installed byteor, then installed by name runs in stage workers and shows its section in the final state file', () => {
+  installedOk();
+  const dir = join(tmp, 'geo-tag');
+  const init = bin('byteor', ['plugin', 'init', dir]);
+  assert.is(init.status, 0, show(init));
+  // the author's `npm install`: byteor is the packed one installed above; typescript and @types/node come from this checkout (offline)
+  mkdirSync(join(dir, 'node_modules', '@types'), { recursive: true });
+  mkdirSync(join(dir, 'node_modules', '.bin'));
+  symlinkSync(installed, join(dir, 'node_modules', 'byteor'), 'dir');
+  symlinkSync(join(repo, 'node_modules', '@types', 'node'), join(dir, 'node_modules', '@types', 'node'), 'dir');
+  symlinkSync(join(repo, 'node_modules', 'typescript'), join(dir, 'node_modules', 'typescript'), 'dir');
+  symlinkSync(join('..', 'typescript', 'bin', 'tsc'), join(dir, 'node_modules', '.bin', 'tsc'));
+  const t = sh('npm', ['test'], dir, { timeout: 300_000 });
+  assert.is(t.status, 0, show(t));
+  assert.match(t.stdout, '# pass 2');
+  assert.match(t.stdout, '# fail 0');
+  rmSync(join(dir, 'node_modules'), { recursive: true });
+  const pack = sh('npm', ['pack', '--json', '--pack-destination', tmp], dir);
+  assert.is(pack.status, 0, show(pack));
+  const tgz = (JSON.parse(pack.stdout) as Array<{ filename: string }>)[0]!.filename;
+  const inst = sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(tmp, tgz)], project, { timeout: 300_000 });
+  assert.is(inst.status, 0, show(inst));
+
+  const spec = join(tmp, 'geo.kv');
+  writeFileSync(spec, ['spec.version=1', 'spec.model=single_ring', 'spec.name=geo', 'single_ring.shards=1', 'single_ring.ordering=strict',
+    'single_ring.producer=single', 'single_ring.scheduling=dedicated', 'single_ring.slot_bytes=64', 'single_ring.wait=block',
+    'single_ring.stages.0.key=geo_tag:eu', 'single_ring.stages.1.key=upper', 'single_ring.stages.1.depends_on.0=0', ''].join('\n'));
+  const stateOut = join(tmp, 'geo-state.json');
+  const r = bin('byteor', ['run', '--sp', `--spec=${spec}`, '--input=-', '--plugin=geo-tag', '--geo-tag-note=release', `--state-out=${stateOut}`], { input: 'a\nbb\n' });
+  assert.is(r.status, 0, show(r));
+  assert.is(r.stdout, 'EU:A\nEU:BB\n');
+  const expected = { note: 'release', batches: 1, records: 2, outcome: { ok: true, records_in: 2, records_out: 2, dropped: 0 } };
+  const doc = JSON.parse(readFileSync(stateOut, 'utf8')) as { runtime: { state: string }; sections: Record<string, unknown> };
+  assert.is(doc.runtime.state, 'stopped');
+  assert.equal(doc.sections.geo_tag, expected);
+  // the long-running form: the run directory's last state.json, written after runStopped
+  const runDir = join(tmp, 'geo-run');
+  const lr = bin('byteor', ['run', `--spec=${spec}`, `--input=${join(installed, 'examples', 'records.txt')}`, `--output=${join(tmp, 'geo.out')}`, '--plugin=geo-tag', '--geo-tag-note=release', `--run-dir=${runDir}`]);
+  assert.is(lr.status, 0, show(lr));
+  const last = JSON.parse(readFileSync(join(runDir, 'state.json'), 'utf8')) as { sections: Record<string, { note: string; records: number; outcome: { records_out: number } | null }> };
+  assert.equal([last.sections.geo_tag!.note, last.sections.geo_tag!.records, last.sections.geo_tag!.outcome?.records_out], ['release', 36, 36]);
+});
+
 test('Deno 2 runs the installed package: the same bytes as Node', () => {
   installedOk();
   assert.ok(existsSync(DENO), `${DENO} is missing: run "npm ci" (the deno npm package ships the binary)`);

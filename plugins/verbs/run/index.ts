@@ -16,6 +16,7 @@ import { RuntimeMonitor } from '../../../kernel/rundir/runtime-monitor.ts';
 import { loadSpecFile, resolveSpecPath, ENV_SPEC, DEFAULT_SPEC_PATH, type LoadedSpec } from '../../../kernel/spec/load.ts';
 import { runDirFromFlags } from '../../../kernel/rundir/runtime-path.ts';
 import { readAdapterConfig, ingressFromBinding, egressFromBinding } from './adapter-config.ts';
+import { writeStateOut } from './state-out.ts';
 import { formatSummary } from './summary.ts';
 import { DEFAULT_DRAIN_TIMEOUT, parseDrainTimeout } from './drain-timeout.ts';
 import { recordRun } from './run-record.ts';
@@ -34,7 +35,8 @@ import { recordRun } from './run-record.ts';
  * before anything is opened or started) → hooks.runStarting (a tap may refuse: nothing starts) →
  * egress start → stage workers → (long-running: control socket, then invocation.json and the
  * runtime's environment.json in the run directory: run-record.ts) → hooks.runStarted → ingress →
- * drain → hooks.runStopped(summary).
+ * drain → hooks.runStopped(summary) → the final state file (state.json; --state-out=FILE, also
+ * with --sp).
  * Exit 0 when every record was delivered or dropped by a stage; 1 when a stage or adapter
  * failed, the drain timed out, or records were refused (larger than slot_bytes: counted, never
  * truncated).
@@ -54,6 +56,7 @@ const Flags = z.object({
   'dry-run': z.boolean().default(false),
   wait: z.enum(Object.keys(WAIT_KINDS) as [WaitKind, ...WaitKind[]]).optional(),
   'drain-timeout': z.string().refine((t) => parseDrainTimeout(t) !== undefined, 'must be a duration such as 500ms, 30s or 2m (at most 24 h)').default(DEFAULT_DRAIN_TIMEOUT),
+  'state-out': z.string().min(1).optional(),
 });
 type Flags = z.output<typeof Flags>;
 
@@ -193,8 +196,13 @@ async function runClaimed(ctx: VerbContext<Flags>, specPath: string, loaded: Loa
   let closeError: unknown = null;
   try { await egress.close(); } catch (e) { closeError = e; }
   journal?.close();
-  if (monitor) await monitor.stop();
-  await ctx.kernel.hooks.runStopped.promise(info, summary);
+  // runStopped first: what its taps record reaches the final state file
+  try {
+    await ctx.kernel.hooks.runStopped.promise(info, summary);
+  } finally {
+    if (monitor) await monitor.stop();
+  }
+  if (f['state-out']) await writeStateOut(f['state-out'], executor, ctx.kernel, info, monitor);
 
   if (ctx.json) (egressIsStdout ? ctx.io.err : ctx.io.out)(stableJson(summary));
   else ctx.io.err(formatSummary(summary));
@@ -242,6 +250,7 @@ same output; its summary adds every lane, role and endpoint (docs/lanegraph.md).
         'dry-run': { type: 'boolean', description: 'side effects are recorded, not performed' },
         wait: { type: 'string', value: 'spin|backoff|block', description: 'override single_ring.wait / lane_graph.wait' },
         'drain-timeout': { type: 'string', value: 'D', description: `how long a stop waits for accepted records to leave (500ms, 30s, 2m; default ${DEFAULT_DRAIN_TIMEOUT}); then exit 1 BYTEOR_E_DRAIN_TIMEOUT` },
+        'state-out': { type: 'string', value: 'FILE', description: 'write the final state document (snapshot sections included) to FILE, also with --sp' },
       },
       schema: Flags,
       run,
