@@ -223,6 +223,12 @@ export interface EgressAdapter {
    * in place (no copy per record by the kernel); resolves when the destination accepted them.
    */
   writeFrom?(view: EgressView): Promise<void>;
+  /**
+   * Optional: the run aborted (drain timeout, second signal, a failure elsewhere) while a write
+   * may be pending, e.g. retrying through a destination outage: stop retrying, so the pending
+   * write rejects soon. Called once, on the main thread; `close()` follows.
+   */
+  interrupt?(): void;
   close(): Promise<void>;
   health(): AdapterHealth;
 }

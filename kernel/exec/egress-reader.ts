@@ -66,8 +66,8 @@ export class EgressReader {
     this.run_ = adapter.writeFrom ? new SlotRun(rings[0]!.u8, batchMax) : null;
   }
 
-  /** Stop after the current batch (the run aborted). */
-  stop(): void { this.stopped = true; }
+  /** Stop after the current batch (the run aborted); an adapter waiting out an outage stops retrying. */
+  stop(): void { this.stopped = true; this.adapter.interrupt?.(); }
 
   /** Resolves when every accepted record left (or the run aborted); rejects when the adapter failed. */
   async run(): Promise<void> {

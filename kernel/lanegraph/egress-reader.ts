@@ -45,7 +45,7 @@ export class EgressReader {
   }
 
   /** Stop after the current batch (the run aborted); wakes a sleeping reader. */
-  stop(): void { this.stopped = true; this.bell.ring(); }
+  stop(): void { this.stopped = true; this.bell.ring(); this.adapter.interrupt?.(); }
 
   /** Resolves when every egress lane ended and drained (or the run aborted); rejects when the adapter failed. */
   async run(): Promise<void> {

@@ -2,7 +2,8 @@ import type * as grpc from '@grpc/grpc-js';
 import { grpcClient, onFirstUse, protoLoader } from './clients.ts';
 import { z } from 'zod';
 import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-contract.ts';
-import { Backoff, settle, sleep } from './backoff.ts';
+import { settle } from './backoff.ts';
+import { OutagePolicy, OutageSettings } from './egress-retry.ts';
 import { acknowledgeReceipts, awaitDelivered, deliveryReceipt } from './delivery-receipt.ts';
 import { track, type LiveBinding } from './bindings.ts';
 import { HealthTracker, errorText } from './health.ts';
@@ -63,6 +64,7 @@ export const GrpcEgressSettings = z.object({
   backoff_max_ms: int(1, 600_000).default(5_000),
   connect_timeout_ms: int(1, 3_600_000).default(10_000),
   max_message_bytes: int(1, 1 << 30).default(4 << 20),
+  ...OutageSettings,
 });
 
 type PushCall = grpc.ServerUnaryCall<{ payload: Buffer }, { accepted: number }>;
@@ -157,12 +159,14 @@ export class GrpcEgress implements EgressAdapter, LiveBinding {
   private client: grpc.Client | null = null;
   private rt: GrpcRuntime | null = null;
   private readonly path: string;
-  private readonly backoff: Backoff;
+  private readonly outage: OutagePolicy;
 
   constructor(readonly settings: z.output<typeof GrpcEgressSettings>) {
     this.path = `/${settings.service}/${settings.method}`;
-    this.backoff = new Backoff(settings.backoff_ms, settings.backoff_max_ms);
+    this.outage = new OutagePolicy('grpc', settings, this.h);
   }
+
+  interrupt(): void { this.outage.interrupt(); }
 
   endpoint(): string { return `grpc://${this.settings.address}${this.path}`; }
   health() { return this.h.snapshot(); }
@@ -217,21 +221,14 @@ export class GrpcEgress implements EgressAdapter, LiveBinding {
       let retryable: boolean;
       try {
         await this.call(record);
-        if (this.h.state !== 'connected') this.h.set('connected');
-        this.backoff.reset();
+        this.outage.ok();
         return;
       } catch (e) {
         const code = (e as grpc.ServiceError).code;
         retryable = this.rt!.retryable.has(code);
         problem = `${this.path} on ${s.address} failed: ${this.rt!.grpc.status[code] ?? 'UNKNOWN'}: ${(e as grpc.ServiceError).details ?? errorText(e)}`;
       }
-      this.h.fail(problem);
-      if (!retryable || attempt >= s.retries) {
-        this.h.set('failed');
-        throw transportError('grpc', `${problem}${retryable ? ` after ${attempt + 1} attempts (egress.retries=${s.retries})` : ' (not retried: the server refused the record)'}`);
-      }
-      this.h.set('reconnecting');
-      await sleep(this.backoff.next());
+      await this.outage.failed(problem, attempt, retryable);
     }
   }
 

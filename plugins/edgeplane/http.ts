@@ -4,7 +4,8 @@ import type { Pool } from 'undici';
 import { undiciClient } from './clients.ts';
 import { z } from 'zod';
 import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-contract.ts';
-import { Backoff, settle, sleep } from './backoff.ts';
+import { settle } from './backoff.ts';
+import { OutagePolicy, OutageSettings } from './egress-retry.ts';
 import { acknowledgeReceipts, awaitDelivered, deliveryReceipt } from './delivery-receipt.ts';
 import { track, type LiveBinding } from './bindings.ts';
 import { HealthTracker, errorText } from './health.ts';
@@ -40,8 +41,12 @@ export const HttpEgressSettings = z.object({
   backoff_ms: int(1, 600_000).default(100),
   backoff_max_ms: int(1, 600_000).default(5_000),
   keep_alive: bool().default(true),
+  ...OutageSettings,
 });
 
+
+/** the Retry-After (seconds) of a 503 when the intake has stopped */
+const RETRY_AFTER_S = 1;
 
 export class HttpIngress implements IngressAdapter, LiveBinding {
   readonly role = 'ingress';
@@ -87,7 +92,7 @@ export class HttpIngress implements IngressAdapter, LiveBinding {
     const pathOnly = (req.url ?? '/').split('?')[0];
     if (pathOnly !== s.path) { req.resume(); return reply(404, { error: `POST records to ${s.path}` }); }
     if (req.method !== 'POST') { req.resume(); res.setHeader('allow', 'POST'); return reply(405, { error: 'only POST is accepted' }); }
-    if (this.shuttingDown) { req.resume(); return reply(503, { error: 'the runtime is shutting down; retry against another instance' }); }
+    if (this.shuttingDown) { req.resume(); return this.notAccepting(res, reply, 0, 0); }
     this.inFlight++;
     this.h.lag(this.inFlight);
     try {
@@ -108,10 +113,15 @@ export class HttpIngress implements IngressAdapter, LiveBinding {
         records.push(new Uint8Array(body));
       }
       const delivered: Promise<void>[] = [];
+      let accepted = 0;
       for (const r of records) {
+        // the intake stopped (shutting down, or --adapter-max-messages reached by this or another
+        // request): what follows does not enter the ring; the client is told how many did
+        if (this.shuttingDown) return this.notAccepting(res, reply, accepted, records.length);
         const receipt = s.reply === 'delivered' ? deliveryReceipt() : null;
         if (receipt) delivered.push(receipt.delivered);
         { const p = sink.push(r, receipt?.token); if (p) await p; }
+        accepted++;
         this.h.count(1);
       }
       if (delivered.length) {
@@ -126,6 +136,19 @@ export class HttpIngress implements IngressAdapter, LiveBinding {
       this.inFlight--;
       this.h.lag(this.inFlight);
     }
+  }
+
+  /**
+   * 503 + Retry-After: the intake stopped before the records after the first `accepted` of this
+   * body entered the ring (those that did are delivered by the drain; a client retrying the whole
+   * body may duplicate them, which `accepted` lets it avoid).
+   */
+  private notAccepting(res: ServerResponse, reply: (status: number, body: Record<string, unknown>) => void, accepted: number, total: number): void {
+    if (!res.headersSent) res.setHeader('retry-after', String(RETRY_AFTER_S));
+    reply(503, {
+      error: `the runtime stopped accepting records (shutting down, or its --adapter-max-messages was reached)${total ? `; ${accepted} of the ${total} records of this body entered the run` : ''}; retry the rest after ${RETRY_AFTER_S} s or against another instance`,
+      accepted,
+    });
   }
 
   ack(tokens: unknown[]): void { acknowledgeReceipts(tokens); }
@@ -155,12 +178,14 @@ export class HttpEgress implements EgressAdapter, LiveBinding {
   private readonly h = new HealthTracker('http', 'records');
   private pool: Pool | null = null;
   private readonly target: URL;
-  private readonly backoff: Backoff;
+  private readonly outage: OutagePolicy;
 
   constructor(readonly settings: z.output<typeof HttpEgressSettings>) {
     this.target = new URL(settings.url);
-    this.backoff = new Backoff(settings.backoff_ms, settings.backoff_max_ms);
+    this.outage = new OutagePolicy('http', settings, this.h);
   }
+
+  interrupt(): void { this.outage.interrupt(); }
 
   endpoint(): string { return redactUrl(this.settings.url); }
   health() { return this.h.snapshot(); }
@@ -207,28 +232,20 @@ export class HttpEgress implements EgressAdapter, LiveBinding {
           headers: { 'content-type': s.content_type, ...(this.target.username ? { authorization: basicAuth(this.target) } : {}) },
         });
         await res.body.dump();
-        if (res.statusCode >= 200 && res.statusCode < 300) {
-          if (this.h.state !== 'connected') this.h.set('connected');
-          this.backoff.reset();
-          return;
-        }
+        if (res.statusCode >= 200 && res.statusCode < 300) { this.outage.ok(); return; }
         problem = `${s.method} ${redactUrl(s.url)} answered ${res.statusCode}`;
         retryable = res.statusCode === 429 || res.statusCode === 408 || res.statusCode >= 500;
       } catch (e) {
         problem = `${s.method} ${redactUrl(s.url)} failed: ${errorText(e)}`;
       }
-      this.h.fail(problem);
-      if (!retryable || attempt >= s.retries) {
-        this.h.set('failed');
-        throw transportError('http', `${problem}${retryable ? ` after ${attempt + 1} attempts (egress.retries=${s.retries})` : ' (not retried: the destination refused the record)'}`);
-      }
-      this.h.set('reconnecting');
-      await sleep(this.backoff.next());
+      await this.outage.failed(problem, attempt, retryable);
     }
   }
 
   async close(): Promise<void> {
-    await this.pool?.close().catch(() => {});
+    // interrupted during an outage: requests still waiting on the dead destination are dropped
+    if (this.outage.interrupted) await this.pool?.destroy().catch(() => {});
+    else await this.pool?.close().catch(() => {});
     this.pool = null;
     this.h.set('closed');
   }

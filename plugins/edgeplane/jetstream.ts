@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-contract.ts';
 import { Backoff, settle, sleep } from './backoff.ts';
 import { track, type LiveBinding } from './bindings.ts';
+import { OutagePolicy, OutageSettings } from './egress-retry.ts';
 import { HealthTracker, errorText } from './health.ts';
 import { closeNats, flushWithin, natsConnectionSettings, natsEndpoint, openNats } from './nats-connection.ts';
 import { bool, configError, int, parseSettings, text } from './settings.ts';
@@ -39,6 +40,7 @@ export const JetStreamEgressSettings = z.object({
   stream: text().optional(),
   create: bool().default(false),
   write_timeout_ms: int(1, 3_600_000).default(30_000),
+  ...OutageSettings,
 });
 
 async function ensureStream(nc: NatsConnection, stream: string, subject: string | undefined, create: boolean, direction: string): Promise<void> {
@@ -171,8 +173,13 @@ export class JetStreamEgress implements EgressAdapter, LiveBinding {
   private seq = 0;
   private nc: NatsConnection | null = null;
   private js: JetStreamClient | null = null;
+  private readonly outage: OutagePolicy;
 
-  constructor(readonly settings: z.output<typeof JetStreamEgressSettings>) {}
+  constructor(readonly settings: z.output<typeof JetStreamEgressSettings>) {
+    this.outage = new OutagePolicy('nats_jetstream', settings, this.h);
+  }
+
+  interrupt(): void { this.outage.interrupt(); }
 
   endpoint(): string { return natsEndpoint(this.settings, `subject ${this.settings.subject}`); }
   health() { return this.h.snapshot(); }
@@ -196,25 +203,20 @@ export class JetStreamEgress implements EgressAdapter, LiveBinding {
     if (!js) throw transportError('nats_jetstream', 'write before start or after close');
     const s = this.settings;
     const ids = records.map(() => `${this.idPrefix}-${this.seq++}`);
-    const backoff = new Backoff(s.backoff_ms, s.backoff_max_ms);
     const until = Date.now() + s.write_timeout_ms;
     let from = 0;
     this.h.lag(records.length);
-    while (from < records.length) {
+    for (let attempt = 0; from < records.length; attempt++) {
       const results = await Promise.allSettled(records.slice(from).map((r, i) =>
         js.publish(s.subject, r, { msgID: ids[from + i]!, timeout: Math.max(500, Math.min(5_000, until - Date.now())) })));
       const firstBad = results.findIndex((r) => r.status === 'rejected');
-      if (firstBad === -1) { from = records.length; break; }
+      if (firstBad === -1) { from = records.length; this.outage.ok(); break; }
       // retry from the first record without a PubAck, in order; ids make resends idempotent
       from += firstBad;
       this.h.lag(records.length - from);
       const why = errorText((results[firstBad] as PromiseRejectedResult).reason);
-      this.h.fail(`publish to ${s.subject}: ${why}`);
-      if (Date.now() >= until || this.nc!.isClosed()) {
-        this.h.set('failed');
-        throw transportError('nats_jetstream', `no PubAck for records on ${s.subject} within ${s.write_timeout_ms} ms (egress.write_timeout_ms): ${why}; is a stream capturing the subject?`);
-      }
-      await sleep(backoff.next());
+      // a closed connection does not come back; otherwise: no PubAck yet (server down, no stream)
+      await this.outage.failed(`no PubAck for records on ${s.subject}: ${why}; is a stream capturing the subject?`, attempt, !this.nc!.isClosed(), until);
     }
     this.h.count(records.length);
     this.h.lag(0);

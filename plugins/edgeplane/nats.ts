@@ -2,6 +2,7 @@ import type { NatsConnection, Subscription } from 'nats';
 import { z } from 'zod';
 import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-contract.ts';
 import { track, type LiveBinding } from './bindings.ts';
+import { OutagePolicy, OutageSettings } from './egress-retry.ts';
 import { HealthTracker, errorText } from './health.ts';
 import { closeNats, flushWithin, natsConnectionSettings, natsEndpoint, openNats } from './nats-connection.ts';
 import { int, parseSettings, text } from './settings.ts';
@@ -25,6 +26,7 @@ export const NatsEgressSettings = z.object({
   ...natsConnectionSettings,
   subject: text(),
   write_timeout_ms: int(1, 3_600_000).default(30_000),
+  ...OutageSettings,
 });
 
 export class NatsIngress implements IngressAdapter, LiveBinding {
@@ -81,8 +83,13 @@ export class NatsEgress implements EgressAdapter, LiveBinding {
   private readonly h = new HealthTracker('nats', 'records');
   private readonly stop = new AbortController();
   private nc: NatsConnection | null = null;
+  private readonly outage: OutagePolicy;
 
-  constructor(readonly settings: z.output<typeof NatsEgressSettings>) {}
+  constructor(readonly settings: z.output<typeof NatsEgressSettings>) {
+    this.outage = new OutagePolicy('nats', settings, this.h);
+  }
+
+  interrupt(): void { this.outage.interrupt(); }
 
   endpoint(): string { return natsEndpoint(this.settings, `subject ${this.settings.subject}`); }
   health() { return this.h.snapshot(); }
@@ -96,15 +103,17 @@ export class NatsEgress implements EgressAdapter, LiveBinding {
     const nc = this.nc;
     if (!nc) throw transportError('nats', 'write before start or after close');
     this.h.lag(records.length);
-    try {
-      // while the client reconnects it buffers publishes and sends them once the server is back;
-      // the flush confirms the server has them (publishing again would only duplicate them)
-      for (const r of records) nc.publish(this.settings.subject, r);
-      await flushWithin(nc, this.settings.write_timeout_ms);
-    } catch (e) {
-      this.h.fail(`publish to ${this.settings.subject}: ${errorText(e)}`);
-      this.h.set('failed');
-      throw transportError('nats', `cannot publish to ${this.settings.subject} within ${this.settings.write_timeout_ms} ms (egress.write_timeout_ms): ${errorText(e)}`, e);
+    const until = Date.now() + this.settings.write_timeout_ms;
+    // while the client reconnects it buffers publishes and sends them once the server is back;
+    // the flush confirms the server has them (publishing again would only duplicate them, so a
+    // retry flushes again)
+    try { for (const r of records) nc.publish(this.settings.subject, r); } catch (e) {
+      await this.outage.failed(`cannot publish to ${this.settings.subject}: ${errorText(e)}`, 0, false);
+    }
+    for (let attempt = 0; ; attempt++) {
+      try { await flushWithin(nc, this.settings.write_timeout_ms); this.outage.ok(); break; } catch (e) {
+        await this.outage.failed(`cannot publish to ${this.settings.subject}: ${errorText(e)}`, attempt, !nc.isClosed(), until);
+      }
     }
     this.h.count(records.length);
     this.h.lag(0);

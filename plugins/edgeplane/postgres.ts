@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-contract.ts';
 import { Backoff, settle, sleep } from './backoff.ts';
 import { track, type LiveBinding } from './bindings.ts';
+import { OutagePolicy, OutageSettings } from './egress-retry.ts';
 import { HealthTracker, errorText } from './health.ts';
 import { ReceivedQueue } from './received-queue.ts';
 import { int, parseSettings, redactUrl, text, url } from './settings.ts';
@@ -54,6 +55,7 @@ export const PostgresEgressSettings = z.object({
   payload_column: ident().default('payload'),
   payload_type: z.enum(['bytea', 'text']).default('bytea'),
   write_timeout_ms: int(1, 3_600_000).default(30_000),
+  ...OutageSettings,
 });
 
 type ConnSettings = { url: string; connect_timeout_ms: number; backoff_ms: number; backoff_max_ms: number };
@@ -243,8 +245,14 @@ export class PostgresEgress implements EgressAdapter, LiveBinding {
   private readonly h = new HealthTracker('postgres', 'records');
   private readonly stop = new AbortController();
   private client: pg.Client | null = null;
+  private readonly outage: OutagePolicy;
 
-  constructor(readonly settings: z.output<typeof PostgresEgressSettings>) {}
+  constructor(readonly settings: z.output<typeof PostgresEgressSettings>) {
+    this.outage = new OutagePolicy('postgres', settings, this.h);
+  }
+
+  /** the run aborted: stop retrying, and stop a reconnect in progress */
+  interrupt(): void { this.outage.interrupt(); this.stop.abort(); }
 
   endpoint(): string { return `${redactUrl(this.settings.url)} table ${this.settings.table}`; }
   health() { return this.h.snapshot(); }
@@ -264,10 +272,9 @@ export class PostgresEgress implements EgressAdapter, LiveBinding {
 
   async write(records: Uint8Array[]): Promise<void> {
     const s = this.settings;
-    const backoff = new Backoff(s.backoff_ms, s.backoff_max_ms);
     const until = Date.now() + s.write_timeout_ms;
     this.h.lag(records.length);
-    for (let from = 0; from < records.length;) {
+    for (let from = 0, attempt = 0; from < records.length;) {
       const chunk = records.slice(from, from + 1000);
       const values = chunk.map((_, i) => `($${i + 1})`).join(',');
       const params = chunk.map((r) => (s.payload_type === 'text' ? Buffer.from(r).toString('utf8') : Buffer.from(r.buffer, r.byteOffset, r.byteLength)));
@@ -275,19 +282,14 @@ export class PostgresEgress implements EgressAdapter, LiveBinding {
         if (!this.client) this.client = await connectPg('postgres', s, this.h, this.stop.signal, false);
         await this.client.query(`INSERT INTO ${quote(s.table)} (${quote(s.payload_column)}) VALUES ${values}`, params);
         from += chunk.length;
+        attempt = 0;
+        this.outage.ok();
         this.h.count(chunk.length);
         this.h.lag(records.length - from);
       } catch (e) {
-        this.h.fail(`INSERT INTO ${s.table}: ${errorText(e)}`);
         const broken = !(e as { severity?: string }).severity; // a server-side SQL error carries a severity
-        if (!broken || Date.now() >= until) {
-          this.h.set('failed');
-          throw transportError('postgres', `cannot INSERT INTO ${s.table}: ${errorText(e)}${broken ? ` (egress.write_timeout_ms=${s.write_timeout_ms})` : ''}`, e);
-        }
-        this.h.set('reconnecting');
-        await this.client?.end().catch(() => {});
-        this.client = null;
-        await sleep(backoff.next(), this.stop.signal);
+        if (broken) { await this.client?.end().catch(() => {}); this.client = null; }
+        await this.outage.failed(`cannot INSERT INTO ${s.table}: ${errorText(e)}`, attempt++, broken, until);
       }
     }
   }

@@ -5,6 +5,7 @@ import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from 
 import { Backoff, settle, sleep } from './backoff.ts';
 import { track, type LiveBinding } from './bindings.ts';
 import { CommitPoint } from './commit-point.ts';
+import { OutagePolicy, OutageSettings } from './egress-retry.ts';
 import { HealthTracker, errorText } from './health.ts';
 import { STREAM_QUEUE, amqpConnectionSettings, amqpEndpoint, amqpReplyCode, closeAmqp, openAmqp } from './rabbitmq-connection.ts';
 import { OffsetStore } from './rabbitmq-offsets.ts';
@@ -39,6 +40,7 @@ export const RabbitStreamsEgressSettings = z.object({
   ...amqpConnectionSettings,
   create: bool().default(true),
   write_timeout_ms: int(1, 3_600_000).default(30_000),
+  ...OutageSettings,
 });
 
 type IngressSettings = z.output<typeof RabbitStreamsIngressSettings>;
@@ -242,8 +244,13 @@ export class RabbitStreamsEgress implements EgressAdapter, LiveBinding {
   /** records the broker returned as unroutable (mandatory): the stream is gone */
   private returned = 0;
   private closed = false;
+  private readonly outage: OutagePolicy;
 
-  constructor(readonly settings: z.output<typeof RabbitStreamsEgressSettings>) {}
+  constructor(readonly settings: z.output<typeof RabbitStreamsEgressSettings>) {
+    this.outage = new OutagePolicy('rabbitmq_streams', settings, this.h);
+  }
+
+  interrupt(): void { this.outage.interrupt(); }
 
   endpoint(): string { return amqpEndpoint(this.settings); }
   health() { return this.h.snapshot(); }
@@ -279,14 +286,13 @@ export class RabbitStreamsEgress implements EgressAdapter, LiveBinding {
   async write(records: Uint8Array[]): Promise<void> {
     if (this.closed) throw transportError(this.kind, 'write after close');
     const s = this.settings;
-    const backoff = new Backoff(s.backoff_ms, s.backoff_max_ms);
     const until = Date.now() + s.write_timeout_ms;
     let from = 0;
     this.h.lag(records.length);
-    while (from < records.length) {
+    for (let attempt = 0; from < records.length; attempt++) {
       let why: string;
       try {
-        const ch = this.ch ?? await this.reopen(until);
+        const ch = this.ch ?? await this.reopen(this.outage.ridesOut ? Date.now() + s.write_timeout_ms : until);
         const returnedBefore = this.returned;
         const confirms = records.slice(from).map((r) => new Promise<void>((resolve, reject) => {
           ch.sendToQueue(s.queue, Buffer.from(r.buffer, r.byteOffset, r.byteLength), { persistent: true, mandatory: true }, (err) => (err ? reject(err) : resolve()));
@@ -297,21 +303,16 @@ export class RabbitStreamsEgress implements EgressAdapter, LiveBinding {
           throw transportError(this.kind, `the broker returned ${this.returned - returnedBefore} records as unroutable: stream queue "${s.queue}" does not exist; declare it or set egress.create=true`);
         }
         const bad = results.findIndex((r) => r.status === 'rejected');
-        if (bad === -1) { from = records.length; break; }
+        if (bad === -1) { from = records.length; this.outage.ok(); break; }
         // publish again from the first record without a confirm, in order
         from += bad;
         why = errorText((results[bad] as PromiseRejectedResult).reason);
       } catch (e) {
-        if (e instanceof Error && (e as { code?: unknown }).code === 'BYTEOR_E_EDGEPLANE_TRANSPORT') throw e;
+        if (this.h.state === 'failed') throw e; // unroutable: the stream is gone, retrying cannot help
         why = errorText(e);
       }
-      this.h.fail(`publish to ${s.queue}: ${why}`);
       this.h.lag(records.length - from);
-      if (Date.now() >= until) {
-        this.h.set('failed');
-        throw transportError(this.kind, `no publisher confirm for records on "${s.queue}" within ${s.write_timeout_ms} ms (egress.write_timeout_ms): ${why}; is the broker up?`);
-      }
-      await sleep(Math.min(backoff.next(), Math.max(1, until - Date.now())));
+      await this.outage.failed(`no publisher confirm for records on "${s.queue}": ${why}; is the broker up?`, attempt, true, until);
     }
     this.h.count(records.length);
     this.h.lag(0);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-contract.ts';
 import { Backoff, settle, sleep } from './backoff.ts';
 import { track, type LiveBinding } from './bindings.ts';
+import { OutagePolicy, OutageSettings } from './egress-retry.ts';
 import { HealthTracker, errorText } from './health.ts';
 import { bool, configError, int, parseSettings, redactUrl, text, url } from './settings.ts';
 import { failSource, transportError } from './source-failure.ts';
@@ -45,6 +46,7 @@ export const RedisEgressSettings = z.object({
   /** approximate cap on the stream length (XADD MAXLEN ~); 0 = no cap */
   maxlen: int(0, Number.MAX_SAFE_INTEGER).default(0),
   write_timeout_ms: int(1, 3_600_000).default(30_000),
+  ...OutageSettings,
 });
 
 type Entry = [id: Buffer, fields: Buffer[] | null];
@@ -242,8 +244,13 @@ export class RedisStreamsEgress implements EgressAdapter, LiveBinding {
   readonly kind = 'redis_streams';
   private readonly h = new HealthTracker('redis_streams', 'records');
   private redis: Redis | null = null;
+  private readonly outage: OutagePolicy;
 
-  constructor(readonly settings: z.output<typeof RedisEgressSettings>) {}
+  constructor(readonly settings: z.output<typeof RedisEgressSettings>) {
+    this.outage = new OutagePolicy('redis_streams', settings, this.h);
+  }
+
+  interrupt(): void { this.outage.interrupt(); }
 
   endpoint(): string { return `${redactUrl(this.settings.url)} stream ${this.settings.stream}`; }
   health() { return this.h.snapshot(); }
@@ -258,11 +265,10 @@ export class RedisStreamsEgress implements EgressAdapter, LiveBinding {
     if (!redis) throw transportError('redis_streams', 'write before start or after close');
     const s = this.settings;
     const cap = s.maxlen > 0 ? ['MAXLEN', '~', s.maxlen] : [];
-    const backoff = new Backoff(s.backoff_ms, s.backoff_max_ms);
     const until = Date.now() + s.write_timeout_ms;
     let from = 0;
     this.h.lag(records.length);
-    while (from < records.length) {
+    for (let attempt = 0; from < records.length; attempt++) {
       const p = redis.pipeline();
       for (let i = from; i < records.length; i++) p.callBuffer('XADD', [s.stream, ...cap, '*', s.field, Buffer.from(records[i]!.buffer, records[i]!.byteOffset, records[i]!.byteLength)]);
       let timer: NodeJS.Timeout | undefined;
@@ -270,23 +276,18 @@ export class RedisStreamsEgress implements EgressAdapter, LiveBinding {
       try {
         results = await Promise.race([
           p.exec(),
-          new Promise<never>((_, rej) => { timer = setTimeout(() => rej(new Error('no reply from the server')), Math.max(1, until - Date.now())); }),
+          new Promise<never>((_, rej) => { timer = setTimeout(() => rej(new Error('no reply from the server')), this.outage.ridesOut ? s.write_timeout_ms : Math.max(1, until - Date.now())); }),
         ]);
       } catch (e) {
         results = [[e as Error, null]];
       } finally { clearTimeout(timer); }
       const bad = (results ?? [[new Error('pipeline discarded'), null]]).findIndex(([err]) => err);
-      if (bad === -1) { from = records.length; break; }
+      if (bad === -1) { from = records.length; this.outage.ok(); break; }
       // retry from the first record without a reply (records after it may be stored twice)
       const why = errorText(results![bad]![0]);
       from += bad;
-      this.h.fail(`XADD ${s.stream}: ${why}`);
-      if (Date.now() >= until) {
-        this.h.set('failed');
-        throw transportError('redis_streams', `cannot XADD to ${s.stream} within ${s.write_timeout_ms} ms (egress.write_timeout_ms): ${why}`);
-      }
       this.h.lag(records.length - from);
-      await sleep(backoff.next());
+      await this.outage.failed(`XADD ${s.stream}: ${why}`, attempt, true, until);
     }
     this.h.count(records.length);
     this.h.lag(0);

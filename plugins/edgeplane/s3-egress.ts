@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import type { EgressAdapter } from '../../kernel/plugin-contract.ts';
-import { Backoff, sleep } from './backoff.ts';
 import type { LiveBinding } from './bindings.ts';
 import { s3Client } from './clients.ts';
+import { OutagePolicy, OutageSettings } from './egress-retry.ts';
 import { HealthTracker, errorText } from './health.ts';
 import { checkBucket, openS3, s3ConnectionSettings, s3Endpoint, s3Permanent } from './s3-connection.ts';
 import { bool, int, text } from './settings.ts';
@@ -34,6 +34,7 @@ export const S3EgressSettings = z.object({
   fsync: bool().default(true),
   /** how long uploads may keep failing before the run fails (the spool keeps the records) */
   write_timeout_ms: int(1, 3_600_000).default(30_000),
+  ...OutageSettings,
 });
 
 const SEQ_DIGITS = 20;
@@ -62,7 +63,13 @@ export class S3Egress implements EgressAdapter, LiveBinding {
   private closed = false;
   private closing: Promise<void> | null = null;
 
-  constructor(readonly settings: z.output<typeof S3EgressSettings>) {}
+  private readonly outage: OutagePolicy;
+
+  constructor(readonly settings: z.output<typeof S3EgressSettings>) {
+    this.outage = new OutagePolicy('s3', settings, this.h);
+  }
+
+  interrupt(): void { this.outage.interrupt(); }
 
   endpoint(): string { return `${s3Endpoint(this.settings)} spool ${this.settings.spool_dir}`; }
   health() { return this.h.snapshot(); }
@@ -193,25 +200,18 @@ export class S3Egress implements EgressAdapter, LiveBinding {
     const s = this.settings;
     const path = this.spoolPath(seq);
     const key = this.key(seq);
-    const backoff = new Backoff(s.backoff_ms, s.backoff_max_ms);
     const until = Date.now() + s.write_timeout_ms;
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
       try {
         const size = (await stat(path)).size;
         if (size <= s.part_bytes) await this.put(key, await readFile(path));
         else await this.multipart(key, path, size);
         break;
       } catch (e) {
-        this.h.fail(`upload ${key}: ${errorText(e)}`);
-        if (s3Permanent(e) || Date.now() >= until) {
-          this.h.set('failed');
-          throw transportError('s3', `cannot upload ${key} within ${s.write_timeout_ms} ms (egress.write_timeout_ms): ${errorText(e)}; its records stay in ${path} and are uploaded on the next start`, e);
-        }
-        this.h.set('reconnecting');
-        await sleep(backoff.next());
+        await this.outage.failed(`cannot upload ${key}: ${errorText(e)}; its records stay in ${path} and are uploaded on the next start`, attempt, !s3Permanent(e), until);
       }
     }
-    if (this.h.state === 'reconnecting') this.h.set('connected');
+    this.outage.ok();
     await unlink(path);
     this.h.count(this.spooled.get(seq) ?? 0);
     this.spooled.delete(seq);

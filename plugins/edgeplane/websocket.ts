@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-contract.ts';
 import { Backoff, sleep } from './backoff.ts';
 import { track, type LiveBinding } from './bindings.ts';
+import { OutagePolicy, OutageSettings } from './egress-retry.ts';
 import { HealthTracker, errorText } from './health.ts';
 import { ReceivedQueue } from './received-queue.ts';
 import { int, parseSettings, port, redactUrl, text, url } from './settings.ts';
@@ -44,6 +45,7 @@ export const WebSocketEgressSettings = z.object({
   frame: z.enum(['binary', 'text']).default('binary'),
   write_timeout_ms: int(1, 3_600_000).default(30_000),
   ...common,
+  ...OutageSettings,
 });
 
 /** records wait here between the socket and the ring; above HIGH the socket is paused */
@@ -198,10 +200,14 @@ export class WebSocketEgress implements EgressAdapter, LiveBinding {
   private connecting: Promise<WebSocket> | null = null;
   private readonly backoff: Backoff;
   private closed = false;
+  private readonly outage: OutagePolicy;
 
   constructor(readonly settings: z.output<typeof WebSocketEgressSettings>) {
     this.backoff = new Backoff(settings.backoff_ms, settings.backoff_max_ms);
+    this.outage = new OutagePolicy('websocket', settings, this.h);
   }
+
+  interrupt(): void { this.outage.interrupt(); }
 
   endpoint(): string { return redactUrl(this.settings.url); }
   health() { return this.h.snapshot(); }
@@ -224,11 +230,12 @@ export class WebSocketEgress implements EgressAdapter, LiveBinding {
         return ws;
       } catch (e) {
         this.h.fail(`${what} ${redactUrl(s.url)}: ${errorText(e)}`);
-        if (Date.now() >= until || this.closed) {
-          this.h.set('failed');
+        if (Date.now() >= until || this.closed || this.outage.interrupted) {
+          // a reconnect that gives up is judged by the outage policy (write)
+          if (what === 'connect') this.h.set('failed');
           throw transportError('websocket', `cannot ${what} to ${redactUrl(s.url)} within ${ms} ms: ${errorText(e)}; check egress.url`, e);
         }
-        await sleep(this.backoff.next());
+        await sleep(this.backoff.next(), this.outage.signal);
       }
     }
   }
@@ -245,9 +252,14 @@ export class WebSocketEgress implements EgressAdapter, LiveBinding {
   async write(records: Uint8Array[]): Promise<void> {
     const binary = this.settings.frame === 'binary';
     let i = 0;
+    const until = Date.now() + this.settings.write_timeout_ms;
     this.h.lag(records.length);
-    while (i < records.length) {
-      const ws = await this.socket();
+    for (let attempt = 0; i < records.length;) {
+      let ws: WebSocket;
+      try { ws = await this.socket(); } catch (e) {
+        await this.outage.failed(errorText(e), attempt++, true, until);
+        continue;
+      }
       try {
         // each send's callback fires once the frame is written to the socket
         await Promise.all(records.slice(i).map((r) => new Promise<void>((resolve, reject) => {
@@ -255,6 +267,7 @@ export class WebSocketEgress implements EgressAdapter, LiveBinding {
         })));
         this.h.count(records.length - i);
         i = records.length;
+        this.outage.ok();
       } catch (e) {
         // the connection dropped mid-batch: resend the whole remainder on the next connection
         // (a frame may arrive twice; never zero times)

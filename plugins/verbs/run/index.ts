@@ -97,6 +97,10 @@ async function runClaimed(ctx: VerbContext<Flags>, specPath: string, loaded: Loa
   const slotBytesKey = spec.model === 'single_ring' ? `single_ring.slot_bytes=${spec.single_ring.slot_bytes}` : `lane_graph.slot_bytes=${spec.lane_graph.slot_bytes}`;
 
   const config = f.config ? readAdapterConfig(f.config) : { ingress: null, egress: null };
+  // a one-shot run is bounded: it does not wait out a destination outage (the egress outage policy)
+  if (f.sp && config.egress && (config.egress.settings.retry === 'forever' || config.egress.settings.max_outage_ms !== undefined)) {
+    throw new ByteorError('BYTEOR_E_CONFIG_INVALID', `--config=${f.config}: egress.${config.egress.settings.retry === 'forever' ? 'retry=forever' : 'max_outage_ms'} rides out outages, which a one-shot run (--sp) does not; drop the setting or run without --sp`, ExitCode.USAGE, { config: f.config });
+  }
   const ingress: IngressAdapter = config.ingress ? ingressFromBinding(ctx.kernel, config.ingress, ctx.env) : new LineIngress({ input: f.input });
   const egress: EgressAdapter = config.egress ? egressFromBinding(ctx.kernel, config.egress, ctx.env) : new LineEgress({ output: f.output });
   const egressIsStdout = !config.egress && (f.output === undefined || f.output === '-');
