@@ -12,6 +12,9 @@ import type { ChannelModel, ConfirmChannel } from 'amqplib';
  */
 export const OFFSETS_QUEUE = { durable: true, arguments: { 'x-max-length': 1, 'x-overflow': 'drop-head' } } as const;
 
+/** Most time a store waits for the broker's confirm. */
+const CONFIRM_TIMEOUT_MS = 10_000;
+
 export class OffsetStore {
   private ch: ConfirmChannel | null = null;
 
@@ -38,12 +41,26 @@ export class OffsetStore {
     return Number(v[1]);
   }
 
-  /** store `next`; resolves once the broker confirmed it */
+  /**
+   * store `next`; resolves once the broker confirmed it, rejects when the channel closes first
+   * (a broker killed mid-publish may never answer: the position is then stored again after the
+   * reconnect, and a store that hung would hold back every later one) or after CONFIRM_TIMEOUT_MS
+   */
   async store(next: number): Promise<void> {
     const ch = this.ch;
     if (!ch) throw new Error('not connected');
     await new Promise<void>((resolve, reject) => {
-      ch.sendToQueue(this.queue, Buffer.from(`next=${next}`, 'latin1'), { persistent: true }, (err) => (err ? reject(err) : resolve()));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const onClose = () => settle(new Error('the channel closed before the broker confirmed the offset'));
+      const settle = (err: unknown) => {
+        clearTimeout(timer);
+        ch.off('close', onClose);
+        if (err) reject(err); else resolve();
+      };
+      ch.once('close', onClose);
+      timer = setTimeout(() => settle(new Error(`no confirm within ${CONFIRM_TIMEOUT_MS} ms`)), CONFIRM_TIMEOUT_MS);
+      timer.unref?.();
+      ch.sendToQueue(this.queue, Buffer.from(`next=${next}`, 'latin1'), { persistent: true }, (err) => settle(err));
     });
   }
 }

@@ -241,7 +241,7 @@ export class RabbitStreamsEgress implements EgressAdapter, LiveBinding {
   private readonly h = new HealthTracker('rabbitmq_streams', 'records');
   private conn: ChannelModel | null = null;
   private ch: ConfirmChannel | null = null;
-  /** records the broker returned as unroutable (mandatory): the stream is gone */
+  /** records the broker returned as unroutable (mandatory): the stream is not available */
   private returned = 0;
   private closed = false;
   private readonly outage: OutagePolicy;
@@ -299,16 +299,19 @@ export class RabbitStreamsEgress implements EgressAdapter, LiveBinding {
         }));
         const results = await Promise.allSettled(confirms);
         if (this.returned > returnedBefore) {
-          this.h.set('failed');
-          throw transportError(this.kind, `the broker returned ${this.returned - returnedBefore} records as unroutable: stream queue "${s.queue}" does not exist; declare it or set egress.create=true`);
+          // start() saw the stream: unroutable now means it is not available — a restarted broker
+          // recovers its streams after it accepts connections — or was deleted; the whole batch is
+          // published again under the outage policy (bounded: until write_timeout_ms)
+          why = `the broker returned ${this.returned - returnedBefore} records as unroutable: stream queue "${s.queue}" is not available (recovering after a broker restart, or deleted: declare it again)`;
+          this.h.set('reconnecting');
+        } else {
+          const bad = results.findIndex((r) => r.status === 'rejected');
+          if (bad === -1) { from = records.length; this.outage.ok(); break; }
+          // publish again from the first record without a confirm, in order
+          from += bad;
+          why = errorText((results[bad] as PromiseRejectedResult).reason);
         }
-        const bad = results.findIndex((r) => r.status === 'rejected');
-        if (bad === -1) { from = records.length; this.outage.ok(); break; }
-        // publish again from the first record without a confirm, in order
-        from += bad;
-        why = errorText((results[bad] as PromiseRejectedResult).reason);
       } catch (e) {
-        if (this.h.state === 'failed') throw e; // unroutable: the stream is gone, retrying cannot help
         why = errorText(e);
       }
       this.h.lag(records.length - from);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import amqp from 'amqplib';
 import { RabbitmqBroker, hasRabbitmq } from '../../scripts/rabbitmq-server.mjs';
-import { startCli } from './cli.ts';
+import { runCli, startCli } from './cli.ts';
 import { exitWhenDone, freePort, until } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'byteor-ep-rmq-restart-'));
@@ -70,7 +70,14 @@ test('a live run (rabbitmq_streams -> rabbitmq_streams) survives kill -9 of rabb
     await broker.start();
     const after = await storedOffset(URL_, offsets);
     assert.ok(after < n, `the run was still going when the broker died (offset ${after})`);
-    await until(async () => (await storedOffset(URL_, offsets).catch(() => -1)) === n, 90_000, `offset ${n} stored: every message acknowledged`);
+    let last = -1;
+    try {
+      await until(async () => (last = await storedOffset(URL_, offsets).catch(() => -1)) === n, 90_000, `offset ${n} stored: every message acknowledged`);
+    } catch (e) {
+      // say where it stood: the stored offset and the runtime's own view (records, adapters' health)
+      const snap = await runCli(['snapshot', `--run-dir=${join(dir, 'run')}`, '--json'], 20_000);
+      throw new Error(`${(e as Error).message}; last stored offset ${last}; snapshot: ${snap.stdout.slice(0, 3000)}`);
+    }
   } finally { rt.child.kill('SIGTERM'); }
   const end = await rt.done;
   assert.is(end.code, 0, end.stderr);
