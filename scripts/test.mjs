@@ -39,6 +39,7 @@ const tsxCacheName = `tsx-${process.geteuid?.() ?? 'user'}`;
 const tsxCache = join(tmpdir(), tsxCacheName);
 mkdirSync(tsxCache, { recursive: true, mode: 0o700 });
 let passed = 0;
+let finished = 0;
 let failed = 0;
 const failures = [];
 
@@ -65,7 +66,8 @@ function runFile(file) {
       if (code !== 0 && f === 0) f = 1; // crashed, timed out or failed outside a test
       passed += p; failed += f;
       const ms = Date.now() - t0;
-      process.stderr.write(`${f ? 'FAIL' : 'ok  '} ${rel} (${p} passed, ${f} failed, ${ms} ms)\n`);
+      finished++;
+      process.stderr.write(`${f ? 'FAIL' : 'ok  '} ${rel} (${p} passed, ${f} failed, ${ms} ms) [${finished}/${files.length} files]\n`);
       let left = [];
       try { left = readdirSync(fileTmp).filter((n) => n !== tsxCacheName); } catch {}
       if (left.length) process.stderr.write(`note: ${rel} left ${left.length} entr${left.length === 1 ? 'y' : 'ies'} in its TMPDIR (removed): ${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''}\n`);

@@ -34,6 +34,8 @@ export interface LineIngressOptions {
 export class LineIngress implements IngressAdapter {
   private state: ConnectionState = 'connecting';
   private count = 0;
+  /** input bytes taken so far (per chunk; for progress) */
+  bytesRead = 0;
   private readonly failures: Array<{ unix_ms: number; message: string }> = [];
   private stream: Readable | null = null;
   private closed = false;
@@ -85,6 +87,7 @@ export class LineIngress implements IngressAdapter {
           continue;
         }
         let chunk: Buffer = typeof raw === 'string' ? Buffer.from(raw) : raw;
+        this.bytesRead += chunk.length;
         if (skipping > 0) {
           const nl = chunk.indexOf(NL);
           if (nl < 0) { skipping += chunk.length; continue; }

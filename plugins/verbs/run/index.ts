@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { z } from 'zod';
 import { stableJson } from '../../../kernel/artifacts/json.ts';
 import { WAIT_KINDS, type WaitKind } from '../../../kernel/core/ring.ts';
@@ -18,6 +19,7 @@ import { runDirFromFlags } from '../../../kernel/rundir/runtime-path.ts';
 import { readAdapterConfig, ingressFromBinding, egressFromBinding } from './adapter-config.ts';
 import { writeStateOut } from './state-out.ts';
 import { formatSummary } from './summary.ts';
+import { ProgressLine, wantsProgress } from './progress.ts';
 import { DEFAULT_DRAIN_TIMEOUT, parseDrainTimeout } from './drain-timeout.ts';
 import { recordRun } from './run-record.ts';
 
@@ -57,8 +59,15 @@ const Flags = z.object({
   wait: z.enum(Object.keys(WAIT_KINDS) as [WaitKind, ...WaitKind[]]).optional(),
   'drain-timeout': z.string().refine((t) => parseDrainTimeout(t) !== undefined, 'must be a duration such as 500ms, 30s or 2m (at most 24 h)').default(DEFAULT_DRAIN_TIMEOUT),
   'state-out': z.string().min(1).optional(),
+  quiet: z.boolean().default(false),
 });
 type Flags = z.output<typeof Flags>;
+
+/** The size of a regular input file (for percent), null for stdin, a pipe or another source. */
+function inputSize(input: string | undefined): number | null {
+  if (input === undefined || input === '-') return null;
+  try { const st = statSync(input); return st.isFile() ? st.size : null; } catch { return null; }
+}
 
 /** Wraps the executor's sink: stops the source after --adapter-max-messages records. */
 function boundedSink(inner: IngressSink, max: number | undefined, onLimit: () => void): IngressSink {
@@ -171,8 +180,18 @@ async function runClaimed(ctx: VerbContext<Flags>, specPath: string, loaded: Loa
     ? new LaneGraphMonitor({ paths, run: executor, kernel: ctx.kernel, info, onStop: drain, onStateError })
     : new RuntimeMonitor({ paths, run: executor, kernel: ctx.kernel, info, onStop: drain, onStateError });
 
+  // a person waiting on a terminal sees the run move (progress.ts); nothing of it otherwise
+  const progress = wantsProgress(ctx.io, {
+    sp: f.sp, json: ctx.json, quiet: f.quiet,
+    recordsToStderrTerminal: egressIsStdout && Boolean(process.stdout.isTTY),
+  }) ? new ProgressLine(ctx.io, {
+    records: () => executor!.observe().records,
+    input: () => ({ read: ingress instanceof LineIngress ? ingress.bytesRead : 0, size: inputSize(config.ingress ? undefined : f.input) }),
+  }) : null;
+
   let summary: RunSummary;
   try {
+    progress?.start();
     if (monitor) {
       await monitor.start();
       recordRun({
@@ -192,6 +211,7 @@ async function runClaimed(ctx: VerbContext<Flags>, specPath: string, loaded: Loa
     if (!summary.error) summary.error = { code: e.code, message: e.message };
   } finally {
     unhook();
+    progress?.stop();
   }
   await ingress.close().catch(() => {});
   // a failed run: count what the source handed over until it stopped (records pushed into the
@@ -255,6 +275,7 @@ same output; its summary adds every lane, role and endpoint (docs/lanegraph.md).
         wait: { type: 'string', value: 'spin|backoff|block', description: 'override single_ring.wait / lane_graph.wait' },
         'drain-timeout': { type: 'string', value: 'D', description: `how long a stop waits for accepted records to leave (500ms, 30s, 2m; default ${DEFAULT_DRAIN_TIMEOUT}); then exit 1 BYTEOR_E_DRAIN_TIMEOUT` },
         'state-out': { type: 'string', value: 'FILE', description: 'write the final state document (snapshot sections included) to FILE, also with --sp' },
+        quiet: { type: 'boolean', description: 'no progress line on a terminal (--sp draws one on stderr when it is a terminal)' },
       },
       schema: Flags,
       run,
