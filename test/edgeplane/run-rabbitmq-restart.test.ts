@@ -68,7 +68,9 @@ test('a live run (rabbitmq_streams -> rabbitmq_streams) survives kill -9 of rabb
     await broker.kill();
     await new Promise((r) => setTimeout(r, 300));
     await broker.start();
-    const after = await storedOffset(URL_, offsets);
+    // a restarted broker may answer before it has recovered its durable queues: read again until it has
+    let after = -1;
+    await until(async () => (after = await storedOffset(URL_, offsets).catch(() => -1)) >= 0, 60_000, 'the offsets queue back after the restart');
     assert.ok(after < n, `the run was still going when the broker died (offset ${after})`);
     let last = -1;
     try {
