@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // The test command (`npm test`): runs every test/**/*.test.ts in its own process (uvu through
-// tsx, with --no-liftoff as the runtime uses), two at a time, each under a timeout so that a
-// hang (e.g. a regression of stack-notes G1) fails instead of stalling CI. Real servers the
-// tests talk to (nats-server, redis-server) are started here on free 127.0.0.1 ports.
+// tsx, with --no-liftoff as the runtime uses), two at a time, each under a timeout (5 min: the
+// release check installs the packed package from the registry) so that a hang (e.g. a
+// regression of the --no-liftoff bug, docs/runtime.md) fails instead of stalling CI. Real servers
+// the tests talk to (nats-server, redis-server, postgres, rabbitmq-server, s3rver) are started
+// here on free 127.0.0.1 ports.
 // Each file runs with a TMPDIR of its own, removed when it ends (a test killed by its timeout
 // leaves nothing either); what a file left there is named on stderr so it can be fixed.
 // Ends with one plain line: "N passed, N failed".
@@ -16,7 +18,7 @@ const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
 const filters = args.filter((a) => !a.startsWith('--'));
 const jobs = Number(process.env.BYTEOR_TEST_JOBS ?? 2);
-const timeoutMs = Number(process.env.BYTEOR_TEST_TIMEOUT_MS ?? 180_000);
+const timeoutMs = Number(process.env.BYTEOR_TEST_TIMEOUT_MS ?? 300_000);
 
 function walk(dir) {
   const out = [];
