@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { Flags, type DiffFlags } from './flags.ts';
 import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../kernel/plugin-contract.ts';
 
 /**
@@ -8,12 +8,6 @@ import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../ker
  * diff(1)), 2 for usage, 3 when a spec is invalid, 6 when the bundle does not verify.
  */
 
-const Flags = z.object({
-  spec: z.string().min(1).optional(),
-  against: z.string().min(1).optional(),
-  bundle: z.string().min(1).optional(),
-});
-export type DiffFlags = z.output<typeof Flags>;
 
 async function run(ctx: VerbContext<DiffFlags>): Promise<number> {
   const { runDiff } = await import('./run-diff.ts');

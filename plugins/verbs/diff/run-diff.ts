@@ -8,7 +8,7 @@ import type { PluginHost, VerbContext } from '../../../kernel/plugin-contract.ts
 import { diffSpecs } from '../../../kernel/spec/diff.ts';
 import { readSpecFile, resolveSpecPath, specInvalidError, validateSpecText } from '../../../kernel/spec/load.ts';
 import type { PipelineSpecV1 } from '../../../kernel/spec/model.ts';
-import type { DiffFlags } from './index.ts';
+import type { DiffFlags } from './flags.ts';
 
 interface Side { side: SpecDiffSide; spec: PipelineSpecV1 }
 

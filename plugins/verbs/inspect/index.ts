@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { TuningProfile } from '../../../kernel/artifacts/doctor-report.ts';
+import { Flags, type InspectFlags } from './flags.ts';
 import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../kernel/plugin-contract.ts';
 
 /**
@@ -10,11 +9,6 @@ import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../ker
  * completes: what it finds is data.
  */
 
-const Flags = z.object({
-  bundle: z.string().min(1),
-  profile: TuningProfile.default('default'),
-});
-export type InspectFlags = z.output<typeof Flags>;
 
 async function run(ctx: VerbContext<InspectFlags>): Promise<number> {
   const { runInspect } = await import('./run-inspect.ts');

@@ -6,7 +6,7 @@ import type { VerbContext } from '../../../kernel/plugin-contract.ts';
 import { readBundleView } from './bundle-view.ts';
 import { environmentStep } from './environment-step.ts';
 import { focusOf, productsOf } from './focus.ts';
-import type { InspectFlags } from './index.ts';
+import type { InspectFlags } from './flags.ts';
 import { nextStep } from './next-step.ts';
 import { policyStep } from './policy-step.ts';
 import { productStep } from './product-step.ts';

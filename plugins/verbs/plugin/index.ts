@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { Flags, type PluginVerbFlags } from './flags.ts';
 import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../kernel/plugin-contract.ts';
 
 /**
@@ -8,10 +8,6 @@ import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../ker
  * (docs/plugins.md §1). A non-empty DIR is refused (BYTEOR_E_PLUGIN_INIT_NOT_EMPTY, exit 2).
  */
 
-const Flags = z.object({
-  name: z.string().min(1).optional(),
-});
-export type PluginVerbFlags = z.output<typeof Flags>;
 
 async function run(ctx: VerbContext<PluginVerbFlags>): Promise<number> {
   const { runPluginInit } = await import('./init.ts');

@@ -8,7 +8,7 @@ import { ExitCode } from '../../../kernel/exit-codes.ts';
 import type { VerbContext } from '../../../kernel/plugin-contract.ts';
 import { PLUGIN_NAME } from '../../../kernel/plugin-definition.ts';
 import { packageVersion } from '../../../kernel/version.ts';
-import type { PluginVerbFlags } from './index.ts';
+import type { PluginVerbFlags } from './flags.ts';
 import { scaffoldFiles, type ScaffoldNames } from './scaffold-files.ts';
 
 function usage(message: string): ByteorError {
