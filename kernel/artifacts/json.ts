@@ -1,5 +1,4 @@
-import { closeSync, constants, fchmodSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { writePrivateFile } from '../io/private-file.ts';
 import { ByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { z } from 'zod';
@@ -14,24 +13,14 @@ export function stableJson(value: unknown): string {
 }
 
 /**
- * Validate against the artifact's schema, then write atomically: a temporary file with a random
- * name next to `path`, created exclusively (O_EXCL|O_NOFOLLOW: never through a planted file or
- * symlink) with mode 0600 whatever the umask, then renamed over `path`.
+ * Validate against the artifact's schema, then write atomically and privately (0600, never
+ * through a planted symlink: kernel/io/private-file.ts).
  */
 export function writeJsonArtifact<S extends z.ZodType>(path: string, schema: S, value: z.input<S>): z.output<S> {
   const parsed = schema.parse(value);
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
-  let created = false;
   try {
-    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-    created = true;
-    try {
-      fchmodSync(fd, 0o600);
-      writeFileSync(fd, stableJson(parsed));
-    } finally { closeSync(fd); }
-    renameSync(tmp, path);
+    writePrivateFile(path, stableJson(parsed));
   } catch (e) {
-    if (created) { try { rmSync(tmp, { force: true }); } catch { /* nothing to clean up */ } }
     throw new ByteorError('BYTEOR_E_ARTIFACT_WRITE', `cannot write ${path}: ${e instanceof Error ? e.message : String(e)}; check that its directory exists and is writable`, ExitCode.RUNTIME_FAILURE, { path, ...(errnoOf(e) ? { errno: errnoOf(e) } : {}) });
   }
   return parsed;

@@ -1,6 +1,7 @@
-import { accessSync, constants, copyFileSync, existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ByteorError } from '../../kernel/errors.ts';
+import { writePrivateFile } from '../../kernel/io/private-file.ts';
 import { ExitCode } from '../../kernel/exit-codes.ts';
 import type { RunInfo } from '../../kernel/hooks.ts';
 import { definePlugin, PLUGIN_API_VERSION } from '../../kernel/plugin-contract.ts';
@@ -15,12 +16,6 @@ import { DATAGUARD_STAGE_FAMILIES } from './stages.ts';
  * DataGuard (docs/dataguard.md): schema checks against a file-backed registry, deterministic
  * redaction, and the kv/v1 report. Preloaded by `byteor-dataguard`, or `--plugin=dataguard`.
  */
-
-function writeAtomically(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
 
 export default definePlugin({
   name: 'dataguard',
@@ -85,7 +80,7 @@ export default definePlugin({
       const text = formatReport(report);
       const targets = [rc.config.reportPath, run.runDir ? join(run.runDir, REPORT_FILE) : undefined].filter((p): p is string => p !== undefined);
       for (const path of targets) {
-        try { writeAtomically(path, text); } catch (e) {
+        try { writePrivateFile(path, text); } catch (e) {
           throw new ByteorError('BYTEOR_E_DATAGUARD_REPORT_WRITE', `cannot write the DataGuard report to ${path}: ${(e as Error).message}`, ExitCode.RUNTIME_FAILURE, { path });
         }
       }

@@ -1,4 +1,5 @@
-import { open, readFile, rename, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { writePrivateFileAsync } from '../../kernel/io/private-file.ts';
 import { z } from 'zod';
 import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-contract.ts';
 import { sleep } from './backoff.ts';
@@ -122,9 +123,7 @@ export class FileIngress implements IngressAdapter, LiveBinding {
     this.acked = max;
     const path = this.settings.checkpoint;
     this.checkpointing = this.checkpointing.then(async () => {
-      const tmp = `${path}.tmp-${process.pid}`;
-      await writeFile(tmp, `offset=${max}\n`);
-      await rename(tmp, path);
+      await writePrivateFileAsync(path, `offset=${max}\n`);
     });
     return this.checkpointing;
   }

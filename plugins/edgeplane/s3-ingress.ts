@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writePrivateFileAsync } from '../../kernel/io/private-file.ts';
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
@@ -182,9 +183,7 @@ export class S3Ingress implements IngressAdapter, LiveBinding {
     if (!this.commit.ack(tokens) || !path) return this.checkpointing;
     const at = this.commit.position!;
     this.checkpointing = this.checkpointing.then(async () => {
-      const tmp = `${path}.tmp-${process.pid}`;
-      await writeFile(tmp, JSON.stringify(at) + '\n');
-      await rename(tmp, path);
+      await writePrivateFileAsync(path, JSON.stringify(at) + '\n');
     }).catch((e) => { this.h.fail(`checkpoint ${path}: ${errorText(e)}`); });
     return this.checkpointing;
   }
