@@ -90,12 +90,8 @@ export class RingProducer implements IngressSink {
       return this.blocked.then(() => { this.waiting--; return this.push(record, ackToken); });
     }
     if (this.ended) throw new ByteorError('BYTEOR_E_INGRESS_AFTER_END', 'an ingress adapter pushed a record after end(); this is a bug in the adapter', ExitCode.RUNTIME_FAILURE);
-    const index = this.received++;
-    if (record.length > this.slotBytes) {
-      this.refused++;
-      this.events.refused(index, record.length, this.slotBytes);
-      return;
-    }
+    if (record.length > this.slotBytes) { this.countRefused(record.length); return; }
+    this.received++;
     const shard = this.router.shardOf(record);
     const ring = this.rings[shard]!;
     if (ring.tryClaim(1) === 0) {

@@ -76,7 +76,16 @@ export class IngressWriter implements IngressSink {
 
   /** A record of `bytes` bytes (> slot_bytes) that the adapter did not buffer: counted as refused, in order. */
   refuse(bytes: number): void | Promise<void> {
-    if (this.blocked) return this.blocked.then(() => this.refuse(bytes));
+    if (this.blocked) {
+      this.queued++;
+      this.waiting++;
+      return this.blocked.then(() => { this.queued--; this.waiting--; return this.refuse(bytes); });
+    }
+    this.countRefused(bytes);
+  }
+
+  /** Count the next record received as refused (too large), at its place in ingress order. */
+  private countRefused(bytes: number): void {
     const index = this.received++;
     this.refused++;
     this.events.refused(index, bytes, this.slotBytes);
@@ -89,12 +98,8 @@ export class IngressWriter implements IngressSink {
       return this.blocked.then(() => { this.queued--; this.waiting--; return this.push(record, ackToken); });
     }
     if (this.ended) throw new ByteorError('BYTEOR_E_INGRESS_AFTER_END', 'an ingress adapter pushed a record after end(); this is a bug in the adapter', ExitCode.RUNTIME_FAILURE);
-    const index = this.received++;
-    if (record.length > this.slotBytes) {
-      this.refused++;
-      this.events.refused(index, record.length, this.slotBytes);
-      return;
-    }
+    if (record.length > this.slotBytes) { this.countRefused(record.length); return; }
+    this.received++;
     return this.place(record, ackToken, 0);
   }
 
