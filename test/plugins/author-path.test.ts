@@ -17,6 +17,7 @@ import { ByteorError } from '../../kernel/errors.ts';
 import { Kernel } from '../../kernel/plugin-host.ts';
 import { definePlugin, PLUGIN_API_VERSION, type PluginDefinition } from '../../kernel/plugin-contract.ts';
 import { captureIO } from '../kernel/capture-io.ts';
+import { chainSpec } from '../run/cli-harness.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'byteor-author-path-'));
@@ -29,14 +30,8 @@ async function cli(args: string[], cwd = repo) {
 }
 
 function spec(name: string, keys: string[]): string {
-  const lines = ['spec.version=1', 'spec.model=single_ring', `spec.name=${name}`, 'single_ring.shards=1', 'single_ring.ordering=strict',
-    'single_ring.producer=single', 'single_ring.scheduling=dedicated', 'single_ring.slot_bytes=64', 'single_ring.wait=block'];
-  keys.forEach((k, i) => {
-    lines.push(`single_ring.stages.${i}.key=${k}`);
-    if (i > 0) lines.push(`single_ring.stages.${i}.depends_on.0=${i - 1}`);
-  });
   const path = join(tmp, `${name}.kv`);
-  writeFileSync(path, lines.join('\n') + '\n');
+  writeFileSync(path, chainSpec(keys, { slot_bytes: 64, wait: 'block' }));
   return path;
 }
 
