@@ -235,6 +235,18 @@ export class RabbitStreamsIngress implements IngressAdapter, LiveBinding {
   }
 }
 
+/** `confirms`, unless the channel closes first or `timeoutMs` pass (then it rejects). */
+function confirmsOrClose<T>(ch: ConfirmChannel, confirms: Promise<T>, timeoutMs: number): Promise<T> {
+  let onClose: () => void = () => {};
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const ended = new Promise<never>((_, reject) => {
+    onClose = () => reject(new Error('the channel closed before the broker confirmed the records'));
+    ch.once('close', onClose);
+    timer = setTimeout(() => reject(new Error(`no publisher confirm within ${timeoutMs} ms`)), timeoutMs);
+  });
+  return Promise.race([confirms, ended]).finally(() => { ch.off('close', onClose); clearTimeout(timer); });
+}
+
 export class RabbitStreamsEgress implements EgressAdapter, LiveBinding {
   readonly role = 'egress';
   readonly kind = 'rabbitmq_streams';
@@ -297,7 +309,9 @@ export class RabbitStreamsEgress implements EgressAdapter, LiveBinding {
         const confirms = records.slice(from).map((r) => new Promise<void>((resolve, reject) => {
           ch.sendToQueue(s.queue, Buffer.from(r.buffer, r.byteOffset, r.byteLength), { persistent: true, mandatory: true }, (err) => (err ? reject(err) : resolve()));
         }));
-        const results = await Promise.allSettled(confirms);
+        // a broker killed mid-publish may never answer these confirms: the channel's close (or the
+        // write timeout) ends the wait, and the records are published again on a new channel
+        const results = await confirmsOrClose(ch, Promise.allSettled(confirms), s.write_timeout_ms);
         if (this.returned > returnedBefore) {
           // start() saw the stream: unroutable now means it is not available — a restarted broker
           // recovers its streams after it accepts connections — or was deleted; the whole batch is
