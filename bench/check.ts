@@ -18,7 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BenchReport } from '../kernel/artifacts/bench-report.ts';
+import { BenchReport } from './suite/bench-report.ts';
 import { stableJson } from '../kernel/artifacts/json.ts';
 import { ByteorError, isByteorError } from '../kernel/errors.ts';
 import { ExitCode } from '../kernel/exit-codes.ts';

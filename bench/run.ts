@@ -9,7 +9,7 @@
  * See docs/performance.md.
  */
 import { writeFileSync } from 'node:fs';
-import { BENCH_REPORT_VERSION, BenchReport, type BenchResult, type MicroResult } from '../kernel/artifacts/bench-report.ts';
+import { BENCH_REPORT_VERSION, BenchReport, type BenchResult, type MicroResult } from './suite/bench-report.ts';
 import { stableJson } from '../kernel/artifacts/json.ts';
 import { ByteorError, isByteorError } from '../kernel/errors.ts';
 import { ExitCode } from '../kernel/exit-codes.ts';

@@ -6,12 +6,12 @@
  *
  *   P → [http_post:http://127.0.0.1:9/ingest, dry run] → egress
  */
-import { defineBench } from './suite/bench-definition.ts';
-import { measureContender } from './suite/measure.ts';
-import { syntheticPayloads } from './suite/payloads.ts';
-import { singleRingSpecText, startSingleRing } from './suite/single-ring-contender.ts';
-import { BENCH_CAPACITY, chooseWait } from './suite/topology.ts';
-import { ringDisclosure } from './suite/disclosure.ts';
+import { defineBench } from '../suite/bench-definition.ts';
+import { measureContender } from '../suite/measure.ts';
+import { syntheticPayloads } from '../suite/payloads.ts';
+import { singleRingSpecText, startSingleRing } from '../suite/single-ring-contender.ts';
+import { BENCH_CAPACITY, chooseWait } from '../suite/topology.ts';
+import { ringDisclosure } from '../suite/disclosure.ts';
 
 export const DRY_RUN_TARGET = 'http://127.0.0.1:9/ingest';
 

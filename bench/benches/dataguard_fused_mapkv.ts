@@ -4,12 +4,12 @@
  *
  *   P → [0 dataguard_fused] → egress
  */
-import { defineBench } from './suite/bench-definition.ts';
-import { measureContender } from './suite/measure.ts';
-import { singleRingSpecText, startSingleRing } from './suite/single-ring-contender.ts';
-import { BENCH_CAPACITY, chooseWait } from './suite/topology.ts';
-import { ringDisclosure } from './suite/disclosure.ts';
-import { DATAGUARD_SLOT_BYTES, dataguardFlags, dataguardPool } from './suite/dataguard-workload.ts';
+import { defineBench } from '../suite/bench-definition.ts';
+import { measureContender } from '../suite/measure.ts';
+import { singleRingSpecText, startSingleRing } from '../suite/single-ring-contender.ts';
+import { BENCH_CAPACITY, chooseWait } from '../suite/topology.ts';
+import { ringDisclosure } from '../suite/disclosure.ts';
+import { DATAGUARD_SLOT_BYTES, dataguardFlags, dataguardPool } from '../suite/dataguard-workload.ts';
 
 export default defineBench({
   name: 'dataguard_fused_mapkv',

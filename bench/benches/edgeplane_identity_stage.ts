@@ -12,29 +12,29 @@
  * the stage waits with backoff.
  */
 import v8 from 'node:v8';
-import { ByteorError } from '../kernel/errors.ts';
-import { ExitCode } from '../kernel/exit-codes.ts';
-import { Kernel } from '../kernel/plugin-host.ts';
-import { loadPlugins } from '../kernel/plugin-loader.ts';
-import { loadSpecText } from '../kernel/spec/load.ts';
-import { SingleRingRun } from '../kernel/exec/single-ring-executor.ts';
-import { startModuleWorker } from '../kernel/exec/module-worker.ts';
-import type { EgressAdapter, IngressAdapter, RunInfo } from '../kernel/plugin-api.ts';
-import type { SingleRingPipeline } from '../kernel/spec/model.ts';
-import type { WaitKind } from '../kernel/core/ring.ts';
+import { ByteorError } from '../../kernel/errors.ts';
+import { ExitCode } from '../../kernel/exit-codes.ts';
+import { Kernel } from '../../kernel/plugin-host.ts';
+import { loadPlugins } from '../../kernel/plugin-loader.ts';
+import { loadSpecText } from '../../kernel/spec/load.ts';
+import { SingleRingRun } from '../../kernel/exec/single-ring-executor.ts';
+import { startModuleWorker } from '../../kernel/exec/module-worker.ts';
+import type { EgressAdapter, IngressAdapter, RunInfo } from '../../kernel/plugin-api.ts';
+import type { SingleRingPipeline } from '../../kernel/spec/model.ts';
+import type { WaitKind } from '../../kernel/core/ring.ts';
 import type { Worker } from 'node:worker_threads';
-import { defineBench } from './suite/bench-definition.ts';
-import type { DriverResult } from './suite/driver.ts';
-import { failedResult, resultFrom } from './suite/measure.ts';
-import { syntheticPayloads } from './suite/payloads.ts';
-import { singleRingSpecText } from './suite/single-ring-contender.ts';
-import { ThreadGcCollector } from './suite/thread-gc.ts';
-import { BENCH_CAPACITY, chooseWait } from './suite/topology.ts';
-import { ringDisclosure } from './suite/disclosure.ts';
-import { packageVersion } from './peers/package-version.ts';
+import { defineBench } from '../suite/bench-definition.ts';
+import type { DriverResult } from '../suite/driver.ts';
+import { failedResult, resultFrom } from '../suite/measure.ts';
+import { syntheticPayloads } from '../suite/payloads.ts';
+import { singleRingSpecText } from '../suite/single-ring-contender.ts';
+import { ThreadGcCollector } from '../suite/thread-gc.ts';
+import { BENCH_CAPACITY, chooseWait } from '../suite/topology.ts';
+import { ringDisclosure } from '../suite/disclosure.ts';
+import { packageVersion } from '../peers/package-version.ts';
 
 const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-const LOADGEN = new URL(`./suite/websocket-loadgen-worker${EXT}`, import.meta.url);
+const LOADGEN = new URL(`../suite/websocket-loadgen-worker${EXT}`, import.meta.url);
 
 type LoadgenMessage =
   | { type: 'sink'; port: number }

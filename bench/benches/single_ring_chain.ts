@@ -6,12 +6,12 @@
  *
  * The peer set (bench/peers/) runs this same topology over other transports.
  */
-import { defineBench } from './suite/bench-definition.ts';
-import { measureContender } from './suite/measure.ts';
-import { syntheticPayloads } from './suite/payloads.ts';
-import { singleRingSpecText, startSingleRing } from './suite/single-ring-contender.ts';
-import { BENCH_CAPACITY, chainDeps, chainStages, chooseWait, describeDeps } from './suite/topology.ts';
-import { ringDisclosure } from './suite/disclosure.ts';
+import { defineBench } from '../suite/bench-definition.ts';
+import { measureContender } from '../suite/measure.ts';
+import { syntheticPayloads } from '../suite/payloads.ts';
+import { singleRingSpecText, startSingleRing } from '../suite/single-ring-contender.ts';
+import { BENCH_CAPACITY, chainDeps, chainStages, chooseWait, describeDeps } from '../suite/topology.ts';
+import { ringDisclosure } from '../suite/disclosure.ts';
 
 export default defineBench({
   name: 'single_ring_chain',

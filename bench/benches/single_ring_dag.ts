@@ -7,12 +7,12 @@
  *   3 stages (join):                P ─┬→ [0] ─┬→ [2] → egress
  *                                      └→ [1] ─┘
  */
-import { defineBench } from './suite/bench-definition.ts';
-import { measureContender } from './suite/measure.ts';
-import { syntheticPayloads } from './suite/payloads.ts';
-import { singleRingSpecText, startSingleRing } from './suite/single-ring-contender.ts';
-import { BENCH_CAPACITY, chooseWait, dagShape, describeDeps } from './suite/topology.ts';
-import { ringDisclosure } from './suite/disclosure.ts';
+import { defineBench } from '../suite/bench-definition.ts';
+import { measureContender } from '../suite/measure.ts';
+import { syntheticPayloads } from '../suite/payloads.ts';
+import { singleRingSpecText, startSingleRing } from '../suite/single-ring-contender.ts';
+import { BENCH_CAPACITY, chooseWait, dagShape, describeDeps } from '../suite/topology.ts';
+import { ringDisclosure } from '../suite/disclosure.ts';
 
 export default defineBench({
   name: 'single_ring_dag',

@@ -7,12 +7,12 @@
  *      ├→ ring 1: [0] → … ─┼→ egress (ingress order)
  *      └→ …               ─┘
  */
-import { defineBench } from './suite/bench-definition.ts';
-import { measureContender } from './suite/measure.ts';
-import { syntheticPayloads } from './suite/payloads.ts';
-import { singleRingSpecText, startSingleRing } from './suite/single-ring-contender.ts';
-import { BENCH_CAPACITY, chainDeps, chooseWait, describeDeps, shardedShape } from './suite/topology.ts';
-import { ringDisclosure } from './suite/disclosure.ts';
+import { defineBench } from '../suite/bench-definition.ts';
+import { measureContender } from '../suite/measure.ts';
+import { syntheticPayloads } from '../suite/payloads.ts';
+import { singleRingSpecText, startSingleRing } from '../suite/single-ring-contender.ts';
+import { BENCH_CAPACITY, chainDeps, chooseWait, describeDeps, shardedShape } from '../suite/topology.ts';
+import { ringDisclosure } from '../suite/disclosure.ts';
 
 export default defineBench({
   name: 'single_ring_sharded',

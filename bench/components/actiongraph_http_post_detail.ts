@@ -1,6 +1,6 @@
 /**
  * ActionGraph in detail, beside the suite's `actiongraph_http_post_dry_run`
- * (bench/actiongraph_http_post_dry_run.ts, run by `npm run bench`): a SingleRing
+ * (bench/benches/actiongraph_http_post_dry_run.ts, run by `npm run bench`): a SingleRing
  * `identity → http_post:<url>` pipeline run with `--dry-run` through the `run` verb, every side
  * effect recorded and none performed. Reported beside it, on the same machine and input:
  * - `identity_identity` — the same pipeline with `identity` in place of http_post (the ring's own
@@ -9,7 +9,7 @@
  *   node:http server in a child process, BYTEOR_ACTION_CONCURRENCY in flight per batch;
  * - the dry-run handler alone on batches of real ring slots (ns and heap bytes per record).
  *
- *   node --no-liftoff --conditions=source --import tsx bench/actiongraph_http_post_detail.ts [--records=N] [--live-records=N] [--rounds=N] [--json]
+ *   node --no-liftoff --conditions=source --import tsx bench/components/actiongraph_http_post_detail.ts [--records=N] [--live-records=N] [--rounds=N] [--json]
  *
  * Pipelines go through the real `run --sp` verb in this process (stage workers, ring, egress to
  * /dev/null); throughput is records_in / elapsed_ms of the run summary, median of the rounds,
@@ -20,10 +20,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../kernel/cli.ts';
-import type { RunSummary, StageFamily } from '../kernel/plugin-api.ts';
-import { httpPostFamily } from '../plugins/actiongraph/http-post.ts';
-import { SabRecordBatch, stageContext } from '../test/actiongraph/record-batch.ts';
+import { main } from '../../kernel/cli.ts';
+import type { RunSummary, StageFamily } from '../../kernel/plugin-api.ts';
+import { httpPostFamily } from '../../plugins/actiongraph/http-post.ts';
+import { SabRecordBatch, stageContext } from '../../test/actiongraph/record-batch.ts';
 
 export interface ActiongraphBenchResult {
   name: string;

@@ -3,7 +3,7 @@
  * stage worker run its side effects with bounded concurrency — an async pool inside the worker
  * (undici, N requests in flight on one thread) or a piscina pool of threads (one task per action)?
  *
- *   node --no-liftoff --conditions=source --import tsx bench/actiongraph_pool_choice.ts [--actions=N] [--concurrency=N]
+ *   node --no-liftoff --conditions=source --import tsx bench/components/actiongraph_pool_choice.ts [--actions=N] [--concurrency=N]
  *
  * The target is a real node:http server in a child process on 127.0.0.1, so neither contender
  * shares its event loop with the server. Both contenders POST the same records with the same

@@ -1,4 +1,4 @@
-// piscina worker for bench/actiongraph_pool_choice.ts: performs one http_post action per task.
+// piscina worker for bench/components/actiongraph_pool_choice.ts: performs one http_post action per task.
 import { createHash } from 'node:crypto';
 import { workerData } from 'piscina';
 import { Pool } from 'undici';

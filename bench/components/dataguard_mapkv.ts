@@ -3,7 +3,7 @@
  * two decodes per record) and `dataguard_fused_mapkv` (dataguard_fused: one stage, one decode),
  * mapkv payloads of the example registry, the six example rules, base64 framing.
  *
- *   node --no-liftoff --conditions=source --import tsx bench/dataguard_mapkv.ts [--records=N] [--rounds=N] [--batch=N] [--pipeline] [--json]
+ *   node --no-liftoff --conditions=source --import tsx bench/components/dataguard_mapkv.ts [--records=N] [--rounds=N] [--batch=N] [--pipeline] [--json]
  *
  * Stage handler cost, in process: the real stage handlers (built by the stage families from run
  * flags, exactly as a stage worker builds them) process batches of real ring slots over a
@@ -26,15 +26,15 @@ import v8 from 'node:v8';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../kernel/cli.ts';
-import type { RunSummary } from '../kernel/plugin-api.ts';
+import { main } from '../../kernel/cli.ts';
+import type { RunSummary } from '../../kernel/plugin-api.ts';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { Unpackr } from 'msgpackr';
-import { createDataguardHandler } from '../plugins/dataguard/stages.ts';
-import type { DataguardRole } from '../plugins/dataguard/spec-rules.ts';
-import { sampleRecords, toBase64Lines } from '../scripts/dataguard-records.ts';
-import { SabBatch, testStageContext } from '../test/dataguard/sab-batch.ts';
-import { ALL_RULES, asBase64, EXAMPLE_FLAGS } from '../test/dataguard/stage-harness.ts';
+import { createDataguardHandler } from '../../plugins/dataguard/stages.ts';
+import type { DataguardRole } from '../../plugins/dataguard/spec-rules.ts';
+import { sampleRecords, toBase64Lines } from '../../scripts/dataguard-records.ts';
+import { SabBatch, testStageContext } from '../../test/dataguard/sab-batch.ts';
+import { ALL_RULES, asBase64, EXAMPLE_FLAGS } from '../../test/dataguard/stage-harness.ts';
 
 export interface DataguardBenchResult {
   name: 'dataguard_chain_mapkv' | 'dataguard_fused_mapkv';
@@ -181,7 +181,7 @@ export async function benchDataguardPipeline(o: { records?: number; rounds?: num
   const dir = mkdtempSync(join(tmpdir(), 'byteor-dg-bench-'));
   const input = join(dir, 'input.b64');
   writeFileSync(input, toBase64Lines(sampleRecords({ mode: 'mapkv', count: n, seed: 1, badEvery: 0 })));
-  const root = new URL('../', import.meta.url).pathname;
+  const root = new URL('../../', import.meta.url).pathname;
   const once = async (spec: string): Promise<number> => {
     let out = '';
     const io = { out: (t: string) => { out += t; }, err: () => {}, tty: false, color: false };

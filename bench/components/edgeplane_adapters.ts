@@ -6,7 +6,7 @@
  * runtime costs at the edge. Companion of the suite bench `edgeplane_identity_stage` (WebSocket,
  * `npm run bench`), which measures one transport with the suite's load generator and latency.
  *
- *   node --no-liftoff --conditions=source --import tsx bench/edgeplane_adapters.ts [--records=N] [--rounds=N] [--only=kind,kind] [--json]
+ *   node --no-liftoff --conditions=source --import tsx bench/components/edgeplane_adapters.ts [--records=N] [--rounds=N] [--only=kind,kind] [--json]
  *
  * Servers: nats-server (JetStream), redis-server, PostgreSQL, rabbitmq-server and s3rver are started on free loopback
  * ports by scripts/test-servers.mjs, as for the tests. Pull sources (file, redis_streams,
@@ -29,13 +29,13 @@ import { AckPolicy, connect, type NatsConnection } from 'nats';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { WebSocket, WebSocketServer } from 'ws';
-import { Kernel } from '../kernel/plugin-host.ts';
-import { loadPlugins } from '../kernel/plugin-loader.ts';
-import { loadSpecText } from '../kernel/spec/load.ts';
-import { SingleRingRun } from '../kernel/exec/single-ring-executor.ts';
-import type { EgressAdapter, IngressAdapter, RunInfo } from '../kernel/plugin-api.ts';
-import type { SingleRingPipeline } from '../kernel/spec/model.ts';
-import { startTestServers } from '../scripts/test-servers.mjs';
+import { Kernel } from '../../kernel/plugin-host.ts';
+import { loadPlugins } from '../../kernel/plugin-loader.ts';
+import { loadSpecText } from '../../kernel/spec/load.ts';
+import { SingleRingRun } from '../../kernel/exec/single-ring-executor.ts';
+import type { EgressAdapter, IngressAdapter, RunInfo } from '../../kernel/plugin-api.ts';
+import type { SingleRingPipeline } from '../../kernel/spec/model.ts';
+import { startTestServers } from '../../scripts/test-servers.mjs';
 
 try { v8.setFlagsFromString('--no-liftoff'); } catch { /* set on the command line too */ }
 

@@ -1,7 +1,7 @@
 /**
- * bench/single_ring.ts — the first SingleRing benchmark (not a test; nothing here is asserted).
+ * bench/components/single_ring.ts — the first SingleRing benchmark (not a test; nothing here is asserted).
  *
- *   node --no-liftoff --conditions=source --import tsx bench/single_ring.ts [--quick]
+ *   node --no-liftoff --conditions=source --import tsx bench/components/single_ring.ts [--quick]
  *
  * 1 producer → 1 stage, each on its own worker thread, 64-byte payloads, batch sizes 1/16/256,
  * wait strategies spin and backoff, over four transports in the same run:
@@ -19,10 +19,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import * as hdr from 'hdr-histogram-js';
 import { RingBuffer } from 'ringbuf.js';
-import { compileCore, createSharedMemory, instantiateCore } from '../kernel/core/wasm.ts';
-import { LayoutAllocator } from '../kernel/core/layout.ts';
-import { RingHandle, DEFAULT_SPIN_NS, type WaitKind } from '../kernel/core/ring.ts';
-import { startModuleWorker } from '../kernel/exec/module-worker.ts';
+import { compileCore, createSharedMemory, instantiateCore } from '../../kernel/core/wasm.ts';
+import { LayoutAllocator } from '../../kernel/core/layout.ts';
+import { RingHandle, DEFAULT_SPIN_NS, type WaitKind } from '../../kernel/core/ring.ts';
+import { startModuleWorker } from '../../kernel/exec/module-worker.ts';
 import { JsRing, jsRingBytes } from './single-ring/js-ring.ts';
 import type { Impl, PairSetup, RunCommand, RunResult } from './single-ring/worker.ts';
 

@@ -12,7 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { MicroResult } from '../../kernel/artifacts/bench-report.ts';
+import type { MicroResult } from '../suite/bench-report.ts';
 import { defineMicro } from '../suite/micro-definition.ts';
 import { microResult } from '../suite/benchmark-suite.ts';
 

@@ -9,7 +9,7 @@ import { loadPlugins } from '../../kernel/plugin-loader.ts';
 import { DEFAULT_PLUGINS } from '../../kernel/builtin-plugins.ts';
 import { decodeSpecText, validateSpecText } from '../../kernel/spec/load.ts';
 import { validateSpec } from '../../kernel/spec/validate.ts';
-import type { MicroResult } from '../../kernel/artifacts/bench-report.ts';
+import type { MicroResult } from '../suite/bench-report.ts';
 import { defineMicro } from '../suite/micro-definition.ts';
 import { caseOf, runCases } from '../suite/benchmark-suite.ts';
 import Benchmark from 'benchmark';

@@ -1,12 +1,12 @@
 /**
  * A stage of peer_js_sab_ring: consumer cell `stage` of the plain-JS ring
- * (bench/single-ring/js-ring.ts). Waits until the cell before it (or the producer cursor) released
+ * (bench/components/single-ring/js-ring.ts). Waits until the cell before it (or the producer cursor) released
  * sequences, takes up to `maxBatch` of them in place (a forwarding stage does nothing to the
  * bytes, like the `identity` stage) and releases them. It runs until the main thread terminates
  * it, after every record was delivered.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { JsRing } from '../single-ring/js-ring.ts';
+import { JsRing } from '../components/single-ring/js-ring.ts';
 
 interface Data { sab: SharedArrayBuffer; capacity: number; slotBytes: number; spinNs: number | null; cells: number; stage: number; maxBatch: number }
 const d = workerData as Data;

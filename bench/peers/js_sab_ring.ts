@@ -1,6 +1,6 @@
 /**
  * peer_js_sab_ring: single_ring_chain's topology over the same ring design written in plain
- * JavaScript: the executor engineer's JsRing (bench/single-ring/js-ring.ts, Int32Array + Atomics
+ * JavaScript: the executor engineer's JsRing (bench/components/single-ring/js-ring.ts, Int32Array + Atomics
  * over a SharedArrayBuffer), one consumer cell per stage plus one for the main thread at the end.
  * The main thread writes slots and publishes the cursor once per batch, each stage worker
  * releases sequences in place, and the main thread copies each record out at the end of the
@@ -11,7 +11,7 @@
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../../kernel/exec/module-worker.ts';
 import { DEFAULT_SPIN_NS, MAIN_THREAD_SPIN_NS, type WaitKind } from '../../kernel/core/ring.ts';
-import { JsRing, jsRingBytes } from '../single-ring/js-ring.ts';
+import { JsRing, jsRingBytes } from '../components/single-ring/js-ring.ts';
 import { defineBench } from '../suite/bench-definition.ts';
 import type { Contender, Delivery } from '../suite/driver.ts';
 import { measureContender } from '../suite/measure.ts';
@@ -133,12 +133,12 @@ async function startJsRing(p: { stages: number; capacity: number; pool: PayloadP
 export default defineBench({
   name: 'peer_js_sab_ring',
   kind: 'peer',
-  summary: 'the same ring design in plain JS over a SharedArrayBuffer (bench/single-ring/js-ring.ts; JS Atomics, no WebAssembly)',
+  summary: 'the same ring design in plain JS over a SharedArrayBuffer (bench/components/single-ring/js-ring.ts; JS Atomics, no WebAssembly)',
   async run(ctx) {
     const p = peerPlan(ctx);
     const spec = peerSpec('peer_js_sab_ring', p, {
       wait: p.wait.wait,
-      transport: 'plain-JS Disruptor ring (JsRing of bench/single-ring/js-ring.ts) over one SharedArrayBuffer, one consumer cell per stage, in-place stages',
+      transport: 'plain-JS Disruptor ring (JsRing of bench/components/single-ring/js-ring.ts) over one SharedArrayBuffer, one consumer cell per stage, in-place stages',
       boundary: 'one process: producer and consumer on the main thread, each stage a worker thread over one SharedArrayBuffer',
     });
     return measureContender(ctx, spec, (d) => startJsRing({ stages: p.stages, capacity: p.capacity, pool: p.pool, batch: p.batch, wait: p.wait.wait }, d));

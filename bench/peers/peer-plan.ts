@@ -3,7 +3,7 @@
  * chain length (sized by cores), payload pool, batch, capacity and wait rule; the main thread is
  * the producer and the consumer at the end of the chain, each stage a worker thread.
  */
-import type { BenchDisclosure } from '../../kernel/artifacts/bench-report.ts';
+import type { BenchDisclosure } from '../suite/bench-report.ts';
 import type { BenchContext } from '../suite/bench-definition.ts';
 import { syntheticPayloads, type PayloadPool } from '../suite/payloads.ts';
 import { BENCH_CAPACITY, chainStages, chooseWait, type WaitChoice } from '../suite/topology.ts';

@@ -12,7 +12,7 @@
  * (`bench:check --update`) with wide margins, because these are CI-safe floors on shared,
  * noisy machines, not targets.
  */
-import type { BenchReport, BenchResult } from '../../kernel/artifacts/bench-report.ts';
+import type { BenchReport, BenchResult } from './bench-report.ts';
 import { ByteorError } from '../../kernel/errors.ts';
 import { ExitCode } from '../../kernel/exit-codes.ts';
 import { parseKv } from '../../kernel/spec/kv.ts';

@@ -1,9 +1,9 @@
 /**
- * What a bench module (bench/<name>.ts, bench/peers/<name>.ts) exports as default: its name,
+ * What a bench module (bench/benches/<name>.ts, bench/peers/<name>.ts) exports as default: its name,
  * whether it is one of ByteOr's benches or a peer, and how to run it. `run` returns a result
  * even when the bench fails (ok: false, error), so one broken bench never hides the others.
  */
-import type { BenchResult } from '../../kernel/artifacts/bench-report.ts';
+import type { BenchResult } from './bench-report.ts';
 import type { SuiteOptions } from './options.ts';
 
 export interface BenchContext {

@@ -3,7 +3,7 @@
  * (ops/s, mean ns per op, relative margin of error, samples). `maxTime` bounds each case.
  */
 import Benchmark from 'benchmark';
-import type { MicroResult } from '../../kernel/artifacts/bench-report.ts';
+import type { MicroResult } from './bench-report.ts';
 
 export type MicroCases = Record<string, () => unknown>;
 

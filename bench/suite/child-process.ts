@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { BenchResult, MicroResult } from '../../kernel/artifacts/bench-report.ts';
+import type { BenchResult, MicroResult } from './bench-report.ts';
 import type { SuiteOptions } from './options.ts';
 import { isMicro, isPeer, PEER_REFERENCE } from './registry.ts';
 

@@ -7,7 +7,8 @@
  */
 import { usableCores } from './machine.ts';
 import { SuiteOptions } from './options.ts';
-import { isContender, isMicro, loadContender, loadMicro } from './registry.ts';
+import { isContender, isMicro } from './registry.ts';
+import { loadContender, loadMicro } from './loaders.ts';
 import { microMaxTime } from './micro-time.ts';
 
 const name = process.argv[2] ?? '';

@@ -2,7 +2,7 @@
  * The DataGuard workload shared by dataguard_chain_mapkv and dataguard_fused_mapkv: the
  * example registry (schema 7, message type 1, version 1), the six example redaction rules, and
  * mapkv records (16-byte envelope + msgpack map, 126..219 bytes, seeded) carried raw in the
- * slots (--framing=raw: no base64 on the ring). Same records and rules as bench/dataguard_mapkv.ts.
+ * slots (--framing=raw: no base64 on the ring). Same records and rules as bench/components/dataguard_mapkv.ts.
  */
 import { sampleRecords } from '../../scripts/dataguard-records.ts';
 import { ALL_RULES, EXAMPLE_FLAGS } from '../../test/dataguard/stage-harness.ts';

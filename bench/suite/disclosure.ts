@@ -1,7 +1,7 @@
 /**
  * The bench half of the disclosure block for benches that run our SingleRing executor.
  */
-import type { BenchDisclosure } from '../../kernel/artifacts/bench-report.ts';
+import type { BenchDisclosure } from './bench-report.ts';
 import type { PayloadPool } from './payloads.ts';
 import { BENCH_CAPACITY, type WaitChoice } from './topology.ts';
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import type { BenchMachine } from '../../kernel/artifacts/bench-report.ts';
+import type { BenchMachine } from './bench-report.ts';
 
 /** CPUs this process may run on (sched_getaffinity through libuv). */
 export function usableCores(): number {

@@ -3,7 +3,7 @@
  * (steady and startup-inclusive), CPU, paced latency, and the garbage collections of every
  * thread during the steady window. A failure becomes `ok: false` with the error, never a throw.
  */
-import type { BenchDisclosure, BenchResult } from '../../kernel/artifacts/bench-report.ts';
+import type { BenchDisclosure, BenchResult } from './bench-report.ts';
 import { isByteorError } from '../../kernel/errors.ts';
 import type { BenchContext } from './bench-definition.ts';
 import { drive, type Contender, type Delivery, type DriverPlan, type DriverResult } from './driver.ts';

@@ -2,7 +2,7 @@
  * What a micro-benchmark module (bench/micro/<name>.ts) exports as default: a `benchmark`
  * (benchmark.js) suite over one concern, run for about `maxTimeS` seconds per case.
  */
-import type { MicroResult } from '../../kernel/artifacts/bench-report.ts';
+import type { MicroResult } from './bench-report.ts';
 
 export interface MicroDefinition {
   name: string;

@@ -2,7 +2,7 @@
  * Peers as ratios to our result: throughput = ours / peer (above 1: ours moves more records per
  * second); p99 = peer / ours (above 1: ours has the lower tail). Null when either side failed.
  */
-import type { BenchResult } from '../../kernel/artifacts/bench-report.ts';
+import type { BenchResult } from './bench-report.ts';
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 

@@ -1,10 +1,10 @@
 /**
  * Every name `npm run bench` knows, in run order: ByteOr's bench names, the peer set (compared
- * with single_ring_chain, the same topology) and the micro-benchmark suites. Modules are
- * imported lazily: a bench child process loads only the bench it runs.
+ * with single_ring_chain, the same topology) and the micro-benchmark suites. Names only, a leaf
+ * module: the bench modules behind them are loaded by bench/suite/loaders.ts, which only the
+ * bench child process imports (a bench module imports suite modules that read these names, so a
+ * loader table here would be an import cycle).
  */
-import type { BenchDefinition } from './bench-definition.ts';
-import type { MicroDefinition } from './micro-definition.ts';
 
 export const BENCH_NAMES = [
   'single_ring_chain',
@@ -31,27 +31,6 @@ export type ContenderName = BenchName | PeerName;
 /** Run order: the reference bench and its peers back to back (same machine conditions), then the rest. */
 export const ALL_NAMES: readonly string[] = [PEER_REFERENCE, ...PEER_NAMES, ...BENCH_NAMES.filter((n) => n !== PEER_REFERENCE), ...MICRO_NAMES];
 
-const contenders: Record<ContenderName, () => Promise<{ default: BenchDefinition }>> = {
-  single_ring_chain: () => import('../single_ring_chain.ts'),
-  single_ring_dag: () => import('../single_ring_dag.ts'),
-  single_ring_sharded: () => import('../single_ring_sharded.ts'),
-  edgeplane_identity_stage: () => import('../edgeplane_identity_stage.ts'),
-  actiongraph_http_post_dry_run: () => import('../actiongraph_http_post_dry_run.ts'),
-  dataguard_chain_mapkv: () => import('../dataguard_chain_mapkv.ts'),
-  dataguard_fused_mapkv: () => import('../dataguard_fused_mapkv.ts'),
-  peer_js_sab_ring: () => import('../peers/js_sab_ring.ts'),
-  peer_ringbuf_js: () => import('../peers/ringbuf_js.ts'),
-  peer_message_port: () => import('../peers/message_port.ts'),
-  peer_piscina: () => import('../peers/piscina_pool.ts'),
-};
-
-const micros: Record<MicroName, () => Promise<{ default: MicroDefinition }>> = {
-  micro_spec_codec: () => import('../micro/spec_codec.ts'),
-  micro_validation: () => import('../micro/validation.ts'),
-  micro_msgpackr_slot: () => import('../micro/msgpackr_slot.ts'),
-  micro_startup: () => import('../micro/startup.ts'),
-};
-
 export function isContender(name: string): name is ContenderName {
   return (BENCH_NAMES as readonly string[]).includes(name) || (PEER_NAMES as readonly string[]).includes(name);
 }
@@ -60,14 +39,6 @@ export function isMicro(name: string): name is MicroName {
 }
 export function isPeer(name: string): name is PeerName {
   return (PEER_NAMES as readonly string[]).includes(name);
-}
-
-export async function loadContender(name: ContenderName): Promise<BenchDefinition> {
-  return (await contenders[name]()).default;
-}
-
-export async function loadMicro(name: MicroName): Promise<MicroDefinition> {
-  return (await micros[name]()).default;
 }
 
 /**

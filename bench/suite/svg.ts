@@ -3,7 +3,7 @@
  * (peers under the bench they are compared with): steady throughput as bars on a log scale,
  * and paced latency as a range from p50 to p99.9 with p99 and max marked, on a log scale.
  */
-import type { BenchReport, BenchResult } from '../../kernel/artifacts/bench-report.ts';
+import type { BenchReport, BenchResult } from './bench-report.ts';
 import { micros, rate } from './table.ts';
 
 const W = 1040;

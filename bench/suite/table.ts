@@ -3,7 +3,7 @@
  * indented under it (ratios to ours), the disclosure of each bench, GC per thread, notes, and
  * the micro-benchmarks.
  */
-import type { BenchReport, BenchResult } from '../../kernel/artifacts/bench-report.ts';
+import type { BenchReport, BenchResult } from './bench-report.ts';
 
 export function rate(x: number): string {
   if (x >= 1e6) return `${(x / 1e6).toFixed(x >= 1e7 ? 1 : 2)} M`;

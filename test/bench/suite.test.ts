@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BenchReport, type BenchResult } from '../../kernel/artifacts/bench-report.ts';
+import { BenchReport, type BenchResult } from '../../bench/suite/bench-report.ts';
 import { stableJson } from '../../kernel/artifacts/json.ts';
 import { isByteorError } from '../../kernel/errors.ts';
 import { Kernel } from '../../kernel/plugin-host.ts';

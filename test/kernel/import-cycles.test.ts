@@ -1,20 +1,20 @@
-// No import cycles in kernel/ or plugins/ (issue 19), type-only imports and dynamic imports
-// included: a cycle makes module evaluation order matter and drags a whole strongly connected set
-// into every importer (the byteor/plugin barrel once tied ~26 kernel modules together).
-// bench/ still has one (bench/suite/registry.ts and the benches it lists): not checked yet.
+// No import cycles in kernel/, plugins/, bench/ or scripts/ (issue 19), type-only imports and
+// dynamic imports included: a cycle makes module evaluation order matter and drags a whole
+// strongly connected set into every importer (the byteor/plugin barrel once tied ~26 kernel
+// modules together; bench/suite/registry.ts once lazily imported the benches that import it).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const root = new URL('../..', import.meta.url).pathname;
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'(\.[^']+\.ts)'|import\(\s*'(\.[^']+\.ts)'\s*\)/g;
+const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'(\.[^']+\.(?:ts|mjs))'|import\(\s*'(\.[^']+\.(?:ts|mjs))'\s*\)/g;
 
 function graphOf(dirs: string[]): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const d of dirs) {
     for (const f of readdirSync(join(root, d), { recursive: true }) as string[]) {
-      if (!f.endsWith('.ts')) continue;
+      if (!/\.(?:ts|mjs)$/.test(f)) continue;
       const file = resolve(root, d, f);
       const deps = [...readFileSync(file, 'utf8').matchAll(IMPORT)].map((m) => resolve(dirname(file), (m[1] ?? m[2])!));
       graph.set(file, deps.filter((x) => existsSync(x)));
@@ -54,6 +54,13 @@ test('the cycle finder finds a planted cycle (it can fail)', () => {
 
 test('kernel/ and plugins/ import no module that imports them back', () => {
   assert.equal(cycles(graphOf(['kernel', 'plugins'])), []);
+});
+
+test('bench/ and scripts/ import no module that imports them back', () => {
+  const graph = graphOf(['bench', 'scripts']);
+  assert.ok(graph.has(resolve(root, 'bench/suite/registry.ts')), 'the bench graph is read');
+  assert.ok((graph.get(resolve(root, 'bench/suite/loaders.ts')) ?? []).includes(resolve(root, 'bench/benches/single_ring_chain.ts')), 'dynamic imports are edges');
+  assert.equal(cycles(graph), []);
 });
 
 test.run();

@@ -10,10 +10,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { RingBuffer } from 'ringbuf.js';
-import { instantiateCore } from '../../kernel/core/wasm.ts';
-import { RingHandle, type WaitKind } from '../../kernel/core/ring.ts';
-import { SlotBatch } from '../../kernel/exec/record-batch.ts';
-import type { RecordBatch } from '../../kernel/plugin-api.ts';
+import { instantiateCore } from '../../../kernel/core/wasm.ts';
+import { RingHandle, type WaitKind } from '../../../kernel/core/ring.ts';
+import { SlotBatch } from '../../../kernel/exec/record-batch.ts';
+import type { RecordBatch } from '../../../kernel/plugin-api.ts';
 import { JsRing } from './js-ring.ts';
 
 export type Impl = 'wasm' | 'js' | 'ringbuf' | 'port';
