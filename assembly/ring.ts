@@ -381,6 +381,41 @@ export function ringWrite(base: usize, seq: f64, src: usize, len: u32): void {
   store<u32>(slot, len);
 }
 
+/**
+ * The producer's batch write: claim up to `n` slots without blocking and copy record i of the
+ * batch into them, record i being the bytes `src + spans[2i] .. src + spans[2i + 1]` (`spans`:
+ * n pairs of u32 byte offsets, relative to `src`, both in this memory). One call per batch:
+ * the claim, every slot copy (`memory.copy`) and every len word, no call per record. Stops
+ * before a record longer than slot_bytes (the caller refuses it and calls again past it) and
+ * when the ring is full. Returns how many records were placed; they took the sequences from
+ * `ringNext()` (read before the call) on. Nothing is published (`ringPublish`).
+ */
+export function ringTryWriteSpans(base: usize, src: usize, spans: usize, n: i32): i32 {
+  const slotBytes = load<u32>(base + H_SLOT_BYTES);
+  let fit = 0;
+  while (fit < n) {
+    const at = spans + (<usize>fit << 3);
+    if (load<u32>(at + 4) - load<u32>(at) > slotBytes) break;
+    fit++;
+  }
+  if (fit == 0) return 0;
+  const got = ringTryClaim(base, fit);
+  if (got == 0) return 0;
+  const mask = <i64>load<u32>(base + H_CAPACITY) - 1;
+  const stride = <i64>load<u32>(base + R_SLOT_STRIDE);
+  const slots = base + SLOTS;
+  let seq = load<i64>(base + P_NEXT) - <i64>got;
+  for (let i = 0; i < got; i++, seq++) {
+    const at = spans + (<usize>i << 3);
+    const start = load<u32>(at);
+    const len = load<u32>(at + 4) - start;
+    const slot = slots + <usize>((seq & mask) * stride);
+    memory.copy(slot + SLOT_HEADER, src + <usize>start, len);
+    store<u32>(slot, len);
+  }
+  return got;
+}
+
 /** Payload length of the slot of `seq` (the dropped bit is not part of it). */
 export function ringLength(base: usize, seq: f64): u32 {
   return load<u32>(<usize>ringSlot(base, seq)) & ~DROPPED_BIT;

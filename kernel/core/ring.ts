@@ -122,6 +122,14 @@ export class RingHandle {
     this.u32[off >>> 2] = end - start;
   }
 
+  /**
+   * Claim up to n slots without blocking and copy record i into them from `src + spans[2i] ..
+   * src + spans[2i + 1]` (u32 pairs at address `spans`; both in this memory): one core call for
+   * the whole batch. Stops before a record longer than slot_bytes and when the ring is full;
+   * returns how many were placed, from `next()` on. Publishes nothing.
+   */
+  tryWriteSpans(src: number, spans: number, n: number): number { return this.core.ringTryWriteSpans(this.base, src, spans, n); }
+
   // -- producer -------------------------------------------------------------------------------
   next(): number { return this.core.ringNext(this.base); }
   /** Claim up to n slots now; returns how many (0 = full). They start at the `next()` before. */

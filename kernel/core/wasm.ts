@@ -61,6 +61,7 @@ export interface CoreExports {
   ringProducerWaitCell(base: number, n: number): number;
   ringPublish(base: number): number;
   ringWrite(base: number, seq: number, src: number, len: number): void;
+  ringTryWriteSpans(base: number, src: number, spans: number, n: number): number;
   ringLength(base: number, seq: number): number;
   ringDropped(base: number, seq: number): number;
   ringEnd(base: number): number;

@@ -21,6 +21,7 @@ import type { BatchEvent } from '../hooks.ts';
 import type { IngressSink } from '../plugin-contract.ts';
 import { HALT_ABORTED, SLOT_HEADER, type RingHandle } from '../core/ring.ts';
 import { copyBytes, dataViewOf } from '../io/byte-copy.ts';
+import type { IngressStaging } from './ingress-staging.ts';
 import type { RouteLog } from './route-log.ts';
 import type { ShardRouter } from './shard-router.ts';
 
@@ -75,6 +76,8 @@ export class RingProducer implements IngressSink {
     private readonly events: ProducerEvents,
     private readonly journal: PublishedBatchSink | null,
     private readonly publishBatch = PUBLISH_BATCH,
+    /** where the batch path stages chunks for the core (null: the per-record path only) */
+    private readonly staging: IngressStaging | null = null,
   ) {
     this.pending = new Int32Array(rings.length);
     this.firstPending = new Float64Array(rings.length);
@@ -152,6 +155,10 @@ export class RingProducer implements IngressSink {
   /** Place spans from record `i` on while their ring has room; returns the first record not placed. */
   private placeSpans(bytes: Uint8Array, src: DataView, spans: Uint32Array, i: number, count: number): number {
     const slotBytes = this.slotBytes;
+    if (this.rings.length === 1 && this.staging !== null && i < count) {
+      const placed = this.placeSpansInCore(bytes, spans, i, count);
+      if (placed >= 0) return placed;
+    }
     if (this.rings.length === 1) {
       const ring = this.rings[0]!;
       while (i < count) {
@@ -185,6 +192,53 @@ export class RingProducer implements IngressSink {
       this.placeSpan(ring, shard, src, start, end - start);
       i++;
     }
+    return i;
+  }
+
+  /**
+   * The one-shard batch path: the chunk and its spans are staged in the shared memory (once per
+   * call) and the core claims, copies and sizes a publish batch of slots per call
+   * (`tryWriteSpans`); this thread books the batch as a whole (route log run, counters) and
+   * publishes it. Returns the first record not placed (the ring is full), or -1 when the chunk
+   * does not fit the staging area (the caller takes the per-record path).
+   */
+  private placeSpansInCore(bytes: Uint8Array, spans: Uint32Array, i: number, count: number): number {
+    const staging = this.staging!;
+    let lo = spans[2 * i]!;
+    let hi = spans[2 * i + 1]!;
+    for (let j = i + 1; j < count; j++) {
+      const a = spans[2 * j]!; const b = spans[2 * j + 1]!;
+      if (a < lo) lo = a;
+      if (b > hi) hi = b;
+    }
+    const src = staging.stageBytes(bytes, lo, hi);
+    if (src === -1) return -1;
+    const at = staging.stageSpans(spans, i, count);
+    if (at === -1) return -1;
+    const ring = this.rings[0]!;
+    const slotBytes = this.slotBytes;
+    const first = i;
+    while (i < count) {
+      const room = this.publishBatch - this.pending[0]!;
+      const want = count - i < room ? count - i : room;
+      const k = ring.tryWriteSpans(src, at + (i - first) * 8, want);
+      if (k > 0) {
+        const seq = this.nextSeq[0]!;
+        this.nextSeq[0] = seq + k;
+        this.received += k;
+        this.accepted += k;
+        this.log.appendRun(0, k);
+        if (this.pending[0] === 0) this.firstPending[0] = seq;
+        this.pending[0] += k;
+        i += k;
+        if (this.pending[0]! >= this.publishBatch) this.publishShard(0);
+        continue;
+      }
+      const len = spans[2 * i + 1]! - spans[2 * i]!;
+      if (len > slotBytes) { this.countRefused(len); i++; continue; }
+      break; // the ring is full
+    }
+    if (this.pending[0]! > 0) this.publishShard(0);
     return i;
   }
 

@@ -29,6 +29,15 @@ export class RouteLog {
     this.head++;
   }
 
+  /** `n` records of `shard` without ack tokens (a batch placed at once). */
+  appendRun(shard: number, n: number): void {
+    const size = this.mask + 1;
+    const i = this.head & this.mask;
+    if (i + n <= size) this.shardOf.fill(shard, i, i + n);
+    else { this.shardOf.fill(shard, i, size); this.shardOf.fill(shard, 0, i + n - size); }
+    this.head += n;
+  }
+
   get size(): number { return this.head - this.tail; }
   /** shard of the oldest unconsumed record */
   peekShard(): number { return this.shardOf[this.tail & this.mask]!; }

@@ -25,7 +25,8 @@ import { RingHandle, CELL_COUNT, EGRESS_CELL, HALT_ABORTED, HALT_ENDING, type Wa
 import type { Worker } from 'node:worker_threads';
 import { workerPlugins } from './worker-plugins.ts';
 import { startModuleWorker } from './module-worker.ts';
-import { RingProducer, type PublishedBatchSink } from './producer.ts';
+import { RingProducer, PUBLISH_BATCH, type PublishedBatchSink } from './producer.ts';
+import { IngressStaging } from './ingress-staging.ts';
 import { EgressReader } from './egress-reader.ts';
 import { RouteLog } from './route-log.ts';
 import { ShardRouter } from './shard-router.ts';
@@ -92,9 +93,10 @@ export class SingleRingRun extends PipelineRun {
     private readonly waitKind: WaitKind,
     log: RouteLog,
     router: ShardRouter,
+    staging: IngressStaging,
   ) {
     super(opts);
-    this.sink = new RingProducer(rings, router, log, this.ingressEvents(), opts.journal ?? null);
+    this.sink = new RingProducer(rings, router, log, this.ingressEvents(), opts.journal ?? null, PUBLISH_BATCH, staging);
     this.egressReader = new EgressReader(rings, log, this.sink, opts.egress, opts.ingress ?? null);
     this.done = this.runToEnd();
   }
@@ -117,6 +119,7 @@ export class SingleRingRun extends PipelineRun {
     const ringBases = Array.from({ length: sr.shards }, (_, s) => layout.carve(`ring.${s}`, ringBytes));
     const blocks = sr.shards * stages.length;
     const countersBase = layout.carve('counters', LayoutAllocator.countersBytes(blocks, COUNTERS_PER_STAGE));
+    const stagingBase = layout.carve('ingress.staging', IngressStaging.bytes);
     const memory = createSharedMemory(layout.totalBytes);
     const module = compileCore();
     const core = instantiateCore(module, memory);
@@ -160,7 +163,7 @@ export class SingleRingRun extends PipelineRun {
       throw e;
     }
     const log = new RouteLog(sr.shards * sr.capacity);
-    return new SingleRingRun(opts, rings, counters, workers, wait, log, new ShardRouter(sr.shards, shardKey.key));
+    return new SingleRingRun(opts, rings, counters, workers, wait, log, new ShardRouter(sr.shards, shardKey.key), new IngressStaging(memory, stagingBase));
   }
 
   protected halt(): void {
