@@ -75,7 +75,10 @@ export interface ReplayPreparation {
   sources: Record<string, string>;
 }
 
-/** Emitted once per published ingress batch (never per message). */
+/**
+ * Emitted once per published ingress batch (never per message). The object is reused for every
+ * batch (the hot path allocates nothing): read its fields in the tap, never keep the object.
+ */
 export interface BatchEvent {
   shard: number;
   firstSeq: number;

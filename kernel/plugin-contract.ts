@@ -200,7 +200,7 @@ export interface IngressAdapter {
 /**
  * Records for `EgressAdapter.writeFrom`, read in place from the ring slots, in order (dropped
  * records are not shown). Like RecordBatch, the object is reused for every call: its bytes are
- * valid only until the promise returned by `writeFrom` settles (the slots are released then), so
+ * valid only until `writeFrom` returned, or the promise it returned settled (the slots are released then), so
  * copy whatever must outlive it, and keep no reference to the view or to `memory` slices.
  */
 export interface EgressView {
@@ -221,8 +221,11 @@ export interface EgressAdapter {
   /**
    * Optional fast path, used instead of `write` when present: the same records in order, read
    * in place (no copy per record by the kernel); resolves when the destination accepted them.
+   * An adapter that accepted them before returning (a buffer it owns, a synchronous write)
+   * returns nothing: the kernel then releases the slots at once and moves on without a promise
+   * (the allocation-free path of the main thread).
    */
-  writeFrom?(view: EgressView): Promise<void>;
+  writeFrom?(view: EgressView): Promise<void> | void;
   /**
    * Optional: the run aborted (drain timeout, second signal, a failure elsewhere) while a write
    * may be pending, e.g. retrying through a destination outage: stop retrying, so the pending

@@ -136,6 +136,8 @@ export class RingHandle {
   tryClaim(n: number): number { return this.core.ringTryClaim(this.base, n); }
   /** Claim exactly n slots, sleeping per the wait strategy while full (workers only). 0 = aborted. */
   claim(n: number): number { return this.core.ringClaim(this.base, n); }
+  /** Could `n` slots be claimed now (or did the ring abort, so that waiting is over)? Claims nothing. */
+  hasRoom(n: number): boolean { return this.core.ringProducerWaitCell(this.base, n) === 0; }
   /** Publish every claimed slot; returns the new cursor. */
   publish(): number { return this.core.ringPublish(this.base); }
 

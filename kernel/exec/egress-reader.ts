@@ -50,6 +50,10 @@ export class EgressReader {
   /** records read but not yet released (written ones and dropped ones) */
   private held = 0;
   private stopped = false;
+  /** the write (or ack) in flight when the adapter answered with a promise */
+  private inflight: Promise<void> | null = null;
+  private failed = false;
+  private failure: unknown = undefined;
 
   constructor(
     private readonly rings: RingHandle[],
@@ -69,19 +73,52 @@ export class EgressReader {
   /** Stop after the current batch (the run aborted); an adapter waiting out an outage stops retrying. */
   stop(): void { this.stopped = true; this.adapter.interrupt?.(); }
 
+  /**
+   * Move what is readable now, on the calling thread, while the adapter writes synchronously:
+   * take a batch, write it, release its slots, again. Returns the records released. The
+   * producer calls it after each batch it publishes and when its ring is full (it shares this
+   * thread with egress, so waiting for the egress cell without moving egress would wait for
+   * itself); `run` calls it too. An adapter that answers with a promise leaves that write in
+   * flight (`inflight`) and the pump stops until it settled: `run` awaits it and reports a failure.
+   */
+  pump(): number {
+    if (this.inflight !== null || this.stopped || this.failed) return 0;
+    let moved = 0;
+    for (;;) {
+      const full = this.take();
+      const n = this.held;
+      if (n === 0) return moved;
+      const p = this.writeBatch();
+      if (p !== undefined) { this.track(p); return moved; }
+      moved += n;
+      if (!full) return moved;
+    }
+  }
+
+  /** Resolves when egress may have moved on: an in-flight write settled, or the oldest record became readable (or the run ended). */
+  async progress(): Promise<void> {
+    if (this.inflight !== null) { await this.inflight.catch(() => {}); return; }
+    if (this.log.size === 0 || this.stopped) return;
+    const shard = this.log.peekShard();
+    const seq = this.nextSeq[shard]!;
+    const avail = await this.rings[shard]!.waitForAvailable(EGRESS_CELL, seq);
+    // that ring ended or aborted: nothing will come; let the event loop turn (the executor hears of the failure there)
+    if (avail < seq) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
   /** Resolves when every accepted record left (or the run aborted); rejects when the adapter failed. */
   async run(): Promise<void> {
     const log = this.log;
     while (!this.stopped) {
+      if (this.inflight !== null) { await this.inflight; continue; }
+      if (this.failed) throw this.failure;
       if (log.size === 0) {
-        if (this.held) { await this.writeBatch(); continue; }
         if (this.producer.ended) break;
         await this.producer.whenMore();
         continue;
       }
-      if (this.take()) { await this.writeBatch(); continue; }
+      if (this.pump() > 0 || this.inflight !== null) continue;
       // the oldest record is not readable yet
-      if (this.held) { await this.writeBatch(); continue; } // its slots must be released for the pipeline to move on
       const shard = log.peekShard();
       const ring = this.rings[shard]!;
       const seq = this.nextSeq[shard]!;
@@ -90,9 +127,23 @@ export class EgressReader {
         if (ring.halt() === HALT_ABORTED) break;
         continue;
       }
-      this.readable[shard] = avail;
+      if (avail > this.readable[shard]!) this.readable[shard] = avail;
     }
-    if (!this.stopped && this.held) await this.writeBatch();
+    if (this.inflight !== null) await this.inflight;
+    if (this.failed) throw this.failure;
+  }
+
+  /** A write (or ack) that answered with a promise: in flight until it settles; a failure wakes `run`. */
+  private track(p: Promise<void>): void {
+    const q = p.then(() => { this.inflight = null; }, (e: unknown) => {
+      this.inflight = null;
+      this.failed = true;
+      this.failure = e;
+      this.producer.interrupt();
+      throw e;
+    });
+    q.catch(() => {}); // `run` reports it
+    this.inflight = q;
   }
 
   /**
@@ -140,25 +191,34 @@ export class EgressReader {
     return false;
   }
 
-  private async writeBatch(): Promise<void> {
+  /** Write the held records; undefined when it completed synchronously (write, release, ack), else the promise of the rest. */
+  private writeBatch(): void | Promise<void> {
     const tokens = this.tokens;
     if (tokens.length) this.tokens = [];
     this.held = 0;
     const run = this.run_;
+    let n: number;
+    let p: void | Promise<void>;
     if (run !== null) {
-      const n = run.count;
-      if (n) await this.adapter.writeFrom!(run);
-      run.count = 0;
-      run.bytes = 0;
-      this.out += n;
+      n = run.count;
+      p = n ? this.adapter.writeFrom!(run) : undefined;
     } else {
       const records = this.records;
       this.records = [];
-      if (records.length) await this.adapter.write(records);
-      this.out += records.length;
+      n = records.length;
+      p = n ? this.adapter.write(records) : undefined;
     }
+    if (p !== undefined) return p.then(() => this.written(n, tokens));
+    return this.written(n, tokens);
+  }
+
+  /** The destination accepted `n` records: release their slots, then acknowledge their tokens. */
+  private written(n: number, tokens: unknown[]): void | Promise<void> {
+    const run = this.run_;
+    if (run !== null) { run.count = 0; run.bytes = 0; }
+    this.out += n;
     this.releaseTouched();
-    if (tokens.length && this.ingress?.ack) await this.ingress.ack(tokens);
+    if (tokens.length && this.ingress?.ack) return this.ingress.ack(tokens);
   }
 
   private releaseTouched(): void {

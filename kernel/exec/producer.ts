@@ -26,6 +26,12 @@ import type { RouteLog } from './route-log.ts';
 import type { ShardRouter } from './shard-router.ts';
 
 export const PUBLISH_BATCH = 256;
+/**
+ * How many times a `pushSpans` that found its ring full moves egress (on this thread) before it
+ * waits asynchronously: about 15 ns each while nothing is readable, so some 60 µs at most, in
+ * which a stage a batch behind releases it. Counted, not timed: reading a clock allocates here.
+ */
+export const FULL_RING_PUMPS = 4096;
 
 /** Receives each published batch before consumers can see it (the ingress journal). */
 export interface PublishedBatchSink {
@@ -45,6 +51,14 @@ export interface ProducerEvents {
   ended(): void;
   /** the source failed for good */
   failed(error: Error): void;
+}
+
+/** What the producer asks of the egress reader that shares its thread (egress-reader.ts). */
+export interface ProducerEgress {
+  /** move what is readable now, synchronously; returns the records released */
+  pump(): number;
+  /** resolves when egress may have moved on (a write settled, the oldest record became readable) */
+  progress(): Promise<void>;
 }
 
 export class RingProducer implements IngressSink {
@@ -68,6 +82,11 @@ export class RingProducer implements IngressSink {
   private waiters: Array<() => void> = [];
   private readonly slotBytes: number;
   private readonly flushBound = () => { this.flushQueued = false; this.flush(); };
+  private egress: ProducerEgress | null = null;
+  /** the one BatchEvent of this producer, refilled per publish (hooks.ingressBatch: never kept by a tap) */
+  private readonly batchEvent: BatchEvent = { shard: 0, firstSeq: 0, count: 0 };
+  private lastBytes: Uint8Array | null = null;
+  private lastView: DataView | null = null;
 
   constructor(
     private readonly rings: RingHandle[],
@@ -134,7 +153,7 @@ export class RingProducer implements IngressSink {
         this.place(ring, shard, record, ackToken);
         return;
       }
-      await ring.waitForSpace(1);
+      await this.roomIn(ring);
     }
   }
 
@@ -144,12 +163,31 @@ export class RingProducer implements IngressSink {
       return this.blocked.then(() => { this.waiting -= count; return this.pushSpans(bytes, spans, count); });
     }
     if (this.ended) throw new ByteorError('BYTEOR_E_INGRESS_AFTER_END', 'an ingress adapter pushed a record after end(); this is a bug in the adapter', ExitCode.RUNTIME_FAILURE);
-    const src = dataViewOf(bytes);
-    const i = this.placeSpans(bytes, src, spans, 0, count);
+    const src = this.viewOf(bytes);
+    let i = this.placeSpans(bytes, src, spans, 0, count);
+    const egress = this.egress;
+    if (egress !== null) {
+      // this thread is also egress: move what the stages finished, which frees slots; while the
+      // ring is full, keep doing so for a bounded number of tries (the stages are a batch or so
+      // behind) before the asynchronous wait, which costs promises and an event-loop turn
+      let tries = 0;
+      for (;;) {
+        const moved = egress.pump();
+        if (i === count) break;
+        if (moved > 0) { i = this.placeSpans(bytes, src, spans, i, count); tries = 0; continue; }
+        if (++tries > FULL_RING_PUMPS || this.rings[0]!.halt() === HALT_ABORTED) break;
+      }
+    }
     if (i === count) return;
     const p = this.spansWhenFree(bytes, src, spans, i, count).finally(() => { if (this.blocked === p) this.blocked = null; });
     this.blocked = p;
     return p;
+  }
+
+  /** A DataView over `bytes` for the per-record copy, kept while the same chunk comes back (the bench, a resumed call). */
+  private viewOf(bytes: Uint8Array): DataView {
+    if (bytes !== this.lastBytes) { this.lastBytes = bytes; this.lastView = dataViewOf(bytes); }
+    return this.lastView!;
   }
 
   /** Place spans from record `i` on while their ring has room; returns the first record not placed. */
@@ -252,6 +290,13 @@ export class RingProducer implements IngressSink {
     this.placed(shard, seq);
   }
 
+  /**
+   * The egress side on this thread (the executor attaches its EgressReader). When a ring is
+   * full, the producer moves egress itself before it waits: the producer gates on the egress
+   * cell, which only this thread advances.
+   */
+  attachEgress(egress: ProducerEgress): void { this.egress = egress; }
+
   get maxRecordBytes(): number { return this.slotBytes; }
 
   /** A record of `bytes` bytes (> slot_bytes) that the adapter did not buffer: counted as refused, in order. */
@@ -277,10 +322,20 @@ export class RingProducer implements IngressSink {
       const ring = this.rings[this.router.shardOf(bytes, spans[2 * i]!, spans[2 * i + 1]!)]!;
       this.flush();
       if (ring.halt() === HALT_ABORTED) { this.waiting -= count - i; this.received += count - i; return; } // the run failed; counted as not delivered
-      await ring.waitForSpace(1);
+      await this.roomIn(ring);
       const from = i;
       i = this.placeSpans(bytes, src, spans, i, count);
       this.waiting -= i - from;
+    }
+  }
+
+  /** Wait until `ring` may have a free slot: egress on this thread moves first, then the stages are awaited. */
+  private async roomIn(ring: RingHandle): Promise<void> {
+    const egress = this.egress;
+    if (egress === null) { await ring.waitForSpace(1); return; }
+    while (!ring.hasRoom(1)) {
+      if (egress.pump() > 0) return;
+      await egress.progress();
     }
   }
 
@@ -299,7 +354,11 @@ export class RingProducer implements IngressSink {
     this.pending[shard] = 0;
     if (this.journal) this.journal.batch(ring, shard, firstSeq, count);
     ring.publish();
-    this.events.batch({ shard, firstSeq, count });
+    const e = this.batchEvent;
+    e.shard = shard;
+    e.firstSeq = firstSeq;
+    e.count = count;
+    this.events.batch(e);
     this.wakeWaiters();
   }
 

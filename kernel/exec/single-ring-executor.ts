@@ -98,6 +98,7 @@ export class SingleRingRun extends PipelineRun {
     super(opts);
     this.sink = new RingProducer(rings, router, log, this.ingressEvents(), opts.journal ?? null, PUBLISH_BATCH, staging);
     this.egressReader = new EgressReader(rings, log, this.sink, opts.egress, opts.ingress ?? null);
+    this.sink.attachEgress(this.egressReader);
     this.done = this.runToEnd();
   }
 
