@@ -14,8 +14,14 @@
  * producer's per-record path (correct, slower); the line ingress reads 64 KiB chunks and
  * pushes at most 1024 spans at once.
  */
+import { copyBytes } from '../io/byte-copy.ts';
+
 export const STAGING_BYTES = 256 * 1024;
 export const STAGING_SPANS = 4096;
+/** Ranges up to this many bytes are staged by a word loop (no object) rather than set(subarray). */
+const SMALL_RANGE = 1024;
+/** Up to this many spans are staged by a loop rather than a set of the caller's whole array. */
+const SMALL_SPANS = 64;
 
 export class IngressStaging {
   /** bytes of the region to carve */
@@ -24,8 +30,10 @@ export class IngressStaging {
   readonly spansOffset: number;
   readonly u8: Uint8Array;
   readonly u32: Uint32Array;
+  private readonly view: DataView;
 
   constructor(memory: WebAssembly.Memory, readonly base: number) {
+    this.view = new DataView(memory.buffer);
     this.bytesOffset = base;
     this.spansOffset = base + STAGING_BYTES;
     this.u8 = new Uint8Array(memory.buffer);
@@ -38,14 +46,19 @@ export class IngressStaging {
    * shared memory already is used in place. The address is an i32 that may wrap below zero:
    * the core adds span offsets to it in 32-bit arithmetic.
    */
-  stageBytes(bytes: Uint8Array, lo: number, hi: number): number {
+  stageBytes(bytes: Uint8Array, lo: number, hi: number, view: DataView | null = null): number {
     if (bytes.buffer === this.u8.buffer) return bytes.byteOffset;
     if (hi - lo > STAGING_BYTES) return -1;
     if (bytes.length <= STAGING_BYTES && (hi - lo) * 2 >= bytes.length) {
       this.u8.set(bytes, this.bytesOffset); // the whole view: no subarray object
       return this.bytesOffset;
     }
-    this.u8.set(bytes.subarray(lo, hi), this.bytesOffset);
+    if (view !== null && hi - lo <= SMALL_RANGE) {
+      // a record or a few (one publish per record): a word loop, no subarray object
+      copyBytes(view, lo, this.view, this.bytesOffset, hi - lo);
+    } else {
+      this.u8.set(bytes.subarray(lo, hi), this.bytesOffset);
+    }
     return (this.bytesOffset - lo) | 0;
   }
 
@@ -54,6 +67,12 @@ export class IngressStaging {
     if (spans.buffer === this.u32.buffer) return spans.byteOffset + i * 8;
     const n = count - i;
     if (n > STAGING_SPANS) return -1;
+    if (n <= SMALL_SPANS) {
+      const u32 = this.u32;
+      const at = this.spansOffset >>> 2;
+      for (let k = 0; k < 2 * n; k++) u32[at + k] = spans[2 * i + k]!;
+      return this.spansOffset;
+    }
     if (i === 0 && spans.length <= 2 * STAGING_SPANS) {
       this.u32.set(spans, this.spansOffset >>> 2); // the whole view: no subarray object
       return this.spansOffset;

@@ -249,7 +249,7 @@ export class RingProducer implements IngressSink {
       if (a < lo) lo = a;
       if (b > hi) hi = b;
     }
-    const src = staging.stageBytes(bytes, lo, hi);
+    const src = staging.stageBytes(bytes, lo, hi, this.viewOf(bytes));
     if (src === -1) return -1;
     const at = staging.stageSpans(spans, i, count);
     if (at === -1) return -1;
