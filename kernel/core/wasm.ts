@@ -13,114 +13,12 @@ import { readFileSync, existsSync } from 'node:fs';
 import { ByteorError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { packageFile } from '../package-paths.ts';
+import type { CoreExports } from './core-exports.ts';
 
 try { v8.setFlagsFromString('--no-liftoff'); } catch { /* Deno: no such switch and no G1 bug */ }
 
-/** The raw exports of build/core.wasm (assembly/index.ts). Addresses are byte offsets. */
-export interface CoreExports {
-  heapBase(): number;
-  regionCheck(base: number, kind: number): number;
-  clockNs(): number;
-  g1Probe(word: number): number;
-  cellPrepare(cell: number): number;
-  cellDone(cell: number): void;
-  cellWake(cell: number): void;
-  ringBytes(capacity: number, slotBytes: number): number;
-  ringSlotStride(slotBytes: number): number;
-  ringInit(base: number, capacity: number, slotBytes: number, stageCount: number, deps: number,
-    egress: number, wait: number, spinNs: number, startSeq: number): number;
-  ringCapacity(base: number): number;
-  ringSlotBytes(base: number): number;
-  ringStride(base: number): number;
-  ringSlotsOffset(base: number): number;
-  ringStageCount(base: number): number;
-  ringGatingMask(base: number): number;
-  ringConsumersMask(base: number): number;
-  ringDeps(base: number, cell: number): number;
-  ringWaitKind(base: number): number;
-  ringSpinNs(base: number): number;
-  ringSetWait(base: number, wait: number, spinNs: number): void;
-  ringSlot(base: number, seq: number): number;
-  ringCursor(base: number): number;
-  ringCellSeq(base: number, cell: number): number;
-  ringCellAddr(base: number, cell: number): number;
-  ringCursorAddr(base: number): number;
-  ringHalt(base: number): number;
-  ringEndSeq(base: number): number;
-  ringFailCell(base: number): number;
-  ringFailSeq(base: number): number;
-  ringMinGating(base: number): number;
-  ringWaitFor(base: number, cell: number, target: number): number;
-  ringAvailable(base: number, cell: number, target: number): number;
-  ringSpinFor(base: number, cell: number, target: number, budgetNs: number): number;
-  ringConsumerWaitCell(base: number, cell: number, target: number): number;
-  ringRelease(base: number, cell: number, seq: number): void;
-  ringNext(base: number): number;
-  ringTryClaim(base: number, n: number): number;
-  ringClaim(base: number, n: number): number;
-  ringProducerWaitCell(base: number, n: number): number;
-  ringPublish(base: number): number;
-  ringWrite(base: number, seq: number, src: number, len: number): void;
-  ringTryWriteSpans(base: number, src: number, spans: number, n: number): number;
-  ringLength(base: number, seq: number): number;
-  ringDropped(base: number, seq: number): number;
-  ringEnd(base: number): number;
-  ringAbort(base: number, cell: number, seq: number): number;
-  countersBytes(blocks: number, perBlock: number): number;
-  countersInit(base: number, blocks: number, perBlock: number): number;
-  counterAddr(base: number, block: number, index: number): number;
-  // LaneGraph lanes (assembly/lanes/, kernel/core/lane.ts)
-  laneFree(base: number): number;
-  laneNext(base: number): number;
-  laneTryClaim(base: number, n: number): number;
-  laneClaim(base: number, n: number): number;
-  laneUnclaim(base: number, n: number): void;
-  lanePublish(base: number): number;
-  laneCountDrops(base: number, n: number): void;
-  laneWriterWaitCell(base: number, n: number): number;
-  laneWaitFor(base: number, reader: number, target: number): number;
-  laneAvailable(base: number, reader: number, target: number): number;
-  laneSpinFor(base: number, reader: number, target: number, budgetNs: number): number;
-  laneStopped(base: number, target: number): number;
-  laneReaderWaitCell(base: number, target: number): number;
-  laneRelease(base: number, reader: number, seq: number): void;
-  laneCopy(src: number, reader: number, srcSeq: number, n: number, dst: number, dstSeq: number): number;
-  laneCopyRaw(src: number, srcSeq: number, n: number, dst: number, dstSeq: number): void;
-  laneEnd(base: number): number;
-  laneAbort(base: number, who: number, seq: number): number;
-  laneSetReaderDoorbell(base: number, reader: number, bell: number): void;
-  laneSetWriterDoorbell(base: number, bell: number): void;
-  laneReaders(base: number): number;
-  laneCursor(base: number): number;
-  laneReaderSeq(base: number, reader: number): number;
-  laneStart(base: number): number;
-  laneDrops(base: number): number;
-  laneOverrun(base: number, reader: number): number;
-  laneOverwrite(base: number): number;
-  laneHalt(base: number): number;
-  laneEndSeq(base: number): number;
-  laneFailWho(base: number): number;
-  laneFailSeq(base: number): number;
-  laneMinGating(base: number): number;
-  laneWaitKind(base: number): number;
-  laneSpinNs(base: number): number;
-  laneStride(base: number): number;
-  laneSlotsStart(base: number): number;
-  laneMaxReaders(): number;
-  eventsBytes(capacity: number, slotBytes: number): number;
-  eventsInit(base: number, capacity: number, slotBytes: number, wait: number, spinNs: number, startSeq: number): number;
-  fanoutBytes(readers: number, capacity: number, slotBytes: number): number;
-  fanoutInit(base: number, readers: number, capacity: number, slotBytes: number, wait: number, spinNs: number, startSeq: number): number;
-  journalBytes(readers: number, capacity: number, slotBytes: number): number;
-  journalInit(base: number, readers: number, capacity: number, slotBytes: number, overwrite: number, wait: number, spinNs: number, startSeq: number): number;
-  journalCommitted(base: number, seq: number): number;
-  journalSkipOverrun(base: number, reader: number, next: number): number;
-  slotsLaneBytes(capacity: number, slotBytes: number): number;
-  slotsLaneInit(base: number, capacity: number, slotBytes: number, wait: number, spinNs: number, startSeq: number): number;
-  doorbellsBytes(cells: number): number;
-  doorbellsInit(base: number, cells: number): number;
-  doorbellAddr(base: number, index: number): number;
-}
+/** The raw exports of build/core.wasm, generated from assembly/ (scripts/core-bindings.mjs). */
+export type { CoreExports } from './core-exports.ts';
 
 /** Region kinds and header constants, as compiled into the core (assembly/region.ts). */
 export const KIND_SINGLE_RING = 101;
