@@ -1,10 +1,10 @@
 import { createHookTable, type HookTable } from './hooks.ts';
 import { ByteorError, isByteorError } from './errors.ts';
-import { ExitCode } from './exit-codes.ts';
 import { GLOBAL_OPTIONS } from './global-options.ts';
 import { checkPluginDefinition } from './plugin-definition.ts';
 import { versionSatisfies } from './plugin-dependency-range.ts';
 import { dependencyNames, PLUGIN_API_VERSION, type AdapterFactory, type FlagOption, type BundleArtifact, type VerbExtension, type PluginDefinition, type PluginHost, type LoadedPlugin, type SnapshotSection, type StageFamily, type VerbDefinition } from './plugin-contract.ts';
+import { KernelErrors, type KernelErrorCode } from './errors/kernel-errors.ts';
 
 type Owned<T> = { plugin: string } & T;
 
@@ -138,8 +138,8 @@ export class Kernel implements PluginHost {
 
 function errText(e: unknown): string { return e instanceof Error ? e.message : String(e); }
 
-export function pluginError(code: string, plugin: string, hook: string, message: string, cause?: unknown, extra?: Record<string, unknown>): ByteorError {
-  const err = new ByteorError(code, message, ExitCode.RUNTIME_FAILURE, { plugin, hook, ...(extra ?? {}) });
+export function pluginError(code: KernelErrorCode, plugin: string, hook: string, message: string, cause?: unknown, extra?: Record<string, unknown>): ByteorError {
+  const err = KernelErrors.error(code, message, { plugin, hook, ...(extra ?? {}) });
   if (cause !== undefined) (err as Error & { cause?: unknown }).cause = cause;
   return err;
 }
