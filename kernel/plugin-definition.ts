@@ -4,6 +4,7 @@ import { dependencyNames, KERNEL_COPY, PLUGIN_API_VERSION, PLUGIN_BRAND, type Pl
 import { isValidRange } from './plugin-dependency-range.ts';
 import { kernelCopyFix } from './plugin-kernel-copy.ts';
 import { KernelErrors } from './errors/kernel-errors.ts';
+import { isErrorTable } from './errors/define-errors.ts';
 
 /**
  * The shape a plugin's default export must have, checked when the kernel installs it. A default
@@ -24,6 +25,7 @@ export const PluginDefinitionShape = z.object({
     z.array(z.string().regex(PLUGIN_NAME, 'must name a plugin')),
     z.record(z.string().regex(PLUGIN_NAME, 'must name a plugin'), z.string().refine((r) => isValidRange(r), 'must be a semver range, e.g. "^1" or ">=1.2 <3"')),
   ], { error: 'must be an array of plugin names, or an object of plugin names to semver ranges ({ "other-plugin": "^1" })' }).optional(),
+  errors: z.custom<NonNullable<PluginDefinition['errors']>>((v) => isErrorTable(v), 'must be an error table made with defineErrors(owner, { BYTEOR_E_...: { exit, summary } })').optional(),
   setup: z.custom<PluginDefinition['setup']>((v) => typeof v === 'function', 'must be a function setup(host)'),
 });
 

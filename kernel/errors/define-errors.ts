@@ -59,6 +59,13 @@ export function defineErrors<const E extends Record<ErrorCode, ErrorEntry>>(owne
   });
 }
 
+/** An object made by defineErrors (checked by shape: a plugin may come with its own copy of byteor). */
+export function isErrorTable(x: unknown): x is ErrorTable {
+  const t = x as ErrorTable | null;
+  return typeof t === 'object' && t !== null && typeof t.owner === 'string' && typeof t.entries === 'object' && t.entries !== null
+    && typeof t.error === 'function';
+}
+
 /** The same error (code and exit code) with another message, e.g. one that names the caller. */
 export function rephrase(e: ByteorError, message: string, details: Record<string, unknown> | undefined = e.details): ByteorError {
   return new ByteorError(e.code, message, e.exitCode, details);

@@ -65,6 +65,7 @@ export const KernelErrors = defineErrors('kernel', {
   BYTEOR_E_PLUGIN_DEPENDENCY_CYCLE: { exit: ExitCode.RUNTIME_FAILURE, summary: 'the plugins\' dependencies form a cycle' },
   BYTEOR_E_PLUGIN_DEPENDENCY_VERSION: { exit: ExitCode.RUNTIME_FAILURE, summary: 'a loaded plugin\'s version is outside the range another plugin declares (both versions named)' },
   BYTEOR_E_PLUGIN_DUPLICATE: { exit: ExitCode.RUNTIME_FAILURE, summary: 'something is registered twice (a stage key, verb, flag, …), or two different plugins share a name; load only one of them' },
+  BYTEOR_E_PLUGIN_ERROR_CODE_CONFLICT: { exit: ExitCode.RUNTIME_FAILURE, summary: 'a plugin\'s error table gives a code another owner registered a different exit code; use the registered exit code or a code of its own' },
   BYTEOR_E_PLUGIN_HOOK: { exit: ExitCode.RUNTIME_FAILURE, summary: 'a plugin\'s tap or registered callback failed, or `intercept` was called' },
   BYTEOR_E_PLUGIN_IMPORT: { exit: ExitCode.RUNTIME_FAILURE, summary: 'the module failed to import (syntax error, a throw at module level, a missing dependency)' },
   BYTEOR_E_PLUGIN_IMPORT_TIMEOUT: { exit: ExitCode.RUNTIME_FAILURE, summary: 'the plugin module did not finish importing within 10 s (`BYTEOR_PLUGIN_IMPORT_TIMEOUT_MS`); fix what its module code waits for' },

@@ -20,6 +20,7 @@ export default definePlugin({
   name: 'dataguard',
   version: '0.1.0',
   apiVersion: PLUGIN_API_VERSION,
+  errors: DataguardErrors,
   setup(host) {
     for (const f of DATAGUARD_STAGE_FAMILIES) host.registerStage(f);
     if (host.inWorker) return; // a stage worker needs only the stage families

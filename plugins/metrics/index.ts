@@ -17,6 +17,7 @@ export default definePlugin({
   name: 'metrics',
   version: '0.1.0',
   apiVersion: PLUGIN_API_VERSION,
+  errors: MetricsErrors,
   setup(host) {
     if (host.inWorker) return;
     host.extendVerb({

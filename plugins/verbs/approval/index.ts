@@ -168,6 +168,7 @@ export default definePlugin({
   name: 'approval',
   version: '0.1.0',
   apiVersion: PLUGIN_API_VERSION,
+  errors: ApprovalErrors,
   setup(host) {
     host.registerVerb({
       name: 'approval',

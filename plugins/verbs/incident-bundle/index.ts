@@ -237,6 +237,7 @@ export default definePlugin({
   name: 'incident-bundle',
   version: '0.1.0',
   apiVersion: PLUGIN_API_VERSION,
+  errors: IncidentBundleErrors,
   setup(host) {
     host.registerVerb({
       name: 'incident-bundle',

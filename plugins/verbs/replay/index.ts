@@ -200,6 +200,7 @@ export default definePlugin({
   name: 'replay',
   version: '0.1.0',
   apiVersion: PLUGIN_API_VERSION,
+  errors: ReplayErrors,
   setup(host) {
     host.registerVerb({
       name: 'replay',

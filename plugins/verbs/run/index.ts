@@ -247,6 +247,7 @@ export default definePlugin({
   name: 'run',
   version: '0.1.0',
   apiVersion: PLUGIN_API_VERSION,
+  errors: RunErrors,
   setup(host) {
     host.registerVerb({
       name: 'run',
