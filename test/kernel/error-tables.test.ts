@@ -53,6 +53,26 @@ test('no ByteorError is built with an explicit exit code outside the error-table
   assert.equal(offenders, [], 'build errors with the owner\'s table: Table.error(code, message, details?)');
 });
 
+test('the topic documents give each code the exit code of its table', () => {
+  const exit = new Map<string, number>();
+  for (const t of tables) for (const [code, e] of Object.entries(t.entries)) exit.set(code, e.exit);
+  const wrong: string[] = [];
+  let checked = 0;
+  for (const f of [...files(join(root, 'docs'), ['.md']), join(root, 'README.md')]) {
+    if (f.endsWith('/errors.md')) continue;
+    const text = readFileSync(f, 'utf8');
+    // a row of an error table (`| \`CODE\` | 2 | ... |`), or prose (`\`CODE\` (exit 2`, `\`CODE\`, exit 2`)
+    const uses = [...text.matchAll(/^\|\s*`(BYTEOR_E_[A-Z0-9_]+)`\s*\|\s*(\d)\b/gm), ...text.matchAll(/`(BYTEOR_E_[A-Z0-9_]+)`,? \(?exit (\d)\b/g)];
+    for (const m of uses) {
+      if (!exit.has(m[1]!)) continue; // the example plugin's codes
+      checked++;
+      if (exit.get(m[1]!) !== Number(m[2])) wrong.push(`${relative(root, f)}: ${m[1]} exit ${m[2]}, its table says ${exit.get(m[1]!)}`);
+    }
+  }
+  assert.ok(checked > 150, `checked only ${checked} mentions`);
+  assert.equal(wrong, []);
+});
+
 test('a table builds errors with its exit code; relay keeps a foreign code; rephrase keeps code and exit code', () => {
   const T = defineErrors('t', {
     BYTEOR_E_T_USAGE: { exit: ExitCode.USAGE, summary: 'u' },
