@@ -20,12 +20,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BenchReport } from './suite/bench-report.ts';
 import { stableJson } from '../kernel/artifacts/json.ts';
-import { ByteorError, isByteorError } from '../kernel/errors.ts';
+import { isByteorError } from '../kernel/errors.ts';
 import { ExitCode } from '../kernel/exit-codes.ts';
 import { compare, derive, DERIVE, hasClass, parseBaseline, updateBaselineText, type CheckLine } from './suite/baseline.ts';
 import { BENCH_NAMES } from './suite/registry.ts';
 import { nodeFlags } from './suite/child-process.ts';
 import { micros, rate } from './suite/table.ts';
+import { BenchErrors } from './errors.ts';
 
 const DEFAULT_BASELINE = fileURLToPath(new URL('./perf_baseline.kv', import.meta.url));
 const RUN = fileURLToPath(new URL('./run.ts', import.meta.url));
@@ -33,7 +34,7 @@ const RUN = fileURLToPath(new URL('./run.ts', import.meta.url));
 function readReport(path: string): BenchReport {
   let text: string;
   try { text = readFileSync(path, 'utf8'); } catch (e) {
-    throw new ByteorError('BYTEOR_E_BENCH_REPORT_INVALID', `cannot read ${path}: ${(e as Error).message}`, ExitCode.ARTIFACT_INVALID);
+    throw BenchErrors.error('BYTEOR_E_BENCH_REPORT_INVALID', `cannot read ${path}: ${(e as Error).message}`);
   }
   return parseReport(text, path);
 }
@@ -41,12 +42,12 @@ function readReport(path: string): BenchReport {
 function parseReport(text: string, from: string): BenchReport {
   let json: unknown;
   try { json = JSON.parse(text); } catch (e) {
-    throw new ByteorError('BYTEOR_E_BENCH_REPORT_INVALID', `${from} is not JSON (${(e as Error).message}); produce it with npm run bench -- --machine`, ExitCode.ARTIFACT_INVALID);
+    throw BenchErrors.error('BYTEOR_E_BENCH_REPORT_INVALID', `${from} is not JSON (${(e as Error).message}); produce it with npm run bench -- --machine`);
   }
   const r = BenchReport.safeParse(json);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new ByteorError('BYTEOR_E_BENCH_REPORT_INVALID', `${from} is not a bench_report_v 1 document: ${i.path.join('.')}: ${i.message}`, ExitCode.ARTIFACT_INVALID);
+    throw BenchErrors.error('BYTEOR_E_BENCH_REPORT_INVALID', `${from} is not a bench_report_v 1 document: ${i.path.join('.')}: ${i.message}`);
   }
   return r.data;
 }
@@ -55,7 +56,7 @@ function parseReport(text: string, from: string): BenchReport {
 function runBenches(duration: string | undefined): BenchReport {
   const args = [...nodeFlags(), RUN, ...BENCH_NAMES, 'micro_startup', '--no-peers', '--machine', ...(duration ? [`--duration=${duration}`] : [])];
   const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20, encoding: 'utf8' });
-  if (r.status === 2 || r.error) throw new ByteorError('BYTEOR_E_BENCH_FAILED', `the bench run did not start: ${r.error?.message ?? 'bad flags'}`, ExitCode.RUNTIME_FAILURE);
+  if (r.status === 2 || r.error) throw BenchErrors.error('BYTEOR_E_BENCH_FAILED', `the bench run did not start: ${r.error?.message ?? 'bad flags'}`);
   return parseReport(r.stdout, 'the bench run');
 }
 
@@ -70,13 +71,13 @@ async function main(argv: string[]): Promise<number> {
   try {
     a = parseArgs({ args: argv, allowPositionals: true, options: { baseline: { type: 'string' }, update: { type: 'boolean' }, json: { type: 'boolean' }, duration: { type: 'string' } } });
   } catch (e) {
-    throw new ByteorError('BYTEOR_E_BENCH_USAGE', `${(e as Error).message}\nusage: npm run bench:check -- [REPORT.json] [--baseline=FILE] [--update] [--json] [--duration=S]`, ExitCode.USAGE);
+    throw BenchErrors.error('BYTEOR_E_BENCH_USAGE', `${(e as Error).message}\nusage: npm run bench:check -- [REPORT.json] [--baseline=FILE] [--update] [--json] [--duration=S]`);
   }
   const baselinePath = a.values.baseline ?? DEFAULT_BASELINE;
   const report = a.positionals[0] ? readReport(a.positionals[0]) : runBenches(a.values.duration);
   let text = '';
   try { text = readFileSync(baselinePath, 'utf8'); } catch (e) {
-    if (!a.values.update) throw new ByteorError('BYTEOR_E_BENCH_BASELINE_INVALID', `cannot read ${baselinePath}: ${(e as Error).message}`, ExitCode.ARTIFACT_INVALID);
+    if (!a.values.update) throw BenchErrors.error('BYTEOR_E_BENCH_BASELINE_INVALID', `cannot read ${baselinePath}: ${(e as Error).message}`);
   }
   const cls = report.machine.machine_class;
   if (a.values.update) {
@@ -90,8 +91,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const baseline = parseBaseline(text, baselinePath);
   if (!hasClass(baseline, cls)) {
-    throw new ByteorError('BYTEOR_E_BENCH_NO_BASELINE',
-      `${baselinePath} has no thresholds for machine class ${cls}; on that machine run npm run bench:check -- --update (or pass a report) to add conservative ones`, ExitCode.USAGE, { machine_class: cls });
+    throw BenchErrors.error('BYTEOR_E_BENCH_NO_BASELINE',
+      `${baselinePath} has no thresholds for machine class ${cls}; on that machine run npm run bench:check -- --update (or pass a report) to add conservative ones`, { machine_class: cls });
   }
   const lines = compare(baseline, report);
   const failed = lines.filter((l) => !l.ok);

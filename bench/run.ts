@@ -11,7 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import { BENCH_REPORT_VERSION, BenchReport, type BenchResult, type MicroResult } from './suite/bench-report.ts';
 import { stableJson } from '../kernel/artifacts/json.ts';
-import { ByteorError, isByteorError } from '../kernel/errors.ts';
+import { isByteorError } from '../kernel/errors.ts';
 import { ExitCode } from '../kernel/exit-codes.ts';
 import { runChild } from './suite/child-process.ts';
 import { describeMachine, loadAverage } from './suite/machine.ts';
@@ -19,6 +19,7 @@ import { parseBenchArgs, type SuiteOptions } from './suite/options.ts';
 import { withRatios } from './suite/ratios.ts';
 import { renderSvg } from './suite/svg.ts';
 import { renderTable } from './suite/table.ts';
+import { BenchErrors } from './errors.ts';
 
 export async function runSuite(o: SuiteOptions, progress: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<BenchReport> {
   const loadStart = loadAverage();
@@ -49,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
   const report = await runSuite(o);
   if (o.svg) {
     try { writeFileSync(o.svg, renderSvg(report)); } catch (e) {
-      throw new ByteorError('BYTEOR_E_BENCH_SVG_WRITE', `cannot write ${o.svg}: ${(e as Error).message}; check that its directory exists and is writable`, ExitCode.RUNTIME_FAILURE);
+      throw BenchErrors.error('BYTEOR_E_BENCH_SVG_WRITE', `cannot write ${o.svg}: ${(e as Error).message}; check that its directory exists and is writable`);
     }
     process.stderr.write(`wrote ${o.svg}\n`);
   }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageVersion } from './version.ts';
 import { DEFAULT_PLUGINS, defaultPluginsFor } from './builtin-plugins.ts';
-import { ByteorError, isByteorError, usageError } from './errors.ts';
+import { ByteorError, isByteorError } from './errors.ts';
 import { EXIT_CODE_TABLE, ExitCode } from './exit-codes.ts';
 import { GLOBAL_OPTIONS } from './global-options.ts';
 import { Kernel } from './plugin-host.ts';
@@ -11,6 +11,7 @@ import { closestName } from './suggest.ts';
 import { PACKAGE_ROOT } from './package-paths.ts';
 import type { z } from 'zod';
 import type { FlagOption, VerbDefinition, VerbIO } from './plugin-contract.ts';
+import { KernelErrors } from './errors/kernel-errors.ts';
 
 export { GLOBAL_OPTIONS } from './global-options.ts';
 
@@ -56,7 +57,7 @@ export async function main(argv: readonly string[], opts: CliOptions = {}): Prom
     const entry = kernel.verb(verbName);
     if (!entry) {
       const near = closestName(verbName, kernel.verbs().map((v) => v.verb.name));
-      throw usageError('BYTEOR_E_USAGE_UNKNOWN_VERB', `unknown verb "${verbName}"${near ? `; did you mean "${near}"?` : ''}; run "${prog} --help" for the list of verbs (a plugin may provide it: --plugin=NAME)`);
+      throw KernelErrors.error('BYTEOR_E_USAGE_UNKNOWN_VERB', `unknown verb "${verbName}"${near ? `; did you mean "${near}"?` : ''}; run "${prog} --help" for the list of verbs (a plugin may provide it: --plugin=NAME)`);
     }
     const verb = entry.verb;
     if (rest.includes('--help') || rest.includes('-h')) { io.out(verbHelp(verb, prog, kernel.verbExtensions(verb.name).map((e) => e.ext.options))); return ExitCode.OK; }
@@ -65,7 +66,7 @@ export async function main(argv: readonly string[], opts: CliOptions = {}): Prom
     const options: Record<string, FlagOption> = { ...GLOBAL_OPTIONS, ...verb.options };
     for (const { ext, plugin } of extensions) {
       for (const [name, o] of Object.entries(ext.options)) {
-        if (name in options) throw usageError('BYTEOR_E_PLUGIN_DUPLICATE', `plugin "${plugin}" adds flag --${name} to verb "${verb.name}", which already has it`);
+        if (name in options) throw KernelErrors.error('BYTEOR_E_PLUGIN_DUPLICATE', `plugin "${plugin}" adds flag --${name} to verb "${verb.name}", which already has it`);
         options[name] = o;
       }
     }
@@ -101,20 +102,20 @@ function badFlag(e: unknown, options: Record<string, FlagOption>, prog: string, 
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && named) {
     const typed = named.replace(/^-+/, '');
     const near = closestName(typed, Object.keys(options));
-    return usageError('BYTEOR_E_USAGE_BAD_FLAG', `unknown flag ${named} for "${prog} ${verb}"${near ? `; did you mean --${near}?` : ''}; ${help}`, { flag: named });
+    return KernelErrors.error('BYTEOR_E_USAGE_BAD_FLAG', `unknown flag ${named} for "${prog} ${verb}"${near ? `; did you mean --${near}?` : ''}; ${help}`, { flag: named });
   }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && named) {
     const name = named.replace(/^-+/, '');
     const o = options[name] ?? Object.values(options).find((x) => x.short === name);
     const flag = options[name] ? `--${name}` : named;
-    return usageError('BYTEOR_E_USAGE_BAD_FLAG', o?.type === 'boolean'
+    return KernelErrors.error('BYTEOR_E_USAGE_BAD_FLAG', o?.type === 'boolean'
       ? `${flag} takes no value; ${help}`
       : `${flag} needs a value: ${flag}=${o?.value ?? 'VALUE'}; ${help}`, { flag });
   }
   if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
-    return usageError('BYTEOR_E_USAGE_BAD_FLAG', `"${prog} ${verb}" takes no positional arguments: ${message.split('\n')[0]}; ${help}`);
+    return KernelErrors.error('BYTEOR_E_USAGE_BAD_FLAG', `"${prog} ${verb}" takes no positional arguments: ${message.split('\n')[0]}; ${help}`);
   }
-  return usageError('BYTEOR_E_USAGE_BAD_FLAG', `${message.split('\n')[0]}; ${help}`);
+  return KernelErrors.error('BYTEOR_E_USAGE_BAD_FLAG', `${message.split('\n')[0]}; ${help}`);
 }
 
 function pick(values: Record<string, unknown>, keys: string[]): Record<string, unknown> {
@@ -128,13 +129,13 @@ function parseFlags(schema: z.ZodType, values: Record<string, unknown>, prog: st
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   const flag = issue.path.length ? `--${issue.path.join('.')}` : 'flags';
-  throw usageError('BYTEOR_E_USAGE_BAD_FLAG', `${flag}: ${issue.message}; run "${prog} ${verb} --help"`);
+  throw KernelErrors.error('BYTEOR_E_USAGE_BAD_FLAG', `${flag}: ${issue.message}; run "${prog} ${verb} --help"`);
 }
 
 export function reportError(e: unknown, io: VerbIO, json: boolean): number {
   const err: ByteorError = isByteorError(e)
     ? e
-    : new ByteorError('BYTEOR_E_INTERNAL', `internal error: ${e instanceof Error ? e.message : String(e)} (this is a bug; please report it with the command line)`, ExitCode.RUNTIME_FAILURE);
+    : KernelErrors.error('BYTEOR_E_INTERNAL', `internal error: ${e instanceof Error ? e.message : String(e)} (this is a bug; please report it with the command line)`);
   io.err(`error[${err.code}]: ${err.message}\n`);
   if (!isByteorError(e) && e instanceof Error && e.stack) io.err(`${e.stack}\n`);
   if (json) io.out(JSON.stringify({ ok: false, error: err.toJSON() }, null, 2) + '\n');
@@ -150,11 +151,11 @@ function prescan(argv: readonly string[]): { plugins: string[]; verbName: string
     const a = argv[i]!;
     if (a === '--plugin') {
       const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw usageError('BYTEOR_E_USAGE_BAD_FLAG', '--plugin needs a value: --plugin=NAME|PATH|PACKAGE');
+      if (v === undefined || v.startsWith('--')) throw KernelErrors.error('BYTEOR_E_USAGE_BAD_FLAG', '--plugin needs a value: --plugin=NAME|PATH|PACKAGE');
       plugins.push(v);
     } else if (a.startsWith('--plugin=')) {
       const v = a.slice('--plugin='.length);
-      if (!v) throw usageError('BYTEOR_E_USAGE_BAD_FLAG', '--plugin needs a value: --plugin=NAME|PATH|PACKAGE');
+      if (!v) throw KernelErrors.error('BYTEOR_E_USAGE_BAD_FLAG', '--plugin needs a value: --plugin=NAME|PATH|PACKAGE');
       plugins.push(v);
     } else if (verbName === undefined && !a.startsWith('-')) {
       verbName = a;

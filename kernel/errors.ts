@@ -1,9 +1,10 @@
-import { ExitCode, type ExitCodeValue } from './exit-codes.ts';
+import type { ExitCodeValue } from './exit-codes.ts';
 
 /**
  * Every error the kernel or a plugin reports to an operator is a ByteorError: a stable
  * `BYTEOR_E_*` code, a message that says what to do, and the exit code it maps to.
- * Codes are never renamed; new ones are added to docs/errors.md.
+ * Codes are never renamed. Each code belongs to one owner's error table (defineErrors,
+ * kernel/errors/define-errors.ts), which fixes its exit code; errors are built through the table.
  */
 export class ByteorError extends Error {
   readonly code: string;
@@ -23,19 +24,6 @@ export class ByteorError extends Error {
     return { code: this.code, message: this.message, exit_code: this.exitCode, ...(this.details ? { details: this.details } : {}) };
   }
 }
-
-export const usageError = (code: string, message: string, details?: Record<string, unknown>) =>
-  new ByteorError(code, message, ExitCode.USAGE, details);
-export const specError = (code: string, message: string, details?: Record<string, unknown>) =>
-  new ByteorError(code, message, ExitCode.SPEC_INVALID, details);
-export const runtimeError = (code: string, message: string, details?: Record<string, unknown>) =>
-  new ByteorError(code, message, ExitCode.RUNTIME_FAILURE, details);
-export const policyError = (code: string, message: string, details?: Record<string, unknown>) =>
-  new ByteorError(code, message, ExitCode.POLICY_DENIED, details);
-export const hostError = (code: string, message: string, details?: Record<string, unknown>) =>
-  new ByteorError(code, message, ExitCode.HOST_NOT_READY, details);
-export const artifactError = (code: string, message: string, details?: Record<string, unknown>) =>
-  new ByteorError(code, message, ExitCode.ARTIFACT_INVALID, details);
 
 export function isByteorError(e: unknown): e is ByteorError {
   return e instanceof Error && typeof (e as ByteorError).code === 'string' && (e as ByteorError).code.startsWith('BYTEOR_E_')

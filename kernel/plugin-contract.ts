@@ -9,6 +9,11 @@
 import type { z } from 'zod';
 import type { HookTable, RunInfo } from './hooks.ts';
 import type { PipelineSpecV1 } from './spec/model.ts';
+import type { ErrorTable } from './errors/define-errors.ts';
+
+// Error tables (a leaf module: it loads only ByteorError and the exit codes)
+export { defineErrors, rephrase } from './errors/define-errors.ts';
+export type { ErrorCode, ErrorCodeOf, ErrorEntry, ErrorTable } from './errors/define-errors.ts';
 
 export const PLUGIN_API_VERSION = 1 as const;
 
@@ -322,6 +327,11 @@ export interface PluginDefinition {
   apiVersion: number;
   /** plugins that must be loaded before this one: names, or names → semver ranges */
   dependencies?: PluginDependencies;
+  /**
+   * The error codes the plugin raises (defineErrors): the kernel refuses the plugin when one of
+   * them is already registered by another owner with a different exit code.
+   */
+  errors?: ErrorTable;
   setup(host: PluginHost): void;
 }
 

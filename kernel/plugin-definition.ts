@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { ByteorError } from './errors.ts';
-import { ExitCode } from './exit-codes.ts';
 import { dependencyNames, KERNEL_COPY, PLUGIN_API_VERSION, PLUGIN_BRAND, type PluginDefinition } from './plugin-contract.ts';
 import { isValidRange } from './plugin-dependency-range.ts';
 import { kernelCopyFix } from './plugin-kernel-copy.ts';
+import { KernelErrors } from './errors/kernel-errors.ts';
+import { isErrorTable } from './errors/define-errors.ts';
 
 /**
  * The shape a plugin's default export must have, checked when the kernel installs it. A default
@@ -24,11 +25,12 @@ export const PluginDefinitionShape = z.object({
     z.array(z.string().regex(PLUGIN_NAME, 'must name a plugin')),
     z.record(z.string().regex(PLUGIN_NAME, 'must name a plugin'), z.string().refine((r) => isValidRange(r), 'must be a semver range, e.g. "^1" or ">=1.2 <3"')),
   ], { error: 'must be an array of plugin names, or an object of plugin names to semver ranges ({ "other-plugin": "^1" })' }).optional(),
+  errors: z.custom<NonNullable<PluginDefinition['errors']>>((v) => isErrorTable(v), 'must be an error table made with defineErrors(owner, { BYTEOR_E_...: { exit, summary } })').optional(),
   setup: z.custom<PluginDefinition['setup']>((v) => typeof v === 'function', 'must be a function setup(host)'),
 });
 
 function invalid(plugin: string, message: string): ByteorError {
-  return new ByteorError('BYTEOR_E_PLUGIN_INVALID', message, ExitCode.RUNTIME_FAILURE, { plugin, hook: 'load' });
+  return KernelErrors.error('BYTEOR_E_PLUGIN_INVALID', message, { plugin, hook: 'load' });
 }
 
 /** Check a plugin definition; throws a ByteorError naming the plugin (or its specifier). */
@@ -43,15 +45,13 @@ export function checkPluginDefinition(def: unknown, specifier: string): PluginDe
     throw invalid(label, `plugin "${label}" (${specifier}) is not a plugin definition: its default export has no numeric "apiVersion"; export definePlugin({ name, version, apiVersion, setup })`);
   }
   if (d.apiVersion !== PLUGIN_API_VERSION) {
-    throw new ByteorError('BYTEOR_E_PLUGIN_API_VERSION',
-      `plugin "${label}" was written for plugin API version ${String(d.apiVersion)}, but this kernel provides version ${PLUGIN_API_VERSION}; install a version of the plugin built for API ${PLUGIN_API_VERSION}`,
-      ExitCode.RUNTIME_FAILURE, { plugin: label, hook: 'load', plugin_api_version: d.apiVersion ?? null, kernel_api_version: PLUGIN_API_VERSION });
+    throw KernelErrors.error('BYTEOR_E_PLUGIN_API_VERSION',
+      `plugin "${label}" was written for plugin API version ${String(d.apiVersion)}, but this kernel provides version ${PLUGIN_API_VERSION}; install a version of the plugin built for API ${PLUGIN_API_VERSION}`, { plugin: label, hook: 'load', plugin_api_version: d.apiVersion ?? null, kernel_api_version: PLUGIN_API_VERSION });
   }
   const copy = (def as Record<symbol, unknown>)[PLUGIN_BRAND];
   if (copy !== undefined && copy !== KERNEL_COPY) {
-    throw new ByteorError('BYTEOR_E_PLUGIN_KERNEL_COPY',
-      `plugin "${label}" (${specifier}) was made with definePlugin from another copy of byteor (${typeof copy === 'string' ? copy : 'an older byteor'}), not the kernel running it (${KERNEL_COPY}); ${kernelCopyFix()}`,
-      ExitCode.RUNTIME_FAILURE, { plugin: label, hook: 'load', plugin_kernel: copy, kernel: KERNEL_COPY });
+    throw KernelErrors.error('BYTEOR_E_PLUGIN_KERNEL_COPY',
+      `plugin "${label}" (${specifier}) was made with definePlugin from another copy of byteor (${typeof copy === 'string' ? copy : 'an older byteor'}), not the kernel running it (${KERNEL_COPY}); ${kernelCopyFix()}`, { plugin: label, hook: 'load', plugin_kernel: copy, kernel: KERNEL_COPY });
   }
   const r = PluginDefinitionShape.safeParse(def);
   if (!r.success) {

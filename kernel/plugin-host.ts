@@ -1,10 +1,12 @@
 import { createHookTable, type HookTable } from './hooks.ts';
 import { ByteorError, isByteorError } from './errors.ts';
-import { ExitCode } from './exit-codes.ts';
 import { GLOBAL_OPTIONS } from './global-options.ts';
 import { checkPluginDefinition } from './plugin-definition.ts';
 import { versionSatisfies } from './plugin-dependency-range.ts';
 import { dependencyNames, PLUGIN_API_VERSION, type AdapterFactory, type FlagOption, type BundleArtifact, type VerbExtension, type PluginDefinition, type PluginHost, type LoadedPlugin, type SnapshotSection, type StageFamily, type VerbDefinition } from './plugin-contract.ts';
+import { KernelErrors, type KernelErrorCode } from './errors/kernel-errors.ts';
+import type { ErrorTable } from './errors/define-errors.ts';
+import type { ExitCodeValue } from './exit-codes.ts';
 
 type Owned<T> = { plugin: string } & T;
 
@@ -31,9 +33,33 @@ export class Kernel implements PluginHost {
   private readonly _artifacts = new Map<string, Owned<{ artifact: BundleArtifact }>>();
   private readonly _plugins = new Map<string, { def: PluginDefinition; specifier: string }>();
   private readonly _specifiers: string[] = [];
+  /** every registered error code → the owner that registered it first and its exit code */
+  private readonly _errorCodes = new Map<string, { owner: string; exit: ExitCodeValue }>();
 
   constructor(opts: { inWorker?: boolean } = {}) {
     this.inWorker = opts.inWorker ?? false;
+    this.registerErrors(KernelErrors);
+  }
+
+  /** The owner and exit code registered for an error code (the kernel's table, then each plugin's). */
+  errorCode(code: string): { owner: string; exit: ExitCodeValue } | undefined { return this._errorCodes.get(code); }
+
+  private registerErrors(table: ErrorTable): void {
+    for (const [code, entry] of Object.entries(table.entries)) {
+      if (!this._errorCodes.has(code)) this._errorCodes.set(code, { owner: table.owner, exit: entry.exit });
+    }
+  }
+
+  /** A plugin's table may repeat a registered code only with the same exit code. */
+  private checkErrors(plugin: string, table: ErrorTable): void {
+    for (const [code, entry] of Object.entries(table.entries)) {
+      const have = this._errorCodes.get(code);
+      if (have && have.exit !== entry.exit) {
+        throw pluginError('BYTEOR_E_PLUGIN_ERROR_CODE_CONFLICT', plugin, 'load',
+          `plugin "${plugin}" declares error code ${code} with exit code ${entry.exit}, but "${have.owner}" already registered it with exit code ${have.exit}; a code has one exit code: use the registered one, or give the plugin's error a code of its own`,
+          undefined, { code, exit: entry.exit, owner: have.owner, registered_exit: have.exit });
+      }
+    }
   }
 
   get pluginSpecifiers(): readonly string[] { return this._specifiers; }
@@ -76,6 +102,7 @@ export class Kernel implements PluginHost {
           undefined, { dependency: dep, range, loaded_version: have.def.version });
       }
     }
+    if (checked.errors) this.checkErrors(checked.name, checked.errors);
     const staged = new Staging(this, checked.name);
     let result: unknown;
     try {
@@ -92,6 +119,7 @@ export class Kernel implements PluginHost {
         `plugin "${checked.name}" has an async setup; setup must register everything synchronously (do asynchronous work in hooks such as runStarting)`);
     }
     staged.commit();
+    if (checked.errors) this.registerErrors(checked.errors);
     this._plugins.set(checked.name, { def: checked, specifier });
     this._specifiers.push(specifier);
   }
@@ -138,8 +166,8 @@ export class Kernel implements PluginHost {
 
 function errText(e: unknown): string { return e instanceof Error ? e.message : String(e); }
 
-export function pluginError(code: string, plugin: string, hook: string, message: string, cause?: unknown, extra?: Record<string, unknown>): ByteorError {
-  const err = new ByteorError(code, message, ExitCode.RUNTIME_FAILURE, { plugin, hook, ...(extra ?? {}) });
+export function pluginError(code: KernelErrorCode, plugin: string, hook: string, message: string, cause?: unknown, extra?: Record<string, unknown>): ByteorError {
+  const err = KernelErrors.error(code, message, { plugin, hook, ...(extra ?? {}) });
   if (cause !== undefined) (err as Error & { cause?: unknown }).cause = cause;
   return err;
 }

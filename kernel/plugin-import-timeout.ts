@@ -1,5 +1,4 @@
-import { ByteorError, usageError } from './errors.ts';
-import { ExitCode } from './exit-codes.ts';
+import { KernelErrors } from './errors/kernel-errors.ts';
 
 /**
  * A plugin's module code runs when it is imported; if it waits for something that never happens
@@ -20,7 +19,7 @@ export function pluginImportTimeoutMs(env: Readonly<Record<string, string | unde
   if (raw === undefined || raw === '') return DEFAULT_PLUGIN_IMPORT_TIMEOUT_MS;
   const ms = /^[0-9]+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
   if (!(ms >= 1 && ms <= MAX_TIMEOUT_MS)) {
-    throw usageError('BYTEOR_E_USAGE_BAD_ENV',
+    throw KernelErrors.error('BYTEOR_E_USAGE_BAD_ENV',
       `${PLUGIN_IMPORT_TIMEOUT_ENV}=${raw} is not a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}; unset it (default ${DEFAULT_PLUGIN_IMPORT_TIMEOUT_MS}) or set e.g. ${PLUGIN_IMPORT_TIMEOUT_ENV}=30000`,
       { variable: PLUGIN_IMPORT_TIMEOUT_ENV, value: raw });
   }
@@ -48,8 +47,7 @@ export async function importWithTimeout(url: string, spec: string, timeoutMs: nu
   }
   abandoned++;
   imported.then(undefined, () => { /* settled after we gave up: nobody is waiting for it */ });
-  const err = new ByteorError('BYTEOR_E_PLUGIN_IMPORT_TIMEOUT',
-    `plugin "${spec}" (${url}) did not finish importing within ${timeoutMs} ms: its module code waits for something that never happens; fix or remove the plugin, or give it longer with ${PLUGIN_IMPORT_TIMEOUT_ENV}=MS`,
-    ExitCode.RUNTIME_FAILURE, { plugin: spec, hook: 'load', timeout_ms: timeoutMs });
+  const err = KernelErrors.error('BYTEOR_E_PLUGIN_IMPORT_TIMEOUT',
+    `plugin "${spec}" (${url}) did not finish importing within ${timeoutMs} ms: its module code waits for something that never happens; fix or remove the plugin, or give it longer with ${PLUGIN_IMPORT_TIMEOUT_ENV}=MS`, { plugin: spec, hook: 'load', timeout_ms: timeoutMs });
   throw err;
 }

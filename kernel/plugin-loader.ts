@@ -3,12 +3,12 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BUILTIN_PLUGINS } from './builtin-plugins.ts';
 import { ByteorError } from './errors.ts';
-import { ExitCode } from './exit-codes.ts';
 import type { PluginDefinition } from './plugin-contract.ts';
 import { pluginError, type Kernel } from './plugin-host.ts';
 import { importWithTimeout, pluginImportTimeoutMs } from './plugin-import-timeout.ts';
 import { IS_DENO, kernelCopyFix } from './plugin-kernel-copy.ts';
 import { provideKernelModules } from './plugin-module-resolution.ts';
+import { KernelErrors } from './errors/kernel-errors.ts';
 
 /**
  * Resolve `--plugin=NAME|PATH|PACKAGE` to an importable URL:
@@ -116,7 +116,7 @@ function conditionalTarget(t: unknown, conditions: ReadonlySet<string>): string 
 }
 
 function notFound(spec: string, why: string): ByteorError {
-  return new ByteorError('BYTEOR_E_PLUGIN_NOT_FOUND', `cannot load plugin "${spec}": ${why}`, ExitCode.USAGE, { plugin: spec });
+  return KernelErrors.error('BYTEOR_E_PLUGIN_NOT_FOUND', `cannot load plugin "${spec}": ${why}`, { plugin: spec });
 }
 
 /** The built-in plugins' module URLs (a stage worker names its plugins by URL). */
@@ -153,9 +153,8 @@ async function importPlugin(spec: string, cwd: string, timeoutMs: number): Promi
 function importError(spec: string, url: string, e: unknown): ByteorError {
   const message = e instanceof Error ? e.message : String(e);
   if ((e as { code?: unknown })?.code === 'ERR_UNKNOWN_FILE_EXTENSION' && /\.[cm]?ts$/.test(url)) {
-    const err = new ByteorError('BYTEOR_E_PLUGIN_TYPESCRIPT',
-      `cannot import plugin "${spec}" (${url}): it is TypeScript, and Node ${process.versions.node} imports only JavaScript here; compile it (npm run build in its package, or tsc) and load the built .js or its package directory, whose package.json "exports" names the build`,
-      ExitCode.USAGE, { plugin: spec, hook: 'load' });
+    const err = KernelErrors.error('BYTEOR_E_PLUGIN_TYPESCRIPT',
+      `cannot import plugin "${spec}" (${url}): it is TypeScript, and Node ${process.versions.node} imports only JavaScript here; compile it (npm run build in its package, or tsc) and load the built .js or its package directory, whose package.json "exports" names the build`, { plugin: spec, hook: 'load' });
     return Object.assign(err, { cause: e });
   }
   if (IS_DENO && /["'`]byteor(\/plugin)?["'`]/.test(message)) {

@@ -15,11 +15,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ByteorError } from './errors.ts';
-import { ExitCode } from './exit-codes.ts';
 import { FROM_SOURCE, ownModuleUrl } from './package-paths.ts';
 import type { PluginDefinition, RecordBatch, StageCounter, StageHandler } from './plugin-contract.ts';
 import { Kernel } from './plugin-host.ts';
 import { IS_DENO } from './plugin-kernel-copy.ts';
+import { KernelErrors } from './errors/kernel-errors.ts';
 
 // ------------------------------------------------------------------------------------------
 // A stage family in process
@@ -48,7 +48,7 @@ export class BufferRecordBatch implements RecordBatch {
     records.forEach((r, i) => {
       const bytes = typeof r === 'string' ? enc.encode(r) : r;
       if (bytes.length > opts.slotBytes) {
-        throw new ByteorError('BYTEOR_E_RECORD_TOO_LARGE', `record ${this.firstSeq + i} is ${bytes.length} bytes, more than slotBytes=${opts.slotBytes}; refused (never truncated): raise slotBytes`, ExitCode.RUNTIME_FAILURE, { sequence: this.firstSeq + i });
+        throw KernelErrors.error('BYTEOR_E_RECORD_TOO_LARGE', `record ${this.firstSeq + i} is ${bytes.length} bytes, more than slotBytes=${opts.slotBytes}; refused (never truncated): raise slotBytes`, { sequence: this.firstSeq + i });
       }
       this.memory.set(bytes, i * opts.slotBytes);
       this.lengths[i] = bytes.length;
@@ -61,9 +61,8 @@ export class BufferRecordBatch implements RecordBatch {
   setLength(i: number, n: number): void {
     this.at(i);
     if (!(Number.isInteger(n) && n >= 0 && n <= this.slotBytes)) {
-      throw new ByteorError('BYTEOR_E_RECORD_TOO_LARGE',
-        `a stage set record ${this.firstSeq + i} to ${n} bytes, but slots hold 0..${this.slotBytes} (slot_bytes); records are never truncated`,
-        ExitCode.RUNTIME_FAILURE, { sequence: this.firstSeq + i });
+      throw KernelErrors.error('BYTEOR_E_RECORD_TOO_LARGE',
+        `a stage set record ${this.firstSeq + i} to ${n} bytes, but slots hold 0..${this.slotBytes} (slot_bytes); records are never truncated`, { sequence: this.firstSeq + i });
     }
     this.lengths[i] = n;
   }
@@ -123,11 +122,11 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
     for (const d of opts.dependencies ?? []) outside.install(d, `byteor-testing:${d.name}`);
     outside.install(opts.plugin, `byteor-testing:${opts.plugin.name}`);
     throw outside.resolveStage(opts.key)
-      ? new ByteorError('BYTEOR_E_PLUGIN_STAGE_NOT_IN_WORKER', `plugin "${opts.plugin.name}" registers stage key "${opts.key}" only outside stage workers (host.inWorker is false); register stage families before "if (host.inWorker) return"`, ExitCode.RUNTIME_FAILURE, { plugin: opts.plugin.name, key: opts.key })
-      : new ByteorError('BYTEOR_E_STAGE_UNKNOWN', `plugin "${opts.plugin.name}" provides no stage family for key "${opts.key}"`, ExitCode.RUNTIME_FAILURE, { key: opts.key });
+      ? KernelErrors.error('BYTEOR_E_PLUGIN_STAGE_NOT_IN_WORKER', `plugin "${opts.plugin.name}" registers stage key "${opts.key}" only outside stage workers (host.inWorker is false); register stage families before "if (host.inWorker) return"`, { plugin: opts.plugin.name, key: opts.key })
+      : KernelErrors.error('BYTEOR_E_STAGE_UNKNOWN', `plugin "${opts.plugin.name}" provides no stage family for key "${opts.key}"`, { key: opts.key });
   }
   const refusal = resolved.family.check?.(opts.key, resolved.argument);
-  if (refusal) throw new ByteorError('BYTEOR_E_STAGE_UNSUPPORTED', `stage key "${opts.key}": ${refusal}`, ExitCode.SPEC_INVALID, { key: opts.key });
+  if (refusal) throw KernelErrors.error('BYTEOR_E_STAGE_UNSUPPORTED', `stage key "${opts.key}": ${refusal}`, { key: opts.key });
   const slotBytes = opts.slotBytes ?? 256;
   const counters = new Map<string, number>();
   const counter = (name: string): StageCounter => {
@@ -214,7 +213,7 @@ function generatedSpec(stages: string[], slotBytes: number): string {
  * `exitCode` and `stderr`), not a throw.
  */
 export async function runPlugin(opts: PluginRunOptions): Promise<PluginRunResult> {
-  if (!opts.spec && !opts.stages?.length) throw new ByteorError('BYTEOR_E_USAGE_BAD_FLAG', 'runPlugin needs `stages` (stage keys) or `spec` (spec.kv text)', ExitCode.USAGE);
+  if (!opts.spec && !opts.stages?.length) throw KernelErrors.error('BYTEOR_E_USAGE_BAD_FLAG', 'runPlugin needs `stages` (stage keys) or `spec` (spec.kv text)');
   const dir = mkdtempSync(join(tmpdir(), 'byteor-testing-'));
   try {
     const specPath = join(dir, 'spec.kv');

@@ -12,8 +12,6 @@
  * the stage waits with backoff.
  */
 import v8 from 'node:v8';
-import { ByteorError } from '../../kernel/errors.ts';
-import { ExitCode } from '../../kernel/exit-codes.ts';
 import { Kernel } from '../../kernel/plugin-host.ts';
 import { loadPlugins } from '../../kernel/plugin-loader.ts';
 import { loadSpecText } from '../../kernel/spec/load.ts';
@@ -32,6 +30,7 @@ import { ThreadGcCollector } from '../suite/thread-gc.ts';
 import { BENCH_CAPACITY, chooseWait } from '../suite/topology.ts';
 import { ringDisclosure } from '../suite/disclosure.ts';
 import { packageVersion } from '../peers/package-version.ts';
+import { BenchErrors } from '../errors.ts';
 
 const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 const LOADGEN = new URL(`../suite/websocket-loadgen-worker${EXT}`, import.meta.url);
@@ -48,7 +47,7 @@ async function startPipeline(sinkPort: number, wait: WaitKind, slotBytes: number
   const kernel = new Kernel();
   await loadPlugins(kernel, ['core-stages', 'edgeplane']);
   const ws = kernel.adapter('websocket')?.adapter;
-  if (!ws?.ingress || !ws.egress) throw new ByteorError('BYTEOR_E_BENCH_SETUP', 'the edgeplane plugin provides no websocket adapter', ExitCode.RUNTIME_FAILURE);
+  if (!ws?.ingress || !ws.egress) throw BenchErrors.error('BYTEOR_E_BENCH_SETUP', 'the edgeplane plugin provides no websocket adapter');
   const loaded = await loadSpecText(singleRingSpecText({
     name: 'edgeplane_identity_stage', stages: [{ key: 'identity', deps: [] }], shards: 1, capacity: BENCH_CAPACITY, slotBytes, wait,
   }), kernel);
@@ -60,7 +59,7 @@ async function startPipeline(sinkPort: number, wait: WaitKind, slotBytes: number
   const run = await SingleRingRun.start({ kernel, spec, run: info, egress, ingress, maxBatch: batch });
   await ingress.start(run.sink);
   const ingressPort = (ingress as unknown as { port?: number }).port;
-  if (!ingressPort) throw new ByteorError('BYTEOR_E_BENCH_SETUP', 'the websocket ingress did not report the port it listens on', ExitCode.RUNTIME_FAILURE);
+  if (!ingressPort) throw BenchErrors.error('BYTEOR_E_BENCH_SETUP', 'the websocket ingress did not report the port it listens on');
   return { run, ingress, egress, ingressPort };
 }
 
@@ -69,9 +68,9 @@ async function stopPipeline(p: Pipeline, expected: number): Promise<void> {
   p.run.stop();
   const s = await p.run.done;
   await p.egress.close();
-  if (!s.ok) throw new ByteorError(s.error?.code ?? 'BYTEOR_E_BENCH_FAILED', `the pipeline failed: ${s.error?.message ?? 'unknown error'}`, ExitCode.RUNTIME_FAILURE);
+  if (!s.ok) throw BenchErrors.relay(s.error?.code ?? 'BYTEOR_E_BENCH_FAILED', 'BYTEOR_E_BENCH_FAILED', `the pipeline failed: ${s.error?.message ?? 'unknown error'}`);
   if (s.records_in !== expected || s.records_out !== expected) {
-    throw new ByteorError('BYTEOR_E_BENCH_LOST_RECORDS', `the load generator sent ${expected} records; the pipeline took ${s.records_in} and delivered ${s.records_out}`, ExitCode.RUNTIME_FAILURE);
+    throw BenchErrors.error('BYTEOR_E_BENCH_LOST_RECORDS', `the load generator sent ${expected} records; the pipeline took ${s.records_in} and delivered ${s.records_out}`);
   }
 }
 
@@ -125,7 +124,7 @@ export default defineBench({
       return failedResult(spec, e);
     } finally {
       gc.close();
-      if (pipeline) { const p: Pipeline = pipeline; p.run.abort(new ByteorError('BYTEOR_E_BENCH_FAILED', 'the bench failed', ExitCode.RUNTIME_FAILURE)); await p.ingress.close().catch(() => {}); await p.egress.close().catch(() => {}); }
+      if (pipeline) { const p: Pipeline = pipeline; p.run.abort(BenchErrors.error('BYTEOR_E_BENCH_FAILED', 'the bench failed')); await p.ingress.close().catch(() => {}); await p.egress.close().catch(() => {}); }
       await loadgen?.terminate();
     }
   },

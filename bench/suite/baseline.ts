@@ -13,9 +13,8 @@
  * noisy machines, not targets.
  */
 import type { BenchReport, BenchResult } from './bench-report.ts';
-import { ByteorError } from '../../kernel/errors.ts';
-import { ExitCode } from '../../kernel/exit-codes.ts';
 import { parseKv } from '../../kernel/spec/kv.ts';
+import { BenchErrors } from '../errors.ts';
 
 export const METRICS = ['min_records_per_s', 'max_p99_us', 'max_cpu_ns_per_record', 'max_overhead_ms'] as const;
 /** What `derive` computes from a run (the startup bound is a goal, kept by hand). */
@@ -31,7 +30,7 @@ export const DERIVE = { throughputFactor: 0.25, p99Factor: 10, p99FloorUs: 20_00
 
 export function parseBaseline(text: string, file = 'bench/perf_baseline.kv'): Baseline {
   const kv = parseKv(text);
-  const bad = (msg: string) => new ByteorError('BYTEOR_E_BENCH_BASELINE_INVALID', `${file}: ${msg}`, ExitCode.ARTIFACT_INVALID);
+  const bad = (msg: string) => BenchErrors.error('BYTEOR_E_BENCH_BASELINE_INVALID', `${file}: ${msg}`);
   if (kv.errors.length) throw bad(kv.errors.map((e) => e.message).join('; '));
   const out: Baseline = new Map();
   for (const e of kv.entries) {

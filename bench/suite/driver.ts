@@ -14,9 +14,8 @@
  * - The contender applies backpressure by returning a promise from `send`.
  */
 import v8 from 'node:v8';
-import { ByteorError } from '../../kernel/errors.ts';
-import { ExitCode } from '../../kernel/exit-codes.ts';
 import { LatencyRecorder, type LatencySummaryUs } from './latency.ts';
+import { BenchErrors } from '../errors.ts';
 
 /** Where a contender reports delivered records (record indices are the driver's, from 0). */
 export interface Delivery {
@@ -110,9 +109,8 @@ export async function drive(setup: (d: Delivery) => Promise<Contender>, plan: Dr
   const rps = records / seconds;
   if (records === 0) {
     await c.finish().catch(() => {});
-    throw new ByteorError('BYTEOR_E_BENCH_NO_PROGRESS',
-      `no record was delivered during the ${seconds.toFixed(2)} s steady window; the machine may be overloaded (see the load average) or --duration too short for this bench`,
-      ExitCode.RUNTIME_FAILURE);
+    throw BenchErrors.error('BYTEOR_E_BENCH_NO_PROGRESS',
+      `no record was delivered during the ${seconds.toFixed(2)} s steady window; the machine may be overloaded (see the load average) or --duration too short for this bench`);
   }
 
   // paced phase: record k is due at pacedStart + k / perMs
@@ -186,9 +184,8 @@ async function drain(c: Contender, meter: Meter, state: { sent: number }): Promi
     if (meter.count >= state.sent) break;
     if (meter.count !== seen) { seen = meter.count; until = now() + DRAIN_LIMIT_MS; }
     if (now() > until) {
-      throw new ByteorError('BYTEOR_E_BENCH_STALLED',
-        `the contender delivered ${meter.count} of ${state.sent} records and made no progress for ${DRAIN_LIMIT_MS / 1000} s; it is stuck (a lost wake-up or a dead thread)`,
-        ExitCode.RUNTIME_FAILURE);
+      throw BenchErrors.error('BYTEOR_E_BENCH_STALLED',
+        `the contender delivered ${meter.count} of ${state.sent} records and made no progress for ${DRAIN_LIMIT_MS / 1000} s; it is stuck (a lost wake-up or a dead thread)`);
     }
     await macrotask();
   }

@@ -4,9 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ByteorError } from '../../kernel/errors.ts';
-import { ExitCode } from '../../kernel/exit-codes.ts';
 import { ALL_NAMES, expandNames, PEER_NAMES, PEER_REFERENCE } from './registry.ts';
+import { BenchErrors } from '../errors.ts';
 
 const int = (min: number, max: number, what: string) => z.string()
   .regex(/^[0-9]+$/, `${what} must be a whole number`)
@@ -74,16 +73,16 @@ export function parseBenchArgs(argv: readonly string[]): SuiteOptions {
       },
     });
   } catch (e) {
-    throw new ByteorError('BYTEOR_E_BENCH_USAGE', `${(e as Error).message}\n${USAGE}`, ExitCode.USAGE);
+    throw BenchErrors.error('BYTEOR_E_BENCH_USAGE', `${(e as Error).message}\n${USAGE}`);
   }
   const unknown = parsed.positionals.filter((n) => !ALL_NAMES.includes(n));
   if (unknown.length) {
-    throw new ByteorError('BYTEOR_E_BENCH_UNKNOWN_NAME', `unknown bench name ${unknown.map((n) => `"${n}"`).join(', ')}; known names: ${ALL_NAMES.join(', ')}`, ExitCode.USAGE, { names: unknown });
+    throw BenchErrors.error('BYTEOR_E_BENCH_UNKNOWN_NAME', `unknown bench name ${unknown.map((n) => `"${n}"`).join(', ')}; known names: ${ALL_NAMES.join(', ')}`, { names: unknown });
   }
   const r = BenchFlags.safeParse(parsed.values);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new ByteorError('BYTEOR_E_BENCH_USAGE', `--${String(i.path[0])}: ${i.message}\n${USAGE}`, ExitCode.USAGE);
+    throw BenchErrors.error('BYTEOR_E_BENCH_USAGE', `--${String(i.path[0])}: ${i.message}\n${USAGE}`);
   }
   const f = r.data;
   let names = expandNames(parsed.positionals);

@@ -9,13 +9,12 @@ import { Kernel } from '../../kernel/plugin-host.ts';
 import { loadPlugins } from '../../kernel/plugin-loader.ts';
 import { loadSpecText } from '../../kernel/spec/load.ts';
 import { SingleRingRun } from '../../kernel/exec/single-ring-executor.ts';
-import { ByteorError } from '../../kernel/errors.ts';
-import { ExitCode } from '../../kernel/exit-codes.ts';
 import type { AdapterHealth, EgressAdapter, EgressView, RunInfo } from '../../kernel/plugin-api.ts';
 import type { SingleRingPipeline } from '../../kernel/spec/model.ts';
 import type { WaitKind } from '../../kernel/core/ring.ts';
 import type { Contender, Delivery } from './driver.ts';
 import type { PayloadPool } from './payloads.ts';
+import { BenchErrors } from '../errors.ts';
 
 export interface SingleRingSpecShape {
   name: string;
@@ -132,16 +131,14 @@ class SingleRingContender implements Contender {
   async finish(): Promise<void> {
     this.run.sink.end();
     const s = await this.run.done;
-    if (!s.ok) throw new ByteorError(s.error?.code ?? 'BYTEOR_E_BENCH_FAILED', `the pipeline failed: ${s.error?.message ?? 'unknown error'}`, ExitCode.RUNTIME_FAILURE);
+    if (!s.ok) throw BenchErrors.relay(s.error?.code ?? 'BYTEOR_E_BENCH_FAILED', 'BYTEOR_E_BENCH_FAILED', `the pipeline failed: ${s.error?.message ?? 'unknown error'}`);
     if (s.records_in !== this.sent || s.records_out + s.dropped + s.refused !== this.sent) {
-      throw new ByteorError('BYTEOR_E_BENCH_LOST_RECORDS',
-        `the pipeline took ${s.records_in} of ${this.sent} records and accounted for ${s.records_out} out + ${s.dropped} dropped + ${s.refused} refused; a record went missing`,
-        ExitCode.RUNTIME_FAILURE);
+      throw BenchErrors.error('BYTEOR_E_BENCH_LOST_RECORDS',
+        `the pipeline took ${s.records_in} of ${this.sent} records and accounted for ${s.records_out} out + ${s.dropped} dropped + ${s.refused} refused; a record went missing`);
     }
     if (s.dropped > 0 || s.refused > 0) {
-      throw new ByteorError('BYTEOR_E_BENCH_WORKLOAD_REJECTED',
-        `the pipeline dropped ${s.dropped} and refused ${s.refused} of ${this.sent} records; a bench workload must pass every stage (check the records and the stage settings)`,
-        ExitCode.RUNTIME_FAILURE);
+      throw BenchErrors.error('BYTEOR_E_BENCH_WORKLOAD_REJECTED',
+        `the pipeline dropped ${s.dropped} and refused ${s.refused} of ${this.sent} records; a bench workload must pass every stage (check the records and the stage settings)`);
     }
   }
 }

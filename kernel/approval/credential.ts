@@ -1,10 +1,10 @@
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { findDuplicateJsonKey } from './duplicate-json-keys.ts';
 import { ApprovalErrorCode } from './error-codes.ts';
 import { ApprovalPayloadV1 } from './payload.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 /**
  * The approval credential v1 text form: `<base64url(payload bytes)>.<base64url(signature)>`,
@@ -33,9 +33,8 @@ export interface DecodedCredential {
 }
 
 function undecodable(why: string): ByteorError {
-  return new ByteorError(ApprovalErrorCode.UNDECODABLE,
-    `approval credential cannot be decoded: ${why}; an approval.cred holds one line "<payload>.<signature>" as written by "byteor approval sign"`,
-    ExitCode.POLICY_DENIED, { reason: why });
+  return KernelErrors.error(ApprovalErrorCode.UNDECODABLE,
+    `approval credential cannot be decoded: ${why}; an approval.cred holds one line "<payload>.<signature>" as written by "byteor approval sign"`, { reason: why });
 }
 
 /**
@@ -75,10 +74,10 @@ export function toEd25519PrivateKey(key: KeyObject | string): KeyObject {
   try {
     k = typeof key === 'string' ? createPrivateKey(key) : key;
   } catch (e) {
-    throw new ByteorError(ApprovalErrorCode.PRIVATE_KEY_INVALID, `not a readable private key (${(e as Error).message}); use a PEM file written by "byteor approval keygen"`, ExitCode.ARTIFACT_INVALID);
+    throw KernelErrors.error(ApprovalErrorCode.PRIVATE_KEY_INVALID, `not a readable private key (${(e as Error).message}); use a PEM file written by "byteor approval keygen"`);
   }
   if (k.type !== 'private' || k.asymmetricKeyType !== 'ed25519') {
-    throw new ByteorError(ApprovalErrorCode.PRIVATE_KEY_INVALID, `the key is a ${k.type} ${k.asymmetricKeyType ?? ''} key, not an Ed25519 private key; use a PEM file written by "byteor approval keygen"`, ExitCode.ARTIFACT_INVALID);
+    throw KernelErrors.error(ApprovalErrorCode.PRIVATE_KEY_INVALID, `the key is a ${k.type} ${k.asymmetricKeyType ?? ''} key, not an Ed25519 private key; use a PEM file written by "byteor approval keygen"`);
   }
   return k;
 }
@@ -91,7 +90,7 @@ export function signApprovalCredential(payload: ApprovalPayloadV1, privateKey: K
   const r = ApprovalPayloadV1.safeParse(payload);
   if (!r.success) {
     const issue = r.error.issues[0]!;
-    throw new ByteorError(ApprovalErrorCode.SIGN_INPUT, `cannot sign an approval payload whose ${issue.path.join('.') || 'value'} ${issue.message}`, ExitCode.USAGE);
+    throw KernelErrors.error(ApprovalErrorCode.SIGN_INPUT, `cannot sign an approval payload whose ${issue.path.join('.') || 'value'} ${issue.message}`);
   }
   const bytes = new TextEncoder().encode(canonicalJson(r.data));
   const sig = sign(null, bytes, toEd25519PrivateKey(privateKey));

@@ -1,10 +1,10 @@
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import { SigningKeySet, type SigningKey } from '../artifacts/signing-key-set.ts';
 import { decodeBase64url } from './credential.ts';
 import { ApprovalErrorCode } from './error-codes.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 /** A trusted key set ready for verification: the file's entries plus their public keys. */
 export interface TrustedKeySet {
@@ -14,9 +14,8 @@ export interface TrustedKeySet {
 }
 
 function invalid(source: string, why: string): ByteorError {
-  return new ByteorError(ApprovalErrorCode.KEY_SET_INVALID,
-    `approval key set ${source} is invalid: ${why}; expected {"keys":[{"kid","alg":"ed25519","public_key":<base64url raw 32 bytes>,"status":"active|retired"}]}`,
-    ExitCode.ARTIFACT_INVALID, { source });
+  return KernelErrors.error(ApprovalErrorCode.KEY_SET_INVALID,
+    `approval key set ${source} is invalid: ${why}; expected {"keys":[{"kid","alg":"ed25519","public_key":<base64url raw 32 bytes>,"status":"active|retired"}]}`, { source });
 }
 
 /** Check a parsed `signing_keys.json` document and build its public keys. */
@@ -43,7 +42,7 @@ export function readKeySet(path: string): TrustedKeySet {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new ByteorError(ApprovalErrorCode.KEY_SET_MISSING, `approval key set ${path} does not exist; put the trusted signing_keys.json there or pass --approval-key-set=PATH`, ExitCode.POLICY_DENIED, { path });
+      throw KernelErrors.error(ApprovalErrorCode.KEY_SET_MISSING, `approval key set ${path} does not exist; put the trusted signing_keys.json there or pass --approval-key-set=PATH`, { path });
     }
     throw invalid(path, `cannot be read (${code ?? (e as Error).message})`);
   }

@@ -1,11 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import { ApprovalErrorCode } from './error-codes.ts';
 import { readKeySet } from './key-set.ts';
 import type { ApprovalPayloadV1 } from './payload.ts';
 import { verifyApprovalCredential, type ApprovalExpectation } from './verify.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 /**
  * Approval material lookup (ByteOr's shared enterprise convention):
@@ -54,8 +53,7 @@ function readCredentialFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ByteorError(ApprovalErrorCode.UNREADABLE, `approval credential ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check the path and its permissions`,
-      ExitCode.ARTIFACT_INVALID, { path });
+    throw KernelErrors.error(ApprovalErrorCode.UNREADABLE, `approval credential ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check the path and its permissions`, { path });
   }
 }
 
@@ -70,8 +68,7 @@ export function findApprovalCredential(flags: ApprovalFlags, cwd = process.cwd()
     if (isFile(p)) return { text: readCredentialFile(p), source: p };
     const value = flags.approval.trim();
     if (!PATH_SHAPE.test(value) && TOKEN_SHAPE.test(value)) return { text: flags.approval, source: 'inline' };
-    throw new ByteorError(ApprovalErrorCode.MISSING, `approval credential file ${p} does not exist (--approval=${flags.approval}); pass the path of an existing ${APPROVAL_FILE}, or the credential token itself`,
-      ExitCode.POLICY_DENIED, { approval: flags.approval, path: p });
+    throw KernelErrors.error(ApprovalErrorCode.MISSING, `approval credential file ${p} does not exist (--approval=${flags.approval}); pass the path of an existing ${APPROVAL_FILE}, or the credential token itself`, { approval: flags.approval, path: p });
   }
   const dir = defaultsDir(flags, cwd);
   if (dir) {
@@ -109,12 +106,11 @@ export function verifyApprovalMaterial(flags: ApprovalFlags, expect: ApprovalExp
   const cred = findApprovalCredential(flags, cwd);
   if (!cred) {
     const looked = defaultCredentialPath(flags, cwd);
-    throw new ByteorError(ApprovalErrorCode.MISSING, `this run needs an approval (environment "${expect.environment}"${expect.capabilities.length ? `, capabilities ${expect.capabilities.join(', ')}` : ''}) and none was found${looked ? ` (no --approval, and no ${looked})` : ' (no --approval)'}; pass --approval=PATH${looked ? ` or put the credential at ${looked}` : ''} (mint one with "byteor approval sign")`,
-      ExitCode.POLICY_DENIED, { environment: expect.environment, capabilities: [...expect.capabilities], ...(looked ? { looked } : {}) });
+    throw KernelErrors.error(ApprovalErrorCode.MISSING, `this run needs an approval (environment "${expect.environment}"${expect.capabilities.length ? `, capabilities ${expect.capabilities.join(', ')}` : ''}) and none was found${looked ? ` (no --approval, and no ${looked})` : ' (no --approval)'}; pass --approval=PATH${looked ? ` or put the credential at ${looked}` : ''} (mint one with "byteor approval sign")`, { environment: expect.environment, capabilities: [...expect.capabilities], ...(looked ? { looked } : {}) });
   }
   const ksPath = keySetPath(flags, cwd);
   if (!ksPath) {
-    throw new ByteorError(ApprovalErrorCode.KEY_SET_MISSING, `no trusted approval key set; pass --approval-key-set=PATH (a ${KEY_SET_FILE})`, ExitCode.POLICY_DENIED);
+    throw KernelErrors.error(ApprovalErrorCode.KEY_SET_MISSING, `no trusted approval key set; pass --approval-key-set=PATH (a ${KEY_SET_FILE})`);
   }
   const payload = verifyApprovalCredential(cred.text, readKeySet(ksPath), expect);
   return { payload, credentialSource: cred.source, keySetPath: ksPath };

@@ -1,11 +1,11 @@
 import { verify as ed25519Verify } from 'node:crypto';
 import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import { missingCapabilities } from './capabilities.ts';
 import { decodeApprovalCredential } from './credential.ts';
 import { ApprovalErrorCode } from './error-codes.ts';
 import type { TrustedKeySet } from './key-set.ts';
 import { APPROVAL_CREDENTIAL_VERSION, ApprovalPayloadV1, type EnvironmentPosture } from './payload.ts';
+import { KernelErrors, type KernelErrorCode } from '../errors/kernel-errors.ts';
 
 export interface ApprovalExpectation {
   /** `sha256:<hex>` of the canonical spec being executed */
@@ -22,8 +22,8 @@ export interface ApprovalExpectation {
 
 export const DEFAULT_ISSUED_AT_SKEW_MS = 5 * 60_000;
 
-function deny(code: string, message: string, details: Record<string, unknown>): ByteorError {
-  return new ByteorError(code, message, ExitCode.POLICY_DENIED, details);
+function deny(code: KernelErrorCode, message: string, details: Record<string, unknown>): ByteorError {
+  return KernelErrors.error(code, message, details);
 }
 
 /**

@@ -1,7 +1,6 @@
 import { writePrivateFile } from '../io/private-file.ts';
-import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import type { z } from 'zod';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 /**
  * Artifacts are JSON with 2-space indent, a trailing newline and a stable key order: object
@@ -21,7 +20,7 @@ export function writeJsonArtifact<S extends z.ZodType>(path: string, schema: S, 
   try {
     writePrivateFile(path, stableJson(parsed));
   } catch (e) {
-    throw new ByteorError('BYTEOR_E_ARTIFACT_WRITE', `cannot write ${path}: ${e instanceof Error ? e.message : String(e)}; check that its directory exists and is writable`, ExitCode.RUNTIME_FAILURE, { path, ...(errnoOf(e) ? { errno: errnoOf(e) } : {}) });
+    throw KernelErrors.error('BYTEOR_E_ARTIFACT_WRITE', `cannot write ${path}: ${e instanceof Error ? e.message : String(e)}; check that its directory exists and is writable`, { path, ...(errnoOf(e) ? { errno: errnoOf(e) } : {}) });
   }
   return parsed;
 }

@@ -2,8 +2,7 @@ import { chmodSync, createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { basename, dirname } from 'node:path';
 import * as tar from 'tar';
-import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 /**
  * The `.tar.gz` form of an incident bundle: the bundle directory as its single top-level entry,
@@ -29,7 +28,7 @@ export async function writeBundleArchive(bundleDir: string, file: string): Promi
  * directory.
  */
 export async function extractBundleArchive(file: string, into: string): Promise<string> {
-  const bad = (why: string) => new ByteorError('BYTEOR_E_BUNDLE_INVALID', `incident bundle archive ${file} ${why}`, ExitCode.ARTIFACT_INVALID, { bundle: file });
+  const bad = (why: string) => KernelErrors.error('BYTEOR_E_BUNDLE_INVALID', `incident bundle archive ${file} ${why}`, { bundle: file });
   const tops = new Set<string>();
   let refused: string | null = null;
   try {

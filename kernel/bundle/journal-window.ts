@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 /**
  * The journal window of an incident bundle: `journal/<lane>.records`, the most recent ingress
@@ -54,5 +54,5 @@ export function readJournalWindow(bundleDir: string, lane: string): Uint8Array[]
 }
 
 function truncated(path: string, at: number): ByteorError {
-  return new ByteorError('BYTEOR_E_BUNDLE_INVALID', `journal window ${path} is truncated after record ${at}; re-export the bundle`, ExitCode.ARTIFACT_INVALID, { path, record: at });
+  return KernelErrors.error('BYTEOR_E_BUNDLE_INVALID', `journal window ${path} is truncated after record ${at}; re-export the bundle`, { path, record: at });
 }

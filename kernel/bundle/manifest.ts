@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import { BUNDLE_MANIFEST_FILE, BundleManifest, type BundleFileEntry } from '../artifacts/bundle-manifest.ts';
+import { KernelErrors, type KernelErrorCode } from '../errors/kernel-errors.ts';
 
 /**
  * The incident bundle's integrity: `manifest.json` lists every other file with its size and
@@ -12,8 +12,8 @@ import { BUNDLE_MANIFEST_FILE, BundleManifest, type BundleFileEntry } from '../a
  * refused with exit 6.
  */
 
-function invalid(code: string, dir: string, why: string, details: Record<string, unknown> = {}): ByteorError {
-  return new ByteorError(code, `incident bundle ${dir} ${why}`, ExitCode.ARTIFACT_INVALID, { bundle: dir, ...details });
+function invalid(code: KernelErrorCode, dir: string, why: string, details: Record<string, unknown> = {}): ByteorError {
+  return KernelErrors.error(code, `incident bundle ${dir} ${why}`, { bundle: dir, ...details });
 }
 
 /** the signature over manifest.json (kernel/bundle/signature.ts), outside the manifest like the manifest itself */

@@ -2,10 +2,9 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BundleManifest } from '../artifacts/bundle-manifest.ts';
-import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import { extractBundleArchive } from './archive.ts';
 import { verifyBundleDir } from './manifest.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 export interface OpenBundle {
   /** the path as given (absolute): a directory or a .tar.gz */
@@ -25,7 +24,7 @@ export async function openBundle(path: string): Promise<OpenBundle> {
   const given = resolve(path);
   let isDir: boolean;
   try { isDir = statSync(given).isDirectory(); } catch {
-    throw new ByteorError('BYTEOR_E_BUNDLE_INVALID', `--bundle=${path} does not exist; pass a bundle directory or its .tar.gz from "byteor incident-bundle"`, ExitCode.ARTIFACT_INVALID, { bundle: given });
+    throw KernelErrors.error('BYTEOR_E_BUNDLE_INVALID', `--bundle=${path} does not exist; pass a bundle directory or its .tar.gz from "byteor incident-bundle"`, { bundle: given });
   }
   if (isDir) return { given, dir: given, manifest: verifyBundleDir(given), close: () => {} };
   const tmp = mkdtempSync(join(tmpdir(), 'byteor-bundle-'));

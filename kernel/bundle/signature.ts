@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import { BUNDLE_MANIFEST_FILE } from '../artifacts/bundle-manifest.ts';
 import { decodeBase64url, encodeBase64url, toEd25519PrivateKey } from '../approval/credential.ts';
 import { rawPublicKey, type TrustedKeySet } from '../approval/key-set.ts';
 import { stableJson } from '../artifacts/json.ts';
 import { BUNDLE_SIGNATURE_FILE } from './manifest.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 /**
  * A signed incident bundle: `manifest.sig` next to `manifest.json` holds an Ed25519 signature
@@ -40,8 +40,7 @@ export const BundleSignatureCode = {
 export function readBundleSigningKey(keyFile: string): KeyObject {
   let pem: string;
   try { pem = readFileSync(keyFile, 'utf8'); } catch (e) {
-    throw new ByteorError(BundleSignatureCode.KEY, `--sign-key=${keyFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pass the private key PEM written by "byteor approval keygen"`,
-      ExitCode.USAGE, { path: keyFile });
+    throw KernelErrors.error(BundleSignatureCode.KEY, `--sign-key=${keyFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pass the private key PEM written by "byteor approval keygen"`, { path: keyFile });
   }
   return toEd25519PrivateKey(pem);
 }
@@ -57,8 +56,7 @@ export function signBundleManifest(dir: string, key: KeyObject): BundleSignature
 }
 
 function invalid(dir: string, why: string): ByteorError {
-  return new ByteorError(BundleSignatureCode.INVALID, `incident bundle ${dir}: ${BUNDLE_SIGNATURE_FILE} ${why}; the bundle was altered after it was signed — use an untouched copy, or re-export and sign it`,
-    ExitCode.ARTIFACT_INVALID, { bundle: dir });
+  return KernelErrors.error(BundleSignatureCode.INVALID, `incident bundle ${dir}: ${BUNDLE_SIGNATURE_FILE} ${why}; the bundle was altered after it was signed — use an untouched copy, or re-export and sign it`, { bundle: dir });
 }
 
 /**
@@ -69,8 +67,7 @@ function invalid(dir: string, why: string): ByteorError {
 export function verifyBundleSignature(dir: string, keys: TrustedKeySet, keySetSource: string): { kid: string } {
   let text: string;
   try { text = readFileSync(join(dir, BUNDLE_SIGNATURE_FILE), 'utf8'); } catch {
-    throw new ByteorError(BundleSignatureCode.UNSIGNED, `incident bundle ${dir} is not signed (no ${BUNDLE_SIGNATURE_FILE}) and --require-signed was given; ask its maker to export it with "byteor incident-bundle --sign-key=FILE"`,
-      ExitCode.POLICY_DENIED, { bundle: dir });
+    throw KernelErrors.error(BundleSignatureCode.UNSIGNED, `incident bundle ${dir} is not signed (no ${BUNDLE_SIGNATURE_FILE}) and --require-signed was given; ask its maker to export it with "byteor incident-bundle --sign-key=FILE"`, { bundle: dir });
   }
   let doc: BundleSignature;
   try { doc = BundleSignature.parse(JSON.parse(text)); } catch { throw invalid(dir, 'is not a signature document {sig_v, alg, public_key, signature}'); }
@@ -80,8 +77,7 @@ export function verifyBundleSignature(dir: string, keys: TrustedKeySet, keySetSo
   const entry = keys.keys.find((k) => k.public_key === doc.public_key);
   const key = entry ? keys.active.get(entry.kid) : undefined;
   if (!entry || !key) {
-    throw new ByteorError(BundleSignatureCode.UNTRUSTED, `incident bundle ${dir} is signed by ${entry ? `the retired key "${entry.kid}"` : `a key that is not in the trusted key set ${keySetSource}`}; get a bundle signed by an active key, or add its key to the set`,
-      ExitCode.POLICY_DENIED, { bundle: dir, ...(entry ? { kid: entry.kid, reason: 'retired_kid' } : { reason: 'unknown_key' }) });
+    throw KernelErrors.error(BundleSignatureCode.UNTRUSTED, `incident bundle ${dir} is signed by ${entry ? `the retired key "${entry.kid}"` : `a key that is not in the trusted key set ${keySetSource}`}; get a bundle signed by an active key, or add its key to the set`, { bundle: dir, ...(entry ? { kid: entry.kid, reason: 'retired_kid' } : { reason: 'unknown_key' }) });
   }
   if (!verify(null, readFileSync(join(dir, BUNDLE_MANIFEST_FILE)), key, sig)) throw invalid(dir, `does not verify against key "${entry.kid}" over ${BUNDLE_MANIFEST_FILE}`);
   return { kid: entry.kid };

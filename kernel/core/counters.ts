@@ -2,11 +2,10 @@
  * Typed handle over a counters region: one block of f64 counters per stage worker. A counter
  * has one writer (its worker), which adds with a plain store; readers see a recent value.
  */
-import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import type { StageCounter } from '../plugin-contract.ts';
 import { validateRegion } from './region.ts';
 import { KIND_COUNTERS, type CoreExports } from './wasm.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 export class CountersHandle {
   private readonly f64: Float64Array;
@@ -18,7 +17,7 @@ export class CountersHandle {
 
   static create(core: CoreExports, memory: WebAssembly.Memory, base: number, blocks: number, perBlock: number): CountersHandle {
     if (!core.countersInit(base, blocks, perBlock)) {
-      throw new ByteorError('BYTEOR_E_LAYOUT_INVALID', `cannot initialise the counters region at ${base} (${blocks} blocks of ${perBlock})`, ExitCode.RUNTIME_FAILURE);
+      throw KernelErrors.error('BYTEOR_E_LAYOUT_INVALID', `cannot initialise the counters region at ${base} (${blocks} blocks of ${perBlock})`);
     }
     return new CountersHandle(core, memory, base, blocks, perBlock);
   }
@@ -26,7 +25,7 @@ export class CountersHandle {
   /** Counter `index` of `block` as a StageCounter (allocation-free `add`). */
   counter(block: number, index: number): StageCounter {
     const addr = this.core.counterAddr(this.base, block, index) >>> 0;
-    if (addr === 0) throw new ByteorError('BYTEOR_E_COUNTER_LIMIT', `a stage may have at most ${this.perBlock} counters`, ExitCode.RUNTIME_FAILURE);
+    if (addr === 0) throw KernelErrors.error('BYTEOR_E_COUNTER_LIMIT', `a stage may have at most ${this.perBlock} counters`);
     const f64 = this.f64;
     const i = addr / 8;
     return {

@@ -5,10 +5,9 @@
  * with the wake protocol of assembly/wait.ts: announce (`prepare`), re-check its condition, sleep
  * on the epoch, withdraw (`done`), so a ring between the check and the sleep is never lost.
  */
-import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import { validateRegion } from './region.ts';
 import { KIND_DOORBELLS, sizingCore, type CoreExports } from './wasm.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 type WaitAsyncResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
 const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t?: number): WaitAsyncResult }).waitAsync;
@@ -46,7 +45,7 @@ export class DoorbellsHandle {
 
   static create(core: CoreExports, memory: WebAssembly.Memory, base: number, cells: number): DoorbellsHandle {
     if (!core.doorbellsInit(base, cells)) {
-      throw new ByteorError('BYTEOR_E_LAYOUT_INVALID', `cannot initialise the doorbells region at ${base} (${cells} cells)`, ExitCode.RUNTIME_FAILURE);
+      throw KernelErrors.error('BYTEOR_E_LAYOUT_INVALID', `cannot initialise the doorbells region at ${base} (${cells} cells)`);
     }
     return new DoorbellsHandle(core, memory, base, cells);
   }
@@ -54,7 +53,7 @@ export class DoorbellsHandle {
   /** Byte offset of cell i. */
   addr(i: number): number {
     const a = this.core.doorbellAddr(this.base, i) >>> 0;
-    if (a === 0) throw new ByteorError('BYTEOR_E_LAYOUT_INVALID', `doorbell ${i} is outside the doorbells region (${this.cells} cells)`, ExitCode.RUNTIME_FAILURE);
+    if (a === 0) throw KernelErrors.error('BYTEOR_E_LAYOUT_INVALID', `doorbell ${i} is outside the doorbells region (${this.cells} cells)`);
     return a;
   }
 

@@ -13,12 +13,12 @@
  * RecordBatch a SingleRing stage gets.
  */
 import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import { validateRegion } from './region.ts';
 import { DEFAULT_SPIN_NS, MAIN_THREAD_SPIN_NS, WAIT_KINDS, type WaitKind } from './ring.ts';
 import {
   KIND_LANE_EVENTS, KIND_LANE_FANOUT, KIND_LANE_JOURNAL, KIND_SINGLE_RING, sizingCore, type CoreExports,
 } from './wasm.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 export type LaneKindName = 'events' | 'fanout_broadcast' | 'journal' | 'sequenced_slots';
 
@@ -58,7 +58,7 @@ export interface LaneInit {
 }
 
 function layoutError(what: string, message: string): ByteorError {
-  return new ByteorError('BYTEOR_E_LAYOUT_INVALID', `cannot initialise ${what}: ${message}`, ExitCode.RUNTIME_FAILURE, { lane: what });
+  return KernelErrors.error('BYTEOR_E_LAYOUT_INVALID', `cannot initialise ${what}: ${message}`, { lane: what });
 }
 
 export class LaneHandle {

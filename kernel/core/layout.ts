@@ -3,9 +3,8 @@
  * core's own data (`heapBase`, stack-notes G3) at LAYOUT_START and are 4 KiB aligned, so no two
  * regions share a cache line or a page.
  */
-import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import { sizingCore } from './wasm.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 export const LAYOUT_START = 65536;
 export const REGION_ALIGN = 4096;
@@ -19,13 +18,13 @@ export class LayoutAllocator {
   constructor() {
     const heapBase = sizingCore().heapBase() >>> 0;
     if (heapBase > LAYOUT_START) {
-      throw new ByteorError('BYTEOR_E_CORE_INVALID', `build/core.wasm uses ${heapBase} bytes of static memory, more than the ${LAYOUT_START} reserved for it; rebuild it with "npm run build"`, ExitCode.HOST_NOT_READY);
+      throw KernelErrors.error('BYTEOR_E_CORE_INVALID', `build/core.wasm uses ${heapBase} bytes of static memory, more than the ${LAYOUT_START} reserved for it; rebuild it with "npm run build"`);
     }
   }
 
   /** Reserve `bytes` for a region named `name`; returns its offset. */
   carve(name: string, bytes: number): number {
-    if (!(bytes > 0)) throw new ByteorError('BYTEOR_E_LAYOUT_INVALID', `region "${name}" has an invalid size (${bytes} bytes)`, ExitCode.SPEC_INVALID);
+    if (!(bytes > 0)) throw KernelErrors.error('BYTEOR_E_LAYOUT_INVALID', `region "${name}" has an invalid size (${bytes} bytes)`);
     const offset = this.end;
     this.end = Math.ceil((offset + bytes) / REGION_ALIGN) * REGION_ALIGN;
     this.regions.push({ name, offset, bytes });

@@ -4,11 +4,11 @@
  * refused (its creator died half-way); it is never guessed at.
  */
 import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import type { CoreExports } from './wasm.ts';
+import { KernelErrors, type KernelErrorCode } from '../errors/kernel-errors.ts';
 
 export const CHECK_OK = 0;
-const MESSAGES: Record<number, [string, string]> = {
+const MESSAGES: Record<number, [KernelErrorCode, string]> = {
   1: ['BYTEOR_E_REGION_BAD_MAGIC', 'does not start with the ByteOr region magic; it is not a region this runtime created'],
   2: ['BYTEOR_E_REGION_BAD_VERSION', 'has a layout version this runtime does not know; run the same byteor version on both sides'],
   3: ['BYTEOR_E_REGION_BAD_KIND', 'is a region of another kind than the one asked for'],
@@ -19,7 +19,7 @@ const MESSAGES: Record<number, [string, string]> = {
 
 export function regionError(result: number, what: string, base: number): ByteorError {
   const [code, text] = MESSAGES[result] ?? ['BYTEOR_E_REGION_BAD_GEOMETRY', `failed validation (${result})`];
-  return new ByteorError(code, `region "${what}" at offset ${base} ${text}`, ExitCode.RUNTIME_FAILURE, { region: what, offset: base });
+  return KernelErrors.error(code, `region "${what}" at offset ${base} ${text}`, { region: what, offset: base });
 }
 
 /**

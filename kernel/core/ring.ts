@@ -8,10 +8,9 @@
  * short budget and then await `Atomics.waitAsync` on the cell's epoch word, so the event loop
  * (control socket, signals, adapters) stays responsive while the pipeline is full or idle.
  */
-import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import { validateRegion } from './region.ts';
 import { KIND_SINGLE_RING, type CoreExports } from './wasm.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 export const MAX_STAGES = 4;
 /** The egress reader's consumer cell (after the four stage cells). */
@@ -81,20 +80,20 @@ export class RingHandle {
   /** Initialise a ring region at `base` and return its handle. */
   static create(core: CoreExports, memory: WebAssembly.Memory, base: number, init: RingInit, what = 'ring'): RingHandle {
     const n = init.deps.length;
-    if (n < 1 || n > MAX_STAGES) throw new ByteorError('BYTEOR_E_LAYOUT_INVALID', `a ring has 1..${MAX_STAGES} stages, got ${n}`, ExitCode.SPEC_INVALID);
+    if (n < 1 || n > MAX_STAGES) throw KernelErrors.error('BYTEOR_E_LAYOUT_INVALID', `a ring has 1..${MAX_STAGES} stages, got ${n}`);
     let deps = 0;
     init.deps.forEach((list, i) => {
       for (const d of list) {
-        if (!(d >= 0 && d < i)) throw new ByteorError('BYTEOR_E_LAYOUT_INVALID', `stage ${i} depends on ${d}, which is not an earlier stage`, ExitCode.SPEC_INVALID);
+        if (!(d >= 0 && d < i)) throw KernelErrors.error('BYTEOR_E_LAYOUT_INVALID', `stage ${i} depends on ${d}, which is not an earlier stage`);
         deps |= 1 << (i * 4 + d);
       }
     });
     const wait = WAIT_KINDS[init.wait];
     const spinNs = init.wait === 'block' ? 0 : Math.max(0, Math.min(0xffffffff, Math.round(init.spinNs ?? DEFAULT_SPIN_NS)));
     const start = init.startSeq ?? 0;
-    if (!Number.isSafeInteger(start) || start < 0 || start > 2 ** 52) throw new ByteorError('BYTEOR_E_LAYOUT_INVALID', `start sequence ${start} is not an integer in 0..2^52`, ExitCode.RUNTIME_FAILURE);
+    if (!Number.isSafeInteger(start) || start < 0 || start > 2 ** 52) throw KernelErrors.error('BYTEOR_E_LAYOUT_INVALID', `start sequence ${start} is not an integer in 0..2^52`);
     if (!core.ringInit(base, init.capacity, init.slotBytes, n, deps, init.egress ? 1 : 0, wait, spinNs, start)) {
-      throw new ByteorError('BYTEOR_E_LAYOUT_INVALID', `cannot initialise ${what} at offset ${base}: capacity must be a power of two in 2..2^24 and slot_bytes in 1..2^20, and the region must be fresh`, ExitCode.RUNTIME_FAILURE);
+      throw KernelErrors.error('BYTEOR_E_LAYOUT_INVALID', `cannot initialise ${what} at offset ${base}: capacity must be a power of two in 2..2^24 and slot_bytes in 1..2^20, and the region must be fresh`);
     }
     return new RingHandle(core, memory, base, what);
   }

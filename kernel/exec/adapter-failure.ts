@@ -4,13 +4,13 @@
  * that already threw a ByteorError keeps its own code.
  */
 import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 export function ingressFailure(e: Error): ByteorError {
-  return e instanceof ByteorError ? e : new ByteorError('BYTEOR_E_INGRESS_FAILED', `the ingress source failed: ${e.message}`, ExitCode.RUNTIME_FAILURE);
+  return e instanceof ByteorError ? e : KernelErrors.error('BYTEOR_E_INGRESS_FAILED', `the ingress source failed: ${e.message}`);
 }
 
 export function egressFailure(e: unknown): ByteorError {
   return e instanceof ByteorError ? e
-    : new ByteorError('BYTEOR_E_EGRESS_FAILED', `the egress adapter failed: ${e instanceof Error ? e.message : String(e)}`, ExitCode.RUNTIME_FAILURE);
+    : KernelErrors.error('BYTEOR_E_EGRESS_FAILED', `the egress adapter failed: ${e instanceof Error ? e.message : String(e)}`);
 }

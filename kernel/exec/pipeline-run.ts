@@ -10,10 +10,10 @@
 import { ByteorError } from '../errors.ts';
 import type { BatchEvent, RunInfo, RunSummary } from '../hooks.ts';
 import type { EgressAdapter, IngressAdapter, PluginHost } from '../plugin-contract.ts';
-import { ExitCode } from '../exit-codes.ts';
 import type { WaitKind } from '../core/ring.ts';
 import { egressFailure, ingressFailure } from './adapter-failure.ts';
 import { finishWorkers, type FinishingWorker } from './pipeline-workers.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 export interface PipelineRunOptions {
   kernel: PluginHost;
@@ -70,9 +70,8 @@ export abstract class PipelineRun {
     this.drainTimer = setTimeout(() => {
       this.drainTimer = null;
       if (this.state !== 'draining') return;
-      this.abort(new ByteorError('BYTEOR_E_DRAIN_TIMEOUT',
-        `the pipeline did not drain within --drain-timeout=${label}: a stage or the egress still held records (byteor snapshot names the stalled one); fix it or give a longer --drain-timeout`,
-        ExitCode.RUNTIME_FAILURE, { drain_timeout_ms: timeoutMs }));
+      this.abort(KernelErrors.error('BYTEOR_E_DRAIN_TIMEOUT',
+        `the pipeline did not drain within --drain-timeout=${label}: a stage or the egress still held records (byteor snapshot names the stalled one); fix it or give a longer --drain-timeout`, { drain_timeout_ms: timeoutMs }));
     }, timeoutMs);
   }
 

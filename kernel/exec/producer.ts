@@ -15,8 +15,6 @@
  * `waiting` counts the records an adapter handed over that are not in a ring yet (queued in
  * front of a full one); it moves only on that slow path, never per record placed.
  */
-import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import type { BatchEvent } from '../hooks.ts';
 import type { IngressSink } from '../plugin-contract.ts';
 import { HALT_ABORTED, SLOT_HEADER, type RingHandle } from '../core/ring.ts';
@@ -24,6 +22,7 @@ import { copyBytes, dataViewOf } from '../io/byte-copy.ts';
 import type { IngressStaging } from './ingress-staging.ts';
 import type { RouteLog } from './route-log.ts';
 import type { ShardRouter } from './shard-router.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 export const PUBLISH_BATCH = 256;
 /**
@@ -111,7 +110,7 @@ export class RingProducer implements IngressSink {
       this.waiting++;
       return this.blocked.then(() => { this.waiting--; return this.push(record, ackToken); });
     }
-    if (this.ended) throw new ByteorError('BYTEOR_E_INGRESS_AFTER_END', 'an ingress adapter pushed a record after end(); this is a bug in the adapter', ExitCode.RUNTIME_FAILURE);
+    if (this.ended) throw KernelErrors.error('BYTEOR_E_INGRESS_AFTER_END', 'an ingress adapter pushed a record after end(); this is a bug in the adapter');
     if (record.length > this.slotBytes) { this.countRefused(record.length); return; }
     this.received++;
     const shard = this.router.shardOf(record);
@@ -162,7 +161,7 @@ export class RingProducer implements IngressSink {
       this.waiting += count;
       return this.blocked.then(() => { this.waiting -= count; return this.pushSpans(bytes, spans, count); });
     }
-    if (this.ended) throw new ByteorError('BYTEOR_E_INGRESS_AFTER_END', 'an ingress adapter pushed a record after end(); this is a bug in the adapter', ExitCode.RUNTIME_FAILURE);
+    if (this.ended) throw KernelErrors.error('BYTEOR_E_INGRESS_AFTER_END', 'an ingress adapter pushed a record after end(); this is a bug in the adapter');
     const src = this.viewOf(bytes);
     let i = this.placeSpans(bytes, src, spans, 0, count);
     const egress = this.egress;

@@ -3,10 +3,9 @@
  * batch of slots (no allocation per batch or per message). A dropped record is the high bit of
  * its slot's length word, so later stages and egress see the drop without any side table.
  */
-import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import type { RecordBatch } from '../plugin-contract.ts';
 import { SLOT_HEADER, DROPPED_BIT, LENGTH_MASK, type RingHandle } from '../core/ring.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 /** The slot geometry a batch reads: a ring's, or a LaneGraph lane's (kernel/core/lane.ts, same slot format). */
 export type SlotGeometry = Pick<RingHandle, 'u8' | 'u32' | 'slotBytes' | 'slotsBase' | 'mask' | 'stride'>;
@@ -45,9 +44,8 @@ export class SlotBatch implements RecordBatch {
 
   setLength(i: number, n: number): void {
     if (!(Number.isInteger(n) && n >= 0 && n <= this.slotBytes)) {
-      throw new ByteorError('BYTEOR_E_RECORD_TOO_LARGE',
-        `a stage set record ${this.firstSeq + i} to ${n} bytes, but slots hold 0..${this.slotBytes} (single_ring.slot_bytes); records are never truncated`,
-        ExitCode.RUNTIME_FAILURE, { sequence: this.firstSeq + i });
+      throw KernelErrors.error('BYTEOR_E_RECORD_TOO_LARGE',
+        `a stage set record ${this.firstSeq + i} to ${n} bytes, but slots hold 0..${this.slotBytes} (single_ring.slot_bytes); records are never truncated`, { sequence: this.firstSeq + i });
     }
     const w = this.word(i);
     this.u32[w] = (this.u32[w]! & DROPPED_BIT) | n;

@@ -13,7 +13,6 @@
  * failed run's message says where the undelivered ones are (undelivered.ts).
  */
 import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import type { RunSummary, StageCounters } from '../hooks.ts';
 import type { PluginHost } from '../plugin-contract.ts';
 import type { SingleRingPipeline } from '../spec/model.ts';
@@ -35,6 +34,7 @@ import { PipelineRun, type PipelineRunOptions, type RunState } from './pipeline-
 import { describeUndelivered, type UndeliveredRange } from './undelivered.ts';
 import type { StageWorkerData, StageWorkerMessage, WorkerErrorInfo } from './worker-protocol.ts';
 import { ownModuleUrl } from '../package-paths.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 const STAGE_WORKER = ownModuleUrl('kernel/exec/stage-worker');
 
@@ -108,11 +108,11 @@ export class SingleRingRun extends PipelineRun {
     const stages = sr.stages;
     for (const s of stages) {
       if (!opts.kernel.resolveStage(s.key)) {
-        throw new ByteorError('BYTEOR_E_STAGE_UNKNOWN', `no loaded plugin provides stage key "${s.key}"; load it with --plugin=NAME`, ExitCode.SPEC_INVALID, { key: s.key });
+        throw KernelErrors.error('BYTEOR_E_STAGE_UNKNOWN', `no loaded plugin provides stage key "${s.key}"; load it with --plugin=NAME`, { key: s.key });
       }
     }
     const shardKey = parseShardKey(sr.shard_key);
-    if (!shardKey.ok) throw new ByteorError('BYTEOR_E_SPEC_INVALID', shardKey.message, ExitCode.SPEC_INVALID);
+    if (!shardKey.ok) throw KernelErrors.error('BYTEOR_E_SPEC_INVALID', shardKey.message);
     const wait = opts.wait ?? sr.wait;
 
     const layout = new LayoutAllocator();
@@ -271,12 +271,10 @@ export class SingleRingRun extends PipelineRun {
 function stageError(w: { shard: number; stage: number; key: string }, e: WorkerErrorInfo, sequence: number | null, phase: string): ByteorError {
   const where = `stage ${w.stage} (${w.key}) of shard ${w.shard}`;
   const at = sequence !== null ? ` at sequence ${sequence}` : phase === 'start' ? ' while starting' : phase === 'close' ? ' while closing' : '';
-  return new ByteorError(e.code.startsWith('BYTEOR_E_') ? e.code : 'BYTEOR_E_STAGE_FAILED',
-    `${where} failed${at}: ${e.message}; stage_failure_policy=stop_pipeline stopped the pipeline`,
-    ExitCode.RUNTIME_FAILURE, { ...(e.details ?? {}), stage: w.stage, key: w.key, shard: w.shard, ...(sequence !== null ? { sequence } : {}) });
+  return KernelErrors.relay(e.code.startsWith('BYTEOR_E_') ? e.code : 'BYTEOR_E_STAGE_FAILED', 'BYTEOR_E_STAGE_FAILED',
+    `${where} failed${at}: ${e.message}; stage_failure_policy=stop_pipeline stopped the pipeline`, { ...(e.details ?? {}), stage: w.stage, key: w.key, shard: w.shard, ...(sequence !== null ? { sequence } : {}) });
 }
 
 function crashError(w: { shard: number; stage: number; key: string }, e: Error): ByteorError {
-  return new ByteorError('BYTEOR_E_STAGE_CRASHED', `the worker of stage ${w.stage} (${w.key}) of shard ${w.shard} crashed: ${e.message}`,
-    ExitCode.RUNTIME_FAILURE, { stage: w.stage, key: w.key, shard: w.shard });
+  return KernelErrors.error('BYTEOR_E_STAGE_CRASHED', `the worker of stage ${w.stage} (${w.key}) of shard ${w.shard} crashed: ${e.message}`, { stage: w.stage, key: w.key, shard: w.shard });
 }

@@ -5,11 +5,11 @@
  * plugins imported into a worker-side kernel, its quiet close after a batch error, and what a
  * thrown error becomes in the worker's `failed` message.
  */
-import { ByteorError, isByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
+import { isByteorError } from '../errors.ts';
 import type { StageContext, StageCounter, StageHandler } from '../plugin-contract.ts';
 import type { CountersHandle } from '../core/counters.ts';
 import type { WorkerErrorInfo } from './worker-protocol.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 /** A thrown error as a worker reports it (details must survive structured clone). */
 export function workerErrorInfo(e: unknown): WorkerErrorInfo {
@@ -72,12 +72,11 @@ export async function createWorkerStageHandler(s: WorkerStageSetup): Promise<Sta
   await loadPlugins(kernel, s.specifiers);
   const resolved = kernel.resolveStage(s.key);
   if (!resolved && s.provider && kernel.hasPlugin(s.provider)) {
-    throw new ByteorError('BYTEOR_E_PLUGIN_STAGE_NOT_IN_WORKER',
-      `plugin "${s.provider}" provides stage key "${s.key}" on the main thread, but its setup did not register it inside ${s.where} (host.inWorker is true there): it registers the stage only outside workers, e.g. after "if (host.inWorker) return"; register stage families before that line`,
-      ExitCode.RUNTIME_FAILURE, { plugin: s.provider, key: s.key, hook: 'setup' });
+    throw KernelErrors.error('BYTEOR_E_PLUGIN_STAGE_NOT_IN_WORKER',
+      `plugin "${s.provider}" provides stage key "${s.key}" on the main thread, but its setup did not register it inside ${s.where} (host.inWorker is true there): it registers the stage only outside workers, e.g. after "if (host.inWorker) return"; register stage families before that line`, { plugin: s.provider, key: s.key, hook: 'setup' });
   }
   if (!resolved) {
-    throw new ByteorError('BYTEOR_E_STAGE_UNKNOWN', `no loaded plugin provides stage key "${s.key}" inside ${s.where}; load the plugin with --plugin=NAME or name it in the spec's plugins`, ExitCode.RUNTIME_FAILURE);
+    throw KernelErrors.error('BYTEOR_E_STAGE_UNKNOWN', `no loaded plugin provides stage key "${s.key}" inside ${s.where}; load the plugin with --plugin=NAME or name it in the spec's plugins`);
   }
   const ctx: StageContext = {
     key: s.key,

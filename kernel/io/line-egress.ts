@@ -11,10 +11,9 @@
  */
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import type { AdapterHealth, ConnectionState, EgressAdapter, EgressView } from '../plugin-contract.ts';
 import { copyBytes, dataViewOf } from './byte-copy.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 const NL = 10;
 /** Smallest reused output buffer of writeFrom (it grows to the largest batch). */
@@ -51,7 +50,7 @@ export class LineEgress implements EgressAdapter {
       const s = createWriteStream(path);
       await new Promise<void>((resolve, reject) => {
         s.once('open', () => resolve());
-        s.once('error', (e) => reject(new ByteorError('BYTEOR_E_OUTPUT_UNWRITABLE', `--output=${path}: cannot open for writing (${e.message})`, ExitCode.USAGE, { output: path })));
+        s.once('error', (e) => reject(KernelErrors.error('BYTEOR_E_OUTPUT_UNWRITABLE', `--output=${path}: cannot open for writing (${e.message})`, { output: path })));
       });
       this.stream = s;
       this.owned = true;
@@ -105,7 +104,7 @@ export class LineEgress implements EgressAdapter {
         if (e) {
           this.state = 'failed';
           this.failures.push({ unix_ms: Date.now(), message: e.message });
-          reject(new ByteorError('BYTEOR_E_OUTPUT_WRITE', `writing ${this.transport === 'file' ? this.opts.output : this.transport} failed: ${e.message}`, ExitCode.RUNTIME_FAILURE));
+          reject(KernelErrors.error('BYTEOR_E_OUTPUT_WRITE', `writing ${this.transport === 'file' ? this.opts.output : this.transport} failed: ${e.message}`));
         } else resolve();
       });
     });

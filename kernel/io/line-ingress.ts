@@ -15,9 +15,8 @@
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import type { AdapterHealth, ConnectionState, IngressAdapter, IngressSink } from '../plugin-contract.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 export const LINE_CHUNK_BYTES = 64 * 1024;
 /** Most records per `pushSpans` call. */
@@ -45,10 +44,10 @@ export class LineIngress implements IngressAdapter {
   constructor(private readonly opts: LineIngressOptions) {
     if (!opts.stream && opts.input !== '-') {
       if (!existsSync(opts.input)) {
-        throw new ByteorError('BYTEOR_E_INPUT_NOT_FOUND', `--input=${opts.input}: no such file; give an existing file or - for stdin`, ExitCode.USAGE, { input: opts.input });
+        throw KernelErrors.error('BYTEOR_E_INPUT_NOT_FOUND', `--input=${opts.input}: no such file; give an existing file or - for stdin`, { input: opts.input });
       }
       if (statSync(opts.input).isDirectory()) {
-        throw new ByteorError('BYTEOR_E_INPUT_NOT_FOUND', `--input=${opts.input} is a directory; give a file or - for stdin`, ExitCode.USAGE, { input: opts.input });
+        throw KernelErrors.error('BYTEOR_E_INPUT_NOT_FOUND', `--input=${opts.input} is a directory; give a file or - for stdin`, { input: opts.input });
       }
     }
   }
@@ -133,7 +132,7 @@ export class LineIngress implements IngressAdapter {
       const message = e instanceof Error ? e.message : String(e);
       this.failures.push({ unix_ms: Date.now(), message });
       this.state = 'failed';
-      const err = new ByteorError('BYTEOR_E_INPUT_READ', `reading ${this.opts.input === '-' ? 'stdin' : this.opts.input} failed: ${message}`, ExitCode.RUNTIME_FAILURE);
+      const err = KernelErrors.error('BYTEOR_E_INPUT_READ', `reading ${this.opts.input === '-' ? 'stdin' : this.opts.input} failed: ${message}`);
       if (sink.fail) sink.fail(err); else sink.end();
     } finally {
       stream.off('end', onEnd);

@@ -8,12 +8,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Unpackr } from 'msgpackr';
 import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import {
   FLAG_BATCH_META, FLAG_DATA, FLAG_SEGMENT_META, JOURNAL_MAGIC, JOURNAL_VERSION, RECORD_HEADER_BYTES,
   SEGMENT_HEADER_BYTES, padded, segmentName,
 } from './journal-format.ts';
 import { existingSegments } from './journal-writer.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 export interface JournalRecord {
   /** position in its runtime's ingress order (0-based, per run_id) */
@@ -42,7 +42,7 @@ interface BatchMeta { run_id: string; first_index: number; shard: number; first_
 const unpackr = new Unpackr({ useRecords: false });
 
 function invalid(path: string, why: string): ByteorError {
-  return new ByteorError('BYTEOR_E_JOURNAL_INVALID', `journal segment ${path} is not valid: ${why}`, ExitCode.ARTIFACT_INVALID, { path });
+  return KernelErrors.error('BYTEOR_E_JOURNAL_INVALID', `journal segment ${path} is not valid: ${why}`, { path });
 }
 
 function readSegment(dir: string, n: number, specHashes: Set<string>): { records: JournalRecord[]; torn: boolean } {

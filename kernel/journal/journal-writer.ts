@@ -10,12 +10,12 @@ import { closeSync, ftruncateSync, mkdirSync, openSync, readdirSync, unlinkSync,
 import { join } from 'node:path';
 import { Packr } from 'msgpackr';
 import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import type { RingHandle } from '../core/ring.ts';
 import {
   DEFAULT_KEEP_SEGMENTS, DEFAULT_SEGMENT_BYTES, FLAG_BATCH_META, FLAG_DATA, FLAG_SEGMENT_META, JOURNAL_MAGIC,
   JOURNAL_VERSION, RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES, SEGMENT_RE, padded, segmentName,
 } from './journal-format.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 export interface JournalWriterOptions {
   specHash: string;
@@ -49,7 +49,7 @@ export class JournalWriter {
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
     } catch (e) {
-      throw new ByteorError('BYTEOR_E_JOURNAL_UNWRITABLE', `cannot create the journal directory ${dir}: ${(e as Error).message}`, ExitCode.HOST_NOT_READY);
+      throw KernelErrors.error('BYTEOR_E_JOURNAL_UNWRITABLE', `cannot create the journal directory ${dir}: ${(e as Error).message}`);
     }
     this.segment = existingSegments(dir).reduce((m, s) => Math.max(m, s), 0);
   }
@@ -75,12 +75,11 @@ export class JournalWriter {
   private fail(e: unknown): void {
     const path = join(this.dir, segmentName(this.segment));
     const errno = (e as NodeJS.ErrnoException).code;
-    const error = e instanceof ByteorError ? e : new ByteorError('BYTEOR_E_JOURNAL_WRITE_FAILED',
+    const error = e instanceof ByteorError ? e : KernelErrors.error('BYTEOR_E_JOURNAL_WRITE_FAILED',
       `cannot write the ingress journal ${path}: ${(e as Error).message}; the run stopped. `
       + (errno === 'ENOSPC' || errno === 'EDQUOT'
         ? 'Free space on its file system (or give another --run-dir), then start the runtime again'
-        : 'Check the device (dmesg) or give another --run-dir, then start the runtime again'),
-      ExitCode.RUNTIME_FAILURE, { path, ...(errno ? { errno } : {}) });
+        : 'Check the device (dmesg) or give another --run-dir, then start the runtime again'), { path, ...(errno ? { errno } : {}) });
     this.failed = error;
     if (this.fd >= 0) {
       try { ftruncateSync(this.fd, this.segmentSize); } catch { /* the torn batch stays; readers stop at it */ }
@@ -118,7 +117,7 @@ export class JournalWriter {
     try {
       this.fd = openSync(path, 'wx', 0o600);
     } catch (e) {
-      throw new ByteorError('BYTEOR_E_JOURNAL_UNWRITABLE', `cannot create journal segment ${path}: ${(e as Error).message}`, ExitCode.RUNTIME_FAILURE);
+      throw KernelErrors.error('BYTEOR_E_JOURNAL_UNWRITABLE', `cannot create journal segment ${path}: ${(e as Error).message}`);
     }
     const created = Date.now();
     const header = Buffer.alloc(SEGMENT_HEADER_BYTES);

@@ -22,7 +22,6 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import type { RunSummary, StageCounters } from '../hooks.ts';
 import type { LaneGraphPipeline } from '../spec/model.ts';
 import { compileCore, instantiateCore, createSharedMemory } from '../core/wasm.ts';
@@ -44,6 +43,7 @@ import { IngressWriter, type IngressBatchSink } from './ingress-writer.ts';
 import { EgressReader } from './egress-reader.ts';
 import type { RoleWorkerData, RoleWorkerMessage } from './role-protocol.ts';
 import { ownModuleUrl } from '../package-paths.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 const ROLE_WORKER = ownModuleUrl('kernel/lanegraph/role-worker');
 
@@ -111,7 +111,7 @@ export class LaneGraphRun extends PipelineRun {
     const g = opts.spec.lane_graph;
     for (const r of g.roles) {
       if (r.kind === 'stage' && !opts.kernel.resolveStage(r.key ?? '')) {
-        throw new ByteorError('BYTEOR_E_STAGE_UNKNOWN', `no loaded plugin provides stage key "${r.key}" (role "${r.name}"); load it with --plugin=NAME`, ExitCode.SPEC_INVALID, { key: r.key, role: r.name });
+        throw KernelErrors.error('BYTEOR_E_STAGE_UNKNOWN', `no loaded plugin provides stage key "${r.key}" (role "${r.name}"); load it with --plugin=NAME`, { key: r.key, role: r.name });
       }
     }
     const wiring = wireLaneGraph(g);
@@ -126,7 +126,7 @@ export class LaneGraphRun extends PipelineRun {
     for (const r of wiring.roles) {
       const need = 2 + (r.spec.kind === 'router' ? r.outputs.length + 1 : r.spec.kind === 'merge' ? r.inputs.length : 0);
       if (need > COUNTERS_PER_ROLE / 2) {
-        throw new ByteorError('BYTEOR_E_LG_ROLE_TOO_WIDE', `${r.spec.kind} role "${r.spec.name}" has ${r.spec.kind === 'router' ? r.outputs.length : r.inputs.length} lanes; a role has at most ${COUNTERS_PER_ROLE / 2 - 3} (split it into a tree of roles)`, ExitCode.SPEC_INVALID, { role: r.spec.name });
+        throw KernelErrors.error('BYTEOR_E_LG_ROLE_TOO_WIDE', `${r.spec.kind} role "${r.spec.name}" has ${r.spec.kind === 'router' ? r.outputs.length : r.inputs.length} lanes; a role has at most ${COUNTERS_PER_ROLE / 2 - 3} (split it into a tree of roles)`, { role: r.spec.name });
       }
     }
 
@@ -357,11 +357,10 @@ export class LaneGraphRun extends PipelineRun {
 
 function roleError(name: string, e: WorkerErrorInfo, sequence: number | null, lane: string | null, phase: string): ByteorError {
   const at = sequence !== null ? ` at sequence ${sequence}${lane ? ` of lane "${lane}"` : ''}` : phase === 'start' ? ' while starting' : phase === 'close' ? ' while closing' : '';
-  return new ByteorError(e.code.startsWith('BYTEOR_E_') ? e.code : 'BYTEOR_E_STAGE_FAILED',
-    `role "${name}" failed${at}: ${e.message}; stage_failure_policy=stop_pipeline stopped the lane graph`,
-    ExitCode.RUNTIME_FAILURE, { ...(e.details ?? {}), role: name, ...(sequence !== null ? { sequence } : {}), ...(lane ? { lane } : {}) });
+  return KernelErrors.relay(e.code.startsWith('BYTEOR_E_') ? e.code : 'BYTEOR_E_STAGE_FAILED', 'BYTEOR_E_STAGE_FAILED',
+    `role "${name}" failed${at}: ${e.message}; stage_failure_policy=stop_pipeline stopped the lane graph`, { ...(e.details ?? {}), role: name, ...(sequence !== null ? { sequence } : {}), ...(lane ? { lane } : {}) });
 }
 
 function crashError(name: string, e: Error): ByteorError {
-  return new ByteorError('BYTEOR_E_STAGE_CRASHED', `the worker of role "${name}" crashed: ${e.message}`, ExitCode.RUNTIME_FAILURE, { role: name });
+  return KernelErrors.error('BYTEOR_E_STAGE_CRASHED', `the worker of role "${name}" crashed: ${e.message}`, { role: name });
 }

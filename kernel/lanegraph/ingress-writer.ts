@@ -15,11 +15,10 @@
  * Ack tokens are kept in order with the count of records published before them; the egress
  * side acknowledges them at quiescent points (egress-reader.ts).
  */
-import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import type { IngressSink } from '../plugin-contract.ts';
 import { LANE_HALT, type LaneHandle } from '../core/lane.ts';
 import type { ProducerEvents } from '../exec/producer.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 export const PUBLISH_BATCH = 256;
 
@@ -97,7 +96,7 @@ export class IngressWriter implements IngressSink {
       this.waiting++;
       return this.blocked.then(() => { this.queued--; this.waiting--; return this.push(record, ackToken); });
     }
-    if (this.ended) throw new ByteorError('BYTEOR_E_INGRESS_AFTER_END', 'an ingress adapter pushed a record after end(); this is a bug in the adapter', ExitCode.RUNTIME_FAILURE);
+    if (this.ended) throw KernelErrors.error('BYTEOR_E_INGRESS_AFTER_END', 'an ingress adapter pushed a record after end(); this is a bug in the adapter');
     if (record.length > this.slotBytes) { this.countRefused(record.length); return; }
     this.received++;
     return this.place(record, ackToken, 0);

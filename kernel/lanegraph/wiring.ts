@@ -8,8 +8,8 @@
  * this relies on; a spec that slipped past it is refused here, before anything starts.
  */
 import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import type { LaneGraphSpec, LaneKind, RoleSpec } from '../spec/model.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 export interface LaneEnd {
   kind: 'role' | 'ingress' | 'egress';
@@ -50,7 +50,7 @@ export interface Wiring {
 }
 
 function shapeError(message: string): ByteorError {
-  return new ByteorError('BYTEOR_E_SPEC_INVALID', `the lane_graph spec cannot be wired: ${message}; run "byteor validate" on it`, ExitCode.SPEC_INVALID);
+  return KernelErrors.error('BYTEOR_E_SPEC_INVALID', `the lane_graph spec cannot be wired: ${message}; run "byteor validate" on it`);
 }
 
 export function wireLaneGraph(g: LaneGraphSpec): Wiring {

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import type { PolicyClass, ReplaySupport } from '../plugin-contract.ts';
 import { Environment } from './environment.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 /**
  * The policy engine (ByteOr's `byteor-policy`): given the environment's policy, whether this is a
@@ -57,7 +56,7 @@ function override<T extends string>(schema: z.ZodType<T>, value: string | undefi
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const allowed = (schema as unknown as z.ZodEnum).options.join(', ');
-  throw new ByteorError('BYTEOR_E_POLICY_BAD_SETTING', `${name}=${JSON.stringify(value)} is not valid; use one of ${allowed}`, ExitCode.USAGE, { name, value });
+  throw KernelErrors.error('BYTEOR_E_POLICY_BAD_SETTING', `${name}=${JSON.stringify(value)} is not valid; use one of ${allowed}`, { name, value });
 }
 
 /** One action as the engine sees it: the stage family's declarations. */

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 /**
  * The runtime environment posture (`dev | staging | prod`), ByteOr's `byteor_core::config::Environment`.
@@ -30,6 +29,6 @@ export function resolveEnvironment(flag: string | undefined, env: Readonly<Recor
 function parseEnvironment(value: string, where: string): Environment {
   const r = Environment.safeParse(value);
   if (r.success) return r.data;
-  throw new ByteorError('BYTEOR_E_POLICY_BAD_ENVIRONMENT',
-    `${where}=${JSON.stringify(value)} is not an environment; use one of dev, staging, prod`, ExitCode.USAGE, { value, where });
+  throw KernelErrors.error('BYTEOR_E_POLICY_BAD_ENVIRONMENT',
+    `${where}=${JSON.stringify(value)} is not an environment; use one of dev, staging, prod`, { value, where });
 }

@@ -6,10 +6,9 @@
  */
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import { ControlResponse, type ControlOp } from './control-protocol.ts';
 import { CONTROL_SOCKET } from './run-dir.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 export interface QueryOptions {
   timeoutMs?: number;
@@ -21,7 +20,7 @@ export function queryRuntime(target: string, op: ControlOp, opts: QueryOptions =
   const path = opts.socketPath ? target : join(target, CONTROL_SOCKET);
   const timeoutMs = opts.timeoutMs ?? 3000;
   return new Promise((resolve, reject) => {
-    const unreachable = (why: string) => new ByteorError('BYTEOR_E_RUNTIME_UNREACHABLE', `no runtime answers on ${path} (${why})`, ExitCode.RUNTIME_FAILURE, { socket: path });
+    const unreachable = (why: string) => KernelErrors.error('BYTEOR_E_RUNTIME_UNREACHABLE', `no runtime answers on ${path} (${why})`, { socket: path });
     const socket = connect(path);
     let buf = '';
     let settled = false;
@@ -37,9 +36,9 @@ export function queryRuntime(target: string, op: ControlOp, opts: QueryOptions =
         try {
           const parsed = ControlResponse.safeParse(JSON.parse(buf.slice(0, nl)));
           if (parsed.success) resolve(parsed.data);
-          else reject(new ByteorError('BYTEOR_E_CONTROL_BAD_RESPONSE', `the runtime on ${path} answered something that is not a control response`, ExitCode.ARTIFACT_INVALID));
+          else reject(KernelErrors.error('BYTEOR_E_CONTROL_BAD_RESPONSE', `the runtime on ${path} answered something that is not a control response`));
         } catch {
-          reject(new ByteorError('BYTEOR_E_CONTROL_BAD_RESPONSE', `the runtime on ${path} answered something that is not JSON`, ExitCode.ARTIFACT_INVALID));
+          reject(KernelErrors.error('BYTEOR_E_CONTROL_BAD_RESPONSE', `the runtime on ${path} answered something that is not JSON`));
         }
       });
     });

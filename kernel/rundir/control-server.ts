@@ -6,9 +6,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import { ControlRequest, MAX_CONTROL_LINE, type ControlResponse } from './control-protocol.ts';
 import { queryRuntime } from './control-client.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 export interface ControlHandlers {
   ping(): { pid: number; spec_hash: string; state: string };
@@ -28,21 +28,21 @@ export class ControlServer {
       let alive = false;
       try { await queryRuntime(this.path, 'ping', { timeoutMs: 500, socketPath: true }); alive = true; } catch { /* stale */ }
       if (alive) {
-        throw new ByteorError('BYTEOR_E_RUNDIR_BUSY', `another runtime is running with control socket ${this.path}; stop it first or give another --run-dir`, ExitCode.RUNTIME_FAILURE, { socket: this.path });
+        throw KernelErrors.error('BYTEOR_E_RUNDIR_BUSY', `another runtime is running with control socket ${this.path}; stop it first or give another --run-dir`, { socket: this.path });
       }
       try { unlinkSync(this.path); } catch { /* gone meanwhile */ }
     }
     const server = createServer((s) => this.serve(s));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (e) => reject(new ByteorError('BYTEOR_E_CONTROL_LISTEN', `cannot listen on ${this.path}: ${e.message}`, ExitCode.HOST_NOT_READY)));
+      server.once('error', (e) => reject(KernelErrors.error('BYTEOR_E_CONTROL_LISTEN', `cannot listen on ${this.path}: ${e.message}`)));
       server.listen(this.path, () => resolve());
     });
     // 0600 whatever the umask; no window for another user: the run dir is 0700 and ours (run-dir.ts)
     try { chmodSync(this.path, 0o600); } catch (e) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       this.server = null;
-      throw new ByteorError('BYTEOR_E_CONTROL_LISTEN', `cannot make ${this.path} private (mode 0600): ${(e as Error).message}`, ExitCode.HOST_NOT_READY);
+      throw KernelErrors.error('BYTEOR_E_CONTROL_LISTEN', `cannot make ${this.path} private (mode 0600): ${(e as Error).message}`);
     }
     server.unref();
   }

@@ -10,9 +10,8 @@
 import { closeSync, constants, fchmodSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import { processStartTicks } from './process-identity.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 export const LOCK_FILE = 'run.lock';
 
@@ -73,13 +72,11 @@ export function createExclusive(path: string, text: string): void {
   } finally { closeSync(fd); }
 }
 
-const busy = (dir: string, owner: LockOwner) => new ByteorError('BYTEOR_E_RUNDIR_BUSY',
-  `another runtime (pid ${owner.pid}) owns the run directory ${dir}; stop it first ("byteor stop --run-dir=${dir}") or give another --run-dir`,
-  ExitCode.RUNTIME_FAILURE, { run_dir: dir, pid: owner.pid });
+const busy = (dir: string, owner: LockOwner) => KernelErrors.error('BYTEOR_E_RUNDIR_BUSY',
+  `another runtime (pid ${owner.pid}) owns the run directory ${dir}; stop it first ("byteor stop --run-dir=${dir}") or give another --run-dir`, { run_dir: dir, pid: owner.pid });
 
-const unlockable = (dir: string, e: unknown) => new ByteorError('BYTEOR_E_RUNDIR_UNWRITABLE',
-  `cannot take the lock of run directory ${dir}: ${e instanceof Error ? e.message : String(e)}; give a writable one with --run-dir=DIR`,
-  ExitCode.HOST_NOT_READY, { run_dir: dir });
+const unlockable = (dir: string, e: unknown) => KernelErrors.error('BYTEOR_E_RUNDIR_UNWRITABLE',
+  `cannot take the lock of run directory ${dir}: ${e instanceof Error ? e.message : String(e)}; give a writable one with --run-dir=DIR`, { run_dir: dir });
 
 /**
  * Take the run directory's lock, or throw BYTEOR_E_RUNDIR_BUSY naming the live owner. A stale

@@ -12,9 +12,8 @@
 import { chmodSync, lstatSync, mkdirSync, existsSync, statSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import { lockRunDir, type RunDirLock } from './run-dir-lock.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 export const DEFAULT_RUN_DIR = '/run/byteor';
 export const CONTROL_SOCKET = 'control.sock';
@@ -50,15 +49,13 @@ export function runDirProblem(st: Stats, isLink: boolean): string | null {
   return null;
 }
 
-const unsafe = (dir: string, problem: string, flag: boolean) => new ByteorError('BYTEOR_E_RUNDIR_UNSAFE',
+const unsafe = (dir: string, problem: string, flag: boolean) => KernelErrors.error('BYTEOR_E_RUNDIR_UNSAFE',
   `run directory ${dir} ${problem}; another user could read or plant files in it. `
   + (flag ? 'Give a directory of your own, writable only by you (mode 0700), with --run-dir=DIR'
-    : `Remove it (rm -r ${dir}) or give a directory of your own, writable only by you, with --run-dir=DIR`),
-  ExitCode.HOST_NOT_READY, { run_dir: dir });
+    : `Remove it (rm -r ${dir}) or give a directory of your own, writable only by you, with --run-dir=DIR`), { run_dir: dir });
 
-const unwritable = (dir: string, e: unknown) => new ByteorError('BYTEOR_E_RUNDIR_UNWRITABLE',
-  `run directory ${dir} cannot be created or written${e instanceof Error ? ` (${e.message})` : ''}; give a writable one with --run-dir=DIR`,
-  ExitCode.HOST_NOT_READY, { run_dir: dir });
+const unwritable = (dir: string, e: unknown) => KernelErrors.error('BYTEOR_E_RUNDIR_UNWRITABLE',
+  `run directory ${dir} cannot be created or written${e instanceof Error ? ` (${e.message})` : ''}; give a writable one with --run-dir=DIR`, { run_dir: dir });
 
 /**
  * Create `dir` (mode 0700) unless it exists, check that it is ours alone, make it 0700. Throws

@@ -7,11 +7,11 @@ import { closeSync, constants, ftruncateSync, openSync, readFileSync, writeSync 
 import type { z } from 'zod';
 import { join } from 'node:path';
 import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import { stableJson, writeJsonArtifact } from '../artifacts/json.ts';
 import { SingleRingSnapshot } from '../artifacts/single-ring-snapshot.ts';
 import { RuntimeStateDocument } from '../artifacts/runtime-state.ts';
 import { STATE_FILE } from './run-dir.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 export const STATE_INTERVAL_MS = 1000;
 
@@ -49,12 +49,12 @@ export function readStateFile(runDir: string): RuntimeStateDocument {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new ByteorError('BYTEOR_E_STATE_UNREADABLE', `cannot read the state file ${path} (${(e as Error).message})`, ExitCode.ARTIFACT_INVALID, { path });
+    throw KernelErrors.error('BYTEOR_E_STATE_UNREADABLE', `cannot read the state file ${path} (${(e as Error).message})`, { path });
   }
   const parsed = RuntimeStateDocument.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ByteorError('BYTEOR_E_STATE_INVALID', `the state file ${path} fails its schema at ${issue.path.join('.') || '(root)'}: ${issue.message}`, ExitCode.ARTIFACT_INVALID, { path });
+    throw KernelErrors.error('BYTEOR_E_STATE_INVALID', `the state file ${path} fails its schema at ${issue.path.join('.') || '(root)'}: ${issue.message}`, { path });
   }
   return parsed.data;
 }

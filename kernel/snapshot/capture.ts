@@ -1,9 +1,9 @@
 import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import { RuntimeStateDocument, runtimeStateFile } from '../artifacts/runtime-state.ts';
 import { queryRuntime } from '../rundir/control-client.ts';
 import { readStateFile } from '../rundir/state-file.ts';
 import { processAlive } from '../rundir/process-identity.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 /**
  * Capture a runtime's state from its run directory: ask the live runtime over its control
@@ -23,7 +23,7 @@ export interface CapturedSnapshot {
 }
 
 function invalid(what: string, why: string): ByteorError {
-  return new ByteorError('BYTEOR_E_SNAPSHOT_INVALID', `${what} fails the snapshot schema: ${why}`, ExitCode.ARTIFACT_INVALID);
+  return KernelErrors.error('BYTEOR_E_SNAPSHOT_INVALID', `${what} fails the snapshot schema: ${why}`);
 }
 
 /** Throws BYTEOR_E_SNAPSHOT_UNAVAILABLE (exit 6) when neither source is readable, BYTEOR_E_SNAPSHOT_INVALID (exit 6) when the answer fails its schema. */
@@ -31,7 +31,7 @@ export async function captureSnapshot(runDir: string, opts: { timeoutMs?: number
   let liveError: string;
   try {
     const res = await queryRuntime(runDir, 'snapshot', { timeoutMs: opts.timeoutMs ?? 3000 });
-    if (!res.ok) throw new ByteorError(res.error.code, `the runtime refused the snapshot: ${res.error.message}`, ExitCode.RUNTIME_FAILURE);
+    if (!res.ok) throw KernelErrors.relay(res.error.code, 'BYTEOR_E_CONTROL_FAILED', `the runtime refused the snapshot: ${res.error.message}`);
     if (res.op !== 'snapshot') throw invalid(`the live runtime in ${runDir}`, `it answered op ${res.op}`);
     const parsed = RuntimeStateDocument.safeParse(res.snapshot);
     if (!parsed.success) {
@@ -51,8 +51,7 @@ export async function captureSnapshot(runDir: string, opts: { timeoutMs?: number
     return { source: 'state_file', file: runtimeStateFile(doc), snapshot: { ...doc, source: 'state_file', liveness }, liveError };
   } catch (e) {
     if (e instanceof ByteorError && e.code === 'BYTEOR_E_STATE_INVALID') throw Object.assign(e, { message: `${e.message} (and ${liveError})` });
-    throw new ByteorError('BYTEOR_E_SNAPSHOT_UNAVAILABLE',
-      `no snapshot for run directory ${runDir}: ${liveError}, and ${e instanceof Error ? e.message : String(e)}; is --run-dir the directory the runtime was started with?`,
-      ExitCode.ARTIFACT_INVALID, { run_dir: runDir });
+    throw KernelErrors.error('BYTEOR_E_SNAPSHOT_UNAVAILABLE',
+      `no snapshot for run directory ${runDir}: ${liveError}, and ${e instanceof Error ? e.message : String(e)}; is --run-dir the directory the runtime was started with?`, { run_dir: runDir });
   }
 }

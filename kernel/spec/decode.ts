@@ -5,6 +5,7 @@ import {
   type Diagnostic, type EndpointSpec, type LaneSpec, type StageSpec,
 } from './model.ts';
 import { PipelinePlanV1, type PlanConnection, type PlanStage } from './plan.ts';
+import type { KernelErrorCode } from '../errors/kernel-errors.ts';
 
 /**
  * spec.kv entries → an explicit PipelineSpecV1 or an authored plan (PipelinePlanV1), with
@@ -82,7 +83,7 @@ class Reader {
     return best;
   }
 
-  fail(code: string, message: string, key?: string, line?: number): undefined {
+  fail(code: KernelErrorCode, message: string, key?: string, line?: number): undefined {
     this.errors.push({ code, message, ...(key !== undefined ? { key } : {}), ...(line !== undefined ? { line } : {}) });
     return undefined;
   }

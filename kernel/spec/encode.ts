@@ -1,7 +1,6 @@
-import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import { formatKv } from './kv.ts';
 import { PipelineSpecV1 } from './model.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 /**
  * Canonical spec.kv encoding of an explicit spec (ByteOr's `encode_kv_v1`). The canonical
@@ -26,7 +25,7 @@ export function specToEntries(input: PipelineSpecV1): Line[] {
   const put = (key: string, value: string | number | boolean) => {
     const v = String(value);
     if (!PRINTABLE.test(v) || v !== v.trim() || v.length === 0) {
-      throw new ByteorError('BYTEOR_E_SPEC_UNENCODABLE', `cannot encode ${key}=${JSON.stringify(v)}: spec.kv values are non-empty printable ASCII without leading or trailing spaces`, ExitCode.SPEC_INVALID, { key });
+      throw KernelErrors.error('BYTEOR_E_SPEC_UNENCODABLE', `cannot encode ${key}=${JSON.stringify(v)}: spec.kv values are non-empty printable ASCII without leading or trailing spaces`, { key });
     }
     out.push({ key, value: v });
   };

@@ -3,7 +3,6 @@ import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } fr
 import process from 'node:process';
 import { dirname, resolve } from 'node:path';
 import { ByteorError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
 import type { PluginHost } from '../plugin-contract.ts';
 import type { CompileReportV1 } from '../artifacts/compile-report.ts';
 import type { SpecValidationReport } from '../artifacts/spec-validation.ts';
@@ -17,6 +16,7 @@ import { unloadedSpecPluginWarnings } from './no-spec-plugins.ts';
 import { lowerPlan } from './lower.ts';
 import type { Diagnostic, PipelineSpecV1 } from './model.ts';
 import { validateSpec } from './validate.ts';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 
 /**
  * The one way verbs read a spec: read → parse lines → decode → load the plugins the spec
@@ -142,7 +142,7 @@ export async function validateSpecText(input: string | Uint8Array, kernel: Plugi
 
 /** Read a spec file's bytes; a missing or unreadable file is a usage error (exit 2). */
 export function readSpecFile(path: string): Uint8Array {
-  const unreadable = (why: string) => new ByteorError('BYTEOR_E_SPEC_UNREADABLE', `cannot read spec file ${path}: ${why}; pass --spec=PATH (or set ${ENV_SPEC})`, ExitCode.USAGE, { path });
+  const unreadable = (why: string) => KernelErrors.error('BYTEOR_E_SPEC_UNREADABLE', `cannot read spec file ${path}: ${why}; pass --spec=PATH (or set ${ENV_SPEC})`, { path });
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO without a writer must not hang (it is refused just below)
@@ -156,8 +156,7 @@ export function readSpecFile(path: string): Uint8Array {
     if (st.isDirectory()) throw unreadable('it is a directory');
     if (!st.isFile()) {
       const kind = st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : 'not a regular file';
-      throw new ByteorError('BYTEOR_E_SPEC_NOT_REGULAR', `spec ${path} is ${kind}, not a regular file; specs are read from regular files only (copy it into a file and pass --spec=FILE)`,
-        ExitCode.USAGE, { path });
+      throw KernelErrors.error('BYTEOR_E_SPEC_NOT_REGULAR', `spec ${path} is ${kind}, not a regular file; specs are read from regular files only (copy it into a file and pass --spec=FILE)`, { path });
     }
     // read at most MAX_SPEC_BYTES + 1 bytes, whatever the file claims its size is
     const buf = Buffer.allocUnsafe(MAX_SPEC_BYTES + 1);
@@ -167,8 +166,7 @@ export function readSpecFile(path: string): Uint8Array {
       if (got === 0) break;
       n += got;
       if (n > MAX_SPEC_BYTES) {
-        throw new ByteorError('BYTEOR_E_SPEC_TOO_LARGE', `spec ${path} is larger than ${MAX_SPEC_BYTES} bytes; spec.kv files are limited to that (is this the right file?)`,
-          ExitCode.SPEC_INVALID, { path, limit: MAX_SPEC_BYTES });
+        throw KernelErrors.error('BYTEOR_E_SPEC_TOO_LARGE', `spec ${path} is larger than ${MAX_SPEC_BYTES} bytes; spec.kv files are limited to that (is this the right file?)`, { path, limit: MAX_SPEC_BYTES });
       }
     }
     return new Uint8Array(buf.buffer, buf.byteOffset, n);
@@ -196,9 +194,8 @@ export function specInvalidError(check: SpecCheck): ByteorError {
   const more = check.errors.length > 3 ? `; and ${check.errors.length - 3} more` : '';
   // a spec checked without its plugins must not be pointed at a command that imports them
   const hint = check.path ? `; run "byteor validate --spec=${check.path}${check.unloadedSpecPlugins ? ' --no-spec-plugins' : ''}" for the full list` : '';
-  return new ByteorError('BYTEOR_E_SPEC_INVALID',
+  return KernelErrors.error('BYTEOR_E_SPEC_INVALID',
     `spec ${where} is invalid (${check.errors.length} error${check.errors.length === 1 ? '' : 's'}): ${shown}${more}${hint}`,
-    ExitCode.SPEC_INVALID,
     { path: check.path, spec_hash: check.hash, model: check.model, errors: check.errors, warnings: check.warnings });
 }
 

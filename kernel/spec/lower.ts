@@ -1,6 +1,7 @@
 import type { Diagnostic, EndpointSpec, LaneKind, LaneSpec, PipelineSpecV1, RoleSpec } from './model.ts';
 import { findCycle } from './find-cycle.ts';
 import type { LaneGraphPlan, PipelinePlanV1 } from './plan.ts';
+import type { KernelErrorCode } from '../errors/kernel-errors.ts';
 
 /**
  * Lowering: an authored plan (plan.ts) → an explicit PipelineSpecV1 that an executor runs as
@@ -70,7 +71,7 @@ function lowerLaneGraph(
   lines: Map<string, number>,
 ): LowerResult {
   const errors: Diagnostic[] = [];
-  const err = (code: string, message: string, key: string) => { errors.push({ code, message, key, ...lineField(src.get(key)) }); };
+  const err = (code: KernelErrorCode, message: string, key: string) => { errors.push({ code, message, key, ...lineField(src.get(key)) }); };
   for (const k of ['on_full', 'wait', 'slot_bytes']) { const l = src.get(`${P}.${k}`); if (l !== undefined) lines.set(`${P}.${k}`, l); }
   g.features.forEach((_, j) => { const l = src.get(`${P}.features.${j}`); if (l !== undefined) lines.set(`${P}.features.${j}`, l); });
 

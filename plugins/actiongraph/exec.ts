@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { ByteorError } from '../../kernel/errors.ts';
-import { ExitCode } from '../../kernel/exit-codes.ts';
 import type { StageContext, StageFamily, StageHandler } from '../../kernel/plugin-contract.ts';
 import { performBatchActions } from './batch-actions.ts';
 import { actionCounters, attemptAction, dryRunHandler } from './action-stage.ts';
 import type { AttemptOutcome } from './retry.ts';
 import { readActionSettings, type ActionSettings } from './settings.ts';
+import { ActiongraphErrors } from './errors.ts';
 
 /**
  * `exec:<program>|<arg>|...`: forwards every record unchanged and spawns <program> with the
@@ -27,13 +27,11 @@ export function parseExecCmd(argument: string): ExecCmd | { error: string } {
 
 export function execNotAllowed(key: string, program: string, allowlist: readonly string[] | null): ByteorError {
   if (allowlist === null) {
-    return new ByteorError('BYTEOR_E_ACTION_EXEC_DISABLED',
-      `stage ${key}: exec stages are disabled; set BYTEOR_EXEC_ALLOWLIST to a comma-separated list of programs that may run (it must contain "${program}" exactly)`,
-      ExitCode.POLICY_DENIED, { stage: key, program, variable: 'BYTEOR_EXEC_ALLOWLIST' });
+    return ActiongraphErrors.error('BYTEOR_E_ACTION_EXEC_DISABLED',
+      `stage ${key}: exec stages are disabled; set BYTEOR_EXEC_ALLOWLIST to a comma-separated list of programs that may run (it must contain "${program}" exactly)`, { stage: key, program, variable: 'BYTEOR_EXEC_ALLOWLIST' });
   }
-  return new ByteorError('BYTEOR_E_ACTION_NOT_ALLOWLISTED',
-    `stage ${key}: program "${program}" is not on BYTEOR_EXEC_ALLOWLIST (${allowlist.join(',')}); entries must match the program string exactly`,
-    ExitCode.POLICY_DENIED, { stage: key, program, variable: 'BYTEOR_EXEC_ALLOWLIST' });
+  return ActiongraphErrors.error('BYTEOR_E_ACTION_NOT_ALLOWLISTED',
+    `stage ${key}: program "${program}" is not on BYTEOR_EXEC_ALLOWLIST (${allowlist.join(',')}); entries must match the program string exactly`, { stage: key, program, variable: 'BYTEOR_EXEC_ALLOWLIST' });
 }
 
 /** Spawn failures that say "try again later"; every other failure is final. */
@@ -69,7 +67,7 @@ export function execOnce(cmd: ExecCmd, bytes: Uint8Array, timeoutMs: number): Pr
 
 function createExec(ctx: StageContext, settings: ActionSettings = readActionSettings(ctx.env)): StageHandler {
   const cmd = parseExecCmd(ctx.argument);
-  if ('error' in cmd) throw new ByteorError('BYTEOR_E_ACTION_BAD_KEY', cmd.error, ExitCode.SPEC_INVALID, { stage: ctx.key });
+  if ('error' in cmd) throw ActiongraphErrors.error('BYTEOR_E_ACTION_BAD_KEY', cmd.error, { stage: ctx.key });
   const c = actionCounters(ctx);
   if (ctx.dryRun) return dryRunHandler(c);
   if (settings.execAllowlist === null || !settings.execAllowlist.includes(cmd.program)) throw execNotAllowed(ctx.key, cmd.program, settings.execAllowlist);
@@ -77,10 +75,9 @@ function createExec(ctx: StageContext, settings: ActionSettings = readActionSett
     const { outcome, attempts } = await attemptAction(c, settings.retry, bytes, () => execOnce(cmd, bytes, settings.execTimeoutMs));
     if (outcome.ok) return;
     const timedOut = !outcome.ok && outcome.timedOut === true;
-    throw new ByteorError(timedOut ? 'BYTEOR_E_ACTION_EXEC_TIMEOUT' : 'BYTEOR_E_ACTION_EXEC_FAILED',
+    throw ActiongraphErrors.error(timedOut ? 'BYTEOR_E_ACTION_EXEC_TIMEOUT' : 'BYTEOR_E_ACTION_EXEC_FAILED',
       `stage ${ctx.key} failed on record ${sequence}: ${cmd.program} ${outcome.reason}${attempts > 1 ? ` after ${attempts} attempts` : ''}`
-      + (timedOut ? '; make the program finish sooner or raise BYTEOR_EXEC_TIMEOUT' : '; the program must exit with status 0 for the record to pass'),
-      ExitCode.RUNTIME_FAILURE, { stage: ctx.key, sequence, program: cmd.program, attempts, reason: outcome.reason });
+      + (timedOut ? '; make the program finish sooner or raise BYTEOR_EXEC_TIMEOUT' : '; the program must exit with status 0 for the record to pass'), { stage: ctx.key, sequence, program: cmd.program, attempts, reason: outcome.reason });
   };
   return { onBatch: (batch) => performBatchActions(batch, settings.concurrency, perform) };
 }

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'undici';
 import { ByteorError } from '../../kernel/errors.ts';
-import { ExitCode } from '../../kernel/exit-codes.ts';
 import type { StageContext, StageFamily, StageHandler } from '../../kernel/plugin-contract.ts';
 import { performBatchActions } from './batch-actions.ts';
 import { actionCounters, attemptAction, dryRunHandler } from './action-stage.ts';
 import type { AttemptOutcome } from './retry.ts';
 import { urlAllowed } from './url-allowlist.ts';
 import { readActionSettings, type ActionSettings } from './settings.ts';
+import { ActiongraphErrors } from './errors.ts';
 
 /**
  * `http_post:<url>`: forwards every record unchanged and POSTs the same bytes to <url> with
@@ -43,9 +43,8 @@ export function httpPostTargetAllowed(target: string, allowlist: readonly string
 }
 
 export function httpPostNotAllowlisted(key: string, target: string): ByteorError {
-  return new ByteorError('BYTEOR_E_ACTION_NOT_ALLOWLISTED',
-    `stage ${key}: target ${target} is not on BYTEOR_HTTP_POST_ALLOWLIST; add a prefix that covers it (comma-separated URL prefixes) or change the stage`,
-    ExitCode.POLICY_DENIED, { stage: key, target, variable: 'BYTEOR_HTTP_POST_ALLOWLIST' });
+  return ActiongraphErrors.error('BYTEOR_E_ACTION_NOT_ALLOWLISTED',
+    `stage ${key}: target ${target} is not on BYTEOR_HTTP_POST_ALLOWLIST; add a prefix that covers it (comma-separated URL prefixes) or change the stage`, { stage: key, target, variable: 'BYTEOR_HTTP_POST_ALLOWLIST' });
 }
 
 export function idempotencyKey(bytes: Uint8Array): string {
@@ -87,7 +86,7 @@ async function postOnce(pool: Pool, url: URL, bytes: Uint8Array, key: string, ti
 
 function createHttpPost(ctx: StageContext, settings: ActionSettings = readActionSettings(ctx.env)): StageHandler {
   const parsed = parseHttpPostUrl(ctx.argument);
-  if ('error' in parsed) throw new ByteorError('BYTEOR_E_ACTION_BAD_KEY', parsed.error, ExitCode.SPEC_INVALID, { stage: ctx.key });
+  if ('error' in parsed) throw ActiongraphErrors.error('BYTEOR_E_ACTION_BAD_KEY', parsed.error, { stage: ctx.key });
   // the URL checked against the allowlist is the one every request goes to: the parsed,
   // normalised URL (its origin for the pool, its pathname and search for the request line)
   const url = parsed.url;
@@ -102,11 +101,10 @@ function createHttpPost(ctx: StageContext, settings: ActionSettings = readAction
     const p = await openPool();
     const { outcome, attempts } = await attemptAction(c, settings.retry, bytes, () => postOnce(p, url, bytes, key, settings.httpPostTimeoutMs));
     if (outcome.ok) return;
-    throw new ByteorError('BYTEOR_E_ACTION_HTTP_POST_FAILED',
+    throw ActiongraphErrors.error('BYTEOR_E_ACTION_HTTP_POST_FAILED',
       `stage ${ctx.key} failed on record ${sequence}: POST ${url.href} gave ${outcome.reason} after ${attempts} attempt${attempts === 1 ? '' : 's'}`
       + (outcome.retryable ? '; the target kept failing: check it, or raise BYTEOR_ACTION_MAX_RETRIES / BYTEOR_HTTP_POST_TIMEOUT'
-        : '; the target refused the record (a 4xx other than 429 is not retried): fix the record or the target'),
-      ExitCode.RUNTIME_FAILURE, { stage: ctx.key, sequence, target: url.href, attempts, reason: outcome.reason });
+        : '; the target refused the record (a 4xx other than 429 is not retried): fix the record or the target'), { stage: ctx.key, sequence, target: url.href, attempts, reason: outcome.reason });
   };
   return {
     onBatch: (batch) => performBatchActions(batch, settings.concurrency, perform),

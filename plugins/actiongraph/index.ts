@@ -7,6 +7,7 @@ import { definePlugin, PLUGIN_API_VERSION } from '../../kernel/plugin-contract.t
 import { execFamily } from './exec.ts';
 import { httpPostFamily } from './http-post.ts';
 import { evaluateRunPolicy, RUN_POLICY_OPTIONS, RunPolicyFlags, writePolicyAudit } from './policy-gate.ts';
+import { ActiongraphErrors } from './errors.ts';
 
 /**
  * ActionGraph: governed side-effecting stages (`http_post:<url>`, `exec:<program>|<arg>|...`),
@@ -21,6 +22,7 @@ export default definePlugin({
   name: 'actiongraph',
   version: '0.1.0',
   apiVersion: PLUGIN_API_VERSION,
+  errors: ActiongraphErrors,
   setup(host) {
     host.registerStage(httpPostFamily);
     host.registerStage(execFamily);

@@ -5,7 +5,7 @@ import { APPROVAL_FILE, findApprovalCredential, verifyApprovalMaterial } from '.
 import { writeJsonArtifact } from '../../kernel/artifacts/json.ts';
 import { POLICY_AUDIT_FILE, PolicyAuditRecordV1, type PolicyAuditApproval } from '../../kernel/artifacts/policy-audit.ts';
 import { ByteorError } from '../../kernel/errors.ts';
-import { ExitCode } from '../../kernel/exit-codes.ts';
+import { rephrase } from '../../kernel/errors/define-errors.ts';
 import type { RunInfo } from '../../kernel/hooks.ts';
 import type { FlagOption, PluginHost } from '../../kernel/plugin-contract.ts';
 import { policyAuditRecordForSpec } from '../../kernel/policy/audit-record.ts';
@@ -15,6 +15,7 @@ import { requiredCapabilities, specActions, type SpecAction } from '../../kernel
 import { execNotAllowed, EXEC_PREFIX, parseExecCmd } from './exec.ts';
 import { HTTP_POST_PREFIX, httpPostNotAllowlisted, httpPostTargetAllowed } from './http-post.ts';
 import { readActionSettings, type ActionSettings } from './settings.ts';
+import { ActiongraphErrors } from './errors.ts';
 
 /**
  * The run-time policy gate (tapped on `runStarting`, before any worker starts): it resolves the
@@ -72,19 +73,17 @@ export function evaluateRunPolicy(host: Pick<PluginHost, 'resolveStage'>, run: R
 
   const denied = actions.filter((a) => a.decision === 'Deny');
   if (denied.length > 0) {
-    refusal = new ByteorError('BYTEOR_E_POLICY_DENIED',
+    refusal = ActiongraphErrors.error('BYTEOR_E_POLICY_DENIED',
       `environment "${environment.environment}" denies side effects (side-effect policy ${policy.side_effects}); refused: ${denied.map((a) => a.key).join(', ')}. `
-      + 'Run with --dry-run to record them without performing them, or change BYTEOR_SIDE_EFFECTS_POLICY',
-      ExitCode.POLICY_DENIED, { environment: environment.environment, denied: denied.map((a) => a.key) });
+      + 'Run with --dry-run to record them without performing them, or change BYTEOR_SIDE_EFFECTS_POLICY', { environment: environment.environment, denied: denied.map((a) => a.key) });
   } else if (required) {
     const found = findApprovalCredential(approvalFlags);
     if (!found) {
       const where = approvalFlags.specPath ? `${join(dirname(resolve(approvalFlags.specPath)), APPROVAL_FILE)}` : `${APPROVAL_FILE} next to the spec`;
-      refusal = new ByteorError('BYTEOR_E_POLICY_APPROVAL_REQUIRED',
+      refusal = ActiongraphErrors.error('BYTEOR_E_POLICY_APPROVAL_REQUIRED',
         `environment "${environment.environment}" (${describeSource(environment)}) requires an approval for this spec's side effects, and none was found (--approval=PATH, or ${where}). `
         + `A credential for this run must carry the capabilities: ${capabilities.join(', ')}. `
-        + 'Mint one with "byteor approval sign", or rehearse with --dry-run (side effects recorded, not performed)',
-        ExitCode.POLICY_DENIED, { environment: environment.environment, capabilities, spec_hash: run.specHash });
+        + 'Mint one with "byteor approval sign", or rehearse with --dry-run (side effects recorded, not performed)', { environment: environment.environment, capabilities, spec_hash: run.specHash });
     } else {
       try {
         const verified = verifyApprovalMaterial(approvalFlags, { specHash: run.specHash, environment: environment.environment, capabilities, now });
@@ -96,8 +95,8 @@ export function evaluateRunPolicy(host: Pick<PluginHost, 'resolveStage'>, run: R
       } catch (e) {
         if (!(e instanceof ByteorError)) throw e;
         approval = { ...noApproval(required), provided: true, source: found.source, error: { code: e.code, message: e.message } };
-        refusal = new ByteorError(e.code, `${e.message}. A credential for this run must carry the capabilities: ${capabilities.join(', ')}`,
-          e.exitCode, { ...(e.details ?? {}), environment: environment.environment, capabilities, spec_hash: run.specHash });
+        refusal = rephrase(e, `${e.message}. A credential for this run must carry the capabilities: ${capabilities.join(', ')}`,
+          { ...(e.details ?? {}), environment: environment.environment, capabilities, spec_hash: run.specHash });
       }
     }
   } else {

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { ByteorError } from '../../kernel/errors.ts';
-import { ExitCode } from '../../kernel/exit-codes.ts';
 import { normalizeHttpUrl } from './url-allowlist.ts';
+import { ActiongraphErrors } from './errors.ts';
 
 /**
  * The action layer's settings, read from the environment (ByteOr's variable names, plus
@@ -64,15 +63,13 @@ export function readActionSettings(env: Readonly<Record<string, string | undefin
   if (!r.success) {
     const issue = r.error.issues[0]!;
     const name = String(issue.path[0]);
-    throw new ByteorError('BYTEOR_E_ACTION_CONFIG', `${name}=${JSON.stringify(raw[name])} ${issue.message}; fix or unset it (docs/actiongraph.md lists the defaults)`,
-      ExitCode.USAGE, { variable: name, value: raw[name] });
+    throw ActiongraphErrors.error('BYTEOR_E_ACTION_CONFIG', `${name}=${JSON.stringify(raw[name])} ${issue.message}; fix or unset it (docs/actiongraph.md lists the defaults)`, { variable: name, value: raw[name] });
   }
   const s = r.data;
   for (const entry of s.BYTEOR_HTTP_POST_ALLOWLIST ?? []) {
     const n = normalizeHttpUrl(entry);
     if ('error' in n) {
-      throw new ByteorError('BYTEOR_E_ACTION_CONFIG', `BYTEOR_HTTP_POST_ALLOWLIST entry ${n.error}; each entry must be an http:// or https:// URL prefix without user:password@ or encoded slashes`,
-        ExitCode.USAGE, { variable: 'BYTEOR_HTTP_POST_ALLOWLIST', value: entry });
+      throw ActiongraphErrors.error('BYTEOR_E_ACTION_CONFIG', `BYTEOR_HTTP_POST_ALLOWLIST entry ${n.error}; each entry must be an http:// or https:// URL prefix without user:password@ or encoded slashes`, { variable: 'BYTEOR_HTTP_POST_ALLOWLIST', value: entry });
     }
   }
   return {

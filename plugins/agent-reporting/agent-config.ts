@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { ByteorError } from '../../kernel/errors.ts';
-import { ExitCode } from '../../kernel/exit-codes.ts';
+import { AgentReportingErrors } from './errors.ts';
 
 /**
  * Agent reporting's configuration, from the environment (docs/operator-flow.md "Agent
@@ -40,12 +39,12 @@ export function agentConfig(env: Readonly<Record<string, string | undefined>>): 
   const set = AGENT_ENV.filter((k) => env[k] !== undefined && env[k] !== '');
   if (set.length === 0) return null;
   if (set.length < AGENT_ENV.length) {
-    throw new ByteorError('BYTEOR_E_AGENT_CONFIG', `agent reporting needs ${AGENT_ENV.join(', ')}; ${AGENT_ENV.filter((k) => !set.includes(k)).join(', ')} not set. Set all three, or none to run without reporting`, ExitCode.USAGE);
+    throw AgentReportingErrors.error('BYTEOR_E_AGENT_CONFIG', `agent reporting needs ${AGENT_ENV.join(', ')}; ${AGENT_ENV.filter((k) => !set.includes(k)).join(', ')} not set. Set all three, or none to run without reporting`);
   }
   const r = AgentEnv.safeParse(env);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new ByteorError('BYTEOR_E_AGENT_CONFIG', `${String(i.path[0])} ${i.message}; fix it, or unset ${AGENT_ENV.join(', ')} to run without agent reporting`, ExitCode.USAGE, { variable: String(i.path[0]) });
+    throw AgentReportingErrors.error('BYTEOR_E_AGENT_CONFIG', `${String(i.path[0])} ${i.message}; fix it, or unset ${AGENT_ENV.join(', ')} to run without agent reporting`, { variable: String(i.path[0]) });
   }
   const e = r.data;
   return {

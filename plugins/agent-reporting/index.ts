@@ -1,5 +1,6 @@
 import { definePlugin, PLUGIN_API_VERSION } from '../../kernel/plugin-contract.ts';
 import type { AgentConfig } from './agent-config.ts';
+import { AgentReportingErrors } from './errors.ts';
 
 /**
  * Agent reporting: with BYTEOR_API_BASE_URL, BYTEOR_AGENT_ID and BYTEOR_AGENT_API_KEY set, a
@@ -16,6 +17,7 @@ export default definePlugin({
   name: 'agent-reporting',
   version: '0.1.0',
   apiVersion: PLUGIN_API_VERSION,
+  errors: AgentReportingErrors,
   setup(host) {
     if (host.inWorker) return;
     let reporter: Reporter | null = null;

@@ -1,8 +1,6 @@
 import { accessSync, constants, copyFileSync, existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { ByteorError } from '../../kernel/errors.ts';
 import { writePrivateFile } from '../../kernel/io/private-file.ts';
-import { ExitCode } from '../../kernel/exit-codes.ts';
 import type { RunInfo } from '../../kernel/hooks.ts';
 import { definePlugin, PLUGIN_API_VERSION } from '../../kernel/plugin-contract.ts';
 import { buildReport } from './report-counts.ts';
@@ -11,6 +9,7 @@ import { DATAGUARD_RUN_OPTIONS, DataguardRunFlags, givenDataguardFlags } from '.
 import { resolveRunContract, type DataguardRunContract } from './run-contract.ts';
 import { checkDataguardStages, dataguardStagesOf } from './spec-rules.ts';
 import { DATAGUARD_STAGE_FAMILIES } from './stages.ts';
+import { DataguardErrors } from './errors.ts';
 
 /**
  * DataGuard (docs/dataguard.md): schema checks against a file-backed registry, deterministic
@@ -21,6 +20,7 @@ export default definePlugin({
   name: 'dataguard',
   version: '0.1.0',
   apiVersion: PLUGIN_API_VERSION,
+  errors: DataguardErrors,
   setup(host) {
     for (const f of DATAGUARD_STAGE_FAMILIES) host.registerStage(f);
     if (host.inWorker) return; // a stage worker needs only the stage families
@@ -48,15 +48,15 @@ export default definePlugin({
       if (stages.length === 0) {
         const given = givenDataguardFlags(run.flags);
         if (given.length > 0) {
-          throw new ByteorError('BYTEOR_E_DATAGUARD_FLAGS_UNUSED',
-            `${given.map((f) => `--${f}`).join(', ')} given, but the spec has no DataGuard stage (dataguard_check, dataguard_redact, dataguard_fused); check --spec or drop the flags`, ExitCode.USAGE);
+          throw DataguardErrors.error('BYTEOR_E_DATAGUARD_FLAGS_UNUSED',
+            `${given.map((f) => `--${f}`).join(', ')} given, but the spec has no DataGuard stage (dataguard_check, dataguard_redact, dataguard_fused); check --spec or drop the flags`);
         }
         return;
       }
       const rc = resolveRunContract(run.flags);
       if (rc.rules.length > 0 && !stages.some((s) => s.role !== 'check')) {
-        throw new ByteorError('BYTEOR_E_DATAGUARD_RULES_UNUSED',
-          `--rule given, but the spec's only DataGuard stage is dataguard_check, which never redacts; add a dataguard_redact stage after it or use dataguard_fused`, ExitCode.USAGE);
+        throw DataguardErrors.error('BYTEOR_E_DATAGUARD_RULES_UNUSED',
+          `--rule given, but the spec's only DataGuard stage is dataguard_check, which never redacts; add a dataguard_redact stage after it or use dataguard_fused`);
       }
       if (rc.config.reportPath !== undefined) {
         const dir = dirname(resolve(rc.config.reportPath));
@@ -64,7 +64,7 @@ export default definePlugin({
           if (!statSync(dir).isDirectory()) throw new Error('not a directory');
           accessSync(dir, constants.W_OK);
         } catch {
-          throw new ByteorError('BYTEOR_E_DATAGUARD_REPORT_PATH', `--report=${rc.config.reportPath}: the directory ${dir} does not exist or is not writable; create it or choose another path`, ExitCode.USAGE);
+          throw DataguardErrors.error('BYTEOR_E_DATAGUARD_REPORT_PATH', `--report=${rc.config.reportPath}: the directory ${dir} does not exist or is not writable; create it or choose another path`);
         }
       }
       runs.set(run, rc);
@@ -81,13 +81,13 @@ export default definePlugin({
       const targets = [rc.config.reportPath, run.runDir ? join(run.runDir, REPORT_FILE) : undefined].filter((p): p is string => p !== undefined);
       for (const path of targets) {
         try { writePrivateFile(path, text); } catch (e) {
-          throw new ByteorError('BYTEOR_E_DATAGUARD_REPORT_WRITE', `cannot write the DataGuard report to ${path}: ${(e as Error).message}`, ExitCode.RUNTIME_FAILURE, { path });
+          throw DataguardErrors.error('BYTEOR_E_DATAGUARD_REPORT_WRITE', `cannot write the DataGuard report to ${path}: ${(e as Error).message}`, { path });
         }
       }
       const problems = countIdentityProblems(report);
       if (problems.length > 0 && summary.ok) {
-        throw new ByteorError('BYTEOR_E_DATAGUARD_COUNTS_INCONSISTENT',
-          `the DataGuard counts do not add up (${problems.join('; ')}); this is a bug, please report it with the report file`, ExitCode.RUNTIME_FAILURE, { problems });
+        throw DataguardErrors.error('BYTEOR_E_DATAGUARD_COUNTS_INCONSISTENT',
+          `the DataGuard counts do not add up (${problems.join('; ')}); this is a bug, please report it with the report file`, { problems });
       }
     });
 

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ByteorError } from '../../kernel/errors.ts';
-import { ExitCode } from '../../kernel/exit-codes.ts';
 import { KvSyntaxError, parseKvLines } from './kv-lines.ts';
+import { DataguardErrors } from './errors.ts';
 
 /**
  * The file-backed schema registry (layout and rules in docs/dataguard.md):
@@ -70,8 +70,8 @@ const DECIMAL = /^(0|[1-9][0-9]{0,9})$/;
 const VERSION_FILE = /^v([1-9][0-9]{0,9})\.kv$/;
 
 function registryInvalid(file: string, why: string): ByteorError {
-  return new ByteorError('BYTEOR_E_DATAGUARD_REGISTRY_INVALID',
-    `schema registry file ${file} is invalid: ${why}; fix the file (layout in docs/dataguard.md)`, ExitCode.ARTIFACT_INVALID, { file });
+  return DataguardErrors.error('BYTEOR_E_DATAGUARD_REGISTRY_INVALID',
+    `schema registry file ${file} is invalid: ${why}; fix the file (layout in docs/dataguard.md)`, { file });
 }
 
 function readKv(file: string): Map<string, string> {
@@ -163,23 +163,23 @@ function isDir(p: string): boolean {
  */
 export function loadSchemaContract(registryRoot: string, schemaId: number, msgType: number, requiredVersion: number): SchemaContract {
   if (!isDir(registryRoot)) {
-    throw new ByteorError('BYTEOR_E_DATAGUARD_REGISTRY_ROOT',
-      `--registry-root=${registryRoot} is not a readable directory; point it at the schema registry (layout in docs/dataguard.md)`, ExitCode.USAGE, { registry_root: registryRoot });
+    throw DataguardErrors.error('BYTEOR_E_DATAGUARD_REGISTRY_ROOT',
+      `--registry-root=${registryRoot} is not a readable directory; point it at the schema registry (layout in docs/dataguard.md)`, { registry_root: registryRoot });
   }
   const tuple = `schema id ${schemaId}, msg type ${msgType}`;
   const familyDir = join(registryRoot, String(schemaId));
   const familyPath = join(familyDir, 'family.kv');
   if (!isDir(familyDir)) {
-    throw new ByteorError('BYTEOR_E_DATAGUARD_SCHEMA_MISSING',
-      `the schema registry at ${registryRoot} has no schema family ${schemaId} (expected ${familyPath}); check --schema-id or add the family to the registry`, ExitCode.SPEC_INVALID,
+    throw DataguardErrors.error('BYTEOR_E_DATAGUARD_SCHEMA_MISSING',
+      `the schema registry at ${registryRoot} has no schema family ${schemaId} (expected ${familyPath}); check --schema-id or add the family to the registry`,
       { registry_root: registryRoot, schema_id: schemaId });
   }
   const family = readFamilyFile(familyPath);
   if (family.id !== schemaId) throw registryInvalid(familyPath, `family.id=${family.id} does not match its directory ${schemaId}`);
   const msgDir = join(familyDir, String(msgType));
   if (!isDir(msgDir)) {
-    throw new ByteorError('BYTEOR_E_DATAGUARD_SCHEMA_MISSING',
-      `the schema registry at ${registryRoot} has no message type ${msgType} in family ${schemaId} (${family.name}); expected the directory ${msgDir}; check --msg-type`, ExitCode.SPEC_INVALID,
+    throw DataguardErrors.error('BYTEOR_E_DATAGUARD_SCHEMA_MISSING',
+      `the schema registry at ${registryRoot} has no message type ${msgType} in family ${schemaId} (${family.name}); expected the directory ${msgDir}; check --msg-type`,
       { registry_root: registryRoot, schema_id: schemaId, msg_type: msgType });
   }
   const all: VersionSchema[] = [];
@@ -196,8 +196,8 @@ export function loadSchemaContract(registryRoot: string, schemaId: number, msgTy
   }
   all.sort((a, b) => a.version - b.version);
   if (all.length === 0) {
-    throw new ByteorError('BYTEOR_E_DATAGUARD_SCHEMA_MISSING',
-      `the schema registry has no versions for ${tuple} (no v<N>.kv file in ${msgDir})`, ExitCode.SPEC_INVALID,
+    throw DataguardErrors.error('BYTEOR_E_DATAGUARD_SCHEMA_MISSING',
+      `the schema registry has no versions for ${tuple} (no v<N>.kv file in ${msgDir})`,
       { registry_root: registryRoot, schema_id: schemaId, msg_type: msgType });
   }
   for (const v of all) {
@@ -205,21 +205,21 @@ export function loadSchemaContract(registryRoot: string, schemaId: number, msgTy
   }
   const newest = all[all.length - 1]!.version;
   if (newest < requiredVersion) {
-    throw new ByteorError('BYTEOR_E_DATAGUARD_SCHEMA_OLDER',
-      `the schema registry's newest version for ${tuple} is ${newest}, older than --required-version=${requiredVersion}; deploy the newer schema to ${msgDir} or lower --required-version`, ExitCode.SPEC_INVALID,
+    throw DataguardErrors.error('BYTEOR_E_DATAGUARD_SCHEMA_OLDER',
+      `the schema registry's newest version for ${tuple} is ${newest}, older than --required-version=${requiredVersion}; deploy the newer schema to ${msgDir} or lower --required-version`,
       { registry_root: registryRoot, schema_id: schemaId, msg_type: msgType, required_version: requiredVersion, newest_version: newest });
   }
   const versions = all.filter((v) => v.version >= requiredVersion);
   if (versions[0]!.version !== requiredVersion) {
-    throw new ByteorError('BYTEOR_E_DATAGUARD_SCHEMA_MISSING',
-      `the schema registry has no version ${requiredVersion} for ${tuple} (it has ${all.map((v) => v.version).join(', ')}); add v${requiredVersion}.kv or choose an existing --required-version`, ExitCode.SPEC_INVALID,
+    throw DataguardErrors.error('BYTEOR_E_DATAGUARD_SCHEMA_MISSING',
+      `the schema registry has no version ${requiredVersion} for ${tuple} (it has ${all.map((v) => v.version).join(', ')}); add v${requiredVersion}.kv or choose an existing --required-version`,
       { registry_root: registryRoot, schema_id: schemaId, msg_type: msgType, required_version: requiredVersion });
   }
   for (let i = 1; i < versions.length; i++) {
     const why = compatibilityProblem(versions[i - 1]!, versions[i]!);
     if (why) {
-      throw new ByteorError('BYTEOR_E_DATAGUARD_SCHEMA_INCOMPATIBLE',
-        `the schema registry's versions for ${tuple} are incompatible: ${why}; a breaking change needs a new message type`, ExitCode.SPEC_INVALID,
+      throw DataguardErrors.error('BYTEOR_E_DATAGUARD_SCHEMA_INCOMPATIBLE',
+        `the schema registry's versions for ${tuple} are incompatible: ${why}; a breaking change needs a new message type`,
         { registry_root: registryRoot, schema_id: schemaId, msg_type: msgType, older: versions[i - 1]!.version, newer: versions[i]!.version });
     }
   }

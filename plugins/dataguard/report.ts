@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ByteorError } from '../../kernel/errors.ts';
-import { ExitCode } from '../../kernel/exit-codes.ts';
 import { formatKvLines, KvSyntaxError, parseKvLines } from './kv-lines.ts';
+import { DataguardErrors } from './errors.ts';
 
 /**
  * The DataGuard report, kv/v1: `key=value` lines in a fixed order, read top to bottom as
@@ -119,7 +119,7 @@ const COUNT_KEYS = [
 const COST_KEYS = ['sample_every', 'samples', 'decode_ns', 'total_ns', 'avg_record_ns', 'avg_decode_ns'] as const;
 
 function reportInvalid(why: string): ByteorError {
-  return new ByteorError('BYTEOR_E_DATAGUARD_REPORT_INVALID', `the DataGuard report is not valid kv/v1: ${why}`, ExitCode.ARTIFACT_INVALID);
+  return DataguardErrors.error('BYTEOR_E_DATAGUARD_REPORT_INVALID', `the DataGuard report is not valid kv/v1: ${why}`);
 }
 
 /** Read kv/v1 text back; throws BYTEOR_E_DATAGUARD_REPORT_INVALID (exit 6). */

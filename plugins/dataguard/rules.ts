@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ByteorError } from '../../kernel/errors.ts';
-import { ExitCode } from '../../kernel/exit-codes.ts';
 import type { FieldType, SchemaContract } from './registry.ts';
+import { DataguardErrors } from './errors.ts';
 
 /**
  * Redaction rules, one `--rule=` each (grammar in docs/dataguard.md):
@@ -44,13 +44,12 @@ const FIELD = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function malformed(rule: string, why: string): ByteorError {
-  return new ByteorError('BYTEOR_E_DATAGUARD_RULE_MALFORMED',
-    `--rule="${rule}" is malformed: ${why}; the forms are field:drop, field:replace_with=VALUE, field:hash, field:mask=P:S:C, field:truncate=N`,
-    ExitCode.USAGE, { rule });
+  return DataguardErrors.error('BYTEOR_E_DATAGUARD_RULE_MALFORMED',
+    `--rule="${rule}" is malformed: ${why}; the forms are field:drop, field:replace_with=VALUE, field:hash, field:mask=P:S:C, field:truncate=N`, { rule });
 }
 
 function notApplicable(rule: string, why: string): ByteorError {
-  return new ByteorError('BYTEOR_E_DATAGUARD_RULE_FIELD', `--rule="${rule}" cannot be applied: ${why}`, ExitCode.USAGE, { rule });
+  return DataguardErrors.error('BYTEOR_E_DATAGUARD_RULE_FIELD', `--rule="${rule}" cannot be applied: ${why}`, { rule });
 }
 
 function count(rule: string, what: string, text: string): number {
@@ -116,8 +115,8 @@ export function parseRules(sources: readonly string[]): RedactionRule[] {
   for (const r of rules) {
     const prev = byField.get(r.field);
     if (prev) {
-      throw new ByteorError('BYTEOR_E_DATAGUARD_RULE_FIELD',
-        `--rule="${prev.source}" and --rule="${r.source}" both name field "${r.field}"; give one rule per field`, ExitCode.USAGE, { rule: r.source });
+      throw DataguardErrors.error('BYTEOR_E_DATAGUARD_RULE_FIELD',
+        `--rule="${prev.source}" and --rule="${r.source}" both name field "${r.field}"; give one rule per field`, { rule: r.source });
     }
     byField.set(r.field, r);
   }

@@ -1,10 +1,9 @@
 import { resolve } from 'node:path';
-import { ByteorError } from '../../kernel/errors.ts';
-import { ExitCode } from '../../kernel/exit-codes.ts';
 import { dataguardConfig, type DataguardConfig } from './run-flags.ts';
 import { loadSchemaContract, type SchemaContract } from './registry.ts';
 import { bindRules, parseRules, type BoundRule } from './rules.ts';
 import { MAX_RULES } from './stage-counters.ts';
+import { DataguardErrors } from './errors.ts';
 
 /**
  * Everything a DataGuard run is bound to: the resolved flags, the schema contract loaded from the
@@ -22,7 +21,7 @@ export function resolveRunContract(flags: Readonly<Record<string, unknown>>): Da
   const config = dataguardConfig(flags);
   const parsed = parseRules(config.rules);
   if (parsed.length > MAX_RULES) {
-    throw new ByteorError('BYTEOR_E_DATAGUARD_TOO_MANY_RULES', `${parsed.length} --rule flags given; a policy holds at most ${MAX_RULES} rules`, ExitCode.USAGE);
+    throw DataguardErrors.error('BYTEOR_E_DATAGUARD_TOO_MANY_RULES', `${parsed.length} --rule flags given; a policy holds at most ${MAX_RULES} rules`);
   }
   const contract = loadSchemaContract(resolve(config.registryRoot), config.schemaId, config.msgType, config.requiredVersion);
   return { config, contract, rules: bindRules(parsed, contract) };

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { ByteorError } from '../../kernel/errors.ts';
-import { ExitCode } from '../../kernel/exit-codes.ts';
 import type { FlagOption } from '../../kernel/plugin-contract.ts';
 import type { Framing } from './framing.ts';
 import type { PayloadMode } from './envelope.ts';
+import { KernelErrors } from '../../kernel/errors/kernel-errors.ts';
+import { DataguardErrors } from './errors.ts';
 
 /**
  * The flags DataGuard adds to `run` (host.extendVerb). They are all optional to the parser
@@ -70,14 +70,13 @@ export function dataguardConfig(flags: Readonly<Record<string, unknown>>): Datag
   const parsed = DataguardRunFlags.safeParse(Object.fromEntries(Object.keys(DATAGUARD_RUN_OPTIONS).map((k) => [k, typeof flags[k] === 'number' ? String(flags[k]) : flags[k]])));
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
-    throw new ByteorError('BYTEOR_E_USAGE_BAD_FLAG', `--${i.path.join('.')}: ${i.message}`, ExitCode.USAGE);
+    throw KernelErrors.error('BYTEOR_E_USAGE_BAD_FLAG', `--${i.path.join('.')}: ${i.message}`);
   }
   const f = parsed.data;
   const missing = REQUIRED.filter((k) => f[k] === undefined);
   if (missing.length > 0) {
-    throw new ByteorError('BYTEOR_E_DATAGUARD_FLAG_MISSING',
-      `the spec has a DataGuard stage, so --registry-root, --schema-id, --msg-type and --required-version are all required; missing: ${missing.map((k) => `--${k}`).join(', ')}`,
-      ExitCode.USAGE, { missing: missing.map((k) => `--${k}`) });
+    throw DataguardErrors.error('BYTEOR_E_DATAGUARD_FLAG_MISSING',
+      `the spec has a DataGuard stage, so --registry-root, --schema-id, --msg-type and --required-version are all required; missing: ${missing.map((k) => `--${k}`).join(', ')}`, { missing: missing.map((k) => `--${k}`) });
   }
   return {
     registryRoot: f['registry-root']!,

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { ByteorError } from '../../kernel/errors.ts';
-import { ExitCode } from '../../kernel/exit-codes.ts';
 import { Backoff, sleep } from './backoff.ts';
 import type { HealthTracker } from './health.ts';
 import { int } from './settings.ts';
 import { transportError } from './source-failure.ts';
+import { EdgeplaneErrors } from './errors.ts';
 
 /**
  * The outage policy every egress adapter applies when a write fails transiently (the destination
@@ -95,9 +95,8 @@ export class OutagePolicy {
       const outage = now - this.since;
       if (outage > o.max_outage_ms) {
         this.h.set('failed');
-        throw new ByteorError('BYTEOR_E_EGRESS_OUTAGE',
-          `egress ${this.kind}: the destination was unreachable for ${outage} ms, longer than egress.max_outage_ms=${o.max_outage_ms} (last problem: ${problem}); bring the destination back and run again (sources with acks resume after the last delivered record), or raise egress.max_outage_ms / set egress.retry=forever`,
-          ExitCode.RUNTIME_FAILURE, { kind: this.kind, outage_ms: outage, max_outage_ms: o.max_outage_ms });
+        throw EdgeplaneErrors.error('BYTEOR_E_EGRESS_OUTAGE',
+          `egress ${this.kind}: the destination was unreachable for ${outage} ms, longer than egress.max_outage_ms=${o.max_outage_ms} (last problem: ${problem}); bring the destination back and run again (sources with acks resume after the last delivered record), or raise egress.max_outage_ms / set egress.retry=forever`, { kind: this.kind, outage_ms: outage, max_outage_ms: o.max_outage_ms });
       }
     } else if (o.retry === 'bounded') {
       const RIDE = 'for a service that rides out outages set egress.retry=forever or egress.max_outage_ms';

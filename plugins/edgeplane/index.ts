@@ -11,6 +11,7 @@ import { redisStreamsAdapter } from './redis-streams.ts';
 import { s3Adapter } from './s3.ts';
 import { stdioAdapter } from './stdio.ts';
 import { websocketAdapter } from './websocket.ts';
+import { EdgeplaneErrors } from './errors.ts';
 
 /**
  * EdgePlane: the transport adapters that move bytes between external systems and a pipeline
@@ -26,6 +27,7 @@ export default definePlugin({
   name: 'edgeplane',
   version: '0.1.0',
   apiVersion: PLUGIN_API_VERSION,
+  errors: EdgeplaneErrors,
   setup(host) {
     if (host.inWorker) return; // adapters run on the runtime's main thread only
     for (const a of EDGEPLANE_ADAPTERS) host.registerAdapter(a);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ByteorError } from '../../kernel/errors.ts';
-import { ExitCode } from '../../kernel/exit-codes.ts';
 import { redactValue } from '../../kernel/redact.ts';
+import { EdgeplaneErrors } from './errors.ts';
 
 /**
  * Adapter settings arrive as the `key=value` strings of one binding (`ingress.*` or `egress.*`
@@ -34,7 +34,7 @@ export const url = (protocols: readonly string[]) => z.string().refine((s) => {
 export const port = () => int(0, 65535);
 
 export function configError(message: string, details?: Record<string, unknown>): ByteorError {
-  return new ByteorError('BYTEOR_E_EDGEPLANE_CONFIG', message, ExitCode.USAGE, details);
+  return EdgeplaneErrors.error('BYTEOR_E_EDGEPLANE_CONFIG', message, details);
 }
 
 export function parseSettings<S extends z.ZodObject<z.ZodRawShape>>(

@@ -1,11 +1,11 @@
 import { ByteorError } from '../../kernel/errors.ts';
-import { ExitCode } from '../../kernel/exit-codes.ts';
 import type { IngressSink } from '../../kernel/plugin-contract.ts';
 import { errorText, type HealthTracker } from './health.ts';
+import { EdgeplaneErrors } from './errors.ts';
 
 /** A transport error an operator can act on (exit 1): connect timeouts, exhausted retries, refused writes. */
 export function transportError(kind: string, message: string, cause?: unknown): ByteorError {
-  const err = new ByteorError('BYTEOR_E_EDGEPLANE_TRANSPORT', `${kind}: ${message}`, ExitCode.RUNTIME_FAILURE, { kind });
+  const err = EdgeplaneErrors.error('BYTEOR_E_EDGEPLANE_TRANSPORT', `${kind}: ${message}`, { kind });
   if (cause !== undefined) (err as Error & { cause?: unknown }).cause = cause;
   return err;
 }

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { ByteorError } from '../../kernel/errors.ts';
-import { ExitCode } from '../../kernel/exit-codes.ts';
 import { definePlugin, PLUGIN_API_VERSION } from '../../kernel/plugin-contract.ts';
 import { ListenAddress } from './listen-address.ts';
+import { MetricsErrors } from './errors.ts';
 
 /**
  * `run --metrics=HOST:PORT`: Prometheus text exposition of the runtime at `/metrics` and a
@@ -18,6 +17,7 @@ export default definePlugin({
   name: 'metrics',
   version: '0.1.0',
   apiVersion: PLUGIN_API_VERSION,
+  errors: MetricsErrors,
   setup(host) {
     if (host.inWorker) return;
     host.extendVerb({
@@ -30,7 +30,7 @@ export default definePlugin({
       const address = run.flags.metrics as ListenAddress | undefined;
       if (address === undefined) return;
       if (run.runDir === null) {
-        throw new ByteorError('BYTEOR_E_METRICS_NEEDS_RUN_DIR', '--metrics needs the long-running form of run (its values come from the run directory\'s control socket); drop --sp, or use byteor top --run-dir=DIR', ExitCode.USAGE);
+        throw MetricsErrors.error('BYTEOR_E_METRICS_NEEDS_RUN_DIR', '--metrics needs the long-running form of run (its values come from the run directory\'s control socket); drop --sp, or use byteor top --run-dir=DIR');
       }
       const { MetricsServer } = await import('./metrics-server.ts');
       const s = new MetricsServer(run.runDir, run.specHash);

@@ -1,11 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ByteorError } from '../../kernel/errors.ts';
-import { ExitCode } from '../../kernel/exit-codes.ts';
 import { queryRuntime } from '../../kernel/rundir/control-client.ts';
 import { captureSnapshot } from '../../kernel/snapshot/capture.ts';
 import { hostPort } from './listen-address.ts';
 import { runtimeRegistry, scrapeOf, type Scrape } from './runtime-metrics.ts';
+import { MetricsErrors } from './errors.ts';
 
 /**
  * The HTTP side of `run --metrics`: `GET /metrics` (Prometheus text format 0.0.4) and
@@ -58,8 +57,8 @@ export class MetricsServer {
       this.handle(req, res).catch((e) => { if (!res.headersSent) res.writeHead(500).end(`${e instanceof Error ? e.message : String(e)}\n`); });
     });
     return new Promise((resolve, reject) => {
-      server.once('error', (e: NodeJS.ErrnoException) => reject(new ByteorError('BYTEOR_E_METRICS_BIND',
-        `--metrics cannot listen on ${hostPort(host, port)} (${e.code ?? e.message}); give a free address, e.g. --metrics=127.0.0.1:0`, ExitCode.HOST_NOT_READY, { host, port })));
+      server.once('error', (e: NodeJS.ErrnoException) => reject(MetricsErrors.error('BYTEOR_E_METRICS_BIND',
+        `--metrics cannot listen on ${hostPort(host, port)} (${e.code ?? e.message}); give a free address, e.g. --metrics=127.0.0.1:0`, { host, port })));
       server.listen(port, host, () => {
         server.unref(); // never keeps a stopping runtime alive
         this.server = server;

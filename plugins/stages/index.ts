@@ -1,6 +1,5 @@
-import { ByteorError } from '../../kernel/errors.ts';
-import { ExitCode } from '../../kernel/exit-codes.ts';
 import { definePlugin, PLUGIN_API_VERSION, type RecordBatch, type StageFamily } from '../../kernel/plugin-contract.ts';
+import { KernelErrors } from '../../kernel/errors/kernel-errors.ts';
 
 /**
  * The built-in stage keys. Every handler works on the batch in place, allocation-free:
@@ -63,7 +62,7 @@ const failOn: StageFamily = {
       onBatch(b) {
         for (let i = 0; i < b.count; i++) {
           if (b.live(i) && equalsAt(b.memory, b.offset(i), b.length(i), needle)) {
-            throw new ByteorError('BYTEOR_E_STAGE_FAILED', `stage ${ctx.key} failed on record ${b.firstSeq + i} (matched "${ctx.argument}")`, ExitCode.RUNTIME_FAILURE, { sequence: b.firstSeq + i });
+            throw KernelErrors.error('BYTEOR_E_STAGE_FAILED', `stage ${ctx.key} failed on record ${b.firstSeq + i} (matched "${ctx.argument}")`, { sequence: b.firstSeq + i });
           }
         }
       },

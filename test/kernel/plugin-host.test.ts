@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Kernel } from '../../kernel/plugin-host.ts';
 import {
-  definePlugin, ByteorError, ExitCode, PLUGIN_API_VERSION, type PluginDefinition, type PluginHost, type StageFamily,
+  definePlugin, defineErrors, ByteorError, ExitCode, PLUGIN_API_VERSION, type PluginDefinition, type PluginHost, type StageFamily,
 } from '../../kernel/plugin-api.ts';
 
 const stage = (key: string, extra: Partial<StageFamily> = {}): StageFamily => ({
@@ -376,6 +376,48 @@ test('a different plugin with an already-loaded name is refused naming both spec
   k.install(first, 'file:///vendor/audit.js');
   assert.is(firstCalls, 1);
   assert.equal(inventory(k), before);
+});
+
+test('an error table that gives a registered code another exit code is refused; the same exit code is accepted', () => {
+  const k = new Kernel();
+  const before = inventory(k);
+  // BYTEOR_E_USAGE_BAD_FLAG is the kernel's, exit 2
+  const clash = defineErrors('clash', { BYTEOR_E_USAGE_BAD_FLAG: { exit: ExitCode.RUNTIME_FAILURE, summary: 'x' } });
+  const e = throwsByteor(() => k.install(plugin('clash', (h) => h.registerStage(stage('clash_stage')), { errors: clash }), 'file:///clash.js'));
+  assert.is(e.code, 'BYTEOR_E_PLUGIN_ERROR_CODE_CONFLICT');
+  assert.is(e.exitCode, ExitCode.RUNTIME_FAILURE);
+  assert.match(e.message, /plugin "clash" declares error code BYTEOR_E_USAGE_BAD_FLAG with exit code 1, but "kernel" already registered it with exit code 2/);
+  assert.equal(e.details, { plugin: 'clash', hook: 'load', code: 'BYTEOR_E_USAGE_BAD_FLAG', exit: 1, owner: 'kernel', registered_exit: 2 });
+  assert.equal(inventory(k), before);
+
+  // two plugins: the second may repeat the first's code only with its exit code
+  const first = defineErrors('first', { BYTEOR_E_FIRST_THING: { exit: ExitCode.USAGE, summary: 'x' } });
+  k.install(plugin('first', () => {}, { errors: first }), 'file:///first.js');
+  assert.equal(k.errorCode('BYTEOR_E_FIRST_THING'), { owner: 'first', exit: ExitCode.USAGE });
+  const same = defineErrors('same', { BYTEOR_E_FIRST_THING: { exit: ExitCode.USAGE, summary: 'y' } });
+  k.install(plugin('same', () => {}, { errors: same }), 'file:///same.js');
+  assert.equal(k.errorCode('BYTEOR_E_FIRST_THING'), { owner: 'first', exit: ExitCode.USAGE });
+  const other = defineErrors('other', { BYTEOR_E_OTHER_THING: { exit: ExitCode.USAGE, summary: 'x' }, BYTEOR_E_FIRST_THING: { exit: ExitCode.SPEC_INVALID, summary: 'z' } });
+  const e2 = throwsByteor(() => k.install(plugin('other', () => {}, { errors: other }), 'file:///other.js'));
+  assert.is(e2.code, 'BYTEOR_E_PLUGIN_ERROR_CODE_CONFLICT');
+  assert.is((e2.details as { owner: string }).owner, 'first');
+  assert.is(k.errorCode('BYTEOR_E_OTHER_THING'), undefined, 'nothing of a refused table is registered');
+  assert.ok(!k.hasPlugin('other'));
+});
+
+test('a plugin whose setup fails registers nothing of its error table', () => {
+  const k = new Kernel();
+  const table = defineErrors('broken', { BYTEOR_E_BROKEN_THING: { exit: ExitCode.USAGE, summary: 'x' } });
+  throwsByteor(() => k.install(plugin('broken', () => { throw new Error('boom'); }, { errors: table }), 'file:///broken.js'));
+  assert.is(k.errorCode('BYTEOR_E_BROKEN_THING'), undefined);
+  assert.equal(k.errorCode('BYTEOR_E_USAGE_BAD_FLAG'), { owner: 'kernel', exit: ExitCode.USAGE });
+});
+
+test('a definition whose errors field is not an error table is refused', () => {
+  const k = new Kernel();
+  const e = throwsByteor(() => k.install(plugin('bad-errors', () => {}, { errors: { BYTEOR_E_X: 1 } as never }), 'file:///bad-errors.js'));
+  assert.is(e.code, 'BYTEOR_E_PLUGIN_INVALID');
+  assert.match(e.message, /field "errors": must be an error table made with defineErrors/);
 });
 
 test.run();

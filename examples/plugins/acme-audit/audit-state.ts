@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  ByteorError, ExitCode, writeJsonArtifact, z, type BatchEvent, type BundleArtifact, type RunInfo, type RunSummary, type SnapshotSection,
+  writeJsonArtifact, z, type BatchEvent, type BundleArtifact, type RunInfo, type RunSummary, type SnapshotSection,
 } from 'byteor/plugin';
+import { AcmeErrors } from './errors.ts';
 
 /**
  * What acme-audit observes on the runtime's main thread: ingress batches (the `ingressBatch`
@@ -72,7 +73,7 @@ export const auditBundleArtifact: BundleArtifact = {
     if (!src || !existsSync(src)) return false;
     const parsed = AuditState.safeParse(JSON.parse(readFileSync(src, 'utf8')));
     if (!parsed.success) {
-      throw new ByteorError('BYTEOR_E_ACME_STATE_INVALID', `${src} does not match the acme audit state schema: ${parsed.error.issues[0]!.message}`, ExitCode.ARTIFACT_INVALID, { path: src });
+      throw AcmeErrors.error('BYTEOR_E_ACME_STATE_INVALID', `${src} does not match the acme audit state schema: ${parsed.error.issues[0]!.message}`, { path: src });
     }
     writeJsonArtifact(join(ctx.outDir, AUDIT_BUNDLE_FILE), AuditState, parsed.data);
     return true;

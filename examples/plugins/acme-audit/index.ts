@@ -2,6 +2,7 @@ import { definePlugin, PLUGIN_API_VERSION, z } from 'byteor/plugin';
 import { auditTag } from './tag-stage.ts';
 import { acmeSeq } from './seq-adapter.ts';
 import { AuditRecorder, auditBundleArtifact } from './audit-state.ts';
+import { AcmeErrors } from './errors.ts';
 
 /**
  * acme-audit: an example third-party byteor plugin (docs/plugins.md walks through it).
@@ -16,6 +17,7 @@ export default definePlugin({
   name: 'acme-audit',
   version: '1.0.0',
   apiVersion: PLUGIN_API_VERSION,
+  errors: AcmeErrors,
   setup(host) {
     host.registerStage(auditTag);
     if (host.inWorker) return;

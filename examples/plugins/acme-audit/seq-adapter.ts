@@ -1,7 +1,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import {
-  ByteorError, ExitCode, z, type AdapterFactory, type AdapterHealth, type EgressAdapter, type IngressAdapter, type IngressSink,
+  z, type AdapterFactory, type AdapterHealth, type EgressAdapter, type IngressAdapter, type IngressSink,
 } from 'byteor/plugin';
+import { AcmeErrors } from './errors.ts';
 
 /**
  * Adapter kind `acme_seq`, in a run's `--config` file:
@@ -20,7 +21,7 @@ function settings<S extends z.ZodType>(schema: S, direction: string, raw: Record
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   const key = issue.path.length ? `${direction}.${issue.path.join('.')}` : direction;
-  throw new ByteorError('BYTEOR_E_ACME_SETTINGS', `acme_seq adapter: ${key}: ${issue.message}`, ExitCode.USAGE, { key });
+  throw AcmeErrors.error('BYTEOR_E_ACME_SETTINGS', `acme_seq adapter: ${key}: ${issue.message}`, { key });
 }
 
 class Health {

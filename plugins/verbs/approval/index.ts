@@ -10,7 +10,6 @@ import { EnvironmentPosture, SpecHash, Capability, type ApprovalPayloadV1 } from
 import { verifyApprovalCredential } from '../../../kernel/approval/verify.ts';
 import { writeJsonArtifact, stableJson } from '../../../kernel/artifacts/json.ts';
 import { SigningKeySet, type SigningKey } from '../../../kernel/artifacts/signing-key-set.ts';
-import { ByteorError } from '../../../kernel/errors.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
 import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../kernel/plugin-contract.ts';
 import { policyForEnvironment } from '../../../kernel/policy/engine.ts';
@@ -18,6 +17,8 @@ import type { Environment } from '../../../kernel/policy/environment.ts';
 import { requiredCapabilities, specActions } from '../../../kernel/policy/spec-actions.ts';
 import { loadSpecFile } from '../../../kernel/spec/load.ts';
 import { parseDuration } from './duration.ts';
+import { ApprovalErrors } from './errors.ts';
+import { KernelErrors } from '../../../kernel/errors/kernel-errors.ts';
 
 /**
  * `byteor approval keygen|sign|verify`: mint and check approval credentials v1 locally
@@ -48,7 +49,7 @@ const ACTIONS = ['keygen', 'sign', 'verify'] as const;
 
 function need<K extends keyof Flags>(flags: Flags, key: K, action: string): NonNullable<Flags[K]> {
   const v = flags[key];
-  if (v === undefined) throw new ByteorError('BYTEOR_E_USAGE_MISSING_FLAG', `approval ${action} needs --${String(key)}; run "byteor approval --help"`, ExitCode.USAGE);
+  if (v === undefined) throw ApprovalErrors.error('BYTEOR_E_USAGE_MISSING_FLAG', `approval ${action} needs --${String(key)}; run "byteor approval --help"`);
   return v as NonNullable<Flags[K]>;
 }
 
@@ -60,7 +61,7 @@ function need<K extends keyof Flags>(flags: Flags, key: K, action: string): NonN
 async function specBinding(ctx: VerbContext<Flags>, action: string, env: Environment): Promise<{ specHash: string; capabilities: string[] }> {
   const { flags } = ctx;
   if ((flags.spec === undefined) === (flags['spec-hash'] === undefined)) {
-    throw new ByteorError('BYTEOR_E_USAGE_MISSING_FLAG', `approval ${action} needs exactly one of --spec=PATH and --spec-hash=sha256:HEX; run "byteor approval --help"`, ExitCode.USAGE);
+    throw ApprovalErrors.error('BYTEOR_E_USAGE_MISSING_FLAG', `approval ${action} needs exactly one of --spec=PATH and --spec-hash=sha256:HEX; run "byteor approval --help"`);
   }
   if (flags['spec-hash'] !== undefined) return { specHash: flags['spec-hash'], capabilities: flags.capability ?? [] };
   const loaded = await loadSpecFile(flags.spec!, ctx.kernel);
@@ -77,7 +78,7 @@ function keygen(ctx: VerbContext<Flags>): number {
   if (existsSync(setPath)) {
     keys = [...readKeySet(setPath).keys];
     if (keys.some((k) => k.kid === kid)) {
-      throw new ByteorError('BYTEOR_E_APPROVAL_KEYGEN_EXISTS', `key set ${setPath} already has a key "${kid}"; choose a new --kid (kids are never reused)`, ExitCode.USAGE);
+      throw ApprovalErrors.error('BYTEOR_E_APPROVAL_KEYGEN_EXISTS', `key set ${setPath} already has a key "${kid}"; choose a new --kid (kids are never reused)`);
     }
   }
   const { privateKeyPem, entry } = generateSigningKey(kid);
@@ -85,8 +86,8 @@ function keygen(ctx: VerbContext<Flags>): number {
     writeFileSync(privPath, privateKeyPem, { flag: 'wx', mode: 0o600 });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new ByteorError('BYTEOR_E_APPROVAL_KEYGEN_EXISTS', `${privPath} already exists; keygen never overwrites a private key — choose another --private-key path`, ExitCode.USAGE);
-    throw new ByteorError('BYTEOR_E_APPROVAL_KEYGEN_WRITE', `cannot write ${privPath} (${code ?? (e as Error).message})`, ExitCode.RUNTIME_FAILURE);
+    if (code === 'EEXIST') throw ApprovalErrors.error('BYTEOR_E_APPROVAL_KEYGEN_EXISTS', `${privPath} already exists; keygen never overwrites a private key — choose another --private-key path`);
+    throw ApprovalErrors.error('BYTEOR_E_APPROVAL_KEYGEN_WRITE', `cannot write ${privPath} (${code ?? (e as Error).message})`);
   }
   writeJsonArtifact(setPath, SigningKeySet, { keys: [...keys, entry] });
   const result = { kid, alg: entry.alg, public_key: entry.public_key, private_key: privPath, key_set: setPath };
@@ -103,7 +104,7 @@ async function sign(ctx: VerbContext<Flags>): Promise<number> {
   const { specHash, capabilities } = await specBinding(ctx, 'sign', env);
   let pem: string;
   try { pem = readFileSync(privPath, 'utf8'); } catch (e) {
-    throw new ByteorError(ApprovalErrorCode.PRIVATE_KEY_INVALID, `cannot read private key ${privPath} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, ExitCode.ARTIFACT_INVALID);
+    throw KernelErrors.error(ApprovalErrorCode.PRIVATE_KEY_INVALID, `cannot read private key ${privPath} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   const now = flags.now !== undefined ? parseNow(flags.now) : Date.now();
   const payload: ApprovalPayloadV1 = {
@@ -149,7 +150,7 @@ async function verify(ctx: VerbContext<Flags>): Promise<number> {
 
 function parseNow(text: string): number {
   const t = Date.parse(text);
-  if (!Number.isFinite(t)) throw new ByteorError('BYTEOR_E_USAGE_BAD_FLAG', `--now=${text} is not a time; use RFC 3339, e.g. 2025-06-01T12:00:00Z`, ExitCode.USAGE);
+  if (!Number.isFinite(t)) throw KernelErrors.error('BYTEOR_E_USAGE_BAD_FLAG', `--now=${text} is not a time; use RFC 3339, e.g. 2025-06-01T12:00:00Z`);
   return t;
 }
 
@@ -167,6 +168,7 @@ export default definePlugin({
   name: 'approval',
   version: '0.1.0',
   apiVersion: PLUGIN_API_VERSION,
+  errors: ApprovalErrors,
   setup(host) {
     host.registerVerb({
       name: 'approval',
@@ -204,7 +206,7 @@ export default definePlugin({
       run(ctx) {
         const action = ctx.positionals[0];
         if (ctx.positionals.length !== 1 || !ACTIONS.includes(action as never)) {
-          throw new ByteorError('BYTEOR_E_USAGE_BAD_ACTION', `approval needs one action, keygen, sign or verify${action ? ` (got "${ctx.positionals.join(' ')}")` : ''}; run "byteor approval --help"`, ExitCode.USAGE);
+          throw KernelErrors.error('BYTEOR_E_USAGE_BAD_ACTION', `approval needs one action, keygen, sign or verify${action ? ` (got "${ctx.positionals.join(' ')}")` : ''}; run "byteor approval --help"`);
         }
         return action === 'keygen' ? keygen(ctx) : action === 'sign' ? sign(ctx) : verify(ctx);
       },

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { CompatibilityReport } from '../../../kernel/artifacts/compatibility-report.ts';
 import { stableJson, writeJsonArtifact } from '../../../kernel/artifacts/json.ts';
-import { ByteorError } from '../../../kernel/errors.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
 import { definePlugin, PLUGIN_API_VERSION } from '../../../kernel/plugin-contract.ts';
 import { readSpecFile, resolveSpecPath, specInvalidError, validateSpecText } from '../../../kernel/spec/load.ts';
 import { NO_SPEC_PLUGINS_FLAG, NO_SPEC_PLUGINS_OPTION, SPEC_PLUGIN_NOT_LOADED } from '../../../kernel/spec/no-spec-plugins.ts';
 import { compatibilityReport, renderCompatibility } from './report.ts';
+import { KernelErrors } from '../../../kernel/errors/kernel-errors.ts';
 
 /**
  * `byteor compatibility --spec=PATH [--plugin=...] [--out=FILE] [--json]`: for each stage key of
@@ -61,9 +61,8 @@ export default definePlugin({
           const what = bad.map((s) => (s.source === 'unknown'
             ? `"${s.key}" (${check.unloadedSpecPlugins ? s.reason : 'no loaded plugin provides it: load one with --plugin=NAME|PATH|PACKAGE'})`
             : `"${s.key}" (plugin "${s.plugin}" refuses it: ${s.reason})`));
-          const err = new ByteorError('BYTEOR_E_STAGE_UNSUPPORTED',
-            `spec ${path}: ${bad.length} stage key${bad.length === 1 ? ' is' : 's are'} not supported: ${what.join('; ')}`,
-            ExitCode.SPEC_INVALID, { path, unsupported: bad.map((s) => s.key) });
+          const err = KernelErrors.error('BYTEOR_E_STAGE_UNSUPPORTED',
+            `spec ${path}: ${bad.length} stage key${bad.length === 1 ? ' is' : 's are'} not supported: ${what.join('; ')}`, { path, unsupported: bad.map((s) => s.key) });
           ctx.io.err(`error[${err.code}]: ${err.message}\n`);
           return err.exitCode;
         }

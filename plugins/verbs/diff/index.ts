@@ -1,5 +1,6 @@
 import { Flags, type DiffFlags } from './flags.ts';
 import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { DiffErrors } from './errors.ts';
 
 /**
  * `byteor diff --spec=A --against=B | --bundle=DIR|FILE.tar.gz [--json]`: the semantic
@@ -18,6 +19,7 @@ export default definePlugin({
   name: 'diff',
   version: '0.1.0',
   apiVersion: PLUGIN_API_VERSION,
+  errors: DiffErrors,
   setup(host) {
     host.registerVerb({
       name: 'diff',

@@ -2,13 +2,14 @@ import { join } from 'node:path';
 import { stableJson } from '../../../kernel/artifacts/json.ts';
 import { SpecDiff, SPEC_DIFF_VERSION, type SpecChange, type SpecDiffSide } from '../../../kernel/artifacts/spec-diff.ts';
 import { openBundle } from '../../../kernel/bundle/open.ts';
-import { ByteorError } from '../../../kernel/errors.ts';
+import { rephrase } from '../../../kernel/errors/define-errors.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
 import type { PluginHost, VerbContext } from '../../../kernel/plugin-contract.ts';
 import { diffSpecs } from '../../../kernel/spec/diff.ts';
 import { readSpecFile, resolveSpecPath, specInvalidError, validateSpecText } from '../../../kernel/spec/load.ts';
 import type { PipelineSpecV1 } from '../../../kernel/spec/model.ts';
 import type { DiffFlags } from './flags.ts';
+import { DiffErrors } from './errors.ts';
 
 interface Side { side: SpecDiffSide; spec: PipelineSpecV1 }
 
@@ -17,7 +18,7 @@ async function load(bytes: Uint8Array, path: string, label: string, side: SpecDi
   const check = await validateSpecText(bytes, kernel, { path });
   if (!check.ok) {
     const e = specInvalidError(check);
-    throw new ByteorError(e.code, `${label}: ${e.message}`, e.exitCode, e.details);
+    throw rephrase(e, `${label}: ${e.message}`, e.details);
   }
   const spec = check.spec!;
   return { side: { source: side, path: shownPath, spec_hash: check.hash!, model: spec.model, name: spec.name }, spec };
@@ -38,7 +39,7 @@ function text(d: SpecDiff): string {
 export async function runDiff(ctx: VerbContext<DiffFlags>): Promise<number> {
   const { flags, kernel } = ctx;
   if ((flags.against === undefined) === (flags.bundle === undefined)) {
-    throw new ByteorError('BYTEOR_E_DIFF_USAGE', 'diff needs exactly one of --against=SPEC and --bundle=DIR|FILE.tar.gz to compare --spec with; see byteor diff --help', ExitCode.USAGE);
+    throw DiffErrors.error('BYTEOR_E_DIFF_USAGE', 'diff needs exactly one of --against=SPEC and --bundle=DIR|FILE.tar.gz to compare --spec with; see byteor diff --help');
   }
   const specPath = resolveSpecPath(flags.spec, ctx.env);
   let from: Side;

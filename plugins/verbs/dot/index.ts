@@ -7,6 +7,7 @@ import { specToDot } from '../../../kernel/spec/dot.ts';
 import { NO_SPEC_PLUGINS_FLAG, NO_SPEC_PLUGINS_OPTION } from '../../../kernel/spec/no-spec-plugins.ts';
 import { ENV_SPEC, DEFAULT_SPEC_PATH, loadSpecFile, resolveSpecPath } from '../../../kernel/spec/load.ts';
 import { GRAPHVIZ_INSTALL, renderWithGraphviz } from './render.ts';
+import { DotErrors } from './errors.ts';
 
 /**
  * `byteor dot --spec=PATH [--out=FILE.svg|FILE.dot] [--json]`: the spec's topology as Graphviz
@@ -40,6 +41,7 @@ export default definePlugin({
   name: 'dot',
   version: '0.1.0',
   apiVersion: PLUGIN_API_VERSION,
+  errors: DotErrors,
   setup(host) {
     host.registerVerb({
       name: 'dot',

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { ByteorError } from '../../../kernel/errors.ts';
-import { ExitCode } from '../../../kernel/exit-codes.ts';
+import { DotErrors } from './errors.ts';
 
 /** The command that installs Graphviz on Debian/Ubuntu (named in the error when `dot` is missing). */
 export const GRAPHVIZ_INSTALL = 'apt-get install graphviz';
@@ -15,13 +14,12 @@ export function renderWithGraphviz(dotText: string, format: 'svg', outPath: stri
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new ByteorError('BYTEOR_E_DOT_GRAPHVIZ_MISSING',
-        `cannot render ${outPath}: Graphviz "dot" is not installed (not found on PATH); install it with "${GRAPHVIZ_INSTALL}" (Debian/Ubuntu), or write DOT instead with --out=FILE.dot`,
-        ExitCode.HOST_NOT_READY, { out: outPath });
+      throw DotErrors.error('BYTEOR_E_DOT_GRAPHVIZ_MISSING',
+        `cannot render ${outPath}: Graphviz "dot" is not installed (not found on PATH); install it with "${GRAPHVIZ_INSTALL}" (Debian/Ubuntu), or write DOT instead with --out=FILE.dot`, { out: outPath });
     }
-    throw new ByteorError('BYTEOR_E_DOT_RENDER_FAILED', `cannot render ${outPath}: running Graphviz "dot" failed: ${r.error.message}`, ExitCode.RUNTIME_FAILURE, { out: outPath });
+    throw DotErrors.error('BYTEOR_E_DOT_RENDER_FAILED', `cannot render ${outPath}: running Graphviz "dot" failed: ${r.error.message}`, { out: outPath });
   }
   if (r.status !== 0) {
-    throw new ByteorError('BYTEOR_E_DOT_RENDER_FAILED', `Graphviz "dot" failed rendering ${outPath} (exit ${r.status ?? r.signal}): ${(r.stderr ?? '').trim() || 'no message'}`, ExitCode.RUNTIME_FAILURE, { out: outPath });
+    throw DotErrors.error('BYTEOR_E_DOT_RENDER_FAILED', `Graphviz "dot" failed rendering ${outPath} (exit ${r.status ?? r.signal}): ${(r.stderr ?? '').trim() || 'no message'}`, { out: outPath });
   }
 }

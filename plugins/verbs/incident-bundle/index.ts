@@ -31,6 +31,7 @@ import { runDirFromFlags } from '../../../kernel/rundir/runtime-path.ts';
 import { captureEnvironment } from './environment.ts';
 import { copyRuntimeRecord } from './runtime-record.ts';
 import { bundlePolicyRecord } from './policy-record.ts';
+import { IncidentBundleErrors } from './errors.ts';
 
 /**
  * `byteor incident-bundle`: the canonical triage handoff, ByteOr's incident bundle directory v1
@@ -96,7 +97,7 @@ function outDirFree(out: string): void {
   if (!existsSync(out)) return;
   let empty = false;
   try { empty = readdirSync(out).length === 0; } catch { /* not a directory */ }
-  if (!empty) throw new ByteorError('BYTEOR_E_BUNDLE_OUT_EXISTS', `--out=${out} already exists and is not an empty directory; bundles are never overwritten — choose a new --out`, ExitCode.USAGE, { out });
+  if (!empty) throw IncidentBundleErrors.error('BYTEOR_E_BUNDLE_OUT_EXISTS', `--out=${out} already exists and is not an empty directory; bundles are never overwritten — choose a new --out`, { out });
 }
 
 const JOURNAL_LANE = 'ingress';
@@ -148,11 +149,11 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
   const specBytes = readSpecFile(specPath);
   const environment = resolveEnvironment(flags.env, ctx.env).environment;
   if (flags.config !== undefined && !existsSync(flags.config)) {
-    throw new ByteorError('BYTEOR_E_BUNDLE_CONFIG_UNREADABLE', `--config=${flags.config} does not exist; pass the runtime_config.txt the runtime used, or leave --config out`, ExitCode.USAGE);
+    throw IncidentBundleErrors.error('BYTEOR_E_BUNDLE_CONFIG_UNREADABLE', `--config=${flags.config} does not exist; pass the runtime_config.txt the runtime used, or leave --config out`);
   }
 
   if (flags.archive && existsSync(`${out}.tar.gz`)) {
-    throw new ByteorError('BYTEOR_E_BUNDLE_OUT_EXISTS', `${out}.tar.gz already exists; bundles are never overwritten — choose a new --out`, ExitCode.USAGE, { out: `${out}.tar.gz` });
+    throw IncidentBundleErrors.error('BYTEOR_E_BUNDLE_OUT_EXISTS', `${out}.tar.gz already exists; bundles are never overwritten — choose a new --out`, { out: `${out}.tar.gz` });
   }
 
   const signKey = flags['sign-key'] !== undefined ? readBundleSigningKey(flags['sign-key']) : null;
@@ -236,6 +237,7 @@ export default definePlugin({
   name: 'incident-bundle',
   version: '0.1.0',
   apiVersion: PLUGIN_API_VERSION,
+  errors: IncidentBundleErrors,
   setup(host) {
     host.registerVerb({
       name: 'incident-bundle',

@@ -1,5 +1,6 @@
 import { Flags, type PluginVerbFlags } from './flags.ts';
 import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { PluginErrors } from './errors.ts';
 
 /**
  * `byteor plugin init DIR [--name=NAME]`: scaffold a plugin package in a new or empty directory —
@@ -18,6 +19,7 @@ export default definePlugin({
   name: 'plugin',
   version: '0.1.0',
   apiVersion: PLUGIN_API_VERSION,
+  errors: PluginErrors,
   setup(host) {
     host.registerVerb({
       name: 'plugin',

@@ -10,9 +10,11 @@ import { PLUGIN_NAME } from '../../../kernel/plugin-definition.ts';
 import { packageVersion } from '../../../kernel/version.ts';
 import type { PluginVerbFlags } from './flags.ts';
 import { scaffoldFiles, type ScaffoldNames } from './scaffold-files.ts';
+import { KernelErrors } from '../../../kernel/errors/kernel-errors.ts';
+import { PluginErrors } from './errors.ts';
 
 function usage(message: string): ByteorError {
-  return new ByteorError('BYTEOR_E_USAGE_BAD_ACTION', `${message}; run "byteor plugin --help"`, ExitCode.USAGE);
+  return KernelErrors.error('BYTEOR_E_USAGE_BAD_ACTION', `${message}; run "byteor plugin --help"`);
 }
 
 /** The names the scaffold uses, from the package name. */
@@ -30,15 +32,13 @@ export async function runPluginInit(ctx: VerbContext<PluginVerbFlags>): Promise<
   if (!dirArg || rest.length) throw usage('plugin init needs one directory: byteor plugin init DIR');
   const dir = resolve(dirArg);
   if (existsSync(dir) && (!statSync(dir).isDirectory() || readdirSync(dir).length > 0)) {
-    throw new ByteorError('BYTEOR_E_PLUGIN_INIT_NOT_EMPTY',
-      `${dir} ${statSync(dir).isDirectory() ? 'is not empty' : 'is not a directory'}; plugin init writes only into a new or empty directory: name another one`,
-      ExitCode.USAGE, { dir });
+    throw PluginErrors.error('BYTEOR_E_PLUGIN_INIT_NOT_EMPTY',
+      `${dir} ${statSync(dir).isDirectory() ? 'is not empty' : 'is not a directory'}; plugin init writes only into a new or empty directory: name another one`, { dir });
   }
   const name = ctx.flags.name ?? basename(dir).toLowerCase();
   if (!PLUGIN_NAME.test(name)) {
-    throw new ByteorError('BYTEOR_E_USAGE_BAD_FLAG',
-      `--name: "${name}" is not an npm-style plugin name (lower case, digits, . _ ~ -, optional @scope/); pass --name=NAME${ctx.flags.name ? '' : ` (it defaults to the directory's base name, ${basename(dir)})`}`,
-      ExitCode.USAGE, { flag: '--name' });
+    throw KernelErrors.error('BYTEOR_E_USAGE_BAD_FLAG',
+      `--name: "${name}" is not an npm-style plugin name (lower case, digits, . _ ~ -, optional @scope/); pass --name=NAME${ctx.flags.name ? '' : ` (it defaults to the directory's base name, ${basename(dir)})`}`, { flag: '--name' });
   }
   const files = scaffoldFiles(scaffoldNames(name, packageVersion()));
   for (const [rel, text] of Object.entries(files)) {
@@ -47,7 +47,7 @@ export async function runPluginInit(ctx: VerbContext<PluginVerbFlags>): Promise<
     try {
       writeFileSync(path, text, { flag: 'wx' });
     } catch (e) {
-      throw new ByteorError('BYTEOR_E_ARTIFACT_WRITE', `cannot write ${path}: ${e instanceof Error ? e.message : String(e)}`, ExitCode.RUNTIME_FAILURE, { path });
+      throw KernelErrors.error('BYTEOR_E_ARTIFACT_WRITE', `cannot write ${path}: ${e instanceof Error ? e.message : String(e)}`, { path });
     }
   }
   if (ctx.json) ctx.io.out(`${JSON.stringify({ ok: true, dir, name, files: Object.keys(files).sort() })}\n`);

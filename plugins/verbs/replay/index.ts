@@ -20,6 +20,8 @@ import { replayRecords } from './run-records.ts';
 import { selectRecords } from './select.ts';
 import { replaySettings } from './settings.ts';
 import { ADAPTER_CONFIG_FILE, egressFromBinding, readAdapterConfig } from '../run/adapter-config.ts';
+import { ReplayErrors } from './errors.ts';
+import { KernelErrors } from '../../../kernel/errors/kernel-errors.ts';
 
 /**
  * `byteor replay`: re-run a bundle's captured input through the bundle's spec under policy
@@ -79,12 +81,12 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
     }
     const outPath = resolve(flags.out ?? `${bundle.given.replace(/\.tar\.gz$/, '')}.replay-${createdUnixMs}.json`);
     if (existsSync(outPath)) {
-      throw new ByteorError('BYTEOR_E_REPLAY_AUDIT_EXISTS', `replay audit ${outPath} already exists; audits are never overwritten — choose another --out`, ExitCode.USAGE, { out: outPath });
+      throw ReplayErrors.error('BYTEOR_E_REPLAY_AUDIT_EXISTS', `replay audit ${outPath} already exists; audits are never overwritten — choose another --out`, { out: outPath });
     }
     const specPath = join(bundle.dir, 'spec.kv');
     const loaded = await loadSpecText(readFileSync(specPath), kernel, { path: specPath });
     if (bundle.manifest.spec_hash !== loaded.hash) {
-      throw new ByteorError('BYTEOR_E_BUNDLE_INVALID', `incident bundle ${bundle.given}: its spec.kv hashes to ${loaded.hash}, but its manifest says ${bundle.manifest.spec_hash}; re-export the bundle`, ExitCode.ARTIFACT_INVALID);
+      throw KernelErrors.error('BYTEOR_E_BUNDLE_INVALID', `incident bundle ${bundle.given}: its spec.kv hashes to ${loaded.hash}, but its manifest says ${bundle.manifest.spec_hash}; re-export the bundle`);
     }
     const environment = resolveEnvironment(flags.env, ctx.env).environment;
     // approval material: the flags, else approval.cred / signing_keys.json next to the bundle (never inside it)
@@ -103,12 +105,10 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
     let refusal = plan.refusal;
     const invocations = selection.records.length * stageCount(loaded.spec);
     if (!refusal && invocations > flags['max-actions']) {
-      refusal = new ByteorError('BYTEOR_E_REPLAY_LIMIT', `replay of ${selection.records.length} records through ${stageCount(loaded.spec)} stages is ${invocations} actions, over the limit of ${flags['max-actions']}; select fewer records (--last-n) or raise --max-actions`,
-        ExitCode.POLICY_DENIED, { actions: invocations, max_actions: flags['max-actions'] });
+      refusal = ReplayErrors.error('BYTEOR_E_REPLAY_LIMIT', `replay of ${selection.records.length} records through ${stageCount(loaded.spec)} stages is ${invocations} actions, over the limit of ${flags['max-actions']}; select fewer records (--last-n) or raise --max-actions`, { actions: invocations, max_actions: flags['max-actions'] });
     }
     if (!refusal && selection.selected_bytes > flags['max-input-bytes']) {
-      refusal = new ByteorError('BYTEOR_E_REPLAY_LIMIT', `replay input is ${selection.selected_bytes} bytes, over the limit of ${flags['max-input-bytes']}; select fewer records (--last-n) or raise --max-input-bytes`,
-        ExitCode.POLICY_DENIED, { selected_bytes: selection.selected_bytes, max_input_bytes: flags['max-input-bytes'] });
+      refusal = ReplayErrors.error('BYTEOR_E_REPLAY_LIMIT', `replay input is ${selection.selected_bytes} bytes, over the limit of ${flags['max-input-bytes']}; select fewer records (--last-n) or raise --max-input-bytes`, { selected_bytes: selection.selected_bytes, max_input_bytes: flags['max-input-bytes'] });
     }
 
     // the run's product settings: recorded in the bundle, overridden with --set, adjusted by plugins
@@ -126,9 +126,9 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
           // the run-time gates (e.g. ActionGraph's) see the same environment and approval material
           flags: { ...settingFlags, env: environment, ...(approvalFlags.approval ? { approval: approvalFlags.approval } : {}), 'approval-key-set': approvalFlags.approvalKeySet },
         });
-        if (!summary.ok && summary.error) failure = new ByteorError(summary.error.code, summary.error.message, ExitCode.RUNTIME_FAILURE);
+        if (!summary.ok && summary.error) failure = ReplayErrors.relay(summary.error.code, 'BYTEOR_E_REPLAY_FAILED', summary.error.message);
       } catch (e) {
-        failure = e instanceof ByteorError ? e : new ByteorError('BYTEOR_E_REPLAY_FAILED', `replay failed: ${(e as Error).message}`, ExitCode.RUNTIME_FAILURE);
+        failure = e instanceof ByteorError ? e : ReplayErrors.error('BYTEOR_E_REPLAY_FAILED', `replay failed: ${(e as Error).message}`);
       }
     }
 
@@ -180,7 +180,7 @@ function replayEgress(ctx: VerbContext<Flags>, beside: string): EgressAdapter | 
   if (config.ingress) ctx.io.err(`note: ${origin}: ingress.kind=${config.ingress.kind} is not used (replay reads the bundle's journal window)\n`);
   if (!config.egress) return null;
   if (flags.output !== undefined) {
-    throw new ByteorError('BYTEOR_E_USAGE_BAD_FLAG', `--output=${flags.output} and egress.kind=${config.egress.kind} of ${origin} both say where the replayed records go; give one`, ExitCode.USAGE);
+    throw KernelErrors.error('BYTEOR_E_USAGE_BAD_FLAG', `--output=${flags.output} and egress.kind=${config.egress.kind} of ${origin} both say where the replayed records go; give one`);
   }
   if (flags.mode !== 'execute') {
     ctx.io.err(`note: ${origin}: egress.kind=${config.egress.kind} is not used in a dry run (its writes are side effects); the records are ${flags.output ? 'written to --output' : 'counted, not kept'}\n`);
@@ -200,6 +200,7 @@ export default definePlugin({
   name: 'replay',
   version: '0.1.0',
   apiVersion: PLUGIN_API_VERSION,
+  errors: ReplayErrors,
   setup(host) {
     host.registerVerb({
       name: 'replay',

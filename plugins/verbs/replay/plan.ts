@@ -1,12 +1,13 @@
 import { verifyApprovalMaterial, type ApprovalFlags, type VerifiedApproval } from '../../../kernel/approval/material.ts';
 import type { ReplayAuditAction } from '../../../kernel/artifacts/replay-audit.ts';
 import { ByteorError } from '../../../kernel/errors.ts';
-import { ExitCode } from '../../../kernel/exit-codes.ts';
+import { rephrase, type ErrorCodeOf } from '../../../kernel/errors/define-errors.ts';
 import type { PluginHost } from '../../../kernel/plugin-contract.ts';
 import { policyForEnvironment, type EnvironmentPolicy } from '../../../kernel/policy/engine.ts';
 import type { Environment } from '../../../kernel/policy/environment.ts';
 import { requiredCapabilities, specActions, type SpecAction } from '../../../kernel/policy/spec-actions.ts';
 import type { PipelineSpecV1 } from '../../../kernel/spec/model.ts';
+import { ReplayErrors } from './errors.ts';
 
 /**
  * The policy side of a replay, decided before anything runs (ByteOr: "the backend validates
@@ -36,7 +37,7 @@ export function planReplay(opts: {
   const policy = policyForEnvironment(opts.environment, opts.env);
   const ctx = { policy, mode: 'replay' as const, dryRun: opts.mode === 'dry_run', approvalPresent: false };
   let actions = specActions(opts.spec, opts.kernel, ctx);
-  const deny = (code: string, message: string, details: Record<string, unknown>) => new ByteorError(code, message, ExitCode.POLICY_DENIED, { environment: opts.environment, ...details });
+  const deny = (code: ErrorCodeOf<typeof ReplayErrors>, message: string, details: Record<string, unknown>) => ReplayErrors.error(code, message, { environment: opts.environment, ...details });
 
   const denied = actions.filter((a) => a.decision === 'Deny');
   if (denied.length > 0) {
@@ -67,7 +68,7 @@ export function planReplay(opts: {
     if (!(e instanceof ByteorError)) throw e;
     return {
       policy, actions, approval: null,
-      refusal: new ByteorError(e.code, `execute replay refused: ${e.message}`, e.exitCode, { ...(e.details ?? {}), environment: opts.environment, capabilities, spec_hash: opts.specHash }),
+      refusal: rephrase(e, `execute replay refused: ${e.message}`, { ...(e.details ?? {}), environment: opts.environment, capabilities, spec_hash: opts.specHash }),
     };
   }
 }

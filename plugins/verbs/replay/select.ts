@@ -1,7 +1,6 @@
 import { journalWindowLanes, journalWindowPath, readJournalWindow } from '../../../kernel/bundle/journal-window.ts';
 import { sha256Hex } from '../../../kernel/bundle/manifest.ts';
-import { ByteorError } from '../../../kernel/errors.ts';
-import { ExitCode } from '../../../kernel/exit-codes.ts';
+import { ReplayErrors } from './errors.ts';
 
 /** How many selected records get their sha256 in the audit's `sample_sha256` (the first ones). */
 export const SAMPLE_LIMIT = 16;
@@ -24,10 +23,10 @@ export interface ReplaySelection {
 export function selectRecords(bundleDir: string, lastN: number | undefined, lane: string | undefined): ReplaySelection {
   const lanes = journalWindowLanes(bundleDir);
   if (lane !== undefined && !lanes.includes(lane)) {
-    throw new ByteorError('BYTEOR_E_REPLAY_NO_LANE', `the bundle has no journal window for lane "${lane}" (it has: ${lanes.join(', ') || 'none'})`, ExitCode.USAGE, { lanes });
+    throw ReplayErrors.error('BYTEOR_E_REPLAY_NO_LANE', `the bundle has no journal window for lane "${lane}" (it has: ${lanes.join(', ') || 'none'})`, { lanes });
   }
   if (lane === undefined && lanes.length > 1) {
-    throw new ByteorError('BYTEOR_E_REPLAY_NO_LANE', `the bundle has journal windows for several lanes (${lanes.join(', ')}); choose one with --journal-lane`, ExitCode.USAGE, { lanes });
+    throw ReplayErrors.error('BYTEOR_E_REPLAY_NO_LANE', `the bundle has journal windows for several lanes (${lanes.join(', ')}); choose one with --journal-lane`, { lanes });
   }
   const chosen = lane ?? lanes[0];
   if (chosen === undefined) {

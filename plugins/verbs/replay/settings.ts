@@ -3,11 +3,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EnvironmentCapture, ENVIRONMENT_FILE } from '../../../kernel/artifacts/environment-capture.ts';
 import { RunInvocation, RUN_INVOCATION_FILE } from '../../../kernel/artifacts/run-invocation.ts';
-import { ByteorError } from '../../../kernel/errors.ts';
-import { ExitCode } from '../../../kernel/exit-codes.ts';
 import type { ReplayPreparation } from '../../../kernel/hooks.ts';
 import type { PluginHost } from '../../../kernel/plugin-contract.ts';
 import { REDACTED_VALUE } from '../../../kernel/redact.ts';
+import { ReplayErrors } from './errors.ts';
 
 /**
  * A replay runs with the run's product settings — the flags plugins add to `run` (DataGuard's
@@ -46,11 +45,10 @@ function parseSets(sets: readonly string[], known: ReadonlyMap<string, { multipl
   for (const s of sets) {
     const eq = s.indexOf('=');
     const name = eq > 0 ? s.slice(0, eq).replace(/^--/, '') : '';
-    if (!name) throw new ByteorError('BYTEOR_E_REPLAY_SETTING_INVALID', `--set=${s}: expected NAME=VALUE, e.g. --set=registry-root=/srv/registry`, ExitCode.USAGE, { set: s });
+    if (!name) throw ReplayErrors.error('BYTEOR_E_REPLAY_SETTING_INVALID', `--set=${s}: expected NAME=VALUE, e.g. --set=registry-root=/srv/registry`, { set: s });
     if (!known.has(name)) {
-      throw new ByteorError('BYTEOR_E_REPLAY_SETTING_UNKNOWN',
-        `--set=${s}: no loaded plugin adds --${name} to run (settings here: ${[...known.keys()].sort().join(', ') || 'none'}); load the plugin that does (--plugin=NAME or the spec's plugins)`,
-        ExitCode.USAGE, { setting: name });
+      throw ReplayErrors.error('BYTEOR_E_REPLAY_SETTING_UNKNOWN',
+        `--set=${s}: no loaded plugin adds --${name} to run (settings here: ${[...known.keys()].sort().join(', ') || 'none'}); load the plugin that does (--plugin=NAME or the spec's plugins)`, { setting: name });
     }
     out.set(name, [...(out.get(name) ?? []), s.slice(eq + 1)]);
   }
@@ -92,8 +90,8 @@ export function replaySettings(kernel: PluginHost, bundleDir: string, sets: read
 
   for (const [name, v] of Object.entries(prep.settings)) {
     if ((Array.isArray(v) ? v : [v]).includes(REDACTED_VALUE)) {
-      throw new ByteorError('BYTEOR_E_REPLAY_SETTING_REDACTED',
-        `--${name} was recorded redacted (its value looks secret); give it to the replay with --set=${name}=VALUE`, ExitCode.USAGE, { setting: name });
+      throw ReplayErrors.error('BYTEOR_E_REPLAY_SETTING_REDACTED',
+        `--${name} was recorded redacted (its value looks secret); give it to the replay with --set=${name}=VALUE`, { setting: name });
     }
   }
   const flags: Record<string, unknown> = {};
@@ -104,9 +102,8 @@ export function replaySettings(kernel: PluginHost, bundleDir: string, sets: read
     if (!r.success) {
       const issue = r.error.issues[0]!;
       const name = String(issue.path[0] ?? '');
-      throw new ByteorError('BYTEOR_E_REPLAY_SETTING_INVALID',
-        `--${name} (${prep.sources[name] ?? 'default'}) for plugin "${plugin}": ${issue.message}; give the value to use with --set=${name}=VALUE`,
-        ExitCode.USAGE, { setting: name, plugin });
+      throw ReplayErrors.error('BYTEOR_E_REPLAY_SETTING_INVALID',
+        `--${name} (${prep.sources[name] ?? 'default'}) for plugin "${plugin}": ${issue.message}; give the value to use with --set=${name}=VALUE`, { setting: name, plugin });
     }
     Object.assign(flags, r.data as object);
   }

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { ByteorError } from '../../../kernel/errors.ts';
-import { ExitCode } from '../../../kernel/exit-codes.ts';
 import type { AdapterFactory, EgressAdapter, IngressAdapter, PluginHost } from '../../../kernel/plugin-contract.ts';
+import { RunErrors } from './errors.ts';
 
 /**
  * `run --config=PATH`: adapter bindings as `key=value` lines (like spec.kv: no spaces around
@@ -25,7 +25,7 @@ export const AdapterConfig = z.object({ ingress: AdapterBinding.nullable(), egre
 export type AdapterConfig = z.infer<typeof AdapterConfig>;
 
 function configError(path: string, line: number, message: string): ByteorError {
-  return new ByteorError('BYTEOR_E_CONFIG_INVALID', `${path}:${line}: ${message}`, ExitCode.USAGE, { config: path, line });
+  return RunErrors.error('BYTEOR_E_CONFIG_INVALID', `${path}:${line}: ${message}`, { config: path, line });
 }
 
 export function parseAdapterConfig(text: string, path: string): AdapterConfig {
@@ -72,7 +72,7 @@ const isFileSetting = (kind: string, key: string) => /^(checkpoint|[a-z0-9_]+_(p
 export function readAdapterConfig(path: string, origin = `--config=${path}`): AdapterConfig {
   let text: string;
   try { text = readFileSync(path, 'utf8'); } catch (e) {
-    throw new ByteorError('BYTEOR_E_CONFIG_UNREADABLE', `${origin}: cannot read it (${(e as Error).message})`, ExitCode.USAGE, { config: path });
+    throw RunErrors.error('BYTEOR_E_CONFIG_UNREADABLE', `${origin}: cannot read it (${(e as Error).message})`, { config: path });
   }
   const config = parseAdapterConfig(text, path);
   const base = dirname(resolve(path));
@@ -87,10 +87,10 @@ function factoryFor(kernel: PluginHost, kind: string, side: 'ingress' | 'egress'
   const found = kernel.adapters().find((a) => a.adapter.kind === kind)?.adapter;
   if (!found) {
     const kinds = kernel.adapters().map((a) => a.adapter.kind).sort();
-    throw new ByteorError('BYTEOR_E_ADAPTER_UNKNOWN', `${side}.kind=${kind}: no loaded plugin provides adapter kind "${kind}" (loaded: ${kinds.length ? kinds.join(', ') : 'none'}); load one, e.g. --plugin=edgeplane`, ExitCode.USAGE, { kind });
+    throw RunErrors.error('BYTEOR_E_ADAPTER_UNKNOWN', `${side}.kind=${kind}: no loaded plugin provides adapter kind "${kind}" (loaded: ${kinds.length ? kinds.join(', ') : 'none'}); load one, e.g. --plugin=edgeplane`, { kind });
   }
   if (!(side === 'ingress' ? found.ingress : found.egress)) {
-    throw new ByteorError('BYTEOR_E_ADAPTER_DIRECTION', `${side}.kind=${kind}: adapter kind "${kind}" cannot be used for ${side} (it is ${found.direction})`, ExitCode.USAGE, { kind });
+    throw RunErrors.error('BYTEOR_E_ADAPTER_DIRECTION', `${side}.kind=${kind}: adapter kind "${kind}" cannot be used for ${side} (it is ${found.direction})`, { kind });
   }
   return found;
 }

@@ -22,6 +22,7 @@ import { formatSummary } from './summary.ts';
 import { ProgressLine, wantsProgress } from './progress.ts';
 import { DEFAULT_DRAIN_TIMEOUT, parseDrainTimeout } from './drain-timeout.ts';
 import { recordRun } from './run-record.ts';
+import { RunErrors } from './errors.ts';
 
 /**
  * `byteor run`: run a SingleRing or a LaneGraph spec (dispatch on spec.model; LaneGraph:
@@ -108,7 +109,7 @@ async function runClaimed(ctx: VerbContext<Flags>, specPath: string, loaded: Loa
   const config = f.config ? readAdapterConfig(f.config) : { ingress: null, egress: null };
   // a one-shot run is bounded: it does not wait out a destination outage (the egress outage policy)
   if (f.sp && config.egress && (config.egress.settings.retry === 'forever' || config.egress.settings.max_outage_ms !== undefined)) {
-    throw new ByteorError('BYTEOR_E_CONFIG_INVALID', `--config=${f.config}: egress.${config.egress.settings.retry === 'forever' ? 'retry=forever' : 'max_outage_ms'} rides out outages, which a one-shot run (--sp) does not; drop the setting or run without --sp`, ExitCode.USAGE, { config: f.config });
+    throw RunErrors.error('BYTEOR_E_CONFIG_INVALID', `--config=${f.config}: egress.${config.egress.settings.retry === 'forever' ? 'retry=forever' : 'max_outage_ms'} rides out outages, which a one-shot run (--sp) does not; drop the setting or run without --sp`, { config: f.config });
   }
   const ingress: IngressAdapter = config.ingress ? ingressFromBinding(ctx.kernel, config.ingress, ctx.env) : new LineIngress({ input: f.input });
   const egress: EgressAdapter = config.egress ? egressFromBinding(ctx.kernel, config.egress, ctx.env) : new LineEgress({ output: f.output });
@@ -138,7 +139,7 @@ async function runClaimed(ctx: VerbContext<Flags>, specPath: string, loaded: Loa
   const onSignal = (sig: NodeJS.Signals) => {
     signals++;
     if (signals === 1) { ctx.io.err(`${sig}: draining in-flight records (send it again to stop at once)\n`); drain(); }
-    else executor?.abort(new ByteorError('BYTEOR_E_RUN_INTERRUPTED', `stopped by a second ${sig} before the pipeline drained`, ExitCode.RUNTIME_FAILURE));
+    else executor?.abort(RunErrors.error('BYTEOR_E_RUN_INTERRUPTED', `stopped by a second ${sig} before the pipeline drained`));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -205,7 +206,7 @@ async function runClaimed(ctx: VerbContext<Flags>, specPath: string, loaded: Loa
     else await ingress.start(boundedSink(executor.sink, f['adapter-max-messages'], () => { void ingress.close(); }));
     summary = await executor.done;
   } catch (e) {
-    executor.abort(e instanceof ByteorError ? e : new ByteorError('BYTEOR_E_RUN_FAILED', e instanceof Error ? e.message : String(e), ExitCode.RUNTIME_FAILURE));
+    executor.abort(e instanceof ByteorError ? e : RunErrors.error('BYTEOR_E_RUN_FAILED', e instanceof Error ? e.message : String(e)));
     summary = await executor.done;
     if (!(e instanceof ByteorError)) throw e;
     if (!summary.error) summary.error = { code: e.code, message: e.message };
@@ -231,13 +232,13 @@ async function runClaimed(ctx: VerbContext<Flags>, specPath: string, loaded: Loa
   if (ctx.json) (egressIsStdout ? ctx.io.err : ctx.io.out)(stableJson(summary));
   else ctx.io.err(formatSummary(summary));
   if (summary.error) {
-    throw new ByteorError(summary.error.code, summary.error.message, ExitCode.RUNTIME_FAILURE, {
+    throw RunErrors.relay(summary.error.code, 'BYTEOR_E_RUN_FAILED', summary.error.message, {
       ...(summary.error.stage ? { stage: summary.error.stage } : {}), ...(summary.error.sequence !== undefined ? { sequence: summary.error.sequence } : {}),
     });
   }
   if (closeError) throw closeError;
   if (summary.refused > 0) {
-    throw new ByteorError('BYTEOR_E_RECORDS_REFUSED', `${summary.refused} records were larger than ${slotBytesKey} and were refused (not truncated); raise slot_bytes or split them`, ExitCode.RUNTIME_FAILURE, { refused: summary.refused });
+    throw RunErrors.error('BYTEOR_E_RECORDS_REFUSED', `${summary.refused} records were larger than ${slotBytesKey} and were refused (not truncated); raise slot_bytes or split them`, { refused: summary.refused });
   }
   return ExitCode.OK;
 }
@@ -246,6 +247,7 @@ export default definePlugin({
   name: 'run',
   version: '0.1.0',
   apiVersion: PLUGIN_API_VERSION,
+  errors: RunErrors,
   setup(host) {
     host.registerVerb({
       name: 'run',

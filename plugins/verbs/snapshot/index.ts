@@ -8,6 +8,7 @@ import { locateRunDir } from '../../../kernel/rundir/run-dir.ts';
 import { captureSnapshot } from '../../../kernel/snapshot/capture.ts';
 import { runDirFromFlags } from '../../../kernel/rundir/runtime-path.ts';
 import { laneGraphText } from './lane-graph-text.ts';
+import { SnapshotErrors } from './errors.ts';
 
 /**
  * `byteor snapshot`: the runtime's ring state and gating view, asked live over the control
@@ -73,6 +74,7 @@ export default definePlugin({
   name: 'snapshot',
   version: '0.1.0',
   apiVersion: PLUGIN_API_VERSION,
+  errors: SnapshotErrors,
   setup(host) {
     host.registerVerb({
       name: 'snapshot',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { TopErrors } from './errors.ts';
 
 /**
  * `byteor top`: a live view of a runtime from its run directory (top-loop.ts). The module stays
@@ -23,6 +24,7 @@ export default definePlugin({
   name: 'top',
   version: '0.1.0',
   apiVersion: PLUGIN_API_VERSION,
+  errors: TopErrors,
   setup(host) {
     host.registerVerb({
       name: 'top',

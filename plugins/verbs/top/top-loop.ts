@@ -8,6 +8,7 @@ import { FrameBuilder } from './frame-builder.ts';
 import { renderFrame } from './render.ts';
 import { TerminalScreen } from './terminal-screen.ts';
 import { TopFrame } from './top-frame.ts';
+import { TopErrors } from './errors.ts';
 
 /**
  * The `top` loop: every --interval a snapshot (live over the control socket, else the state
@@ -74,7 +75,7 @@ export async function runTop(ctx: VerbContext<TopFlags>, stdout: NodeJS.WriteStr
       }
     }
   } catch (e) {
-    throw e instanceof ByteorError ? e : new ByteorError('BYTEOR_E_TOP_FAILED', `top stopped: ${e instanceof Error ? e.message : String(e)}; run byteor snapshot --run-dir=${runDir} to see the state`, ExitCode.RUNTIME_FAILURE);
+    throw e instanceof ByteorError ? e : TopErrors.error('BYTEOR_E_TOP_FAILED', `top stopped: ${e instanceof Error ? e.message : String(e)}; run byteor snapshot --run-dir=${runDir} to see the state`);
   } finally {
     screen?.close();
     process.off('SIGINT', onSignal);
