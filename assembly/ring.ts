@@ -340,10 +340,10 @@ export function ringTryClaim(base: usize, n: i32): i32 {
 
 /**
  * Claim exactly `n` slots (n <= capacity), waiting per the ring's strategy while the ring is
- * full. Returns n, or 0 when the ring aborted while waiting. Never wraps past the slowest
- * gating cell.
+ * full. Returns the first claimed sequence (one call per batch: no `ringNext` before it), or
+ * -1 when the ring aborted while waiting. Never wraps past the slowest gating cell.
  */
-export function ringClaim(base: usize, n: i32): i32 {
+export function ringClaim(base: usize, n: i32): f64 {
   const next = load<i64>(base + P_NEXT);
   const capacity = <i64>load<u32>(base + H_CAPACITY);
   const wrap = next + <i64>n - 1 - capacity;
@@ -351,10 +351,10 @@ export function ringClaim(base: usize, n: i32): i32 {
   if (wrap > gate) {
     gate = awaitMin(base, load<u32>(base + R_GATING_MASK), wrap, true);
     store<i64>(base + P_CACHED_GATE, gate);
-    if (gate < wrap) return 0;
+    if (gate < wrap) return -1;
   }
   store<i64>(base + P_NEXT, next + <i64>n);
-  return n;
+  return <f64>next;
 }
 
 /** The gating cell the producer must sleep on before `n` more slots are free; 0 when none. */

@@ -79,7 +79,7 @@ export interface CoreExports {
   ringNext(base: number): number;
   /** assembly/ring/ringTryClaim (AssemblyScript result: i32) */
   ringTryClaim(base: number, n: number): number;
-  /** assembly/ring/ringClaim (AssemblyScript result: i32) */
+  /** assembly/ring/ringClaim (AssemblyScript result: f64) */
   ringClaim(base: number, n: number): number;
   /** assembly/ring/ringProducerWaitCell (AssemblyScript result: usize) */
   ringProducerWaitCell(base: number, n: number): number;

@@ -133,7 +133,7 @@ export class RingHandle {
   next(): number { return this.core.ringNext(this.base); }
   /** Claim up to n slots now; returns how many (0 = full). They start at the `next()` before. */
   tryClaim(n: number): number { return this.core.ringTryClaim(this.base, n); }
-  /** Claim exactly n slots, sleeping per the wait strategy while full (workers only). 0 = aborted. */
+  /** Claim exactly n slots, sleeping per the wait strategy while full (workers only); returns the first claimed sequence, -1 = aborted. */
   claim(n: number): number { return this.core.ringClaim(this.base, n); }
   /** Could `n` slots be claimed now (or did the ring abort, so that waiting is over)? Claims nothing. */
   hasRoom(n: number): boolean { return this.core.ringProducerWaitCell(this.base, n) === 0; }

@@ -82,7 +82,7 @@ test('abort: the first abort is recorded with who and where, waits return at onc
   assert.equal(ring.failure(), { who: 1, seq: 7 });
   assert.is(ring.halt(), 2);
   assert.ok(ring.waitFor(1, 0) < 0, 'stage 1 stops waiting for stage 0');
-  assert.is(ring.claim(8), 0, 'a blocked producer gives up');
+  assert.is(ring.claim(8), -1, 'a blocked producer gives up');
 });
 
 test('wrap-around past 2^32: seeded random batches starting near 2^32 keep order, content and slot positions', () => {

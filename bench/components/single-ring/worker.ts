@@ -74,8 +74,7 @@ function wasmRun(c: RunCommand): void {
     let k = 0;
     for (let sent = 0; sent < c.n; sent += c.batch) {
       const t = rtt ? performance.now() : 0;
-      const first = ring.next();
-      ring.claim(c.batch);
+      const first = ring.claim(c.batch);
       for (let s = first; s < first + c.batch; s++) { const o = ring.slotOffset(s); u32[o >>> 2] = REC; fill(f64, (o + 8) >>> 3, s); }
       const hi = ring.publish();
       if (rtt) { while (ring.minGating() < hi) { /* spin: the round trip */ } rtt[k++] = (performance.now() - t) * 1e6; }
