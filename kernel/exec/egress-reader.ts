@@ -9,8 +9,8 @@
  * The reader walks ranges: one `available` call per shard tells how far that shard's ring may
  * be read, and the records up to there are taken without another call into the core. An
  * adapter with `writeFrom` gets the batch in place (an EgressView over the ring slots: offsets
- * and lengths in reused arrays, no object per record); an adapter with only `write` gets a copy
- * of each record (it may keep them).
+ * and lengths in reused arrays, no object per record); an adapter with only `write` gets the same
+ * view through `copyingWriteFrom`, a copy of each record (it may keep them): one path for both.
  */
 import type { EgressAdapter, EgressView, IngressAdapter } from '../plugin-contract.ts';
 import { DROPPED_BIT, EGRESS_CELL, HALT_ABORTED, LENGTH_MASK, SLOT_HEADER, type RingHandle } from '../core/ring.ts';
@@ -33,6 +33,18 @@ class SlotRun implements EgressView {
   length(i: number): number { return this.lengths[i]!; }
 }
 
+/**
+ * One egress path: an adapter with only `write` gets it through this `writeFrom`, which copies
+ * each record of the view out (the adapter may keep the copies).
+ */
+export function copyingWriteFrom(adapter: Pick<EgressAdapter, 'write'>): (view: EgressView) => Promise<void> {
+  return (view) => {
+    const records = new Array<Uint8Array>(view.count);
+    for (let i = 0; i < view.count; i++) { const off = view.offset(i); records[i] = view.memory.slice(off, off + view.length(i)); }
+    return adapter.write(records);
+  };
+}
+
 export class EgressReader {
   /** records written through the adapter */
   out = 0;
@@ -42,10 +54,10 @@ export class EgressReader {
   /** per shard, the highest sequence the last `available` call allowed */
   private readonly readable: Float64Array;
   private readonly touched: Uint8Array;
-  /** the batch in place (adapters with writeFrom) */
-  private readonly run_: SlotRun | null;
-  /** the batch as copies (adapters without writeFrom) */
-  private records: Uint8Array[] = [];
+  /** the batch in place */
+  private readonly run_: SlotRun;
+  /** the adapter's writeFrom, or a copying one over its write */
+  private readonly writeFrom: (view: EgressView) => Promise<void> | void;
   private tokens: unknown[] = [];
   /** records read but not yet released (written ones and dropped ones) */
   private held = 0;
@@ -67,7 +79,8 @@ export class EgressReader {
     this.readable = new Float64Array(rings.length);
     rings.forEach((r, i) => { this.nextSeq[i] = r.cellSeq(EGRESS_CELL) + 1; this.readable[i] = this.nextSeq[i]! - 1; });
     this.touched = new Uint8Array(rings.length);
-    this.run_ = adapter.writeFrom ? new SlotRun(rings[0]!.u8, batchMax) : null;
+    this.run_ = new SlotRun(rings[0]!.u8, batchMax);
+    this.writeFrom = adapter.writeFrom ? adapter.writeFrom.bind(adapter) : copyingWriteFrom(adapter);
   }
 
   /** Stop after the current batch (the run aborted); an adapter waiting out an outage stops retrying. */
@@ -173,15 +186,10 @@ export class EgressReader {
         this.dropped++;
       } else {
         const len = word & LENGTH_MASK;
-        if (run !== null) {
-          const k = run.count++;
-          run.offsets[k] = slot + SLOT_HEADER;
-          run.lengths[k] = len;
-          run.bytes += len;
-        } else {
-          const off = slot + SLOT_HEADER;
-          this.records.push(ring.u8.slice(off, off + len));
-        }
+        const k = run.count++;
+        run.offsets[k] = slot + SLOT_HEADER;
+        run.lengths[k] = len;
+        run.bytes += len;
       }
       if (token !== undefined) this.tokens.push(token); // a dropped record is done too: ack it
       nextSeq[shard] = seq + 1;
@@ -197,17 +205,8 @@ export class EgressReader {
     if (tokens.length) this.tokens = [];
     this.held = 0;
     const run = this.run_;
-    let n: number;
-    let p: void | Promise<void>;
-    if (run !== null) {
-      n = run.count;
-      p = n ? this.adapter.writeFrom!(run) : undefined;
-    } else {
-      const records = this.records;
-      this.records = [];
-      n = records.length;
-      p = n ? this.adapter.write(records) : undefined;
-    }
+    const n = run.count;
+    const p = n ? this.writeFrom(run) : undefined;
     if (p !== undefined) return p.then(() => this.written(n, tokens));
     return this.written(n, tokens);
   }
@@ -215,7 +214,8 @@ export class EgressReader {
   /** The destination accepted `n` records: release their slots, then acknowledge their tokens. */
   private written(n: number, tokens: unknown[]): void | Promise<void> {
     const run = this.run_;
-    if (run !== null) { run.count = 0; run.bytes = 0; }
+    run.count = 0;
+    run.bytes = 0;
     this.out += n;
     this.releaseTouched();
     if (tokens.length && this.ingress?.ack) return this.ingress.ack(tokens);
