@@ -82,6 +82,8 @@ export class RingProducer implements IngressSink {
   private readonly slotBytes: number;
   private readonly flushBound = () => { this.flushQueued = false; this.flush(); };
   private egress: ProducerEgress | null = null;
+  /** the span of a pushed record: [0, its length) */
+  private readonly one = new Uint32Array(2);
   /** the one BatchEvent of this producer, refilled per publish (hooks.ingressBatch: never kept by a tap) */
   private readonly batchEvent: BatchEvent = { shard: 0, firstSeq: 0, count: 0 };
   private lastBytes: Uint8Array | null = null;
@@ -105,31 +107,23 @@ export class RingProducer implements IngressSink {
     this.memView = dataViewOf(rings[0]!.u8);
   }
 
+  /**
+   * One record: the one-span form of `pushSpans` (the same placement, refusal and blocking), with
+   * its ack token, published with the other records of the current synchronous burst (a
+   * microtask) or when a publish batch is full.
+   */
   push(record: Uint8Array, ackToken?: unknown): void | Promise<void> {
     if (this.blocked) {
       this.waiting++;
       return this.blocked.then(() => { this.waiting--; return this.push(record, ackToken); });
     }
     if (this.ended) throw KernelErrors.error('BYTEOR_E_INGRESS_AFTER_END', 'an ingress adapter pushed a record after end(); this is a bug in the adapter');
-    if (record.length > this.slotBytes) { this.countRefused(record.length); return; }
-    this.received++;
-    const shard = this.router.shardOf(record);
-    const ring = this.rings[shard]!;
-    if (ring.tryClaim(1) === 0) {
-      this.received--;
-      const p = this.pushWhenFree(record, ackToken, shard).finally(() => { if (this.blocked === p) this.blocked = null; });
-      this.blocked = p;
-      return p;
-    }
-    this.place(ring, shard, record, ackToken);
-  }
-
-  private place(ring: RingHandle, shard: number, record: Uint8Array, ackToken: unknown): void {
-    const seq = this.nextSeq[shard]!;
-    this.nextSeq[shard] = seq + 1;
-    ring.write(seq, record);
-    this.log.append(shard, ackToken);
-    this.placed(shard, seq);
+    const one = this.one;
+    one[1] = record.length;
+    if (this.placeSpans(record, one, 0, 1, ackToken, false) === 1) return;
+    const p = this.spansWhenFree(record, one, 0, 1, ackToken).finally(() => { if (this.blocked === p) this.blocked = null; });
+    this.blocked = p;
+    return p;
   }
 
   /** Book a record just written to `seq` of `shard` (logged already): publish per batch. */
@@ -137,23 +131,12 @@ export class RingProducer implements IngressSink {
     this.accepted++;
     if (this.pending[shard]++ === 0) this.firstPending[shard] = seq;
     if (this.pending[shard]! >= this.publishBatch) this.publishShard(shard);
-    else if (!this.flushQueued) { this.flushQueued = true; queueMicrotask(this.flushBound); }
+    else this.publishSoon();
   }
 
-  private async pushWhenFree(record: Uint8Array, ackToken: unknown, shard: number): Promise<void> {
-    const ring = this.rings[shard]!;
-    this.flush();
-    this.waiting++;
-    for (;;) {
-      if (ring.halt() === HALT_ABORTED) { this.waiting--; this.received++; return; } // the run failed; counted as not delivered
-      if (ring.tryClaim(1) === 1) {
-        this.waiting--;
-        this.received++;
-        this.place(ring, shard, record, ackToken);
-        return;
-      }
-      await this.roomIn(ring);
-    }
+  /** Publish what is pending at the end of the current synchronous burst of pushes. */
+  private publishSoon(): void {
+    if (!this.flushQueued) { this.flushQueued = true; queueMicrotask(this.flushBound); }
   }
 
   pushSpans(bytes: Uint8Array, spans: Uint32Array, count: number): void | Promise<void> {
@@ -162,8 +145,7 @@ export class RingProducer implements IngressSink {
       return this.blocked.then(() => { this.waiting -= count; return this.pushSpans(bytes, spans, count); });
     }
     if (this.ended) throw KernelErrors.error('BYTEOR_E_INGRESS_AFTER_END', 'an ingress adapter pushed a record after end(); this is a bug in the adapter');
-    const src = this.viewOf(bytes);
-    let i = this.placeSpans(bytes, src, spans, 0, count);
+    let i = this.placeSpans(bytes, spans, 0, count, undefined, true);
     const egress = this.egress;
     if (egress !== null) {
       // this thread is also egress: move what the stages finished, which frees slots; while the
@@ -173,12 +155,12 @@ export class RingProducer implements IngressSink {
       for (;;) {
         const moved = egress.pump();
         if (i === count) break;
-        if (moved > 0) { i = this.placeSpans(bytes, src, spans, i, count); tries = 0; continue; }
+        if (moved > 0) { i = this.placeSpans(bytes, spans, i, count, undefined, true); tries = 0; continue; }
         if (++tries > FULL_RING_PUMPS || this.rings[0]!.halt() === HALT_ABORTED) break;
       }
     }
     if (i === count) return;
-    const p = this.spansWhenFree(bytes, src, spans, i, count).finally(() => { if (this.blocked === p) this.blocked = null; });
+    const p = this.spansWhenFree(bytes, spans, i, count, undefined).finally(() => { if (this.blocked === p) this.blocked = null; });
     this.blocked = p;
     return p;
   }
@@ -189,17 +171,22 @@ export class RingProducer implements IngressSink {
     return this.lastView!;
   }
 
-  /** Place spans from record `i` on while their ring has room; returns the first record not placed. */
-  private placeSpans(bytes: Uint8Array, src: DataView, spans: Uint32Array, i: number, count: number): number {
+  /**
+   * Place spans from record `i` on while their ring has room; returns the first record not
+   * placed. `token` is the ack token of a single record (push); `publishNow` publishes the
+   * one-shard batch at the end of the call (pushSpans) instead of with the burst (push).
+   */
+  private placeSpans(bytes: Uint8Array, spans: Uint32Array, i: number, count: number, token: unknown, publishNow: boolean): number {
     const slotBytes = this.slotBytes;
     if (this.rings.length === 1 && this.staging !== null && i < count) {
-      const placed = this.placeSpansInCore(bytes, spans, i, count);
+      const placed = this.placeSpansInCore(bytes, spans, i, count, token, publishNow);
       if (placed >= 0) return placed;
     }
     if (this.rings.length === 1) {
+      // a chunk larger than the staging area: claim the slots of the next records that fit, up
+      // to a publish batch, and copy record by record
       const ring = this.rings[0]!;
       while (i < count) {
-        // claim exactly the slots of the next records that fit, up to a publish batch
         const room = this.publishBatch - this.pending[0]!;
         let want = 0;
         for (let j = i; j < count && want < room; j++) if (spans[2 * j + 1]! - spans[2 * j]! <= slotBytes) want++;
@@ -212,7 +199,7 @@ export class RingProducer implements IngressSink {
           i++;
           if (len > slotBytes) { this.countRefused(len); continue; }
           this.received++;
-          this.placeSpan(ring, 0, src, start, len);
+          this.placeSpan(ring, 0, bytes, start, len, token);
           left--;
         }
       }
@@ -226,7 +213,7 @@ export class RingProducer implements IngressSink {
       const ring = this.rings[shard]!;
       if (ring.tryClaim(1) === 0) return i;
       this.received++;
-      this.placeSpan(ring, shard, src, start, end - start);
+      this.placeSpan(ring, shard, bytes, start, end - start, token);
       i++;
     }
     return i;
@@ -239,7 +226,7 @@ export class RingProducer implements IngressSink {
    * publishes it. Returns the first record not placed (the ring is full), or -1 when the chunk
    * does not fit the staging area (the caller takes the per-record path).
    */
-  private placeSpansInCore(bytes: Uint8Array, spans: Uint32Array, i: number, count: number): number {
+  private placeSpansInCore(bytes: Uint8Array, spans: Uint32Array, i: number, count: number, token: unknown, publishNow: boolean): number {
     const staging = this.staging!;
     let lo = spans[2 * i]!;
     let hi = spans[2 * i + 1]!;
@@ -248,7 +235,8 @@ export class RingProducer implements IngressSink {
       if (a < lo) lo = a;
       if (b > hi) hi = b;
     }
-    const src = staging.stageBytes(bytes, lo, hi, this.viewOf(bytes));
+    const whole = lo === 0 && hi === bytes.length;
+    const src = staging.stageBytes(bytes, lo, hi, whole ? null : this.viewOf(bytes));
     if (src === -1) return -1;
     const at = staging.stageSpans(spans, i, count);
     if (at === -1) return -1;
@@ -264,7 +252,8 @@ export class RingProducer implements IngressSink {
         this.nextSeq[0] = seq + k;
         this.received += k;
         this.accepted += k;
-        this.log.appendRun(0, k);
+        if (token !== undefined) this.log.append(0, token); // a push: k = 1
+        else this.log.appendRun(0, k);
         if (this.pending[0] === 0) this.firstPending[0] = seq;
         this.pending[0] += k;
         i += k;
@@ -275,17 +264,25 @@ export class RingProducer implements IngressSink {
       if (len > slotBytes) { this.countRefused(len); i++; continue; }
       break; // the ring is full
     }
-    if (this.pending[0]! > 0) this.publishShard(0);
+    if (this.pending[0]! > 0) {
+      if (publishNow) this.publishShard(0);
+      else this.publishSoon();
+    }
     return i;
   }
 
-  private placeSpan(ring: RingHandle, shard: number, src: DataView, start: number, len: number): void {
+  /** Copy one record into the next slot of `shard` (a whole record by set, a range by the word loop). */
+  private placeSpan(ring: RingHandle, shard: number, bytes: Uint8Array, start: number, len: number, token: unknown): void {
     const seq = this.nextSeq[shard]!;
     this.nextSeq[shard] = seq + 1;
-    const slot = ring.slotOffset(seq);
-    copyBytes(src, start, this.memView, slot + SLOT_HEADER, len);
-    ring.u32[slot >>> 2] = len;
-    this.log.append(shard, undefined);
+    if (start === 0 && len === bytes.length) {
+      ring.write(seq, bytes);
+    } else {
+      const slot = ring.slotOffset(seq);
+      copyBytes(this.viewOf(bytes), start, this.memView, slot + SLOT_HEADER, len);
+      ring.u32[slot >>> 2] = len;
+    }
+    this.log.append(shard, token);
     this.placed(shard, seq);
   }
 
@@ -315,7 +312,7 @@ export class RingProducer implements IngressSink {
   }
 
   /** The ring of span `i` was full: publish, wait for room, go on (spans after it queue behind). */
-  private async spansWhenFree(bytes: Uint8Array, src: DataView, spans: Uint32Array, i: number, count: number): Promise<void> {
+  private async spansWhenFree(bytes: Uint8Array, spans: Uint32Array, i: number, count: number, token: unknown): Promise<void> {
     this.waiting += count - i;
     while (i < count) {
       const ring = this.rings[this.router.shardOf(bytes, spans[2 * i]!, spans[2 * i + 1]!)]!;
@@ -323,7 +320,7 @@ export class RingProducer implements IngressSink {
       if (ring.halt() === HALT_ABORTED) { this.waiting -= count - i; this.received += count - i; return; } // the run failed; counted as not delivered
       await this.roomIn(ring);
       const from = i;
-      i = this.placeSpans(bytes, src, spans, i, count);
+      i = this.placeSpans(bytes, spans, i, count, token, token === undefined);
       this.waiting -= i - from;
     }
   }
