@@ -1,7 +1,7 @@
 /**
  * build/core.wasm: the hot core, shared by every thread of a runtime. AssemblyScript with the
  * stub runtime, threads, an imported shared memory, no heap allocation and no static data
- * (stack-notes G3/G4): all state lives at offsets the host chooses, in regions that start with
+ * (docs/platform-notes.md G3, G4): all state lives at offsets the host chooses, in regions that start with
  * a validated header (region.ts). Module globals are per thread (G5) and unused.
  */
 export { regionCheck, REGION_MAGIC, LAYOUT_VERSION, KIND_SINGLE_RING, KIND_COUNTERS } from './region';

@@ -21,7 +21,7 @@
  *          +4 reserved u32, +8 payload (slot_bytes)
  *
  * Sequences are 64-bit and start at a chosen value (tests start near 2^32); every function
- * JS calls per batch takes and returns f64 (exact below 2^53), never an i64 (stack-notes G6).
+ * JS calls per batch takes and returns f64 (exact below 2^53), never an i64 (docs/platform-notes.md G6).
  * The producer never claims past `min(gating cells) + capacity`; a consumer waits until the
  * cursor (or every cell it depends on) reaches the sequence it wants.
  */

@@ -1,6 +1,6 @@
 /**
  * Process entry: `node kernel/main.ts` (dev, through tsx) and the compiled `bin/*.js`.
- * `--no-liftoff` must be set before any WebAssembly is compiled (stack-notes G1: Node 20's
+ * `--no-liftoff` must be set before any WebAssembly is compiled (docs/platform-notes.md G1: Node 20's
  * baseline compiler miscompiles code around atomic.wait). It is process-wide, so workers
  * inherit it.
  */

@@ -7,7 +7,7 @@
  * touches the payload); publishing stamps it "committed for seq" (phase 2) and then moves the
  * cursor. A reader accepts a record only when its commit word says "committed for the sequence
  * the reader wants", before AND after copying it (a seqlock; the second check is an atomic
- * read-modify-write so that the copy's plain loads cannot drift past it, stack-notes G7).
+ * read-modify-write so that the copy's plain loads cannot drift past it, docs/platform-notes.md G7).
  *
  * on_full (the journal's own choice of which end to drop, docs/lanegraph.md):
  *   block — the writer waits for the slowest reader like any lane: nothing is ever overwritten;

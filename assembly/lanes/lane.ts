@@ -22,7 +22,7 @@
  *
  * Wait strategies are ring.ts's (spin, backoff = spin budget → unannounced naps → announced
  * sleeps with a timeout, block = announced sleeps), with the same constants from wait.ts.
- * Sequences cross the JS boundary as f64 (exact below 2^53), never i64 (stack-notes G6).
+ * Sequences cross the JS boundary as f64 (exact below 2^53), never i64 (docs/platform-notes.md G6).
  */
 import { H_CAPACITY, H_KIND, H_SLOT_BYTES } from '../region';
 import {

@@ -24,7 +24,7 @@
  *   512 + readers*128 (ring: 1152): slots, capacity × slot_stride; a slot is
  *          +0 len u32 (bit 31 = dropped by a stage), +4 commit u32 (journal only), +8 payload
  *
- * No heap, no statics: every function takes the region base (stack-notes G3/G4).
+ * No heap, no statics: every function takes the region base (docs/platform-notes.md G3, G4).
  */
 import { alignUp, H_CAPACITY, regionBegin, regionCommit } from '../region';
 

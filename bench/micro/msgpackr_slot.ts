@@ -1,6 +1,6 @@
 /**
  * micro_msgpackr_slot: msgpackr encode/decode of an event record straight into / out of a ring
- * slot in a SharedArrayBuffer (stack-notes §5 recipe), against the ordinary pack to a new Buffer.
+ * slot in a SharedArrayBuffer (the msgpackr recipe of docs/platform-notes.md), against the ordinary pack to a new Buffer.
  * The record is `{ id, ts, payload: 64 bytes }` (bin64), `useRecords: false`.
  *
  * The recipe's gotchas are handled here: the target is a Buffer view of the SAB (strings of 64+

@@ -2,7 +2,7 @@
  * Typed handle over a LaneGraph lane region (assembly/lanes/): `events`, `fanout_broadcast`,
  * `journal`, and `sequenced_slots` (a SingleRing region with one reader). The LaneGraph
  * executor, its role workers and tests use this, never the raw exports. Per-batch methods are
- * allocation-free; sequences are numbers (exact below 2^53), never BigInt (stack-notes G6).
+ * allocation-free; sequences are numbers (exact below 2^53), never BigInt (docs/platform-notes.md G6).
  *
  * Blocking waits (`claim`, `waitFor`) sleep inside the core and are for worker threads. The
  * main thread (ingress and egress) uses the non-blocking forms plus `waitForSpace` /

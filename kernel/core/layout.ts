@@ -1,6 +1,6 @@
 /**
  * The layout allocator: carves named regions out of one shared memory. Regions start above the
- * core's own data (`heapBase`, stack-notes G3) at LAYOUT_START and are 4 KiB aligned, so no two
+ * core's own data (`heapBase`, docs/platform-notes.md G3) at LAYOUT_START and are 4 KiB aligned, so no two
  * regions share a cache line or a page.
  */
 import { sizingCore } from './wasm.ts';

@@ -1,7 +1,7 @@
 /**
  * Typed handle over a SingleRing region (assembly/ring.ts): the executor, the run verb, tests
  * and benchmarks use this, never the raw exports. Per-message methods are allocation-free;
- * sequences are numbers (exact below 2^53), never BigInt (stack-notes G6).
+ * sequences are numbers (exact below 2^53), never BigInt (docs/platform-notes.md G6).
  *
  * Blocking waits (`claim`, `waitFor`) sleep inside the core and are for worker threads. The main
  * thread uses the non-blocking forms plus `waitForSpace` / `waitForAvailable`, which spin for a

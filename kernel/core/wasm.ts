@@ -3,7 +3,7 @@
  * instantiated once per thread over the runtime's one shared `WebAssembly.Memory`; workers get
  * the compiled `WebAssembly.Module` through workerData and call `instantiateCore` themselves.
  *
- * `--no-liftoff` is set here before any compile (stack-notes G1: Node 20's baseline compiler
+ * `--no-liftoff` is set here before any compile (docs/platform-notes.md G1: Node 20's baseline compiler
  * miscompiles code around `atomic.wait` and pipelines hang), so library use is as safe as the
  * CLI, and a probe checks at load time that the compiled code is the fixed kind.
  */

@@ -1,5 +1,5 @@
 // A 2-stage pipeline over real worker threads with blocking waits: the regression test for
-// stack-notes G1 (Node 20's baseline compiler miscompiled code around atomic.wait and this
+// docs/platform-notes.md G1 (Node 20's baseline compiler miscompiled code around atomic.wait and this
 // exact topology deadlocked every time). Also runs backoff, and the wake-up path of the main
 // thread's async waits (Atomics.waitAsync woken by the core's notify).
 import { test } from 'uvu';

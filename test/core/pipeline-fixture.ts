@@ -40,5 +40,5 @@ export async function produce(ring: RingHandle, n: number, batch: number): Promi
 }
 
 export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, rej) => setTimeout(() => rej(new Error(`${what} did not finish within ${ms} ms (a hang: see stack-notes G1)`)), ms).unref())]);
+  return Promise.race([p, new Promise<T>((_, rej) => setTimeout(() => rej(new Error(`${what} did not finish within ${ms} ms (a hang: see docs/platform-notes.md G1)`)), ms).unref())]);
 }
