@@ -28,31 +28,32 @@
 import {
   KIND_SINGLE_RING, LINE, regionBegin, regionCommit, alignUp, H_CAPACITY, H_SLOT_BYTES,
 } from './region';
+import { SPIN_CHUNK, cellPublish, cellWake, clockNs } from './wait';
 import {
-  WAIT_SPIN, WAIT_BACKOFF, SPIN_CHUNK, YIELD_NS, YIELD_STEP_NS, BACKOFF_TIMEOUT_NS, BLOCK_TIMEOUT_NS,
-  cellPublish, cellWake, cellPrepare, cellSleep, cellDone, napOn, clockNs,
-} from './wait';
+  SEQ_WAIT, SEQ_SPIN_NS, SEQ_CURSOR, SEQ_CTL_HALT, SEQ_CTL_END_SEQ, SEQ_CELLS, HALT_RUNNING, HALT_ENDING, HALT_ABORTED,
+  minOver, laggingCell, consumerStopped, producerStopped, awaitMin,
+} from './barrier';
 
 export const MAX_STAGES: i32 = 4;
 export const EGRESS_CELL: i32 = 4;
 export const CELL_COUNT: i32 = 5;
 
 const R_STAGE_COUNT: u32 = 32;
-const R_WAIT: u32 = 36;
-const R_SPIN_NS: u32 = 40;
+const R_WAIT: u32 = SEQ_WAIT;
+const R_SPIN_NS: u32 = SEQ_SPIN_NS;
 const R_SLOT_STRIDE: u32 = 44;
 const R_SLOTS_OFFSET: u32 = 48;
 const R_GATING_MASK: u32 = 52;
 const R_CONSUMERS_MASK: u32 = 56;
 
-const CURSOR: u32 = 128;
+const CURSOR: u32 = SEQ_CURSOR;
 const P_NEXT: u32 = 256;
 const P_CACHED_GATE: u32 = 264;
-const CTL_HALT: u32 = 384;
-const CTL_END_SEQ: u32 = 392;
+const CTL_HALT: u32 = SEQ_CTL_HALT;
+const CTL_END_SEQ: u32 = SEQ_CTL_END_SEQ;
 const CTL_FAIL_CELL: u32 = 400;
 const CTL_FAIL_SEQ: u32 = 408;
-const CELLS: u32 = 512;
+const CELLS: u32 = SEQ_CELLS;
 const CELL_DEPS: u32 = 16;
 const PRIVATE: u32 = 1152;
 const SLOTS: u32 = 1792;
@@ -60,9 +61,7 @@ const SLOTS: u32 = 1792;
 export const SLOT_HEADER: u32 = 8;
 export const DROPPED_BIT: u32 = 0x80000000;
 
-export const HALT_RUNNING: i32 = 0;
-export const HALT_ENDING: i32 = 1;
-export const HALT_ABORTED: i32 = 2;
+export { HALT_RUNNING, HALT_ENDING, HALT_ABORTED } from './barrier';
 
 // @ts-ignore: decorator
 @inline function cellAt(base: usize, c: i32): usize { return base + CELLS + <usize>c * LINE; }
@@ -176,86 +175,7 @@ export function ringFailSeq(base: usize): f64 { return <f64>atomic.load<i64>(bas
 export function ringMinGating(base: usize): f64 { return <f64>minOver(base, load<u32>(base + R_GATING_MASK)); }
 
 // ------------------------------------------------------------------------------------------
-// Barrier
-
-// @ts-ignore: decorator
-@inline function minOver(base: usize, mask: u32): i64 {
-  if (mask == 0) return atomic.load<i64>(base + CURSOR);
-  let m = i64.MAX_VALUE;
-  for (let c = 0; c < CELL_COUNT; c++) {
-    if ((mask & (1 << c)) != 0) {
-      const v = atomic.load<i64>(cellAt(base, c));
-      if (v < m) m = v;
-    }
-  }
-  return m;
-}
-
-/** The first cell (or the cursor) of `mask` still below target, or 0 when none is. */
-function laggingCell(base: usize, mask: u32, target: i64): usize {
-  if (mask == 0) return atomic.load<i64>(base + CURSOR) < target ? base + CURSOR : 0;
-  for (let c = 0; c < CELL_COUNT; c++) {
-    if ((mask & (1 << c)) != 0) {
-      const cell = cellAt(base, c);
-      if (atomic.load<i64>(cell) < target) return cell;
-    }
-  }
-  return 0;
-}
-
-/** A consumer stops waiting when the ring aborted or nothing at `target` will ever come. */
-// @ts-ignore: decorator
-@inline function consumerStopped(base: usize, target: i64): bool {
-  const h = atomic.load<i32>(base + CTL_HALT);
-  return h == HALT_ABORTED || (h == HALT_ENDING && target > atomic.load<i64>(base + CTL_END_SEQ));
-}
-
-// @ts-ignore: decorator
-@inline function producerStopped(base: usize): bool {
-  return atomic.load<i32>(base + CTL_HALT) == HALT_ABORTED;
-}
-
-/**
- * Wait (per the ring's strategy) until min over `mask` reaches `target`. Returns that minimum,
- * or a value below target when the wait was stopped (see consumerStopped / producerStopped).
- */
-function awaitMin(base: usize, mask: u32, target: i64, producer: bool): i64 {
-  let v = minOver(base, mask);
-  if (v >= target) return v;
-  const kind = load<u32>(base + R_WAIT);
-  const spinNs = <f64>load<u32>(base + R_SPIN_NS);
-  if (kind == WAIT_SPIN || spinNs > 0) {
-    const t0 = clockNs();
-    while (true) {
-      for (let i = 0; i < SPIN_CHUNK; i++) {
-        v = minOver(base, mask);
-        if (v >= target) return v;
-      }
-      if (producer ? producerStopped(base) : consumerStopped(base, target)) return v;
-      if (kind != WAIT_SPIN && clockNs() - t0 >= spinNs) break;
-    }
-  }
-  if (kind == WAIT_BACKOFF) {
-    const t1 = clockNs();
-    while (clockNs() - t1 < YIELD_NS) {
-      const lag = laggingCell(base, mask, target);
-      if (lag == 0) return minOver(base, mask);
-      if (producer ? producerStopped(base) : consumerStopped(base, target)) return minOver(base, mask);
-      napOn(lag, YIELD_STEP_NS);
-    }
-  }
-  const timeout = kind == WAIT_BACKOFF ? BACKOFF_TIMEOUT_NS : BLOCK_TIMEOUT_NS;
-  while (true) {
-    const lag = laggingCell(base, mask, target);
-    if (lag == 0) return minOver(base, mask);
-    const epoch = cellPrepare(lag);
-    const stop = producer ? producerStopped(base) : consumerStopped(base, target);
-    if (!stop && atomic.load<i64>(lag) < target) cellSleep(lag, epoch, timeout);
-    cellDone(lag);
-    if (stop) return minOver(base, mask);
-  }
-  return v;
-}
+// Barrier (barrier.ts, shared with the lanes)
 
 /**
  * Consumer cell `c` wants sequence `target`: blocks per the wait strategy and returns the highest

@@ -25,10 +25,8 @@
  * Sequences cross the JS boundary as f64 (exact below 2^53), never i64 (docs/platform-notes.md G6).
  */
 import { H_CAPACITY, H_KIND, H_SLOT_BYTES } from '../region';
-import {
-  WAIT_SPIN, WAIT_BACKOFF, SPIN_CHUNK, YIELD_NS, YIELD_STEP_NS, BACKOFF_TIMEOUT_NS, BLOCK_TIMEOUT_NS, C_WAITERS,
-  cellWake, cellPrepare, cellSleep, cellDone, napOn, clockNs,
-} from '../wait';
+import { SPIN_CHUNK, C_WAITERS, cellWake, clockNs } from '../wait';
+import { minOver, laggingCell, consumerStopped, producerStopped, awaitMin } from '../barrier';
 import {
   KIND_LANE_JOURNAL, MAX_READERS, L_READERS, L_WAIT, L_SPIN_NS, L_SLOT_STRIDE, L_SLOTS_OFFSET, L_GATING_MASK,
   L_WRITER_DOORBELL, L_OVERWRITE, CURSOR, W_NEXT, W_CACHED_GATE, W_DROPS, W_START,
@@ -38,83 +36,7 @@ import {
 import { journalStampClaimed, journalCommit, journalCopyChecked } from './journal';
 
 // ------------------------------------------------------------------------------------------
-// Barrier and waits
-
-// @ts-ignore: decorator
-@inline function minOver(base: usize, mask: u32): i64 {
-  if (mask == 0) return atomic.load<i64>(base + CURSOR);
-  let m = i64.MAX_VALUE;
-  let bits = mask;
-  while (bits != 0) {
-    const r = <i32>ctz(bits);
-    bits &= bits - 1;
-    const v = atomic.load<i64>(readerCell(base, r));
-    if (v < m) m = v;
-  }
-  return m;
-}
-
-function laggingCell(base: usize, mask: u32, target: i64): usize {
-  if (mask == 0) return atomic.load<i64>(base + CURSOR) < target ? base + CURSOR : 0;
-  let bits = mask;
-  while (bits != 0) {
-    const r = <i32>ctz(bits);
-    bits &= bits - 1;
-    const cell = readerCell(base, r);
-    if (atomic.load<i64>(cell) < target) return cell;
-  }
-  return 0;
-}
-
-// @ts-ignore: decorator
-@inline function readerStopped(base: usize, target: i64): bool {
-  const h = atomic.load<i32>(base + CTL_HALT);
-  return h == HALT_ABORTED || (h == HALT_ENDING && target > atomic.load<i64>(base + CTL_END_SEQ));
-}
-
-// @ts-ignore: decorator
-@inline function writerStopped(base: usize): bool {
-  return atomic.load<i32>(base + CTL_HALT) == HALT_ABORTED;
-}
-
-/** Wait per the lane's strategy until min over `mask` (0 = the cursor) reaches `target`. */
-function awaitLane(base: usize, mask: u32, target: i64, writer: bool): i64 {
-  let v = minOver(base, mask);
-  if (v >= target) return v;
-  const kind = load<u32>(base + L_WAIT);
-  const spinNs = <f64>load<u32>(base + L_SPIN_NS);
-  if (kind == WAIT_SPIN || spinNs > 0) {
-    const t0 = clockNs();
-    while (true) {
-      for (let i = 0; i < SPIN_CHUNK; i++) {
-        v = minOver(base, mask);
-        if (v >= target) return v;
-      }
-      if (writer ? writerStopped(base) : readerStopped(base, target)) return v;
-      if (kind != WAIT_SPIN && clockNs() - t0 >= spinNs) break;
-    }
-  }
-  if (kind == WAIT_BACKOFF) {
-    const t1 = clockNs();
-    while (clockNs() - t1 < YIELD_NS) {
-      const lag = laggingCell(base, mask, target);
-      if (lag == 0) return minOver(base, mask);
-      if (writer ? writerStopped(base) : readerStopped(base, target)) return minOver(base, mask);
-      napOn(lag, YIELD_STEP_NS);
-    }
-  }
-  const timeout = kind == WAIT_BACKOFF ? BACKOFF_TIMEOUT_NS : BLOCK_TIMEOUT_NS;
-  while (true) {
-    const lag = laggingCell(base, mask, target);
-    if (lag == 0) return minOver(base, mask);
-    const epoch = cellPrepare(lag);
-    const stop = writer ? writerStopped(base) : readerStopped(base, target);
-    if (!stop && atomic.load<i64>(lag) < target) cellSleep(lag, epoch, timeout);
-    cellDone(lag);
-    if (stop) return minOver(base, mask);
-  }
-  return v;
-}
+// Barrier and waits: ../barrier.ts (shared with the SingleRing; the lane layout is the ring's)
 
 /** Store a cell and wake its sleepers. */
 // @ts-ignore: decorator
@@ -186,7 +108,7 @@ export function laneClaim(base: usize, n: i32): i32 {
     const wrap = next + <i64>k - 1 - capacity;
     let gate = load<i64>(base + W_CACHED_GATE);
     if (wrap > gate) {
-      gate = awaitLane(base, load<u32>(base + L_GATING_MASK), wrap, true);
+      gate = awaitMin(base, load<u32>(base + L_GATING_MASK), wrap, true);
       store<i64>(base + W_CACHED_GATE, gate);
       if (gate < wrap) return 0;
     }
@@ -221,7 +143,7 @@ export function laneCountDrops(base: usize, n: f64): void {
 
 /** The gating cell the writer must sleep on before `n` more slots are free; 0 when none. */
 export function laneWriterWaitCell(base: usize, n: i32): usize {
-  if (writerStopped(base) || load<u32>(base + L_OVERWRITE) != 0) return 0;
+  if (producerStopped(base) || load<u32>(base + L_OVERWRITE) != 0) return 0;
   const wrap = load<i64>(base + W_NEXT) + <i64>n - 1 - <i64>load<u32>(base + H_CAPACITY);
   return laggingCell(base, load<u32>(base + L_GATING_MASK), wrap);
 }
@@ -238,7 +160,7 @@ export function laneWaitFor(base: usize, r: i32, targetF: f64): f64 {
   const target = <i64>targetF;
   const cached = load<i64>(cell + CELL_CACHED);
   if (cached >= target) return <f64>cached;
-  const v = awaitLane(base, 0, target, false);
+  const v = awaitMin(base, 0, target, false);
   if (v >= target) store<i64>(cell + CELL_CACHED, v);
   return <f64>v;
 }
@@ -265,20 +187,20 @@ export function laneSpinFor(base: usize, r: i32, targetF: f64, budgetNs: f64): f
       const m = atomic.load<i64>(base + CURSOR);
       if (m >= target) { store<i64>(readerCell(base, r) + CELL_CACHED, m); return <f64>m; }
     }
-    if (readerStopped(base, target) || clockNs() - t0 >= budgetNs) return <f64>atomic.load<i64>(base + CURSOR);
+    if (consumerStopped(base, target) || clockNs() - t0 >= budgetNs) return <f64>atomic.load<i64>(base + CURSOR);
   }
   return v;
 }
 
 /** True when nothing at `target` will ever be published: the lane ended before it, or aborted. */
 export function laneStopped(base: usize, targetF: f64): bool {
-  return readerStopped(base, <i64>targetF);
+  return consumerStopped(base, <i64>targetF);
 }
 
 /** The cell a reader must sleep on for `target` (the cursor); 0 when it need not. */
 export function laneReaderWaitCell(base: usize, targetF: f64): usize {
   const target = <i64>targetF;
-  if (readerStopped(base, target)) return 0;
+  if (consumerStopped(base, target)) return 0;
   return atomic.load<i64>(base + CURSOR) < target ? base + CURSOR : 0;
 }
 

@@ -28,6 +28,11 @@
  */
 import { alignUp, H_CAPACITY, regionBegin, regionCommit } from '../region';
 
+// the offsets shared with the SingleRing (and its barrier) are the barrier's own constants
+import {
+  SEQ_WAIT, SEQ_SPIN_NS, SEQ_CURSOR, SEQ_CTL_HALT, SEQ_CTL_END_SEQ, SEQ_CELLS, SEQ_LINE, HALT_RUNNING,
+} from '../barrier';
+
 export const KIND_LANE_EVENTS: u32 = 111;
 export const KIND_LANE_FANOUT: u32 = 112;
 export const KIND_LANE_JOURNAL: u32 = 113;
@@ -37,8 +42,8 @@ export const KIND_DOORBELLS: u32 = 121;
 export const MAX_READERS: u32 = 8;
 
 export const L_READERS: u32 = 32;
-export const L_WAIT: u32 = 36;
-export const L_SPIN_NS: u32 = 40;
+export const L_WAIT: u32 = SEQ_WAIT;
+export const L_SPIN_NS: u32 = SEQ_SPIN_NS;
 export const L_SLOT_STRIDE: u32 = 44;
 export const L_SLOTS_OFFSET: u32 = 48;
 export const L_GATING_MASK: u32 = 52;
@@ -46,30 +51,28 @@ export const L_CONSUMERS_MASK: u32 = 56;
 export const L_WRITER_DOORBELL: u32 = 60;
 export const L_OVERWRITE: u32 = 68;
 
-export const CURSOR: u32 = 128;
+export const CURSOR: u32 = SEQ_CURSOR;
 export const W_NEXT: u32 = 256;
 export const W_CACHED_GATE: u32 = 264;
 export const W_DROPS: u32 = 272;
 export const W_START: u32 = 280;
-export const CTL_HALT: u32 = 384;
-export const CTL_END_SEQ: u32 = 392;
+export const CTL_HALT: u32 = SEQ_CTL_HALT;
+export const CTL_END_SEQ: u32 = SEQ_CTL_END_SEQ;
 export const CTL_FAIL_WHO: u32 = 400;
 export const CTL_FAIL_SEQ: u32 = 408;
-export const CELLS: u32 = 512;
+export const CELLS: u32 = SEQ_CELLS;
 export const CELL_DEPS: u32 = 16;
 export const CELL_CACHED: u32 = 24;
 export const CELL_OVERRUN: u32 = 32;
 export const CELL_DOORBELL: u32 = 40;
-export const LINE_BYTES: u32 = 128;
+export const LINE_BYTES: u32 = SEQ_LINE;
 
 export const SLOT_HEADER: u32 = 8;
 export const SLOT_COMMIT: u32 = 4;
 export const DROPPED_BIT: u32 = 0x80000000;
 export const LENGTH_MASK: u32 = 0x7fffffff;
 
-export const HALT_RUNNING: i32 = 0;
-export const HALT_ENDING: i32 = 1;
-export const HALT_ABORTED: i32 = 2;
+export { HALT_RUNNING, HALT_ENDING, HALT_ABORTED } from '../barrier';
 
 export const ON_FULL_BLOCK: u32 = 0;
 export const ON_FULL_DROP: u32 = 1;
