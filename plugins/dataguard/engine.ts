@@ -7,6 +7,7 @@ import { bytesEqual, hashBytes, hashString, maskString, truncateBytes, truncateS
 import type { FieldType, SchemaContract } from './registry.ts';
 import type { BoundRule, ReplacementValue } from './rules.ts';
 import type { DataguardRole } from './spec-rules.ts';
+import { rulesScannable, ScanPath, SCAN_FALLBACK, SCAN_FORWARD_INPUT, SCAN_INCOMPATIBLE } from './scan-path.ts';
 import type { DataguardStageCounters, RejectReason } from './stage-counters.ts';
 
 /**
@@ -77,6 +78,12 @@ export interface EngineOptions {
   counters: DataguardStageCounters;
   /** time one record in N (undefined: off) */
   costSampling: number | undefined;
+  /**
+   * Check and redact by scanning the msgpack bytes in place (default), leaving to the decode path
+   * only what the scan does not settle; false: decode every record (the reference the tests
+   * compare the scan with).
+   */
+  inPlace?: boolean;
 }
 
 function isC1(v: unknown): boolean {
@@ -117,6 +124,11 @@ export class DataguardEngine {
   /** per schema position: KEEP, REPLACED (value in outValue) or DROPPED */
   private readonly outKind: Uint8Array;
   private readonly outValue: unknown[];
+  /** the in-place path (undefined: every record takes the decode path) */
+  private readonly scan: ScanPath | undefined;
+  /** records settled by the in-place path / by the decode path (plain numbers, for tests and benches) */
+  scanned = 0;
+  decoded = 0;
   private mem: Uint8Array | undefined;
   private memBuf: Buffer | undefined;
   private readonly sampleEvery: number;
@@ -158,6 +170,7 @@ export class DataguardEngine {
       char: r.action.kind === 'mask' ? r.action.char : '',
       n: r.action.kind === 'truncate' ? r.action.n : 0,
     }));
+    this.scan = o.inPlace !== false && rulesScannable(o.rules) ? new ScanPath(o.mode, o.contract, o.rules, this.writer, this.binLimit) : undefined;
     this.sampleEvery = o.costSampling ?? 0;
     this.sampleCountdown = this.sampleEvery;
   }
@@ -230,15 +243,46 @@ export class DataguardEngine {
     if (cv === undefined) return this.reject('schema_missing');
     if (n === ENVELOPE_BYTES) return this.reject('decode_err');
 
+    const scan = this.scan;
+    if (scan !== undefined) {
+      const t0 = timed ? performance.now() : 0;
+      const v = scan.check(input, n, h.version);
+      if (timed) this.decodeMs += performance.now() - t0;
+      if (v !== SCAN_FALLBACK) {
+        if (v === SCAN_INCOMPATIBLE) { this.scanned++; return this.reject('schema_incompatible'); }
+        if (this.role === 'check') { this.scanned++; return this.acceptInput(); }
+        const r = scan.redact(input);
+        if (r !== SCAN_FALLBACK) { this.scanned++; return this.scanRedacted(r, mem, off); }
+      }
+    }
+    this.decoded++;
+    return this.decodePath(cv, mem, off, n, timed);
+  }
+
+  /** Count and write back what the in-place path's redaction did (as `redact` below does). */
+  private scanRedacted(r: number, mem: Uint8Array, off: number): number {
+    if (r === SCAN_FORWARD_INPUT) {
+      this.c.base.redact_noop.add(1);
+      return this.acceptInput();
+    }
+    const scan = this.scan!;
+    const applied = scan.applied;
+    for (let i = 0; i < applied.length; i++) if (applied[i] === 1) this.c.rules[this.rules[i]!.index]!.add(1);
+    if (scan.overflow) return this.reject('redact_overflow');
+    return this.writeBack(mem, off);
+  }
+
+  /** The decode path: one msgpackr decode into objects, then check and redact on the values. */
+  private decodePath(cv: CompiledVersion, mem: Uint8Array, off: number, n: number, timed: boolean): number {
     let value: unknown;
     const t0 = timed ? performance.now() : 0;
     try {
       this.unpackRange.end = n;
-      value = this.unpackr.unpack(input, this.unpackRange);
+      value = this.unpackr.unpack(this.input, this.unpackRange);
     } catch {
       return this.reject('decode_err');
     }
-    if (timed) this.decodeMs = performance.now() - t0;
+    if (timed) this.decodeMs += performance.now() - t0;
 
     const problem = this.mapkv ? this.checkMap(value, cv) : this.checkRow(value, cv);
     if (problem !== undefined) return this.reject(problem);
@@ -400,7 +444,12 @@ export class DataguardEngine {
     // reset the rules' per-field state for the next record
     for (let r = 0; r < rules.length; r++) { const fi = cv.ruleField[r]!; if (fi >= 0) { outKind[fi] = KEEP; outValue[fi] = null; } }
     if (w.overflow) return this.reject('redact_overflow');
+    return this.writeBack(mem, off);
+  }
 
+  /** Write the writer's record into the slot (framed) and count it as forwarded rewritten. */
+  private writeBack(mem: Uint8Array, off: number): number {
+    const w = this.writer;
     if (this.raw) {
       w.buf.copy(this.memBuf!, off, 0, w.pos);
       this.outLength = w.pos;
