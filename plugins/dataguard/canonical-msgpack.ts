@@ -137,9 +137,7 @@ export class CanonicalWriter {
 
   /** Bytes already encoded (e.g. a map key encoded once at start). */
   raw(b: Uint8Array): void {
-    if (!this.room(b.length)) return;
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
+    if (this.room(b.length)) this.copy(b, 0, b.length);
   }
 }
 

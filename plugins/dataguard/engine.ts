@@ -129,6 +129,8 @@ export class DataguardEngine {
   /** records settled by the in-place path / by the decode path (plain numbers, for tests and benches) */
   scanned = 0;
   decoded = 0;
+  /** raw framing: views of the writer's buffer by length, for the copy into the slot */
+  private readonly outViews: Uint8Array[] = [];
   private mem: Uint8Array | undefined;
   private memBuf: Buffer | undefined;
   private readonly sampleEvery: number;
@@ -225,17 +227,19 @@ export class DataguardEngine {
 
   private process(mem: Uint8Array, off: number, len: number, timed: boolean): number {
     const input = this.input;
-    let n: number;
+    // the record's binary bytes are src[base, base+n): raw framing reads them in the slot itself
+    // (copied into `input` only for the decode path), base64 decodes them into `input`
+    let src: Buffer, base: number, n: number;
     if (this.raw) {
       if (len > input.length) return this.reject('decode_err');
-      this.memBuf!.copy(input, 0, off, off + len);
-      n = len;
+      src = this.memBuf!; base = off; n = len;
     } else {
       n = decodeBase64(mem, off, len, input);
       if (n < 0) return this.reject('decode_err');
+      src = input; base = 0;
     }
     const h = this.header;
-    if (!readEnvelope(input, 0, n, h)) return this.reject('decode_err');
+    if (!readEnvelope(src, base, n, h)) return this.reject('decode_err');
     if (h.codec !== this.codec) return this.reject('codec_mismatch');
     const k = this.contract;
     if (h.schemaId !== k.schemaId || h.msgType !== k.msgType || h.version < k.requiredVersion) return this.reject('schema_incompatible');
@@ -246,16 +250,17 @@ export class DataguardEngine {
     const scan = this.scan;
     if (scan !== undefined) {
       const t0 = timed ? performance.now() : 0;
-      const v = scan.check(input, n, h.version);
+      const v = scan.check(src, base, n, h.version);
       if (timed) this.decodeMs += performance.now() - t0;
       if (v !== SCAN_FALLBACK) {
         if (v === SCAN_INCOMPATIBLE) { this.scanned++; return this.reject('schema_incompatible'); }
         if (this.role === 'check') { this.scanned++; return this.acceptInput(); }
-        const r = scan.redact(input);
+        const r = scan.redact(src);
         if (r !== SCAN_FALLBACK) { this.scanned++; return this.scanRedacted(r, mem, off); }
       }
     }
     this.decoded++;
+    if (this.raw) this.memBuf!.copy(input, 0, off, off + len);
     return this.decodePath(cv, mem, off, n, timed);
   }
 
@@ -451,8 +456,13 @@ export class DataguardEngine {
   private writeBack(mem: Uint8Array, off: number): number {
     const w = this.writer;
     if (this.raw) {
-      w.buf.copy(this.memBuf!, off, 0, w.pos);
-      this.outLength = w.pos;
+      // one memcpy from a view of the writer's first n bytes, made once per length (Buffer#copy
+      // of a range would make a new view for every record)
+      const n = w.pos;
+      let view = this.outViews[n];
+      if (view === undefined) this.outViews[n] = view = w.buf.subarray(0, n);
+      mem.set(view, off);
+      this.outLength = n;
     } else {
       this.outLength = encodeBase64(w.buf, w.pos, mem, off);
     }

@@ -238,22 +238,27 @@ export class ScanPath {
 
   private current: ScanVersion | undefined;
 
+  /** where the record `check` read starts in its buffer */
+  private base = 0;
+
   /**
-   * Check the record input[0, n) (its envelope read and accepted: schema version `version`, a
+   * Check the record b[base, base+n) (its envelope read and accepted: schema version `version`, a
    * body not empty): SCAN_FORWARD_INPUT, SCAN_INCOMPATIBLE or SCAN_FALLBACK.
    */
-  check(input: Buffer, n: number, version: number): number {
+  check(b: Buffer, base: number, n: number, version: number): number {
     const sv = this.versions.get(version)!;
     this.current = sv;
-    return this.mapkv ? this.scanMap(input, n, sv) : this.scanRow(input, n, sv);
+    this.base = base;
+    return this.mapkv ? this.scanMap(b, base + ENVELOPE_BYTES, base + n, sv) : this.scanRow(b, base + ENVELOPE_BYTES, base + n, sv);
   }
 
   /**
-   * Apply the rules to the record `check` just accepted: SCAN_FORWARD_INPUT (nothing changed),
-   * SCAN_OUTPUT (`applied`, and the body in the writer unless `overflow`) or SCAN_FALLBACK.
+   * Apply the rules to the record `check` just accepted (the same bytes): SCAN_FORWARD_INPUT
+   * (nothing changed), SCAN_OUTPUT (`applied`, and the record in the writer from 0 unless
+   * `overflow`) or SCAN_FALLBACK.
    */
-  redact(input: Buffer): number {
-    return this.redactIn(input, this.current!);
+  redact(b: Buffer): number {
+    return this.redactIn(b, this.current!);
   }
 
   /** Scan one value at b[p] (nil, bool, int, float, str, bin); its end, or -1 to fall back. */
@@ -270,11 +275,12 @@ export class ScanPath {
       case 0xd9: return p + 2 > end ? -1 : this.payload(V_STR, p + 2, b[p + 1]!, end);
       case 0xda: return p + 3 > end ? -1 : this.payload(V_STR, p + 3, b.readUInt16BE(p + 1), end);
       case 0xdb: return p + 5 > end ? -1 : this.payload(V_STR, p + 5, b.readUInt32BE(p + 1), end);
-      case 0xca:
-        if (p + 5 > end || Number.isNaN(b.readFloatBE(p + 1))) return -1;
+      case 0xca: // a NaN: exponent all ones, fraction not zero
+        if (p + 5 > end || ((b[p + 1]! & 0x7f) === 0x7f && (b[p + 2]! & 0x80) !== 0 && ((b[p + 2]! & 0x7f) | b[p + 3]! | b[p + 4]!) !== 0)) return -1;
         this.vTag = V_FLOAT; return p + 5;
       case 0xcb:
-        if (p + 9 > end || Number.isNaN(b.readDoubleBE(p + 1))) return -1;
+        if (p + 9 > end || ((b[p + 1]! & 0x7f) === 0x7f && (b[p + 2]! & 0xf0) === 0xf0
+          && ((b[p + 2]! & 0x0f) | b[p + 3]! | b[p + 4]! | b[p + 5]! | b[p + 6]! | b[p + 7]! | b[p + 8]!) !== 0)) return -1;
         this.vTag = V_FLOAT; return p + 9;
       case 0xcc: case 0xd0: this.vTag = V_INT; return p + 2 > end ? -1 : p + 2;
       case 0xcd: case 0xd1: this.vTag = V_INT; return p + 3 > end ? -1 : p + 3;
@@ -294,15 +300,14 @@ export class ScanPath {
     this.present[i] = 1; this.tag[i] = this.vTag; this.at[i] = at; this.pay[i] = this.vPay; this.len[i] = this.vLen;
   }
 
-  private scanMap(b: Buffer, end: number, sv: ScanVersion): number {
-    let p = ENVELOPE_BYTES;
+  private scanMap(b: Buffer, p: number, end: number, sv: ScanVersion): number {
     const t = b[p]!;
     let entries: number;
     if (t >= 0x80 && t <= 0x8f) { entries = t & 0x0f; p += 1; } else if (t === 0xde) { if (p + 3 > end) return SCAN_FALLBACK; entries = b.readUInt16BE(p + 1); p += 3; } else if (t === 0xdf) { if (p + 5 > end) return SCAN_FALLBACK; entries = b.readUInt32BE(p + 1); p += 5; } else return SCAN_FALLBACK;
     const count = sv.count;
     if (entries > count) return SCAN_FALLBACK; // a key the schema lacks or a repeated key
     const present = this.present;
-    present.fill(0, 0, count);
+    for (let i = 0; i < count; i++) present[i] = 0;
     const names = sv.names, nameOff = sv.nameOff, nameLen = sv.nameLen;
     let hint = 0;
     for (let e = 0; e < entries; e++) {
@@ -334,13 +339,12 @@ export class ScanPath {
     return this.verdict(b, sv, count);
   }
 
-  private scanRow(b: Buffer, end: number, sv: ScanVersion): number {
-    let p = ENVELOPE_BYTES;
+  private scanRow(b: Buffer, p: number, end: number, sv: ScanVersion): number {
     const t = b[p]!;
     let n: number;
     if (t >= 0x90 && t <= 0x9f) { n = t & 0x0f; p += 1; } else if (t === 0xdc) { if (p + 3 > end) return SCAN_FALLBACK; n = b.readUInt16BE(p + 1); p += 3; } else if (t === 0xdd) { if (p + 5 > end) return SCAN_FALLBACK; n = b.readUInt32BE(p + 1); p += 5; } else return SCAN_FALLBACK;
     const count = sv.count;
-    this.present.fill(0, 0, count);
+    for (let i = 0; i < count; i++) this.present[i] = 0;
     for (let i = 0; i < n; i++) {
       if (p >= end) return SCAN_FALLBACK;
       const q = this.value(b, p, end);
@@ -424,7 +428,9 @@ export class ScanPath {
         else w.tagged8(b[at] === 0xd3 && (b[at + 1]! & 0x80) !== 0 ? 0xd3 : 0xcf, b, at + 1);
         return;
       case V_FLOAT:
-        if (type === T_INT) w.int(this.floatAt(b, at)); else w.float(this.floatAt(b, at));
+        if (type === T_INT) w.int(this.floatAt(b, at));
+        else if (b[at] === 0xcb) w.bytes(b, at, 9); // a float64 (not NaN) is written as it came
+        else w.float(this.floatAt(b, at));
         return;
       case V_STR: w.strBytes(b, this.pay[i]!, this.len[i]!); return;
       default: w.binBytes(b, this.pay[i]!, this.len[i]!);
@@ -466,7 +472,7 @@ export class ScanPath {
           break;
         case K_HASH:
           if (str) {
-            scratch.set(SHA_PREFIX, sp);
+            for (let i = 0; i < SHA_PREFIX.length; i++) scratch[sp + i] = SHA_PREFIX[i]!;
             this.sha.hex(b, pay, len, scratch, sp + SHA_PREFIX.length);
             this.newLen[r] = HASH_TEXT_BYTES;
           } else {
@@ -507,7 +513,7 @@ export class ScanPath {
 
     const w = this.writer;
     w.reset(0, this.binLimit);
-    w.bytes(b, 0, ENVELOPE_BYTES);
+    w.bytes(b, this.base, ENVELOPE_BYTES);
     const count = sv.count;
     const present = this.present, fieldRule = sv.fieldRule, types = sv.types;
     if (this.mapkv) {
