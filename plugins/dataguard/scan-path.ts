@@ -44,17 +44,19 @@ const K_DROP = 0, K_REPLACE = 1, K_HASH = 2, K_MASK = 3, K_TRUNCATE = 4;
 const NEW_INPUT = 0, NEW_SCRATCH = 1;
 const INT64_MIN = -(2 ** 63);
 const UINT64_LIMIT = 2 ** 64;
-const SHA_PREFIX = new TextEncoder().encode('sha256:');
+// Every byte array the copy loops read is a Buffer, like the record: one kind of array keeps
+// those loops' element loads monomorphic.
+const SHA_PREFIX = Buffer.from('sha256:', 'latin1');
 const HASH_TEXT_BYTES = SHA_PREFIX.length + 64;
 
 interface ScanVersion {
   count: number;
   /** field names' UTF-8 bytes, one after the other */
-  names: Uint8Array;
+  names: Buffer;
   nameOff: Int32Array;
   nameLen: Int32Array;
   /** canonical key encodings, for output */
-  keys: Uint8Array[];
+  keys: Buffer[];
   types: Uint8Array;
   required: Uint8Array;
   /** per field: the policy rule on it, or -1 */
@@ -74,14 +76,14 @@ interface ScanRule {
   kind: number;
   type: number;
   /** replace_with: the canonical encoding of the VALUE, and its str/bin payload */
-  rep: Uint8Array;
-  repPayload: Uint8Array;
+  rep: Buffer;
+  repPayload: Buffer;
   /** replace_with on a float field: the VALUE */
   repNumber: number;
   prefix: number;
   suffix: number;
   /** mask: the UTF-8 bytes of the mask character */
-  char: Uint8Array;
+  char: Buffer;
   n: number;
 }
 
@@ -180,7 +182,7 @@ export class ScanPath {
   private readonly newSrc: Uint8Array;
   private readonly newStart: Int32Array;
   private readonly newLen: Int32Array;
-  private readonly scratch: Uint8Array;
+  private readonly scratch: Buffer;
   /** after SCAN_OUTPUT: the body did not fit the slot */
   overflow = false;
 
@@ -189,10 +191,9 @@ export class ScanPath {
     this.writer = writer;
     this.binLimit = binLimit;
     let maxFields = 0;
-    const enc = new TextEncoder();
     for (const v of contract.versions) {
-      const names = v.fields.map((f) => enc.encode(f.name));
-      const flat = new Uint8Array(names.reduce((a, n) => a + n.length, 0));
+      const names = v.fields.map((f) => Buffer.from(f.name, 'utf8'));
+      const flat = Buffer.alloc(names.reduce((a, n) => a + n.length, 0));
       const nameOff = new Int32Array(names.length), nameLen = new Int32Array(names.length);
       let o = 0;
       names.forEach((n, i) => { flat.set(n, o); nameOff[i] = o; nameLen[i] = n.length; o += n.length; });
@@ -201,7 +202,7 @@ export class ScanPath {
       rules.forEach((r, i) => { const fi = v.fields.findIndex((f) => f.name === r.field); ruleField[i] = fi; if (fi >= 0) fieldRule[fi] = i; });
       this.versions.set(v.version, {
         count: v.fields.length, names: flat, nameOff, nameLen,
-        keys: v.fields.map((f) => encodeCanonicalString(f.name)),
+        keys: v.fields.map((f) => Buffer.from(encodeCanonicalString(f.name))),
         types: Uint8Array.from(v.fields, (f) => TYPE_CODE[f.type]),
         required: Uint8Array.from(v.fields, (f) => (f.required ? 1 : 0)),
         fieldRule, ruleField, constructorField: v.fields.findIndex((f) => f.name === 'constructor'),
@@ -214,17 +215,17 @@ export class ScanPath {
     this.pay = new Int32Array(maxFields);
     this.len = new Int32Array(maxFields);
     const kinds = { drop: K_DROP, replace_with: K_REPLACE, hash: K_HASH, mask: K_MASK, truncate: K_TRUNCATE };
-    const empty = new Uint8Array(0);
+    const empty = Buffer.alloc(0);
     this.rules = rules.map((r) => {
       const type = TYPE_CODE[r.type];
-      const rep = r.replacement === undefined ? empty : canonicalOf(r.replacement, type);
-      const repPayload = typeof r.replacement === 'string' ? enc.encode(r.replacement) : r.replacement instanceof Uint8Array ? r.replacement : empty;
+      const rep = r.replacement === undefined ? empty : Buffer.from(canonicalOf(r.replacement, type));
+      const repPayload = typeof r.replacement === 'string' ? Buffer.from(r.replacement, 'utf8') : r.replacement instanceof Uint8Array ? Buffer.from(r.replacement) : empty;
       return {
         index: r.index, kind: kinds[r.action.kind], type, rep, repPayload,
         repNumber: typeof r.replacement === 'number' ? r.replacement : 0,
         prefix: r.action.kind === 'mask' ? r.action.prefix : 0,
         suffix: r.action.kind === 'mask' ? r.action.suffix : 0,
-        char: r.action.kind === 'mask' ? enc.encode(r.action.char) : empty,
+        char: r.action.kind === 'mask' ? Buffer.from(r.action.char, 'utf8') : empty,
         n: r.action.kind === 'truncate' ? r.action.n : 0,
       };
     });
@@ -233,7 +234,7 @@ export class ScanPath {
     this.newStart = new Int32Array(rules.length);
     this.newLen = new Int32Array(rules.length);
     // a mask writes at most 4 bytes per code point of its value; a hash 71
-    this.scratch = new Uint8Array(4 * binLimit + rules.length * HASH_TEXT_BYTES);
+    this.scratch = Buffer.alloc(4 * binLimit + rules.length * HASH_TEXT_BYTES);
   }
 
   private current: ScanVersion | undefined;

@@ -23,7 +23,7 @@ export class Sha256 {
   private readonly h = new Int32Array(8);
   private readonly w = new Int32Array(64);
   /** the last one or two blocks, padded */
-  private readonly tail = new Uint8Array(128);
+  private readonly tail = Buffer.alloc(128);
 
   /** Write the 32-byte digest of src[start, start+len) to out[at, at+32). */
   digest(src: Uint8Array, start: number, len: number, out: Uint8Array, at: number): void {
@@ -56,7 +56,7 @@ export class Sha256 {
     for (let i = 0; i < rest; i++) t[i] = src[start + whole + i]!;
     t[rest] = 0x80;
     const end = rest < 56 ? 64 : 128;
-    t.fill(0, rest + 1, end - 8);
+    for (let i = rest + 1; i < end - 8; i++) t[i] = 0;
     // length in bits, big endian (lengths here stay far below 2^53 bits)
     const bits = len * 8;
     const hi = Math.floor(bits / 0x1_0000_0000);
