@@ -13,18 +13,23 @@ import type { DataguardStageCounters, RejectReason } from './stage-counters.ts';
 /**
  * The per-record work of the three DataGuard stages, on the reused RecordBatch in place:
  *
- *   unframe (base64 → bytes, or copy the raw bytes) into a private scratch buffer
+ *   unframe (base64 → bytes into a private scratch buffer; raw: read in the slot)
  *   → envelope header (decode_err, codec_mismatch, schema_incompatible, schema_missing)
- *   → one msgpackr decode of the body (decode_err)
- *   → check against the record's schema version (codec_mismatch, schema_incompatible, decode_err)
+ *   → the in-place path (scan-path.ts): check the msgpack body where it lies and, for redact/fused,
+ *     apply the rules and re-encode canonically into a reused writer; what it does not settle
+ *     goes to
+ *   → the decode path: one msgpackr decode of the body (decode_err), the check against the
+ *     record's schema version (codec_mismatch, schema_incompatible, decode_err), the rules on the
+ *     decoded values and a canonical encode (the implementation before the scan; both paths give
+ *     the same verdicts, counts and bytes, test/dataguard/scan-path.test.ts)
  *   → check: forward the input unchanged
- *   → redact/fused: apply the rules; nothing changed → forward the input unchanged (redact_noop);
- *     else encode canonically and rewrite the slot (redact_applied), or reject when the result does
- *     not fit the slot (redact_overflow; never truncated).
+ *   → redact/fused: nothing changed → forward the input unchanged (redact_noop); else rewrite the
+ *     slot (redact_applied), or reject when the result does not fit the slot (redact_overflow;
+ *     never truncated).
  *
  * A rejected record is dropped (out_drop). Every record a stage sees is counted exactly once as
- * accepted or rejected, and every rejection has exactly one reason. The decode allocates (msgpackr
- * builds the object and its strings); nothing else per record does, except the values a rule
+ * accepted or rejected, and every rejection has exactly one reason. The in-place path allocates
+ * nothing per record; the decode path allocates the object and its strings and the values a rule
  * creates (a hash, a masked string).
  */
 
