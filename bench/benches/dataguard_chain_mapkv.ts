@@ -1,6 +1,6 @@
 /**
  * dataguard_chain_mapkv: one producer → dataguard_check (drops what the registry refuses) →
- * dataguard_redact (applies the rules) → egress: two stages, two msgpack decodes per record.
+ * dataguard_redact (applies the rules) → egress: two stages, two in-place scans per record.
  *
  *   P → [0 dataguard_check] → [1 dataguard_redact] → egress
  */

@@ -1,6 +1,6 @@
 /**
  * dataguard_fused_mapkv: one producer → dataguard_fused (check and redact in one stage, one
- * msgpack decode per record) → egress. Same records, rules and output as the chain.
+ * in-place scan of the msgpack bytes per record) → egress. Same records, rules and output as the chain.
  *
  *   P → [0 dataguard_fused] → egress
  */
@@ -14,7 +14,7 @@ import { DATAGUARD_SLOT_BYTES, dataguardFlags, dataguardPool } from '../suite/da
 export default defineBench({
   name: 'dataguard_fused_mapkv',
   kind: 'bench',
-  summary: 'producer → dataguard_fused (check + redact, one decode) → egress (mapkv records)',
+  summary: 'producer → dataguard_fused (check + redact, one scan) → egress (mapkv records)',
   async run(ctx) {
     const o = ctx.options;
     const w = chooseWait(o.wait, 2, ctx.cores);

@@ -1,6 +1,6 @@
 /**
  * DataGuard benches `dataguard_chain_mapkv` (dataguard_check then dataguard_redact: two stages,
- * two decodes per record) and `dataguard_fused_mapkv` (dataguard_fused: one stage, one decode),
+ * two in-place scans per record) and `dataguard_fused_mapkv` (dataguard_fused: one stage, one scan),
  * mapkv payloads of the example registry, the six example rules, base64 framing.
  *
  *   node --no-liftoff --conditions=source --import tsx bench/components/dataguard_mapkv.ts [--records=N] [--rounds=N] [--batch=N] [--pipeline] [--json]
@@ -132,7 +132,8 @@ export async function benchDataguardMapkv(o: { records?: number; rounds?: number
   // on a loaded machine
   const speedup = median(tc.map((c, i) => (c - tr[i]!) / (tf[i]! - tr[i]!)));
 
-  // the cost of the one msgpackr decode DataGuard does per record per stage, for reference
+  // the cost of one msgpackr decode of these records (DataGuard's fallback path, and what every
+  // record cost per stage before the in-place scan), for reference
   const u = new Unpackr({ useRecords: false, mapsAsObjects: true });
   const bodies = records.map((r) => Buffer.from(r.subarray(16)));
   for (const b of bodies) u.unpack(b);

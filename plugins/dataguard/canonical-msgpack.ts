@@ -90,6 +90,43 @@ export class CanonicalWriter {
     this.pos += n;
   }
 
+  /** A string given as its UTF-8 bytes src[start, start+n) (well-formed: what str() writes for it). */
+  strBytes(src: Uint8Array, start: number, n: number): void {
+    const head = n < 32 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+    if (!this.room(head + n)) return;
+    if (n < 32) this.u8(0xa0 | n);
+    else if (n < 0x100) { this.u8(0xd9); this.u8(n); } else if (n < 0x10000) { this.u8(0xda); this.u16(n); } else { this.u8(0xdb); this.u32(n); }
+    this.copy(src, start, n);
+  }
+
+  /** Bytes given as src[start, start+n). */
+  binBytes(src: Uint8Array, start: number, n: number): void {
+    const head = n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+    if (!this.room(head + n)) return;
+    if (n < 0x100) { this.u8(0xc4); this.u8(n); } else if (n < 0x10000) { this.u8(0xc5); this.u16(n); } else { this.u8(0xc6); this.u32(n); }
+    this.copy(src, start, n);
+  }
+
+  /** Bytes already encoded, given as src[start, start+n) (an envelope, an unchanged value). */
+  bytes(src: Uint8Array, start: number, n: number): void {
+    if (this.room(n)) this.copy(src, start, n);
+  }
+
+  /** A tag byte and 8 bytes copied from src[start, start+8) (a 64-bit integer as it came). */
+  tagged8(tag: number, src: Uint8Array, start: number): void {
+    if (!this.room(9)) return;
+    this.u8(tag);
+    this.copy(src, start, 8);
+  }
+
+  private copy(src: Uint8Array, start: number, n: number): void {
+    // a loop: a typed-array copy of a range needs a subarray view, one object per call
+    const buf = this.buf;
+    const p = this.pos;
+    for (let i = 0; i < n; i++) buf[p + i] = src[start + i]!;
+    this.pos = p + n;
+  }
+
   mapHeader(n: number): void {
     if (n < 16) { if (this.room(1)) this.u8(0x80 | n); } else if (n < 0x10000) { if (this.room(3)) { this.u8(0xde); this.u16(n); } } else if (this.room(5)) { this.u8(0xdf); this.u32(n); }
   }
@@ -100,9 +137,7 @@ export class CanonicalWriter {
 
   /** Bytes already encoded (e.g. a map key encoded once at start). */
   raw(b: Uint8Array): void {
-    if (!this.room(b.length)) return;
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
+    if (this.room(b.length)) this.copy(b, 0, b.length);
   }
 }
 

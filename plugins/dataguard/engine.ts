@@ -7,23 +7,29 @@ import { bytesEqual, hashBytes, hashString, maskString, truncateBytes, truncateS
 import type { FieldType, SchemaContract } from './registry.ts';
 import type { BoundRule, ReplacementValue } from './rules.ts';
 import type { DataguardRole } from './spec-rules.ts';
+import { rulesScannable, ScanPath, SCAN_FALLBACK, SCAN_FORWARD_INPUT, SCAN_INCOMPATIBLE } from './scan-path.ts';
 import type { DataguardStageCounters, RejectReason } from './stage-counters.ts';
 
 /**
  * The per-record work of the three DataGuard stages, on the reused RecordBatch in place:
  *
- *   unframe (base64 → bytes, or copy the raw bytes) into a private scratch buffer
+ *   unframe (base64 → bytes into a private scratch buffer; raw: read in the slot)
  *   → envelope header (decode_err, codec_mismatch, schema_incompatible, schema_missing)
- *   → one msgpackr decode of the body (decode_err)
- *   → check against the record's schema version (codec_mismatch, schema_incompatible, decode_err)
+ *   → the in-place path (scan-path.ts): check the msgpack body where it lies and, for redact/fused,
+ *     apply the rules and re-encode canonically into a reused writer; what it does not settle
+ *     goes to
+ *   → the decode path: one msgpackr decode of the body (decode_err), the check against the
+ *     record's schema version (codec_mismatch, schema_incompatible, decode_err), the rules on the
+ *     decoded values and a canonical encode (the implementation before the scan; both paths give
+ *     the same verdicts, counts and bytes, test/dataguard/scan-path.test.ts)
  *   → check: forward the input unchanged
- *   → redact/fused: apply the rules; nothing changed → forward the input unchanged (redact_noop);
- *     else encode canonically and rewrite the slot (redact_applied), or reject when the result does
- *     not fit the slot (redact_overflow; never truncated).
+ *   → redact/fused: nothing changed → forward the input unchanged (redact_noop); else rewrite the
+ *     slot (redact_applied), or reject when the result does not fit the slot (redact_overflow;
+ *     never truncated).
  *
  * A rejected record is dropped (out_drop). Every record a stage sees is counted exactly once as
- * accepted or rejected, and every rejection has exactly one reason. The decode allocates (msgpackr
- * builds the object and its strings); nothing else per record does, except the values a rule
+ * accepted or rejected, and every rejection has exactly one reason. The in-place path allocates
+ * nothing per record; the decode path allocates the object and its strings and the values a rule
  * creates (a hash, a masked string).
  */
 
@@ -77,6 +83,12 @@ export interface EngineOptions {
   counters: DataguardStageCounters;
   /** time one record in N (undefined: off) */
   costSampling: number | undefined;
+  /**
+   * Check and redact by scanning the msgpack bytes in place (default), leaving to the decode path
+   * only what the scan does not settle; false: decode every record (the reference the tests
+   * compare the scan with).
+   */
+  inPlace?: boolean;
 }
 
 function isC1(v: unknown): boolean {
@@ -117,6 +129,13 @@ export class DataguardEngine {
   /** per schema position: KEEP, REPLACED (value in outValue) or DROPPED */
   private readonly outKind: Uint8Array;
   private readonly outValue: unknown[];
+  /** the in-place path (undefined: every record takes the decode path) */
+  private readonly scan: ScanPath | undefined;
+  /** records settled by the in-place path / by the decode path (plain numbers, for tests and benches) */
+  scanned = 0;
+  decoded = 0;
+  /** raw framing: views of the writer's buffer by length, for the copy into the slot */
+  private readonly outViews: Uint8Array[] = [];
   private mem: Uint8Array | undefined;
   private memBuf: Buffer | undefined;
   private readonly sampleEvery: number;
@@ -158,6 +177,7 @@ export class DataguardEngine {
       char: r.action.kind === 'mask' ? r.action.char : '',
       n: r.action.kind === 'truncate' ? r.action.n : 0,
     }));
+    this.scan = o.inPlace !== false && rulesScannable(o.rules) ? new ScanPath(o.mode, o.contract, o.rules, this.writer, this.binLimit) : undefined;
     this.sampleEvery = o.costSampling ?? 0;
     this.sampleCountdown = this.sampleEvery;
   }
@@ -212,17 +232,19 @@ export class DataguardEngine {
 
   private process(mem: Uint8Array, off: number, len: number, timed: boolean): number {
     const input = this.input;
-    let n: number;
+    // the record's binary bytes are src[base, base+n): raw framing reads them in the slot itself
+    // (copied into `input` only for the decode path), base64 decodes them into `input`
+    let src: Buffer, base: number, n: number;
     if (this.raw) {
       if (len > input.length) return this.reject('decode_err');
-      this.memBuf!.copy(input, 0, off, off + len);
-      n = len;
+      src = this.memBuf!; base = off; n = len;
     } else {
       n = decodeBase64(mem, off, len, input);
       if (n < 0) return this.reject('decode_err');
+      src = input; base = 0;
     }
     const h = this.header;
-    if (!readEnvelope(input, 0, n, h)) return this.reject('decode_err');
+    if (!readEnvelope(src, base, n, h)) return this.reject('decode_err');
     if (h.codec !== this.codec) return this.reject('codec_mismatch');
     const k = this.contract;
     if (h.schemaId !== k.schemaId || h.msgType !== k.msgType || h.version < k.requiredVersion) return this.reject('schema_incompatible');
@@ -230,15 +252,47 @@ export class DataguardEngine {
     if (cv === undefined) return this.reject('schema_missing');
     if (n === ENVELOPE_BYTES) return this.reject('decode_err');
 
+    const scan = this.scan;
+    if (scan !== undefined) {
+      const t0 = timed ? performance.now() : 0;
+      const v = scan.check(src, base, n, h.version);
+      if (timed) this.decodeMs += performance.now() - t0;
+      if (v !== SCAN_FALLBACK) {
+        if (v === SCAN_INCOMPATIBLE) { this.scanned++; return this.reject('schema_incompatible'); }
+        if (this.role === 'check') { this.scanned++; return this.acceptInput(); }
+        const r = scan.redact(src);
+        if (r !== SCAN_FALLBACK) { this.scanned++; return this.scanRedacted(r, mem, off); }
+      }
+    }
+    this.decoded++;
+    if (this.raw) this.memBuf!.copy(input, 0, off, off + len);
+    return this.decodePath(cv, mem, off, n, timed);
+  }
+
+  /** Count and write back what the in-place path's redaction did (as `redact` below does). */
+  private scanRedacted(r: number, mem: Uint8Array, off: number): number {
+    if (r === SCAN_FORWARD_INPUT) {
+      this.c.base.redact_noop.add(1);
+      return this.acceptInput();
+    }
+    const scan = this.scan!;
+    const applied = scan.applied;
+    for (let i = 0; i < applied.length; i++) if (applied[i] === 1) this.c.rules[this.rules[i]!.index]!.add(1);
+    if (scan.overflow) return this.reject('redact_overflow');
+    return this.writeBack(mem, off);
+  }
+
+  /** The decode path: one msgpackr decode into objects, then check and redact on the values. */
+  private decodePath(cv: CompiledVersion, mem: Uint8Array, off: number, n: number, timed: boolean): number {
     let value: unknown;
     const t0 = timed ? performance.now() : 0;
     try {
       this.unpackRange.end = n;
-      value = this.unpackr.unpack(input, this.unpackRange);
+      value = this.unpackr.unpack(this.input, this.unpackRange);
     } catch {
       return this.reject('decode_err');
     }
-    if (timed) this.decodeMs = performance.now() - t0;
+    if (timed) this.decodeMs += performance.now() - t0;
 
     const problem = this.mapkv ? this.checkMap(value, cv) : this.checkRow(value, cv);
     if (problem !== undefined) return this.reject(problem);
@@ -400,10 +454,20 @@ export class DataguardEngine {
     // reset the rules' per-field state for the next record
     for (let r = 0; r < rules.length; r++) { const fi = cv.ruleField[r]!; if (fi >= 0) { outKind[fi] = KEEP; outValue[fi] = null; } }
     if (w.overflow) return this.reject('redact_overflow');
+    return this.writeBack(mem, off);
+  }
 
+  /** Write the writer's record into the slot (framed) and count it as forwarded rewritten. */
+  private writeBack(mem: Uint8Array, off: number): number {
+    const w = this.writer;
     if (this.raw) {
-      w.buf.copy(this.memBuf!, off, 0, w.pos);
-      this.outLength = w.pos;
+      // one memcpy from a view of the writer's first n bytes, made once per length (Buffer#copy
+      // of a range would make a new view for every record)
+      const n = w.pos;
+      let view = this.outViews[n];
+      if (view === undefined) this.outViews[n] = view = w.buf.subarray(0, n);
+      mem.set(view, off);
+      this.outLength = n;
     } else {
       this.outLength = encodeBase64(w.buf, w.pos, mem, off);
     }

@@ -1,0 +1,566 @@
+import { CanonicalWriter, encodeCanonicalString } from './canonical-msgpack.ts';
+import { ENVELOPE_BYTES } from './envelope.ts';
+import type { FieldType, SchemaContract } from './registry.ts';
+import type { BoundRule, ReplacementValue } from './rules.ts';
+import { Sha256 } from './sha256.ts';
+
+/**
+ * The in-place path of a DataGuard stage: check a record and redact it by scanning its msgpack
+ * body where it lies (a cursor over the bytes), without building an object per record.
+ *
+ * - Check: the body's map keys are compared as bytes with the schema's field names (compiled once
+ *   per version), each value is typed by its msgpack tag (a float's value is read only when an
+ *   `int` field must hold a whole number, a 64-bit integer's only when a `float` field needs it
+ *   to be a JS number), and the verdict is the decode path's.
+ * - Redact: each rule computes its field's new bytes (a hash, a mask, a prefix) into a reused
+ *   scratch buffer; when one changes anything the body is written canonically into the reused
+ *   writer: the envelope copied, untouched values re-encoded from their bytes (shortest headers,
+ *   integers by value, floats as float64), changed ones from the scratch.
+ *
+ * Everything the decode path would settle differently is left to it (`SCAN_FALLBACK`, before any
+ * counter moves): a body that is not a well-formed map/array of nil, bool, int, float, str and
+ * bin values with nothing after it, a key that is not exactly one field name of the version, a
+ * key given twice, a key `constructor` (see ScanVersion), a NaN, a string that must be read or re-encoded but is not well-formed UTF-8
+ * (the decoder would replace its bytes), a policy VALUE or mask character that is not well-formed
+ * text. So its verdicts, counts and output bytes are the decode path's for every input
+ * (test/dataguard/scan-path.test.ts checks that on random records and encodings). Nothing here
+ * allocates per record.
+ */
+
+export const SCAN_FALLBACK = 0;
+/** a schema_incompatible record */
+export const SCAN_INCOMPATIBLE = 1;
+/** the record passes unchanged (check role, or no rule changed it) */
+export const SCAN_FORWARD_INPUT = 2;
+/** rules changed the record: `applied` says which; the body is in the writer unless `overflow` */
+export const SCAN_OUTPUT = 3;
+
+const T_STRING = 0, T_INT = 1, T_FLOAT = 2, T_BOOL = 3, T_BYTES = 4;
+const TYPE_CODE: Record<FieldType, number> = { string: T_STRING, int: T_INT, float: T_FLOAT, bool: T_BOOL, bytes: T_BYTES };
+/** msgpack value kinds the scanner reads */
+const V_NIL = 0, V_BOOL = 1, V_INT = 2, V_FLOAT = 3, V_STR = 4, V_BIN = 5;
+const K_DROP = 0, K_REPLACE = 1, K_HASH = 2, K_MASK = 3, K_TRUNCATE = 4;
+/** where a changed field's new payload lies */
+const NEW_INPUT = 0, NEW_SCRATCH = 1;
+const INT64_MIN = -(2 ** 63);
+const UINT64_LIMIT = 2 ** 64;
+// Every byte array the copy loops read is a Buffer, like the record: one kind of array keeps
+// those loops' element loads monomorphic.
+const SHA_PREFIX = Buffer.from('sha256:', 'latin1');
+const HASH_TEXT_BYTES = SHA_PREFIX.length + 64;
+
+interface ScanVersion {
+  count: number;
+  /** field names' UTF-8 bytes, one after the other */
+  names: Buffer;
+  nameOff: Int32Array;
+  nameLen: Int32Array;
+  /** canonical key encodings, for output */
+  keys: Buffer[];
+  types: Uint8Array;
+  required: Uint8Array;
+  /** per field: the policy rule on it, or -1 */
+  fieldRule: Int32Array;
+  /** per policy rule: its field's position, or -1 */
+  ruleField: Int32Array;
+  /**
+   * The position of a field named `constructor`, or -1. The decode path takes a decoded map whose
+   * `constructor` property is not `Object` for something other than a map (codec_mismatch), so a
+   * body with that key goes to it.
+   */
+  constructorField: number;
+}
+
+interface ScanRule {
+  index: number;
+  kind: number;
+  type: number;
+  /** replace_with: the canonical encoding of the VALUE, and its str/bin payload */
+  rep: Buffer;
+  repPayload: Buffer;
+  /** replace_with on a float field: the VALUE */
+  repNumber: number;
+  prefix: number;
+  suffix: number;
+  /** mask: the UTF-8 bytes of the mask character */
+  char: Buffer;
+  n: number;
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Whether every rule's text (a replacement string, a mask character) is well-formed UTF-16. */
+export function rulesScannable(rules: readonly BoundRule[]): boolean {
+  return rules.every((r) => !(typeof r.replacement === 'string' && LONE_SURROGATE.test(r.replacement)) && !(r.action.kind === 'mask' && LONE_SURROGATE.test(r.action.char)));
+}
+
+function canonicalOf(v: ReplacementValue, type: number): Uint8Array {
+  const w = new CanonicalWriter(16 + (typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v instanceof Uint8Array ? v.length : 0));
+  switch (type) {
+    case T_STRING: w.str(v as string); break;
+    case T_INT: w.int(v as number | bigint); break;
+    case T_FLOAT: w.float(v as number); break;
+    case T_BOOL: w.bool(v as boolean); break;
+    default: w.bin(v as Uint8Array);
+  }
+  return Uint8Array.prototype.slice.call(w.buf, 0, w.pos);
+}
+
+/** Whether b[p, p+n) is well-formed UTF-8 (what a decoder reads back to the same bytes). */
+export function validUtf8(b: Uint8Array, p: number, n: number): boolean {
+  const end = p + n;
+  while (p < end) {
+    const c = b[p]!;
+    if (c < 0x80) { p++; continue; }
+    if (c < 0xc2) return false;
+    if (c < 0xe0) {
+      if (p + 1 >= end || (b[p + 1]! & 0xc0) !== 0x80) return false;
+      p += 2;
+    } else if (c < 0xf0) {
+      if (p + 2 >= end) return false;
+      const c1 = b[p + 1]!;
+      if ((c1 & 0xc0) !== 0x80 || (c === 0xe0 && c1 < 0xa0) || (c === 0xed && c1 >= 0xa0) || (b[p + 2]! & 0xc0) !== 0x80) return false;
+      p += 3;
+    } else if (c < 0xf5) {
+      if (p + 3 >= end) return false;
+      const c1 = b[p + 1]!;
+      if ((c1 & 0xc0) !== 0x80 || (c === 0xf0 && c1 < 0x90) || (c === 0xf4 && c1 >= 0x90) || (b[p + 2]! & 0xc0) !== 0x80 || (b[p + 3]! & 0xc0) !== 0x80) return false;
+      p += 4;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Byte offset, from p, just after the first k code points of the UTF-8 text b[p, p+n). */
+function afterCodePoints(b: Uint8Array, p: number, n: number, k: number): number {
+  let i = 0;
+  for (let c = 0; c < k && i < n; c++) {
+    i++;
+    while (i < n && (b[p + i]! & 0xc0) === 0x80) i++;
+  }
+  return i;
+}
+
+function codePoints(b: Uint8Array, p: number, n: number): number {
+  let c = 0;
+  for (let i = 0; i < n; i++) if ((b[p + i]! & 0xc0) !== 0x80) c++;
+  return c;
+}
+
+function sameBytes(a: Uint8Array, ap: number, b: Uint8Array, bp: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (a[ap + i] !== b[bp + i]) return false;
+  return true;
+}
+
+export class ScanPath {
+  private readonly mapkv: boolean;
+  private readonly versions = new Map<number, ScanVersion>();
+  private readonly rules: ScanRule[];
+  private readonly writer: CanonicalWriter;
+  private readonly binLimit: number;
+  private readonly sha = new Sha256();
+  /** a 9-byte value, canonically (to compare an int/float/bool with a replacement) */
+  private readonly tiny = new CanonicalWriter(16);
+  // per schema position of the current record
+  private readonly present: Uint8Array;
+  private readonly tag: Uint8Array;
+  /** where the value's encoding starts (its type byte) */
+  private readonly at: Int32Array;
+  /** str/bin: payload start and length */
+  private readonly pay: Int32Array;
+  private readonly len: Int32Array;
+  private rowLength = 0;
+  // the value just scanned
+  private vTag = 0;
+  private vPay = 0;
+  private vLen = 0;
+  // per policy rule of the current record
+  /** 1 when the rule changed its field (counted as rule.<i>.applied) */
+  readonly applied: Uint8Array;
+  private readonly newSrc: Uint8Array;
+  private readonly newStart: Int32Array;
+  private readonly newLen: Int32Array;
+  private readonly scratch: Buffer;
+  /** after SCAN_OUTPUT: the body did not fit the slot */
+  overflow = false;
+
+  constructor(mode: 'mapkv' | 'row', contract: SchemaContract, rules: readonly BoundRule[], writer: CanonicalWriter, binLimit: number) {
+    this.mapkv = mode === 'mapkv';
+    this.writer = writer;
+    this.binLimit = binLimit;
+    let maxFields = 0;
+    for (const v of contract.versions) {
+      const names = v.fields.map((f) => Buffer.from(f.name, 'utf8'));
+      const flat = Buffer.alloc(names.reduce((a, n) => a + n.length, 0));
+      const nameOff = new Int32Array(names.length), nameLen = new Int32Array(names.length);
+      let o = 0;
+      names.forEach((n, i) => { flat.set(n, o); nameOff[i] = o; nameLen[i] = n.length; o += n.length; });
+      const fieldRule = new Int32Array(v.fields.length).fill(-1);
+      const ruleField = new Int32Array(rules.length);
+      rules.forEach((r, i) => { const fi = v.fields.findIndex((f) => f.name === r.field); ruleField[i] = fi; if (fi >= 0) fieldRule[fi] = i; });
+      this.versions.set(v.version, {
+        count: v.fields.length, names: flat, nameOff, nameLen,
+        keys: v.fields.map((f) => Buffer.from(encodeCanonicalString(f.name))),
+        types: Uint8Array.from(v.fields, (f) => TYPE_CODE[f.type]),
+        required: Uint8Array.from(v.fields, (f) => (f.required ? 1 : 0)),
+        fieldRule, ruleField, constructorField: v.fields.findIndex((f) => f.name === 'constructor'),
+      });
+      maxFields = Math.max(maxFields, v.fields.length);
+    }
+    this.present = new Uint8Array(maxFields);
+    this.tag = new Uint8Array(maxFields);
+    this.at = new Int32Array(maxFields);
+    this.pay = new Int32Array(maxFields);
+    this.len = new Int32Array(maxFields);
+    const kinds = { drop: K_DROP, replace_with: K_REPLACE, hash: K_HASH, mask: K_MASK, truncate: K_TRUNCATE };
+    const empty = Buffer.alloc(0);
+    this.rules = rules.map((r) => {
+      const type = TYPE_CODE[r.type];
+      const rep = r.replacement === undefined ? empty : Buffer.from(canonicalOf(r.replacement, type));
+      const repPayload = typeof r.replacement === 'string' ? Buffer.from(r.replacement, 'utf8') : r.replacement instanceof Uint8Array ? Buffer.from(r.replacement) : empty;
+      return {
+        index: r.index, kind: kinds[r.action.kind], type, rep, repPayload,
+        repNumber: typeof r.replacement === 'number' ? r.replacement : 0,
+        prefix: r.action.kind === 'mask' ? r.action.prefix : 0,
+        suffix: r.action.kind === 'mask' ? r.action.suffix : 0,
+        char: r.action.kind === 'mask' ? Buffer.from(r.action.char, 'utf8') : empty,
+        n: r.action.kind === 'truncate' ? r.action.n : 0,
+      };
+    });
+    this.applied = new Uint8Array(rules.length);
+    this.newSrc = new Uint8Array(rules.length);
+    this.newStart = new Int32Array(rules.length);
+    this.newLen = new Int32Array(rules.length);
+    // a mask writes at most 4 bytes per code point of its value; a hash 71
+    this.scratch = Buffer.alloc(4 * binLimit + rules.length * HASH_TEXT_BYTES);
+  }
+
+  private current: ScanVersion | undefined;
+
+  /** where the record `check` read starts in its buffer */
+  private base = 0;
+
+  /**
+   * Check the record b[base, base+n) (its envelope read and accepted: schema version `version`, a
+   * body not empty): SCAN_FORWARD_INPUT, SCAN_INCOMPATIBLE or SCAN_FALLBACK.
+   */
+  check(b: Buffer, base: number, n: number, version: number): number {
+    const sv = this.versions.get(version)!;
+    this.current = sv;
+    this.base = base;
+    return this.mapkv ? this.scanMap(b, base + ENVELOPE_BYTES, base + n, sv) : this.scanRow(b, base + ENVELOPE_BYTES, base + n, sv);
+  }
+
+  /**
+   * Apply the rules to the record `check` just accepted (the same bytes): SCAN_FORWARD_INPUT
+   * (nothing changed), SCAN_OUTPUT (`applied`, and the record in the writer from 0 unless
+   * `overflow`) or SCAN_FALLBACK.
+   */
+  redact(b: Buffer): number {
+    return this.redactIn(b, this.current!);
+  }
+
+  /** Scan one value at b[p] (nil, bool, int, float, str, bin); its end, or -1 to fall back. */
+  private value(b: Buffer, p: number, end: number): number {
+    const t = b[p]!;
+    if (t < 0x80 || t >= 0xe0) { this.vTag = V_INT; return p + 1; }
+    if (t >= 0xa0 && t < 0xc0) return this.payload(V_STR, p + 1, t & 0x1f, end);
+    switch (t) {
+      case 0xc0: this.vTag = V_NIL; return p + 1;
+      case 0xc2: case 0xc3: this.vTag = V_BOOL; return p + 1;
+      case 0xc4: return p + 2 > end ? -1 : this.payload(V_BIN, p + 2, b[p + 1]!, end);
+      case 0xc5: return p + 3 > end ? -1 : this.payload(V_BIN, p + 3, b.readUInt16BE(p + 1), end);
+      case 0xc6: return p + 5 > end ? -1 : this.payload(V_BIN, p + 5, b.readUInt32BE(p + 1), end);
+      case 0xd9: return p + 2 > end ? -1 : this.payload(V_STR, p + 2, b[p + 1]!, end);
+      case 0xda: return p + 3 > end ? -1 : this.payload(V_STR, p + 3, b.readUInt16BE(p + 1), end);
+      case 0xdb: return p + 5 > end ? -1 : this.payload(V_STR, p + 5, b.readUInt32BE(p + 1), end);
+      case 0xca: // a NaN: exponent all ones, fraction not zero
+        if (p + 5 > end || ((b[p + 1]! & 0x7f) === 0x7f && (b[p + 2]! & 0x80) !== 0 && ((b[p + 2]! & 0x7f) | b[p + 3]! | b[p + 4]!) !== 0)) return -1;
+        this.vTag = V_FLOAT; return p + 5;
+      case 0xcb:
+        if (p + 9 > end || ((b[p + 1]! & 0x7f) === 0x7f && (b[p + 2]! & 0xf0) === 0xf0
+          && ((b[p + 2]! & 0x0f) | b[p + 3]! | b[p + 4]! | b[p + 5]! | b[p + 6]! | b[p + 7]! | b[p + 8]!) !== 0)) return -1;
+        this.vTag = V_FLOAT; return p + 9;
+      case 0xcc: case 0xd0: this.vTag = V_INT; return p + 2 > end ? -1 : p + 2;
+      case 0xcd: case 0xd1: this.vTag = V_INT; return p + 3 > end ? -1 : p + 3;
+      case 0xce: case 0xd2: this.vTag = V_INT; return p + 5 > end ? -1 : p + 5;
+      case 0xcf: case 0xd3: this.vTag = V_INT; return p + 9 > end ? -1 : p + 9;
+      default: return -1; // maps, arrays, extensions, 0xc1: the decode path settles them
+    }
+  }
+
+  private payload(tag: number, p: number, n: number, end: number): number {
+    if (n > end - p) return -1;
+    this.vTag = tag; this.vPay = p; this.vLen = n;
+    return p + n;
+  }
+
+  private capture(i: number, at: number): void {
+    this.present[i] = 1; this.tag[i] = this.vTag; this.at[i] = at; this.pay[i] = this.vPay; this.len[i] = this.vLen;
+  }
+
+  private scanMap(b: Buffer, p: number, end: number, sv: ScanVersion): number {
+    const t = b[p]!;
+    let entries: number;
+    if (t >= 0x80 && t <= 0x8f) { entries = t & 0x0f; p += 1; } else if (t === 0xde) { if (p + 3 > end) return SCAN_FALLBACK; entries = b.readUInt16BE(p + 1); p += 3; } else if (t === 0xdf) { if (p + 5 > end) return SCAN_FALLBACK; entries = b.readUInt32BE(p + 1); p += 5; } else return SCAN_FALLBACK;
+    const count = sv.count;
+    if (entries > count) return SCAN_FALLBACK; // a key the schema lacks or a repeated key
+    const present = this.present;
+    for (let i = 0; i < count; i++) present[i] = 0;
+    const names = sv.names, nameOff = sv.nameOff, nameLen = sv.nameLen;
+    let hint = 0;
+    for (let e = 0; e < entries; e++) {
+      if (p >= end) return SCAN_FALLBACK;
+      const k = b[p]!;
+      let kp: number, kl: number;
+      if (k >= 0xa0 && k < 0xc0) { kp = p + 1; kl = k & 0x1f; } else if (k === 0xd9 && p + 2 <= end) { kp = p + 2; kl = b[p + 1]!; } else if (k === 0xda && p + 3 <= end) { kp = p + 3; kl = b.readUInt16BE(p + 1); } else if (k === 0xdb && p + 5 <= end) { kp = p + 5; kl = b.readUInt32BE(p + 1); } else return SCAN_FALLBACK;
+      if (kl > end - kp) return SCAN_FALLBACK;
+      // the field with these name bytes, looking first just after the last one found (producers
+      // mostly write a schema's fields in some rotation of its order)
+      let fi = -1;
+      for (let j = 0; j < count; j++) {
+        let c = hint + j;
+        if (c >= count) c -= count;
+        if (nameLen[c] !== kl || !sameBytes(names, nameOff[c]!, b, kp, kl)) continue;
+        fi = c;
+        break;
+      }
+      if (fi < 0 || present[fi] === 1 || fi === sv.constructorField) return SCAN_FALLBACK;
+      hint = fi + 1;
+      p = kp + kl;
+      if (p >= end) return SCAN_FALLBACK;
+      const q = this.value(b, p, end);
+      if (q < 0) return SCAN_FALLBACK;
+      this.capture(fi, p);
+      p = q;
+    }
+    if (p !== end) return SCAN_FALLBACK;
+    return this.verdict(b, sv, count);
+  }
+
+  private scanRow(b: Buffer, p: number, end: number, sv: ScanVersion): number {
+    const t = b[p]!;
+    let n: number;
+    if (t >= 0x90 && t <= 0x9f) { n = t & 0x0f; p += 1; } else if (t === 0xdc) { if (p + 3 > end) return SCAN_FALLBACK; n = b.readUInt16BE(p + 1); p += 3; } else if (t === 0xdd) { if (p + 5 > end) return SCAN_FALLBACK; n = b.readUInt32BE(p + 1); p += 5; } else return SCAN_FALLBACK;
+    const count = sv.count;
+    for (let i = 0; i < count; i++) this.present[i] = 0;
+    for (let i = 0; i < n; i++) {
+      if (p >= end) return SCAN_FALLBACK;
+      const q = this.value(b, p, end);
+      if (q < 0) return SCAN_FALLBACK;
+      if (i < count) this.capture(i, p);
+      p = q;
+    }
+    if (p !== end) return SCAN_FALLBACK;
+    if (n > count) return SCAN_INCOMPATIBLE;
+    this.rowLength = n;
+    return this.verdict(b, sv, count);
+  }
+
+  /** Required fields present and not nil, every value of its field's type. */
+  private verdict(b: Buffer, sv: ScanVersion, count: number): number {
+    const present = this.present, tag = this.tag, types = sv.types, required = sv.required;
+    for (let i = 0; i < count; i++) {
+      if (present[i] === 0 || tag[i] === V_NIL) {
+        if (required[i] === 1) return SCAN_INCOMPATIBLE;
+        continue;
+      }
+      if (!this.typeOk(b, i, types[i]!)) return SCAN_INCOMPATIBLE;
+    }
+    return SCAN_FORWARD_INPUT;
+  }
+
+  private typeOk(b: Buffer, i: number, type: number): boolean {
+    const tag = this.tag[i]!;
+    switch (type) {
+      case T_STRING: return tag === V_STR;
+      case T_INT: {
+        if (tag === V_INT) return true;
+        if (tag !== V_FLOAT) return false;
+        const d = this.floatAt(b, this.at[i]!);
+        return Number.isInteger(d) && d >= INT64_MIN && d < UINT64_LIMIT;
+      }
+      case T_FLOAT: return tag === V_FLOAT || (tag === V_INT && !this.wideInt(b, this.at[i]!));
+      case T_BOOL: return tag === V_BOOL;
+      default: return tag === V_BIN;
+    }
+  }
+
+  private floatAt(b: Buffer, at: number): number {
+    return b[at] === 0xca ? b.readFloatBE(at + 1) : b.readDoubleBE(at + 1);
+  }
+
+  /** A 64-bit integer outside ±2^53, which the decoder gives as a bigint (not a number). */
+  private wideInt(b: Buffer, at: number): boolean {
+    const t = b[at]!;
+    if (t !== 0xcf && t !== 0xd3) return false;
+    const hi = t === 0xcf ? b.readUInt32BE(at + 1) : b.readInt32BE(at + 1);
+    return hi > 0x200000 || (hi === 0x200000 && b.readUInt32BE(at + 5) !== 0) || hi < -0x200000;
+  }
+
+  /** The integer at b[at] as a number (exact when not wideInt). */
+  private intAt(b: Buffer, at: number): number {
+    const t = b[at]!;
+    if (t < 0x80) return t;
+    if (t >= 0xe0) return t - 0x100;
+    switch (t) {
+      case 0xcc: return b[at + 1]!;
+      case 0xcd: return b.readUInt16BE(at + 1);
+      case 0xce: return b.readUInt32BE(at + 1);
+      case 0xcf: return b.readUInt32BE(at + 1) * 0x1_0000_0000 + b.readUInt32BE(at + 5);
+      case 0xd0: return b.readInt8(at + 1);
+      case 0xd1: return b.readInt16BE(at + 1);
+      case 0xd2: return b.readInt32BE(at + 1);
+      default: return b.readInt32BE(at + 1) * 0x1_0000_0000 + b.readUInt32BE(at + 5);
+    }
+  }
+
+  /** The canonical encoding of field i's (type-checked) value, as the decode path writes it. */
+  private writeValue(w: CanonicalWriter, b: Buffer, i: number, type: number): void {
+    const at = this.at[i]!;
+    switch (this.tag[i]) {
+      case V_NIL: w.nil(); return;
+      case V_BOOL: w.bool(b[at] === 0xc3); return;
+      case V_INT:
+        if (type === T_FLOAT) w.float(this.intAt(b, at));
+        else if (!this.wideInt(b, at)) w.int(this.intAt(b, at));
+        else w.tagged8(b[at] === 0xd3 && (b[at + 1]! & 0x80) !== 0 ? 0xd3 : 0xcf, b, at + 1);
+        return;
+      case V_FLOAT:
+        if (type === T_INT) w.int(this.floatAt(b, at));
+        else if (b[at] === 0xcb) w.bytes(b, at, 9); // a float64 (not NaN) is written as it came
+        else w.float(this.floatAt(b, at));
+        return;
+      case V_STR: w.strBytes(b, this.pay[i]!, this.len[i]!); return;
+      default: w.binBytes(b, this.pay[i]!, this.len[i]!);
+    }
+  }
+
+  private redactIn(b: Buffer, sv: ScanVersion): number {
+    const rules = this.rules;
+    const applied = this.applied;
+    const scratch = this.scratch;
+    let sp = 0;
+    let changed = false;
+    for (let r = 0; r < rules.length; r++) {
+      applied[r] = 0;
+      const fi = sv.ruleField[r]!;
+      if (fi < 0 || this.present[fi] === 0 || this.tag[fi] === V_NIL) continue;
+      const rule = rules[r]!;
+      const pay = this.pay[fi]!, len = this.len[fi]!;
+      const str = rule.type === T_STRING;
+      if (str && !validUtf8(b, pay, len)) return SCAN_FALLBACK;
+      let ch = false;
+      switch (rule.kind) {
+        case K_DROP:
+          ch = true;
+          break;
+        case K_REPLACE:
+          if (rule.type === T_FLOAT) {
+            // the decode path keeps the value when it is === the VALUE (so -0 and 0 are the same)
+            ch = rule.repNumber !== (this.tag[fi] === V_INT ? this.intAt(b, this.at[fi]!) : this.floatAt(b, this.at[fi]!));
+          } else if (str || rule.type === T_BYTES) {
+            const rp = rule.repPayload;
+            ch = rp.length !== len || !sameBytes(rp, 0, b, pay, len);
+          } else {
+            const t = this.tiny;
+            t.reset(0, 16);
+            this.writeValue(t, b, fi, rule.type);
+            ch = t.pos !== rule.rep.length || !sameBytes(rule.rep, 0, t.buf, 0, t.pos);
+          }
+          break;
+        case K_HASH:
+          if (str) {
+            for (let i = 0; i < SHA_PREFIX.length; i++) scratch[sp + i] = SHA_PREFIX[i]!;
+            this.sha.hex(b, pay, len, scratch, sp + SHA_PREFIX.length);
+            this.newLen[r] = HASH_TEXT_BYTES;
+          } else {
+            this.sha.digest(b, pay, len, scratch, sp);
+            this.newLen[r] = 32;
+          }
+          this.newSrc[r] = NEW_SCRATCH; this.newStart[r] = sp;
+          ch = this.newLen[r] !== len || !sameBytes(scratch, sp, b, pay, len);
+          sp += this.newLen[r]!;
+          break;
+        case K_MASK: {
+          const n = codePoints(b, pay, len);
+          const c = rule.char;
+          let o = sp;
+          let head = 0, tail = len, masked = n;
+          if (n > rule.prefix + rule.suffix) {
+            head = afterCodePoints(b, pay, len, rule.prefix);
+            tail = afterCodePoints(b, pay, len, n - rule.suffix);
+            masked = n - rule.prefix - rule.suffix;
+          }
+          for (let i = 0; i < head; i++) scratch[o++] = b[pay + i]!;
+          for (let k = 0; k < masked; k++) for (let i = 0; i < c.length; i++) scratch[o++] = c[i]!;
+          for (let i = tail; i < len; i++) scratch[o++] = b[pay + i]!;
+          this.newSrc[r] = NEW_SCRATCH; this.newStart[r] = sp; this.newLen[r] = o - sp;
+          ch = o - sp !== len || !sameBytes(scratch, sp, b, pay, len);
+          sp = o;
+          break;
+        }
+        default: { // truncate: a prefix of the value where it lies
+          const keep = str ? afterCodePoints(b, pay, len, rule.n) : Math.min(len, rule.n);
+          this.newSrc[r] = NEW_INPUT; this.newStart[r] = pay; this.newLen[r] = keep;
+          ch = keep !== len;
+        }
+      }
+      if (ch) { applied[r] = 1; changed = true; }
+    }
+    if (!changed) return SCAN_FORWARD_INPUT;
+
+    const w = this.writer;
+    w.reset(0, this.binLimit);
+    w.bytes(b, this.base, ENVELOPE_BYTES);
+    const count = sv.count;
+    const present = this.present, fieldRule = sv.fieldRule, types = sv.types;
+    if (this.mapkv) {
+      let entries = 0;
+      for (let i = 0; i < count; i++) {
+        if (present[i] === 0) continue;
+        const r = fieldRule[i]!;
+        if (!(r >= 0 && applied[r] === 1 && rules[r]!.kind === K_DROP)) entries++;
+      }
+      w.mapHeader(entries);
+      for (let i = 0; i < count; i++) {
+        if (present[i] === 0) continue;
+        const r = fieldRule[i]!;
+        if (r >= 0 && applied[r] === 1) {
+          if (rules[r]!.kind === K_DROP) continue;
+          w.raw(sv.keys[i]!);
+          this.writeNew(w, b, r);
+        } else {
+          if (this.tag[i] === V_STR && !validUtf8(b, this.pay[i]!, this.len[i]!)) return SCAN_FALLBACK;
+          w.raw(sv.keys[i]!);
+          this.writeValue(w, b, i, types[i]!);
+        }
+      }
+    } else {
+      // a row keeps its length and positions: a dropped field becomes nil
+      const n = this.rowLength;
+      w.arrayHeader(n);
+      for (let i = 0; i < n; i++) {
+        const r = fieldRule[i]!;
+        if (r >= 0 && applied[r] === 1) {
+          if (rules[r]!.kind === K_DROP) w.nil(); else this.writeNew(w, b, r);
+        } else {
+          if (this.tag[i] === V_STR && !validUtf8(b, this.pay[i]!, this.len[i]!)) return SCAN_FALLBACK;
+          this.writeValue(w, b, i, types[i]!);
+        }
+      }
+    }
+    this.overflow = w.overflow;
+    return SCAN_OUTPUT;
+  }
+
+  private writeNew(w: CanonicalWriter, b: Buffer, r: number): void {
+    const rule = this.rules[r]!;
+    if (rule.kind === K_REPLACE) { w.raw(rule.rep); return; }
+    const src = this.newSrc[r] === NEW_SCRATCH ? this.scratch : b;
+    if (rule.type === T_STRING) w.strBytes(src, this.newStart[r]!, this.newLen[r]!);
+    else w.binBytes(src, this.newStart[r]!, this.newLen[r]!);
+  }
+}
