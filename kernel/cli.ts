@@ -4,13 +4,14 @@ import { packageVersion } from './version.ts';
 import { DEFAULT_PLUGINS, defaultPluginsFor } from './builtin-plugins.ts';
 import { ByteorError, isByteorError } from './errors.ts';
 import { EXIT_CODE_TABLE, ExitCode } from './exit-codes.ts';
-import { GLOBAL_OPTIONS } from './global-options.ts';
+import { GLOBAL_FLAGS, GLOBAL_OPTIONS } from './global-options.ts';
+import { flagSynopsis, parseArgsOptions, type FlagOption } from './flags.ts';
 import { Kernel } from './plugin-host.ts';
 import { loadPlugins } from './plugin-loader.ts';
 import { closestName } from './suggest.ts';
 import { PACKAGE_ROOT } from './package-paths.ts';
 import type { z } from 'zod';
-import type { FlagOption, VerbDefinition, VerbIO } from './plugin-contract.ts';
+import type { VerbDefinition, VerbIO } from './plugin-contract.ts';
 import { KernelErrors } from './errors/kernel-errors.ts';
 
 export { GLOBAL_OPTIONS } from './global-options.ts';
@@ -60,12 +61,12 @@ export async function main(argv: readonly string[], opts: CliOptions = {}): Prom
       throw KernelErrors.error('BYTEOR_E_USAGE_UNKNOWN_VERB', `unknown verb "${verbName}"${near ? `; did you mean "${near}"?` : ''}; run "${prog} --help" for the list of verbs (a plugin may provide it: --plugin=NAME)`);
     }
     const verb = entry.verb;
-    if (rest.includes('--help') || rest.includes('-h')) { io.out(verbHelp(verb, prog, kernel.verbExtensions(verb.name).map((e) => e.ext.options))); return ExitCode.OK; }
+    if (rest.includes('--help') || rest.includes('-h')) { io.out(verbHelp(verb, prog, kernel.verbExtensions(verb.name).map((e) => e.ext.flags.options))); return ExitCode.OK; }
 
     const extensions = kernel.verbExtensions(verb.name);
-    const options: Record<string, FlagOption> = { ...GLOBAL_OPTIONS, ...verb.options };
+    const options: Record<string, FlagOption> = { ...GLOBAL_OPTIONS, ...verb.flags.options };
     for (const { ext, plugin } of extensions) {
-      for (const [name, o] of Object.entries(ext.options)) {
+      for (const [name, o] of Object.entries(ext.flags.options)) {
         if (name in options) throw KernelErrors.error('BYTEOR_E_PLUGIN_DUPLICATE', `plugin "${plugin}" adds flag --${name} to verb "${verb.name}", which already has it`);
         options[name] = o;
       }
@@ -74,7 +75,7 @@ export async function main(argv: readonly string[], opts: CliOptions = {}): Prom
     try {
       parsed = parseArgs({
         args: [...rest],
-        options: Object.fromEntries(Object.entries(options).map(([k, o]) => [k, { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) }])),
+        options: parseArgsOptions(options),
         strict: true,
         allowPositionals: true,
       });
@@ -82,11 +83,9 @@ export async function main(argv: readonly string[], opts: CliOptions = {}): Prom
       throw badFlag(e, options, prog, verb.name);
     }
     const values = { ...parsed.values } as Record<string, unknown>;
-    const json = Boolean(values.json);
-    delete values.json; delete values.help; delete values.plugin;
-    const own = pick(values, Object.keys(verb.options));
-    const merged: Record<string, unknown> = { ...parseFlags(verb.schema, own, prog, verb.name) as object };
-    for (const { ext } of extensions) Object.assign(merged, parseFlags(ext.schema, pick(values, Object.keys(ext.options)), prog, verb.name));
+    const { json } = GLOBAL_FLAGS.schema.parse(pick(values, Object.keys(GLOBAL_OPTIONS)));
+    const merged: Record<string, unknown> = { ...parseFlags(verb.flags.schema, pick(values, Object.keys(verb.flags.options)), prog, verb.name) as object };
+    for (const { ext } of extensions) Object.assign(merged, parseFlags(ext.flags.schema, pick(values, Object.keys(ext.flags.options)), prog, verb.name));
     return await verb.run({ flags: merged, json, positionals: parsed.positionals, kernel, io, env: opts.env ?? process.env, argv: [...argv] });
   } catch (e) {
     return reportError(e, io, wantsJson);
@@ -172,8 +171,7 @@ function exitTable(): string {
 
 function flagLines(options: Record<string, FlagOption>): string {
   return Object.entries(options).map(([name, o]) => {
-    const left = `--${name}${o.type === 'string' ? `=${o.value ?? 'VALUE'}` : ''}${o.multiple ? ' (repeatable)' : ''}`;
-    return `  ${left.padEnd(38)} ${o.description}`;
+    return `  ${flagSynopsis(name, o).padEnd(38)} ${o.description}`;
   }).join('\n');
 }
 
@@ -191,5 +189,5 @@ function isVerbPlugin(p: string) { return DEFAULT_PLUGINS.includes(p); }
 
 export function verbHelp(verb: VerbDefinition<any>, prog: string, extra: Record<string, FlagOption>[] = []): string {
   const more = extra.map((o) => `\n${flagLines(o)}`).join('');
-  return `usage: ${prog} ${verb.name} [--flags]\n\n${verb.summary}\n${verb.usage ? `\n${verb.usage.trimEnd()}\n` : ''}\nflags:\n${flagLines(verb.options)}${more}\n${flagLines(GLOBAL_OPTIONS)}\n\nexit codes:\n${exitTable()}\n\n${whereToRead(prog)}`;
+  return `usage: ${prog} ${verb.name} [--flags]\n\n${verb.summary}\n${verb.usage ? `\n${verb.usage.trimEnd()}\n` : ''}\nflags:\n${flagLines(verb.flags.options)}${more}\n${flagLines(GLOBAL_OPTIONS)}\n\nexit codes:\n${exitTable()}\n\n${whereToRead(prog)}`;
 }

@@ -14,22 +14,15 @@ import type { ErrorTable } from './errors/define-errors.ts';
 // Error tables (a leaf module: it loads only ByteorError and the exit codes)
 export { defineErrors, rephrase } from './errors/define-errors.ts';
 export type { ErrorCode, ErrorCodeOf, ErrorEntry, ErrorTable } from './errors/define-errors.ts';
+import type { FlagSet } from './flags.ts';
+
+export { flag, flags, type Flag, type FlagOption, type FlagSet, type FlagValues } from './flags.ts';
 
 export const PLUGIN_API_VERSION = 1 as const;
 
 
 // ------------------------------------------------------------------------------------------
 // Verbs
-
-/** One flag of a verb, in node:util parseArgs form plus a line of help. */
-export interface FlagOption {
-  type: 'string' | 'boolean';
-  multiple?: boolean;
-  short?: string;
-  /** e.g. `PATH`, `N`, `block|drop` — shown in --help */
-  value?: string;
-  description: string;
-}
 
 export interface VerbIO {
   /** data (stdout); `--json` output goes here */
@@ -61,9 +54,8 @@ export interface VerbDefinition<S extends z.ZodType = z.ZodType> {
   summary: string;
   /** extra usage text shown by `byteor <verb> --help` */
   usage?: string;
-  options: Record<string, FlagOption>;
-  /** zod schema for the parsed flags (global flags excluded); its output is `ctx.flags` */
-  schema: S;
+  /** its flags (global flags excluded), declared once with `flags({...})`; `ctx.flags` is their schema's output */
+  flags: FlagSet<S>;
   /** returns the process exit code; throw a ByteorError for failures */
   run(ctx: VerbContext<z.output<S>>): Promise<number> | number;
 }
@@ -74,9 +66,8 @@ export interface VerbDefinition<S extends z.ZodType = z.ZodType> {
  */
 export interface VerbExtension<S extends z.ZodType = z.ZodType> {
   verb: string;
-  options: Record<string, FlagOption>;
-  /** zod object schema for the added flags only */
-  schema: S;
+  /** the added flags only, declared with `flags({...})` */
+  flags: FlagSet<S>;
 }
 
 // ------------------------------------------------------------------------------------------
@@ -295,9 +286,9 @@ export interface PluginHost {
   readonly hooks: HookTable;
   /** true inside a stage worker: only stage families matter there */
   readonly inWorker: boolean;
-  registerVerb(verb: VerbDefinition<any>): void;
+  registerVerb<S extends z.ZodType>(verb: VerbDefinition<S>): void;
   /** add flags to a verb (possibly one registered later by another plugin) */
-  extendVerb(ext: VerbExtension<any>): void;
+  extendVerb<S extends z.ZodType>(ext: VerbExtension<S>): void;
   registerStage(family: StageFamily): void;
   registerAdapter(adapter: AdapterFactory): void;
   registerSnapshotSection(section: SnapshotSection): void;
@@ -352,11 +343,6 @@ export function definePlugin<P extends PluginDefinition>(def: P): P {
 export function dependencyNames(deps: PluginDependencies | undefined): string[] {
   if (!deps) return [];
   return Array.isArray(deps) ? [...deps] : Object.keys(deps);
-}
-
-export function isPluginDefinition(x: unknown): x is PluginDefinition {
-  return typeof x === 'object' && x !== null && typeof (x as PluginDefinition).name === 'string'
-    && typeof (x as PluginDefinition).setup === 'function';
 }
 
 export type SpecModel = PipelineSpecV1['model'];

@@ -1,9 +1,10 @@
 import { createHookTable, type HookTable } from './hooks.ts';
 import { ByteorError, isByteorError } from './errors.ts';
 import { GLOBAL_OPTIONS } from './global-options.ts';
+import { isFlagSet, type FlagOption } from './flags.ts';
 import { checkPluginDefinition } from './plugin-definition.ts';
 import { versionSatisfies } from './plugin-dependency-range.ts';
-import { dependencyNames, PLUGIN_API_VERSION, type AdapterFactory, type FlagOption, type BundleArtifact, type VerbExtension, type PluginDefinition, type PluginHost, type LoadedPlugin, type SnapshotSection, type StageFamily, type VerbDefinition } from './plugin-contract.ts';
+import { dependencyNames, PLUGIN_API_VERSION, type AdapterFactory, type BundleArtifact, type VerbExtension, type PluginDefinition, type PluginHost, type LoadedPlugin, type SnapshotSection, type StageFamily, type VerbDefinition } from './plugin-contract.ts';
 import { KernelErrors, type KernelErrorCode } from './errors/kernel-errors.ts';
 import type { ErrorTable } from './errors/define-errors.ts';
 import type { ExitCodeValue } from './exit-codes.ts';
@@ -264,8 +265,8 @@ class Staging {
         for (const [name, o] of Object.entries(opts)) taken.push({ name, ...(o.short ? { short: o.short } : {}), owner });
       };
       const v = k.verb(verbName);
-      if (v) take(v.verb.options, v.plugin);
-      for (const e of k.verbExtensions(verbName)) take(e.ext.options, e.plugin);
+      if (v) take(v.verb.flags.options, v.plugin);
+      for (const e of k.verbExtensions(verbName)) take(e.ext.flags.options, e.plugin);
       for (const opts of this.mine.flags.get(verbName) ?? []) take(opts, plugin);
       for (const [name, o] of Object.entries(options ?? {})) {
         const global = Object.hasOwn(GLOBAL_OPTIONS, name) ? `--${name}` : o.short && Object.values(GLOBAL_OPTIONS).some((g) => g.short === o.short) ? `-${o.short}` : undefined;
@@ -284,6 +285,14 @@ class Staging {
       list.push(options ?? {});
       this.mine.flags.set(verbName, list);
     };
+    /** a verb's or an extension's flags must come from flags({...}) (one declaration each) */
+    const flagOptions = (what: string, set: unknown): Record<string, FlagOption> => {
+      if (!isFlagSet(set)) {
+        throw pluginError('BYTEOR_E_PLUGIN_INVALID', plugin, 'setup',
+          `plugin "${plugin}" declares the flags of ${what} without flags({...}): give "flags: flags({ name: flag.string({ value, description }), ... })" (imported from byteor/plugin) instead of "options" and "schema"`);
+      }
+      return set.options;
+    };
     this.host = {
       apiVersion: k.apiVersion,
       hooks: Object.freeze(hooks) as unknown as HookTable,
@@ -294,12 +303,12 @@ class Staging {
         open(`register verb "${verb?.name}"`);
         const o = k.owners().verbs.get(verb.name); if (o) throw dup('verb', verb.name, o.plugin);
         claim(this.mine.verbs, 'verb', verb.name);
-        claimFlags(verb.name, verb.options);
+        claimFlags(verb.name, flagOptions(`verb "${verb.name}"`, verb.flags));
         this.ops.push(() => k.registerVerb(verb, plugin));
       },
       extendVerb: (ext) => {
         open(`extend verb "${ext?.verb}"`);
-        claimFlags(ext.verb, ext.options);
+        claimFlags(ext.verb, flagOptions(`its extension of verb "${ext.verb}"`, ext.flags));
         this.ops.push(() => k.extendVerb(ext, plugin));
       },
       registerStage: (family) => {

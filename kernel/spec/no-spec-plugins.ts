@@ -1,4 +1,4 @@
-import type { FlagOption } from '../plugin-contract.ts';
+import { flag } from '../flags.ts';
 import type { Diagnostic } from './model.ts';
 
 /**
@@ -10,10 +10,10 @@ import type { Diagnostic } from './model.ts';
  */
 export const NO_SPEC_PLUGINS_FLAG = 'no-spec-plugins';
 
-export const NO_SPEC_PLUGINS_OPTION: FlagOption = {
-  type: 'boolean',
+/** `--no-spec-plugins`, declared once for every verb that reads a spec */
+export const NO_SPEC_PLUGINS = flag.boolean({
   description: "do not import the plugins the spec names (plugins.<i>): check an untrusted spec without running its code; stage keys only they provide are reported as unknown",
-};
+});
 
 export const SPEC_PLUGIN_NOT_LOADED = 'BYTEOR_W_SPEC_PLUGIN_NOT_LOADED';
 

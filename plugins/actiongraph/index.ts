@@ -6,7 +6,7 @@ import type { RunInfo } from '../../kernel/hooks.ts';
 import { definePlugin, PLUGIN_API_VERSION } from '../../kernel/plugin-contract.ts';
 import { execFamily } from './exec.ts';
 import { httpPostFamily } from './http-post.ts';
-import { evaluateRunPolicy, RUN_POLICY_OPTIONS, RunPolicyFlags, writePolicyAudit } from './policy-gate.ts';
+import { evaluateRunPolicy, RUN_POLICY_FLAGS, writePolicyAudit } from './policy-gate.ts';
 import { ActiongraphErrors } from './errors.ts';
 
 /**
@@ -28,7 +28,7 @@ export default definePlugin({
     host.registerStage(execFamily);
     if (host.inWorker) return;
 
-    host.extendVerb({ verb: 'run', options: RUN_POLICY_OPTIONS, schema: RunPolicyFlags });
+    host.extendVerb({ verb: 'run', flags: RUN_POLICY_FLAGS });
 
     const records = new WeakMap<RunInfo, PolicyAuditRecord>();
     host.hooks.runStarting.tapPromise('actiongraph:policy-gate', async (run) => {

@@ -1,13 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { z } from 'zod';
 import { APPROVAL_FILE, findApprovalCredential, verifyApprovalMaterial } from '../../kernel/approval/material.ts';
 import { writeJsonArtifact } from '../../kernel/artifacts/json.ts';
 import { POLICY_AUDIT_FILE, PolicyAuditRecordV1, type PolicyAuditApproval } from '../../kernel/artifacts/policy-audit.ts';
 import { ByteorError } from '../../kernel/errors.ts';
 import { rephrase } from '../../kernel/errors/define-errors.ts';
 import type { RunInfo } from '../../kernel/hooks.ts';
-import type { FlagOption, PluginHost } from '../../kernel/plugin-contract.ts';
+import { flag, flags, type FlagValues, type PluginHost } from '../../kernel/plugin-contract.ts';
 import { policyAuditRecordForSpec } from '../../kernel/policy/audit-record.ts';
 import { policyForEnvironment, type EnvironmentPolicy } from '../../kernel/policy/engine.ts';
 import { Environment, resolveEnvironment, type ResolvedEnvironment } from '../../kernel/policy/environment.ts';
@@ -26,18 +25,12 @@ import { ActiongraphErrors } from './errors.ts';
  */
 
 /** Flags this plugin adds to the `run` verb. */
-export const RUN_POLICY_OPTIONS: Record<string, FlagOption> = {
-  env: { type: 'string', value: 'dev|staging|prod', description: 'environment posture for the side-effect policy (default: BYTEOR_ENV, else prod)' },
-  approval: { type: 'string', value: 'PATH|TOKEN', description: `approval credential (default: ${APPROVAL_FILE} next to the spec)` },
-  'approval-key-set': { type: 'string', value: 'PATH', description: 'trusted approval signing keys (default: signing_keys.json next to the spec)' },
-};
-
-export const RunPolicyFlags = z.object({
-  env: Environment.optional(),
-  approval: z.string().min(1).optional(),
-  'approval-key-set': z.string().min(1).optional(),
+export const RUN_POLICY_FLAGS = flags({
+  env: flag.string({ value: 'dev|staging|prod', description: 'environment posture for the side-effect policy (default: BYTEOR_ENV, else prod)', schema: Environment.optional() }),
+  approval: flag.string({ value: 'PATH|TOKEN', description: `approval credential (default: ${APPROVAL_FILE} next to the spec)` }),
+  'approval-key-set': flag.string({ value: 'PATH', description: 'trusted approval signing keys (default: signing_keys.json next to the spec)' }),
 });
-export type RunPolicyFlags = z.infer<typeof RunPolicyFlags>;
+export type RunPolicyFlags = FlagValues<typeof RUN_POLICY_FLAGS>;
 
 export interface GateOutcome {
   environment: ResolvedEnvironment;

@@ -5,7 +5,7 @@ import type { RunInfo } from '../../kernel/hooks.ts';
 import { definePlugin, PLUGIN_API_VERSION } from '../../kernel/plugin-contract.ts';
 import { buildReport } from './report-counts.ts';
 import { countIdentityProblems, formatReport, REPORT_FILE } from './report.ts';
-import { DATAGUARD_RUN_OPTIONS, DataguardRunFlags, givenDataguardFlags } from './run-flags.ts';
+import { DATAGUARD_RUN_FLAGS, givenDataguardFlags } from './run-flags.ts';
 import { resolveRunContract, type DataguardRunContract } from './run-contract.ts';
 import { checkDataguardStages, dataguardStagesOf } from './spec-rules.ts';
 import { DATAGUARD_STAGE_FAMILIES } from './stages.ts';
@@ -24,7 +24,7 @@ export default definePlugin({
   setup(host) {
     for (const f of DATAGUARD_STAGE_FAMILIES) host.registerStage(f);
     if (host.inWorker) return; // a stage worker needs only the stage families
-    host.extendVerb({ verb: 'run', options: DATAGUARD_RUN_OPTIONS, schema: DataguardRunFlags });
+    host.extendVerb({ verb: 'run', flags: DATAGUARD_RUN_FLAGS });
 
     host.hooks.validateSpec.tap('dataguard', (spec, sink) => {
       for (const d of checkDataguardStages(spec)) sink.error(d);

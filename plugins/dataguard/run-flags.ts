@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FlagOption } from '../../kernel/plugin-contract.ts';
+import { flag, flags } from '../../kernel/flags.ts';
 import type { Framing } from './framing.ts';
 import type { PayloadMode } from './envelope.ts';
 import { KernelErrors } from '../../kernel/errors/kernel-errors.ts';
@@ -11,33 +11,29 @@ import { DataguardErrors } from './errors.ts';
  * `dataguardConfig` requires the registry four together.
  */
 
-export const DATAGUARD_RUN_OPTIONS: Record<string, FlagOption> = {
-  'registry-root': { type: 'string', value: 'DIR', description: 'DataGuard: the schema registry directory (required with a dataguard stage)' },
-  'schema-id': { type: 'string', value: 'N', description: 'DataGuard: the required schema family id (required with a dataguard stage)' },
-  'msg-type': { type: 'string', value: 'N', description: 'DataGuard: the required message type id (required with a dataguard stage)' },
-  'required-version': { type: 'string', value: 'N', description: 'DataGuard: the minimum schema version a record must carry (required with a dataguard stage)' },
-  mode: { type: 'string', value: 'mapkv|row', description: 'DataGuard: payload mode, a msgpack map or a msgpack array in schema field order (default mapkv)' },
-  rule: { type: 'string', multiple: true, value: 'RULE', description: 'DataGuard: redaction rule field:drop | field:replace_with=VALUE | field:hash | field:mask=P:S:C | field:truncate=N' },
-  report: { type: 'string', value: 'PATH', description: 'DataGuard: write the kv/v1 report here too (it always goes to the run directory when there is one)' },
-  'cost-sampling': { type: 'string', value: 'N', description: 'DataGuard: time one record in N and add cost.* to the report' },
-  framing: { type: 'string', value: 'base64|raw', description: 'DataGuard: a record in a slot is base64 text (line input, default) or raw bytes' },
-};
-
 const U32 = z.string().regex(/^(0|[1-9][0-9]{0,9})$/, 'expected a whole number').transform(Number)
   .refine((n) => n <= 0xffff_ffff, 'expected a number below 2^32');
 const Positive = z.string().regex(/^[1-9][0-9]{0,8}$/, 'expected a whole number >= 1').transform(Number);
 
-export const DataguardRunFlags = z.object({
-  'registry-root': z.string().min(1).optional(),
-  'schema-id': U32.optional(),
-  'msg-type': U32.optional(),
-  'required-version': U32.refine((n) => n >= 1, 'versions start at 1').optional(),
-  mode: z.enum(['mapkv', 'row']).optional(),
-  rule: z.array(z.string()).optional(),
-  report: z.string().min(1).optional(),
-  'cost-sampling': Positive.optional(),
-  framing: z.enum(['base64', 'raw']).optional(),
+export const DATAGUARD_RUN_FLAGS = flags({
+  'registry-root': flag.string({ value: 'DIR', description: 'DataGuard: the schema registry directory (required with a dataguard stage)' }),
+  'schema-id': flag.string({ value: 'N', description: 'DataGuard: the required schema family id (required with a dataguard stage)', schema: U32.optional() }),
+  'msg-type': flag.string({ value: 'N', description: 'DataGuard: the required message type id (required with a dataguard stage)', schema: U32.optional() }),
+  'required-version': flag.string({
+    value: 'N', description: 'DataGuard: the minimum schema version a record must carry (required with a dataguard stage)',
+    schema: U32.refine((n) => n >= 1, 'versions start at 1').optional(),
+  }),
+  mode: flag.string({ value: 'mapkv|row', description: 'DataGuard: payload mode, a msgpack map or a msgpack array in schema field order (default mapkv)', schema: z.enum(['mapkv', 'row']).optional() }),
+  rule: flag.list({
+    value: 'RULE', description: 'DataGuard: redaction rule field:drop | field:replace_with=VALUE | field:hash | field:mask=P:S:C | field:truncate=N',
+    schema: z.array(z.string()).optional(),
+  }),
+  report: flag.string({ value: 'PATH', description: 'DataGuard: write the kv/v1 report here too (it always goes to the run directory when there is one)' }),
+  'cost-sampling': flag.string({ value: 'N', description: 'DataGuard: time one record in N and add cost.* to the report', schema: Positive.optional() }),
+  framing: flag.string({ value: 'base64|raw', description: 'DataGuard: a record in a slot is base64 text (line input, default) or raw bytes', schema: z.enum(['base64', 'raw']).optional() }),
 });
+export const DATAGUARD_RUN_OPTIONS = DATAGUARD_RUN_FLAGS.options;
+export const DataguardRunFlags = DATAGUARD_RUN_FLAGS.schema;
 export type DataguardRunFlags = z.output<typeof DataguardRunFlags>;
 
 /** Everything a DataGuard stage or report needs from the flags, resolved. */

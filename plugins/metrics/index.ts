@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { definePlugin, PLUGIN_API_VERSION } from '../../kernel/plugin-contract.ts';
+import { definePlugin, flag, flags, PLUGIN_API_VERSION } from '../../kernel/plugin-contract.ts';
 import { ListenAddress } from './listen-address.ts';
 import { MetricsErrors } from './errors.ts';
 
@@ -11,7 +10,9 @@ import { MetricsErrors } from './errors.ts';
  * binds before any worker starts (a busy address refuses the run) and closes when the run stops.
  * Needs the long-running form (its control socket); with --sp it is refused.
  */
-const Flags = z.object({ metrics: ListenAddress.optional() });
+const Flags = flags({
+  metrics: flag.string({ value: 'HOST:PORT', description: 'serve Prometheus /metrics and /healthz on HOST:PORT (port 0: any; the address is printed on stderr)', schema: ListenAddress.optional() }),
+});
 
 export default definePlugin({
   name: 'metrics',
@@ -20,11 +21,7 @@ export default definePlugin({
   errors: MetricsErrors,
   setup(host) {
     if (host.inWorker) return;
-    host.extendVerb({
-      verb: 'run',
-      options: { metrics: { type: 'string', value: 'HOST:PORT', description: 'serve Prometheus /metrics and /healthz on HOST:PORT (port 0: any; the address is printed on stderr)' } },
-      schema: Flags,
-    });
+    host.extendVerb({ verb: 'run', flags: Flags });
     let server: { close(): Promise<void> } | null = null;
     host.hooks.runStarting.tapPromise('metrics', async (run) => {
       const address = run.flags.metrics as ListenAddress | undefined;

@@ -186,9 +186,9 @@ test('bad settings are usage errors (exit 2) before anything starts', async () =
 test('the run verb gets --env, --approval and --approval-key-set from the plugin', () => {
   const ext = kernel.verbExtensions('run').find((e) => e.plugin === 'actiongraph');
   assert.ok(ext);
-  assert.equal(Object.keys(ext!.ext.options), ['env', 'approval', 'approval-key-set']);
-  assert.not.ok(ext!.ext.schema.safeParse({ env: 'qa' }).success);
-  assert.ok(ext!.ext.schema.safeParse({ env: 'staging', approval: 'a.cred', 'approval-key-set': 'k.json' }).success);
+  assert.equal(Object.keys(ext!.ext.flags.options), ['env', 'approval', 'approval-key-set']);
+  assert.not.ok(ext!.ext.flags.schema.safeParse({ env: 'qa' }).success);
+  assert.ok(ext!.ext.flags.schema.safeParse({ env: 'staging', approval: 'a.cred', 'approval-key-set': 'k.json' }).success);
 });
 
 test.after(() => rmSync(root, { recursive: true, force: true }));

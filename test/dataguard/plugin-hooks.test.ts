@@ -51,7 +51,7 @@ function validate(k: Kernel, s: PipelineSpecV1): Diagnostic[] {
 test('the plugin registers the three stage keys and extends run with its flags', () => {
   const k = kernel();
   for (const key of ['dataguard_check', 'dataguard_redact', 'dataguard_fused']) assert.ok(k.resolveStage(key), key);
-  const flags = Object.keys(k.verbExtensions('run')[0]!.ext.options);
+  const flags = Object.keys(k.verbExtensions('run')[0]!.ext.flags.options);
   assert.equal(flags, ['registry-root', 'schema-id', 'msg-type', 'required-version', 'mode', 'rule', 'report', 'cost-sampling', 'framing']);
 });
 

@@ -21,7 +21,7 @@ test('each built-in verb plugin alone registers exactly its own verb; core-stage
 test('a verb extension plugin registers no verb and no adapter; metrics adds --metrics to run', async () => {
   const m = new Kernel();
   await loadPlugins(m, ['core-stages', 'run', 'metrics']);
-  assert.equal(m.verbExtensions('run').map((e) => Object.keys(e.ext.options)), [['metrics']]);
+  assert.equal(m.verbExtensions('run').map((e) => Object.keys(e.ext.flags.options)), [['metrics']]);
   for (const [verb, names] of Object.entries(VERB_EXTENSION_PLUGINS)) {
     for (const name of names) {
       const k = new Kernel();

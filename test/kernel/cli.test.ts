@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { main, globalHelp } from '../../kernel/cli.ts';
 import { Kernel } from '../../kernel/plugin-host.ts';
 import { loadPlugins } from '../../kernel/plugin-loader.ts';
-import { DEFAULT_PLUGINS } from '../../kernel/builtin-plugins.ts';
+import type { z } from 'zod';
+import { BUILTIN_PLUGINS, DEFAULT_PLUGINS } from '../../kernel/builtin-plugins.ts';
+import { GLOBAL_FLAGS } from '../../kernel/global-options.ts';
 import { EXIT_CODE_TABLE, ExitCode } from '../../kernel/exit-codes.ts';
 import { packageVersion } from '../../kernel/version.ts';
 import { captureIO } from './capture-io.ts';
@@ -59,12 +61,40 @@ test('<verb> --help for every verb of the default plugins: its flags, the global
       assert.is(r.code, ExitCode.OK, `${verb.name} ${h}`);
       assert.ok(r.out.startsWith(`usage: byteor ${verb.name} `), verb.name);
       assert.ok(r.out.includes(verb.summary), verb.name);
-      for (const flag of Object.keys(verb.options)) assert.ok(r.out.includes(`--${flag}`), `${verb.name} --help lists --${flag}`);
+      for (const flag of Object.keys(verb.flags.options)) assert.ok(r.out.includes(`--${flag}`), `${verb.name} --help lists --${flag}`);
       assert.ok(r.out.includes('--json'), verb.name);
       hasExitTable(r.out);
     }
   }
   assert.ok(globalHelp(k, 'byteor').includes('exit codes:'));
+});
+
+/** The flag names a help text lists in its "flags:" section, in order. */
+function helpFlags(text: string): string[] {
+  const section = text.slice(text.indexOf('\nflags:\n'), text.indexOf('\nexit codes:\n'));
+  return [...section.matchAll(/^ {2}--([a-z0-9-]+)/gm)].map((m) => m[1]!);
+}
+
+test('<verb> --help of every built-in verb lists exactly the flags its schemas parse (its own, its extensions\', the global ones)', async () => {
+  const all = Object.keys(BUILTIN_PLUGINS);
+  const k = new Kernel();
+  await loadPlugins(k, all, repo);
+  const shapeKeys = (s: unknown) => Object.keys((s as z.ZodObject).shape);
+  for (const { verb } of k.verbs()) {
+    const r = await cli([verb.name, '--help', ...all.map((p) => `--plugin=${p}`)]);
+    assert.is(r.code, ExitCode.OK, verb.name);
+    const expected = [
+      ...shapeKeys(verb.flags.schema),
+      ...k.verbExtensions(verb.name).flatMap(({ ext }) => shapeKeys(ext.flags.schema)),
+      ...shapeKeys(GLOBAL_FLAGS.schema),
+    ];
+    assert.equal(helpFlags(r.out), expected, `${verb.name} --help`);
+    // and each line shows what parsing expects: a value for a string flag, none for a switch
+    for (const [name, o] of Object.entries(verb.flags.options)) {
+      assert.ok(r.out.includes(`  --${name}${o.type === 'string' ? `=${o.value ?? 'VALUE'}` : ' '}`), `${verb.name} --${name}`);
+    }
+  }
+  assert.ok(k.verbExtensions('run').length >= 3, 'run has the extensions of metrics, actiongraph and dataguard');
 });
 
 test('verb --help includes flags that other plugins add with extendVerb', async () => {

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Kernel } from '../../kernel/plugin-host.ts';
 import {
-  definePlugin, defineErrors, ByteorError, ExitCode, PLUGIN_API_VERSION, type PluginDefinition, type PluginHost, type StageFamily,
+  definePlugin, defineErrors, ByteorError, ExitCode, flag, flags, PLUGIN_API_VERSION, type PluginDefinition, type PluginHost, type StageFamily,
 } from '../../kernel/plugin-api.ts';
 
 const stage = (key: string, extra: Partial<StageFamily> = {}): StageFamily => ({
@@ -11,7 +11,10 @@ const stage = (key: string, extra: Partial<StageFamily> = {}): StageFamily => ({
 const prefix = (p: string, extra: Partial<StageFamily> = {}): StageFamily => ({
   prefix: p, summary: p, policyClass: 'pure', replay: 'supported', create: () => ({ onBatch() {} }), ...extra,
 });
-const verb = (name: string) => ({ name, summary: name, options: {}, schema: {} as never, run: () => 0 });
+/** flags from FlagOption-like records (the flag set a plugin would declare with flag.string/flag.boolean) */
+const fs = (o: Record<string, { type: 'string' | 'boolean'; short?: string; description: string }>) =>
+  flags(Object.fromEntries(Object.entries(o).map(([n, f]) => [n, f.type === 'boolean' ? flag.boolean(f) : flag.string(f)])));
+const verb = (name: string) => ({ name, summary: name, flags: flags({}), run: () => 0 });
 
 function plugin(name: string, setup: (h: PluginHost) => void, more: Partial<PluginDefinition> = {}) {
   return definePlugin({ name, version: '1.0.0', apiVersion: PLUGIN_API_VERSION, setup, ...more });
@@ -70,7 +73,7 @@ test('a plugin whose setup throws leaves nothing behind, and can be fixed and in
     h.registerAdapter({ kind: 'half', summary: '', direction: 'both' });
     h.registerSnapshotSection({ name: 'half', collect: () => ({}) });
     h.registerBundleArtifact({ file: 'half.json', write: () => false });
-    h.extendVerb({ verb: 'run', options: { half: { type: 'boolean', description: '' } }, schema: {} as never });
+    h.extendVerb({ verb: 'run', flags: fs({ half: { type: 'boolean', description: '' } }) });
     h.hooks.pluginsLoaded.tap('half', () => {});
     h.hooks.runStarting.tapPromise('half', async () => {});
     throw new Error('config file missing');
@@ -109,8 +112,8 @@ test('duplicates within one plugin and of every other registry are refused', () 
     ['section twice', (h) => { h.registerSnapshotSection({ name: 's', collect: () => 1 }); h.registerSnapshotSection({ name: 's', collect: () => 1 }); }, /snapshot section "s" twice/],
     ['artifact twice', (h) => { h.registerBundleArtifact({ file: 'f', write: () => true }); h.registerBundleArtifact({ file: 'f', write: () => true }); }, /bundle artifact "f" twice/],
     ['flag twice', (h) => {
-      h.extendVerb({ verb: 'run', options: { x: { type: 'boolean', description: '' } }, schema: {} as never });
-      h.extendVerb({ verb: 'run', options: { x: { type: 'boolean', description: '' } }, schema: {} as never });
+      h.extendVerb({ verb: 'run', flags: fs({ x: { type: 'boolean', description: '' } }) });
+      h.extendVerb({ verb: 'run', flags: fs({ x: { type: 'boolean', description: '' } }) });
     }, /--x of verb run/],
   ];
   for (const [label, setup, re] of cases) {
@@ -124,29 +127,29 @@ test('duplicates within one plugin and of every other registry are refused', () 
   k.install(plugin('owner', (h) => {
     h.registerVerb(verb('v')); h.registerAdapter({ kind: 'k', summary: '', direction: 'both' });
     h.registerSnapshotSection({ name: 's', collect: () => 1 }); h.registerBundleArtifact({ file: 'f', write: () => true });
-    h.extendVerb({ verb: 'run', options: { x: { type: 'boolean', description: '' } }, schema: {} as never });
+    h.extendVerb({ verb: 'run', flags: fs({ x: { type: 'boolean', description: '' } }) });
   }), 'file:///o.js');
   for (const [what, setup] of [
     ['verb', (h: PluginHost) => h.registerVerb(verb('v'))],
     ['adapter kind', (h: PluginHost) => h.registerAdapter({ kind: 'k', summary: '', direction: 'both' })],
     ['snapshot section', (h: PluginHost) => h.registerSnapshotSection({ name: 's', collect: () => 1 })],
     ['bundle artifact', (h: PluginHost) => h.registerBundleArtifact({ file: 'f', write: () => true })],
-    ['flag --x of verb', (h: PluginHost) => h.extendVerb({ verb: 'run', options: { x: { type: 'string', description: '' } }, schema: {} as never })],
+    ['flag --x of verb', (h: PluginHost) => h.extendVerb({ verb: 'run', flags: fs({ x: { type: 'string', description: '' } }) })],
   ] as const) {
     const e = throwsByteor(() => k.install(plugin('other', setup), 'file:///other.js'));
     assert.is(e.code, 'BYTEOR_E_PLUGIN_DUPLICATE', what);
     assert.match(e.message, new RegExp(`registers ${what.replace(/-/g, '\\-')} .*which plugin "owner" already provides`), what);
   }
   // a flag that the (already registered) verb itself has
-  k.install(plugin('verb-owner', (h) => h.registerVerb({ ...verb('w'), options: { mode: { type: 'string', description: '' } } })), 'file:///w.js');
-  const e = throwsByteor(() => k.install(plugin('flagger', (h) => h.extendVerb({ verb: 'w', options: { mode: { type: 'string', description: '' } }, schema: {} as never })), 'file:///f.js'));
+  k.install(plugin('verb-owner', (h) => h.registerVerb({ ...verb('w'), flags: fs({ mode: { type: 'string', description: '' } }) })), 'file:///w.js');
+  const e = throwsByteor(() => k.install(plugin('flagger', (h) => h.extendVerb({ verb: 'w', flags: fs({ mode: { type: 'string', description: '' } }) })), 'file:///f.js'));
   assert.is(e.code, 'BYTEOR_E_PLUGIN_DUPLICATE');
   assert.match(e.message, /flag --mode of verb "w", which plugin "verb-owner" already provides/);
 });
 
 test('a duplicate flag is refused when it is registered, whichever of the verb and the extension comes first; nothing is left', () => {
-  const ext = (v: string, options: Record<string, { type: 'string' | 'boolean'; short?: string; description: string }>) => ({ verb: v, options, schema: {} as never });
-  const withOpts = (name: string, options: Record<string, { type: 'string' | 'boolean'; short?: string; description: string }>) => ({ ...verb(name), options });
+  const ext = (v: string, options: Record<string, { type: 'string' | 'boolean'; short?: string; description: string }>) => ({ verb: v, flags: fs(options) });
+  const withOpts = (name: string, options: Record<string, { type: 'string' | 'boolean'; short?: string; description: string }>) => ({ ...verb(name), flags: fs(options) });
 
   // the extension first, the verb (another plugin) later: the verb's plugin is refused, naming both
   const k = new Kernel();

@@ -1,4 +1,4 @@
-import { definePlugin, PLUGIN_API_VERSION, z } from 'byteor/plugin';
+import { definePlugin, flag, flags, PLUGIN_API_VERSION, z } from 'byteor/plugin';
 import { auditTag } from './tag-stage.ts';
 import { acmeSeq } from './seq-adapter.ts';
 import { AuditRecorder, auditBundleArtifact } from './audit-state.ts';
@@ -25,8 +25,9 @@ export default definePlugin({
     host.registerAdapter(acmeSeq);
     host.extendVerb({
       verb: 'run',
-      options: { 'audit-note': { type: 'string', value: 'TEXT', description: 'a note recorded in the acme audit state (acme-audit)' } },
-      schema: z.object({ 'audit-note': z.string().min(1).max(200).optional() }),
+      flags: flags({
+        'audit-note': flag.string({ value: 'TEXT', description: 'a note recorded in the acme audit state (acme-audit)', schema: z.string().min(1).max(200).optional() }),
+      }),
     });
     const recorder = new AuditRecorder();
     host.registerSnapshotSection(recorder.section);

@@ -11,7 +11,7 @@ import { verifyApprovalCredential } from '../../../kernel/approval/verify.ts';
 import { writeJsonArtifact, stableJson } from '../../../kernel/artifacts/json.ts';
 import { SigningKeySet, type SigningKey } from '../../../kernel/artifacts/signing-key-set.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
-import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { definePlugin, flag, flags, PLUGIN_API_VERSION, type FlagValues, type VerbContext } from '../../../kernel/plugin-contract.ts';
 import { policyForEnvironment } from '../../../kernel/policy/engine.ts';
 import type { Environment } from '../../../kernel/policy/environment.ts';
 import { requiredCapabilities, specActions } from '../../../kernel/policy/spec-actions.ts';
@@ -25,25 +25,28 @@ import { KernelErrors } from '../../../kernel/errors/kernel-errors.ts';
  * (docs/approvals.md). One flag schema for the three actions; each action checks the flags it needs.
  */
 
-const Flags = z.object({
-  kid: z.string().min(1).optional(),
-  'private-key': z.string().min(1).optional(),
-  'key-set': z.string().min(1).optional(),
-  spec: z.string().min(1).optional(),
-  'spec-hash': SpecHash.optional(),
-  env: EnvironmentPosture.optional(),
-  capability: z.array(Capability).optional(),
-  ttl: z.string().refine((s) => parseDuration(s) !== undefined, 'must be a duration such as 90s, 30m, 2h or 7d').default('1h'),
-  'org-id': z.string().min(1).default('local'),
-  'project-id': z.string().min(1).default('local'),
-  'environment-id': z.string().min(1).optional(),
-  'issued-by': z.string().min(1).optional(),
-  'approval-id': z.string().min(1).optional(),
-  approval: z.string().min(1).optional(),
-  out: z.string().min(1).optional(),
-  now: z.string().optional(),
+const Flags = flags({
+  kid: flag.string({ value: 'ID', description: 'signing key id (keygen, sign)' }),
+  'private-key': flag.string({ value: 'PATH', description: 'Ed25519 private key PEM (written by keygen, read by sign)' }),
+  'key-set': flag.string({ value: 'PATH', description: 'trusted key set (default signing_keys.json)' }),
+  spec: flag.string({ value: 'PATH', description: 'the approved spec (its hash and required capabilities are derived)' }),
+  'spec-hash': flag.string({ value: 'sha256:HEX', description: 'the approved spec identity (as printed by validate), instead of --spec', schema: SpecHash.optional() }),
+  env: flag.string({ value: 'dev|staging|prod', description: 'environment posture the approval is for', schema: EnvironmentPosture.optional() }),
+  capability: flag.list({ value: 'CAP', description: 'granted (sign) or required (verify) capability', schema: z.array(Capability).optional() }),
+  ttl: flag.string({
+    value: 'DURATION', description: 'validity of a signed credential: 90s, 30m, 2h, 7d (default 1h)',
+    schema: z.string().refine((s) => parseDuration(s) !== undefined, 'must be a duration such as 90s, 30m, 2h or 7d').default('1h'),
+  }),
+  'org-id': flag.string({ value: 'ID', description: 'payload org_id (default local)', schema: z.string().min(1).default('local') }),
+  'project-id': flag.string({ value: 'ID', description: 'payload project_id (default local)', schema: z.string().min(1).default('local') }),
+  'environment-id': flag.string({ value: 'ID', description: 'payload environment_id (default: the --env posture)' }),
+  'issued-by': flag.string({ value: 'WHO', description: 'payload issued_by (default $USER@host)' }),
+  'approval-id': flag.string({ value: 'ID', description: 'payload approval_id (default a random UUID)' }),
+  approval: flag.string({ value: 'PATH|TOKEN', description: 'credential to verify' }),
+  out: flag.string({ value: 'PATH', description: 'write the signed credential here (mode 0600) instead of stdout' }),
+  now: flag.string({ value: 'RFC3339', description: 'use this time instead of the clock (sign: issued_at; verify: expiry check)', schema: z.string().optional() }),
 });
-type Flags = z.output<typeof Flags>;
+type Flags = FlagValues<typeof Flags>;
 
 const ACTIONS = ['keygen', 'sign', 'verify'] as const;
 
@@ -184,25 +187,7 @@ export default definePlugin({
         'A capability is a side-effecting stage key (http_post:https://host/path, exec:/bin/prog|arg) or a',
         'family wildcard (http_post:*, exec:*). See docs/approvals.md.',
       ].join('\n'),
-      options: {
-        kid: { type: 'string', value: 'ID', description: 'signing key id (keygen, sign)' },
-        'private-key': { type: 'string', value: 'PATH', description: 'Ed25519 private key PEM (written by keygen, read by sign)' },
-        'key-set': { type: 'string', value: 'PATH', description: 'trusted key set (default signing_keys.json)' },
-        spec: { type: 'string', value: 'PATH', description: 'the approved spec (its hash and required capabilities are derived)' },
-        'spec-hash': { type: 'string', value: 'sha256:HEX', description: 'the approved spec identity (as printed by validate), instead of --spec' },
-        env: { type: 'string', value: 'dev|staging|prod', description: 'environment posture the approval is for' },
-        capability: { type: 'string', multiple: true, value: 'CAP', description: 'granted (sign) or required (verify) capability' },
-        ttl: { type: 'string', value: 'DURATION', description: 'validity of a signed credential: 90s, 30m, 2h, 7d (default 1h)' },
-        'org-id': { type: 'string', value: 'ID', description: 'payload org_id (default local)' },
-        'project-id': { type: 'string', value: 'ID', description: 'payload project_id (default local)' },
-        'environment-id': { type: 'string', value: 'ID', description: 'payload environment_id (default: the --env posture)' },
-        'issued-by': { type: 'string', value: 'WHO', description: 'payload issued_by (default $USER@host)' },
-        'approval-id': { type: 'string', value: 'ID', description: 'payload approval_id (default a random UUID)' },
-        approval: { type: 'string', value: 'PATH|TOKEN', description: 'credential to verify' },
-        out: { type: 'string', value: 'PATH', description: 'write the signed credential here (mode 0600) instead of stdout' },
-        now: { type: 'string', value: 'RFC3339', description: 'use this time instead of the clock (sign: issued_at; verify: expiry check)' },
-      },
-      schema: Flags,
+      flags: Flags,
       run(ctx) {
         const action = ctx.positionals[0];
         if (ctx.positionals.length !== 1 || !ACTIONS.includes(action as never)) {

@@ -19,8 +19,8 @@ export function capabilityDocument(host: PluginHost): CapabilityDocument {
       name: verb.name,
       summary: verb.summary,
       plugin,
-      flags: Object.keys(verb.options).map((f) => `--${f}`),
-      extensions: host.verbExtensions(verb.name).map(({ ext, plugin: by }) => ({ plugin: by, flags: Object.keys(ext.options).map((f) => `--${f}`) })),
+      flags: Object.keys(verb.flags.options).map((f) => `--${f}`),
+      extensions: host.verbExtensions(verb.name).map(({ ext, plugin: by }) => ({ plugin: by, flags: Object.keys(ext.flags.options).map((f) => `--${f}`) })),
     })),
     stages: stageCatalog(host),
     adapters: host.adapters()

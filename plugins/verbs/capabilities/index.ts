@@ -1,8 +1,7 @@
-import { z } from 'zod';
 import { RuntimeCapabilityDocument } from '../../../kernel/artifacts/capability-document.ts';
 import { stableJson, writeJsonArtifact } from '../../../kernel/artifacts/json.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
-import { definePlugin, PLUGIN_API_VERSION } from '../../../kernel/plugin-contract.ts';
+import { definePlugin, flag, flags, PLUGIN_API_VERSION } from '../../../kernel/plugin-contract.ts';
 import { capabilityDocument, renderCapabilities } from './document.ts';
 
 /**
@@ -10,9 +9,9 @@ import { capabilityDocument, renderCapabilities } from './document.ts';
  * prefix families), adapter kind, snapshot section and bundle artifact the loaded plugins
  * provide, with the plugin that provides it (runtime capability document v1, docs/plugins.md).
  */
-const Flags = z.object({
-  out: z.string().min(1).optional(),
-}).strict();
+const Flags = flags({
+  out: flag.string({ value: 'FILE', description: 'also write the capability document (JSON) to FILE' }),
+});
 
 export default definePlugin({
   name: 'capabilities',
@@ -23,10 +22,7 @@ export default definePlugin({
       name: 'capabilities',
       summary: 'list the verbs, stage keys, adapters, snapshot sections and bundle artifacts the loaded plugins provide',
       usage: 'Load more plugins with --plugin=NAME|PATH|PACKAGE to see what they add.\nWith --out=FILE the capability document is also written as JSON to FILE.',
-      options: {
-        out: { type: 'string', value: 'FILE', description: 'also write the capability document (JSON) to FILE' },
-      },
-      schema: Flags,
+      flags: Flags,
       run(ctx) {
         const doc = capabilityDocument(ctx.kernel);
         if (ctx.flags.out) {

@@ -1,10 +1,9 @@
-import { z } from 'zod';
 import { CompatibilityReport } from '../../../kernel/artifacts/compatibility-report.ts';
 import { stableJson, writeJsonArtifact } from '../../../kernel/artifacts/json.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
-import { definePlugin, PLUGIN_API_VERSION } from '../../../kernel/plugin-contract.ts';
+import { definePlugin, flag, flags, PLUGIN_API_VERSION } from '../../../kernel/plugin-contract.ts';
 import { readSpecFile, resolveSpecPath, specInvalidError, validateSpecText } from '../../../kernel/spec/load.ts';
-import { NO_SPEC_PLUGINS_FLAG, NO_SPEC_PLUGINS_OPTION, SPEC_PLUGIN_NOT_LOADED } from '../../../kernel/spec/no-spec-plugins.ts';
+import { NO_SPEC_PLUGINS, NO_SPEC_PLUGINS_FLAG, SPEC_PLUGIN_NOT_LOADED } from '../../../kernel/spec/no-spec-plugins.ts';
 import { compatibilityReport, renderCompatibility } from './report.ts';
 import { KernelErrors } from '../../../kernel/errors/kernel-errors.ts';
 
@@ -15,11 +14,11 @@ import { KernelErrors } from '../../../kernel/errors/kernel-errors.ts';
  * compatibility report v1. Exit 3 when a stage key is not supported; the report is printed
  * either way. Plugins the spec names (`plugins.<i>`) are loaded first, as for every verb.
  */
-const Flags = z.object({
-  spec: z.string().min(1).optional(),
-  out: z.string().min(1).optional(),
-  [NO_SPEC_PLUGINS_FLAG]: z.boolean().optional(),
-}).strict();
+const Flags = flags({
+  spec: flag.string({ value: 'PATH', description: 'the spec.kv to check (default: $BYTEOR_SPEC, else /etc/byteor/spec.kv)' }),
+  out: flag.string({ value: 'FILE', description: 'also write the compatibility report (JSON) to FILE' }),
+  [NO_SPEC_PLUGINS_FLAG]: NO_SPEC_PLUGINS,
+});
 
 export default definePlugin({
   name: 'compatibility',
@@ -35,12 +34,7 @@ export default definePlugin({
         'Load the plugins a spec needs with --plugin=NAME|PATH|PACKAGE (or name them in the spec: plugins.<i>=...).',
         'An untrusted spec: --no-spec-plugins checks it without importing (running) the plugins it names.',
       ].join('\n'),
-      options: {
-        spec: { type: 'string', value: 'PATH', description: 'the spec.kv to check (default: $BYTEOR_SPEC, else /etc/byteor/spec.kv)' },
-        out: { type: 'string', value: 'FILE', description: 'also write the compatibility report (JSON) to FILE' },
-        [NO_SPEC_PLUGINS_FLAG]: NO_SPEC_PLUGINS_OPTION,
-      },
-      schema: Flags,
+      flags: Flags,
       async run(ctx) {
         const path = resolveSpecPath(ctx.flags.spec, ctx.env);
         const check = await validateSpecText(readSpecFile(path), ctx.kernel, { path, specPlugins: !ctx.flags[NO_SPEC_PLUGINS_FLAG] });

@@ -1,9 +1,8 @@
-import { z } from 'zod';
 import { stableJson } from '../../../kernel/artifacts/json.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
-import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { definePlugin, flag, flags, PLUGIN_API_VERSION, type FlagValues, type VerbContext } from '../../../kernel/plugin-contract.ts';
 import { describeSpec, renderDescription } from '../../../kernel/spec/describe.ts';
-import { NO_SPEC_PLUGINS_FLAG, NO_SPEC_PLUGINS_OPTION } from '../../../kernel/spec/no-spec-plugins.ts';
+import { NO_SPEC_PLUGINS, NO_SPEC_PLUGINS_FLAG } from '../../../kernel/spec/no-spec-plugins.ts';
 import { ENV_SPEC, DEFAULT_SPEC_PATH, loadSpecFile, resolveSpecPath } from '../../../kernel/spec/load.ts';
 
 /**
@@ -12,9 +11,9 @@ import { ENV_SPEC, DEFAULT_SPEC_PATH, loadSpecFile, resolveSpecPath } from '../.
  * compile diagnostics of lowering. An invalid spec fails with BYTEOR_E_SPEC_INVALID (exit 3).
  */
 
-const Flags = z.object({ spec: z.string().min(1).optional(), [NO_SPEC_PLUGINS_FLAG]: z.boolean().optional() });
+const Flags = flags({ spec: flag.string({ value: 'PATH', description: 'the spec.kv file' }), [NO_SPEC_PLUGINS_FLAG]: NO_SPEC_PLUGINS });
 
-async function run(ctx: VerbContext<z.output<typeof Flags>>): Promise<number> {
+async function run(ctx: VerbContext<FlagValues<typeof Flags>>): Promise<number> {
   const loaded = await loadSpecFile(resolveSpecPath(ctx.flags.spec, ctx.env), ctx.kernel, { specPlugins: !ctx.flags[NO_SPEC_PLUGINS_FLAG] });
   const d = describeSpec(loaded, ctx.kernel);
   ctx.io.out(ctx.json ? stableJson(d) : renderDescription(d));
@@ -30,8 +29,7 @@ export default definePlugin({
       name: 'describe',
       summary: 'describe the topology of a spec (model, stages/roles, lanes, constraints, hash, compile diagnostics)',
       usage: `The spec is --spec, else $${ENV_SPEC}, else ${DEFAULT_SPEC_PATH}.`,
-      options: { spec: { type: 'string', value: 'PATH', description: 'the spec.kv file' }, [NO_SPEC_PLUGINS_FLAG]: NO_SPEC_PLUGINS_OPTION },
-      schema: Flags,
+      flags: Flags,
       run,
     });
   },

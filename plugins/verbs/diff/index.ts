@@ -28,12 +28,7 @@ export default definePlugin({
         'Compares the decoded models, not the text: comments and line order are no difference.',
         '"-" lines are the --against (or bundle) spec\'s, "+" lines the --spec\'s. Exit 0 same, 1 different, 3 a spec is invalid.',
       ].join('\n'),
-      options: {
-        spec: { type: 'string', value: 'PATH', description: 'the spec deployed now (default $BYTEOR_SPEC, else /etc/byteor/spec.kv)' },
-        against: { type: 'string', value: 'PATH', description: 'the spec to compare it with (the one that ran)' },
-        bundle: { type: 'string', value: 'DIR|FILE.tar.gz', description: 'compare with an incident bundle\'s spec.kv instead of --against (verified first)' },
-      },
-      schema: Flags,
+      flags: Flags,
       run,
     });
   },

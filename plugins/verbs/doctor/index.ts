@@ -1,8 +1,7 @@
-import { z } from 'zod';
 import { DoctorReport, TuningProfile, DOCTOR_REPORT_VERSION, type DoctorItem } from '../../../kernel/artifacts/doctor-report.ts';
 import { stableJson, writeJsonArtifact } from '../../../kernel/artifacts/json.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
-import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { definePlugin, flag, flags, PLUGIN_API_VERSION, type FlagValues, type VerbContext } from '../../../kernel/plugin-contract.ts';
 import { DEFAULT_RUN_DIR, userRunDir } from '../../../kernel/rundir/run-dir.ts';
 import { loadSpecFile } from '../../../kernel/spec/load.ts';
 import { evaluate, hostReady, type ThreadDemand } from './checks.ts';
@@ -15,11 +14,11 @@ import { gatherHostFacts, pathFacts } from './host.ts';
  * runs (same user, same systemd limits, same taskset/chrt wrapper). docs/operator-flow.md.
  */
 
-const Flags = z.object({
-  profile: TuningProfile.default('default'),
-  spec: z.string().min(1).optional(),
-  'run-dir': z.string().min(1).optional(),
-  out: z.string().min(1).optional(),
+const Flags = flags({
+  profile: flag.string({ value: 'default|low-latency|isolated-core', description: 'tuning profile to check for (default: default)', schema: TuningProfile.default('default') }),
+  spec: flag.string({ value: 'PATH', description: 'spec whose thread and ring demand the CPU and memory checks use' }),
+  'run-dir': flag.string({ value: 'DIR', description: 'run directory to check (default /run/byteor, else a per-user temp dir)' }),
+  out: flag.string({ value: 'FILE', description: 'also write the report (doctor_v 1 JSON) to FILE' }),
 });
 
 /** The run directory `run` would use: `--run-dir`, else /run/byteor when it is (or can be made) writable, else the per-user one. Nothing is created. */
@@ -44,7 +43,7 @@ function human(r: DoctorReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function run(ctx: VerbContext<z.output<typeof Flags>>): Promise<number> {
+async function run(ctx: VerbContext<FlagValues<typeof Flags>>): Promise<number> {
   const { flags } = ctx;
   const demand: ThreadDemand = flags.spec !== undefined ? demandOfSpec(await loadSpecFile(flags.spec, ctx.kernel)) : MINIMUM_DEMAND;
   const facts = await gatherHostFacts(runDirFor(flags['run-dir']));
@@ -79,13 +78,7 @@ export default definePlugin({
         'isolated-core (spin, isolated CPUs, SCHED_FIFO, locked memory, memory-backed SHM).',
         'Run doctor as the runtime runs: same user, systemd limits and taskset/chrt wrapper.',
       ].join('\n'),
-      options: {
-        profile: { type: 'string', value: 'default|low-latency|isolated-core', description: 'tuning profile to check for (default: default)' },
-        spec: { type: 'string', value: 'PATH', description: 'spec whose thread and ring demand the CPU and memory checks use' },
-        'run-dir': { type: 'string', value: 'DIR', description: 'run directory to check (default /run/byteor, else a per-user temp dir)' },
-        out: { type: 'string', value: 'FILE', description: 'also write the report (doctor_v 1 JSON) to FILE' },
-      },
-      schema: Flags,
+      flags: Flags,
       run,
     });
   },

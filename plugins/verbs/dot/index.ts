@@ -2,9 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { stableJson } from '../../../kernel/artifacts/json.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
-import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { definePlugin, flag, flags, PLUGIN_API_VERSION, type FlagValues, type VerbContext } from '../../../kernel/plugin-contract.ts';
 import { specToDot } from '../../../kernel/spec/dot.ts';
-import { NO_SPEC_PLUGINS_FLAG, NO_SPEC_PLUGINS_OPTION } from '../../../kernel/spec/no-spec-plugins.ts';
+import { NO_SPEC_PLUGINS, NO_SPEC_PLUGINS_FLAG } from '../../../kernel/spec/no-spec-plugins.ts';
 import { ENV_SPEC, DEFAULT_SPEC_PATH, loadSpecFile, resolveSpecPath } from '../../../kernel/spec/load.ts';
 import { GRAPHVIZ_INSTALL, renderWithGraphviz } from './render.ts';
 import { DotErrors } from './errors.ts';
@@ -15,13 +15,16 @@ import { DotErrors } from './errors.ts';
  * renders it with the real `dot -Tsvg`.
  */
 
-const Flags = z.object({
-  spec: z.string().min(1).optional(),
-  out: z.string().min(1).refine((p) => /\.(svg|dot|gv)$/i.test(p), 'must end in .svg (rendered with Graphviz) or .dot/.gv (DOT text)').optional(),
-  [NO_SPEC_PLUGINS_FLAG]: z.boolean().optional(),
+const Flags = flags({
+  spec: flag.string({ value: 'PATH', description: 'the spec.kv file' }),
+  out: flag.string({
+    value: 'FILE.svg|FILE.dot', description: 'write to a file: .svg renders with Graphviz dot, .dot writes DOT',
+    schema: z.string().min(1).refine((p) => /\.(svg|dot|gv)$/i.test(p), 'must end in .svg (rendered with Graphviz) or .dot/.gv (DOT text)').optional(),
+  }),
+  [NO_SPEC_PLUGINS_FLAG]: NO_SPEC_PLUGINS,
 });
 
-async function run(ctx: VerbContext<z.output<typeof Flags>>): Promise<number> {
+async function run(ctx: VerbContext<FlagValues<typeof Flags>>): Promise<number> {
   const loaded = await loadSpecFile(resolveSpecPath(ctx.flags.spec, ctx.env), ctx.kernel, { specPlugins: !ctx.flags[NO_SPEC_PLUGINS_FLAG] });
   const text = specToDot(loaded.spec, loaded.hash);
   const out = ctx.flags.out;
@@ -47,12 +50,7 @@ export default definePlugin({
       name: 'dot',
       summary: 'draw the topology of a spec as Graphviz DOT (or render it to SVG)',
       usage: `The spec is --spec, else $${ENV_SPEC}, else ${DEFAULT_SPEC_PATH}. --out=FILE.svg needs Graphviz's "dot"\n(${GRAPHVIZ_INSTALL}).`,
-      options: {
-        spec: { type: 'string', value: 'PATH', description: 'the spec.kv file' },
-        out: { type: 'string', value: 'FILE.svg|FILE.dot', description: 'write to a file: .svg renders with Graphviz dot, .dot writes DOT' },
-        [NO_SPEC_PLUGINS_FLAG]: NO_SPEC_PLUGINS_OPTION,
-      },
-      schema: Flags,
+      flags: Flags,
       run,
     });
   },

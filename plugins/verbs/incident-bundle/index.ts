@@ -18,7 +18,7 @@ import { readBundleSigningKey, signBundleManifest } from '../../../kernel/bundle
 import { ByteorError } from '../../../kernel/errors.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
 import { readJournal } from '../../../kernel/journal/journal-reader.ts';
-import { definePlugin, PLUGIN_API_VERSION, type BundleContext, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { definePlugin, flag, flags, PLUGIN_API_VERSION, type FlagValues, type BundleContext, type VerbContext } from '../../../kernel/plugin-contract.ts';
 import { resolveEnvironment } from '../../../kernel/policy/environment.ts';
 import { redactConfigText, redactJson, redactValue } from '../../../kernel/redact.ts';
 import { runDirPaths } from '../../../kernel/rundir/run-dir.ts';
@@ -40,19 +40,22 @@ import { IncidentBundleErrors } from './errors.ts';
  * into place once complete, so a bundle directory is never half-written.
  */
 
-const Flags = z.object({
-  out: z.string().min(1),
-  spec: z.string().min(1).optional(),
-  config: z.string().min(1).optional(),
-  'run-dir': z.string().min(1).optional(),
-  'ring-path': z.string().min(1).optional(),
-  'lane-path': z.string().min(1).optional(),
-  'last-n': z.string().regex(/^\d{1,9}$/, 'must be a whole number of records').transform(Number).default(1000),
-  archive: z.boolean().default(false),
-  env: z.string().optional(),
-  'sign-key': z.string().min(1).optional(),
+const Flags = flags({
+  out: flag.string({ value: 'DIR', description: 'bundle directory to create (must not exist, or be empty)', schema: z.string().min(1) }),
+  spec: flag.string({ value: 'PATH', description: 'the spec the runtime ran (default $BYTEOR_SPEC, else /etc/byteor/spec.kv)' }),
+  config: flag.string({ value: 'PATH', description: 'runtime_config.txt to include' }),
+  'run-dir': flag.string({ value: 'DIR', description: 'run directory of the (live or dead) runtime: snapshot, journal, plugin artifacts' }),
+  'ring-path': flag.string({ value: 'PATH', description: 'ByteOr\'s name for where the runtime\'s ring lives: its run directory (or its control.sock / state.json)' }),
+  'lane-path': flag.string({ value: 'PATH', description: 'ByteOr\'s name for where the runtime\'s lanes live: its run directory (or its control.sock / state.json)' }),
+  'last-n': flag.string({
+    value: 'N', description: 'journal records to include, the most recent (default 1000)',
+    schema: z.string().regex(/^\d{1,9}$/, 'must be a whole number of records').transform(Number).default(1000),
+  }),
+  archive: flag.boolean({ description: 'also write DIR.tar.gz' }),
+  env: flag.string({ value: 'dev|staging|prod', description: 'environment posture for policy_audit.json (default $BYTEOR_ENV, else prod)', schema: z.string().optional() }),
+  'sign-key': flag.string({ value: 'FILE', description: 'sign manifest.json with this Ed25519 private key (byteor approval keygen): manifest.sig' }),
 });
-type Flags = z.output<typeof Flags>;
+type Flags = FlagValues<typeof Flags>;
 
 const RUNTIME_CONFIG_FILE = 'runtime_config.txt';
 
@@ -249,19 +252,7 @@ export default definePlugin({
         'With --run-dir, environment.json is the runtime\'s own and invocation.json (how it was started) is copied from',
         'its run directory; without one, environment.json describes this process.',
       ].join('\n'),
-      options: {
-        out: { type: 'string', value: 'DIR', description: 'bundle directory to create (must not exist, or be empty)' },
-        spec: { type: 'string', value: 'PATH', description: 'the spec the runtime ran (default $BYTEOR_SPEC, else /etc/byteor/spec.kv)' },
-        config: { type: 'string', value: 'PATH', description: 'runtime_config.txt to include' },
-        'run-dir': { type: 'string', value: 'DIR', description: 'run directory of the (live or dead) runtime: snapshot, journal, plugin artifacts' },
-        'ring-path': { type: 'string', value: 'PATH', description: 'ByteOr\'s name for where the runtime\'s ring lives: its run directory (or its control.sock / state.json)' },
-        'lane-path': { type: 'string', value: 'PATH', description: 'ByteOr\'s name for where the runtime\'s lanes live: its run directory (or its control.sock / state.json)' },
-        'last-n': { type: 'string', value: 'N', description: 'journal records to include, the most recent (default 1000)' },
-        archive: { type: 'boolean', description: 'also write DIR.tar.gz' },
-        env: { type: 'string', value: 'dev|staging|prod', description: 'environment posture for policy_audit.json (default $BYTEOR_ENV, else prod)' },
-        'sign-key': { type: 'string', value: 'FILE', description: 'sign manifest.json with this Ed25519 private key (byteor approval keygen): manifest.sig' },
-      },
-      schema: Flags,
+      flags: Flags,
       run,
     });
   },

@@ -29,11 +29,7 @@ export default definePlugin({
         'shortcut (EdgePlane adapters, ActionGraph approvals, DataGuard report) comes first.',
         'A spec that failed validation stops the walk at step 1. Exit 0 when the walk completes, 6 when the bundle does not verify.',
       ].join('\n'),
-      options: {
-        bundle: { type: 'string', value: 'DIR|FILE.tar.gz', description: 'incident bundle to read (verified against its manifest first)' },
-        profile: { type: 'string', value: 'default|low-latency|isolated-core', description: 'the tuning contract environment.json is compared with (doctor\'s profiles; default "default")' },
-      },
-      schema: Flags,
+      flags: Flags,
       run,
     });
   },

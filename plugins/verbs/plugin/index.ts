@@ -29,10 +29,7 @@ export default definePlugin({
         'DIR must be new or empty. NAME (default: DIR\'s base name) is the npm package and plugin name.',
         'Then: cd DIR && npm install && npm test (docs/plugins.md walks on to npm publish).',
       ].join('\n'),
-      options: {
-        name: { type: 'string', value: 'NAME', description: 'the package and plugin name (npm-style, e.g. geo-tag or @acme/geo-tag); default: the base name of DIR' },
-      },
-      schema: Flags,
+      flags: Flags,
       run,
     });
   },

@@ -52,7 +52,7 @@ export function scaffoldFiles(n: ScaffoldNames): Record<string, string> {
       include: ['src', 'test'],
     }),
     '.gitignore': 'node_modules/\ndist/\n',
-    'src/index.ts': source(`@import { definePlugin, PLUGIN_API_VERSION, z } from 'byteor/plugin';
+    'src/index.ts': source(`@import { definePlugin, flag, flags, PLUGIN_API_VERSION, z } from 'byteor/plugin';
 @import { tagStage } from './tag-stage.ts';
 @import { TagState } from './tag-state.ts';
 
@@ -73,8 +73,9 @@ export default definePlugin({
 
     host.extendVerb({
       verb: 'run',
-      options: { '${n.flag}': { type: 'string', value: 'TEXT', description: 'a note kept in the ${n.id} snapshot section (${n.name})' } },
-      schema: z.object({ '${n.flag}': z.string().min(1).max(200).optional() }),
+      flags: flags({
+        '${n.flag}': flag.string({ value: 'TEXT', description: 'a note kept in the ${n.id} snapshot section (${n.name})', schema: z.string().min(1).max(200).optional() }),
+      }),
     });
     const state = new TagState('${n.flag}');
     host.registerSnapshotSection({ name: '${n.id}', collect: () => state.snapshot() });

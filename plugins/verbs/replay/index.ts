@@ -11,7 +11,7 @@ import { verifyBundleSignature } from '../../../kernel/bundle/signature.ts';
 import { ByteorError } from '../../../kernel/errors.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
 import type { RunSummary } from '../../../kernel/hooks.ts';
-import { definePlugin, PLUGIN_API_VERSION, type EgressAdapter, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { definePlugin, flag, flags, PLUGIN_API_VERSION, type FlagValues, type EgressAdapter, type VerbContext } from '../../../kernel/plugin-contract.ts';
 import { Environment, resolveEnvironment } from '../../../kernel/policy/environment.ts';
 import { loadSpecText } from '../../../kernel/spec/load.ts';
 import type { PipelineSpecV1 } from '../../../kernel/spec/model.ts';
@@ -36,24 +36,24 @@ export const DEFAULT_MAX_INPUT_BYTES = 128 * 1024 * 1024;
 
 const count = (what: string) => z.string().regex(/^\d{1,12}$/, `must be a whole number of ${what}`).transform(Number);
 
-const Flags = z.object({
-  bundle: z.string().min(1),
-  mode: z.enum(['dry_run', 'execute']).default('dry_run'),
-  env: Environment.optional(),
-  approval: z.string().min(1).optional(),
-  'approval-key-set': z.string().min(1).optional(),
-  'last-n': count('records').optional(),
-  'journal-lane': z.string().min(1).optional(),
-  out: z.string().min(1).optional(),
-  output: z.string().min(1).optional(),
-  config: z.string().min(1).optional(),
-  'max-actions': count('actions').default(DEFAULT_MAX_ACTIONS),
-  'max-input-bytes': count('bytes').default(DEFAULT_MAX_INPUT_BYTES),
-  'require-signed': z.boolean().default(false),
-  'signing-keys': z.string().min(1).optional(),
-  set: z.array(z.string()).default([]),
+const Flags = flags({
+  bundle: flag.string({ value: 'DIR|FILE.tar.gz', description: 'incident bundle to replay (verified against its manifest)', schema: z.string().min(1) }),
+  mode: flag.string({ value: 'dry_run|execute', description: 'dry_run (default) or execute', schema: z.enum(['dry_run', 'execute']).default('dry_run') }),
+  env: flag.string({ value: 'dev|staging|prod', description: 'environment posture (default $BYTEOR_ENV, else prod)', schema: Environment.optional() }),
+  approval: flag.string({ value: 'PATH|TOKEN', description: 'approval credential for execute' }),
+  'approval-key-set': flag.string({ value: 'PATH', description: 'trusted approval signing keys' }),
+  'last-n': flag.string({ value: 'N', description: 'replay only the last N records of the bundle\'s journal window', schema: count('records').optional() }),
+  'journal-lane': flag.string({ value: 'LANE', description: 'journal lane to replay when the bundle holds several' }),
+  out: flag.string({ value: 'PATH', description: 'replay audit file (default BUNDLE.replay-<unix_ms>.json next to the bundle)' }),
+  output: flag.string({ value: 'FILE', description: 'write the records leaving the pipeline to FILE, one per line (default: discarded, counted)' }),
+  config: flag.string({ value: 'PATH', description: 'adapter config whose egress binding carries the records in execute mode (default: runtime_config.txt next to the bundle)' }),
+  'max-actions': flag.string({ value: 'N', description: `most stage actions (records × stages) a replay may run (default ${DEFAULT_MAX_ACTIONS})`, schema: count('actions').default(DEFAULT_MAX_ACTIONS) }),
+  'max-input-bytes': flag.string({ value: 'N', description: `most input bytes a replay may consume (default ${DEFAULT_MAX_INPUT_BYTES})`, schema: count('bytes').default(DEFAULT_MAX_INPUT_BYTES) }),
+  'require-signed': flag.boolean({ description: 'refuse a bundle unless its manifest.sig verifies against an active trusted key (exit 4 unsigned/untrusted, 6 altered)' }),
+  'signing-keys': flag.string({ value: 'PATH', description: 'trusted bundle signing keys (default --approval-key-set, else signing_keys.json next to the bundle)' }),
+  set: flag.list({ value: 'NAME=VALUE', description: 'a product setting (a flag a plugin adds to run, e.g. registry-root=DIR) instead of the one the run recorded' }),
 });
-type Flags = z.output<typeof Flags>;
+type Flags = FlagValues<typeof Flags>;
 
 function stageCount(spec: PipelineSpecV1): number {
   return spec.model === 'single_ring' ? spec.single_ring.stages.length : spec.lane_graph.roles.filter((r) => r.kind === 'stage').length;
@@ -214,24 +214,7 @@ export default definePlugin({
         'Product settings (the flags plugins add to run: DataGuard\'s registry, schema, rules, ...) are the ones the',
         'run recorded (the bundle\'s invocation.json); --set=NAME=VALUE replaces one; the audit lists each and its source.',
       ].join('\n'),
-      options: {
-        bundle: { type: 'string', value: 'DIR|FILE.tar.gz', description: 'incident bundle to replay (verified against its manifest)' },
-        mode: { type: 'string', value: 'dry_run|execute', description: 'dry_run (default) or execute' },
-        env: { type: 'string', value: 'dev|staging|prod', description: 'environment posture (default $BYTEOR_ENV, else prod)' },
-        approval: { type: 'string', value: 'PATH|TOKEN', description: 'approval credential for execute' },
-        'approval-key-set': { type: 'string', value: 'PATH', description: 'trusted approval signing keys' },
-        'last-n': { type: 'string', value: 'N', description: 'replay only the last N records of the bundle\'s journal window' },
-        'journal-lane': { type: 'string', value: 'LANE', description: 'journal lane to replay when the bundle holds several' },
-        out: { type: 'string', value: 'PATH', description: 'replay audit file (default BUNDLE.replay-<unix_ms>.json next to the bundle)' },
-        output: { type: 'string', value: 'FILE', description: 'write the records leaving the pipeline to FILE, one per line (default: discarded, counted)' },
-        config: { type: 'string', value: 'PATH', description: 'adapter config whose egress binding carries the records in execute mode (default: runtime_config.txt next to the bundle)' },
-        'max-actions': { type: 'string', value: 'N', description: `most stage actions (records × stages) a replay may run (default ${DEFAULT_MAX_ACTIONS})` },
-        'max-input-bytes': { type: 'string', value: 'N', description: `most input bytes a replay may consume (default ${DEFAULT_MAX_INPUT_BYTES})` },
-        'require-signed': { type: 'boolean', description: 'refuse a bundle unless its manifest.sig verifies against an active trusted key (exit 4 unsigned/untrusted, 6 altered)' },
-        'signing-keys': { type: 'string', value: 'PATH', description: 'trusted bundle signing keys (default --approval-key-set, else signing_keys.json next to the bundle)' },
-        set: { type: 'string', multiple: true, value: 'NAME=VALUE', description: 'a product setting (a flag a plugin adds to run, e.g. registry-root=DIR) instead of the one the run recorded' },
-      },
-      schema: Flags,
+      flags: Flags,
       run,
     });
   },

@@ -63,7 +63,7 @@ export function replaySettings(kernel: PluginHost, bundleDir: string, sets: read
   const extensions = kernel.verbExtensions('run');
   const known = new Map<string, { multiple: boolean }>();
   for (const { ext } of extensions) {
-    for (const [name, o] of Object.entries(ext.options)) if (!REPLAY_GOVERNS.has(name)) known.set(name, { multiple: Boolean(o.multiple) });
+    for (const [name, o] of Object.entries(ext.flags.options)) if (!REPLAY_GOVERNS.has(name)) known.set(name, { multiple: Boolean(o.multiple) });
   }
   const { invocation, cwd } = recordedRun(bundleDir);
   const prep: ReplayPreparation = { bundleDir, runtimeCwd: cwd, settings: {}, sources: {} };
@@ -97,8 +97,8 @@ export function replaySettings(kernel: PluginHost, bundleDir: string, sets: read
   const flags: Record<string, unknown> = {};
   for (const { ext, plugin } of extensions) {
     const raw: Record<string, unknown> = {};
-    for (const name of Object.keys(ext.options)) if (name in prep.settings) raw[name] = prep.settings[name];
-    const r = ext.schema.safeParse(raw);
+    for (const name of Object.keys(ext.flags.options)) if (name in prep.settings) raw[name] = prep.settings[name];
+    const r = ext.flags.schema.safeParse(raw);
     if (!r.success) {
       const issue = r.error.issues[0]!;
       const name = String(issue.path[0] ?? '');

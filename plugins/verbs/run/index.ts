@@ -11,7 +11,7 @@ import { LineIngress } from '../../../kernel/io/line-ingress.ts';
 import { JournalWriter } from '../../../kernel/journal/journal-writer.ts';
 import { LaneGraphRun } from '../../../kernel/lanegraph/executor.ts';
 import { LaneGraphMonitor } from '../../../kernel/lanegraph/monitor.ts';
-import { definePlugin, PLUGIN_API_VERSION, type EgressAdapter, type IngressAdapter, type IngressSink, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { definePlugin, flag, flags, PLUGIN_API_VERSION, type FlagValues, type EgressAdapter, type IngressAdapter, type IngressSink, type VerbContext } from '../../../kernel/plugin-contract.ts';
 import { claimRunDir, type RunDirPaths } from '../../../kernel/rundir/run-dir.ts';
 import { RuntimeMonitor } from '../../../kernel/rundir/runtime-monitor.ts';
 import { loadSpecFile, resolveSpecPath, ENV_SPEC, DEFAULT_SPEC_PATH, type LoadedSpec } from '../../../kernel/spec/load.ts';
@@ -47,22 +47,28 @@ import { RunErrors } from './errors.ts';
 
 const MAX_REFUSAL_LINES = 10;
 
-const Flags = z.object({
-  spec: z.string().min(1).optional(),
-  sp: z.boolean().default(false),
-  input: z.string().min(1).default('-'),
-  output: z.string().min(1).optional(),
-  'run-dir': z.string().min(1).optional(),
-  'lane-path': z.string().min(1).optional(),
-  config: z.string().min(1).optional(),
-  'adapter-max-messages': z.string().regex(/^[1-9][0-9]{0,14}$/, 'must be a whole number >= 1').transform(Number).optional(),
-  'dry-run': z.boolean().default(false),
-  wait: z.enum(Object.keys(WAIT_KINDS) as [WaitKind, ...WaitKind[]]).optional(),
-  'drain-timeout': z.string().refine((t) => parseDrainTimeout(t) !== undefined, 'must be a duration such as 500ms, 30s or 2m (at most 24 h)').default(DEFAULT_DRAIN_TIMEOUT),
-  'state-out': z.string().min(1).optional(),
-  quiet: z.boolean().default(false),
+const Flags = flags({
+  spec: flag.string({ value: 'PATH', description: 'the spec.kv file' }),
+  sp: flag.boolean({ description: 'one-shot bring-up: run the input through, then stop' }),
+  input: flag.string({ value: 'FILE|-', description: 'newline-delimited records (default: stdin)', schema: z.string().min(1).default('-') }),
+  output: flag.string({ value: 'FILE', description: 'write records here instead of stdout' }),
+  'run-dir': flag.string({ value: 'DIR', description: 'run directory of the long-running form' }),
+  'lane-path': flag.string({ value: 'PATH', description: 'ByteOr\'s name for where the runtime\'s lanes live: its run directory (or its control.sock / state.json)' }),
+  config: flag.string({ value: 'PATH', description: 'adapter bindings (ingress.kind=..., egress.kind=...)' }),
+  'adapter-max-messages': flag.string({
+    value: 'N', description: 'stop the source after N records, then drain',
+    schema: z.string().regex(/^[1-9][0-9]{0,14}$/, 'must be a whole number >= 1').transform(Number).optional(),
+  }),
+  'dry-run': flag.boolean({ description: 'side effects are recorded, not performed' }),
+  wait: flag.string({ value: 'spin|backoff|block', description: 'override single_ring.wait / lane_graph.wait', schema: z.enum(Object.keys(WAIT_KINDS) as [WaitKind, ...WaitKind[]]).optional() }),
+  'drain-timeout': flag.string({
+    value: 'D', description: `how long a stop waits for accepted records to leave (500ms, 30s, 2m; default ${DEFAULT_DRAIN_TIMEOUT}); then exit 1 BYTEOR_E_DRAIN_TIMEOUT`,
+    schema: z.string().refine((t) => parseDrainTimeout(t) !== undefined, 'must be a duration such as 500ms, 30s or 2m (at most 24 h)').default(DEFAULT_DRAIN_TIMEOUT),
+  }),
+  'state-out': flag.string({ value: 'FILE', description: 'write the final state document (snapshot sections included) to FILE, also with --sp' }),
+  quiet: flag.boolean({ description: 'no progress line on a terminal (--sp draws one on stderr when it is a terminal)' }),
 });
-type Flags = z.output<typeof Flags>;
+type Flags = FlagValues<typeof Flags>;
 
 /** The size of a regular input file (for percent), null for stdin, a pipe or another source. */
 function inputSize(input: string | undefined): number | null {
@@ -264,22 +270,7 @@ once and drains what was accepted: exit 0 when it is all out within --drain-time
 signal aborts at once (BYTEOR_E_RUN_INTERRUPTED). See docs/runtime.md.
 A LaneGraph spec binds the same input to every ingress endpoint and every egress endpoint to the
 same output; its summary adds every lane, role and endpoint (docs/lanegraph.md).`,
-      options: {
-        spec: { type: 'string', value: 'PATH', description: 'the spec.kv file' },
-        sp: { type: 'boolean', description: 'one-shot bring-up: run the input through, then stop' },
-        input: { type: 'string', value: 'FILE|-', description: 'newline-delimited records (default: stdin)' },
-        output: { type: 'string', value: 'FILE', description: 'write records here instead of stdout' },
-        'run-dir': { type: 'string', value: 'DIR', description: 'run directory of the long-running form' },
-        'lane-path': { type: 'string', value: 'PATH', description: 'ByteOr\'s name for where the runtime\'s lanes live: its run directory (or its control.sock / state.json)' },
-        config: { type: 'string', value: 'PATH', description: 'adapter bindings (ingress.kind=..., egress.kind=...)' },
-        'adapter-max-messages': { type: 'string', value: 'N', description: 'stop the source after N records, then drain' },
-        'dry-run': { type: 'boolean', description: 'side effects are recorded, not performed' },
-        wait: { type: 'string', value: 'spin|backoff|block', description: 'override single_ring.wait / lane_graph.wait' },
-        'drain-timeout': { type: 'string', value: 'D', description: `how long a stop waits for accepted records to leave (500ms, 30s, 2m; default ${DEFAULT_DRAIN_TIMEOUT}); then exit 1 BYTEOR_E_DRAIN_TIMEOUT` },
-        'state-out': { type: 'string', value: 'FILE', description: 'write the final state document (snapshot sections included) to FILE, also with --sp' },
-        quiet: { type: 'boolean', description: 'no progress line on a terminal (--sp draws one on stderr when it is a terminal)' },
-      },
-      schema: Flags,
+      flags: Flags,
       run,
     });
   },

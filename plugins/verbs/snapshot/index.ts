@@ -3,7 +3,7 @@ import { stableJson, writeJsonArtifact } from '../../../kernel/artifacts/json.ts
 import { RuntimeStateDocument } from '../../../kernel/artifacts/runtime-state.ts';
 import { SingleRingSnapshot } from '../../../kernel/artifacts/single-ring-snapshot.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
-import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { definePlugin, flag, flags, PLUGIN_API_VERSION, type FlagValues, type VerbContext } from '../../../kernel/plugin-contract.ts';
 import { locateRunDir } from '../../../kernel/rundir/run-dir.ts';
 import { captureSnapshot } from '../../../kernel/snapshot/capture.ts';
 import { runDirFromFlags } from '../../../kernel/rundir/runtime-path.ts';
@@ -19,12 +19,15 @@ import { SnapshotErrors } from './errors.ts';
  * exit 6 when neither can be read or what was read fails its schema.
  */
 
-const Flags = z.object({
-  'run-dir': z.string().min(1).optional(),
-  'ring-path': z.string().min(1).optional(),
-  'lane-path': z.string().min(1).optional(),
-  out: z.string().min(1).optional(),
-  'timeout-ms': z.string().regex(/^\d{1,6}$/, 'must be a whole number of milliseconds').transform(Number).default(3000),
+const Flags = flags({
+  'run-dir': flag.string({ value: 'DIR', description: 'the runtime\'s run directory (default /run/byteor when it holds a runtime, else the per-user one)' }),
+  'ring-path': flag.string({ value: 'PATH', description: 'ByteOr\'s name for where the runtime\'s ring lives: its run directory (or its control.sock / state.json)' }),
+  'lane-path': flag.string({ value: 'PATH', description: 'ByteOr\'s name for where the runtime\'s lanes live: its run directory (or its control.sock / state.json)' }),
+  out: flag.string({ value: 'FILE', description: 'also write the snapshot document (single_ring_snapshot.json or lane_graph_state.json) to FILE' }),
+  'timeout-ms': flag.string({
+    value: 'MS', description: 'how long to wait for a live answer (default 3000)',
+    schema: z.string().regex(/^\d{1,6}$/, 'must be a whole number of milliseconds').transform(Number).default(3000),
+  }),
 });
 
 function human(s: SingleRingSnapshot, liveError: string | null): string {
@@ -45,7 +48,7 @@ function human(s: SingleRingSnapshot, liveError: string | null): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function run(ctx: VerbContext<z.output<typeof Flags>>): Promise<number> {
+async function run(ctx: VerbContext<FlagValues<typeof Flags>>): Promise<number> {
   const runDir = locateRunDir(runDirFromFlags(ctx.flags));
   const cap = await captureSnapshot(runDir, { timeoutMs: ctx.flags['timeout-ms'] });
   if (ctx.flags.out !== undefined) writeJsonArtifact(ctx.flags.out, RuntimeStateDocument, cap.snapshot);
@@ -85,14 +88,7 @@ alive or not, and the file's age (liveness). Exit 0 with a snapshot (of a live r
 final state of one that stopped or failed); exit 1 (BYTEOR_E_RUNTIME_GONE) when the runtime is
 gone without having stopped (killed, crashed; its pid not running or reused), after printing its
 last state; exit 6 when no snapshot can be read.`,
-      options: {
-        'run-dir': { type: 'string', value: 'DIR', description: 'the runtime\'s run directory (default /run/byteor when it holds a runtime, else the per-user one)' },
-        'ring-path': { type: 'string', value: 'PATH', description: 'ByteOr\'s name for where the runtime\'s ring lives: its run directory (or its control.sock / state.json)' },
-        'lane-path': { type: 'string', value: 'PATH', description: 'ByteOr\'s name for where the runtime\'s lanes live: its run directory (or its control.sock / state.json)' },
-        out: { type: 'string', value: 'FILE', description: 'also write the snapshot document (single_ring_snapshot.json or lane_graph_state.json) to FILE' },
-        'timeout-ms': { type: 'string', value: 'MS', description: 'how long to wait for a live answer (default 3000)' },
-      },
-      schema: Flags,
+      flags: Flags,
       run,
     });
   },

@@ -1,9 +1,8 @@
-import { z } from 'zod';
 import { stableJson } from '../../../kernel/artifacts/json.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
-import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { definePlugin, flag, flags, PLUGIN_API_VERSION, type FlagValues, type VerbContext } from '../../../kernel/plugin-contract.ts';
 import { formatDiagnostic } from '../../../kernel/spec/format-diagnostic.ts';
-import { NO_SPEC_PLUGINS_FLAG, NO_SPEC_PLUGINS_OPTION } from '../../../kernel/spec/no-spec-plugins.ts';
+import { NO_SPEC_PLUGINS, NO_SPEC_PLUGINS_FLAG } from '../../../kernel/spec/no-spec-plugins.ts';
 import { ENV_SPEC, DEFAULT_SPEC_PATH, resolveSpecPath, specValidationReport, validateSpecFile } from '../../../kernel/spec/load.ts';
 
 /**
@@ -13,9 +12,9 @@ import { ENV_SPEC, DEFAULT_SPEC_PATH, resolveSpecPath, specValidationReport, val
  * `--json`: the SpecValidationReport `{ok, spec_hash, model, errors, warnings}` on stdout.
  */
 
-const Flags = z.object({ spec: z.string().min(1).optional(), [NO_SPEC_PLUGINS_FLAG]: z.boolean().optional() });
+const Flags = flags({ spec: flag.string({ value: 'PATH', description: 'the spec.kv file' }), [NO_SPEC_PLUGINS_FLAG]: NO_SPEC_PLUGINS });
 
-async function run(ctx: VerbContext<z.output<typeof Flags>>): Promise<number> {
+async function run(ctx: VerbContext<FlagValues<typeof Flags>>): Promise<number> {
   const path = resolveSpecPath(ctx.flags.spec, ctx.env);
   const check = await validateSpecFile(path, ctx.kernel, { specPlugins: !ctx.flags[NO_SPEC_PLUGINS_FLAG] });
   const report = specValidationReport(check);
@@ -41,8 +40,7 @@ export default definePlugin({
       name: 'validate',
       summary: 'check a spec against every v1 rule (exit 3 when invalid)',
       usage: `The spec is --spec, else $${ENV_SPEC}, else ${DEFAULT_SPEC_PATH}. Stage keys must be provided by a loaded\nplugin (--plugin=NAME, or plugins.<i>=NAME in the spec). Rules and codes: docs/spec-kv.md.\nAn untrusted spec: --no-spec-plugins checks it without importing (running) the plugins it names.`,
-      options: { spec: { type: 'string', value: 'PATH', description: 'the spec.kv file' }, [NO_SPEC_PLUGINS_FLAG]: NO_SPEC_PLUGINS_OPTION },
-      schema: Flags,
+      flags: Flags,
       run,
     });
   },
