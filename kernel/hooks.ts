@@ -1,6 +1,6 @@
 import { AsyncSeriesHook, SyncHook } from 'tapable';
 import type { PipelineSpecV1, Diagnostic } from './spec/model.ts';
-import type { LaneGraphCounts } from './artifacts/lane-graph-state.ts';
+import type { RunSummary } from './artifacts/run-summary.ts';
 
 /**
  * The kernel's hook table: lifecycle, configuration and per-batch events only. The per-message
@@ -29,34 +29,8 @@ export interface RunInfo {
   env: Readonly<Record<string, string | undefined>>;
 }
 
-/** The named counters of one stage worker (StageContext.counter), read from shared memory. */
-export interface StageCounters {
-  stage: number;
-  shard: number;
-  key: string;
-  values: Record<string, number>;
-}
-
-export interface RunSummary {
-  /** every record the source handed over (refused ones included) */
-  records_in: number;
-  records_out: number;
-  dropped: number;
-  refused: number;
-  /**
-   * records accepted but not delivered (a failed or timed-out run): records_in = records_out +
-   * dropped + refused + undelivered. Where they are is in `error.message` (journal positions).
-   * LaneGraph with fan-out counts the copies still in lanes (docs/lanegraph.md).
-   */
-  undelivered: number;
-  elapsed_ms: number;
-  ok: boolean;
-  error?: { code: string; message: string; stage?: string; sequence?: number };
-  /** per-stage named counters at the end of the run */
-  counters: StageCounters[];
-  /** LaneGraph runs: every lane, role and endpoint at the end of the run (docs/lanegraph.md) */
-  lane_graph?: LaneGraphCounts;
-}
+/** The summary of a finished run and its stage counters: zod schemas in kernel/artifacts/run-summary.ts. */
+export type { RunSummary, StageCounters } from './artifacts/run-summary.ts';
 
 /**
  * What `replay` is about to run with: the settings a plugin added to `run` (its extendVerb flags)

@@ -8,7 +8,8 @@ export * from './plugin-contract.ts';
 export { ByteorError } from './errors.ts';
 export { ExitCode } from './exit-codes.ts';
 export { writeJsonArtifact, stableJson } from './artifacts/json.ts';
-export type { HookTable, RunInfo, RunSummary, BatchEvent, ValidationSink, StageCounters } from './hooks.ts';
+export type { HookTable, RunInfo, BatchEvent, ValidationSink } from './hooks.ts';
+export { RunSummary, StageCounters } from './artifacts/run-summary.ts';
 export type { PipelineSpecV1, Diagnostic, StageSpec } from './spec/model.ts';
 
 // ------------------------------------------------------------------------------------------

@@ -14,7 +14,9 @@ import type { ErrorTable } from './errors/define-errors.ts';
 // Error tables (a leaf module: it loads only ByteorError and the exit codes)
 export { defineErrors, rephrase } from './errors/define-errors.ts';
 export type { ErrorCode, ErrorCodeOf, ErrorEntry, ErrorTable } from './errors/define-errors.ts';
+import type { AdapterHealth } from './adapter-health.ts';
 import type { FlagSet } from './flags.ts';
+import type { PluginDefinition, PluginDependencies } from './plugin-definition.ts';
 
 export { flag, flags, type Flag, type FlagOption, type FlagSet, type FlagValues } from './flags.ts';
 
@@ -145,15 +147,7 @@ export interface StageFamily {
 // ------------------------------------------------------------------------------------------
 // Adapters (edges: allocation per record is allowed here, never inside the ring)
 
-export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed' | 'failed';
-
-export interface AdapterHealth {
-  transport: string;
-  connection_state: ConnectionState;
-  message_count: number;
-  lag: { value: number; unit: string } | null;
-  recent_failures: Array<{ unix_ms: number; message: string }>;
-}
+export { AdapterHealth, ConnectionState } from './adapter-health.ts';
 
 /** Where an ingress adapter delivers records. `push` resolves once the record is in the ring. */
 export interface IngressSink {
@@ -306,25 +300,8 @@ export interface PluginHost {
   bundleArtifacts(): ReadonlyArray<{ artifact: BundleArtifact; plugin: string }>;
 }
 
-/**
- * The plugins a plugin needs installed first: their names (any version), or an object of names
- * to semver ranges (`{ 'byteor-edgeplane': '^1' }`), checked against the loaded versions.
- */
-export type PluginDependencies = string[] | Readonly<Record<string, string>>;
-
-export interface PluginDefinition {
-  name: string;
-  version: string;
-  apiVersion: number;
-  /** plugins that must be loaded before this one: names, or names → semver ranges */
-  dependencies?: PluginDependencies;
-  /**
-   * The error codes the plugin raises (defineErrors): the kernel refuses the plugin when one of
-   * them is already registered by another owner with a different exit code.
-   */
-  errors?: ErrorTable;
-  setup(host: PluginHost): void;
-}
+/** A plugin's default export (its zod schema, checked when the kernel installs it: kernel/plugin-definition.ts). */
+export type { PluginDefinition, PluginDependencies } from './plugin-definition.ts';
 
 /**
  * definePlugin stamps a definition with the copy of byteor that made it (this module's URL), so

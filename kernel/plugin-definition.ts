@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { ByteorError } from './errors.ts';
-import { dependencyNames, KERNEL_COPY, PLUGIN_API_VERSION, PLUGIN_BRAND, type PluginDefinition } from './plugin-contract.ts';
+import { dependencyNames, KERNEL_COPY, PLUGIN_API_VERSION, PLUGIN_BRAND, type PluginHost } from './plugin-contract.ts';
 import { isValidRange } from './plugin-dependency-range.ts';
 import { kernelCopyFix } from './plugin-kernel-copy.ts';
 import { KernelErrors } from './errors/kernel-errors.ts';
-import { isErrorTable } from './errors/define-errors.ts';
+import { isErrorTable, type ErrorTable } from './errors/define-errors.ts';
 
 /**
  * The shape a plugin's default export must have, checked when the kernel installs it. A default
@@ -17,17 +17,34 @@ import { isErrorTable } from './errors/define-errors.ts';
 /** npm-style names: `edgeplane`, `acme-audit`, `@acme/byteor-audit` */
 export const PLUGIN_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
 
-export const PluginDefinitionShape = z.object({
-  name: z.string().regex(PLUGIN_NAME, 'must be a lower-case npm-style name, e.g. "acme-audit" or "@acme/byteor-audit"'),
+const PluginName = (message: string) => z.string().regex(PLUGIN_NAME, message);
+
+/**
+ * The plugins a plugin needs installed first: their names (any version), or an object of names
+ * to semver ranges (`{ 'byteor-edgeplane': '^1' }`), checked against the loaded versions.
+ */
+export const PluginDependencies = z.union([
+  z.array(PluginName('must name a plugin')),
+  z.record(PluginName('must name a plugin'), z.string().refine((r) => isValidRange(r), 'must be a semver range, e.g. "^1" or ">=1.2 <3"')),
+], { error: 'must be an array of plugin names, or an object of plugin names to semver ranges ({ "other-plugin": "^1" })' });
+export type PluginDependencies = z.output<typeof PluginDependencies>;
+
+/** A plugin's default export, as definePlugin({ ... }) makes it. */
+export const PluginDefinition = z.object({
+  name: PluginName('must be a lower-case npm-style name, e.g. "acme-audit" or "@acme/byteor-audit"'),
   version: z.string().min(1, 'must be a non-empty version string, e.g. "1.0.0"'),
   apiVersion: z.number().int(),
-  dependencies: z.union([
-    z.array(z.string().regex(PLUGIN_NAME, 'must name a plugin')),
-    z.record(z.string().regex(PLUGIN_NAME, 'must name a plugin'), z.string().refine((r) => isValidRange(r), 'must be a semver range, e.g. "^1" or ">=1.2 <3"')),
-  ], { error: 'must be an array of plugin names, or an object of plugin names to semver ranges ({ "other-plugin": "^1" })' }).optional(),
-  errors: z.custom<NonNullable<PluginDefinition['errors']>>((v) => isErrorTable(v), 'must be an error table made with defineErrors(owner, { BYTEOR_E_...: { exit, summary } })').optional(),
-  setup: z.custom<PluginDefinition['setup']>((v) => typeof v === 'function', 'must be a function setup(host)'),
+  /** plugins that must be loaded before this one: names, or names → semver ranges */
+  dependencies: PluginDependencies.optional(),
+  /**
+   * The error codes the plugin raises (defineErrors): the kernel refuses the plugin when one of
+   * them is already registered by another owner with a different exit code.
+   */
+  errors: z.custom<ErrorTable>((v) => isErrorTable(v), 'must be an error table made with defineErrors(owner, { BYTEOR_E_...: { exit, summary } })').optional(),
+  /** registers what the plugin provides, synchronously */
+  setup: z.custom<(host: PluginHost) => void>((v) => typeof v === 'function', 'must be a function setup(host)'),
 });
+export type PluginDefinition = z.output<typeof PluginDefinition>;
 
 function invalid(plugin: string, message: string): ByteorError {
   return KernelErrors.error('BYTEOR_E_PLUGIN_INVALID', message, { plugin, hook: 'load' });
@@ -53,7 +70,7 @@ export function checkPluginDefinition(def: unknown, specifier: string): PluginDe
     throw KernelErrors.error('BYTEOR_E_PLUGIN_KERNEL_COPY',
       `plugin "${label}" (${specifier}) was made with definePlugin from another copy of byteor (${typeof copy === 'string' ? copy : 'an older byteor'}), not the kernel running it (${KERNEL_COPY}); ${kernelCopyFix()}`, { plugin: label, hook: 'load', plugin_kernel: copy, kernel: KERNEL_COPY });
   }
-  const r = PluginDefinitionShape.safeParse(def);
+  const r = PluginDefinition.safeParse(def);
   if (!r.success) {
     const issue = r.error.issues[0]!;
     throw invalid(label, `plugin "${label}" (${specifier}) is not a valid plugin definition: field "${issue.path.join('.') || '(root)'}": ${issue.message}`);

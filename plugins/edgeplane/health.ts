@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AdapterHealth, ConnectionState } from '../../kernel/plugin-contract.ts';
+import { AdapterHealth, type ConnectionState } from '../../kernel/plugin-contract.ts';
 
 /**
  * Adapter health as reported in snapshots (`adapters` section): the zod schema of one entry and
@@ -9,12 +9,9 @@ import type { AdapterHealth, ConnectionState } from '../../kernel/plugin-contrac
 
 export const RECENT_FAILURES_KEPT = 8;
 
-export const AdapterHealthSchema = z.object({
-  transport: z.string(),
-  connection_state: z.enum(['connecting', 'connected', 'reconnecting', 'closed', 'failed']),
-  message_count: z.number().int().nonnegative(),
-  lag: z.object({ value: z.number().nonnegative(), unit: z.string() }).nullable(),
-  recent_failures: z.array(z.object({ unix_ms: z.number().int(), message: z.string() })).max(RECENT_FAILURES_KEPT),
+/** the kernel's AdapterHealth, with the failures a HealthTracker keeps */
+export const AdapterHealthSchema = AdapterHealth.extend({
+  recent_failures: AdapterHealth.shape.recent_failures.max(RECENT_FAILURES_KEPT),
 });
 
 /** one binding in the `adapters` snapshot section */
