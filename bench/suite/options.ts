@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { flag, flags, parseArgsOptions } from '../../kernel/flags.ts';
 import { ALL_NAMES, expandNames, PEER_NAMES, PEER_REFERENCE } from './registry.ts';
 import { BenchErrors } from '../errors.ts';
 
@@ -12,20 +13,29 @@ const int = (min: number, max: number, what: string) => z.string()
   .transform(Number)
   .refine((n) => n >= min && n <= max, `${what} must be in ${min}..${max}`);
 
-export const BenchFlags = z.object({
-  machine: z.boolean().default(false),
-  json: z.boolean().default(false),
-  duration: z.string().regex(/^[0-9]*\.?[0-9]+$/, 'must be a number of seconds, e.g. --duration=2.5').transform(Number)
-    .refine((s) => s >= 0.05 && s <= 600, 'must be between 0.05 and 600 seconds').default(4),
-  stages: int(1, 4, '--stages').optional(),
-  shards: int(1, 64, '--shards').optional(),
-  wait: z.enum(['spin', 'backoff', 'block']).optional(),
-  payload: int(8, 65536, '--payload').default(64),
-  batch: int(1, 4096, '--batch').default(256),
-  load: z.string().regex(/^[0-9]*\.?[0-9]+$/, 'must be a fraction, e.g. --load=0.5').transform(Number)
-    .refine((f) => f > 0 && f <= 1, 'must be above 0 and at most 1').default(0.25),
-  svg: z.string().min(1).optional(),
-  'no-peers': z.boolean().default(false),
+const WaitName = z.enum(['spin', 'backoff', 'block']);
+
+/** Each flag once: the parseArgs options, the flag lines of USAGE and the zod schema come from it. */
+export const BENCH_FLAGS = flags({
+  machine: flag.boolean({ description: 'the report as JSON on stdout (bench_report_v 1) instead of the table' }),
+  json: flag.boolean({ description: 'the same as --machine' }),
+  duration: flag.string({
+    value: 'S', description: 'seconds of each measured phase (steady state, then paced latency); default 4',
+    schema: z.string().regex(/^[0-9]*\.?[0-9]+$/, 'must be a number of seconds, e.g. --duration=2.5').transform(Number)
+      .refine((s) => s >= 0.05 && s <= 600, 'must be between 0.05 and 600 seconds').default(4),
+  }),
+  stages: flag.string({ value: 'N', description: 'stages of single_ring_chain, per shard of single_ring_sharded, and of the peers (1..4)', schema: int(1, 4, '--stages').optional() }),
+  shards: flag.string({ value: 'N', description: 'shards of single_ring_sharded', schema: int(1, 64, '--shards').optional() }),
+  wait: flag.string({ value: 'W', description: 'wait strategy; default spin where the busy threads fit the cores, else backoff', schema: WaitName.optional() }),
+  payload: flag.string({ value: 'B', description: 'record payload bytes of the synthetic benches; default 64', schema: int(8, 65536, '--payload').default(64) }),
+  batch: flag.string({ value: 'N', description: 'producer publish batch and most slots per stage call; default 256', schema: int(1, 4096, '--batch').default(256) }),
+  load: flag.string({
+    value: 'F', description: 'the latency phase offers F x the measured steady throughput; default 0.25',
+    schema: z.string().regex(/^[0-9]*\.?[0-9]+$/, 'must be a fraction, e.g. --load=0.5').transform(Number)
+      .refine((f) => f > 0 && f <= 1, 'must be above 0 and at most 1').default(0.25),
+  }),
+  svg: flag.string({ value: 'FILE', description: 'also draw throughput and latency per bench and peer as SVG' }),
+  'no-peers': flag.boolean({ description: `run ${PEER_REFERENCE} without the peer set` }),
 });
 
 /** What every bench child receives. */
@@ -35,7 +45,7 @@ export const SuiteOptions = z.object({
   durationS: z.number(),
   stages: z.number().int().nullable(),
   shards: z.number().int().nullable(),
-  wait: z.enum(['spin', 'backoff', 'block']).nullable(),
+  wait: WaitName.nullable(),
   payload: z.number().int(),
   batch: z.number().int(),
   load: z.number(),
@@ -43,20 +53,15 @@ export const SuiteOptions = z.object({
 });
 export type SuiteOptions = z.infer<typeof SuiteOptions>;
 
+const flagLines = Object.entries(BENCH_FLAGS.options)
+  .map(([name, o]) => `${`--${name}${o.type === 'string' ? `=${o.value}` : ''}`.padEnd(13)} ${o.description}`).join('\n');
+
 export const USAGE = `usage: npm run bench -- [NAME...] [--machine] [--duration=S] [--stages=N] [--shards=N]
          [--wait=spin|backoff|block] [--payload=BYTES] [--batch=N] [--load=F] [--svg=FILE] [--no-peers]
 
 names: ${ALL_NAMES.join(', ')}
   (none = all; ${PEER_REFERENCE} runs with the peer set unless --no-peers)
---machine     the report as JSON on stdout (bench_report_v 1) instead of the table
---duration=S  seconds of each measured phase (steady state, then paced latency); default 4
---stages=N    stages of single_ring_chain, per shard of single_ring_sharded, and of the peers (1..4)
---shards=N    shards of single_ring_sharded
---wait=W      wait strategy; default spin where the busy threads fit the cores, else backoff
---payload=B   record payload bytes of the synthetic benches; default 64
---batch=N     producer publish batch and most slots per stage call; default 256
---load=F      the latency phase offers F x the measured steady throughput; default 0.25
---svg=FILE    also draw throughput and latency per bench and peer as SVG
+${flagLines}
 `;
 
 export function parseBenchArgs(argv: readonly string[]): SuiteOptions {
@@ -66,11 +71,7 @@ export function parseBenchArgs(argv: readonly string[]): SuiteOptions {
       args: [...argv],
       allowPositionals: true,
       strict: true,
-      options: {
-        machine: { type: 'boolean' }, json: { type: 'boolean' }, duration: { type: 'string' }, stages: { type: 'string' },
-        shards: { type: 'string' }, wait: { type: 'string' }, payload: { type: 'string' }, batch: { type: 'string' },
-        load: { type: 'string' }, svg: { type: 'string' }, 'no-peers': { type: 'boolean' },
-      },
+      options: parseArgsOptions(BENCH_FLAGS.options),
     });
   } catch (e) {
     throw BenchErrors.error('BYTEOR_E_BENCH_USAGE', `${(e as Error).message}\n${USAGE}`);
@@ -79,7 +80,7 @@ export function parseBenchArgs(argv: readonly string[]): SuiteOptions {
   if (unknown.length) {
     throw BenchErrors.error('BYTEOR_E_BENCH_UNKNOWN_NAME', `unknown bench name ${unknown.map((n) => `"${n}"`).join(', ')}; known names: ${ALL_NAMES.join(', ')}`, { names: unknown });
   }
-  const r = BenchFlags.safeParse(parsed.values);
+  const r = BENCH_FLAGS.schema.safeParse(parsed.values);
   if (!r.success) {
     const i = r.error.issues[0]!;
     throw BenchErrors.error('BYTEOR_E_BENCH_USAGE', `--${String(i.path[0])}: ${i.message}\n${USAGE}`);
