@@ -9,14 +9,13 @@
 import type { z } from 'zod';
 import type { HookTable, RunInfo } from './hooks.ts';
 import type { PipelineSpecV1 } from './spec/model.ts';
-import type { ErrorTable } from './errors/define-errors.ts';
+import type { AdapterHealth } from './adapter-health.ts';
+import type { FlagSet } from './flags.ts';
+import type { PluginDependencies, pluginDefinitionSchema } from './plugin-definition-schema.ts';
 
 // Error tables (a leaf module: it loads only ByteorError and the exit codes)
 export { defineErrors, rephrase } from './errors/define-errors.ts';
 export type { ErrorCode, ErrorCodeOf, ErrorEntry, ErrorTable } from './errors/define-errors.ts';
-import type { AdapterHealth } from './adapter-health.ts';
-import type { FlagSet } from './flags.ts';
-import type { PluginDefinition, PluginDependencies } from './plugin-definition.ts';
 
 export { flag, flags, type Flag, type FlagOption, type FlagSet, type FlagValues } from './flags.ts';
 
@@ -300,8 +299,9 @@ export interface PluginHost {
   bundleArtifacts(): ReadonlyArray<{ artifact: BundleArtifact; plugin: string }>;
 }
 
-/** A plugin's default export (its zod schema, checked when the kernel installs it: kernel/plugin-definition.ts). */
-export type { PluginDefinition, PluginDependencies } from './plugin-definition.ts';
+/** A plugin's default export, inferred from its zod schema (kernel/plugin-definition-schema.ts; checked at load). */
+export type PluginDefinition = z.output<ReturnType<typeof pluginDefinitionSchema<PluginHost>>>;
+export type { PluginDependencies } from './plugin-definition-schema.ts';
 
 /**
  * definePlugin stamps a definition with the copy of byteor that made it (this module's URL), so

@@ -1,10 +1,10 @@
-import { z } from 'zod';
 import { ByteorError } from './errors.ts';
-import { dependencyNames, KERNEL_COPY, PLUGIN_API_VERSION, PLUGIN_BRAND, type PluginHost } from './plugin-contract.ts';
-import { isValidRange } from './plugin-dependency-range.ts';
+import { dependencyNames, KERNEL_COPY, PLUGIN_API_VERSION, PLUGIN_BRAND, type PluginDefinition as PluginDefinitionType, type PluginHost } from './plugin-contract.ts';
+import { pluginDefinitionSchema } from './plugin-definition-schema.ts';
 import { kernelCopyFix } from './plugin-kernel-copy.ts';
 import { KernelErrors } from './errors/kernel-errors.ts';
-import { isErrorTable, type ErrorTable } from './errors/define-errors.ts';
+
+export { PLUGIN_NAME } from './plugin-definition-schema.ts';
 
 /**
  * The shape a plugin's default export must have, checked when the kernel installs it. A default
@@ -14,48 +14,19 @@ import { isErrorTable, type ErrorTable } from './errors/define-errors.ts';
  * its error names the plugin and both versions.
  */
 
-/** npm-style names: `edgeplane`, `acme-audit`, `@acme/byteor-audit` */
-export const PLUGIN_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
-
-const PluginName = (message: string) => z.string().regex(PLUGIN_NAME, message);
-
-/**
- * The plugins a plugin needs installed first: their names (any version), or an object of names
- * to semver ranges (`{ 'byteor-edgeplane': '^1' }`), checked against the loaded versions.
- */
-export const PluginDependencies = z.union([
-  z.array(PluginName('must name a plugin')),
-  z.record(PluginName('must name a plugin'), z.string().refine((r) => isValidRange(r), 'must be a semver range, e.g. "^1" or ">=1.2 <3"')),
-], { error: 'must be an array of plugin names, or an object of plugin names to semver ranges ({ "other-plugin": "^1" })' });
-export type PluginDependencies = z.output<typeof PluginDependencies>;
-
-/** A plugin's default export, as definePlugin({ ... }) makes it. */
-export const PluginDefinition = z.object({
-  name: PluginName('must be a lower-case npm-style name, e.g. "acme-audit" or "@acme/byteor-audit"'),
-  version: z.string().min(1, 'must be a non-empty version string, e.g. "1.0.0"'),
-  apiVersion: z.number().int(),
-  /** plugins that must be loaded before this one: names, or names → semver ranges */
-  dependencies: PluginDependencies.optional(),
-  /**
-   * The error codes the plugin raises (defineErrors): the kernel refuses the plugin when one of
-   * them is already registered by another owner with a different exit code.
-   */
-  errors: z.custom<ErrorTable>((v) => isErrorTable(v), 'must be an error table made with defineErrors(owner, { BYTEOR_E_...: { exit, summary } })').optional(),
-  /** registers what the plugin provides, synchronously */
-  setup: z.custom<(host: PluginHost) => void>((v) => typeof v === 'function', 'must be a function setup(host)'),
-});
-export type PluginDefinition = z.output<typeof PluginDefinition>;
+/** A plugin's default export, as definePlugin({ ... }) makes it (kernel/plugin-definition-schema.ts). */
+export const PluginDefinition = pluginDefinitionSchema<PluginHost>();
 
 function invalid(plugin: string, message: string): ByteorError {
   return KernelErrors.error('BYTEOR_E_PLUGIN_INVALID', message, { plugin, hook: 'load' });
 }
 
 /** Check a plugin definition; throws a ByteorError naming the plugin (or its specifier). */
-export function checkPluginDefinition(def: unknown, specifier: string): PluginDefinition {
+export function checkPluginDefinition(def: unknown, specifier: string): PluginDefinitionType {
   if (typeof def !== 'object' || def === null) {
     throw invalid(specifier, `plugin "${specifier}" has no default export made with definePlugin({ name, version, apiVersion, setup })`);
   }
-  const d = def as Partial<PluginDefinition>;
+  const d = def as Partial<PluginDefinitionType>;
   const label = typeof d.name === 'string' && d.name ? d.name : specifier;
   if (typeof d.apiVersion !== 'number') {
     // an empty CommonJS file has the default export {}: not a plugin of another API, no plugin at all
@@ -76,5 +47,5 @@ export function checkPluginDefinition(def: unknown, specifier: string): PluginDe
     throw invalid(label, `plugin "${label}" (${specifier}) is not a valid plugin definition: field "${issue.path.join('.') || '(root)'}": ${issue.message}`);
   }
   if (dependencyNames(d.dependencies).includes(d.name!)) throw invalid(label, `plugin "${label}" lists itself in "dependencies"; remove it`);
-  return def as PluginDefinition;
+  return def as PluginDefinitionType;
 }

@@ -69,7 +69,7 @@ export const KernelErrors = defineErrors('kernel', {
   BYTEOR_E_PLUGIN_HOOK: { exit: ExitCode.RUNTIME_FAILURE, summary: 'a plugin\'s tap or registered callback failed, or `intercept` was called' },
   BYTEOR_E_PLUGIN_IMPORT: { exit: ExitCode.RUNTIME_FAILURE, summary: 'the module failed to import (syntax error, a throw at module level, a missing dependency)' },
   BYTEOR_E_PLUGIN_IMPORT_TIMEOUT: { exit: ExitCode.RUNTIME_FAILURE, summary: 'the plugin module did not finish importing within 10 s (`BYTEOR_PLUGIN_IMPORT_TIMEOUT_MS`); fix what its module code waits for' },
-  BYTEOR_E_PLUGIN_INVALID: { exit: ExitCode.RUNTIME_FAILURE, summary: 'the plugin module has no default export made with `definePlugin`' },
+  BYTEOR_E_PLUGIN_INVALID: { exit: ExitCode.RUNTIME_FAILURE, summary: 'the plugin module has no default export made with `definePlugin`, a field of it is malformed, or it declares a verb\'s flags without `flags({...})`' },
   BYTEOR_E_PLUGIN_KERNEL_COPY: { exit: ExitCode.RUNTIME_FAILURE, summary: 'the plugin\'s definition was made with another copy of byteor (both named); import only `byteor/plugin`' },
   BYTEOR_E_PLUGIN_LATE_REGISTRATION: { exit: ExitCode.RUNTIME_FAILURE, summary: 'a registration or tap after `setup` returned' },
   BYTEOR_E_PLUGIN_NOT_FOUND: { exit: ExitCode.USAGE, summary: '`--plugin` names no built-in, path or installed package, or one without a usable entry; fix the name or path' },
