@@ -5,6 +5,8 @@
  * each name, so a verb loads only what it uses).
  */
 export * from './plugin-contract.ts';
+export { flag, flags } from './flags.ts';
+export { AdapterHealth, ConnectionState } from './adapter-health.ts';
 export { ByteorError } from './errors.ts';
 export { ExitCode } from './exit-codes.ts';
 export { writeJsonArtifact, stableJson } from './artifacts/json.ts';

@@ -17,7 +17,8 @@ import type { PluginDependencies, pluginDefinitionSchema } from './plugin-defini
 export { defineErrors, rephrase } from './errors/define-errors.ts';
 export type { ErrorCode, ErrorCodeOf, ErrorEntry, ErrorTable } from './errors/define-errors.ts';
 
-export { flag, flags, type Flag, type FlagOption, type FlagSet, type FlagValues } from './flags.ts';
+// flag and flags (values, kernel/flags.ts) come with byteor/plugin; the contract has their types only
+export type { Flag, FlagOption, FlagSet, FlagValues } from './flags.ts';
 
 export const PLUGIN_API_VERSION = 1 as const;
 
@@ -146,7 +147,7 @@ export interface StageFamily {
 // ------------------------------------------------------------------------------------------
 // Adapters (edges: allocation per record is allowed here, never inside the ring)
 
-export { AdapterHealth, ConnectionState } from './adapter-health.ts';
+export type { AdapterHealth, ConnectionState } from './adapter-health.ts';
 
 /** Where an ingress adapter delivers records. `push` resolves once the record is in the ring. */
 export interface IngressSink {

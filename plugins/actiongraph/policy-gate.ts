@@ -6,7 +6,8 @@ import { POLICY_AUDIT_FILE, PolicyAuditRecordV1, type PolicyAuditApproval } from
 import { ByteorError } from '../../kernel/errors.ts';
 import { rephrase } from '../../kernel/errors/define-errors.ts';
 import type { RunInfo } from '../../kernel/hooks.ts';
-import { flag, flags, type FlagValues, type PluginHost } from '../../kernel/plugin-contract.ts';
+import type { FlagValues, PluginHost } from '../../kernel/plugin-contract.ts';
+import { flag, flags } from '../../kernel/flags.ts';
 import { policyAuditRecordForSpec } from '../../kernel/policy/audit-record.ts';
 import { policyForEnvironment, type EnvironmentPolicy } from '../../kernel/policy/engine.ts';
 import { Environment, resolveEnvironment, type ResolvedEnvironment } from '../../kernel/policy/environment.ts';

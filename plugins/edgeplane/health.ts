@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AdapterHealth, type ConnectionState } from '../../kernel/plugin-contract.ts';
+import { AdapterHealth, type ConnectionState } from '../../kernel/adapter-health.ts';
 
 /**
  * Adapter health as reported in snapshots (`adapters` section): the zod schema of one entry and

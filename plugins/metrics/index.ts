@@ -1,4 +1,5 @@
-import { definePlugin, flag, flags, PLUGIN_API_VERSION } from '../../kernel/plugin-contract.ts';
+import { definePlugin, PLUGIN_API_VERSION } from '../../kernel/plugin-contract.ts';
+import { flag, flags } from '../../kernel/flags.ts';
 import { ListenAddress } from './listen-address.ts';
 import { MetricsErrors } from './errors.ts';
 

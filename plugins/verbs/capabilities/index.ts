@@ -1,7 +1,8 @@
 import { RuntimeCapabilityDocument } from '../../../kernel/artifacts/capability-document.ts';
 import { stableJson, writeJsonArtifact } from '../../../kernel/artifacts/json.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
-import { definePlugin, flag, flags, PLUGIN_API_VERSION } from '../../../kernel/plugin-contract.ts';
+import { definePlugin, PLUGIN_API_VERSION } from '../../../kernel/plugin-contract.ts';
+import { flag, flags } from '../../../kernel/flags.ts';
 import { capabilityDocument, renderCapabilities } from './document.ts';
 
 /**

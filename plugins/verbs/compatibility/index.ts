@@ -1,7 +1,8 @@
 import { CompatibilityReport } from '../../../kernel/artifacts/compatibility-report.ts';
 import { stableJson, writeJsonArtifact } from '../../../kernel/artifacts/json.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
-import { definePlugin, flag, flags, PLUGIN_API_VERSION } from '../../../kernel/plugin-contract.ts';
+import { definePlugin, PLUGIN_API_VERSION } from '../../../kernel/plugin-contract.ts';
+import { flag, flags } from '../../../kernel/flags.ts';
 import { readSpecFile, resolveSpecPath, specInvalidError, validateSpecText } from '../../../kernel/spec/load.ts';
 import { NO_SPEC_PLUGINS, NO_SPEC_PLUGINS_FLAG, SPEC_PLUGIN_NOT_LOADED } from '../../../kernel/spec/no-spec-plugins.ts';
 import { compatibilityReport, renderCompatibility } from './report.ts';

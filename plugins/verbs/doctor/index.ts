@@ -1,7 +1,8 @@
 import { DoctorReport, TuningProfile, DOCTOR_REPORT_VERSION, type DoctorItem } from '../../../kernel/artifacts/doctor-report.ts';
 import { stableJson, writeJsonArtifact } from '../../../kernel/artifacts/json.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
-import { definePlugin, flag, flags, PLUGIN_API_VERSION, type FlagValues, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { definePlugin, PLUGIN_API_VERSION, type FlagValues, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { flag, flags } from '../../../kernel/flags.ts';
 import { DEFAULT_RUN_DIR, userRunDir } from '../../../kernel/rundir/run-dir.ts';
 import { loadSpecFile } from '../../../kernel/spec/load.ts';
 import { evaluate, hostReady, type ThreadDemand } from './checks.ts';

@@ -18,7 +18,8 @@ import { readBundleSigningKey, signBundleManifest } from '../../../kernel/bundle
 import { ByteorError } from '../../../kernel/errors.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
 import { readJournal } from '../../../kernel/journal/journal-reader.ts';
-import { definePlugin, flag, flags, PLUGIN_API_VERSION, type FlagValues, type BundleContext, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { definePlugin, PLUGIN_API_VERSION, type FlagValues, type BundleContext, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { flag, flags } from '../../../kernel/flags.ts';
 import { resolveEnvironment } from '../../../kernel/policy/environment.ts';
 import { redactConfigText, redactJson, redactValue } from '../../../kernel/redact.ts';
 import { runDirPaths } from '../../../kernel/rundir/run-dir.ts';

@@ -3,7 +3,8 @@ import { stableJson, writeJsonArtifact } from '../../../kernel/artifacts/json.ts
 import { RuntimeStateDocument } from '../../../kernel/artifacts/runtime-state.ts';
 import { SingleRingSnapshot } from '../../../kernel/artifacts/single-ring-snapshot.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
-import { definePlugin, flag, flags, PLUGIN_API_VERSION, type FlagValues, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { definePlugin, PLUGIN_API_VERSION, type FlagValues, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { flag, flags } from '../../../kernel/flags.ts';
 import { locateRunDir } from '../../../kernel/rundir/run-dir.ts';
 import { captureSnapshot } from '../../../kernel/snapshot/capture.ts';
 import { runDirFromFlags } from '../../../kernel/rundir/runtime-path.ts';

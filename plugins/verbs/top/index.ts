@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { definePlugin, flag, flags, PLUGIN_API_VERSION, type FlagValues, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { definePlugin, PLUGIN_API_VERSION, type FlagValues, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { flag, flags } from '../../../kernel/flags.ts';
 import { TopErrors } from './errors.ts';
 
 /**

@@ -1,6 +1,7 @@
 import { stableJson } from '../../../kernel/artifacts/json.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
-import { definePlugin, flag, flags, PLUGIN_API_VERSION, type FlagValues, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { definePlugin, PLUGIN_API_VERSION, type FlagValues, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { flag, flags } from '../../../kernel/flags.ts';
 import { formatDiagnostic } from '../../../kernel/spec/format-diagnostic.ts';
 import { NO_SPEC_PLUGINS, NO_SPEC_PLUGINS_FLAG } from '../../../kernel/spec/no-spec-plugins.ts';
 import { ENV_SPEC, DEFAULT_SPEC_PATH, resolveSpecPath, specValidationReport, validateSpecFile } from '../../../kernel/spec/load.ts';
