@@ -9,6 +9,7 @@ import { flagSynopsis, parseArgsOptions, type FlagOption } from './flags.ts';
 import { Kernel } from './plugin-host.ts';
 import { loadPlugins } from './plugin-loader.ts';
 import { closestName } from './suggest.ts';
+import { verbCapabilities } from './verb-capabilities.ts';
 import { PACKAGE_ROOT } from './package-paths.ts';
 import type { z } from 'zod';
 import type { VerbDefinition, VerbIO } from './plugin-contract.ts';
@@ -86,7 +87,7 @@ export async function main(argv: readonly string[], opts: CliOptions = {}): Prom
     const { json } = GLOBAL_FLAGS.schema.parse(pick(values, Object.keys(GLOBAL_OPTIONS)));
     const merged: Record<string, unknown> = { ...parseFlags(verb.flags.schema, pick(values, Object.keys(verb.flags.options)), prog, verb.name) as object };
     for (const { ext } of extensions) Object.assign(merged, parseFlags(ext.flags.schema, pick(values, Object.keys(ext.flags.options)), prog, verb.name));
-    return await verb.run({ flags: merged, json, positionals: parsed.positionals, kernel, io, env: opts.env ?? process.env, argv: [...argv] });
+    return await verb.run({ ...verbCapabilities(kernel), flags: merged, json, positionals: parsed.positionals, io, env: opts.env ?? process.env, argv: [...argv] });
   } catch (e) {
     return reportError(e, io, wantsJson);
   }

@@ -79,3 +79,13 @@ export function createHookTable() {
 }
 
 export type HookTable = ReturnType<typeof createHookTable>;
+
+/** The tap methods of a hook: what a plugin may do with it. */
+type TapMethods = 'tap' | 'tapAsync' | 'tapPromise';
+
+/**
+ * A hook table as plugins see it (PluginHost.hooks): every hook can be tapped, none can be
+ * called or intercepted — only the kernel calls hooks (kernel/run/run-pipeline.ts and friends),
+ * so `host.hooks.runStarting.promise(...)` in a plugin is a compile error.
+ */
+export type TapOnly<T> = { readonly [K in keyof T]: Readonly<Pick<T[K], Extract<keyof T[K], TapMethods>>> };

@@ -10,7 +10,7 @@ export { AdapterHealth, ConnectionState } from './adapter-health.ts';
 export { ByteorError } from './errors.ts';
 export { ExitCode } from './exit-codes.ts';
 export { writeJsonArtifact, stableJson } from './artifacts/json.ts';
-export type { HookTable, RunInfo, BatchEvent, ValidationSink } from './hooks.ts';
+export type { HookTable, TapOnly, RunInfo, BatchEvent, ValidationSink } from './hooks.ts';
 export { RunSummary, StageCounters } from './artifacts/run-summary.ts';
 export type { PipelineSpecV1, Diagnostic, StageSpec } from './spec/model.ts';
 

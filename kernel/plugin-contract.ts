@@ -7,7 +7,9 @@
  * whole kernel, and a cold `byteor validate` must not.
  */
 import type { z } from 'zod';
-import type { HookTable, RunInfo } from './hooks.ts';
+import type { WaitKind } from './core/ring.ts';
+import type { HookTable, ReplayPreparation, RunInfo, RunSummary, TapOnly } from './hooks.ts';
+import type { CheckOptions, LoadedSpec, SpecCheck } from './spec/loaded-spec.ts';
 import type { PipelineSpecV1 } from './spec/model.ts';
 import type { AdapterHealth } from './adapter-health.ts';
 import type { FlagSet } from './flags.ts';
@@ -37,13 +39,35 @@ export interface VerbIO {
   readonly color: boolean;
 }
 
-export interface VerbContext<F = Record<string, unknown>> {
+/** The read side of the plugin host: what the loaded plugins registered. */
+export type PluginCatalog = Pick<PluginHost, 'plugins' | 'verbs' | 'verbExtensions' | 'stages' | 'resolveStage' | 'adapters' | 'snapshotSections' | 'bundleArtifacts'>;
+
+/**
+ * What a verb may ask of the kernel (VerbContext): run a spec through the kernel's run
+ * lifecycle, load and check specs, look up what the plugins provide (catalog), and have the
+ * kernel fire `replayPreparing`. Only the kernel calls hooks.
+ */
+export interface VerbCapabilities {
+  /** run a loaded spec from start to drain (kernel/run/run-pipeline.ts): the run hooks fire in order */
+  run(request: RunRequest): Promise<RunOutcome>;
+  /** read, decode, load the spec's plugins, lower, hash and validate (throws BYTEOR_E_SPEC_INVALID) */
+  loadSpec(path: string, opts?: Omit<CheckOptions, 'path'>): Promise<LoadedSpec>;
+  loadSpecText(text: string | Uint8Array, opts?: CheckOptions): Promise<LoadedSpec>;
+  /** the same, never throwing for the spec's own problems */
+  checkSpec(path: string, opts?: Omit<CheckOptions, 'path'>): Promise<SpecCheck>;
+  checkSpecText(text: string | Uint8Array, opts?: CheckOptions): Promise<SpecCheck>;
+  /** what the loaded plugins provide (read only): plugins, verbs, stage families, adapter factories, sections, artifacts */
+  readonly catalog: PluginCatalog;
+  /** fire hooks.replayPreparing: the plugins adjust the replay's settings in place */
+  prepareReplay(prep: ReplayPreparation): void;
+}
+
+export interface VerbContext<F = Record<string, unknown>> extends VerbCapabilities {
   flags: F;
   /** `--json` was given */
   json: boolean;
   /** positional arguments after the verb */
   positionals: string[];
-  kernel: PluginHost;
   io: VerbIO;
   /** process environment (read-only snapshot) */
   env: Readonly<Record<string, string | undefined>>;
@@ -70,6 +94,62 @@ export interface VerbExtension<S extends z.ZodType = z.ZodType> {
   verb: string;
   /** the added flags only, declared with `flags({...})` */
   flags: FlagSet<S>;
+}
+
+// ------------------------------------------------------------------------------------------
+// Runs: the kernel owns the lifecycle (kernel/run/run-pipeline.ts); a verb says what differs
+
+export interface RunAdapters { ingress: IngressAdapter; egress: EgressAdapter }
+
+/** The running pipeline, as a caller's watcher sees it (e.g. `run`'s progress line). */
+export interface RunningPipeline {
+  /** records in and out so far */
+  records(): { in: number; out: number };
+}
+
+export interface RunRequest {
+  loaded: LoadedSpec;
+  specPath: string | null;
+  /**
+   * The long-running form: claim this run directory (`flag` undefined: the default location)
+   * for the control socket, state file and ingress journal. null: one-shot, no run directory.
+   */
+  runDir: { flag: string | undefined } | null;
+  /** made once the run directory is claimed (constructors may check paths, never open them) */
+  adapters(): RunAdapters;
+  /** RunInfo.oneShot (`--sp`, replay) */
+  oneShot: boolean;
+  dryRun: boolean;
+  /** the verb's parsed flags (RunInfo.flags: plugins read their own; forwarded to stage workers) */
+  flags: Readonly<Record<string, unknown>>;
+  env: Readonly<Record<string, string | undefined>>;
+  /** override of the spec's wait strategy */
+  wait?: WaitKind;
+  /** most slots per stage call */
+  maxBatch?: number;
+  /** stop the source after this many records, then drain */
+  maxRecords?: number;
+  /**
+   * how long a stop (signal, control socket) waits for accepted records to leave (ms), and the
+   * deadline as the operator gave it; without it a stop drains unbounded
+   */
+  drainTimeout?: { ms: number; label: string };
+  /** the first SIGINT/SIGTERM drains, the second aborts (the CLI's run); off for replay and embedding */
+  signals?: boolean;
+  /** chatter (stderr): signals, refusals, warnings, the run directory; none when absent */
+  err?(text: string): void;
+  /** with a run directory, once its control socket listens: record the run there (invocation.json, environment.json) */
+  recorded?(run: { runDir: string; info: RunInfo; startedUnixMs: number }): void;
+  /** called once the pipeline runs; what it returns is stopped when the run is over */
+  watch?(run: RunningPipeline): { stop(): void } | null;
+  /** write the final state document here too (`--state-out`) */
+  stateOut?: string;
+}
+
+export interface RunOutcome {
+  summary: RunSummary;
+  /** the egress failed to close after the run (its records were out) */
+  egressCloseError: unknown;
 }
 
 // ------------------------------------------------------------------------------------------
@@ -277,7 +357,8 @@ export interface LoadedPlugin {
 
 export interface PluginHost {
   readonly apiVersion: typeof PLUGIN_API_VERSION;
-  readonly hooks: HookTable;
+  /** tap only: the kernel calls the hooks (TapOnly) */
+  readonly hooks: TapOnly<HookTable>;
   /** true inside a stage worker: only stage families matter there */
   readonly inWorker: boolean;
   registerVerb<S extends z.ZodType>(verb: VerbDefinition<S>): void;
@@ -298,6 +379,14 @@ export interface PluginHost {
   adapters(): ReadonlyArray<{ adapter: AdapterFactory; plugin: string }>;
   snapshotSections(): ReadonlyArray<{ section: SnapshotSection; plugin: string }>;
   bundleArtifacts(): ReadonlyArray<{ artifact: BundleArtifact; plugin: string }>;
+}
+
+/**
+ * The kernel as its own modules see it (spec validation, executors, the run lifecycle): the
+ * plugin host with the full hook table, which only the kernel calls.
+ */
+export interface KernelHost extends Omit<PluginHost, 'hooks'> {
+  readonly hooks: HookTable;
 }
 
 /** A plugin's default export, inferred from its zod schema (kernel/plugin-definition-schema.ts; checked at load). */

@@ -1,15 +1,15 @@
-import { createHookTable, type HookTable } from './hooks.ts';
+import { createHookTable, type HookTable, type TapOnly } from './hooks.ts';
 import { ByteorError, isByteorError } from './errors.ts';
 import { GLOBAL_OPTIONS } from './global-options.ts';
 import { isFlagSet, type FlagOption } from './flags.ts';
 import { checkPluginDefinition } from './plugin-definition.ts';
+import { PluginRegistries, type Owned } from './plugin-registries.ts';
 import { versionSatisfies } from './plugin-dependency-range.ts';
-import { dependencyNames, PLUGIN_API_VERSION, type AdapterFactory, type BundleArtifact, type VerbExtension, type PluginDefinition, type PluginHost, type LoadedPlugin, type SnapshotSection, type StageFamily, type VerbDefinition } from './plugin-contract.ts';
+import { dependencyNames, PLUGIN_API_VERSION, type AdapterFactory, type BundleArtifact, type VerbExtension, type PluginDefinition, type PluginHost, type LoadedPlugin, type KernelHost, type SnapshotSection, type StageFamily, type VerbDefinition } from './plugin-contract.ts';
 import { KernelErrors, type KernelErrorCode } from './errors/kernel-errors.ts';
 import type { ErrorTable } from './errors/define-errors.ts';
 import type { ExitCodeValue } from './exit-codes.ts';
 
-type Owned<T> = { plugin: string } & T;
 
 /**
  * The kernel's registries and hook table. Plugins are set up in a staging area: everything a
@@ -21,17 +21,11 @@ type Owned<T> = { plugin: string } & T;
  * `check`/`capabilities`/`create`, an adapter factory, a snapshot section's `collect`, a bundle
  * artifact's `write`).
  */
-export class Kernel implements PluginHost {
+export class Kernel implements KernelHost {
   readonly apiVersion = PLUGIN_API_VERSION;
   readonly hooks: HookTable = createHookTable();
   readonly inWorker: boolean;
-  private readonly _verbs = new Map<string, Owned<{ verb: VerbDefinition<any> }>>();
-  private readonly _verbExt = new Map<string, Owned<{ ext: VerbExtension<any> }>[]>();
-  private readonly _exactStages = new Map<string, Owned<{ family: StageFamily }>>();
-  private readonly _prefixStages: Owned<{ family: StageFamily }>[] = [];
-  private readonly _adapters = new Map<string, Owned<{ adapter: AdapterFactory }>>();
-  private readonly _sections = new Map<string, Owned<{ section: SnapshotSection }>>();
-  private readonly _artifacts = new Map<string, Owned<{ artifact: BundleArtifact }>>();
+  private readonly reg = new PluginRegistries();
   private readonly _plugins = new Map<string, { def: PluginDefinition; specifier: string }>();
   private readonly _specifiers: string[] = [];
   /** every registered error code → the owner that registered it first and its exit code */
@@ -104,7 +98,7 @@ export class Kernel implements PluginHost {
       }
     }
     if (checked.errors) this.checkErrors(checked.name, checked.errors);
-    const staged = new Staging(this, checked.name);
+    const staged = new Staging(this, this.reg, checked.name);
     let result: unknown;
     try {
       result = checked.setup(staged.host);
@@ -125,45 +119,45 @@ export class Kernel implements PluginHost {
     this._specifiers.push(specifier);
   }
 
-  // -- PluginHost registration (direct, used by Staging.commit) --------------------------------
-  registerVerb(verb: VerbDefinition<any>, plugin = '(kernel)'): void { this._verbs.set(verb.name, { verb, plugin }); }
-  extendVerb(ext: VerbExtension<any>, plugin = '(kernel)'): void {
-    const list = this._verbExt.get(ext.verb) ?? [];
-    list.push({ ext, plugin });
-    this._verbExt.set(ext.verb, list);
+  // -- PluginHost registration outside a plugin's setup (the kernel's own, tests, embedding):
+  // the same checks as a plugin's (duplicates, flag clashes, stage family shape) and the same
+  // wrapping of callbacks, owned by "(kernel)", committed at once
+  registerVerb(verb: VerbDefinition<any>): void { this.direct((h) => h.registerVerb(verb)); }
+  extendVerb(ext: VerbExtension<any>): void { this.direct((h) => h.extendVerb(ext)); }
+  registerStage(family: StageFamily): void { this.direct((h) => h.registerStage(family)); }
+  registerAdapter(adapter: AdapterFactory): void { this.direct((h) => h.registerAdapter(adapter)); }
+  registerSnapshotSection(section: SnapshotSection): void { this.direct((h) => h.registerSnapshotSection(section)); }
+  registerBundleArtifact(artifact: BundleArtifact): void { this.direct((h) => h.registerBundleArtifact(artifact)); }
+
+  private direct(register: (host: PluginHost) => void): void {
+    const staged = new Staging(this, this.reg, KERNEL_OWNER);
+    try { register(staged.host); } catch (e) { staged.close(); throw e; }
+    staged.commit();
   }
-  verbExtensions(verb: string) { return this._verbExt.get(verb) ?? []; }
-  registerStage(family: StageFamily, plugin = '(kernel)'): void {
-    if (family.key !== undefined) this._exactStages.set(family.key, { family, plugin });
-    else this._prefixStages.push({ family, plugin });
-  }
-  registerAdapter(adapter: AdapterFactory, plugin = '(kernel)'): void { this._adapters.set(adapter.kind, { adapter, plugin }); }
-  registerSnapshotSection(section: SnapshotSection, plugin = '(kernel)'): void { this._sections.set(section.name, { section, plugin }); }
-  registerBundleArtifact(artifact: BundleArtifact, plugin = '(kernel)'): void { this._artifacts.set(artifact.file, { artifact, plugin }); }
+
+  verbExtensions(verb: string) { return this.reg.verbExt.get(verb) ?? []; }
 
   resolveStage(key: string) {
-    const exact = this._exactStages.get(key);
+    const exact = this.reg.exact.get(key);
     if (exact) return { family: exact.family, plugin: exact.plugin, argument: '' };
     let best: Owned<{ family: StageFamily }> | undefined;
-    for (const p of this._prefixStages) {
+    for (const p of this.reg.prefix) {
       if (key.startsWith(p.family.prefix!) && (!best || p.family.prefix!.length > best.family.prefix!.length)) best = p;
     }
     return best ? { family: best.family, plugin: best.plugin, argument: key.slice(best.family.prefix!.length) } : undefined;
   }
 
-  verb(name: string) { return this._verbs.get(name); }
-  verbs() { return [...this._verbs.values()].sort((a, b) => a.verb.name.localeCompare(b.verb.name)); }
-  stages() { return [...this._exactStages.values(), ...this._prefixStages]; }
-  adapter(kind: string) { return this._adapters.get(kind); }
-  adapters() { return [...this._adapters.values()]; }
-  snapshotSections() { return [...this._sections.values()]; }
-  bundleArtifacts() { return [...this._artifacts.values()]; }
-
-  /** used by Staging to detect duplicates against committed registrations */
-  owners() {
-    return { verbs: this._verbs, exact: this._exactStages, prefix: this._prefixStages, adapters: this._adapters, sections: this._sections, artifacts: this._artifacts };
-  }
+  verb(name: string) { return this.reg.verbs.get(name); }
+  verbs() { return [...this.reg.verbs.values()].sort((a, b) => a.verb.name.localeCompare(b.verb.name)); }
+  stages() { return [...this.reg.exact.values(), ...this.reg.prefix]; }
+  adapter(kind: string) { return this.reg.adapters.get(kind); }
+  adapters() { return [...this.reg.adapters.values()]; }
+  snapshotSections() { return [...this.reg.sections.values()]; }
+  bundleArtifacts() { return [...this.reg.artifacts.values()]; }
 }
+
+/** The owner of what is registered on the Kernel directly, outside a plugin's setup. */
+export const KERNEL_OWNER = '(kernel)';
 
 function errText(e: unknown): string { return e instanceof Error ? e.message : String(e); }
 
@@ -216,7 +210,7 @@ class Staging {
   };
   readonly host: PluginHost;
 
-  constructor(private readonly kernel: Kernel, private readonly plugin: string) {
+  constructor(kernel: Kernel, reg: PluginRegistries, plugin: string) {
     const open = (what: string) => {
       if (this.closed) {
         throw pluginError('BYTEOR_E_PLUGIN_LATE_REGISTRATION', plugin, 'setup',
@@ -295,21 +289,21 @@ class Staging {
     };
     this.host = {
       apiVersion: k.apiVersion,
-      hooks: Object.freeze(hooks) as unknown as HookTable,
+      hooks: Object.freeze(hooks) as TapOnly<HookTable>,
       inWorker: k.inWorker,
       get pluginSpecifiers() { return k.pluginSpecifiers; },
       get plugins() { return k.plugins; },
       registerVerb: (verb) => {
         open(`register verb "${verb?.name}"`);
-        const o = k.owners().verbs.get(verb.name); if (o) throw dup('verb', verb.name, o.plugin);
+        const o = reg.verbs.get(verb.name); if (o) throw dup('verb', verb.name, o.plugin);
         claim(this.mine.verbs, 'verb', verb.name);
         claimFlags(verb.name, flagOptions(`verb "${verb.name}"`, verb.flags));
-        this.ops.push(() => k.registerVerb(verb, plugin));
+        this.ops.push(() => reg.addVerb(verb, plugin));
       },
       extendVerb: (ext) => {
         open(`extend verb "${ext?.verb}"`);
         claimFlags(ext.verb, flagOptions(`its extension of verb "${ext.verb}"`, ext.flags));
-        this.ops.push(() => k.extendVerb(ext, plugin));
+        this.ops.push(() => reg.addVerbExtension(ext, plugin));
       },
       registerStage: (family) => {
         open('register a stage family');
@@ -319,7 +313,7 @@ class Staging {
         const id = family.key ?? family.prefix!;
         if (id.length === 0) throw pluginError('BYTEOR_E_PLUGIN_STAGE', plugin, 'setup', `plugin "${plugin}" registers a stage family with an empty ${family.key !== undefined ? 'key' : 'prefix'}`);
         if (typeof family.create !== 'function') throw pluginError('BYTEOR_E_PLUGIN_STAGE', plugin, 'setup', `plugin "${plugin}" registers stage family "${id}" without a create(ctx) function`);
-        const o = family.key !== undefined ? k.owners().exact.get(family.key) : k.owners().prefix.find((p) => p.family.prefix === family.prefix);
+        const o = family.key !== undefined ? reg.exact.get(family.key) : reg.prefix.find((p) => p.family.prefix === family.prefix);
         if (o) throw dup('stage key', id, o.plugin);
         claim(this.mine.stageKeys, 'stage key', id);
         const hook = (m: string) => `stage ${id} ${m}`;
@@ -329,32 +323,32 @@ class Staging {
           ...(family.check ? { check: guarded(plugin, hook('check'), family.check) } : {}),
           ...(family.capabilities ? { capabilities: guarded(plugin, hook('capabilities'), family.capabilities) } : {}),
         };
-        this.ops.push(() => k.registerStage(Object.freeze(wrappedFamily), plugin));
+        this.ops.push(() => reg.addStage(Object.freeze(wrappedFamily), plugin));
       },
       registerAdapter: (a) => {
         open(`register adapter "${a?.kind}"`);
-        const o = k.owners().adapters.get(a.kind); if (o) throw dup('adapter kind', a.kind, o.plugin);
+        const o = reg.adapters.get(a.kind); if (o) throw dup('adapter kind', a.kind, o.plugin);
         claim(this.mine.adapters, 'adapter kind', a.kind);
         const wrapped: AdapterFactory = {
           ...a,
           ...(a.ingress ? { ingress: guarded(plugin, `adapter ${a.kind} ingress`, a.ingress) } : {}),
           ...(a.egress ? { egress: guarded(plugin, `adapter ${a.kind} egress`, a.egress) } : {}),
         };
-        this.ops.push(() => k.registerAdapter(Object.freeze(wrapped), plugin));
+        this.ops.push(() => reg.addAdapter(Object.freeze(wrapped), plugin));
       },
       registerSnapshotSection: (s) => {
         open(`register snapshot section "${s?.name}"`);
-        const o = k.owners().sections.get(s.name); if (o) throw dup('snapshot section', s.name, o.plugin);
+        const o = reg.sections.get(s.name); if (o) throw dup('snapshot section', s.name, o.plugin);
         claim(this.mine.sections, 'snapshot section', s.name);
         const wrapped: SnapshotSection = { ...s, collect: guarded(plugin, `snapshot section ${s.name} collect`, s.collect) };
-        this.ops.push(() => k.registerSnapshotSection(Object.freeze(wrapped), plugin));
+        this.ops.push(() => reg.addSnapshotSection(Object.freeze(wrapped), plugin));
       },
       registerBundleArtifact: (a) => {
         open(`register bundle artifact "${a?.file}"`);
-        const o = k.owners().artifacts.get(a.file); if (o) throw dup('bundle artifact', a.file, o.plugin);
+        const o = reg.artifacts.get(a.file); if (o) throw dup('bundle artifact', a.file, o.plugin);
         claim(this.mine.artifacts, 'bundle artifact', a.file);
         const wrapped: BundleArtifact = { ...a, write: guarded(plugin, `bundle artifact ${a.file} write`, a.write) };
-        this.ops.push(() => k.registerBundleArtifact(Object.freeze(wrapped), plugin));
+        this.ops.push(() => reg.addBundleArtifact(Object.freeze(wrapped), plugin));
       },
       resolveStage: (key) => k.resolveStage(key),
       verbs: () => k.verbs(),

@@ -1,15 +1,16 @@
 /**
- * Our side of a bench: a real SingleRing pipeline. Setup loads the plugins into a kernel,
- * validates the spec text (loadSpecText, as `run` does) and starts the executor
- * (SingleRingRun: one worker per shard × stage over one shared WebAssembly.Memory, producer and
- * egress reader on this thread). Records go in through the executor's IngressSink, exactly as an
- * ingress adapter pushes them, and come out through an egress adapter that reports deliveries.
+ * Our side of a bench: a real SingleRing pipeline, run by the kernel's run lifecycle as `run`
+ * runs it (kernel/run/run-pipeline.ts: runStarting, egress, stage workers, runStarted, ingress,
+ * drain, runStopped). Setup loads the plugins into a kernel, validates the spec text
+ * (loadSpecText, as `run` does) and starts the run with two in-memory adapters: records go in
+ * through the executor's IngressSink, handed to the bench's ingress exactly as an ingress adapter
+ * gets it, and come out through an egress adapter that reports deliveries.
  */
 import { Kernel } from '../../kernel/plugin-host.ts';
 import { loadPlugins } from '../../kernel/plugin-loader.ts';
 import { loadSpecText } from '../../kernel/spec/load.ts';
-import { SingleRingRun } from '../../kernel/exec/single-ring-executor.ts';
-import type { AdapterHealth, EgressAdapter, EgressView, RunInfo } from '../../kernel/plugin-api.ts';
+import { runPipeline } from '../../kernel/run/run-pipeline.ts';
+import type { AdapterHealth, EgressAdapter, EgressView, IngressAdapter, IngressSink, RunOutcome } from '../../kernel/plugin-api.ts';
 import type { SingleRingPipeline } from '../../kernel/spec/model.ts';
 import type { WaitKind } from '../../kernel/core/ring.ts';
 import type { Contender, Delivery } from './driver.ts';
@@ -79,11 +80,37 @@ class DeliveringEgress implements EgressAdapter {
   }
 }
 
+/** The executor's sink (the ring producer): its batch form, and flush (publish what was pushed since the last batch). */
+type FlushingSink = IngressSink & { flush(): void; pushSpans: NonNullable<IngressSink['pushSpans']> };
+
+/** The bench's ingress: keeps the sink the run hands it; the contender pushes into it. */
+class BenchIngress implements IngressAdapter {
+  sink: FlushingSink | null = null;
+  private readonly started: Promise<FlushingSink>;
+  private resolveStarted!: (sink: FlushingSink) => void;
+  constructor() { this.started = new Promise((r) => { this.resolveStarted = r; }); }
+  async start(sink: IngressSink): Promise<void> {
+    if (typeof (sink as Partial<FlushingSink>).flush !== 'function' || typeof sink.pushSpans !== 'function') {
+      throw BenchErrors.error('BYTEOR_E_BENCH_FAILED', 'the run handed the bench a sink without flush() or pushSpans(); the bench pushes straight into the ring producer');
+    }
+    this.sink = sink as FlushingSink;
+    this.resolveStarted(this.sink);
+  }
+  /** the sink, once the run has started the ingress; rejects when the run ended before */
+  ready(run: Promise<unknown>): Promise<FlushingSink> {
+    return Promise.race([this.started, run.then(() => { throw BenchErrors.error('BYTEOR_E_BENCH_FAILED', 'the run ended before its ingress started'); })]);
+  }
+  async close(): Promise<void> {}
+  health(): AdapterHealth {
+    return { transport: 'bench', connection_state: this.sink ? 'connected' : 'connecting', message_count: 0, lag: null, recent_failures: [] };
+  }
+}
+
 class SingleRingContender implements Contender {
   private sent = 0;
   /** spans of one send over the pool's contiguous bytes (fixed-size pools), reused */
   private readonly spans: Uint32Array | null;
-  constructor(private readonly run: SingleRingRun, private readonly pool: PayloadPool, batch: number) {
+  constructor(private readonly sink: FlushingSink, private readonly outcome: Promise<RunOutcome>, private readonly pool: PayloadPool, batch: number) {
     this.spans = pool.contiguous !== null && pool.minBytes === pool.maxBytes ? new Uint32Array(2 * batch) : null;
   }
 
@@ -103,9 +130,9 @@ class SingleRingContender implements Contender {
         spans[2 * i + 1] = at + size;
       }
       this.sent = first + n;
-      return this.run.sink.pushSpans(this.pool.contiguous!, spans, n);
+      return this.sink.pushSpans(this.pool.contiguous!, spans, n);
     }
-    const sink = this.run.sink;
+    const sink = this.sink;
     const pool = this.pool;
     const end = first + n;
     this.sent = end;
@@ -117,7 +144,7 @@ class SingleRingContender implements Contender {
   }
 
   private async sendBlocked(p: Promise<void>, from: number, end: number): Promise<void> {
-    const sink = this.run.sink;
+    const sink = this.sink;
     await p;
     for (let i = from; i < end; i++) {
       const q = sink.push(this.pool.at(i));
@@ -129,8 +156,9 @@ class SingleRingContender implements Contender {
   poll(): void {}
 
   async finish(): Promise<void> {
-    this.run.sink.end();
-    const s = await this.run.done;
+    this.sink.end();
+    const { summary: s, egressCloseError } = await this.outcome;
+    if (egressCloseError) throw egressCloseError;
     if (!s.ok) throw BenchErrors.relay(s.error?.code ?? 'BYTEOR_E_BENCH_FAILED', 'BYTEOR_E_BENCH_FAILED', `the pipeline failed: ${s.error?.message ?? 'unknown error'}`);
     if (s.records_in !== this.sent || s.records_out + s.dropped + s.refused !== this.sent) {
       throw BenchErrors.error('BYTEOR_E_BENCH_LOST_RECORDS',
@@ -149,10 +177,12 @@ export async function startSingleRing(setup: SingleRingSetup, d: Delivery): Prom
   await loadPlugins(kernel, [...setup.plugins]);
   const loaded = await loadSpecText(setup.specText, kernel);
   const spec = loaded.spec as SingleRingPipeline;
-  const info: RunInfo = {
-    spec, specHash: loaded.hash, specPath: null, runDir: null, oneShot: true, dryRun: setup.dryRun ?? false,
-    flags: setup.flags ?? {}, env: setup.env ?? {},
-  };
-  const run = await SingleRingRun.start({ kernel, spec, run: info, egress: new DeliveringEgress(d), maxBatch: setup.batch });
-  return Object.assign(new SingleRingContender(run, setup.pool, setup.batch), { spec });
+  const ingress = new BenchIngress();
+  const outcome = runPipeline(kernel, {
+    loaded, specPath: null, runDir: null, oneShot: true, dryRun: setup.dryRun ?? false,
+    flags: setup.flags ?? {}, env: setup.env ?? {}, maxBatch: setup.batch,
+    adapters: () => ({ ingress, egress: new DeliveringEgress(d) }),
+  });
+  const sink = await ingress.ready(outcome);
+  return Object.assign(new SingleRingContender(sink, outcome, setup.pool, setup.batch), { spec });
 }

@@ -87,6 +87,8 @@ export const KernelErrors = defineErrors('kernel', {
   BYTEOR_E_REGION_BAD_VERSION: { exit: ExitCode.RUNTIME_FAILURE, summary: 'a region has another layout version' },
   BYTEOR_E_REGION_NOT_INITIALIZED: { exit: ExitCode.RUNTIME_FAILURE, summary: 'a region is stuck at `initialized = 1`: recreate it' },
   BYTEOR_E_REGION_UNINITIALIZED: { exit: ExitCode.RUNTIME_FAILURE, summary: 'a region was never initialised' },
+  BYTEOR_E_RUN_FAILED: { exit: ExitCode.RUNTIME_FAILURE, summary: 'the run failed outside a stage or adapter (an unexpected error while running)' },
+  BYTEOR_E_RUN_INTERRUPTED: { exit: ExitCode.RUNTIME_FAILURE, summary: 'a second signal stopped the run before it drained' },
   BYTEOR_E_RUNDIR_BUSY: { exit: ExitCode.RUNTIME_FAILURE, summary: 'another live runtime owns the run directory (its lock)' },
   BYTEOR_E_RUNDIR_UNSAFE: { exit: ExitCode.HOST_NOT_READY, summary: 'the run directory belongs to another user, is writable by others or is a symlink (the fallback)' },
   BYTEOR_E_RUNDIR_UNWRITABLE: { exit: ExitCode.HOST_NOT_READY, summary: 'the run directory cannot be created or written' },

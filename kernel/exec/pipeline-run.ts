@@ -9,14 +9,14 @@
  */
 import { ByteorError } from '../errors.ts';
 import type { BatchEvent, RunInfo, RunSummary } from '../hooks.ts';
-import type { EgressAdapter, IngressAdapter, PluginHost } from '../plugin-contract.ts';
+import type { EgressAdapter, IngressAdapter, KernelHost } from '../plugin-contract.ts';
 import type { WaitKind } from '../core/ring.ts';
 import { egressFailure, ingressFailure } from './adapter-failure.ts';
 import { finishWorkers, type FinishingWorker } from './pipeline-workers.ts';
 import { KernelErrors } from '../errors/kernel-errors.ts';
 
 export interface PipelineRunOptions {
-  kernel: PluginHost;
+  kernel: KernelHost;
   run: RunInfo;
   egress: EgressAdapter;
   /** the ingress adapter, for acks after egress (the caller starts and closes it) */

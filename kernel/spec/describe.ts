@@ -8,7 +8,7 @@ import type { LoadedSpec } from './load.ts';
  * `describe --json` document) and the text `describe` prints.
  */
 
-function stageFacts(kernel: PluginHost, key: string) {
+function stageFacts(kernel: Pick<PluginHost, 'resolveStage'>, key: string) {
   const hit = kernel.resolveStage(key);
   // a loaded spec has passed validation, so every key resolves; the fallback keeps this total
   return hit
@@ -16,7 +16,7 @@ function stageFacts(kernel: PluginHost, key: string) {
     : { plugin: '(unknown)', policy_class: 'side_effect' as const, replay: 'unsupported' as const };
 }
 
-export function describeSpec(loaded: LoadedSpec, kernel: PluginHost): SpecDescription {
+export function describeSpec(loaded: LoadedSpec, kernel: Pick<PluginHost, 'resolveStage'>): SpecDescription {
   const { spec } = loaded;
   const base = {
     name: spec.name,

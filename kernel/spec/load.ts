@@ -3,7 +3,7 @@ import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } fr
 import process from 'node:process';
 import { dirname, resolve } from 'node:path';
 import { ByteorError } from '../errors.ts';
-import type { PluginHost } from '../plugin-contract.ts';
+import type { KernelHost } from '../plugin-contract.ts';
 import type { CompileReportV1 } from '../artifacts/compile-report.ts';
 import type { SpecValidationReport } from '../artifacts/spec-validation.ts';
 import { decodeEntries, type SpecModel } from './decode.ts';
@@ -17,6 +17,9 @@ import { lowerPlan } from './lower.ts';
 import type { Diagnostic, PipelineSpecV1 } from './model.ts';
 import { validateSpec } from './validate.ts';
 import { KernelErrors } from '../errors/kernel-errors.ts';
+import type { CheckOptions, LoadedSpec, SpecCheck } from './loaded-spec.ts';
+
+export type { CheckOptions, LoadedSpec, SpecCheck } from './loaded-spec.ts';
 
 /**
  * The one way verbs read a spec: read → parse lines → decode → load the plugins the spec
@@ -29,42 +32,6 @@ import { KernelErrors } from '../errors/kernel-errors.ts';
 export const ENV_SPEC = 'BYTEOR_SPEC';
 /** The spec path when neither `--spec` nor BYTEOR_SPEC is given. */
 export const DEFAULT_SPEC_PATH = '/etc/byteor/spec.kv';
-
-/** A valid spec, ready to run. */
-export interface LoadedSpec {
-  /** the file it was read from, or null for text */
-  path: string | null;
-  /** the text as written (authored form included) */
-  text: string;
-  /** the explicit spec (lowered when the text was an authored plan) */
-  spec: PipelineSpecV1;
-  /** canonical spec.kv text of `spec` */
-  canonical: string;
-  /** `sha256:<hex>` of `canonical` */
-  hash: string;
-  warnings: Diagnostic[];
-  report: CompileReportV1;
-  /** explicit spec key → 1-based line of the text it came from */
-  lines: ReadonlyMap<string, number>;
-}
-
-/** The outcome of checking a spec, valid or not (never throws for problems of the spec itself). */
-export interface SpecCheck {
-  ok: boolean;
-  path: string | null;
-  text: string;
-  model: SpecModel | null;
-  /** present once the spec could be decoded (and lowered) */
-  spec?: PipelineSpecV1;
-  canonical?: string;
-  hash: string | null;
-  errors: Diagnostic[];
-  warnings: Diagnostic[];
-  report?: CompileReportV1;
-  lines: ReadonlyMap<string, number>;
-  /** the spec's `plugins.<i>`, when they were not loaded (`specPlugins: false`) */
-  unloadedSpecPlugins?: string[];
-}
 
 export interface DecodedSpecText {
   model: SpecModel | null;
@@ -101,19 +68,8 @@ export function decodeSpecText(input: string | Uint8Array): DecodedSpecText {
   return { ...base, spec: low.spec, plugins: plan.plugins ?? [], errors: [], report: { source: 'plan', diagnostics: low.diagnostics }, lines: low.lines };
 }
 
-export interface CheckOptions {
-  /** the path the text came from (messages name it; relative `plugins.<i>` paths resolve from its directory) */
-  path?: string | null;
-  /**
-   * import the plugins the spec names (default true). False (`--no-spec-plugins`) checks an
-   * untrusted spec without running its code: each `plugins.<i>` gets a warning, and stage keys
-   * only they provide are unknown, saying why (kernel/spec/no-spec-plugins.ts).
-   */
-  specPlugins?: boolean;
-}
-
 /** Check spec text against the loaded plugins; loads the plugins the spec names first. */
-export async function validateSpecText(input: string | Uint8Array, kernel: PluginHost, opts: CheckOptions = {}): Promise<SpecCheck> {
+export async function validateSpecText(input: string | Uint8Array, kernel: KernelHost, opts: CheckOptions = {}): Promise<SpecCheck> {
   const path = opts.path ?? null;
   const text = asText(input);
   const dec = decodeSpecText(input);
@@ -178,7 +134,7 @@ export function readSpecFile(path: string): Uint8Array {
   }
 }
 
-export async function validateSpecFile(path: string, kernel: PluginHost, opts: Omit<CheckOptions, 'path'> = {}): Promise<SpecCheck> {
+export async function validateSpecFile(path: string, kernel: KernelHost, opts: Omit<CheckOptions, 'path'> = {}): Promise<SpecCheck> {
   return validateSpecText(readSpecFile(path), kernel, { ...opts, path });
 }
 
@@ -200,7 +156,7 @@ export function specInvalidError(check: SpecCheck): ByteorError {
 }
 
 /** Load a valid spec from text, or throw BYTEOR_E_SPEC_INVALID (exit 3). */
-export async function loadSpecText(input: string | Uint8Array, kernel: PluginHost, opts: CheckOptions = {}): Promise<LoadedSpec> {
+export async function loadSpecText(input: string | Uint8Array, kernel: KernelHost, opts: CheckOptions = {}): Promise<LoadedSpec> {
   const check = await validateSpecText(input, kernel, opts);
   if (!check.ok) throw specInvalidError(check);
   return {
@@ -213,7 +169,7 @@ export async function loadSpecText(input: string | Uint8Array, kernel: PluginHos
  * Load a valid spec file, or throw: BYTEOR_E_SPEC_UNREADABLE (exit 2) when it cannot be read,
  * BYTEOR_E_SPEC_INVALID (exit 3) when it is not a valid spec.
  */
-export async function loadSpecFile(path: string, kernel: PluginHost, opts: Omit<CheckOptions, 'path'> = {}): Promise<LoadedSpec> {
+export async function loadSpecFile(path: string, kernel: KernelHost, opts: Omit<CheckOptions, 'path'> = {}): Promise<LoadedSpec> {
   return loadSpecText(readSpecFile(path), kernel, { ...opts, path });
 }
 
@@ -226,7 +182,7 @@ export function resolveSpecPath(flag: string | undefined, env: Readonly<Record<s
  * Install the plugins a spec names (`plugins.<i>=NAME|PATH`) into the kernel, as `--plugin`
  * would. Relative paths resolve from the spec's directory, names and packages as for --plugin.
  */
-async function loadSpecPlugins(names: string[], kernel: PluginHost, path: string | null, lines: ReadonlyMap<string, number>): Promise<Diagnostic[]> {
+async function loadSpecPlugins(names: string[], kernel: KernelHost, path: string | null, lines: ReadonlyMap<string, number>): Promise<Diagnostic[]> {
   if (names.length === 0) return [];
   const errors: Diagnostic[] = [];
   const at = (i: number) => ({ key: `plugins.${i}`, ...(lines.get(`plugins.${i}`) !== undefined ? { line: lines.get(`plugins.${i}`)! } : {}) });

@@ -1,5 +1,5 @@
 import { isByteorError } from '../errors.ts';
-import type { PluginHost } from '../plugin-contract.ts';
+import type { KernelHost } from '../plugin-contract.ts';
 import { findCycle } from './find-cycle.ts';
 import {
   FANOUT_V1_MAX_CONSUMERS, FEATURE_GATED_LANE_KINDS, MAX_CAPACITY, MAX_RING_MEMORY_BYTES, MAX_SLOT_BYTES, MIN_CAPACITY,
@@ -25,7 +25,7 @@ export interface ValidationResult {
 }
 
 export interface ValidateOptions {
-  kernel: PluginHost;
+  kernel: KernelHost;
   /** spec key → 1-based line in the source text (from decoding or lowering) */
   lines?: ReadonlyMap<string, number>;
   /** run the plugins' validateSpec taps (default true) */
@@ -80,7 +80,7 @@ const isPow2 = (n: number) => n > 0 && (n & (n - 1)) === 0;
 // ---------------------------------------------------------------------------------------------
 // SingleRing
 
-function validateSingleRing(spec: SingleRingPipeline, s: Sink, kernel: PluginHost): void {
+function validateSingleRing(spec: SingleRingPipeline, s: Sink, kernel: KernelHost): void {
   const r = spec.single_ring;
   const P = 'single_ring';
   // ByteOr's published checks, in its order, with its exact messages (validate.rs)
@@ -150,7 +150,7 @@ function validateSingleRing(spec: SingleRingPipeline, s: Sink, kernel: PluginHos
 // ---------------------------------------------------------------------------------------------
 // Stage keys (both models)
 
-function checkStageKey(kernel: PluginHost, key: string, at: string, s: Sink): void {
+function checkStageKey(kernel: KernelHost, key: string, at: string, s: Sink): void {
   const hit = kernel.resolveStage(key);
   if (!hit) {
     const known = kernel.stages().map(({ family }) => family.key ?? `${family.prefix}...`).sort();
@@ -177,7 +177,7 @@ function checkStageKey(kernel: PluginHost, key: string, at: string, s: Sink): vo
 // ---------------------------------------------------------------------------------------------
 // LaneGraph
 
-function validateLaneGraph(spec: LaneGraphPipeline, s: Sink, kernel: PluginHost): void {
+function validateLaneGraph(spec: LaneGraphPipeline, s: Sink, kernel: KernelHost): void {
   const g = spec.lane_graph;
   const P = 'lane_graph';
 

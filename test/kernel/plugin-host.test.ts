@@ -282,6 +282,54 @@ test('plugins may tap but not intercept hooks, and cannot add or replace hooks',
   assert.is(k.plugins.length, 0);
 });
 
+test('a plugin sees a tap-only hook table: calling a hook does not compile, and is not there at run time', () => {
+  const k = new Kernel();
+  let seen: PluginHost | undefined;
+  k.install(plugin('caller', (h) => {
+    seen = h;
+    // @ts-expect-error only the kernel calls hooks (TapOnly<HookTable>)
+    void h.hooks.runStarting.promise;
+    // @ts-expect-error only the kernel calls hooks
+    void h.hooks.pluginsLoaded.call;
+    h.hooks.runStarted.tapPromise('caller', async () => {});
+  }), 'file:///caller.js');
+  const hooks = seen!.hooks as unknown as Record<string, Record<string, unknown>>;
+  assert.is(hooks.runStarting!.promise, undefined);
+  assert.is(hooks.pluginsLoaded!.call, undefined);
+  assert.is(hooks.validateSpec!.call, undefined);
+  assert.is((k.hooks.runStarted as unknown as { taps: unknown[] }).taps.length, 1);
+});
+
+test('Kernel.register* (outside a plugin) passes the same checks as a plugin, owned by "(kernel)"', () => {
+  const k = new Kernel();
+  k.install(plugin('owner', (h) => {
+    h.registerStage(stage('taken'));
+    h.registerVerb({ ...verb('taken-verb'), flags: fs({ mode: { type: 'string', description: '' } }) });
+  }), 'file:///owner.js');
+  const before = inventory(k);
+  const dup = throwsByteor(() => k.registerStage(stage('taken')));
+  assert.is(dup.code, 'BYTEOR_E_PLUGIN_DUPLICATE');
+  assert.equal(dup.details, { plugin: '(kernel)', hook: 'setup', conflict: 'taken', owner: 'owner' });
+  const shape = throwsByteor(() => k.registerStage({ key: 'both', prefix: 'both:', summary: '', policyClass: 'pure', replay: 'supported', create: () => ({ onBatch() {} }) }));
+  assert.is(shape.code, 'BYTEOR_E_PLUGIN_STAGE');
+  const flag = throwsByteor(() => k.extendVerb({ verb: 'taken-verb', flags: fs({ mode: { type: 'string', description: '' } }) }));
+  assert.is(flag.code, 'BYTEOR_E_PLUGIN_DUPLICATE');
+  assert.equal(flag.details, { plugin: '(kernel)', hook: 'setup', conflict: '--mode', verb: 'taken-verb', owner: 'owner' });
+  const global = throwsByteor(() => k.registerVerb({ ...verb('g'), flags: fs({ json: { type: 'boolean', description: '' } }) }));
+  assert.is(global.code, 'BYTEOR_E_PLUGIN_DUPLICATE');
+  assert.equal(inventory(k), before);
+
+  // accepted ones are committed at once, owned by "(kernel)", their callbacks wrapped like a plugin's
+  k.registerStage(stage('mine', { check: () => { throw new Error('bad argument'); } }));
+  const hit = k.resolveStage('mine')!;
+  assert.is(hit.plugin, '(kernel)');
+  const wrapped = throwsByteor(() => hit.family.check!('mine', ''));
+  assert.is(wrapped.code, 'BYTEOR_E_PLUGIN_HOOK');
+  assert.equal(wrapped.details, { plugin: '(kernel)', hook: 'stage mine check' });
+  const again = throwsByteor(() => k.registerStage(stage('mine')));
+  assert.match(again.message, /stage key "mine" twice/);
+});
+
 test('registering after setup returned is refused (never silently lost)', () => {
   const k = new Kernel();
   let saved: PluginHost | undefined;

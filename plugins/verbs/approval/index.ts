@@ -16,7 +16,6 @@ import { flag, flags } from '../../../kernel/flags.ts';
 import { policyForEnvironment } from '../../../kernel/policy/engine.ts';
 import type { Environment } from '../../../kernel/policy/environment.ts';
 import { requiredCapabilities, specActions } from '../../../kernel/policy/spec-actions.ts';
-import { loadSpecFile } from '../../../kernel/spec/load.ts';
 import { parseDuration } from './duration.ts';
 import { ApprovalErrors } from './errors.ts';
 import { KernelErrors } from '../../../kernel/errors/kernel-errors.ts';
@@ -68,9 +67,9 @@ async function specBinding(ctx: VerbContext<Flags>, action: string, env: Environ
     throw ApprovalErrors.error('BYTEOR_E_USAGE_MISSING_FLAG', `approval ${action} needs exactly one of --spec=PATH and --spec-hash=sha256:HEX; run "byteor approval --help"`);
   }
   if (flags['spec-hash'] !== undefined) return { specHash: flags['spec-hash'], capabilities: flags.capability ?? [] };
-  const loaded = await loadSpecFile(flags.spec!, ctx.kernel);
+  const loaded = await ctx.loadSpec(flags.spec!);
   const ctxDecide = { policy: policyForEnvironment(env, ctx.env), mode: 'run' as const, dryRun: false, approvalPresent: false };
-  return { specHash: loaded.hash, capabilities: flags.capability ?? requiredCapabilities(specActions(loaded.spec, ctx.kernel, ctxDecide)) };
+  return { specHash: loaded.hash, capabilities: flags.capability ?? requiredCapabilities(specActions(loaded.spec, ctx.catalog, ctxDecide)) };
 }
 
 function keygen(ctx: VerbContext<Flags>): number {

@@ -1,5 +1,5 @@
 import { CAPABILITY_DOCUMENT_VERSION, RuntimeCapabilityDocument } from '../../../kernel/artifacts/capability-document.ts';
-import { PLUGIN_API_VERSION, type PluginHost } from '../../../kernel/plugin-contract.ts';
+import { PLUGIN_API_VERSION, type PluginCatalog } from '../../../kernel/plugin-contract.ts';
 import { stageCatalog } from '../../../kernel/stage-catalog.ts';
 import { RUNTIME_NAME, packageVersion } from '../../../kernel/version.ts';
 import type { z } from 'zod';
@@ -9,7 +9,7 @@ export type CapabilityDocument = z.output<typeof RuntimeCapabilityDocument>;
 const byName = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 
 /** The runtime capability document of the loaded plugins (validated against its schema). */
-export function capabilityDocument(host: PluginHost): CapabilityDocument {
+export function capabilityDocument(host: PluginCatalog): CapabilityDocument {
   return RuntimeCapabilityDocument.parse({
     documentVersion: CAPABILITY_DOCUMENT_VERSION,
     runtime: { name: RUNTIME_NAME, version: packageVersion() },

@@ -25,7 +25,7 @@ export default definePlugin({
       usage: 'Load more plugins with --plugin=NAME|PATH|PACKAGE to see what they add.\nWith --out=FILE the capability document is also written as JSON to FILE.',
       flags: Flags,
       run(ctx) {
-        const doc = capabilityDocument(ctx.kernel);
+        const doc = capabilityDocument(ctx.catalog);
         if (ctx.flags.out) {
           writeJsonArtifact(ctx.flags.out, RuntimeCapabilityDocument, doc);
           ctx.io.err(`capabilities: wrote ${ctx.flags.out}\n`);

@@ -3,7 +3,7 @@ import { stableJson, writeJsonArtifact } from '../../../kernel/artifacts/json.ts
 import { ExitCode } from '../../../kernel/exit-codes.ts';
 import { definePlugin, PLUGIN_API_VERSION } from '../../../kernel/plugin-contract.ts';
 import { flag, flags } from '../../../kernel/flags.ts';
-import { readSpecFile, resolveSpecPath, specInvalidError, validateSpecText } from '../../../kernel/spec/load.ts';
+import { readSpecFile, resolveSpecPath, specInvalidError } from '../../../kernel/spec/load.ts';
 import { NO_SPEC_PLUGINS, NO_SPEC_PLUGINS_FLAG, SPEC_PLUGIN_NOT_LOADED } from '../../../kernel/spec/no-spec-plugins.ts';
 import { compatibilityReport, renderCompatibility } from './report.ts';
 import { KernelErrors } from '../../../kernel/errors/kernel-errors.ts';
@@ -38,10 +38,10 @@ export default definePlugin({
       flags: Flags,
       async run(ctx) {
         const path = resolveSpecPath(ctx.flags.spec, ctx.env);
-        const check = await validateSpecText(readSpecFile(path), ctx.kernel, { path, specPlugins: !ctx.flags[NO_SPEC_PLUGINS_FLAG] });
+        const check = await ctx.checkSpecText(readSpecFile(path), { path, specPlugins: !ctx.flags[NO_SPEC_PLUGINS_FLAG] });
         // stage keys are read from the decoded spec even when validation refused some of them
         if (!check.spec || !check.hash) throw specInvalidError(check);
-        const report = compatibilityReport(ctx.kernel, check.spec, check.hash, check.unloadedSpecPlugins);
+        const report = compatibilityReport(ctx.catalog, check.spec, check.hash, check.unloadedSpecPlugins);
         for (const w of check.warnings.filter((d) => d.code === SPEC_PLUGIN_NOT_LOADED)) ctx.io.err(`warning[${w.code}]: ${w.message}\n`);
         if (ctx.flags.out) {
           writeJsonArtifact(ctx.flags.out, CompatibilityReport, report);

@@ -1,5 +1,5 @@
 import { COMPATIBILITY_REPORT_VERSION, CompatibilityReport } from '../../../kernel/artifacts/compatibility-report.ts';
-import type { PluginHost } from '../../../kernel/plugin-contract.ts';
+import type { PluginCatalog } from '../../../kernel/plugin-contract.ts';
 import type { PipelineSpecV1 } from '../../../kernel/spec/model.ts';
 import { unloadedSpecPluginsNote } from '../../../kernel/spec/no-spec-plugins.ts';
 import { stageKeyRequirement } from '../../../kernel/stage-catalog.ts';
@@ -28,7 +28,7 @@ export function specStageKeys(spec: PipelineSpecV1): Map<string, string[]> {
  * spec's own plugins were not loaded (`unloadedSpecPlugins`, --no-spec-plugins), the reason of
  * each unknown key says so.
  */
-export function compatibilityReport(host: PluginHost, spec: PipelineSpecV1, specHash: string, unloadedSpecPlugins?: readonly string[]): CompatibilityReportV1 {
+export function compatibilityReport(host: PluginCatalog, spec: PipelineSpecV1, specHash: string, unloadedSpecPlugins?: readonly string[]): CompatibilityReportV1 {
   const note = unloadedSpecPlugins?.length ? unloadedSpecPluginsNote(unloadedSpecPlugins) : undefined;
   const stages = [...specStageKeys(spec)].map(([key, usedBy]) => {
     const r = stageKeyRequirement(host, key);

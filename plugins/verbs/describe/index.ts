@@ -4,7 +4,7 @@ import { definePlugin, PLUGIN_API_VERSION, type FlagValues, type VerbContext } f
 import { flag, flags } from '../../../kernel/flags.ts';
 import { describeSpec, renderDescription } from '../../../kernel/spec/describe.ts';
 import { NO_SPEC_PLUGINS, NO_SPEC_PLUGINS_FLAG } from '../../../kernel/spec/no-spec-plugins.ts';
-import { ENV_SPEC, DEFAULT_SPEC_PATH, loadSpecFile, resolveSpecPath } from '../../../kernel/spec/load.ts';
+import { ENV_SPEC, DEFAULT_SPEC_PATH, resolveSpecPath } from '../../../kernel/spec/load.ts';
 
 /**
  * `byteor describe --spec=PATH [--json]`: the intended topology of a valid spec: model, stages or
@@ -15,8 +15,8 @@ import { ENV_SPEC, DEFAULT_SPEC_PATH, loadSpecFile, resolveSpecPath } from '../.
 const Flags = flags({ spec: flag.string({ value: 'PATH', description: 'the spec.kv file' }), [NO_SPEC_PLUGINS_FLAG]: NO_SPEC_PLUGINS });
 
 async function run(ctx: VerbContext<FlagValues<typeof Flags>>): Promise<number> {
-  const loaded = await loadSpecFile(resolveSpecPath(ctx.flags.spec, ctx.env), ctx.kernel, { specPlugins: !ctx.flags[NO_SPEC_PLUGINS_FLAG] });
-  const d = describeSpec(loaded, ctx.kernel);
+  const loaded = await ctx.loadSpec(resolveSpecPath(ctx.flags.spec, ctx.env), { specPlugins: !ctx.flags[NO_SPEC_PLUGINS_FLAG] });
+  const d = describeSpec(loaded, ctx.catalog);
   ctx.io.out(ctx.json ? stableJson(d) : renderDescription(d));
   return ExitCode.OK;
 }

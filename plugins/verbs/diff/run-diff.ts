@@ -4,9 +4,9 @@ import { SpecDiff, SPEC_DIFF_VERSION, type SpecChange, type SpecDiffSide } from 
 import { openBundle } from '../../../kernel/bundle/open.ts';
 import { rephrase } from '../../../kernel/errors/define-errors.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
-import type { PluginHost, VerbContext } from '../../../kernel/plugin-contract.ts';
+import type { VerbCapabilities, VerbContext } from '../../../kernel/plugin-contract.ts';
 import { diffSpecs } from '../../../kernel/spec/diff.ts';
-import { readSpecFile, resolveSpecPath, specInvalidError, validateSpecText } from '../../../kernel/spec/load.ts';
+import { readSpecFile, resolveSpecPath, specInvalidError } from '../../../kernel/spec/load.ts';
 import type { PipelineSpecV1 } from '../../../kernel/spec/model.ts';
 import type { DiffFlags } from './flags.ts';
 import { DiffErrors } from './errors.ts';
@@ -14,8 +14,8 @@ import { DiffErrors } from './errors.ts';
 interface Side { side: SpecDiffSide; spec: PipelineSpecV1 }
 
 /** Read, decode, lower and validate one side; an invalid spec is exit 3 naming which side it is. */
-async function load(bytes: Uint8Array, path: string, label: string, side: SpecDiffSide['source'], shownPath: string, kernel: PluginHost): Promise<Side> {
-  const check = await validateSpecText(bytes, kernel, { path });
+async function load(bytes: Uint8Array, path: string, label: string, side: SpecDiffSide['source'], shownPath: string, checkSpecText: VerbCapabilities['checkSpecText']): Promise<Side> {
+  const check = await checkSpecText(bytes, { path });
   if (!check.ok) {
     const e = specInvalidError(check);
     throw rephrase(e, `${label}: ${e.message}`, e.details);
@@ -37,7 +37,7 @@ function text(d: SpecDiff): string {
 }
 
 export async function runDiff(ctx: VerbContext<DiffFlags>): Promise<number> {
-  const { flags, kernel } = ctx;
+  const { flags } = ctx;
   if ((flags.against === undefined) === (flags.bundle === undefined)) {
     throw DiffErrors.error('BYTEOR_E_DIFF_USAGE', 'diff needs exactly one of --against=SPEC and --bundle=DIR|FILE.tar.gz to compare --spec with; see byteor diff --help');
   }
@@ -47,14 +47,14 @@ export async function runDiff(ctx: VerbContext<DiffFlags>): Promise<number> {
     const bundle = await openBundle(flags.bundle);
     try {
       const inBundle = join(bundle.dir, 'spec.kv');
-      from = await load(readSpecFile(inBundle), inBundle, `the spec of bundle ${bundle.given}`, 'bundle', bundle.given, kernel);
+      from = await load(readSpecFile(inBundle), inBundle, `the spec of bundle ${bundle.given}`, 'bundle', bundle.given, ctx.checkSpecText);
     } finally {
       bundle.close();
     }
   } else {
-    from = await load(readSpecFile(flags.against!), flags.against!, `--against=${flags.against}`, 'spec', flags.against!, kernel);
+    from = await load(readSpecFile(flags.against!), flags.against!, `--against=${flags.against}`, 'spec', flags.against!, ctx.checkSpecText);
   }
-  const to = await load(readSpecFile(specPath), specPath, `--spec=${specPath}`, 'spec', specPath, kernel);
+  const to = await load(readSpecFile(specPath), specPath, `--spec=${specPath}`, 'spec', specPath, ctx.checkSpecText);
   const changes = diffSpecs(from.spec, to.spec);
   if (changes.length === 0 && from.side.spec_hash !== to.side.spec_hash) {
     // every field of the model is compared; a hash that differs anyway is a field diff does not know yet

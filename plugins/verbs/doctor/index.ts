@@ -4,7 +4,6 @@ import { ExitCode } from '../../../kernel/exit-codes.ts';
 import { definePlugin, PLUGIN_API_VERSION, type FlagValues, type VerbContext } from '../../../kernel/plugin-contract.ts';
 import { flag, flags } from '../../../kernel/flags.ts';
 import { DEFAULT_RUN_DIR, userRunDir } from '../../../kernel/rundir/run-dir.ts';
-import { loadSpecFile } from '../../../kernel/spec/load.ts';
 import { evaluate, hostReady, type ThreadDemand } from './checks.ts';
 import { demandOfSpec, MINIMUM_DEMAND } from './demand.ts';
 import { gatherHostFacts, pathFacts } from './host.ts';
@@ -46,7 +45,7 @@ function human(r: DoctorReport): string {
 
 async function run(ctx: VerbContext<FlagValues<typeof Flags>>): Promise<number> {
   const { flags } = ctx;
-  const demand: ThreadDemand = flags.spec !== undefined ? demandOfSpec(await loadSpecFile(flags.spec, ctx.kernel)) : MINIMUM_DEMAND;
+  const demand: ThreadDemand = flags.spec !== undefined ? demandOfSpec(await ctx.loadSpec(flags.spec)) : MINIMUM_DEMAND;
   const facts = await gatherHostFacts(runDirFor(flags['run-dir']));
   const items = evaluate(flags.profile, facts, demand);
   const report = DoctorReport.parse({

@@ -6,7 +6,7 @@ import { definePlugin, PLUGIN_API_VERSION, type FlagValues, type VerbContext } f
 import { flag, flags } from '../../../kernel/flags.ts';
 import { specToDot } from '../../../kernel/spec/dot.ts';
 import { NO_SPEC_PLUGINS, NO_SPEC_PLUGINS_FLAG } from '../../../kernel/spec/no-spec-plugins.ts';
-import { ENV_SPEC, DEFAULT_SPEC_PATH, loadSpecFile, resolveSpecPath } from '../../../kernel/spec/load.ts';
+import { ENV_SPEC, DEFAULT_SPEC_PATH, resolveSpecPath } from '../../../kernel/spec/load.ts';
 import { GRAPHVIZ_INSTALL, renderWithGraphviz } from './render.ts';
 import { DotErrors } from './errors.ts';
 
@@ -26,7 +26,7 @@ const Flags = flags({
 });
 
 async function run(ctx: VerbContext<FlagValues<typeof Flags>>): Promise<number> {
-  const loaded = await loadSpecFile(resolveSpecPath(ctx.flags.spec, ctx.env), ctx.kernel, { specPlugins: !ctx.flags[NO_SPEC_PLUGINS_FLAG] });
+  const loaded = await ctx.loadSpec(resolveSpecPath(ctx.flags.spec, ctx.env), { specPlugins: !ctx.flags[NO_SPEC_PLUGINS_FLAG] });
   const text = specToDot(loaded.spec, loaded.hash);
   const out = ctx.flags.out;
   if (out === undefined) {

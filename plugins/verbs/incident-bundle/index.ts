@@ -26,7 +26,7 @@ import { runDirPaths } from '../../../kernel/rundir/run-dir.ts';
 import { captureSnapshot } from '../../../kernel/snapshot/capture.ts';
 import { describeSpec, renderDescription } from '../../../kernel/spec/describe.ts';
 import { formatDiagnostic } from '../../../kernel/spec/format-diagnostic.ts';
-import { readSpecFile, resolveSpecPath, specValidationReport, validateSpecText, type LoadedSpec, type SpecCheck } from '../../../kernel/spec/load.ts';
+import { readSpecFile, resolveSpecPath, specValidationReport, type LoadedSpec, type SpecCheck } from '../../../kernel/spec/load.ts';
 import { RUNTIME_NAME, packageVersion } from '../../../kernel/version.ts';
 import { runDirFromFlags } from '../../../kernel/rundir/runtime-path.ts';
 import { captureEnvironment } from './environment.ts';
@@ -70,14 +70,14 @@ const RUNTIME_CONFIG_FILE = 'runtime_config.txt';
 const writeRedacted: typeof writeJsonArtifact = (path, schema, value) => writeJsonArtifact(path, schema, redactJson(value));
 const SPEC_FILE = 'spec.kv';
 
-function specValidation(check: SpecCheck, kernel: VerbContext['kernel']): BundleSpecValidation {
+function specValidation(check: SpecCheck, catalog: VerbContext['catalog']): BundleSpecValidation {
   const base = specValidationReport(check);
   if (!check.ok) return { ...base, error: check.errors.map((d) => formatDiagnostic(d, 'error', check.path)).join('\n') };
   const loaded: LoadedSpec = {
     path: check.path, text: check.text, spec: check.spec!, canonical: check.canonical!, hash: check.hash!,
     warnings: check.warnings, report: check.report!, lines: check.lines,
   };
-  return { ...base, description: renderDescription(describeSpec(loaded, kernel)) };
+  return { ...base, description: renderDescription(describeSpec(loaded, catalog)) };
 }
 
 /** The spec's bytes, unchanged unless they carry credentials (then redacted as text). */
@@ -146,7 +146,7 @@ async function captureRunDir(runDir: string, stage: string, lastN: number, ctx: 
 }
 
 async function run(ctx: VerbContext<Flags>): Promise<number> {
-  const { flags, kernel } = ctx;
+  const { flags, catalog } = ctx;
   const out = resolve(flags.out);
   outDirFree(out);
   const specPath = resolveSpecPath(flags.spec, ctx.env);
@@ -167,15 +167,15 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
   makePrivateDir(stage); // 0700 from the start: nothing below it is readable by others while it is written
   try {
     writeFileSync(join(stage, SPEC_FILE), redactedSpec(specBytes), { mode: 0o600 });
-    const check = await validateSpecText(specBytes, kernel, { path: specPath });
-    writeRedacted(join(stage, SPEC_VALIDATION_FILE), BundleSpecValidation, specValidation(check, kernel));
+    const check = await ctx.checkSpecText(specBytes, { path: specPath });
+    writeRedacted(join(stage, SPEC_VALIDATION_FILE), BundleSpecValidation, specValidation(check, catalog));
     writeRedacted(join(stage, RUNTIME_INFO_FILE), RuntimeInfo, {
       crate: { name: RUNTIME_NAME, version: packageVersion() },
       js_runtime: (globalThis as { Deno?: unknown }).Deno ? { name: 'deno', version: process.versions.deno ?? 'unknown' } : { name: 'node', version: process.versions.node },
-      plugins: kernel.plugins.map((p) => ({ name: p.name, version: p.version })),
+      plugins: catalog.plugins.map((p) => ({ name: p.name, version: p.version })),
     });
     const parsed = check.ok ? { spec: check.spec!, hash: check.hash! } : { error: check.errors.map((d) => formatDiagnostic(d, 'error', specPath)).join('; ') };
-    writeRedacted(join(stage, POLICY_AUDIT_FILE), PolicyAuditRecordV1, bundlePolicyRecord({ specPath, parsed, environment, env: ctx.env, kernel }));
+    writeRedacted(join(stage, POLICY_AUDIT_FILE), PolicyAuditRecordV1, bundlePolicyRecord({ specPath, parsed, environment, env: ctx.env, catalog }));
     if (flags.config !== undefined) writeFileSync(join(stage, RUNTIME_CONFIG_FILE), redactConfigText(readFileSync(flags.config, 'utf8')), { mode: 0o600 });
     const runDir = runDirFromFlags(flags) ?? null;
     // environment.json: the runtime's own (recorded in its run directory), else this process's
@@ -191,7 +191,7 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
     };
     const artifacts: BundleManifest['artifacts'] = [];
     const taken = new Set(readdirSync(stage));
-    for (const { artifact, plugin } of kernel.bundleArtifacts()) {
+    for (const { artifact, plugin } of catalog.bundleArtifacts()) {
       if (taken.has(artifact.file) || artifact.file === BUNDLE_MANIFEST_FILE || !/^[A-Za-z0-9_.-]+$/.test(artifact.file) || artifact.file.startsWith('.')) {
         artifacts.push({ file: artifact.file, plugin, outcome: 'failed', error: `"${artifact.file}" is not a plain file name or is a name the bundle itself uses; the artifact was not written` });
         ctx.io.err(`warning: plugin "${plugin}" bundle artifact "${artifact.file}" refused: reserved or not a plain file name\n`);

@@ -1,7 +1,7 @@
 import { findApprovalCredential, verifyApprovalMaterial } from '../../../kernel/approval/material.ts';
 import type { PolicyAuditApproval, PolicyAuditRecordV1 } from '../../../kernel/artifacts/policy-audit.ts';
 import { ByteorError } from '../../../kernel/errors.ts';
-import type { PluginHost } from '../../../kernel/plugin-contract.ts';
+import type { PluginCatalog } from '../../../kernel/plugin-contract.ts';
 import { policyAuditRecordForSpec } from '../../../kernel/policy/audit-record.ts';
 import { policyForEnvironment } from '../../../kernel/policy/engine.ts';
 import type { Environment } from '../../../kernel/policy/environment.ts';
@@ -19,7 +19,7 @@ export function bundlePolicyRecord(opts: {
   parsed: { spec: PipelineSpecV1; hash: string } | { error: string };
   environment: Environment;
   env: Readonly<Record<string, string | undefined>>;
-  kernel: PluginHost;
+  catalog: Pick<PluginCatalog, 'resolveStage'>;
 }): PolicyAuditRecordV1 {
   const policy = policyForEnvironment(opts.environment, opts.env);
   if (!('spec' in opts.parsed)) {
@@ -27,7 +27,7 @@ export function bundlePolicyRecord(opts: {
   }
   const { spec, hash } = opts.parsed;
   const ctx = { policy, mode: 'run' as const, dryRun: false, approvalPresent: false };
-  let actions = specActions(spec, opts.kernel, ctx);
+  let actions = specActions(spec, opts.catalog, ctx);
   const required = requiredCapabilities(actions);
   const approval: PolicyAuditApproval = {
     required: actions.some((a) => a.decision === 'RequireApproval'),
@@ -42,7 +42,7 @@ export function bundlePolicyRecord(opts: {
       approval.verified = true;
       approval.approval_id = v.payload.approval_id;
       approval.kid = v.payload.kid;
-      actions = specActions(spec, opts.kernel, { ...ctx, approvalPresent: true });
+      actions = specActions(spec, opts.catalog, { ...ctx, approvalPresent: true });
     }
   } catch (e) {
     if (!(e instanceof ByteorError)) throw e;

@@ -14,7 +14,6 @@ import type { RunSummary } from '../../../kernel/hooks.ts';
 import { definePlugin, PLUGIN_API_VERSION, type FlagValues, type EgressAdapter, type VerbContext } from '../../../kernel/plugin-contract.ts';
 import { flag, flags } from '../../../kernel/flags.ts';
 import { Environment, resolveEnvironment } from '../../../kernel/policy/environment.ts';
-import { loadSpecText } from '../../../kernel/spec/load.ts';
 import type { PipelineSpecV1 } from '../../../kernel/spec/model.ts';
 import { auditActions, planReplay } from './plan.ts';
 import { replayRecords } from './run-records.ts';
@@ -69,7 +68,7 @@ function warnForeignRecords(bundleDir: string, lane: string, specHash: string, e
 }
 
 async function run(ctx: VerbContext<Flags>): Promise<number> {
-  const { flags, kernel } = ctx;
+  const { flags } = ctx;
   const createdUnixMs = Date.now();
   const bundle = await openBundle(flags.bundle);
   try {
@@ -85,7 +84,7 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
       throw ReplayErrors.error('BYTEOR_E_REPLAY_AUDIT_EXISTS', `replay audit ${outPath} already exists; audits are never overwritten — choose another --out`, { out: outPath });
     }
     const specPath = join(bundle.dir, 'spec.kv');
-    const loaded = await loadSpecText(readFileSync(specPath), kernel, { path: specPath });
+    const loaded = await ctx.loadSpecText(readFileSync(specPath), { path: specPath });
     if (bundle.manifest.spec_hash !== loaded.hash) {
       throw KernelErrors.error('BYTEOR_E_BUNDLE_INVALID', `incident bundle ${bundle.given}: its spec.kv hashes to ${loaded.hash}, but its manifest says ${bundle.manifest.spec_hash}; re-export the bundle`);
     }
@@ -101,7 +100,7 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
     const egress = replayEgress(ctx, beside);
     const selection = selectRecords(bundle.dir, flags['last-n'], flags['journal-lane']);
     warnForeignRecords(bundle.dir, selection.journal_lane, loaded.hash, ctx.io.err);
-    const plan = planReplay({ spec: loaded.spec, specHash: loaded.hash, kernel, mode: flags.mode, environment, env: ctx.env, approvalFlags });
+    const plan = planReplay({ spec: loaded.spec, specHash: loaded.hash, kernel: ctx.catalog, mode: flags.mode, environment, env: ctx.env, approvalFlags });
 
     let refusal = plan.refusal;
     const invocations = selection.records.length * stageCount(loaded.spec);
@@ -113,7 +112,7 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
     }
 
     // the run's product settings: recorded in the bundle, overridden with --set, adjusted by plugins
-    const { flags: settingFlags, settings } = replaySettings(kernel, bundle.dir, flags.set);
+    const { flags: settingFlags, settings } = replaySettings(ctx, bundle.dir, flags.set);
     for (const s of settings) ctx.io.err(`replay setting --${s.flag}=${Array.isArray(s.value) ? s.value.join(' --' + s.flag + '=') : s.value} (${s.source})\n`);
 
     let summary: RunSummary | null = null;
@@ -121,7 +120,7 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
     if (!refusal) {
       try {
         summary = await replayRecords({
-          kernel, loaded, records: selection.records, dryRun: flags.mode === 'dry_run', env: ctx.env,
+          run: ctx.run, loaded, records: selection.records, dryRun: flags.mode === 'dry_run', env: ctx.env,
           ...(flags.output !== undefined ? { output: flags.output } : {}),
           ...(egress ? { egress } : {}),
           // the run-time gates (e.g. ActionGraph's) see the same environment and approval material
@@ -188,7 +187,7 @@ function replayEgress(ctx: VerbContext<Flags>, beside: string): EgressAdapter | 
     return null;
   }
   try {
-    const egress = egressFromBinding(ctx.kernel, config.egress, ctx.env);
+    const egress = egressFromBinding(ctx.catalog, config.egress, ctx.env);
     ctx.io.err(`replay egress: egress.kind=${config.egress.kind} of ${origin}\n`);
     return egress;
   } catch (e) {

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { EnvironmentCapture, ENVIRONMENT_FILE } from '../../../kernel/artifacts/environment-capture.ts';
 import { RunInvocation, RUN_INVOCATION_FILE } from '../../../kernel/artifacts/run-invocation.ts';
 import type { ReplayPreparation } from '../../../kernel/hooks.ts';
-import type { PluginHost } from '../../../kernel/plugin-contract.ts';
+import type { VerbCapabilities } from '../../../kernel/plugin-contract.ts';
 import { REDACTED_VALUE } from '../../../kernel/redact.ts';
 import { ReplayErrors } from './errors.ts';
 
@@ -59,8 +59,8 @@ function parseSets(sets: readonly string[], known: ReadonlyMap<string, { multipl
  * The run flags a replay passes to the pipeline (RunInfo.flags, as `run` would have), with the
  * list of settings and their sources for the audit.
  */
-export function replaySettings(kernel: PluginHost, bundleDir: string, sets: readonly string[]): { flags: Record<string, unknown>; settings: ReplaySetting[] } {
-  const extensions = kernel.verbExtensions('run');
+export function replaySettings(ctx: Pick<VerbCapabilities, 'catalog' | 'prepareReplay'>, bundleDir: string, sets: readonly string[]): { flags: Record<string, unknown>; settings: ReplaySetting[] } {
+  const extensions = ctx.catalog.verbExtensions('run');
   const known = new Map<string, { multiple: boolean }>();
   for (const { ext } of extensions) {
     for (const [name, o] of Object.entries(ext.flags.options)) if (!REPLAY_GOVERNS.has(name)) known.set(name, { multiple: Boolean(o.multiple) });
@@ -86,7 +86,7 @@ export function replaySettings(kernel: PluginHost, bundleDir: string, sets: read
     prep.settings[name] = known.get(name)!.multiple ? values : values[values.length - 1]!;
     prep.sources[name] = 'command_line';
   }
-  kernel.hooks.replayPreparing.call(prep);
+  ctx.prepareReplay(prep); // the kernel fires hooks.replayPreparing
 
   for (const [name, v] of Object.entries(prep.settings)) {
     if ((Array.isArray(v) ? v : [v]).includes(REDACTED_VALUE)) {

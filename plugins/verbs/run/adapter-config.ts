@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { ByteorError } from '../../../kernel/errors.ts';
-import type { AdapterFactory, EgressAdapter, IngressAdapter, PluginHost } from '../../../kernel/plugin-contract.ts';
+import type { AdapterFactory, EgressAdapter, IngressAdapter, PluginCatalog } from '../../../kernel/plugin-contract.ts';
 import { RunErrors } from './errors.ts';
 
 /**
@@ -83,7 +83,10 @@ export function readAdapterConfig(path: string, origin = `--config=${path}`): Ad
   return config;
 }
 
-function factoryFor(kernel: PluginHost, kind: string, side: 'ingress' | 'egress'): AdapterFactory {
+/** Where the adapter factories are looked up (ctx.catalog, or the kernel). */
+type AdapterCatalog = Pick<PluginCatalog, 'adapters'>;
+
+function factoryFor(kernel: AdapterCatalog, kind: string, side: 'ingress' | 'egress'): AdapterFactory {
   const found = kernel.adapters().find((a) => a.adapter.kind === kind)?.adapter;
   if (!found) {
     const kinds = kernel.adapters().map((a) => a.adapter.kind).sort();
@@ -95,10 +98,10 @@ function factoryFor(kernel: PluginHost, kind: string, side: 'ingress' | 'egress'
   return found;
 }
 
-export function ingressFromBinding(kernel: PluginHost, b: AdapterBinding, env: Readonly<Record<string, string | undefined>>): IngressAdapter {
+export function ingressFromBinding(kernel: AdapterCatalog, b: AdapterBinding, env: Readonly<Record<string, string | undefined>>): IngressAdapter {
   return factoryFor(kernel, b.kind, 'ingress').ingress!(b.settings, env);
 }
 
-export function egressFromBinding(kernel: PluginHost, b: AdapterBinding, env: Readonly<Record<string, string | undefined>>): EgressAdapter {
+export function egressFromBinding(kernel: AdapterCatalog, b: AdapterBinding, env: Readonly<Record<string, string | undefined>>): EgressAdapter {
   return factoryFor(kernel, b.kind, 'egress').egress!(b.settings, env);
 }

@@ -12,6 +12,4 @@ export const RunErrors = defineErrors('run', {
   BYTEOR_E_CONFIG_INVALID: { exit: ExitCode.USAGE, summary: 'a `--config` line is not `ingress.`/`egress.` key=value, a duplicate, or a side lacks `kind`' },
   BYTEOR_E_CONFIG_UNREADABLE: { exit: ExitCode.USAGE, summary: '`--config` cannot be read' },
   BYTEOR_E_RECORDS_REFUSED: { exit: ExitCode.RUNTIME_FAILURE, summary: 'the run refused records (reported at the end of the run)' },
-  BYTEOR_E_RUN_FAILED: { exit: ExitCode.RUNTIME_FAILURE, summary: 'the run failed outside a stage or adapter (an unexpected error while running)' },
-  BYTEOR_E_RUN_INTERRUPTED: { exit: ExitCode.RUNTIME_FAILURE, summary: 'a second signal stopped the run before it drained' },
 });

@@ -2,23 +2,15 @@ import { statSync } from 'node:fs';
 import { z } from 'zod';
 import { stableJson } from '../../../kernel/artifacts/json.ts';
 import { WAIT_KINDS, type WaitKind } from '../../../kernel/core/ring.ts';
-import { ByteorError } from '../../../kernel/errors.ts';
-import { SingleRingRun } from '../../../kernel/exec/single-ring-executor.ts';
+import { KernelErrors } from '../../../kernel/errors/kernel-errors.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
-import type { RunInfo, RunSummary } from '../../../kernel/hooks.ts';
 import { LineEgress } from '../../../kernel/io/line-egress.ts';
 import { LineIngress } from '../../../kernel/io/line-ingress.ts';
-import { JournalWriter } from '../../../kernel/journal/journal-writer.ts';
-import { LaneGraphRun } from '../../../kernel/lanegraph/executor.ts';
-import { LaneGraphMonitor } from '../../../kernel/lanegraph/monitor.ts';
-import { definePlugin, PLUGIN_API_VERSION, type FlagValues, type EgressAdapter, type IngressAdapter, type IngressSink, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import { definePlugin, PLUGIN_API_VERSION, type FlagValues, type EgressAdapter, type IngressAdapter, type VerbContext } from '../../../kernel/plugin-contract.ts';
 import { flag, flags } from '../../../kernel/flags.ts';
-import { claimRunDir, type RunDirPaths } from '../../../kernel/rundir/run-dir.ts';
-import { RuntimeMonitor } from '../../../kernel/rundir/runtime-monitor.ts';
-import { loadSpecFile, resolveSpecPath, ENV_SPEC, DEFAULT_SPEC_PATH, type LoadedSpec } from '../../../kernel/spec/load.ts';
+import { resolveSpecPath, ENV_SPEC, DEFAULT_SPEC_PATH } from '../../../kernel/spec/load.ts';
 import { runDirFromFlags } from '../../../kernel/rundir/runtime-path.ts';
-import { readAdapterConfig, ingressFromBinding, egressFromBinding } from './adapter-config.ts';
-import { writeStateOut } from './state-out.ts';
+import { readAdapterConfig, ingressFromBinding, egressFromBinding, type AdapterConfig } from './adapter-config.ts';
 import { formatSummary } from './summary.ts';
 import { ProgressLine, wantsProgress } from './progress.ts';
 import { DEFAULT_DRAIN_TIMEOUT, parseDrainTimeout } from './drain-timeout.ts';
@@ -35,18 +27,18 @@ import { RunErrors } from './errors.ts';
  * a source with acks keeps what it did not hand over), the run says `draining`, and what was
  * accepted goes through every stage and egress; if that takes longer than --drain-timeout the
  * run aborts with BYTEOR_E_DRAIN_TIMEOUT (exit 1), counting and locating what was not delivered.
- * Lifecycle: load + validate the spec → claim the run directory (its lock: a busy one is refused
- * before anything is opened or started) → hooks.runStarting (a tap may refuse: nothing starts) →
- * egress start → stage workers → (long-running: control socket, then invocation.json and the
- * runtime's environment.json in the run directory: run-record.ts) → hooks.runStarted → ingress →
- * drain → hooks.runStopped(summary) → the final state file (state.json; --state-out=FILE, also
- * with --sp).
+ * Lifecycle (owned by the kernel: kernel/run/run-pipeline.ts, through ctx.run): load + validate
+ * the spec → claim the run directory (its lock: a busy one is refused before anything is opened
+ * or started) → the adapters are made (here: --input/--output or --config) → hooks.runStarting
+ * (a tap may refuse: nothing starts) → egress start → stage workers → (long-running: control
+ * socket, then invocation.json and the runtime's environment.json in the run directory:
+ * run-record.ts) → hooks.runStarted → ingress → drain → hooks.runStopped(summary) → the final
+ * state file (state.json; --state-out=FILE, also with --sp). The verb says what is its own: the
+ * adapters, the progress line, the summary and the exit status.
  * Exit 0 when every record was delivered or dropped by a stage; 1 when a stage or adapter
  * failed, the drain timed out, or records were refused (larger than slot_bytes: counted, never
  * truncated).
  */
-
-const MAX_REFUSAL_LINES = 10;
 
 const Flags = flags({
   spec: flag.string({ value: 'PATH', description: 'the spec.kv file' }),
@@ -77,173 +69,62 @@ function inputSize(input: string | undefined): number | null {
   try { const st = statSync(input); return st.isFile() ? st.size : null; } catch { return null; }
 }
 
-/** Wraps the executor's sink: stops the source after --adapter-max-messages records. */
-function boundedSink(inner: IngressSink, max: number | undefined, onLimit: () => void): IngressSink {
-  if (max === undefined) return inner;
-  let n = 0;
-  return {
-    push(record, token) {
-      if (n >= max) return; // after the limit: not consumed (a source with acks keeps it)
-      n++;
-      const p = inner.push(record, token);
-      if (n === max) { onLimit(); if (p) return p.then(() => inner.end()); inner.end(); }
-      return p;
-    },
-    end: () => inner.end(),
-    fail: (e) => (inner.fail ? inner.fail(e) : inner.end()),
-  };
-}
-
 async function run(ctx: VerbContext<Flags>): Promise<number> {
   const f = ctx.flags;
   const specPath = resolveSpecPath(f.spec, ctx.env);
-  const loaded = await loadSpecFile(specPath, ctx.kernel);
+  const loaded = await ctx.loadSpec(specPath);
   for (const w of loaded.warnings) ctx.io.err(`warning[${w.code}]: ${w.message}\n`);
-  // the run directory is ours before anything is opened, truncated, started or written
-  const claimed = f.sp ? null : claimRunDir(runDirFromFlags(f));
-  try {
-    return await runClaimed(ctx, specPath, loaded, claimed?.paths ?? null);
-  } finally {
-    claimed?.lock.release();
-  }
-}
-
-async function runClaimed(ctx: VerbContext<Flags>, specPath: string, loaded: LoadedSpec, paths: RunDirPaths | null): Promise<number> {
-  const f = ctx.flags;
   const spec = loaded.spec;
   const slotBytesKey = spec.model === 'single_ring' ? `single_ring.slot_bytes=${spec.single_ring.slot_bytes}` : `lane_graph.slot_bytes=${spec.lane_graph.slot_bytes}`;
 
-  const config = f.config ? readAdapterConfig(f.config) : { ingress: null, egress: null };
-  // a one-shot run is bounded: it does not wait out a destination outage (the egress outage policy)
-  if (f.sp && config.egress && (config.egress.settings.retry === 'forever' || config.egress.settings.max_outage_ms !== undefined)) {
-    throw RunErrors.error('BYTEOR_E_CONFIG_INVALID', `--config=${f.config}: egress.${config.egress.settings.retry === 'forever' ? 'retry=forever' : 'max_outage_ms'} rides out outages, which a one-shot run (--sp) does not; drop the setting or run without --sp`, { config: f.config });
-  }
-  const ingress: IngressAdapter = config.ingress ? ingressFromBinding(ctx.kernel, config.ingress, ctx.env) : new LineIngress({ input: f.input });
-  const egress: EgressAdapter = config.egress ? egressFromBinding(ctx.kernel, config.egress, ctx.env) : new LineEgress({ output: f.output });
-  const egressIsStdout = !config.egress && (f.output === undefined || f.output === '-');
-
-  const info: RunInfo = {
-    spec, specHash: loaded.hash, specPath, runDir: paths?.dir ?? null, oneShot: f.sp, dryRun: f['dry-run'],
+  let config: AdapterConfig = { ingress: null, egress: null };
+  let lineIngress: LineIngress | null = null;
+  let recordsToStdout = false;
+  const { summary, egressCloseError } = await ctx.run({
+    loaded, specPath, runDir: f.sp ? null : { flag: runDirFromFlags(f) }, oneShot: f.sp, dryRun: f['dry-run'],
     flags: ctx.flags as Record<string, unknown>, env: ctx.env,
-  };
-  await ctx.kernel.hooks.runStarting.promise(info);
-
-  // signals: the first drains (bounded by --drain-timeout), the second stops at once; one that
-  // arrives during start-up is honoured as soon as the pipeline exists
-  const drainMs = parseDrainTimeout(f['drain-timeout'])!;
-  let executor: SingleRingRun | LaneGraphRun | null = null;
-  let stopping = false;
-  let signals = 0;
-  const drain = () => {
-    if (stopping) return;
-    stopping = true;
-    if (executor) {
-      const ex = executor;
-      ex.drain(drainMs, f['drain-timeout']);
-      void ingress.close().then(() => ex.stop());
-    }
-  };
-  const onSignal = (sig: NodeJS.Signals) => {
-    signals++;
-    if (signals === 1) { ctx.io.err(`${sig}: draining in-flight records (send it again to stop at once)\n`); drain(); }
-    else executor?.abort(RunErrors.error('BYTEOR_E_RUN_INTERRUPTED', `stopped by a second ${sig} before the pipeline drained`));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const unhook = () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); };
-
-  let refusals = 0;
-  // a failed journal write (disk full, I/O error) stops the run with BYTEOR_E_JOURNAL_WRITE_FAILED
-  const journal = paths ? new JournalWriter(paths.journal, { specHash: loaded.hash, onFailure: (e) => executor?.abort(e) }) : null;
-  let started: SingleRingRun | LaneGraphRun;
-  try {
-    await egress.start();
-    const common = {
-      kernel: ctx.kernel, run: info, egress, ingress, journal,
-      ...(f.wait ? { wait: f.wait } : {}),
-      onRefused: (index: number, bytes: number, slotBytes: number) => {
-        if (++refusals <= MAX_REFUSAL_LINES) {
-          ctx.io.err(`error[BYTEOR_E_RECORD_TOO_LARGE]: record ${index} is ${bytes} bytes, more than ${spec.model}.slot_bytes=${slotBytes}; refused (never truncated)\n`);
-        } else if (refusals === MAX_REFUSAL_LINES + 1) {
-          ctx.io.err('error[BYTEOR_E_RECORD_TOO_LARGE]: more records refused; the summary counts them all\n');
-        }
-      },
-      onFailure: () => { void ingress.close(); },
-    };
-    started = spec.model === 'single_ring'
-      ? await SingleRingRun.start({ ...common, spec })
-      : await LaneGraphRun.start({ ...common, spec, onWarning: (code, message) => ctx.io.err(`warning[${code}]: ${message}\n`) });
-  } catch (e) {
-    unhook();
-    await egress.close().catch(() => {});
-    journal?.close();
-    throw e;
-  }
-  executor = started;
-  const onStateError = (e: unknown) => {
-    const code = e instanceof ByteorError ? e.code : 'BYTEOR_E_ARTIFACT_WRITE';
-    ctx.io.err(`warning[${code}]: the state file was not rewritten: ${e instanceof Error ? e.message : String(e)}\n`);
-  };
-  const monitor = !paths ? null : executor instanceof LaneGraphRun
-    ? new LaneGraphMonitor({ paths, run: executor, kernel: ctx.kernel, info, onStop: drain, onStateError })
-    : new RuntimeMonitor({ paths, run: executor, kernel: ctx.kernel, info, onStop: drain, onStateError });
-
-  // a person waiting on a terminal sees the run move (progress.ts); nothing of it otherwise
-  const progress = wantsProgress(ctx.io, {
-    sp: f.sp, json: ctx.json, quiet: f.quiet,
-    recordsToStderrTerminal: egressIsStdout && Boolean(process.stdout.isTTY),
-  }) ? new ProgressLine(ctx.io, {
-    records: () => executor!.observe().records,
-    input: () => ({ read: ingress instanceof LineIngress ? ingress.bytesRead : 0, size: inputSize(config.ingress ? undefined : f.input) }),
-  }) : null;
-
-  let summary: RunSummary;
-  try {
-    progress?.start();
-    if (monitor) {
-      await monitor.start();
-      recordRun({
-        runDir: paths!.dir, info, kernel: ctx.kernel, env: ctx.env, startedUnixMs: executor.startedUnixMs,
-        config: f.config ? { path: f.config, bindings: config } : null, args: ctx.argv,
+    // made once the run directory is ours (kernel/run/run-pipeline.ts claims it first)
+    adapters: () => {
+      if (f.config) config = readAdapterConfig(f.config);
+      // a one-shot run is bounded: it does not wait out a destination outage (the egress outage policy)
+      if (f.sp && config.egress && (config.egress.settings.retry === 'forever' || config.egress.settings.max_outage_ms !== undefined)) {
+        throw RunErrors.error('BYTEOR_E_CONFIG_INVALID', `--config=${f.config}: egress.${config.egress.settings.retry === 'forever' ? 'retry=forever' : 'max_outage_ms'} rides out outages, which a one-shot run (--sp) does not; drop the setting or run without --sp`, { config: f.config });
+      }
+      const ingress: IngressAdapter = config.ingress ? ingressFromBinding(ctx.catalog, config.ingress, ctx.env) : (lineIngress = new LineIngress({ input: f.input }));
+      const egress: EgressAdapter = config.egress ? egressFromBinding(ctx.catalog, config.egress, ctx.env) : new LineEgress({ output: f.output });
+      recordsToStdout = !config.egress && (f.output === undefined || f.output === '-');
+      return { ingress, egress };
+    },
+    ...(f.wait ? { wait: f.wait } : {}),
+    ...(f['adapter-max-messages'] !== undefined ? { maxRecords: f['adapter-max-messages'] } : {}),
+    drainTimeout: { ms: parseDrainTimeout(f['drain-timeout'])!, label: f['drain-timeout'] },
+    signals: true,
+    err: ctx.io.err,
+    recorded: ({ runDir, info, startedUnixMs }) => recordRun({
+      runDir, info, plugins: ctx.catalog.plugins, env: ctx.env, startedUnixMs,
+      config: f.config ? { path: f.config, bindings: config } : null, args: ctx.argv,
+    }),
+    // a person waiting on a terminal sees the run move (progress.ts); nothing of it otherwise
+    watch: (running) => {
+      if (!wantsProgress(ctx.io, { sp: f.sp, json: ctx.json, quiet: f.quiet, recordsToStderrTerminal: recordsToStdout && Boolean(process.stdout.isTTY) })) return null;
+      const progress = new ProgressLine(ctx.io, {
+        records: () => running.records(),
+        input: () => ({ read: lineIngress ? lineIngress.bytesRead : 0, size: inputSize(config.ingress ? undefined : f.input) }),
       });
-      ctx.io.err(`running ${spec.name} (${loaded.hash}); run directory ${paths!.dir}\n`);
-    }
-    await ctx.kernel.hooks.runStarted.promise(info);
-    if (stopping) { stopping = false; drain(); } // a signal came while starting: nothing to read
-    else await ingress.start(boundedSink(executor.sink, f['adapter-max-messages'], () => { void ingress.close(); }));
-    summary = await executor.done;
-  } catch (e) {
-    executor.abort(e instanceof ByteorError ? e : RunErrors.error('BYTEOR_E_RUN_FAILED', e instanceof Error ? e.message : String(e)));
-    summary = await executor.done;
-    if (!(e instanceof ByteorError)) throw e;
-    if (!summary.error) summary.error = { code: e.code, message: e.message };
-  } finally {
-    unhook();
-    progress?.stop();
-  }
-  await ingress.close().catch(() => {});
-  // a failed run: count what the source handed over until it stopped (records pushed into the
-  // halted pipeline after the failure are undelivered too)
-  if (summary.error) { const fresh = executor.summary(); summary = { ...fresh, error: fresh.error ?? summary.error }; }
-  let closeError: unknown = null;
-  try { await egress.close(); } catch (e) { closeError = e; }
-  journal?.close();
-  // runStopped first: what its taps record reaches the final state file
-  try {
-    await ctx.kernel.hooks.runStopped.promise(info, summary);
-  } finally {
-    if (monitor) await monitor.stop();
-  }
-  if (f['state-out']) await writeStateOut(f['state-out'], executor, ctx.kernel, info, monitor);
+      progress.start();
+      return progress;
+    },
+    ...(f['state-out'] ? { stateOut: f['state-out'] } : {}),
+  });
 
-  if (ctx.json) (egressIsStdout ? ctx.io.err : ctx.io.out)(stableJson(summary));
+  if (ctx.json) (recordsToStdout ? ctx.io.err : ctx.io.out)(stableJson(summary));
   else ctx.io.err(formatSummary(summary));
   if (summary.error) {
-    throw RunErrors.relay(summary.error.code, 'BYTEOR_E_RUN_FAILED', summary.error.message, {
+    throw KernelErrors.relay(summary.error.code, 'BYTEOR_E_RUN_FAILED', summary.error.message, {
       ...(summary.error.stage ? { stage: summary.error.stage } : {}), ...(summary.error.sequence !== undefined ? { sequence: summary.error.sequence } : {}),
     });
   }
-  if (closeError) throw closeError;
+  if (egressCloseError) throw egressCloseError;
   if (summary.refused > 0) {
     throw RunErrors.error('BYTEOR_E_RECORDS_REFUSED', `${summary.refused} records were larger than ${slotBytesKey} and were refused (not truncated); raise slot_bytes or split them`, { refused: summary.refused });
   }

@@ -4,7 +4,7 @@ import { EnvironmentCapture, ENVIRONMENT_FILE } from '../../../kernel/artifacts/
 import { writeJsonArtifact } from '../../../kernel/artifacts/json.ts';
 import { RunInvocation, RUN_INVOCATION_FILE, RUN_INVOCATION_VERSION } from '../../../kernel/artifacts/run-invocation.ts';
 import type { RunInfo } from '../../../kernel/hooks.ts';
-import type { PluginHost } from '../../../kernel/plugin-contract.ts';
+import type { LoadedPlugin } from '../../../kernel/plugin-contract.ts';
 import { redactArgv, redactJson } from '../../../kernel/redact.ts';
 import { processStartTicks } from '../../../kernel/rundir/process-identity.ts';
 import { captureEnvironment } from '../incident-bundle/environment.ts';
@@ -21,7 +21,7 @@ import type { AdapterBinding, AdapterConfig } from './adapter-config.ts';
 export function recordRun(opts: {
   runDir: string;
   info: RunInfo;
-  kernel: PluginHost;
+  plugins: ReadonlyArray<LoadedPlugin>;
   config: { path: string; bindings: AdapterConfig } | null;
   env: Readonly<Record<string, string | undefined>>;
   startedUnixMs: number;
@@ -43,7 +43,7 @@ export function recordRun(opts: {
     spec: { path: info.specPath, hash: info.specHash, name: info.spec.name, model: info.spec.model },
     run_dir: info.runDir,
     adapter_config: opts.config ? { path: opts.config.path, ingress: redacted(opts.config.bindings.ingress), egress: redacted(opts.config.bindings.egress) } : null,
-    plugins: opts.kernel.plugins.map((p) => ({ name: p.name, version: p.version })),
+    plugins: opts.plugins.map((p) => ({ name: p.name, version: p.version })),
     host: {
       hostname: hostname(), pid: process.pid, start_ticks: processStartTicks('self') ?? null,
       js_runtime: deno ? { name: 'deno', version: process.versions.deno ?? 'unknown' } : { name: 'node', version: process.versions.node },

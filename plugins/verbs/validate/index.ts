@@ -4,7 +4,7 @@ import { definePlugin, PLUGIN_API_VERSION, type FlagValues, type VerbContext } f
 import { flag, flags } from '../../../kernel/flags.ts';
 import { formatDiagnostic } from '../../../kernel/spec/format-diagnostic.ts';
 import { NO_SPEC_PLUGINS, NO_SPEC_PLUGINS_FLAG } from '../../../kernel/spec/no-spec-plugins.ts';
-import { ENV_SPEC, DEFAULT_SPEC_PATH, resolveSpecPath, specValidationReport, validateSpecFile } from '../../../kernel/spec/load.ts';
+import { ENV_SPEC, DEFAULT_SPEC_PATH, resolveSpecPath, specValidationReport } from '../../../kernel/spec/load.ts';
 
 /**
  * `byteor validate --spec=PATH [--json]`: every v1 rule (docs/spec-kv.md), failing closed.
@@ -17,7 +17,7 @@ const Flags = flags({ spec: flag.string({ value: 'PATH', description: 'the spec.
 
 async function run(ctx: VerbContext<FlagValues<typeof Flags>>): Promise<number> {
   const path = resolveSpecPath(ctx.flags.spec, ctx.env);
-  const check = await validateSpecFile(path, ctx.kernel, { specPlugins: !ctx.flags[NO_SPEC_PLUGINS_FLAG] });
+  const check = await ctx.checkSpec(path, { specPlugins: !ctx.flags[NO_SPEC_PLUGINS_FLAG] });
   const report = specValidationReport(check);
   if (ctx.json) {
     ctx.io.out(stableJson(report));
