@@ -9,11 +9,11 @@
  * the next batch comes only after it); a stream given by the embedder may keep the chunks it
  * was written, so it gets a new buffer per batch.
  */
-import { createWriteStream } from 'node:fs';
+import { close, open, write } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { KernelErrors } from '../errors/kernel-errors.ts';
 import type { AdapterHealth, ConnectionState, EgressAdapter, EgressView } from '../plugin-contract.ts';
 import { copyBytes, dataViewOf } from './byte-copy.ts';
-import { KernelErrors } from '../errors/kernel-errors.ts';
 
 const NL = 10;
 /** Smallest reused output buffer of writeFrom (it grows to the largest batch). */
@@ -31,7 +31,8 @@ export class LineEgress implements EgressAdapter {
   private count = 0;
   private readonly failures: Array<{ unix_ms: number; message: string }> = [];
   private stream: Writable | null = null;
-  private owned = false;
+  /** the descriptor of an --output file (written with fs.write: no stream, no chunk queue) */
+  private fd = -1;
   /** writeFrom's output buffer and the DataViews it copies with */
   private out: Buffer | null = null;
   private outView: DataView | null = null;
@@ -47,13 +48,10 @@ export class LineEgress implements EgressAdapter {
     else if (this.toStdout) this.stream = process.stdout;
     else {
       const path = this.opts.output!;
-      const s = createWriteStream(path);
-      await new Promise<void>((resolve, reject) => {
-        s.once('open', () => resolve());
-        s.once('error', (e) => reject(KernelErrors.error('BYTEOR_E_OUTPUT_UNWRITABLE', `--output=${path}: cannot open for writing (${e.message})`, { output: path })));
-      });
-      this.stream = s;
-      this.owned = true;
+      this.fd = await new Promise<number>((resolve, reject) => open(path, 'w', 0o666, (e, fd) => {
+        if (e) reject(KernelErrors.error('BYTEOR_E_OUTPUT_UNWRITABLE', `--output=${path}: cannot open for writing (${e.message})`, { output: path }));
+        else resolve(fd);
+      }));
     }
     this.state = 'connected';
   }
@@ -97,24 +95,31 @@ export class LineEgress implements EgressAdapter {
     return this.out;
   }
 
+  /** Resolves once every byte of `buf` was handed to the OS. */
   private send(buf: Uint8Array): Promise<void> {
-    const s = this.stream!;
     return new Promise<void>((resolve, reject) => {
-      s.write(buf, (e) => {
-        if (e) {
-          this.state = 'failed';
-          this.failures.push({ unix_ms: Date.now(), message: e.message });
-          reject(KernelErrors.error('BYTEOR_E_OUTPUT_WRITE', `writing ${this.transport === 'file' ? this.opts.output : this.transport} failed: ${e.message}`));
-        } else resolve();
+      const failed = (e: Error) => {
+        this.state = 'failed';
+        this.failures.push({ unix_ms: Date.now(), message: e.message });
+        reject(KernelErrors.error('BYTEOR_E_OUTPUT_WRITE', `writing ${this.transport === 'file' ? this.opts.output : this.transport} failed: ${e.message}`));
+      };
+      if (this.fd < 0) { this.stream!.write(buf, (e) => (e ? failed(e) : resolve())); return; }
+      const fd = this.fd;
+      const more = (at: number) => write(fd, buf, at, buf.length - at, null, (e, n) => {
+        if (e) failed(e);
+        else if (at + n < buf.length) more(at + n); // a short write: the rest
+        else resolve();
       });
+      more(0);
     });
   }
 
   async close(): Promise<void> {
-    const s = this.stream;
     this.state = 'closed';
-    if (!s) return;
-    if (this.owned) await new Promise<void>((resolve) => s.end(() => resolve()));
+    const fd = this.fd;
+    if (fd < 0) return;
+    this.fd = -1;
+    await new Promise<void>((resolve) => close(fd, () => resolve()));
   }
 
   health(): AdapterHealth {

@@ -2,26 +2,27 @@
  * Line-oriented ingress (the default of `run`): newline-delimited records from a file or stdin.
  * Every `\n` ends one record (its bytes exclude the `\n`; a `\r` before it is kept: bytes are
  * bytes); the text after the last `\n` is a record when it is not empty; an empty line is an
- * empty record. Reads 64 KiB chunks, and awaits `push` only when the ring is full.
+ * empty record. Reads 64 KiB chunks, and awaits the sink only when the ring is full. The
+ * splitting (span batches, over-long lines refused without buffering them) is LineSplitter's.
  *
- * When the sink has `pushSpans` (the executor's producer), the line ends of a chunk are
- * collected into a reused span array, LINE_SPAN_BATCH records at a time, and handed over in
- * one call: no `Uint8Array` per line. Otherwise each line is pushed as a `subarray`.
- *
- * A line longer than the sink's `maxRecordBytes` (slot_bytes) is not buffered: as soon as the
- * unfinished line exceeds it, its bytes are dropped up to the next `\n` and it is counted with
- * `sink.refuse(length)`, so a hostile 100 MB line costs linear time and at most slot_bytes of
- * memory (issue 15). Sinks without `refuse` get every line pushed, as before.
+ * A regular file read into a producer (a sink with `pushSpans`, which copies each record into
+ * its slot before it settles) is read through its descriptor into two reused buffers, the next
+ * chunk while the lines of this one go into the ring; stdin, pipes and other sinks go through
+ * a stream, a new buffer per chunk (a sink with only `push` may keep what it was given).
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fstatSync, openSync, read, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import type { AdapterHealth, ConnectionState, IngressAdapter, IngressSink } from '../plugin-contract.ts';
 import { KernelErrors } from '../errors/kernel-errors.ts';
+import type { AdapterHealth, ConnectionState, IngressAdapter, IngressSink } from '../plugin-contract.ts';
+import { LINE_SPAN_BATCH, LineSplitter } from './line-splitter.ts';
 
+export { LINE_SPAN_BATCH };
 export const LINE_CHUNK_BYTES = 64 * 1024;
-/** Most records per `pushSpans` call. */
-export const LINE_SPAN_BATCH = 1024;
-const NL = 10;
+
+/** Read up to LINE_CHUNK_BYTES at `position` into `buf` from `offset` on; resolves with the count (0 at EOF). */
+function readAt(fd: number, buf: Buffer, offset: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => read(fd, buf, offset, LINE_CHUNK_BYTES, position, (e, n) => (e ? reject(e) : resolve(n))));
+}
 
 export interface LineIngressOptions {
   /** a file path, or `-` for stdin */
@@ -32,7 +33,8 @@ export interface LineIngressOptions {
 
 export class LineIngress implements IngressAdapter {
   private state: ConnectionState = 'connecting';
-  private count = 0;
+  /** the splitter of the running read loop (it counts the records) */
+  private splitter: LineSplitter | null = null;
   /** input bytes taken so far (per chunk; for progress) */
   bytesRead = 0;
   private readonly failures: Array<{ unix_ms: number; message: string }> = [];
@@ -55,6 +57,17 @@ export class LineIngress implements IngressAdapter {
   get transport(): string { return this.opts.stream ? 'stream' : this.opts.input === '-' ? 'stdin' : 'file'; }
 
   async start(sink: IngressSink): Promise<void> {
+    if (!this.opts.stream && this.opts.input !== '-' && sink.pushSpans) {
+      // an input that cannot be opened goes the stream way, which reports it (BYTEOR_E_INPUT_READ)
+      let fd = -1;
+      try { fd = openSync(this.opts.input, 'r'); } catch { /* below */ }
+      if (fd >= 0 && fstatSync(fd).isFile()) {
+        this.state = 'connected';
+        this.finished = this.readFileLoop(fd, sink);
+        return;
+      }
+      if (fd >= 0) closeSync(fd);
+    }
     const stream = this.opts.stream ?? (this.opts.input === '-' ? process.stdin : createReadStream(this.opts.input, { highWaterMark: LINE_CHUNK_BYTES }));
     this.stream = stream;
     this.state = 'connected';
@@ -62,10 +75,9 @@ export class LineIngress implements IngressAdapter {
   }
 
   private async readLoop(stream: Readable, sink: IngressSink): Promise<void> {
+    const splitter = new LineSplitter(sink);
+    this.splitter = splitter;
     let carry: Buffer | null = null;
-    const limit = sink.refuse && sink.maxRecordBytes !== undefined ? sink.maxRecordBytes : Infinity;
-    /** > 0 while the bytes of an over-long line are being dropped: its length so far */
-    let skipping = 0;
     let ended = false;
     let failure: Error | null = null;
     const onEnd = () => { ended = true; };
@@ -87,96 +99,86 @@ export class LineIngress implements IngressAdapter {
         }
         let chunk: Buffer = typeof raw === 'string' ? Buffer.from(raw) : raw;
         this.bytesRead += chunk.length;
-        if (skipping > 0) {
-          const nl = chunk.indexOf(NL);
-          if (nl < 0) { skipping += chunk.length; continue; }
-          this.count++;
-          const p = sink.refuse!(skipping + nl);
-          if (p) await p;
-          skipping = 0;
-          chunk = chunk.subarray(nl + 1);
-        }
         if (carry) { chunk = Buffer.concat([carry, chunk]); carry = null; }
-        let start: number;
-        if (sink.pushSpans) {
-          const r = this.pushLineSpans(sink, chunk, 0);
-          start = typeof r === 'number' ? r : await r;
-        } else start = await this.pushLines(sink, chunk);
-        if (chunk.length - start > limit) skipping = chunk.length - start; // over-long: drop it, do not carry it
-        else if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
+        const r = splitter.split(chunk);
+        const start = typeof r === 'number' ? r : await r;
+        if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
       }
       if (failure) throw failure;
-      if (skipping > 0 && ended) {
-        this.count++;
-        const p = sink.refuse!(skipping);
-        if (p) await p;
-        skipping = 0;
-      }
-      if (carry && carry.length > 0) {
-        if (ended) {
-          this.count++;
-          let p: void | Promise<void>;
-          if (sink.pushSpans) {
-            this.spans[0] = 0;
-            this.spans[1] = carry.length;
-            p = sink.pushSpans(carry, this.spans, 1);
-          } else p = sink.push(carry);
-          if (p) await p;
-        } else {
-          this.failures.push({ unix_ms: Date.now(), message: `closed with ${carry.length} bytes of an unfinished line read (not a record; discarded)` });
-        }
-      }
-      if (ended && !this.closed) { this.state = 'closed'; sink.end(); }
+      await this.finish(splitter, sink, ended, carry);
     } catch (e) {
-      if (this.closed) return;
-      const message = e instanceof Error ? e.message : String(e);
-      this.failures.push({ unix_ms: Date.now(), message });
-      this.state = 'failed';
-      const err = KernelErrors.error('BYTEOR_E_INPUT_READ', `reading ${this.opts.input === '-' ? 'stdin' : this.opts.input} failed: ${message}`);
-      if (sink.fail) sink.fail(err); else sink.end();
+      this.failed(e, sink);
     } finally {
       stream.off('end', onEnd);
       stream.off('error', onError);
     }
   }
 
-  /** Push every complete line of `chunk`, one `push` each; returns where the unfinished rest starts. */
-  private async pushLines(sink: IngressSink, chunk: Buffer): Promise<number> {
-    let start = 0;
-    for (;;) {
-      const nl = chunk.indexOf(NL, start);
-      if (nl < 0) return start;
-      this.count++;
-      const p = sink.push(chunk.subarray(start, nl));
-      if (p) await p;
-      start = nl + 1;
+  /**
+   * A regular file into a producer (`pushSpans`): two reused buffers, the next chunk read (on
+   * the thread pool) while the lines of this one go into the ring. Each buffer keeps
+   * LINE_CHUNK_BYTES of head room in front of its chunk for the unfinished line of the chunk
+   * before, so a line across a chunk boundary is copied once, not concatenated.
+   */
+  private async readFileLoop(fd: number, sink: IngressSink): Promise<void> {
+    const splitter = new LineSplitter(sink);
+    this.splitter = splitter;
+    const head = LINE_CHUNK_BYTES;
+    const bufs = [Buffer.allocUnsafeSlow(head + LINE_CHUNK_BYTES), Buffer.allocUnsafeSlow(head + LINE_CHUNK_BYTES)];
+    let k = 0;
+    let position = 0;
+    let carry: Buffer | null = null;
+    let ended = false;
+    let pending: Promise<number> | null = readAt(fd, bufs[0]!, head, position);
+    try {
+      for (;;) {
+        const n = await pending!;
+        pending = null;
+        // closed: the chunk just read is not taken (it stays unread as far as the run goes)
+        if (this.closed) break;
+        if (n === 0) { ended = true; break; }
+        this.bytesRead += n;
+        position += n;
+        const cur = bufs[k]!;
+        let chunk: Buffer;
+        if (carry === null) chunk = cur.subarray(head, head + n);
+        else if (carry.length <= head) { carry.copy(cur, head - carry.length); chunk = cur.subarray(head - carry.length, head + n); }
+        else chunk = Buffer.concat([carry, cur.subarray(head, head + n)]);
+        carry = null;
+        // the other buffer is free now (its carry was copied): read the next chunk into it meanwhile
+        pending = readAt(fd, bufs[k ^ 1]!, head, position);
+        const r = splitter.split(chunk);
+        const start = typeof r === 'number' ? r : await r;
+        if (start < chunk.length) carry = chunk.subarray(start);
+        k ^= 1;
+      }
+      await this.finish(splitter, sink, ended, carry);
+    } catch (e) {
+      this.failed(e, sink);
+    } finally {
+      if (pending) await pending.catch(() => 0);
+      closeSync(fd);
     }
   }
 
-  private spans = new Uint32Array(2 * LINE_SPAN_BATCH);
-
-  /**
-   * Push the complete lines of `chunk` from `start` on through `pushSpans`; returns (without a
-   * promise while the ring has room) where the unfinished rest of the chunk starts.
-   */
-  private pushLineSpans(sink: IngressSink, chunk: Buffer, start: number): number | Promise<number> {
-    const spans = this.spans;
-    for (;;) {
-      let n = 0;
-      while (n < LINE_SPAN_BATCH) {
-        const nl = chunk.indexOf(NL, start);
-        if (nl < 0) break;
-        spans[2 * n] = start;
-        spans[2 * n + 1] = nl;
-        n++;
-        start = nl + 1;
-      }
-      if (n === 0) return start;
-      this.count += n;
-      const p = sink.pushSpans!(chunk, spans, n);
-      if (p) { const from = start; return p.then(() => (n < LINE_SPAN_BATCH ? from : this.pushLineSpans(sink, chunk, from))); }
-      if (n < LINE_SPAN_BATCH) return start;
+  /** After the last chunk: the unfinished last line is a record at EOF, else reported as discarded. */
+  private async finish(splitter: LineSplitter, sink: IngressSink, ended: boolean, carry: Buffer | null): Promise<void> {
+    if (ended) {
+      const p = splitter.end(carry);
+      if (p) await p;
+    } else if (carry && carry.length > 0) {
+      this.failures.push({ unix_ms: Date.now(), message: `closed with ${carry.length} bytes of an unfinished line read (not a record; discarded)` });
     }
+    if (ended && !this.closed) { this.state = 'closed'; sink.end(); }
+  }
+
+  private failed(e: unknown, sink: IngressSink): void {
+    if (this.closed) return;
+    const message = e instanceof Error ? e.message : String(e);
+    this.failures.push({ unix_ms: Date.now(), message });
+    this.state = 'failed';
+    const err = KernelErrors.error('BYTEOR_E_INPUT_READ', `reading ${this.opts.input === '-' ? 'stdin' : this.opts.input} failed: ${message}`);
+    if (sink.fail) sink.fail(err); else sink.end();
   }
 
   private wake: (() => void) | null = null;
@@ -208,6 +210,6 @@ export class LineIngress implements IngressAdapter {
   }
 
   health(): AdapterHealth {
-    return { transport: this.transport, connection_state: this.state, message_count: this.count, lag: null, recent_failures: this.failures.slice(-5) };
+    return { transport: this.transport, connection_state: this.state, message_count: this.splitter?.count ?? 0, lag: null, recent_failures: this.failures.slice(-5) };
   }
 }
