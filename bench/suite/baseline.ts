@@ -103,14 +103,14 @@ export function round2(x: number, dir: 'down' | 'up'): number {
   return (dir === 'down' ? Math.floor(x / p) : Math.ceil(x / p)) * p;
 }
 
-/** Conservative thresholds from a report, for its machine class. */
-export function derive(report: BenchReport): Map<string, Record<DerivedMetric, number>> {
-  const out = new Map<string, Record<DerivedMetric, number>>();
+/** Conservative thresholds from a report, for its machine class (no p99 for a whole-process bench: it has no latency phase). */
+export function derive(report: BenchReport): Map<string, Partial<Record<DerivedMetric, number>>> {
+  const out = new Map<string, Partial<Record<DerivedMetric, number>>>();
   for (const r of report.results) {
-    if (r.kind !== 'bench' || !r.ok || !r.steady || !r.latency) continue;
+    if (r.kind !== 'bench' || !r.ok || !r.steady) continue;
     out.set(r.name, {
       min_records_per_s: round2(r.steady.records_per_s * DERIVE.throughputFactor, 'down'),
-      max_p99_us: round2(Math.max(r.latency.p99_us * DERIVE.p99Factor, DERIVE.p99FloorUs), 'up'),
+      ...(r.latency ? { max_p99_us: round2(Math.max(r.latency.p99_us * DERIVE.p99Factor, DERIVE.p99FloorUs), 'up') } : {}),
       max_cpu_ns_per_record: round2(r.steady.cpu_ns_per_record * DERIVE.cpuFactor, 'up'),
     });
   }
@@ -122,7 +122,7 @@ export function derive(report: BenchReport): Map<string, Record<DerivedMetric, n
  * and their order kept; the new lines appended under a `# class <cls>: <comment>` line that
  * replaces the previous one).
  */
-export function updateBaselineText(text: string, cls: string, fresh: Map<string, Record<DerivedMetric, number>>, comment: string): string {
+export function updateBaselineText(text: string, cls: string, fresh: Map<string, Partial<Record<DerivedMetric, number>>>, comment: string): string {
   const mine = (line: string) => {
     const key = line.split('=')[0]!;
     const parts = key.split('.');
@@ -132,6 +132,6 @@ export function updateBaselineText(text: string, cls: string, fresh: Map<string,
   const kept = text.split('\n').filter((l) => !l.startsWith(header) && (l.startsWith('#') || l === '' || !mine(l)));
   while (kept.length && kept[kept.length - 1] === '') kept.pop();
   const add = [`${header} ${comment}`];
-  for (const [bench, t] of fresh) for (const m of DERIVED_METRICS) add.push(`${bench}.${cls}.${m}=${t[m]}`);
+  for (const [bench, t] of fresh) for (const m of DERIVED_METRICS) if (t[m] !== undefined) add.push(`${bench}.${cls}.${m}=${t[m]}`);
   return `${[...kept, '', ...add].join('\n')}\n`;
 }

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BenchResult, MicroResult } from './bench-report.ts';
 import type { SuiteOptions } from './options.ts';
-import { isMicro, isPeer, PEER_REFERENCE } from './registry.ts';
+import { isMicro, isPeer, referenceOf } from './registry.ts';
 
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 const PROBE = fileURLToPath(new URL('../thread-probe.cjs', import.meta.url));
@@ -61,7 +61,7 @@ function crashed(name: string, error: string): ChildMessage {
   return {
     type: 'bench',
     result: {
-      name, kind: isPeer(name) ? 'peer' : 'bench', reference: isPeer(name) ? PEER_REFERENCE : null, ok: false, error,
+      name, kind: isPeer(name) ? 'peer' : 'bench', reference: referenceOf(name), ok: false, error,
       disclosure: {
         topology: 'unknown (no report)', threads: 0, stages: 0, shards: 0, capacity: 0, wait: 'unknown', wait_requested: null,
         payload_bytes: 0, payload_shape: 'unknown', batch: 0, process_boundary: 'unknown', transport: 'unknown',

@@ -15,10 +15,13 @@ const contenders: Record<ContenderName, () => Promise<{ default: BenchDefinition
   actiongraph_http_post_dry_run: () => import('../benches/actiongraph_http_post_dry_run.ts'),
   dataguard_chain_mapkv: () => import('../benches/dataguard_chain_mapkv.ts'),
   dataguard_fused_mapkv: () => import('../benches/dataguard_fused_mapkv.ts'),
+  run_sp_file: () => import('../benches/run_sp_file.ts'),
   peer_js_sab_ring: () => import('../peers/js_sab_ring.ts'),
   peer_ringbuf_js: () => import('../peers/ringbuf_js.ts'),
   peer_message_port: () => import('../peers/message_port.ts'),
   peer_piscina: () => import('../peers/piscina_pool.ts'),
+  peer_node_streams: () => import('../peers/node_streams.ts'),
+  peer_cat: () => import('../peers/cat.ts'),
 };
 
 const micros: Record<MicroName, () => Promise<{ default: MicroDefinition }>> = {

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { flag, flags, parseArgsOptions } from '../../kernel/flags.ts';
-import { ALL_NAMES, expandNames, PEER_NAMES, PEER_REFERENCE } from './registry.ts';
+import { ALL_NAMES, expandNames, FILE_PEER_REFERENCE, isPeer, PEER_REFERENCE } from './registry.ts';
 import { BenchErrors } from '../errors.ts';
 
 const int = (min: number, max: number, what: string) => z.string()
@@ -60,7 +60,7 @@ export const USAGE = `usage: npm run bench -- [NAME...] [--machine] [--duration=
          [--wait=spin|backoff|block] [--payload=BYTES] [--batch=N] [--load=F] [--svg=FILE] [--no-peers]
 
 names: ${ALL_NAMES.join(', ')}
-  (none = all; ${PEER_REFERENCE} runs with the peer set unless --no-peers)
+  (none = all; ${PEER_REFERENCE} and ${FILE_PEER_REFERENCE} run with their peers unless --no-peers)
 ${flagLines}
 `;
 
@@ -87,7 +87,7 @@ export function parseBenchArgs(argv: readonly string[]): SuiteOptions {
   }
   const f = r.data;
   let names = expandNames(parsed.positionals);
-  if (f['no-peers']) names = names.filter((n) => !(PEER_NAMES as readonly string[]).includes(n));
+  if (f['no-peers']) names = names.filter((n) => !isPeer(n));
   return {
     names,
     machine: f.machine || f.json,

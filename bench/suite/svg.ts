@@ -90,6 +90,7 @@ export function renderSvg(report: BenchReport): string {
     const y = top2 + i * ROW;
     const color = r.kind === 'peer' ? PEER_COLOR : BENCH_COLOR;
     parts.push(`<text x="${r.kind === 'peer' ? 22 : 10}" y="${y + 15}" font-size="11">${escapeXml(r.name)}</text>`);
+    if (r.ok && r.steady && !r.latency) { parts.push(`<text x="${LABEL + 4}" y="${y + 15}" font-size="11" fill="#555">whole process: no latency phase</text>`); return; }
     if (!r.ok || !r.latency) { parts.push(`<text x="${LABEL + 4}" y="${y + 15}" font-size="11" fill="#a00">failed</text>`); return; }
     const l = r.latency;
     const a = la.x(l.p50_us); const b = la.x(l.p999_us); const c = la.x(l.p99_us); const mx = la.x(l.max_us);

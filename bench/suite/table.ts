@@ -36,7 +36,7 @@ function row(cells: string[]): string {
 function ratioText(r: BenchResult): string {
   if (r.kind !== 'peer') return '';
   if (!r.ratio || r.ratio.throughput === null) return 'n/a';
-  return `${r.ratio.throughput}x thr, p99 ${r.ratio.p99 ?? 'n/a'}x`;
+  return r.latency ? `${r.ratio.throughput}x thr, p99 ${r.ratio.p99 ?? 'n/a'}x` : `${r.ratio.throughput}x thr`;
 }
 
 function resultRow(r: BenchResult): string {
@@ -49,6 +49,19 @@ function resultRow(r: BenchResult): string {
   ]);
 }
 
+/** A whole-process, fixed-work result (its disclosure says so): throughput and CPU, no latency phase. */
+function isWholeProcess(r: BenchResult): boolean {
+  return r.disclosure.process_boundary.includes('spawn to exit') || (r.ok && r.steady !== null && r.latency === null);
+}
+
+function processRow(r: BenchResult): string {
+  const name = pad(r.kind === 'peer' ? `  ${r.name}` : r.name, 32);
+  if (!r.ok || !r.steady) return `${name} FAILED`;
+  const s = r.steady;
+  const ratio = r.kind === 'peer' ? `  ours ${r.ratio?.throughput ?? 'n/a'}x` : '';
+  return `${name} ${pad(rate(s.records_per_s), 8, true)} records/s ${pad((s.seconds * 1000).toFixed(0), 6, true)} ms/run  cpu ${Math.round(s.cpu_ns_per_record)} ns/record${ratio}`.trimEnd();
+}
+
 export function renderTable(report: BenchReport): string {
   const m = report.machine;
   const o = report.options;
@@ -57,19 +70,32 @@ export function renderTable(report: BenchReport): string {
   out.push(`load average ${m.load_avg_start.join(' ')} at start, ${m.load_avg_end.join(' ')} at end; CPUs allowed ${m.cpus_allowed ?? 'unknown'}; governor ${m.governor ?? 'unknown'}`);
   out.push(`each phase ${o.duration_s} s; batch ${o.batch}; latency paced at ${o.load} x steady throughput, from scheduled send times (coordinated omission corrected); ${report.elapsed_s} s in all`);
   out.push('');
-  const benches = report.results.filter((r) => r.kind === 'bench');
-  if (report.results.length) {
+  // whole-process, fixed-work benches (run_sp_file and its peers) have no latency phase: their own section
+  const processResults = report.results.filter(isWholeProcess);
+  const driven = report.results.filter((r) => !isWholeProcess(r));
+  const benches = driven.filter((r) => r.kind === 'bench');
+  if (driven.length) {
     out.push(row(COLUMNS.map((c) => c[0])));
     for (const b of benches) {
       out.push(resultRow(b));
-      for (const p of report.results.filter((r) => r.kind === 'peer' && r.reference === b.name)) out.push(resultRow(p));
+      for (const p of driven.filter((r) => r.kind === 'peer' && r.reference === b.name)) out.push(resultRow(p));
     }
-    for (const p of report.results.filter((r) => r.kind === 'peer' && !benches.some((b) => b.name === r.reference))) out.push(resultRow(p));
+    for (const p of driven.filter((r) => r.kind === 'peer' && !benches.some((b) => b.name === r.reference))) out.push(resultRow(p));
     out.push('');
     out.push('steady/s: records per second delivered in the steady window; w/ startup: delivered by its end over the time since setup began;');
     out.push('ready: setup until the first record could go in; p50..max: paced latency; cpu/rec: process CPU time per record (every thread);');
     out.push('GC min/maj: garbage collections of every thread during the steady window; ours vs peer: our records/s ÷ the peer\'s, the peer\'s p99 ÷ ours.');
     out.push('');
+  }
+  if (processResults.length) {
+    out.push('whole process, fixed work (a fresh process per run, spawn to exit; the median run)');
+    const pbenches = processResults.filter((r) => r.kind === 'bench');
+    const ordered = [...pbenches.flatMap((b) => [b, ...processResults.filter((r) => r.kind === 'peer' && r.reference === b.name)]),
+      ...processResults.filter((r) => r.kind === 'peer' && !pbenches.some((b) => b.name === r.reference))];
+    for (const r of ordered) out.push(processRow(r));
+    out.push('');
+  }
+  if (report.results.length) {
     out.push('disclosure');
     for (const r of report.results) {
       const d = r.disclosure;

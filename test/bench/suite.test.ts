@@ -17,7 +17,7 @@ import { loadPlugins } from '../../kernel/plugin-loader.ts';
 import { loadSpecText } from '../../kernel/spec/load.ts';
 import { runSuite } from '../../bench/run.ts';
 import { parseBenchArgs, type SuiteOptions } from '../../bench/suite/options.ts';
-import { ALL_NAMES, BENCH_NAMES, MICRO_NAMES, PEER_NAMES, expandNames } from '../../bench/suite/registry.ts';
+import { ALL_NAMES, BENCH_NAMES, FILE_PEER_NAMES, MICRO_NAMES, PEER_NAMES, expandNames, referenceOf } from '../../bench/suite/registry.ts';
 import { chainStages, chooseWait, dagShape, shardedShape, chainDeps } from '../../bench/suite/topology.ts';
 import { singleRingSpecText } from '../../bench/suite/single-ring-contender.ts';
 import { withRatios } from '../../bench/suite/ratios.ts';
@@ -76,7 +76,14 @@ test('flags: defaults, names, expansion and bad values with stable codes', () =>
   assert.is(codeOf(() => parseBenchArgs(['--duration=0'])), 'BYTEOR_E_BENCH_USAGE/2');
   assert.is(codeOf(() => parseBenchArgs(['single_ring_nope'])), 'BYTEOR_E_BENCH_UNKNOWN_NAME/2');
   assert.equal([...BENCH_NAMES], ['single_ring_chain', 'single_ring_dag', 'single_ring_sharded', 'edgeplane_identity_stage',
-    'actiongraph_http_post_dry_run', 'dataguard_chain_mapkv', 'dataguard_fused_mapkv']);
+    'actiongraph_http_post_dry_run', 'dataguard_chain_mapkv', 'dataguard_fused_mapkv', 'run_sp_file']);
+  // the file peers come with run_sp_file and bring it; --no-peers drops both peer sets
+  assert.equal(parseBenchArgs(['peer_cat']).names, ['run_sp_file', ...FILE_PEER_NAMES]);
+  assert.equal(parseBenchArgs(['run_sp_file']).names, ['run_sp_file', 'peer_node_streams', 'peer_cat']);
+  assert.equal(parseBenchArgs(['run_sp_file', 'single_ring_chain', '--no-peers']).names, ['single_ring_chain', 'run_sp_file']);
+  assert.is(referenceOf('peer_node_streams'), 'run_sp_file');
+  assert.is(referenceOf('peer_piscina'), 'single_ring_chain');
+  assert.is(referenceOf('run_sp_file'), null);
 });
 
 test('topology: sized by cores, never spinning more busy threads than cores', async () => {
@@ -173,11 +180,33 @@ test('ratios: ours ÷ peer throughput, peer ÷ ours p99, null when a side failed
   assert.equal(out[2]!.ratio, { throughput: null, p99: null });
 });
 
+test('whole-process benches (run_sp_file and its peers): throughput ratio without p99, their own table section, thresholds without p99', () => {
+  const mk = (name: string, kind: 'bench' | 'peer', rps: number, seconds: number): BenchResult => ({
+    name, kind, reference: kind === 'peer' ? 'run_sp_file' : null, ok: true, error: null,
+    disclosure: { topology: 't', threads: 2, stages: 1, shards: 1, capacity: 8, wait: 'backoff', wait_requested: null, payload_bytes: 64, payload_shape: '', batch: 1, process_boundary: 'one fresh process per run, spawn to exit', transport: '' },
+    startup: null, steady: { records: 1_000_000, seconds, records_per_s: rps, cpu_ns_per_record: 500, cpu_cores: 1 }, latency: null, gc: null, ratio: null, notes: [],
+  });
+  const results = withRatios([mk('run_sp_file', 'bench', 2_000_000, 0.5), mk('peer_node_streams', 'peer', 1_000_000, 1), mk('peer_cat', 'peer', 8_000_000, 0.125)]);
+  assert.equal(results.map((r) => r.ratio), [null, { throughput: 2, p99: null }, { throughput: 0.25, p99: null }]);
+  const report = { machine: { machine_class: 'x64_2c', cpu_model: 'cpu', cores: 2, platform: 'linux', kernel: 'k', node: 'v20', v8: '11', cpus_allowed: null, governor: null, load_avg_start: [0, 0, 0], load_avg_end: [0, 0, 0] },
+    options: { duration_s: 1, batch: 1, load: 1 }, elapsed_s: 1, results, micro: [] } as unknown as BenchReport;
+  const table = renderTable(report);
+  assert.not.ok(table.includes('FAILED'), table);
+  assert.match(table, /whole process, fixed work/);
+  assert.match(table, /run_sp_file\s+2\.00 M records\/s\s+500 ms\/run/);
+  assert.match(table, /peer_node_streams\s+1\.00 M records\/s\s+1000 ms\/run .* ours 2x/);
+  assert.not.ok(table.includes('steady/s'), 'no ring-bench table without ring benches');
+  assertWellFormedXml(renderSvg(report));
+  assert.equal(derive(report).get('run_sp_file'), { min_records_per_s: 500_000, max_cpu_ns_per_record: 2_000 });
+  assert.not.ok(updateBaselineText('', 'x64_2c', derive(report), 'c').includes('max_p99_us'));
+});
+
 test('perf_baseline.kv: the shipped file parses and covers every bench on x64_2c; compare, derive and update', () => {
   const shipped = parseBaseline(readFileSync(new URL('../../bench/perf_baseline.kv', import.meta.url), 'utf8'));
   for (const n of BENCH_NAMES) {
     const t = shipped.get(n)?.get('x64_2c');
-    assert.ok(t?.min_records_per_s && t.max_p99_us && t.max_cpu_ns_per_record, `${n} has x64_2c thresholds`);
+    // a whole-process bench (run_sp_file) has no latency phase, so no p99 bound
+    assert.ok(t?.min_records_per_s && (n === 'run_sp_file' ? t.max_p99_us === undefined : t.max_p99_us) && t.max_cpu_ns_per_record, `${n} has x64_2c thresholds`);
   }
   assert.is(codeOf(() => parseBaseline('single_ring_chain.x64_2c.fastest=1\n')), 'BYTEOR_E_BENCH_BASELINE_INVALID/6');
   assert.is(codeOf(() => parseBaseline('single_ring_chain.x64_2c.max_p99_us=fast\n')), 'BYTEOR_E_BENCH_BASELINE_INVALID/6');
