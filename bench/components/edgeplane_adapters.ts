@@ -445,9 +445,12 @@ function cases(kernel: Kernel, env: Record<string, string>, dir: string, n: numb
 export async function benchEdgeplaneAdapters(opts: { records?: number; rounds?: number; only?: string[] } = {}): Promise<EdgeBenchResult[]> {
   const n = opts.records ?? 20_000;
   const rounds = opts.rounds ?? 3;
-  const servers = await startTestServers();
+  // the file, http and websocket cases need no server: --only=file starts none
+  const serverless = ['file', 'http', 'websocket'];
+  const needServers = !opts.only?.every((k) => serverless.includes(k));
+  const servers = needServers ? await startTestServers() : { env: {}, stop: async () => {} };
   const env = servers.env as Record<string, string>;
-  for (const [k, pkg] of [['BYTEOR_TEST_NATS_URL', 'nats-server'], ['BYTEOR_TEST_REDIS_URL', 'redis-server'], ['BYTEOR_TEST_POSTGRES_URL', 'postgresql']]) {
+  for (const [k, pkg] of needServers ? [['BYTEOR_TEST_NATS_URL', 'nats-server'], ['BYTEOR_TEST_REDIS_URL', 'redis-server'], ['BYTEOR_TEST_POSTGRES_URL', 'postgresql']] : []) {
     if (!env[k!]) throw new Error(`${pkg} could not be started: install the Debian package ${pkg}`);
   }
   const dir = mkdtempSync(join(tmpdir(), 'byteor-bench-edge-'));

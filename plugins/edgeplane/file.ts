@@ -1,7 +1,9 @@
 import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { writePrivateFileAsync } from '../../kernel/io/private-file.ts';
 import { z } from 'zod';
-import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-contract.ts';
+import type { AdapterFactory, EgressAdapter, EgressView, IngressAdapter, IngressSink } from '../../kernel/plugin-contract.ts';
+import { LineSplitter as SpanSplitter } from '../../kernel/io/line-splitter.ts';
+import { copyBytes, dataViewOf } from '../../kernel/io/byte-copy.ts';
 import { sleep } from './backoff.ts';
 import { track, type LiveBinding } from './bindings.ts';
 import { HealthTracker, errorText } from './health.ts';
@@ -14,6 +16,12 @@ import { failSource, transportError } from './source-failure.ts';
  * following it as it grows (`tail -f`), and with `checkpoint=PATH` resumes after the last line
  * whose record left through egress (at-least-once across restarts). Egress appends one line per
  * record (or truncates first with `append=false`).
+ *
+ * Without a checkpoint, into a producer (`pushSpans`), ingress hands the lines of each read to
+ * the ring as spans of one reused buffer (the kernel's line splitter: no object per line; an
+ * over-long line is refused without being buffered); with a checkpoint each line is pushed with
+ * the offset just past it as its ack token. Egress `writeFrom` copies a batch from the ring
+ * slots into one reused buffer, a `\n` after each record.
  */
 
 export const FileIngressSettings = z.object({
@@ -81,6 +89,7 @@ export class FileIngress implements IngressAdapter, LiveBinding {
   }
 
   private async run(sink: IngressSink): Promise<void> {
+    if (!this.settings.checkpoint && sink.pushSpans) return this.runSpans(sink);
     const s = this.settings;
     const buf = Buffer.alloc(s.read_bytes);
     let lines = new LineSplitter(this.offset);
@@ -110,6 +119,63 @@ export class FileIngress implements IngressAdapter, LiveBinding {
         lines = new LineSplitter(0);
       }
       this.h.lag(Math.max(0, size - this.offset) + lines.pending);
+      await sleep(s.poll_ms, this.stop.signal);
+    }
+  }
+
+  /**
+   * The span path: each read lands in `buf` after `head` bytes of room, where the unfinished
+   * line of the read before waits (moved there, not concatenated); a carried line longer than
+   * the room grows the buffer (only when the sink takes lines longer than read_bytes).
+   */
+  private async runSpans(sink: IngressSink): Promise<void> {
+    const s = this.settings;
+    let head = s.read_bytes;
+    let buf = Buffer.allocUnsafeSlow(head + s.read_bytes);
+    let lines = new SpanSplitter(sink);
+    let carry = 0;
+    let counted = 0;
+    while (!this.stop.signal.aborted) {
+      const { bytesRead } = await this.fh!.read(buf, head, s.read_bytes, this.offset);
+      if (bytesRead > 0) {
+        if (this.stop.signal.aborted) return;
+        this.offset += bytesRead;
+        const chunk = buf.subarray(head - carry, head + bytesRead);
+        const r = lines.split(chunk);
+        const start = typeof r === 'number' ? r : await r;
+        this.h.count(lines.count - counted);
+        counted = lines.count;
+        const from = head - carry + start; // where the unfinished rest begins in buf
+        const rest = chunk.length - start;
+        if (rest > head) {
+          const grown = Buffer.allocUnsafeSlow(rest + s.read_bytes);
+          chunk.copy(grown, 0, start);
+          buf = grown;
+          head = rest;
+        } else if (rest > 0) buf.copyWithin(head - rest, from, head + bytesRead);
+        carry = rest;
+        this.h.lag((await this.fh!.stat()).size - this.offset + carry);
+        continue;
+      }
+      if (!s.follow) {
+        if (!this.stop.signal.aborted) {
+          const p = lines.end(carry > 0 ? buf.subarray(head - carry, head) : null);
+          if (p) await p;
+          this.h.count(lines.count - counted);
+        }
+        this.h.lag(0);
+        sink.end();
+        return;
+      }
+      const size = (await stat(s.path)).size;
+      if (size < this.offset) {
+        this.h.fail(`${s.path} shrank from ${this.offset} to ${size} bytes (truncated); reading it again from the beginning`);
+        this.offset = 0;
+        lines = new SpanSplitter(sink);
+        carry = 0;
+        counted = 0;
+      }
+      this.h.lag(Math.max(0, size - this.offset) + carry);
       await sleep(s.poll_ms, this.stop.signal);
     }
   }
@@ -147,6 +213,10 @@ export class FileEgress implements EgressAdapter, LiveBinding {
   readonly kind = 'file';
   private readonly h = new HealthTracker('file', 'records');
   private fh: FileHandle | null = null;
+  /** writeFrom's reused output buffer and the DataViews it copies with */
+  private out: Buffer | null = null;
+  private outView: DataView | null = null;
+  private memView: DataView | null = null;
 
   constructor(readonly settings: z.output<typeof FileEgressSettings>) {}
 
@@ -178,6 +248,40 @@ export class FileEgress implements EgressAdapter, LiveBinding {
     }
     this.h.lag(0);
     this.h.count(records.length);
+  }
+
+  /** The batch in place: each record copied from its slot into one reused buffer with its `\n`, one write. */
+  async writeFrom(view: EgressView): Promise<void> {
+    if (!this.fh) throw transportError('file', 'write before start or after close');
+    const n = view.count;
+    const total = view.bytes + n;
+    if (this.out === null || this.out.length < total) {
+      this.out = Buffer.allocUnsafeSlow(Math.max(total, 64 * 1024));
+      this.outView = dataViewOf(this.out);
+    }
+    const buf = this.out;
+    const dst = this.outView!;
+    if (this.memView === null || this.memView.buffer !== view.memory.buffer) this.memView = dataViewOf(view.memory);
+    const src = this.memView;
+    const base = view.memory.byteOffset;
+    let o = 0;
+    for (let i = 0; i < n; i++) {
+      const len = view.length(i);
+      copyBytes(src, view.offset(i) - base, dst, o, len);
+      o += len;
+      buf[o++] = 10;
+    }
+    this.h.lag(n);
+    try {
+      // the buffer is reused only after this write resolved (the next batch comes after it)
+      for (let at = 0; at < total;) at += (await this.fh.write(buf, at, total - at)).bytesWritten;
+      if (this.settings.fsync) await this.fh.sync();
+    } catch (e) {
+      this.h.fail(errorText(e)); this.h.set('failed');
+      throw transportError('file', `cannot write ${this.settings.path}: ${errorText(e)}`, e);
+    }
+    this.h.lag(0);
+    this.h.count(n);
   }
 
   async close(): Promise<void> {

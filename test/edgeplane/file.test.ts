@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileAdapter } from '../../plugins/edgeplane/file.ts';
 import { collectAdapters } from '../../plugins/edgeplane/bindings.ts';
 import { Pump, RecordingSink, until } from './helpers.ts';
+import type { EgressView, IngressSink } from '../../kernel/plugin-contract.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'byteor-ep-file-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -103,6 +104,86 @@ test('egress appends one line per record, or truncates with append=false; pump f
   assert.equal(adapters.map((a) => [a.role, a.kind, a.message_count]), [['ingress', 'file', 1000], ['egress', 'file', 1000]]);
   await pump.stop();
   assert.is(readFileSync(out, 'utf8'), lines.join('\n') + '\n');
+});
+
+/**
+ * A producer-like sink: pushSpans copies the records (one over `limit` counted as refused, as
+ * the producer does), every third call settles later (a full ring); refuse for over-long lines.
+ */
+function spanSink(limit: number) {
+  const events: Array<string | { refused: number }> = [];
+  let calls = 0;
+  let ended = false;
+  const take = (bytes: Uint8Array, spans: Uint32Array, count: number) => {
+    for (let i = 0; i < count; i++) {
+      const len = spans[2 * i + 1]! - spans[2 * i]!;
+      events.push(len > limit ? { refused: len } : Buffer.from(bytes.subarray(spans[2 * i]!, spans[2 * i + 1]!)).toString('latin1'));
+    }
+  };
+  const sink: IngressSink = {
+    push() { throw new Error('push must not be used when pushSpans exists (no checkpoint)'); },
+    pushSpans(bytes, spans, count) {
+      if (++calls % 3 !== 0) { take(bytes, spans, count); return; }
+      return new Promise<void>((resolve) => setImmediate(() => { take(bytes, spans, count); resolve(); }));
+    },
+    maxRecordBytes: limit,
+    refuse(n) { events.push({ refused: n }); },
+    end() { ended = true; },
+  };
+  return { sink, events, ended: () => ended };
+}
+
+test('into a producer without a checkpoint: spans of a reused buffer, lines across reads, a long line carried, an over-long one refused', async () => {
+  const p = join(dir, 'spans.txt');
+  const lines = Array.from({ length: 400 }, (_, i) => `record-${i}-${'x'.repeat(i % 53)}`);
+  const long = 'L'.repeat(1500); // longer than the 512-byte head room, under the limit: the buffer grows
+  const huge = 'H'.repeat(5000); // over the limit: refused with its length, never buffered whole
+  writeFileSync(p, [...lines.slice(0, 200), long, huge, ...lines.slice(200), 'last'].join('\n'));
+  const ing = fileAdapter.ingress!({ path: p, read_bytes: '512' }, {});
+  const s = spanSink(2048);
+  await ing.start(s.sink);
+  await until(() => s.ended(), 5_000, 'end of file');
+  assert.equal(s.events, [...lines.slice(0, 200), long, { refused: huge.length }, ...lines.slice(200), 'last']);
+  assert.is(ing.health().message_count, 403);
+  assert.equal(ing.health().lag, { value: 0, unit: 'bytes' });
+  await ing.close();
+});
+
+test('into a producer, following: a partial line waits (lag), the rest of it completes it; a truncated file is read again', async () => {
+  const p = join(dir, 'spans-follow.txt');
+  writeFileSync(p, 'one\n');
+  const ing = fileAdapter.ingress!({ path: p, follow: 'true', poll_ms: '20', read_bytes: '512' }, {});
+  const s = spanSink(2048);
+  await ing.start(s.sink);
+  await until(() => s.events.length === 1, 5_000, 'first line');
+  appendFileSync(p, 'two\nthr');
+  await until(() => s.events.length === 2, 5_000, 'second line');
+  await until(() => ing.health().lag?.value === 3, 5_000, 'lag of the partial line');
+  appendFileSync(p, 'ee\n');
+  await until(() => s.events.length === 3, 5_000, 'third line');
+  writeFileSync(p, 'new\n');
+  await until(() => s.events.length === 4, 5_000, 'the truncated file read again');
+  assert.equal(s.events, ['one', 'two', 'three', 'new']);
+  assert.not.ok(s.ended());
+  await ing.close();
+});
+
+test('egress writeFrom: each record from its slot and a newline, batch after batch through one reused buffer', async () => {
+  const out = join(dir, 'out-view.txt');
+  const eg = fileAdapter.egress!({ path: out, append: 'false' }, {});
+  await eg.start();
+  const memory = new Uint8Array(1 << 17);
+  const batch = (records: string[]): EgressView => {
+    const offsets: number[] = [];
+    let o = 3;
+    for (const r of records) { memory.set(Buffer.from(r), o); offsets.push(o); o += r.length + 11; }
+    return { memory, count: records.length, bytes: records.reduce((a, r) => a + r.length, 0), offset: (i) => offsets[i]!, length: (i) => records[i]!.length };
+  };
+  await eg.writeFrom!(batch(['a', '', 'bcdefgh']));
+  await eg.writeFrom!(batch(['second batch', 'x'.repeat(70_000)]));
+  await eg.close();
+  assert.is(readFileSync(out, 'utf8'), `a\n\nbcdefgh\nsecond batch\n${'x'.repeat(70_000)}\n`);
+  assert.is(eg.health().message_count, 5);
 });
 
 test.run();
