@@ -1,19 +1,23 @@
 /**
  * Line-oriented egress (the default of `run`): each record followed by `\n`, to stdout or to a
- * file (`--output=FILE`, created or truncated). One write per batch; `write` resolves once the
- * bytes were handed to the OS (stream callback), so the ring slots are released only then.
+ * file (`--output=FILE`, created or truncated).
  *
- * `writeFrom` (the executor's fast path) copies each record straight from its ring slot into
- * one output buffer with its `\n`: no object per record. For stdout and `--output` files the
- * buffer is reused from batch to batch (the stream callback means the OS has the bytes, and
- * the next batch comes only after it); a stream given by the embedder may keep the chunks it
- * was written, so it gets a new buffer per batch.
+ * `writeFrom` (the executor's fast path) copies each record straight from its ring slot into an
+ * output buffer with its `\n`: no object per record. For an `--output` file the buffers are
+ * DoubleBufferedFile's: the batch is copied into the filling buffer while the other one is
+ * being written, and writeFrom returns nothing (the records are accepted; the kernel releases
+ * their slots at once), or a promise when the filling buffer is full behind a slow write; a
+ * failed write fails the next writeFrom or close (BYTEOR_E_OUTPUT_WRITE). For stdout and a
+ * given stream, `write`/`writeFrom` resolve once the stream took the bytes (its callback), so
+ * the slots are released only then; stdout reuses its buffer from batch to batch, a stream
+ * given by the embedder may keep the chunks it was written, so it gets a new buffer per batch.
  */
-import { close, open, write } from 'node:fs';
+import { close, open } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { KernelErrors } from '../errors/kernel-errors.ts';
 import type { AdapterHealth, ConnectionState, EgressAdapter, EgressView } from '../plugin-contract.ts';
 import { copyBytes, dataViewOf } from './byte-copy.ts';
+import { DoubleBufferedFile } from './double-buffered-file.ts';
 
 const NL = 10;
 /** Smallest reused output buffer of writeFrom (it grows to the largest batch). */
@@ -31,8 +35,9 @@ export class LineEgress implements EgressAdapter {
   private count = 0;
   private readonly failures: Array<{ unix_ms: number; message: string }> = [];
   private stream: Writable | null = null;
-  /** the descriptor of an --output file (written with fs.write: no stream, no chunk queue) */
+  /** the descriptor of an --output file and its double-buffered writer (no stream, no chunk queue) */
   private fd = -1;
+  private file: DoubleBufferedFile | null = null;
   /** writeFrom's output buffer and the DataViews it copies with */
   private out: Buffer | null = null;
   private outView: DataView | null = null;
@@ -52,6 +57,11 @@ export class LineEgress implements EgressAdapter {
         if (e) reject(KernelErrors.error('BYTEOR_E_OUTPUT_UNWRITABLE', `--output=${path}: cannot open for writing (${e.message})`, { output: path }));
         else resolve(fd);
       }));
+      this.file = new DoubleBufferedFile(this.fd, (e, lost) => {
+        this.state = 'failed';
+        this.failures.push({ unix_ms: Date.now(), message: e.message });
+        return KernelErrors.error('BYTEOR_E_OUTPUT_WRITE', `writing ${path} failed: ${e.message}; ${lost} records accepted for it were not written`, { output: path, lost });
+      });
     }
     this.state = 'connected';
   }
@@ -59,6 +69,14 @@ export class LineEgress implements EgressAdapter {
   async write(records: Uint8Array[]): Promise<void> {
     let total = 0;
     for (const r of records) total += r.length + 1;
+    if (this.file) {
+      let at = this.file.reserve(total);
+      while (typeof at !== 'number') { await at; at = this.file.reserve(total); }
+      const buf = this.file.fill;
+      for (const r of records) { buf.set(r, at); at += r.length; buf[at++] = NL; }
+      this.file.commit(total, records.length);
+      return;
+    }
     const buf = Buffer.allocUnsafe(total);
     let o = 0;
     for (const r of records) { buf.set(r, o); o += r.length; buf[o++] = NL; }
@@ -66,23 +84,40 @@ export class LineEgress implements EgressAdapter {
     this.count += records.length;
   }
 
-  async writeFrom(view: EgressView): Promise<void> {
+  writeFrom(view: EgressView): void | Promise<void> {
     const n = view.count;
     const total = view.bytes + n;
+    if (this.file) {
+      const at = this.file.reserve(total);
+      // the filling buffer is full behind a slow write: the view stays valid until this settles
+      if (typeof at !== 'number') return at.then(() => this.writeFrom(view));
+      this.copyView(view, this.file.fill, this.file.fillView, at);
+      this.file.commit(total, n);
+      return;
+    }
+    return this.writeViewToStream(view, total);
+  }
+
+  private async writeViewToStream(view: EgressView, total: number): Promise<void> {
     const buf = this.outputBuffer(total);
-    const dst = this.outView!;
+    this.copyView(view, buf, this.outView!, 0);
+    await this.send(total === buf.length ? buf : buf.subarray(0, total));
+    this.count += view.count;
+  }
+
+  /** Copy the records of `view`, a `\n` after each, into `buf` (viewed by `dst`) from `at` on. */
+  private copyView(view: EgressView, buf: Buffer, dst: DataView, at: number): void {
     if (this.memView === null || this.memView.buffer !== view.memory.buffer) this.memView = dataViewOf(view.memory);
     const src = this.memView;
     const base = view.memory.byteOffset;
-    let o = 0;
+    const n = view.count;
+    let o = at;
     for (let i = 0; i < n; i++) {
       const len = view.length(i);
       copyBytes(src, view.offset(i) - base, dst, o, len);
       o += len;
       buf[o++] = NL;
     }
-    await this.send(total === buf.length ? buf : buf.subarray(0, total));
-    this.count += n;
   }
 
   /** The output buffer of a writeFrom batch: reused for stdout and files, new for a given stream. */
@@ -95,34 +130,32 @@ export class LineEgress implements EgressAdapter {
     return this.out;
   }
 
-  /** Resolves once every byte of `buf` was handed to the OS. */
+  /** Resolves once the stream took every byte of `buf` (its write callback). */
   private send(buf: Uint8Array): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const failed = (e: Error) => {
+      this.stream!.write(buf, (e) => {
+        if (!e) { resolve(); return; }
         this.state = 'failed';
         this.failures.push({ unix_ms: Date.now(), message: e.message });
-        reject(KernelErrors.error('BYTEOR_E_OUTPUT_WRITE', `writing ${this.transport === 'file' ? this.opts.output : this.transport} failed: ${e.message}`));
-      };
-      if (this.fd < 0) { this.stream!.write(buf, (e) => (e ? failed(e) : resolve())); return; }
-      const fd = this.fd;
-      const more = (at: number) => write(fd, buf, at, buf.length - at, null, (e, n) => {
-        if (e) failed(e);
-        else if (at + n < buf.length) more(at + n); // a short write: the rest
-        else resolve();
+        reject(KernelErrors.error('BYTEOR_E_OUTPUT_WRITE', `writing ${this.transport} failed: ${e.message}`));
       });
-      more(0);
     });
   }
 
+  /** For an --output file: write what is buffered, then close it; rejects when a write failed (BYTEOR_E_OUTPUT_WRITE). */
   async close(): Promise<void> {
-    this.state = 'closed';
     const fd = this.fd;
-    if (fd < 0) return;
+    if (fd < 0) { this.state = 'closed'; return; }
     this.fd = -1;
-    await new Promise<void>((resolve) => close(fd, () => resolve()));
+    try {
+      await this.file!.flush();
+      this.state = 'closed';
+    } finally {
+      await new Promise<void>((resolve) => close(fd, () => resolve()));
+    }
   }
 
   health(): AdapterHealth {
-    return { transport: this.transport, connection_state: this.state, message_count: this.count, lag: null, recent_failures: this.failures.slice(-5) };
+    return { transport: this.transport, connection_state: this.state, message_count: this.count + (this.file?.written ?? 0), lag: null, recent_failures: this.failures.slice(-5) };
   }
 }
