@@ -3,11 +3,12 @@
  * file (`--output=FILE`, created or truncated).
  *
  * `writeFrom` (the executor's fast path) copies each record straight from its ring slot into an
- * output buffer with its `\n`: no object per record. For an `--output` file the buffers are
- * DoubleBufferedFile's: the batch is copied into the filling buffer while the other one is
- * being written, and writeFrom returns nothing (the records are accepted; the kernel releases
- * their slots at once), or a promise when the filling buffer is full behind a slow write; a
- * failed write fails the next writeFrom or close (BYTEOR_E_OUTPUT_WRITE). For stdout and a
+ * output buffer with its `\n`: no object per record. An `--output` file is written through
+ * DoubleBufferedFile. With `buffered` (one-shot runs) the batch is copied into the filling
+ * buffer while the other one is being written, and writeFrom returns nothing (the records are
+ * accepted; the kernel releases their slots at once), or a promise when the filling buffer is
+ * full behind a slow write; a failed write fails the next writeFrom or close
+ * (BYTEOR_E_OUTPUT_WRITE). Without it each batch resolves once written (the OS has the bytes). For stdout and a
  * given stream, `write`/`writeFrom` resolve once the stream took the bytes (its callback), so
  * the slots are released only then; stdout reuses its buffer from batch to batch, a stream
  * given by the embedder may keep the chunks it was written, so it gets a new buffer per batch.
@@ -28,6 +29,12 @@ export interface LineEgressOptions {
   output?: string;
   /** write to this stream instead (tests, embedding); it is not ended by close() */
   stream?: Writable;
+  /**
+   * For an --output file: accept a batch into the filling buffer while the other is written
+   * (writeFrom returns nothing; the slots are released before the OS has the bytes). For one-shot
+   * runs; without it each batch resolves once written, as a journal's at-least-once needs.
+   */
+  buffered?: boolean;
 }
 
 export class LineEgress implements EgressAdapter {
@@ -75,6 +82,7 @@ export class LineEgress implements EgressAdapter {
       const buf = this.file.fill;
       for (const r of records) { buf.set(r, at); at += r.length; buf[at++] = NL; }
       this.file.commit(total, records.length);
+      if (!this.opts.buffered) await this.file.flush();
       return;
     }
     const buf = Buffer.allocUnsafe(total);
@@ -93,6 +101,7 @@ export class LineEgress implements EgressAdapter {
       if (typeof at !== 'number') return at.then(() => this.writeFrom(view));
       this.copyView(view, this.file.fill, this.file.fillView, at);
       this.file.commit(total, n);
+      if (!this.opts.buffered) return this.file.flush();
       return;
     }
     return this.writeViewToStream(view, total);

@@ -21,9 +21,9 @@ function viewOf(records: string[]): EgressView {
   return { memory, count: records.length, bytes: records.reduce((a, r) => a + r.length, 0), offset: (i) => offsets[i]!, length: (i) => records[i]!.length };
 }
 
-test('writeFrom to a file returns nothing (accepted into the filling buffer); close writes the rest', async () => {
+test('buffered: writeFrom to a file returns nothing (accepted into the filling buffer); close writes the rest', async () => {
   const path = join(tempDir('byteor-dbf-'), 'out.txt');
-  const eg = new LineEgress({ output: path });
+  const eg = new LineEgress({ output: path, buffered: true });
   await eg.start();
   const batches = Array.from({ length: 50 }, (_, b) => Array.from({ length: 100 }, (_, i) => `${b}:${i}:${'q'.repeat(i % 13)}`));
   for (const b of batches) assert.is(eg.writeFrom(viewOf(b)), undefined);
@@ -31,6 +31,18 @@ test('writeFrom to a file returns nothing (accepted into the filling buffer); cl
   assert.is(readFileSync(path, 'latin1'), batches.flat().map((r) => `${r}\n`).join(''));
   assert.is(eg.health().message_count, 5000);
   assert.is(eg.health().connection_state, 'closed');
+});
+
+test('not buffered (the long-running form): each batch resolves once the OS has its bytes', async () => {
+  const path = join(tempDir('byteor-dbf-'), 'out.txt');
+  const eg = new LineEgress({ output: path });
+  await eg.start();
+  const p = eg.writeFrom(viewOf(['one', 'two']));
+  assert.ok(p instanceof Promise);
+  await p;
+  assert.is(readFileSync(path, 'latin1'), 'one\ntwo\n');
+  assert.is(eg.health().message_count, 2);
+  await eg.close();
 });
 
 test('behind a write that does not complete, batches coalesce up to the fill limit, then push back until it does', async () => {
@@ -75,7 +87,7 @@ test('behind a write that does not complete, batches coalesce up to the fill lim
 });
 
 test('a failed write fails the next writeFrom and close with BYTEOR_E_OUTPUT_WRITE and the records not written', async () => {
-  const eg = new LineEgress({ output: '/dev/full' });
+  const eg = new LineEgress({ output: '/dev/full', buffered: true });
   await eg.start();
   assert.is(eg.writeFrom(viewOf(['a', 'b', 'c'])), undefined); // accepted; the write fails in the background
   let failure: unknown = null;

@@ -91,7 +91,7 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
         throw RunErrors.error('BYTEOR_E_CONFIG_INVALID', `--config=${f.config}: egress.${config.egress.settings.retry === 'forever' ? 'retry=forever' : 'max_outage_ms'} rides out outages, which a one-shot run (--sp) does not; drop the setting or run without --sp`, { config: f.config });
       }
       const ingress: IngressAdapter = config.ingress ? ingressFromBinding(ctx.catalog, config.ingress, ctx.env) : (lineIngress = new LineIngress({ input: f.input }));
-      const egress: EgressAdapter = config.egress ? egressFromBinding(ctx.catalog, config.egress, ctx.env) : new LineEgress({ output: f.output });
+      const egress: EgressAdapter = config.egress ? egressFromBinding(ctx.catalog, config.egress, ctx.env) : new LineEgress({ output: f.output, buffered: f.sp }); // one-shot: no journal waits on the released records
       recordsToStdout = !config.egress && (f.output === undefined || f.output === '-');
       return { ingress, egress };
     },
