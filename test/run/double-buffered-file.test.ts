@@ -11,7 +11,7 @@ import { DoubleBufferedFile } from '../../kernel/io/double-buffered-file.ts';
 import { LineEgress } from '../../kernel/io/line-egress.ts';
 import type { EgressView } from '../../kernel/plugin-api.ts';
 import { isByteorError } from '../../kernel/errors.ts';
-import { tempDir } from './cli-harness.ts';
+import { chainSpec, cli, tempDir, writeTemp } from './cli-harness.ts';
 
 function viewOf(records: string[]): EgressView {
   const memory = new Uint8Array(64 + records.reduce((a, r) => a + r.length + 9, 0));
@@ -102,6 +102,20 @@ test('a failed write fails the next writeFrom and close with BYTEOR_E_OUTPUT_WRI
     assert.ok(isByteorError(e) && e.code === 'BYTEOR_E_OUTPUT_WRITE');
   }
   assert.is(eg.health().message_count, 0);
+});
+
+test('run --sp file to file: the output is the input, byte for byte; a full disk fails the run with BYTEOR_E_OUTPUT_WRITE', async () => {
+  const dir = tempDir('byteor-dbf-');
+  const spec = writeTemp(dir, 'spec.kv', chainSpec(['identity'], { capacity: 256, slot_bytes: 128 }));
+  const lines = Array.from({ length: 30_000 }, (_, i) => `line ${i} ${'z'.repeat(i % 90)}`);
+  const input = writeTemp(dir, 'in.txt', `${lines.join('\n')}\r\n\nlast`);
+  const out = join(dir, 'out.txt');
+  const ok = await cli(['run', '--sp', `--spec=${spec}`, `--input=${input}`, `--output=${out}`]);
+  assert.is(ok.code, 0, ok.err);
+  assert.is(readFileSync(out, 'latin1'), `${lines.join('\n')}\r\n\nlast\n`);
+  const full = await cli(['run', '--sp', `--spec=${spec}`, `--input=${input}`, '--output=/dev/full']);
+  assert.is(full.code, 1, full.err);
+  assert.match(full.err, 'BYTEOR_E_OUTPUT_WRITE');
 });
 
 test.run();
