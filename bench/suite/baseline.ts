@@ -16,14 +16,22 @@ import type { BenchReport, BenchResult } from './bench-report.ts';
 import { parseKv } from '../../kernel/spec/kv.ts';
 import { BenchErrors } from '../errors.ts';
 
-export const METRICS = ['min_records_per_s', 'max_p99_us', 'max_cpu_ns_per_record', 'max_overhead_ms'] as const;
+export const METRICS = ['min_records_per_s', 'max_p99_us', 'max_cpu_ns_per_record', 'max_overhead_ms', 'max_steady_gcs'] as const;
+/**
+ * `<bench>.<class>.min_percent_of_<peer>=N`: the bench's steady throughput must be at least N % of
+ * that peer's in the same run (the goals of issue 16 are ratios to peers, e.g. 200 % of the
+ * plain-JS ring).
+ */
+export const PERCENT_OF = 'min_percent_of_';
 /** What `derive` computes from a run (the startup bound is a goal, kept by hand). */
 const DERIVED_METRICS = ['min_records_per_s', 'max_p99_us', 'max_cpu_ns_per_record'] as const;
 export type Metric = (typeof METRICS)[number];
 export type DerivedMetric = (typeof DERIVED_METRICS)[number];
 
-/** bench → class → metric → threshold */
-export type Baseline = Map<string, Map<string, Partial<Record<Metric, number>>>>;
+/** The thresholds of one bench on one machine class: metrics, and throughput percentages of peers. */
+export type Thresholds = Partial<Record<Metric, number>> & { percentOf?: Record<string, number> };
+/** bench → class → thresholds */
+export type Baseline = Map<string, Map<string, Thresholds>>;
 
 /** Margins of `derive`: throughput floor, p99 and CPU ceilings relative to the measured run. */
 export const DERIVE = { throughputFactor: 0.25, p99Factor: 10, p99FloorUs: 20_000, cpuFactor: 4 } as const;
@@ -35,15 +43,17 @@ export function parseBaseline(text: string, file = 'bench/perf_baseline.kv'): Ba
   const out: Baseline = new Map();
   for (const e of kv.entries) {
     const parts = e.key.split('.');
-    if (parts.length !== 3 || !(METRICS as readonly string[]).includes(parts[2]!)) {
-      throw bad(`line ${e.line}: "${e.key}" is not <bench>.<machine_class>.<${METRICS.join('|')}>`);
+    const known = (METRICS as readonly string[]).includes(parts[2] ?? '') || (parts[2]?.startsWith(PERCENT_OF) && parts[2].length > PERCENT_OF.length);
+    if (parts.length !== 3 || !known) {
+      throw bad(`line ${e.line}: "${e.key}" is not <bench>.<machine_class>.<${METRICS.join('|')}|${PERCENT_OF}PEER>`);
     }
     if (!/^[0-9]+$/.test(e.value)) throw bad(`line ${e.line}: ${e.key} must be a whole number, got "${e.value}"`);
     const [bench, cls, metric] = parts as [string, string, Metric];
     let byClass = out.get(bench);
     if (!byClass) { byClass = new Map(); out.set(bench, byClass); }
     const t = byClass.get(cls) ?? {};
-    t[metric] = Number(e.value);
+    if (metric.startsWith(PERCENT_OF)) (t.percentOf ??= {})[metric.slice(PERCENT_OF.length)] = Number(e.value);
+    else t[metric] = Number(e.value);
     byClass.set(cls, t);
   }
   return out;
@@ -51,7 +61,7 @@ export function parseBaseline(text: string, file = 'bench/perf_baseline.kv'): Ba
 
 export interface CheckLine {
   bench: string;
-  metric: Metric | 'ran';
+  metric: Metric | 'ran' | `${typeof PERCENT_OF}${string}`;
   measured: number | null;
   threshold: number | null;
   ok: boolean;
@@ -65,6 +75,7 @@ export function hasClass(b: Baseline, cls: string): boolean {
 function measured(r: BenchResult, m: Metric): number | null {
   if (m === 'min_records_per_s') return r.steady?.records_per_s ?? null;
   if (m === 'max_p99_us') return r.latency?.p99_us ?? null;
+  if (m === 'max_steady_gcs') return r.gc ? r.gc.minor_total + r.gc.major_total : null;
   return r.steady?.cpu_ns_per_record ?? null;
 }
 
@@ -82,6 +93,14 @@ export function compare(b: Baseline, report: BenchReport): CheckLine[] {
       const v = measured(r, m);
       const ok = v !== null && (m === 'min_records_per_s' ? v >= limit : v <= limit);
       lines.push({ bench: r.name, metric: m, measured: v, threshold: limit, ok, note: null });
+    }
+    for (const [peer, limit] of Object.entries(t.percentOf ?? {})) {
+      const p = report.results.find((x) => x.name === peer && x.reference === r.name);
+      const ratio = p?.ok ? p.ratio?.throughput ?? null : null;
+      const v = ratio === null ? null : Math.round(ratio * 100);
+      // a report without the peer (bench:check's own run has no peers) cannot check the ratio: said, not failed
+      if (!p) { lines.push({ bench: r.name, metric: `${PERCENT_OF}${peer}`, measured: null, threshold: limit, ok: true, note: `not checked: ${peer} did not run (run the bench with its peers)` }); continue; }
+      lines.push({ bench: r.name, metric: `${PERCENT_OF}${peer}`, measured: v, threshold: limit, ok: v !== null && v >= limit, note: p.ok ? null : p.error });
     }
   }
   const startup = report.micro.find((m) => m.name === 'micro_startup');
@@ -126,7 +145,8 @@ export function updateBaselineText(text: string, cls: string, fresh: Map<string,
   const mine = (line: string) => {
     const key = line.split('=')[0]!;
     const parts = key.split('.');
-    return parts.length === 3 && parts[1] === cls && fresh.has(parts[0]!);
+    // only the derived metrics are replaced: goal lines (max_steady_gcs, min_percent_of_*) and the startup bounds stay
+    return parts.length === 3 && parts[1] === cls && fresh.has(parts[0]!) && (DERIVED_METRICS as readonly string[]).includes(parts[2]!);
   };
   const header = `# class ${cls}:`;
   const kept = text.split('\n').filter((l) => !l.startsWith(header) && (l.startsWith('#') || l === '' || !mine(l)));

@@ -242,6 +242,29 @@ test('perf_baseline.kv: the shipped file parses and covers every bench on x64_2c
   assert.is(twice.split('\n').filter((l) => l.startsWith('single_ring_chain.x64_2c.')).length, 3);
 });
 
+test('perf_baseline.kv: goal lines (collections in the steady window, throughput as a percentage of a peer) are checked and survive --update', () => {
+  const b = parseBaseline('single_ring_chain.x64_2c.max_steady_gcs=0\nsingle_ring_chain.x64_2c.min_percent_of_peer_js_sab_ring=200\n');
+  const report = (gcs: number, ratio: number | null) => ({
+    machine: { machine_class: 'x64_2c' },
+    results: [
+      { name: 'single_ring_chain', kind: 'bench', reference: null, ok: true, error: null, steady: { records_per_s: 10, cpu_ns_per_record: 1 }, latency: { p99_us: 1 }, gc: { minor_total: gcs, major_total: 0 } },
+      ...(ratio === null ? [] : [{ name: 'peer_js_sab_ring', kind: 'peer', reference: 'single_ring_chain', ok: true, error: null, ratio: { throughput: ratio, p99: 1 } }]),
+    ],
+    micro: [],
+  }) as unknown as BenchReport;
+  const lines = (r: BenchReport) => compare(b, r).map((l) => [l.metric, l.measured, l.ok]);
+  assert.equal(lines(report(0, 2.5)), [['max_steady_gcs', 0, true], ['min_percent_of_peer_js_sab_ring', 250, true]]);
+  assert.equal(lines(report(3, 1.5)), [['max_steady_gcs', 3, false], ['min_percent_of_peer_js_sab_ring', 150, false]]);
+  const missing = compare(b, report(0, null)).find((l) => l.metric === 'min_percent_of_peer_js_sab_ring')!;
+  assert.is(missing.ok, true, 'a report without the peer does not fail the check');
+  assert.match(missing.note!, /not checked: peer_js_sab_ring did not run/);
+  assert.is(codeOf(() => parseBaseline('single_ring_chain.x64_2c.min_percent_of_=1\n')), 'BYTEOR_E_BENCH_BASELINE_INVALID/6');
+  const text = 'single_ring_chain.x64_2c.max_steady_gcs=0\nsingle_ring_chain.x64_2c.min_records_per_s=1\n';
+  const updated = updateBaselineText(text, 'x64_2c', new Map([['single_ring_chain', { min_records_per_s: 5 }]]), 'c');
+  assert.ok(updated.includes('single_ring_chain.x64_2c.max_steady_gcs=0'), 'a goal line is not a derived threshold: --update keeps it');
+  assert.ok(updated.includes('single_ring_chain.x64_2c.min_records_per_s=5') && !updated.includes('min_records_per_s=1\n'));
+});
+
 test('perf_baseline.kv: the startup bounds are checked against the median over node -e 0 in the same run', () => {
   const shipped = parseBaseline(readFileSync(new URL('../../bench/perf_baseline.kv', import.meta.url), 'utf8'));
   assert.is(shipped.get('startup_validate')?.get('x64_2c')?.max_overhead_ms, 150);
