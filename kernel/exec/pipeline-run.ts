@@ -93,8 +93,10 @@ export abstract class PipelineRun {
   /** The answers to the ingress side's events: hook per batch, refusals, end of input, source failure. */
   protected ingressEvents(): IngressEvents {
     const opts = this.options;
+    const hook = opts.kernel.hooks.ingressBatch;
     return {
-      batch: (e) => opts.kernel.hooks.ingressBatch.call(e),
+      // plugins tap during setup, before any run: no tap, no call per batch
+      batch: hook.taps.length > 0 ? (e) => hook.call(e) : () => {},
       refused: (i, n, max) => opts.onRefused?.(i, n, max),
       ended: () => { if (this.state === 'running') this.state = 'draining'; },
       failed: (e) => this.fail(ingressFailure(e)),

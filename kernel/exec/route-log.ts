@@ -33,7 +33,9 @@ export class RouteLog {
   appendRun(shard: number, n: number): void {
     const size = this.mask + 1;
     const i = this.head & this.mask;
-    if (i + n <= size) this.shardOf.fill(shard, i, i + n);
+    if (n <= 8) { // a few records: stores, not a builtin call
+      for (let k = 0; k < n; k++) this.shardOf[(i + k) & this.mask] = shard;
+    } else if (i + n <= size) this.shardOf.fill(shard, i, i + n);
     else { this.shardOf.fill(shard, i, size); this.shardOf.fill(shard, 0, i + n - size); }
     this.head += n;
   }
