@@ -48,6 +48,7 @@ function cutPoints(text, from, to) {
   let i = from;
   while (i < to) {
     if (text[i] === '\\') {
+      if (text[i + 1] === 'n' && i + 2 < to) out.push(i + 2); // after a \n escape
       i += 2; // the escape's first two characters; the rest (digits, braces) are never spaces
       continue;
     }
@@ -98,6 +99,23 @@ function splittable(node) {
   return true;
 }
 
+// In a template with substitutions, a cut may also go right before a `${` or right after its `}`
+// (not at the template's very start or end): `a${x}b` is `a` + `${x}b`.
+function boundaryCuts(node) {
+  if (node.kind !== ts.SyntaxKind.TemplateExpression) return [];
+  const out = [];
+  const s = node.getStart();
+  if (node.head.end - 2 > s + 1) out.push(node.head.end - 2);
+  for (const span of node.templateSpans) {
+    const lit = span.literal;
+    const ls = lit.getStart();
+    const tail = lit.kind === ts.SyntaxKind.TemplateTail;
+    if (!tail || lit.end - 1 > ls + 1) out.push(ls + 1);
+    if (!tail && lit.end - 2 > ls + 1) out.push(lit.end - 2);
+  }
+  return out;
+}
+
 // One pass over a file: returns the new text, or null when nothing changed.
 export function wrapOnce(file, text) {
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKind(file));
@@ -122,7 +140,11 @@ export function wrapOnce(file, text) {
       const ranges = textRanges(node, text);
       for (let l = first; l <= last && splittable(node); l++) {
         if (!isLong(l)) continue;
-        const points = ranges.flatMap(([from, to]) => cutPoints(text, from, to)).filter((c) => lineOf(starts, c) === l);
+        const points = [
+          ...new Set([...ranges.flatMap(([from, to]) => cutPoints(text, from, to)), ...boundaryCuts(node)]),
+        ]
+          .filter((c) => lineOf(starts, c) === l)
+          .sort((a, b) => a - b);
         if (points.length === 0) continue;
         const indent = /^\s*/.exec(lineText(l))[0].length;
         const room = Math.max(40, MAX_LINE - indent - 8);
@@ -196,6 +218,8 @@ export function wrapOnce(file, text) {
   walk(sf);
   collect(ts.getLeadingCommentRanges(text, 0));
 
+  const consumed = new Set(); // `//` lines taken into the line above
+  comments.sort((a, b) => a.pos - b.pos);
   for (const c of comments) {
     if (edits.some(([p, e]) => c.pos < e && p < c.end)) continue;
     const l = lineOf(starts, c.pos);
@@ -207,8 +231,12 @@ export function wrapOnce(file, text) {
       const m = /^(\/\/+\s*)(.*)$/.exec(body);
       const indent = /^\s*/.exec(line)[0];
       if (before.trim() === '') {
-        const wrapped = wrapWords(m[2], indent + m[1]);
-        if (wrapped) edits.push([starts[l], c.end, wrapped]);
+        if (consumed.has(l)) continue;
+        // the next line, when it goes on with the same paragraph, takes the overflow
+        const next = l + 1 < starts.length ? continuation(lineText(l + 1), indent + m[1]) : null;
+        const wrapped = wrapWords(next === null ? m[2] : `${m[2]} ${next}`, indent + m[1]);
+        if (wrapped) edits.push([starts[l], next === null ? c.end : lineEnd(l + 1), wrapped]);
+        if (next !== null) consumed.add(l + 1);
       } else if (text.slice(c.end, lineEnd(l)).trim() === '' && width(before.trimEnd()) <= MAX_LINE) {
         // a trailing comment: moves above its line
         const wrapped = wrapWords(m[2], indent + m[1]) ?? indent + body;
@@ -234,16 +262,19 @@ export function wrapOnce(file, text) {
           if (!startsOnOwnLine) continue;
           const m = /^(\s*\/\*\*?\s*)(.*)$/.exec(line);
           const indent = /^\s*/.exec(line)[0];
-          const wrapped = wrapWords(m[2], `${indent} * `, m[1]);
-          if (wrapped) edits.push([starts[i], lineEnd(i), wrapped]);
+          const next = i + 1 < last ? continuation(lineText(i + 1), `${indent} * `) : null;
+          const wrapped = wrapWords(next === null ? m[2] : `${m[2]} ${next}`, `${indent} * `, m[1]);
+          if (wrapped) edits.push([starts[i], lineEnd(next === null ? i : i + 1), wrapped]);
+          if (next !== null) i++;
           continue;
         }
         const closing = i === last;
         const m = /^(\s*\*?\s*)(.*?)(\s*\*\/)?$/.exec(line);
         if (closing && !m[3]) continue;
-        const prefix = /\*/.test(m[1]) ? m[1] : m[1];
-        const wrapped = wrapWords(m[2], prefix);
-        if (wrapped) edits.push([starts[i], lineEnd(i), wrapped + (closing ? m[3] : '')]);
+        const next = i + 1 < last ? continuation(lineText(i + 1), m[1]) : null;
+        const wrapped = wrapWords(next === null ? m[2] : `${m[2]} ${next}`, m[1]);
+        if (wrapped) edits.push([starts[i], lineEnd(next === null ? i : i + 1), wrapped + (closing ? m[3] : '')]);
+        if (next !== null) i++;
       }
     }
   }
@@ -260,20 +291,31 @@ export function wrapOnce(file, text) {
   return out === text ? null : out;
 }
 
+// The text of `line` when it is a comment line with exactly `prefix` that goes on with a
+// paragraph (not blank, not a list item, a tag, a code sample or a table row); otherwise null.
+function continuation(line, prefix) {
+  if (!line.startsWith(prefix)) return null;
+  const body = line.slice(prefix.length);
+  if (body === '' || /^\s/.test(body) || /\*\/\s*$/.test(body)) return null;
+  if (/^([-*+•>|@#`]|\d+[.)]\s|[A-Z_]+:\s|e\.g\.)/.test(body)) return null;
+  return body.trimEnd();
+}
+
 // Greedy word wrap of `body` after `prefix` (the first line's prefix may differ); null when
 // the result would have fewer than minLines lines.
 function wrapWords(body, prefix, firstPrefix = prefix, minLines = 2) {
-  const words = body.split(/ +/).filter((w) => w !== '');
+  // words with the spaces before them, which are kept between words that stay on one line
+  const words = [...body.matchAll(/( *)(\S+)/g)].map((m) => [m[1], m[2]]);
   if (words.length < minLines) return null;
   const lines = [];
   let cur = firstPrefix;
   let empty = true;
-  for (const w of words) {
-    if (!empty && width(cur) + 1 + width(w) > MAX_LINE) {
+  for (const [gap, w] of words) {
+    if (!empty && width(cur) + width(gap) + width(w) > MAX_LINE) {
       lines.push(cur);
       cur = prefix + w;
     } else {
-      cur += (empty ? '' : ' ') + w;
+      cur += (empty ? '' : gap) + w;
     }
     empty = false;
   }
