@@ -12,7 +12,21 @@ export const MAX_LINE = 120;
 export const FOLDERS = ['kernel', 'plugins', 'bench', 'test', 'scripts', 'bin', 'assembly', 'examples'];
 export const EXTENSIONS = ['.ts', '.mts', '.mjs', '.cjs', '.js'];
 // Lines that cannot be broken: [file, a substring of the line, why]. Keep this list short.
-export const EXCEPTIONS = [];
+// The entries below are one `${...}` substitution too long for a line: Biome does not lay out code
+// inside a template's substitution and the codemod does not rewrite code; hoisting the
+// expression into a const by hand removes the entry.
+const LONG_SUBSTITUTION = 'a template substitution Biome cannot break: hoist it into a const';
+export const EXCEPTIONS = [
+  ['bench/micro/startup.ts', 'dist/kernel/main.js`).mtimeMs', LONG_SUBSTITUTION],
+  ['bench/suite/svg.ts', '(coordinated omission corrected)', LONG_SUBSTITUTION],
+  ['bench/suite/table.ts', "Math.round(c.mean_ns / 1000) + ' µs'", LONG_SUBSTITUTION],
+  ['plugins/verbs/capabilities/document.ts', "p.dependencies.join(', ')", LONG_SUBSTITUTION],
+  ['plugins/verbs/capabilities/document.ts', 's.replaySupport}`, s.plugin', LONG_SUBSTITUTION],
+  ['plugins/verbs/capabilities/document.ts', "' (experimental)'", LONG_SUBSTITUTION],
+  ['plugins/verbs/compatibility/index.ts', "'no loaded plugin provides it: load one with", LONG_SUBSTITUTION],
+  ['plugins/verbs/doctor/checks.ts', 'use the default profile or a host with more CPUs', LONG_SUBSTITUTION],
+  ['plugins/verbs/inspect/state-step.ts', "e.sequence}` : ''})", LONG_SUBSTITUTION],
+];
 // A line that holds only a regular expression literal (then `,`, `;` or `)`) is not counted: it
 // cannot be broken without turning it into a RegExp constructor call, which is a code change.
 const REGEX_ONLY = /^\s*\/.+\/[dgimsuvy]*[,;)]*$/;
