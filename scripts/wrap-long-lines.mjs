@@ -175,10 +175,11 @@ export function wrapOnce(file, text) {
           cuts.push(candidate);
         }
         if (cuts.length === 0) {
-          // the literal fits a line of its own but its line is too long: one cut, where the line
-          // still fits, or in the middle
-          const fit = points.filter((c) => col(c) <= MAX_LINE - 4);
-          cuts.push(fit.length ? fit[fit.length - 1] : points[Math.floor(points.length / 2)]);
+          // the literal fits a line of its own but its line is too long (e.g. a test's name, which
+          // Biome keeps on the test(...) line): one cut, the one nearest the middle, so that Biome
+          // moves the parts to a line of their own
+          const mid = (from + Math.min(node.end, lineEnd(l))) / 2;
+          cuts.push(points.reduce((a, b) => (Math.abs(b - mid) < Math.abs(a - mid) ? b : a)));
         }
       }
       if (cuts.length) {
