@@ -18,9 +18,10 @@ export { countersBytes, countersInit, counterAddr } from './counters';
 // LaneGraph lanes (assembly/lanes/): one lane core over the ring's layout, one file per kind
 export {
   laneFree, laneNext, laneTryClaim, laneClaim, laneUnclaim, lanePublish, laneCountDrops, laneWriterWaitCell,
-  laneWaitFor, laneAvailable, laneSpinFor, laneStopped, laneReaderWaitCell, laneRelease, laneCopy, laneCopyRaw, laneEnd, laneAbort,
-  laneSetReaderDoorbell, laneSetWriterDoorbell, laneReaders, laneCursor, laneReaderSeq, laneStart, laneDrops, laneOverrun, laneOverwrite, laneHalt,
-  laneEndSeq, laneFailWho, laneFailSeq, laneMinGating, laneWaitKind, laneSpinNs, laneStride, laneSlotsStart, laneMaxReaders,
+  laneWaitFor, laneAvailable, laneSpinFor, laneStopped, laneReaderWaitCell, laneRelease, laneCopy, laneCopyRaw,
+  laneEnd, laneAbort, laneSetReaderDoorbell, laneSetWriterDoorbell, laneReaders, laneCursor, laneReaderSeq,
+  laneStart, laneDrops, laneOverrun, laneOverwrite, laneHalt, laneEndSeq, laneFailWho, laneFailSeq,
+  laneMinGating, laneWaitKind, laneSpinNs, laneStride, laneSlotsStart, laneMaxReaders,
 } from './lanes/lane';
 export { eventsBytes, eventsInit } from './lanes/events';
 export { fanoutBytes, fanoutInit } from './lanes/fanout';

@@ -7,8 +7,11 @@
 // here on free 127.0.0.1 ports.
 // Each file runs with a TMPDIR of its own, removed when it ends (a test killed by its timeout
 // leaves nothing either); what a file left there is named on stderr so it can be fixed.
+// First, the source checks: `biome check` (lint and format, biome.json) and the line-length check
+// (scripts/line-length.mjs), each counted as one test (with a filter, only a check whose name the
+// filter names runs, e.g. `node scripts/test.mjs biome`); `npm run format` fixes what they report.
 // Ends with one plain line: "N passed, N failed".
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -30,8 +33,19 @@ function walk(dir) {
   return out;
 }
 
-const files = walk(join(root, 'test')).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
-const servers = await startTestServers();
+// filters match the path from the repository root (not the checkout's own folder name)
+const files = walk(join(root, 'test')).filter(
+  (f) => filters.length === 0 || filters.some((x) => relative(root, f).includes(x)),
+);
+const checks = [
+  {
+    name: 'biome check',
+    command: join(root, 'node_modules', '.bin', 'biome'),
+    args: ['check', '--error-on-warnings', '--colors=off'],
+  },
+  { name: 'line-length check', command: process.execPath, args: [join(root, 'scripts', 'line-length.mjs'), '--check'] },
+].filter((c) => filters.length === 0 || filters.some((x) => c.name.includes(x)));
+const servers = files.length ? await startTestServers() : { env: {}, stop: async () => {} };
 const env = { ...process.env, ...servers.env, MSGPACKR_NATIVE_ACCELERATION_DISABLED: 'true', NO_COLOR: '1' };
 
 // short: unix socket paths under it must stay within 108 bytes
@@ -44,6 +58,17 @@ let passed = 0;
 let finished = 0;
 let failed = 0;
 const failures = [];
+
+for (const check of checks) {
+  const t0 = Date.now();
+  const r = spawnSync(check.command, check.args, { cwd: root, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const ok = r.status === 0;
+  if (ok) passed++;
+  else { failed++; failures.push(check.name); }
+  process.stderr.write(`${ok ? 'ok  ' : 'FAIL'} ${check.name} (${ok ? 1 : 0} passed, ${ok ? 0 : 1} failed, ${Date.now() - t0} ms)\n`);
+  const out = `${r.error ? String(r.error) : ''}${r.stdout ?? ''}${r.stderr ?? ''}`;
+  if (!ok) process.stderr.write(out.split('\n').map((l) => `    ${l}`).join('\n') + '\n');
+}
 
 function runFile(file) {
   return new Promise((resolve) => {
@@ -88,4 +113,4 @@ await servers.stop();
 rmSync(tmpRoot, { recursive: true, force: true });
 if (failures.length) process.stderr.write(`failed files:\n${failures.map((f) => `  ${f}`).join('\n')}\n`);
 console.log(`${passed} passed, ${failed} failed`);
-process.exitCode = failed === 0 && files.length > 0 ? 0 : 1;
+process.exitCode = failed === 0 && files.length + checks.length > 0 ? 0 : 1;

@@ -11,7 +11,9 @@ export function fanoutBytes(readers: u32, capacity: u32, slotBytes: u32): f64 {
   return laneRegionBytes(readers, capacity, slotBytes);
 }
 
-export function fanoutInit(base: usize, readers: u32, capacity: u32, slotBytes: u32, wait: u32, spinNs: u32, startSeq: f64): bool {
+export function fanoutInit(
+  base: usize, readers: u32, capacity: u32, slotBytes: u32, wait: u32, spinNs: u32, startSeq: f64,
+): bool {
   if (readers < 1 || readers > MAX_READERS) return false;
   return laneInitRegion(base, KIND_LANE_FANOUT, readers, capacity, slotBytes, false, wait, spinNs, startSeq);
 }

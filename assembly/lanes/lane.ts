@@ -217,7 +217,9 @@ export function laneRelease(base: usize, r: i32, seq: f64): void {
  * before or during the copy are skipped and counted as the reader's overrun.
  */
 export function laneCopy(src: usize, r: i32, srcSeqF: f64, n: i32, dst: usize, dstSeqF: f64): i32 {
-  if (isJournal(src) && load<u32>(src + L_OVERWRITE) != 0) return journalCopyChecked(src, r, <i64>srcSeqF, n, dst, <i64>dstSeqF);
+  if (isJournal(src) && load<u32>(src + L_OVERWRITE) != 0) {
+    return journalCopyChecked(src, r, <i64>srcSeqF, n, dst, <i64>dstSeqF);
+  }
   laneCopyRaw(src, srcSeqF, n, dst, dstSeqF);
   return n;
 }

@@ -22,7 +22,17 @@ export interface CoreExports {
   /** assembly/ring/ringSlotStride (AssemblyScript result: u32) */
   ringSlotStride(slotBytes: number): number;
   /** assembly/ring/ringInit (AssemblyScript result: bool) */
-  ringInit(base: number, capacity: number, slotBytes: number, stageCount: number, deps: number, egress: number, wait: number, spinNs: number, startSeq: number): number;
+  ringInit(
+    base: number,
+    capacity: number,
+    slotBytes: number,
+    stageCount: number,
+    deps: number,
+    egress: number,
+    wait: number,
+    spinNs: number,
+    startSeq: number,
+  ): number;
   /** assembly/ring/ringCapacity (AssemblyScript result: u32) */
   ringCapacity(base: number): number;
   /** assembly/ring/ringSlotBytes (AssemblyScript result: u32) */
@@ -184,11 +194,28 @@ export interface CoreExports {
   /** assembly/lanes/fanout/fanoutBytes (AssemblyScript result: f64) */
   fanoutBytes(readers: number, capacity: number, slotBytes: number): number;
   /** assembly/lanes/fanout/fanoutInit (AssemblyScript result: bool) */
-  fanoutInit(base: number, readers: number, capacity: number, slotBytes: number, wait: number, spinNs: number, startSeq: number): number;
+  fanoutInit(
+    base: number,
+    readers: number,
+    capacity: number,
+    slotBytes: number,
+    wait: number,
+    spinNs: number,
+    startSeq: number,
+  ): number;
   /** assembly/lanes/journal/journalBytes (AssemblyScript result: f64) */
   journalBytes(readers: number, capacity: number, slotBytes: number): number;
   /** assembly/lanes/journal/journalInit (AssemblyScript result: bool) */
-  journalInit(base: number, readers: number, capacity: number, slotBytes: number, overwrite: number, wait: number, spinNs: number, startSeq: number): number;
+  journalInit(
+    base: number,
+    readers: number,
+    capacity: number,
+    slotBytes: number,
+    overwrite: number,
+    wait: number,
+    spinNs: number,
+    startSeq: number,
+  ): number;
   /** assembly/lanes/journal/journalCommitted (AssemblyScript result: bool) */
   journalCommitted(base: number, seqF: number): number;
   /** assembly/lanes/journal/journalSkipOverrun (AssemblyScript result: f64) */
@@ -196,7 +223,14 @@ export interface CoreExports {
   /** assembly/lanes/sequenced_slots/slotsLaneBytes (AssemblyScript result: f64) */
   slotsLaneBytes(capacity: number, slotBytes: number): number;
   /** assembly/lanes/sequenced_slots/slotsLaneInit (AssemblyScript result: bool) */
-  slotsLaneInit(base: number, capacity: number, slotBytes: number, wait: number, spinNs: number, startSeq: number): number;
+  slotsLaneInit(
+    base: number,
+    capacity: number,
+    slotBytes: number,
+    wait: number,
+    spinNs: number,
+    startSeq: number,
+  ): number;
   /** assembly/lanes/doorbells/doorbellsBytes (AssemblyScript result: f64) */
   doorbellsBytes(cells: number): number;
   /** assembly/lanes/doorbells/doorbellsInit (AssemblyScript result: bool) */
