@@ -10,8 +10,8 @@
  * only when somebody may be asleep does the writer pay for an epoch bump and a notify. A sleeper
  * announces itself (`waiters += 1`), reads the epoch, re-checks its condition and only then
  * waits on the epoch word, so a wake between the check and the wait is never lost (all wasm
- * atomics are SC, so this is the Dekker pattern of docs/platform-notes.md, waiting on two cores, with the epoch word making
- * wakes for reasons other than the value itself — end of stream, abort — just as safe).
+ * atomics are SC, so this is the Dekker pattern of docs/platform-notes.md, waiting on two cores, with the epoch word
+ * making wakes for reasons other than the value itself — end of stream, abort — just as safe).
  *
  * Strategies (the spin budget is set in time, not in loop iterations):
  *   WAIT_SPIN     spin until the condition holds (checks for a stop every SPIN_CHUNK loads);

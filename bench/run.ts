@@ -21,7 +21,10 @@ import { renderSvg } from './suite/svg.ts';
 import { renderTable } from './suite/table.ts';
 import { BenchErrors } from './errors.ts';
 
-export async function runSuite(o: SuiteOptions, progress: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<BenchReport> {
+export async function runSuite(
+  o: SuiteOptions,
+  progress: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): Promise<BenchReport> {
   const loadStart = loadAverage();
   const started = Date.now();
   const results: BenchResult[] = [];
@@ -30,16 +33,29 @@ export async function runSuite(o: SuiteOptions, progress: (line: string) => void
     progress(`[${i + 1}/${o.names.length}] ${name} ...`);
     const t = Date.now();
     const m = await runChild(name, o);
-    if (m.type === 'bench') results.push(m.result); else micro.push(m.result);
+    if (m.type === 'bench') results.push(m.result);
+    else micro.push(m.result);
     const r = m.result;
-    progress(`[${i + 1}/${o.names.length}] ${name}: ${r.ok ? 'done' : `FAILED: ${r.error}`} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    progress(
+      `[${i + 1}/${o.names.length}] ${name}: ${r.ok ? 'done' : `FAILED: ${r.error}`} (` +
+        `${((Date.now() - t) / 1000).toFixed(1)} s)`,
+    );
   }
   return BenchReport.parse({
     bench_report_v: BENCH_REPORT_VERSION,
     started_unix_ms: started,
     elapsed_s: Math.round((Date.now() - started) / 100) / 10,
     machine: describeMachine(loadStart),
-    options: { names: o.names, duration_s: o.durationS, stages: o.stages, shards: o.shards, wait: o.wait, payload_bytes: o.payload, batch: o.batch, load: o.load },
+    options: {
+      names: o.names,
+      duration_s: o.durationS,
+      stages: o.stages,
+      shards: o.shards,
+      wait: o.wait,
+      payload_bytes: o.payload,
+      batch: o.batch,
+      load: o.load,
+    },
     results: withRatios(results),
     micro,
   });
@@ -49,8 +65,13 @@ async function main(argv: string[]): Promise<number> {
   const o = parseBenchArgs(argv);
   const report = await runSuite(o);
   if (o.svg) {
-    try { writeFileSync(o.svg, renderSvg(report)); } catch (e) {
-      throw BenchErrors.error('BYTEOR_E_BENCH_SVG_WRITE', `cannot write ${o.svg}: ${(e as Error).message}; check that its directory exists and is writable`);
+    try {
+      writeFileSync(o.svg, renderSvg(report));
+    } catch (e) {
+      throw BenchErrors.error(
+        'BYTEOR_E_BENCH_SVG_WRITE',
+        `cannot write ${o.svg}: ${(e as Error).message}; check that its directory exists and is writable`,
+      );
     }
     process.stderr.write(`wrote ${o.svg}\n`);
   }
@@ -61,8 +82,18 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e) => {
-    if (isByteorError(e)) { process.stderr.write(`${e.code}: ${e.message}\n`); process.exitCode = e.exitCode; }
-    else { process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`); process.exitCode = 1; }
-  });
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      if (isByteorError(e)) {
+        process.stderr.write(`${e.code}: ${e.message}\n`);
+        process.exitCode = e.exitCode;
+      } else {
+        process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+        process.exitCode = 1;
+      }
+    },
+  );
 }

@@ -72,7 +72,13 @@ const VERBS_LISTING_ALL: readonly string[] = ['capabilities'];
  * plugin does not provide (a third-party plugin's) load them all, with the verb extensions.
  */
 export function defaultPluginsFor(verb: string | undefined): readonly string[] {
-  if (verb === undefined || VERBS_LISTING_ALL.includes(verb) || verb === 'core-stages' || !DEFAULT_PLUGINS.includes(verb)) return ALL_DEFAULTS;
+  if (
+    verb === undefined ||
+    VERBS_LISTING_ALL.includes(verb) ||
+    verb === 'core-stages' ||
+    !DEFAULT_PLUGINS.includes(verb)
+  )
+    return ALL_DEFAULTS;
   return ['core-stages', verb, ...(VERB_EXTENSION_PLUGINS[verb] ?? [])];
 }
 

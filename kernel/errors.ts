@@ -21,11 +21,20 @@ export class ByteorError extends Error {
   }
 
   toJSON(): Record<string, unknown> {
-    return { code: this.code, message: this.message, exit_code: this.exitCode, ...(this.details ? { details: this.details } : {}) };
+    return {
+      code: this.code,
+      message: this.message,
+      exit_code: this.exitCode,
+      ...(this.details ? { details: this.details } : {}),
+    };
   }
 }
 
 export function isByteorError(e: unknown): e is ByteorError {
-  return e instanceof Error && typeof (e as ByteorError).code === 'string' && (e as ByteorError).code.startsWith('BYTEOR_E_')
-    && typeof (e as ByteorError).exitCode === 'number';
+  return (
+    e instanceof Error &&
+    typeof (e as ByteorError).code === 'string' &&
+    (e as ByteorError).code.startsWith('BYTEOR_E_') &&
+    typeof (e as ByteorError).exitCode === 'number'
+  );
 }

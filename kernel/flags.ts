@@ -55,11 +55,15 @@ function make<S extends z.ZodType>(type: 'string' | 'boolean', multiple: boolean
 
 export const flag = {
   /** `--name=VALUE`; parsed by `schema` (default: an optional non-empty string) */
-  string<S extends z.ZodType<unknown, string | undefined> = OptionalString>(o: Valued & { schema?: S }): Flag<NoInfer<S>> {
+  string<S extends z.ZodType<unknown, string | undefined> = OptionalString>(
+    o: Valued & { schema?: S },
+  ): Flag<NoInfer<S>> {
     return make('string', false, o, (o.schema ?? optionalString()) as S);
   },
   /** `--name`, a switch; parsed by `schema` (default: false when not given) */
-  boolean<S extends z.ZodType<unknown, boolean | undefined> = DefaultFalse>(o: Described & { schema?: S }): Flag<NoInfer<S>> {
+  boolean<S extends z.ZodType<unknown, boolean | undefined> = DefaultFalse>(
+    o: Described & { schema?: S },
+  ): Flag<NoInfer<S>> {
     return make('boolean', false, o, (o.schema ?? defaultFalse()) as S);
   },
   /** `--name=VALUE`, repeatable; parsed by `schema` (default: the values given, [] when none) */
@@ -98,12 +102,23 @@ export function flags<F extends FlagShape>(shape: F): FlagSet<z.ZodObject<Schema
 export function isFlagSet(x: unknown): x is FlagSet {
   if (typeof x !== 'object' || x === null) return false;
   const s = x as Partial<FlagSet>;
-  return typeof s.options === 'object' && s.options !== null && typeof (s.schema as { safeParse?: unknown } | undefined)?.safeParse === 'function';
+  return (
+    typeof s.options === 'object' &&
+    s.options !== null &&
+    typeof (s.schema as { safeParse?: unknown } | undefined)?.safeParse === 'function'
+  );
 }
 
 /** The node:util parseArgs options for these flags. */
-export function parseArgsOptions(options: Readonly<Record<string, FlagOption>>): Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> {
-  return Object.fromEntries(Object.entries(options).map(([k, o]) => [k, { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) }]));
+export function parseArgsOptions(
+  options: Readonly<Record<string, FlagOption>>,
+): Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> {
+  return Object.fromEntries(
+    Object.entries(options).map(([k, o]) => [
+      k,
+      { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) },
+    ]),
+  );
 }
 
 /** `--name=VALUE (repeatable)` as --help shows it on the left of a flag's description. */

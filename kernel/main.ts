@@ -5,7 +5,11 @@
  * inherit it.
  */
 import v8 from 'node:v8';
-try { v8.setFlagsFromString('--no-liftoff'); } catch { /* Deno: not needed (no G1 bug) */ }
+try {
+  v8.setFlagsFromString('--no-liftoff');
+} catch {
+  /* Deno: not needed (no G1 bug) */
+}
 
 const { main } = await import('./cli.ts');
 const preload = (process.env.BYTEOR_PRELOAD_PLUGINS ?? '').split(',').filter(Boolean);

@@ -21,10 +21,16 @@ function findPackageRoot(): string {
     if (existsSync(pkg)) {
       try {
         if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name === RUNTIME_PACKAGE) return dir;
-      } catch { /* not ours: keep walking */ }
+      } catch {
+        /* not ours: keep walking */
+      }
     }
     const up = dirname(dir);
-    if (up === dir) throw new Error(`cannot find byteor's package.json above ${fileURLToPath(import.meta.url)}; the package is incomplete: reinstall it`);
+    if (up === dir)
+      throw new Error(
+        `cannot find byteor's package.json above ${fileURLToPath(import.meta.url)}; the package is incomplete: ` +
+          `reinstall it`,
+      );
     dir = up;
   }
 }
@@ -50,7 +56,10 @@ export function packageFile(relPath: string): string {
   return join(PACKAGE_ROOT, relPath);
 }
 
-/** The path of a non-code file kept beside its source module (`plugins/edgeplane/record-sink.proto`), copied into `dist/` by the build. */
+/**
+ * The path of a non-code file kept beside its source module (`plugins/edgeplane/record-sink.proto`), copied into
+ * `dist/` by the build.
+ */
 export function moduleAsset(sourcePath: string): string {
   return join(PACKAGE_ROOT, FROM_SOURCE ? sourcePath : `dist/${sourcePath}`);
 }

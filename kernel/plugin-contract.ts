@@ -24,7 +24,6 @@ export type { Flag, FlagOption, FlagSet, FlagValues } from './flags.ts';
 
 export const PLUGIN_API_VERSION = 1 as const;
 
-
 // ------------------------------------------------------------------------------------------
 // Verbs
 
@@ -40,7 +39,17 @@ export interface VerbIO {
 }
 
 /** The read side of the plugin host: what the loaded plugins registered. */
-export type PluginCatalog = Pick<PluginHost, 'plugins' | 'verbs' | 'verbExtensions' | 'stages' | 'resolveStage' | 'adapters' | 'snapshotSections' | 'bundleArtifacts'>;
+export type PluginCatalog = Pick<
+  PluginHost,
+  | 'plugins'
+  | 'verbs'
+  | 'verbExtensions'
+  | 'stages'
+  | 'resolveStage'
+  | 'adapters'
+  | 'snapshotSections'
+  | 'bundleArtifacts'
+>;
 
 /**
  * What a verb may ask of the kernel (VerbContext): run a spec through the kernel's run
@@ -56,7 +65,9 @@ export interface VerbCapabilities {
   /** the same, never throwing for the spec's own problems */
   checkSpec(path: string, opts?: Omit<CheckOptions, 'path'>): Promise<SpecCheck>;
   checkSpecText(text: string | Uint8Array, opts?: CheckOptions): Promise<SpecCheck>;
-  /** what the loaded plugins provide (read only): plugins, verbs, stage families, adapter factories, sections, artifacts */
+  /**
+   * what the loaded plugins provide (read only): plugins, verbs, stage families, adapter factories, sections, artifacts
+   */
   readonly catalog: PluginCatalog;
   /** fire hooks.replayPreparing: the plugins adjust the replay's settings in place */
   prepareReplay(prep: ReplayPreparation): void;
@@ -99,7 +110,10 @@ export interface VerbExtension<S extends z.ZodType = z.ZodType> {
 // ------------------------------------------------------------------------------------------
 // Runs: the kernel owns the lifecycle (kernel/run/run-pipeline.ts); a verb says what differs
 
-export interface RunAdapters { ingress: IngressAdapter; egress: EgressAdapter }
+export interface RunAdapters {
+  ingress: IngressAdapter;
+  egress: EgressAdapter;
+}
 
 /** The running pipeline, as a caller's watcher sees it (e.g. `run`'s progress line). */
 export interface RunningPipeline {
@@ -248,7 +262,9 @@ export interface IngressSink {
    * pushing it (bounded memory, linear time for a hostile 100 MB line).
    */
   readonly maxRecordBytes?: number;
-  /** Optional, with maxRecordBytes: count a record of `bytes` bytes as refused (too large), in order with the pushes. */
+  /**
+   * Optional, with maxRecordBytes: count a record of `bytes` bytes as refused (too large), in order with the pushes.
+   */
   refuse?(bytes: number): void | Promise<void>;
   /** no more records will come */
   end(): void;

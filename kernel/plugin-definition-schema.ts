@@ -19,10 +19,18 @@ const PluginName = (message: string) => z.string().regex(PLUGIN_NAME, message);
  * The plugins a plugin needs installed first: their names (any version), or an object of names
  * to semver ranges (`{ 'byteor-edgeplane': '^1' }`), checked against the loaded versions.
  */
-export const PluginDependencies = z.union([
-  z.array(PluginName('must name a plugin')),
-  z.record(PluginName('must name a plugin'), z.string().refine((r) => isValidRange(r), 'must be a semver range, e.g. "^1" or ">=1.2 <3"')),
-], { error: 'must be an array of plugin names, or an object of plugin names to semver ranges ({ "other-plugin": "^1" })' });
+export const PluginDependencies = z.union(
+  [
+    z.array(PluginName('must name a plugin')),
+    z.record(
+      PluginName('must name a plugin'),
+      z.string().refine((r) => isValidRange(r), 'must be a semver range, e.g. "^1" or ">=1.2 <3"'),
+    ),
+  ],
+  {
+    error: 'must be an array of plugin names, or an object of plugin names to semver ranges ({ "other-plugin": "^1" })',
+  },
+);
 export type PluginDependencies = z.output<typeof PluginDependencies>;
 
 /** A plugin's default export; `Host` is the plugin host `setup` registers with (PluginHost). */
@@ -37,7 +45,12 @@ export function pluginDefinitionSchema<Host>() {
      * The error codes the plugin raises (defineErrors): the kernel refuses the plugin when one of
      * them is already registered by another owner with a different exit code.
      */
-    errors: z.custom<ErrorTable>((v) => isErrorTable(v), 'must be an error table made with defineErrors(owner, { BYTEOR_E_...: { exit, summary } })').optional(),
+    errors: z
+      .custom<ErrorTable>(
+        (v) => isErrorTable(v),
+        'must be an error table made with defineErrors(owner, { BYTEOR_E_...: { exit, summary } })',
+      )
+      .optional(),
     /** registers what the plugin provides, synchronously */
     setup: z.custom<(host: Host) => void>((v) => typeof v === 'function', 'must be a function setup(host)'),
   });

@@ -30,7 +30,10 @@ export function isValidRange(range: string): boolean {
   return load().validRange(range) !== null;
 }
 
-/** True when `version` (a plugin's version string) satisfies `range`; a version that is not semver satisfies nothing but `*`. */
+/**
+ * True when `version` (a plugin's version string) satisfies `range`; a version that is not semver satisfies nothing but
+ * `*`.
+ */
 export function versionSatisfies(version: string, range: string): boolean {
   const s = load();
   if (s.valid(version) === null) return range.trim() === '*' || range.trim() === '';

@@ -19,9 +19,12 @@ export function pluginImportTimeoutMs(env: Readonly<Record<string, string | unde
   if (raw === undefined || raw === '') return DEFAULT_PLUGIN_IMPORT_TIMEOUT_MS;
   const ms = /^[0-9]+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
   if (!(ms >= 1 && ms <= MAX_TIMEOUT_MS)) {
-    throw KernelErrors.error('BYTEOR_E_USAGE_BAD_ENV',
-      `${PLUGIN_IMPORT_TIMEOUT_ENV}=${raw} is not a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}; unset it (default ${DEFAULT_PLUGIN_IMPORT_TIMEOUT_MS}) or set e.g. ${PLUGIN_IMPORT_TIMEOUT_ENV}=30000`,
-      { variable: PLUGIN_IMPORT_TIMEOUT_ENV, value: raw });
+    throw KernelErrors.error(
+      'BYTEOR_E_USAGE_BAD_ENV',
+      `${PLUGIN_IMPORT_TIMEOUT_ENV}=${raw} is not a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}; ` +
+        `unset it (default ${DEFAULT_PLUGIN_IMPORT_TIMEOUT_MS}) or set e.g. ${PLUGIN_IMPORT_TIMEOUT_ENV}=30000`,
+      { variable: PLUGIN_IMPORT_TIMEOUT_ENV, value: raw },
+    );
   }
   return ms;
 }
@@ -29,7 +32,9 @@ export function pluginImportTimeoutMs(env: Readonly<Record<string, string | unde
 let abandoned = 0;
 
 /** How many plugin imports this process gave up on (their module code may still be running). */
-export function abandonedPluginImports(): number { return abandoned; }
+export function abandonedPluginImports(): number {
+  return abandoned;
+}
 
 /**
  * `import(url)` for plugin `spec`, or BYTEOR_E_PLUGIN_IMPORT_TIMEOUT (exit 1, hook `load`) when
@@ -38,7 +43,9 @@ export function abandonedPluginImports(): number { return abandoned; }
 export async function importWithTimeout(url: string, spec: string, timeoutMs: number): Promise<{ default?: unknown }> {
   const imported = import(url) as Promise<{ default?: unknown }>;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), timeoutMs); });
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), timeoutMs);
+  });
   try {
     const first = await Promise.race([imported, late]);
     if (first !== 'late') return first;
@@ -46,8 +53,15 @@ export async function importWithTimeout(url: string, spec: string, timeoutMs: nu
     clearTimeout(timer);
   }
   abandoned++;
-  imported.then(undefined, () => { /* settled after we gave up: nobody is waiting for it */ });
-  const err = KernelErrors.error('BYTEOR_E_PLUGIN_IMPORT_TIMEOUT',
-    `plugin "${spec}" (${url}) did not finish importing within ${timeoutMs} ms: its module code waits for something that never happens; fix or remove the plugin, or give it longer with ${PLUGIN_IMPORT_TIMEOUT_ENV}=MS`, { plugin: spec, hook: 'load', timeout_ms: timeoutMs });
+  imported.then(undefined, () => {
+    /* settled after we gave up: nobody is waiting for it */
+  });
+  const err = KernelErrors.error(
+    'BYTEOR_E_PLUGIN_IMPORT_TIMEOUT',
+    `plugin "${spec}" (${url}) did not finish importing within ${timeoutMs} ms: its module code waits for ` +
+      `something that never happens; fix or remove the plugin, or give it longer with ${PLUGIN_IMPORT_TIMEOUT_ENV}` +
+      `=MS`,
+    { plugin: spec, hook: 'load', timeout_ms: timeoutMs },
+  );
   throw err;
 }

@@ -11,13 +11,21 @@ export const IS_DENO = typeof (globalThis as { Deno?: unknown }).Deno !== 'undef
 
 /** The import map that makes a plugin under Deno resolve byteor to this kernel. */
 export function denoImportMap(): string {
-  return JSON.stringify({ imports: { 'byteor/plugin': KERNEL_MODULES['byteor/plugin'], byteor: KERNEL_MODULES.byteor } });
+  return JSON.stringify({
+    imports: { 'byteor/plugin': KERNEL_MODULES['byteor/plugin'], byteor: KERNEL_MODULES.byteor },
+  });
 }
 
 /** The next step, for the runtime this process is. */
 export function kernelCopyFix(): string {
   if (IS_DENO) {
-    return `under Deno, map byteor to this kernel with an import map: write ${denoImportMap()} to map.json and run deno run -A --import-map=map.json <byteor's bin/byteor.js> ... (docs/plugins.md, "Deno")`;
+    return (
+      `under Deno, map byteor to this kernel with an import map: write ${denoImportMap()} to map.json and run ` +
+      `deno run -A --import-map=map.json <byteor's bin/byteor.js> ... (docs/plugins.md, "Deno")`
+    );
   }
-  return 'import the kernel only as "byteor/plugin" (or "byteor"), never by a path into a byteor directory, so that the kernel resolves it to itself (docs/plugins.md, "How byteor/plugin resolves")';
+  return (
+    'import the kernel only as "byteor/plugin" (or "byteor"), never by a path into a byteor directory, so that ' +
+    'the kernel resolves it to itself (docs/plugins.md, "How byteor/plugin resolves")'
+  );
 }

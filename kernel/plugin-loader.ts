@@ -31,10 +31,15 @@ export function resolvePluginSpecifier(spec: string, cwd = process.cwd()): strin
   const [, pkgName, sub] = m;
   for (let dir = cwd; ; dir = dirname(dir)) {
     const pkgDir = join(dir, 'node_modules', pkgName!);
-    if (existsSync(join(pkgDir, 'package.json'))) return pathToFileURL(entryOfDirectory(pkgDir, spec, sub ? `.${sub}` : '.')).href;
+    if (existsSync(join(pkgDir, 'package.json')))
+      return pathToFileURL(entryOfDirectory(pkgDir, spec, sub ? `.${sub}` : '.')).href;
     if (dirname(dir) === dir) break;
   }
-  throw notFound(spec, `it is not a built-in plugin (${Object.keys(BUILTIN_PLUGINS).join(', ')}), not a path, and no package of that name is installed`);
+  throw notFound(
+    spec,
+    `it is not a built-in plugin (${Object.keys(BUILTIN_PLUGINS).join(', ')}), not a path, and no package of ` +
+      `that name is installed`,
+  );
 }
 
 /** The package entry of a directory: package.json `exports` (subpath `sub`), then `main`, then index.{js,mjs,ts}. */
@@ -50,7 +55,10 @@ function entryOfDirectory(dir: string, spec: string, sub: string): string {
     if (pkg.exports !== undefined && pkg.exports !== null) {
       const target = exportTarget(pkg.exports, sub, importConditions());
       if (!target) {
-        throw notFound(spec, `${pj} "exports" has no entry for "${sub}" under the conditions ${[...importConditions()].join(', ')}`);
+        throw notFound(
+          spec,
+          `${pj} "exports" has no entry for "${sub}" under the conditions ${[...importConditions()].join(', ')}`,
+        );
       }
       return builtEntry(join(dir, target), dir, spec, `"exports"`);
     }
@@ -66,14 +74,21 @@ function entryOfDirectory(dir: string, spec: string, sub: string): string {
 /** A package's entry file, which must exist: a package whose entry is missing has not been built. */
 function builtEntry(file: string, dir: string, spec: string, field: string): string {
   if (existsSync(file)) return file;
-  throw notFound(spec, `${join(dir, 'package.json')} ${field} names ${file}, which does not exist: the package is not built; run your build (npm run build) in ${dir}`);
+  throw notFound(
+    spec,
+    `${join(dir, 'package.json')} ${field} names ${file}, which does not exist: the package is not built; run ` +
+      `your build (npm run build) in ${dir}`,
+  );
 }
 
 /**
  * The conditions this process resolves `import` with, as Node does: `node`, `import`, the ones
  * given with `--conditions`/`-C` (e.g. `source` in development), and `default`.
  */
-export function importConditions(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): Set<string> {
+export function importConditions(
+  execArgv: readonly string[] = process.execArgv,
+  nodeOptions = process.env.NODE_OPTIONS ?? '',
+): Set<string> {
   const conds = new Set(['node', 'import']);
   const args = [...execArgv, ...nodeOptions.split(/\s+/).filter(Boolean)];
   for (let i = 0; i < args.length; i++) {
@@ -102,7 +117,10 @@ function exportTarget(exp: unknown, sub: string, conditions: ReadonlySet<string>
 function conditionalTarget(t: unknown, conditions: ReadonlySet<string>): string | undefined {
   if (typeof t === 'string') return t;
   if (Array.isArray(t)) {
-    for (const x of t) { const r = conditionalTarget(x, conditions); if (r) return r; }
+    for (const x of t) {
+      const r = conditionalTarget(x, conditions);
+      if (r) return r;
+    }
     return undefined;
   }
   if (t && typeof t === 'object') {
@@ -140,7 +158,12 @@ async function importPlugin(spec: string, cwd: string, timeoutMs: number): Promi
     throw importError(spec, url, e);
   }
   if (mod.default === undefined) {
-    throw pluginError('BYTEOR_E_PLUGIN_INVALID', spec, 'load', `plugin "${spec}" has no default export made with definePlugin({ name, version, apiVersion, setup })`);
+    throw pluginError(
+      'BYTEOR_E_PLUGIN_INVALID',
+      spec,
+      'load',
+      `plugin "${spec}" has no default export made with definePlugin({ name, version, apiVersion, setup })`,
+    );
   }
   return { url, def: mod.default };
 }
@@ -153,13 +176,24 @@ async function importPlugin(spec: string, cwd: string, timeoutMs: number): Promi
 function importError(spec: string, url: string, e: unknown): ByteorError {
   const message = e instanceof Error ? e.message : String(e);
   if ((e as { code?: unknown })?.code === 'ERR_UNKNOWN_FILE_EXTENSION' && /\.[cm]?ts$/.test(url)) {
-    const err = KernelErrors.error('BYTEOR_E_PLUGIN_TYPESCRIPT',
-      `cannot import plugin "${spec}" (${url}): it is TypeScript, and Node ${process.versions.node} imports only JavaScript here; compile it (npm run build in its package, or tsc) and load the built .js or its package directory, whose package.json "exports" names the build`, { plugin: spec, hook: 'load' });
+    const err = KernelErrors.error(
+      'BYTEOR_E_PLUGIN_TYPESCRIPT',
+      `cannot import plugin "${spec}" (${url}): it is TypeScript, and Node ${process.versions.node} imports ` +
+        `only JavaScript here; compile it (npm run build in its package, or tsc) and load the built .js or its ` +
+        `package directory, whose package.json "exports" names the build`,
+      { plugin: spec, hook: 'load' },
+    );
     return Object.assign(err, { cause: e });
   }
   if (IS_DENO && /["'`]byteor(\/plugin)?["'`]/.test(message)) {
-    return pluginError('BYTEOR_E_PLUGIN_IMPORT', spec, 'load',
-      `cannot import plugin "${spec}" (${url}): Deno cannot resolve byteor from the plugin (${message.split('\n')[0]}); ${kernelCopyFix()}`, e);
+    return pluginError(
+      'BYTEOR_E_PLUGIN_IMPORT',
+      spec,
+      'load',
+      `cannot import plugin "${spec}" (${url}): Deno cannot resolve byteor from the plugin (` +
+        `${message.split('\n')[0]}); ${kernelCopyFix()}`,
+      e,
+    );
   }
   return pluginError('BYTEOR_E_PLUGIN_IMPORT', spec, 'load', `cannot import plugin "${spec}" (${url}): ${message}`, e);
 }
@@ -185,7 +219,10 @@ export async function loadPlugins(kernel: Kernel, specs: readonly string[], cwd 
     timeoutMs ??= pluginImportTimeoutMs();
     pending.push({ spec, ...(await importPlugin(spec, cwd, timeoutMs)) });
   }
-  const nameOf = (def: unknown) => (def && typeof def === 'object' && typeof (def as { name?: unknown }).name === 'string' ? (def as { name: string }).name : undefined);
+  const nameOf = (def: unknown) =>
+    def && typeof def === 'object' && typeof (def as { name?: unknown }).name === 'string'
+      ? (def as { name: string }).name
+      : undefined;
   const depsOf = (def: unknown) => {
     const d = def && typeof def === 'object' ? (def as { dependencies?: unknown }).dependencies : undefined;
     if (Array.isArray(d)) return d.filter((x): x is string => typeof x === 'string');
@@ -197,8 +234,14 @@ export async function loadPlugins(kernel: Kernel, specs: readonly string[], cwd 
     const idx = pending.findIndex((p) => depsOf(p.def).every((d) => !waitingFor.has(d) || d === nameOf(p.def)));
     if (idx < 0) {
       const names = pending.map((p) => nameOf(p.def) ?? p.spec);
-      throw pluginError('BYTEOR_E_PLUGIN_DEPENDENCY_CYCLE', names[0]!, 'load',
-        `plugins ${names.map((n) => `"${n}"`).join(', ')} depend on each other in a cycle; break the cycle`, undefined, { plugins: names });
+      throw pluginError(
+        'BYTEOR_E_PLUGIN_DEPENDENCY_CYCLE',
+        names[0]!,
+        'load',
+        `plugins ${names.map((n) => `"${n}"`).join(', ')} depend on each other in a cycle; break the cycle`,
+        undefined,
+        { plugins: names },
+      );
     }
     const [next] = pending.splice(idx, 1);
     kernel.install(next!.def as PluginDefinition, next!.url);

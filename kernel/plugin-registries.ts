@@ -1,4 +1,11 @@
-import type { AdapterFactory, BundleArtifact, SnapshotSection, StageFamily, VerbDefinition, VerbExtension } from './plugin-contract.ts';
+import type {
+  AdapterFactory,
+  BundleArtifact,
+  SnapshotSection,
+  StageFamily,
+  VerbDefinition,
+  VerbExtension,
+} from './plugin-contract.ts';
 
 export type Owned<T> = { plugin: string } & T;
 
@@ -16,7 +23,9 @@ export class PluginRegistries {
   readonly sections = new Map<string, Owned<{ section: SnapshotSection }>>();
   readonly artifacts = new Map<string, Owned<{ artifact: BundleArtifact }>>();
 
-  addVerb(verb: VerbDefinition<any>, plugin: string): void { this.verbs.set(verb.name, { verb, plugin }); }
+  addVerb(verb: VerbDefinition<any>, plugin: string): void {
+    this.verbs.set(verb.name, { verb, plugin });
+  }
   addVerbExtension(ext: VerbExtension<any>, plugin: string): void {
     const list = this.verbExt.get(ext.verb) ?? [];
     list.push({ ext, plugin });
@@ -26,7 +35,13 @@ export class PluginRegistries {
     if (family.key !== undefined) this.exact.set(family.key, { family, plugin });
     else this.prefix.push({ family, plugin });
   }
-  addAdapter(adapter: AdapterFactory, plugin: string): void { this.adapters.set(adapter.kind, { adapter, plugin }); }
-  addSnapshotSection(section: SnapshotSection, plugin: string): void { this.sections.set(section.name, { section, plugin }); }
-  addBundleArtifact(artifact: BundleArtifact, plugin: string): void { this.artifacts.set(artifact.file, { artifact, plugin }); }
+  addAdapter(adapter: AdapterFactory, plugin: string): void {
+    this.adapters.set(adapter.kind, { adapter, plugin });
+  }
+  addSnapshotSection(section: SnapshotSection, plugin: string): void {
+    this.sections.set(section.name, { section, plugin });
+  }
+  addBundleArtifact(artifact: BundleArtifact, plugin: string): void {
+    this.artifacts.set(artifact.file, { artifact, plugin });
+  }
 }

@@ -15,8 +15,25 @@ export const REDACTED_VALUE = '<redacted>';
 
 /** Stems that make a name secret wherever they appear (`PGPASS`, `MY_API_KEY`, `AWS_SECRET_ACCESS_KEY`). */
 export const SECRET_NAME_STEMS = ['key', 'token', 'secret', 'pass', 'cred', 'cookie'] as const;
-/** Words that make a name secret as a whole token (`MY_PWD`, `GITHUB_PAT`, `AUTH`, `SESSION_ID`), not inside other words (`PATH`). */
-export const SECRET_NAME_WORDS = ['pwd', 'pat', 'auth', 'authorization', 'oauth', 'session', 'sid', 'dsn', 'jwt', 'bearer', 'private', 'signature', 'otp'] as const;
+/**
+ * Words that make a name secret as a whole token (`MY_PWD`, `GITHUB_PAT`, `AUTH`, `SESSION_ID`), not inside other words
+ * (`PATH`).
+ */
+export const SECRET_NAME_WORDS = [
+  'pwd',
+  'pat',
+  'auth',
+  'authorization',
+  'oauth',
+  'session',
+  'sid',
+  'dsn',
+  'jwt',
+  'bearer',
+  'private',
+  'signature',
+  'otp',
+] as const;
 /** Well-known names that match the rules but hold no secret. */
 const NOT_SECRET = new Set(['PWD', 'OLDPWD']);
 
@@ -25,7 +42,12 @@ const WORDS: ReadonlySet<string> = new Set(SECRET_NAME_WORDS);
 
 /** A name split into lower-case tokens: `MY_PWD` → [my, pwd], `apiKey` → [api, key]. */
 export function nameTokens(name: string): string[] {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').split(/[\s_\-./:]+/).filter((t) => t.length > 0).map((t) => t.toLowerCase());
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[\s_\-./:]+/)
+    .filter((t) => t.length > 0)
+    .map((t) => t.toLowerCase());
 }
 
 /** Whether a variable, config key, flag or header name holds a secret. */
@@ -50,7 +72,8 @@ export function redactValue(value: string): string {
   if (value.indexOf('@') < 0 && value.indexOf('=') < 0 && value.indexOf(' ') < 0) return value;
   let out = value.replace(URL_USERINFO, (_m, scheme: string) => `${scheme}${REDACTED_VALUE}@`);
   out = out.replace(INLINE_PAIR, (m, name: string, sep: string, v: string) =>
-    (INLINE_SECRET.test(name) && v !== REDACTED_VALUE ? `${name}${sep}${REDACTED_VALUE}` : m));
+    INLINE_SECRET.test(name) && v !== REDACTED_VALUE ? `${name}${sep}${REDACTED_VALUE}` : m,
+  );
   out = out.replace(AUTH_SCHEME, (_m, scheme: string) => `${scheme} ${REDACTED_VALUE}`);
   return out;
 }
@@ -77,7 +100,9 @@ export function redactArgv(argv: readonly string[]): string[] {
 }
 
 /** HTTP-style headers: values of secret header names (Authorization, Cookie, X-Api-Key, ...) redacted. */
-export function redactHeaders(headers: Readonly<Record<string, string | readonly string[] | undefined>>): Record<string, string | string[]> {
+export function redactHeaders(
+  headers: Readonly<Record<string, string | readonly string[] | undefined>>,
+): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(headers)) {
     if (v === undefined) continue;
@@ -92,13 +117,16 @@ export function redactHeaders(headers: Readonly<Record<string, string | readonly
  * credentials and inline secret pairs redacted. Line structure is kept.
  */
 export function redactConfigText(text: string): string {
-  return text.split('\n').map((line) => {
-    const m = /^(\s*)([^\s=:#][^=:]*?)(\s*[=:]\s*)(.*?)(\r?)$/.exec(line);
-    if (m && !/^\s*#/.test(line) && isSecretName(m[2]!) && m[4] !== '' && !m[4]!.startsWith('//')) {
-      return `${m[1]}${m[2]}${m[3]}${REDACTED_VALUE}${m[5]}`;
-    }
-    return redactValue(line);
-  }).join('\n');
+  return text
+    .split('\n')
+    .map((line) => {
+      const m = /^(\s*)([^\s=:#][^=:]*?)(\s*[=:]\s*)(.*?)(\r?)$/.exec(line);
+      if (m && !/^\s*#/.test(line) && isSecretName(m[2]!) && m[4] !== '' && !m[4]!.startsWith('//')) {
+        return `${m[1]}${m[2]}${m[3]}${REDACTED_VALUE}${m[5]}`;
+      }
+      return redactValue(line);
+    })
+    .join('\n');
 }
 
 /**

@@ -23,16 +23,20 @@ export function stageKeySource(plugin: string, family: StageFamily): Exclude<Sta
 
 /** Every registered stage family, exact keys first, each group sorted by key. */
 export function stageCatalog(host: Pick<PluginHost, 'stages'>): StageCatalogEntry[] {
-  const entries = host.stages().map(({ family, plugin }): StageCatalogEntry => ({
-    key: family.key ?? family.prefix!,
-    keyKind: family.key !== undefined ? 'exact' : 'prefix',
-    source: stageKeySource(plugin, family),
-    plugin,
-    summary: family.summary,
-    policyClass: family.policyClass,
-    replaySupport: family.replay,
-  }));
-  return entries.sort((a, b) => (a.keyKind === b.keyKind ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.keyKind === 'exact' ? -1 : 1));
+  const entries = host.stages().map(
+    ({ family, plugin }): StageCatalogEntry => ({
+      key: family.key ?? family.prefix!,
+      keyKind: family.key !== undefined ? 'exact' : 'prefix',
+      source: stageKeySource(plugin, family),
+      plugin,
+      summary: family.summary,
+      policyClass: family.policyClass,
+      replaySupport: family.replay,
+    }),
+  );
+  return entries.sort((a, b) =>
+    a.keyKind === b.keyKind ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.keyKind === 'exact' ? -1 : 1,
+  );
 }
 
 /** What one stage key of a spec needs, and whether the loaded plugins satisfy it. */
@@ -46,9 +50,12 @@ export function stageKeyRequirement(host: Pick<PluginHost, 'resolveStage'>, key:
   const hit = host.resolveStage(key);
   if (!hit) {
     return {
-      key, source: 'unknown', supported: false,
+      key,
+      source: 'unknown',
+      supported: false,
       reason: `no loaded plugin provides stage key "${key}"; load the plugin that does with --plugin=NAME|PATH|PACKAGE`,
-      replaySupport: 'unsupported', approvalCapabilities: [],
+      replaySupport: 'unsupported',
+      approvalCapabilities: [],
     };
   }
   const { family, plugin, argument } = hit;
@@ -68,7 +75,10 @@ export function stageKeyRequirement(host: Pick<PluginHost, 'resolveStage'>, key:
       caps = [...family.capabilities(key, argument)];
     } catch (e) {
       return {
-        ...base, supported: false, replaySupport: family.replay, approvalCapabilities: [],
+        ...base,
+        supported: false,
+        replaySupport: family.replay,
+        approvalCapabilities: [],
         reason: failure(plugin, 'deriving the approval capabilities of the key', e),
       };
     }

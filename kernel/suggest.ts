@@ -12,7 +12,10 @@ export function closestName(typed: string, known: readonly string[]): string | u
   let bestDistance = limit + 1;
   for (const k of known) {
     const d = editDistance(typed, k);
-    if (d < bestDistance) { best = k; bestDistance = d; }
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
   }
   return best;
 }
@@ -28,7 +31,8 @@ export function editDistance(a: string, b: string): number {
     for (let j = 1; j < cols; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let v = Math.min(d[(i - 1) * cols + j]! + 1, d[i * cols + j - 1]! + 1, d[(i - 1) * cols + j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[(i - 2) * cols + j - 2]! + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[(i - 2) * cols + j - 2]! + 1);
       d[i * cols + j] = v;
     }
   }

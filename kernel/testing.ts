@@ -48,31 +48,55 @@ export class BufferRecordBatch implements RecordBatch {
     records.forEach((r, i) => {
       const bytes = typeof r === 'string' ? enc.encode(r) : r;
       if (bytes.length > opts.slotBytes) {
-        throw KernelErrors.error('BYTEOR_E_RECORD_TOO_LARGE', `record ${this.firstSeq + i} is ${bytes.length} bytes, more than slotBytes=${opts.slotBytes}; refused (never truncated): raise slotBytes`, { sequence: this.firstSeq + i });
+        throw KernelErrors.error(
+          'BYTEOR_E_RECORD_TOO_LARGE',
+          `record ${this.firstSeq + i} is ${bytes.length} bytes, more than slotBytes=${opts.slotBytes}; refused ` +
+            `(never truncated): raise slotBytes`,
+          { sequence: this.firstSeq + i },
+        );
       }
       this.memory.set(bytes, i * opts.slotBytes);
       this.lengths[i] = bytes.length;
     });
   }
 
-  offset(i: number): number { this.at(i); return i * this.slotBytes; }
-  length(i: number): number { this.at(i); return this.lengths[i]!; }
-  live(i: number): boolean { this.at(i); return this.dropped[i] === 0; }
+  offset(i: number): number {
+    this.at(i);
+    return i * this.slotBytes;
+  }
+  length(i: number): number {
+    this.at(i);
+    return this.lengths[i]!;
+  }
+  live(i: number): boolean {
+    this.at(i);
+    return this.dropped[i] === 0;
+  }
   setLength(i: number, n: number): void {
     this.at(i);
     if (!(Number.isInteger(n) && n >= 0 && n <= this.slotBytes)) {
-      throw KernelErrors.error('BYTEOR_E_RECORD_TOO_LARGE',
-        `a stage set record ${this.firstSeq + i} to ${n} bytes, but slots hold 0..${this.slotBytes} (slot_bytes); records are never truncated`, { sequence: this.firstSeq + i });
+      throw KernelErrors.error(
+        'BYTEOR_E_RECORD_TOO_LARGE',
+        `a stage set record ${this.firstSeq + i} to ${n} bytes, but slots hold 0..${this.slotBytes} ` +
+          `(slot_bytes); records are never truncated`,
+        { sequence: this.firstSeq + i },
+      );
     }
     this.lengths[i] = n;
   }
-  drop(i: number): void { this.at(i); this.dropped[i] = 1; }
+  drop(i: number): void {
+    this.at(i);
+    this.dropped[i] = 1;
+  }
 
   /** The bytes of record i as they are now (a copy). */
-  record(i: number): Uint8Array { return this.memory.slice(i * this.slotBytes, i * this.slotBytes + this.lengths[i]!); }
+  record(i: number): Uint8Array {
+    return this.memory.slice(i * this.slotBytes, i * this.slotBytes + this.lengths[i]!);
+  }
 
   private at(i: number): void {
-    if (!(Number.isInteger(i) && i >= 0 && i < this.count)) throw new RangeError(`record index ${i} is outside the batch (0..${this.count - 1})`);
+    if (!(Number.isInteger(i) && i >= 0 && i < this.count))
+      throw new RangeError(`record index ${i} is outside the batch (0..${this.count - 1})`);
   }
 }
 
@@ -122,20 +146,44 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
     for (const d of opts.dependencies ?? []) outside.install(d, `byteor-testing:${d.name}`);
     outside.install(opts.plugin, `byteor-testing:${opts.plugin.name}`);
     throw outside.resolveStage(opts.key)
-      ? KernelErrors.error('BYTEOR_E_PLUGIN_STAGE_NOT_IN_WORKER', `plugin "${opts.plugin.name}" registers stage key "${opts.key}" only outside stage workers (host.inWorker is false); register stage families before "if (host.inWorker) return"`, { plugin: opts.plugin.name, key: opts.key })
-      : KernelErrors.error('BYTEOR_E_STAGE_UNKNOWN', `plugin "${opts.plugin.name}" provides no stage family for key "${opts.key}"`, { key: opts.key });
+      ? KernelErrors.error(
+          'BYTEOR_E_PLUGIN_STAGE_NOT_IN_WORKER',
+          `plugin "${opts.plugin.name}" registers stage key "${opts.key}" only outside stage workers ` +
+            `(host.inWorker is false); register stage families before "if (host.inWorker) return"`,
+          { plugin: opts.plugin.name, key: opts.key },
+        )
+      : KernelErrors.error(
+          'BYTEOR_E_STAGE_UNKNOWN',
+          `plugin "${opts.plugin.name}" provides no stage family for key "${opts.key}"`,
+          { key: opts.key },
+        );
   }
   const refusal = resolved.family.check?.(opts.key, resolved.argument);
-  if (refusal) throw KernelErrors.error('BYTEOR_E_STAGE_UNSUPPORTED', `stage key "${opts.key}": ${refusal}`, { key: opts.key });
+  if (refusal)
+    throw KernelErrors.error('BYTEOR_E_STAGE_UNSUPPORTED', `stage key "${opts.key}": ${refusal}`, { key: opts.key });
   const slotBytes = opts.slotBytes ?? 256;
   const counters = new Map<string, number>();
   const counter = (name: string): StageCounter => {
     if (!counters.has(name)) counters.set(name, 0);
-    return { add: (n: number) => { counters.set(name, counters.get(name)! + n); }, get value() { return counters.get(name)!; } };
+    return {
+      add: (n: number) => {
+        counters.set(name, counters.get(name)! + n);
+      },
+      get value() {
+        return counters.get(name)!;
+      },
+    };
   };
   const handler: StageHandler = await resolved.family.create({
-    key: opts.key, argument: resolved.argument, stageIndex: 0, shard: 0, slotBytes, dryRun: opts.dryRun ?? false,
-    env: Object.freeze({ ...(opts.env ?? {}) }), flags: Object.freeze({ ...(opts.flags ?? {}) }), counter,
+    key: opts.key,
+    argument: resolved.argument,
+    stageIndex: 0,
+    shard: 0,
+    slotBytes,
+    dryRun: opts.dryRun ?? false,
+    env: Object.freeze({ ...(opts.env ?? {}) }),
+    flags: Object.freeze({ ...(opts.flags ?? {}) }),
+    counter,
   });
   const result: StageRunResult = { records: [], text: [], dropped: [], counters: {} };
   const size = Math.max(1, Math.floor(opts.batchSize ?? opts.records.length));
@@ -192,13 +240,29 @@ export interface PluginRunResult {
 /** Flags of this byteor's own CLI process: the sources under tsx in byteor's checkout, else the built package. */
 function cliCommand(): { cmd: string; args: string[] } {
   const main = fileURLToPath(ownModuleUrl('kernel/main'));
-  if (IS_DENO) return { cmd: (globalThis as unknown as { Deno: { execPath(): string } }).Deno.execPath(), args: ['run', '-A', main] };
-  return { cmd: process.execPath, args: FROM_SOURCE ? ['--conditions=source', `--import=${import.meta.resolve('tsx')}`, main] : [main] };
+  if (IS_DENO)
+    return {
+      cmd: (globalThis as unknown as { Deno: { execPath(): string } }).Deno.execPath(),
+      args: ['run', '-A', main],
+    };
+  return {
+    cmd: process.execPath,
+    args: FROM_SOURCE ? ['--conditions=source', `--import=${import.meta.resolve('tsx')}`, main] : [main],
+  };
 }
 
 function generatedSpec(stages: string[], slotBytes: number): string {
-  const lines = ['spec.version=1', 'spec.model=single_ring', 'spec.name=byteor_testing', 'single_ring.shards=1', 'single_ring.ordering=strict',
-    'single_ring.producer=single', 'single_ring.scheduling=dedicated', `single_ring.slot_bytes=${slotBytes}`, 'single_ring.wait=block'];
+  const lines = [
+    'spec.version=1',
+    'spec.model=single_ring',
+    'spec.name=byteor_testing',
+    'single_ring.shards=1',
+    'single_ring.ordering=strict',
+    'single_ring.producer=single',
+    'single_ring.scheduling=dedicated',
+    `single_ring.slot_bytes=${slotBytes}`,
+    'single_ring.wait=block',
+  ];
   stages.forEach((k, i) => {
     lines.push(`single_ring.stages.${i}.key=${k}`);
     if (i > 0) lines.push(`single_ring.stages.${i}.depends_on.0=${i - 1}`);
@@ -213,7 +277,11 @@ function generatedSpec(stages: string[], slotBytes: number): string {
  * `exitCode` and `stderr`), not a throw.
  */
 export async function runPlugin(opts: PluginRunOptions): Promise<PluginRunResult> {
-  if (!opts.spec && !opts.stages?.length) throw KernelErrors.error('BYTEOR_E_USAGE_BAD_FLAG', 'runPlugin needs `stages` (stage keys) or `spec` (spec.kv text)');
+  if (!opts.spec && !opts.stages?.length)
+    throw KernelErrors.error(
+      'BYTEOR_E_USAGE_BAD_FLAG',
+      'runPlugin needs `stages` (stage keys) or `spec` (spec.kv text)',
+    );
   const dir = mkdtempSync(join(tmpdir(), 'byteor-testing-'));
   try {
     const specPath = join(dir, 'spec.kv');
@@ -223,22 +291,51 @@ export async function runPlugin(opts: PluginRunOptions): Promise<PluginRunResult
     writeFileSync(specPath, opts.spec ?? generatedSpec(opts.stages!, opts.slotBytes ?? 256));
     writeFileSync(input, opts.records.map((r) => `${r}\n`).join(''));
     const plugins = (Array.isArray(opts.plugin) ? opts.plugin : [opts.plugin]).map((p) => `--plugin=${p}`);
-    const flags = Object.entries(opts.flags ?? {}).filter(([, v]) => v !== false).map(([k, v]) => (v === true ? `--${k}` : `--${k}=${v}`));
+    const flags = Object.entries(opts.flags ?? {})
+      .filter(([, v]) => v !== false)
+      .map(([k, v]) => (v === true ? `--${k}` : `--${k}=${v}`));
     const { cmd, args } = cliCommand();
-    const argv = [...args, 'run', '--sp', `--spec=${specPath}`, `--input=${input}`, `--output=${output}`, `--state-out=${stateOut}`, ...plugins, ...flags];
-    const child = spawn(cmd, argv, { cwd: opts.cwd ?? process.cwd(), env: { ...process.env, ...(opts.env ?? {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const argv = [
+      ...args,
+      'run',
+      '--sp',
+      `--spec=${specPath}`,
+      `--input=${input}`,
+      `--output=${output}`,
+      `--state-out=${stateOut}`,
+      ...plugins,
+      ...flags,
+    ];
+    const child = spawn(cmd, argv, {
+      cwd: opts.cwd ?? process.cwd(),
+      env: { ...process.env, ...(opts.env ?? {}) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
     const exitCode = await new Promise<number>((resolve, reject) => {
       child.once('error', reject);
       child.once('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
     }).finally(() => clearTimeout(timer));
     const out = existsSync(output) ? readFileSync(output, 'utf8') : '';
-    const state = existsSync(stateOut) ? JSON.parse(readFileSync(stateOut, 'utf8')) as PluginRunResult['state'] : null;
-    return { exitCode, stdout, stderr, output: out === '' ? [] : out.replace(/\n$/, '').split('\n'), state, sections: state?.sections ?? {} };
+    const state = existsSync(stateOut)
+      ? (JSON.parse(readFileSync(stateOut, 'utf8')) as PluginRunResult['state'])
+      : null;
+    return {
+      exitCode,
+      stdout,
+      stderr,
+      output: out === '' ? [] : out.replace(/\n$/, '').split('\n'),
+      state,
+      sections: state?.sections ?? {},
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -13,7 +13,9 @@ export function verbCapabilities(kernel: KernelHost): VerbCapabilities {
     checkSpec: async (path, opts) => (await specs()).validateSpecFile(path, kernel, opts),
     checkSpecText: async (text, opts) => (await specs()).validateSpecText(text, kernel, opts),
     catalog: Object.freeze({
-      get plugins() { return kernel.plugins; },
+      get plugins() {
+        return kernel.plugins;
+      },
       verbs: () => kernel.verbs(),
       verbExtensions: (verb: string) => kernel.verbExtensions(verb),
       stages: () => kernel.stages(),

@@ -14,6 +14,8 @@ export function packageVersion(): string {
   try {
     const pkg = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version?: string };
     if (typeof pkg.version === 'string') return (cached = pkg.version);
-  } catch { /* unreadable: reported as 0.0.0 */ }
+  } catch {
+    /* unreadable: reported as 0.0.0 */
+  }
   return (cached = '0.0.0');
 }

@@ -33,8 +33,12 @@ export function entryPoints() {
   };
   walk('plugins');
   return [
-    'kernel/main.ts', 'kernel/index.ts', 'kernel/plugin-api.ts', 'kernel/testing.ts',
-    'kernel/exec/stage-worker.ts', 'kernel/lanegraph/role-worker.ts',
+    'kernel/main.ts',
+    'kernel/index.ts',
+    'kernel/plugin-api.ts',
+    'kernel/testing.ts',
+    'kernel/exec/stage-worker.ts',
+    'kernel/lanegraph/role-worker.ts',
     ...plugins.sort(),
   ];
 }
@@ -47,9 +51,14 @@ export function entryPoints() {
 const zodEnglishOnly = {
   name: 'zod-english-only',
   setup(b) {
-    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (/[\\/]zod[\\/]/.test(args.importer)
-      ? { path: join(dirname(args.importer), '..', 'locales', 'en.js').replace(/en\.js$/, 'index-en.js'), namespace: 'zod-locales' }
-      : undefined));
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]/.test(args.importer)
+        ? {
+            path: join(dirname(args.importer), '..', 'locales', 'en.js').replace(/en\.js$/, 'index-en.js'),
+            namespace: 'zod-locales',
+          }
+        : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
       contents: "export { default as en } from './en.js';",
       resolveDir: dirname(args.path),
@@ -74,14 +83,23 @@ function resolveBin(pkg, rel) {
 }
 function step(label, script, args) {
   const r = spawnSync(process.execPath, [script, ...args], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) { console.error(`build: ${label} failed (exit ${r.status})`); process.exit(r.status ?? 1); }
+  if (r.status !== 0) {
+    console.error(`build: ${label} failed (exit ${r.status})`);
+    process.exit(r.status ?? 1);
+  }
 }
 
 if (!existsSync(join(root, 'assembly', 'index.ts'))) {
-  console.error('build: assembly/ is not here: this is an installed package, which ships dist/ and build/core.wasm built');
+  console.error(
+    'build: assembly/ is not here: this is an installed package, which ships dist/ and build/core.wasm built',
+  );
   process.exit(1);
 }
-step('asc (assembly → build/core.wasm)', resolveBin('assemblyscript', 'bin/asc.js'), ['assembly/index.ts', '--target', 'release']);
+step('asc (assembly → build/core.wasm)', resolveBin('assemblyscript', 'bin/asc.js'), [
+  'assembly/index.ts',
+  '--target',
+  'release',
+]);
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 step('tsc (kernel, plugins → dist/*.d.ts)', resolveBin('typescript', 'bin/tsc'), ['-p', 'tsconfig.build.json']);
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -101,7 +119,10 @@ await build({
   legalComments: 'none',
   plugins: [zodEnglishOnly],
   logLevel: 'warning',
-}).catch(() => { console.error('build: esbuild (kernel, plugins → dist/*.js) failed'); process.exit(1); });
+}).catch(() => {
+  console.error('build: esbuild (kernel, plugins → dist/*.js) failed');
+  process.exit(1);
+});
 for (const asset of ASSETS) {
   const to = join(root, 'dist', asset);
   mkdirSync(dirname(to), { recursive: true });

@@ -19,7 +19,18 @@ import { CODEC_MAPKV, CODEC_ROW, encodeRecord, type PayloadMode } from '../plugi
 
 export const SAMPLE_SCHEMA_ID = 7;
 export const SAMPLE_MSG_TYPE = 1;
-export const SAMPLE_FIELDS = ['txn_id', 'ts', 'card', 'email', 'name', 'amount', 'currency', 'notes', 'device', 'ip'] as const;
+export const SAMPLE_FIELDS = [
+  'txn_id',
+  'ts',
+  'card',
+  'email',
+  'name',
+  'amount',
+  'currency',
+  'notes',
+  'device',
+  'ip',
+] as const;
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same records. */
 export function mulberry32(seed: number): () => number {
@@ -66,7 +77,11 @@ export function sampleRecord(rnd: () => number, i: number): SampleRecord {
 const packr = new Packr({ useRecords: false });
 
 /** Encode a logical record as a DataGuard record (envelope + msgpackr body) in the given mode. */
-export function encodeSample(r: SampleRecord, mode: PayloadMode, over: Partial<{ codec: number; schemaId: number; msgType: number; version: number }> = {}): Uint8Array {
+export function encodeSample(
+  r: SampleRecord,
+  mode: PayloadMode,
+  over: Partial<{ codec: number; schemaId: number; msgType: number; version: number }> = {},
+): Uint8Array {
   let body: unknown;
   if (mode === 'mapkv') {
     // a producer's own key order: shuffled deterministically by txn_id, to show output order is canonical
@@ -76,26 +91,42 @@ export function encodeSample(r: SampleRecord, mode: PayloadMode, over: Partial<{
   } else {
     const n = r.version === 2 ? SAMPLE_FIELDS.length : 8;
     let last = -1;
-    const row = SAMPLE_FIELDS.slice(0, n).map((f, i) => { const v = r.fields[f]; if (v !== undefined) last = i; return v ?? null; });
+    const row = SAMPLE_FIELDS.slice(0, n).map((f, i) => {
+      const v = r.fields[f];
+      if (v !== undefined) last = i;
+      return v ?? null;
+    });
     body = row.slice(0, Math.max(last + 1, 7));
   }
-  return encodeRecord({
-    codec: over.codec ?? (mode === 'row' ? CODEC_ROW : CODEC_MAPKV),
-    schemaId: over.schemaId ?? SAMPLE_SCHEMA_ID,
-    msgType: over.msgType ?? SAMPLE_MSG_TYPE,
-    version: over.version ?? r.version,
-  }, packr.pack(body));
+  return encodeRecord(
+    {
+      codec: over.codec ?? (mode === 'row' ? CODEC_ROW : CODEC_MAPKV),
+      schemaId: over.schemaId ?? SAMPLE_SCHEMA_ID,
+      msgType: over.msgType ?? SAMPLE_MSG_TYPE,
+      version: over.version ?? r.version,
+    },
+    packr.pack(body),
+  );
 }
 
 /** Invalid record number k (cycles through the reject reasons). */
 export function badRecord(rnd: () => number, i: number, mode: PayloadMode, k: number): Uint8Array {
   const good = sampleRecord(rnd, i);
   switch (k % 5) {
-    case 0: return new TextEncoder().encode('this is not a DataGuard record');
-    case 1: return encodeSample(good, mode, { codec: mode === 'row' ? CODEC_MAPKV : CODEC_ROW });
-    case 2: return encodeSample(good, mode, { version: 9 });
-    case 3: { const { email: _drop, ...rest } = good.fields; return encodeSample({ version: good.version, fields: rest }, mode); }
-    default: { const rec = encodeSample(good, mode); return rec.subarray(0, rec.length - 3); }
+    case 0:
+      return new TextEncoder().encode('this is not a DataGuard record');
+    case 1:
+      return encodeSample(good, mode, { codec: mode === 'row' ? CODEC_MAPKV : CODEC_ROW });
+    case 2:
+      return encodeSample(good, mode, { version: 9 });
+    case 3: {
+      const { email: _drop, ...rest } = good.fields;
+      return encodeSample({ version: good.version, fields: rest }, mode);
+    }
+    default: {
+      const rec = encodeSample(good, mode);
+      return rec.subarray(0, rec.length - 3);
+    }
   }
 }
 
@@ -126,16 +157,31 @@ export function toBase64Lines(records: readonly Uint8Array[]): string {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({
     options: {
-      mode: { type: 'string', default: 'mapkv' }, count: { type: 'string', default: '20' }, seed: { type: 'string', default: '1' },
-      'bad-every': { type: 'string', default: '0' }, out: { type: 'string' },
+      mode: { type: 'string', default: 'mapkv' },
+      count: { type: 'string', default: '20' },
+      seed: { type: 'string', default: '1' },
+      'bad-every': { type: 'string', default: '0' },
+      out: { type: 'string' },
     },
   });
   const mode = values.mode === 'row' ? 'row' : values.mode === 'mapkv' ? 'mapkv' : undefined;
-  const count = Number(values.count), seed = Number(values.seed), badEvery = Number(values['bad-every']);
-  if (!mode || !Number.isInteger(count) || count < 0 || !Number.isInteger(seed) || !Number.isInteger(badEvery) || badEvery < 0) {
-    process.stderr.write('usage: dataguard-records.ts [--mode=mapkv|row] [--count=N] [--seed=N] [--bad-every=N] [--out=FILE]\n');
+  const count = Number(values.count),
+    seed = Number(values.seed),
+    badEvery = Number(values['bad-every']);
+  if (
+    !mode ||
+    !Number.isInteger(count) ||
+    count < 0 ||
+    !Number.isInteger(seed) ||
+    !Number.isInteger(badEvery) ||
+    badEvery < 0
+  ) {
+    process.stderr.write(
+      'usage: dataguard-records.ts [--mode=mapkv|row] [--count=N] [--seed=N] [--bad-every=N] [--out=FILE]\n',
+    );
     process.exit(2);
   }
   const text = toBase64Lines(sampleRecords({ mode, count, seed, badEvery }));
-  if (values.out) writeFileSync(values.out, text); else process.stdout.write(text);
+  if (values.out) writeFileSync(values.out, text);
+  else process.stdout.write(text);
 }

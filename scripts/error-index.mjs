@@ -7,20 +7,32 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { files, loadErrorTables, root } from './error-tables.mjs';
 
-const EXIT = { 1: 'runtime failure', 2: 'usage', 3: 'spec invalid', 4: 'policy', 5: 'host not ready', 6: 'artifact invalid' };
+const EXIT = {
+  1: 'runtime failure',
+  2: 'usage',
+  3: 'spec invalid',
+  4: 'policy',
+  5: 'host not ready',
+  6: 'artifact invalid',
+};
 const cell = (s) => s.replace(/\|/g, '\\|');
 
 export async function buildIndex() {
   const tables = await loadErrorTables();
-  const rows = tables.flatMap((t) => Object.entries(t.entries).map(([code, e]) => ({ code, owner: t.owner, file: t.file, ...e })))
+  const rows = tables
+    .flatMap((t) => Object.entries(t.entries).map(([code, e]) => ({ code, owner: t.owner, file: t.file, ...e })))
     .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
-  const docs = files(join(root, 'docs'), ['.md']).filter((f) => !f.endsWith('errors.md'))
+  const docs = files(join(root, 'docs'), ['.md'])
+    .filter((f) => !f.endsWith('errors.md'))
     .map((f) => ({ name: relative(join(root, 'docs'), f), text: readFileSync(f, 'utf8') }));
   const undocumented = [];
   const lines = rows.map((r) => {
     const where = docs.filter((d) => d.text.includes(r.code)).map((d) => `[${d.name}](${d.name})`);
     if (where.length === 0) undocumented.push(r.code);
-    return `| \`${r.code}\` | ${r.owner} | ${r.exit} (${EXIT[r.exit]}) | ${cell(r.summary)} | ${where.join(', ') || '**undocumented**'} |`;
+    return (
+      `| \`${r.code}\` | ${r.owner} | ${r.exit} (${EXIT[r.exit]}) | ${cell(r.summary)} | ` +
+      `${where.join(', ') || '**undocumented**'} |`
+    );
   });
   const owners = tables.map((t) => `[${t.owner}](../${t.file})`).join(', ');
   const text = `# Error codes
@@ -49,6 +61,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.exitCode = stale || undocumented.length ? 1 : 0;
   } else {
     writeFileSync(path, text);
-    if (undocumented.length) { console.error(`codes documented nowhere in docs/: ${undocumented.join(', ')}`); process.exitCode = 1; }
+    if (undocumented.length) {
+      console.error(`codes documented nowhere in docs/: ${undocumented.join(', ')}`);
+      process.exitCode = 1;
+    }
   }
 }

@@ -27,7 +27,9 @@ export function files(dir, exts) {
 /** The modules that hold error tables, relative to the repository root. */
 export function tableFiles() {
   const inKernel = files(join(root, 'kernel', 'errors'), ['.ts']).filter((f) => !f.endsWith('define-errors.ts'));
-  const named = ['plugins', 'bench'].flatMap((d) => files(join(root, d), ['errors.ts']).filter((f) => f.endsWith('/errors.ts')));
+  const named = ['plugins', 'bench'].flatMap((d) =>
+    files(join(root, d), ['errors.ts']).filter((f) => f.endsWith('/errors.ts')),
+  );
   return [...inKernel, ...named].map((f) => relative(root, f)).sort();
 }
 

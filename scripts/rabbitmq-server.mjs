@@ -9,10 +9,19 @@ import { join } from 'node:path';
 
 export const RABBITMQ_SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
 
-export function hasRabbitmq() { return existsSync(RABBITMQ_SERVER); }
+export function hasRabbitmq() {
+  return existsSync(RABBITMQ_SERVER);
+}
 
 function portOpen(port) {
-  return new Promise((r) => { const c = connect(port, '127.0.0.1'); c.once('connect', () => { c.destroy(); r(true); }); c.once('error', () => r(false)); });
+  return new Promise((r) => {
+    const c = connect(port, '127.0.0.1');
+    c.once('connect', () => {
+      c.destroy();
+      r(true);
+    });
+    c.once('error', () => r(false));
+  });
 }
 
 /**
@@ -21,7 +30,9 @@ function portOpen(port) {
  */
 export class RabbitmqBroker {
   constructor(dir, { amqpPort, distPort, epmdPort, name }) {
-    this.dir = dir; this.amqpPort = amqpPort; this.epmdPort = epmdPort;
+    this.dir = dir;
+    this.amqpPort = amqpPort;
+    this.epmdPort = epmdPort;
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'enabled_plugins'), '[].\n');
     this.env = {
@@ -43,7 +54,12 @@ export class RabbitmqBroker {
     this.proc = null;
     this.url = `amqp://guest:guest@127.0.0.1:${amqpPort}`;
     // a test process that dies (an uncaught error) must not leave its broker running
-    this.onExit = () => { try { if (this.proc) process.kill(-this.proc.pid, 'SIGKILL'); } catch {} this.killEpmd(); };
+    this.onExit = () => {
+      try {
+        if (this.proc) process.kill(-this.proc.pid, 'SIGKILL');
+      } catch {}
+      this.killEpmd();
+    };
     process.once('exit', this.onExit);
   }
 
@@ -55,31 +71,47 @@ export class RabbitmqBroker {
     const p = spawn(RABBITMQ_SERVER, [], { env: this.env, stdio: 'ignore', detached: true });
     this.proc = p;
     let exited = false;
-    p.once('exit', () => { exited = true; });
-    p.once('error', () => { exited = true; });
+    p.once('exit', () => {
+      exited = true;
+    });
+    p.once('error', () => {
+      exited = true;
+    });
     const until = Date.now() + ms;
     while (Date.now() < until && !exited) {
       if (await portOpen(this.amqpPort)) return;
       await new Promise((r) => setTimeout(r, 100));
     }
     this.signal('SIGKILL');
-    throw new Error(`rabbitmq-server did not accept AMQP connections on 127.0.0.1:${this.amqpPort} within ${ms} ms (logs in ${join(this.dir, 'log')})`);
+    throw new Error(
+      `rabbitmq-server did not accept AMQP connections on 127.0.0.1:${this.amqpPort} within ${ms} ms (logs in ` +
+        `${join(this.dir, 'log')})`,
+    );
   }
 
   signal(sig) {
     const p = this.proc;
     if (!p || p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
     const gone = new Promise((r) => p.once('exit', () => r()));
-    try { process.kill(-p.pid, sig); } catch { return Promise.resolve(); }
+    try {
+      process.kill(-p.pid, sig);
+    } catch {
+      return Promise.resolve();
+    }
     return gone;
   }
 
   /** SIGKILL: the broker gets no chance to flush or close connections */
-  async kill() { await this.signal('SIGKILL'); this.proc = null; }
+  async kill() {
+    await this.signal('SIGKILL');
+    this.proc = null;
+  }
 
   /** end the broker (SIGTERM, SIGKILL after 10 s) and its epmd */
   async stop() {
-    const t = setTimeout(() => { void this.signal('SIGKILL'); }, 10_000);
+    const t = setTimeout(() => {
+      void this.signal('SIGKILL');
+    }, 10_000);
     await this.signal('SIGTERM');
     clearTimeout(t);
     this.proc = null;

@@ -18,11 +18,16 @@ function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
   });
 }
 
-function has(bin) { return spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0; }
+function has(bin) {
+  return spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
+}
 
 /** PostgreSQL server binaries: Debian keeps them in /usr/lib/postgresql/<major>/bin, off PATH */
 function postgresBin() {
@@ -45,33 +50,65 @@ async function startPostgres(dirs) {
   if (bin === null) return null;
   const exe = (name) => (bin ? join(bin, name) : name);
   const root = process.getuid?.() === 0;
-  let uid = null; let gid = null;
+  let uid = null;
+  let gid = null;
   if (root) {
     const id = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
     const g = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
     if (id.status !== 0) return null;
-    uid = Number(id.stdout.trim()); gid = Number(g.stdout.trim());
+    uid = Number(id.stdout.trim());
+    gid = Number(g.stdout.trim());
   }
-  const as = (cmd, args) => (root ? spawnSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { encoding: 'utf8' }) : spawnSync(cmd, args, { encoding: 'utf8' }));
-  const dir = mkdtempSync(join(tmpdir(), 'byteor-pg-')); dirs.push(dir);
+  const as = (cmd, args) =>
+    root
+      ? spawnSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { encoding: 'utf8' })
+      : spawnSync(cmd, args, { encoding: 'utf8' });
+  const dir = mkdtempSync(join(tmpdir(), 'byteor-pg-'));
+  dirs.push(dir);
   chmodSync(dir, 0o755);
   if (root) chownSync(dir, uid, gid);
   const data = join(dir, 'data');
   const init = as(exe('initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
-  if (init.status !== 0) { process.stderr.write(`[test servers] initdb failed: ${init.stderr}\n`); return null; }
+  if (init.status !== 0) {
+    process.stderr.write(`[test servers] initdb failed: ${init.stderr}\n`);
+    return null;
+  }
   const port = await freePort();
-  const start = as(exe('pg_ctl'), ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '30', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
-  if (start.status !== 0) { process.stderr.write(`[test servers] pg_ctl start failed: ${start.stderr}\n`); return null; }
+  const start = as(exe('pg_ctl'), [
+    '-D',
+    data,
+    '-l',
+    join(dir, 'log'),
+    '-w',
+    '-t',
+    '30',
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+    'start',
+  ]);
+  if (start.status !== 0) {
+    process.stderr.write(`[test servers] pg_ctl start failed: ${start.stderr}\n`);
+    return null;
+  }
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    stop: () => { as(exe('pg_ctl'), ['-D', data, '-m', 'immediate', 'stop']); },
+    stop: () => {
+      as(exe('pg_ctl'), ['-D', data, '-m', 'immediate', 'stop']);
+    },
   };
 }
 
 async function waitPort(port, ms = 10_000) {
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    const ok = await new Promise((r) => { const c = connect(port, '127.0.0.1'); c.once('connect', () => { c.destroy(); r(true); }); c.once('error', () => r(false)); });
+    const ok = await new Promise((r) => {
+      const c = connect(port, '127.0.0.1');
+      c.once('connect', () => {
+        c.destroy();
+        r(true);
+      });
+      c.once('error', () => r(false));
+    });
     if (ok) return true;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -86,43 +123,77 @@ export async function startTestServers() {
   let rabbit = null;
   let rabbitReady = Promise.resolve();
   if (hasRabbitmq()) {
-    const dir = mkdtempSync(join(tmpdir(), 'byteor-rabbitmq-')); dirs.push(dir);
-    rabbit = new RabbitmqBroker(dir, { amqpPort: await freePort(), distPort: await freePort(), epmdPort: await freePort(), name: `byteor-test-${process.pid}` });
-    rabbitReady = rabbit.start().then(() => { env.BYTEOR_TEST_RABBITMQ_URL = rabbit.url; },
-      (e) => { process.stderr.write(`[test servers] ${e.message}\n`); });
+    const dir = mkdtempSync(join(tmpdir(), 'byteor-rabbitmq-'));
+    dirs.push(dir);
+    rabbit = new RabbitmqBroker(dir, {
+      amqpPort: await freePort(),
+      distPort: await freePort(),
+      epmdPort: await freePort(),
+      name: `byteor-test-${process.pid}`,
+    });
+    rabbitReady = rabbit.start().then(
+      () => {
+        env.BYTEOR_TEST_RABBITMQ_URL = rabbit.url;
+      },
+      (e) => {
+        process.stderr.write(`[test servers] ${e.message}\n`);
+      },
+    );
   }
   let s3Port = 0;
   if (existsSync(S3RVER)) {
     s3Port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), 'byteor-s3-')); dirs.push(dir);
-    procs.push(spawn(process.execPath, [S3RVER, '-d', dir, '-a', '127.0.0.1', '-p', String(s3Port), '--silent'], { stdio: 'ignore' }));
+    const dir = mkdtempSync(join(tmpdir(), 'byteor-s3-'));
+    dirs.push(dir);
+    procs.push(
+      spawn(process.execPath, [S3RVER, '-d', dir, '-a', '127.0.0.1', '-p', String(s3Port), '--silent'], {
+        stdio: 'ignore',
+      }),
+    );
   }
   if (has('nats-server')) {
     const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), 'byteor-nats-')); dirs.push(dir);
+    const dir = mkdtempSync(join(tmpdir(), 'byteor-nats-'));
+    dirs.push(dir);
     const p = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], { stdio: 'ignore' });
     procs.push(p);
-    if (await waitPort(port)) { env.BYTEOR_TEST_NATS_URL = `nats://127.0.0.1:${port}`; env.BYTEOR_TEST_NATS_STORE = dir; }
+    if (await waitPort(port)) {
+      env.BYTEOR_TEST_NATS_URL = `nats://127.0.0.1:${port}`;
+      env.BYTEOR_TEST_NATS_STORE = dir;
+    }
   }
   if (has('redis-server')) {
     const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), 'byteor-redis-')); dirs.push(dir);
-    const p = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const dir = mkdtempSync(join(tmpdir(), 'byteor-redis-'));
+    dirs.push(dir);
+    const p = spawn(
+      'redis-server',
+      ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
     procs.push(p);
     if (await waitPort(port)) env.BYTEOR_TEST_REDIS_URL = `redis://127.0.0.1:${port}`;
   }
   const pg = await startPostgres(dirs);
   if (pg) env.BYTEOR_TEST_POSTGRES_URL = pg.url;
-  if (s3Port && await waitPort(s3Port)) env.BYTEOR_TEST_S3_URL = `http://127.0.0.1:${s3Port}`;
+  if (s3Port && (await waitPort(s3Port))) env.BYTEOR_TEST_S3_URL = `http://127.0.0.1:${s3Port}`;
   await rabbitReady;
   return {
     env,
     stop: async () => {
       if (pg) pg.stop();
       await rabbit?.stop();
-      for (const p of procs) { try { p.kill('SIGTERM'); } catch {} }
+      for (const p of procs) {
+        try {
+          p.kill('SIGTERM');
+        } catch {}
+      }
       await new Promise((r) => setTimeout(r, 100));
-      for (const d of dirs) { try { rmSync(d, { recursive: true, force: true }); } catch {} }
+      for (const d of dirs) {
+        try {
+          rmSync(d, { recursive: true, force: true });
+        } catch {}
+      }
     },
   };
 }

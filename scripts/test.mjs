@@ -64,10 +64,21 @@ for (const check of checks) {
   const r = spawnSync(check.command, check.args, { cwd: root, env, encoding: 'utf8', maxBuffer: 64 << 20 });
   const ok = r.status === 0;
   if (ok) passed++;
-  else { failed++; failures.push(check.name); }
-  process.stderr.write(`${ok ? 'ok  ' : 'FAIL'} ${check.name} (${ok ? 1 : 0} passed, ${ok ? 0 : 1} failed, ${Date.now() - t0} ms)\n`);
+  else {
+    failed++;
+    failures.push(check.name);
+  }
+  process.stderr.write(
+    `${ok ? 'ok  ' : 'FAIL'} ${check.name} (${ok ? 1 : 0} passed, ${ok ? 0 : 1} failed, ${Date.now() - t0} ms)\n`,
+  );
   const out = `${r.error ? String(r.error) : ''}${r.stdout ?? ''}${r.stderr ?? ''}`;
-  if (!ok) process.stderr.write(out.split('\n').map((l) => `    ${l}`).join('\n') + '\n');
+  if (!ok)
+    process.stderr.write(
+      out
+        .split('\n')
+        .map((l) => `    ${l}`)
+        .join('\n') + '\n',
+    );
 }
 
 function runFile(file) {
@@ -77,38 +88,75 @@ function runFile(file) {
     const fileTmp = mkdtempSync(join(tmpRoot, 't'));
     symlinkSync(tsxCache, join(fileTmp, tsxCacheName));
     const child = spawn(process.execPath, ['--no-liftoff', '--conditions=source', '--import', 'tsx', file], {
-      cwd: root, env: { ...env, TMPDIR: fileTmp }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+      cwd: root,
+      env: { ...env, TMPDIR: fileTmp },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
-    const timer = setTimeout(() => { out += `\n[test runner] timed out after ${timeoutMs} ms\n`; try { process.kill(-child.pid, 'SIGKILL'); } catch {} }, timeoutMs);
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
+    const timer = setTimeout(() => {
+      out += `\n[test runner] timed out after ${timeoutMs} ms\n`;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+    }, timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
       const clean = out.replace(/\x1b\[[0-9;]*m/g, '');
       const total = Number(/Total:\s+(\d+)/.exec(clean)?.[1] ?? NaN);
       const ok = Number(/Passed:\s+(\d+)/.exec(clean)?.[1] ?? NaN);
-      let p = 0; let f = 0;
-      if (Number.isFinite(total) && Number.isFinite(ok)) { p = ok; f = total - ok; }
+      let p = 0;
+      let f = 0;
+      if (Number.isFinite(total) && Number.isFinite(ok)) {
+        p = ok;
+        f = total - ok;
+      }
       if (code !== 0 && f === 0) f = 1; // crashed, timed out or failed outside a test
-      passed += p; failed += f;
+      passed += p;
+      failed += f;
       const ms = Date.now() - t0;
       finished++;
-      process.stderr.write(`${f ? 'FAIL' : 'ok  '} ${rel} (${p} passed, ${f} failed, ${ms} ms) [${finished}/${files.length} files]\n`);
+      process.stderr.write(
+        `${f ? 'FAIL' : 'ok  '} ${rel} (${p} passed, ${f} failed, ${ms} ms) [${finished}/${files.length} files]\n`,
+      );
       let left = [];
-      try { left = readdirSync(fileTmp).filter((n) => n !== tsxCacheName); } catch {}
-      if (left.length) process.stderr.write(`note: ${rel} left ${left.length} entr${left.length === 1 ? 'y' : 'ies'} in its TMPDIR (removed): ${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''}\n`);
-      try { rmSync(fileTmp, { recursive: true, force: true }); } catch {}
-      if (f) { failures.push(rel); process.stderr.write(clean.split('\n').map((l) => `    ${l}`).join('\n') + '\n'); }
+      try {
+        left = readdirSync(fileTmp).filter((n) => n !== tsxCacheName);
+      } catch {}
+      if (left.length)
+        process.stderr.write(
+          `note: ${rel} left ${left.length} entr${left.length === 1 ? 'y' : 'ies'} in its TMPDIR (removed): ` +
+            `${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''}\n`,
+        );
+      try {
+        rmSync(fileTmp, { recursive: true, force: true });
+      } catch {}
+      if (f) {
+        failures.push(rel);
+        process.stderr.write(
+          clean
+            .split('\n')
+            .map((l) => `    ${l}`)
+            .join('\n') + '\n',
+        );
+      }
       resolve();
     });
   });
 }
 
 const queue = [...files];
-await Promise.all(Array.from({ length: Math.max(1, jobs) }, async () => {
-  while (queue.length) await runFile(queue.shift());
-}));
+await Promise.all(
+  Array.from({ length: Math.max(1, jobs) }, async () => {
+    while (queue.length) await runFile(queue.shift());
+  }),
+);
 await servers.stop();
 rmSync(tmpRoot, { recursive: true, force: true });
 if (failures.length) process.stderr.write(`failed files:\n${failures.map((f) => `  ${f}`).join('\n')}\n`);

@@ -25,13 +25,37 @@ export default defineBench({
     const pool = syntheticPayloads(o.payload);
     const key = `http_post:${DRY_RUN_TARGET}`;
     const spec = {
-      name: 'actiongraph_http_post_dry_run', kind: 'bench' as const, reference: null,
-      disclosure: ringDisclosure({ topology: `P→0 (${key}, dry run)`, stages: 1, shards: 1, wait: w, pool, batch: o.batch }),
+      name: 'actiongraph_http_post_dry_run',
+      kind: 'bench' as const,
+      reference: null,
+      disclosure: ringDisclosure({
+        topology: `P→0 (${key}, dry run)`,
+        stages: 1,
+        shards: 1,
+        wait: w,
+        pool,
+        batch: o.batch,
+      }),
       notes: w.note ? [w.note] : [],
     };
-    return measureContender(ctx, spec, (d) => startSingleRing({
-      plugins: ['core-stages', 'actiongraph'], pool, batch: o.batch, dryRun: true,
-      specText: singleRingSpecText({ name: 'actiongraph_http_post_dry_run', stages: [{ key, deps: [] }], shards: 1, capacity: BENCH_CAPACITY, slotBytes: pool.maxBytes, wait: w.wait }),
-    }, d));
+    return measureContender(ctx, spec, (d) =>
+      startSingleRing(
+        {
+          plugins: ['core-stages', 'actiongraph'],
+          pool,
+          batch: o.batch,
+          dryRun: true,
+          specText: singleRingSpecText({
+            name: 'actiongraph_http_post_dry_run',
+            stages: [{ key, deps: [] }],
+            shards: 1,
+            capacity: BENCH_CAPACITY,
+            slotBytes: pool.maxBytes,
+            wait: w.wait,
+          }),
+        },
+        d,
+      ),
+    );
   },
 });

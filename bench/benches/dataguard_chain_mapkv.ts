@@ -20,16 +20,40 @@ export default defineBench({
     const w = chooseWait(o.wait, 3, ctx.cores);
     const pool = dataguardPool();
     const spec = {
-      name: 'dataguard_chain_mapkv', kind: 'bench' as const, reference: null,
-      disclosure: ringDisclosure({ topology: 'chain P→0 (dataguard_check), 0→1 (dataguard_redact)', stages: 2, shards: 1, wait: w, pool, batch: o.batch }),
+      name: 'dataguard_chain_mapkv',
+      kind: 'bench' as const,
+      reference: null,
+      disclosure: ringDisclosure({
+        topology: 'chain P→0 (dataguard_check), 0→1 (dataguard_redact)',
+        stages: 2,
+        shards: 1,
+        wait: w,
+        pool,
+        batch: o.batch,
+      }),
       notes: [...(w.note ? [w.note] : []), '--payload does not apply: the records are DataGuard mapkv records'],
     };
-    return measureContender(ctx, spec, (d) => startSingleRing({
-      plugins: ['core-stages', 'dataguard'], pool, batch: o.batch, flags: dataguardFlags(),
-      specText: singleRingSpecText({
-        name: 'dataguard_chain_mapkv', stages: [{ key: 'dataguard_check', deps: [] }, { key: 'dataguard_redact', deps: [0] }],
-        shards: 1, capacity: BENCH_CAPACITY, slotBytes: DATAGUARD_SLOT_BYTES, wait: w.wait,
-      }),
-    }, d));
+    return measureContender(ctx, spec, (d) =>
+      startSingleRing(
+        {
+          plugins: ['core-stages', 'dataguard'],
+          pool,
+          batch: o.batch,
+          flags: dataguardFlags(),
+          specText: singleRingSpecText({
+            name: 'dataguard_chain_mapkv',
+            stages: [
+              { key: 'dataguard_check', deps: [] },
+              { key: 'dataguard_redact', deps: [0] },
+            ],
+            shards: 1,
+            capacity: BENCH_CAPACITY,
+            slotBytes: DATAGUARD_SLOT_BYTES,
+            wait: w.wait,
+          }),
+        },
+        d,
+      ),
+    );
   },
 });

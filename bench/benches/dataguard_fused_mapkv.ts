@@ -20,16 +20,37 @@ export default defineBench({
     const w = chooseWait(o.wait, 2, ctx.cores);
     const pool = dataguardPool();
     const spec = {
-      name: 'dataguard_fused_mapkv', kind: 'bench' as const, reference: null,
-      disclosure: ringDisclosure({ topology: 'P→0 (dataguard_fused)', stages: 1, shards: 1, wait: w, pool, batch: o.batch }),
+      name: 'dataguard_fused_mapkv',
+      kind: 'bench' as const,
+      reference: null,
+      disclosure: ringDisclosure({
+        topology: 'P→0 (dataguard_fused)',
+        stages: 1,
+        shards: 1,
+        wait: w,
+        pool,
+        batch: o.batch,
+      }),
       notes: [...(w.note ? [w.note] : []), '--payload does not apply: the records are DataGuard mapkv records'],
     };
-    return measureContender(ctx, spec, (d) => startSingleRing({
-      plugins: ['core-stages', 'dataguard'], pool, batch: o.batch, flags: dataguardFlags(),
-      specText: singleRingSpecText({
-        name: 'dataguard_fused_mapkv', stages: [{ key: 'dataguard_fused', deps: [] }],
-        shards: 1, capacity: BENCH_CAPACITY, slotBytes: DATAGUARD_SLOT_BYTES, wait: w.wait,
-      }),
-    }, d));
+    return measureContender(ctx, spec, (d) =>
+      startSingleRing(
+        {
+          plugins: ['core-stages', 'dataguard'],
+          pool,
+          batch: o.batch,
+          flags: dataguardFlags(),
+          specText: singleRingSpecText({
+            name: 'dataguard_fused_mapkv',
+            stages: [{ key: 'dataguard_fused', deps: [] }],
+            shards: 1,
+            capacity: BENCH_CAPACITY,
+            slotBytes: DATAGUARD_SLOT_BYTES,
+            wait: w.wait,
+          }),
+        },
+        d,
+      ),
+    );
   },
 });

@@ -4,7 +4,8 @@
  * websocket ingress (server mode); the record goes through the ring and one identity stage;
  * EdgePlane's websocket egress sends it to the load generator's server, where it is counted.
  *
- *   load generator ──ws──▶ [EdgePlane websocket ingress → ring → identity → EdgePlane websocket egress] ──ws──▶ load generator
+ *   load generator ──ws──▶ [EdgePlane websocket ingress → ring → identity → EdgePlane websocket egress] ──ws──▶ load
+ *   generator
  *       (its own thread)              (runtime main thread + 1 stage worker)
  *
  * What it measures is the edge: WebSocket framing, the adapters' per-record handling and the
@@ -41,25 +42,53 @@ type LoadgenMessage =
   | { type: 'result'; result: DriverResult }
   | { type: 'error'; message: string };
 
-interface Pipeline { run: SingleRingRun; ingress: IngressAdapter; egress: EgressAdapter }
+interface Pipeline {
+  run: SingleRingRun;
+  ingress: IngressAdapter;
+  egress: EgressAdapter;
+}
 
-async function startPipeline(sinkPort: number, wait: WaitKind, slotBytes: number, batch: number): Promise<Pipeline & { ingressPort: number }> {
+async function startPipeline(
+  sinkPort: number,
+  wait: WaitKind,
+  slotBytes: number,
+  batch: number,
+): Promise<Pipeline & { ingressPort: number }> {
   const kernel = new Kernel();
   await loadPlugins(kernel, ['core-stages', 'edgeplane']);
   const ws = kernel.adapter('websocket')?.adapter;
-  if (!ws?.ingress || !ws.egress) throw BenchErrors.error('BYTEOR_E_BENCH_SETUP', 'the edgeplane plugin provides no websocket adapter');
-  const loaded = await loadSpecText(singleRingSpecText({
-    name: 'edgeplane_identity_stage', stages: [{ key: 'identity', deps: [] }], shards: 1, capacity: BENCH_CAPACITY, slotBytes, wait,
-  }), kernel);
+  if (!ws?.ingress || !ws.egress)
+    throw BenchErrors.error('BYTEOR_E_BENCH_SETUP', 'the edgeplane plugin provides no websocket adapter');
+  const loaded = await loadSpecText(
+    singleRingSpecText({
+      name: 'edgeplane_identity_stage',
+      stages: [{ key: 'identity', deps: [] }],
+      shards: 1,
+      capacity: BENCH_CAPACITY,
+      slotBytes,
+      wait,
+    }),
+    kernel,
+  );
   const spec = loaded.spec as SingleRingPipeline;
   const egress = ws.egress({ url: `ws://127.0.0.1:${sinkPort}/`, frame: 'binary' }, {});
   const ingress = ws.ingress({ mode: 'server', host: '127.0.0.1', port: '0' }, {});
   await egress.start();
-  const info: RunInfo = { spec, specHash: loaded.hash, specPath: null, runDir: null, oneShot: false, dryRun: false, flags: {}, env: {} };
+  const info: RunInfo = {
+    spec,
+    specHash: loaded.hash,
+    specPath: null,
+    runDir: null,
+    oneShot: false,
+    dryRun: false,
+    flags: {},
+    env: {},
+  };
   const run = await SingleRingRun.start({ kernel, spec, run: info, egress, ingress, maxBatch: batch });
   await ingress.start(run.sink);
   const ingressPort = (ingress as unknown as { port?: number }).port;
-  if (!ingressPort) throw BenchErrors.error('BYTEOR_E_BENCH_SETUP', 'the websocket ingress did not report the port it listens on');
+  if (!ingressPort)
+    throw BenchErrors.error('BYTEOR_E_BENCH_SETUP', 'the websocket ingress did not report the port it listens on');
   return { run, ingress, egress, ingressPort };
 }
 
@@ -68,9 +97,17 @@ async function stopPipeline(p: Pipeline, expected: number): Promise<void> {
   p.run.stop();
   const s = await p.run.done;
   await p.egress.close();
-  if (!s.ok) throw BenchErrors.relay(s.error?.code ?? 'BYTEOR_E_BENCH_FAILED', 'BYTEOR_E_BENCH_FAILED', `the pipeline failed: ${s.error?.message ?? 'unknown error'}`);
+  if (!s.ok)
+    throw BenchErrors.relay(
+      s.error?.code ?? 'BYTEOR_E_BENCH_FAILED',
+      'BYTEOR_E_BENCH_FAILED',
+      `the pipeline failed: ${s.error?.message ?? 'unknown error'}`,
+    );
   if (s.records_in !== expected || s.records_out !== expected) {
-    throw BenchErrors.error('BYTEOR_E_BENCH_LOST_RECORDS', `the load generator sent ${expected} records; the pipeline took ${s.records_in} and delivered ${s.records_out}`);
+    throw BenchErrors.error(
+      'BYTEOR_E_BENCH_LOST_RECORDS',
+      `the load generator sent ${expected} records; the pipeline took ${s.records_in} and delivered ${s.records_out}`,
+    );
   }
 }
 
@@ -83,14 +120,30 @@ export default defineBench({
     const w = chooseWait(o.wait, 3, ctx.cores);
     const pool = syntheticPayloads(o.payload);
     const spec = {
-      name: 'edgeplane_identity_stage', kind: 'bench' as const, reference: null,
+      name: 'edgeplane_identity_stage',
+      kind: 'bench' as const,
+      reference: null,
       disclosure: ringDisclosure({
-        topology: 'ws client → EdgePlane websocket ingress (server) → P→0 (identity) → EdgePlane websocket egress → ws server',
-        stages: 1, shards: 1, wait: w, pool, batch: o.batch, extraThreads: 1,
-        boundary: 'one process, loopback TCP: load generator on its own thread, runtime main thread (adapters, producer, egress) and one stage worker',
-        transport: `WebSocket (ws ${packageVersion('ws')}), one binary message per record, both directions; SingleRing inside`,
+        topology:
+          'ws client → EdgePlane websocket ingress (server) → P→0 (identity) → EdgePlane websocket egress → ws server',
+        stages: 1,
+        shards: 1,
+        wait: w,
+        pool,
+        batch: o.batch,
+        extraThreads: 1,
+        boundary:
+          'one process, loopback TCP: load generator on its own thread, runtime main thread (adapters, ' +
+          'producer, egress) and one stage worker',
+        transport:
+          `WebSocket (ws ${packageVersion('ws')}), one binary message per record, both directions; SingleRing ` +
+          `inside`,
       }),
-      notes: [...(w.note ? [w.note] : []), 'the load-generator thread counts among the threads; latency is from the scheduled send at the client to arrival at the destination server'],
+      notes: [
+        ...(w.note ? [w.note] : []),
+        'the load-generator thread counts among the threads; latency is from the scheduled send at the client ' +
+          'to arrival at the destination server',
+      ],
     };
     const gc = new ThreadGcCollector();
     let loadgen: Worker | null = null;
@@ -98,7 +151,14 @@ export default defineBench({
     try {
       const heap: { start?: number; end?: number } = {};
       loadgen = startModuleWorker(LOADGEN, {
-        workerData: { durationS: o.durationS, batch: o.batch, load: o.load, payload: o.payload, window: 2 * BENCH_CAPACITY, benchRole: 'load generator' },
+        workerData: {
+          durationS: o.durationS,
+          batch: o.batch,
+          load: o.load,
+          payload: o.payload,
+          window: 2 * BENCH_CAPACITY,
+          benchRole: 'load generator',
+        },
       });
       const lg = loadgen;
       const result = await new Promise<DriverResult>((resolve, reject) => {
@@ -124,7 +184,12 @@ export default defineBench({
       return failedResult(spec, e);
     } finally {
       gc.close();
-      if (pipeline) { const p: Pipeline = pipeline; p.run.abort(BenchErrors.error('BYTEOR_E_BENCH_FAILED', 'the bench failed')); await p.ingress.close().catch(() => {}); await p.egress.close().catch(() => {}); }
+      if (pipeline) {
+        const p: Pipeline = pipeline;
+        p.run.abort(BenchErrors.error('BYTEOR_E_BENCH_FAILED', 'the bench failed'));
+        await p.ingress.close().catch(() => {});
+        await p.egress.close().catch(() => {});
+      }
       await loadgen?.terminate();
     }
   },

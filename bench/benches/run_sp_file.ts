@@ -20,7 +20,12 @@ const SPEC = fileURLToPath(new URL('./run_sp_file.kv', import.meta.url));
 
 const disclosure = {
   topology: 'file → line ingress → P→0 (identity) → line egress → file, `byteor run --sp` (built CLI)',
-  threads: 2, stages: 1, shards: 1, capacity: 4096, wait: 'backoff', batch: 1024,
+  threads: 2,
+  stages: 1,
+  shards: 1,
+  capacity: 4096,
+  wait: 'backoff',
+  batch: 1024,
   process_boundary: 'one fresh process per run (node bin/byteor.js → dist/), spawn to exit',
   transport: 'files in a temp directory (page cache), one SingleRing between main thread and stage worker',
 };
@@ -32,12 +37,32 @@ export default defineBench({
   async run() {
     const spec = { name: 'run_sp_file', kind: 'bench' as const, reference: null, notes: [] as string[] };
     if (!existsSync(`${repo}dist/kernel/main.js`)) {
-      return failedResult({ ...spec, disclosure: { ...disclosure, wait_requested: null, payload_bytes: 64, payload_shape: '', batch: 1024 } },
-        new Error('dist/ is missing: run "npm run build" (run_sp_file runs the built CLI)'));
+      return failedResult(
+        {
+          ...spec,
+          disclosure: { ...disclosure, wait_requested: null, payload_bytes: 64, payload_shape: '', batch: 1024 },
+        },
+        new Error('dist/ is missing: run "npm run build" (run_sp_file runs the built CLI)'),
+      );
     }
     return measureFileCopy({
-      name: 'run_sp_file', kind: 'bench', summary: this.summary, disclosure,
-      command: () => ({ argv: [process.execPath, 'bin/byteor.js', 'run', '--sp', `--spec=${SPEC}`, '--input={in}', '--output={out}', '--quiet'], cwd: repo }),
+      name: 'run_sp_file',
+      kind: 'bench',
+      summary: this.summary,
+      disclosure,
+      command: () => ({
+        argv: [
+          process.execPath,
+          'bin/byteor.js',
+          'run',
+          '--sp',
+          `--spec=${SPEC}`,
+          '--input={in}',
+          '--output={out}',
+          '--quiet',
+        ],
+        cwd: repo,
+      }),
     });
   },
 });

@@ -24,13 +24,36 @@ export default defineBench({
     const w = chooseWait(o.wait, 1 + stages, ctx.cores);
     const pool = syntheticPayloads(o.payload);
     const spec = {
-      name: 'single_ring_chain', kind: 'bench' as const, reference: null,
-      disclosure: ringDisclosure({ topology: `chain ${describeDeps(deps)}`, stages, shards: 1, wait: w, pool, batch: o.batch }),
+      name: 'single_ring_chain',
+      kind: 'bench' as const,
+      reference: null,
+      disclosure: ringDisclosure({
+        topology: `chain ${describeDeps(deps)}`,
+        stages,
+        shards: 1,
+        wait: w,
+        pool,
+        batch: o.batch,
+      }),
       notes: w.note ? [w.note] : [],
     };
-    return measureContender(ctx, spec, (d) => startSingleRing({
-      plugins: ['core-stages'], pool, batch: o.batch,
-      specText: singleRingSpecText({ name: 'single_ring_chain', stages: deps.map((x) => ({ key: 'identity', deps: x })), shards: 1, capacity: BENCH_CAPACITY, slotBytes: pool.maxBytes, wait: w.wait }),
-    }, d));
+    return measureContender(ctx, spec, (d) =>
+      startSingleRing(
+        {
+          plugins: ['core-stages'],
+          pool,
+          batch: o.batch,
+          specText: singleRingSpecText({
+            name: 'single_ring_chain',
+            stages: deps.map((x) => ({ key: 'identity', deps: x })),
+            shards: 1,
+            capacity: BENCH_CAPACITY,
+            slotBytes: pool.maxBytes,
+            wait: w.wait,
+          }),
+        },
+        d,
+      ),
+    );
   },
 });

@@ -25,13 +25,37 @@ export default defineBench({
     const w = chooseWait(o.wait, 1 + shards * stages, ctx.cores);
     const pool = syntheticPayloads(o.payload);
     const spec = {
-      name: 'single_ring_sharded', kind: 'bench' as const, reference: null,
-      disclosure: ringDisclosure({ topology: `${shards} shards × chain ${describeDeps(deps)}, shard_key=prefix:8`, stages, shards, wait: w, pool, batch: o.batch }),
+      name: 'single_ring_sharded',
+      kind: 'bench' as const,
+      reference: null,
+      disclosure: ringDisclosure({
+        topology: `${shards} shards × chain ${describeDeps(deps)}, shard_key=prefix:8`,
+        stages,
+        shards,
+        wait: w,
+        pool,
+        batch: o.batch,
+      }),
       notes: w.note ? [w.note] : [],
     };
-    return measureContender(ctx, spec, (d) => startSingleRing({
-      plugins: ['core-stages'], pool, batch: o.batch,
-      specText: singleRingSpecText({ name: 'single_ring_sharded', stages: deps.map((x) => ({ key: 'identity', deps: x })), shards, capacity: BENCH_CAPACITY, slotBytes: pool.maxBytes, wait: w.wait, shardKey: 'prefix:8' }),
-    }, d));
+    return measureContender(ctx, spec, (d) =>
+      startSingleRing(
+        {
+          plugins: ['core-stages'],
+          pool,
+          batch: o.batch,
+          specText: singleRingSpecText({
+            name: 'single_ring_sharded',
+            stages: deps.map((x) => ({ key: 'identity', deps: x })),
+            shards,
+            capacity: BENCH_CAPACITY,
+            slotBytes: pool.maxBytes,
+            wait: w.wait,
+            shardKey: 'prefix:8',
+          }),
+        },
+        d,
+      ),
+    );
   },
 });

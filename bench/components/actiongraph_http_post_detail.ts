@@ -9,7 +9,8 @@
  *   node:http server in a child process, BYTEOR_ACTION_CONCURRENCY in flight per batch;
  * - the dry-run handler alone on batches of real ring slots (ns and heap bytes per record).
  *
- *   node --no-liftoff --conditions=source --import tsx bench/components/actiongraph_http_post_detail.ts [--records=N] [--live-records=N] [--rounds=N] [--json]
+ *   node --no-liftoff --conditions=source --import tsx bench/components/actiongraph_http_post_detail.ts [--records=N]
+ *   [--live-records=N] [--rounds=N] [--json]
  *
  * Pipelines go through the real `run --sp` verb in this process (stage workers, ring, egress to
  * /dev/null); throughput is records_in / elapsed_ms of the run summary, median of the rounds,
@@ -46,24 +47,63 @@ process.on('message', () => process.send(n));
 
 async function startTarget(): Promise<{ url: string; count(): Promise<number>; stop(): void }> {
   const child = spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-  const port = await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
+  const port = await new Promise<string>((resolve) =>
+    child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())),
+  );
   return {
     url: `http://127.0.0.1:${port}/hook`,
-    count: () => new Promise((resolve) => { child.once('message', (n) => resolve(Number(n))); child.send('count'); }),
+    count: () =>
+      new Promise((resolve) => {
+        child.once('message', (n) => resolve(Number(n)));
+        child.send('count');
+      }),
     stop: () => child.kill(),
   };
 }
 
-async function runPipeline(dir: string, name: string, stageKey: string, input: string, args: string[], env: Record<string, string>): Promise<RunSummary> {
+async function runPipeline(
+  dir: string,
+  name: string,
+  stageKey: string,
+  input: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<RunSummary> {
   const spec = join(dir, `${name}.kv`);
-  writeFileSync(spec, ['spec.version=1', 'spec.model=single_ring', `spec.name=${name}`, 'single_ring.capacity=1024', 'single_ring.slot_bytes=256',
-    'single_ring.wait=backoff', 'single_ring.stages.0.key=identity', `single_ring.stages.1.key=${stageKey}`, 'single_ring.stages.1.depends_on.0=0', ''].join('\n'));
+  writeFileSync(
+    spec,
+    [
+      'spec.version=1',
+      'spec.model=single_ring',
+      `spec.name=${name}`,
+      'single_ring.capacity=1024',
+      'single_ring.slot_bytes=256',
+      'single_ring.wait=backoff',
+      'single_ring.stages.0.key=identity',
+      `single_ring.stages.1.key=${stageKey}`,
+      'single_ring.stages.1.depends_on.0=0',
+      '',
+    ].join('\n'),
+  );
   let out = '';
   let err = '';
-  const code = await main(['run', '--sp', `--spec=${spec}`, `--input=${input}`, '--output=/dev/null', '--json', ...args], {
-    io: { out: (t) => { out += t; }, err: (t) => { err += t; }, tty: false, color: false },
-    env: { ...process.env, ...env }, preload: ['actiongraph'],
-  });
+  const code = await main(
+    ['run', '--sp', `--spec=${spec}`, `--input=${input}`, '--output=/dev/null', '--json', ...args],
+    {
+      io: {
+        out: (t) => {
+          out += t;
+        },
+        err: (t) => {
+          err += t;
+        },
+        tty: false,
+        color: false,
+      },
+      env: { ...process.env, ...env },
+      preload: ['actiongraph'],
+    },
+  );
   if (code !== 0) throw new Error(`${name} exited ${code}: ${err}`);
   return JSON.parse(out) as RunSummary;
 }
@@ -73,8 +113,17 @@ function handlerOnly(records: number, rounds: number): ActiongraphBenchResult {
   const family: StageFamily = httpPostFamily;
   const ctx = stageContext('http_post:http://127.0.0.1:9/hook', { prefix: 'http_post:', dryRun: true });
   const handler = family.create(ctx) as { onBatch(b: SabRecordBatch): void };
-  const batches = Array.from({ length: Math.ceil(records / 256) }, (_, b) =>
-    new SabRecordBatch(Array.from({ length: Math.min(256, records - b * 256) }, (_, i) => `{"order":${b * 256 + i},"amount":${i}.25,"pad":"xxxxxxxxxxxxxxxx"}`), { firstSeq: b * 256 }));
+  const batches = Array.from(
+    { length: Math.ceil(records / 256) },
+    (_, b) =>
+      new SabRecordBatch(
+        Array.from(
+          { length: Math.min(256, records - b * 256) },
+          (_, i) => `{"order":${b * 256 + i},"amount":${i}.25,"pad":"xxxxxxxxxxxxxxxx"}`,
+        ),
+        { firstSeq: b * 256 },
+      ),
+  );
   const per: number[] = [];
   let alloc = Infinity;
   for (let r = 0; r < rounds; r++) {
@@ -87,10 +136,19 @@ function handlerOnly(records: number, rounds: number): ActiongraphBenchResult {
     per.push(ns / records);
   }
   const ns = median(per);
-  return { name: 'actiongraph_http_post_dry_run_handler', records, records_per_s: Math.round(1e9 / ns), ns_per_record: Math.round(ns * 10) / 10, alloc_bytes_per_record: Number.isFinite(alloc) ? Math.round(alloc * 100) / 100 : null, rounds };
+  return {
+    name: 'actiongraph_http_post_dry_run_handler',
+    records,
+    records_per_s: Math.round(1e9 / ns),
+    ns_per_record: Math.round(ns * 10) / 10,
+    alloc_bytes_per_record: Number.isFinite(alloc) ? Math.round(alloc * 100) / 100 : null,
+    rounds,
+  };
 }
 
-export async function benchActiongraphHttpPostDetail(opts: { records?: number; liveRecords?: number; rounds?: number } = {}): Promise<ActiongraphBenchResult[]> {
+export async function benchActiongraphHttpPostDetail(
+  opts: { records?: number; liveRecords?: number; rounds?: number } = {},
+): Promise<ActiongraphBenchResult[]> {
   const records = opts.records ?? 100_000;
   const liveRecords = opts.liveRecords ?? 2_000;
   const rounds = opts.rounds ?? 3;
@@ -108,7 +166,8 @@ export async function benchActiongraphHttpPostDetail(opts: { records?: number; l
     for (let r = 0; r < rounds; r++) {
       const d = await runPipeline(dir, 'dry', `http_post:${target.url}`, input, ['--dry-run', '--env=prod'], {});
       const recorded = d.counters.find((c) => c.key.startsWith('http_post:'))!.values.dry_run;
-      if (recorded !== records || d.records_out !== records) throw new Error(`dry run recorded ${recorded} of ${records}`);
+      if (recorded !== records || d.records_out !== records)
+        throw new Error(`dry run recorded ${recorded} of ${records}`);
       dry.push(d.records_in / (d.elapsed_ms / 1000));
       const b = await runPipeline(dir, 'base', 'identity', input, [], {});
       base.push(b.records_in / (b.elapsed_ms / 1000));
@@ -116,10 +175,20 @@ export async function benchActiongraphHttpPostDetail(opts: { records?: number; l
       live.push(l.records_in / (l.elapsed_ms / 1000));
     }
     const sent = await target.count();
-    if (sent !== rounds * liveRecords) throw new Error(`the target saw ${sent} POSTs, expected ${rounds * liveRecords} (live runs only: a dry run sends nothing)`);
+    if (sent !== rounds * liveRecords)
+      throw new Error(
+        `the target saw ${sent} POSTs, expected ${rounds * liveRecords} (live runs only: a dry run sends nothing)`,
+      );
     const res = (name: string, n: number, xs: number[]): ActiongraphBenchResult => {
       const rps = median(xs);
-      return { name, records: n, records_per_s: Math.round(rps), ns_per_record: Math.round(1e9 / rps), alloc_bytes_per_record: null, rounds };
+      return {
+        name,
+        records: n,
+        records_per_s: Math.round(rps),
+        ns_per_record: Math.round(1e9 / rps),
+        alloc_bytes_per_record: null,
+        rounds,
+      };
     };
     return [
       res('actiongraph_http_post_dry_run', records, dry),
@@ -134,13 +203,35 @@ export async function benchActiongraphHttpPostDetail(opts: { records?: number; l
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const num = (name: string) => { const v = process.argv.find((a) => a.startsWith(`--${name}=`)); return v ? Number(v.split('=')[1]) : undefined; };
-  const results = await benchActiongraphHttpPostDetail({ records: num('records'), liveRecords: num('live-records'), rounds: num('rounds') });
-  if (process.argv.includes('--json')) console.log(JSON.stringify({ machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version }, results }, null, 2));
+  const num = (name: string) => {
+    const v = process.argv.find((a) => a.startsWith(`--${name}=`));
+    return v ? Number(v.split('=')[1]) : undefined;
+  };
+  const results = await benchActiongraphHttpPostDetail({
+    records: num('records'),
+    liveRecords: num('live-records'),
+    rounds: num('rounds'),
+  });
+  if (process.argv.includes('--json'))
+    console.log(
+      JSON.stringify(
+        { machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version }, results },
+        null,
+        2,
+      ),
+    );
   else {
-    console.log(`actiongraph benches — ${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}, wait backoff, 2 stage threads + main`);
+    console.log(
+      `actiongraph benches — ${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}, wait ` +
+        `backoff, 2 stage threads + main`,
+    );
     for (const r of results) {
-      console.log(`  ${r.name.padEnd(40)} ${String(r.records_per_s).padStart(10)} records/s  ${String(r.ns_per_record).padStart(8)} ns/record${r.alloc_bytes_per_record !== null ? `  ${r.alloc_bytes_per_record} heap B/record` : ''}  (${r.records} records, median of ${r.rounds})`);
+      console.log(
+        `  ${r.name.padEnd(40)} ${String(r.records_per_s).padStart(10)} records/s  ` +
+          `${String(r.ns_per_record).padStart(8)} ns/record` +
+          `${r.alloc_bytes_per_record !== null ? `  ${r.alloc_bytes_per_record} heap B/record` : ''}  (${r.records}` +
+          ` records, median of ${r.rounds})`,
+      );
     }
     const dry = results[0]!.records_per_s;
     const base = results[1]!.records_per_s;

@@ -8,7 +8,12 @@ const pool = new Pool(url.origin, { connections: workerData.connections, pipelin
 
 export default async function post(bytes) {
   const key = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-  const res = await pool.request({ path: url.pathname, method: 'POST', headers: { 'idempotency-key': key }, body: bytes });
+  const res = await pool.request({
+    path: url.pathname,
+    method: 'POST',
+    headers: { 'idempotency-key': key },
+    body: bytes,
+  });
   await res.body.dump();
   if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
   return res.statusCode;

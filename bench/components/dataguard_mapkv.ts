@@ -3,7 +3,8 @@
  * two in-place scans per record) and `dataguard_fused_mapkv` (dataguard_fused: one stage, one scan),
  * mapkv payloads of the example registry, the six example rules, base64 framing.
  *
- *   node --no-liftoff --conditions=source --import tsx bench/components/dataguard_mapkv.ts [--records=N] [--rounds=N] [--batch=N] [--pipeline] [--json]
+ *   node --no-liftoff --conditions=source --import tsx bench/components/dataguard_mapkv.ts [--records=N] [--rounds=N]
+ *   [--batch=N] [--pipeline] [--json]
  *
  * Stage handler cost, in process: the real stage handlers (built by the stage families from run
  * flags, exactly as a stage worker builds them) process batches of real ring slots over a
@@ -68,7 +69,12 @@ function build(roles: DataguardRole[], records: Uint8Array[], batchSize: number)
     batches.push(b);
   }
   const pristine = batches.map((b) => b.memory.slice());
-  const handlers = roles.map((role, i) => createDataguardHandler(role, testStageContext(`dataguard_${role}`, flags, SLOT, i).ctx) as unknown as { onBatch(b: SabBatch): unknown });
+  const handlers = roles.map(
+    (role, i) =>
+      createDataguardHandler(role, testStageContext(`dataguard_${role}`, flags, SLOT, i).ctx) as unknown as {
+        onBatch(b: SabBatch): unknown;
+      },
+  );
   return { batches, pristine, handlers };
 }
 
@@ -84,7 +90,9 @@ function pass(p: Pipeline, run: boolean): number {
 }
 
 let gcCount = 0;
-const gcObserver = new PerformanceObserver((list) => { gcCount += list.getEntries().length; });
+const gcObserver = new PerformanceObserver((list) => {
+  gcCount += list.getEntries().length;
+});
 
 function newSpaceUsed(): number {
   return v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_used_size ?? 0;
@@ -108,7 +116,13 @@ async function allocationPerRecord(p: Pipeline, perPass: number): Promise<number
   return samples.length ? Math.round(median(samples)) : NaN;
 }
 
-export async function benchDataguardMapkv(o: { records?: number; rounds?: number; batch?: number } = {}): Promise<{ results: DataguardBenchResult[]; decode_ns: number; decode_alloc_bytes: number; restore_ns: number; speedup: number }> {
+export async function benchDataguardMapkv(o: { records?: number; rounds?: number; batch?: number } = {}): Promise<{
+  results: DataguardBenchResult[];
+  decode_ns: number;
+  decode_alloc_bytes: number;
+  restore_ns: number;
+  speedup: number;
+}> {
   const n = o.records ?? 20_000;
   const rounds = o.rounds ?? 7;
   const batch = o.batch ?? 256;
@@ -118,8 +132,14 @@ export async function benchDataguardMapkv(o: { records?: number; rounds?: number
   gcObserver.observe({ entryTypes: ['gc'] });
 
   // warm up (TurboFan), then alternate
-  for (let i = 0; i < 3; i++) { pass(chain, true); pass(fused, true); pass(fused, false); }
-  const tc: number[] = [], tf: number[] = [], tr: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    pass(chain, true);
+    pass(fused, true);
+    pass(fused, false);
+  }
+  const tc: number[] = [],
+    tf: number[] = [],
+    tr: number[] = [];
   for (let r = 0; r < rounds; r++) {
     tc.push(pass(chain, true));
     tf.push(pass(fused, true));
@@ -156,10 +176,18 @@ export async function benchDataguardMapkv(o: { records?: number; rounds?: number
   gcObserver.disconnect();
 
   const result = (name: DataguardBenchResult['name'], ms: number, alloc: number): DataguardBenchResult => ({
-    name, records_per_s: Math.round(n / (ms / 1000)), ns_per_record: Math.round((ms * 1e6) / n), alloc_bytes_per_record: alloc, rounds, records: n,
+    name,
+    records_per_s: Math.round(n / (ms / 1000)),
+    ns_per_record: Math.round((ms * 1e6) / n),
+    alloc_bytes_per_record: alloc,
+    rounds,
+    records: n,
   });
   return {
-    results: [result('dataguard_chain_mapkv', chainMs, allocChain), result('dataguard_fused_mapkv', fusedMs, allocFused)],
+    results: [
+      result('dataguard_chain_mapkv', chainMs, allocChain),
+      result('dataguard_fused_mapkv', fusedMs, allocFused),
+    ],
     decode_ns: Math.round(decodeNs),
     decode_alloc_bytes: decodeAlloc.length ? Math.round(median(decodeAlloc)) : NaN,
     restore_ns: Math.round((restore * 1e6) / n),
@@ -176,7 +204,9 @@ export interface DataguardPipelineResult {
 }
 
 /** Chain and fused specs through `run --sp` (real worker threads). */
-export async function benchDataguardPipeline(o: { records?: number; rounds?: number } = {}): Promise<{ results: DataguardPipelineResult[]; speedup: number }> {
+export async function benchDataguardPipeline(
+  o: { records?: number; rounds?: number } = {},
+): Promise<{ results: DataguardPipelineResult[]; speedup: number }> {
   const n = o.records ?? 50_000;
   const rounds = o.rounds ?? 5;
   const dir = mkdtempSync(join(tmpdir(), 'byteor-dg-bench-'));
@@ -185,40 +215,92 @@ export async function benchDataguardPipeline(o: { records?: number; rounds?: num
   const root = new URL('../../', import.meta.url).pathname;
   const once = async (spec: string): Promise<number> => {
     let out = '';
-    const io = { out: (t: string) => { out += t; }, err: () => {}, tty: false, color: false };
-    const code = await main(['run', '--sp', `--spec=${root}examples/dataguard/${spec}`, `--input=${input}`, '--output=/dev/null', '--json',
-      `--registry-root=${root}examples/dataguard/registry`, '--schema-id=7', '--msg-type=1', '--required-version=1', ...ALL_RULES.map((r) => `--rule=${r}`)],
-    { io, preload: ['dataguard'] });
+    const io = {
+      out: (t: string) => {
+        out += t;
+      },
+      err: () => {},
+      tty: false,
+      color: false,
+    };
+    const code = await main(
+      [
+        'run',
+        '--sp',
+        `--spec=${root}examples/dataguard/${spec}`,
+        `--input=${input}`,
+        '--output=/dev/null',
+        '--json',
+        `--registry-root=${root}examples/dataguard/registry`,
+        '--schema-id=7',
+        '--msg-type=1',
+        '--required-version=1',
+        ...ALL_RULES.map((r) => `--rule=${r}`),
+      ],
+      { io, preload: ['dataguard'] },
+    );
     if (code !== 0) throw new Error(`run --sp ${spec} exited ${code}`);
     const summary = JSON.parse(out) as RunSummary;
-    if (summary.records_in !== n || summary.records_out !== n) throw new Error(`run --sp ${spec}: ${summary.records_in} in, ${summary.records_out} out`);
+    if (summary.records_in !== n || summary.records_out !== n)
+      throw new Error(`run --sp ${spec}: ${summary.records_in} in, ${summary.records_out} out`);
     return n / (summary.elapsed_ms / 1000);
   };
   try {
-    await once('fused.kv'); await once('chain.kv'); // warm-up
-    const c: number[] = [], f: number[] = [];
-    for (let r = 0; r < rounds; r++) { c.push(await once('chain.kv')); f.push(await once('fused.kv')); }
-    const res = (name: DataguardPipelineResult['name'], xs: number[], threads: number): DataguardPipelineResult => ({ name, records_per_s: Math.round(median(xs)), stage_threads: threads, rounds, records: n });
-    return { results: [res('dataguard_chain_mapkv', c, 2), res('dataguard_fused_mapkv', f, 1)], speedup: median(f.map((x, i) => x / c[i]!)) };
+    await once('fused.kv');
+    await once('chain.kv'); // warm-up
+    const c: number[] = [],
+      f: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      c.push(await once('chain.kv'));
+      f.push(await once('fused.kv'));
+    }
+    const res = (name: DataguardPipelineResult['name'], xs: number[], threads: number): DataguardPipelineResult => ({
+      name,
+      records_per_s: Math.round(median(xs)),
+      stage_threads: threads,
+      rounds,
+      records: n,
+    });
+    return {
+      results: [res('dataguard_chain_mapkv', c, 2), res('dataguard_fused_mapkv', f, 1)],
+      speedup: median(f.map((x, i) => x / c[i]!)),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const arg = (name: string) => { const v = process.argv.find((a) => a.startsWith(`--${name}=`)); return v ? Number(v.split('=')[1]) : undefined; };
+  const arg = (name: string) => {
+    const v = process.argv.find((a) => a.startsWith(`--${name}=`));
+    return v ? Number(v.split('=')[1]) : undefined;
+  };
   const r = await benchDataguardMapkv({ records: arg('records'), rounds: arg('rounds'), batch: arg('batch') });
-  const p = process.argv.includes('--pipeline') ? await benchDataguardPipeline({ records: arg('records'), rounds: arg('rounds') }) : undefined;
+  const p = process.argv.includes('--pipeline')
+    ? await benchDataguardPipeline({ records: arg('records'), rounds: arg('rounds') })
+    : undefined;
   if (process.argv.includes('--json')) {
     process.stdout.write(`${JSON.stringify({ handlers: r, pipeline: p }, null, 2)}\n`);
   } else {
     process.stdout.write('stage handlers, in process\n');
     process.stdout.write('bench                    records/s   ns/record   alloc B/record\n');
-    for (const x of r.results) process.stdout.write(`${x.name.padEnd(24)} ${String(x.records_per_s).padStart(9)}   ${String(x.ns_per_record).padStart(9)}   ${String(x.alloc_bytes_per_record).padStart(14)}\n`);
-    process.stdout.write(`fused is ${r.speedup.toFixed(2)}x the chain; one msgpackr decode = ${r.decode_ns} ns and ${r.decode_alloc_bytes} heap bytes per record; slot restore (subtracted) = ${r.restore_ns} ns/record\n`);
+    for (const x of r.results)
+      process.stdout.write(
+        `${x.name.padEnd(24)} ${String(x.records_per_s).padStart(9)}   ${String(x.ns_per_record).padStart(9)}   ` +
+          `${String(x.alloc_bytes_per_record).padStart(14)}\n`,
+      );
+    process.stdout.write(
+      `fused is ${r.speedup.toFixed(2)}x the chain; one msgpackr decode = ${r.decode_ns} ns and ` +
+        `${r.decode_alloc_bytes} heap bytes per record; slot restore (subtracted) = ${r.restore_ns} ns/record\n`,
+    );
     if (p) {
-      process.stdout.write('\npipeline, run --sp through the SingleRing executor\nbench                    records/s   stage threads\n');
-      for (const x of p.results) process.stdout.write(`${x.name.padEnd(24)} ${String(x.records_per_s).padStart(9)}   ${String(x.stage_threads).padStart(13)}\n`);
+      process.stdout.write(
+        '\npipeline, run --sp through the SingleRing executor\nbench                    records/s   stage threads\n',
+      );
+      for (const x of p.results)
+        process.stdout.write(
+          `${x.name.padEnd(24)} ${String(x.records_per_s).padStart(9)}   ${String(x.stage_threads).padStart(13)}\n`,
+        );
       process.stdout.write(`fused is ${p.speedup.toFixed(2)}x the chain (median of per-round ratios)\n`);
     }
   }

@@ -6,7 +6,8 @@
  * runtime costs at the edge. Companion of the suite bench `edgeplane_identity_stage` (WebSocket,
  * `npm run bench`), which measures one transport with the suite's load generator and latency.
  *
- *   node --no-liftoff --conditions=source --import tsx bench/components/edgeplane_adapters.ts [--records=N] [--rounds=N] [--only=kind,kind] [--json]
+ *   node --no-liftoff --conditions=source --import tsx bench/components/edgeplane_adapters.ts [--records=N]
+ *   [--rounds=N] [--only=kind,kind] [--json]
  *
  * Servers: nats-server (JetStream), redis-server, PostgreSQL, rabbitmq-server and s3rver are started on free loopback
  * ports by scripts/test-servers.mjs, as for the tests. Pull sources (file, redis_streams,
@@ -23,7 +24,13 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import v8 from 'node:v8';
 import amqp, { type ConsumeMessage } from 'amqplib';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
 import { AckPolicy, connect, type NatsConnection } from 'nats';
 import pg from 'pg';
@@ -37,10 +44,22 @@ import type { EgressAdapter, IngressAdapter, RunInfo } from '../../kernel/plugin
 import type { SingleRingPipeline } from '../../kernel/spec/model.ts';
 import { startTestServers } from '../../scripts/test-servers.mjs';
 
-try { v8.setFlagsFromString('--no-liftoff'); } catch { /* set on the command line too */ }
+try {
+  v8.setFlagsFromString('--no-liftoff');
+} catch {
+  /* set on the command line too */
+}
 
-const SPEC = ['spec.version=1', 'spec.model=single_ring', 'spec.name=edgeplane_identity_stage', 'single_ring.capacity=4096',
-  'single_ring.slot_bytes=256', 'single_ring.wait=backoff', 'single_ring.stages.0.key=identity', ''].join('\n');
+const SPEC = [
+  'spec.version=1',
+  'spec.model=single_ring',
+  'spec.name=edgeplane_identity_stage',
+  'single_ring.capacity=4096',
+  'single_ring.slot_bytes=256',
+  'single_ring.wait=backoff',
+  'single_ring.stages.0.key=identity',
+  '',
+].join('\n');
 const BATCH = 256;
 
 export interface EdgeBenchResult {
@@ -65,11 +84,29 @@ async function until(pred: () => boolean | Promise<boolean>, ms: number, what: s
   }
 }
 
-/** ingress → ring → identity → egress; resolves records/s from ingress start to the last record accepted by the destination */
-async function throughRuntime(kernel: Kernel, ingress: IngressAdapter, egress: EgressAdapter, n: number, produce?: () => Promise<void>): Promise<number> {
+/**
+ * ingress → ring → identity → egress; resolves records/s from ingress start to the last record accepted by the
+ * destination
+ */
+async function throughRuntime(
+  kernel: Kernel,
+  ingress: IngressAdapter,
+  egress: EgressAdapter,
+  n: number,
+  produce?: () => Promise<void>,
+): Promise<number> {
   const loaded = await loadSpecText(SPEC, kernel);
   const spec = loaded.spec as SingleRingPipeline;
-  const info: RunInfo = { spec, specHash: loaded.hash, specPath: null, runDir: null, oneShot: true, dryRun: false, flags: {}, env: {} };
+  const info: RunInfo = {
+    spec,
+    specHash: loaded.hash,
+    specPath: null,
+    runDir: null,
+    oneShot: true,
+    dryRun: false,
+    flags: {},
+    env: {},
+  };
   await egress.start();
   const run = await SingleRingRun.start({ kernel, spec, run: info, egress, ingress });
   const t0 = performance.now();
@@ -90,26 +127,47 @@ interface Case {
   kind: string;
   records: number;
   /** make a fresh source/destination pair for one round; returns the contenders */
-  round(r: number, who: 'runtime' | 'raw'): Promise<{ runtime?: () => Promise<number>; raw?: () => Promise<number>; cleanup?: () => Promise<void> }>;
+  round(
+    r: number,
+    who: 'runtime' | 'raw',
+  ): Promise<{ runtime?: () => Promise<number>; raw?: () => Promise<number>; cleanup?: () => Promise<void> }>;
 }
 
 function cases(kernel: Kernel, env: Record<string, string>, dir: string, n: number): Case[] {
   const factory = (kind: string) => kernel.adapter(kind)!.adapter;
-  const NATS = env.BYTEOR_TEST_NATS_URL!; const REDIS = env.BYTEOR_TEST_REDIS_URL!; const PG = env.BYTEOR_TEST_POSTGRES_URL!;
-  const RABBIT = env.BYTEOR_TEST_RABBITMQ_URL!; const S3 = env.BYTEOR_TEST_S3_URL!;
+  const NATS = env.BYTEOR_TEST_NATS_URL!;
+  const REDIS = env.BYTEOR_TEST_REDIS_URL!;
+  const PG = env.BYTEOR_TEST_POSTGRES_URL!;
+  const RABBIT = env.BYTEOR_TEST_RABBITMQ_URL!;
+  const S3 = env.BYTEOR_TEST_S3_URL!;
   const records = Array.from({ length: n }, (_, i) => payload(i));
   return [
     {
-      kind: 'file', records: n,
+      kind: 'file',
+      records: n,
       async round(r, who) {
-        const src = join(dir, `in-${r}-${who}.txt`); const dst = join(dir, `out-${r}-${who}.txt`);
+        const src = join(dir, `in-${r}-${who}.txt`);
+        const dst = join(dir, `out-${r}-${who}.txt`);
         writeFileSync(src, records.join('\n') + '\n');
-        if (who === 'runtime') return { runtime: () => throughRuntime(kernel, factory('file').ingress!({ path: src }, {}), factory('file').egress!({ path: dst }, {}), n) };
+        if (who === 'runtime')
+          return {
+            runtime: () =>
+              throughRuntime(
+                kernel,
+                factory('file').ingress!({ path: src }, {}),
+                factory('file').egress!({ path: dst }, {}),
+                n,
+              ),
+          };
         return {
           raw: async () => {
             const t0 = performance.now();
-            const inp = await open(src, 'r'); const out = await open(dst, 'a');
-            const buf = Buffer.alloc(64 * 1024); let carry = Buffer.alloc(0); let pos = 0; let moved = 0;
+            const inp = await open(src, 'r');
+            const out = await open(dst, 'a');
+            const buf = Buffer.alloc(64 * 1024);
+            let carry = Buffer.alloc(0);
+            let pos = 0;
+            let moved = 0;
             for (;;) {
               const { bytesRead } = await inp.read(buf, 0, buf.length, pos);
               if (bytesRead === 0) break;
@@ -118,10 +176,13 @@ function cases(kernel: Kernel, env: Record<string, string>, dir: string, n: numb
               const last = chunk.lastIndexOf(10);
               const lines = chunk.subarray(0, last + 1);
               carry = Buffer.from(chunk.subarray(last + 1));
-              let c = 0; for (let i = 0; i < lines.length; i++) if (lines[i] === 10) c++;
-              await out.write(lines); moved += c;
+              let c = 0;
+              for (let i = 0; i < lines.length; i++) if (lines[i] === 10) c++;
+              await out.write(lines);
+              moved += c;
             }
-            await inp.close(); await out.close();
+            await inp.close();
+            await out.close();
             if (moved !== n) throw new Error(`raw file moved ${moved}`);
             return n / ((performance.now() - t0) / 1000);
           },
@@ -129,23 +190,57 @@ function cases(kernel: Kernel, env: Record<string, string>, dir: string, n: numb
       },
     },
     {
-      kind: 'redis_streams', records: n,
+      kind: 'redis_streams',
+      records: n,
       async round(r, who) {
         const redis = new Redis(REDIS);
-        const src = `bench:in:${r}:${who}`; const dst = `bench:out:${r}:${who}`;
-        for (let i = 0; i < n; i += 1000) { const p = redis.pipeline(); for (let j = i; j < Math.min(n, i + 1000); j++) p.xadd(src, '*', 'data', records[j]!); await p.exec(); }
-        const cleanup = async () => { await redis.del(src, dst); redis.disconnect(); };
+        const src = `bench:in:${r}:${who}`;
+        const dst = `bench:out:${r}:${who}`;
+        for (let i = 0; i < n; i += 1000) {
+          const p = redis.pipeline();
+          for (let j = i; j < Math.min(n, i + 1000); j++) p.xadd(src, '*', 'data', records[j]!);
+          await p.exec();
+        }
+        const cleanup = async () => {
+          await redis.del(src, dst);
+          redis.disconnect();
+        };
         if (who === 'runtime') {
-          return { cleanup, runtime: () => throughRuntime(kernel, factory('redis_streams').ingress!({ url: REDIS, stream: src, group: 'g', batch: String(BATCH), block_ms: '100' }, {}), factory('redis_streams').egress!({ url: REDIS, stream: dst }, {}), n) };
+          return {
+            cleanup,
+            runtime: () =>
+              throughRuntime(
+                kernel,
+                factory('redis_streams').ingress!(
+                  { url: REDIS, stream: src, group: 'g', batch: String(BATCH), block_ms: '100' },
+                  {},
+                ),
+                factory('redis_streams').egress!({ url: REDIS, stream: dst }, {}),
+                n,
+              ),
+          };
         }
         return {
           cleanup,
           raw: async () => {
-            const rd = new Redis(REDIS); const wr = new Redis(REDIS);
+            const rd = new Redis(REDIS);
+            const wr = new Redis(REDIS);
             await wr.xgroup('CREATE', src, 'g', '0', 'MKSTREAM');
-            const t0 = performance.now(); let moved = 0;
+            const t0 = performance.now();
+            let moved = 0;
             while (moved < n) {
-              const got = await rd.callBuffer('XREADGROUP', ['GROUP', 'g', 'c', 'COUNT', BATCH, 'BLOCK', 100, 'STREAMS', src, '>']) as [Buffer, [Buffer, Buffer[]][]][] | null;
+              const got = (await rd.callBuffer('XREADGROUP', [
+                'GROUP',
+                'g',
+                'c',
+                'COUNT',
+                BATCH,
+                'BLOCK',
+                100,
+                'STREAMS',
+                src,
+                '>',
+              ])) as [Buffer, [Buffer, Buffer[]][]][] | null;
               const entries = got?.[0]?.[1] ?? [];
               if (!entries.length) continue;
               const p = wr.pipeline();
@@ -155,32 +250,50 @@ function cases(kernel: Kernel, env: Record<string, string>, dir: string, n: numb
               moved += entries.length;
             }
             const rps = n / ((performance.now() - t0) / 1000);
-            rd.disconnect(); wr.disconnect();
+            rd.disconnect();
+            wr.disconnect();
             return rps;
           },
         };
       },
     },
     {
-      kind: 'nats_jetstream', records: n,
+      kind: 'nats_jetstream',
+      records: n,
       async round(r, who) {
         const nc = await connect({ servers: NATS });
         const jsm = await nc.jetstreamManager();
-        const src = `BIN_${r}_${who}`; const dst = `BOUT_${r}_${who}`;
+        const src = `BIN_${r}_${who}`;
+        const dst = `BOUT_${r}_${who}`;
         await jsm.streams.add({ name: src, subjects: [`bin.${r}.${who}`] });
         await jsm.streams.add({ name: dst, subjects: [`bout.${r}.${who}`] });
         const js = nc.jetstream();
-        for (let i = 0; i < n; i += 1000) await Promise.all(records.slice(i, i + 1000).map((p) => js.publish(`bin.${r}.${who}`, Buffer.from(p))));
-        const cleanup = async () => { await jsm.streams.delete(src); await jsm.streams.delete(dst); await nc.close(); };
+        for (let i = 0; i < n; i += 1000)
+          await Promise.all(records.slice(i, i + 1000).map((p) => js.publish(`bin.${r}.${who}`, Buffer.from(p))));
+        const cleanup = async () => {
+          await jsm.streams.delete(src);
+          await jsm.streams.delete(dst);
+          await nc.close();
+        };
         if (who === 'runtime') {
-          return { cleanup, runtime: () => throughRuntime(kernel, factory('nats_jetstream').ingress!({ url: NATS, stream: src, durable: 'd', batch: String(BATCH) }, {}), factory('nats_jetstream').egress!({ url: NATS, subject: `bout.${r}.${who}` }, {}), n) };
+          return {
+            cleanup,
+            runtime: () =>
+              throughRuntime(
+                kernel,
+                factory('nats_jetstream').ingress!({ url: NATS, stream: src, durable: 'd', batch: String(BATCH) }, {}),
+                factory('nats_jetstream').egress!({ url: NATS, subject: `bout.${r}.${who}` }, {}),
+                n,
+              ),
+          };
         }
         return {
           cleanup,
           raw: async () => {
             await jsm.consumers.add(src, { durable_name: 'd', ack_policy: AckPolicy.Explicit });
             const c = await js.consumers.get(src, 'd');
-            const t0 = performance.now(); let moved = 0;
+            const t0 = performance.now();
+            let moved = 0;
             while (moved < n) {
               const batch: Awaited<ReturnType<typeof c.next>>[] = [];
               const it = await c.fetch({ max_messages: BATCH, expires: 1000 });
@@ -196,32 +309,73 @@ function cases(kernel: Kernel, env: Record<string, string>, dir: string, n: numb
       },
     },
     {
-      kind: 'rabbitmq_streams', records: n,
+      kind: 'rabbitmq_streams',
+      records: n,
       async round(r, who) {
         const conn = await amqp.connect(RABBIT);
-        const src = `bench.in.${r}.${who}`; const dst = `bench.out.${r}.${who}`;
+        const src = `bench.in.${r}.${who}`;
+        const dst = `bench.out.${r}.${who}`;
         const pub = await conn.createConfirmChannel();
-        for (const q of [src, dst]) await pub.assertQueue(q, { durable: true, arguments: { 'x-queue-type': 'stream' } });
+        for (const q of [src, dst])
+          await pub.assertQueue(q, { durable: true, arguments: { 'x-queue-type': 'stream' } });
         for (const p of records) pub.sendToQueue(src, Buffer.from(p));
         await pub.waitForConfirms();
-        const cleanup = async () => { await pub.deleteQueue(src); await pub.deleteQueue(dst); await pub.deleteQueue(`${src}.offsets.c`).catch(() => {}); await conn.close(); };
+        const cleanup = async () => {
+          await pub.deleteQueue(src);
+          await pub.deleteQueue(dst);
+          await pub.deleteQueue(`${src}.offsets.c`).catch(() => {});
+          await conn.close();
+        };
         if (who === 'runtime') {
-          return { cleanup, runtime: () => throughRuntime(kernel, factory('rabbitmq_streams').ingress!({ url: RABBIT, queue: src, consumer: 'c', batch: String(BATCH) }, {}), factory('rabbitmq_streams').egress!({ url: RABBIT, queue: dst }, {}), n) };
+          return {
+            cleanup,
+            runtime: () =>
+              throughRuntime(
+                kernel,
+                factory('rabbitmq_streams').ingress!(
+                  { url: RABBIT, queue: src, consumer: 'c', batch: String(BATCH) },
+                  {},
+                ),
+                factory('rabbitmq_streams').egress!({ url: RABBIT, queue: dst }, {}),
+                n,
+              ),
+          };
         }
         return {
           cleanup,
           raw: async () => {
             // consume with prefetch, publish each batch with confirms, then store the offset (as the adapter does)
-            const rd = await conn.createChannel(); await rd.prefetch(BATCH);
+            const rd = await conn.createChannel();
+            await rd.prefetch(BATCH);
             const wr = await conn.createConfirmChannel();
-            await wr.assertQueue(`${src}.offsets.c`, { durable: true, arguments: { 'x-max-length': 1, 'x-overflow': 'drop-head' } });
-            const t0 = performance.now(); let moved = 0;
+            await wr.assertQueue(`${src}.offsets.c`, {
+              durable: true,
+              arguments: { 'x-max-length': 1, 'x-overflow': 'drop-head' },
+            });
+            const t0 = performance.now();
+            let moved = 0;
             let batch: ConsumeMessage[] = [];
             let wake: (() => void) | null = null;
-            await rd.consume(src, (m) => { if (m) { batch.push(m); wake?.(); } }, { arguments: { 'x-stream-offset': 'first' } });
+            await rd.consume(
+              src,
+              (m) => {
+                if (m) {
+                  batch.push(m);
+                  wake?.();
+                }
+              },
+              { arguments: { 'x-stream-offset': 'first' } },
+            );
             while (moved < n) {
-              if (!batch.length) { await new Promise<void>((res) => { wake = res; }); wake = null; continue; }
-              const got = batch; batch = [];
+              if (!batch.length) {
+                await new Promise<void>((res) => {
+                  wake = res;
+                });
+                wake = null;
+                continue;
+              }
+              const got = batch;
+              batch = [];
               for (const m of got) wr.sendToQueue(dst, m.content, { persistent: true });
               await wr.waitForConfirms();
               const last = Number(got[got.length - 1]!.properties.headers?.['x-stream-offset']);
@@ -231,33 +385,69 @@ function cases(kernel: Kernel, env: Record<string, string>, dir: string, n: numb
               moved += got.length;
             }
             const rps = n / ((performance.now() - t0) / 1000);
-            await rd.close(); await wr.close();
+            await rd.close();
+            await wr.close();
             return rps;
           },
         };
       },
     },
     {
-      kind: 's3', records: n,
+      kind: 's3',
+      records: n,
       async round(r, who) {
-        const s3 = new S3Client({ endpoint: S3, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+        const s3 = new S3Client({
+          endpoint: S3,
+          region: 'us-east-1',
+          forcePathStyle: true,
+          credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+        });
         const bucket = `bench-${r}-${who}`;
         await s3.send(new CreateBucketCommand({ Bucket: bucket }));
         // the source: objects of 1000 lines each
-        for (let i = 0; i < n; i += 1000) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `in/${String(i).padStart(10, '0')}`, Body: records.slice(i, i + 1000).join('\n') + '\n' }));
-        const cleanup = async () => { s3.destroy(); };
+        for (let i = 0; i < n; i += 1000)
+          await s3.send(
+            new PutObjectCommand({
+              Bucket: bucket,
+              Key: `in/${String(i).padStart(10, '0')}`,
+              Body: records.slice(i, i + 1000).join('\n') + '\n',
+            }),
+          );
+        const cleanup = async () => {
+          s3.destroy();
+        };
         const conn = { endpoint: S3, bucket, access_key_id: 'S3RVER', secret_access_key: 'S3RVER' };
         if (who === 'runtime') {
-          return { cleanup, runtime: () => throughRuntime(kernel, factory('s3').ingress!({ ...conn, prefix: 'in/', checkpoint: join(dir, `s3-ck-${r}`) }, {}), factory('s3').egress!({ ...conn, prefix: 'out/', spool_dir: join(dir, `s3-spool-${r}`), max_object_bytes: String(1024 * 1024) }, {}), n) };
+          return {
+            cleanup,
+            runtime: () =>
+              throughRuntime(
+                kernel,
+                factory('s3').ingress!({ ...conn, prefix: 'in/', checkpoint: join(dir, `s3-ck-${r}`) }, {}),
+                factory('s3').egress!(
+                  {
+                    ...conn,
+                    prefix: 'out/',
+                    spool_dir: join(dir, `s3-spool-${r}`),
+                    max_object_bytes: String(1024 * 1024),
+                  },
+                  {},
+                ),
+                n,
+              ),
+          };
         }
         return {
           cleanup,
           raw: async () => {
             // list, get each object, put its lines as one object, checkpoint the key
-            const t0 = performance.now(); let moved = 0;
+            const t0 = performance.now();
+            let moved = 0;
             const list = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'in/' }));
             for (const o of list.Contents ?? []) {
-              const text = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key! }))).Body!.transformToString();
+              const text = await (
+                await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key! }))
+              ).Body!.transformToString();
               await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `out/${o.Key!.slice(3)}`, Body: text }));
               writeFileSync(join(dir, `s3-raw-ck-${r}`), JSON.stringify({ key: o.Key, offset: text.length }));
               moved += text.split('\n').length - 1;
@@ -269,55 +459,113 @@ function cases(kernel: Kernel, env: Record<string, string>, dir: string, n: numb
       },
     },
     {
-      kind: 'postgres', records: Math.min(n, 20_000),
+      kind: 'postgres',
+      records: Math.min(n, 20_000),
       async round(r, who) {
         const m = Math.min(n, 20_000);
-        const db = new pg.Client({ connectionString: PG }); await db.connect();
-        const src = `bench_in_${r}_${who}`; const dst = `bench_out_${r}_${who}`;
+        const db = new pg.Client({ connectionString: PG });
+        await db.connect();
+        const src = `bench_in_${r}_${who}`;
+        const dst = `bench_out_${r}_${who}`;
         await db.query(`CREATE TABLE ${src} (id bigserial PRIMARY KEY, payload bytea NOT NULL)`);
         await db.query(`CREATE TABLE ${dst} (id bigserial PRIMARY KEY, payload bytea NOT NULL)`);
-        await db.query(`INSERT INTO ${src} (payload) SELECT convert_to('{"order":' || g || ',"amount":1.25,"pad":"xxxxxxxxxxxxxxxx"}', 'UTF8') FROM generate_series(0, ${m - 1}) g`);
-        const cleanup = async () => { await db.query(`DROP TABLE ${src}; DROP TABLE ${dst}`); await db.end(); };
+        await db.query(
+          `INSERT INTO ${src} (payload) SELECT convert_to('{"order":' || g || ` +
+            `',"amount":1.25,"pad":"xxxxxxxxxxxxxxxx"}', 'UTF8') FROM generate_series(0, ${m - 1}) g`,
+        );
+        const cleanup = async () => {
+          await db.query(`DROP TABLE ${src}; DROP TABLE ${dst}`);
+          await db.end();
+        };
         if (who === 'runtime') {
-          return { cleanup, runtime: () => throughRuntime(kernel, factory('postgres').ingress!({ url: PG, table: src, consumer: `c_${r}`, batch: String(BATCH), poll_ms: '5' }, {}), factory('postgres').egress!({ url: PG, table: dst }, {}), m) };
+          return {
+            cleanup,
+            runtime: () =>
+              throughRuntime(
+                kernel,
+                factory('postgres').ingress!(
+                  { url: PG, table: src, consumer: `c_${r}`, batch: String(BATCH), poll_ms: '5' },
+                  {},
+                ),
+                factory('postgres').egress!({ url: PG, table: dst }, {}),
+                m,
+              ),
+          };
         }
         return {
           cleanup,
           raw: async () => {
-            const rd = new pg.Client({ connectionString: PG }); const wr = new pg.Client({ connectionString: PG });
-            await rd.connect(); await wr.connect();
-            await wr.query('CREATE TABLE IF NOT EXISTS bench_offsets (consumer text PRIMARY KEY, last_id bigint NOT NULL)');
-            const t0 = performance.now(); let moved = 0; let cursor = '0';
+            const rd = new pg.Client({ connectionString: PG });
+            const wr = new pg.Client({ connectionString: PG });
+            await rd.connect();
+            await wr.connect();
+            await wr.query(
+              'CREATE TABLE IF NOT EXISTS bench_offsets (consumer text PRIMARY KEY, last_id bigint NOT NULL)',
+            );
+            const t0 = performance.now();
+            let moved = 0;
+            let cursor = '0';
             while (moved < m) {
-              const rows = (await rd.query(`SELECT id, payload FROM ${src} WHERE id > $1 ORDER BY id LIMIT $2`, [cursor, BATCH])).rows as Array<{ id: string; payload: Buffer }>;
+              const rows = (
+                await rd.query(`SELECT id, payload FROM ${src} WHERE id > $1 ORDER BY id LIMIT $2`, [cursor, BATCH])
+              ).rows as Array<{ id: string; payload: Buffer }>;
               if (!rows.length) continue;
-              await wr.query(`INSERT INTO ${dst} (payload) VALUES ${rows.map((_, i) => `($${i + 1})`).join(',')}`, rows.map((x) => x.payload));
+              await wr.query(
+                `INSERT INTO ${dst} (payload) VALUES ${rows.map((_, i) => `($${i + 1})`).join(',')}`,
+                rows.map((x) => x.payload),
+              );
               cursor = rows[rows.length - 1]!.id;
-              await wr.query('INSERT INTO bench_offsets VALUES ($1, $2) ON CONFLICT (consumer) DO UPDATE SET last_id = EXCLUDED.last_id', [`raw_${r}`, cursor]);
+              await wr.query(
+                'INSERT INTO bench_offsets VALUES ($1, $2) ON CONFLICT (consumer) DO UPDATE SET last_id = ' +
+                  'EXCLUDED.last_id',
+                [`raw_${r}`, cursor],
+              );
               moved += rows.length;
             }
             const rps = m / ((performance.now() - t0) / 1000);
-            await rd.end(); await wr.end();
+            await rd.end();
+            await wr.end();
             return rps;
           },
         };
       },
     },
     {
-      kind: 'nats', records: n,
+      kind: 'nats',
+      records: n,
       async round(r, who) {
         const pubConn = await connect({ servers: NATS });
         const sinkConn = await connect({ servers: NATS });
         let got = 0;
-        const sinkSub = sinkConn.subscribe(`nout.${r}.${who}`, { callback: () => { got++; } });
+        const sinkSub = sinkConn.subscribe(`nout.${r}.${who}`, {
+          callback: () => {
+            got++;
+          },
+        });
         await sinkConn.flush();
-        const produce = async () => { for (let i = 0; i < n; i++) { pubConn.publish(`nin.${r}.${who}`, Buffer.from(records[i]!)); if (i % 1000 === 999) await pubConn.flush(); } await pubConn.flush(); };
-        const cleanup = async () => { sinkSub.unsubscribe(); await pubConn.close(); await sinkConn.close(); };
+        const produce = async () => {
+          for (let i = 0; i < n; i++) {
+            pubConn.publish(`nin.${r}.${who}`, Buffer.from(records[i]!));
+            if (i % 1000 === 999) await pubConn.flush();
+          }
+          await pubConn.flush();
+        };
+        const cleanup = async () => {
+          sinkSub.unsubscribe();
+          await pubConn.close();
+          await sinkConn.close();
+        };
         if (who === 'runtime') {
           return {
             cleanup,
             runtime: async () => {
-              const rps = await throughRuntime(kernel, factory('nats').ingress!({ url: NATS, subject: `nin.${r}.${who}` }, {}), factory('nats').egress!({ url: NATS, subject: `nout.${r}.${who}` }, {}), n, produce);
+              const rps = await throughRuntime(
+                kernel,
+                factory('nats').ingress!({ url: NATS, subject: `nin.${r}.${who}` }, {}),
+                factory('nats').egress!({ url: NATS, subject: `nout.${r}.${who}` }, {}),
+                n,
+                produce,
+              );
               await until(() => got >= n, 60_000, 'sink');
               return rps;
             },
@@ -327,34 +575,52 @@ function cases(kernel: Kernel, env: Record<string, string>, dir: string, n: numb
           cleanup,
           raw: async () => {
             const relay = await connect({ servers: NATS });
-            const sub = relay.subscribe(`nin.${r}.${who}`, { callback: (_e, m) => relay.publish(`nout.${r}.${who}`, m.data) });
+            const sub = relay.subscribe(`nin.${r}.${who}`, {
+              callback: (_e, m) => relay.publish(`nout.${r}.${who}`, m.data),
+            });
             await relay.flush();
             const t0 = performance.now();
             await produce();
             await until(() => got >= n, 120_000, 'raw nats relay');
             const rps = n / ((performance.now() - t0) / 1000);
-            sub.unsubscribe(); await relay.close();
+            sub.unsubscribe();
+            await relay.close();
             return rps;
           },
         };
       },
     },
     {
-      kind: 'http', records: Math.min(n, 10_000),
+      kind: 'http',
+      records: Math.min(n, 10_000),
       async round(r, who) {
         const m = Math.min(n, 10_000);
         let got = 0;
-        const sink: Server = createServer((req, res) => { req.resume(); req.on('end', () => { got++; res.end(); }); });
+        const sink: Server = createServer((req, res) => {
+          req.resume();
+          req.on('end', () => {
+            got++;
+            res.end();
+          });
+        });
         await new Promise<void>((ok) => sink.listen(0, '127.0.0.1', () => ok()));
         const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/sink`;
-        const cleanup = async () => { sink.close(); };
+        const cleanup = async () => {
+          sink.close();
+        };
         /** 16 client connections, one record per POST (what a request-driven source looks like) */
         const produce = async (url: string) => {
           const pool = new Pool(new URL(url).origin, { connections: 16 });
           let next = 0;
-          await Promise.all(Array.from({ length: 16 }, async () => {
-            while (next < m) { const i = next++; const res = await pool.request({ path: new URL(url).pathname, method: 'POST', body: records[i]! }); await res.body.dump(); }
-          }));
+          await Promise.all(
+            Array.from({ length: 16 }, async () => {
+              while (next < m) {
+                const i = next++;
+                const res = await pool.request({ path: new URL(url).pathname, method: 'POST', body: records[i]! });
+                await res.body.dump();
+              }
+            }),
+          );
           await pool.close();
         };
         if (who === 'runtime') {
@@ -363,10 +629,16 @@ function cases(kernel: Kernel, env: Record<string, string>, dir: string, n: numb
             runtime: async () => {
               const ing = factory('http').ingress!({ port: '0', path: '/in' }, {});
               let port = 0;
-              return throughRuntime(kernel, ing, factory('http').egress!({ url: sinkUrl, concurrency: '16' }, {}), m, async () => {
-                port = (ing as unknown as { port: number }).port;
-                await produce(`http://127.0.0.1:${port}/in`);
-              });
+              return throughRuntime(
+                kernel,
+                ing,
+                factory('http').egress!({ url: sinkUrl, concurrency: '16' }, {}),
+                m,
+                async () => {
+                  port = (ing as unknown as { port: number }).port;
+                  await produce(`http://127.0.0.1:${port}/in`);
+                },
+              );
             },
           };
         }
@@ -380,7 +652,8 @@ function cases(kernel: Kernel, env: Record<string, string>, dir: string, n: numb
               req.on('end', async () => {
                 const resp = await out.request({ path: '/sink', method: 'POST', body: Buffer.concat(chunks) });
                 await resp.body.dump();
-                res.writeHead(202); res.end();
+                res.writeHead(202);
+                res.end();
               });
             });
             await new Promise<void>((ok) => relay.listen(0, '127.0.0.1', () => ok()));
@@ -388,21 +661,30 @@ function cases(kernel: Kernel, env: Record<string, string>, dir: string, n: numb
             await produce(`http://127.0.0.1:${(relay.address() as AddressInfo).port}/in`);
             await until(() => got >= m, 60_000, 'raw http relay');
             const rps = m / ((performance.now() - t0) / 1000);
-            relay.close(); await out.close();
+            relay.close();
+            await out.close();
             return rps;
           },
         };
       },
     },
     {
-      kind: 'websocket', records: n,
+      kind: 'websocket',
+      records: n,
       async round(r, who) {
         let got = 0;
         const sink = new WebSocketServer({ host: '127.0.0.1', port: 0 });
         await new Promise<void>((ok) => sink.once('listening', () => ok()));
-        sink.on('connection', (ws) => ws.on('message', () => { got++; }));
+        sink.on('connection', (ws) =>
+          ws.on('message', () => {
+            got++;
+          }),
+        );
         const sinkUrl = `ws://127.0.0.1:${(sink.address() as AddressInfo).port}/`;
-        const cleanup = async () => { for (const c of sink.clients) c.terminate(); await new Promise<void>((ok) => sink.close(() => ok())); };
+        const cleanup = async () => {
+          for (const c of sink.clients) c.terminate();
+          await new Promise<void>((ok) => sink.close(() => ok()));
+        };
         const produce = async (url: string) => {
           const ws = new WebSocket(url);
           await new Promise((ok) => ws.once('open', ok));
@@ -418,7 +700,9 @@ function cases(kernel: Kernel, env: Record<string, string>, dir: string, n: numb
             cleanup,
             runtime: async () => {
               const ing = factory('websocket').ingress!({ mode: 'server', port: '0' }, {});
-              return throughRuntime(kernel, ing, factory('websocket').egress!({ url: sinkUrl }, {}), n, () => produce(`ws://127.0.0.1:${(ing as unknown as { port: number }).port}/`));
+              return throughRuntime(kernel, ing, factory('websocket').egress!({ url: sinkUrl }, {}), n, () =>
+                produce(`ws://127.0.0.1:${(ing as unknown as { port: number }).port}/`),
+              );
             },
           };
         }
@@ -433,7 +717,9 @@ function cases(kernel: Kernel, env: Record<string, string>, dir: string, n: numb
             const t0 = performance.now();
             await produce(`ws://127.0.0.1:${(relay.address() as AddressInfo).port}/`);
             const rps = n / ((performance.now() - t0) / 1000);
-            out.close(); for (const c of relay.clients) c.terminate(); await new Promise<void>((ok) => relay.close(() => ok()));
+            out.close();
+            for (const c of relay.clients) c.terminate();
+            await new Promise<void>((ok) => relay.close(() => ok()));
             return rps;
           },
         };
@@ -442,7 +728,9 @@ function cases(kernel: Kernel, env: Record<string, string>, dir: string, n: numb
   ];
 }
 
-export async function benchEdgeplaneAdapters(opts: { records?: number; rounds?: number; only?: string[] } = {}): Promise<EdgeBenchResult[]> {
+export async function benchEdgeplaneAdapters(
+  opts: { records?: number; rounds?: number; only?: string[] } = {},
+): Promise<EdgeBenchResult[]> {
   const n = opts.records ?? 20_000;
   const rounds = opts.rounds ?? 3;
   // the file, http and websocket cases need no server: --only=file starts none
@@ -450,7 +738,13 @@ export async function benchEdgeplaneAdapters(opts: { records?: number; rounds?: 
   const needServers = !opts.only?.every((k) => serverless.includes(k));
   const servers = needServers ? await startTestServers() : { env: {}, stop: async () => {} };
   const env = servers.env as Record<string, string>;
-  for (const [k, pkg] of needServers ? [['BYTEOR_TEST_NATS_URL', 'nats-server'], ['BYTEOR_TEST_REDIS_URL', 'redis-server'], ['BYTEOR_TEST_POSTGRES_URL', 'postgresql']] : []) {
+  for (const [k, pkg] of needServers
+    ? [
+        ['BYTEOR_TEST_NATS_URL', 'nats-server'],
+        ['BYTEOR_TEST_REDIS_URL', 'redis-server'],
+        ['BYTEOR_TEST_POSTGRES_URL', 'postgresql'],
+      ]
+    : []) {
     if (!env[k!]) throw new Error(`${pkg} could not be started: install the Debian package ${pkg}`);
   }
   const dir = mkdtempSync(join(tmpdir(), 'byteor-bench-edge-'));
@@ -460,17 +754,29 @@ export async function benchEdgeplaneAdapters(opts: { records?: number; rounds?: 
   try {
     for (const c of cases(kernel, env, dir, n)) {
       if (opts.only && !opts.only.includes(c.kind)) continue;
-      const rt: number[] = []; const raw: number[] = [];
+      const rt: number[] = [];
+      const raw: number[] = [];
       for (let r = 0; r < rounds; r++) {
         for (const who of (r % 2 ? ['raw', 'runtime'] : ['runtime', 'raw']) as Array<'runtime' | 'raw'>) {
           const x = await c.round(r, who);
           try {
-            if (who === 'runtime') rt.push(await x.runtime!()); else raw.push(await x.raw!());
-          } finally { await x.cleanup?.(); }
+            if (who === 'runtime') rt.push(await x.runtime!());
+            else raw.push(await x.raw!());
+          } finally {
+            await x.cleanup?.();
+          }
         }
       }
-      const a = median(rt); const b = median(raw);
-      results.push({ kind: c.kind, records: c.records, runtime_records_per_s: Math.round(a), raw_records_per_s: Math.round(b), ratio: Math.round((a / b) * 100) / 100, rounds });
+      const a = median(rt);
+      const b = median(raw);
+      results.push({
+        kind: c.kind,
+        records: c.records,
+        runtime_records_per_s: Math.round(a),
+        raw_records_per_s: Math.round(b),
+        ratio: Math.round((a / b) * 100) / 100,
+        rounds,
+      });
       appendFileSync(join(dir, 'progress'), `${c.kind}\n`);
     }
   } finally {
@@ -488,12 +794,29 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     rounds: arg('rounds') ? Number(arg('rounds')) : undefined,
     only: arg('only')?.split(','),
   });
-  const machine = { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, load_avg_start: load0, load_avg_end: loadavg() };
-  if (process.argv.includes('--json')) console.log(JSON.stringify({ bench: 'edgeplane_identity_stage (per adapter)', machine, results }, null, 2));
+  const machine = {
+    cpu: cpus()[0]?.model,
+    cores: cpus().length,
+    node: process.version,
+    load_avg_start: load0,
+    load_avg_end: loadavg(),
+  };
+  if (process.argv.includes('--json'))
+    console.log(JSON.stringify({ bench: 'edgeplane_identity_stage (per adapter)', machine, results }, null, 2));
   else {
-    console.log(`edgeplane_identity_stage per adapter — ${machine.cores} cores (${machine.cpu}), Node ${machine.node}, load ${load0.map((x) => x.toFixed(1)).join('/')}`);
-    console.log(`  ${'kind'.padEnd(16)} ${'records'.padStart(8)} ${'runtime rec/s'.padStart(14)} ${'raw rec/s'.padStart(12)} ${'ratio'.padStart(6)}`);
-    for (const r of results) console.log(`  ${r.kind.padEnd(16)} ${String(r.records).padStart(8)} ${String(r.runtime_records_per_s).padStart(14)} ${String(r.raw_records_per_s).padStart(12)} ${r.ratio.toFixed(2).padStart(6)}`);
+    console.log(
+      `edgeplane_identity_stage per adapter — ${machine.cores} cores (${machine.cpu}), Node ${machine.node}, ` +
+        `load ${load0.map((x) => x.toFixed(1)).join('/')}`,
+    );
+    console.log(
+      `  ${'kind'.padEnd(16)} ${'records'.padStart(8)} ${'runtime rec/s'.padStart(14)} ` +
+        `${'raw rec/s'.padStart(12)} ${'ratio'.padStart(6)}`,
+    );
+    for (const r of results)
+      console.log(
+        `  ${r.kind.padEnd(16)} ${String(r.records).padStart(8)} ${String(r.runtime_records_per_s).padStart(14)}` +
+          ` ${String(r.raw_records_per_s).padStart(12)} ${r.ratio.toFixed(2).padStart(6)}`,
+      );
   }
   process.exit(0);
 }

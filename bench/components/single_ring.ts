@@ -10,8 +10,9 @@
  *   ringbuf  ringbuf.js 0.4 (SPSC on a SharedArrayBuffer)
  *   port     MessagePort.postMessage of one Float64Array per batch (no wait strategy)
  * Throughput is records / (consumer's last release − producer's first claim), median and best of
- * the repetitions (interleaved across transports so that load from elsewhere hits them alike). Latency is the producer-measured round trip of one batch (publish → the stage
- * released it), recorded in an HDR histogram: p50 / p99 / p99.9. Writes .bench-out/single_ring.json.
+ * the repetitions (interleaved across transports so that load from elsewhere hits them alike). Latency is the
+ * producer-measured round trip of one batch (publish → the stage released it), recorded in an HDR histogram: p50 / p99
+ * / p99.9. Writes .bench-out/single_ring.json.
  * Two busy threads on two cores: run it on an otherwise idle machine.
  */
 import { cpus } from 'node:os';
@@ -55,12 +56,23 @@ const base = layout.carve('bench.ring', ringBytes);
 const memory = createSharedMemory(layout.totalBytes);
 const core = instantiateCore(module, memory);
 
-interface Pair { producer: Worker; consumer: Worker; impl: Impl; wait: WaitKind }
+interface Pair {
+  producer: Worker;
+  consumer: Worker;
+  impl: Impl;
+  wait: WaitKind;
+}
 
 function once(w: Worker): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const onErr = (e: Error) => { w.off('message', onMsg); reject(e); };
-    const onMsg = (m: RunResult) => { w.off('error', onErr); resolve(m); };
+    const onErr = (e: Error) => {
+      w.off('message', onMsg);
+      reject(e);
+    };
+    const onMsg = (m: RunResult) => {
+      w.off('error', onErr);
+      resolve(m);
+    };
     w.once('message', onMsg);
     w.once('error', onErr);
   });
@@ -69,7 +81,14 @@ function once(w: Worker): Promise<RunResult> {
 function startPair(impl: Impl, wait: WaitKind): Pair {
   const ch = impl === 'port' ? new MessageChannel() : null;
   const mk = (role: 'producer' | 'consumer', port?: MessagePort) => {
-    const data: PairSetup = { impl, role, wait, spinNs: DEFAULT_SPIN_NS, ...(impl === 'wasm' ? { module, memory } : {}), ...(port ? { port } : {}) };
+    const data: PairSetup = {
+      impl,
+      role,
+      wait,
+      spinNs: DEFAULT_SPIN_NS,
+      ...(impl === 'wasm' ? { module, memory } : {}),
+      ...(port ? { port } : {}),
+    };
     return startModuleWorker(WORKER, { workerData: data, transferList: port ? [port] : [] });
   };
   return { impl, wait, producer: mk('producer', ch?.port1), consumer: mk('consumer', ch?.port2) };
@@ -81,12 +100,21 @@ function freshTransport(impl: Impl, wait: WaitKind): Partial<RunCommand> {
     RingHandle.create(core, memory, base, { capacity: CAPACITY, slotBytes: REC, deps: [[]], egress: false, wait });
     return { base };
   }
-  if (impl === 'js') { const sab = new SharedArrayBuffer(jsRingBytes(CAPACITY, REC)); JsRing.init(sab); return { sab }; }
+  if (impl === 'js') {
+    const sab = new SharedArrayBuffer(jsRingBytes(CAPACITY, REC));
+    JsRing.init(sab);
+    return { sab };
+  }
   if (impl === 'ringbuf') return { sab: RingBuffer.getStorageForCapacity(CAPACITY * (REC / 8), Float64Array) };
   return {};
 }
 
-async function runOnce(p: Pair, mode: 'throughput' | 'latency', batch: number, n: number): Promise<{ rate: number; rtt?: Float64Array; bad: number }> {
+async function runOnce(
+  p: Pair,
+  mode: 'throughput' | 'latency',
+  batch: number,
+  n: number,
+): Promise<{ rate: number; rtt?: Float64Array; bad: number }> {
   const cmd: RunCommand = { cmd: 'run', mode, n, batch, capacity: CAPACITY, ...freshTransport(p.impl, p.wait) };
   const consumerDone = (async () => {
     const ready = once(p.consumer);
@@ -99,30 +127,53 @@ async function runOnce(p: Pair, mode: 'throughput' | 'latency', batch: number, n
   const prodP = once(p.producer);
   p.producer.postMessage(cmd);
   const [prod, cons] = await Promise.all([prodP, consumerDone]);
-  if (cons.count !== n || cons.bad) throw new Error(`${p.impl}/${p.wait}/batch ${batch}: consumer saw ${cons.count} records, ${cons.bad} out of order or wrong (expected ${n})`);
+  if (cons.count !== n || cons.bad)
+    throw new Error(
+      `${p.impl}/${p.wait}/batch ${batch}: consumer saw ${cons.count} records, ${cons.bad} out of order or ` +
+        `wrong (expected ${n})`,
+    );
   return { rate: n / ((cons.t1! - prod.t0!) / 1000), ...(prod.rtt ? { rtt: prod.rtt } : {}), bad: cons.bad ?? 0 };
 }
 
-function median(xs: number[]): number { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; }
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
 
 function percentiles(rtt: Float64Array) {
-  const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000_000, numberOfSignificantValueDigits: 3 });
+  const h = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 10_000_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
   for (const v of rtt) h.recordValue(Math.max(1, Math.round(v)));
-  const r = { p50_us: h.getValueAtPercentile(50) / 1000, p99_us: h.getValueAtPercentile(99) / 1000, p999_us: h.getValueAtPercentile(99.9) / 1000, max_us: h.maxValue / 1000 };
+  const r = {
+    p50_us: h.getValueAtPercentile(50) / 1000,
+    p99_us: h.getValueAtPercentile(99) / 1000,
+    p999_us: h.getValueAtPercentile(99.9) / 1000,
+    max_us: h.maxValue / 1000,
+  };
   h.destroy();
   return r;
 }
 
 interface Row {
-  impl: Impl; wait: WaitKind | '-'; batch: number;
+  impl: Impl;
+  wait: WaitKind | '-';
+  batch: number;
   /** median and best of the repetitions, M records/s */
-  mrecs: number; best: number; runs: number[];
+  mrecs: number;
+  best: number;
+  runs: number[];
   latency?: ReturnType<typeof percentiles>;
 }
 const rows: Row[] = [];
 const log = (s: string) => process.stderr.write(s);
 
-log(`single_ring bench: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, capacity ${CAPACITY}, ${REC}-byte records, ${REPS} rep(s)\n`);
+log(
+  `single_ring bench: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, capacity ` +
+    `${CAPACITY}, ${REC}-byte records, ${REPS} rep(s)\n`,
+);
 // every pair is started up front and the repetitions are interleaved across transports, so that
 // load from elsewhere on a shared machine hits them alike (the ratios are what matter)
 const pairs: Pair[] = [];
@@ -134,59 +185,116 @@ const sizeOf = (impl: Impl, batch: number) => Math.max(batch, Math.round((N[impl
 try {
   for (const batch of BATCHES) {
     const runs = new Map<Pair, number[]>(pairs.map((p) => [p, []]));
-    for (const p of pairs) await runOnce(p, 'throughput', batch, Math.min(sizeOf(p.impl, batch), 50_000 * batch)); // warm-up (TurboFan)
+    // warm-up (TurboFan)
+    for (const p of pairs) await runOnce(p, 'throughput', batch, Math.min(sizeOf(p.impl, batch), 50_000 * batch));
     for (let r = 0; r < REPS; r++) {
-      for (const p of pairs) runs.get(p)!.push((await runOnce(p, 'throughput', batch, sizeOf(p.impl, batch))).rate / 1e6);
+      for (const p of pairs)
+        runs.get(p)!.push((await runOnce(p, 'throughput', batch, sizeOf(p.impl, batch))).rate / 1e6);
     }
     for (const p of pairs) {
       const rs = runs.get(p)!;
-      const row: Row = { impl: p.impl, wait: p.impl === 'port' ? '-' : p.wait, batch, mrecs: median(rs), best: Math.max(...rs), runs: rs };
+      const row: Row = {
+        impl: p.impl,
+        wait: p.impl === 'port' ? '-' : p.wait,
+        batch,
+        mrecs: median(rs),
+        best: Math.max(...rs),
+        runs: rs,
+      };
       if (p.impl !== 'port') {
         const pings = Math.max(100, Math.round(PINGS[batch]! * scale));
         row.latency = percentiles((await runOnce(p, 'latency', batch, pings * batch)).rtt!);
       }
       rows.push(row);
       const l = row.latency;
-      log(`  ${p.impl.padEnd(8)} ${String(row.wait).padEnd(8)} batch ${String(batch).padStart(3)}: median ${row.mrecs.toFixed(2).padStart(7)}, best ${row.best.toFixed(2).padStart(7)} M rec/s`
-        + (l ? `   round trip p50 ${l.p50_us.toFixed(2)} µs  p99 ${l.p99_us.toFixed(2)} µs  p99.9 ${l.p999_us.toFixed(2)} µs` : '') + '\n');
+      log(
+        `  ${p.impl.padEnd(8)} ${String(row.wait).padEnd(8)} batch ${String(batch).padStart(3)}: median ` +
+          `${row.mrecs.toFixed(2).padStart(7)}, best ${row.best.toFixed(2).padStart(7)} M rec/s` +
+          (l
+            ? `   round trip p50 ${l.p50_us.toFixed(2)} µs  p99 ${l.p99_us.toFixed(2)} µs  p99.9 ` +
+              `${l.p999_us.toFixed(2)} µs`
+            : '') +
+          '\n',
+      );
     }
   }
 } finally {
   await Promise.all(pairs.flatMap((p) => [p.producer.terminate(), p.consumer.terminate()]));
 }
 
-const get = (impl: Impl, wait: WaitKind | '-', batch: number) => rows.find((r) => r.impl === impl && r.wait === (impl === 'port' ? '-' : wait) && r.batch === batch);
-type Ratio = { wait: WaitKind; batch: number; wasm_over_js: number; wasm_over_ringbuf: number; wasm_over_postmessage: number };
+const get = (impl: Impl, wait: WaitKind | '-', batch: number) =>
+  rows.find((r) => r.impl === impl && r.wait === (impl === 'port' ? '-' : wait) && r.batch === batch);
+type Ratio = {
+  wait: WaitKind;
+  batch: number;
+  wasm_over_js: number;
+  wasm_over_ringbuf: number;
+  wasm_over_postmessage: number;
+};
 const ratios: { median: Ratio[]; best: Ratio[] } = { median: [], best: [] };
 for (const k of ['median', 'best'] as const) {
   const v = (r: Row | undefined) => (k === 'median' ? r!.mrecs : r!.best);
   for (const wait of WAITS) {
     for (const batch of BATCHES) {
       const w = v(get('wasm', wait, batch));
-      ratios[k].push({ wait, batch, wasm_over_js: w / v(get('js', wait, batch)), wasm_over_ringbuf: w / v(get('ringbuf', wait, batch)), wasm_over_postmessage: w / v(get('port', '-', batch)) });
+      ratios[k].push({
+        wait,
+        batch,
+        wasm_over_js: w / v(get('js', wait, batch)),
+        wasm_over_ringbuf: w / v(get('ringbuf', wait, batch)),
+        wasm_over_postmessage: w / v(get('port', '-', batch)),
+      });
     }
   }
 }
 
 const out = process.stdout;
-out.write('\n| impl | wait | batch | M rec/s median | best | RTT p50 µs | p99 µs | p99.9 µs |\n|---|---|---:|---:|---:|---:|---:|---:|\n');
+out.write(
+  '\n| impl | wait | batch | M rec/s median | best | RTT p50 µs | p99 µs | p99.9 µs |\n' +
+    '|---|---|---:|---:|---:|---:|---:|---:|\n',
+);
 for (const r of rows) {
   const l = r.latency;
-  out.write(`| ${r.impl} | ${r.wait} | ${r.batch} | ${r.mrecs.toFixed(2)} | ${r.best.toFixed(2)} | `
-    + (l ? `${l.p50_us.toFixed(2)} | ${l.p99_us.toFixed(2)} | ${l.p999_us.toFixed(2)} |` : '– | – | – |') + '\n');
+  out.write(
+    `| ${r.impl} | ${r.wait} | ${r.batch} | ${r.mrecs.toFixed(2)} | ${r.best.toFixed(2)} | ` +
+      (l ? `${l.p50_us.toFixed(2)} | ${l.p99_us.toFixed(2)} | ${l.p999_us.toFixed(2)} |` : '– | – | – |') +
+      '\n',
+  );
 }
 for (const k of ['median', 'best'] as const) {
-  out.write(`\n| ratios of the ${k}s | batch | wasm / plain-JS ring | wasm / ringbuf.js | wasm / postMessage |\n|---|---:|---:|---:|---:|\n`);
+  out.write(
+    `\n| ratios of the ${k}s | batch | wasm / plain-JS ring | wasm / ringbuf.js | wasm / postMessage |\n` +
+      `|---|---:|---:|---:|---:|\n`,
+  );
   for (const r of ratios[k]) {
-    out.write(`| ${r.wait} | ${r.batch} | ${r.wasm_over_js.toFixed(2)}x | ${r.wasm_over_ringbuf.toFixed(2)}x | ${r.wasm_over_postmessage.toFixed(1)}x |\n`);
+    out.write(
+      `| ${r.wait} | ${r.batch} | ${r.wasm_over_js.toFixed(2)}x | ${r.wasm_over_ringbuf.toFixed(2)}x | ` +
+        `${r.wasm_over_postmessage.toFixed(1)}x |\n`,
+    );
   }
 }
 const bestBatched = Math.max(...rows.filter((r) => r.impl === 'wasm' && r.batch > 1).map((r) => r.mrecs));
 const spin1 = get('wasm', 'spin', 1)!.latency!;
-out.write(`\nagainst the issue's targets (medians): best batched wasm ${bestBatched.toFixed(1)} M rec/s (target >= 30); `
-  + `wasm batched vs postMessage per message ${(bestBatched / get('port', '-', 1)!.mrecs).toFixed(0)}x (target >= 50); `
-  + `spin round trip p50 ${spin1.p50_us.toFixed(2)} µs (target <= 0.3)\n`);
+out.write(
+  `\nagainst the issue's targets (medians): best batched wasm ${bestBatched.toFixed(1)} M rec/s (target >= 30); ` +
+    (`wasm batched vs postMessage per message ${(bestBatched / get('port', '-', 1)!.mrecs).toFixed(0)}x (target ` +
+      `>= 50); `) +
+    `spin round trip p50 ${spin1.p50_us.toFixed(2)} µs (target <= 0.3)\n`,
+);
 mkdirSync('.bench-out', { recursive: true });
-writeFileSync('.bench-out/single_ring.json', JSON.stringify({
-  machine: { cpus: cpus().length, model: cpus()[0]?.model ?? null, node: process.version }, capacity: CAPACITY, record_bytes: REC, reps: REPS, quick, rows, ratios,
-}, null, 2) + '\n');
+writeFileSync(
+  '.bench-out/single_ring.json',
+  JSON.stringify(
+    {
+      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? null, node: process.version },
+      capacity: CAPACITY,
+      record_bytes: REC,
+      reps: REPS,
+      quick,
+      rows,
+      ratios,
+    },
+    null,
+    2,
+  ) + '\n',
+);

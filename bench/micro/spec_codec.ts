@@ -17,19 +17,26 @@ export default defineMicro({
   summary: 'spec.kv parse, decode, canonical encode and hash (examples/diamond.kv, examples/sharded.kv)',
   async run({ maxTimeS }) {
     const notes: string[] = [];
-    return microResult('micro_spec_codec', () => {
-      const diamond = example('diamond.kv');
-      const sharded = example('sharded.kv');
-      const spec = decodeSpecText(diamond).spec;
-      if (!spec) throw new Error('examples/diamond.kv does not decode');
-      notes.push(`diamond.kv ${diamond.length} B, sharded.kv ${sharded.length} B`);
-      return runCases({
-        'parseKv diamond.kv': () => parseKv(diamond),
-        'decodeSpecText diamond.kv': () => decodeSpecText(diamond),
-        'decodeSpecText sharded.kv': () => decodeSpecText(sharded),
-        'encodeSpec (canonical) diamond': () => encodeSpec(spec),
-        'specHash diamond': () => specHash(spec),
-      }, maxTimeS);
-    }, notes);
+    return microResult(
+      'micro_spec_codec',
+      () => {
+        const diamond = example('diamond.kv');
+        const sharded = example('sharded.kv');
+        const spec = decodeSpecText(diamond).spec;
+        if (!spec) throw new Error('examples/diamond.kv does not decode');
+        notes.push(`diamond.kv ${diamond.length} B, sharded.kv ${sharded.length} B`);
+        return runCases(
+          {
+            'parseKv diamond.kv': () => parseKv(diamond),
+            'decodeSpecText diamond.kv': () => decodeSpecText(diamond),
+            'decodeSpecText sharded.kv': () => decodeSpecText(sharded),
+            'encodeSpec (canonical) diamond': () => encodeSpec(spec),
+            'specHash diamond': () => specHash(spec),
+          },
+          maxTimeS,
+        );
+      },
+      notes,
+    );
   },
 });

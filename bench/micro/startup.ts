@@ -23,12 +23,23 @@ export const STARTUP_FLOOR_CASE = 'node -e 0';
 const CASES: Record<string, string[]> = {
   [STARTUP_FLOOR_CASE]: ['-e', '0'],
   startup_validate: ['bin/byteor.js', 'validate', '--spec=examples/chain.kv'],
-  startup_run_sp: ['bin/byteor.js', 'run', '--sp', '--spec=examples/chain.kv', '--input=examples/records.txt', '--output=/dev/null'],
+  startup_run_sp: [
+    'bin/byteor.js',
+    'run',
+    '--sp',
+    '--spec=examples/chain.kv',
+    '--input=examples/records.txt',
+    '--output=/dev/null',
+  ],
 };
 
 function wallNs(args: string[]): number {
   const t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { cwd: repo, stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '' } });
+  const r = spawnSync(process.execPath, args, {
+    cwd: repo,
+    stdio: 'ignore',
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
   const ns = Number(process.hrtime.bigint() - t);
   if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status ?? r.signal}`);
   return ns;
@@ -39,7 +50,8 @@ function measure(): MicroResult['cases'] {
   if (!existsSync(main)) throw new Error('dist/ is missing: run "npm run build" (the startup cases run the built CLI)');
   const samples = new Map<string, number[]>(Object.keys(CASES).map((k) => [k, []]));
   for (const args of Object.values(CASES)) wallNs(args); // warm the page cache once
-  for (let i = 0; i < RUNS; i++) for (const [name, args] of Object.entries(CASES)) samples.get(name)!.push(wallNs(args));
+  for (let i = 0; i < RUNS; i++)
+    for (const [name, args] of Object.entries(CASES)) samples.get(name)!.push(wallNs(args));
   return [...samples].map(([name, xs]) => {
     const s = [...xs].sort((a, b) => a - b);
     const mean = s.reduce((a, b) => a + b, 0) / s.length;
@@ -50,7 +62,7 @@ function measure(): MicroResult['cases'] {
       mean_ns: Math.round(mean),
       median_ns: s[s.length >> 1]!,
       min_ns: s[0]!,
-      rme_pct: Math.round((1.96 * sd / Math.sqrt(s.length) / mean) * 1000) / 10,
+      rme_pct: Math.round(((1.96 * sd) / Math.sqrt(s.length) / mean) * 1000) / 10,
       samples: s.length,
     };
   });
@@ -60,7 +72,10 @@ export default defineMicro({
   name: 'micro_startup',
   summary: 'process start of the built CLI: validate and run --sp beside node -e 0',
   async run() {
-    const notes = [`${RUNS} starts per case, round-robin; dist/ built ${existsSync(`${repo}dist/kernel/main.js`) ? new Date(statSync(`${repo}dist/kernel/main.js`).mtimeMs).toISOString() : 'never'}`];
+    const notes = [
+      `${RUNS} starts per case, round-robin; dist/ built ` +
+        `${existsSync(`${repo}dist/kernel/main.js`) ? new Date(statSync(`${repo}dist/kernel/main.js`).mtimeMs).toISOString() : 'never'}`,
+    ];
     return microResult('micro_startup', measure, notes);
   },
 });

@@ -21,10 +21,18 @@ function runDeferred(cases: Record<string, () => Promise<unknown>>, maxTimeS: nu
   return new Promise((resolve, reject) => {
     const suite = new Benchmark.Suite();
     for (const [name, fn] of Object.entries(cases)) {
-      suite.add(name, (deferred: { resolve(): void }) => { fn().then(() => deferred.resolve(), reject); }, { defer: true, maxTime: maxTimeS, minSamples: 5 });
+      suite.add(
+        name,
+        (deferred: { resolve(): void }) => {
+          fn().then(() => deferred.resolve(), reject);
+        },
+        { defer: true, maxTime: maxTimeS, minSamples: 5 },
+      );
     }
     const out: MicroResult['cases'] = [];
-    suite.on('cycle', (ev: Benchmark.Event) => { out.push(caseOf(ev.target)); });
+    suite.on('cycle', (ev: Benchmark.Event) => {
+      out.push(caseOf(ev.target));
+    });
     suite.on('complete', () => resolve(out));
     suite.on('error', (ev: Benchmark.Event) => reject((ev.target as { error?: unknown }).error));
     suite.run({ async: true });
@@ -47,15 +55,30 @@ export default defineMicro({
         const c = await validateSpecText(t, kernel);
         if (!c.ok) throw new Error('an example spec does not validate');
       }
-      const cases = await runDeferred({
-        'validateSpecText diamond.kv': () => validateSpecText(diamond, kernel),
-        'validateSpecText sharded.kv': () => validateSpecText(sharded, kernel),
-        'validateSpecText chain_authored.kv (plan, lowered)': () => validateSpecText(authored, kernel),
-      }, maxTimeS);
+      const cases = await runDeferred(
+        {
+          'validateSpecText diamond.kv': () => validateSpecText(diamond, kernel),
+          'validateSpecText sharded.kv': () => validateSpecText(sharded, kernel),
+          'validateSpecText chain_authored.kv (plan, lowered)': () => validateSpecText(authored, kernel),
+        },
+        maxTimeS,
+      );
       cases.push(...runCases({ 'validateSpec diamond (decoded)': () => validateSpec(spec, { kernel }) }, maxTimeS));
-      return { name: 'micro_validation', ok: true, error: null, cases, notes: [`plugins: ${DEFAULT_PLUGINS.join(', ')}`] };
+      return {
+        name: 'micro_validation',
+        ok: true,
+        error: null,
+        cases,
+        notes: [`plugins: ${DEFAULT_PLUGINS.join(', ')}`],
+      };
     } catch (e) {
-      return { name: 'micro_validation', ok: false, error: e instanceof Error ? e.message : String(e), cases: [], notes: [] };
+      return {
+        name: 'micro_validation',
+        ok: false,
+        error: e instanceof Error ? e.message : String(e),
+        cases: [],
+        notes: [],
+      };
     }
   },
 });

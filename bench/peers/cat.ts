@@ -11,10 +11,17 @@ export default defineBench({
   summary: 'cat IN > OUT: the I/O floor, whole process',
   async run() {
     return measureFileCopy({
-      name: 'peer_cat', kind: 'peer', summary: this.summary,
+      name: 'peer_cat',
+      kind: 'peer',
+      summary: this.summary,
       disclosure: {
         topology: 'file → cat → file (no record boundaries)',
-        threads: 1, stages: 0, shards: 1, capacity: 0, wait: 'n/a', batch: 0,
+        threads: 1,
+        stages: 0,
+        shards: 1,
+        capacity: 0,
+        wait: 'n/a',
+        batch: 0,
         process_boundary: 'one fresh cat process per run, spawn to exit',
         transport: 'files in a temp directory (page cache)',
       },

@@ -8,7 +8,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { JsRing } from '../components/single-ring/js-ring.ts';
 
-interface Data { sab: SharedArrayBuffer; capacity: number; slotBytes: number; spinNs: number | null; cells: number; stage: number; maxBatch: number }
+interface Data {
+  sab: SharedArrayBuffer;
+  capacity: number;
+  slotBytes: number;
+  spinNs: number | null;
+  cells: number;
+  stage: number;
+  maxBatch: number;
+}
 const d = workerData as Data;
 const ring = new JsRing(d.sab, d.capacity, d.slotBytes, d.spinNs, d.cells);
 

@@ -22,7 +22,12 @@ import { workerReady } from './peer-workers.ts';
 const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 const WORKER = new URL(`./js-ring-stage-worker${EXT}`, import.meta.url);
 const SLOT_HEADER = 8;
-type WaitAsync = (a: Int32Array, i: number, v: number, t?: number) => { async: boolean; value: Promise<string> | string };
+type WaitAsync = (
+  a: Int32Array,
+  i: number,
+  v: number,
+  t?: number,
+) => { async: boolean; value: Promise<string> | string };
 const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 
 /** JsRing's spin budget for a wait kind: null = spin only, 0 = sleep at once. */
@@ -38,8 +43,13 @@ class JsRingContender implements Contender {
   private taken = 0;
   private sent = 0;
 
-  constructor(private readonly ring: JsRing, private readonly stages: number, private readonly pool: PayloadPool,
-    private readonly d: Delivery, private readonly workers: Worker[]) {
+  constructor(
+    private readonly ring: JsRing,
+    private readonly stages: number,
+    private readonly pool: PayloadPool,
+    private readonly d: Delivery,
+    private readonly workers: Worker[],
+  ) {
     this.buf = Buffer.from(ring.sab);
     this.scratch = Buffer.alloc(ring.slotBytes);
     this.last = stages - 1;
@@ -78,7 +88,9 @@ class JsRingContender implements Contender {
   private async awaitProgress(): Promise<void> {
     const until = performance.now() + MAIN_THREAD_SPIN_NS / 1e6;
     const before = this.taken;
-    do { this.poll(); } while (this.taken === before && performance.now() < until);
+    do {
+      this.poll();
+    } while (this.taken === before && performance.now() < until);
     if (this.taken !== before) return;
     const i32 = this.ring.i32;
     const w = this.ring.cellIndex(this.last);
@@ -117,15 +129,29 @@ class JsRingContender implements Contender {
   }
 }
 
-async function startJsRing(p: { stages: number; capacity: number; pool: PayloadPool; batch: number; wait: WaitKind }, d: Delivery): Promise<Contender> {
+async function startJsRing(
+  p: { stages: number; capacity: number; pool: PayloadPool; batch: number; wait: WaitKind },
+  d: Delivery,
+): Promise<Contender> {
   const slotBytes = p.pool.maxBytes;
   const cells = p.stages + 1;
   const sab = new SharedArrayBuffer(jsRingBytes(p.capacity, slotBytes));
   JsRing.init(sab, cells);
   const spinNs = jsRingSpinNs(p.wait);
-  const workers = Array.from({ length: p.stages }, (_, stage) => startModuleWorker(WORKER, {
-    workerData: { sab, capacity: p.capacity, slotBytes, spinNs, cells, stage, maxBatch: p.batch, benchRole: `js ring stage ${stage}` },
-  }));
+  const workers = Array.from({ length: p.stages }, (_, stage) =>
+    startModuleWorker(WORKER, {
+      workerData: {
+        sab,
+        capacity: p.capacity,
+        slotBytes,
+        spinNs,
+        cells,
+        stage,
+        maxBatch: p.batch,
+        benchRole: `js ring stage ${stage}`,
+      },
+    }),
+  );
   await Promise.all(workers.map((w) => workerReady(w)));
   return new JsRingContender(new JsRing(sab, p.capacity, slotBytes, spinNs, cells), p.stages, p.pool, d, workers);
 }
@@ -133,14 +159,21 @@ async function startJsRing(p: { stages: number; capacity: number; pool: PayloadP
 export default defineBench({
   name: 'peer_js_sab_ring',
   kind: 'peer',
-  summary: 'the same ring design in plain JS over a SharedArrayBuffer (bench/components/single-ring/js-ring.ts; JS Atomics, no WebAssembly)',
+  summary:
+    'the same ring design in plain JS over a SharedArrayBuffer (bench/components/single-ring/js-ring.ts; JS ' +
+    'Atomics, no WebAssembly)',
   async run(ctx) {
     const p = peerPlan(ctx);
     const spec = peerSpec('peer_js_sab_ring', p, {
       wait: p.wait.wait,
-      transport: 'plain-JS Disruptor ring (JsRing of bench/components/single-ring/js-ring.ts) over one SharedArrayBuffer, one consumer cell per stage, in-place stages',
-      boundary: 'one process: producer and consumer on the main thread, each stage a worker thread over one SharedArrayBuffer',
+      transport:
+        'plain-JS Disruptor ring (JsRing of bench/components/single-ring/js-ring.ts) over one ' +
+        'SharedArrayBuffer, one consumer cell per stage, in-place stages',
+      boundary:
+        'one process: producer and consumer on the main thread, each stage a worker thread over one SharedArrayBuffer',
     });
-    return measureContender(ctx, spec, (d) => startJsRing({ stages: p.stages, capacity: p.capacity, pool: p.pool, batch: p.batch, wait: p.wait.wait }, d));
+    return measureContender(ctx, spec, (d) =>
+      startJsRing({ stages: p.stages, capacity: p.capacity, pool: p.pool, batch: p.batch, wait: p.wait.wait }, d),
+    );
   },
 });

@@ -23,8 +23,14 @@ class MessagePortContender implements Contender {
   private readonly window: InFlightWindow;
   private drained: (() => void) | null = null;
 
-  constructor(private readonly head: MessagePort, tail: MessagePort, private readonly pool: PayloadPool, private readonly d: Delivery,
-    capacity: number, private readonly workers: Worker[]) {
+  constructor(
+    private readonly head: MessagePort,
+    tail: MessagePort,
+    private readonly pool: PayloadPool,
+    private readonly d: Delivery,
+    capacity: number,
+    private readonly workers: Worker[],
+  ) {
     this.window = new InFlightWindow(capacity);
     const record = pool.maxBytes;
     tail.on('message', (m: Uint8Array) => {
@@ -51,18 +57,27 @@ class MessagePortContender implements Contender {
   poll(): void {}
 
   async finish(): Promise<void> {
-    if (this.taken < this.sent) await new Promise<void>((r) => { this.drained = r; });
+    if (this.taken < this.sent)
+      await new Promise<void>((r) => {
+        this.drained = r;
+      });
     this.head.close();
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
 
-async function startMessagePorts(p: { stages: number; capacity: number; pool: PayloadPool }, d: Delivery): Promise<Contender> {
+async function startMessagePorts(
+  p: { stages: number; capacity: number; pool: PayloadPool },
+  d: Delivery,
+): Promise<Contender> {
   const channels = Array.from({ length: p.stages + 1 }, () => new MessageChannel());
   const workers = Array.from({ length: p.stages }, (_, stage) => {
     const input = channels[stage]!.port2;
     const output = channels[stage + 1]!.port1;
-    return startModuleWorker(WORKER, { workerData: { input, output, benchRole: `message port stage ${stage}` }, transferList: [input, output] });
+    return startModuleWorker(WORKER, {
+      workerData: { input, output, benchRole: `message port stage ${stage}` },
+      transferList: [input, output],
+    });
   });
   await Promise.all(workers.map((w) => workerReady(w)));
   const tail = channels[p.stages]!.port2;
@@ -78,9 +93,13 @@ export default defineBench({
     const spec = peerSpec('peer_message_port', p, {
       wait: 'event loop (the port wakes the receiving thread)',
       transport: 'MessageChannel per hop; one Uint8Array message per batch, structured-cloned at every hop',
-      boundary: 'one process: producer and consumer on the main thread, each stage a worker thread; MessagePorts between them',
+      boundary:
+        'one process: producer and consumer on the main thread, each stage a worker thread; MessagePorts between them',
     });
-    if (p.wait.requested !== null || ctx.options.wait !== null) spec.notes.push('--wait does not apply: the event loop waits');
-    return measureContender(ctx, spec, (d) => startMessagePorts({ stages: p.stages, capacity: p.capacity, pool: p.pool }, d));
+    if (p.wait.requested !== null || ctx.options.wait !== null)
+      spec.notes.push('--wait does not apply: the event loop waits');
+    return measureContender(ctx, spec, (d) =>
+      startMessagePorts({ stages: p.stages, capacity: p.capacity, pool: p.pool }, d),
+    );
   },
 });

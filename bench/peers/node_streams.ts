@@ -15,10 +15,17 @@ export default defineBench({
   summary: 'node: createReadStream → line-splitting Transform → createWriteStream, whole process',
   async run() {
     return measureFileCopy({
-      name: 'peer_node_streams', kind: 'peer', summary: this.summary,
+      name: 'peer_node_streams',
+      kind: 'peer',
+      summary: this.summary,
       disclosure: {
         topology: 'file → fs.ReadStream → Transform (split lines, push each) → fs.WriteStream → file',
-        threads: 1, stages: 1, shards: 1, capacity: 0, wait: 'n/a (stream backpressure)', batch: 1,
+        threads: 1,
+        stages: 1,
+        shards: 1,
+        capacity: 0,
+        wait: 'n/a (stream backpressure)',
+        batch: 1,
         process_boundary: 'one fresh node process per run, spawn to exit',
         transport: 'files in a temp directory (page cache), Node streams in one thread',
       },

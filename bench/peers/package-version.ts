@@ -9,7 +9,9 @@ export function packageVersion(name: string): string {
     try {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
       if (pkg.name === name && pkg.version) return pkg.version;
-    } catch { /* not here: go up */ }
+    } catch {
+      /* not here: go up */
+    }
     dir = dirname(dir);
   }
   return 'unknown';

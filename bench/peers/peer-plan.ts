@@ -22,11 +22,26 @@ export function peerPlan(ctx: BenchContext): PeerPlan {
   const o = ctx.options;
   const stages = chainStages(o, ctx.cores);
   const wait = chooseWait(o.wait, 1 + stages, ctx.cores);
-  return { stages, wait, pool: syntheticPayloads(o.payload), batch: o.batch, capacity: BENCH_CAPACITY, notes: wait.note ? [wait.note] : [] };
+  return {
+    stages,
+    wait,
+    pool: syntheticPayloads(o.payload),
+    batch: o.batch,
+    capacity: BENCH_CAPACITY,
+    notes: wait.note ? [wait.note] : [],
+  };
 }
 
-export function peerSpec(name: string, p: PeerPlan, o: { wait: string; transport: string; boundary: string; topology?: string; threads?: number }): {
-  name: string; kind: 'peer'; reference: string; disclosure: BenchDisclosure; notes: string[];
+export function peerSpec(
+  name: string,
+  p: PeerPlan,
+  o: { wait: string; transport: string; boundary: string; topology?: string; threads?: number },
+): {
+  name: string;
+  kind: 'peer';
+  reference: string;
+  disclosure: BenchDisclosure;
+  notes: string[];
 } {
   return {
     name,

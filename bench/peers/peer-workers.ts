@@ -14,10 +14,27 @@ export function whenAll(workers: readonly Worker[], message: string): Promise<vo
 
 function awaitMessage(w: Worker, message: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onMsg = (m: unknown) => { if (m === message) { off(); resolve(); } };
-    const onErr = (e: Error) => { off(); reject(e); };
-    const onExit = (code: number) => { off(); reject(new Error(`a peer worker exited (code ${code}) before it posted "${message}"`)); };
-    const off = () => { w.off('message', onMsg); w.off('error', onErr); w.off('exit', onExit); };
-    w.on('message', onMsg); w.on('error', onErr); w.on('exit', onExit);
+    const onMsg = (m: unknown) => {
+      if (m === message) {
+        off();
+        resolve();
+      }
+    };
+    const onErr = (e: Error) => {
+      off();
+      reject(e);
+    };
+    const onExit = (code: number) => {
+      off();
+      reject(new Error(`a peer worker exited (code ${code}) before it posted "${message}"`));
+    };
+    const off = () => {
+      w.off('message', onMsg);
+      w.off('error', onErr);
+      w.off('exit', onExit);
+    };
+    w.on('message', onMsg);
+    w.on('error', onErr);
+    w.on('exit', onExit);
   });
 }

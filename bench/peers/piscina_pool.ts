@@ -21,8 +21,13 @@ class PiscinaContender implements Contender {
   private pending = 0;
   private drained: (() => void) | null = null;
 
-  constructor(private readonly pool: Piscina, private readonly stages: number, private readonly records: PayloadPool,
-    private readonly d: Delivery, capacity: number) {
+  constructor(
+    private readonly pool: Piscina,
+    private readonly stages: number,
+    private readonly records: PayloadPool,
+    private readonly d: Delivery,
+    capacity: number,
+  ) {
     this.window = new InFlightWindow(capacity);
   }
 
@@ -36,14 +41,22 @@ class PiscinaContender implements Contender {
   private start(first: number, n: number): void {
     this.pending++;
     void this.hops(batchBytes(this.records, first, n)).then(
-      () => { this.window.give(n); this.d.delivered(first, n); this.settle(); },
-      (e) => { this.failure ??= e; this.window.give(n); this.settle(); },
+      () => {
+        this.window.give(n);
+        this.d.delivered(first, n);
+        this.settle();
+      },
+      (e) => {
+        this.failure ??= e;
+        this.window.give(n);
+        this.settle();
+      },
     );
   }
 
   private async hops(batch: Uint8Array): Promise<void> {
     let x = batch;
-    for (let s = 0; s < this.stages; s++) x = await this.pool.run(x) as Uint8Array;
+    for (let s = 0; s < this.stages; s++) x = (await this.pool.run(x)) as Uint8Array;
   }
 
   private settle(): void {
@@ -54,15 +67,24 @@ class PiscinaContender implements Contender {
   poll(): void {}
 
   async finish(): Promise<void> {
-    if (this.pending > 0) await new Promise<void>((r) => { this.drained = r; });
+    if (this.pending > 0)
+      await new Promise<void>((r) => {
+        this.drained = r;
+      });
     await this.pool.destroy();
     if (this.failure) throw this.failure;
   }
 }
 
-async function startPiscina(p: { stages: number; capacity: number; pool: PayloadPool }, d: Delivery): Promise<Contender> {
+async function startPiscina(
+  p: { stages: number; capacity: number; pool: PayloadPool },
+  d: Delivery,
+): Promise<Contender> {
   const pool = new Piscina({
-    filename: WORKER, minThreads: p.stages, maxThreads: p.stages, idleTimeout: 60_000,
+    filename: WORKER,
+    minThreads: p.stages,
+    maxThreads: p.stages,
+    idleTimeout: 60_000,
     workerData: { benchRole: 'piscina worker' },
   });
   // start every thread before the clock matters
@@ -78,11 +100,17 @@ export default defineBench({
     const p = peerPlan(ctx);
     const spec = peerSpec('peer_piscina', p, {
       wait: 'event loop + piscina task wake-ups (Atomics, its default)',
-      transport: `piscina ${packageVersion('piscina')} task pool; one task per hop per batch, batches structured-cloned in and out`,
+      transport:
+        `piscina ${packageVersion('piscina')} task pool; one task per hop per batch, batches structured-cloned in ` +
+        `and out`,
       boundary: 'one process: producer and consumer on the main thread, a pool of one worker thread per stage',
-      topology: `${p.stages} task hop${p.stages === 1 ? '' : 's'} per batch on a pool of ${p.stages} thread${p.stages === 1 ? '' : 's'}`,
+      topology:
+        `${p.stages} task hop${p.stages === 1 ? '' : 's'} per batch on a pool of ${p.stages} thread` +
+        `${p.stages === 1 ? '' : 's'}`,
     });
     if (ctx.options.wait !== null) spec.notes.push('--wait does not apply: piscina waits its own way');
-    return measureContender(ctx, spec, (d) => startPiscina({ stages: p.stages, capacity: p.capacity, pool: p.pool }, d));
+    return measureContender(ctx, spec, (d) =>
+      startPiscina({ stages: p.stages, capacity: p.capacity, pool: p.pool }, d),
+    );
   },
 });

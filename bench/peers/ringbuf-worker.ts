@@ -9,7 +9,15 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { RingBuffer } from 'ringbuf.js';
 import { DEFAULT_SPIN_NS, WAIT_KINDS } from '../../kernel/core/ring.ts';
 
-interface Data { inSab: SharedArrayBuffer; outSab: SharedArrayBuffer; ctl: SharedArrayBuffer; stage: number; record: number; maxBatch: number; wait: number }
+interface Data {
+  inSab: SharedArrayBuffer;
+  outSab: SharedArrayBuffer;
+  ctl: SharedArrayBuffer;
+  stage: number;
+  record: number;
+  maxBatch: number;
+  wait: number;
+}
 const d = workerData as Data;
 const input = new RingBuffer(d.inSab, Uint8Array);
 const output = new RingBuffer(d.outSab, Uint8Array);
@@ -23,7 +31,10 @@ function idle(): void {
   if (d.wait === WAIT_KINDS.spin) return;
   if (d.wait === WAIT_KINDS.backoff) {
     const t = performance.now();
-    if (idleSince < 0) { idleSince = t; return; }
+    if (idleSince < 0) {
+      idleSince = t;
+      return;
+    }
     if (t - idleSince < DEFAULT_SPIN_NS / 1e6) return;
   }
   Atomics.wait(sleepCell, 0, 0, SLEEP_MS);

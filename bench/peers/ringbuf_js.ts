@@ -29,8 +29,15 @@ class RingbufContender implements Contender {
   private sent = 0;
   private taken = 0;
 
-  constructor(private readonly head: RingBuffer, private readonly tail: RingBuffer, private readonly ctl: Int32Array,
-    pool: PayloadPool, private readonly d: Delivery, private readonly workers: Worker[], private readonly exited: Promise<void>) {
+  constructor(
+    private readonly head: RingBuffer,
+    private readonly tail: RingBuffer,
+    private readonly ctl: Int32Array,
+    pool: PayloadPool,
+    private readonly d: Delivery,
+    private readonly workers: Worker[],
+    private readonly exited: Promise<void>,
+  ) {
     this.record = pool.maxBytes;
     this.all = pool.contiguous!;
     this.poolBytes = this.all.length;
@@ -65,7 +72,10 @@ class RingbufContender implements Contender {
     while (this.head.availableWrite() < bytes) {
       this.poll();
       // ringbuf.js has no wake-up: poll, and let the event loop run between short spins
-      if (performance.now() > spinUntil) { await macrotask(); spinUntil = performance.now() + MAIN_THREAD_SPIN_NS / 1e6; }
+      if (performance.now() > spinUntil) {
+        await macrotask();
+        spinUntil = performance.now() + MAIN_THREAD_SPIN_NS / 1e6;
+      }
     }
     this.push(first, n);
   }
@@ -83,22 +93,49 @@ class RingbufContender implements Contender {
 
   async finish(): Promise<void> {
     Atomics.store(this.ctl, 0, 1);
-    while (this.taken < this.sent) { this.poll(); if (this.taken < this.sent) await macrotask(); }
+    while (this.taken < this.sent) {
+      this.poll();
+      if (this.taken < this.sent) await macrotask();
+    }
     await this.exited;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
 
-async function startRingbuf(p: { stages: number; capacity: number; pool: PayloadPool; batch: number; wait: WaitKind }, d: Delivery): Promise<Contender> {
+async function startRingbuf(
+  p: { stages: number; capacity: number; pool: PayloadPool; batch: number; wait: WaitKind },
+  d: Delivery,
+): Promise<Contender> {
   if (!p.pool.contiguous) throw new Error('peer_ringbuf_js needs fixed-size records');
   const record = p.pool.maxBytes;
-  const queues = Array.from({ length: p.stages + 1 }, () => RingBuffer.getStorageForCapacity(p.capacity * record, Uint8Array));
+  const queues = Array.from({ length: p.stages + 1 }, () =>
+    RingBuffer.getStorageForCapacity(p.capacity * record, Uint8Array),
+  );
   const ctl = new SharedArrayBuffer(4 * (p.stages + 1));
-  const workers = Array.from({ length: p.stages }, (_, stage) => startModuleWorker(WORKER, {
-    workerData: { inSab: queues[stage], outSab: queues[stage + 1], ctl, stage, record, maxBatch: p.batch, wait: WAIT_KINDS[p.wait], benchRole: `ringbuf.js stage ${stage}` },
-  }));
+  const workers = Array.from({ length: p.stages }, (_, stage) =>
+    startModuleWorker(WORKER, {
+      workerData: {
+        inSab: queues[stage],
+        outSab: queues[stage + 1],
+        ctl,
+        stage,
+        record,
+        maxBatch: p.batch,
+        wait: WAIT_KINDS[p.wait],
+        benchRole: `ringbuf.js stage ${stage}`,
+      },
+    }),
+  );
   await Promise.all(workers.map((w) => workerReady(w)));
-  return new RingbufContender(new RingBuffer(queues[0]!, Uint8Array), new RingBuffer(queues[p.stages]!, Uint8Array), new Int32Array(ctl), p.pool, d, workers, whenAll(workers, 'done'));
+  return new RingbufContender(
+    new RingBuffer(queues[0]!, Uint8Array),
+    new RingBuffer(queues[p.stages]!, Uint8Array),
+    new Int32Array(ctl),
+    p.pool,
+    d,
+    workers,
+    whenAll(workers, 'done'),
+  );
 }
 
 export default defineBench({
@@ -110,8 +147,12 @@ export default defineBench({
     const spec = peerSpec('peer_ringbuf_js', p, {
       wait: `${p.wait.wait} (polling: ringbuf.js has no wake-up)`,
       transport: `ringbuf.js ${packageVersion('ringbuf.js')} SPSC queues of bytes over SharedArrayBuffers, one per hop`,
-      boundary: 'one process: producer and consumer on the main thread, each stage a worker thread; a SharedArrayBuffer queue per hop',
+      boundary:
+        'one process: producer and consumer on the main thread, each stage a worker thread; a SharedArrayBuffer ' +
+        'queue per hop',
     });
-    return measureContender(ctx, spec, (d) => startRingbuf({ stages: p.stages, capacity: p.capacity, pool: p.pool, batch: p.batch, wait: p.wait.wait }, d));
+    return measureContender(ctx, spec, (d) =>
+      startRingbuf({ stages: p.stages, capacity: p.capacity, pool: p.pool, batch: p.batch, wait: p.wait.wait }, d),
+    );
   },
 });

@@ -16,7 +16,13 @@ import type { BenchReport, BenchResult } from './bench-report.ts';
 import { parseKv } from '../../kernel/spec/kv.ts';
 import { BenchErrors } from '../errors.ts';
 
-export const METRICS = ['min_records_per_s', 'max_p99_us', 'max_cpu_ns_per_record', 'max_overhead_ms', 'max_steady_gcs'] as const;
+export const METRICS = [
+  'min_records_per_s',
+  'max_p99_us',
+  'max_cpu_ns_per_record',
+  'max_overhead_ms',
+  'max_steady_gcs',
+] as const;
 /**
  * `<bench>.<class>.min_percent_of_<peer>=N`: the bench's steady throughput must be at least N % of
  * that peer's in the same run (the goals of issue 16 are ratios to peers, e.g. 200 % of the
@@ -43,14 +49,19 @@ export function parseBaseline(text: string, file = 'bench/perf_baseline.kv'): Ba
   const out: Baseline = new Map();
   for (const e of kv.entries) {
     const parts = e.key.split('.');
-    const known = (METRICS as readonly string[]).includes(parts[2] ?? '') || (parts[2]?.startsWith(PERCENT_OF) && parts[2].length > PERCENT_OF.length);
+    const known =
+      (METRICS as readonly string[]).includes(parts[2] ?? '') ||
+      (parts[2]?.startsWith(PERCENT_OF) && parts[2].length > PERCENT_OF.length);
     if (parts.length !== 3 || !known) {
       throw bad(`line ${e.line}: "${e.key}" is not <bench>.<machine_class>.<${METRICS.join('|')}|${PERCENT_OF}PEER>`);
     }
     if (!/^[0-9]+$/.test(e.value)) throw bad(`line ${e.line}: ${e.key} must be a whole number, got "${e.value}"`);
     const [bench, cls, metric] = parts as [string, string, Metric];
     let byClass = out.get(bench);
-    if (!byClass) { byClass = new Map(); out.set(bench, byClass); }
+    if (!byClass) {
+      byClass = new Map();
+      out.set(bench, byClass);
+    }
     const t = byClass.get(cls) ?? {};
     if (metric.startsWith(PERCENT_OF)) (t.percentOf ??= {})[metric.slice(PERCENT_OF.length)] = Number(e.value);
     else t[metric] = Number(e.value);
@@ -85,8 +96,21 @@ export function compare(b: Baseline, report: BenchReport): CheckLine[] {
   const lines: CheckLine[] = [];
   for (const r of report.results.filter((x) => x.kind === 'bench')) {
     const t = b.get(r.name)?.get(cls);
-    if (!t) { lines.push({ bench: r.name, metric: 'ran', measured: null, threshold: null, ok: true, note: `no thresholds for ${cls}` }); continue; }
-    if (!r.ok) { lines.push({ bench: r.name, metric: 'ran', measured: null, threshold: null, ok: false, note: r.error }); continue; }
+    if (!t) {
+      lines.push({
+        bench: r.name,
+        metric: 'ran',
+        measured: null,
+        threshold: null,
+        ok: true,
+        note: `no thresholds for ${cls}`,
+      });
+      continue;
+    }
+    if (!r.ok) {
+      lines.push({ bench: r.name, metric: 'ran', measured: null, threshold: null, ok: false, note: r.error });
+      continue;
+    }
     for (const m of METRICS) {
       const limit = t[m];
       if (limit === undefined) continue;
@@ -96,11 +120,28 @@ export function compare(b: Baseline, report: BenchReport): CheckLine[] {
     }
     for (const [peer, limit] of Object.entries(t.percentOf ?? {})) {
       const p = report.results.find((x) => x.name === peer && x.reference === r.name);
-      const ratio = p?.ok ? p.ratio?.throughput ?? null : null;
+      const ratio = p?.ok ? (p.ratio?.throughput ?? null) : null;
       const v = ratio === null ? null : Math.round(ratio * 100);
       // a report without the peer (bench:check's own run has no peers) cannot check the ratio: said, not failed
-      if (!p) { lines.push({ bench: r.name, metric: `${PERCENT_OF}${peer}`, measured: null, threshold: limit, ok: true, note: `not checked: ${peer} did not run (run the bench with its peers)` }); continue; }
-      lines.push({ bench: r.name, metric: `${PERCENT_OF}${peer}`, measured: v, threshold: limit, ok: v !== null && v >= limit, note: p.ok ? null : p.error });
+      if (!p) {
+        lines.push({
+          bench: r.name,
+          metric: `${PERCENT_OF}${peer}`,
+          measured: null,
+          threshold: limit,
+          ok: true,
+          note: `not checked: ${peer} did not run (run the bench with its peers)`,
+        });
+        continue;
+      }
+      lines.push({
+        bench: r.name,
+        metric: `${PERCENT_OF}${peer}`,
+        measured: v,
+        threshold: limit,
+        ok: v !== null && v >= limit,
+        note: p.ok ? null : p.error,
+      });
     }
   }
   const startup = report.micro.find((m) => m.name === 'micro_startup');
@@ -109,9 +150,24 @@ export function compare(b: Baseline, report: BenchReport): CheckLine[] {
     const limit = b.get(c.case)?.get(cls)?.max_overhead_ms;
     if (limit === undefined) continue;
     const v = c.median_ns !== undefined && floor !== undefined ? Math.round((c.median_ns - floor) / 1e6) : null;
-    lines.push({ bench: c.case, metric: 'max_overhead_ms', measured: v, threshold: limit, ok: v !== null && v <= limit, note: null });
+    lines.push({
+      bench: c.case,
+      metric: 'max_overhead_ms',
+      measured: v,
+      threshold: limit,
+      ok: v !== null && v <= limit,
+      note: null,
+    });
   }
-  if (startup && !startup.ok) lines.push({ bench: 'micro_startup', metric: 'ran', measured: null, threshold: null, ok: false, note: startup.error });
+  if (startup && !startup.ok)
+    lines.push({
+      bench: 'micro_startup',
+      metric: 'ran',
+      measured: null,
+      threshold: null,
+      ok: false,
+      note: startup.error,
+    });
   return lines;
 }
 
@@ -122,14 +178,19 @@ export function round2(x: number, dir: 'down' | 'up'): number {
   return (dir === 'down' ? Math.floor(x / p) : Math.ceil(x / p)) * p;
 }
 
-/** Conservative thresholds from a report, for its machine class (no p99 for a whole-process bench: it has no latency phase). */
+/**
+ * Conservative thresholds from a report, for its machine class (no p99 for a whole-process bench: it has no latency
+ * phase).
+ */
 export function derive(report: BenchReport): Map<string, Partial<Record<DerivedMetric, number>>> {
   const out = new Map<string, Partial<Record<DerivedMetric, number>>>();
   for (const r of report.results) {
     if (r.kind !== 'bench' || !r.ok || !r.steady) continue;
     out.set(r.name, {
       min_records_per_s: round2(r.steady.records_per_s * DERIVE.throughputFactor, 'down'),
-      ...(r.latency ? { max_p99_us: round2(Math.max(r.latency.p99_us * DERIVE.p99Factor, DERIVE.p99FloorUs), 'up') } : {}),
+      ...(r.latency
+        ? { max_p99_us: round2(Math.max(r.latency.p99_us * DERIVE.p99Factor, DERIVE.p99FloorUs), 'up') }
+        : {}),
       max_cpu_ns_per_record: round2(r.steady.cpu_ns_per_record * DERIVE.cpuFactor, 'up'),
     });
   }
@@ -141,17 +202,28 @@ export function derive(report: BenchReport): Map<string, Partial<Record<DerivedM
  * and their order kept; the new lines appended under a `# class <cls>: <comment>` line that
  * replaces the previous one).
  */
-export function updateBaselineText(text: string, cls: string, fresh: Map<string, Partial<Record<DerivedMetric, number>>>, comment: string): string {
+export function updateBaselineText(
+  text: string,
+  cls: string,
+  fresh: Map<string, Partial<Record<DerivedMetric, number>>>,
+  comment: string,
+): string {
   const mine = (line: string) => {
     const key = line.split('=')[0]!;
     const parts = key.split('.');
     // only the derived metrics are replaced: goal lines (max_steady_gcs, min_percent_of_*) and the startup bounds stay
-    return parts.length === 3 && parts[1] === cls && fresh.has(parts[0]!) && (DERIVED_METRICS as readonly string[]).includes(parts[2]!);
+    return (
+      parts.length === 3 &&
+      parts[1] === cls &&
+      fresh.has(parts[0]!) &&
+      (DERIVED_METRICS as readonly string[]).includes(parts[2]!)
+    );
   };
   const header = `# class ${cls}:`;
   const kept = text.split('\n').filter((l) => !l.startsWith(header) && (l.startsWith('#') || l === '' || !mine(l)));
   while (kept.length && kept[kept.length - 1] === '') kept.pop();
   const add = [`${header} ${comment}`];
-  for (const [bench, t] of fresh) for (const m of DERIVED_METRICS) if (t[m] !== undefined) add.push(`${bench}.${cls}.${m}=${t[m]}`);
+  for (const [bench, t] of fresh)
+    for (const m of DERIVED_METRICS) if (t[m] !== undefined) add.push(`${bench}.${cls}.${m}=${t[m]}`);
   return `${[...kept, '', ...add].join('\n')}\n`;
 }

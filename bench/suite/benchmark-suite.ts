@@ -10,11 +10,22 @@ export type MicroCases = Record<string, () => unknown>;
 export function runCases(cases: MicroCases, maxTimeS: number): MicroResult['cases'] {
   const suite = new Benchmark.Suite();
   let sink: unknown;
-  for (const [name, fn] of Object.entries(cases)) suite.add(name, () => { sink = fn(); }, { maxTime: maxTimeS, minSamples: 5 });
+  for (const [name, fn] of Object.entries(cases))
+    suite.add(
+      name,
+      () => {
+        sink = fn();
+      },
+      { maxTime: maxTimeS, minSamples: 5 },
+    );
   const out: MicroResult['cases'] = [];
   let failure: unknown = null;
-  suite.on('cycle', (ev: Benchmark.Event) => { out.push(caseOf(ev.target)); });
-  suite.on('error', (ev: Benchmark.Event) => { failure ??= (ev.target as { error?: unknown }).error ?? new Error('a benchmark case failed'); });
+  suite.on('cycle', (ev: Benchmark.Event) => {
+    out.push(caseOf(ev.target));
+  });
+  suite.on('error', (ev: Benchmark.Event) => {
+    failure ??= (ev.target as { error?: unknown }).error ?? new Error('a benchmark case failed');
+  });
   suite.run({ async: false });
   void sink;
   if (failure) throw failure;

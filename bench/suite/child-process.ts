@@ -26,7 +26,8 @@ export function nodeFlags(parent: readonly string[] = process.execArgv): string[
   const args = [...parent];
   if (!args.includes('--no-liftoff')) args.unshift('--no-liftoff');
   if (!args.some((a) => a === '--conditions=source' || a === '-C')) args.push('--conditions=source');
-  if (!args.some((a, i) => (a === '--import' && args[i + 1] === 'tsx') || a === '--import=tsx')) args.push('--import', 'tsx');
+  if (!args.some((a, i) => (a === '--import' && args[i + 1] === 'tsx') || a === '--import=tsx'))
+    args.push('--import', 'tsx');
   return args;
 }
 
@@ -44,12 +45,18 @@ export function runChild(name: string, o: SuiteOptions, timeoutMs = childTimeout
     child.stdout!.on('data', (d: Buffer) => process.stderr.write(d));
     let message: ChildMessage | null = null;
     let timedOut = false;
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
-    child.on('message', (m: ChildMessage) => { message = m; });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('message', (m: ChildMessage) => {
+      message = m;
+    });
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       if (message) return resolve(message);
-      const why = timedOut ? `did not finish within ${Math.round(timeoutMs / 1000)} s and was killed`
+      const why = timedOut
+        ? `did not finish within ${Math.round(timeoutMs / 1000)} s and was killed`
         : `exited (${signal ?? `code ${code}`}) without a result; its stderr above says why`;
       resolve(crashed(name, `the bench process of ${name} ${why}`));
     });
@@ -61,12 +68,31 @@ function crashed(name: string, error: string): ChildMessage {
   return {
     type: 'bench',
     result: {
-      name, kind: isPeer(name) ? 'peer' : 'bench', reference: referenceOf(name), ok: false, error,
+      name,
+      kind: isPeer(name) ? 'peer' : 'bench',
+      reference: referenceOf(name),
+      ok: false,
+      error,
       disclosure: {
-        topology: 'unknown (no report)', threads: 0, stages: 0, shards: 0, capacity: 0, wait: 'unknown', wait_requested: null,
-        payload_bytes: 0, payload_shape: 'unknown', batch: 0, process_boundary: 'unknown', transport: 'unknown',
+        topology: 'unknown (no report)',
+        threads: 0,
+        stages: 0,
+        shards: 0,
+        capacity: 0,
+        wait: 'unknown',
+        wait_requested: null,
+        payload_bytes: 0,
+        payload_shape: 'unknown',
+        batch: 0,
+        process_boundary: 'unknown',
+        transport: 'unknown',
       },
-      startup: null, steady: null, latency: null, gc: null, ratio: null, notes: [],
+      startup: null,
+      steady: null,
+      latency: null,
+      gc: null,
+      ratio: null,
+      notes: [],
     },
   };
 }

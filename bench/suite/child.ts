@@ -27,4 +27,7 @@ if (isContender(name)) {
 }
 
 if (process.send) process.send(message, () => process.exit(0));
-else { process.stdout.write(`${JSON.stringify(message, null, 2)}\n`); process.exit(0); }
+else {
+  process.stdout.write(`${JSON.stringify(message, null, 2)}\n`);
+  process.exit(0);
+}

@@ -19,5 +19,9 @@ export function dataguardPool(): PayloadPool {
   const records = sampleRecords({ mode: 'mapkv', count: 256, seed: 1, badEvery: 0 });
   const min = Math.min(...records.map((r) => r.length));
   const max = Math.max(...records.map((r) => r.length));
-  return recordPool(records, `DataGuard mapkv records, ${min}..${max} B (16-byte envelope + msgpack map of 10 fields), 256 seeded records cycled, raw framing; rules: ${ALL_RULES.join(' ')}`);
+  return recordPool(
+    records,
+    `DataGuard mapkv records, ${min}..${max} B (16-byte envelope + msgpack map of 10 fields), 256 seeded ` +
+      `records cycled, raw framing; rules: ${ALL_RULES.join(' ')}`,
+  );
 }

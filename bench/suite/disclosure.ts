@@ -5,11 +5,20 @@ import type { BenchDisclosure } from './bench-report.ts';
 import type { PayloadPool } from './payloads.ts';
 import { BENCH_CAPACITY, type WaitChoice } from './topology.ts';
 
-export const SINGLE_RING_BOUNDARY = 'one process: producer and egress on the main thread, each stage a worker thread over one shared WebAssembly.Memory';
+export const SINGLE_RING_BOUNDARY =
+  'one process: producer and egress on the main thread, each stage a worker thread over one shared WebAssembly.Memory';
 
 export function ringDisclosure(o: {
-  topology: string; stages: number; shards: number; wait: WaitChoice; pool: PayloadPool; batch: number;
-  extraThreads?: number; boundary?: string; transport?: string; capacity?: number;
+  topology: string;
+  stages: number;
+  shards: number;
+  wait: WaitChoice;
+  pool: PayloadPool;
+  batch: number;
+  extraThreads?: number;
+  boundary?: string;
+  transport?: string;
+  capacity?: number;
 }): BenchDisclosure {
   return {
     topology: o.topology,

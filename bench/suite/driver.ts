@@ -57,7 +57,10 @@ const now = () => performance.now();
 const abs = (t: number) => performance.timeOrigin + t;
 const macrotask = () => new Promise<void>((r) => setImmediate(r));
 const heapUsed = () => v8.getHeapStatistics().used_heap_size;
-const cpuUs = () => { const c = process.cpuUsage(); return c.user + c.system; };
+const cpuUs = () => {
+  const c = process.cpuUsage();
+  return c.user + c.system;
+};
 
 /** Longest the paced sender runs without letting the event loop turn. */
 const PACED_YIELD_MS = 0.1;
@@ -109,8 +112,11 @@ export async function drive(setup: (d: Delivery) => Promise<Contender>, plan: Dr
   const rps = records / seconds;
   if (records === 0) {
     await c.finish().catch(() => {});
-    throw BenchErrors.error('BYTEOR_E_BENCH_NO_PROGRESS',
-      `no record was delivered during the ${seconds.toFixed(2)} s steady window; the machine may be overloaded (see the load average) or --duration too short for this bench`);
+    throw BenchErrors.error(
+      'BYTEOR_E_BENCH_NO_PROGRESS',
+      `no record was delivered during the ${seconds.toFixed(2)} s steady window; the machine may be overloaded ` +
+        `(see the load average) or --duration too short for this bench`,
+    );
   }
 
   // paced phase: record k is due at pacedStart + k / perMs
@@ -131,12 +137,18 @@ export async function drive(setup: (d: Delivery) => Promise<Contender>, plan: Dr
       const p = c.send(state.sent, n);
       state.sent += n;
       sent = true;
-      if (p) { await p; lastYield = now(); }
+      if (p) {
+        await p;
+        lastYield = now();
+      }
     }
     c.poll();
     // deliveries that come through the event loop get a turn whenever nothing was due, and at
     // least every PACED_YIELD_MS while the schedule keeps the sender busy
-    if (!sent || t - lastYield >= PACED_YIELD_MS) { await macrotask(); lastYield = now(); }
+    if (!sent || t - lastYield >= PACED_YIELD_MS) {
+      await macrotask();
+      lastYield = now();
+    }
   }
   // a sender that fell behind its schedule means the contender could not take the offered rate
   const dueAtEnd = meter.pacedFirst + Math.floor((end - meter.pacedStart) * meter.perMs) + 1;
@@ -156,7 +168,11 @@ export async function drive(setup: (d: Delivery) => Promise<Contender>, plan: Dr
       cpu_ns_per_record: records > 0 ? ((b.cpu - a.cpu) * 1000) / records : 0,
       cpu_cores: (b.cpu - a.cpu) / 1e6 / seconds,
     },
-    startup: { ready_ms: tReady - tSetup, records_per_s: b.n / ((b.t - tSetup) / 1000), seconds: (b.t - tSetup) / 1000 },
+    startup: {
+      ready_ms: tReady - tSetup,
+      records_per_s: b.n / ((b.t - tSetup) / 1000),
+      seconds: (b.t - tSetup) / 1000,
+    },
     latency: { ...lat, offered_records_per_s: rate, behind },
     heapGrowthBytes: b.heap - a.heap,
     sent: state.sent,
@@ -182,10 +198,16 @@ async function drain(c: Contender, meter: Meter, state: { sent: number }): Promi
   while (meter.count < state.sent) {
     c.poll();
     if (meter.count >= state.sent) break;
-    if (meter.count !== seen) { seen = meter.count; until = now() + DRAIN_LIMIT_MS; }
+    if (meter.count !== seen) {
+      seen = meter.count;
+      until = now() + DRAIN_LIMIT_MS;
+    }
     if (now() > until) {
-      throw BenchErrors.error('BYTEOR_E_BENCH_STALLED',
-        `the contender delivered ${meter.count} of ${state.sent} records and made no progress for ${DRAIN_LIMIT_MS / 1000} s; it is stuck (a lost wake-up or a dead thread)`);
+      throw BenchErrors.error(
+        'BYTEOR_E_BENCH_STALLED',
+        `the contender delivered ${meter.count} of ${state.sent} records and made no progress for ` +
+          `${DRAIN_LIMIT_MS / 1000} s; it is stuck (a lost wake-up or a dead thread)`,
+      );
     }
     await macrotask();
   }

@@ -76,7 +76,10 @@ function childTicks(): number | null {
 }
 const TICK_NS = 1e9 / 100; // USER_HZ: 100 on Linux
 
-interface Run { wallNs: number; cpuNs: number | null }
+interface Run {
+  wallNs: number;
+  cpuNs: number | null;
+}
 
 function runOnce(cmd: FileCopyCommand, input: string, output: string): Promise<Run> {
   const args = cmd.argv.map((a) => a.replaceAll('{in}', input).replaceAll('{out}', output));
@@ -84,14 +87,23 @@ function runOnce(cmd: FileCopyCommand, input: string, output: string): Promise<R
   const ticks = childTicks();
   const t = process.hrtime.bigint();
   return new Promise<Run>((resolve, reject) => {
-    const child = spawn(args[0]!, args.slice(1), { cwd: cmd.cwd, stdio: ['ignore', outFd ?? 'ignore', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+    const child = spawn(args[0]!, args.slice(1), {
+      cwd: cmd.cwd,
+      stdio: ['ignore', outFd ?? 'ignore', 'pipe'],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
     let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.on('error', reject);
     child.on('close', (code, signal) => {
       const wallNs = Number(process.hrtime.bigint() - t);
       if (outFd !== null) closeSync(outFd);
-      if (code !== 0) { reject(new Error(`${args.join(' ')} exited ${code ?? signal}: ${stderr.trim().slice(-400)}`)); return; }
+      if (code !== 0) {
+        reject(new Error(`${args.join(' ')} exited ${code ?? signal}: ${stderr.trim().slice(-400)}`));
+        return;
+      }
       const after = childTicks();
       resolve({ wallNs, cpuNs: ticks === null || after === null ? null : (after - ticks) * TICK_NS });
     });
@@ -105,9 +117,17 @@ export async function measureFileCopy(c: FileCopyContender): Promise<BenchResult
     ...c.disclosure,
     wait_requested: null,
     payload_bytes: FILE_COPY_LINE_BYTES,
-    payload_shape: `${FILE_COPY_RECORDS} lines of ${FILE_COPY_LINE_BYTES} B (newline included): 8-byte decimal key + lower-case letters, generated from the line index`,
+    payload_shape:
+      `${FILE_COPY_RECORDS} lines of ${FILE_COPY_LINE_BYTES} B (newline included): 8-byte decimal key + ` +
+      `lower-case letters, generated from the line index`,
   };
-  const spec = { name: c.name, kind: c.kind, reference: c.kind === 'peer' ? FILE_COPY_REFERENCE : null, disclosure, notes: [...(c.notes ?? [])] };
+  const spec = {
+    name: c.name,
+    kind: c.kind,
+    reference: c.kind === 'peer' ? FILE_COPY_REFERENCE : null,
+    disclosure,
+    notes: [...(c.notes ?? [])],
+  };
   const dir = mkdtempSync(join(tmpdir(), `byteor-bench-${c.name}-`));
   try {
     const input = join(dir, 'in.txt');
@@ -120,12 +140,17 @@ export async function measureFileCopy(c: FileCopyContender): Promise<BenchResult
     for (let i = 0; i < FILE_COPY_RUNS; i++) {
       rmSync(output, { force: true });
       runs.push(await runOnce(cmd, input, output));
-      if (!readFileSync(output).equals(expected)) throw new Error(`run ${i + 1}: the output file is not the input, byte for byte`);
+      if (!readFileSync(output).equals(expected))
+        throw new Error(`run ${i + 1}: the output file is not the input, byte for byte`);
     }
     const wallNs = median(runs.map((r) => r.wallNs));
     const cpu = runs.every((r) => r.cpuNs !== null) ? median(runs.map((r) => r.cpuNs!)) : null;
     const seconds = wallNs / 1e9;
-    spec.notes.push(`whole process per run, spawn to exit (process start included); median of ${FILE_COPY_RUNS} runs after one warm-up: ${(wallNs / 1e6).toFixed(0)} ms per run (runs ${runs.map((r) => (r.wallNs / 1e6).toFixed(0)).join(', ')} ms)`);
+    spec.notes.push(
+      `whole process per run, spawn to exit (process start included); median of ${FILE_COPY_RUNS} runs after ` +
+        `one warm-up: ${(wallNs / 1e6).toFixed(0)} ms per run (runs ` +
+        `${runs.map((r) => (r.wallNs / 1e6).toFixed(0)).join(', ')} ms)`,
+    );
     if (cpu === null) spec.notes.push('CPU not measured (no /proc/self/stat): cpu/rec shows 0');
     return {
       ...spec,

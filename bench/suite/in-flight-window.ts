@@ -10,9 +10,17 @@ export class InFlightWindow {
   constructor(readonly capacity: number) {}
 
   take(n: number): void | Promise<void> {
-    if (this.inFlight + n <= this.capacity) { this.inFlight += n; return; }
+    if (this.inFlight + n <= this.capacity) {
+      this.inFlight += n;
+      return;
+    }
     this.need = n;
-    return new Promise<void>((resolve) => { this.waiter = () => { this.inFlight += n; resolve(); }; });
+    return new Promise<void>((resolve) => {
+      this.waiter = () => {
+        this.inFlight += n;
+        resolve();
+      };
+    });
   }
 
   give(n: number): void {

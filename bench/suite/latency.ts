@@ -33,7 +33,8 @@ const BUCKETS = EXACT + (TOP_OCTAVE - 10) * SUB;
 /** Bucket of a value in whole nanoseconds (>= 1). */
 export function bucketOf(v: number): number {
   if (v < EXACT) return v;
-  if (v < 0x100000000) { // the common case: integer operations only
+  if (v < 0x100000000) {
+    // the common case: integer operations only
     const e = 31 - Math.clz32(v);
     return EXACT + (e - 11) * SUB + ((v >>> (e - SUB_BITS)) - SUB);
   }
@@ -46,7 +47,7 @@ export function bucketOf(v: number): number {
 export function bucketTop(i: number): number {
   if (i < EXACT) return i;
   const e = 11 + Math.floor((i - EXACT) / SUB);
-  const sub = (i - EXACT) % SUB + SUB;
+  const sub = ((i - EXACT) % SUB) + SUB;
   return (sub + 1) * 2 ** (e - SUB_BITS) - 1;
 }
 
@@ -65,7 +66,9 @@ export class LatencyRecorder {
     if (v > this.max) this.max = v;
   }
 
-  get count(): number { return this.total; }
+  get count(): number {
+    return this.total;
+  }
 
   /** The upper bound of the bucket holding the record at `percent` (0..100]. */
   valueAt(percent: number): number {

@@ -13,7 +13,11 @@ export function usableCores(): number {
 }
 
 function readOr(path: string): string | null {
-  try { return readFileSync(path, 'utf8'); } catch { return null; }
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 function cpusAllowed(): string | null {
@@ -27,7 +31,8 @@ export function machineClass(arch = process.arch, cores = usableCores()): string
   return `${arch}_${bucket}c`;
 }
 
-const loads = (): [number, number, number] => os.loadavg().map((x) => Math.round(x * 100) / 100) as [number, number, number];
+const loads = (): [number, number, number] =>
+  os.loadavg().map((x) => Math.round(x * 100) / 100) as [number, number, number];
 
 export function describeMachine(loadStart: [number, number, number] = loads()): BenchMachine {
   const cpus = os.cpus();

@@ -21,7 +21,11 @@ const r1 = (x: number) => Math.round(x * 10) / 10;
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 export function failedResult(spec: ContenderSpec, error: unknown): BenchResult {
-  const message = isByteorError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+  const message = isByteorError(error)
+    ? `${error.code}: ${error.message}`
+    : error instanceof Error
+      ? error.message
+      : String(error);
   return { ...spec, ok: false, error: message, startup: null, steady: null, latency: null, gc: null, ratio: null };
 }
 
@@ -32,21 +36,38 @@ export function driverPlan(ctx: BenchContext, marks?: DriverPlan['marks']): Driv
 }
 
 /** Turn a driver result (measured here or on a load-generator thread) into a BenchResult. */
-export async function resultFrom(spec: ContenderSpec, r: DriverResult, gc: ThreadGcCollector, heapGrowthBytes = r.heapGrowthBytes): Promise<BenchResult> {
+export async function resultFrom(
+  spec: ContenderSpec,
+  r: DriverResult,
+  gc: ThreadGcCollector,
+  heapGrowthBytes = r.heapGrowthBytes,
+): Promise<BenchResult> {
   await gc.settle();
   const counts = gc.count(r.window.startAbsMs, r.window.endAbsMs);
   const notes = [...spec.notes];
   const due = r.latency.records + r.latency.behind;
   if (r.latency.behind > 0.01 * due) {
-    notes.push(`the paced phase fell ${r.latency.behind} records (${Math.round((100 * r.latency.behind) / due)} %) behind its schedule: the contender did not sustain ${Math.round(r.latency.offered_records_per_s)} records/s then, so the latency includes queueing (try a lower --load or a quieter machine)`);
+    notes.push(
+      `the paced phase fell ${r.latency.behind} records (${Math.round((100 * r.latency.behind) / due)} %) ` +
+        `behind its schedule: the contender did not sustain ${Math.round(r.latency.offered_records_per_s)} ` +
+        `records/s then, so the latency includes queueing (try a lower --load or a quieter machine)`,
+    );
   }
-  if (!gc.probed) notes.push('worker-thread collections not measured: run through bench/run.ts, which preloads bench/thread-probe.cjs into every thread');
+  if (!gc.probed)
+    notes.push(
+      'worker-thread collections not measured: run through bench/run.ts, which preloads bench/thread-probe.cjs ' +
+        'into every thread',
+    );
   return {
     ...spec,
     notes,
     ok: true,
     error: null,
-    startup: { ready_ms: r1(r.startup.ready_ms), records_per_s: Math.round(r.startup.records_per_s), seconds: r3(r.startup.seconds) },
+    startup: {
+      ready_ms: r1(r.startup.ready_ms),
+      records_per_s: Math.round(r.startup.records_per_s),
+      seconds: r3(r.startup.seconds),
+    },
     steady: {
       records: r.steady.records,
       seconds: r3(r.steady.seconds),
@@ -77,7 +98,11 @@ export async function resultFrom(spec: ContenderSpec, r: DriverResult, gc: Threa
 }
 
 /** Drive a contender set up on this thread. */
-export async function measureContender(ctx: BenchContext, spec: ContenderSpec, setup: (d: Delivery) => Promise<Contender>): Promise<BenchResult> {
+export async function measureContender(
+  ctx: BenchContext,
+  spec: ContenderSpec,
+  setup: (d: Delivery) => Promise<Contender>,
+): Promise<BenchResult> {
   const gc = new ThreadGcCollector();
   try {
     const r = await drive(setup, driverPlan(ctx));

@@ -19,13 +19,16 @@ export class PayloadPool {
     readonly contiguous: Uint8Array | null,
     readonly shape: string,
   ) {
-    if (records.length === 0 || (records.length & (records.length - 1)) !== 0) throw new Error('a payload pool holds a power of two of records');
+    if (records.length === 0 || (records.length & (records.length - 1)) !== 0)
+      throw new Error('a payload pool holds a power of two of records');
     this.mask = records.length - 1;
     this.maxBytes = records.reduce((m, r) => Math.max(m, r.length), 0);
     this.minBytes = records.reduce((m, r) => Math.min(m, r.length), Infinity);
   }
 
-  at(i: number): Uint8Array { return this.records[i & this.mask]!; }
+  at(i: number): Uint8Array {
+    return this.records[i & this.mask]!;
+  }
 }
 
 export const POOL_RECORDS = 256;
@@ -39,13 +42,21 @@ export function syntheticPayloads(bytes: number, count = POOL_RECORDS): PayloadP
     for (let j = 0; j < bytes; j++) r[j] = j < 8 ? key.charCodeAt(j) : 97 + ((i + j) % 26);
     records.push(r);
   }
-  return new PayloadPool(records, all, `${bytes} B: 8-byte decimal key + lower-case letters, ${count} distinct records cycled`);
+  return new PayloadPool(
+    records,
+    all,
+    `${bytes} B: 8-byte decimal key + lower-case letters, ${count} distinct records cycled`,
+  );
 }
 
 /** A pool of given records (cycled to a power of two). */
 export function recordPool(source: readonly Uint8Array[], shape: string, count = POOL_RECORDS): PayloadPool {
   if (source.length === 0) throw new Error('recordPool needs records');
-  return new PayloadPool(Array.from({ length: count }, (_, i) => source[i % source.length]!), null, shape);
+  return new PayloadPool(
+    Array.from({ length: count }, (_, i) => source[i % source.length]!),
+    null,
+    shape,
+  );
 }
 
 /** Copy records [first, first + n) of a fixed-size pool into one new block (a peer's message). */
@@ -55,7 +66,7 @@ export function batchBytes(pool: PayloadPool, first: number, n: number): Uint8Ar
   const record = pool.maxBytes;
   const out = new Uint8Array(n * record);
   let off = (first * record) % all.length;
-  for (let at = 0; at < out.length;) {
+  for (let at = 0; at < out.length; ) {
     const piece = Math.min(out.length - at, all.length - off);
     out.set(all.subarray(off, off + piece), at);
     at += piece;

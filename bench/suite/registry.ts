@@ -26,7 +26,10 @@ export const PEER_REFERENCE = 'single_ring_chain';
 export const FILE_PEER_NAMES = ['peer_node_streams', 'peer_cat'] as const;
 export const FILE_PEER_REFERENCE = 'run_sp_file';
 /** Each bench with peers, and its peers (they run right after it: same machine conditions). */
-const PEER_SETS: ReadonlyArray<readonly [string, readonly string[]]> = [[PEER_REFERENCE, PEER_NAMES], [FILE_PEER_REFERENCE, FILE_PEER_NAMES]];
+const PEER_SETS: ReadonlyArray<readonly [string, readonly string[]]> = [
+  [PEER_REFERENCE, PEER_NAMES],
+  [FILE_PEER_REFERENCE, FILE_PEER_NAMES],
+];
 
 export const MICRO_NAMES = ['micro_spec_codec', 'micro_validation', 'micro_msgpackr_slot', 'micro_startup'] as const;
 
@@ -35,10 +38,17 @@ export type PeerName = (typeof PEER_NAMES)[number] | (typeof FILE_PEER_NAMES)[nu
 export type MicroName = (typeof MICRO_NAMES)[number];
 export type ContenderName = BenchName | PeerName;
 
-/** Run order: ByteOr's benches, each reference bench followed by its peers (same machine conditions), then the micro suites. */
+/**
+ * Run order: ByteOr's benches, each reference bench followed by its peers (same machine conditions), then the micro
+ * suites.
+ */
 export const ALL_NAMES: readonly string[] = [
-  PEER_REFERENCE, ...PEER_NAMES,
-  ...BENCH_NAMES.filter((n) => n !== PEER_REFERENCE).flatMap((n) => [n, ...(PEER_SETS.find(([r]) => r === n)?.[1] ?? [])]),
+  PEER_REFERENCE,
+  ...PEER_NAMES,
+  ...BENCH_NAMES.filter((n) => n !== PEER_REFERENCE).flatMap((n) => [
+    n,
+    ...(PEER_SETS.find(([r]) => r === n)?.[1] ?? []),
+  ]),
   ...MICRO_NAMES,
 ];
 

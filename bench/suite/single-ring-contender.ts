@@ -10,7 +10,14 @@ import { Kernel } from '../../kernel/plugin-host.ts';
 import { loadPlugins } from '../../kernel/plugin-loader.ts';
 import { loadSpecText } from '../../kernel/spec/load.ts';
 import { runPipeline } from '../../kernel/run/run-pipeline.ts';
-import type { AdapterHealth, EgressAdapter, EgressView, IngressAdapter, IngressSink, RunOutcome } from '../../kernel/plugin-api.ts';
+import type {
+  AdapterHealth,
+  EgressAdapter,
+  EgressView,
+  IngressAdapter,
+  IngressSink,
+  RunOutcome,
+} from '../../kernel/plugin-api.ts';
 import type { SingleRingPipeline } from '../../kernel/spec/model.ts';
 import type { WaitKind } from '../../kernel/core/ring.ts';
 import type { Contender, Delivery } from './driver.ts';
@@ -32,7 +39,9 @@ export interface SingleRingSpecShape {
 /** spec.kv text of a SingleRing pipeline (validated by loadSpecText at setup). */
 export function singleRingSpecText(s: SingleRingSpecShape): string {
   const lines = [
-    'spec.version=1', 'spec.model=single_ring', `spec.name=${s.name}`,
+    'spec.version=1',
+    'spec.model=single_ring',
+    `spec.name=${s.name}`,
     `single_ring.shards=${s.shards}`,
     `single_ring.ordering=${s.shards > 1 ? 'per_key' : 'strict'}`,
     `single_ring.capacity=${s.capacity}`,
@@ -76,11 +85,19 @@ class DeliveringEgress implements EgressAdapter {
     this.d.delivered(first, n);
   }
   health(): AdapterHealth {
-    return { transport: 'bench', connection_state: 'connected', message_count: this.out, lag: null, recent_failures: [] };
+    return {
+      transport: 'bench',
+      connection_state: 'connected',
+      message_count: this.out,
+      lag: null,
+      recent_failures: [],
+    };
   }
 }
 
-/** The executor's sink (the ring producer): its batch form, and flush (publish what was pushed since the last batch). */
+/**
+ * The executor's sink (the ring producer): its batch form, and flush (publish what was pushed since the last batch).
+ */
 type FlushingSink = IngressSink & { flush(): void; pushSpans: NonNullable<IngressSink['pushSpans']> };
 
 /** The bench's ingress: keeps the sink the run hands it; the contender pushes into it. */
@@ -88,21 +105,40 @@ class BenchIngress implements IngressAdapter {
   sink: FlushingSink | null = null;
   private readonly started: Promise<FlushingSink>;
   private resolveStarted!: (sink: FlushingSink) => void;
-  constructor() { this.started = new Promise((r) => { this.resolveStarted = r; }); }
+  constructor() {
+    this.started = new Promise((r) => {
+      this.resolveStarted = r;
+    });
+  }
   async start(sink: IngressSink): Promise<void> {
     if (typeof (sink as Partial<FlushingSink>).flush !== 'function' || typeof sink.pushSpans !== 'function') {
-      throw BenchErrors.error('BYTEOR_E_BENCH_FAILED', 'the run handed the bench a sink without flush() or pushSpans(); the bench pushes straight into the ring producer');
+      throw BenchErrors.error(
+        'BYTEOR_E_BENCH_FAILED',
+        'the run handed the bench a sink without flush() or pushSpans(); the bench pushes straight into the ' +
+          'ring producer',
+      );
     }
     this.sink = sink as FlushingSink;
     this.resolveStarted(this.sink);
   }
   /** the sink, once the run has started the ingress; rejects when the run ended before */
   ready(run: Promise<unknown>): Promise<FlushingSink> {
-    return Promise.race([this.started, run.then(() => { throw BenchErrors.error('BYTEOR_E_BENCH_FAILED', 'the run ended before its ingress started'); })]);
+    return Promise.race([
+      this.started,
+      run.then(() => {
+        throw BenchErrors.error('BYTEOR_E_BENCH_FAILED', 'the run ended before its ingress started');
+      }),
+    ]);
   }
   async close(): Promise<void> {}
   health(): AdapterHealth {
-    return { transport: 'bench', connection_state: this.sink ? 'connected' : 'connecting', message_count: 0, lag: null, recent_failures: [] };
+    return {
+      transport: 'bench',
+      connection_state: this.sink ? 'connected' : 'connecting',
+      message_count: 0,
+      lag: null,
+      recent_failures: [],
+    };
   }
 }
 
@@ -110,7 +146,12 @@ class SingleRingContender implements Contender {
   private sent = 0;
   /** spans of one send over the pool's contiguous bytes (fixed-size pools), reused */
   private readonly spans: Uint32Array | null;
-  constructor(private readonly sink: FlushingSink, private readonly outcome: Promise<RunOutcome>, private readonly pool: PayloadPool, batch: number) {
+  constructor(
+    private readonly sink: FlushingSink,
+    private readonly outcome: Promise<RunOutcome>,
+    private readonly pool: PayloadPool,
+    batch: number,
+  ) {
     this.spans = pool.contiguous !== null && pool.minBytes === pool.maxBytes ? new Uint32Array(2 * batch) : null;
   }
 
@@ -159,28 +200,48 @@ class SingleRingContender implements Contender {
     this.sink.end();
     const { summary: s, egressCloseError } = await this.outcome;
     if (egressCloseError) throw egressCloseError;
-    if (!s.ok) throw BenchErrors.relay(s.error?.code ?? 'BYTEOR_E_BENCH_FAILED', 'BYTEOR_E_BENCH_FAILED', `the pipeline failed: ${s.error?.message ?? 'unknown error'}`);
+    if (!s.ok)
+      throw BenchErrors.relay(
+        s.error?.code ?? 'BYTEOR_E_BENCH_FAILED',
+        'BYTEOR_E_BENCH_FAILED',
+        `the pipeline failed: ${s.error?.message ?? 'unknown error'}`,
+      );
     if (s.records_in !== this.sent || s.records_out + s.dropped + s.refused !== this.sent) {
-      throw BenchErrors.error('BYTEOR_E_BENCH_LOST_RECORDS',
-        `the pipeline took ${s.records_in} of ${this.sent} records and accounted for ${s.records_out} out + ${s.dropped} dropped + ${s.refused} refused; a record went missing`);
+      throw BenchErrors.error(
+        'BYTEOR_E_BENCH_LOST_RECORDS',
+        `the pipeline took ${s.records_in} of ${this.sent} records and accounted for ${s.records_out} out + ` +
+          `${s.dropped} dropped + ${s.refused} refused; a record went missing`,
+      );
     }
     if (s.dropped > 0 || s.refused > 0) {
-      throw BenchErrors.error('BYTEOR_E_BENCH_WORKLOAD_REJECTED',
-        `the pipeline dropped ${s.dropped} and refused ${s.refused} of ${this.sent} records; a bench workload must pass every stage (check the records and the stage settings)`);
+      throw BenchErrors.error(
+        'BYTEOR_E_BENCH_WORKLOAD_REJECTED',
+        `the pipeline dropped ${s.dropped} and refused ${s.refused} of ${this.sent} records; a bench workload ` +
+          `must pass every stage (check the records and the stage settings)`,
+      );
     }
   }
 }
 
 /** Start the pipeline (kernel, plugins, spec validation, threads) and return it as a contender. */
-export async function startSingleRing(setup: SingleRingSetup, d: Delivery): Promise<Contender & { spec: SingleRingPipeline }> {
+export async function startSingleRing(
+  setup: SingleRingSetup,
+  d: Delivery,
+): Promise<Contender & { spec: SingleRingPipeline }> {
   const kernel = new Kernel();
   await loadPlugins(kernel, [...setup.plugins]);
   const loaded = await loadSpecText(setup.specText, kernel);
   const spec = loaded.spec as SingleRingPipeline;
   const ingress = new BenchIngress();
   const outcome = runPipeline(kernel, {
-    loaded, specPath: null, runDir: null, oneShot: true, dryRun: setup.dryRun ?? false,
-    flags: setup.flags ?? {}, env: setup.env ?? {}, maxBatch: setup.batch,
+    loaded,
+    specPath: null,
+    runDir: null,
+    oneShot: true,
+    dryRun: setup.dryRun ?? false,
+    flags: setup.flags ?? {},
+    env: setup.env ?? {},
+    maxBatch: setup.batch,
     adapters: () => ({ ingress, egress: new DeliveringEgress(d) }),
   });
   const sink = await ingress.ready(outcome);

@@ -10,9 +10,18 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
 
-interface ProbeGlobal { channel: string; threadId: number; role: string; entries: number[] }
+interface ProbeGlobal {
+  channel: string;
+  threadId: number;
+  role: string;
+  entries: number[];
+}
 
-export interface ThreadGcCount { role: string; minor: number | null; major: number | null }
+export interface ThreadGcCount {
+  role: string;
+  minor: number | null;
+  major: number | null;
+}
 
 const MINOR = constants.NODE_PERFORMANCE_GC_MINOR;
 
@@ -33,7 +42,10 @@ export class ThreadGcCollector {
       this.channel.onmessage = (ev: unknown) => {
         const m = (ev as { data: { threadId: number; role: string; gc: number[] } }).data;
         let t = this.threads.get(m.threadId);
-        if (!t) { t = { role: m.role, gc: [] }; this.threads.set(m.threadId, t); }
+        if (!t) {
+          t = { role: m.role, gc: [] };
+          this.threads.set(m.threadId, t);
+        }
         for (const x of m.gc) t.gc.push(x);
         this.lastMessage = performance.now();
       };
@@ -41,7 +53,11 @@ export class ThreadGcCollector {
       const entries: number[] = [];
       this.own = { role: 'main', entries };
       this.observer = new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) entries.push(performance.timeOrigin + e.startTime, (e as unknown as { detail: { kind: number } }).detail.kind);
+        for (const e of list.getEntries())
+          entries.push(
+            performance.timeOrigin + e.startTime,
+            (e as unknown as { detail: { kind: number } }).detail.kind,
+          );
       });
       this.observer.observe({ entryTypes: ['gc'] });
     }
@@ -59,11 +75,13 @@ export class ThreadGcCollector {
   /** Collections per thread whose start lies in [startAbsMs, endAbsMs]. */
   count(startAbsMs: number, endAbsMs: number): { threads: ThreadGcCount[]; minor: number; major: number } {
     const tally = (role: string, gc: readonly number[]): ThreadGcCount => {
-      let minor = 0; let major = 0;
+      let minor = 0;
+      let major = 0;
       for (let i = 0; i + 1 < gc.length; i += 2) {
         const t = gc[i]!;
         if (t < startAbsMs || t > endAbsMs) continue;
-        if (gc[i + 1] === MINOR) minor++; else major++;
+        if (gc[i + 1] === MINOR) minor++;
+        else major++;
       }
       return { role, minor, major };
     };

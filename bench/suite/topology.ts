@@ -26,11 +26,16 @@ const clamp = (x: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, x
 export function chooseWait(asked: WaitKind | null, busyThreads: number, cores: number): WaitChoice {
   const fits = busyThreads <= cores;
   if (asked === null) {
-    return fits ? { wait: 'spin', requested: null, note: null }
+    return fits
+      ? { wait: 'spin', requested: null, note: null }
       : { wait: 'backoff', requested: null, note: `backoff, not spin: ${busyThreads} busy threads on ${cores} cores` };
   }
   if (asked === 'spin' && !fits) {
-    return { wait: 'backoff', requested: 'spin', note: `--wait=spin lowered to backoff: ${busyThreads} busy threads would spin on ${cores} cores` };
+    return {
+      wait: 'backoff',
+      requested: 'spin',
+      note: `--wait=spin lowered to backoff: ${busyThreads} busy threads would spin on ${cores} cores`,
+    };
   }
   return { wait: asked, requested: null, note: null };
 }
@@ -49,12 +54,18 @@ export function chainStages(o: Pick<SuiteOptions, 'stages'>, cores: number): num
  */
 export function dagShape(o: Pick<SuiteOptions, 'stages'>, cores: number): { deps: number[][]; note: string | null } {
   const n = o.stages === 3 || o.stages === 4 ? o.stages : cores >= 5 ? 4 : 3;
-  const note = o.stages !== null && o.stages !== n ? `--stages=${o.stages} is not a DAG shape; single_ring_dag runs ${n} stages` : null;
+  const note =
+    o.stages !== null && o.stages !== n
+      ? `--stages=${o.stages} is not a DAG shape; single_ring_dag runs ${n} stages`
+      : null;
   return { deps: n === 4 ? [[], [0], [0], [1, 2]] : [[], [], [0, 1]], note };
 }
 
 /** single_ring_sharded: cores - 1 shards (2..8), one stage each unless --stages. */
-export function shardedShape(o: Pick<SuiteOptions, 'stages' | 'shards'>, cores: number): { shards: number; stages: number } {
+export function shardedShape(
+  o: Pick<SuiteOptions, 'stages' | 'shards'>,
+  cores: number,
+): { shards: number; stages: number } {
   return { shards: o.shards ?? clamp(cores - 1, 2, 8), stages: o.stages ?? 1 };
 }
 

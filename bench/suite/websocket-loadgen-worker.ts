@@ -15,7 +15,13 @@ import { drive, type Contender, type Delivery } from './driver.ts';
 import { syntheticPayloads, type PayloadPool } from './payloads.ts';
 import { InFlightWindow } from './in-flight-window.ts';
 
-interface Data { durationS: number; batch: number; load: number; payload: number; window: number }
+interface Data {
+  durationS: number;
+  batch: number;
+  load: number;
+  payload: number;
+  window: number;
+}
 const d = workerData as Data;
 const port = parentPort!;
 
@@ -24,7 +30,10 @@ let delivery: Delivery | null = null;
 let arrived = 0;
 
 const sink = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-await new Promise<void>((resolve, reject) => { sink.once('listening', resolve); sink.once('error', reject); });
+await new Promise<void>((resolve, reject) => {
+  sink.once('listening', resolve);
+  sink.once('error', reject);
+});
 sink.on('connection', (socket) => {
   socket.on('message', () => {
     const i = arrived++;
@@ -34,7 +43,10 @@ sink.on('connection', (socket) => {
 });
 
 class WebSocketContender implements Contender {
-  constructor(private readonly client: WebSocket, private readonly pool: PayloadPool) {}
+  constructor(
+    private readonly client: WebSocket,
+    private readonly pool: PayloadPool,
+  ) {}
   send(first: number, n: number): void | Promise<void> {
     const w = inFlight.take(n);
     if (w) return w.then(() => this.write(first, n));
@@ -50,21 +62,34 @@ class WebSocketContender implements Contender {
 }
 
 const ingressPort = new Promise<number>((resolve) => {
-  port.on('message', (m: { type: string; port: number }) => { if (m.type === 'ingress') resolve(m.port); });
+  port.on('message', (m: { type: string; port: number }) => {
+    if (m.type === 'ingress') resolve(m.port);
+  });
 });
 port.postMessage({ type: 'sink', port: (sink.address() as AddressInfo).port });
 
 try {
-  const result = await drive(async (dl) => {
-    delivery = dl;
-    const p = await ingressPort;
-    const client = new WebSocket(`ws://127.0.0.1:${p}/`);
-    await new Promise<void>((resolve, reject) => { client.once('open', () => resolve()); client.once('error', reject); });
-    return new WebSocketContender(client, syntheticPayloads(d.payload));
-  }, {
-    durationS: d.durationS, batch: d.batch, load: d.load,
-    marks: { steadyStart: () => port.postMessage({ type: 'mark', what: 'start' }), steadyEnd: () => port.postMessage({ type: 'mark', what: 'end' }) },
-  });
+  const result = await drive(
+    async (dl) => {
+      delivery = dl;
+      const p = await ingressPort;
+      const client = new WebSocket(`ws://127.0.0.1:${p}/`);
+      await new Promise<void>((resolve, reject) => {
+        client.once('open', () => resolve());
+        client.once('error', reject);
+      });
+      return new WebSocketContender(client, syntheticPayloads(d.payload));
+    },
+    {
+      durationS: d.durationS,
+      batch: d.batch,
+      load: d.load,
+      marks: {
+        steadyStart: () => port.postMessage({ type: 'mark', what: 'start' }),
+        steadyEnd: () => port.postMessage({ type: 'mark', what: 'end' }),
+      },
+    },
+  );
   port.postMessage({ type: 'result', result });
 } catch (e) {
   port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) });

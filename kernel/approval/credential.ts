@@ -33,8 +33,12 @@ export interface DecodedCredential {
 }
 
 function undecodable(why: string): ByteorError {
-  return KernelErrors.error(ApprovalErrorCode.UNDECODABLE,
-    `approval credential cannot be decoded: ${why}; an approval.cred holds one line "<payload>.<signature>" as written by "byteor approval sign"`, { reason: why });
+  return KernelErrors.error(
+    ApprovalErrorCode.UNDECODABLE,
+    `approval credential cannot be decoded: ${why}; an approval.cred holds one line "<payload>.<signature>" as ` +
+      `written by "byteor approval sign"`,
+    { reason: why },
+  );
 }
 
 /**
@@ -59,13 +63,20 @@ export function decodeApprovalCredential(text: string): DecodedCredential {
     return fail('the payload is not UTF-8 JSON');
   }
   const dup = findDuplicateJsonKey(json);
-  if (dup) return fail(`the payload has the duplicate key "${dup.key}"${dup.path ? ` in ${dup.path}` : ''} (a reader could take either value)`);
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return fail('the payload is not a JSON object');
+  if (dup)
+    return fail(
+      `the payload has the duplicate key "${dup.key}"${dup.path ? ` in ${dup.path}` : ''} (a reader could take ` +
+        `either value)`,
+    );
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    return fail('the payload is not a JSON object');
   const kid = (payload as Record<string, unknown>).kid;
   if (typeof kid !== 'string' || kid.length === 0) return fail('the payload has no "kid" naming its signing key');
   return { payloadBytes, payload: payload as DecodedCredential['payload'], signature };
 
-  function fail(why: string): never { throw undecodable(why); }
+  function fail(why: string): never {
+    throw undecodable(why);
+  }
 }
 
 /** Read a PEM (PKCS#8) Ed25519 private key, or pass a KeyObject through after checking its type. */
@@ -74,10 +85,17 @@ export function toEd25519PrivateKey(key: KeyObject | string): KeyObject {
   try {
     k = typeof key === 'string' ? createPrivateKey(key) : key;
   } catch (e) {
-    throw KernelErrors.error(ApprovalErrorCode.PRIVATE_KEY_INVALID, `not a readable private key (${(e as Error).message}); use a PEM file written by "byteor approval keygen"`);
+    throw KernelErrors.error(
+      ApprovalErrorCode.PRIVATE_KEY_INVALID,
+      `not a readable private key (${(e as Error).message}); use a PEM file written by "byteor approval keygen"`,
+    );
   }
   if (k.type !== 'private' || k.asymmetricKeyType !== 'ed25519') {
-    throw KernelErrors.error(ApprovalErrorCode.PRIVATE_KEY_INVALID, `the key is a ${k.type} ${k.asymmetricKeyType ?? ''} key, not an Ed25519 private key; use a PEM file written by "byteor approval keygen"`);
+    throw KernelErrors.error(
+      ApprovalErrorCode.PRIVATE_KEY_INVALID,
+      `the key is a ${k.type} ${k.asymmetricKeyType ?? ''} key, not an Ed25519 private key; use a PEM file ` +
+        `written by "byteor approval keygen"`,
+    );
   }
   return k;
 }
@@ -90,7 +108,10 @@ export function signApprovalCredential(payload: ApprovalPayloadV1, privateKey: K
   const r = ApprovalPayloadV1.safeParse(payload);
   if (!r.success) {
     const issue = r.error.issues[0]!;
-    throw KernelErrors.error(ApprovalErrorCode.SIGN_INPUT, `cannot sign an approval payload whose ${issue.path.join('.') || 'value'} ${issue.message}`);
+    throw KernelErrors.error(
+      ApprovalErrorCode.SIGN_INPUT,
+      `cannot sign an approval payload whose ${issue.path.join('.') || 'value'} ${issue.message}`,
+    );
   }
   const bytes = new TextEncoder().encode(canonicalJson(r.data));
   const sig = sign(null, bytes, toEd25519PrivateKey(privateKey));

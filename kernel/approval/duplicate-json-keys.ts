@@ -35,15 +35,23 @@ export function findDuplicateJsonKey(text: string): DuplicateJsonKey | undefined
   for (let i = 0; i < text.length; i++) {
     const top = stack[stack.length - 1];
     switch (text.charCodeAt(i)) {
-      case 0x7b: /* { */ stack.push({ kind: 'object', keys: new Set(), key: undefined, expectKey: true }); break;
-      case 0x5b: /* [ */ stack.push({ kind: 'array', index: 0 }); break;
+      case 0x7b:
+        /* { */ stack.push({ kind: 'object', keys: new Set(), key: undefined, expectKey: true });
+        break;
+      case 0x5b:
+        /* [ */ stack.push({ kind: 'array', index: 0 });
+        break;
       case 0x7d: /* } */
-      case 0x5d: /* ] */ stack.pop(); break;
-      case 0x2c: /* , */
+      case 0x5d:
+        /* ] */ stack.pop();
+        break;
+      case 0x2c /* , */:
         if (top?.kind === 'object') top.expectKey = true;
         else if (top?.kind === 'array') top.index++;
         break;
-      case 0x3a: /* : */ if (top?.kind === 'object') top.expectKey = false; break;
+      case 0x3a:
+        /* : */ if (top?.kind === 'object') top.expectKey = false;
+        break;
       case 0x22: /* " */ {
         let j = i + 1;
         while (text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
@@ -56,7 +64,8 @@ export function findDuplicateJsonKey(text: string): DuplicateJsonKey | undefined
         i = j;
         break;
       }
-      default: break; // whitespace, numbers, true/false/null
+      default:
+        break; // whitespace, numbers, true/false/null
     }
   }
   return undefined;

@@ -14,8 +14,12 @@ export interface TrustedKeySet {
 }
 
 function invalid(source: string, why: string): ByteorError {
-  return KernelErrors.error(ApprovalErrorCode.KEY_SET_INVALID,
-    `approval key set ${source} is invalid: ${why}; expected {"keys":[{"kid","alg":"ed25519","public_key":<base64url raw 32 bytes>,"status":"active|retired"}]}`, { source });
+  return KernelErrors.error(
+    ApprovalErrorCode.KEY_SET_INVALID,
+    `approval key set ${source} is invalid: ${why}; expected ` +
+      `{"keys":[{"kid","alg":"ed25519","public_key":<base64url raw 32 bytes>,"status":"active|retired"}]}`,
+    { source },
+  );
 }
 
 /** Check a parsed `signing_keys.json` document and build its public keys. */
@@ -28,7 +32,8 @@ export function trustedKeySet(doc: unknown, source = '(inline)'): TrustedKeySet 
   const active = new Map<string, KeyObject>();
   for (const k of r.data.keys) {
     const raw = decodeBase64url(k.public_key);
-    if (!raw || raw.length !== 32) throw invalid(source, `key "${k.kid}" public_key is not a canonical base64url encoding of 32 bytes`);
+    if (!raw || raw.length !== 32)
+      throw invalid(source, `key "${k.kid}" public_key is not a canonical base64url encoding of 32 bytes`);
     if (k.status === 'active') active.set(k.kid, publicKeyFromRaw(raw));
   }
   return { keys: r.data.keys, active };
@@ -42,17 +47,29 @@ export function readKeySet(path: string): TrustedKeySet {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw KernelErrors.error(ApprovalErrorCode.KEY_SET_MISSING, `approval key set ${path} does not exist; put the trusted signing_keys.json there or pass --approval-key-set=PATH`, { path });
+      throw KernelErrors.error(
+        ApprovalErrorCode.KEY_SET_MISSING,
+        `approval key set ${path} does not exist; put the trusted signing_keys.json there or pass ` +
+          `--approval-key-set=PATH`,
+        { path },
+      );
     }
     throw invalid(path, `cannot be read (${code ?? (e as Error).message})`);
   }
   let doc: unknown;
-  try { doc = JSON.parse(text); } catch (e) { throw invalid(path, `not JSON (${(e as Error).message})`); }
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw invalid(path, `not JSON (${(e as Error).message})`);
+  }
   return trustedKeySet(doc, path);
 }
 
 export function publicKeyFromRaw(raw: Uint8Array): KeyObject {
-  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw).toString('base64url') }, format: 'jwk' });
+  return createPublicKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw).toString('base64url') },
+    format: 'jwk',
+  });
 }
 
 /** The base64url raw 32-byte form of an Ed25519 public key (as `public_key` in the key set). */

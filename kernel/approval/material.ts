@@ -53,12 +53,21 @@ function readCredentialFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
-    throw KernelErrors.error(ApprovalErrorCode.UNREADABLE, `approval credential ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check the path and its permissions`, { path });
+    throw KernelErrors.error(
+      ApprovalErrorCode.UNREADABLE,
+      `approval credential ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` +
+        `); check the path and its permissions`,
+      { path },
+    );
   }
 }
 
 function isFile(path: string): boolean {
-  try { return statSync(path).isFile(); } catch { return false; }
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** Find the credential text, or null when none was given and none lies next to the spec. */
@@ -68,7 +77,12 @@ export function findApprovalCredential(flags: ApprovalFlags, cwd = process.cwd()
     if (isFile(p)) return { text: readCredentialFile(p), source: p };
     const value = flags.approval.trim();
     if (!PATH_SHAPE.test(value) && TOKEN_SHAPE.test(value)) return { text: flags.approval, source: 'inline' };
-    throw KernelErrors.error(ApprovalErrorCode.MISSING, `approval credential file ${p} does not exist (--approval=${flags.approval}); pass the path of an existing ${APPROVAL_FILE}, or the credential token itself`, { approval: flags.approval, path: p });
+    throw KernelErrors.error(
+      ApprovalErrorCode.MISSING,
+      `approval credential file ${p} does not exist (--approval=${flags.approval}); pass the path of an ` +
+        `existing ${APPROVAL_FILE}, or the credential token itself`,
+      { approval: flags.approval, path: p },
+    );
   }
   const dir = defaultsDir(flags, cwd);
   if (dir) {
@@ -102,15 +116,29 @@ export interface VerifiedApproval {
  * BYTEOR_E_APPROVAL_MISSING (exit 4) when there is no credential, BYTEOR_E_APPROVAL_KEY_SET_MISSING
  * when there is no key set, and any rejection of `verifyApprovalCredential`.
  */
-export function verifyApprovalMaterial(flags: ApprovalFlags, expect: ApprovalExpectation, cwd = process.cwd()): VerifiedApproval {
+export function verifyApprovalMaterial(
+  flags: ApprovalFlags,
+  expect: ApprovalExpectation,
+  cwd = process.cwd(),
+): VerifiedApproval {
   const cred = findApprovalCredential(flags, cwd);
   if (!cred) {
     const looked = defaultCredentialPath(flags, cwd);
-    throw KernelErrors.error(ApprovalErrorCode.MISSING, `this run needs an approval (environment "${expect.environment}"${expect.capabilities.length ? `, capabilities ${expect.capabilities.join(', ')}` : ''}) and none was found${looked ? ` (no --approval, and no ${looked})` : ' (no --approval)'}; pass --approval=PATH${looked ? ` or put the credential at ${looked}` : ''} (mint one with "byteor approval sign")`, { environment: expect.environment, capabilities: [...expect.capabilities], ...(looked ? { looked } : {}) });
+    throw KernelErrors.error(
+      ApprovalErrorCode.MISSING,
+      `this run needs an approval (environment "${expect.environment}"` +
+        `${expect.capabilities.length ? `, capabilities ${expect.capabilities.join(', ')}` : ''}) and none was ` +
+        `found${looked ? ` (no --approval, and no ${looked})` : ' (no --approval)'}; pass --approval=PATH` +
+        `${looked ? ` or put the credential at ${looked}` : ''} (mint one with "byteor approval sign")`,
+      { environment: expect.environment, capabilities: [...expect.capabilities], ...(looked ? { looked } : {}) },
+    );
   }
   const ksPath = keySetPath(flags, cwd);
   if (!ksPath) {
-    throw KernelErrors.error(ApprovalErrorCode.KEY_SET_MISSING, `no trusted approval key set; pass --approval-key-set=PATH (a ${KEY_SET_FILE})`);
+    throw KernelErrors.error(
+      ApprovalErrorCode.KEY_SET_MISSING,
+      `no trusted approval key set; pass --approval-key-set=PATH (a ${KEY_SET_FILE})`,
+    );
   }
   const payload = verifyApprovalCredential(cred.text, readKeySet(ksPath), expect);
   return { payload, credentialSource: cred.source, keySetPath: ksPath };

@@ -10,7 +10,13 @@ export const BUNDLE_MANIFEST_FILE = 'manifest.json';
 export const INCIDENT_BUNDLE_VERSION = 1 as const;
 
 export const BundleFileEntry = z.object({
-  path: z.string().min(1).refine((p) => !p.startsWith('/') && !p.split('/').includes('..') && p !== BUNDLE_MANIFEST_FILE, 'must be a relative path inside the bundle'),
+  path: z
+    .string()
+    .min(1)
+    .refine(
+      (p) => !p.startsWith('/') && !p.split('/').includes('..') && p !== BUNDLE_MANIFEST_FILE,
+      'must be a relative path inside the bundle',
+    ),
   bytes: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
@@ -30,12 +36,16 @@ export const BundleManifest = z.object({
   /** what could not be captured from the run directory (snapshot, journal), and why */
   capture_errors: z.array(z.object({ what: z.enum(['snapshot', 'journal']), code: z.string(), message: z.string() })),
   /** what each plugin bundle artifact did: written, not applicable, or failed (with why) */
-  artifacts: z.array(z.object({
-    file: z.string(),
-    plugin: z.string(),
-    outcome: z.enum(['written', 'not_applicable', 'failed']),
-    error: z.string().nullable(),
-  })),
-  files: z.array(BundleFileEntry).refine((fs) => fs.every((f, i) => i === 0 || fs[i - 1]!.path < f.path), 'files must be sorted by path, each once'),
+  artifacts: z.array(
+    z.object({
+      file: z.string(),
+      plugin: z.string(),
+      outcome: z.enum(['written', 'not_applicable', 'failed']),
+      error: z.string().nullable(),
+    }),
+  ),
+  files: z
+    .array(BundleFileEntry)
+    .refine((fs) => fs.every((f, i) => i === 0 || fs[i - 1]!.path < f.path), 'files must be sorted by path, each once'),
 });
 export type BundleManifest = z.infer<typeof BundleManifest>;

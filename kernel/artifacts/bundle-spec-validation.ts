@@ -9,6 +9,9 @@ import { SpecValidationReport } from './spec-validation.ts';
 export const BundleSpecValidation = SpecValidationReport.extend({
   description: z.string().optional(),
   error: z.string().optional(),
-}).refine((r) => (r.ok ? r.description !== undefined && r.error === undefined : r.error !== undefined && r.description === undefined),
-  { message: 'a valid spec has "description", an invalid one "error"' });
+}).refine(
+  (r) =>
+    r.ok ? r.description !== undefined && r.error === undefined : r.error !== undefined && r.description === undefined,
+  { message: 'a valid spec has "description", an invalid one "error"' },
+);
 export type BundleSpecValidation = z.infer<typeof BundleSpecValidation>;

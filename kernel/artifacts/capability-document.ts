@@ -27,28 +27,34 @@ export const RuntimeCapabilityDocument = z.object({
   runtime: z.object({ name: z.string(), version: z.string() }),
   pluginApiVersion: z.number().int(),
   /** loaded plugins in load order (stage workers load the same list) */
-  plugins: z.array(z.object({
-    name: z.string(),
-    version: z.string(),
-    specifier: z.string(),
-    dependencies: z.array(z.string()),
-  })),
-  verbs: z.array(z.object({
-    name: z.string(),
-    summary: z.string(),
-    plugin: z.string(),
-    flags: z.array(z.string()),
-    /** flags other plugins add to this verb (extendVerb) */
-    extensions: z.array(z.object({ plugin: z.string(), flags: z.array(z.string()) })),
-  })),
+  plugins: z.array(
+    z.object({
+      name: z.string(),
+      version: z.string(),
+      specifier: z.string(),
+      dependencies: z.array(z.string()),
+    }),
+  ),
+  verbs: z.array(
+    z.object({
+      name: z.string(),
+      summary: z.string(),
+      plugin: z.string(),
+      flags: z.array(z.string()),
+      /** flags other plugins add to this verb (extendVerb) */
+      extensions: z.array(z.object({ plugin: z.string(), flags: z.array(z.string()) })),
+    }),
+  ),
   stages: z.array(StageCatalogEntry),
-  adapters: z.array(z.object({
-    kind: z.string(),
-    direction: z.enum(['ingress', 'egress', 'both']),
-    experimental: z.boolean(),
-    plugin: z.string(),
-    summary: z.string(),
-  })),
+  adapters: z.array(
+    z.object({
+      kind: z.string(),
+      direction: z.enum(['ingress', 'egress', 'both']),
+      experimental: z.boolean(),
+      plugin: z.string(),
+      summary: z.string(),
+    }),
+  ),
   snapshotSections: z.array(z.object({ name: z.string(), plugin: z.string() })),
   bundleArtifacts: z.array(z.object({ file: z.string(), plugin: z.string() })),
 });

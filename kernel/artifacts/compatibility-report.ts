@@ -50,4 +50,5 @@ export type CompatibilityReport = z.infer<typeof CompatibilityReport>;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 const _policy: Same<z.infer<typeof PolicyClassId>, PolicyClass> = true;
 const _replay: Same<z.infer<typeof ReplaySupportId>, ReplaySupport> = true;
-void _policy; void _replay;
+void _policy;
+void _replay;

@@ -12,10 +12,12 @@ export const EnvironmentCapture = z.object({
   pid: z.number().int().nonnegative(),
   cwd: z.string().nullable(),
   args: z.array(z.string()),
-  env: z.array(z.tuple([z.string(), z.string()])).refine(
-    (pairs) => pairs.every((p, i) => i === 0 || pairs[i - 1]![0] < p[0]),
-    'env must be sorted by name, each name once',
-  ),
+  env: z
+    .array(z.tuple([z.string(), z.string()]))
+    .refine(
+      (pairs) => pairs.every((p, i) => i === 0 || pairs[i - 1]![0] < p[0]),
+      'env must be sorted by name, each name once',
+    ),
   proc_status: z.string().nullable(),
 });
 export type EnvironmentCapture = z.infer<typeof EnvironmentCapture>;

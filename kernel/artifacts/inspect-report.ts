@@ -25,7 +25,13 @@ export type InspectFinding = z.infer<typeof InspectFinding>;
 export const InspectStatus = z.enum(['ok', 'anomaly', 'missing', 'unreadable']);
 export type InspectStatus = z.infer<typeof InspectStatus>;
 
-export const InspectStepName = z.enum(['spec_validation', 'policy_audit', 'environment', 'runtime_state', 'product_artifacts']);
+export const InspectStepName = z.enum([
+  'spec_validation',
+  'policy_audit',
+  'environment',
+  'runtime_state',
+  'product_artifacts',
+]);
 export type InspectStepName = z.infer<typeof InspectStepName>;
 
 export const InspectStep = z.object({
@@ -54,7 +60,10 @@ export const InspectAdapter = z.object({
 });
 
 export const InspectApproval = z.object({
-  /** the record it comes from: policy_audit.json (what a run would be decided) or run_policy_audit.json (what the run's gate decided) */
+  /**
+   * the record it comes from: policy_audit.json (what a run would be decided) or run_policy_audit.json (what the run's
+   * gate decided)
+   */
   record: z.string(),
   environment: z.string().nullable(),
   decision: z.string().nullable(),
@@ -74,13 +83,15 @@ const FocusBase = {
 export const InspectFocus = z.discriminatedUnion('product', [
   z.object({ product: z.literal('byteor-edgeplane'), ...FocusBase, adapters: z.array(InspectAdapter) }),
   z.object({
-    product: z.literal('byteor-actiongraph'), ...FocusBase,
+    product: z.literal('byteor-actiongraph'),
+    ...FocusBase,
     /** the http_post:* and exec:* stages and their policy decisions */
     actions: z.array(z.object({ stage: z.string(), key: z.string(), decision: z.string() })),
     approvals: z.array(InspectApproval),
   }),
   z.object({
-    product: z.literal('byteor-dataguard'), ...FocusBase,
+    product: z.literal('byteor-dataguard'),
+    ...FocusBase,
     /** the kv/v1 report's sections, as read (null when there is no report) */
     schema: z.record(z.string(), z.unknown()).nullable(),
     policy: z.record(z.string(), z.unknown()).nullable(),

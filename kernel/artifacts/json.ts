@@ -20,7 +20,12 @@ export function writeJsonArtifact<S extends z.ZodType>(path: string, schema: S, 
   try {
     writePrivateFile(path, stableJson(parsed));
   } catch (e) {
-    throw KernelErrors.error('BYTEOR_E_ARTIFACT_WRITE', `cannot write ${path}: ${e instanceof Error ? e.message : String(e)}; check that its directory exists and is writable`, { path, ...(errnoOf(e) ? { errno: errnoOf(e) } : {}) });
+    throw KernelErrors.error(
+      'BYTEOR_E_ARTIFACT_WRITE',
+      `cannot write ${path}: ${e instanceof Error ? e.message : String(e)}; check that its directory exists and ` +
+        `is writable`,
+      { path, ...(errnoOf(e) ? { errno: errnoOf(e) } : {}) },
+    );
   }
   return parsed;
 }

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { PluginSectionsField, RecordTotals, RunErrorField, RuntimeDocumentHeader, RuntimeProcessFields, WaitName } from './runtime-document-fields.ts';
+import {
+  PluginSectionsField,
+  RecordTotals,
+  RunErrorField,
+  RuntimeDocumentHeader,
+  RuntimeProcessFields,
+  WaitName,
+} from './runtime-document-fields.ts';
 
 /**
  * `lane_graph_state.json`: the live state of every lane and role of a LaneGraph runtime, as the
@@ -110,11 +117,16 @@ export const LaneGraphState = z.object({
   ...RuntimeDocumentHeader,
   runtime: z.object({
     ...RuntimeProcessFields,
-    /** the spec's (or --wait's) strategy, and the one applied (spin falls back to backoff when roles outnumber cores) */
+    /**
+     * the spec's (or --wait's) strategy, and the one applied (spin falls back to backoff when roles outnumber cores)
+     */
     wait: z.object({ requested: WaitName, applied: WaitName }),
   }),
   on_full: z.enum(['block', 'drop']),
-  /** in: ingress records; out: egress records; dropped: every copy lost on the way (stage drops, drops_full, drops_all_full, overrun) */
+  /**
+   * in: ingress records; out: egress records; dropped: every copy lost on the way (stage drops, drops_full,
+   * drops_all_full, overrun)
+   */
   records: RecordTotals,
   ...LaneGraphCounts.shape,
   /** readers whose position did not move between the runtime's last two samples while they lagged */

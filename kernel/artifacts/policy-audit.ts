@@ -28,9 +28,15 @@ const LaneGraphSummary = z.object({
   on_full: z.string(),
   wait: z.string(),
   lanes: z.array(z.object({ name: z.string(), kind: z.string(), capacity: z.number().int() })),
-  roles: z.array(z.object({
-    name: z.string(), kind: z.string(), key: z.string().nullable(), inputs: z.array(z.string()), outputs: z.array(z.string()),
-  })),
+  roles: z.array(
+    z.object({
+      name: z.string(),
+      kind: z.string(),
+      key: z.string().nullable(),
+      inputs: z.array(z.string()),
+      outputs: z.array(z.string()),
+    }),
+  ),
 });
 
 /** The parsed spec summary; it begins with `model` (`SingleRing` | `LaneGraph`). */
@@ -66,36 +72,41 @@ export const PolicyAuditApproval = z.object({
 });
 export type PolicyAuditApproval = z.infer<typeof PolicyAuditApproval>;
 
-export const PolicyAuditRecordV1 = z.looseObject({
-  ok: z.boolean(),
-  policy_version: z.literal(1),
-  /** `execute` (side effects performed when allowed) or `dry_run` (recorded, not performed) */
-  mode: z.string(),
-  /** true when a policy gate decided this run; false for a record computed from a spec alone */
-  enforced: z.boolean(),
-  stage_failure_policy: z.literal('stop_pipeline'),
-  spec_path: z.string(),
-  lane_path: z.string().nullable(),
-  wait: z.string().nullable(),
-  runtime_crate: z.object({ name: z.string(), version: z.string() }),
-  /** present when the spec parsed */
-  spec: PolicyAuditSpecSummary.optional(),
-  /** present when it did not */
-  error: z.string().optional(),
-  // ---- byteor-ts additions (optional for readers of ByteOr's own records) ----
-  environment: z.enum(['dev', 'staging', 'prod']).optional(),
-  policy: z.object({
-    side_effects: z.enum(['deny_all', 'allow_all', 'require_approval']),
-    replay: z.enum(['disabled', 'dry_run_only', 'allowed']),
-  }).optional(),
-  /** the decision for the whole run: the most restrictive of its actions */
-  decision: z.enum(['Allow', 'DryRunOnly', 'RequireApproval', 'Deny']).optional(),
-  approval: PolicyAuditApproval.optional(),
-  required_capabilities: z.array(z.string()).optional(),
-  actions: z.array(PolicyAuditAction).optional(),
-}).refine((r) => (r.spec !== undefined) !== (r.error !== undefined), {
-  message: 'a policy audit record has exactly one of "spec" (the spec parsed) and "error" (it did not)',
-}).refine((r) => r.ok === (r.spec !== undefined), { message: '"ok" is true exactly when "spec" is present' });
+export const PolicyAuditRecordV1 = z
+  .looseObject({
+    ok: z.boolean(),
+    policy_version: z.literal(1),
+    /** `execute` (side effects performed when allowed) or `dry_run` (recorded, not performed) */
+    mode: z.string(),
+    /** true when a policy gate decided this run; false for a record computed from a spec alone */
+    enforced: z.boolean(),
+    stage_failure_policy: z.literal('stop_pipeline'),
+    spec_path: z.string(),
+    lane_path: z.string().nullable(),
+    wait: z.string().nullable(),
+    runtime_crate: z.object({ name: z.string(), version: z.string() }),
+    /** present when the spec parsed */
+    spec: PolicyAuditSpecSummary.optional(),
+    /** present when it did not */
+    error: z.string().optional(),
+    // ---- byteor-ts additions (optional for readers of ByteOr's own records) ----
+    environment: z.enum(['dev', 'staging', 'prod']).optional(),
+    policy: z
+      .object({
+        side_effects: z.enum(['deny_all', 'allow_all', 'require_approval']),
+        replay: z.enum(['disabled', 'dry_run_only', 'allowed']),
+      })
+      .optional(),
+    /** the decision for the whole run: the most restrictive of its actions */
+    decision: z.enum(['Allow', 'DryRunOnly', 'RequireApproval', 'Deny']).optional(),
+    approval: PolicyAuditApproval.optional(),
+    required_capabilities: z.array(z.string()).optional(),
+    actions: z.array(PolicyAuditAction).optional(),
+  })
+  .refine((r) => (r.spec !== undefined) !== (r.error !== undefined), {
+    message: 'a policy audit record has exactly one of "spec" (the spec parsed) and "error" (it did not)',
+  })
+  .refine((r) => r.ok === (r.spec !== undefined), { message: '"ok" is true exactly when "spec" is present' });
 export type PolicyAuditRecordV1 = z.infer<typeof PolicyAuditRecordV1>;
 
 export const POLICY_AUDIT_FILE = 'policy_audit.json';

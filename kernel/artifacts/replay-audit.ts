@@ -46,16 +46,26 @@ export const ReplayAuditV1 = z.object({
   actions: z.array(ReplayAuditAction),
   // ---- byteor-ts additions ----
   /** the replay's outcome: records through the pipeline, dropped, and whether it completed */
-  result: z.object({
-    ok: z.boolean(),
-    records_in: z.number().int().nonnegative(),
-    records_out: z.number().int().nonnegative(),
-    dropped: z.number().int().nonnegative(),
-    error: z.object({ code: z.string(), message: z.string() }).nullable(),
-  }).optional(),
-  /** the run's product settings the replay used (plugins' run flags) and where each came from: recorded, command_line, or the plugin that adjusted it */
-  settings: z.array(z.object({ flag: z.string(), value: z.union([z.string(), z.array(z.string())]), source: z.string() })).optional(),
+  result: z
+    .object({
+      ok: z.boolean(),
+      records_in: z.number().int().nonnegative(),
+      records_out: z.number().int().nonnegative(),
+      dropped: z.number().int().nonnegative(),
+      error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    })
+    .optional(),
+  /**
+   * the run's product settings the replay used (plugins' run flags) and where each came from: recorded, command_line,
+   * or the plugin that adjusted it
+   */
+  settings: z
+    .array(z.object({ flag: z.string(), value: z.union([z.string(), z.array(z.string())]), source: z.string() }))
+    .optional(),
   /** the verified approval, when one was required and given */
-  approval: z.object({ approval_id: z.string(), kid: z.string(), issued_by: z.string(), expires_at: z.string() }).nullable().optional(),
+  approval: z
+    .object({ approval_id: z.string(), kid: z.string(), issued_by: z.string(), expires_at: z.string() })
+    .nullable()
+    .optional(),
 });
 export type ReplayAuditV1 = z.infer<typeof ReplayAuditV1>;

@@ -19,7 +19,10 @@ export const RunInvocation = z.object({
   started_unix_ms: z.number().int(),
   /** the process's arguments, values of secret-looking `--flag=value` redacted */
   argv: z.array(z.string()),
-  /** the arguments the CLI was given (verb and flags, as typed: what replay re-reads settings from), secret values redacted */
+  /**
+   * the arguments the CLI was given (verb and flags, as typed: what replay re-reads settings from), secret values
+   * redacted
+   */
   args: z.array(z.string()).optional(),
   /** the verb's parsed flags, secret-looking ones redacted */
   flags: z.record(z.string(), z.unknown()),

@@ -31,7 +31,14 @@ export const RunSummary = z.object({
   undelivered: z.number().int(),
   elapsed_ms: z.number().nonnegative(),
   ok: z.boolean(),
-  error: z.object({ code: z.string(), message: z.string(), stage: z.string().optional(), sequence: z.number().int().optional() }).optional(),
+  error: z
+    .object({
+      code: z.string(),
+      message: z.string(),
+      stage: z.string().optional(),
+      sequence: z.number().int().optional(),
+    })
+    .optional(),
   /** per-stage named counters at the end of the run */
   counters: z.array(StageCounters),
   /** LaneGraph runs: every lane, role and endpoint at the end of the run (docs/lanegraph.md) */

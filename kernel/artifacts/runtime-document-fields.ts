@@ -46,7 +46,9 @@ export const RuntimeProcessFields = {
 export const RecordTotals = z.object({ in: Int, out: Int, dropped: Int, refused: Int, waiting: Int.default(0) });
 
 /** The error a failed run reports (null while it has not failed). */
-export const RunErrorField = z.object({ code: z.string(), message: z.string(), stage: z.string().optional(), sequence: Int.optional() }).nullable();
+export const RunErrorField = z
+  .object({ code: z.string(), message: z.string(), stage: z.string().optional(), sequence: Int.optional() })
+  .nullable();
 
 /** plugin sections (`PluginHost.registerSnapshotSection`), by name, sorted */
 export const PluginSectionsField = z.record(z.string(), z.unknown());

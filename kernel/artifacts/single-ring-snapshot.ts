@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { PluginSectionsField, RecordTotals, RunErrorField, RuntimeDocumentHeader, RuntimeProcessFields, WaitName } from './runtime-document-fields.ts';
+import {
+  PluginSectionsField,
+  RecordTotals,
+  RunErrorField,
+  RuntimeDocumentHeader,
+  RuntimeProcessFields,
+  WaitName,
+} from './runtime-document-fields.ts';
 
 /**
  * `single_ring_snapshot.json`: the ring state and gating view of a SingleRing runtime, as the

@@ -30,12 +30,14 @@ export const SpecChange = z.object({
 });
 export type SpecChange = z.infer<typeof SpecChange>;
 
-export const SpecDiff = z.object({
-  diff_v: z.literal(SPEC_DIFF_VERSION),
-  /** true when the two models are the same (then the hashes are equal too) */
-  same: z.boolean(),
-  from: SpecDiffSide,
-  to: SpecDiffSide,
-  changes: z.array(SpecChange),
-}).refine((d) => d.same === (d.changes.length === 0), { message: '"same" is true exactly when there are no changes' });
+export const SpecDiff = z
+  .object({
+    diff_v: z.literal(SPEC_DIFF_VERSION),
+    /** true when the two models are the same (then the hashes are equal too) */
+    same: z.boolean(),
+    from: SpecDiffSide,
+    to: SpecDiffSide,
+    changes: z.array(SpecChange),
+  })
+  .refine((d) => d.same === (d.changes.length === 0), { message: '"same" is true exactly when there are no changes' });
 export type SpecDiff = z.infer<typeof SpecDiff>;

@@ -9,7 +9,10 @@ import { Diagnostic } from '../spec/model.ts';
  */
 export const SpecValidationReport = z.object({
   ok: z.boolean(),
-  spec_hash: z.string().regex(/^sha256:[0-9a-f]{64}$/).nullable(),
+  spec_hash: z
+    .string()
+    .regex(/^sha256:[0-9a-f]{64}$/)
+    .nullable(),
   model: z.enum(['single_ring', 'lane_graph']).nullable(),
   errors: z.array(Diagnostic),
   warnings: z.array(Diagnostic),

@@ -28,7 +28,8 @@ export async function writeBundleArchive(bundleDir: string, file: string): Promi
  * directory.
  */
 export async function extractBundleArchive(file: string, into: string): Promise<string> {
-  const bad = (why: string) => KernelErrors.error('BYTEOR_E_BUNDLE_INVALID', `incident bundle archive ${file} ${why}`, { bundle: file });
+  const bad = (why: string) =>
+    KernelErrors.error('BYTEOR_E_BUNDLE_INVALID', `incident bundle archive ${file} ${why}`, { bundle: file });
   const tops = new Set<string>();
   let refused: string | null = null;
   try {
@@ -36,7 +37,8 @@ export async function extractBundleArchive(file: string, into: string): Promise<
       file,
       onReadEntry: (e) => {
         const p = e.path.replace(/\/+$/, '');
-        if (e.type !== 'File' && e.type !== 'Directory') refused ??= `holds ${p} of type ${e.type} (only files and directories are allowed)`;
+        if (e.type !== 'File' && e.type !== 'Directory')
+          refused ??= `holds ${p} of type ${e.type} (only files and directories are allowed)`;
         if (p.startsWith('/') || p.split('/').includes('..')) refused ??= `holds the unsafe path ${p}`;
         tops.add(p.split('/')[0]!);
       },

@@ -25,7 +25,12 @@ export function writeJournalWindow(bundleDir: string, lane: string, records: rea
   for (const r of records) total += 4 + r.length;
   const buf = Buffer.allocUnsafe(total);
   let o = 0;
-  for (const r of records) { buf.writeUInt32LE(r.length, o); o += 4; buf.set(r, o); o += r.length; }
+  for (const r of records) {
+    buf.writeUInt32LE(r.length, o);
+    o += 4;
+    buf.set(r, o);
+    o += r.length;
+  }
   mkdirSync(join(bundleDir, BUNDLE_JOURNAL_DIR), { recursive: true });
   writeFileSync(join(bundleDir, journalWindowPath(lane)), buf);
   return journalWindowPath(lane);
@@ -34,8 +39,16 @@ export function writeJournalWindow(bundleDir: string, lane: string, records: rea
 /** The lanes a bundle holds a journal window for, sorted. */
 export function journalWindowLanes(bundleDir: string): string[] {
   let names: string[];
-  try { names = readdirSync(join(bundleDir, BUNDLE_JOURNAL_DIR)); } catch { return []; }
-  return names.filter((n) => n.endsWith(JOURNAL_EXT)).map((n) => n.slice(0, -JOURNAL_EXT.length)).filter((l) => LANE.test(l)).sort();
+  try {
+    names = readdirSync(join(bundleDir, BUNDLE_JOURNAL_DIR));
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.endsWith(JOURNAL_EXT))
+    .map((n) => n.slice(0, -JOURNAL_EXT.length))
+    .filter((l) => LANE.test(l))
+    .sort();
 }
 
 /** Read a lane's records (views into one buffer). A truncated file is an invalid bundle (exit 6). */
@@ -46,13 +59,19 @@ export function readJournalWindow(bundleDir: string, lane: string): Uint8Array[]
   let o = 0;
   while (o < buf.length) {
     if (o + 4 > buf.length) throw truncated(path, out.length);
-    const n = buf.readUInt32LE(o); o += 4;
+    const n = buf.readUInt32LE(o);
+    o += 4;
     if (o + n > buf.length) throw truncated(path, out.length);
-    out.push(buf.subarray(o, o + n)); o += n;
+    out.push(buf.subarray(o, o + n));
+    o += n;
   }
   return out;
 }
 
 function truncated(path: string, at: number): ByteorError {
-  return KernelErrors.error('BYTEOR_E_BUNDLE_INVALID', `journal window ${path} is truncated after record ${at}; re-export the bundle`, { path, record: at });
+  return KernelErrors.error(
+    'BYTEOR_E_BUNDLE_INVALID',
+    `journal window ${path} is truncated after record ${at}; re-export the bundle`,
+    { path, record: at },
+  );
 }

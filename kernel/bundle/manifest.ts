@@ -19,7 +19,10 @@ function invalid(code: KernelErrorCode, dir: string, why: string, details: Recor
 /** the signature over manifest.json (kernel/bundle/signature.ts), outside the manifest like the manifest itself */
 export const BUNDLE_SIGNATURE_FILE = 'manifest.sig';
 
-/** Relative `/`-separated paths of the regular files under `dir` (manifest and its signature excluded), sorted. Links are refused. */
+/**
+ * Relative `/`-separated paths of the regular files under `dir` (manifest and its signature excluded), sorted. Links
+ * are refused.
+ */
 export function listBundleFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (rel: string) => {
@@ -27,8 +30,15 @@ export function listBundleFiles(dir: string): string[] {
       const r = rel ? `${rel}/${name}` : name;
       const st = lstatSync(join(dir, r));
       if (st.isDirectory()) walk(r);
-      else if (st.isFile()) { if (r !== BUNDLE_MANIFEST_FILE && r !== BUNDLE_SIGNATURE_FILE) out.push(r); }
-      else throw invalid('BYTEOR_E_BUNDLE_INVALID', dir, `holds ${r}, which is not a regular file or directory (links are not allowed in a bundle)`, { path: r });
+      else if (st.isFile()) {
+        if (r !== BUNDLE_MANIFEST_FILE && r !== BUNDLE_SIGNATURE_FILE) out.push(r);
+      } else
+        throw invalid(
+          'BYTEOR_E_BUNDLE_INVALID',
+          dir,
+          `holds ${r}, which is not a regular file or directory (links are not allowed in a bundle)`,
+          { path: r },
+        );
     }
   };
   walk('');
@@ -50,28 +60,54 @@ export function hashBundleFiles(dir: string): BundleFileEntry[] {
 /** Read and check `manifest.json`, then check every file against it. Returns the manifest. */
 export function verifyBundleDir(dir: string): BundleManifest {
   let text: string;
-  try { text = readFileSync(join(dir, BUNDLE_MANIFEST_FILE), 'utf8'); } catch (e) {
-    throw invalid('BYTEOR_E_BUNDLE_INVALID', dir, `has no readable ${BUNDLE_MANIFEST_FILE} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); is it an incident bundle? Re-export it with "byteor incident-bundle"`);
+  try {
+    text = readFileSync(join(dir, BUNDLE_MANIFEST_FILE), 'utf8');
+  } catch (e) {
+    throw invalid(
+      'BYTEOR_E_BUNDLE_INVALID',
+      dir,
+      `has no readable ${BUNDLE_MANIFEST_FILE} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); ` +
+        `is it an incident bundle? Re-export it with "byteor incident-bundle"`,
+    );
   }
   let json: unknown;
-  try { json = JSON.parse(text); } catch { throw invalid('BYTEOR_E_BUNDLE_INVALID', dir, `has a ${BUNDLE_MANIFEST_FILE} that is not JSON`); }
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw invalid('BYTEOR_E_BUNDLE_INVALID', dir, `has a ${BUNDLE_MANIFEST_FILE} that is not JSON`);
+  }
   const r = BundleManifest.safeParse(json);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw invalid('BYTEOR_E_BUNDLE_INVALID', dir, `has a ${BUNDLE_MANIFEST_FILE} that fails its schema: ${i.path.join('.') || '(root)'} ${i.message}`);
+    throw invalid(
+      'BYTEOR_E_BUNDLE_INVALID',
+      dir,
+      `has a ${BUNDLE_MANIFEST_FILE} that fails its schema: ${i.path.join('.') || '(root)'} ${i.message}`,
+    );
   }
   const manifest = r.data;
   const want = new Map(manifest.files.map((f) => [f.path, f]));
   const have = listBundleFiles(dir);
   const extra = have.filter((p) => !want.has(p));
-  if (extra.length) throw invalid('BYTEOR_E_BUNDLE_TAMPERED', dir, `holds files its manifest does not list: ${extra.join(', ')}`, { extra });
+  if (extra.length)
+    throw invalid('BYTEOR_E_BUNDLE_TAMPERED', dir, `holds files its manifest does not list: ${extra.join(', ')}`, {
+      extra,
+    });
   const haveSet = new Set(have);
   const missing = manifest.files.filter((f) => !haveSet.has(f.path)).map((f) => f.path);
-  if (missing.length) throw invalid('BYTEOR_E_BUNDLE_TAMPERED', dir, `lacks files its manifest lists: ${missing.join(', ')}`, { missing });
+  if (missing.length)
+    throw invalid('BYTEOR_E_BUNDLE_TAMPERED', dir, `lacks files its manifest lists: ${missing.join(', ')}`, {
+      missing,
+    });
   for (const f of manifest.files) {
     const bytes = readFileSync(join(dir, f.path));
     if (bytes.length !== f.bytes || sha256Hex(bytes) !== f.sha256) {
-      throw invalid('BYTEOR_E_BUNDLE_TAMPERED', dir, `file ${f.path} does not match its manifest entry (changed after export); use an untouched copy of the bundle`, { path: f.path });
+      throw invalid(
+        'BYTEOR_E_BUNDLE_TAMPERED',
+        dir,
+        `file ${f.path} does not match its manifest entry (changed after export); use an untouched copy of the bundle`,
+        { path: f.path },
+      );
     }
   }
   return manifest;

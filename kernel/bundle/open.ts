@@ -23,8 +23,14 @@ export interface OpenBundle {
 export async function openBundle(path: string): Promise<OpenBundle> {
   const given = resolve(path);
   let isDir: boolean;
-  try { isDir = statSync(given).isDirectory(); } catch {
-    throw KernelErrors.error('BYTEOR_E_BUNDLE_INVALID', `--bundle=${path} does not exist; pass a bundle directory or its .tar.gz from "byteor incident-bundle"`, { bundle: given });
+  try {
+    isDir = statSync(given).isDirectory();
+  } catch {
+    throw KernelErrors.error(
+      'BYTEOR_E_BUNDLE_INVALID',
+      `--bundle=${path} does not exist; pass a bundle directory or its .tar.gz from "byteor incident-bundle"`,
+      { bundle: given },
+    );
   }
   if (isDir) return { given, dir: given, manifest: verifyBundleDir(given), close: () => {} };
   const tmp = mkdtempSync(join(tmpdir(), 'byteor-bundle-'));

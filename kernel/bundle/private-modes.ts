@@ -16,7 +16,10 @@ export function makePrivateDir(dir: string): void {
   chmodSync(dir, BUNDLE_DIR_MODE);
 }
 
-/** Set 0700 on `dir` and every directory below it and 0600 on every regular file; links are left alone (and refused by the manifest). */
+/**
+ * Set 0700 on `dir` and every directory below it and 0600 on every regular file; links are left alone (and refused by
+ * the manifest).
+ */
 export function sealPrivateModes(dir: string): void {
   chmodSync(dir, BUNDLE_DIR_MODE);
   for (const name of readdirSync(dir)) {

@@ -10,14 +10,29 @@ import { KernelErrors } from '../errors/kernel-errors.ts';
 export class CountersHandle {
   private readonly f64: Float64Array;
 
-  constructor(private readonly core: CoreExports, memory: WebAssembly.Memory, readonly base: number, readonly blocks: number, readonly perBlock: number) {
+  constructor(
+    private readonly core: CoreExports,
+    memory: WebAssembly.Memory,
+    readonly base: number,
+    readonly blocks: number,
+    readonly perBlock: number,
+  ) {
     validateRegion(core, base, KIND_COUNTERS, 'counters');
     this.f64 = new Float64Array(memory.buffer);
   }
 
-  static create(core: CoreExports, memory: WebAssembly.Memory, base: number, blocks: number, perBlock: number): CountersHandle {
+  static create(
+    core: CoreExports,
+    memory: WebAssembly.Memory,
+    base: number,
+    blocks: number,
+    perBlock: number,
+  ): CountersHandle {
     if (!core.countersInit(base, blocks, perBlock)) {
-      throw KernelErrors.error('BYTEOR_E_LAYOUT_INVALID', `cannot initialise the counters region at ${base} (${blocks} blocks of ${perBlock})`);
+      throw KernelErrors.error(
+        'BYTEOR_E_LAYOUT_INVALID',
+        `cannot initialise the counters region at ${base} (${blocks} blocks of ${perBlock})`,
+      );
     }
     return new CountersHandle(core, memory, base, blocks, perBlock);
   }
@@ -25,12 +40,17 @@ export class CountersHandle {
   /** Counter `index` of `block` as a StageCounter (allocation-free `add`). */
   counter(block: number, index: number): StageCounter {
     const addr = this.core.counterAddr(this.base, block, index) >>> 0;
-    if (addr === 0) throw KernelErrors.error('BYTEOR_E_COUNTER_LIMIT', `a stage may have at most ${this.perBlock} counters`);
+    if (addr === 0)
+      throw KernelErrors.error('BYTEOR_E_COUNTER_LIMIT', `a stage may have at most ${this.perBlock} counters`);
     const f64 = this.f64;
     const i = addr / 8;
     return {
-      add(n: number) { f64[i] += n; },
-      get value() { return f64[i]!; },
+      add(n: number) {
+        f64[i] += n;
+      },
+      get value() {
+        return f64[i]!;
+      },
     };
   }
 

@@ -9,11 +9,20 @@ import { KernelErrors, type KernelErrorCode } from '../errors/kernel-errors.ts';
 
 export const CHECK_OK = 0;
 const MESSAGES: Record<number, [KernelErrorCode, string]> = {
-  1: ['BYTEOR_E_REGION_BAD_MAGIC', 'does not start with the ByteOr region magic; it is not a region this runtime created'],
-  2: ['BYTEOR_E_REGION_BAD_VERSION', 'has a layout version this runtime does not know; run the same byteor version on both sides'],
+  1: [
+    'BYTEOR_E_REGION_BAD_MAGIC',
+    'does not start with the ByteOr region magic; it is not a region this runtime created',
+  ],
+  2: [
+    'BYTEOR_E_REGION_BAD_VERSION',
+    'has a layout version this runtime does not know; run the same byteor version on both sides',
+  ],
   3: ['BYTEOR_E_REGION_BAD_KIND', 'is a region of another kind than the one asked for'],
   4: ['BYTEOR_E_REGION_UNINITIALIZED', 'was never initialised (initialized = 0)'],
-  5: ['BYTEOR_E_REGION_NOT_INITIALIZED', 'is stuck at initialized = 1 (its creator did not finish); recreate the region (restart the runtime)'],
+  5: [
+    'BYTEOR_E_REGION_NOT_INITIALIZED',
+    'is stuck at initialized = 1 (its creator did not finish); recreate the region (restart the runtime)',
+  ],
   6: ['BYTEOR_E_REGION_BAD_GEOMETRY', 'has an invalid header'],
 };
 

@@ -31,8 +31,12 @@ export const MAIN_THREAD_SPIN_NS = 5_000;
 const ASYNC_WAIT_TIMEOUT_MS = 1_000;
 
 /** `Atomics.waitAsync` (Node 16+, Deno; typed here because the project's TS lib is ES2022). */
-type WaitAsyncResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
-const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t?: number): WaitAsyncResult }).waitAsync;
+type WaitAsyncResult =
+  | { async: false; value: 'not-equal' | 'timed-out' }
+  | { async: true; value: Promise<'ok' | 'timed-out'> };
+const waitAsync = (
+  Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t?: number): WaitAsyncResult }
+).waitAsync;
 
 export const HALT_RUNNING = 0;
 export const HALT_ENDING = 1;
@@ -64,7 +68,13 @@ export class RingHandle {
   readonly u32: Uint32Array;
   private readonly i32: Int32Array;
 
-  constructor(readonly core: CoreExports, readonly memory: WebAssembly.Memory, readonly base: number, what = 'ring', waitMs = 0) {
+  constructor(
+    readonly core: CoreExports,
+    readonly memory: WebAssembly.Memory,
+    readonly base: number,
+    what = 'ring',
+    waitMs = 0,
+  ) {
     validateRegion(core, base, KIND_SINGLE_RING, what, waitMs);
     this.capacity = core.ringCapacity(base) >>> 0;
     this.slotBytes = core.ringSlotBytes(base) >>> 0;
@@ -78,32 +88,57 @@ export class RingHandle {
   }
 
   /** Initialise a ring region at `base` and return its handle. */
-  static create(core: CoreExports, memory: WebAssembly.Memory, base: number, init: RingInit, what = 'ring'): RingHandle {
+  static create(
+    core: CoreExports,
+    memory: WebAssembly.Memory,
+    base: number,
+    init: RingInit,
+    what = 'ring',
+  ): RingHandle {
     const n = init.deps.length;
-    if (n < 1 || n > MAX_STAGES) throw KernelErrors.error('BYTEOR_E_LAYOUT_INVALID', `a ring has 1..${MAX_STAGES} stages, got ${n}`);
+    if (n < 1 || n > MAX_STAGES)
+      throw KernelErrors.error('BYTEOR_E_LAYOUT_INVALID', `a ring has 1..${MAX_STAGES} stages, got ${n}`);
     let deps = 0;
     init.deps.forEach((list, i) => {
       for (const d of list) {
-        if (!(d >= 0 && d < i)) throw KernelErrors.error('BYTEOR_E_LAYOUT_INVALID', `stage ${i} depends on ${d}, which is not an earlier stage`);
+        if (!(d >= 0 && d < i))
+          throw KernelErrors.error(
+            'BYTEOR_E_LAYOUT_INVALID',
+            `stage ${i} depends on ${d}, which is not an earlier stage`,
+          );
         deps |= 1 << (i * 4 + d);
       }
     });
     const wait = WAIT_KINDS[init.wait];
-    const spinNs = init.wait === 'block' ? 0 : Math.max(0, Math.min(0xffffffff, Math.round(init.spinNs ?? DEFAULT_SPIN_NS)));
+    const spinNs =
+      init.wait === 'block' ? 0 : Math.max(0, Math.min(0xffffffff, Math.round(init.spinNs ?? DEFAULT_SPIN_NS)));
     const start = init.startSeq ?? 0;
-    if (!Number.isSafeInteger(start) || start < 0 || start > 2 ** 52) throw KernelErrors.error('BYTEOR_E_LAYOUT_INVALID', `start sequence ${start} is not an integer in 0..2^52`);
+    if (!Number.isSafeInteger(start) || start < 0 || start > 2 ** 52)
+      throw KernelErrors.error('BYTEOR_E_LAYOUT_INVALID', `start sequence ${start} is not an integer in 0..2^52`);
     if (!core.ringInit(base, init.capacity, init.slotBytes, n, deps, init.egress ? 1 : 0, wait, spinNs, start)) {
-      throw KernelErrors.error('BYTEOR_E_LAYOUT_INVALID', `cannot initialise ${what} at offset ${base}: capacity must be a power of two in 2..2^24 and slot_bytes in 1..2^20, and the region must be fresh`);
+      throw KernelErrors.error(
+        'BYTEOR_E_LAYOUT_INVALID',
+        `cannot initialise ${what} at offset ${base}: capacity must be a power of two in 2..2^24 and slot_bytes ` +
+          `in 1..2^20, and the region must be fresh`,
+      );
     }
     return new RingHandle(core, memory, base, what);
   }
 
   // -- slots ----------------------------------------------------------------------------------
   /** Offset of the len word of the slot holding `seq` (payload follows at + SLOT_HEADER). */
-  slotOffset(seq: number): number { return this.slotsBase + (seq & this.mask) * this.stride; }
-  payloadOffset(seq: number): number { return this.slotsBase + (seq & this.mask) * this.stride + SLOT_HEADER; }
-  length(seq: number): number { return this.u32[(this.slotsBase + (seq & this.mask) * this.stride) >>> 2]! & LENGTH_MASK; }
-  dropped(seq: number): boolean { return (this.u32[(this.slotsBase + (seq & this.mask) * this.stride) >>> 2]! & DROPPED_BIT) !== 0; }
+  slotOffset(seq: number): number {
+    return this.slotsBase + (seq & this.mask) * this.stride;
+  }
+  payloadOffset(seq: number): number {
+    return this.slotsBase + (seq & this.mask) * this.stride + SLOT_HEADER;
+  }
+  length(seq: number): number {
+    return this.u32[(this.slotsBase + (seq & this.mask) * this.stride) >>> 2]! & LENGTH_MASK;
+  }
+  dropped(seq: number): boolean {
+    return (this.u32[(this.slotsBase + (seq & this.mask) * this.stride) >>> 2]! & DROPPED_BIT) !== 0;
+  }
 
   /** Copy a record into the slot of a claimed `seq`; the caller checked `bytes.length <= slotBytes`. */
   write(seq: number, bytes: Uint8Array): void {
@@ -127,33 +162,51 @@ export class RingHandle {
    * the whole batch. Stops before a record longer than slot_bytes and when the ring is full;
    * returns how many were placed, from `next()` on. Publishes nothing.
    */
-  tryWriteSpans(src: number, spans: number, n: number): number { return this.core.ringTryWriteSpans(this.base, src, spans, n); }
+  tryWriteSpans(src: number, spans: number, n: number): number {
+    return this.core.ringTryWriteSpans(this.base, src, spans, n);
+  }
 
   // -- producer -------------------------------------------------------------------------------
-  next(): number { return this.core.ringNext(this.base); }
+  next(): number {
+    return this.core.ringNext(this.base);
+  }
   /** Claim up to n slots now; returns how many (0 = full). They start at the `next()` before. */
-  tryClaim(n: number): number { return this.core.ringTryClaim(this.base, n); }
-  /** Claim exactly n slots, sleeping per the wait strategy while full (workers only); returns the first claimed sequence, -1 = aborted. */
-  claim(n: number): number { return this.core.ringClaim(this.base, n); }
+  tryClaim(n: number): number {
+    return this.core.ringTryClaim(this.base, n);
+  }
+  /**
+   * Claim exactly n slots, sleeping per the wait strategy while full (workers only); returns the first claimed
+   * sequence, -1 = aborted.
+   */
+  claim(n: number): number {
+    return this.core.ringClaim(this.base, n);
+  }
   /** Could `n` slots be claimed now (or did the ring abort, so that waiting is over)? Claims nothing. */
-  hasRoom(n: number): boolean { return this.core.ringProducerWaitCell(this.base, n) === 0; }
+  hasRoom(n: number): boolean {
+    return this.core.ringProducerWaitCell(this.base, n) === 0;
+  }
   /** Publish every claimed slot; returns the new cursor. */
-  publish(): number { return this.core.ringPublish(this.base); }
+  publish(): number {
+    return this.core.ringPublish(this.base);
+  }
 
   /**
    * Resolve once `n` slots could be claimed (or the ring aborted). Spins briefly, then awaits
    * an async wake, so the calling (main) thread keeps serving its event loop.
    */
   async waitForSpace(n: number): Promise<void> {
-    const core = this.core; const base = this.base;
+    const core = this.core;
+    const base = this.base;
     const until = core.clockNs() + MAIN_THREAD_SPIN_NS;
-    while (core.ringProducerWaitCell(base, n) !== 0 && core.clockNs() < until) { /* brief spin */ }
+    while (core.ringProducerWaitCell(base, n) !== 0 && core.clockNs() < until) {
+      /* brief spin */
+    }
     for (;;) {
       const cell = core.ringProducerWaitCell(base, n) >>> 0;
       if (cell === 0) return;
       const epoch = core.cellPrepare(cell);
       try {
-        if ((core.ringProducerWaitCell(base, n) >>> 0) === 0) return;
+        if (core.ringProducerWaitCell(base, n) >>> 0 === 0) return;
         const r = waitAsync(this.i32, (cell + 12) >>> 2, epoch, ASYNC_WAIT_TIMEOUT_MS);
         if (r.async) await r.value;
       } finally {
@@ -164,10 +217,16 @@ export class RingHandle {
 
   // -- consumers ------------------------------------------------------------------------------
   /** Block until cell `c` may process `target`; returns the highest such sequence, or < target at end/abort. */
-  waitFor(c: number, target: number): number { return this.core.ringWaitFor(this.base, c, target); }
+  waitFor(c: number, target: number): number {
+    return this.core.ringWaitFor(this.base, c, target);
+  }
   /** Non-blocking waitFor. */
-  available(c: number, target: number): number { return this.core.ringAvailable(this.base, c, target); }
-  release(c: number, seq: number): void { this.core.ringRelease(this.base, c, seq); }
+  available(c: number, target: number): number {
+    return this.core.ringAvailable(this.base, c, target);
+  }
+  release(c: number, seq: number): void {
+    this.core.ringRelease(this.base, c, seq);
+  }
 
   /**
    * Worker form of `waitFor` that gives up after about `sliceMs`, so the worker can turn its event
@@ -177,16 +236,19 @@ export class RingHandle {
    * below target is the end, an abort (`stopped`) or the slice running out.
    */
   waitForWithin(c: number, target: number, sliceMs: number): number {
-    const core = this.core; const base = this.base;
+    const core = this.core;
+    const base = this.base;
     const kind = core.ringWaitKind(base);
-    const spin = kind === WAIT_KINDS.spin ? sliceMs * 1e6 : kind === WAIT_KINDS.backoff ? core.ringSpinNs(base) >>> 0 : 0;
+    const spin =
+      kind === WAIT_KINDS.spin ? sliceMs * 1e6 : kind === WAIT_KINDS.backoff ? core.ringSpinNs(base) >>> 0 : 0;
     const v = core.ringSpinFor(base, c, target, spin);
     if (v >= target || kind === WAIT_KINDS.spin) return v;
     const cell = core.ringConsumerWaitCell(base, c, target) >>> 0;
     if (cell === 0) return core.ringAvailable(base, c, target);
     const epoch = core.cellPrepare(cell);
     try {
-      if ((core.ringConsumerWaitCell(base, c, target) >>> 0) === cell) Atomics.wait(this.i32, (cell + 12) >>> 2, epoch, sliceMs);
+      if (core.ringConsumerWaitCell(base, c, target) >>> 0 === cell)
+        Atomics.wait(this.i32, (cell + 12) >>> 2, epoch, sliceMs);
     } finally {
       core.cellDone(cell);
     }
@@ -198,7 +260,10 @@ export class RingHandle {
    * it is also 0 when `target` just became available, which the availability read after it shows.
    */
   stopped(c: number, target: number): boolean {
-    return this.core.ringConsumerWaitCell(this.base, c, target) === 0 && this.core.ringAvailable(this.base, c, target) < target;
+    return (
+      this.core.ringConsumerWaitCell(this.base, c, target) === 0 &&
+      this.core.ringAvailable(this.base, c, target) < target
+    );
   }
 
   /**
@@ -206,14 +271,15 @@ export class RingHandle {
    * below target when the ring ended before it or aborted. Main-thread form of `waitFor`.
    */
   async waitForAvailable(c: number, target: number): Promise<number> {
-    const core = this.core; const base = this.base;
+    const core = this.core;
+    const base = this.base;
     let v = core.ringSpinFor(base, c, target, MAIN_THREAD_SPIN_NS);
     while (v < target) {
       const cell = core.ringConsumerWaitCell(base, c, target) >>> 0;
       if (cell === 0) return core.ringAvailable(base, c, target);
       const epoch = core.cellPrepare(cell);
       try {
-        if ((core.ringConsumerWaitCell(base, c, target) >>> 0) === cell) {
+        if (core.ringConsumerWaitCell(base, c, target) >>> 0 === cell) {
           const r = waitAsync(this.i32, (cell + 12) >>> 2, epoch, ASYNC_WAIT_TIMEOUT_MS);
           if (r.async) await r.value;
         }
@@ -227,21 +293,45 @@ export class RingHandle {
 
   // -- lifecycle and observation --------------------------------------------------------------
   /** No more records: publish what is claimed, mark the end, wake every sleeper. */
-  end(): number { return this.core.ringEnd(this.base); }
+  end(): number {
+    return this.core.ringEnd(this.base);
+  }
   /** Stop now; the first abort records `who` (a cell, or an id >= CELL_COUNT) and `seq`. */
-  abort(who: number, seq: number): boolean { return this.core.ringAbort(this.base, who, seq) !== 0; }
-  halt(): number { return this.core.ringHalt(this.base); }
-  endSeq(): number { return this.core.ringEndSeq(this.base); }
+  abort(who: number, seq: number): boolean {
+    return this.core.ringAbort(this.base, who, seq) !== 0;
+  }
+  halt(): number {
+    return this.core.ringHalt(this.base);
+  }
+  endSeq(): number {
+    return this.core.ringEndSeq(this.base);
+  }
   failure(): { who: number; seq: number } | null {
     const who = this.core.ringFailCell(this.base);
     return who < 0 ? null : { who, seq: this.core.ringFailSeq(this.base) };
   }
-  cursor(): number { return this.core.ringCursor(this.base); }
-  cellSeq(c: number): number { return this.core.ringCellSeq(this.base, c); }
-  minGating(): number { return this.core.ringMinGating(this.base); }
-  gatingMask(): number { return this.core.ringGatingMask(this.base) >>> 0; }
-  deps(c: number): number { return this.core.ringDeps(this.base, c) >>> 0; }
-  waitKind(): WaitKind { return (Object.keys(WAIT_KINDS) as WaitKind[])[this.core.ringWaitKind(this.base)] ?? 'backoff'; }
-  spinNs(): number { return this.core.ringSpinNs(this.base) >>> 0; }
-  setWait(kind: WaitKind, spinNs = DEFAULT_SPIN_NS): void { this.core.ringSetWait(this.base, WAIT_KINDS[kind], kind === 'block' ? 0 : spinNs); }
+  cursor(): number {
+    return this.core.ringCursor(this.base);
+  }
+  cellSeq(c: number): number {
+    return this.core.ringCellSeq(this.base, c);
+  }
+  minGating(): number {
+    return this.core.ringMinGating(this.base);
+  }
+  gatingMask(): number {
+    return this.core.ringGatingMask(this.base) >>> 0;
+  }
+  deps(c: number): number {
+    return this.core.ringDeps(this.base, c) >>> 0;
+  }
+  waitKind(): WaitKind {
+    return (Object.keys(WAIT_KINDS) as WaitKind[])[this.core.ringWaitKind(this.base)] ?? 'backoff';
+  }
+  spinNs(): number {
+    return this.core.ringSpinNs(this.base) >>> 0;
+  }
+  setWait(kind: WaitKind, spinNs = DEFAULT_SPIN_NS): void {
+    this.core.ringSetWait(this.base, WAIT_KINDS[kind], kind === 'block' ? 0 : spinNs);
+  }
 }

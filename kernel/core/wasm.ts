@@ -15,7 +15,11 @@ import { packageFile } from '../package-paths.ts';
 import type { CoreExports } from './core-exports.ts';
 import { KernelErrors } from '../errors/kernel-errors.ts';
 
-try { v8.setFlagsFromString('--no-liftoff'); } catch { /* Deno: no such switch and no G1 bug */ }
+try {
+  v8.setFlagsFromString('--no-liftoff');
+} catch {
+  /* Deno: no such switch and no G1 bug */
+}
 
 /** The raw exports of build/core.wasm, generated from assembly/ (scripts/core-bindings.mjs). */
 export type { CoreExports } from './core-exports.ts';
@@ -36,8 +40,10 @@ export const CORE_MAX_PAGES = 65536;
 function corePath(): string {
   const p = packageFile('build/core.wasm');
   if (existsSync(p)) return p;
-  throw KernelErrors.error('BYTEOR_E_CORE_MISSING',
-    'build/core.wasm is missing; build it with "npm run build" (it compiles assembly/ with asc)');
+  throw KernelErrors.error(
+    'BYTEOR_E_CORE_MISSING',
+    'build/core.wasm is missing; build it with "npm run build" (it compiles assembly/ with asc)',
+  );
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -49,8 +55,10 @@ export function compileCore(): WebAssembly.Module {
       compiled = new WebAssembly.Module(readFileSync(corePath()));
     } catch (e) {
       if (e instanceof ByteorError) throw e;
-      throw KernelErrors.error('BYTEOR_E_CORE_INVALID',
-        `build/core.wasm does not compile (${(e as Error).message}); rebuild it with "npm run build"`);
+      throw KernelErrors.error(
+        'BYTEOR_E_CORE_INVALID',
+        `build/core.wasm does not compile (${(e as Error).message}); rebuild it with "npm run build"`,
+      );
     }
   }
   return compiled;
@@ -83,8 +91,11 @@ export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.
 export function createSharedMemory(bytes: number): WebAssembly.Memory {
   const pages = Math.max(CORE_MIN_PAGES, Math.ceil(bytes / WASM_PAGE));
   if (pages > CORE_MAX_PAGES) {
-    throw KernelErrors.error('BYTEOR_E_LAYOUT_TOO_LARGE',
-      `the runtime needs ${bytes} bytes of shared memory, more than the core's 4 GiB; lower capacity, slot_bytes or shards`);
+    throw KernelErrors.error(
+      'BYTEOR_E_LAYOUT_TOO_LARGE',
+      `the runtime needs ${bytes} bytes of shared memory, more than the core's 4 GiB; lower capacity, ` +
+        `slot_bytes or shards`,
+    );
   }
   return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
 }
@@ -109,7 +120,10 @@ function probeG1(ex: CoreExports): void {
   const word = 60_000;
   const got = ex.g1Probe(word);
   if (got !== ((word << 8) | 1)) {
-    throw KernelErrors.error('BYTEOR_E_CORE_MISCOMPILED',
-      `the WebAssembly core was compiled by V8's baseline compiler, which miscompiles atomic waits on Node 20 (probe returned ${got}); start node with --no-liftoff before anything compiles WebAssembly`);
+    throw KernelErrors.error(
+      'BYTEOR_E_CORE_MISCOMPILED',
+      `the WebAssembly core was compiled by V8's baseline compiler, which miscompiles atomic waits on Node 20 ` +
+        `(probe returned ${got}); start node with --no-liftoff before anything compiles WebAssembly`,
+    );
   }
 }

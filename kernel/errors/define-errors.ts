@@ -37,12 +37,17 @@ export type ErrorCodeOf<T> = T extends ErrorTable<infer C> ? C : never;
 
 const CODE = /^BYTEOR_E_[A-Z0-9_]+$/;
 
-export function defineErrors<const E extends Record<ErrorCode, ErrorEntry>>(owner: string, entries: E): ErrorTable<keyof E & string> {
+export function defineErrors<const E extends Record<ErrorCode, ErrorEntry>>(
+  owner: string,
+  entries: E,
+): ErrorTable<keyof E & string> {
   type C = keyof E & string;
   for (const [code, entry] of Object.entries(entries) as [string, ErrorEntry][]) {
     if (!CODE.test(code)) throw new Error(`error table "${owner}": invalid error code ${code}`);
-    if (!Number.isInteger(entry.exit) || entry.exit < 1 || entry.exit > 6) throw new Error(`error table "${owner}": ${code} has no valid exit code`);
-    if (typeof entry.summary !== 'string' || entry.summary.length === 0) throw new Error(`error table "${owner}": ${code} has no summary`);
+    if (!Number.isInteger(entry.exit) || entry.exit < 1 || entry.exit > 6)
+      throw new Error(`error table "${owner}": ${code} has no valid exit code`);
+    if (typeof entry.summary !== 'string' || entry.summary.length === 0)
+      throw new Error(`error table "${owner}": ${code} has no summary`);
   }
   const frozen = Object.freeze({ ...entries }) as Readonly<Record<C, ErrorEntry>>;
   const exitOf = (code: C): ExitCodeValue => {
@@ -53,8 +58,10 @@ export function defineErrors<const E extends Record<ErrorCode, ErrorEntry>>(owne
   return Object.freeze({
     owner,
     entries: frozen,
-    error: (code: C, message: string, details?: Record<string, unknown>) => new ByteorError(code, message, exitOf(code), details),
-    relay: (code: string, as: C, message: string, details?: Record<string, unknown>) => new ByteorError(code, message, exitOf(as), details),
+    error: (code: C, message: string, details?: Record<string, unknown>) =>
+      new ByteorError(code, message, exitOf(code), details),
+    relay: (code: string, as: C, message: string, details?: Record<string, unknown>) =>
+      new ByteorError(code, message, exitOf(as), details),
     has: (code: string): code is C => Object.hasOwn(frozen, code),
   });
 }
@@ -62,11 +69,21 @@ export function defineErrors<const E extends Record<ErrorCode, ErrorEntry>>(owne
 /** An object made by defineErrors (checked by shape: a plugin may come with its own copy of byteor). */
 export function isErrorTable(x: unknown): x is ErrorTable {
   const t = x as ErrorTable | null;
-  return typeof t === 'object' && t !== null && typeof t.owner === 'string' && typeof t.entries === 'object' && t.entries !== null
-    && typeof t.error === 'function';
+  return (
+    typeof t === 'object' &&
+    t !== null &&
+    typeof t.owner === 'string' &&
+    typeof t.entries === 'object' &&
+    t.entries !== null &&
+    typeof t.error === 'function'
+  );
 }
 
 /** The same error (code and exit code) with another message, e.g. one that names the caller. */
-export function rephrase(e: ByteorError, message: string, details: Record<string, unknown> | undefined = e.details): ByteorError {
+export function rephrase(
+  e: ByteorError,
+  message: string,
+  details: Record<string, unknown> | undefined = e.details,
+): ByteorError {
   return new ByteorError(e.code, message, e.exitCode, details);
 }

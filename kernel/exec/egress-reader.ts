@@ -25,12 +25,19 @@ class SlotRun implements EgressView {
   bytes = 0;
   readonly offsets: Uint32Array;
   readonly lengths: Uint32Array;
-  constructor(readonly memory: Uint8Array, batchMax: number) {
+  constructor(
+    readonly memory: Uint8Array,
+    batchMax: number,
+  ) {
     this.offsets = new Uint32Array(batchMax);
     this.lengths = new Uint32Array(batchMax);
   }
-  offset(i: number): number { return this.offsets[i]!; }
-  length(i: number): number { return this.lengths[i]!; }
+  offset(i: number): number {
+    return this.offsets[i]!;
+  }
+  length(i: number): number {
+    return this.lengths[i]!;
+  }
 }
 
 /**
@@ -40,7 +47,10 @@ class SlotRun implements EgressView {
 export function copyingWriteFrom(adapter: Pick<EgressAdapter, 'write'>): (view: EgressView) => Promise<void> {
   return (view) => {
     const records = new Array<Uint8Array>(view.count);
-    for (let i = 0; i < view.count; i++) { const off = view.offset(i); records[i] = view.memory.slice(off, off + view.length(i)); }
+    for (let i = 0; i < view.count; i++) {
+      const off = view.offset(i);
+      records[i] = view.memory.slice(off, off + view.length(i));
+    }
     return adapter.write(records);
   };
 }
@@ -77,14 +87,20 @@ export class EgressReader {
   ) {
     this.nextSeq = new Float64Array(rings.length);
     this.readable = new Float64Array(rings.length);
-    rings.forEach((r, i) => { this.nextSeq[i] = r.cellSeq(EGRESS_CELL) + 1; this.readable[i] = this.nextSeq[i]! - 1; });
+    rings.forEach((r, i) => {
+      this.nextSeq[i] = r.cellSeq(EGRESS_CELL) + 1;
+      this.readable[i] = this.nextSeq[i]! - 1;
+    });
     this.touched = new Uint8Array(rings.length);
     this.run_ = new SlotRun(rings[0]!.u8, batchMax);
     this.writeFrom = adapter.writeFrom ? adapter.writeFrom.bind(adapter) : copyingWriteFrom(adapter);
   }
 
   /** Stop after the current batch (the run aborted); an adapter waiting out an outage stops retrying. */
-  stop(): void { this.stopped = true; this.adapter.interrupt?.(); }
+  stop(): void {
+    this.stopped = true;
+    this.adapter.interrupt?.();
+  }
 
   /**
    * Move what is readable now, on the calling thread, while the adapter writes synchronously:
@@ -102,15 +118,24 @@ export class EgressReader {
       const n = this.held;
       if (n === 0) return moved;
       const p = this.writeBatch();
-      if (p !== undefined) { this.track(p); return moved; }
+      if (p !== undefined) {
+        this.track(p);
+        return moved;
+      }
       moved += n;
       if (!full) return moved;
     }
   }
 
-  /** Resolves when egress may have moved on: an in-flight write settled, or the oldest record became readable (or the run ended). */
+  /**
+   * Resolves when egress may have moved on: an in-flight write settled, or the oldest record became readable (or the
+   * run ended).
+   */
   async progress(): Promise<void> {
-    if (this.inflight !== null) { await this.inflight.catch(() => {}); return; }
+    if (this.inflight !== null) {
+      await this.inflight.catch(() => {});
+      return;
+    }
     if (this.log.size === 0 || this.stopped) return;
     const shard = this.log.peekShard();
     const seq = this.nextSeq[shard]!;
@@ -123,7 +148,10 @@ export class EgressReader {
   async run(): Promise<void> {
     const log = this.log;
     while (!this.stopped) {
-      if (this.inflight !== null) { await this.inflight; continue; }
+      if (this.inflight !== null) {
+        await this.inflight;
+        continue;
+      }
       if (this.failed) throw this.failure;
       if (log.size === 0) {
         if (this.producer.ended) break;
@@ -148,13 +176,18 @@ export class EgressReader {
 
   /** A write (or ack) that answered with a promise: in flight until it settles; a failure wakes `run`. */
   private track(p: Promise<void>): void {
-    const q = p.then(() => { this.inflight = null; }, (e: unknown) => {
-      this.inflight = null;
-      this.failed = true;
-      this.failure = e;
-      this.producer.interrupt();
-      throw e;
-    });
+    const q = p.then(
+      () => {
+        this.inflight = null;
+      },
+      (e: unknown) => {
+        this.inflight = null;
+        this.failed = true;
+        this.failure = e;
+        this.producer.interrupt();
+        throw e;
+      },
+    );
     q.catch(() => {}); // `run` reports it
     this.inflight = q;
   }
@@ -199,7 +232,10 @@ export class EgressReader {
     return false;
   }
 
-  /** Write the held records; undefined when it completed synchronously (write, release, ack), else the promise of the rest. */
+  /**
+   * Write the held records; undefined when it completed synchronously (write, release, ack), else the promise of the
+   * rest.
+   */
   private writeBatch(): void | Promise<void> {
     const tokens = this.tokens;
     if (tokens.length) this.tokens = [];
@@ -223,7 +259,10 @@ export class EgressReader {
 
   private releaseTouched(): void {
     for (let s = 0; s < this.rings.length; s++) {
-      if (this.touched[s]) { this.touched[s] = 0; this.rings[s]!.release(EGRESS_CELL, this.nextSeq[s]! - 1); }
+      if (this.touched[s]) {
+        this.touched[s] = 0;
+        this.rings[s]!.release(EGRESS_CELL, this.nextSeq[s]! - 1);
+      }
     }
   }
 }

@@ -32,7 +32,10 @@ export class IngressStaging {
   readonly u32: Uint32Array;
   private readonly view: DataView;
 
-  constructor(memory: WebAssembly.Memory, readonly base: number) {
+  constructor(
+    memory: WebAssembly.Memory,
+    readonly base: number,
+  ) {
     this.view = new DataView(memory.buffer);
     this.bytesOffset = base;
     this.spansOffset = base + STAGING_BYTES;

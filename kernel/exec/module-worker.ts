@@ -12,7 +12,8 @@ const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined';
 export function startModuleWorker(url: URL, options: WorkerOptions = {}): Worker {
   if (!isDeno && url.pathname.endsWith('.ts')) {
     const api = import.meta.resolve('tsx/esm/api');
-    const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
+    const code =
+      `import(${JSON.stringify(api)}).then((m) => { m.register(); ` + `return import(${JSON.stringify(url.href)}); });`;
     return new Worker(code, { ...options, eval: true });
   }
   return new Worker(url, options);

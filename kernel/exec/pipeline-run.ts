@@ -57,7 +57,9 @@ export abstract class PipelineRun {
   protected constructor(private readonly options: PipelineRunOptions) {}
 
   /** No more records will come (the source is closed): in-flight ones still go through. */
-  stop(): void { this.sink.end(); }
+  stop(): void {
+    this.sink.end();
+  }
 
   /**
    * The operator asked to stop: the run says `draining` at once (the caller closes the source,
@@ -70,13 +72,21 @@ export abstract class PipelineRun {
     this.drainTimer = setTimeout(() => {
       this.drainTimer = null;
       if (this.state !== 'draining') return;
-      this.abort(KernelErrors.error('BYTEOR_E_DRAIN_TIMEOUT',
-        `the pipeline did not drain within --drain-timeout=${label}: a stage or the egress still held records (byteor snapshot names the stalled one); fix it or give a longer --drain-timeout`, { drain_timeout_ms: timeoutMs }));
+      this.abort(
+        KernelErrors.error(
+          'BYTEOR_E_DRAIN_TIMEOUT',
+          `the pipeline did not drain within --drain-timeout=${label}: a stage or the egress still held records ` +
+            `(byteor snapshot names the stalled one); fix it or give a longer --drain-timeout`,
+          { drain_timeout_ms: timeoutMs },
+        ),
+      );
     }, timeoutMs);
   }
 
   /** Stop now with an error (e.g. the operator's second signal, an adapter failure). */
-  abort(error: ByteorError): void { this.fail(error); }
+  abort(error: ByteorError): void {
+    this.fail(error);
+  }
 
   /** Stop every ring or lane and the egress (the first failure only). */
   protected abstract halt(): void;
@@ -98,7 +108,9 @@ export abstract class PipelineRun {
       // plugins tap during setup, before any run: no tap, no call per batch
       batch: hook.taps.length > 0 ? (e) => hook.call(e) : () => {},
       refused: (i, n, max) => opts.onRefused?.(i, n, max),
-      ended: () => { if (this.state === 'running') this.state = 'draining'; },
+      ended: () => {
+        if (this.state === 'running') this.state = 'draining';
+      },
       failed: (e) => this.fail(ingressFailure(e)),
     };
   }
@@ -106,10 +118,17 @@ export abstract class PipelineRun {
   /** Run egress to its end (an egress error fails the run), then finish the workers; stopped unless failed. */
   protected async finish(egress: { run(): Promise<void> }, workers: readonly FinishingWorker[]): Promise<void> {
     let egressError: unknown = null;
-    try { await egress.run(); } catch (e) { egressError = e; }
+    try {
+      await egress.run();
+    } catch (e) {
+      egressError = e;
+    }
     if (egressError && !this.failure) this.fail(egressFailure(egressError));
     await finishWorkers(workers, () => this.failure !== null);
-    if (this.drainTimer) { clearTimeout(this.drainTimer); this.drainTimer = null; }
+    if (this.drainTimer) {
+      clearTimeout(this.drainTimer);
+      this.drainTimer = null;
+    }
     if (!this.failure) this.state = 'stopped';
   }
 }

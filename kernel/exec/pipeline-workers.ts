@@ -16,7 +16,12 @@ export function plainFlags(flags: Readonly<Record<string, unknown>>): Record<str
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(flags)) {
     if (v === undefined || typeof v === 'function') continue;
-    try { structuredClone(v); out[k] = v; } catch { /* not plain data: not forwarded */ }
+    try {
+      structuredClone(v);
+      out[k] = v;
+    } catch {
+      /* not plain data: not forwarded */
+    }
   }
   return out;
 }
@@ -32,16 +37,36 @@ export interface WorkerStartErrors<M extends { type: string }> {
  * Resolves with the worker's counter names once it says `ready`; rejects when it says `failed`,
  * crashes or exits first. Its listeners are removed either way.
  */
-export function workerReady<M extends { type: string }>(worker: Worker, errors: WorkerStartErrors<M>): Promise<string[]> {
+export function workerReady<M extends { type: string }>(
+  worker: Worker,
+  errors: WorkerStartErrors<M>,
+): Promise<string[]> {
   return new Promise<string[]>((resolve, reject) => {
     const onMsg = (m: M) => {
-      if (m.type === 'ready') { cleanup(); resolve((m as unknown as { counters: string[] }).counters); }
-      else if (m.type === 'failed') { cleanup(); reject(errors.failed(m as Extract<M, { type: 'failed' }>)); }
+      if (m.type === 'ready') {
+        cleanup();
+        resolve((m as unknown as { counters: string[] }).counters);
+      } else if (m.type === 'failed') {
+        cleanup();
+        reject(errors.failed(m as Extract<M, { type: 'failed' }>));
+      }
     };
-    const onErr = (e: Error) => { cleanup(); reject(errors.crashed(e)); };
-    const onExit = (code: number) => { cleanup(); reject(errors.crashed(new Error(`exited with code ${code} before it was ready`))); };
-    const cleanup = () => { worker.off('message', onMsg); worker.off('error', onErr); worker.off('exit', onExit); };
-    worker.on('message', onMsg); worker.on('error', onErr); worker.on('exit', onExit);
+    const onErr = (e: Error) => {
+      cleanup();
+      reject(errors.crashed(e));
+    };
+    const onExit = (code: number) => {
+      cleanup();
+      reject(errors.crashed(new Error(`exited with code ${code} before it was ready`)));
+    };
+    const cleanup = () => {
+      worker.off('message', onMsg);
+      worker.off('error', onErr);
+      worker.off('exit', onExit);
+    };
+    worker.on('message', onMsg);
+    worker.on('error', onErr);
+    worker.on('exit', onExit);
   });
 }
 
@@ -62,7 +87,9 @@ export interface FinishingWorker {
 export async function finishWorkers(workers: readonly FinishingWorker[], failed: () => boolean): Promise<void> {
   const all = Promise.all(workers.map((w) => w.exited));
   let timer: NodeJS.Timeout | undefined;
-  const grace = new Promise<void>((resolve) => { timer = setTimeout(resolve, WORKER_EXIT_GRACE_MS); });
+  const grace = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, WORKER_EXIT_GRACE_MS);
+  });
   if (failed()) {
     await Promise.race([all, grace]);
   } else {
@@ -72,4 +99,6 @@ export async function finishWorkers(workers: readonly FinishingWorker[], failed:
   await Promise.all(workers.map((w) => w.worker.terminate()));
 }
 
-function delay(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -80,7 +80,10 @@ export class RingProducer implements IngressSink {
   private blocked: Promise<void> | null = null;
   private waiters: Array<() => void> = [];
   private readonly slotBytes: number;
-  private readonly flushBound = () => { this.flushQueued = false; this.flush(); };
+  private readonly flushBound = () => {
+    this.flushQueued = false;
+    this.flush();
+  };
   private egress: ProducerEgress | null = null;
   /** the span of a pushed record: [0, its length) */
   private readonly one = new Uint32Array(2);
@@ -103,7 +106,9 @@ export class RingProducer implements IngressSink {
     this.firstPending = new Float64Array(rings.length);
     this.slotBytes = rings[0]!.slotBytes;
     this.nextSeq = new Float64Array(rings.length);
-    rings.forEach((r, i) => { this.nextSeq[i] = r.next(); });
+    rings.forEach((r, i) => {
+      this.nextSeq[i] = r.next();
+    });
     this.memView = dataViewOf(rings[0]!.u8);
   }
 
@@ -115,13 +120,22 @@ export class RingProducer implements IngressSink {
   push(record: Uint8Array, ackToken?: unknown): void | Promise<void> {
     if (this.blocked) {
       this.waiting++;
-      return this.blocked.then(() => { this.waiting--; return this.push(record, ackToken); });
+      return this.blocked.then(() => {
+        this.waiting--;
+        return this.push(record, ackToken);
+      });
     }
-    if (this.ended) throw KernelErrors.error('BYTEOR_E_INGRESS_AFTER_END', 'an ingress adapter pushed a record after end(); this is a bug in the adapter');
+    if (this.ended)
+      throw KernelErrors.error(
+        'BYTEOR_E_INGRESS_AFTER_END',
+        'an ingress adapter pushed a record after end(); this is a bug in the adapter',
+      );
     const one = this.one;
     one[1] = record.length;
     if (this.placeSpans(record, one, 0, 1, ackToken, false) === 1) return;
-    const p = this.spansWhenFree(record, one, 0, 1, ackToken).finally(() => { if (this.blocked === p) this.blocked = null; });
+    const p = this.spansWhenFree(record, one, 0, 1, ackToken).finally(() => {
+      if (this.blocked === p) this.blocked = null;
+    });
     this.blocked = p;
     return p;
   }
@@ -136,15 +150,25 @@ export class RingProducer implements IngressSink {
 
   /** Publish what is pending at the end of the current synchronous burst of pushes. */
   private publishSoon(): void {
-    if (!this.flushQueued) { this.flushQueued = true; queueMicrotask(this.flushBound); }
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(this.flushBound);
+    }
   }
 
   pushSpans(bytes: Uint8Array, spans: Uint32Array, count: number): void | Promise<void> {
     if (this.blocked) {
       this.waiting += count;
-      return this.blocked.then(() => { this.waiting -= count; return this.pushSpans(bytes, spans, count); });
+      return this.blocked.then(() => {
+        this.waiting -= count;
+        return this.pushSpans(bytes, spans, count);
+      });
     }
-    if (this.ended) throw KernelErrors.error('BYTEOR_E_INGRESS_AFTER_END', 'an ingress adapter pushed a record after end(); this is a bug in the adapter');
+    if (this.ended)
+      throw KernelErrors.error(
+        'BYTEOR_E_INGRESS_AFTER_END',
+        'an ingress adapter pushed a record after end(); this is a bug in the adapter',
+      );
     let i = this.placeSpans(bytes, spans, 0, count, undefined, true);
     const egress = this.egress;
     if (egress !== null) {
@@ -155,19 +179,30 @@ export class RingProducer implements IngressSink {
       for (;;) {
         const moved = egress.pump();
         if (i === count) break;
-        if (moved > 0) { i = this.placeSpans(bytes, spans, i, count, undefined, true); tries = 0; continue; }
+        if (moved > 0) {
+          i = this.placeSpans(bytes, spans, i, count, undefined, true);
+          tries = 0;
+          continue;
+        }
         if (++tries > FULL_RING_PUMPS || this.rings[0]!.halt() === HALT_ABORTED) break;
       }
     }
     if (i === count) return;
-    const p = this.spansWhenFree(bytes, spans, i, count, undefined).finally(() => { if (this.blocked === p) this.blocked = null; });
+    const p = this.spansWhenFree(bytes, spans, i, count, undefined).finally(() => {
+      if (this.blocked === p) this.blocked = null;
+    });
     this.blocked = p;
     return p;
   }
 
-  /** A DataView over `bytes` for the per-record copy, kept while the same chunk comes back (the bench, a resumed call). */
+  /**
+   * A DataView over `bytes` for the per-record copy, kept while the same chunk comes back (the bench, a resumed call).
+   */
   private viewOf(bytes: Uint8Array): DataView {
-    if (bytes !== this.lastBytes) { this.lastBytes = bytes; this.lastView = dataViewOf(bytes); }
+    if (bytes !== this.lastBytes) {
+      this.lastBytes = bytes;
+      this.lastView = dataViewOf(bytes);
+    }
     return this.lastView!;
   }
 
@@ -176,7 +211,14 @@ export class RingProducer implements IngressSink {
    * placed. `token` is the ack token of a single record (push); `publishNow` publishes the
    * one-shard batch at the end of the call (pushSpans) instead of with the burst (push).
    */
-  private placeSpans(bytes: Uint8Array, spans: Uint32Array, i: number, count: number, token: unknown, publishNow: boolean): number {
+  private placeSpans(
+    bytes: Uint8Array,
+    spans: Uint32Array,
+    i: number,
+    count: number,
+    token: unknown,
+    publishNow: boolean,
+  ): number {
     const slotBytes = this.slotBytes;
     if (this.rings.length === 1 && this.staging !== null && i < count) {
       const placed = this.placeSpansInCore(bytes, spans, i, count, token, publishNow);
@@ -197,7 +239,10 @@ export class RingProducer implements IngressSink {
           const start = spans[2 * i]!;
           const len = spans[2 * i + 1]! - start;
           i++;
-          if (len > slotBytes) { this.countRefused(len); continue; }
+          if (len > slotBytes) {
+            this.countRefused(len);
+            continue;
+          }
           this.received++;
           this.placeSpan(ring, 0, bytes, start, len, token);
           left--;
@@ -208,7 +253,11 @@ export class RingProducer implements IngressSink {
     while (i < count) {
       const start = spans[2 * i]!;
       const end = spans[2 * i + 1]!;
-      if (end - start > slotBytes) { this.countRefused(end - start); i++; continue; }
+      if (end - start > slotBytes) {
+        this.countRefused(end - start);
+        i++;
+        continue;
+      }
       const shard = this.router.shardOf(bytes, start, end);
       const ring = this.rings[shard]!;
       if (ring.tryClaim(1) === 0) return i;
@@ -226,12 +275,20 @@ export class RingProducer implements IngressSink {
    * publishes it. Returns the first record not placed (the ring is full), or -1 when the chunk
    * does not fit the staging area (the caller takes the per-record path).
    */
-  private placeSpansInCore(bytes: Uint8Array, spans: Uint32Array, i: number, count: number, token: unknown, publishNow: boolean): number {
+  private placeSpansInCore(
+    bytes: Uint8Array,
+    spans: Uint32Array,
+    i: number,
+    count: number,
+    token: unknown,
+    publishNow: boolean,
+  ): number {
     const staging = this.staging!;
     let lo = spans[2 * i]!;
     let hi = spans[2 * i + 1]!;
     for (let j = i + 1; j < count; j++) {
-      const a = spans[2 * j]!; const b = spans[2 * j + 1]!;
+      const a = spans[2 * j]!;
+      const b = spans[2 * j + 1]!;
       if (a < lo) lo = a;
       if (b > hi) hi = b;
     }
@@ -252,7 +309,8 @@ export class RingProducer implements IngressSink {
         this.nextSeq[0] = seq + k;
         this.received += k;
         this.accepted += k;
-        if (token !== undefined) this.log.append(0, token); // a push: k = 1
+        if (token !== undefined)
+          this.log.append(0, token); // a push: k = 1
         else this.log.appendRun(0, k);
         if (this.pending[0] === 0) this.firstPending[0] = seq;
         this.pending[0] += k;
@@ -261,7 +319,11 @@ export class RingProducer implements IngressSink {
         continue;
       }
       const len = spans[2 * i + 1]! - spans[2 * i]!;
-      if (len > slotBytes) { this.countRefused(len); i++; continue; }
+      if (len > slotBytes) {
+        this.countRefused(len);
+        i++;
+        continue;
+      }
       break; // the ring is full
     }
     if (this.pending[0]! > 0) {
@@ -272,7 +334,14 @@ export class RingProducer implements IngressSink {
   }
 
   /** Copy one record into the next slot of `shard` (a whole record by set, a range by the word loop). */
-  private placeSpan(ring: RingHandle, shard: number, bytes: Uint8Array, start: number, len: number, token: unknown): void {
+  private placeSpan(
+    ring: RingHandle,
+    shard: number,
+    bytes: Uint8Array,
+    start: number,
+    len: number,
+    token: unknown,
+  ): void {
     const seq = this.nextSeq[shard]!;
     this.nextSeq[shard] = seq + 1;
     if (start === 0 && len === bytes.length) {
@@ -291,15 +360,22 @@ export class RingProducer implements IngressSink {
    * full, the producer moves egress itself before it waits: the producer gates on the egress
    * cell, which only this thread advances.
    */
-  attachEgress(egress: ProducerEgress): void { this.egress = egress; }
+  attachEgress(egress: ProducerEgress): void {
+    this.egress = egress;
+  }
 
-  get maxRecordBytes(): number { return this.slotBytes; }
+  get maxRecordBytes(): number {
+    return this.slotBytes;
+  }
 
   /** A record of `bytes` bytes (> slot_bytes) that the adapter did not buffer: counted as refused, in order. */
   refuse(bytes: number): void | Promise<void> {
     if (this.blocked) {
       this.waiting++;
-      return this.blocked.then(() => { this.waiting--; return this.refuse(bytes); });
+      return this.blocked.then(() => {
+        this.waiting--;
+        return this.refuse(bytes);
+      });
     }
     this.countRefused(bytes);
   }
@@ -312,12 +388,22 @@ export class RingProducer implements IngressSink {
   }
 
   /** The ring of span `i` was full: publish, wait for room, go on (spans after it queue behind). */
-  private async spansWhenFree(bytes: Uint8Array, spans: Uint32Array, i: number, count: number, token: unknown): Promise<void> {
+  private async spansWhenFree(
+    bytes: Uint8Array,
+    spans: Uint32Array,
+    i: number,
+    count: number,
+    token: unknown,
+  ): Promise<void> {
     this.waiting += count - i;
     while (i < count) {
       const ring = this.rings[this.router.shardOf(bytes, spans[2 * i]!, spans[2 * i + 1]!)]!;
       this.flush();
-      if (ring.halt() === HALT_ABORTED) { this.waiting -= count - i; this.received += count - i; return; } // the run failed; counted as not delivered
+      if (ring.halt() === HALT_ABORTED) {
+        this.waiting -= count - i;
+        this.received += count - i;
+        return;
+      } // the run failed; counted as not delivered
       await this.roomIn(ring);
       const from = i;
       i = this.placeSpans(bytes, spans, i, count, token, token === undefined);
@@ -328,7 +414,10 @@ export class RingProducer implements IngressSink {
   /** Wait until `ring` may have a free slot: egress on this thread moves first, then the stages are awaited. */
   private async roomIn(ring: RingHandle): Promise<void> {
     const egress = this.egress;
-    if (egress === null) { await ring.waitForSpace(1); return; }
+    if (egress === null) {
+      await ring.waitForSpace(1);
+      return;
+    }
     while (!ring.hasRoom(1)) {
       if (egress.pump() > 0) return;
       await egress.progress();
@@ -336,7 +425,9 @@ export class RingProducer implements IngressSink {
   }
 
   /** The sequence the next record of `shard` will have (records before it are in the ring or left it). */
-  nextSequence(shard: number): number { return this.nextSeq[shard]!; }
+  nextSequence(shard: number): number {
+    return this.nextSeq[shard]!;
+  }
 
   /** Publish every shard's pending records. */
   flush(): void {
@@ -359,7 +450,10 @@ export class RingProducer implements IngressSink {
   }
 
   end(): void {
-    if (this.blocked) { void this.blocked.then(() => this.end()); return; }
+    if (this.blocked) {
+      void this.blocked.then(() => this.end());
+      return;
+    }
     if (this.ended) return;
     this.flush();
     this.ended = true;
@@ -378,7 +472,9 @@ export class RingProducer implements IngressSink {
   }
 
   /** Wake whoever waits in `whenMore` (the run is stopping). */
-  interrupt(): void { this.wakeWaiters(); }
+  interrupt(): void {
+    this.wakeWaiters();
+  }
 
   private wakeWaiters(): void {
     if (this.waiters.length === 0) return;

@@ -36,16 +36,28 @@ export class SlotBatch implements RecordBatch {
     return this;
   }
 
-  private word(i: number): number { return (this.slotsBase + ((this.firstSeq + i) & this.mask) * this.stride) >>> 2; }
+  private word(i: number): number {
+    return (this.slotsBase + ((this.firstSeq + i) & this.mask) * this.stride) >>> 2;
+  }
 
-  offset(i: number): number { return this.slotsBase + ((this.firstSeq + i) & this.mask) * this.stride + SLOT_HEADER; }
-  length(i: number): number { return this.u32[this.word(i)]! & LENGTH_MASK; }
-  live(i: number): boolean { return (this.u32[this.word(i)]! & DROPPED_BIT) === 0; }
+  offset(i: number): number {
+    return this.slotsBase + ((this.firstSeq + i) & this.mask) * this.stride + SLOT_HEADER;
+  }
+  length(i: number): number {
+    return this.u32[this.word(i)]! & LENGTH_MASK;
+  }
+  live(i: number): boolean {
+    return (this.u32[this.word(i)]! & DROPPED_BIT) === 0;
+  }
 
   setLength(i: number, n: number): void {
     if (!(Number.isInteger(n) && n >= 0 && n <= this.slotBytes)) {
-      throw KernelErrors.error('BYTEOR_E_RECORD_TOO_LARGE',
-        `a stage set record ${this.firstSeq + i} to ${n} bytes, but slots hold 0..${this.slotBytes} (single_ring.slot_bytes); records are never truncated`, { sequence: this.firstSeq + i });
+      throw KernelErrors.error(
+        'BYTEOR_E_RECORD_TOO_LARGE',
+        `a stage set record ${this.firstSeq + i} to ${n} bytes, but slots hold 0..${this.slotBytes} ` +
+          `(single_ring.slot_bytes); records are never truncated`,
+        { sequence: this.firstSeq + i },
+      );
     }
     const w = this.word(i);
     this.u32[w] = (this.u32[w]! & DROPPED_BIT) | n;

@@ -33,16 +33,24 @@ export class RouteLog {
   appendRun(shard: number, n: number): void {
     const size = this.mask + 1;
     const i = this.head & this.mask;
-    if (n <= 8) { // a few records: stores, not a builtin call
+    if (n <= 8) {
+      // a few records: stores, not a builtin call
       for (let k = 0; k < n; k++) this.shardOf[(i + k) & this.mask] = shard;
     } else if (i + n <= size) this.shardOf.fill(shard, i, i + n);
-    else { this.shardOf.fill(shard, i, size); this.shardOf.fill(shard, 0, i + n - size); }
+    else {
+      this.shardOf.fill(shard, i, size);
+      this.shardOf.fill(shard, 0, i + n - size);
+    }
     this.head += n;
   }
 
-  get size(): number { return this.head - this.tail; }
+  get size(): number {
+    return this.head - this.tail;
+  }
   /** shard of the oldest unconsumed record */
-  peekShard(): number { return this.shardOf[this.tail & this.mask]!; }
+  peekShard(): number {
+    return this.shardOf[this.tail & this.mask]!;
+  }
   /** consume the oldest record; returns its ack token */
   shift(): unknown {
     const i = this.tail & this.mask;

@@ -17,7 +17,10 @@ export function fnv1a(bytes: Uint8Array, start: number, end: number): number {
 }
 
 export class ShardRouter {
-  constructor(readonly shards: number, readonly key: ShardKey) {}
+  constructor(
+    readonly shards: number,
+    readonly key: ShardKey,
+  ) {}
 
   /** Shard of the record `bytes[from, to)` (the whole array by default). */
   shardOf(bytes: Uint8Array, from = 0, to = bytes.length): number {
@@ -33,12 +36,18 @@ export class ShardRouter {
       end = -1;
       for (let i = from; i <= to; i++) {
         if (i === to || bytes[i] === k.separator) {
-          if (field === k.field) { end = i; break; }
+          if (field === k.field) {
+            end = i;
+            break;
+          }
           field++;
           start = i + 1;
         }
       }
-      if (end < 0) { start = 0; end = 0; }
+      if (end < 0) {
+        start = 0;
+        end = 0;
+      }
     }
     return fnv1a(bytes, start, end) % this.shards;
   }

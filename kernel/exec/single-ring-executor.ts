@@ -52,7 +52,13 @@ export interface SingleRingRunOptions extends PipelineRunOptions {
 
 export type { RunState };
 
-export interface StageObservation { stage: number; key: string; sequence: number; lag: number; counters: Record<string, number> }
+export interface StageObservation {
+  stage: number;
+  key: string;
+  sequence: number;
+  lag: number;
+  counters: Record<string, number>;
+}
 export interface ShardObservation {
   shard: number;
   capacity: number;
@@ -96,7 +102,15 @@ export class SingleRingRun extends PipelineRun {
     staging: IngressStaging,
   ) {
     super(opts);
-    this.sink = new RingProducer(rings, router, log, this.ingressEvents(), opts.journal ?? null, PUBLISH_BATCH, staging);
+    this.sink = new RingProducer(
+      rings,
+      router,
+      log,
+      this.ingressEvents(),
+      opts.journal ?? null,
+      PUBLISH_BATCH,
+      staging,
+    );
     this.egressReader = new EgressReader(rings, log, this.sink, opts.egress, opts.ingress ?? null);
     this.sink.attachEgress(this.egressReader);
     this.done = this.runToEnd();
@@ -108,7 +122,11 @@ export class SingleRingRun extends PipelineRun {
     const stages = sr.stages;
     for (const s of stages) {
       if (!opts.kernel.resolveStage(s.key)) {
-        throw KernelErrors.error('BYTEOR_E_STAGE_UNKNOWN', `no loaded plugin provides stage key "${s.key}"; load it with --plugin=NAME`, { key: s.key });
+        throw KernelErrors.error(
+          'BYTEOR_E_STAGE_UNKNOWN',
+          `no loaded plugin provides stage key "${s.key}"; load it with --plugin=NAME`,
+          { key: s.key },
+        );
       }
     }
     const shardKey = parseShardKey(sr.shard_key);
@@ -125,11 +143,23 @@ export class SingleRingRun extends PipelineRun {
     const module = compileCore();
     const core = instantiateCore(module, memory);
     const deps = stages.map((s) => s.depends_on);
-    const rings = ringBases.map((base, s) => RingHandle.create(core, memory, base, {
-      capacity: sr.capacity, slotBytes: sr.slot_bytes, deps, egress: true, wait,
-      ...(opts.spinNs !== undefined ? { spinNs: opts.spinNs } : {}),
-      ...(opts.startSeq !== undefined ? { startSeq: opts.startSeq } : {}),
-    }, `ring of shard ${s}`));
+    const rings = ringBases.map((base, s) =>
+      RingHandle.create(
+        core,
+        memory,
+        base,
+        {
+          capacity: sr.capacity,
+          slotBytes: sr.slot_bytes,
+          deps,
+          egress: true,
+          wait,
+          ...(opts.spinNs !== undefined ? { spinNs: opts.spinNs } : {}),
+          ...(opts.startSeq !== undefined ? { startSeq: opts.startSeq } : {}),
+        },
+        `ring of shard ${s}`,
+      ),
+    );
     const counters = CountersHandle.create(core, memory, countersBase, blocks, COUNTERS_PER_STAGE);
 
     const workers: StageWorker[] = [];
@@ -139,21 +169,41 @@ export class SingleRingRun extends PipelineRun {
     for (let shard = 0; shard < sr.shards; shard++) {
       for (let stage = 0; stage < stages.length; stage++) {
         const data: StageWorkerData = {
-          module, memory, ringBase: ringBases[shard]!, countersBase, countersBlocks: blocks, countersPerBlock: COUNTERS_PER_STAGE,
-          counterBlock: shard * stages.length + stage, stageIndex: stage, shard, key: stages[stage]!.key,
-          ...workerPlugins(opts.kernel, stages[stage]!.key), flags, env, dryRun: opts.run.dryRun,
+          module,
+          memory,
+          ringBase: ringBases[shard]!,
+          countersBase,
+          countersBlocks: blocks,
+          countersPerBlock: COUNTERS_PER_STAGE,
+          counterBlock: shard * stages.length + stage,
+          stageIndex: stage,
+          shard,
+          key: stages[stage]!.key,
+          ...workerPlugins(opts.kernel, stages[stage]!.key),
+          flags,
+          env,
+          dryRun: opts.run.dryRun,
           maxBatch: Math.max(1, Math.floor(opts.maxBatch ?? DEFAULT_MAX_BATCH)),
         };
         const worker = startModuleWorker(STAGE_WORKER, { workerData: data });
         const w: StageWorker = {
-          shard, stage, key: data.key, worker, counterNames: [], done: false,
+          shard,
+          stage,
+          key: data.key,
+          worker,
+          counterNames: [],
+          done: false,
           exited: new Promise<void>((resolve) => worker.once('exit', () => resolve())),
         };
         workers.push(w);
-        ready.push(workerReady<StageWorkerMessage>(worker, {
-          failed: (m) => stageError(w, m.error, m.sequence, m.phase),
-          crashed: (e) => crashError(w, e),
-        }).then((counters) => { w.counterNames = counters; }));
+        ready.push(
+          workerReady<StageWorkerMessage>(worker, {
+            failed: (m) => stageError(w, m.error, m.sequence, m.phase),
+            crashed: (e) => crashError(w, e),
+          }).then((counters) => {
+            w.counterNames = counters;
+          }),
+        );
       }
     }
     try {
@@ -164,7 +214,16 @@ export class SingleRingRun extends PipelineRun {
       throw e;
     }
     const log = new RouteLog(sr.shards * sr.capacity);
-    return new SingleRingRun(opts, rings, counters, workers, wait, log, new ShardRouter(sr.shards, shardKey.key), new IngressStaging(memory, stagingBase));
+    return new SingleRingRun(
+      opts,
+      rings,
+      counters,
+      workers,
+      wait,
+      log,
+      new ShardRouter(sr.shards, shardKey.key),
+      new IngressStaging(memory, stagingBase),
+    );
   }
 
   protected halt(): void {
@@ -179,10 +238,18 @@ export class SingleRingRun extends PipelineRun {
         if (m.type === 'done') w.done = true;
         else if (m.type === 'failed') {
           const err = stageError(w, m.error, m.sequence, m.phase);
-          this.fail(err, { code: err.code, message: err.message, stage: w.key, ...(m.sequence !== null ? { sequence: m.sequence } : {}) });
+          this.fail(err, {
+            code: err.code,
+            message: err.message,
+            stage: w.key,
+            ...(m.sequence !== null ? { sequence: m.sequence } : {}),
+          });
         }
       });
-      w.worker.on('error', (e) => { const err = crashError(w, e); this.fail(err, { code: err.code, message: err.message, stage: w.key }); });
+      w.worker.on('error', (e) => {
+        const err = crashError(w, e);
+        this.fail(err, { code: err.code, message: err.message, stage: w.key });
+      });
       void w.exited.then(() => {
         if (!w.done && !this.failure) {
           const err = crashError(w, new Error('exited before it finished'));
@@ -199,7 +266,9 @@ export class SingleRingRun extends PipelineRun {
     const stages = this.opts.spec.single_ring.stages.length;
     return this.workers.map((w) => {
       const values: Record<string, number> = {};
-      w.counterNames.forEach((name, i) => { values[name] = this.counters.value(w.shard * stages + w.stage, i); });
+      w.counterNames.forEach((name, i) => {
+        values[name] = this.counters.value(w.shard * stages + w.stage, i);
+      });
       return { stage: w.stage, shard: w.shard, key: w.key, values };
     });
   }
@@ -221,7 +290,10 @@ export class SingleRingRun extends PipelineRun {
       counters: this.stageCounters(),
     };
     if (this.failureInfo) {
-      const where = undelivered > 0 ? `; ${describeUndelivered(undelivered, this.undeliveredRanges(), this.opts.journal ?? null, 'ring')}` : '';
+      const where =
+        undelivered > 0
+          ? `; ${describeUndelivered(undelivered, this.undeliveredRanges(), this.opts.journal ?? null, 'ring')}`
+          : '';
       summary.error = { ...this.failureInfo, message: `${this.failureInfo.message}${where}` };
     }
     return summary;
@@ -245,7 +317,13 @@ export class SingleRingRun extends PipelineRun {
     return {
       state: this.state,
       wait: this.waitKind,
-      records: { in: this.sink.received + this.sink.waiting, out: this.egressReader.out, dropped: this.egressReader.dropped, refused: this.sink.refused, waiting: this.sink.waiting },
+      records: {
+        in: this.sink.received + this.sink.waiting,
+        out: this.egressReader.out,
+        dropped: this.egressReader.dropped,
+        refused: this.sink.refused,
+        waiting: this.sink.waiting,
+      },
       shards: this.rings.map((r, shard) => {
         const cursor = r.cursor();
         const egressSeq = r.cellSeq(EGRESS_CELL);
@@ -259,7 +337,13 @@ export class SingleRingRun extends PipelineRun {
           halt: halt === HALT_ABORTED ? 'aborted' : halt === HALT_ENDING ? 'ending' : 'running',
           stages: stages.map((s, stage) => {
             const sequence = r.cellSeq(stage);
-            return { stage, key: s.key, sequence, lag: cursor - sequence, counters: counters.find((c) => c.shard === shard && c.stage === stage)?.values ?? {} };
+            return {
+              stage,
+              key: s.key,
+              sequence,
+              lag: cursor - sequence,
+              counters: counters.find((c) => c.shard === shard && c.stage === stage)?.values ?? {},
+            };
           }),
           egress: { sequence: egressSeq, lag: cursor - egressSeq },
         };
@@ -268,13 +352,33 @@ export class SingleRingRun extends PipelineRun {
   }
 }
 
-function stageError(w: { shard: number; stage: number; key: string }, e: WorkerErrorInfo, sequence: number | null, phase: string): ByteorError {
+function stageError(
+  w: { shard: number; stage: number; key: string },
+  e: WorkerErrorInfo,
+  sequence: number | null,
+  phase: string,
+): ByteorError {
   const where = `stage ${w.stage} (${w.key}) of shard ${w.shard}`;
-  const at = sequence !== null ? ` at sequence ${sequence}` : phase === 'start' ? ' while starting' : phase === 'close' ? ' while closing' : '';
-  return KernelErrors.relay(e.code.startsWith('BYTEOR_E_') ? e.code : 'BYTEOR_E_STAGE_FAILED', 'BYTEOR_E_STAGE_FAILED',
-    `${where} failed${at}: ${e.message}; stage_failure_policy=stop_pipeline stopped the pipeline`, { ...(e.details ?? {}), stage: w.stage, key: w.key, shard: w.shard, ...(sequence !== null ? { sequence } : {}) });
+  const at =
+    sequence !== null
+      ? ` at sequence ${sequence}`
+      : phase === 'start'
+        ? ' while starting'
+        : phase === 'close'
+          ? ' while closing'
+          : '';
+  return KernelErrors.relay(
+    e.code.startsWith('BYTEOR_E_') ? e.code : 'BYTEOR_E_STAGE_FAILED',
+    'BYTEOR_E_STAGE_FAILED',
+    `${where} failed${at}: ${e.message}; stage_failure_policy=stop_pipeline stopped the pipeline`,
+    { ...(e.details ?? {}), stage: w.stage, key: w.key, shard: w.shard, ...(sequence !== null ? { sequence } : {}) },
+  );
 }
 
 function crashError(w: { shard: number; stage: number; key: string }, e: Error): ByteorError {
-  return KernelErrors.error('BYTEOR_E_STAGE_CRASHED', `the worker of stage ${w.stage} (${w.key}) of shard ${w.shard} crashed: ${e.message}`, { stage: w.stage, key: w.key, shard: w.shard });
+  return KernelErrors.error(
+    'BYTEOR_E_STAGE_CRASHED',
+    `the worker of stage ${w.stage} (${w.key}) of shard ${w.shard} crashed: ${e.message}`,
+    { stage: w.stage, key: w.key, shard: w.shard },
+  );
 }

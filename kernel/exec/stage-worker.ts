@@ -6,8 +6,8 @@
  * (stage_failure_policy stop_pipeline) and is reported with the sequence it failed on.
  *
  * The stage's asynchronous work (timers, promises, I/O) runs while the pipeline runs: the loop
- * turns the worker's event loop at least every TURN_MS while busy (kernel/exec/event-loop-turns.ts) (a time check per batch, no
- * per-record cost), waits a slice at a time while idle (WAIT_SLICE_MS, per the ring's strategy)
+ * turns the worker's event loop at least every TURN_MS while busy (kernel/exec/event-loop-turns.ts) (a time check per
+ * batch, no per-record cost), waits a slice at a time while idle (WAIT_SLICE_MS, per the ring's strategy)
  * and then sleeps on the event loop itself (an async wait the writer wakes). Its failure (an
  * uncaught throw in a timer, an unhandled rejection) aborts the ring at once and is reported
  * naming the stage, as a thrown batch error is.
@@ -25,7 +25,6 @@ import { TURN_MS, WAIT_SLICE_MS, turn } from './event-loop-turns.ts';
 /** Counters every stage has, before the ones its handler asks for. */
 export const BUILTIN_STAGE_COUNTERS = ['batches', 'records'] as const;
 
-
 const data = workerData as StageWorkerData;
 const post = (m: StageWorkerMessage) => parentPort!.postMessage(m);
 
@@ -41,8 +40,17 @@ async function main(): Promise<void> {
   let handler: StageHandler;
   try {
     handler = await createWorkerStageHandler({
-      specifiers: data.specifiers, provider: data.provider, key: data.key, where: 'the stage worker', stageIndex: data.stageIndex, shard: data.shard,
-      slotBytes: ring.slotBytes, dryRun: data.dryRun, env: data.env, flags: data.flags, counter,
+      specifiers: data.specifiers,
+      provider: data.provider,
+      key: data.key,
+      where: 'the stage worker',
+      stageIndex: data.stageIndex,
+      shard: data.shard,
+      slotBytes: ring.slotBytes,
+      dryRun: data.dryRun,
+      env: data.env,
+      flags: data.flags,
+      counter,
     });
   } catch (e) {
     ring.abort(cell, ring.cellSeq(cell) + 1);
@@ -57,7 +65,12 @@ async function main(): Promise<void> {
     asyncFailed = true;
     ring.abort(cell, next);
     const info = workerErrorInfo(e);
-    post({ type: 'failed', phase: 'async', error: { ...info, message: `${info.message} (in its asynchronous work: a timer, a promise or I/O)` }, sequence: null });
+    post({
+      type: 'failed',
+      phase: 'async',
+      error: { ...info, message: `${info.message} (in its asynchronous work: a timer, a promise or I/O)` },
+      sequence: null,
+    });
     void closeQuietly(handler).finally(() => process.exit(1));
   };
   process.on('uncaughtException', onAsyncError);
@@ -76,7 +89,8 @@ async function main(): Promise<void> {
         avail = ring.waitForWithin(cell, next, WAIT_SLICE_MS);
         if (avail < next && !ring.stopped(cell, next)) {
           // idle: sleep on the event loop (timers and I/O run), woken by the writer
-          avail = ring.waitKind() === 'spin' ? await spinTurning(ring, cell, next) : await ring.waitForAvailable(cell, next);
+          avail =
+            ring.waitKind() === 'spin' ? await spinTurning(ring, cell, next) : await ring.waitForAvailable(cell, next);
           turned = performance.now();
         }
         if (asyncFailed) return;

@@ -8,11 +8,23 @@
  */
 
 /** A run of undelivered records at one position: `where` is e.g. `shard 0` or `lane "out" (reader egress)`. */
-export interface UndeliveredRange { where: string; first: number; last: number }
+export interface UndeliveredRange {
+  where: string;
+  first: number;
+  last: number;
+}
 
-export interface UndeliveredJournal { dir?: string | undefined; runId?: string | undefined }
+export interface UndeliveredJournal {
+  dir?: string | undefined;
+  runId?: string | undefined;
+}
 
-export function describeUndelivered(count: number, ranges: readonly UndeliveredRange[], journal: UndeliveredJournal | null, entry: 'ring' | 'ingress lanes'): string {
+export function describeUndelivered(
+  count: number,
+  ranges: readonly UndeliveredRange[],
+  journal: UndeliveredJournal | null,
+  entry: 'ring' | 'ingress lanes',
+): string {
   const parts: string[] = [];
   let held = 0;
   for (const r of ranges) {
@@ -22,7 +34,9 @@ export function describeUndelivered(count: number, ranges: readonly UndeliveredR
   const outside = Math.max(0, count - held);
   if (outside > 0) parts.push(`${outside} waiting in front of the ${entry} (never entered it; not journaled)`);
   const kept = journal?.dir
-    ? `; the records that entered are in the ingress journal ${journal.dir}${journal.runId ? ` (run_id ${journal.runId})` : ''}: byteor incident-bundle takes them, byteor replay runs them again`
+    ? `; the records that entered are in the ingress journal ${journal.dir}` +
+      `${journal.runId ? ` (run_id ${journal.runId})` : ''}: byteor incident-bundle takes them, byteor replay runs ` +
+      `them again`
     : '; no ingress journal was kept (one-shot run): send them again from the source';
   return `${count} records were not delivered: ${parts.join(', ') || 'none located'}${ranges.length ? kept : ''}`;
 }

@@ -18,7 +18,8 @@ export function workerPlugins(kernel: PluginHost, key: string): WorkerPlugins {
   const provider = kernel.resolveStage(key)?.plugin;
   const plugins = kernel.plugins;
   const byName = new Map(plugins.map((p) => [p.name, p]));
-  if (!provider || !byName.has(provider)) return { specifiers: [...kernel.pluginSpecifiers], provider: provider ?? null };
+  if (!provider || !byName.has(provider))
+    return { specifiers: [...kernel.pluginSpecifiers], provider: provider ?? null };
   const need = new Set<string>();
   const visit = (name: string) => {
     if (need.has(name)) return;

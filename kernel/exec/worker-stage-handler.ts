@@ -13,12 +13,17 @@ import { KernelErrors } from '../errors/kernel-errors.ts';
 
 /** A thrown error as a worker reports it (details must survive structured clone). */
 export function workerErrorInfo(e: unknown): WorkerErrorInfo {
-  if (isByteorError(e)) return { code: e.code, message: e.message, ...(e.details ? { details: plain(e.details) } : {}) };
+  if (isByteorError(e))
+    return { code: e.code, message: e.message, ...(e.details ? { details: plain(e.details) } : {}) };
   return { code: 'BYTEOR_E_STAGE_FAILED', message: e instanceof Error ? e.message : String(e) };
 }
 
 function plain(x: Record<string, unknown>): Record<string, unknown> {
-  try { return JSON.parse(JSON.stringify(x)) as Record<string, unknown>; } catch { return {}; }
+  try {
+    return JSON.parse(JSON.stringify(x)) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
 }
 
 /** A worker's named counters: the first ask for a name takes the next counter of its block. */
@@ -72,11 +77,20 @@ export async function createWorkerStageHandler(s: WorkerStageSetup): Promise<Sta
   await loadPlugins(kernel, s.specifiers);
   const resolved = kernel.resolveStage(s.key);
   if (!resolved && s.provider && kernel.hasPlugin(s.provider)) {
-    throw KernelErrors.error('BYTEOR_E_PLUGIN_STAGE_NOT_IN_WORKER',
-      `plugin "${s.provider}" provides stage key "${s.key}" on the main thread, but its setup did not register it inside ${s.where} (host.inWorker is true there): it registers the stage only outside workers, e.g. after "if (host.inWorker) return"; register stage families before that line`, { plugin: s.provider, key: s.key, hook: 'setup' });
+    throw KernelErrors.error(
+      'BYTEOR_E_PLUGIN_STAGE_NOT_IN_WORKER',
+      `plugin "${s.provider}" provides stage key "${s.key}" on the main thread, but its setup did not register ` +
+        `it inside ${s.where} (host.inWorker is true there): it registers the stage only outside workers, e.g. ` +
+        `after "if (host.inWorker) return"; register stage families before that line`,
+      { plugin: s.provider, key: s.key, hook: 'setup' },
+    );
   }
   if (!resolved) {
-    throw KernelErrors.error('BYTEOR_E_STAGE_UNKNOWN', `no loaded plugin provides stage key "${s.key}" inside ${s.where}; load the plugin with --plugin=NAME or name it in the spec's plugins`);
+    throw KernelErrors.error(
+      'BYTEOR_E_STAGE_UNKNOWN',
+      `no loaded plugin provides stage key "${s.key}" inside ${s.where}; load the plugin with --plugin=NAME or ` +
+        `name it in the spec's plugins`,
+    );
   }
   const ctx: StageContext = {
     key: s.key,
@@ -94,5 +108,9 @@ export async function createWorkerStageHandler(s: WorkerStageSetup): Promise<Sta
 
 /** Close a handler after a batch error; a close error is dropped (the batch error is the one reported). */
 export async function closeQuietly(h: StageHandler | null): Promise<void> {
-  try { if (h?.close) await h.close(); } catch { /* the batch error is the one reported */ }
+  try {
+    if (h?.close) await h.close();
+  } catch {
+    /* the batch error is the one reported */
+  }
 }

@@ -56,7 +56,10 @@ export class DoubleBufferedFile {
     return this.fillBytes;
   }
 
-  /** `records` records of `bytes` bytes were copied where `reserve` said: write them (now, or after the write in flight). */
+  /**
+   * `records` records of `bytes` bytes were copied where `reserve` said: write them (now, or after the write in
+   * flight).
+   */
   commit(bytes: number, records: number): void {
     this.fillBytes += bytes;
     this.fillRecords += records;
@@ -85,11 +88,13 @@ export class DoubleBufferedFile {
     this.fillBytes = 0;
     this.fillRecords = 0;
     this.writing = true;
-    const more = (at: number) => write(this.fd, buf, at, total - at, null, (e, n) => {
-      if (e) return this.done(records, e);
-      if (at + n < total) more(at + n); // a short write: the rest
-      else this.done(records, null);
-    });
+    const more = (at: number) =>
+      write(this.fd, buf, at, total - at, null, (e, n) => {
+        if (e) return this.done(records, e);
+        if (at + n < total)
+          more(at + n); // a short write: the rest
+        else this.done(records, null);
+      });
     more(0);
   }
 

@@ -52,22 +52,39 @@ export class LineEgress implements EgressAdapter {
 
   constructor(private readonly opts: LineEgressOptions = {}) {}
 
-  get toStdout(): boolean { return !this.opts.stream && (this.opts.output === undefined || this.opts.output === '-'); }
-  get transport(): string { return this.opts.stream ? 'stream' : this.toStdout ? 'stdout' : 'file'; }
+  get toStdout(): boolean {
+    return !this.opts.stream && (this.opts.output === undefined || this.opts.output === '-');
+  }
+  get transport(): string {
+    return this.opts.stream ? 'stream' : this.toStdout ? 'stdout' : 'file';
+  }
 
   async start(): Promise<void> {
     if (this.opts.stream) this.stream = this.opts.stream;
     else if (this.toStdout) this.stream = process.stdout;
     else {
       const path = this.opts.output!;
-      this.fd = await new Promise<number>((resolve, reject) => open(path, 'w', 0o666, (e, fd) => {
-        if (e) reject(KernelErrors.error('BYTEOR_E_OUTPUT_UNWRITABLE', `--output=${path}: cannot open for writing (${e.message})`, { output: path }));
-        else resolve(fd);
-      }));
+      this.fd = await new Promise<number>((resolve, reject) =>
+        open(path, 'w', 0o666, (e, fd) => {
+          if (e)
+            reject(
+              KernelErrors.error(
+                'BYTEOR_E_OUTPUT_UNWRITABLE',
+                `--output=${path}: cannot open for writing (${e.message})`,
+                { output: path },
+              ),
+            );
+          else resolve(fd);
+        }),
+      );
       this.file = new DoubleBufferedFile(this.fd, (e, lost) => {
         this.state = 'failed';
         this.failures.push({ unix_ms: Date.now(), message: e.message });
-        return KernelErrors.error('BYTEOR_E_OUTPUT_WRITE', `writing ${path} failed: ${e.message}; ${lost} records accepted for it were not written`, { output: path, lost });
+        return KernelErrors.error(
+          'BYTEOR_E_OUTPUT_WRITE',
+          `writing ${path} failed: ${e.message}; ${lost} records accepted for it were not written`,
+          { output: path, lost },
+        );
       });
     }
     this.state = 'connected';
@@ -78,16 +95,27 @@ export class LineEgress implements EgressAdapter {
     for (const r of records) total += r.length + 1;
     if (this.file) {
       let at = this.file.reserve(total);
-      while (typeof at !== 'number') { await at; at = this.file.reserve(total); }
+      while (typeof at !== 'number') {
+        await at;
+        at = this.file.reserve(total);
+      }
       const buf = this.file.fill;
-      for (const r of records) { buf.set(r, at); at += r.length; buf[at++] = NL; }
+      for (const r of records) {
+        buf.set(r, at);
+        at += r.length;
+        buf[at++] = NL;
+      }
       this.file.commit(total, records.length);
       if (!this.opts.buffered) await this.file.flush();
       return;
     }
     const buf = Buffer.allocUnsafe(total);
     let o = 0;
-    for (const r of records) { buf.set(r, o); o += r.length; buf[o++] = NL; }
+    for (const r of records) {
+      buf.set(r, o);
+      o += r.length;
+      buf[o++] = NL;
+    }
     await this.send(buf);
     this.count += records.length;
   }
@@ -132,7 +160,9 @@ export class LineEgress implements EgressAdapter {
   /** The output buffer of a writeFrom batch: reused for stdout and files, new for a given stream. */
   private outputBuffer(bytes: number): Buffer {
     if (this.opts.stream || this.out === null || this.out.length < bytes) {
-      const b = this.opts.stream ? Buffer.allocUnsafe(bytes) : Buffer.allocUnsafeSlow(Math.max(bytes, OUTPUT_BUFFER_MIN));
+      const b = this.opts.stream
+        ? Buffer.allocUnsafe(bytes)
+        : Buffer.allocUnsafeSlow(Math.max(bytes, OUTPUT_BUFFER_MIN));
       this.out = b;
       this.outView = dataViewOf(b);
     }
@@ -143,7 +173,10 @@ export class LineEgress implements EgressAdapter {
   private send(buf: Uint8Array): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.stream!.write(buf, (e) => {
-        if (!e) { resolve(); return; }
+        if (!e) {
+          resolve();
+          return;
+        }
         this.state = 'failed';
         this.failures.push({ unix_ms: Date.now(), message: e.message });
         reject(KernelErrors.error('BYTEOR_E_OUTPUT_WRITE', `writing ${this.transport} failed: ${e.message}`));
@@ -151,10 +184,15 @@ export class LineEgress implements EgressAdapter {
     });
   }
 
-  /** For an --output file: write what is buffered, then close it; rejects when a write failed (BYTEOR_E_OUTPUT_WRITE). */
+  /**
+   * For an --output file: write what is buffered, then close it; rejects when a write failed (BYTEOR_E_OUTPUT_WRITE).
+   */
   async close(): Promise<void> {
     const fd = this.fd;
-    if (fd < 0) { this.state = 'closed'; return; }
+    if (fd < 0) {
+      this.state = 'closed';
+      return;
+    }
     this.fd = -1;
     try {
       await this.file!.flush();
@@ -165,6 +203,12 @@ export class LineEgress implements EgressAdapter {
   }
 
   health(): AdapterHealth {
-    return { transport: this.transport, connection_state: this.state, message_count: this.count + (this.file?.written ?? 0), lag: null, recent_failures: this.failures.slice(-5) };
+    return {
+      transport: this.transport,
+      connection_state: this.state,
+      message_count: this.count + (this.file?.written ?? 0),
+      lag: null,
+      recent_failures: this.failures.slice(-5),
+    };
   }
 }

@@ -21,7 +21,9 @@ export const LINE_CHUNK_BYTES = 64 * 1024;
 
 /** Read up to LINE_CHUNK_BYTES at `position` into `buf` from `offset` on; resolves with the count (0 at EOF). */
 function readAt(fd: number, buf: Buffer, offset: number, position: number): Promise<number> {
-  return new Promise((resolve, reject) => read(fd, buf, offset, LINE_CHUNK_BYTES, position, (e, n) => (e ? reject(e) : resolve(n))));
+  return new Promise((resolve, reject) =>
+    read(fd, buf, offset, LINE_CHUNK_BYTES, position, (e, n) => (e ? reject(e) : resolve(n))),
+  );
 }
 
 export interface LineIngressOptions {
@@ -46,21 +48,35 @@ export class LineIngress implements IngressAdapter {
   constructor(private readonly opts: LineIngressOptions) {
     if (!opts.stream && opts.input !== '-') {
       if (!existsSync(opts.input)) {
-        throw KernelErrors.error('BYTEOR_E_INPUT_NOT_FOUND', `--input=${opts.input}: no such file; give an existing file or - for stdin`, { input: opts.input });
+        throw KernelErrors.error(
+          'BYTEOR_E_INPUT_NOT_FOUND',
+          `--input=${opts.input}: no such file; give an existing file or - for stdin`,
+          { input: opts.input },
+        );
       }
       if (statSync(opts.input).isDirectory()) {
-        throw KernelErrors.error('BYTEOR_E_INPUT_NOT_FOUND', `--input=${opts.input} is a directory; give a file or - for stdin`, { input: opts.input });
+        throw KernelErrors.error(
+          'BYTEOR_E_INPUT_NOT_FOUND',
+          `--input=${opts.input} is a directory; give a file or - for stdin`,
+          { input: opts.input },
+        );
       }
     }
   }
 
-  get transport(): string { return this.opts.stream ? 'stream' : this.opts.input === '-' ? 'stdin' : 'file'; }
+  get transport(): string {
+    return this.opts.stream ? 'stream' : this.opts.input === '-' ? 'stdin' : 'file';
+  }
 
   async start(sink: IngressSink): Promise<void> {
     if (!this.opts.stream && this.opts.input !== '-' && sink.pushSpans) {
       // an input that cannot be opened goes the stream way, which reports it (BYTEOR_E_INPUT_READ)
       let fd = -1;
-      try { fd = openSync(this.opts.input, 'r'); } catch { /* below */ }
+      try {
+        fd = openSync(this.opts.input, 'r');
+      } catch {
+        /* below */
+      }
       if (fd >= 0 && fstatSync(fd).isFile()) {
         this.state = 'connected';
         this.finished = this.readFileLoop(fd, sink);
@@ -68,7 +84,11 @@ export class LineIngress implements IngressAdapter {
       }
       if (fd >= 0) closeSync(fd);
     }
-    const stream = this.opts.stream ?? (this.opts.input === '-' ? process.stdin : createReadStream(this.opts.input, { highWaterMark: LINE_CHUNK_BYTES }));
+    const stream =
+      this.opts.stream ??
+      (this.opts.input === '-'
+        ? process.stdin
+        : createReadStream(this.opts.input, { highWaterMark: LINE_CHUNK_BYTES }));
     this.stream = stream;
     this.state = 'connected';
     this.finished = this.readLoop(stream, sink);
@@ -80,8 +100,12 @@ export class LineIngress implements IngressAdapter {
     let carry: Buffer | null = null;
     let ended = false;
     let failure: Error | null = null;
-    const onEnd = () => { ended = true; };
-    const onError = (e: Error) => { failure = e; };
+    const onEnd = () => {
+      ended = true;
+    };
+    const onError = (e: Error) => {
+      failure = e;
+    };
     stream.on('end', onEnd);
     stream.on('error', onError);
     try {
@@ -99,7 +123,10 @@ export class LineIngress implements IngressAdapter {
         }
         let chunk: Buffer = typeof raw === 'string' ? Buffer.from(raw) : raw;
         this.bytesRead += chunk.length;
-        if (carry) { chunk = Buffer.concat([carry, chunk]); carry = null; }
+        if (carry) {
+          chunk = Buffer.concat([carry, chunk]);
+          carry = null;
+        }
         const r = splitter.split(chunk);
         const start = typeof r === 'number' ? r : await r;
         if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
@@ -136,14 +163,19 @@ export class LineIngress implements IngressAdapter {
         pending = null;
         // closed: the chunk just read is not taken (it stays unread as far as the run goes)
         if (this.closed) break;
-        if (n === 0) { ended = true; break; }
+        if (n === 0) {
+          ended = true;
+          break;
+        }
         this.bytesRead += n;
         position += n;
         const cur = bufs[k]!;
         let chunk: Buffer;
         if (carry === null) chunk = cur.subarray(head, head + n);
-        else if (carry.length <= head) { carry.copy(cur, head - carry.length); chunk = cur.subarray(head - carry.length, head + n); }
-        else chunk = Buffer.concat([carry, cur.subarray(head, head + n)]);
+        else if (carry.length <= head) {
+          carry.copy(cur, head - carry.length);
+          chunk = cur.subarray(head - carry.length, head + n);
+        } else chunk = Buffer.concat([carry, cur.subarray(head, head + n)]);
         carry = null;
         // the other buffer is free now (its carry was copied): read the next chunk into it meanwhile
         pending = readAt(fd, bufs[k ^ 1]!, head, position);
@@ -167,9 +199,15 @@ export class LineIngress implements IngressAdapter {
       const p = splitter.end(carry);
       if (p) await p;
     } else if (carry && carry.length > 0) {
-      this.failures.push({ unix_ms: Date.now(), message: `closed with ${carry.length} bytes of an unfinished line read (not a record; discarded)` });
+      this.failures.push({
+        unix_ms: Date.now(),
+        message: `closed with ${carry.length} bytes of an unfinished line read (not a record; discarded)`,
+      });
     }
-    if (ended && !this.closed) { this.state = 'closed'; sink.end(); }
+    if (ended && !this.closed) {
+      this.state = 'closed';
+      sink.end();
+    }
   }
 
   private failed(e: unknown, sink: IngressSink): void {
@@ -177,8 +215,12 @@ export class LineIngress implements IngressAdapter {
     const message = e instanceof Error ? e.message : String(e);
     this.failures.push({ unix_ms: Date.now(), message });
     this.state = 'failed';
-    const err = KernelErrors.error('BYTEOR_E_INPUT_READ', `reading ${this.opts.input === '-' ? 'stdin' : this.opts.input} failed: ${message}`);
-    if (sink.fail) sink.fail(err); else sink.end();
+    const err = KernelErrors.error(
+      'BYTEOR_E_INPUT_READ',
+      `reading ${this.opts.input === '-' ? 'stdin' : this.opts.input} failed: ${message}`,
+    );
+    if (sink.fail) sink.fail(err);
+    else sink.end();
   }
 
   private wake: (() => void) | null = null;
@@ -186,7 +228,13 @@ export class LineIngress implements IngressAdapter {
   /** resolves when the stream has data, ended, failed, or the adapter was closed */
   private readable(stream: Readable): Promise<void> {
     return new Promise((resolve) => {
-      const done = () => { stream.off('readable', done); stream.off('end', done); stream.off('error', done); this.wake = null; resolve(); };
+      const done = () => {
+        stream.off('readable', done);
+        stream.off('end', done);
+        stream.off('error', done);
+        this.wake = null;
+        resolve();
+      };
       this.wake = done;
       stream.on('readable', done);
       stream.on('end', done);
@@ -201,7 +249,10 @@ export class LineIngress implements IngressAdapter {
    * stdin is destroyed too: a paused stdin pipe would keep the process alive.
    */
   async close(): Promise<void> {
-    if (this.closed) { await this.finished; return; }
+    if (this.closed) {
+      await this.finished;
+      return;
+    }
     this.closed = true;
     this.state = 'closed';
     this.wake?.();
@@ -210,6 +261,12 @@ export class LineIngress implements IngressAdapter {
   }
 
   health(): AdapterHealth {
-    return { transport: this.transport, connection_state: this.state, message_count: this.splitter?.count ?? 0, lag: null, recent_failures: this.failures.slice(-5) };
+    return {
+      transport: this.transport,
+      connection_state: this.state,
+      message_count: this.splitter?.count ?? 0,
+      lag: null,
+      recent_failures: this.failures.slice(-5),
+    };
   }
 }

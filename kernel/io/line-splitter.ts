@@ -38,7 +38,10 @@ export class LineSplitter {
     let start = 0;
     if (this.skipping > 0) {
       const nl = chunk.indexOf(NL);
-      if (nl < 0) { this.skipping += chunk.length; return chunk.length; }
+      if (nl < 0) {
+        this.skipping += chunk.length;
+        return chunk.length;
+      }
       const bytes = this.skipping + nl;
       this.skipping = 0;
       this.count++;
@@ -77,7 +80,10 @@ export class LineSplitter {
 
   /** Where the carried rest starts, or the end of the chunk when the rest is too long (dropped from here on). */
   private rest(chunk: Buffer, start: number): number {
-    if (chunk.length - start > this.limit) { this.skipping = chunk.length - start; return chunk.length; }
+    if (chunk.length - start > this.limit) {
+      this.skipping = chunk.length - start;
+      return chunk.length;
+    }
     return start;
   }
 
@@ -110,7 +116,10 @@ export class LineSplitter {
       if (n === 0) return start;
       this.count += n;
       const p = sink.pushSpans!(chunk, spans, n);
-      if (p) { const from = start; return p.then(() => (n < LINE_SPAN_BATCH ? from : this.pushLineSpans(chunk, from))); }
+      if (p) {
+        const from = start;
+        return p.then(() => (n < LINE_SPAN_BATCH ? from : this.pushLineSpans(chunk, from)));
+      }
       if (n < LINE_SPAN_BATCH) return start;
     }
   }

@@ -29,7 +29,8 @@ export class ListIngress implements IngressAdapter {
       sink.end();
     } catch (e) {
       this.state = 'failed';
-      if (sink.fail) sink.fail(e instanceof Error ? e : new Error(String(e))); else sink.end();
+      if (sink.fail) sink.fail(e instanceof Error ? e : new Error(String(e)));
+      else sink.end();
     }
   }
 
@@ -39,6 +40,12 @@ export class ListIngress implements IngressAdapter {
   }
 
   health(): AdapterHealth {
-    return { transport: 'memory', connection_state: this.state, message_count: this.count, lag: null, recent_failures: [] };
+    return {
+      transport: 'memory',
+      connection_state: this.state,
+      message_count: this.count,
+      lag: null,
+      recent_failures: [],
+    };
   }
 }

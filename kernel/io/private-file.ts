@@ -22,10 +22,18 @@ export function writePrivateFile(path: string, data: string | Uint8Array): void 
     try {
       fchmodSync(fd, 0o600);
       writeFileSync(fd, data);
-    } finally { closeSync(fd); }
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, path);
   } catch (e) {
-    if (created) { try { rmSync(tmp, { force: true }); } catch { /* nothing to clean up */ } }
+    if (created) {
+      try {
+        rmSync(tmp, { force: true });
+      } catch {
+        /* nothing to clean up */
+      }
+    }
     throw e;
   }
 }
@@ -40,10 +48,15 @@ export async function writePrivateFileAsync(path: string, data: string | Uint8Ar
     try {
       await fh.chmod(0o600);
       await fh.writeFile(data);
-    } finally { await fh.close(); }
+    } finally {
+      await fh.close();
+    }
     await rename(tmp, path);
   } catch (e) {
-    if (created) await rm(tmp, { force: true }).catch(() => { /* nothing to clean up */ });
+    if (created)
+      await rm(tmp, { force: true }).catch(() => {
+        /* nothing to clean up */
+      });
     throw e;
   }
 }

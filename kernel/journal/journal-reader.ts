@@ -9,8 +9,15 @@ import { join } from 'node:path';
 import { Unpackr } from 'msgpackr';
 import { ByteorError } from '../errors.ts';
 import {
-  FLAG_BATCH_META, FLAG_DATA, FLAG_SEGMENT_META, JOURNAL_MAGIC, JOURNAL_VERSION, RECORD_HEADER_BYTES,
-  SEGMENT_HEADER_BYTES, padded, segmentName,
+  FLAG_BATCH_META,
+  FLAG_DATA,
+  FLAG_SEGMENT_META,
+  JOURNAL_MAGIC,
+  JOURNAL_VERSION,
+  RECORD_HEADER_BYTES,
+  SEGMENT_HEADER_BYTES,
+  padded,
+  segmentName,
 } from './journal-format.ts';
 import { existingSegments } from './journal-writer.ts';
 import { KernelErrors } from '../errors/kernel-errors.ts';
@@ -37,7 +44,14 @@ export interface JournalRead {
   torn: boolean;
 }
 
-interface BatchMeta { run_id: string; first_index: number; shard: number; first_seq: number; count: number; unix_ms: number }
+interface BatchMeta {
+  run_id: string;
+  first_index: number;
+  shard: number;
+  first_seq: number;
+  count: number;
+  unix_ms: number;
+}
 
 const unpackr = new Unpackr({ useRecords: false });
 
@@ -71,8 +85,13 @@ function readSegment(dir: string, n: number, specHashes: Set<string>): { records
     } else if (flags === FLAG_DATA) {
       if (!meta || k >= meta.count) throw invalid(path, `a data record at byte ${o} has no batch metadata`);
       records.push({
-        index: meta.first_index + k, run_id: meta.run_id, shard: meta.shard, sequence: meta.first_seq + k,
-        unix_ms: meta.unix_ms, segment: n, payload: new Uint8Array(body),
+        index: meta.first_index + k,
+        run_id: meta.run_id,
+        shard: meta.shard,
+        sequence: meta.first_seq + k,
+        unix_ms: meta.unix_ms,
+        segment: n,
+        payload: new Uint8Array(body),
       });
       k++;
     } else {

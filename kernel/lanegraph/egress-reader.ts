@@ -21,7 +21,11 @@ import type { IngressWriter } from './ingress-writer.ts';
 export const EGRESS_BATCH = 1024;
 const ASYNC_WAIT_TIMEOUT_MS = 1_000;
 
-export interface EgressLane { lane: LaneHandle; reader: number; endpoint: string }
+export interface EgressLane {
+  lane: LaneHandle;
+  reader: number;
+  endpoint: string;
+}
 
 export class EgressReader {
   /** records written through the adapter */
@@ -45,7 +49,11 @@ export class EgressReader {
   }
 
   /** Stop after the current batch (the run aborted); wakes a sleeping reader. */
-  stop(): void { this.stopped = true; this.bell.ring(); this.adapter.interrupt?.(); }
+  stop(): void {
+    this.stopped = true;
+    this.bell.ring();
+    this.adapter.interrupt?.();
+  }
 
   /** Resolves when every egress lane ended and drained (or the run aborted); rejects when the adapter failed. */
   async run(): Promise<void> {
@@ -84,7 +92,10 @@ export class EgressReader {
         const records: Uint8Array[] = [];
         let dropped = 0;
         for (let seq = from; seq < from + k; seq++) {
-          if (lane.dropped(seq)) { dropped++; continue; }
+          if (lane.dropped(seq)) {
+            dropped++;
+            continue;
+          }
           const off = lane.payloadOffset(seq);
           records.push(lane.u8.slice(off, off + lane.length(seq)));
         }
@@ -100,7 +111,10 @@ export class EgressReader {
         break;
       }
       if (endedCount === n) break;
-      if (progressed) { await this.ackQuiescent(); continue; }
+      if (progressed) {
+        await this.ackQuiescent();
+        continue;
+      }
       await this.ackQuiescent();
       if (!this.spinFor(anyReady)) await this.sleep(anyReady);
     }
@@ -109,7 +123,9 @@ export class EgressReader {
 
   private spinFor(ready: () => boolean): boolean {
     const until = performance.now() + MAIN_THREAD_SPIN_NS / 1e6;
-    do { if (ready()) return true; } while (performance.now() < until);
+    do {
+      if (ready()) return true;
+    } while (performance.now() < until);
     return false;
   }
 

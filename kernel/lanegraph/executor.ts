@@ -97,10 +97,18 @@ export class LaneGraphRun extends PipelineRun {
   ) {
     super(opts);
     const g = opts.spec.lane_graph;
-    this.sink = new IngressWriter(wiring.ingress.map((e) => lanes[e.lane]!), g.on_full === 'drop', this.ingressEvents(), opts.journal ?? null);
+    this.sink = new IngressWriter(
+      wiring.ingress.map((e) => lanes[e.lane]!),
+      g.on_full === 'drop',
+      this.ingressEvents(),
+      opts.journal ?? null,
+    );
     this.egressReader = new EgressReader(
       wiring.egress.map((e) => ({ lane: lanes[e.lane]!, reader: e.reader, endpoint: e.name })),
-      egressBell.bell(0), opts.egress, opts.ingress ?? null, this.sink,
+      egressBell.bell(0),
+      opts.egress,
+      opts.ingress ?? null,
+      this.sink,
       wiring.topoOrder.map((i) => lanes[i]!),
     );
     this.done = this.runToEnd();
@@ -111,7 +119,11 @@ export class LaneGraphRun extends PipelineRun {
     const g = opts.spec.lane_graph;
     for (const r of g.roles) {
       if (r.kind === 'stage' && !opts.kernel.resolveStage(r.key ?? '')) {
-        throw KernelErrors.error('BYTEOR_E_STAGE_UNKNOWN', `no loaded plugin provides stage key "${r.key}" (role "${r.name}"); load it with --plugin=NAME`, { key: r.key, role: r.name });
+        throw KernelErrors.error(
+          'BYTEOR_E_STAGE_UNKNOWN',
+          `no loaded plugin provides stage key "${r.key}" (role "${r.name}"); load it with --plugin=NAME`,
+          { key: r.key, role: r.name },
+        );
       }
     }
     const wiring = wireLaneGraph(g);
@@ -121,12 +133,24 @@ export class LaneGraphRun extends PipelineRun {
     let applied = requested;
     if (requested === 'spin' && threads > cores) {
       applied = 'backoff';
-      opts.onWarning?.('BYTEOR_W_LG_SPIN_FALLBACK', `lane_graph wait=spin needs a core per spinning thread: ${threads} threads (${wiring.roles.length} roles + the main thread) on ${cores} cores would spin against each other, so this run waits with backoff instead; give it ${threads} cores for spin`);
+      opts.onWarning?.(
+        'BYTEOR_W_LG_SPIN_FALLBACK',
+        `lane_graph wait=spin needs a core per spinning thread: ${threads} threads (${wiring.roles.length} ` +
+          `roles + the main thread) on ${cores} cores would spin against each other, so this run waits with ` +
+          `backoff instead; give it ${threads} cores for spin`,
+      );
     }
     for (const r of wiring.roles) {
-      const need = 2 + (r.spec.kind === 'router' ? r.outputs.length + 1 : r.spec.kind === 'merge' ? r.inputs.length : 0);
+      const need =
+        2 + (r.spec.kind === 'router' ? r.outputs.length + 1 : r.spec.kind === 'merge' ? r.inputs.length : 0);
       if (need > COUNTERS_PER_ROLE / 2) {
-        throw KernelErrors.error('BYTEOR_E_LG_ROLE_TOO_WIDE', `${r.spec.kind} role "${r.spec.name}" has ${r.spec.kind === 'router' ? r.outputs.length : r.inputs.length} lanes; a role has at most ${COUNTERS_PER_ROLE / 2 - 3} (split it into a tree of roles)`, { role: r.spec.name });
+        throw KernelErrors.error(
+          'BYTEOR_E_LG_ROLE_TOO_WIDE',
+          `${r.spec.kind} role "${r.spec.name}" has ` +
+            `${r.spec.kind === 'router' ? r.outputs.length : r.inputs.length} lanes; a role has at most ` +
+            `${COUNTERS_PER_ROLE / 2 - 3} (split it into a tree of roles)`,
+          { role: r.spec.name },
+        );
       }
     }
 
@@ -134,7 +158,8 @@ export class LaneGraphRun extends PipelineRun {
     const bellOf = new Map<number, number>();
     let cells = 1;
     for (const r of wiring.roles) {
-      if (r.spec.kind === 'merge' || (r.spec.kind === 'router' && r.spec.mode === 'work_queue')) bellOf.set(r.index, cells++);
+      if (r.spec.kind === 'merge' || (r.spec.kind === 'router' && r.spec.mode === 'work_queue'))
+        bellOf.set(r.index, cells++);
     }
     const layout = new LayoutAllocator();
     const laneBases = wiring.lanes.map((l) => {
@@ -148,19 +173,32 @@ export class LaneGraphRun extends PipelineRun {
     const module = compileCore();
     const core = instantiateCore(module, memory);
     const spinNs = opts.spinNs;
-    const lanes = wiring.lanes.map((l, i) => LaneHandle.create(core, memory, laneBases[i]!, {
-      kind: l.kind, capacity: l.capacity, slotBytes: g.slot_bytes, readers: l.readers.length,
-      overwrite: l.kind === 'journal' && g.on_full === 'drop', wait: applied,
-      ...(spinNs !== undefined ? { spinNs } : {}),
-      ...(opts.startSeq !== undefined ? { startSeq: opts.startSeq } : {}),
-    }, l.name));
+    const lanes = wiring.lanes.map((l, i) =>
+      LaneHandle.create(
+        core,
+        memory,
+        laneBases[i]!,
+        {
+          kind: l.kind,
+          capacity: l.capacity,
+          slotBytes: g.slot_bytes,
+          readers: l.readers.length,
+          overwrite: l.kind === 'journal' && g.on_full === 'drop',
+          wait: applied,
+          ...(spinNs !== undefined ? { spinNs } : {}),
+          ...(opts.startSeq !== undefined ? { startSeq: opts.startSeq } : {}),
+        },
+        l.name,
+      ),
+    );
     const bells = DoorbellsHandle.create(core, memory, bellsBase, cells);
     const counters = CountersHandle.create(core, memory, countersBase, blocks, COUNTERS_PER_ROLE);
     for (const e of wiring.egress) lanes[e.lane]!.setReaderDoorbell(e.reader, bells.addr(0));
     for (const r of wiring.roles) {
       const cell = bellOf.get(r.index);
       if (cell === undefined) continue;
-      if (r.spec.kind === 'merge') for (const i of r.inputs) lanes[i.lane]!.setReaderDoorbell(i.reader, bells.addr(cell));
+      if (r.spec.kind === 'merge')
+        for (const i of r.inputs) lanes[i.lane]!.setReaderDoorbell(i.reader, bells.addr(cell));
       else for (const o of r.outputs) lanes[o]!.setWriterDoorbell(bells.addr(cell));
     }
 
@@ -168,31 +206,56 @@ export class LaneGraphRun extends PipelineRun {
     const ready: Promise<void>[] = [];
     const flags = plainFlags(opts.run.flags);
     const env = { ...opts.run.env };
-    const appliedSpin = applied === 'block' ? 0 : spinNs ?? DEFAULT_SPIN_NS;
+    const appliedSpin = applied === 'block' ? 0 : (spinNs ?? DEFAULT_SPIN_NS);
     for (const r of wiring.roles) {
-      const ref = (li: number) => ({ base: laneBases[li]!, kind: wiring.lanes[li]!.kind, name: wiring.lanes[li]!.name });
+      const ref = (li: number) => ({
+        base: laneBases[li]!,
+        kind: wiring.lanes[li]!.kind,
+        name: wiring.lanes[li]!.name,
+      });
       const data: RoleWorkerData = {
-        module, memory, roleIndex: r.index, name: r.spec.name, kind: r.spec.kind, key: r.spec.key ?? null,
+        module,
+        memory,
+        roleIndex: r.index,
+        name: r.spec.name,
+        kind: r.spec.kind,
+        key: r.spec.key ?? null,
         mode: r.spec.mode ?? 'broadcast',
         inputs: r.inputs.map((i) => ({ ...ref(i.lane), reader: i.reader })),
         outputs: r.outputs.map(ref),
-        onFull: g.on_full, wait: applied, spinNs: appliedSpin,
+        onFull: g.on_full,
+        wait: applied,
+        spinNs: appliedSpin,
         doorbell: bellOf.has(r.index) ? bells.addr(bellOf.get(r.index)!) : 0,
-        countersBase, countersBlocks: blocks, countersPerBlock: COUNTERS_PER_ROLE, counterBlock: r.index,
-        ...(r.spec.key ? workerPlugins(opts.kernel, r.spec.key) : { specifiers: [], provider: null }), flags, env, dryRun: opts.run.dryRun,
+        countersBase,
+        countersBlocks: blocks,
+        countersPerBlock: COUNTERS_PER_ROLE,
+        counterBlock: r.index,
+        ...(r.spec.key ? workerPlugins(opts.kernel, r.spec.key) : { specifiers: [], provider: null }),
+        flags,
+        env,
+        dryRun: opts.run.dryRun,
         maxBatch: Math.max(1, Math.floor(opts.maxBatch ?? DEFAULT_ROLE_BATCH)),
       };
       const worker = startModuleWorker(ROLE_WORKER, { workerData: data });
       const w: RoleWorker = {
-        index: r.index, worker, counterNames: [], done: false, error: null,
+        index: r.index,
+        worker,
+        counterNames: [],
+        done: false,
+        error: null,
         exited: new Promise<void>((resolve) => worker.once('exit', () => resolve())),
       };
       workers.push(w);
       const name = r.spec.name;
-      ready.push(workerReady<RoleWorkerMessage>(worker, {
-        failed: (m) => roleError(name, m.error, m.sequence, m.lane, m.phase),
-        crashed: (e) => crashError(name, e),
-      }).then((counters) => { w.counterNames = counters; }));
+      ready.push(
+        workerReady<RoleWorkerMessage>(worker, {
+          failed: (m) => roleError(name, m.error, m.sequence, m.lane, m.phase),
+          crashed: (e) => crashError(name, e),
+        }).then((counters) => {
+          w.counterNames = counters;
+        }),
+      );
     }
     try {
       await Promise.all(ready);
@@ -218,7 +281,12 @@ export class LaneGraphRun extends PipelineRun {
         else if (m.type === 'failed') {
           const err = roleError(name, m.error, m.sequence, m.lane, m.phase);
           w.error = { code: err.code, message: err.message };
-          this.fail(err, { code: err.code, message: err.message, stage: name, ...(m.sequence !== null ? { sequence: m.sequence } : {}) });
+          this.fail(err, {
+            code: err.code,
+            message: err.message,
+            stage: name,
+            ...(m.sequence !== null ? { sequence: m.sequence } : {}),
+          });
         }
       });
       w.worker.on('error', (e) => {
@@ -241,13 +309,16 @@ export class LaneGraphRun extends PipelineRun {
   private roleCounters(index: number): Record<string, number> {
     const w = this.workers[index]!;
     const values: Record<string, number> = {};
-    w.counterNames.forEach((name, i) => { values[name] = this.counters.value(index, i); });
+    w.counterNames.forEach((name, i) => {
+      values[name] = this.counters.value(index, i);
+    });
     return values;
   }
 
   /** The named counters of every stage role (RunSummary.counters: stage = role index, shard 0). */
   stageCounters(): StageCounters[] {
-    return this.wiring.roles.filter((r) => r.spec.kind === 'stage')
+    return this.wiring.roles
+      .filter((r) => r.spec.kind === 'stage')
       .map((r) => ({ stage: r.index, shard: 0, key: r.spec.key!, values: this.roleCounters(r.index) }));
   }
 
@@ -262,15 +333,31 @@ export class LaneGraphRun extends PipelineRun {
       const start = l.start();
       const readers = wl.readers.map((end, r) => {
         const sequence = l.readerSeq(r);
-        return { reader: r, name: end.name, kind: end.kind === 'egress' ? 'egress' as const : 'role' as const, sequence, released: sequence - start + 1, lag: cursor - sequence, overrun: l.overrun(r) };
+        return {
+          reader: r,
+          name: end.name,
+          kind: end.kind === 'egress' ? ('egress' as const) : ('role' as const),
+          sequence,
+          released: sequence - start + 1,
+          lag: cursor - sequence,
+          overrun: l.overrun(r),
+        };
       });
       const drops = l.drops();
       const halt = l.halt();
       const lost = drops > 0 || readers.some((r) => r.overrun > 0);
       return {
-        name: wl.name, kind: wl.kind, capacity: l.capacity, slot_bytes: l.slotBytes, on_full: g.on_full,
-        writer: { kind: wl.writer.kind === 'ingress' ? 'ingress' as const : 'role' as const, name: wl.writer.name },
-        cursor, published: cursor - start + 1, depth: Math.max(0, ...readers.map((r) => r.lag)), drops_full: drops, readers,
+        name: wl.name,
+        kind: wl.kind,
+        capacity: l.capacity,
+        slot_bytes: l.slotBytes,
+        on_full: g.on_full,
+        writer: { kind: wl.writer.kind === 'ingress' ? ('ingress' as const) : ('role' as const), name: wl.writer.name },
+        cursor,
+        published: cursor - start + 1,
+        depth: Math.max(0, ...readers.map((r) => r.lag)),
+        drops_full: drops,
+        readers,
         halt: halt === LANE_HALT.aborted ? 'aborted' : halt === LANE_HALT.ending ? 'ending' : 'running',
         health: aborted && halt === LANE_HALT.aborted ? 'failed' : lost ? 'degraded' : 'healthy',
       };
@@ -281,36 +368,68 @@ export class LaneGraphRun extends PipelineRun {
       const outLanes = r.outputs.map((o) => laneStates[o]!);
       const inLanes = r.inputs.map((i) => ({ lane: laneStates[i.lane]!, reader: i.reader }));
       const dropsAll = c.drops_all_full ?? 0;
-      const lost = outLanes.some((l) => l.drops_full > 0) || dropsAll > 0 || inLanes.some((i) => i.lane.readers[i.reader]!.overrun > 0);
+      const lost =
+        outLanes.some((l) => l.drops_full > 0) ||
+        dropsAll > 0 ||
+        inLanes.some((i) => i.lane.readers[i.reader]!.overrun > 0);
       const health: Health = worker.error ? 'failed' : lost ? 'degraded' : 'healthy';
       return {
-        name: r.spec.name, kind: r.spec.kind, key: r.spec.key ?? null,
-        mode: r.spec.kind === 'router' ? r.spec.mode ?? 'broadcast' : null,
-        policy: r.spec.kind === 'merge' ? r.spec.policy ?? 'round_robin' : null,
+        name: r.spec.name,
+        kind: r.spec.kind,
+        key: r.spec.key ?? null,
+        mode: r.spec.kind === 'router' ? (r.spec.mode ?? 'broadcast') : null,
+        policy: r.spec.kind === 'merge' ? (r.spec.policy ?? 'round_robin') : null,
         inserted: r.spec.inserted ?? false,
-        inputs: r.spec.inputs, outputs: r.spec.outputs,
-        records: c.records ?? 0, batches: c.batches ?? 0, counters: sortedCounters(c),
-        router: r.spec.kind === 'router' ? {
-          consumers: outLanes.map((l) => ({ lane: l.name, routed: c[`routed.${l.name}`] ?? 0, drops_full: l.drops_full, credit: Math.max(0, l.capacity - l.depth) })),
-          drops_all_full: dropsAll,
-        } : null,
-        merge: r.spec.kind === 'merge' ? { inputs: inLanes.map((i) => ({ lane: i.lane.name, taken: c[`taken.${i.lane.name}`] ?? 0 })) } : null,
-        health, error: worker.error,
+        inputs: r.spec.inputs,
+        outputs: r.spec.outputs,
+        records: c.records ?? 0,
+        batches: c.batches ?? 0,
+        counters: sortedCounters(c),
+        router:
+          r.spec.kind === 'router'
+            ? {
+                consumers: outLanes.map((l) => ({
+                  lane: l.name,
+                  routed: c[`routed.${l.name}`] ?? 0,
+                  drops_full: l.drops_full,
+                  credit: Math.max(0, l.capacity - l.depth),
+                })),
+                drops_all_full: dropsAll,
+              }
+            : null,
+        merge:
+          r.spec.kind === 'merge'
+            ? { inputs: inLanes.map((i) => ({ lane: i.lane.name, taken: c[`taken.${i.lane.name}`] ?? 0 })) }
+            : null,
+        health,
+        error: worker.error,
       };
     });
     const endpoints: EndpointState[] = g.endpoints.map((e, index) => {
       const lane = laneStates[w.lanes.findIndex((l) => l.name === e.lane)]!;
-      if (e.kind === 'ingress') return { name: e.name, kind: 'ingress', lane: e.lane, records: lane.published, dropped: lane.drops_full };
+      if (e.kind === 'ingress')
+        return { name: e.name, kind: 'ingress', lane: e.lane, records: lane.published, dropped: lane.drops_full };
       const pos = w.egress.findIndex((x) => x.index === index);
       const p = this.egressReader.perEndpoint[pos]!;
       return { name: e.name, kind: 'egress', lane: e.lane, records: p.out, dropped: p.dropped };
     });
-    const lost = laneStates.reduce((n, l) => n + l.drops_full + l.readers.reduce((m, r) => m + r.overrun, 0), 0)
-      + roleStates.reduce((n, r) => n + (r.router?.drops_all_full ?? 0), 0);
+    const lost =
+      laneStates.reduce((n, l) => n + l.drops_full + l.readers.reduce((m, r) => m + r.overrun, 0), 0) +
+      roleStates.reduce((n, r) => n + (r.router?.drops_all_full ?? 0), 0);
     return {
-      state: this.state, wait: this.wait, on_full: g.on_full,
-      records: { in: this.sink.received + this.sink.queued, out: this.egressReader.out, dropped: this.egressReader.dropped + lost, refused: this.sink.refused, waiting: this.sink.waiting },
-      lanes: laneStates, roles: roleStates, endpoints,
+      state: this.state,
+      wait: this.wait,
+      on_full: g.on_full,
+      records: {
+        in: this.sink.received + this.sink.queued,
+        out: this.egressReader.out,
+        dropped: this.egressReader.dropped + lost,
+        refused: this.sink.refused,
+        waiting: this.sink.waiting,
+      },
+      lanes: laneStates,
+      roles: roleStates,
+      endpoints,
     };
   }
 
@@ -341,26 +460,54 @@ export class LaneGraphRun extends PipelineRun {
       lane_graph: { lanes: obs.lanes, roles: obs.roles, endpoints: obs.endpoints },
     };
     if (this.failureInfo) {
-      const where = undelivered > 0 ? `; ${describeUndelivered(undelivered, ranges, this.opts.journal ?? null, 'ingress lanes')}` : '';
+      const where =
+        undelivered > 0
+          ? `; ${describeUndelivered(undelivered, ranges, this.opts.journal ?? null, 'ingress lanes')}`
+          : '';
       summary.error = { ...this.failureInfo, message: `${this.failureInfo.message}${where}` };
     }
     return summary;
   }
 
-  /** A record may become several copies: several ingress lanes, a lane with several readers, a role writing several outputs (other than a work-queue router). */
+  /**
+   * A record may become several copies: several ingress lanes, a lane with several readers, a role writing several
+   * outputs (other than a work-queue router).
+   */
   private get fanOut(): boolean {
     const w = this.wiring;
-    return w.ingress.length > 1 || w.lanes.some((l) => l.readers.length > 1)
-      || w.roles.some((r) => r.outputs.length > 1 && !(r.spec.kind === 'router' && r.spec.mode === 'work_queue'));
+    return (
+      w.ingress.length > 1 ||
+      w.lanes.some((l) => l.readers.length > 1) ||
+      w.roles.some((r) => r.outputs.length > 1 && !(r.spec.kind === 'router' && r.spec.mode === 'work_queue'))
+    );
   }
 }
 
-function roleError(name: string, e: WorkerErrorInfo, sequence: number | null, lane: string | null, phase: string): ByteorError {
-  const at = sequence !== null ? ` at sequence ${sequence}${lane ? ` of lane "${lane}"` : ''}` : phase === 'start' ? ' while starting' : phase === 'close' ? ' while closing' : '';
-  return KernelErrors.relay(e.code.startsWith('BYTEOR_E_') ? e.code : 'BYTEOR_E_STAGE_FAILED', 'BYTEOR_E_STAGE_FAILED',
-    `role "${name}" failed${at}: ${e.message}; stage_failure_policy=stop_pipeline stopped the lane graph`, { ...(e.details ?? {}), role: name, ...(sequence !== null ? { sequence } : {}), ...(lane ? { lane } : {}) });
+function roleError(
+  name: string,
+  e: WorkerErrorInfo,
+  sequence: number | null,
+  lane: string | null,
+  phase: string,
+): ByteorError {
+  const at =
+    sequence !== null
+      ? ` at sequence ${sequence}${lane ? ` of lane "${lane}"` : ''}`
+      : phase === 'start'
+        ? ' while starting'
+        : phase === 'close'
+          ? ' while closing'
+          : '';
+  return KernelErrors.relay(
+    e.code.startsWith('BYTEOR_E_') ? e.code : 'BYTEOR_E_STAGE_FAILED',
+    'BYTEOR_E_STAGE_FAILED',
+    `role "${name}" failed${at}: ${e.message}; stage_failure_policy=stop_pipeline stopped the lane graph`,
+    { ...(e.details ?? {}), role: name, ...(sequence !== null ? { sequence } : {}), ...(lane ? { lane } : {}) },
+  );
 }
 
 function crashError(name: string, e: Error): ByteorError {
-  return KernelErrors.error('BYTEOR_E_STAGE_CRASHED', `the worker of role "${name}" crashed: ${e.message}`, { role: name });
+  return KernelErrors.error('BYTEOR_E_STAGE_CRASHED', `the worker of role "${name}" crashed: ${e.message}`, {
+    role: name,
+  });
 }

@@ -24,7 +24,12 @@ export const PUBLISH_BATCH = 256;
 
 /** Receives each published batch of the first ingress lane before readers can see it (the ingress journal). */
 export interface IngressBatchSink {
-  batch(lane: { u8: Uint8Array; length(seq: number): number; payloadOffset(seq: number): number }, shard: number, firstSeq: number, count: number): void;
+  batch(
+    lane: { u8: Uint8Array; length(seq: number): number; payloadOffset(seq: number): number },
+    shard: number,
+    firstSeq: number,
+    count: number,
+  ): void;
   /** where the records are kept (the journal directory), for the report of undelivered records */
   readonly dir?: string;
   /** which run's records they are there (the journal's run_id) */
@@ -57,7 +62,10 @@ export class IngressWriter implements IngressSink {
   private readonly firstPending: Float64Array;
   private flushQueued = false;
   private blocked: Promise<void> | null = null;
-  private readonly flushBound = () => { this.flushQueued = false; this.flush(); };
+  private readonly flushBound = () => {
+    this.flushQueued = false;
+    this.flush();
+  };
 
   constructor(
     private readonly lanes: LaneHandle[],
@@ -70,15 +78,23 @@ export class IngressWriter implements IngressSink {
     this.firstPending = new Float64Array(lanes.length);
   }
 
-  get slotBytes(): number { return this.lanes[0]!.slotBytes; }
-  get maxRecordBytes(): number { return this.slotBytes; }
+  get slotBytes(): number {
+    return this.lanes[0]!.slotBytes;
+  }
+  get maxRecordBytes(): number {
+    return this.slotBytes;
+  }
 
   /** A record of `bytes` bytes (> slot_bytes) that the adapter did not buffer: counted as refused, in order. */
   refuse(bytes: number): void | Promise<void> {
     if (this.blocked) {
       this.queued++;
       this.waiting++;
-      return this.blocked.then(() => { this.queued--; this.waiting--; return this.refuse(bytes); });
+      return this.blocked.then(() => {
+        this.queued--;
+        this.waiting--;
+        return this.refuse(bytes);
+      });
     }
     this.countRefused(bytes);
   }
@@ -94,10 +110,21 @@ export class IngressWriter implements IngressSink {
     if (this.blocked) {
       this.queued++;
       this.waiting++;
-      return this.blocked.then(() => { this.queued--; this.waiting--; return this.push(record, ackToken); });
+      return this.blocked.then(() => {
+        this.queued--;
+        this.waiting--;
+        return this.push(record, ackToken);
+      });
     }
-    if (this.ended) throw KernelErrors.error('BYTEOR_E_INGRESS_AFTER_END', 'an ingress adapter pushed a record after end(); this is a bug in the adapter');
-    if (record.length > this.slotBytes) { this.countRefused(record.length); return; }
+    if (this.ended)
+      throw KernelErrors.error(
+        'BYTEOR_E_INGRESS_AFTER_END',
+        'an ingress adapter pushed a record after end(); this is a bug in the adapter',
+      );
+    if (record.length > this.slotBytes) {
+      this.countRefused(record.length);
+      return;
+    }
     this.received++;
     return this.place(record, ackToken, 0);
   }
@@ -111,8 +138,13 @@ export class IngressWriter implements IngressSink {
         this.flush();
         seq = lane.next();
         if (lane.tryClaim(1) === 0) {
-          if (this.drop) { lane.countDrops(1); continue; }
-          const p = this.placeWhenFree(record, ackToken, l).finally(() => { if (this.blocked === p) this.blocked = null; });
+          if (this.drop) {
+            lane.countDrops(1);
+            continue;
+          }
+          const p = this.placeWhenFree(record, ackToken, l).finally(() => {
+            if (this.blocked === p) this.blocked = null;
+          });
           this.blocked = p;
           return p;
         }
@@ -121,16 +153,25 @@ export class IngressWriter implements IngressSink {
       if (this.pending[l]++ === 0) this.firstPending[l] = seq;
       if (this.pending[l]! >= this.publishBatch) this.publishLane(l);
     }
-    if (ackToken !== undefined) { this.tokens.push(ackToken); this.tokenIndex.push(this.accepted); }
+    if (ackToken !== undefined) {
+      this.tokens.push(ackToken);
+      this.tokenIndex.push(this.accepted);
+    }
     this.accepted++;
-    if (!this.flushQueued) { this.flushQueued = true; queueMicrotask(this.flushBound); }
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(this.flushBound);
+    }
   }
 
   private async placeWhenFree(record: Uint8Array, ackToken: unknown, from: number): Promise<void> {
     const lane = this.lanes[from]!;
     this.waiting++;
     for (;;) {
-      if (lane.halt() === LANE_HALT.aborted) { this.waiting--; return; } // the run failed; counted as not delivered
+      if (lane.halt() === LANE_HALT.aborted) {
+        this.waiting--;
+        return;
+      } // the run failed; counted as not delivered
       if (lane.free() > 0) break;
       await lane.waitForSpace(1);
     }
@@ -156,7 +197,10 @@ export class IngressWriter implements IngressSink {
   }
 
   end(): void {
-    if (this.blocked) { void this.blocked.then(() => this.end()); return; }
+    if (this.blocked) {
+      void this.blocked.then(() => this.end());
+      return;
+    }
     if (this.ended) return;
     this.flush();
     this.ended = true;
@@ -164,10 +208,14 @@ export class IngressWriter implements IngressSink {
     this.events.ended();
   }
 
-  fail(error: Error): void { this.events.failed(error); }
+  fail(error: Error): void {
+    this.events.failed(error);
+  }
 
   /** Records published on every ingress lane so far (the quiescence watermark). */
-  get publishedCount(): number { return this.published; }
+  get publishedCount(): number {
+    return this.published;
+  }
 
   /** Remove and return the ack tokens of the records before `watermark` (a publishedCount read earlier). */
   takeTokens(watermark: number): unknown[] {

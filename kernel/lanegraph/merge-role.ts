@@ -62,7 +62,11 @@ export function runMergeRole(rt: RoleRuntime): RoleEnd {
       }
       const first = firstReadable(input, next[i]!);
       served = true;
-      if (first > avail) { inp.release(r, first - 1); next[i] = first; break; }
+      if (first > avail) {
+        inp.release(r, first - 1);
+        next[i] = first;
+        break;
+      }
       const k = Math.min(avail - first + 1, max);
       if (!moveToOutput(input, first, k, out, rt.drop, copied)) return 'aborted';
       if (copied.placed > 0) out.publish();

@@ -22,7 +22,8 @@ export class LaneGraphMonitor extends RunDirMonitor<LaneGraphObservation, LaneGr
     const stalled: StalledReader[] = [];
     for (const l of obs.lanes) {
       for (const r of l.readers) {
-        if (this.stalledAt(`${l.name}/${r.reader}`, r.sequence, r.lag)) stalled.push({ lane: l.name, reader: r.reader, name: r.name, sequence: r.sequence, lag: r.lag });
+        if (this.stalledAt(`${l.name}/${r.reader}`, r.sequence, r.lag))
+          stalled.push({ lane: l.name, reader: r.reader, name: r.name, sequence: r.sequence, lag: r.lag });
       }
     }
     this.stalled = stalled;
@@ -32,7 +33,11 @@ export class LaneGraphMonitor extends RunDirMonitor<LaneGraphObservation, LaneGr
     writeStateDocument(join(this.opts.paths.dir, STATE_FILE), LaneGraphState, doc);
   }
 
-  protected document(obs: LaneGraphObservation, source: DocumentSource, sections: Record<string, unknown>): LaneGraphState {
+  protected document(
+    obs: LaneGraphObservation,
+    source: DocumentSource,
+    sections: Record<string, unknown>,
+  ): LaneGraphState {
     return LaneGraphState.parse({
       state_v: LANE_GRAPH_STATE_VERSION,
       model: 'lane_graph',

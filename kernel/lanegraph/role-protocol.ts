@@ -50,5 +50,11 @@ export interface RoleWorkerData {
 
 export type RoleWorkerMessage =
   | { type: 'ready'; counters: string[] }
-  | { type: 'failed'; phase: 'start' | 'batch' | 'close' | 'async'; error: WorkerErrorInfo; sequence: number | null; lane: string | null }
+  | {
+      type: 'failed';
+      phase: 'start' | 'batch' | 'close' | 'async';
+      error: WorkerErrorInfo;
+      sequence: number | null;
+      lane: string | null;
+    }
   | { type: 'done'; aborted: boolean };

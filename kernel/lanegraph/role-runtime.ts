@@ -11,7 +11,10 @@ import type { WaitKind } from '../core/ring.ts';
 import type { StageCounter } from '../plugin-contract.ts';
 import { WAIT_SLICE_MS, turn } from '../exec/event-loop-turns.ts';
 
-export interface RoleInput { lane: LaneHandle; reader: number }
+export interface RoleInput {
+  lane: LaneHandle;
+  reader: number;
+}
 
 export interface RoleRuntime {
   inputs: RoleInput[];
@@ -86,7 +89,15 @@ export class RunCopy {
  * claimed slots from `dseq` (the records after them found no room). Fills `res`; gives nothing
  * back to `out` (the caller unclaims `claimed - res.placed`).
  */
-export function copyRun(input: RoleInput, first: number, k: number, claimed: number, out: LaneHandle, dseq: number, res: RunCopy): void {
+export function copyRun(
+  input: RoleInput,
+  first: number,
+  k: number,
+  claimed: number,
+  out: LaneHandle,
+  dseq: number,
+  res: RunCopy,
+): void {
   const placed = claimed > 0 ? input.lane.copyTo(input.reader, first, claimed, out, dseq) : 0;
   res.placed = placed;
   res.read = k - (claimed - placed);
@@ -98,7 +109,14 @@ export function copyRun(input: RoleInput, first: number, k: number, claimed: num
  * copied. Fills `res` (placed: not yet published; read: what the role counts) and returns
  * true, or false when the graph aborted.
  */
-export function moveToOutput(input: RoleInput, first: number, k: number, out: LaneHandle, drop: boolean, res: RunCopy): boolean {
+export function moveToOutput(
+  input: RoleInput,
+  first: number,
+  k: number,
+  out: LaneHandle,
+  drop: boolean,
+  res: RunCopy,
+): boolean {
   const dseq = out.next();
   const got = claimOutput(out, k, drop);
   if (got < 0) return false;
@@ -118,11 +136,17 @@ export class InputRun {
   count = 0;
   private next: number;
 
-  constructor(private readonly input: RoleInput, private readonly max: number) {
+  constructor(
+    private readonly input: RoleInput,
+    private readonly max: number,
+  ) {
     this.next = input.lane.readerSeq(input.reader) + 1;
   }
 
-  /** true with the next run in first/count; false when the input ended and drained, or the graph aborted (see stopReason). */
+  /**
+   * true with the next run in first/count; false when the input ended and drained, or the graph aborted (see
+   * stopReason).
+   */
   wait(): boolean {
     for (;;) {
       const got = this.take(this.input.lane.waitFor(this.input.reader, this.next));
@@ -161,7 +185,11 @@ export class InputRun {
     const inp = this.input.lane;
     if (avail < this.next || inp.halt() === LANE_HALT.aborted) return false;
     const first = firstReadable(this.input, this.next);
-    if (first > avail) { inp.release(this.input.reader, first - 1); this.next = first; return 'again'; }
+    if (first > avail) {
+      inp.release(this.input.reader, first - 1);
+      this.next = first;
+      return 'again';
+    }
     this.first = first;
     this.count = Math.min(avail - first + 1, this.max);
     return true;

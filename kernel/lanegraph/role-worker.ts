@@ -15,7 +15,12 @@ import { LaneHandle } from '../core/lane.ts';
 import { CountersHandle } from '../core/counters.ts';
 import { Doorbell } from '../core/doorbells.ts';
 import { SlotBatch } from '../exec/record-batch.ts';
-import { closeQuietly, createWorkerStageHandler, workerCounters, workerErrorInfo } from '../exec/worker-stage-handler.ts';
+import {
+  closeQuietly,
+  createWorkerStageHandler,
+  workerCounters,
+  workerErrorInfo,
+} from '../exec/worker-stage-handler.ts';
 import type { RoleWorkerData, RoleWorkerMessage } from './role-protocol.ts';
 import type { RoleEnd, RoleRuntime } from './role-runtime.ts';
 import { runPassRole } from './pass-role.ts';
@@ -30,7 +35,8 @@ const post = (m: RoleWorkerMessage) => parentPort!.postMessage(m);
 
 async function main(): Promise<void> {
   const core = instantiateCore(data.module, data.memory);
-  const open = (l: { base: number; kind: RoleWorkerData['outputs'][number]['kind']; name: string }) => new LaneHandle(core, data.memory, l.base, l.kind, l.name);
+  const open = (l: { base: number; kind: RoleWorkerData['outputs'][number]['kind']; name: string }) =>
+    new LaneHandle(core, data.memory, l.base, l.kind, l.name);
   const inputs = data.inputs.map((l) => ({ lane: open(l), reader: l.reader }));
   const outputs = data.outputs.map(open);
   const abortAll = (seq: number) => {
@@ -49,8 +55,17 @@ async function main(): Promise<void> {
     if (data.kind === 'stage') {
       // only stage roles load plugins (createWorkerStageHandler imports the kernel on demand)
       handler = await createWorkerStageHandler({
-        specifiers: data.specifiers, provider: data.provider, key: data.key!, where: `the role worker of "${data.name}"`, stageIndex: data.roleIndex, shard: 0,
-        slotBytes: outputs[0]!.slotBytes, dryRun: data.dryRun, env: data.env, flags: data.flags, counter,
+        specifiers: data.specifiers,
+        provider: data.provider,
+        key: data.key!,
+        where: `the role worker of "${data.name}"`,
+        stageIndex: data.roleIndex,
+        shard: 0,
+        slotBytes: outputs[0]!.slotBytes,
+        dryRun: data.dryRun,
+        env: data.env,
+        flags: data.flags,
+        counter,
       });
     }
   } catch (e) {
@@ -69,7 +84,13 @@ async function main(): Promise<void> {
       asyncFailed = true;
       abortAll(current.first >= 0 ? current.first : -1);
       const info = workerErrorInfo(e);
-      post({ type: 'failed', phase: 'async', error: { ...info, message: `${info.message} (in its asynchronous work: a timer, a promise or I/O)` }, sequence: null, lane: null });
+      post({
+        type: 'failed',
+        phase: 'async',
+        error: { ...info, message: `${info.message} (in its asynchronous work: a timer, a promise or I/O)` },
+        sequence: null,
+        lane: null,
+      });
       void closeQuietly(handler).finally(() => globalThis.process.exit(1));
     };
     globalThis.process.on('uncaughtException', onAsyncError);
@@ -89,25 +110,39 @@ async function main(): Promise<void> {
     };
   }
   const rt: RoleRuntime = {
-    inputs, outputs, drop: data.onFull === 'drop', maxBatch: data.maxBatch, wait: data.wait, spinNs: data.spinNs,
-    doorbell: data.doorbell ? new Doorbell(core, data.memory, data.doorbell) : null, counter, process,
+    inputs,
+    outputs,
+    drop: data.onFull === 'drop',
+    maxBatch: data.maxBatch,
+    wait: data.wait,
+    spinNs: data.spinNs,
+    doorbell: data.doorbell ? new Doorbell(core, data.memory, data.doorbell) : null,
+    counter,
+    process,
   };
   // role-specific counters exist (at zero) before 'ready', so the executor knows every name
-  if (data.kind === 'router') { for (const o of outputs) counter(`routed.${o.what}`); counter('drops_all_full'); }
+  if (data.kind === 'router') {
+    for (const o of outputs) counter(`routed.${o.what}`);
+    counter('drops_all_full');
+  }
   if (data.kind === 'merge') for (const i of inputs) counter(`taken.${i.lane.what}`);
   post({ type: 'ready', counters: names });
 
   let end: RoleEnd;
   try {
-    end = data.kind === 'router' ? await runRouterRole(rt, data.mode)
-      : data.kind === 'merge' ? runMergeRole(rt)
-      : await runPassRole(rt);
+    end =
+      data.kind === 'router'
+        ? await runRouterRole(rt, data.mode)
+        : data.kind === 'merge'
+          ? runMergeRole(rt)
+          : await runPassRole(rt);
   } catch (e) {
     if (keepAlive) clearInterval(keepAlive);
     if (asyncFailed) return;
     const info = workerErrorInfo(e);
     const s = info.details?.sequence;
-    const inBatch = current.first >= 0 && typeof s === 'number' && s >= current.first && s < current.first + current.count;
+    const inBatch =
+      current.first >= 0 && typeof s === 'number' && s >= current.first && s < current.first + current.count;
     const seq = inBatch ? (s as number) : current.first >= 0 ? current.first : null;
     abortAll(seq ?? -1);
     post({ type: 'failed', phase: 'batch', error: info, sequence: seq, lane: seq !== null ? outputs[0]!.what : null });

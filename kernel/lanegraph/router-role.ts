@@ -56,7 +56,10 @@ function broadcast(rt: RoleRuntime): RoleEnd {
       const m = Math.min(got[j]!, placed);
       if (j !== ref && m > 0) refOut.copyRawTo(dseq[ref]!, m, o, dseq[j]!);
       if (got[j]! > m) o.unclaim(got[j]! - m);
-      if (m > 0) { o.publish(); routed[j]!.add(m); }
+      if (m > 0) {
+        o.publish();
+        routed[j]!.add(m);
+      }
       if (read > m) o.countDrops(read - m); // routed + drops_full = records read, per consumer
     }
     if (read > placed) dropsAll.add(read - placed);
@@ -93,13 +96,20 @@ function workQueue(rt: RoleRuntime): RoleEnd {
     let done = 0;
     let lost = 0;
     while (done < k) {
-      for (let j = 0; j < n; j++) { free[j] = outs[j]!.free(); count[j] = 0; placed[j] = 0; }
+      for (let j = 0; j < n; j++) {
+        free[j] = outs[j]!.free();
+        count[j] = 0;
+        placed[j] = 0;
+      }
       let assigned = 0;
       for (let i = done; i < k; i++) {
         let pick = -1;
         for (let s = 0; s < n; s++) {
           const c = (turn + s) % n;
-          if (free[c]! > 0) { pick = c; break; }
+          if (free[c]! > 0) {
+            pick = c;
+            break;
+          }
         }
         if (pick < 0) break;
         target[i] = pick;
@@ -109,7 +119,11 @@ function workQueue(rt: RoleRuntime): RoleEnd {
         assigned++;
       }
       if (assigned > 0) {
-        for (let j = 0; j < n; j++) if (count[j]! > 0) { dseq[j] = outs[j]!.next(); outs[j]!.tryClaim(count[j]!); }
+        for (let j = 0; j < n; j++)
+          if (count[j]! > 0) {
+            dseq[j] = outs[j]!.next();
+            outs[j]!.tryClaim(count[j]!);
+          }
         for (let i = done; i < done + assigned; i++) {
           const j = target[i]!;
           placed[j] = placed[j]! + inp.copyTo(r, first + i, 1, outs[j]!, dseq[j]! + placed[j]!);
@@ -118,13 +132,23 @@ function workQueue(rt: RoleRuntime): RoleEnd {
           if (count[j]! === 0) continue;
           const o: LaneHandle = outs[j]!;
           // a record a journal writer overwrote during its copy is the reader's overrun, not read
-          if (placed[j]! < count[j]!) { o.unclaim(count[j]! - placed[j]!); lost += count[j]! - placed[j]!; }
-          if (placed[j]! > 0) { o.publish(); routed[j]!.add(placed[j]!); }
+          if (placed[j]! < count[j]!) {
+            o.unclaim(count[j]! - placed[j]!);
+            lost += count[j]! - placed[j]!;
+          }
+          if (placed[j]! > 0) {
+            o.publish();
+            routed[j]!.add(placed[j]!);
+          }
         }
         done += assigned;
       }
       if (done < k) {
-        if (rt.drop) { dropsAll.add(k - done); done = k; break; }
+        if (rt.drop) {
+          dropsAll.add(k - done);
+          done = k;
+          break;
+        }
         if (!bell) throw new Error('a blocking work-queue router needs a doorbell');
         waitForAny(bell, anyFree, rt.wait, rt.spinNs);
         if (aborted(outs)) return 'aborted';

@@ -29,7 +29,10 @@ export interface WiredLane {
   readers: LaneEnd[];
 }
 
-export interface WiredInput { lane: number; reader: number }
+export interface WiredInput {
+  lane: number;
+  reader: number;
+}
 
 export interface WiredRole {
   index: number;
@@ -38,7 +41,12 @@ export interface WiredRole {
   outputs: number[];
 }
 
-export interface WiredEndpoint { index: number; name: string; lane: number; reader: number }
+export interface WiredEndpoint {
+  index: number;
+  name: string;
+  lane: number;
+  reader: number;
+}
 
 export interface Wiring {
   lanes: WiredLane[];
@@ -50,7 +58,10 @@ export interface Wiring {
 }
 
 function shapeError(message: string): ByteorError {
-  return KernelErrors.error('BYTEOR_E_SPEC_INVALID', `the lane_graph spec cannot be wired: ${message}; run "byteor validate" on it`);
+  return KernelErrors.error(
+    'BYTEOR_E_SPEC_INVALID',
+    `the lane_graph spec cannot be wired: ${message}; run "byteor validate" on it`,
+  );
 }
 
 export function wireLaneGraph(g: LaneGraphSpec): Wiring {
@@ -64,7 +75,8 @@ export function wireLaneGraph(g: LaneGraphSpec): Wiring {
   const writers: Array<LaneEnd | null> = g.lanes.map(() => null);
   const readers: LaneEnd[][] = g.lanes.map(() => []);
   const setWriter = (li: number, end: LaneEnd) => {
-    if (writers[li]) throw shapeError(`lane "${g.lanes[li]!.name}" has two writers (${writers[li]!.name} and ${end.name})`);
+    if (writers[li])
+      throw shapeError(`lane "${g.lanes[li]!.name}" has two writers (${writers[li]!.name} and ${end.name})`);
     writers[li] = end;
   };
 
@@ -100,14 +112,19 @@ export function wireLaneGraph(g: LaneGraphSpec): Wiring {
     const writer = writers[index];
     if (!writer) throw shapeError(`lane "${l.name}" has no writer`);
     const want = l.kind === 'fanout_broadcast' ? (l.consumers ?? 0) : 1;
-    if (readers[index]!.length !== want) throw shapeError(`lane "${l.name}" has ${readers[index]!.length} readers, expected ${want}`);
+    if (readers[index]!.length !== want)
+      throw shapeError(`lane "${l.name}" has ${readers[index]!.length} readers, expected ${want}`);
     return { index, name: l.name, kind: l.kind, capacity: l.capacity, writer, readers: readers[index]! };
   });
 
   for (const r of roles) {
     const n = { i: r.inputs.length, o: r.outputs.length };
-    const ok = r.spec.kind === 'stage' || r.spec.kind === 'bridge' ? n.i === 1 && n.o === 1
-      : r.spec.kind === 'router' ? n.i === 1 && n.o >= 2 : n.i >= 2 && n.o === 1;
+    const ok =
+      r.spec.kind === 'stage' || r.spec.kind === 'bridge'
+        ? n.i === 1 && n.o === 1
+        : r.spec.kind === 'router'
+          ? n.i === 1 && n.o >= 2
+          : n.i >= 2 && n.o === 1;
     if (!ok) throw shapeError(`${r.spec.kind} role "${r.spec.name}" reads ${n.i} and writes ${n.o} lanes`);
     if (r.spec.kind === 'stage' && !r.spec.key) throw shapeError(`stage role "${r.spec.name}" has no key`);
   }
@@ -115,7 +132,12 @@ export function wireLaneGraph(g: LaneGraphSpec): Wiring {
   // Kahn over lanes: lane a → lane b when a role reads a and writes b
   const next: number[][] = lanes.map(() => []);
   const indegree = lanes.map(() => 0);
-  for (const r of roles) for (const i of r.inputs) for (const o of r.outputs) { next[i.lane]!.push(o); indegree[o]!++; }
+  for (const r of roles)
+    for (const i of r.inputs)
+      for (const o of r.outputs) {
+        next[i.lane]!.push(o);
+        indegree[o]!++;
+      }
   const queue = lanes.filter((l) => indegree[l.index] === 0).map((l) => l.index);
   const topoOrder: number[] = [];
   while (queue.length) {

@@ -1,5 +1,7 @@
 import {
-  PolicyAuditRecordV1, type PolicyAuditApproval, type PolicyAuditSpecSummary,
+  PolicyAuditRecordV1,
+  type PolicyAuditApproval,
+  type PolicyAuditSpecSummary,
 } from '../artifacts/policy-audit.ts';
 import type { PipelineSpecV1 } from '../spec/model.ts';
 import { packageVersion, RUNTIME_NAME } from '../version.ts';
@@ -33,16 +35,32 @@ export function specSummary(spec: PipelineSpecV1, hash: string): PolicyAuditSpec
   if (spec.model === 'single_ring') {
     const r = spec.single_ring;
     return {
-      model: 'SingleRing', name: spec.name, spec_hash: hash, shards: r.shards, ordering: r.ordering,
-      capacity: r.capacity, slot_bytes: r.slot_bytes, wait: r.wait,
+      model: 'SingleRing',
+      name: spec.name,
+      spec_hash: hash,
+      shards: r.shards,
+      ordering: r.ordering,
+      capacity: r.capacity,
+      slot_bytes: r.slot_bytes,
+      wait: r.wait,
       stages: r.stages.map((s, index) => ({ index, key: s.key, depends_on: [...s.depends_on] })),
     };
   }
   const g = spec.lane_graph;
   return {
-    model: 'LaneGraph', name: spec.name, spec_hash: hash, on_full: g.on_full, wait: g.wait,
+    model: 'LaneGraph',
+    name: spec.name,
+    spec_hash: hash,
+    on_full: g.on_full,
+    wait: g.wait,
     lanes: g.lanes.map((l) => ({ name: l.name, kind: l.kind, capacity: l.capacity })),
-    roles: g.roles.map((r) => ({ name: r.name, kind: r.kind, key: r.key ?? null, inputs: [...r.inputs], outputs: [...r.outputs] })),
+    roles: g.roles.map((r) => ({
+      name: r.name,
+      kind: r.kind,
+      key: r.key ?? null,
+      inputs: [...r.inputs],
+      outputs: [...r.outputs],
+    })),
   };
 }
 
@@ -78,8 +96,15 @@ export function policyAuditRecordForSpec(input: PolicyAuditInput): PolicyAuditRe
   if (input.approval) record.approval = input.approval;
   if (input.actions) {
     record.actions = input.actions.map((a) => ({
-      stage: a.stage, role: a.role, key: a.key, action: a.action, target: a.target,
-      policy_class: a.policy_class, replay: a.replay, capabilities: [...a.capabilities], decision: a.decision,
+      stage: a.stage,
+      role: a.role,
+      key: a.key,
+      action: a.action,
+      target: a.target,
+      policy_class: a.policy_class,
+      replay: a.replay,
+      capabilities: [...a.capabilities],
+      decision: a.decision,
     }));
   }
   return PolicyAuditRecordV1.parse(record);

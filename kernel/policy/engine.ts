@@ -42,11 +42,15 @@ export const ENV_VAR_REPLAY_POLICY = 'BYTEOR_REPLAY_POLICY';
  * The policy in force for an environment: the default, with the operator's overrides from
  * `BYTEOR_SIDE_EFFECTS_POLICY` and `BYTEOR_REPLAY_POLICY` (a bad value is a usage error, exit 2).
  */
-export function policyForEnvironment(environment: Environment, env: Readonly<Record<string, string | undefined>> = {}): EnvironmentPolicy {
+export function policyForEnvironment(
+  environment: Environment,
+  env: Readonly<Record<string, string | undefined>> = {},
+): EnvironmentPolicy {
   const base = DEFAULT_POLICIES[environment];
   return {
     environment,
-    side_effects: override(SideEffectsPolicy, env[ENV_VAR_SIDE_EFFECTS_POLICY], ENV_VAR_SIDE_EFFECTS_POLICY) ?? base.side_effects,
+    side_effects:
+      override(SideEffectsPolicy, env[ENV_VAR_SIDE_EFFECTS_POLICY], ENV_VAR_SIDE_EFFECTS_POLICY) ?? base.side_effects,
     replay: override(ReplayPolicy, env[ENV_VAR_REPLAY_POLICY], ENV_VAR_REPLAY_POLICY) ?? base.replay,
   };
 }
@@ -56,7 +60,11 @@ function override<T extends string>(schema: z.ZodType<T>, value: string | undefi
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const allowed = (schema as unknown as z.ZodEnum).options.join(', ');
-  throw KernelErrors.error('BYTEOR_E_POLICY_BAD_SETTING', `${name}=${JSON.stringify(value)} is not valid; use one of ${allowed}`, { name, value });
+  throw KernelErrors.error(
+    'BYTEOR_E_POLICY_BAD_SETTING',
+    `${name}=${JSON.stringify(value)} is not valid; use one of ${allowed}`,
+    { name, value },
+  );
 }
 
 /** One action as the engine sees it: the stage family's declarations. */
@@ -92,8 +100,11 @@ export function decideAction(action: ActionClass, ctx: DecisionContext): Decisio
   if (ctx.dryRun) return 'DryRunOnly';
   if (replay && (ctx.policy.replay === 'dry_run_only' || action.replay === 'dry_run_only')) return 'DryRunOnly';
   switch (ctx.policy.side_effects) {
-    case 'deny_all': return 'Deny';
-    case 'allow_all': return 'Allow';
-    case 'require_approval': return ctx.approvalPresent ? 'Allow' : 'RequireApproval';
+    case 'deny_all':
+      return 'Deny';
+    case 'allow_all':
+      return 'Allow';
+    case 'require_approval':
+      return ctx.approvalPresent ? 'Allow' : 'RequireApproval';
   }
 }

@@ -19,16 +19,23 @@ export interface ResolvedEnvironment {
 }
 
 /** Resolve the environment from a `--env` value and the process environment; a bad value is a usage error (exit 2). */
-export function resolveEnvironment(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): ResolvedEnvironment {
+export function resolveEnvironment(
+  flag: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): ResolvedEnvironment {
   if (flag !== undefined) return { environment: parseEnvironment(flag, '--env'), source: 'flag' };
   const fromEnv = env[ENV_VAR_ENVIRONMENT];
-  if (fromEnv !== undefined && fromEnv !== '') return { environment: parseEnvironment(fromEnv, ENV_VAR_ENVIRONMENT), source: 'BYTEOR_ENV' };
+  if (fromEnv !== undefined && fromEnv !== '')
+    return { environment: parseEnvironment(fromEnv, ENV_VAR_ENVIRONMENT), source: 'BYTEOR_ENV' };
   return { environment: DEFAULT_ENVIRONMENT, source: 'default' };
 }
 
 function parseEnvironment(value: string, where: string): Environment {
   const r = Environment.safeParse(value);
   if (r.success) return r.data;
-  throw KernelErrors.error('BYTEOR_E_POLICY_BAD_ENVIRONMENT',
-    `${where}=${JSON.stringify(value)} is not an environment; use one of dev, staging, prod`, { value, where });
+  throw KernelErrors.error(
+    'BYTEOR_E_POLICY_BAD_ENVIRONMENT',
+    `${where}=${JSON.stringify(value)} is not an environment; use one of dev, staging, prod`,
+    { value, where },
+  );
 }

@@ -29,11 +29,23 @@ export interface SpecAction {
   decision: Decision;
 }
 
-interface StageRef { stage: string; role: string; key: string; inputs: string[]; outputs: string[] }
+interface StageRef {
+  stage: string;
+  role: string;
+  key: string;
+  inputs: string[];
+  outputs: string[];
+}
 
 function stageRefs(spec: PipelineSpecV1): StageRef[] {
   if (spec.model === 'single_ring') {
-    return spec.single_ring.stages.map((s, i) => ({ stage: String(i), role: `stage-${i}`, key: s.key, inputs: [], outputs: [] }));
+    return spec.single_ring.stages.map((s, i) => ({
+      stage: String(i),
+      role: `stage-${i}`,
+      key: s.key,
+      inputs: [],
+      outputs: [],
+    }));
   }
   return spec.lane_graph.roles
     .filter((r) => r.kind === 'stage' && r.key !== undefined)
@@ -45,7 +57,11 @@ function stageRefs(spec: PipelineSpecV1): StageRef[] {
  * as side-effecting and never replayable (fail closed): validation refuses such specs anyway,
  * but the policy never guesses that an unknown stage is harmless.
  */
-export function specActions(spec: PipelineSpecV1, host: Pick<PluginHost, 'resolveStage'>, ctx: DecisionContext): SpecAction[] {
+export function specActions(
+  spec: PipelineSpecV1,
+  host: Pick<PluginHost, 'resolveStage'>,
+  ctx: DecisionContext,
+): SpecAction[] {
   return stageRefs(spec).map((ref) => {
     const resolved = host.resolveStage(ref.key);
     const family = resolved?.family;
@@ -53,13 +69,20 @@ export function specActions(spec: PipelineSpecV1, host: Pick<PluginHost, 'resolv
     const replay: ReplaySupport = family?.replay ?? 'unsupported';
     const target = resolved?.argument ?? '';
     const action = family ? (family.key ?? family.prefix!.replace(/:$/, '')) : ref.key.split(':')[0]!;
-    const capabilities = policyClass === 'side_effect'
-      ? (family?.capabilities ? family.capabilities(ref.key, target) : [ref.key])
-      : [];
+    const capabilities =
+      policyClass === 'side_effect' ? (family?.capabilities ? family.capabilities(ref.key, target) : [ref.key]) : [];
     return {
-      stage: ref.stage, role: ref.role, key: ref.key, action, target, plugin: resolved?.plugin ?? '',
-      input_lanes: ref.inputs, output_lanes: ref.outputs,
-      policy_class: policyClass, replay, capabilities,
+      stage: ref.stage,
+      role: ref.role,
+      key: ref.key,
+      action,
+      target,
+      plugin: resolved?.plugin ?? '',
+      input_lanes: ref.inputs,
+      output_lanes: ref.outputs,
+      policy_class: policyClass,
+      replay,
+      capabilities,
       decision: decideAction({ policyClass, replay }, ctx),
     };
   });

@@ -13,7 +13,11 @@ export function boundedSink(inner: IngressSink, max: number | undefined, onLimit
       if (n >= max) return;
       n++;
       const p = inner.push(record, token);
-      if (n === max) { onLimit(); if (p) return p.then(() => inner.end()); inner.end(); }
+      if (n === max) {
+        onLimit();
+        if (p) return p.then(() => inner.end());
+        inner.end();
+      }
       return p;
     },
     end: () => inner.end(),

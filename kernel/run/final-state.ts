@@ -21,8 +21,13 @@ import { writeStateDocument } from '../rundir/state-file.ts';
  * when there is one; otherwise one is made to build the document only (never started: no
  * socket, no state.json).
  */
-export async function writeFinalState(file: string, run: SingleRingRun | LaneGraphRun, kernel: KernelHost, info: RunInfo,
-  monitor: RuntimeMonitor | LaneGraphMonitor | null): Promise<void> {
+export async function writeFinalState(
+  file: string,
+  run: SingleRingRun | LaneGraphRun,
+  kernel: KernelHost,
+  info: RunInfo,
+  monitor: RuntimeMonitor | LaneGraphMonitor | null,
+): Promise<void> {
   const path = resolve(file);
   const opts = { paths: runDirPaths(dirname(path)), kernel, info, onStop: () => {} };
   if (run instanceof LaneGraphRun) {

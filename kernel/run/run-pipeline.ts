@@ -49,8 +49,14 @@ async function runClaimed(kernel: KernelHost, opts: RunRequest, paths: RunDirPat
   const err = opts.err ?? (() => {});
   const { ingress, egress } = opts.adapters();
   const info: RunInfo = {
-    spec, specHash: loaded.hash, specPath: opts.specPath, runDir: paths?.dir ?? null, oneShot: opts.oneShot, dryRun: opts.dryRun,
-    flags: opts.flags, env: opts.env,
+    spec,
+    specHash: loaded.hash,
+    specPath: opts.specPath,
+    runDir: paths?.dir ?? null,
+    oneShot: opts.oneShot,
+    dryRun: opts.dryRun,
+    flags: opts.flags,
+    env: opts.env,
   };
   await kernel.hooks.runStarting.promise(info);
 
@@ -70,34 +76,63 @@ async function runClaimed(kernel: KernelHost, opts: RunRequest, paths: RunDirPat
   };
   const onSignal = (sig: NodeJS.Signals) => {
     signals++;
-    if (signals === 1) { err(`${sig}: draining in-flight records (send it again to stop at once)\n`); drain(); }
-    else executor?.abort(KernelErrors.error('BYTEOR_E_RUN_INTERRUPTED', `stopped by a second ${sig} before the pipeline drained`));
+    if (signals === 1) {
+      err(`${sig}: draining in-flight records (send it again to stop at once)\n`);
+      drain();
+    } else
+      executor?.abort(
+        KernelErrors.error('BYTEOR_E_RUN_INTERRUPTED', `stopped by a second ${sig} before the pipeline drained`),
+      );
   };
-  if (opts.signals) { process.on('SIGINT', onSignal); process.on('SIGTERM', onSignal); }
-  const unhook = () => { if (opts.signals) { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); } };
+  if (opts.signals) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  const unhook = () => {
+    if (opts.signals) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  };
 
   let refusals = 0;
   // a failed journal write (disk full, I/O error) stops the run with BYTEOR_E_JOURNAL_WRITE_FAILED
-  const journal = paths ? new JournalWriter(paths.journal, { specHash: loaded.hash, onFailure: (e) => executor?.abort(e) }) : null;
+  const journal = paths
+    ? new JournalWriter(paths.journal, { specHash: loaded.hash, onFailure: (e) => executor?.abort(e) })
+    : null;
   let started: SingleRingRun | LaneGraphRun;
   try {
     await egress.start();
     const common = {
-      kernel, run: info, egress, ingress, journal,
+      kernel,
+      run: info,
+      egress,
+      ingress,
+      journal,
       ...(opts.wait ? { wait: opts.wait } : {}),
       ...(opts.maxBatch !== undefined ? { maxBatch: opts.maxBatch } : {}),
       onRefused: (index: number, bytes: number, slotBytes: number) => {
         if (++refusals <= MAX_REFUSAL_LINES) {
-          err(`error[BYTEOR_E_RECORD_TOO_LARGE]: record ${index} is ${bytes} bytes, more than ${spec.model}.slot_bytes=${slotBytes}; refused (never truncated)\n`);
+          err(
+            `error[BYTEOR_E_RECORD_TOO_LARGE]: record ${index} is ${bytes} bytes, more than ${spec.model}` +
+              `.slot_bytes=${slotBytes}; refused (never truncated)\n`,
+          );
         } else if (refusals === MAX_REFUSAL_LINES + 1) {
           err('error[BYTEOR_E_RECORD_TOO_LARGE]: more records refused; the summary counts them all\n');
         }
       },
-      onFailure: () => { void ingress.close(); },
+      onFailure: () => {
+        void ingress.close();
+      },
     };
-    started = spec.model === 'single_ring'
-      ? await SingleRingRun.start({ ...common, spec })
-      : await LaneGraphRun.start({ ...common, spec, onWarning: (code, message) => err(`warning[${code}]: ${message}\n`) });
+    started =
+      spec.model === 'single_ring'
+        ? await SingleRingRun.start({ ...common, spec })
+        : await LaneGraphRun.start({
+            ...common,
+            spec,
+            onWarning: (code, message) => err(`warning[${code}]: ${message}\n`),
+          });
   } catch (e) {
     unhook();
     await egress.close().catch(() => {});
@@ -109,30 +144,51 @@ async function runClaimed(kernel: KernelHost, opts: RunRequest, paths: RunDirPat
     const code = e instanceof ByteorError ? e.code : 'BYTEOR_E_ARTIFACT_WRITE';
     err(`warning[${code}]: the state file was not rewritten: ${e instanceof Error ? e.message : String(e)}\n`);
   };
-  const monitor = !paths ? null : executor instanceof LaneGraphRun
-    ? new LaneGraphMonitor({ paths, run: executor, kernel, info, onStop: drain, onStateError })
-    : new RuntimeMonitor({ paths, run: executor, kernel, info, onStop: drain, onStateError });
+  const monitor = !paths
+    ? null
+    : executor instanceof LaneGraphRun
+      ? new LaneGraphMonitor({ paths, run: executor, kernel, info, onStop: drain, onStateError })
+      : new RuntimeMonitor({ paths, run: executor, kernel, info, onStop: drain, onStateError });
 
   const ex = executor;
   let watcher: { stop(): void } | null = null;
   let summary: RunSummary;
   let escaped: unknown = null;
   try {
-    watcher = opts.watch?.({ records: () => { const r = ex.observe().records; return { in: r.in, out: r.out }; } }) ?? null;
+    watcher =
+      opts.watch?.({
+        records: () => {
+          const r = ex.observe().records;
+          return { in: r.in, out: r.out };
+        },
+      }) ?? null;
     if (monitor) {
       await monitor.start();
       opts.recorded?.({ runDir: paths!.dir, info, startedUnixMs: ex.startedUnixMs });
       err(`running ${spec.name} (${loaded.hash}); run directory ${paths!.dir}\n`);
     }
     await kernel.hooks.runStarted.promise(info);
-    if (stopping) { stopping = false; drain(); } // a signal came while starting: nothing to read
-    else await ingress.start(boundedSink(ex.sink, opts.maxRecords, () => { void ingress.close(); }));
+    if (stopping) {
+      stopping = false;
+      drain();
+    } // a signal came while starting: nothing to read
+    else
+      await ingress.start(
+        boundedSink(ex.sink, opts.maxRecords, () => {
+          void ingress.close();
+        }),
+      );
     summary = await ex.done;
   } catch (e) {
-    ex.abort(e instanceof ByteorError ? e : KernelErrors.error('BYTEOR_E_RUN_FAILED', e instanceof Error ? e.message : String(e)));
+    ex.abort(
+      e instanceof ByteorError
+        ? e
+        : KernelErrors.error('BYTEOR_E_RUN_FAILED', e instanceof Error ? e.message : String(e)),
+    );
     summary = await ex.done;
-    if (e instanceof ByteorError) { if (!summary.error) summary.error = { code: e.code, message: e.message }; }
-    else escaped = e;
+    if (e instanceof ByteorError) {
+      if (!summary.error) summary.error = { code: e.code, message: e.message };
+    } else escaped = e;
   } finally {
     unhook();
     watcher?.stop();
@@ -140,11 +196,19 @@ async function runClaimed(kernel: KernelHost, opts: RunRequest, paths: RunDirPat
   await ingress.close().catch(() => {});
   // a failed run: count what the source handed over until it stopped (records pushed into the
   // halted pipeline after the failure are undelivered too)
-  if (summary.error) { const fresh = ex.summary(); summary = { ...fresh, error: fresh.error ?? summary.error }; }
+  if (summary.error) {
+    const fresh = ex.summary();
+    summary = { ...fresh, error: fresh.error ?? summary.error };
+  }
   let egressCloseError: unknown = null;
-  try { await egress.close(); } catch (e) { egressCloseError = e; }
+  try {
+    await egress.close();
+  } catch (e) {
+    egressCloseError = e;
+  }
   journal?.close();
-  if (escaped !== null) { // not a ByteorError: a bug; closed, not reported to the hooks
+  if (escaped !== null) {
+    // not a ByteorError: a bug; closed, not reported to the hooks
     await monitor?.stop();
     throw escaped;
   }

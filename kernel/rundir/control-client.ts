@@ -20,11 +20,19 @@ export function queryRuntime(target: string, op: ControlOp, opts: QueryOptions =
   const path = opts.socketPath ? target : join(target, CONTROL_SOCKET);
   const timeoutMs = opts.timeoutMs ?? 3000;
   return new Promise((resolve, reject) => {
-    const unreachable = (why: string) => KernelErrors.error('BYTEOR_E_RUNTIME_UNREACHABLE', `no runtime answers on ${path} (${why})`, { socket: path });
+    const unreachable = (why: string) =>
+      KernelErrors.error('BYTEOR_E_RUNTIME_UNREACHABLE', `no runtime answers on ${path} (${why})`, { socket: path });
     const socket = connect(path);
     let buf = '';
     let settled = false;
-    const finish = (f: () => void) => { if (!settled) { settled = true; clearTimeout(timer); socket.destroy(); f(); } };
+    const finish = (f: () => void) => {
+      if (!settled) {
+        settled = true;
+        clearTimeout(timer);
+        socket.destroy();
+        f();
+      }
+    };
     const timer = setTimeout(() => finish(() => reject(unreachable(`no answer within ${timeoutMs} ms`))), timeoutMs);
     socket.setEncoding('utf8');
     socket.once('connect', () => socket.write(`${JSON.stringify({ op })}\n`));
@@ -36,9 +44,20 @@ export function queryRuntime(target: string, op: ControlOp, opts: QueryOptions =
         try {
           const parsed = ControlResponse.safeParse(JSON.parse(buf.slice(0, nl)));
           if (parsed.success) resolve(parsed.data);
-          else reject(KernelErrors.error('BYTEOR_E_CONTROL_BAD_RESPONSE', `the runtime on ${path} answered something that is not a control response`));
+          else
+            reject(
+              KernelErrors.error(
+                'BYTEOR_E_CONTROL_BAD_RESPONSE',
+                `the runtime on ${path} answered something that is not a control response`,
+              ),
+            );
         } catch {
-          reject(KernelErrors.error('BYTEOR_E_CONTROL_BAD_RESPONSE', `the runtime on ${path} answered something that is not JSON`));
+          reject(
+            KernelErrors.error(
+              'BYTEOR_E_CONTROL_BAD_RESPONSE',
+              `the runtime on ${path} answered something that is not JSON`,
+            ),
+          );
         }
       });
     });

@@ -17,7 +17,13 @@ export type ControlRequest = z.infer<typeof ControlRequest>;
 export const ControlError = z.object({ code: z.string(), message: z.string() });
 
 export const ControlResponse = z.union([
-  z.object({ ok: z.literal(true), op: z.literal('ping'), pid: z.number().int(), spec_hash: z.string(), state: z.string() }),
+  z.object({
+    ok: z.literal(true),
+    op: z.literal('ping'),
+    pid: z.number().int(),
+    spec_hash: z.string(),
+    state: z.string(),
+  }),
   z.object({ ok: z.literal(true), op: z.literal('snapshot'), snapshot: z.unknown() }),
   z.object({ ok: z.literal(true), op: z.literal('stop'), state: z.string() }),
   z.object({ ok: z.literal(false), error: ControlError }),

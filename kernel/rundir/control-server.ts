@@ -20,29 +20,52 @@ export class ControlServer {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
 
-  constructor(private readonly path: string, private readonly handlers: ControlHandlers) {}
+  constructor(
+    private readonly path: string,
+    private readonly handlers: ControlHandlers,
+  ) {}
 
   /** Listen; refuses when another live runtime answers on this socket, removes a stale one. */
   async listen(): Promise<void> {
     if (existsSync(this.path)) {
       let alive = false;
-      try { await queryRuntime(this.path, 'ping', { timeoutMs: 500, socketPath: true }); alive = true; } catch { /* stale */ }
-      if (alive) {
-        throw KernelErrors.error('BYTEOR_E_RUNDIR_BUSY', `another runtime is running with control socket ${this.path}; stop it first or give another --run-dir`, { socket: this.path });
+      try {
+        await queryRuntime(this.path, 'ping', { timeoutMs: 500, socketPath: true });
+        alive = true;
+      } catch {
+        /* stale */
       }
-      try { unlinkSync(this.path); } catch { /* gone meanwhile */ }
+      if (alive) {
+        throw KernelErrors.error(
+          'BYTEOR_E_RUNDIR_BUSY',
+          `another runtime is running with control socket ${this.path}; stop it first or give another --run-dir`,
+          { socket: this.path },
+        );
+      }
+      try {
+        unlinkSync(this.path);
+      } catch {
+        /* gone meanwhile */
+      }
     }
     const server = createServer((s) => this.serve(s));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (e) => reject(KernelErrors.error('BYTEOR_E_CONTROL_LISTEN', `cannot listen on ${this.path}: ${e.message}`)));
+      server.once('error', (e) =>
+        reject(KernelErrors.error('BYTEOR_E_CONTROL_LISTEN', `cannot listen on ${this.path}: ${e.message}`)),
+      );
       server.listen(this.path, () => resolve());
     });
     // 0600 whatever the umask; no window for another user: the run dir is 0700 and ours (run-dir.ts)
-    try { chmodSync(this.path, 0o600); } catch (e) {
+    try {
+      chmodSync(this.path, 0o600);
+    } catch (e) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       this.server = null;
-      throw KernelErrors.error('BYTEOR_E_CONTROL_LISTEN', `cannot make ${this.path} private (mode 0600): ${(e as Error).message}`);
+      throw KernelErrors.error(
+        'BYTEOR_E_CONTROL_LISTEN',
+        `cannot make ${this.path} private (mode 0600): ${(e as Error).message}`,
+      );
     }
     server.unref();
   }
@@ -84,13 +107,19 @@ export class ControlServer {
     }
     try {
       switch (req.op) {
-        case 'ping': return { ok: true, op: 'ping', ...this.handlers.ping() };
-        case 'snapshot': return { ok: true, op: 'snapshot', snapshot: await this.handlers.snapshot() };
-        case 'stop': return { ok: true, op: 'stop', state: this.handlers.stop() };
+        case 'ping':
+          return { ok: true, op: 'ping', ...this.handlers.ping() };
+        case 'snapshot':
+          return { ok: true, op: 'snapshot', snapshot: await this.handlers.snapshot() };
+        case 'stop':
+          return { ok: true, op: 'stop', state: this.handlers.stop() };
       }
     } catch (e) {
       const err = e instanceof ByteorError ? e : null;
-      return { ok: false, error: { code: err?.code ?? 'BYTEOR_E_CONTROL_FAILED', message: e instanceof Error ? e.message : String(e) } };
+      return {
+        ok: false,
+        error: { code: err?.code ?? 'BYTEOR_E_CONTROL_FAILED', message: e instanceof Error ? e.message : String(e) },
+      };
     }
   }
 
@@ -100,7 +129,11 @@ export class ControlServer {
     this.server = null;
     for (const s of this.sockets) s.end();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    try { unlinkSync(this.path); } catch { /* already gone */ }
+    try {
+      unlinkSync(this.path);
+    } catch {
+      /* already gone */
+    }
   }
 }
 

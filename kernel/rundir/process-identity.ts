@@ -22,7 +22,12 @@ export function processStartTicks(pid: number | 'self'): number | null | undefin
 }
 
 function procMounted(): boolean {
-  try { readFileSync('/proc/self/stat'); return true; } catch { return false; }
+  try {
+    readFileSync('/proc/self/stat');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export interface Liveness {
@@ -38,13 +43,19 @@ export function processAlive(pid: number, startTicks: number | null | undefined)
   if (now !== null && startTicks !== null && startTicks !== undefined) {
     return now === startTicks
       ? { alive: true, why: `process ${pid} runs, with the start time the runtime recorded` }
-      : { alive: false, why: `process ${pid} runs but started at another time (tick ${now}, the runtime's was ${startTicks}): the pid was reused` };
+      : {
+          alive: false,
+          why:
+            `process ${pid} runs but started at another time (tick ${now}, the runtime's was ${startTicks}): the ` +
+            `pid was reused`,
+        };
   }
   try {
     process.kill(pid, 0);
     return { alive: true, why: `process ${pid} runs (its start time could not be compared)` };
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EPERM') return { alive: true, why: `process ${pid} runs as another user (its start time could not be compared)` };
+    if ((e as NodeJS.ErrnoException).code === 'EPERM')
+      return { alive: true, why: `process ${pid} runs as another user (its start time could not be compared)` };
     return { alive: false, why: `no process ${pid} is running` };
   }
 }

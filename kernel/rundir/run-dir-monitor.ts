@@ -46,7 +46,10 @@ export abstract class RunDirMonitor<Obs, Doc, Run extends MonitoredRun<Obs> = Mo
     this.server = new ControlServer(opts.paths.socket, {
       ping: () => ({ pid: process.pid, spec_hash: opts.info.specHash, state: opts.run.state }),
       snapshot: () => this.snapshot('live'),
-      stop: () => { opts.onStop(); return opts.run.state; },
+      stop: () => {
+        opts.onStop();
+        return opts.run.state;
+      },
     });
   }
 
@@ -60,7 +63,9 @@ export abstract class RunDirMonitor<Obs, Doc, Run extends MonitoredRun<Obs> = Mo
   async start(): Promise<void> {
     await this.server.listen();
     await this.sample();
-    this.timer = setInterval(() => { void this.sample().catch((e) => this.stateError(e)); }, STATE_INTERVAL_MS);
+    this.timer = setInterval(() => {
+      void this.sample().catch((e) => this.stateError(e));
+    }, STATE_INTERVAL_MS);
     this.timer.unref();
   }
 
@@ -99,19 +104,32 @@ export abstract class RunDirMonitor<Obs, Doc, Run extends MonitoredRun<Obs> = Mo
   /** The fields every state document starts with (spec identity, capture time, source). */
   protected header(source: DocumentSource) {
     const { info } = this.opts;
-    return { spec_hash: info.specHash, spec_name: info.spec.name, spec_path: info.specPath, captured_unix_ms: Date.now(), source };
+    return {
+      spec_hash: info.specHash,
+      spec_name: info.spec.name,
+      spec_path: info.specPath,
+      captured_unix_ms: Date.now(),
+      source,
+    };
   }
 
   /** The runtime process as every state document describes it (each model adds its `wait`). */
   protected runtimeProcess(obs: { state: string }) {
     const { info, run } = this.opts;
-    return { pid: process.pid, start_ticks: this.startTicks, run_dir: info.runDir, started_unix_ms: run.startedUnixMs, state: obs.state, one_shot: info.oneShot };
+    return {
+      pid: process.pid,
+      start_ticks: this.startTicks,
+      run_dir: info.runDir,
+      started_unix_ms: run.startedUnixMs,
+      state: obs.state,
+      one_shot: info.oneShot,
+    };
   }
 
   /** The run's error once it failed, else null. */
   protected runError(): RunSummary['error'] | null {
     const { run } = this.opts;
-    return run.failure ? run.summary().error ?? null : null;
+    return run.failure ? (run.summary().error ?? null) : null;
   }
 
   /** Every plugin snapshot section by name (sorted); a section that fails says so in its place. */
@@ -123,7 +141,9 @@ export abstract class RunDirMonitor<Obs, Doc, Run extends MonitoredRun<Obs> = Mo
       try {
         sections[section.name] = await section.collect(info);
       } catch (e) {
-        sections[section.name] = { error: `plugin "${plugin}" failed to collect this section: ${e instanceof Error ? e.message : String(e)}` };
+        sections[section.name] = {
+          error: `plugin "${plugin}" failed to collect this section: ${e instanceof Error ? e.message : String(e)}`,
+        };
       }
     }
     return sections;

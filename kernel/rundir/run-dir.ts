@@ -20,7 +20,12 @@ export const CONTROL_SOCKET = 'control.sock';
 export const STATE_FILE = 'state.json';
 export const JOURNAL_DIR = 'journal';
 
-export interface RunDirPaths { dir: string; socket: string; state: string; journal: string }
+export interface RunDirPaths {
+  dir: string;
+  socket: string;
+  state: string;
+  journal: string;
+}
 
 export function runDirPaths(dir: string): RunDirPaths {
   return { dir, socket: join(dir, CONTROL_SOCKET), state: join(dir, STATE_FILE), journal: join(dir, JOURNAL_DIR) };
@@ -35,11 +40,15 @@ export function userRunDir(): string {
 /** Where a runtime's run directory is (for readers: nothing is created). */
 export function locateRunDir(flag: string | undefined): string {
   if (flag) return flag;
-  if (existsSync(join(DEFAULT_RUN_DIR, CONTROL_SOCKET)) || existsSync(join(DEFAULT_RUN_DIR, STATE_FILE))) return DEFAULT_RUN_DIR;
+  if (existsSync(join(DEFAULT_RUN_DIR, CONTROL_SOCKET)) || existsSync(join(DEFAULT_RUN_DIR, STATE_FILE)))
+    return DEFAULT_RUN_DIR;
   return userRunDir();
 }
 
-/** Why a run directory (`st`; `isLink` when it is a symlink that is not to be followed) is not ours alone; null when it is. */
+/**
+ * Why a run directory (`st`; `isLink` when it is a symlink that is not to be followed) is not ours alone; null when it
+ * is.
+ */
 export function runDirProblem(st: Stats, isLink: boolean): string | null {
   if (isLink) return 'is a symbolic link';
   if (!st.isDirectory()) return 'is not a directory';
@@ -49,13 +58,23 @@ export function runDirProblem(st: Stats, isLink: boolean): string | null {
   return null;
 }
 
-const unsafe = (dir: string, problem: string, flag: boolean) => KernelErrors.error('BYTEOR_E_RUNDIR_UNSAFE',
-  `run directory ${dir} ${problem}; another user could read or plant files in it. `
-  + (flag ? 'Give a directory of your own, writable only by you (mode 0700), with --run-dir=DIR'
-    : `Remove it (rm -r ${dir}) or give a directory of your own, writable only by you, with --run-dir=DIR`), { run_dir: dir });
+const unsafe = (dir: string, problem: string, flag: boolean) =>
+  KernelErrors.error(
+    'BYTEOR_E_RUNDIR_UNSAFE',
+    `run directory ${dir} ${problem}; another user could read or plant files in it. ` +
+      (flag
+        ? 'Give a directory of your own, writable only by you (mode 0700), with --run-dir=DIR'
+        : `Remove it (rm -r ${dir}) or give a directory of your own, writable only by you, with --run-dir=DIR`),
+    { run_dir: dir },
+  );
 
-const unwritable = (dir: string, e: unknown) => KernelErrors.error('BYTEOR_E_RUNDIR_UNWRITABLE',
-  `run directory ${dir} cannot be created or written${e instanceof Error ? ` (${e.message})` : ''}; give a writable one with --run-dir=DIR`, { run_dir: dir });
+const unwritable = (dir: string, e: unknown) =>
+  KernelErrors.error(
+    'BYTEOR_E_RUNDIR_UNWRITABLE',
+    `run directory ${dir} cannot be created or written${e instanceof Error ? ` (${e.message})` : ''}; give a ` +
+      `writable one with --run-dir=DIR`,
+    { run_dir: dir },
+  );
 
 /**
  * Create `dir` (mode 0700) unless it exists, check that it is ours alone, make it 0700. Throws
@@ -74,28 +93,45 @@ export function ensureRunDir(dir: string, followLinks: boolean): void {
     const l = lstatSync(dir);
     isLink = l.isSymbolicLink();
     st = isLink && followLinks ? statSync(dir) : l;
-  } catch (e) { throw unwritable(dir, e); }
+  } catch (e) {
+    throw unwritable(dir, e);
+  }
   const problem = runDirProblem(st, isLink && !followLinks);
   if (problem) throw unsafe(dir, problem, followLinks);
   if ((st.mode & 0o777) !== 0o700) {
-    try { chmodSync(dir, 0o700); } catch (e) { throw unwritable(dir, e); }
+    try {
+      chmodSync(dir, 0o700);
+    } catch (e) {
+      throw unwritable(dir, e);
+    }
   }
 }
 
 /** The default run directory when it can be one of ours, else null (the caller falls back). */
 function usableDefault(): string | null {
-  try { ensureRunDir(DEFAULT_RUN_DIR, false); return DEFAULT_RUN_DIR; } catch { return null; }
+  try {
+    ensureRunDir(DEFAULT_RUN_DIR, false);
+    return DEFAULT_RUN_DIR;
+  } catch {
+    return null;
+  }
 }
 
 /** Resolve and create the run directory of a starting runtime (no lock: see claimRunDir). */
 export function prepareRunDir(flag: string | undefined): RunDirPaths {
-  if (flag) { ensureRunDir(flag, true); return runDirPaths(flag); }
+  if (flag) {
+    ensureRunDir(flag, true);
+    return runDirPaths(flag);
+  }
   const dir = usableDefault() ?? userRunDir();
   if (dir !== DEFAULT_RUN_DIR) ensureRunDir(dir, false);
   return runDirPaths(dir);
 }
 
-export interface ClaimedRunDir { paths: RunDirPaths; lock: RunDirLock }
+export interface ClaimedRunDir {
+  paths: RunDirPaths;
+  lock: RunDirLock;
+}
 
 /**
  * Prepare the run directory of a starting runtime and take its lock (BYTEOR_E_RUNDIR_BUSY when

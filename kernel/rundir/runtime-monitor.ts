@@ -5,7 +5,11 @@
  * with lag > 0).
  */
 import type { RunObservation, SingleRingRun } from '../exec/single-ring-executor.ts';
-import { SingleRingSnapshot, SINGLE_RING_SNAPSHOT_VERSION, type StalledStage } from '../artifacts/single-ring-snapshot.ts';
+import {
+  SingleRingSnapshot,
+  SINGLE_RING_SNAPSHOT_VERSION,
+  type StalledStage,
+} from '../artifacts/single-ring-snapshot.ts';
 import { sortedCounters } from '../artifacts/sorted-counters.ts';
 import { writeStateFile } from './state-file.ts';
 import { RunDirMonitor, type DocumentSource, type RunDirMonitorOptions } from './run-dir-monitor.ts';
@@ -20,7 +24,8 @@ export class RuntimeMonitor extends RunDirMonitor<RunObservation, SingleRingSnap
     const stalled: StalledStage[] = [];
     for (const sh of obs.shards) {
       for (const st of sh.stages) {
-        if (this.stalledAt(`${sh.shard}/${st.stage}`, st.sequence, st.lag)) stalled.push({ shard: sh.shard, stage: st.stage, key: st.key, sequence: st.sequence, lag: st.lag });
+        if (this.stalledAt(`${sh.shard}/${st.stage}`, st.sequence, st.lag))
+          stalled.push({ shard: sh.shard, stage: st.stage, key: st.key, sequence: st.sequence, lag: st.lag });
       }
     }
     this.stalled = stalled;
@@ -30,14 +35,21 @@ export class RuntimeMonitor extends RunDirMonitor<RunObservation, SingleRingSnap
     writeStateFile(this.opts.paths.dir, doc);
   }
 
-  protected document(obs: RunObservation, source: DocumentSource, sections: Record<string, unknown>): SingleRingSnapshot {
+  protected document(
+    obs: RunObservation,
+    source: DocumentSource,
+    sections: Record<string, unknown>,
+  ): SingleRingSnapshot {
     return SingleRingSnapshot.parse({
       snapshot_v: SINGLE_RING_SNAPSHOT_VERSION,
       model: 'single_ring',
       ...this.header(source),
       runtime: { ...this.runtimeProcess(obs), wait: obs.wait },
       records: obs.records,
-      shards: obs.shards.map((sh) => ({ ...sh, stages: sh.stages.map((st) => ({ ...st, counters: sortedCounters(st.counters) })) })),
+      shards: obs.shards.map((sh) => ({
+        ...sh,
+        stages: sh.stages.map((st) => ({ ...st, counters: sortedCounters(st.counters) })),
+      })),
       stalled: this.stalled,
       error: this.runError(),
       sections,

@@ -28,7 +28,11 @@ export function runDirFromFlags(flags: RuntimePathFlags): string | undefined {
     if (value === undefined) continue;
     const dir = flag === 'run-dir' ? resolve(value) : runDirOf(value);
     if (chosen && chosen.dir !== dir) {
-      throw KernelErrors.error('BYTEOR_E_USAGE_BAD_FLAG', `--${chosen.flag}=${flags[chosen.flag as keyof RuntimePathFlags]} and --${flag}=${value} name different run directories (${chosen.dir}, ${dir}); give one of them`);
+      throw KernelErrors.error(
+        'BYTEOR_E_USAGE_BAD_FLAG',
+        `--${chosen.flag}=${flags[chosen.flag as keyof RuntimePathFlags]} and --${flag}=${value} name different ` +
+          `run directories (${chosen.dir}, ${dir}); give one of them`,
+      );
     }
     // --run-dir is kept as given; a ring or lane path becomes its run directory
     chosen ??= { flag, dir, given: flag === 'run-dir' ? value : dir };
@@ -43,7 +47,11 @@ function runDirOf(path: string): string {
   if (name === CONTROL_SOCKET || name === STATE_FILE) return dirname(abs);
   try {
     if (!statSync(abs).isDirectory()) {
-      throw KernelErrors.error('BYTEOR_E_USAGE_BAD_FLAG', `${path} is neither a run directory nor its ${CONTROL_SOCKET} or ${STATE_FILE}; give the runtime's run directory`);
+      throw KernelErrors.error(
+        'BYTEOR_E_USAGE_BAD_FLAG',
+        `${path} is neither a run directory nor its ${CONTROL_SOCKET} or ${STATE_FILE}; give the runtime's run ` +
+          `directory`,
+      );
     }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;

@@ -33,12 +33,20 @@ export function writeStateDocument<S extends z.ZodType>(path: string, schema: S,
     if (errno !== 'ENOSPC' && errno !== 'EDQUOT') throw e;
     const text = Buffer.from(stableJson(schema.parse(doc)));
     let fd: number;
-    try { fd = openSync(path, constants.O_WRONLY | constants.O_NOFOLLOW); } catch { throw e; }
+    try {
+      fd = openSync(path, constants.O_WRONLY | constants.O_NOFOLLOW);
+    } catch {
+      throw e;
+    }
     try {
       let done = 0;
       while (done < text.length) done += writeSync(fd, text, done, text.length - done, done);
       ftruncateSync(fd, text.length);
-    } catch { throw e; } finally { closeSync(fd); }
+    } catch {
+      throw e;
+    } finally {
+      closeSync(fd);
+    }
   }
 }
 
@@ -49,12 +57,20 @@ export function readStateFile(runDir: string): RuntimeStateDocument {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw KernelErrors.error('BYTEOR_E_STATE_UNREADABLE', `cannot read the state file ${path} (${(e as Error).message})`, { path });
+    throw KernelErrors.error(
+      'BYTEOR_E_STATE_UNREADABLE',
+      `cannot read the state file ${path} (${(e as Error).message})`,
+      { path },
+    );
   }
   const parsed = RuntimeStateDocument.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw KernelErrors.error('BYTEOR_E_STATE_INVALID', `the state file ${path} fails its schema at ${issue.path.join('.') || '(root)'}: ${issue.message}`, { path });
+    throw KernelErrors.error(
+      'BYTEOR_E_STATE_INVALID',
+      `the state file ${path} fails its schema at ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+      { path },
+    );
   }
   return parsed.data;
 }

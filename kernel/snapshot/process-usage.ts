@@ -29,5 +29,5 @@ export function processUsage(pid: number, proc = '/proc'): ProcessUsage | null {
 
 /** CPU use between two samples taken `ms` apart, in percent of one core. */
 export function cpuPercent(prev: ProcessUsage, now: ProcessUsage, ms: number): number {
-  return ms > 0 ? Math.max(0, ((now.cpuSeconds - prev.cpuSeconds) * 1000 / ms) * 100) : 0;
+  return ms > 0 ? Math.max(0, (((now.cpuSeconds - prev.cpuSeconds) * 1000) / ms) * 100) : 0;
 }

@@ -31,23 +31,49 @@ export function describeSpec(loaded: LoadedSpec, kernel: Pick<PluginHost, 'resol
     const { stages, ...constraints } = spec.single_ring;
     const n = stages.length;
     const described: StageDescription[] = stages.map((s, i) => ({
-      index: i, key: s.key, depends_on: s.depends_on, releases: i === n - 1, ...stageFacts(kernel, s.key),
+      index: i,
+      key: s.key,
+      depends_on: s.depends_on,
+      releases: i === n - 1,
+      ...stageFacts(kernel, s.key),
     }));
-    return SpecDescription.parse({ ...base, constraints, stages: described, lanes: [], endpoints: [], roles: [], ...tail });
+    return SpecDescription.parse({
+      ...base,
+      constraints,
+      stages: described,
+      lanes: [],
+      endpoints: [],
+      roles: [],
+      ...tail,
+    });
   }
   const { lanes, endpoints, roles, ...constraints } = spec.lane_graph;
   const described: RoleDescription[] = roles.map((r) => ({
     ...r,
     inserted: r.inserted === true,
-    ...(r.kind === 'stage' && r.key !== undefined ? stageFacts(kernel, r.key) : { plugin: null, policy_class: null, replay: null }),
+    ...(r.kind === 'stage' && r.key !== undefined
+      ? stageFacts(kernel, r.key)
+      : { plugin: null, policy_class: null, replay: null }),
   }));
   return SpecDescription.parse({ ...base, constraints, stages: [], lanes, endpoints, roles: described, ...tail });
 }
 
 function table(rows: string[][], indent = '  '): string {
   const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => { widths[i] = Math.max(widths[i] ?? 0, c.length); });
-  return rows.map((r) => indent + r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+  for (const r of rows)
+    r.forEach((c, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, c.length);
+    });
+  return rows
+    .map(
+      (r) =>
+        indent +
+        r
+          .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+          .join('  ')
+          .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** The text `describe` prints. */
@@ -56,46 +82,89 @@ export function renderDescription(d: SpecDescription): string {
   out.push(`spec         ${d.name}`);
   out.push(`model        ${d.model}`);
   out.push(`hash         ${d.spec_hash}`);
-  out.push(`source       ${d.source === 'plan' ? 'authored plan, lowered to an explicit spec' : 'explicit spec'}${d.spec_path ? ` (${d.spec_path})` : ''}`);
+  out.push(
+    `source       ${d.source === 'plan' ? 'authored plan, lowered to an explicit spec' : 'explicit spec'}` +
+      `${d.spec_path ? ` (${d.spec_path})` : ''}`,
+  );
   if (d.plugins.length) out.push(`plugins      ${d.plugins.join(', ')}`);
   out.push('');
   out.push('constraints');
-  out.push(table(Object.entries(d.constraints).map(([k, v]) => [k, Array.isArray(v) ? (v.length ? v.join(', ') : '(none)') : String(v)])));
+  out.push(
+    table(
+      Object.entries(d.constraints).map(([k, v]) => [
+        k,
+        Array.isArray(v) ? (v.length ? v.join(', ') : '(none)') : String(v),
+      ]),
+    ),
+  );
 
   if (d.model === 'single_ring') {
     const shards = Number(d.constraints.shards);
     out.push('');
     out.push(`stages (${d.stages.length}, on ${shards === 1 ? 'one ring' : `each of ${shards} shard rings`})`);
-    out.push(table([
-      ['#', 'key', 'waits for', 'plugin', 'class', 'replay'],
-      ...d.stages.map((s) => [
-        String(s.index), s.key,
-        (s.depends_on.length ? s.depends_on.map((x) => `stage ${x}`).join(', ') : 'producer cursor') + (s.releases ? '; releases slots to egress' : ''),
-        s.plugin, s.policy_class, s.replay,
+    out.push(
+      table([
+        ['#', 'key', 'waits for', 'plugin', 'class', 'replay'],
+        ...d.stages.map((s) => [
+          String(s.index),
+          s.key,
+          (s.depends_on.length ? s.depends_on.map((x) => `stage ${x}`).join(', ') : 'producer cursor') +
+            (s.releases ? '; releases slots to egress' : ''),
+          s.plugin,
+          s.policy_class,
+          s.replay,
+        ]),
       ]),
-    ]));
+    );
   } else {
     const kind = new Map(d.lanes.map((l) => [l.name, l.kind] as const));
     out.push('');
     out.push(`lanes (${d.lanes.length})`);
-    out.push(table([['name', 'kind', 'capacity', 'consumers'], ...d.lanes.map((l) => [l.name, l.kind, String(l.capacity), l.consumers === undefined ? '-' : String(l.consumers)])]));
+    out.push(
+      table([
+        ['name', 'kind', 'capacity', 'consumers'],
+        ...d.lanes.map((l) => [
+          l.name,
+          l.kind,
+          String(l.capacity),
+          l.consumers === undefined ? '-' : String(l.consumers),
+        ]),
+      ]),
+    );
     out.push('');
     out.push(`endpoints (${d.endpoints.length})`);
     out.push(table(d.endpoints.map((e) => [e.name, e.kind, `${e.kind === 'ingress' ? 'writes' : 'reads'} ${e.lane}`])));
     out.push('');
     out.push(`roles (${d.roles.length})`);
-    out.push(table([
-      ['name', 'kind', 'what', 'reads', 'writes', ''],
-      ...d.roles.map((r) => [
-        r.name, r.kind,
-        r.kind === 'stage' ? `${r.key} [${r.plugin}, ${r.policy_class}]` : r.kind === 'router' ? `mode=${r.mode}` : r.kind === 'merge' ? `policy=${r.policy}` : `${kind.get(r.inputs[0] ?? '') ?? '?'} -> ${kind.get(r.outputs[0] ?? '') ?? '?'}`,
-        r.inputs.join(', '), r.outputs.join(', '), r.inserted ? '(inserted by lowering)' : '',
+    out.push(
+      table([
+        ['name', 'kind', 'what', 'reads', 'writes', ''],
+        ...d.roles.map((r) => [
+          r.name,
+          r.kind,
+          r.kind === 'stage'
+            ? `${r.key} [${r.plugin}, ${r.policy_class}]`
+            : r.kind === 'router'
+              ? `mode=${r.mode}`
+              : r.kind === 'merge'
+                ? `policy=${r.policy}`
+                : `${kind.get(r.inputs[0] ?? '') ?? '?'} -> ${kind.get(r.outputs[0] ?? '') ?? '?'}`,
+          r.inputs.join(', '),
+          r.outputs.join(', '),
+          r.inserted ? '(inserted by lowering)' : '',
+        ]),
       ]),
-    ]));
+    );
   }
   out.push('');
   out.push(`compile diagnostics (${d.compile_diagnostics.length})`);
-  out.push(d.compile_diagnostics.length ? d.compile_diagnostics.map((x) => `  ${formatDiagnostic(x, 'note', d.spec_path)}`).join('\n') : (d.source === 'spec' ? '  (none: an explicit spec is not lowered)' : '  (none: lowering inserted nothing)'));
+  out.push(
+    d.compile_diagnostics.length
+      ? d.compile_diagnostics.map((x) => `  ${formatDiagnostic(x, 'note', d.spec_path)}`).join('\n')
+      : d.source === 'spec'
+        ? '  (none: an explicit spec is not lowered)'
+        : '  (none: lowering inserted nothing)',
+  );
   if (d.warnings.length) {
     out.push('');
     out.push(`warnings (${d.warnings.length})`);

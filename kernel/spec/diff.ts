@@ -17,20 +17,35 @@ class Changes {
   value(path: string, before: string, after: string): void {
     if (before !== after) this.out.push({ path, change: 'changed', before, after });
   }
-  added(path: string, after: string): void { this.out.push({ path, change: 'added', before: null, after }); }
-  removed(path: string, before: string): void { this.out.push({ path, change: 'removed', before, after: null }); }
+  added(path: string, after: string): void {
+    this.out.push({ path, change: 'added', before: null, after });
+  }
+  removed(path: string, before: string): void {
+    this.out.push({ path, change: 'removed', before, after: null });
+  }
 }
 
 const stageText = (s: StageSpec) => `key=${s.key} depends_on=${list(s.depends_on)}`;
 
 function singleRing(a: SingleRingSpec, b: SingleRingSpec, c: Changes): void {
   const p = 'single_ring';
-  for (const k of ['shards', 'ordering', 'producer', 'scheduling', 'shard_key', 'capacity', 'slot_bytes', 'wait', 'stage_failure_policy'] as const) {
+  for (const k of [
+    'shards',
+    'ordering',
+    'producer',
+    'scheduling',
+    'shard_key',
+    'capacity',
+    'slot_bytes',
+    'wait',
+    'stage_failure_policy',
+  ] as const) {
     c.value(`${p}.${k}`, String(a[k]), String(b[k]));
   }
   const n = Math.max(a.stages.length, b.stages.length);
   for (let i = 0; i < n; i++) {
-    const x = a.stages[i]; const y = b.stages[i];
+    const x = a.stages[i];
+    const y = b.stages[i];
     if (x && y) {
       c.value(`${p}.stages.${i}.key`, x.key, y.key);
       c.value(`${p}.stages.${i}.depends_on`, list(x.depends_on), list(y.depends_on));
@@ -40,14 +55,24 @@ function singleRing(a: SingleRingSpec, b: SingleRingSpec, c: Changes): void {
 }
 
 /** Entries matched by name: changed fields of those in both, then the added, then the removed; and their order. */
-function byName<T extends { name: string }>(c: Changes, path: string, a: readonly T[], b: readonly T[], fields: (t: T) => Record<string, string>): void {
+function byName<T extends { name: string }>(
+  c: Changes,
+  path: string,
+  a: readonly T[],
+  b: readonly T[],
+  fields: (t: T) => Record<string, string>,
+): void {
   const bByName = new Map(b.map((t) => [t.name, t]));
   const aNames = new Set(a.map((t) => t.name));
-  const text = (t: T) => Object.entries(fields(t)).map(([k, v]) => `${k}=${v}`).join(' ');
+  const text = (t: T) =>
+    Object.entries(fields(t))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
   for (const x of a) {
     const y = bByName.get(x.name);
     if (!y) continue;
-    const fx = fields(x); const fy = fields(y);
+    const fx = fields(x);
+    const fy = fields(y);
     for (const k of Object.keys(fx)) c.value(`${path}[${x.name}].${k}`, fx[k]!, fy[k]!);
   }
   for (const y of b) if (!aNames.has(y.name)) c.added(`${path}[${y.name}]`, text(y));
@@ -65,10 +90,20 @@ function laneGraph(a: LaneGraphSpec, b: LaneGraphSpec, c: Changes): void {
   c.value(`${p}.wait`, a.wait, b.wait);
   c.value(`${p}.slot_bytes`, String(a.slot_bytes), String(b.slot_bytes));
   c.value(`${p}.features`, list(a.features), list(b.features));
-  byName(c, `${p}.lanes`, a.lanes, b.lanes, (l) => ({ kind: l.kind, capacity: String(l.capacity), consumers: opt(l.consumers) }));
+  byName(c, `${p}.lanes`, a.lanes, b.lanes, (l) => ({
+    kind: l.kind,
+    capacity: String(l.capacity),
+    consumers: opt(l.consumers),
+  }));
   byName(c, `${p}.endpoints`, a.endpoints, b.endpoints, (e) => ({ kind: e.kind, lane: e.lane }));
   byName(c, `${p}.roles`, a.roles, b.roles, (r) => ({
-    kind: r.kind, key: opt(r.key), inputs: list(r.inputs), outputs: list(r.outputs), mode: opt(r.mode), policy: opt(r.policy), inserted: opt(r.inserted ?? false),
+    kind: r.kind,
+    key: opt(r.key),
+    inputs: list(r.inputs),
+    outputs: list(r.outputs),
+    mode: opt(r.mode),
+    policy: opt(r.policy),
+    inserted: opt(r.inserted ?? false),
   }));
 }
 

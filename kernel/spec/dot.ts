@@ -34,7 +34,11 @@ function singleRingDot(spec: SingleRingPipeline, hash?: string): string {
   const r = spec.single_ring;
   const n = r.stages.length;
   const extra = r.shards > 1 ? `, ${r.shards} shards, ${r.ordering}, shard_key=${r.shard_key}` : `, ${r.ordering}`;
-  const lines = [`digraph ${dotId(spec.name)} {`, ...HEAD, graphLabel(spec, `${extra}, capacity=${r.capacity}, slot_bytes=${r.slot_bytes}`, hash)];
+  const lines = [
+    `digraph ${dotId(spec.name)} {`,
+    ...HEAD,
+    graphLabel(spec, `${extra}, capacity=${r.capacity}, slot_bytes=${r.slot_bytes}`, hash),
+  ];
   lines.push(`  ${dotId('ingress')} [shape=cds, style=filled, fillcolor="#e8f0fe", label="ingress"];`);
   lines.push(`  ${dotId('egress')} [shape=cds, style=filled, fillcolor="#e6f4ea", label="egress"];`);
   r.stages.forEach((s, i) => {
@@ -56,18 +60,34 @@ function laneGraphDot(spec: LaneGraphPipeline, hash?: string): string {
   const lines = [`digraph ${dotId(spec.name)} {`, ...HEAD, graphLabel(spec, `, on_full=${g.on_full}`, hash)];
   for (const e of g.endpoints) {
     const fill = e.kind === 'ingress' ? '#e8f0fe' : '#e6f4ea';
-    lines.push(`  ${dotId(`endpoint.${e.name}`)} [shape=cds, style=filled, fillcolor="${fill}", label=${dotId(`${e.kind}\n${e.name}`)}];`);
+    lines.push(
+      `  ${dotId(`endpoint.${e.name}`)} [shape=cds, style=filled, fillcolor="${fill}", label=` +
+        `${dotId(`${e.kind}\n${e.name}`)}];`,
+    );
   }
   for (const r of g.roles) {
-    const label = r.kind === 'stage' ? `${r.name}\n${r.key ?? ''}` : r.kind === 'router' ? `${r.name}\nrouter (${r.mode ?? 'broadcast'})` : r.kind === 'merge' ? `${r.name}\nmerge (${r.policy ?? 'round_robin'})` : `${r.name}\nbridge`;
+    const label =
+      r.kind === 'stage'
+        ? `${r.name}\n${r.key ?? ''}`
+        : r.kind === 'router'
+          ? `${r.name}\nrouter (${r.mode ?? 'broadcast'})`
+          : r.kind === 'merge'
+            ? `${r.name}\nmerge (${r.policy ?? 'round_robin'})`
+            : `${r.name}\nbridge`;
     const style = [r.kind === 'stage' ? 'rounded' : '', r.inserted ? 'dashed' : ''].filter(Boolean).join(',');
-    lines.push(`  ${dotId(`role.${r.name}`)} [shape=${ROLE_SHAPE[r.kind]}${style ? `, style=${dotId(style)}` : ''}, label=${dotId(label)}];`);
+    lines.push(
+      `  ${dotId(`role.${r.name}`)} [shape=${ROLE_SHAPE[r.kind]}${style ? `, style=${dotId(style)}` : ''}, ` +
+        `label=${dotId(label)}];`,
+    );
   }
   const writer = new Map<string, string>();
   const readers = new Map<string, string[]>();
-  const addReader = (lane: string, node: string) => { (readers.get(lane) ?? readers.set(lane, []).get(lane)!).push(node); };
+  const addReader = (lane: string, node: string) => {
+    (readers.get(lane) ?? readers.set(lane, []).get(lane)!).push(node);
+  };
   for (const e of g.endpoints) {
-    if (e.kind === 'ingress') writer.set(e.lane, `endpoint.${e.name}`); else addReader(e.lane, `endpoint.${e.name}`);
+    if (e.kind === 'ingress') writer.set(e.lane, `endpoint.${e.name}`);
+    else addReader(e.lane, `endpoint.${e.name}`);
   }
   for (const r of g.roles) {
     for (const x of r.outputs) writer.set(x, `role.${r.name}`);
@@ -77,7 +97,14 @@ function laneGraphDot(spec: LaneGraphPipeline, hash?: string): string {
     const from = writer.get(l.name);
     const to = readers.get(l.name) ?? [];
     const label = `${l.name}\n${l.kind} x${l.capacity}${l.consumers !== undefined ? `, ${l.consumers} readers` : ''}`;
-    const style = l.kind === 'fanout_broadcast' ? ', style=bold' : l.kind === 'journal' ? ', style=dashed' : l.kind === 'sequenced_slots' ? ', style=dotted' : '';
+    const style =
+      l.kind === 'fanout_broadcast'
+        ? ', style=bold'
+        : l.kind === 'journal'
+          ? ', style=dashed'
+          : l.kind === 'sequenced_slots'
+            ? ', style=dotted'
+            : '';
     if (from === undefined || to.length === 0) {
       // a dangling lane (only in specs that fail validation); draw it so the picture shows the problem
       const lane = `lane.${l.name}`;

@@ -25,7 +25,12 @@ export function specToEntries(input: PipelineSpecV1): Line[] {
   const put = (key: string, value: string | number | boolean) => {
     const v = String(value);
     if (!PRINTABLE.test(v) || v !== v.trim() || v.length === 0) {
-      throw KernelErrors.error('BYTEOR_E_SPEC_UNENCODABLE', `cannot encode ${key}=${JSON.stringify(v)}: spec.kv values are non-empty printable ASCII without leading or trailing spaces`, { key });
+      throw KernelErrors.error(
+        'BYTEOR_E_SPEC_UNENCODABLE',
+        `cannot encode ${key}=${JSON.stringify(v)}: spec.kv values are non-empty printable ASCII without ` +
+          `leading or trailing spaces`,
+        { key },
+      );
     }
     out.push({ key, value: v });
   };

@@ -18,9 +18,15 @@ export function findCycle(nodes: readonly string[], next: (n: string) => readonl
         const m = succ[top.i++]!;
         const s = state.get(m);
         if (s === 1) return [...path.slice(path.indexOf(m)), m];
-        if (s === undefined) { state.set(m, 1); stack.push({ n: m, i: 0 }); path.push(m); }
+        if (s === undefined) {
+          state.set(m, 1);
+          stack.push({ n: m, i: 0 });
+          path.push(m);
+        }
       } else {
-        state.set(top.n, 2); stack.pop(); path.pop();
+        state.set(top.n, 2);
+        stack.pop();
+        path.pop();
       }
     }
   }

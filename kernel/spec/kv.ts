@@ -39,7 +39,17 @@ export function parseKv(input: string | Uint8Array): KvParseResult {
   const size = fromBytes ? input.length : input.length;
   const errors: Diagnostic[] = [];
   if (size > MAX_SPEC_BYTES) {
-    return { entries: [], errors: [{ code: 'BYTEOR_E_SPEC_TOO_LARGE', message: `the spec is ${size} bytes; spec.kv files are limited to ${MAX_SPEC_BYTES} bytes (is this the right file?)` }] };
+    return {
+      entries: [],
+      errors: [
+        {
+          code: 'BYTEOR_E_SPEC_TOO_LARGE',
+          message:
+            `the spec is ${size} bytes; spec.kv files are limited to ${MAX_SPEC_BYTES} bytes (is this the right ` +
+            `file?)`,
+        },
+      ],
+    };
   }
   // latin1 maps every byte to one char of the same code, so the checks below see raw bytes
   const text = fromBytes ? Buffer.from(input.buffer, input.byteOffset, input.length).toString('latin1') : input;
@@ -47,7 +57,18 @@ export function parseKv(input: string | Uint8Array): KvParseResult {
   const nul = text.indexOf('\0');
   if (nul >= 0) {
     const line = countLines(text, nul);
-    return { entries: [], errors: [{ code: 'BYTEOR_E_SPEC_BINARY', message: `the spec is a binary file (NUL byte at line ${line}, offset ${nul}); spec.kv is ASCII text of key=value lines`, line }] };
+    return {
+      entries: [],
+      errors: [
+        {
+          code: 'BYTEOR_E_SPEC_BINARY',
+          message:
+            `the spec is a binary file (NUL byte at line ${line}, offset ${nul}); spec.kv is ASCII text of ` +
+            `key=value lines`,
+          line,
+        },
+      ],
+    };
   }
 
   const entries: KvEntry[] = [];
@@ -58,7 +79,11 @@ export function parseKv(input: string | Uint8Array): KvParseResult {
     if (errors.length >= MAX_KV_ERRORS) return false;
     errors.push(d);
     if (errors.length === MAX_KV_ERRORS) {
-      errors.push({ code: 'BYTEOR_E_SPEC_KV_TOO_MANY_ERRORS', message: `stopped after ${MAX_KV_ERRORS} errors (line ${d.line}); fix these and run validate again`, line: d.line });
+      errors.push({
+        code: 'BYTEOR_E_SPEC_KV_TOO_MANY_ERRORS',
+        message: `stopped after ${MAX_KV_ERRORS} errors (line ${d.line}); fix these and run validate again`,
+        line: d.line,
+      });
       return false;
     }
     return true;
@@ -73,39 +98,98 @@ export function parseKv(input: string | Uint8Array): KvParseResult {
     let bad = -1;
     for (let c = 0; c < raw.length; c++) {
       const code = raw.charCodeAt(c);
-      if (code < 0x20 || code > 0x7e) { bad = c; break; }
+      if (code < 0x20 || code > 0x7e) {
+        bad = c;
+        break;
+      }
     }
     if (bad >= 0) {
-      if (!add({ code: 'BYTEOR_E_SPEC_KV_NON_ASCII', message: `line ${lineNo}, column ${bad + 1}: ${describeChar(raw.charCodeAt(bad), fromBytes)}; spec.kv is printable ASCII text (no tabs, control characters or non-ASCII)`, line: lineNo })) break;
+      if (
+        !add({
+          code: 'BYTEOR_E_SPEC_KV_NON_ASCII',
+          message:
+            `line ${lineNo}, column ${bad + 1}: ${describeChar(raw.charCodeAt(bad), fromBytes)}; spec.kv is ` +
+            `printable ASCII text (no tabs, control characters or non-ASCII)`,
+          line: lineNo,
+        })
+      )
+        break;
       continue;
     }
     if (raw.startsWith('#')) continue;
     if (raw.trim().length === 0) {
-      if (!add({ code: 'BYTEOR_E_SPEC_KV_WHITESPACE', message: `line ${lineNo} holds only spaces; leave blank lines empty`, line: lineNo })) break;
+      if (
+        !add({
+          code: 'BYTEOR_E_SPEC_KV_WHITESPACE',
+          message: `line ${lineNo} holds only spaces; leave blank lines empty`,
+          line: lineNo,
+        })
+      )
+        break;
       continue;
     }
     const eq = raw.indexOf('=');
     if (eq < 0) {
-      if (!add({ code: 'BYTEOR_E_SPEC_KV_NO_EQUALS', message: `line ${lineNo} has no "=": every line is key=value (comment lines start with #)`, line: lineNo })) break;
+      if (
+        !add({
+          code: 'BYTEOR_E_SPEC_KV_NO_EQUALS',
+          message: `line ${lineNo} has no "=": every line is key=value (comment lines start with #)`,
+          line: lineNo,
+        })
+      )
+        break;
       continue;
     }
     const key = raw.slice(0, eq);
     const value = raw.slice(eq + 1);
     if (raw !== raw.trim() || key !== key.trimEnd() || value !== value.trimStart()) {
-      if (!add({ code: 'BYTEOR_E_SPEC_KV_WHITESPACE', message: `line ${lineNo}: whitespace around "=" or at either end of the line is not allowed; write key=value`, key: key.trim() || undefined, line: lineNo })) break;
+      if (
+        !add({
+          code: 'BYTEOR_E_SPEC_KV_WHITESPACE',
+          message: `line ${lineNo}: whitespace around "=" or at either end of the line is not allowed; write key=value`,
+          key: key.trim() || undefined,
+          line: lineNo,
+        })
+      )
+        break;
       continue;
     }
     if (key.length === 0) {
-      if (!add({ code: 'BYTEOR_E_SPEC_KV_EMPTY_KEY', message: `line ${lineNo} starts with "=": the key is missing`, line: lineNo })) break;
+      if (
+        !add({
+          code: 'BYTEOR_E_SPEC_KV_EMPTY_KEY',
+          message: `line ${lineNo} starts with "=": the key is missing`,
+          line: lineNo,
+        })
+      )
+        break;
       continue;
     }
     if (!KEY_RE.test(key)) {
-      if (!add({ code: 'BYTEOR_E_SPEC_KV_BAD_KEY', message: `line ${lineNo}: "${key}" is not a key: keys are segments of letters, digits and "_" joined by single dots (e.g. single_ring.stages.0.key)`, key, line: lineNo })) break;
+      if (
+        !add({
+          code: 'BYTEOR_E_SPEC_KV_BAD_KEY',
+          message:
+            `line ${lineNo}: "${key}" is not a key: keys are segments of letters, digits and "_" joined by single ` +
+            `dots (e.g. single_ring.stages.0.key)`,
+          key,
+          line: lineNo,
+        })
+      )
+        break;
       continue;
     }
     const first = seen.get(key);
     if (first !== undefined) {
-      if (!add({ code: 'BYTEOR_E_SPEC_KV_DUPLICATE', message: `${key} is set twice (lines ${first} and ${lineNo}); keep one`, key, line: lineNo })) break;
+      if (
+        !add({
+          code: 'BYTEOR_E_SPEC_KV_DUPLICATE',
+          message: `${key} is set twice (lines ${first} and ${lineNo}); keep one`,
+          key,
+          line: lineNo,
+        })
+      )
+        break;
       continue;
     }
     seen.set(key, lineNo);
@@ -113,7 +197,12 @@ export function parseKv(input: string | Uint8Array): KvParseResult {
   }
 
   if (entries.length === 0 && errors.length === 0) {
-    errors.push({ code: 'BYTEOR_E_SPEC_EMPTY', message: 'the spec has no key=value lines; a spec needs at least spec.version=1, spec.model=single_ring|lane_graph and spec.name=NAME' });
+    errors.push({
+      code: 'BYTEOR_E_SPEC_EMPTY',
+      message:
+        'the spec has no key=value lines; a spec needs at least spec.version=1, ' +
+        'spec.model=single_ring|lane_graph and spec.name=NAME',
+    });
   }
   return { entries, errors };
 }

@@ -26,5 +26,10 @@ export function parseShardKey(text: string): { ok: true; key: ShardKey } | { ok:
   }
   const d = DELIMITED_RE.exec(text);
   if (d) return { ok: true, key: { kind: 'delimited', separator: d[1]!.charCodeAt(0), field: Number(d[2]) } };
-  return { ok: false, message: `single_ring.shard_key=${text} is not a shard key; use record, prefix:<n> (first n bytes) or delimited:<c>:<field> (e.g. delimited:,:0)` };
+  return {
+    ok: false,
+    message:
+      `single_ring.shard_key=${text} is not a shard key; use record, prefix:<n> (first n bytes) or ` +
+      `delimited:<c>:<field> (e.g. delimited:,:0)`,
+  };
 }

@@ -42,7 +42,12 @@ export function dryRunHandler(c: ActionCounters): StageHandler {
  * spent (counting retries and timed-out attempts); then the record is counted ok (with its
  * bytes) or failed. The caller turns a failed outcome into its stage's error.
  */
-export async function attemptAction(c: ActionCounters, retry: RetrySettings, bytes: Uint8Array, once: () => Promise<AttemptOutcome>): Promise<RetryResult> {
+export async function attemptAction(
+  c: ActionCounters,
+  retry: RetrySettings,
+  bytes: Uint8Array,
+  once: () => Promise<AttemptOutcome>,
+): Promise<RetryResult> {
   const result = await withRetries(
     async () => {
       const o = await once();
@@ -52,6 +57,9 @@ export async function attemptAction(c: ActionCounters, retry: RetrySettings, byt
     retry,
     () => c.retries.add(1),
   );
-  if (result.outcome.ok) { c.ok.add(1); c.bytes.add(bytes.length); } else c.failed.add(1);
+  if (result.outcome.ok) {
+    c.ok.add(1);
+    c.bytes.add(bytes.length);
+  } else c.failed.add(1);
   return result;
 }

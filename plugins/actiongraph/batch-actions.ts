@@ -54,7 +54,10 @@ export function recordDryRun(batch: RecordBatch, records: StageCounter, bytes: S
   let n = 0;
   let total = 0;
   for (let i = 0; i < batch.count; i++) {
-    if (batch.live(i)) { n++; total += batch.length(i); }
+    if (batch.live(i)) {
+      n++;
+      total += batch.length(i);
+    }
   }
   records.add(n);
   bytes.add(total);

@@ -15,23 +15,35 @@ import { ActiongraphErrors } from './errors.ts';
  */
 export const EXEC_PREFIX = 'exec:';
 
-export interface ExecCmd { program: string; args: string[] }
+export interface ExecCmd {
+  program: string;
+  args: string[];
+}
 
 export function parseExecCmd(argument: string): ExecCmd | { error: string } {
   const parts = argument.split('|');
   const program = parts[0]!;
   if (program.length === 0) return { error: 'exec: needs a program, e.g. exec:/usr/bin/logger|-t|byteor' };
-  if (parts.some((p) => p.includes('\0'))) return { error: 'exec: the program and its arguments cannot contain NUL bytes' };
+  if (parts.some((p) => p.includes('\0')))
+    return { error: 'exec: the program and its arguments cannot contain NUL bytes' };
   return { program, args: parts.slice(1) };
 }
 
 export function execNotAllowed(key: string, program: string, allowlist: readonly string[] | null): ByteorError {
   if (allowlist === null) {
-    return ActiongraphErrors.error('BYTEOR_E_ACTION_EXEC_DISABLED',
-      `stage ${key}: exec stages are disabled; set BYTEOR_EXEC_ALLOWLIST to a comma-separated list of programs that may run (it must contain "${program}" exactly)`, { stage: key, program, variable: 'BYTEOR_EXEC_ALLOWLIST' });
+    return ActiongraphErrors.error(
+      'BYTEOR_E_ACTION_EXEC_DISABLED',
+      `stage ${key}: exec stages are disabled; set BYTEOR_EXEC_ALLOWLIST to a comma-separated list of programs ` +
+        `that may run (it must contain "${program}" exactly)`,
+      { stage: key, program, variable: 'BYTEOR_EXEC_ALLOWLIST' },
+    );
   }
-  return ActiongraphErrors.error('BYTEOR_E_ACTION_NOT_ALLOWLISTED',
-    `stage ${key}: program "${program}" is not on BYTEOR_EXEC_ALLOWLIST (${allowlist.join(',')}); entries must match the program string exactly`, { stage: key, program, variable: 'BYTEOR_EXEC_ALLOWLIST' });
+  return ActiongraphErrors.error(
+    'BYTEOR_E_ACTION_NOT_ALLOWLISTED',
+    `stage ${key}: program "${program}" is not on BYTEOR_EXEC_ALLOWLIST (${allowlist.join(',')}); entries must ` +
+      `match the program string exactly`,
+    { stage: key, program, variable: 'BYTEOR_EXEC_ALLOWLIST' },
+  );
 }
 
 /** Spawn failures that say "try again later"; every other failure is final. */
@@ -42,22 +54,43 @@ const STDERR_TAIL_BYTES = 2048;
 export function execOnce(cmd: ExecCmd, bytes: Uint8Array, timeoutMs: number): Promise<AttemptOutcome> {
   return new Promise((resolve) => {
     let settled = false;
-    const settle = (o: AttemptOutcome) => { if (!settled) { settled = true; clearTimeout(timer); resolve(o); } };
+    const settle = (o: AttemptOutcome) => {
+      if (!settled) {
+        settled = true;
+        clearTimeout(timer);
+        resolve(o);
+      }
+    };
     let timedOut = false;
     let stderr = '';
     const child = spawn(cmd.program, cmd.args, { shell: false, stdio: ['pipe', 'ignore', 'pipe'], windowsHide: true });
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.on('error', (e: NodeJS.ErrnoException) => {
-      settle({ ok: false, retryable: TRANSIENT_SPAWN_ERRORS.has(e.code ?? ''), reason: `cannot start ${cmd.program}: ${e.code ?? e.message}` });
+      settle({
+        ok: false,
+        retryable: TRANSIENT_SPAWN_ERRORS.has(e.code ?? ''),
+        reason: `cannot start ${cmd.program}: ${e.code ?? e.message}`,
+      });
     });
     child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (d: string) => { stderr = (stderr + d).slice(-STDERR_TAIL_BYTES); });
+    child.stderr!.on('data', (d: string) => {
+      stderr = (stderr + d).slice(-STDERR_TAIL_BYTES);
+    });
     // a child that exits without reading its stdin closes the pipe: that alone is not a failure
     child.stdin!.on('error', () => {});
     child.stdin!.end(bytes);
     child.on('close', (code, signal) => {
       const tail = stderr.trim() ? ` (stderr: ${stderr.trim().split('\n').slice(-3).join(' | ')})` : '';
-      if (timedOut) settle({ ok: false, retryable: false, timedOut: true, reason: `killed after ${timeoutMs} ms (BYTEOR_EXEC_TIMEOUT)${tail}` });
+      if (timedOut)
+        settle({
+          ok: false,
+          retryable: false,
+          timedOut: true,
+          reason: `killed after ${timeoutMs} ms (BYTEOR_EXEC_TIMEOUT)${tail}`,
+        });
       else if (code === 0) settle({ ok: true });
       else if (signal) settle({ ok: false, retryable: false, reason: `killed by ${signal}${tail}` });
       else settle({ ok: false, retryable: false, reason: `exit status ${code}${tail}` });
@@ -70,14 +103,23 @@ function createExec(ctx: StageContext, settings: ActionSettings = readActionSett
   if ('error' in cmd) throw ActiongraphErrors.error('BYTEOR_E_ACTION_BAD_KEY', cmd.error, { stage: ctx.key });
   const c = actionCounters(ctx);
   if (ctx.dryRun) return dryRunHandler(c);
-  if (settings.execAllowlist === null || !settings.execAllowlist.includes(cmd.program)) throw execNotAllowed(ctx.key, cmd.program, settings.execAllowlist);
+  if (settings.execAllowlist === null || !settings.execAllowlist.includes(cmd.program))
+    throw execNotAllowed(ctx.key, cmd.program, settings.execAllowlist);
   const perform = async (bytes: Uint8Array, sequence: number): Promise<void> => {
-    const { outcome, attempts } = await attemptAction(c, settings.retry, bytes, () => execOnce(cmd, bytes, settings.execTimeoutMs));
+    const { outcome, attempts } = await attemptAction(c, settings.retry, bytes, () =>
+      execOnce(cmd, bytes, settings.execTimeoutMs),
+    );
     if (outcome.ok) return;
     const timedOut = !outcome.ok && outcome.timedOut === true;
-    throw ActiongraphErrors.error(timedOut ? 'BYTEOR_E_ACTION_EXEC_TIMEOUT' : 'BYTEOR_E_ACTION_EXEC_FAILED',
-      `stage ${ctx.key} failed on record ${sequence}: ${cmd.program} ${outcome.reason}${attempts > 1 ? ` after ${attempts} attempts` : ''}`
-      + (timedOut ? '; make the program finish sooner or raise BYTEOR_EXEC_TIMEOUT' : '; the program must exit with status 0 for the record to pass'), { stage: ctx.key, sequence, program: cmd.program, attempts, reason: outcome.reason });
+    throw ActiongraphErrors.error(
+      timedOut ? 'BYTEOR_E_ACTION_EXEC_TIMEOUT' : 'BYTEOR_E_ACTION_EXEC_FAILED',
+      `stage ${ctx.key} failed on record ${sequence}: ${cmd.program} ${outcome.reason}` +
+        `${attempts > 1 ? ` after ${attempts} attempts` : ''}` +
+        (timedOut
+          ? '; make the program finish sooner or raise BYTEOR_EXEC_TIMEOUT'
+          : '; the program must exit with status 0 for the record to pass'),
+      { stage: ctx.key, sequence, program: cmd.program, attempts, reason: outcome.reason },
+    );
   };
   return { onBatch: (batch) => performBatchActions(batch, settings.concurrency, perform) };
 }

@@ -18,15 +18,25 @@ export const HTTP_POST_PREFIX = 'http_post:';
 /** ByteOr's rule: the URL starts with `http://` or `https://`; byteor-ts also wants a host and no credentials. */
 export function parseHttpPostUrl(argument: string): { url: URL } | { error: string } {
   if (!argument.startsWith('http://') && !argument.startsWith('https://')) {
-    return { error: `http_post: target "${argument}" must start with http:// or https://, e.g. http_post:https://hooks.example.com/ingest` };
+    return {
+      error:
+        `http_post: target "${argument}" must start with http:// or https://, e.g. ` +
+        `http_post:https://hooks.example.com/ingest`,
+    };
   }
   let url: URL;
-  try { url = new URL(argument); } catch {
+  try {
+    url = new URL(argument);
+  } catch {
     return { error: `http_post: target "${argument}" is not a valid URL` };
   }
   if (!url.hostname) return { error: `http_post: target "${argument}" has no host` };
   if (url.username || url.password) {
-    return { error: `http_post: target "${argument}" carries credentials; stage keys are shared in specs, audits and bundles, so put no secrets in them` };
+    return {
+      error:
+        `http_post: target "${argument}" carries credentials; stage keys are shared in specs, audits and bundles, ` +
+        `so put no secrets in them`,
+    };
   }
   return { url };
 }
@@ -43,8 +53,12 @@ export function httpPostTargetAllowed(target: string, allowlist: readonly string
 }
 
 export function httpPostNotAllowlisted(key: string, target: string): ByteorError {
-  return ActiongraphErrors.error('BYTEOR_E_ACTION_NOT_ALLOWLISTED',
-    `stage ${key}: target ${target} is not on BYTEOR_HTTP_POST_ALLOWLIST; add a prefix that covers it (comma-separated URL prefixes) or change the stage`, { stage: key, target, variable: 'BYTEOR_HTTP_POST_ALLOWLIST' });
+  return ActiongraphErrors.error(
+    'BYTEOR_E_ACTION_NOT_ALLOWLISTED',
+    `stage ${key}: target ${target} is not on BYTEOR_HTTP_POST_ALLOWLIST; add a prefix that covers it ` +
+      `(comma-separated URL prefixes) or change the stage`,
+    { stage: key, target, variable: 'BYTEOR_HTTP_POST_ALLOWLIST' },
+  );
 }
 
 export function idempotencyKey(bytes: Uint8Array): string {
@@ -57,7 +71,13 @@ export function classifyStatus(status: number): AttemptOutcome {
   return { ok: false, retryable: status === 429 || status >= 500, reason: `HTTP ${status}` };
 }
 
-async function postOnce(pool: Pool, url: URL, bytes: Uint8Array, key: string, timeoutMs: number): Promise<AttemptOutcome> {
+async function postOnce(
+  pool: Pool,
+  url: URL,
+  bytes: Uint8Array,
+  key: string,
+  timeoutMs: number,
+): Promise<AttemptOutcome> {
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     const res = await pool.request({
@@ -72,13 +92,25 @@ async function postOnce(pool: Pool, url: URL, bytes: Uint8Array, key: string, ti
     await res.body.dump();
     return classifyStatus(res.statusCode);
   } catch (e) {
-    if (signal.aborted) return { ok: false, retryable: true, timedOut: true, reason: `no response within ${timeoutMs} ms (BYTEOR_HTTP_POST_TIMEOUT)` };
+    if (signal.aborted)
+      return {
+        ok: false,
+        retryable: true,
+        timedOut: true,
+        reason: `no response within ${timeoutMs} ms (BYTEOR_HTTP_POST_TIMEOUT)`,
+      };
     const err = e as NodeJS.ErrnoException;
     const code = err.code ?? (err.cause as NodeJS.ErrnoException | undefined)?.code;
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-      return { ok: false, retryable: true, timedOut: true, reason: `no response within ${timeoutMs} ms (BYTEOR_HTTP_POST_TIMEOUT)` };
+      return {
+        ok: false,
+        retryable: true,
+        timedOut: true,
+        reason: `no response within ${timeoutMs} ms (BYTEOR_HTTP_POST_TIMEOUT)`,
+      };
     }
-    if (code === 'UND_ERR_INVALID_ARG') return { ok: false, retryable: false, reason: `invalid request: ${err.message}` };
+    if (code === 'UND_ERR_INVALID_ARG')
+      return { ok: false, retryable: false, reason: `invalid request: ${err.message}` };
     const text = code && !err.message.includes(code) ? `${code} ${err.message}` : err.message;
     return { ok: false, retryable: true, reason: `connection error: ${text}` };
   }
@@ -95,20 +127,32 @@ function createHttpPost(ctx: StageContext, settings: ActionSettings = readAction
   if (!httpPostTargetAllowed(url.href, settings.httpPostAllowlist)) throw httpPostNotAllowlisted(ctx.key, ctx.argument);
   // undici is imported with the first record, not when the plugin loads (cold start of every verb)
   let pool: Promise<Pool> | undefined;
-  const openPool = () => (pool ??= import('undici').then(({ Pool: P }) => new P(url.origin, { connections: settings.concurrency, pipelining: 1 })));
+  const openPool = () =>
+    (pool ??= import('undici').then(
+      ({ Pool: P }) => new P(url.origin, { connections: settings.concurrency, pipelining: 1 }),
+    ));
   const perform = async (bytes: Uint8Array, sequence: number): Promise<void> => {
     const key = idempotencyKey(bytes);
     const p = await openPool();
-    const { outcome, attempts } = await attemptAction(c, settings.retry, bytes, () => postOnce(p, url, bytes, key, settings.httpPostTimeoutMs));
+    const { outcome, attempts } = await attemptAction(c, settings.retry, bytes, () =>
+      postOnce(p, url, bytes, key, settings.httpPostTimeoutMs),
+    );
     if (outcome.ok) return;
-    throw ActiongraphErrors.error('BYTEOR_E_ACTION_HTTP_POST_FAILED',
-      `stage ${ctx.key} failed on record ${sequence}: POST ${url.href} gave ${outcome.reason} after ${attempts} attempt${attempts === 1 ? '' : 's'}`
-      + (outcome.retryable ? '; the target kept failing: check it, or raise BYTEOR_ACTION_MAX_RETRIES / BYTEOR_HTTP_POST_TIMEOUT'
-        : '; the target refused the record (a 4xx other than 429 is not retried): fix the record or the target'), { stage: ctx.key, sequence, target: url.href, attempts, reason: outcome.reason });
+    throw ActiongraphErrors.error(
+      'BYTEOR_E_ACTION_HTTP_POST_FAILED',
+      `stage ${ctx.key} failed on record ${sequence}: POST ${url.href} gave ${outcome.reason} after ${attempts} ` +
+        `attempt${attempts === 1 ? '' : 's'}` +
+        (outcome.retryable
+          ? '; the target kept failing: check it, or raise BYTEOR_ACTION_MAX_RETRIES / BYTEOR_HTTP_POST_TIMEOUT'
+          : '; the target refused the record (a 4xx other than 429 is not retried): fix the record or the target'),
+      { stage: ctx.key, sequence, target: url.href, attempts, reason: outcome.reason },
+    );
   };
   return {
     onBatch: (batch) => performBatchActions(batch, settings.concurrency, perform),
-    close: async () => { if (pool) await (await pool).close(); },
+    close: async () => {
+      if (pool) await (await pool).close();
+    },
   };
 }
 

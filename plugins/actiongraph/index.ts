@@ -1,7 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonArtifact } from '../../kernel/artifacts/json.ts';
-import { POLICY_AUDIT_FILE, PolicyAuditRecordV1, type PolicyAuditRecordV1 as PolicyAuditRecord } from '../../kernel/artifacts/policy-audit.ts';
+import {
+  POLICY_AUDIT_FILE,
+  PolicyAuditRecordV1,
+  type PolicyAuditRecordV1 as PolicyAuditRecord,
+} from '../../kernel/artifacts/policy-audit.ts';
 import type { RunInfo } from '../../kernel/hooks.ts';
 import { definePlugin, PLUGIN_API_VERSION } from '../../kernel/plugin-contract.ts';
 import { execFamily } from './exec.ts';
@@ -15,7 +19,10 @@ import { ActiongraphErrors } from './errors.ts';
  * policy audit record of every run. docs/actiongraph.md.
  */
 
-/** The bundle file that carries the record the gate enforced on the run (the bundle's own policy_audit.json is computed at capture). */
+/**
+ * The bundle file that carries the record the gate enforced on the run (the bundle's own policy_audit.json is computed
+ * at capture).
+ */
 export const RUN_POLICY_AUDIT_BUNDLE_FILE = 'run_policy_audit.json';
 
 export default definePlugin({
@@ -48,9 +55,17 @@ export default definePlugin({
       write(ctx) {
         if (!ctx.runDir) return false;
         let text: string;
-        try { text = readFileSync(join(ctx.runDir, POLICY_AUDIT_FILE), 'utf8'); } catch { return false; }
+        try {
+          text = readFileSync(join(ctx.runDir, POLICY_AUDIT_FILE), 'utf8');
+        } catch {
+          return false;
+        }
         let json: unknown;
-        try { json = JSON.parse(text); } catch { json = undefined; }
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
         const parsed = PolicyAuditRecordV1.safeParse(json);
         const out = join(ctx.outDir, RUN_POLICY_AUDIT_BUNDLE_FILE);
         // a damaged record is evidence too: it is copied byte for byte rather than dropped

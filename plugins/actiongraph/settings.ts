@@ -17,12 +17,26 @@ export const RETRY_MAX_DELAY_MS = 30_000;
 export const DEFAULT_CONCURRENCY = 8;
 
 /** `250`, `250ms` and `2s` are durations; a bare number is milliseconds. */
-const Duration = z.string().regex(/^\s*\d{1,9}\s*(ms|s)?\s*$/, 'must be a duration such as 500, 500ms or 5s')
-  .transform((s) => { const m = /^\s*(\d+)\s*(ms|s)?\s*$/.exec(s)!; return Number(m[1]) * (m[2] === 's' ? 1000 : 1); })
+const Duration = z
+  .string()
+  .regex(/^\s*\d{1,9}\s*(ms|s)?\s*$/, 'must be a duration such as 500, 500ms or 5s')
+  .transform((s) => {
+    const m = /^\s*(\d+)\s*(ms|s)?\s*$/.exec(s)!;
+    return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+  })
   .refine((ms) => ms >= 1 && ms <= 86_400_000, 'must be between 1 ms and 24 h');
-const Int = (min: number, max: number) => z.string().regex(/^\s*\d{1,9}\s*$/, 'must be a whole number')
-  .transform(Number).refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
-const List = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
+const Int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\s*\d{1,9}\s*$/, 'must be a whole number')
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
+const List = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0),
+);
 
 const SettingsEnv = z.object({
   BYTEOR_HTTP_POST_TIMEOUT: Duration.optional(),
@@ -63,13 +77,22 @@ export function readActionSettings(env: Readonly<Record<string, string | undefin
   if (!r.success) {
     const issue = r.error.issues[0]!;
     const name = String(issue.path[0]);
-    throw ActiongraphErrors.error('BYTEOR_E_ACTION_CONFIG', `${name}=${JSON.stringify(raw[name])} ${issue.message}; fix or unset it (docs/actiongraph.md lists the defaults)`, { variable: name, value: raw[name] });
+    throw ActiongraphErrors.error(
+      'BYTEOR_E_ACTION_CONFIG',
+      `${name}=${JSON.stringify(raw[name])} ${issue.message}; fix or unset it (docs/actiongraph.md lists the defaults)`,
+      { variable: name, value: raw[name] },
+    );
   }
   const s = r.data;
   for (const entry of s.BYTEOR_HTTP_POST_ALLOWLIST ?? []) {
     const n = normalizeHttpUrl(entry);
     if ('error' in n) {
-      throw ActiongraphErrors.error('BYTEOR_E_ACTION_CONFIG', `BYTEOR_HTTP_POST_ALLOWLIST entry ${n.error}; each entry must be an http:// or https:// URL prefix without user:password@ or encoded slashes`, { variable: 'BYTEOR_HTTP_POST_ALLOWLIST', value: entry });
+      throw ActiongraphErrors.error(
+        'BYTEOR_E_ACTION_CONFIG',
+        `BYTEOR_HTTP_POST_ALLOWLIST entry ${n.error}; each entry must be an http:// or https:// URL prefix ` +
+          `without user:password@ or encoded slashes`,
+        { variable: 'BYTEOR_HTTP_POST_ALLOWLIST', value: entry },
+      );
     }
   }
   return {

@@ -34,7 +34,9 @@ export type Normalized = { ok: NormalizedUrl } | { error: string };
 
 const UNRESERVED = /^[A-Za-z0-9\-._~!$&'()*+,;=:@]$/;
 
-/** Percent-decode `segment` into bytes and re-encode it canonically; null when it hides `/`, `\` or is a dot segment. */
+/**
+ * Percent-decode `segment` into bytes and re-encode it canonically; null when it hides `/`, `\` or is a dot segment.
+ */
 export function canonicalSegment(segment: string): string | null {
   const bytes: number[] = [];
   for (let i = 0; i < segment.length; i++) {
@@ -62,14 +64,24 @@ export function canonicalSegment(segment: string): string | null {
 
 export function normalizeHttpUrl(raw: string): Normalized {
   let url: URL;
-  try { url = new URL(raw); } catch { return { error: `"${raw}" is not a valid URL` }; }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { error: `"${raw}" is not an http:// or https:// URL` };
+  try {
+    url = new URL(raw);
+  } catch {
+    return { error: `"${raw}" is not a valid URL` };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return { error: `"${raw}" is not an http:// or https:// URL` };
   if (!url.hostname) return { error: `"${raw}" has no host` };
   if (url.username || url.password) return { error: `"${raw}" carries userinfo (user:password@), which is refused` };
   const segments: string[] = [];
   for (const s of url.pathname.split('/').slice(1)) {
     const c = canonicalSegment(s);
-    if (c === null) return { error: `"${raw}" has a path segment "${s}" that decodes to a dot segment or holds an encoded / or \\ (%2f, %5c), which is refused` };
+    if (c === null)
+      return {
+        error:
+          `"${raw}" has a path segment "${s}" that decodes to a dot segment or holds an encoded / or \\ (%2f, ` +
+          `%5c), which is refused`,
+      };
     segments.push(c);
   }
   return { ok: { scheme: url.protocol, host: url.hostname, port: url.port, segments, search: url.search, url } };
@@ -86,7 +98,10 @@ export function entryCovers(entry: NormalizedUrl, target: NormalizedUrl): boolea
   return true;
 }
 
-/** Whether `target` is covered by one of `allowlist` (null: no allowlist, everything is). Unparsable entries cover nothing. */
+/**
+ * Whether `target` is covered by one of `allowlist` (null: no allowlist, everything is). Unparsable entries cover
+ * nothing.
+ */
 export function urlAllowed(target: string, allowlist: readonly string[] | null): boolean {
   if (allowlist === null) return true;
   const t = normalizeHttpUrl(target);

@@ -7,7 +7,8 @@ import { RuntimeStateDocument } from '../../kernel/artifacts/runtime-state.ts';
  * documented in docs/operator-flow.md). Every request carries `Authorization: Bearer <key>`.
  *   POST {base}/v1/agents/{agent_id}/heartbeats     AgentHeartbeat   → any 2xx
  *   POST {base}/v1/agents/{agent_id}/snapshots      AgentSnapshot    → any 2xx
- *   GET  {base}/v1/agents/{agent_id}/signing-keys   → 200 signing_keys.json (approval key set), or 304 with If-None-Match
+ *   GET  {base}/v1/agents/{agent_id}/signing-keys   → 200 signing_keys.json (approval key set), or 304 with
+ *   If-None-Match
  */
 export const agentPaths = (agentId: string) => {
   const base = `/v1/agents/${encodeURIComponent(agentId)}`;

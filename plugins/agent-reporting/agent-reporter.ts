@@ -26,7 +26,12 @@ const FINAL_REPORT_MS = 1000;
 const SNAPSHOT_TIMEOUT_MS = 2000;
 
 class AgentHttpError extends Error {
-  constructor(readonly status: number, what: string) { super(`${what} answered HTTP ${status}`); }
+  constructor(
+    readonly status: number,
+    what: string,
+  ) {
+    super(`${what} answered HTTP ${status}`);
+  }
 }
 
 type Task = 'heartbeats' | 'snapshots' | 'signing-keys';
@@ -41,7 +46,11 @@ export class AgentReporter {
   private keysEtag: string | null = null;
   private readonly paths: ReturnType<typeof agentPaths>;
 
-  constructor(private readonly cfg: AgentConfig, private readonly runDir: string, private readonly log: (line: string) => void) {
+  constructor(
+    private readonly cfg: AgentConfig,
+    private readonly runDir: string,
+    private readonly log: (line: string) => void,
+  ) {
     this.paths = agentPaths(cfg.agentId);
   }
 
@@ -59,7 +68,12 @@ export class AgentReporter {
     this.timers.clear();
     let timer: NodeJS.Timeout | undefined;
     const final = Promise.allSettled([this.heartbeat(), this.snapshot()]);
-    await Promise.race([final, new Promise((r) => { timer = setTimeout(r, FINAL_REPORT_MS); })]);
+    await Promise.race([
+      final,
+      new Promise((r) => {
+        timer = setTimeout(r, FINAL_REPORT_MS);
+      }),
+    ]);
     clearTimeout(timer);
     this.abort.abort();
   }
@@ -80,7 +94,10 @@ export class AgentReporter {
     };
     const schedule = (ms: number) => {
       if (this.stopped) return;
-      const t = setTimeout(() => { this.timers.delete(t); void tick(); }, ms);
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        void tick();
+      }, ms);
       t.unref();
       this.timers.add(t);
     };
@@ -96,26 +113,42 @@ export class AgentReporter {
   private problem(task: Task, e: unknown): void {
     let line: string;
     if (e instanceof ByteorError) {
-      line = `warning[${e.code}]: ${task}: ${e.message}; the runtime goes on${task === 'signing-keys' ? ' with the signing key set it has' : ''}`;
+      line =
+        `warning[${e.code}]: ${task}: ${e.message}; the runtime goes on` +
+        `${task === 'signing-keys' ? ' with the signing key set it has' : ''}`;
     } else if (e instanceof AgentHttpError && (e.status === 401 || e.status === 403)) {
-      line = `warning[BYTEOR_E_AGENT_UNAUTHORIZED]: the control plane refused agent ${this.cfg.agentId}'s key (HTTP ${e.status}) for ${task}; check BYTEOR_AGENT_API_KEY (the runtime goes on, retrying with backoff)`;
+      line =
+        `warning[BYTEOR_E_AGENT_UNAUTHORIZED]: the control plane refused agent ${this.cfg.agentId}'s key (HTTP ` +
+        `${e.status}) for ${task}; check BYTEOR_AGENT_API_KEY (the runtime goes on, retrying with backoff)`;
     } else if (e instanceof AgentHttpError && e.status < 500 && e.status !== 429) {
-      line = `warning[BYTEOR_E_AGENT_REJECTED]: ${e.message}; check BYTEOR_API_BASE_URL and BYTEOR_AGENT_ID (the runtime goes on, retrying with backoff)`;
+      line =
+        `warning[BYTEOR_E_AGENT_REJECTED]: ${e.message}; check BYTEOR_API_BASE_URL and BYTEOR_AGENT_ID (the ` +
+        `runtime goes on, retrying with backoff)`;
     } else {
       const why = e instanceof AgentHttpError ? `HTTP ${e.status}` : errorCode(e);
-      line = `warning[BYTEOR_E_AGENT_UNREACHABLE]: ${task} cannot reach the control plane at ${this.cfg.baseUrl} (${why}); the runtime goes on, retrying with backoff`;
+      line =
+        `warning[BYTEOR_E_AGENT_UNREACHABLE]: ${task} cannot reach the control plane at ${this.cfg.baseUrl} (` +
+        `${why}); the runtime goes on, retrying with backoff`;
     }
     if (this.problems.get(task) === line) return;
     this.problems.set(task, line);
     this.log(`${line}\n`);
   }
 
-  private async request(method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  private async request(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     const res = await fetch(`${this.cfg.baseUrl}${path}`, {
       method,
       headers: {
-        authorization: `Bearer ${this.cfg.apiKey}`, 'user-agent': `byteor/${packageVersion()}`, accept: 'application/json',
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers,
+        authorization: `Bearer ${this.cfg.apiKey}`,
+        'user-agent': `byteor/${packageVersion()}`,
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]),
@@ -135,26 +168,55 @@ export class AgentReporter {
   private async heartbeat(): Promise<void> {
     const d = await this.document();
     const body = AgentHeartbeat.parse({
-      heartbeat_v: 1, agent_id: this.cfg.agentId, sequence: ++this.heartbeatSeq, sent_unix_ms: Date.now(), byteor_version: packageVersion(),
-      hostname: hostname(), model: d.model, spec_name: d.spec_name, spec_hash: d.spec_hash, pid: d.runtime.pid, run_dir: d.runtime.run_dir,
-      started_unix_ms: d.runtime.started_unix_ms, state: d.runtime.state, source: d.source, records: d.records, stalled: d.stalled.length, error: d.error,
+      heartbeat_v: 1,
+      agent_id: this.cfg.agentId,
+      sequence: ++this.heartbeatSeq,
+      sent_unix_ms: Date.now(),
+      byteor_version: packageVersion(),
+      hostname: hostname(),
+      model: d.model,
+      spec_name: d.spec_name,
+      spec_hash: d.spec_hash,
+      pid: d.runtime.pid,
+      run_dir: d.runtime.run_dir,
+      started_unix_ms: d.runtime.started_unix_ms,
+      state: d.runtime.state,
+      source: d.source,
+      records: d.records,
+      stalled: d.stalled.length,
+      error: d.error,
     });
     const res = await this.request('POST', this.paths.heartbeats, body);
     await res.body?.cancel().catch(() => {});
   }
 
   private async snapshot(): Promise<void> {
-    const body = AgentSnapshot.parse({ snapshot_report_v: 1, agent_id: this.cfg.agentId, sequence: ++this.snapshotSeq, sent_unix_ms: Date.now(), document: await this.document() });
+    const body = AgentSnapshot.parse({
+      snapshot_report_v: 1,
+      agent_id: this.cfg.agentId,
+      sequence: ++this.snapshotSeq,
+      sent_unix_ms: Date.now(),
+      document: await this.document(),
+    });
     const res = await this.request('POST', this.paths.snapshots, body);
     await res.body?.cancel().catch(() => {});
   }
 
   /** GET the key set; a valid one replaces `<run dir>/signing_keys.json` (an invalid one is refused, the file kept). */
   private async refreshKeys(): Promise<void> {
-    const res = await this.request('GET', this.paths.signingKeys, undefined, this.keysEtag ? { 'if-none-match': this.keysEtag } : {});
+    const res = await this.request(
+      'GET',
+      this.paths.signingKeys,
+      undefined,
+      this.keysEtag ? { 'if-none-match': this.keysEtag } : {},
+    );
     if (res.status === 304) return;
     let doc: unknown;
-    try { doc = await res.json(); } catch { throw new AgentHttpError(res.status, `GET ${this.paths.signingKeys} (not JSON)`); }
+    try {
+      doc = await res.json();
+    } catch {
+      throw new AgentHttpError(res.status, `GET ${this.paths.signingKeys} (not JSON)`);
+    }
     const set = trustedKeySet(doc, `${this.cfg.baseUrl}${this.paths.signingKeys}`); // BYTEOR_E_APPROVAL_KEY_SET_INVALID
     const path = join(this.runDir, KEY_SET_FILE);
     writeJsonArtifact(path, SigningKeySet, { keys: [...set.keys] });

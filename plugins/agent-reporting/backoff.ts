@@ -4,7 +4,12 @@
  * then a uniformly random point of [d/2, d] — so that many runtimes that lost the control plane
  * together do not come back together. No failure: the plain interval.
  */
-export function retryDelay(intervalMs: number, failures: number, maxMs: number, random: () => number = Math.random): number {
+export function retryDelay(
+  intervalMs: number,
+  failures: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
   if (failures <= 0) return intervalMs;
   const d = Math.min(intervalMs * 2 ** Math.min(failures, 30), Math.max(maxMs, intervalMs));
   return Math.round(d / 2 + random() * (d / 2));

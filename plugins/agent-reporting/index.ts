@@ -33,7 +33,9 @@ export default definePlugin({
     host.hooks.runStarted.tapPromise('agent-reporting', async (run) => {
       if (config === null || run.runDir === null) return;
       const { AgentReporter } = await import('./agent-reporter.ts');
-      const r = new AgentReporter(config, run.runDir, (line) => { process.stderr.write(line); });
+      const r = new AgentReporter(config, run.runDir, (line) => {
+        process.stderr.write(line);
+      });
       reporter = r;
       r.start();
     });

@@ -28,17 +28,32 @@ export class CanonicalWriter {
 
   private room(n: number): boolean {
     if (this.overflow) return false;
-    if (this.pos + n > this.limit) { this.overflow = true; return false; }
+    if (this.pos + n > this.limit) {
+      this.overflow = true;
+      return false;
+    }
     return true;
   }
 
-  private u8(v: number): void { this.buf[this.pos++] = v; }
-  private u16(v: number): void { this.buf[this.pos++] = v >>> 8; this.buf[this.pos++] = v & 0xff; }
-  private u32(v: number): void { this.buf.writeUInt32BE(v >>> 0, this.pos); this.pos += 4; }
+  private u8(v: number): void {
+    this.buf[this.pos++] = v;
+  }
+  private u16(v: number): void {
+    this.buf[this.pos++] = v >>> 8;
+    this.buf[this.pos++] = v & 0xff;
+  }
+  private u32(v: number): void {
+    this.buf.writeUInt32BE(v >>> 0, this.pos);
+    this.pos += 4;
+  }
 
-  nil(): void { if (this.room(1)) this.u8(0xc0); }
+  nil(): void {
+    if (this.room(1)) this.u8(0xc0);
+  }
 
-  bool(v: boolean): void { if (this.room(1)) this.u8(v ? 0xc3 : 0xc2); }
+  bool(v: boolean): void {
+    if (this.room(1)) this.u8(v ? 0xc3 : 0xc2);
+  }
 
   float(v: number): void {
     if (!this.room(9)) return;
@@ -50,21 +65,64 @@ export class CanonicalWriter {
   /** An integer given as a safe-integer number or as a bigint in the int64/uint64 range. */
   int(v: number | bigint): void {
     if (typeof v === 'bigint') {
-      if (v >= -9007199254740991n && v <= 9007199254740991n) { this.int(Number(v)); return; }
+      if (v >= -9007199254740991n && v <= 9007199254740991n) {
+        this.int(Number(v));
+        return;
+      }
       if (!this.room(9)) return;
-      if (v > 0n) { this.u8(0xcf); this.buf.writeBigUInt64BE(v, this.pos); } else { this.u8(0xd3); this.buf.writeBigInt64BE(v, this.pos); }
+      if (v > 0n) {
+        this.u8(0xcf);
+        this.buf.writeBigUInt64BE(v, this.pos);
+      } else {
+        this.u8(0xd3);
+        this.buf.writeBigInt64BE(v, this.pos);
+      }
       this.pos += 8;
       return;
     }
     if (v >= 0) {
-      if (v < 0x80) { if (this.room(1)) this.u8(v); } else if (v < 0x100) { if (this.room(2)) { this.u8(0xcc); this.u8(v); } } else if (v < 0x10000) { if (this.room(3)) { this.u8(0xcd); this.u16(v); } } else if (v < 0x1_0000_0000) { if (this.room(5)) { this.u8(0xce); this.u32(v); } } else if (this.room(9)) {
+      if (v < 0x80) {
+        if (this.room(1)) this.u8(v);
+      } else if (v < 0x100) {
+        if (this.room(2)) {
+          this.u8(0xcc);
+          this.u8(v);
+        }
+      } else if (v < 0x10000) {
+        if (this.room(3)) {
+          this.u8(0xcd);
+          this.u16(v);
+        }
+      } else if (v < 0x1_0000_0000) {
+        if (this.room(5)) {
+          this.u8(0xce);
+          this.u32(v);
+        }
+      } else if (this.room(9)) {
         this.u8(0xcf);
         this.u32(Math.floor(v / 0x1_0000_0000));
         this.u32(v >>> 0);
       }
       return;
     }
-    if (v >= -32) { if (this.room(1)) this.u8(v & 0xff); } else if (v >= -128) { if (this.room(2)) { this.u8(0xd0); this.u8(v & 0xff); } } else if (v >= -32768) { if (this.room(3)) { this.u8(0xd1); this.u16(v & 0xffff); } } else if (v >= -0x8000_0000) { if (this.room(5)) { this.u8(0xd2); this.u32(v); } } else if (this.room(9)) {
+    if (v >= -32) {
+      if (this.room(1)) this.u8(v & 0xff);
+    } else if (v >= -128) {
+      if (this.room(2)) {
+        this.u8(0xd0);
+        this.u8(v & 0xff);
+      }
+    } else if (v >= -32768) {
+      if (this.room(3)) {
+        this.u8(0xd1);
+        this.u16(v & 0xffff);
+      }
+    } else if (v >= -0x8000_0000) {
+      if (this.room(5)) {
+        this.u8(0xd2);
+        this.u32(v);
+      }
+    } else if (this.room(9)) {
       const hi = Math.floor(v / 0x1_0000_0000);
       this.u8(0xd3);
       this.u32(hi | 0);
@@ -77,7 +135,16 @@ export class CanonicalWriter {
     const head = n < 32 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
     if (!this.room(head + n)) return;
     if (n < 32) this.u8(0xa0 | n);
-    else if (n < 0x100) { this.u8(0xd9); this.u8(n); } else if (n < 0x10000) { this.u8(0xda); this.u16(n); } else { this.u8(0xdb); this.u32(n); }
+    else if (n < 0x100) {
+      this.u8(0xd9);
+      this.u8(n);
+    } else if (n < 0x10000) {
+      this.u8(0xda);
+      this.u16(n);
+    } else {
+      this.u8(0xdb);
+      this.u32(n);
+    }
     this.pos += this.buf.write(s, this.pos, n, 'utf8');
   }
 
@@ -85,7 +152,16 @@ export class CanonicalWriter {
     const n = b.length;
     const head = n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
     if (!this.room(head + n)) return;
-    if (n < 0x100) { this.u8(0xc4); this.u8(n); } else if (n < 0x10000) { this.u8(0xc5); this.u16(n); } else { this.u8(0xc6); this.u32(n); }
+    if (n < 0x100) {
+      this.u8(0xc4);
+      this.u8(n);
+    } else if (n < 0x10000) {
+      this.u8(0xc5);
+      this.u16(n);
+    } else {
+      this.u8(0xc6);
+      this.u32(n);
+    }
     this.buf.set(b, this.pos);
     this.pos += n;
   }
@@ -95,7 +171,16 @@ export class CanonicalWriter {
     const head = n < 32 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
     if (!this.room(head + n)) return;
     if (n < 32) this.u8(0xa0 | n);
-    else if (n < 0x100) { this.u8(0xd9); this.u8(n); } else if (n < 0x10000) { this.u8(0xda); this.u16(n); } else { this.u8(0xdb); this.u32(n); }
+    else if (n < 0x100) {
+      this.u8(0xd9);
+      this.u8(n);
+    } else if (n < 0x10000) {
+      this.u8(0xda);
+      this.u16(n);
+    } else {
+      this.u8(0xdb);
+      this.u32(n);
+    }
     this.copy(src, start, n);
   }
 
@@ -103,7 +188,16 @@ export class CanonicalWriter {
   binBytes(src: Uint8Array, start: number, n: number): void {
     const head = n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
     if (!this.room(head + n)) return;
-    if (n < 0x100) { this.u8(0xc4); this.u8(n); } else if (n < 0x10000) { this.u8(0xc5); this.u16(n); } else { this.u8(0xc6); this.u32(n); }
+    if (n < 0x100) {
+      this.u8(0xc4);
+      this.u8(n);
+    } else if (n < 0x10000) {
+      this.u8(0xc5);
+      this.u16(n);
+    } else {
+      this.u8(0xc6);
+      this.u32(n);
+    }
     this.copy(src, start, n);
   }
 
@@ -128,11 +222,31 @@ export class CanonicalWriter {
   }
 
   mapHeader(n: number): void {
-    if (n < 16) { if (this.room(1)) this.u8(0x80 | n); } else if (n < 0x10000) { if (this.room(3)) { this.u8(0xde); this.u16(n); } } else if (this.room(5)) { this.u8(0xdf); this.u32(n); }
+    if (n < 16) {
+      if (this.room(1)) this.u8(0x80 | n);
+    } else if (n < 0x10000) {
+      if (this.room(3)) {
+        this.u8(0xde);
+        this.u16(n);
+      }
+    } else if (this.room(5)) {
+      this.u8(0xdf);
+      this.u32(n);
+    }
   }
 
   arrayHeader(n: number): void {
-    if (n < 16) { if (this.room(1)) this.u8(0x90 | n); } else if (n < 0x10000) { if (this.room(3)) { this.u8(0xdc); this.u16(n); } } else if (this.room(5)) { this.u8(0xdd); this.u32(n); }
+    if (n < 16) {
+      if (this.room(1)) this.u8(0x90 | n);
+    } else if (n < 0x10000) {
+      if (this.room(3)) {
+        this.u8(0xdc);
+        this.u16(n);
+      }
+    } else if (this.room(5)) {
+      this.u8(0xdd);
+      this.u32(n);
+    }
   }
 
   /** Bytes already encoded (e.g. a map key encoded once at start). */

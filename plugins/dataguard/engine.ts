@@ -33,12 +33,24 @@ import type { DataguardStageCounters, RejectReason } from './stage-counters.ts';
  * creates (a hash, a masked string).
  */
 
-const T_STRING = 0, T_INT = 1, T_FLOAT = 2, T_BOOL = 3, T_BYTES = 4;
-const TYPE_CODE: Record<FieldType, number> = { string: T_STRING, int: T_INT, float: T_FLOAT, bool: T_BOOL, bytes: T_BYTES };
+const T_STRING = 0,
+  T_INT = 1,
+  T_FLOAT = 2,
+  T_BOOL = 3,
+  T_BYTES = 4;
+const TYPE_CODE: Record<FieldType, number> = {
+  string: T_STRING,
+  int: T_INT,
+  float: T_FLOAT,
+  bool: T_BOOL,
+  bytes: T_BYTES,
+};
 const INT64_MIN = -(2 ** 63);
 const UINT64_LIMIT = 2 ** 64;
 
-const KEEP = 0, REPLACED = 1, DROPPED = 2;
+const KEEP = 0,
+  REPLACED = 1,
+  DROPPED = 2;
 
 /** Outcome of one record. */
 export const FORWARD_INPUT = 0;
@@ -71,7 +83,11 @@ interface CompiledRule {
   n: number;
 }
 
-const K_DROP = 0, K_REPLACE = 1, K_HASH = 2, K_MASK = 3, K_TRUNCATE = 4;
+const K_DROP = 0,
+  K_REPLACE = 1,
+  K_HASH = 2,
+  K_MASK = 3,
+  K_TRUNCATE = 4;
 
 export interface EngineOptions {
   role: DataguardRole;
@@ -92,7 +108,9 @@ export interface EngineOptions {
 }
 
 function isC1(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && (v as { constructor?: { name?: string } }).constructor?.name === 'C1Type';
+  return (
+    typeof v === 'object' && v !== null && (v as { constructor?: { name?: string } }).constructor?.name === 'C1Type'
+  );
 }
 
 /** Whether a replacement equals the (type-checked) value it would replace. */
@@ -100,7 +118,10 @@ function sameValue(rep: ReplacementValue, v: unknown): boolean {
   if (rep instanceof Uint8Array) return v instanceof Uint8Array && bytesEqual(rep, v);
   if (typeof rep === 'bigint' || typeof v === 'bigint') {
     // an int field: compare exactly whichever of number / bigint each side is
-    return (typeof v === 'bigint' || typeof v === 'number') && BigInt(rep as bigint | number) === BigInt(v as bigint | number);
+    return (
+      (typeof v === 'bigint' || typeof v === 'number') &&
+      BigInt(rep as bigint | number) === BigInt(v as bigint | number)
+    );
   }
   return Object.is(rep, v);
 }
@@ -156,9 +177,16 @@ export class DataguardEngine {
     this.writer = new CanonicalWriter(Math.max(this.binLimit, ENVELOPE_BYTES));
     let maxFields = 0;
     for (const v of o.contract.versions) {
-      const fields = v.fields.map((f) => ({ name: f.name, type: TYPE_CODE[f.type], required: f.required, key: encodeCanonicalString(f.name) }));
+      const fields = v.fields.map((f) => ({
+        name: f.name,
+        type: TYPE_CODE[f.type],
+        required: f.required,
+        key: encodeCanonicalString(f.name),
+      }));
       const ruleField = new Int32Array(o.rules.length);
-      o.rules.forEach((r, i) => { ruleField[i] = v.fields.findIndex((f) => f.name === r.field); });
+      o.rules.forEach((r, i) => {
+        ruleField[i] = v.fields.findIndex((f) => f.name === r.field);
+      });
       this.versions.set(v.version, { version: v.version, fields, ruleField });
       maxFields = Math.max(maxFields, fields.length);
     }
@@ -177,7 +205,10 @@ export class DataguardEngine {
       char: r.action.kind === 'mask' ? r.action.char : '',
       n: r.action.kind === 'truncate' ? r.action.n : 0,
     }));
-    this.scan = o.inPlace !== false && rulesScannable(o.rules) ? new ScanPath(o.mode, o.contract, o.rules, this.writer, this.binLimit) : undefined;
+    this.scan =
+      o.inPlace !== false && rulesScannable(o.rules)
+        ? new ScanPath(o.mode, o.contract, o.rules, this.writer, this.binLimit)
+        : undefined;
     this.sampleEvery = o.costSampling ?? 0;
     this.sampleCountdown = this.sampleEvery;
   }
@@ -237,17 +268,21 @@ export class DataguardEngine {
     let src: Buffer, base: number, n: number;
     if (this.raw) {
       if (len > input.length) return this.reject('decode_err');
-      src = this.memBuf!; base = off; n = len;
+      src = this.memBuf!;
+      base = off;
+      n = len;
     } else {
       n = decodeBase64(mem, off, len, input);
       if (n < 0) return this.reject('decode_err');
-      src = input; base = 0;
+      src = input;
+      base = 0;
     }
     const h = this.header;
     if (!readEnvelope(src, base, n, h)) return this.reject('decode_err');
     if (h.codec !== this.codec) return this.reject('codec_mismatch');
     const k = this.contract;
-    if (h.schemaId !== k.schemaId || h.msgType !== k.msgType || h.version < k.requiredVersion) return this.reject('schema_incompatible');
+    if (h.schemaId !== k.schemaId || h.msgType !== k.msgType || h.version < k.requiredVersion)
+      return this.reject('schema_incompatible');
     const cv = this.versions.get(h.version);
     if (cv === undefined) return this.reject('schema_missing');
     if (n === ENVELOPE_BYTES) return this.reject('decode_err');
@@ -258,10 +293,19 @@ export class DataguardEngine {
       const v = scan.check(src, base, n, h.version);
       if (timed) this.decodeMs += performance.now() - t0;
       if (v !== SCAN_FALLBACK) {
-        if (v === SCAN_INCOMPATIBLE) { this.scanned++; return this.reject('schema_incompatible'); }
-        if (this.role === 'check') { this.scanned++; return this.acceptInput(); }
+        if (v === SCAN_INCOMPATIBLE) {
+          this.scanned++;
+          return this.reject('schema_incompatible');
+        }
+        if (this.role === 'check') {
+          this.scanned++;
+          return this.acceptInput();
+        }
         const r = scan.redact(src);
-        if (r !== SCAN_FALLBACK) { this.scanned++; return this.scanRedacted(r, mem, off); }
+        if (r !== SCAN_FALLBACK) {
+          this.scanned++;
+          return this.scanRedacted(r, mem, off);
+        }
       }
     }
     this.decoded++;
@@ -302,11 +346,18 @@ export class DataguardEngine {
 
   private typeOk(v: unknown, t: number): boolean {
     switch (t) {
-      case T_STRING: return typeof v === 'string';
-      case T_INT: return typeof v === 'number' ? Number.isInteger(v) && v >= INT64_MIN && v < UINT64_LIMIT : typeof v === 'bigint';
-      case T_FLOAT: return typeof v === 'number';
-      case T_BOOL: return typeof v === 'boolean';
-      default: return v instanceof Uint8Array;
+      case T_STRING:
+        return typeof v === 'string';
+      case T_INT:
+        return typeof v === 'number'
+          ? Number.isInteger(v) && v >= INT64_MIN && v < UINT64_LIMIT
+          : typeof v === 'bigint';
+      case T_FLOAT:
+        return typeof v === 'number';
+      case T_BOOL:
+        return typeof v === 'boolean';
+      default:
+        return v instanceof Uint8Array;
     }
   }
 
@@ -315,7 +366,8 @@ export class DataguardEngine {
    * and value per schema position) for redaction and encoding.
    */
   private checkMap(value: unknown, cv: CompiledVersion): RejectReason | undefined {
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) return 'codec_mismatch';
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array)
+      return 'codec_mismatch';
     if ((value as object).constructor !== Object) return isC1(value) ? 'decode_err' : 'codec_mismatch';
     const obj = value as Record<string, unknown>;
     const fields = cv.fields;
@@ -452,7 +504,13 @@ export class DataguardEngine {
       }
     }
     // reset the rules' per-field state for the next record
-    for (let r = 0; r < rules.length; r++) { const fi = cv.ruleField[r]!; if (fi >= 0) { outKind[fi] = KEEP; outValue[fi] = null; } }
+    for (let r = 0; r < rules.length; r++) {
+      const fi = cv.ruleField[r]!;
+      if (fi >= 0) {
+        outKind[fi] = KEEP;
+        outValue[fi] = null;
+      }
+    }
     if (w.overflow) return this.reject('redact_overflow');
     return this.writeBack(mem, off);
   }
@@ -479,13 +537,25 @@ export class DataguardEngine {
 
   private writeValue(v: unknown, type: number): void {
     const w = this.writer;
-    if (v === null || v === undefined) { w.nil(); return; }
+    if (v === null || v === undefined) {
+      w.nil();
+      return;
+    }
     switch (type) {
-      case T_STRING: w.str(v as string); return;
-      case T_INT: w.int(v as number | bigint); return;
-      case T_FLOAT: w.float(v as number); return;
-      case T_BOOL: w.bool(v as boolean); return;
-      default: w.bin(v as Uint8Array);
+      case T_STRING:
+        w.str(v as string);
+        return;
+      case T_INT:
+        w.int(v as number | bigint);
+        return;
+      case T_FLOAT:
+        w.float(v as number);
+        return;
+      case T_BOOL:
+        w.bool(v as boolean);
+        return;
+      default:
+        w.bin(v as Uint8Array);
     }
   }
 }

@@ -33,7 +33,10 @@ function u32(b: Uint8Array, o: number): number {
 }
 
 function putU32(b: Uint8Array, o: number, v: number): void {
-  b[o] = (v >>> 24) & 0xff; b[o + 1] = (v >>> 16) & 0xff; b[o + 2] = (v >>> 8) & 0xff; b[o + 3] = v & 0xff;
+  b[o] = (v >>> 24) & 0xff;
+  b[o + 1] = (v >>> 16) & 0xff;
+  b[o + 2] = (v >>> 8) & 0xff;
+  b[o + 3] = v & 0xff;
 }
 
 /**
@@ -43,7 +46,8 @@ function putU32(b: Uint8Array, o: number, v: number): void {
  */
 export function readEnvelope(b: Uint8Array, start: number, length: number, into: EnvelopeHeader): boolean {
   if (length < ENVELOPE_BYTES) return false;
-  if (b[start] !== ENVELOPE_MAGIC_0 || b[start + 1] !== ENVELOPE_MAGIC_1 || b[start + 2] !== ENVELOPE_VERSION) return false;
+  if (b[start] !== ENVELOPE_MAGIC_0 || b[start + 1] !== ENVELOPE_MAGIC_1 || b[start + 2] !== ENVELOPE_VERSION)
+    return false;
   const codec = b[start + 3]!;
   if (codec !== CODEC_MAPKV && codec !== CODEC_ROW) return false;
   into.codec = codec;
@@ -55,8 +59,13 @@ export function readEnvelope(b: Uint8Array, start: number, length: number, into:
 
 /** Write a header at `b[start]`. */
 export function writeEnvelope(b: Uint8Array, start: number, h: EnvelopeHeader): void {
-  b[start] = ENVELOPE_MAGIC_0; b[start + 1] = ENVELOPE_MAGIC_1; b[start + 2] = ENVELOPE_VERSION; b[start + 3] = h.codec;
-  putU32(b, start + 4, h.schemaId); putU32(b, start + 8, h.msgType); putU32(b, start + 12, h.version);
+  b[start] = ENVELOPE_MAGIC_0;
+  b[start + 1] = ENVELOPE_MAGIC_1;
+  b[start + 2] = ENVELOPE_VERSION;
+  b[start + 3] = h.codec;
+  putU32(b, start + 4, h.schemaId);
+  putU32(b, start + 8, h.msgType);
+  putU32(b, start + 12, h.version);
 }
 
 /** A whole record (header + body) as a new array: for producers and tests, not the ring. */

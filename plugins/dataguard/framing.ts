@@ -11,7 +11,10 @@ export type Framing = 'base64' | 'raw';
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const ENC = new Uint8Array(64);
 const DEC = new Int16Array(256).fill(-1);
-for (let i = 0; i < 64; i++) { ENC[i] = ALPHABET.charCodeAt(i); DEC[ALPHABET.charCodeAt(i)] = i; }
+for (let i = 0; i < 64; i++) {
+  ENC[i] = ALPHABET.charCodeAt(i);
+  DEC[ALPHABET.charCodeAt(i)] = i;
+}
 const PAD = 0x3d;
 
 /** Bytes a base64 text of `n` characters decodes to at most. */
@@ -32,14 +35,20 @@ export function decodeBase64(src: Uint8Array, start: number, len: number, dst: U
   let o = 0;
   const end = start + len - (pad ? 4 : 0);
   for (let i = start; i < end; i += 4) {
-    const a = DEC[src[i]!]!, b = DEC[src[i + 1]!]!, c = DEC[src[i + 2]!]!, d = DEC[src[i + 3]!]!;
+    const a = DEC[src[i]!]!,
+      b = DEC[src[i + 1]!]!,
+      c = DEC[src[i + 2]!]!,
+      d = DEC[src[i + 3]!]!;
     if ((a | b | c | d) < 0) return -1;
     const v = (a << 18) | (b << 12) | (c << 6) | d;
-    dst[o++] = v >>> 16; dst[o++] = (v >>> 8) & 0xff; dst[o++] = v & 0xff;
+    dst[o++] = v >>> 16;
+    dst[o++] = (v >>> 8) & 0xff;
+    dst[o++] = v & 0xff;
   }
   if (pad) {
     const i = end;
-    const a = DEC[src[i]!]!, b = DEC[src[i + 1]!]!;
+    const a = DEC[src[i]!]!,
+      b = DEC[src[i + 1]!]!;
     if ((a | b) < 0) return -1;
     if (pad === 2) {
       if ((b & 0x0f) !== 0) return -1; // non-canonical trailing bits
@@ -60,13 +69,17 @@ export function encodeBase64(src: Uint8Array, n: number, dst: Uint8Array, at: nu
   let i = 0;
   for (; i + 3 <= n; i += 3) {
     const v = (src[i]! << 16) | (src[i + 1]! << 8) | src[i + 2]!;
-    dst[o++] = ENC[v >>> 18]!; dst[o++] = ENC[(v >>> 12) & 63]!; dst[o++] = ENC[(v >>> 6) & 63]!; dst[o++] = ENC[v & 63]!;
+    dst[o++] = ENC[v >>> 18]!;
+    dst[o++] = ENC[(v >>> 12) & 63]!;
+    dst[o++] = ENC[(v >>> 6) & 63]!;
+    dst[o++] = ENC[v & 63]!;
   }
   if (i < n) {
     const a = src[i]!;
     const b = i + 1 < n ? src[i + 1]! : 0;
     const v = (a << 16) | (b << 8);
-    dst[o++] = ENC[v >>> 18]!; dst[o++] = ENC[(v >>> 12) & 63]!;
+    dst[o++] = ENC[v >>> 18]!;
+    dst[o++] = ENC[(v >>> 12) & 63]!;
     dst[o++] = i + 1 < n ? ENC[(v >>> 6) & 63]! : PAD;
     dst[o++] = PAD;
   }

@@ -36,11 +36,19 @@ export default definePlugin({
     // given relative to its working directory); the run's report is its output, not a setting
     host.hooks.replayPreparing.tap('dataguard', (prep) => {
       const root = prep.settings['registry-root'];
-      if (typeof root === 'string' && prep.sources['registry-root'] === 'recorded' && !isAbsolute(root) && prep.runtimeCwd) {
+      if (
+        typeof root === 'string' &&
+        prep.sources['registry-root'] === 'recorded' &&
+        !isAbsolute(root) &&
+        prep.runtimeCwd
+      ) {
         prep.settings['registry-root'] = resolve(prep.runtimeCwd, root);
-        prep.sources['registry-root'] = 'recorded (resolved by dataguard against the runtime\'s working directory)';
+        prep.sources['registry-root'] = "recorded (resolved by dataguard against the runtime's working directory)";
       }
-      if (prep.sources.report === 'recorded') { delete prep.settings.report; delete prep.sources.report; }
+      if (prep.sources.report === 'recorded') {
+        delete prep.settings.report;
+        delete prep.sources.report;
+      }
     });
 
     host.hooks.runStarting.tapPromise('dataguard', async (run) => {
@@ -48,15 +56,21 @@ export default definePlugin({
       if (stages.length === 0) {
         const given = givenDataguardFlags(run.flags);
         if (given.length > 0) {
-          throw DataguardErrors.error('BYTEOR_E_DATAGUARD_FLAGS_UNUSED',
-            `${given.map((f) => `--${f}`).join(', ')} given, but the spec has no DataGuard stage (dataguard_check, dataguard_redact, dataguard_fused); check --spec or drop the flags`);
+          throw DataguardErrors.error(
+            'BYTEOR_E_DATAGUARD_FLAGS_UNUSED',
+            `${given.map((f) => `--${f}`).join(', ')} given, but the spec has no DataGuard stage ` +
+              `(dataguard_check, dataguard_redact, dataguard_fused); check --spec or drop the flags`,
+          );
         }
         return;
       }
       const rc = resolveRunContract(run.flags);
       if (rc.rules.length > 0 && !stages.some((s) => s.role !== 'check')) {
-        throw DataguardErrors.error('BYTEOR_E_DATAGUARD_RULES_UNUSED',
-          `--rule given, but the spec's only DataGuard stage is dataguard_check, which never redacts; add a dataguard_redact stage after it or use dataguard_fused`);
+        throw DataguardErrors.error(
+          'BYTEOR_E_DATAGUARD_RULES_UNUSED',
+          `--rule given, but the spec's only DataGuard stage is dataguard_check, which never redacts; add a ` +
+            `dataguard_redact stage after it or use dataguard_fused`,
+        );
       }
       if (rc.config.reportPath !== undefined) {
         const dir = dirname(resolve(rc.config.reportPath));
@@ -64,7 +78,11 @@ export default definePlugin({
           if (!statSync(dir).isDirectory()) throw new Error('not a directory');
           accessSync(dir, constants.W_OK);
         } catch {
-          throw DataguardErrors.error('BYTEOR_E_DATAGUARD_REPORT_PATH', `--report=${rc.config.reportPath}: the directory ${dir} does not exist or is not writable; create it or choose another path`);
+          throw DataguardErrors.error(
+            'BYTEOR_E_DATAGUARD_REPORT_PATH',
+            `--report=${rc.config.reportPath}: the directory ${dir} does not exist or is not writable; create ` +
+              `it or choose another path`,
+          );
         }
       }
       runs.set(run, rc);
@@ -75,19 +93,37 @@ export default definePlugin({
       if (stages.length === 0) return;
       const rc = runs.get(run) ?? resolveRunContract(run.flags);
       const report = buildReport({
-        specHash: run.specHash, runOk: summary.ok, stages, counters: summary.counters, config: rc.config, contract: rc.contract, rules: rc.rules,
+        specHash: run.specHash,
+        runOk: summary.ok,
+        stages,
+        counters: summary.counters,
+        config: rc.config,
+        contract: rc.contract,
+        rules: rc.rules,
       });
       const text = formatReport(report);
-      const targets = [rc.config.reportPath, run.runDir ? join(run.runDir, REPORT_FILE) : undefined].filter((p): p is string => p !== undefined);
+      const targets = [rc.config.reportPath, run.runDir ? join(run.runDir, REPORT_FILE) : undefined].filter(
+        (p): p is string => p !== undefined,
+      );
       for (const path of targets) {
-        try { writePrivateFile(path, text); } catch (e) {
-          throw DataguardErrors.error('BYTEOR_E_DATAGUARD_REPORT_WRITE', `cannot write the DataGuard report to ${path}: ${(e as Error).message}`, { path });
+        try {
+          writePrivateFile(path, text);
+        } catch (e) {
+          throw DataguardErrors.error(
+            'BYTEOR_E_DATAGUARD_REPORT_WRITE',
+            `cannot write the DataGuard report to ${path}: ${(e as Error).message}`,
+            { path },
+          );
         }
       }
       const problems = countIdentityProblems(report);
       if (problems.length > 0 && summary.ok) {
-        throw DataguardErrors.error('BYTEOR_E_DATAGUARD_COUNTS_INCONSISTENT',
-          `the DataGuard counts do not add up (${problems.join('; ')}); this is a bug, please report it with the report file`, { problems });
+        throw DataguardErrors.error(
+          'BYTEOR_E_DATAGUARD_COUNTS_INCONSISTENT',
+          `the DataGuard counts do not add up (${problems.join('; ')}); this is a bug, please report it with ` +
+            `the report file`,
+          { problems },
+        );
       }
     });
 

@@ -15,7 +15,12 @@ export interface KvLine {
 }
 
 export class KvSyntaxError extends Error {
-  constructor(message: string, readonly line: number) { super(message); }
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(message);
+  }
 }
 
 /** Parse the text into ordered pairs; throws KvSyntaxError naming the line. */
@@ -32,7 +37,8 @@ export function parseKvLines(text: string): KvLine[] {
     if (eq <= 0) throw new KvSyntaxError(`line ${n}: expected key=value, got "${line}"`, n);
     const key = line.slice(0, eq);
     const value = line.slice(eq + 1);
-    if (!KEY.test(key)) throw new KvSyntaxError(`line ${n}: "${key}" is not a valid key (dotted ASCII words, no spaces around "=")`, n);
+    if (!KEY.test(key))
+      throw new KvSyntaxError(`line ${n}: "${key}" is not a valid key (dotted ASCII words, no spaces around "=")`, n);
     const prev = seen.get(key);
     if (prev !== undefined) throw new KvSyntaxError(`line ${n}: key "${key}" is already set on line ${prev}`, n);
     seen.set(key, n);

@@ -10,9 +10,10 @@ import { createHash, hash as oneShotHash } from 'node:crypto';
  * output is several times faster than its 'buffer' output (measured: bench/dataguard_mapkv.ts
  * notes in docs/dataguard.md); createHash is the fallback.
  */
-const sha256Hex: (data: string | Uint8Array) => string = typeof oneShotHash === 'function'
-  ? (data) => oneShotHash('sha256', data, 'hex') as string
-  : (data) => createHash('sha256').update(data).digest('hex');
+const sha256Hex: (data: string | Uint8Array) => string =
+  typeof oneShotHash === 'function'
+    ? (data) => oneShotHash('sha256', data, 'hex') as string
+    : (data) => createHash('sha256').update(data).digest('hex');
 
 /** `sha256:` + 64 lower-case hex digits of the SHA-256 of the string's UTF-8 bytes. */
 export function hashString(s: string): string {

@@ -47,7 +47,8 @@ export function buildReport(i: ReportInput): DataguardReport {
   const first = per[0]!.t;
   const last = per[per.length - 1]!.t;
   let unfinished = 0;
-  for (let k = 1; k < per.length; k++) unfinished += Math.max(0, get(per[k - 1]!.t, 'accepted') - get(per[k]!.t, 'seen'));
+  for (let k = 1; k < per.length; k++)
+    unfinished += Math.max(0, get(per[k - 1]!.t, 'accepted') - get(per[k]!.t, 'seen'));
   const redactor = per.find((p) => p.ref.role !== 'check');
   const rt = redactor?.t ?? new Map<string, number>();
 
@@ -55,7 +56,11 @@ export function buildReport(i: ReportInput): DataguardReport {
     seen: get(first, 'seen'),
     accepted: get(last, 'accepted'),
     rejected: sum('rejected'),
-    decode_err: 0, codec_mismatch: 0, schema_missing: 0, schema_incompatible: 0, redact_overflow: 0,
+    decode_err: 0,
+    codec_mismatch: 0,
+    schema_missing: 0,
+    schema_incompatible: 0,
+    redact_overflow: 0,
     unfinished,
     out_drop: sum('out_drop'),
     out_forward_input: get(last, 'out_forward_input'),
@@ -72,7 +77,10 @@ export function buildReport(i: ReportInput): DataguardReport {
     let avgDecode = 0;
     for (const p of per) {
       const n = get(p.t, 'cost.samples');
-      if (n > 0) { avgRecord += get(p.t, 'cost.total_ns') / n; avgDecode += get(p.t, 'cost.decode_ns') / n; }
+      if (n > 0) {
+        avgRecord += get(p.t, 'cost.total_ns') / n;
+        avgDecode += get(p.t, 'cost.decode_ns') / n;
+      }
     }
     cost = {
       sample_every: i.config.costSampling,

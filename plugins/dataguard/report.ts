@@ -66,15 +66,17 @@ export const DataguardReport = z.object({
     /** per policy rule: records in which the rule changed its field */
     rule_applied: z.array(Count),
   }),
-  cost: z.object({
-    sample_every: z.number().int().min(1),
-    samples: Count,
-    decode_ns: Count,
-    total_ns: Count,
-    /** per record through all DataGuard stages: sum over stages of total_ns / samples */
-    avg_record_ns: Count,
-    avg_decode_ns: Count,
-  }).optional(),
+  cost: z
+    .object({
+      sample_every: z.number().int().min(1),
+      samples: Count,
+      decode_ns: Count,
+      total_ns: Count,
+      /** per record through all DataGuard stages: sum over stages of total_ns / samples */
+      avg_record_ns: Count,
+      avg_decode_ns: Count,
+    })
+    .optional(),
 });
 export type DataguardReport = z.infer<typeof DataguardReport>;
 
@@ -113,8 +115,20 @@ export function formatReport(input: DataguardReport): string {
 }
 
 const COUNT_KEYS = [
-  'seen', 'accepted', 'rejected', 'decode_err', 'codec_mismatch', 'schema_missing', 'schema_incompatible', 'redact_overflow',
-  'unfinished', 'out_drop', 'out_forward_input', 'out_forward_output', 'redact_noop', 'redact_applied',
+  'seen',
+  'accepted',
+  'rejected',
+  'decode_err',
+  'codec_mismatch',
+  'schema_missing',
+  'schema_incompatible',
+  'redact_overflow',
+  'unfinished',
+  'out_drop',
+  'out_forward_input',
+  'out_forward_output',
+  'redact_noop',
+  'redact_applied',
 ] as const;
 const COST_KEYS = ['sample_every', 'samples', 'decode_ns', 'total_ns', 'avg_record_ns', 'avg_decode_ns'] as const;
 
@@ -125,24 +139,50 @@ function reportInvalid(why: string): ByteorError {
 /** Read kv/v1 text back; throws BYTEOR_E_DATAGUARD_REPORT_INVALID (exit 6). */
 export function parseReport(text: string): DataguardReport {
   let lines;
-  try { lines = parseKvLines(text); } catch (e) {
+  try {
+    lines = parseKvLines(text);
+  } catch (e) {
     if (e instanceof KvSyntaxError) throw reportInvalid(e.message);
     throw e;
   }
   const kv = new Map(lines.map((l) => [l.key, l.value]));
   const used = new Set<string>();
-  const get = (k: string): string | undefined => { used.add(k); return kv.get(k); };
-  const num = (k: string): number | string | undefined => { const v = get(k); return v !== undefined && /^(0|[1-9][0-9]*)$/.test(v) ? Number(v) : v; };
-  const bool = (k: string): boolean | string | undefined => { const v = get(k); return v === 'true' ? true : v === 'false' ? false : v; };
-  const list = (k: string): string[] | undefined => { const v = get(k); return v === undefined ? undefined : v === '' ? [] : v.split(','); };
+  const get = (k: string): string | undefined => {
+    used.add(k);
+    return kv.get(k);
+  };
+  const num = (k: string): number | string | undefined => {
+    const v = get(k);
+    return v !== undefined && /^(0|[1-9][0-9]*)$/.test(v) ? Number(v) : v;
+  };
+  const bool = (k: string): boolean | string | undefined => {
+    const v = get(k);
+    return v === 'true' ? true : v === 'false' ? false : v;
+  };
+  const list = (k: string): string[] | undefined => {
+    const v = get(k);
+    return v === undefined ? undefined : v === '' ? [] : v.split(',');
+  };
   const ruleCount = num('policy.rules');
   const nRules = typeof ruleCount === 'number' ? ruleCount : 0;
   const raw = {
-    report: { family: get('report.family'), version: num('report.version'), spec_hash: get('report.spec_hash'), stages: list('report.stages'), run_ok: bool('report.run_ok') },
+    report: {
+      family: get('report.family'),
+      version: num('report.version'),
+      spec_hash: get('report.spec_hash'),
+      stages: list('report.stages'),
+      run_ok: bool('report.run_ok'),
+    },
     schema: {
-      registry_root: get('schema.registry_root'), schema_id: num('schema.schema_id'), msg_type: num('schema.msg_type'),
-      required_version: num('schema.required_version'), family_name: get('schema.family_name'), msg_name: get('schema.msg_name'),
-      versions: list('schema.versions')?.map((v) => (/^(0|[1-9][0-9]*)$/.test(v) ? Number(v) : v)), mode: get('schema.mode'), framing: get('schema.framing'),
+      registry_root: get('schema.registry_root'),
+      schema_id: num('schema.schema_id'),
+      msg_type: num('schema.msg_type'),
+      required_version: num('schema.required_version'),
+      family_name: get('schema.family_name'),
+      msg_name: get('schema.msg_name'),
+      versions: list('schema.versions')?.map((v) => (/^(0|[1-9][0-9]*)$/.test(v) ? Number(v) : v)),
+      mode: get('schema.mode'),
+      framing: get('schema.framing'),
     },
     policy: {
       active: bool('policy.active'),
@@ -153,7 +193,9 @@ export function parseReport(text: string): DataguardReport {
       ...Object.fromEntries(COUNT_KEYS.map((k) => [k, num(`counts.${k}`)])),
       rule_applied: Array.from({ length: nRules }, (_, i) => num(`counts.rule.${i}.applied`)),
     },
-    ...([...kv.keys()].some((k) => k.startsWith('cost.')) ? { cost: Object.fromEntries(COST_KEYS.map((k) => [k, num(`cost.${k}`)])) } : {}),
+    ...([...kv.keys()].some((k) => k.startsWith('cost.'))
+      ? { cost: Object.fromEntries(COST_KEYS.map((k) => [k, num(`cost.${k}`)])) }
+      : {}),
   };
   const unknown = [...kv.keys()].filter((k) => !used.has(k));
   if (unknown.length > 0) throw reportInvalid(`unknown key ${unknown[0]}`);
@@ -173,17 +215,30 @@ export function countIdentityProblems(r: DataguardReport): string[] {
   const c = r.counts;
   const out: string[] = [];
   const reasons = c.decode_err + c.codec_mismatch + c.schema_missing + c.schema_incompatible + c.redact_overflow;
-  if (c.seen !== c.accepted + c.rejected + c.unfinished) out.push(`seen (${c.seen}) != accepted (${c.accepted}) + rejected (${c.rejected}) + unfinished (${c.unfinished})`);
+  if (c.seen !== c.accepted + c.rejected + c.unfinished)
+    out.push(`seen (${c.seen}) != accepted (${c.accepted}) + rejected (${c.rejected}) + unfinished (${c.unfinished})`);
   if (reasons !== c.rejected) out.push(`reject reasons sum to ${reasons}, rejected is ${c.rejected}`);
   if (c.out_drop !== c.rejected) out.push(`out_drop (${c.out_drop}) != rejected (${c.rejected})`);
-  if (c.out_forward_input + c.out_forward_output !== c.accepted) out.push(`out_forward_input (${c.out_forward_input}) + out_forward_output (${c.out_forward_output}) != accepted (${c.accepted})`);
+  if (c.out_forward_input + c.out_forward_output !== c.accepted)
+    out.push(
+      `out_forward_input (${c.out_forward_input}) + out_forward_output (${c.out_forward_output}) != accepted (` +
+        `${c.accepted})`,
+    );
   const redacting = r.report.stages.some((s) => s !== 'dataguard_check');
-  if (redacting && c.redact_noop + c.redact_applied !== c.accepted) out.push(`redact_noop (${c.redact_noop}) + redact_applied (${c.redact_applied}) != accepted (${c.accepted})`);
-  if (!redacting && c.redact_noop + c.redact_applied + c.redact_overflow !== 0) out.push('a check-only pipeline reports redaction counts');
-  if (c.out_forward_output !== c.redact_applied) out.push(`out_forward_output (${c.out_forward_output}) != redact_applied (${c.redact_applied})`);
-  if (c.rule_applied.length !== r.policy.rules.length) out.push(`${c.rule_applied.length} rule counts for ${r.policy.rules.length} rules`);
+  if (redacting && c.redact_noop + c.redact_applied !== c.accepted)
+    out.push(`redact_noop (${c.redact_noop}) + redact_applied (${c.redact_applied}) != accepted (${c.accepted})`);
+  if (!redacting && c.redact_noop + c.redact_applied + c.redact_overflow !== 0)
+    out.push('a check-only pipeline reports redaction counts');
+  if (c.out_forward_output !== c.redact_applied)
+    out.push(`out_forward_output (${c.out_forward_output}) != redact_applied (${c.redact_applied})`);
+  if (c.rule_applied.length !== r.policy.rules.length)
+    out.push(`${c.rule_applied.length} rule counts for ${r.policy.rules.length} rules`);
   for (let i = 0; i < c.rule_applied.length; i++) {
-    if (c.rule_applied[i]! > c.redact_applied + c.redact_overflow) out.push(`rule ${i} applied ${c.rule_applied[i]} times, more than the ${c.redact_applied + c.redact_overflow} records redaction changed`);
+    if (c.rule_applied[i]! > c.redact_applied + c.redact_overflow)
+      out.push(
+        `rule ${i} applied ${c.rule_applied[i]} times, more than the ${c.redact_applied + c.redact_overflow} ` +
+          `records redaction changed`,
+      );
   }
   return out;
 }

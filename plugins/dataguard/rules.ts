@@ -44,8 +44,12 @@ const FIELD = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function malformed(rule: string, why: string): ByteorError {
-  return DataguardErrors.error('BYTEOR_E_DATAGUARD_RULE_MALFORMED',
-    `--rule="${rule}" is malformed: ${why}; the forms are field:drop, field:replace_with=VALUE, field:hash, field:mask=P:S:C, field:truncate=N`, { rule });
+  return DataguardErrors.error(
+    'BYTEOR_E_DATAGUARD_RULE_MALFORMED',
+    `--rule="${rule}" is malformed: ${why}; the forms are field:drop, field:replace_with=VALUE, field:hash, ` +
+      `field:mask=P:S:C, field:truncate=N`,
+    { rule },
+  );
 }
 
 function notApplicable(rule: string, why: string): ByteorError {
@@ -53,7 +57,8 @@ function notApplicable(rule: string, why: string): ByteorError {
 }
 
 function count(rule: string, what: string, text: string): number {
-  if (!/^[0-9]{1,7}$/.test(text)) throw malformed(rule, `${what} must be a whole number 0..${MAX_RULE_NUMBER}, got "${text}"`);
+  if (!/^[0-9]{1,7}$/.test(text))
+    throw malformed(rule, `${what} must be a whole number 0..${MAX_RULE_NUMBER}, got "${text}"`);
   const n = Number(text);
   if (n > MAX_RULE_NUMBER) throw malformed(rule, `${what} must be at most ${MAX_RULE_NUMBER}, got ${n}`);
   return n;
@@ -63,7 +68,10 @@ function codePoints(s: string): number {
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) { const d = s.charCodeAt(i + 1); if (d >= 0xdc00 && d <= 0xdfff) i++; }
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
     n++;
   }
   return n;
@@ -71,11 +79,16 @@ function codePoints(s: string): number {
 
 export function canonicalRule(field: string, a: RuleAction): string {
   switch (a.kind) {
-    case 'drop': return `${field}:drop`;
-    case 'hash': return `${field}:hash`;
-    case 'replace_with': return `${field}:replace_with=${a.value}`;
-    case 'mask': return `${field}:mask=${a.prefix}:${a.suffix}:${a.char}`;
-    case 'truncate': return `${field}:truncate=${a.n}`;
+    case 'drop':
+      return `${field}:drop`;
+    case 'hash':
+      return `${field}:hash`;
+    case 'replace_with':
+      return `${field}:replace_with=${a.value}`;
+    case 'mask':
+      return `${field}:mask=${a.prefix}:${a.suffix}:${a.char}`;
+    case 'truncate':
+      return `${field}:truncate=${a.n}`;
   }
 }
 
@@ -90,17 +103,24 @@ export function parseRule(source: string): RedactionRule {
   let action: RuleAction;
   if (rest === 'drop') action = { kind: 'drop' };
   else if (rest === 'hash') action = { kind: 'hash' };
-  else if (rest.startsWith('replace_with=')) action = { kind: 'replace_with', value: rest.slice('replace_with='.length) };
-  else if (rest.startsWith('truncate=')) action = { kind: 'truncate', n: count(source, 'N', rest.slice('truncate='.length)) };
+  else if (rest.startsWith('replace_with='))
+    action = { kind: 'replace_with', value: rest.slice('replace_with='.length) };
+  else if (rest.startsWith('truncate='))
+    action = { kind: 'truncate', n: count(source, 'N', rest.slice('truncate='.length)) };
   else if (rest.startsWith('mask=')) {
     const body = rest.slice('mask='.length);
     const c1 = body.indexOf(':');
     const c2 = c1 < 0 ? -1 : body.indexOf(':', c1 + 1);
-    if (c1 < 0 || c2 < 0) throw malformed(source, 'mask needs P:S:C (keep P leading and S trailing characters, mask the rest with the character C)');
+    if (c1 < 0 || c2 < 0)
+      throw malformed(
+        source,
+        'mask needs P:S:C (keep P leading and S trailing characters, mask the rest with the character C)',
+      );
     const prefix = count(source, 'P', body.slice(0, c1));
     const suffix = count(source, 'S', body.slice(c1 + 1, c2));
     const char = body.slice(c2 + 1);
-    if (codePoints(char) !== 1) throw malformed(source, `the mask character C must be exactly one character, got "${char}"`);
+    if (codePoints(char) !== 1)
+      throw malformed(source, `the mask character C must be exactly one character, got "${char}"`);
     action = { kind: 'mask', prefix, suffix, char };
   } else {
     throw malformed(source, `unknown action "${rest}"`);
@@ -115,8 +135,11 @@ export function parseRules(sources: readonly string[]): RedactionRule[] {
   for (const r of rules) {
     const prev = byField.get(r.field);
     if (prev) {
-      throw DataguardErrors.error('BYTEOR_E_DATAGUARD_RULE_FIELD',
-        `--rule="${prev.source}" and --rule="${r.source}" both name field "${r.field}"; give one rule per field`, { rule: r.source });
+      throw DataguardErrors.error(
+        'BYTEOR_E_DATAGUARD_RULE_FIELD',
+        `--rule="${prev.source}" and --rule="${r.source}" both name field "${r.field}"; give one rule per field`,
+        { rule: r.source },
+      );
     }
     byField.set(r.field, r);
   }
@@ -130,20 +153,25 @@ const UINT64_MAX = 2n ** 64n - 1n;
 
 function replacementFor(rule: RedactionRule, type: FieldType, value: string): ReplacementValue {
   switch (type) {
-    case 'string': return value;
-    case 'bytes': return new TextEncoder().encode(value);
+    case 'string':
+      return value;
+    case 'bytes':
+      return new TextEncoder().encode(value);
     case 'bool':
       if (value === 'true') return true;
       if (value === 'false') return false;
       throw notApplicable(rule.source, `field "${rule.field}" is a bool, so VALUE must be true or false`);
     case 'int': {
-      if (!INT.test(value)) throw notApplicable(rule.source, `field "${rule.field}" is an int, so VALUE must be a whole number`);
+      if (!INT.test(value))
+        throw notApplicable(rule.source, `field "${rule.field}" is an int, so VALUE must be a whole number`);
       const big = BigInt(value);
-      if (big < INT64_MIN || big > UINT64_MAX) throw notApplicable(rule.source, `VALUE ${value} does not fit a 64-bit integer`);
+      if (big < INT64_MIN || big > UINT64_MAX)
+        throw notApplicable(rule.source, `VALUE ${value} does not fit a 64-bit integer`);
       return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
     }
     case 'float':
-      if (!FLOAT.test(value)) throw notApplicable(rule.source, `field "${rule.field}" is a float, so VALUE must be a decimal number`);
+      if (!FLOAT.test(value))
+        throw notApplicable(rule.source, `field "${rule.field}" is a float, so VALUE must be a decimal number`);
       return Number(value);
   }
 }
@@ -166,10 +194,18 @@ export function bindRules(rules: readonly RedactionRule[], contract: SchemaContr
   return rules.map((r, index) => {
     const f = newest.fields.find((x) => x.name === r.field);
     if (!f) {
-      throw notApplicable(r.source, `schema ${contract.schemaId}/${contract.msgType} (${contract.msgName}) has no field "${r.field}" in versions ${contract.requiredVersion}..${newest.version}; its fields are ${newest.fields.map((x) => x.name).join(', ')}`);
+      throw notApplicable(
+        r.source,
+        `schema ${contract.schemaId}/${contract.msgType} (${contract.msgName}) has no field "${r.field}" in ` +
+          `versions ${contract.requiredVersion}..${newest.version}; its fields are ` +
+          `${newest.fields.map((x) => x.name).join(', ')}`,
+      );
     }
     if (!APPLIES[r.action.kind].includes(f.type)) {
-      throw notApplicable(r.source, `${r.action.kind} applies to ${APPLIES[r.action.kind].join(' and ')} fields, and "${r.field}" is ${f.type}`);
+      throw notApplicable(
+        r.source,
+        `${r.action.kind} applies to ${APPLIES[r.action.kind].join(' and ')} fields, and "${r.field}" is ${f.type}`,
+      );
     }
     const bound: BoundRule = { ...r, type: f.type, index };
     if (r.action.kind === 'replace_with') bound.replacement = replacementFor(r, f.type, r.action.value);
@@ -179,5 +215,7 @@ export function bindRules(rules: readonly RedactionRule[], contract: SchemaContr
 
 /** The policy's canonical text (one canonical rule per line) and its digest `sha256:<hex>`. */
 export function policyDigest(rules: readonly RedactionRule[]): string {
-  return `sha256:${createHash('sha256').update(rules.map((r) => `${r.canonical}\n`).join('')).digest('hex')}`;
+  return `sha256:${createHash('sha256')
+    .update(rules.map((r) => `${r.canonical}\n`).join(''))
+    .digest('hex')}`;
 }

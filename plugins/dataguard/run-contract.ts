@@ -21,8 +21,16 @@ export function resolveRunContract(flags: Readonly<Record<string, unknown>>): Da
   const config = dataguardConfig(flags);
   const parsed = parseRules(config.rules);
   if (parsed.length > MAX_RULES) {
-    throw DataguardErrors.error('BYTEOR_E_DATAGUARD_TOO_MANY_RULES', `${parsed.length} --rule flags given; a policy holds at most ${MAX_RULES} rules`);
+    throw DataguardErrors.error(
+      'BYTEOR_E_DATAGUARD_TOO_MANY_RULES',
+      `${parsed.length} --rule flags given; a policy holds at most ${MAX_RULES} rules`,
+    );
   }
-  const contract = loadSchemaContract(resolve(config.registryRoot), config.schemaId, config.msgType, config.requiredVersion);
+  const contract = loadSchemaContract(
+    resolve(config.registryRoot),
+    config.schemaId,
+    config.msgType,
+    config.requiredVersion,
+  );
   return { config, contract, rules: bindRules(parsed, contract) };
 }

@@ -20,8 +20,8 @@ import { Sha256 } from './sha256.ts';
  * Everything the decode path would settle differently is left to it (`SCAN_FALLBACK`, before any
  * counter moves): a body that is not a well-formed map/array of nil, bool, int, float, str and
  * bin values with nothing after it, a key that is not exactly one field name of the version, a
- * key given twice, a key `constructor` (see ScanVersion), a NaN, a string that must be read or re-encoded but is not well-formed UTF-8
- * (the decoder would replace its bytes), a policy VALUE or mask character that is not well-formed
+ * key given twice, a key `constructor` (see ScanVersion), a NaN, a string that must be read or re-encoded but is not
+ * well-formed UTF-8 (the decoder would replace its bytes), a policy VALUE or mask character that is not well-formed
  * text. So its verdicts, counts and output bytes are the decode path's for every input
  * (test/dataguard/scan-path.test.ts checks that on random records and encodings). Nothing here
  * allocates per record.
@@ -35,13 +35,33 @@ export const SCAN_FORWARD_INPUT = 2;
 /** rules changed the record: `applied` says which; the body is in the writer unless `overflow` */
 export const SCAN_OUTPUT = 3;
 
-const T_STRING = 0, T_INT = 1, T_FLOAT = 2, T_BOOL = 3, T_BYTES = 4;
-const TYPE_CODE: Record<FieldType, number> = { string: T_STRING, int: T_INT, float: T_FLOAT, bool: T_BOOL, bytes: T_BYTES };
+const T_STRING = 0,
+  T_INT = 1,
+  T_FLOAT = 2,
+  T_BOOL = 3,
+  T_BYTES = 4;
+const TYPE_CODE: Record<FieldType, number> = {
+  string: T_STRING,
+  int: T_INT,
+  float: T_FLOAT,
+  bool: T_BOOL,
+  bytes: T_BYTES,
+};
 /** msgpack value kinds the scanner reads */
-const V_NIL = 0, V_BOOL = 1, V_INT = 2, V_FLOAT = 3, V_STR = 4, V_BIN = 5;
-const K_DROP = 0, K_REPLACE = 1, K_HASH = 2, K_MASK = 3, K_TRUNCATE = 4;
+const V_NIL = 0,
+  V_BOOL = 1,
+  V_INT = 2,
+  V_FLOAT = 3,
+  V_STR = 4,
+  V_BIN = 5;
+const K_DROP = 0,
+  K_REPLACE = 1,
+  K_HASH = 2,
+  K_MASK = 3,
+  K_TRUNCATE = 4;
 /** where a changed field's new payload lies */
-const NEW_INPUT = 0, NEW_SCRATCH = 1;
+const NEW_INPUT = 0,
+  NEW_SCRATCH = 1;
 const INT64_MIN = -(2 ** 63);
 const UINT64_LIMIT = 2 ** 64;
 // Every byte array the copy loops read is a Buffer, like the record: one kind of array keeps
@@ -91,17 +111,32 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 
 /** Whether every rule's text (a replacement string, a mask character) is well-formed UTF-16. */
 export function rulesScannable(rules: readonly BoundRule[]): boolean {
-  return rules.every((r) => !(typeof r.replacement === 'string' && LONE_SURROGATE.test(r.replacement)) && !(r.action.kind === 'mask' && LONE_SURROGATE.test(r.action.char)));
+  return rules.every(
+    (r) =>
+      !(typeof r.replacement === 'string' && LONE_SURROGATE.test(r.replacement)) &&
+      !(r.action.kind === 'mask' && LONE_SURROGATE.test(r.action.char)),
+  );
 }
 
 function canonicalOf(v: ReplacementValue, type: number): Uint8Array {
-  const w = new CanonicalWriter(16 + (typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v instanceof Uint8Array ? v.length : 0));
+  const w = new CanonicalWriter(
+    16 + (typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v instanceof Uint8Array ? v.length : 0),
+  );
   switch (type) {
-    case T_STRING: w.str(v as string); break;
-    case T_INT: w.int(v as number | bigint); break;
-    case T_FLOAT: w.float(v as number); break;
-    case T_BOOL: w.bool(v as boolean); break;
-    default: w.bin(v as Uint8Array);
+    case T_STRING:
+      w.str(v as string);
+      break;
+    case T_INT:
+      w.int(v as number | bigint);
+      break;
+    case T_FLOAT:
+      w.float(v as number);
+      break;
+    case T_BOOL:
+      w.bool(v as boolean);
+      break;
+    default:
+      w.bin(v as Uint8Array);
   }
   return Uint8Array.prototype.slice.call(w.buf, 0, w.pos);
 }
@@ -111,7 +146,10 @@ export function validUtf8(b: Uint8Array, p: number, n: number): boolean {
   const end = p + n;
   while (p < end) {
     const c = b[p]!;
-    if (c < 0x80) { p++; continue; }
+    if (c < 0x80) {
+      p++;
+      continue;
+    }
     if (c < 0xc2) return false;
     if (c < 0xe0) {
       if (p + 1 >= end || (b[p + 1]! & 0xc0) !== 0x80) return false;
@@ -119,12 +157,25 @@ export function validUtf8(b: Uint8Array, p: number, n: number): boolean {
     } else if (c < 0xf0) {
       if (p + 2 >= end) return false;
       const c1 = b[p + 1]!;
-      if ((c1 & 0xc0) !== 0x80 || (c === 0xe0 && c1 < 0xa0) || (c === 0xed && c1 >= 0xa0) || (b[p + 2]! & 0xc0) !== 0x80) return false;
+      if (
+        (c1 & 0xc0) !== 0x80 ||
+        (c === 0xe0 && c1 < 0xa0) ||
+        (c === 0xed && c1 >= 0xa0) ||
+        (b[p + 2]! & 0xc0) !== 0x80
+      )
+        return false;
       p += 3;
     } else if (c < 0xf5) {
       if (p + 3 >= end) return false;
       const c1 = b[p + 1]!;
-      if ((c1 & 0xc0) !== 0x80 || (c === 0xf0 && c1 < 0x90) || (c === 0xf4 && c1 >= 0x90) || (b[p + 2]! & 0xc0) !== 0x80 || (b[p + 3]! & 0xc0) !== 0x80) return false;
+      if (
+        (c1 & 0xc0) !== 0x80 ||
+        (c === 0xf0 && c1 < 0x90) ||
+        (c === 0xf4 && c1 >= 0x90) ||
+        (b[p + 2]! & 0xc0) !== 0x80 ||
+        (b[p + 3]! & 0xc0) !== 0x80
+      )
+        return false;
       p += 4;
     } else {
       return false;
@@ -186,7 +237,13 @@ export class ScanPath {
   /** after SCAN_OUTPUT: the body did not fit the slot */
   overflow = false;
 
-  constructor(mode: 'mapkv' | 'row', contract: SchemaContract, rules: readonly BoundRule[], writer: CanonicalWriter, binLimit: number) {
+  constructor(
+    mode: 'mapkv' | 'row',
+    contract: SchemaContract,
+    rules: readonly BoundRule[],
+    writer: CanonicalWriter,
+    binLimit: number,
+  ) {
     this.mapkv = mode === 'mapkv';
     this.writer = writer;
     this.binLimit = binLimit;
@@ -194,18 +251,33 @@ export class ScanPath {
     for (const v of contract.versions) {
       const names = v.fields.map((f) => Buffer.from(f.name, 'utf8'));
       const flat = Buffer.alloc(names.reduce((a, n) => a + n.length, 0));
-      const nameOff = new Int32Array(names.length), nameLen = new Int32Array(names.length);
+      const nameOff = new Int32Array(names.length),
+        nameLen = new Int32Array(names.length);
       let o = 0;
-      names.forEach((n, i) => { flat.set(n, o); nameOff[i] = o; nameLen[i] = n.length; o += n.length; });
+      names.forEach((n, i) => {
+        flat.set(n, o);
+        nameOff[i] = o;
+        nameLen[i] = n.length;
+        o += n.length;
+      });
       const fieldRule = new Int32Array(v.fields.length).fill(-1);
       const ruleField = new Int32Array(rules.length);
-      rules.forEach((r, i) => { const fi = v.fields.findIndex((f) => f.name === r.field); ruleField[i] = fi; if (fi >= 0) fieldRule[fi] = i; });
+      rules.forEach((r, i) => {
+        const fi = v.fields.findIndex((f) => f.name === r.field);
+        ruleField[i] = fi;
+        if (fi >= 0) fieldRule[fi] = i;
+      });
       this.versions.set(v.version, {
-        count: v.fields.length, names: flat, nameOff, nameLen,
+        count: v.fields.length,
+        names: flat,
+        nameOff,
+        nameLen,
         keys: v.fields.map((f) => Buffer.from(encodeCanonicalString(f.name))),
         types: Uint8Array.from(v.fields, (f) => TYPE_CODE[f.type]),
         required: Uint8Array.from(v.fields, (f) => (f.required ? 1 : 0)),
-        fieldRule, ruleField, constructorField: v.fields.findIndex((f) => f.name === 'constructor'),
+        fieldRule,
+        ruleField,
+        constructorField: v.fields.findIndex((f) => f.name === 'constructor'),
       });
       maxFields = Math.max(maxFields, v.fields.length);
     }
@@ -219,9 +291,18 @@ export class ScanPath {
     this.rules = rules.map((r) => {
       const type = TYPE_CODE[r.type];
       const rep = r.replacement === undefined ? empty : Buffer.from(canonicalOf(r.replacement, type));
-      const repPayload = typeof r.replacement === 'string' ? Buffer.from(r.replacement, 'utf8') : r.replacement instanceof Uint8Array ? Buffer.from(r.replacement) : empty;
+      const repPayload =
+        typeof r.replacement === 'string'
+          ? Buffer.from(r.replacement, 'utf8')
+          : r.replacement instanceof Uint8Array
+            ? Buffer.from(r.replacement)
+            : empty;
       return {
-        index: r.index, kind: kinds[r.action.kind], type, rep, repPayload,
+        index: r.index,
+        kind: kinds[r.action.kind],
+        type,
+        rep,
+        repPayload,
         repNumber: typeof r.replacement === 'number' ? r.replacement : 0,
         prefix: r.action.kind === 'mask' ? r.action.prefix : 0,
         suffix: r.action.kind === 'mask' ? r.action.suffix : 0,
@@ -250,7 +331,9 @@ export class ScanPath {
     const sv = this.versions.get(version)!;
     this.current = sv;
     this.base = base;
-    return this.mapkv ? this.scanMap(b, base + ENVELOPE_BYTES, base + n, sv) : this.scanRow(b, base + ENVELOPE_BYTES, base + n, sv);
+    return this.mapkv
+      ? this.scanMap(b, base + ENVELOPE_BYTES, base + n, sv)
+      : this.scanRow(b, base + ENVELOPE_BYTES, base + n, sv);
   }
 
   /**
@@ -265,57 +348,128 @@ export class ScanPath {
   /** Scan one value at b[p] (nil, bool, int, float, str, bin); its end, or -1 to fall back. */
   private value(b: Buffer, p: number, end: number): number {
     const t = b[p]!;
-    if (t < 0x80 || t >= 0xe0) { this.vTag = V_INT; return p + 1; }
+    if (t < 0x80 || t >= 0xe0) {
+      this.vTag = V_INT;
+      return p + 1;
+    }
     if (t >= 0xa0 && t < 0xc0) return this.payload(V_STR, p + 1, t & 0x1f, end);
     switch (t) {
-      case 0xc0: this.vTag = V_NIL; return p + 1;
-      case 0xc2: case 0xc3: this.vTag = V_BOOL; return p + 1;
-      case 0xc4: return p + 2 > end ? -1 : this.payload(V_BIN, p + 2, b[p + 1]!, end);
-      case 0xc5: return p + 3 > end ? -1 : this.payload(V_BIN, p + 3, b.readUInt16BE(p + 1), end);
-      case 0xc6: return p + 5 > end ? -1 : this.payload(V_BIN, p + 5, b.readUInt32BE(p + 1), end);
-      case 0xd9: return p + 2 > end ? -1 : this.payload(V_STR, p + 2, b[p + 1]!, end);
-      case 0xda: return p + 3 > end ? -1 : this.payload(V_STR, p + 3, b.readUInt16BE(p + 1), end);
-      case 0xdb: return p + 5 > end ? -1 : this.payload(V_STR, p + 5, b.readUInt32BE(p + 1), end);
+      case 0xc0:
+        this.vTag = V_NIL;
+        return p + 1;
+      case 0xc2:
+      case 0xc3:
+        this.vTag = V_BOOL;
+        return p + 1;
+      case 0xc4:
+        return p + 2 > end ? -1 : this.payload(V_BIN, p + 2, b[p + 1]!, end);
+      case 0xc5:
+        return p + 3 > end ? -1 : this.payload(V_BIN, p + 3, b.readUInt16BE(p + 1), end);
+      case 0xc6:
+        return p + 5 > end ? -1 : this.payload(V_BIN, p + 5, b.readUInt32BE(p + 1), end);
+      case 0xd9:
+        return p + 2 > end ? -1 : this.payload(V_STR, p + 2, b[p + 1]!, end);
+      case 0xda:
+        return p + 3 > end ? -1 : this.payload(V_STR, p + 3, b.readUInt16BE(p + 1), end);
+      case 0xdb:
+        return p + 5 > end ? -1 : this.payload(V_STR, p + 5, b.readUInt32BE(p + 1), end);
       case 0xca: // a NaN: exponent all ones, fraction not zero
-        if (p + 5 > end || ((b[p + 1]! & 0x7f) === 0x7f && (b[p + 2]! & 0x80) !== 0 && ((b[p + 2]! & 0x7f) | b[p + 3]! | b[p + 4]!) !== 0)) return -1;
-        this.vTag = V_FLOAT; return p + 5;
+        if (
+          p + 5 > end ||
+          ((b[p + 1]! & 0x7f) === 0x7f &&
+            (b[p + 2]! & 0x80) !== 0 &&
+            ((b[p + 2]! & 0x7f) | b[p + 3]! | b[p + 4]!) !== 0)
+        )
+          return -1;
+        this.vTag = V_FLOAT;
+        return p + 5;
       case 0xcb:
-        if (p + 9 > end || ((b[p + 1]! & 0x7f) === 0x7f && (b[p + 2]! & 0xf0) === 0xf0
-          && ((b[p + 2]! & 0x0f) | b[p + 3]! | b[p + 4]! | b[p + 5]! | b[p + 6]! | b[p + 7]! | b[p + 8]!) !== 0)) return -1;
-        this.vTag = V_FLOAT; return p + 9;
-      case 0xcc: case 0xd0: this.vTag = V_INT; return p + 2 > end ? -1 : p + 2;
-      case 0xcd: case 0xd1: this.vTag = V_INT; return p + 3 > end ? -1 : p + 3;
-      case 0xce: case 0xd2: this.vTag = V_INT; return p + 5 > end ? -1 : p + 5;
-      case 0xcf: case 0xd3: this.vTag = V_INT; return p + 9 > end ? -1 : p + 9;
-      default: return -1; // maps, arrays, extensions, 0xc1: the decode path settles them
+        if (
+          p + 9 > end ||
+          ((b[p + 1]! & 0x7f) === 0x7f &&
+            (b[p + 2]! & 0xf0) === 0xf0 &&
+            ((b[p + 2]! & 0x0f) | b[p + 3]! | b[p + 4]! | b[p + 5]! | b[p + 6]! | b[p + 7]! | b[p + 8]!) !== 0)
+        )
+          return -1;
+        this.vTag = V_FLOAT;
+        return p + 9;
+      case 0xcc:
+      case 0xd0:
+        this.vTag = V_INT;
+        return p + 2 > end ? -1 : p + 2;
+      case 0xcd:
+      case 0xd1:
+        this.vTag = V_INT;
+        return p + 3 > end ? -1 : p + 3;
+      case 0xce:
+      case 0xd2:
+        this.vTag = V_INT;
+        return p + 5 > end ? -1 : p + 5;
+      case 0xcf:
+      case 0xd3:
+        this.vTag = V_INT;
+        return p + 9 > end ? -1 : p + 9;
+      default:
+        return -1; // maps, arrays, extensions, 0xc1: the decode path settles them
     }
   }
 
   private payload(tag: number, p: number, n: number, end: number): number {
     if (n > end - p) return -1;
-    this.vTag = tag; this.vPay = p; this.vLen = n;
+    this.vTag = tag;
+    this.vPay = p;
+    this.vLen = n;
     return p + n;
   }
 
   private capture(i: number, at: number): void {
-    this.present[i] = 1; this.tag[i] = this.vTag; this.at[i] = at; this.pay[i] = this.vPay; this.len[i] = this.vLen;
+    this.present[i] = 1;
+    this.tag[i] = this.vTag;
+    this.at[i] = at;
+    this.pay[i] = this.vPay;
+    this.len[i] = this.vLen;
   }
 
   private scanMap(b: Buffer, p: number, end: number, sv: ScanVersion): number {
     const t = b[p]!;
     let entries: number;
-    if (t >= 0x80 && t <= 0x8f) { entries = t & 0x0f; p += 1; } else if (t === 0xde) { if (p + 3 > end) return SCAN_FALLBACK; entries = b.readUInt16BE(p + 1); p += 3; } else if (t === 0xdf) { if (p + 5 > end) return SCAN_FALLBACK; entries = b.readUInt32BE(p + 1); p += 5; } else return SCAN_FALLBACK;
+    if (t >= 0x80 && t <= 0x8f) {
+      entries = t & 0x0f;
+      p += 1;
+    } else if (t === 0xde) {
+      if (p + 3 > end) return SCAN_FALLBACK;
+      entries = b.readUInt16BE(p + 1);
+      p += 3;
+    } else if (t === 0xdf) {
+      if (p + 5 > end) return SCAN_FALLBACK;
+      entries = b.readUInt32BE(p + 1);
+      p += 5;
+    } else return SCAN_FALLBACK;
     const count = sv.count;
     if (entries > count) return SCAN_FALLBACK; // a key the schema lacks or a repeated key
     const present = this.present;
     for (let i = 0; i < count; i++) present[i] = 0;
-    const names = sv.names, nameOff = sv.nameOff, nameLen = sv.nameLen;
+    const names = sv.names,
+      nameOff = sv.nameOff,
+      nameLen = sv.nameLen;
     let hint = 0;
     for (let e = 0; e < entries; e++) {
       if (p >= end) return SCAN_FALLBACK;
       const k = b[p]!;
       let kp: number, kl: number;
-      if (k >= 0xa0 && k < 0xc0) { kp = p + 1; kl = k & 0x1f; } else if (k === 0xd9 && p + 2 <= end) { kp = p + 2; kl = b[p + 1]!; } else if (k === 0xda && p + 3 <= end) { kp = p + 3; kl = b.readUInt16BE(p + 1); } else if (k === 0xdb && p + 5 <= end) { kp = p + 5; kl = b.readUInt32BE(p + 1); } else return SCAN_FALLBACK;
+      if (k >= 0xa0 && k < 0xc0) {
+        kp = p + 1;
+        kl = k & 0x1f;
+      } else if (k === 0xd9 && p + 2 <= end) {
+        kp = p + 2;
+        kl = b[p + 1]!;
+      } else if (k === 0xda && p + 3 <= end) {
+        kp = p + 3;
+        kl = b.readUInt16BE(p + 1);
+      } else if (k === 0xdb && p + 5 <= end) {
+        kp = p + 5;
+        kl = b.readUInt32BE(p + 1);
+      } else return SCAN_FALLBACK;
       if (kl > end - kp) return SCAN_FALLBACK;
       // the field with these name bytes, looking first just after the last one found (producers
       // mostly write a schema's fields in some rotation of its order)
@@ -343,7 +497,18 @@ export class ScanPath {
   private scanRow(b: Buffer, p: number, end: number, sv: ScanVersion): number {
     const t = b[p]!;
     let n: number;
-    if (t >= 0x90 && t <= 0x9f) { n = t & 0x0f; p += 1; } else if (t === 0xdc) { if (p + 3 > end) return SCAN_FALLBACK; n = b.readUInt16BE(p + 1); p += 3; } else if (t === 0xdd) { if (p + 5 > end) return SCAN_FALLBACK; n = b.readUInt32BE(p + 1); p += 5; } else return SCAN_FALLBACK;
+    if (t >= 0x90 && t <= 0x9f) {
+      n = t & 0x0f;
+      p += 1;
+    } else if (t === 0xdc) {
+      if (p + 3 > end) return SCAN_FALLBACK;
+      n = b.readUInt16BE(p + 1);
+      p += 3;
+    } else if (t === 0xdd) {
+      if (p + 5 > end) return SCAN_FALLBACK;
+      n = b.readUInt32BE(p + 1);
+      p += 5;
+    } else return SCAN_FALLBACK;
     const count = sv.count;
     for (let i = 0; i < count; i++) this.present[i] = 0;
     for (let i = 0; i < n; i++) {
@@ -361,7 +526,10 @@ export class ScanPath {
 
   /** Required fields present and not nil, every value of its field's type. */
   private verdict(b: Buffer, sv: ScanVersion, count: number): number {
-    const present = this.present, tag = this.tag, types = sv.types, required = sv.required;
+    const present = this.present,
+      tag = this.tag,
+      types = sv.types,
+      required = sv.required;
     for (let i = 0; i < count; i++) {
       if (present[i] === 0 || tag[i] === V_NIL) {
         if (required[i] === 1) return SCAN_INCOMPATIBLE;
@@ -375,16 +543,20 @@ export class ScanPath {
   private typeOk(b: Buffer, i: number, type: number): boolean {
     const tag = this.tag[i]!;
     switch (type) {
-      case T_STRING: return tag === V_STR;
+      case T_STRING:
+        return tag === V_STR;
       case T_INT: {
         if (tag === V_INT) return true;
         if (tag !== V_FLOAT) return false;
         const d = this.floatAt(b, this.at[i]!);
         return Number.isInteger(d) && d >= INT64_MIN && d < UINT64_LIMIT;
       }
-      case T_FLOAT: return tag === V_FLOAT || (tag === V_INT && !this.wideInt(b, this.at[i]!));
-      case T_BOOL: return tag === V_BOOL;
-      default: return tag === V_BIN;
+      case T_FLOAT:
+        return tag === V_FLOAT || (tag === V_INT && !this.wideInt(b, this.at[i]!));
+      case T_BOOL:
+        return tag === V_BOOL;
+      default:
+        return tag === V_BIN;
     }
   }
 
@@ -406,14 +578,22 @@ export class ScanPath {
     if (t < 0x80) return t;
     if (t >= 0xe0) return t - 0x100;
     switch (t) {
-      case 0xcc: return b[at + 1]!;
-      case 0xcd: return b.readUInt16BE(at + 1);
-      case 0xce: return b.readUInt32BE(at + 1);
-      case 0xcf: return b.readUInt32BE(at + 1) * 0x1_0000_0000 + b.readUInt32BE(at + 5);
-      case 0xd0: return b.readInt8(at + 1);
-      case 0xd1: return b.readInt16BE(at + 1);
-      case 0xd2: return b.readInt32BE(at + 1);
-      default: return b.readInt32BE(at + 1) * 0x1_0000_0000 + b.readUInt32BE(at + 5);
+      case 0xcc:
+        return b[at + 1]!;
+      case 0xcd:
+        return b.readUInt16BE(at + 1);
+      case 0xce:
+        return b.readUInt32BE(at + 1);
+      case 0xcf:
+        return b.readUInt32BE(at + 1) * 0x1_0000_0000 + b.readUInt32BE(at + 5);
+      case 0xd0:
+        return b.readInt8(at + 1);
+      case 0xd1:
+        return b.readInt16BE(at + 1);
+      case 0xd2:
+        return b.readInt32BE(at + 1);
+      default:
+        return b.readInt32BE(at + 1) * 0x1_0000_0000 + b.readUInt32BE(at + 5);
     }
   }
 
@@ -421,8 +601,12 @@ export class ScanPath {
   private writeValue(w: CanonicalWriter, b: Buffer, i: number, type: number): void {
     const at = this.at[i]!;
     switch (this.tag[i]) {
-      case V_NIL: w.nil(); return;
-      case V_BOOL: w.bool(b[at] === 0xc3); return;
+      case V_NIL:
+        w.nil();
+        return;
+      case V_BOOL:
+        w.bool(b[at] === 0xc3);
+        return;
       case V_INT:
         if (type === T_FLOAT) w.float(this.intAt(b, at));
         else if (!this.wideInt(b, at)) w.int(this.intAt(b, at));
@@ -430,11 +614,15 @@ export class ScanPath {
         return;
       case V_FLOAT:
         if (type === T_INT) w.int(this.floatAt(b, at));
-        else if (b[at] === 0xcb) w.bytes(b, at, 9); // a float64 (not NaN) is written as it came
+        else if (b[at] === 0xcb)
+          w.bytes(b, at, 9); // a float64 (not NaN) is written as it came
         else w.float(this.floatAt(b, at));
         return;
-      case V_STR: w.strBytes(b, this.pay[i]!, this.len[i]!); return;
-      default: w.binBytes(b, this.pay[i]!, this.len[i]!);
+      case V_STR:
+        w.strBytes(b, this.pay[i]!, this.len[i]!);
+        return;
+      default:
+        w.binBytes(b, this.pay[i]!, this.len[i]!);
     }
   }
 
@@ -449,7 +637,8 @@ export class ScanPath {
       const fi = sv.ruleField[r]!;
       if (fi < 0 || this.present[fi] === 0 || this.tag[fi] === V_NIL) continue;
       const rule = rules[r]!;
-      const pay = this.pay[fi]!, len = this.len[fi]!;
+      const pay = this.pay[fi]!,
+        len = this.len[fi]!;
       const str = rule.type === T_STRING;
       if (str && !validUtf8(b, pay, len)) return SCAN_FALLBACK;
       let ch = false;
@@ -460,7 +649,8 @@ export class ScanPath {
         case K_REPLACE:
           if (rule.type === T_FLOAT) {
             // the decode path keeps the value when it is === the VALUE (so -0 and 0 are the same)
-            ch = rule.repNumber !== (this.tag[fi] === V_INT ? this.intAt(b, this.at[fi]!) : this.floatAt(b, this.at[fi]!));
+            ch =
+              rule.repNumber !== (this.tag[fi] === V_INT ? this.intAt(b, this.at[fi]!) : this.floatAt(b, this.at[fi]!));
           } else if (str || rule.type === T_BYTES) {
             const rp = rule.repPayload;
             ch = rp.length !== len || !sameBytes(rp, 0, b, pay, len);
@@ -480,7 +670,8 @@ export class ScanPath {
             this.sha.digest(b, pay, len, scratch, sp);
             this.newLen[r] = 32;
           }
-          this.newSrc[r] = NEW_SCRATCH; this.newStart[r] = sp;
+          this.newSrc[r] = NEW_SCRATCH;
+          this.newStart[r] = sp;
           ch = this.newLen[r] !== len || !sameBytes(scratch, sp, b, pay, len);
           sp += this.newLen[r]!;
           break;
@@ -488,7 +679,9 @@ export class ScanPath {
           const n = codePoints(b, pay, len);
           const c = rule.char;
           let o = sp;
-          let head = 0, tail = len, masked = n;
+          let head = 0,
+            tail = len,
+            masked = n;
           if (n > rule.prefix + rule.suffix) {
             head = afterCodePoints(b, pay, len, rule.prefix);
             tail = afterCodePoints(b, pay, len, n - rule.suffix);
@@ -497,18 +690,26 @@ export class ScanPath {
           for (let i = 0; i < head; i++) scratch[o++] = b[pay + i]!;
           for (let k = 0; k < masked; k++) for (let i = 0; i < c.length; i++) scratch[o++] = c[i]!;
           for (let i = tail; i < len; i++) scratch[o++] = b[pay + i]!;
-          this.newSrc[r] = NEW_SCRATCH; this.newStart[r] = sp; this.newLen[r] = o - sp;
+          this.newSrc[r] = NEW_SCRATCH;
+          this.newStart[r] = sp;
+          this.newLen[r] = o - sp;
           ch = o - sp !== len || !sameBytes(scratch, sp, b, pay, len);
           sp = o;
           break;
         }
-        default: { // truncate: a prefix of the value where it lies
+        default: {
+          // truncate: a prefix of the value where it lies
           const keep = str ? afterCodePoints(b, pay, len, rule.n) : Math.min(len, rule.n);
-          this.newSrc[r] = NEW_INPUT; this.newStart[r] = pay; this.newLen[r] = keep;
+          this.newSrc[r] = NEW_INPUT;
+          this.newStart[r] = pay;
+          this.newLen[r] = keep;
           ch = keep !== len;
         }
       }
-      if (ch) { applied[r] = 1; changed = true; }
+      if (ch) {
+        applied[r] = 1;
+        changed = true;
+      }
     }
     if (!changed) return SCAN_FORWARD_INPUT;
 
@@ -516,7 +717,9 @@ export class ScanPath {
     w.reset(0, this.binLimit);
     w.bytes(b, this.base, ENVELOPE_BYTES);
     const count = sv.count;
-    const present = this.present, fieldRule = sv.fieldRule, types = sv.types;
+    const present = this.present,
+      fieldRule = sv.fieldRule,
+      types = sv.types;
     if (this.mapkv) {
       let entries = 0;
       for (let i = 0; i < count; i++) {
@@ -545,7 +748,8 @@ export class ScanPath {
       for (let i = 0; i < n; i++) {
         const r = fieldRule[i]!;
         if (r >= 0 && applied[r] === 1) {
-          if (rules[r]!.kind === K_DROP) w.nil(); else this.writeNew(w, b, r);
+          if (rules[r]!.kind === K_DROP) w.nil();
+          else this.writeNew(w, b, r);
         } else {
           if (this.tag[i] === V_STR && !validUtf8(b, this.pay[i]!, this.len[i]!)) return SCAN_FALLBACK;
           this.writeValue(w, b, i, types[i]!);
@@ -558,7 +762,10 @@ export class ScanPath {
 
   private writeNew(w: CanonicalWriter, b: Buffer, r: number): void {
     const rule = this.rules[r]!;
-    if (rule.kind === K_REPLACE) { w.raw(rule.rep); return; }
+    if (rule.kind === K_REPLACE) {
+      w.raw(rule.rep);
+      return;
+    }
     const src = this.newSrc[r] === NEW_SCRATCH ? this.scratch : b;
     if (rule.type === T_STRING) w.strBytes(src, this.newStart[r]!, this.newLen[r]!);
     else w.binBytes(src, this.newStart[r]!, this.newLen[r]!);

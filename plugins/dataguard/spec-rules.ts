@@ -42,7 +42,13 @@ export function checkDataguardStages(spec: PipelineSpecV1): Diagnostic[] {
   if (spec.model === 'lane_graph') {
     spec.lane_graph.roles.forEach((r, i) => {
       if (r.key && roleOfKey(r.key)) {
-        errors.push({ code, key: `lane_graph.roles.${i}.key`, message: `role "${r.name}" uses ${r.key}, but DataGuard stages run in SingleRing specs only; move the DataGuard stages to a single_ring spec` });
+        errors.push({
+          code,
+          key: `lane_graph.roles.${i}.key`,
+          message:
+            `role "${r.name}" uses ${r.key}, but DataGuard stages run in SingleRing specs only; move the ` +
+            `DataGuard stages to a single_ring spec`,
+        });
       }
     });
     return errors;
@@ -52,19 +58,38 @@ export function checkDataguardStages(spec: PipelineSpecV1): Diagnostic[] {
   const seen = new Map<string, number>();
   for (const s of stages) {
     const prev = seen.get(s.key);
-    if (prev !== undefined) errors.push({ code, key: keyOf(s.index), message: `stage ${s.index} repeats ${s.key} (already stage ${prev}); a pipeline has at most one stage of each DataGuard key` });
+    if (prev !== undefined)
+      errors.push({
+        code,
+        key: keyOf(s.index),
+        message:
+          `stage ${s.index} repeats ${s.key} (already stage ${prev}); a pipeline has at most one stage of each ` +
+          `DataGuard key`,
+      });
     else seen.set(s.key, s.index);
   }
   const fused = seen.get(DG_FUSED);
   if (fused !== undefined && (seen.has(DG_CHECK) || seen.has(DG_REDACT))) {
-    errors.push({ code, key: keyOf(fused), message: `stage ${fused} is ${DG_FUSED}, which already checks and redacts; remove the separate ${DG_CHECK}/${DG_REDACT} stages` });
+    errors.push({
+      code,
+      key: keyOf(fused),
+      message:
+        `stage ${fused} is ${DG_FUSED}, which already checks and redacts; remove the separate ${DG_CHECK}/` +
+        `${DG_REDACT} stages`,
+    });
   }
   const check = seen.get(DG_CHECK);
   const redact = seen.get(DG_REDACT);
   if (check !== undefined && redact !== undefined) {
     const deps = spec.single_ring.stages[redact]!.depends_on;
     if (!deps.includes(check)) {
-      errors.push({ code, key: `single_ring.stages.${redact}.depends_on`, message: `stage ${redact} (${DG_REDACT}) must depend directly on stage ${check} (${DG_CHECK}) so that it redacts exactly the records the check accepted; add ${check} to its depends_on` });
+      errors.push({
+        code,
+        key: `single_ring.stages.${redact}.depends_on`,
+        message:
+          `stage ${redact} (${DG_REDACT}) must depend directly on stage ${check} (${DG_CHECK}) so that it redacts ` +
+          `exactly the records the check accepted; add ${check} to its depends_on`,
+      });
     }
   }
   return errors;

@@ -6,12 +6,25 @@ import type { StageCounter } from '../../kernel/plugin-contract.ts';
  */
 
 /** Reasons a stage rejects (drops) a record; they sum to `rejected`. */
-export const REJECT_REASONS = ['decode_err', 'codec_mismatch', 'schema_missing', 'schema_incompatible', 'redact_overflow'] as const;
+export const REJECT_REASONS = [
+  'decode_err',
+  'codec_mismatch',
+  'schema_missing',
+  'schema_incompatible',
+  'redact_overflow',
+] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
 export const BASE_COUNTERS = [
-  'seen', 'accepted', 'rejected', ...REJECT_REASONS,
-  'out_drop', 'out_forward_input', 'out_forward_output', 'redact_noop', 'redact_applied',
+  'seen',
+  'accepted',
+  'rejected',
+  ...REJECT_REASONS,
+  'out_drop',
+  'out_forward_input',
+  'out_forward_output',
+  'redact_noop',
+  'redact_applied',
 ] as const;
 export type BaseCounter = (typeof BASE_COUNTERS)[number];
 
@@ -31,11 +44,17 @@ export interface DataguardStageCounters {
   cost: { samples: StageCounter; decodeNs: StageCounter; totalNs: StageCounter } | undefined;
 }
 
-export function createStageCounters(counter: (name: string) => StageCounter, rules: number, cost: boolean): DataguardStageCounters {
+export function createStageCounters(
+  counter: (name: string) => StageCounter,
+  rules: number,
+  cost: boolean,
+): DataguardStageCounters {
   const base = Object.fromEntries(BASE_COUNTERS.map((n) => [n, counter(n)])) as Record<BaseCounter, StageCounter>;
   return {
     base,
     rules: Array.from({ length: rules }, (_, i) => counter(ruleCounterName(i))),
-    cost: cost ? { samples: counter('cost.samples'), decodeNs: counter('cost.decode_ns'), totalNs: counter('cost.total_ns') } : undefined,
+    cost: cost
+      ? { samples: counter('cost.samples'), decodeNs: counter('cost.decode_ns'), totalNs: counter('cost.total_ns') }
+      : undefined,
   };
 }

@@ -13,7 +13,11 @@ import { createStageCounters } from './stage-counters.ts';
 export function createDataguardHandler(role: DataguardRole, ctx: StageContext): StageHandler {
   const { config, contract, rules } = resolveRunContract(ctx.flags);
   const redacting = role !== 'check';
-  const counters = createStageCounters((n) => ctx.counter(n), redacting ? rules.length : 0, config.costSampling !== undefined);
+  const counters = createStageCounters(
+    (n) => ctx.counter(n),
+    redacting ? rules.length : 0,
+    config.costSampling !== undefined,
+  );
   const engine = new DataguardEngine({
     role,
     mode: config.mode,
@@ -36,7 +40,15 @@ const family = (key: string, role: DataguardRole, summary: string): StageFamily 
 });
 
 export const DATAGUARD_STAGE_FAMILIES: readonly StageFamily[] = [
-  family(DG_CHECK, 'check', 'DataGuard: accept records that match the registry schema, drop the rest (counted by reason)'),
-  family(DG_REDACT, 'redact', 'DataGuard: apply the --rule redaction policy to schema-valid records, deterministically'),
+  family(
+    DG_CHECK,
+    'check',
+    'DataGuard: accept records that match the registry schema, drop the rest (counted by reason)',
+  ),
+  family(
+    DG_REDACT,
+    'redact',
+    'DataGuard: apply the --rule redaction policy to schema-valid records, deterministically',
+  ),
   family(DG_FUSED, 'fused', 'DataGuard: check and redact in one pass with one decode'),
 ];

@@ -24,16 +24,26 @@ export class CommitPoint<T> {
   ack(tokens: unknown[]): boolean {
     for (const t of tokens) {
       const e = typeof t === 'object' && t !== null ? this.byToken.get(t) : undefined;
-      if (e) { e.done = true; this.byToken.delete(t as object); }
+      if (e) {
+        e.done = true;
+        this.byToken.delete(t as object);
+      }
     }
     let moved = false;
-    while (this.pending.length && this.pending[0]!.done) { this.committed = this.pending.shift()!.pos; moved = true; }
+    while (this.pending.length && this.pending[0]!.done) {
+      this.committed = this.pending.shift()!.pos;
+      moved = true;
+    }
     return moved;
   }
 
   /** position of the last record of the acknowledged prefix (null: none yet) */
-  get position(): T | null { return this.committed; }
+  get position(): T | null {
+    return this.committed;
+  }
 
   /** pushed and not yet part of the acknowledged prefix */
-  get inFlight(): number { return this.pending.length; }
+  get inFlight(): number {
+    return this.pending.length;
+  }
 }

@@ -11,7 +11,9 @@ export interface DeliveryReceipt {
 /** A receipt token to push with a record, and the promise its acknowledgement settles. */
 export function deliveryReceipt(): { token: DeliveryReceipt; delivered: Promise<void> } {
   let resolve!: () => void;
-  const delivered = new Promise<void>((r) => { resolve = r; });
+  const delivered = new Promise<void>((r) => {
+    resolve = r;
+  });
   return { token: { resolve }, delivered };
 }
 
@@ -20,7 +22,9 @@ export async function awaitDelivered(delivered: Promise<void>[], timeoutMs: numb
   let timer: NodeJS.Timeout | undefined;
   const ok = await Promise.race([
     Promise.all(delivered).then(() => true),
-    new Promise<boolean>((r) => { timer = setTimeout(() => r(false), timeoutMs); }),
+    new Promise<boolean>((r) => {
+      timer = setTimeout(() => r(false), timeoutMs);
+    }),
   ]);
   clearTimeout(timer);
   return ok;
@@ -28,5 +32,6 @@ export async function awaitDelivered(delivered: Promise<void>[], timeoutMs: numb
 
 /** `IngressAdapter.ack` of a request/reply ingress: settle the receipts among the tokens. */
 export function acknowledgeReceipts(tokens: unknown[]): void {
-  for (const t of tokens) if (t && typeof (t as DeliveryReceipt).resolve === 'function') (t as DeliveryReceipt).resolve();
+  for (const t of tokens)
+    if (t && typeof (t as DeliveryReceipt).resolve === 'function') (t as DeliveryReceipt).resolve();
 }

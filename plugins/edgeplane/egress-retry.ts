@@ -50,20 +50,32 @@ export class OutagePolicy {
   private since = 0;
   private readonly stopper = new AbortController();
 
-  constructor(private readonly kind: string, private readonly o: OutageOptions, private readonly h: HealthTracker) {
+  constructor(
+    private readonly kind: string,
+    private readonly o: OutageOptions,
+    private readonly h: HealthTracker,
+  ) {
     this.backoff = new Backoff(o.backoff_ms, o.backoff_max_ms);
   }
 
   /** true when the policy waits out outages (`retry=forever` or `max_outage_ms`) */
-  get ridesOut(): boolean { return this.o.retry === 'forever' || this.o.max_outage_ms !== undefined; }
+  get ridesOut(): boolean {
+    return this.o.retry === 'forever' || this.o.max_outage_ms !== undefined;
+  }
 
   /** the run aborted: stop waiting, make the pending and later writes reject */
-  interrupt(): void { this.stopper.abort(); }
+  interrupt(): void {
+    this.stopper.abort();
+  }
 
-  get interrupted(): boolean { return this.stopper.signal.aborted; }
+  get interrupted(): boolean {
+    return this.stopper.signal.aborted;
+  }
 
   /** aborted by `interrupt()`: for an adapter's own reconnect waits */
-  get signal(): AbortSignal { return this.stopper.signal; }
+  get signal(): AbortSignal {
+    return this.stopper.signal;
+  }
 
   /** an attempt succeeded: the outage (if any) is over */
   ok(): void {
@@ -95,29 +107,45 @@ export class OutagePolicy {
       const outage = now - this.since;
       if (outage > o.max_outage_ms) {
         this.h.set('failed');
-        throw EdgeplaneErrors.error('BYTEOR_E_EGRESS_OUTAGE',
-          `egress ${this.kind}: the destination was unreachable for ${outage} ms, longer than egress.max_outage_ms=${o.max_outage_ms} (last problem: ${problem}); bring the destination back and run again (sources with acks resume after the last delivered record), or raise egress.max_outage_ms / set egress.retry=forever`, { kind: this.kind, outage_ms: outage, max_outage_ms: o.max_outage_ms });
+        throw EdgeplaneErrors.error(
+          'BYTEOR_E_EGRESS_OUTAGE',
+          `egress ${this.kind}: the destination was unreachable for ${outage} ms, longer than ` +
+            `egress.max_outage_ms=${o.max_outage_ms} (last problem: ${problem}); bring the destination back and ` +
+            `run again (sources with acks resume after the last delivered record), or raise egress.max_outage_ms / ` +
+            `set egress.retry=forever`,
+          { kind: this.kind, outage_ms: outage, max_outage_ms: o.max_outage_ms },
+        );
       }
     } else if (o.retry === 'bounded') {
       const RIDE = 'for a service that rides out outages set egress.retry=forever or egress.max_outage_ms';
       if (deadline !== undefined && now >= deadline) {
         this.h.set('failed');
-        throw transportError(this.kind, `${problem}: not written within ${o.write_timeout_ms} ms (egress.write_timeout_ms); ${RIDE}`);
+        throw transportError(
+          this.kind,
+          `${problem}: not written within ${o.write_timeout_ms} ms (egress.write_timeout_ms); ${RIDE}`,
+        );
       }
       if (deadline === undefined && attempt >= (o.retries ?? 0)) {
         this.h.set('failed');
-        throw transportError(this.kind, `${problem} after ${attempt + 1} attempts (egress.retries=${o.retries ?? 0}); ${RIDE}`);
+        throw transportError(
+          this.kind,
+          `${problem} after ${attempt + 1} attempts (egress.retries=${o.retries ?? 0}); ${RIDE}`,
+        );
       }
     }
     this.h.set('reconnecting');
     let delay = this.backoff.next();
-    if (deadline !== undefined && o.retry === 'bounded' && o.max_outage_ms === undefined) delay = Math.max(1, Math.min(delay, deadline - now));
+    if (deadline !== undefined && o.retry === 'bounded' && o.max_outage_ms === undefined)
+      delay = Math.max(1, Math.min(delay, deadline - now));
     if (o.max_outage_ms !== undefined) delay = Math.max(1, Math.min(delay, this.since + o.max_outage_ms + 1 - now));
     await sleep(delay, this.stopper.signal);
     if (this.stopper.signal.aborted) throw this.interruptedError(problem);
   }
 
   private interruptedError(problem: string): ByteorError {
-    return transportError(this.kind, `write interrupted: the run stopped while the destination was unreachable (${problem})`);
+    return transportError(
+      this.kind,
+      `write interrupted: the run stopped while the destination was unreachable (${problem})`,
+    );
   }
 }

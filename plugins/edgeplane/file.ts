@@ -1,7 +1,13 @@
 import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { writePrivateFileAsync } from '../../kernel/io/private-file.ts';
 import { z } from 'zod';
-import type { AdapterFactory, EgressAdapter, EgressView, IngressAdapter, IngressSink } from '../../kernel/plugin-contract.ts';
+import type {
+  AdapterFactory,
+  EgressAdapter,
+  EgressView,
+  IngressAdapter,
+  IngressSink,
+} from '../../kernel/plugin-contract.ts';
 import { LineSplitter as SpanSplitter } from '../../kernel/io/line-splitter.ts';
 import { copyBytes, dataViewOf } from '../../kernel/io/byte-copy.ts';
 import { sleep } from './backoff.ts';
@@ -41,12 +47,15 @@ export const FileEgressSettings = z.object({
 
 async function readCheckpoint(path: string): Promise<number | null> {
   let raw: string;
-  try { raw = await readFile(path, 'utf8'); } catch (e) {
+  try {
+    raw = await readFile(path, 'utf8');
+  } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
   }
   const m = /^offset=(\d+)\n?$/.exec(raw);
-  if (!m) throw transportError('file', `checkpoint ${path} is not "offset=N"; delete it to read the file from the beginning`);
+  if (!m)
+    throw transportError('file', `checkpoint ${path} is not "offset=N"; delete it to read the file from the beginning`);
   return Number(m[1]);
 }
 
@@ -64,8 +73,12 @@ export class FileIngress implements IngressAdapter, LiveBinding {
 
   constructor(readonly settings: z.output<typeof FileIngressSettings>) {}
 
-  endpoint(): string { return this.settings.path; }
-  health() { return this.h.snapshot(); }
+  endpoint(): string {
+    return this.settings.path;
+  }
+  health() {
+    return this.h.snapshot();
+  }
 
   async start(sink: IngressSink): Promise<void> {
     const s = this.settings;
@@ -74,13 +87,17 @@ export class FileIngress implements IngressAdapter, LiveBinding {
       const size = (await this.fh.stat()).size;
       const resumed = s.checkpoint ? await readCheckpoint(s.checkpoint) : null;
       if (resumed !== null && resumed > size) {
-        this.h.fail(`checkpoint offset ${resumed} is past the end of ${s.path} (${size} bytes): the file was replaced; reading it from the beginning`);
+        this.h.fail(
+          `checkpoint offset ${resumed} is past the end of ${s.path} (${size} bytes): the file was replaced; ` +
+            `reading it from the beginning`,
+        );
         this.offset = 0;
       } else {
         this.offset = resumed ?? (s.start === 'end' ? size : 0);
       }
     } catch (e) {
-      this.h.fail(errorText(e)); this.h.set('failed');
+      this.h.fail(errorText(e));
+      this.h.set('failed');
       await this.fh?.close().catch(() => {});
       throw transportError('file', `cannot read ${s.path}: ${errorText(e)}; check the path in ingress.path`, e);
     }
@@ -99,7 +116,10 @@ export class FileIngress implements IngressAdapter, LiveBinding {
         this.offset += bytesRead;
         for (const { line, end } of lines.feed(buf.subarray(0, bytesRead))) {
           if (this.stop.signal.aborted) return;
-          { const p = sink.push(line, end); if (p) await p; }
+          {
+            const p = sink.push(line, end);
+            if (p) await p;
+          }
           this.h.count(1);
         }
         this.h.lag((await this.fh!.stat()).size - this.offset + lines.pending);
@@ -107,14 +127,22 @@ export class FileIngress implements IngressAdapter, LiveBinding {
       }
       if (!s.follow) {
         const last = lines.rest();
-        if (last && !this.stop.signal.aborted) { { const p = sink.push(last.line, last.end); if (p) await p; } this.h.count(1); }
+        if (last && !this.stop.signal.aborted) {
+          {
+            const p = sink.push(last.line, last.end);
+            if (p) await p;
+          }
+          this.h.count(1);
+        }
         this.h.lag(0);
         sink.end();
         return;
       }
       const size = (await stat(s.path)).size;
       if (size < this.offset) {
-        this.h.fail(`${s.path} shrank from ${this.offset} to ${size} bytes (truncated); reading it again from the beginning`);
+        this.h.fail(
+          `${s.path} shrank from ${this.offset} to ${size} bytes (truncated); reading it again from the beginning`,
+        );
         this.offset = 0;
         lines = new LineSplitter(0);
       }
@@ -169,7 +197,9 @@ export class FileIngress implements IngressAdapter, LiveBinding {
       }
       const size = (await stat(s.path)).size;
       if (size < this.offset) {
-        this.h.fail(`${s.path} shrank from ${this.offset} to ${size} bytes (truncated); reading it again from the beginning`);
+        this.h.fail(
+          `${s.path} shrank from ${this.offset} to ${size} bytes (truncated); reading it again from the beginning`,
+        );
         this.offset = 0;
         lines = new SpanSplitter(sink);
         carry = 0;
@@ -220,15 +250,24 @@ export class FileEgress implements EgressAdapter, LiveBinding {
 
   constructor(readonly settings: z.output<typeof FileEgressSettings>) {}
 
-  endpoint(): string { return this.settings.path; }
-  health() { return this.h.snapshot(); }
+  endpoint(): string {
+    return this.settings.path;
+  }
+  health() {
+    return this.h.snapshot();
+  }
 
   async start(): Promise<void> {
     try {
       this.fh = await open(this.settings.path, this.settings.append ? 'a' : 'w');
     } catch (e) {
-      this.h.fail(errorText(e)); this.h.set('failed');
-      throw transportError('file', `cannot open ${this.settings.path} for writing: ${errorText(e)}; check egress.path`, e);
+      this.h.fail(errorText(e));
+      this.h.set('failed');
+      throw transportError(
+        'file',
+        `cannot open ${this.settings.path} for writing: ${errorText(e)}; check egress.path`,
+        e,
+      );
     }
     this.h.set('connected');
     this.h.lag(0);
@@ -237,13 +276,16 @@ export class FileEgress implements EgressAdapter, LiveBinding {
   async write(records: Uint8Array[]): Promise<void> {
     if (!this.fh) throw transportError('file', 'write before start or after close');
     const parts: Uint8Array[] = [];
-    for (const r of records) { parts.push(r, NEWLINE); }
+    for (const r of records) {
+      parts.push(r, NEWLINE);
+    }
     this.h.lag(records.length);
     try {
       await this.fh.write(Buffer.concat(parts));
       if (this.settings.fsync) await this.fh.sync();
     } catch (e) {
-      this.h.fail(errorText(e)); this.h.set('failed');
+      this.h.fail(errorText(e));
+      this.h.set('failed');
       throw transportError('file', `cannot write ${this.settings.path}: ${errorText(e)}`, e);
     }
     this.h.lag(0);
@@ -274,10 +316,11 @@ export class FileEgress implements EgressAdapter, LiveBinding {
     this.h.lag(n);
     try {
       // the buffer is reused only after this write resolved (the next batch comes after it)
-      for (let at = 0; at < total;) at += (await this.fh.write(buf, at, total - at)).bytesWritten;
+      for (let at = 0; at < total; ) at += (await this.fh.write(buf, at, total - at)).bytesWritten;
       if (this.settings.fsync) await this.fh.sync();
     } catch (e) {
-      this.h.fail(errorText(e)); this.h.set('failed');
+      this.h.fail(errorText(e));
+      this.h.set('failed');
       throw transportError('file', `cannot write ${this.settings.path}: ${errorText(e)}`, e);
     }
     this.h.lag(0);

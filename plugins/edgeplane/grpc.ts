@@ -34,7 +34,12 @@ const grpcRuntime = onFirstUse(async (): Promise<GrpcRuntime> => {
   const [g, { loadSync }] = await Promise.all([grpcClient(), protoLoader()]);
   const definition = loadSync(RECORD_SINK_PROTO, { keepCase: true, defaults: true });
   const service = definition[RECORD_SINK_SERVICE] as grpc.ServiceDefinition;
-  const retryable = new Set<number>([g.status.UNAVAILABLE, g.status.RESOURCE_EXHAUSTED, g.status.ABORTED, g.status.DEADLINE_EXCEEDED]);
+  const retryable = new Set<number>([
+    g.status.UNAVAILABLE,
+    g.status.RESOURCE_EXHAUSTED,
+    g.status.ABORTED,
+    g.status.DEADLINE_EXCEEDED,
+  ]);
   return { grpc: g, service, push: service.Push!, retryable };
 });
 
@@ -55,8 +60,14 @@ export const GrpcIngressSettings = z.object({
 
 export const GrpcEgressSettings = z.object({
   address: address(),
-  service: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, 'must be a full service name like pkg.v1.Service').default(RECORD_SINK_SERVICE),
-  method: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a method name').default('Push'),
+  service: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, 'must be a full service name like pkg.v1.Service')
+    .default(RECORD_SINK_SERVICE),
+  method: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a method name')
+    .default('Push'),
   concurrency: int(1, 256).default(1),
   deadline_ms: int(1, 3_600_000).default(10_000),
   retries: int(0, 1_000_000).default(5),
@@ -82,45 +93,76 @@ export class GrpcIngress implements IngressAdapter, LiveBinding {
 
   constructor(readonly settings: z.output<typeof GrpcIngressSettings>) {}
 
-  endpoint(): string { return `grpc://${this.settings.host}:${this.boundPort || this.settings.port}/${RECORD_SINK_SERVICE}/Push`; }
-  health() { return this.h.snapshot(); }
+  endpoint(): string {
+    return `grpc://${this.settings.host}:${this.boundPort || this.settings.port}/${RECORD_SINK_SERVICE}/Push`;
+  }
+  health() {
+    return this.h.snapshot();
+  }
   /** the port actually bound (useful with `port=0`) */
-  get port(): number { return this.boundPort || this.settings.port; }
+  get port(): number {
+    return this.boundPort || this.settings.port;
+  }
 
   async start(sink: IngressSink): Promise<void> {
     const s = this.settings;
-    const rt = this.rt = await grpcRuntime();
+    const rt = (this.rt = await grpcRuntime());
     const { grpc: g } = rt;
     const server = new g.Server({ 'grpc.max_receive_message_length': s.max_message_bytes });
     server.addService(rt.service, {
-      Push: (call: PushCall, callback: grpc.sendUnaryData<{ accepted: number }>) => { void this.handle(call, callback, sink); },
+      Push: (call: PushCall, callback: grpc.sendUnaryData<{ accepted: number }>) => {
+        void this.handle(call, callback, sink);
+      },
     });
     const host = s.host.includes(':') ? `[${s.host}]` : s.host;
     this.boundPort = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(`${host}:${s.port}`, g.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p)));
+      server.bindAsync(`${host}:${s.port}`, g.ServerCredentials.createInsecure(), (e, p) =>
+        e ? reject(e) : resolve(p),
+      );
     }).catch((e) => {
       server.forceShutdown();
-      this.h.fail(errorText(e)); this.h.set('failed');
-      throw transportError('grpc', `cannot listen on ${s.host}:${s.port}: ${errorText(e)}; pick a free ingress.port`, e);
+      this.h.fail(errorText(e));
+      this.h.set('failed');
+      throw transportError(
+        'grpc',
+        `cannot listen on ${s.host}:${s.port}: ${errorText(e)}; pick a free ingress.port`,
+        e,
+      );
     });
     this.server = server;
     this.h.set('connected');
     this.h.lag(0);
   }
 
-  private async handle(call: PushCall, callback: grpc.sendUnaryData<{ accepted: number }>, sink: IngressSink): Promise<void> {
+  private async handle(
+    call: PushCall,
+    callback: grpc.sendUnaryData<{ accepted: number }>,
+    sink: IngressSink,
+  ): Promise<void> {
     const s = this.settings;
     const status = this.rt!.grpc.status;
-    if (this.shuttingDown) return callback({ code: status.UNAVAILABLE, details: 'the runtime is shutting down; retry against another instance' });
+    if (this.shuttingDown)
+      return callback({
+        code: status.UNAVAILABLE,
+        details: 'the runtime is shutting down; retry against another instance',
+      });
     this.inFlight++;
     this.h.lag(this.inFlight);
     try {
       const receipt = s.reply === 'delivered' ? deliveryReceipt() : null;
-      { const p = sink.push(call.request.payload, receipt?.token); if (p) await p; }
+      {
+        const p = sink.push(call.request.payload, receipt?.token);
+        if (p) await p;
+      }
       this.h.count(1);
       if (receipt) {
         if (!(await awaitDelivered([receipt.delivered], s.delivered_timeout_ms))) {
-          return callback({ code: status.DEADLINE_EXCEEDED, details: `record accepted but not confirmed delivered within ${s.delivered_timeout_ms} ms; retrying may duplicate it` });
+          return callback({
+            code: status.DEADLINE_EXCEEDED,
+            details:
+              `record accepted but not confirmed delivered within ${s.delivered_timeout_ms} ms; retrying may ` +
+              `duplicate it`,
+          });
         }
       }
       callback(null, { accepted: 1 });
@@ -134,7 +176,9 @@ export class GrpcIngress implements IngressAdapter, LiveBinding {
     }
   }
 
-  ack(tokens: unknown[]): void { acknowledgeReceipts(tokens); }
+  ack(tokens: unknown[]): void {
+    acknowledgeReceipts(tokens);
+  }
 
   /** new calls get UNAVAILABLE, calls in flight get their answer (up to 60 s), then the server stops; idempotent */
   close(): Promise<void> {
@@ -166,25 +210,38 @@ export class GrpcEgress implements EgressAdapter, LiveBinding {
     this.outage = new OutagePolicy('grpc', settings, this.h);
   }
 
-  interrupt(): void { this.outage.interrupt(); }
+  interrupt(): void {
+    this.outage.interrupt();
+  }
 
-  endpoint(): string { return `grpc://${this.settings.address}${this.path}`; }
-  health() { return this.h.snapshot(); }
+  endpoint(): string {
+    return `grpc://${this.settings.address}${this.path}`;
+  }
+  health() {
+    return this.h.snapshot();
+  }
 
   async start(): Promise<void> {
     const s = this.settings;
-    const { grpc: g } = this.rt = await grpcRuntime();
+    const { grpc: g } = (this.rt = await grpcRuntime());
     const client = new g.Client(s.address, g.credentials.createInsecure(), {
       'grpc.max_send_message_length': s.max_message_bytes,
       'grpc.initial_reconnect_backoff_ms': s.backoff_ms,
       'grpc.max_reconnect_backoff_ms': s.backoff_max_ms,
     });
-    await new Promise<void>((resolve, reject) => client.waitForReady(Date.now() + s.connect_timeout_ms, (e) => (e ? reject(e) : resolve())))
-      .catch((e) => {
-        client.close();
-        this.h.fail(errorText(e)); this.h.set('failed');
-        throw transportError('grpc', `cannot connect to ${s.address} within ${s.connect_timeout_ms} ms (egress.connect_timeout_ms): ${errorText(e)}; is the gRPC server running?`, e);
-      });
+    await new Promise<void>((resolve, reject) =>
+      client.waitForReady(Date.now() + s.connect_timeout_ms, (e) => (e ? reject(e) : resolve())),
+    ).catch((e) => {
+      client.close();
+      this.h.fail(errorText(e));
+      this.h.set('failed');
+      throw transportError(
+        'grpc',
+        `cannot connect to ${s.address} within ${s.connect_timeout_ms} ms (egress.connect_timeout_ms): ` +
+          `${errorText(e)}; is the gRPC server running?`,
+        e,
+      );
+    });
     this.client = client;
     this.h.set('connected');
     this.h.lag(0);
@@ -208,9 +265,15 @@ export class GrpcEgress implements EgressAdapter, LiveBinding {
   private call(record: Uint8Array): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const rt = this.rt!;
-      this.client!.makeUnaryRequest(this.path, rt.push.requestSerialize, (b: Buffer) => b, { payload: record },
-        new rt.grpc.Metadata(), { deadline: Date.now() + this.settings.deadline_ms },
-        (e) => (e ? reject(e) : resolve()));
+      this.client!.makeUnaryRequest(
+        this.path,
+        rt.push.requestSerialize,
+        (b: Buffer) => b,
+        { payload: record },
+        new rt.grpc.Metadata(),
+        { deadline: Date.now() + this.settings.deadline_ms },
+        (e) => (e ? reject(e) : resolve()),
+      );
     });
   }
 
@@ -226,7 +289,9 @@ export class GrpcEgress implements EgressAdapter, LiveBinding {
       } catch (e) {
         const code = (e as grpc.ServiceError).code;
         retryable = this.rt!.retryable.has(code);
-        problem = `${this.path} on ${s.address} failed: ${this.rt!.grpc.status[code] ?? 'UNKNOWN'}: ${(e as grpc.ServiceError).details ?? errorText(e)}`;
+        problem =
+          `${this.path} on ${s.address} failed: ${this.rt!.grpc.status[code] ?? 'UNKNOWN'}: ` +
+          `${(e as grpc.ServiceError).details ?? errorText(e)}`;
       }
       await this.outage.failed(problem, attempt, retryable);
     }
@@ -241,7 +306,9 @@ export class GrpcEgress implements EgressAdapter, LiveBinding {
 
 export const grpcAdapter: AdapterFactory = {
   kind: 'grpc',
-  summary: 'gRPC unary: RecordSink.Push server (ingress, replies after the record is accepted or delivered) / unary call per record (egress)',
+  summary:
+    'gRPC unary: RecordSink.Push server (ingress, replies after the record is accepted or delivered) / unary ' +
+    'call per record (egress)',
   direction: 'both',
   ingress: (settings) => track(new GrpcIngress(parseSettings(GrpcIngressSettings, settings, 'ingress', 'grpc'))),
   egress: (settings) => track(new GrpcEgress(parseSettings(GrpcEgressSettings, settings, 'egress', 'grpc'))),

@@ -32,7 +32,10 @@ export class HealthTracker {
   private readonly failures: Array<{ unix_ms: number; message: string }> = [];
 
   /** `lagUnit` names the source's own unit (`messages`, `entries`, `bytes`, ...); null: no lag measure */
-  constructor(readonly transport: string, readonly lagUnit: string | null) {}
+  constructor(
+    readonly transport: string,
+    readonly lagUnit: string | null,
+  ) {}
 
   set(state: ConnectionState): void {
     // closed and failed are final: a late event from a client library does not revive a
@@ -41,9 +44,13 @@ export class HealthTracker {
     this.state = state;
   }
 
-  count(n: number): void { this.messages += n; }
+  count(n: number): void {
+    this.messages += n;
+  }
 
-  lag(value: number): void { this.lagValue = value < 0 ? 0 : value; }
+  lag(value: number): void {
+    this.lagValue = value < 0 ? 0 : value;
+  }
 
   fail(message: string): void {
     this.failures.push({ unix_ms: Date.now(), message });
@@ -62,6 +69,9 @@ export class HealthTracker {
 }
 
 export function errorText(e: unknown): string {
-  if (e instanceof Error) return (e as Error & { code?: unknown }).code ? `${e.message} (${String((e as Error & { code?: unknown }).code)})` : e.message;
+  if (e instanceof Error)
+    return (e as Error & { code?: unknown }).code
+      ? `${e.message} (${String((e as Error & { code?: unknown }).code)})`
+      : e.message;
   return String(e);
 }

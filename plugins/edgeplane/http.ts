@@ -44,7 +44,6 @@ export const HttpEgressSettings = z.object({
   ...OutageSettings,
 });
 
-
 /** the Retry-After (seconds) of a 503 when the intake has stopped */
 const RETRY_AFTER_S = 1;
 
@@ -60,20 +59,36 @@ export class HttpIngress implements IngressAdapter, LiveBinding {
 
   constructor(readonly settings: z.output<typeof HttpIngressSettings>) {}
 
-  endpoint(): string { return this.bound || `http://${this.settings.host}:${this.settings.port}${this.settings.path}`; }
-  health() { return this.h.snapshot(); }
+  endpoint(): string {
+    return this.bound || `http://${this.settings.host}:${this.settings.port}${this.settings.path}`;
+  }
+  health() {
+    return this.h.snapshot();
+  }
   /** the port actually bound (useful with `port=0`) */
-  get port(): number { return (this.server?.address() as AddressInfo | null)?.port ?? this.settings.port; }
+  get port(): number {
+    return (this.server?.address() as AddressInfo | null)?.port ?? this.settings.port;
+  }
 
   async start(sink: IngressSink): Promise<void> {
     const s = this.settings;
-    const server = createServer((req, res) => { void this.handle(req, res, sink); });
+    const server = createServer((req, res) => {
+      void this.handle(req, res, sink);
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(s.port, s.host, () => { server.off('error', reject); resolve(); });
+      server.listen(s.port, s.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     }).catch((e) => {
-      this.h.fail(errorText(e)); this.h.set('failed');
-      throw transportError('http', `cannot listen on ${s.host}:${s.port}: ${errorText(e)}; pick a free ingress.port`, e);
+      this.h.fail(errorText(e));
+      this.h.set('failed');
+      throw transportError(
+        'http',
+        `cannot listen on ${s.host}:${s.port}: ${errorText(e)}; pick a free ingress.port`,
+        e,
+      );
     });
     server.on('error', (e) => this.h.fail(errorText(e)));
     this.server = server;
@@ -90,9 +105,19 @@ export class HttpIngress implements IngressAdapter, LiveBinding {
       res.end(JSON.stringify(body) + '\n');
     };
     const pathOnly = (req.url ?? '/').split('?')[0];
-    if (pathOnly !== s.path) { req.resume(); return reply(404, { error: `POST records to ${s.path}` }); }
-    if (req.method !== 'POST') { req.resume(); res.setHeader('allow', 'POST'); return reply(405, { error: 'only POST is accepted' }); }
-    if (this.shuttingDown) { req.resume(); return this.notAccepting(res, reply, 0, 0); }
+    if (pathOnly !== s.path) {
+      req.resume();
+      return reply(404, { error: `POST records to ${s.path}` });
+    }
+    if (req.method !== 'POST') {
+      req.resume();
+      res.setHeader('allow', 'POST');
+      return reply(405, { error: 'only POST is accepted' });
+    }
+    if (this.shuttingDown) {
+      req.resume();
+      return this.notAccepting(res, reply, 0, 0);
+    }
     this.inFlight++;
     this.h.lag(this.inFlight);
     try {
@@ -100,7 +125,10 @@ export class HttpIngress implements IngressAdapter, LiveBinding {
       let size = 0;
       for await (const c of req) {
         size += (c as Buffer).length;
-        if (size > s.max_body_bytes) { res.setHeader('connection', 'close'); return reply(413, { error: `body larger than ${s.max_body_bytes} bytes (ingress.max_body_bytes)` }); }
+        if (size > s.max_body_bytes) {
+          res.setHeader('connection', 'close');
+          return reply(413, { error: `body larger than ${s.max_body_bytes} bytes (ingress.max_body_bytes)` });
+        }
         chunks.push(c as Buffer);
       }
       const body = Buffer.concat(chunks);
@@ -108,7 +136,8 @@ export class HttpIngress implements IngressAdapter, LiveBinding {
       if (s.split === 'lines') {
         const lines = new LineSplitter();
         for (const { line } of lines.feed(body)) records.push(line);
-        const last = lines.rest(); if (last) records.push(last.line);
+        const last = lines.rest();
+        if (last) records.push(last.line);
       } else {
         records.push(new Uint8Array(body));
       }
@@ -120,12 +149,21 @@ export class HttpIngress implements IngressAdapter, LiveBinding {
         if (this.shuttingDown) return this.notAccepting(res, reply, accepted, records.length);
         const receipt = s.reply === 'delivered' ? deliveryReceipt() : null;
         if (receipt) delivered.push(receipt.delivered);
-        { const p = sink.push(r, receipt?.token); if (p) await p; }
+        {
+          const p = sink.push(r, receipt?.token);
+          if (p) await p;
+        }
         accepted++;
         this.h.count(1);
       }
       if (delivered.length) {
-        if (!(await awaitDelivered(delivered, s.delivered_timeout_ms))) return reply(504, { error: `records accepted but not confirmed delivered within ${s.delivered_timeout_ms} ms; retrying may duplicate them`, accepted: records.length });
+        if (!(await awaitDelivered(delivered, s.delivered_timeout_ms)))
+          return reply(504, {
+            error:
+              `records accepted but not confirmed delivered within ${s.delivered_timeout_ms} ms; retrying may ` +
+              `duplicate them`,
+            accepted: records.length,
+          });
         return reply(200, { delivered: records.length });
       }
       return reply(202, { accepted: records.length });
@@ -143,15 +181,25 @@ export class HttpIngress implements IngressAdapter, LiveBinding {
    * body entered the ring (those that did are delivered by the drain; a client retrying the whole
    * body may duplicate them, which `accepted` lets it avoid).
    */
-  private notAccepting(res: ServerResponse, reply: (status: number, body: Record<string, unknown>) => void, accepted: number, total: number): void {
+  private notAccepting(
+    res: ServerResponse,
+    reply: (status: number, body: Record<string, unknown>) => void,
+    accepted: number,
+    total: number,
+  ): void {
     if (!res.headersSent) res.setHeader('retry-after', String(RETRY_AFTER_S));
     reply(503, {
-      error: `the runtime stopped accepting records (shutting down, or its --adapter-max-messages was reached)${total ? `; ${accepted} of the ${total} records of this body entered the run` : ''}; retry the rest after ${RETRY_AFTER_S} s or against another instance`,
+      error:
+        `the runtime stopped accepting records (shutting down, or its --adapter-max-messages was reached)` +
+        `${total ? `; ${accepted} of the ${total} records of this body entered the run` : ''}; retry the rest ` +
+        `after ${RETRY_AFTER_S} s or against another instance`,
       accepted,
     });
   }
 
-  ack(tokens: unknown[]): void { acknowledgeReceipts(tokens); }
+  ack(tokens: unknown[]): void {
+    acknowledgeReceipts(tokens);
+  }
 
   /** stop the intake and release the source; idempotent (the run may call it twice) */
   close(): Promise<void> {
@@ -159,7 +207,9 @@ export class HttpIngress implements IngressAdapter, LiveBinding {
       this.shuttingDown = true;
       const server = this.server;
       if (server) {
-        const closed = new Promise<void>((resolve) => { server.close(() => resolve()); });
+        const closed = new Promise<void>((resolve) => {
+          server.close(() => resolve());
+        });
         // requests in flight get their answer; then keep-alive connections are dropped instead
         // of waiting for the clients' idle timeout
         await settle(() => this.inFlight === 0, 60_000);
@@ -185,10 +235,16 @@ export class HttpEgress implements EgressAdapter, LiveBinding {
     this.outage = new OutagePolicy('http', settings, this.h);
   }
 
-  interrupt(): void { this.outage.interrupt(); }
+  interrupt(): void {
+    this.outage.interrupt();
+  }
 
-  endpoint(): string { return redactUrl(this.settings.url); }
-  health() { return this.h.snapshot(); }
+  endpoint(): string {
+    return redactUrl(this.settings.url);
+  }
+  health() {
+    return this.h.snapshot();
+  }
 
   async start(): Promise<void> {
     const s = this.settings;
@@ -228,11 +284,19 @@ export class HttpEgress implements EgressAdapter, LiveBinding {
       let retryable = true;
       try {
         const res = await this.pool!.request({
-          path, method: s.method, body: record,
-          headers: { 'content-type': s.content_type, ...(this.target.username ? { authorization: basicAuth(this.target) } : {}) },
+          path,
+          method: s.method,
+          body: record,
+          headers: {
+            'content-type': s.content_type,
+            ...(this.target.username ? { authorization: basicAuth(this.target) } : {}),
+          },
         });
         await res.body.dump();
-        if (res.statusCode >= 200 && res.statusCode < 300) { this.outage.ok(); return; }
+        if (res.statusCode >= 200 && res.statusCode < 300) {
+          this.outage.ok();
+          return;
+        }
         problem = `${s.method} ${redactUrl(s.url)} answered ${res.statusCode}`;
         retryable = res.statusCode === 429 || res.statusCode === 408 || res.statusCode >= 500;
       } catch (e) {
@@ -252,12 +316,16 @@ export class HttpEgress implements EgressAdapter, LiveBinding {
 }
 
 function basicAuth(u: URL): string {
-  return `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
+  return (
+    `Basic ` +
+    `${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`
+  );
 }
 
 export const httpAdapter: AdapterFactory = {
   kind: 'http',
-  summary: 'HTTP: POST server (ingress, replies after the record is accepted or delivered) / POST client (egress, undici)',
+  summary:
+    'HTTP: POST server (ingress, replies after the record is accepted or delivered) / POST client (egress, undici)',
   direction: 'both',
   ingress: (settings) => track(new HttpIngress(parseSettings(HttpIngressSettings, settings, 'ingress', 'http'))),
   egress: (settings) => track(new HttpEgress(parseSettings(HttpEgressSettings, settings, 'egress', 'http'))),

@@ -19,8 +19,17 @@ import { EdgeplaneErrors } from './errors.ts';
  * `adapters` snapshot section. See docs/edgeplane.md.
  */
 export const EDGEPLANE_ADAPTERS = [
-  fileAdapter, stdioAdapter, httpAdapter, websocketAdapter, natsAdapter, jetstreamAdapter, redisStreamsAdapter, postgresAdapter,
-  grpcAdapter, rabbitmqStreamsAdapter, s3Adapter,
+  fileAdapter,
+  stdioAdapter,
+  httpAdapter,
+  websocketAdapter,
+  natsAdapter,
+  jetstreamAdapter,
+  redisStreamsAdapter,
+  postgresAdapter,
+  grpcAdapter,
+  rabbitmqStreamsAdapter,
+  s3Adapter,
 ];
 
 export default definePlugin({

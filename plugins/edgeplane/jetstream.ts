@@ -43,14 +43,23 @@ export const JetStreamEgressSettings = z.object({
   ...OutageSettings,
 });
 
-async function ensureStream(nc: NatsConnection, stream: string, subject: string | undefined, create: boolean, direction: string): Promise<void> {
+async function ensureStream(
+  nc: NatsConnection,
+  stream: string,
+  subject: string | undefined,
+  create: boolean,
+  direction: string,
+): Promise<void> {
   const jsm = await nc.jetstreamManager();
   try {
     await jsm.streams.info(stream);
   } catch (e) {
     if (!/not found/i.test(errorText(e))) throw e;
     if (!create || !subject) {
-      throw configError(`${direction}.stream: JetStream stream "${stream}" does not exist; create it (nats stream add) or set ${direction}.create=true and ${direction}.subject`);
+      throw configError(
+        `${direction}.stream: JetStream stream "${stream}" does not exist; create it (nats stream add) or set ` +
+          `${direction}.create=true and ${direction}.subject`,
+      );
     }
     await jsm.streams.add({ name: stream, subjects: [subject] });
   }
@@ -70,8 +79,12 @@ export class JetStreamIngress implements IngressAdapter, LiveBinding {
 
   constructor(readonly settings: z.output<typeof JetStreamIngressSettings>) {}
 
-  endpoint(): string { return natsEndpoint(this.settings, `stream ${this.settings.stream} durable ${this.settings.durable}`); }
-  health() { return this.h.snapshot(); }
+  endpoint(): string {
+    return natsEndpoint(this.settings, `stream ${this.settings.stream} durable ${this.settings.durable}`);
+  }
+  health() {
+    return this.h.snapshot();
+  }
 
   async start(sink: IngressSink): Promise<void> {
     const s = this.settings;
@@ -83,7 +96,11 @@ export class JetStreamIngress implements IngressAdapter, LiveBinding {
         await jsm.consumers.info(s.stream, s.durable);
       } catch (e) {
         if (!/not found/i.test(errorText(e))) throw e;
-        if (!s.create) throw configError(`ingress.durable: consumer "${s.durable}" does not exist on stream "${s.stream}"; create it or set ingress.create=true`);
+        if (!s.create)
+          throw configError(
+            `ingress.durable: consumer "${s.durable}" does not exist on stream "${s.stream}"; create it or set ` +
+              `ingress.create=true`,
+          );
         const { AckPolicy, DeliverPolicy, nanos } = await natsClient();
         await jsm.consumers.add(s.stream, {
           durable_name: s.durable,
@@ -95,8 +112,15 @@ export class JetStreamIngress implements IngressAdapter, LiveBinding {
       }
     } catch (e) {
       await this.nc.close().catch(() => {});
-      this.h.fail(errorText(e)); this.h.set('failed');
-      throw e instanceof Error && (e as { code?: string }).code?.startsWith?.('BYTEOR_E_') ? e : transportError('nats_jetstream', `cannot set up stream "${s.stream}" / consumer "${s.durable}": ${errorText(e)}`, e);
+      this.h.fail(errorText(e));
+      this.h.set('failed');
+      throw e instanceof Error && (e as { code?: string }).code?.startsWith?.('BYTEOR_E_')
+        ? e
+        : transportError(
+            'nats_jetstream',
+            `cannot set up stream "${s.stream}" / consumer "${s.durable}": ${errorText(e)}`,
+            e,
+          );
     }
     this.loop = this.run(sink).catch((e) => failSource(sink, this.h, 'nats_jetstream', e));
   }
@@ -112,9 +136,15 @@ export class JetStreamIngress implements IngressAdapter, LiveBinding {
         for await (const m of iter) {
           // closing: the pull stays open until it is full or expires (at most expires_ms), and
           // everything it still brings is nak'ed for immediate redelivery, never dropped
-          if (this.stop.signal.aborted) { m.nak(); continue; }
+          if (this.stop.signal.aborted) {
+            m.nak();
+            continue;
+          }
           this.unacked.add(m);
-          { const p = sink.push(m.data, m); if (p) await p; }
+          {
+            const p = sink.push(m.data, m);
+            if (p) await p;
+          }
           this.h.count(1);
           this.h.lag(m.info.pending + iter.getReceived() - iter.getProcessed());
         }
@@ -134,11 +164,16 @@ export class JetStreamIngress implements IngressAdapter, LiveBinding {
     let any = false;
     for (const t of tokens) {
       const m = t as JsMsg;
-      if (m && typeof m.ack === 'function' && this.unacked.delete(m)) { m.ack(); any = true; }
+      if (m && typeof m.ack === 'function' && this.unacked.delete(m)) {
+        m.ack();
+        any = true;
+      }
     }
     if (!any || !this.nc || this.nc.isClosed()) return this.acking;
     // an ack that does not reach the server only means a redelivery (a duplicate), never a loss
-    this.acking = this.acking.then(() => flushWithin(this.nc!, this.settings.ack_wait_ms)).catch((e) => this.h.fail(`ack: ${errorText(e)}`));
+    this.acking = this.acking
+      .then(() => flushWithin(this.nc!, this.settings.ack_wait_ms))
+      .catch((e) => this.h.fail(`ack: ${errorText(e)}`));
     return this.acking;
   }
 
@@ -154,7 +189,11 @@ export class JetStreamIngress implements IngressAdapter, LiveBinding {
       await this.loop;
       await settle(() => this.unacked.size === 0, this.settings.close_grace_ms);
       await this.acking;
-      if (this.unacked.size) this.h.fail(`${this.unacked.size} records were not acknowledged within ${this.settings.close_grace_ms} ms of close (ingress.close_grace_ms); nak'ed for redelivery`);
+      if (this.unacked.size)
+        this.h.fail(
+          `${this.unacked.size} records were not acknowledged within ${this.settings.close_grace_ms} ms of ` +
+            `close (ingress.close_grace_ms); nak'ed for redelivery`,
+        );
       for (const m of this.unacked) m.nak();
       this.unacked.clear();
       await closeNats(this.nc);
@@ -179,18 +218,27 @@ export class JetStreamEgress implements EgressAdapter, LiveBinding {
     this.outage = new OutagePolicy('nats_jetstream', settings, this.h);
   }
 
-  interrupt(): void { this.outage.interrupt(); }
+  interrupt(): void {
+    this.outage.interrupt();
+  }
 
-  endpoint(): string { return natsEndpoint(this.settings, `subject ${this.settings.subject}`); }
-  health() { return this.h.snapshot(); }
+  endpoint(): string {
+    return natsEndpoint(this.settings, `subject ${this.settings.subject}`);
+  }
+  health() {
+    return this.h.snapshot();
+  }
 
   async start(): Promise<void> {
     const s = this.settings;
     this.nc = await openNats('nats_jetstream', s, this.h, this.stop.signal);
     if (s.stream) {
-      try { await ensureStream(this.nc, s.stream, s.subject, s.create, 'egress'); } catch (e) {
+      try {
+        await ensureStream(this.nc, s.stream, s.subject, s.create, 'egress');
+      } catch (e) {
         await this.nc.close().catch(() => {});
-        this.h.fail(errorText(e)); this.h.set('failed');
+        this.h.fail(errorText(e));
+        this.h.set('failed');
         throw e;
       }
     }
@@ -207,16 +255,31 @@ export class JetStreamEgress implements EgressAdapter, LiveBinding {
     let from = 0;
     this.h.lag(records.length);
     for (let attempt = 0; from < records.length; attempt++) {
-      const results = await Promise.allSettled(records.slice(from).map((r, i) =>
-        js.publish(s.subject, r, { msgID: ids[from + i]!, timeout: Math.max(500, Math.min(5_000, until - Date.now())) })));
+      const results = await Promise.allSettled(
+        records.slice(from).map((r, i) =>
+          js.publish(s.subject, r, {
+            msgID: ids[from + i]!,
+            timeout: Math.max(500, Math.min(5_000, until - Date.now())),
+          }),
+        ),
+      );
       const firstBad = results.findIndex((r) => r.status === 'rejected');
-      if (firstBad === -1) { from = records.length; this.outage.ok(); break; }
+      if (firstBad === -1) {
+        from = records.length;
+        this.outage.ok();
+        break;
+      }
       // retry from the first record without a PubAck, in order; ids make resends idempotent
       from += firstBad;
       this.h.lag(records.length - from);
       const why = errorText((results[firstBad] as PromiseRejectedResult).reason);
       // a closed connection does not come back; otherwise: no PubAck yet (server down, no stream)
-      await this.outage.failed(`no PubAck for records on ${s.subject}: ${why}; is a stream capturing the subject?`, attempt, !this.nc!.isClosed(), until);
+      await this.outage.failed(
+        `no PubAck for records on ${s.subject}: ${why}; is a stream capturing the subject?`,
+        attempt,
+        !this.nc!.isClosed(),
+        until,
+      );
     }
     this.h.count(records.length);
     this.h.lag(0);
@@ -233,6 +296,8 @@ export const jetstreamAdapter: AdapterFactory = {
   kind: 'nats_jetstream',
   summary: 'NATS JetStream: durable pull consumer, ack after egress (at-least-once) / publish with PubAck and msg ids',
   direction: 'both',
-  ingress: (settings) => track(new JetStreamIngress(parseSettings(JetStreamIngressSettings, settings, 'ingress', 'nats_jetstream'))),
-  egress: (settings) => track(new JetStreamEgress(parseSettings(JetStreamEgressSettings, settings, 'egress', 'nats_jetstream'))),
+  ingress: (settings) =>
+    track(new JetStreamIngress(parseSettings(JetStreamIngressSettings, settings, 'ingress', 'nats_jetstream'))),
+  egress: (settings) =>
+    track(new JetStreamEgress(parseSettings(JetStreamEgressSettings, settings, 'egress', 'nats_jetstream'))),
 };

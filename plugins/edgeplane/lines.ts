@@ -8,7 +8,9 @@ export class LineSplitter {
   /** stream offset of the first byte of `carry` */
   private carryStart: number;
 
-  constructor(startOffset = 0) { this.carryStart = startOffset; }
+  constructor(startOffset = 0) {
+    this.carryStart = startOffset;
+  }
 
   /** complete lines in `chunk` (plus what was carried over), each with the offset just past its `\n` */
   *feed(chunk: Buffer): Generator<{ line: Uint8Array; end: number }> {
@@ -33,5 +35,7 @@ export class LineSplitter {
   }
 
   /** bytes held back waiting for their `\n` */
-  get pending(): number { return this.carry.length; }
+  get pending(): number {
+    return this.carry.length;
+  }
 }

@@ -31,7 +31,12 @@ export function natsEndpoint(s: { url: string }, what: string): string {
   return `${redactUrl(s.url)} ${what}`;
 }
 
-export async function openNats(kind: string, s: NatsConnSettings, h: HealthTracker, stop: AbortSignal): Promise<NatsConnection> {
+export async function openNats(
+  kind: string,
+  s: NatsConnSettings,
+  h: HealthTracker,
+  stop: AbortSignal,
+): Promise<NatsConnection> {
   const { connect } = await natsClient();
   const backoff = new Backoff(s.backoff_ms, s.backoff_max_ms);
   const until = Date.now() + s.connect_timeout_ms;
@@ -41,7 +46,9 @@ export async function openNats(kind: string, s: NatsConnSettings, h: HealthTrack
       nc = await connect({
         servers: s.url,
         name: s.name,
-        user: s.user, pass: s.password, token: s.token,
+        user: s.user,
+        pass: s.password,
+        token: s.token,
         timeout: Math.min(s.connect_timeout_ms, 5_000),
         maxReconnectAttempts: -1,
         reconnectDelayHandler: () => backoff.next(),
@@ -53,7 +60,12 @@ export async function openNats(kind: string, s: NatsConnSettings, h: HealthTrack
       h.fail(`connect ${redactUrl(s.url)}: ${errorText(e)}`);
       if (Date.now() >= until || stop.aborted) {
         h.set('failed');
-        throw transportError(kind, `cannot connect to ${redactUrl(s.url)} within ${s.connect_timeout_ms} ms: ${errorText(e)}; check the url (is nats-server running?)`, e);
+        throw transportError(
+          kind,
+          `cannot connect to ${redactUrl(s.url)} within ${s.connect_timeout_ms} ms: ${errorText(e)}; check the ` +
+            `url (is nats-server running?)`,
+          e,
+        );
       }
       await sleep(backoff.next(), stop);
     }
@@ -62,12 +74,19 @@ export async function openNats(kind: string, s: NatsConnSettings, h: HealthTrack
   void (async () => {
     for await (const st of nc.status()) {
       if (st.type === 'disconnect' || st.type === 'reconnecting') h.set('reconnecting');
-      else if (st.type === 'reconnect') { h.set('connected'); backoff.reset(); }
-      if (st.type === 'disconnect' || st.type === 'error') h.fail(`${st.type}${st.data ? `: ${typeof st.data === 'string' ? st.data : errorText(st.data)}` : ''}`);
+      else if (st.type === 'reconnect') {
+        h.set('connected');
+        backoff.reset();
+      }
+      if (st.type === 'disconnect' || st.type === 'error')
+        h.fail(`${st.type}${st.data ? `: ${typeof st.data === 'string' ? st.data : errorText(st.data)}` : ''}`);
     }
   })();
   void nc.closed().then((err) => {
-    if (err) { h.fail(`connection closed: ${errorText(err)}`); h.set('failed'); } else h.set('closed');
+    if (err) {
+      h.fail(`connection closed: ${errorText(err)}`);
+      h.set('failed');
+    } else h.set('closed');
   });
   return nc;
 }
@@ -78,9 +97,13 @@ export async function flushWithin(nc: NatsConnection, ms: number): Promise<void>
   try {
     await Promise.race([
       nc.flush(),
-      new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no flush confirmation from the server within ${ms} ms`)), ms); }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no flush confirmation from the server within ${ms} ms`)), ms);
+      }),
     ]);
-  } finally { clearTimeout(timer); }
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** drain (deliver what is buffered, then close), but never wait more than `ms` for a server that is away */
@@ -89,7 +112,9 @@ export async function closeNats(nc: NatsConnection | null, ms = 2_000): Promise<
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     nc.drain().catch(() => {}),
-    new Promise<void>((r) => { timer = setTimeout(r, ms); }),
+    new Promise<void>((r) => {
+      timer = setTimeout(r, ms);
+    }),
   ]);
   clearTimeout(timer);
   if (!nc.isClosed()) await nc.close().catch(() => {});

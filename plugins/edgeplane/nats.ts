@@ -41,8 +41,15 @@ export class NatsIngress implements IngressAdapter, LiveBinding {
 
   constructor(readonly settings: z.output<typeof NatsIngressSettings>) {}
 
-  endpoint(): string { return natsEndpoint(this.settings, `subject ${this.settings.subject}${this.settings.queue ? ` queue ${this.settings.queue}` : ''}`); }
-  health() { return this.h.snapshot(); }
+  endpoint(): string {
+    return natsEndpoint(
+      this.settings,
+      `subject ${this.settings.subject}${this.settings.queue ? ` queue ${this.settings.queue}` : ''}`,
+    );
+  }
+  health() {
+    return this.h.snapshot();
+  }
 
   async start(sink: IngressSink): Promise<void> {
     this.nc = await openNats('nats', this.settings, this.h, this.stop.signal);
@@ -56,7 +63,10 @@ export class NatsIngress implements IngressAdapter, LiveBinding {
     const sub = this.sub!;
     for await (const m of sub) {
       if (this.stop.signal.aborted) break;
-      { const p = sink.push(m.data); if (p) await p; }
+      {
+        const p = sink.push(m.data);
+        if (p) await p;
+      }
       this.h.count(1);
       this.h.lag(sub.getPending());
     }
@@ -68,7 +78,8 @@ export class NatsIngress implements IngressAdapter, LiveBinding {
       this.stop.abort();
       const left = this.sub?.getPending() ?? 0;
       this.sub?.unsubscribe();
-      if (left > 1) this.h.fail(`${left - 1} received messages were not pushed before close (core NATS is at-most-once)`);
+      if (left > 1)
+        this.h.fail(`${left - 1} received messages were not pushed before close (core NATS is at-most-once)`);
       await closeNats(this.nc);
       await this.loop;
       this.h.set('closed');
@@ -89,10 +100,16 @@ export class NatsEgress implements EgressAdapter, LiveBinding {
     this.outage = new OutagePolicy('nats', settings, this.h);
   }
 
-  interrupt(): void { this.outage.interrupt(); }
+  interrupt(): void {
+    this.outage.interrupt();
+  }
 
-  endpoint(): string { return natsEndpoint(this.settings, `subject ${this.settings.subject}`); }
-  health() { return this.h.snapshot(); }
+  endpoint(): string {
+    return natsEndpoint(this.settings, `subject ${this.settings.subject}`);
+  }
+  health() {
+    return this.h.snapshot();
+  }
 
   async start(): Promise<void> {
     this.nc = await openNats('nats', this.settings, this.h, this.stop.signal);
@@ -107,12 +124,23 @@ export class NatsEgress implements EgressAdapter, LiveBinding {
     // while the client reconnects it buffers publishes and sends them once the server is back;
     // the flush confirms the server has them (publishing again would only duplicate them, so a
     // retry flushes again)
-    try { for (const r of records) nc.publish(this.settings.subject, r); } catch (e) {
+    try {
+      for (const r of records) nc.publish(this.settings.subject, r);
+    } catch (e) {
       await this.outage.failed(`cannot publish to ${this.settings.subject}: ${errorText(e)}`, 0, false);
     }
     for (let attempt = 0; ; attempt++) {
-      try { await flushWithin(nc, this.settings.write_timeout_ms); this.outage.ok(); break; } catch (e) {
-        await this.outage.failed(`cannot publish to ${this.settings.subject}: ${errorText(e)}`, attempt, !nc.isClosed(), until);
+      try {
+        await flushWithin(nc, this.settings.write_timeout_ms);
+        this.outage.ok();
+        break;
+      } catch (e) {
+        await this.outage.failed(
+          `cannot publish to ${this.settings.subject}: ${errorText(e)}`,
+          attempt,
+          !nc.isClosed(),
+          until,
+        );
       }
     }
     this.h.count(records.length);

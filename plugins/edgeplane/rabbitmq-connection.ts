@@ -23,7 +23,12 @@ export const amqpConnectionSettings = {
 };
 
 export interface AmqpConnSettings {
-  url: string; queue: string; heartbeat_s: number; connect_timeout_ms: number; backoff_ms: number; backoff_max_ms: number;
+  url: string;
+  queue: string;
+  heartbeat_s: number;
+  connect_timeout_ms: number;
+  backoff_ms: number;
+  backoff_max_ms: number;
 }
 
 export function amqpEndpoint(s: { url: string; queue: string }, what = ''): string {
@@ -37,20 +42,34 @@ export const STREAM_QUEUE = { durable: true, arguments: { 'x-queue-type': 'strea
  * Connects, retrying with backoff until `deadline` (epoch ms) or `stop`; throws
  * BYTEOR_E_EDGEPLANE_TRANSPORT naming the url (credentials removed) when it cannot.
  */
-export async function openAmqp(kind: string, s: AmqpConnSettings, h: HealthTracker, deadline: number, stop?: AbortSignal): Promise<ChannelModel> {
+export async function openAmqp(
+  kind: string,
+  s: AmqpConnSettings,
+  h: HealthTracker,
+  deadline: number,
+  stop?: AbortSignal,
+): Promise<ChannelModel> {
   const amqp = await amqpClient();
   const backoff = new Backoff(s.backoff_ms, s.backoff_max_ms);
   const target = new URL(s.url);
   if (!target.searchParams.has('heartbeat')) target.searchParams.set('heartbeat', String(s.heartbeat_s));
   for (;;) {
     try {
-      const conn = await amqp.connect(target.toString(), { timeout: Math.max(1, Math.min(5_000, deadline - Date.now())), noDelay: true });
+      const conn = await amqp.connect(target.toString(), {
+        timeout: Math.max(1, Math.min(5_000, deadline - Date.now())),
+        noDelay: true,
+      });
       h.set('connected');
       return conn;
     } catch (e) {
       h.fail(`connect ${redactUrl(s.url)}: ${errorText(e)}`);
       if (Date.now() >= deadline || stop?.aborted) {
-        throw transportError(kind, `cannot connect to ${redactUrl(s.url)} within ${s.connect_timeout_ms} ms: ${errorText(e)}; check the url and credentials (is rabbitmq-server running?)`, e);
+        throw transportError(
+          kind,
+          `cannot connect to ${redactUrl(s.url)} within ${s.connect_timeout_ms} ms: ${errorText(e)}; check the ` +
+            `url and credentials (is rabbitmq-server running?)`,
+          e,
+        );
       }
       await sleep(backoff.next(), stop);
     }

@@ -23,12 +23,16 @@ export class OffsetStore {
   /** open the store's channel on `conn` (again after a reconnect), declaring the queue */
   async attach(conn: ChannelModel): Promise<void> {
     const ch = await conn.createConfirmChannel();
-    ch.on('error', () => { /* the connection's close handler reports it */ });
+    ch.on('error', () => {
+      /* the connection's close handler reports it */
+    });
     await ch.assertQueue(this.queue, OFFSETS_QUEUE);
     this.ch = ch;
   }
 
-  detach(): void { this.ch = null; }
+  detach(): void {
+    this.ch = null;
+  }
 
   /** the stored next offset, or null when none was stored yet */
   async load(): Promise<number | null> {
@@ -37,7 +41,11 @@ export class OffsetStore {
     if (m === false) return null;
     ch.nack(m, false, true); // put it back: reading must not consume the position
     const v = /^next=(\d+)$/.exec(m.content.toString('latin1'));
-    if (!v) throw new Error(`offsets queue "${this.queue}" holds "${m.content.toString('latin1').slice(0, 40)}", not "next=N"; purge it to read the stream from ingress.start`);
+    if (!v)
+      throw new Error(
+        `offsets queue "${this.queue}" holds "${m.content.toString('latin1').slice(0, 40)}", not "next=N"; ` +
+          `purge it to read the stream from ingress.start`,
+      );
     return Number(v[1]);
   }
 
@@ -55,7 +63,8 @@ export class OffsetStore {
       const settle = (err: unknown) => {
         clearTimeout(timer);
         ch.off('close', onClose);
-        if (err) reject(err); else resolve();
+        if (err) reject(err);
+        else resolve();
       };
       ch.once('close', onClose);
       timer = setTimeout(() => settle(new Error(`no confirm within ${CONFIRM_TIMEOUT_MS} ms`)), CONFIRM_TIMEOUT_MS);

@@ -7,7 +7,14 @@ import { track, type LiveBinding } from './bindings.ts';
 import { CommitPoint } from './commit-point.ts';
 import { OutagePolicy, OutageSettings } from './egress-retry.ts';
 import { HealthTracker, errorText } from './health.ts';
-import { STREAM_QUEUE, amqpConnectionSettings, amqpEndpoint, amqpReplyCode, closeAmqp, openAmqp } from './rabbitmq-connection.ts';
+import {
+  STREAM_QUEUE,
+  amqpConnectionSettings,
+  amqpEndpoint,
+  amqpReplyCode,
+  closeAmqp,
+  openAmqp,
+} from './rabbitmq-connection.ts';
 import { OffsetStore } from './rabbitmq-offsets.ts';
 import { bool, configError, int, parseSettings, text } from './settings.ts';
 import { failSource, transportError } from './source-failure.ts';
@@ -48,13 +55,23 @@ type IngressSettings = z.output<typeof RabbitStreamsIngressSettings>;
 /** declare the stream (create) or check that it exists */
 async function ensureStream(conn: ChannelModel, queue: string, create: boolean, direction: string): Promise<void> {
   const ch = await conn.createChannel();
-  ch.on('error', () => { /* reported through the rejected call */ });
+  ch.on('error', () => {
+    /* reported through the rejected call */
+  });
   try {
     if (create) await ch.assertQueue(queue, STREAM_QUEUE);
     else await ch.checkQueue(queue);
   } catch (e) {
-    if (amqpReplyCode(e) === 404) throw configError(`${direction}.queue: stream queue "${queue}" does not exist; declare it (x-queue-type=stream) or set ${direction}.create=true`);
-    if (amqpReplyCode(e) === 406) throw configError(`${direction}.queue: "${queue}" exists with other arguments (not a stream queue?): ${errorText(e)}; use another queue name`);
+    if (amqpReplyCode(e) === 404)
+      throw configError(
+        `${direction}.queue: stream queue "${queue}" does not exist; declare it (x-queue-type=stream) or set ` +
+          `${direction}.create=true`,
+      );
+    if (amqpReplyCode(e) === 406)
+      throw configError(
+        `${direction}.queue: "${queue}" exists with other arguments (not a stream queue?): ${errorText(e)}; use ` +
+          `another queue name`,
+      );
     throw e;
   }
   await ch.close().catch(() => {});
@@ -81,22 +98,35 @@ export class RabbitStreamsIngress implements IngressAdapter, LiveBinding {
     this.store = new OffsetStore(settings.offsets_queue ?? `${settings.queue}.offsets.${settings.consumer}`);
   }
 
-  endpoint(): string { return amqpEndpoint(this.settings, `consumer ${this.settings.consumer} offsets ${this.store.queue}`); }
-  health() { return this.h.snapshot(); }
+  endpoint(): string {
+    return amqpEndpoint(this.settings, `consumer ${this.settings.consumer} offsets ${this.store.queue}`);
+  }
+  health() {
+    return this.h.snapshot();
+  }
 
   async start(sink: IngressSink): Promise<void> {
     const s = this.settings;
-    this.conn = await openAmqp(this.kind, s, this.h, Date.now() + s.connect_timeout_ms).catch((e) => { this.h.set('failed'); throw e; });
+    this.conn = await openAmqp(this.kind, s, this.h, Date.now() + s.connect_timeout_ms).catch((e) => {
+      this.h.set('failed');
+      throw e;
+    });
     try {
       await ensureStream(this.conn, s.queue, s.create, 'ingress');
       await this.store.attach(this.conn);
       const stored = await this.store.load();
-      if (stored !== null) { this.next = stored; this.stored = this.wanted = stored; }
-      else if (/^\d+$/.test(s.start)) this.next = Number(s.start);
+      if (stored !== null) {
+        this.next = stored;
+        this.stored = this.wanted = stored;
+      } else if (/^\d+$/.test(s.start)) this.next = Number(s.start);
     } catch (e) {
-      await closeAmqp(this.conn); this.conn = null;
-      this.h.fail(errorText(e)); this.h.set('failed');
-      throw e instanceof Error && String((e as { code?: unknown }).code ?? '').startsWith('BYTEOR_E_') ? e : transportError(this.kind, `cannot set up stream "${s.queue}": ${errorText(e)}`, e);
+      await closeAmqp(this.conn);
+      this.conn = null;
+      this.h.fail(errorText(e));
+      this.h.set('failed');
+      throw e instanceof Error && String((e as { code?: unknown }).code ?? '').startsWith('BYTEOR_E_')
+        ? e
+        : transportError(this.kind, `cannot set up stream "${s.queue}": ${errorText(e)}`, e);
     }
     this.loop = this.run(sink).catch((e) => failSource(sink, this.h, this.kind, e));
   }
@@ -106,10 +136,13 @@ export class RabbitStreamsIngress implements IngressAdapter, LiveBinding {
     const s = this.settings;
     const backoff = new Backoff(s.backoff_ms, s.backoff_max_ms);
     while (!this.stop.signal.aborted) {
-      const conn = this.conn ?? await this.reconnect(backoff);
+      const conn = this.conn ?? (await this.reconnect(backoff));
       if (!conn) return;
       this.conn = conn;
-      const lost = new Promise<void>((resolve) => { conn.once('close', () => resolve()); conn.once('error', (e: Error) => this.h.fail(`connection: ${errorText(e)}`)); });
+      const lost = new Promise<void>((resolve) => {
+        conn.once('close', () => resolve());
+        conn.once('error', (e: Error) => this.h.fail(`connection: ${errorText(e)}`));
+      });
       try {
         await this.consume(conn, sink, lost);
         backoff.reset();
@@ -154,13 +187,27 @@ export class RabbitStreamsIngress implements IngressAdapter, LiveBinding {
     let wake: (() => void) | null = null;
     let cancelled = false;
     const from = this.next ?? s.start;
-    const { consumerTag } = await ch.consume(s.queue, (m) => {
-      if (m === null) { cancelled = true; wake?.(); return; } // the broker cancelled the consumer (stream deleted)
-      arrived.push(m); wake?.();
-    }, { noAck: false, arguments: { 'x-stream-offset': from } });
+    const { consumerTag } = await ch.consume(
+      s.queue,
+      (m) => {
+        if (m === null) {
+          cancelled = true;
+          wake?.();
+          return;
+        } // the broker cancelled the consumer (stream deleted)
+        arrived.push(m);
+        wake?.();
+      },
+      { noAck: false, arguments: { 'x-stream-offset': from } },
+    );
     let gone = false;
-    void lost.then(() => { gone = true; wake?.(); });
-    const stopped = () => { wake?.(); };
+    void lost.then(() => {
+      gone = true;
+      wake?.();
+    });
+    const stopped = () => {
+      wake?.();
+    };
     this.stop.signal.addEventListener('abort', stopped, { once: true });
     try {
       while (!this.stop.signal.aborted && !gone) {
@@ -168,16 +215,24 @@ export class RabbitStreamsIngress implements IngressAdapter, LiveBinding {
         if (!m) {
           if (cancelled) throw new Error(`the broker cancelled the consumer of "${s.queue}" (was the stream deleted?)`);
           this.h.lag(this.commit.inFlight);
-          await new Promise<void>((r) => { wake = r; });
+          await new Promise<void>((r) => {
+            wake = r;
+          });
           wake = null;
           continue;
         }
         const offset = Number(m.properties.headers?.['x-stream-offset']);
         // a consumer starts at the beginning of the chunk that holds the offset asked for
-        if (this.next !== null && offset < this.next) { ch.ack(m); continue; }
+        if (this.next !== null && offset < this.next) {
+          ch.ack(m);
+          continue;
+        }
         const token = this.commit.push(offset);
         this.next = offset + 1;
-        { const p = sink.push(m.content, token); if (p) await p; }
+        {
+          const p = sink.push(m.content, token);
+          if (p) await p;
+        }
         this.h.count(1);
         this.h.lag(this.commit.inFlight + arrived.length);
         // basic.ack only gives the broker credit for more (a stream keeps every message); the
@@ -226,7 +281,11 @@ export class RabbitStreamsIngress implements IngressAdapter, LiveBinding {
       await this.loop;
       await settle(() => this.commit.inFlight === 0, this.settings.close_grace_ms);
       await this.flushOffset();
-      if (this.commit.inFlight) this.h.fail(`${this.commit.inFlight} records were not acknowledged within ${this.settings.close_grace_ms} ms of close (ingress.close_grace_ms); they are read again from offset ${this.stored}`);
+      if (this.commit.inFlight)
+        this.h.fail(
+          `${this.commit.inFlight} records were not acknowledged within ${this.settings.close_grace_ms} ms of ` +
+            `close (ingress.close_grace_ms); they are read again from offset ${this.stored}`,
+        );
       await closeAmqp(this.conn);
       this.conn = null;
       this.h.set('closed');
@@ -244,7 +303,10 @@ function confirmsOrClose<T>(ch: ConfirmChannel, confirms: Promise<T>, timeoutMs:
     ch.once('close', onClose);
     timer = setTimeout(() => reject(new Error(`no publisher confirm within ${timeoutMs} ms`)), timeoutMs);
   });
-  return Promise.race([confirms, ended]).finally(() => { ch.off('close', onClose); clearTimeout(timer); });
+  return Promise.race([confirms, ended]).finally(() => {
+    ch.off('close', onClose);
+    clearTimeout(timer);
+  });
 }
 
 export class RabbitStreamsEgress implements EgressAdapter, LiveBinding {
@@ -262,10 +324,16 @@ export class RabbitStreamsEgress implements EgressAdapter, LiveBinding {
     this.outage = new OutagePolicy('rabbitmq_streams', settings, this.h);
   }
 
-  interrupt(): void { this.outage.interrupt(); }
+  interrupt(): void {
+    this.outage.interrupt();
+  }
 
-  endpoint(): string { return amqpEndpoint(this.settings); }
-  health() { return this.h.snapshot(); }
+  endpoint(): string {
+    return amqpEndpoint(this.settings);
+  }
+  health() {
+    return this.h.snapshot();
+  }
 
   async start(): Promise<void> {
     const s = this.settings;
@@ -273,9 +341,14 @@ export class RabbitStreamsEgress implements EgressAdapter, LiveBinding {
       await this.open(Date.now() + s.connect_timeout_ms);
       await ensureStream(this.conn!, s.queue, s.create, 'egress');
     } catch (e) {
-      await closeAmqp(this.conn); this.conn = null; this.ch = null;
-      this.h.fail(errorText(e)); this.h.set('failed');
-      throw e instanceof Error && String((e as { code?: unknown }).code ?? '').startsWith('BYTEOR_E_') ? e : transportError(this.kind, `cannot set up stream "${s.queue}": ${errorText(e)}`, e);
+      await closeAmqp(this.conn);
+      this.conn = null;
+      this.ch = null;
+      this.h.fail(errorText(e));
+      this.h.set('failed');
+      throw e instanceof Error && String((e as { code?: unknown }).code ?? '').startsWith('BYTEOR_E_')
+        ? e
+        : transportError(this.kind, `cannot set up stream "${s.queue}": ${errorText(e)}`, e);
     }
     this.h.lag(0);
   }
@@ -284,14 +357,22 @@ export class RabbitStreamsEgress implements EgressAdapter, LiveBinding {
     const conn = await openAmqp(this.kind, this.settings, this.h, deadline);
     conn.on('error', (e: Error) => this.h.fail(`connection: ${errorText(e)}`));
     conn.once('close', () => {
-      if (this.conn === conn) { this.conn = null; this.ch = null; }
+      if (this.conn === conn) {
+        this.conn = null;
+        this.ch = null;
+      }
       if (!this.closed) this.h.set('reconnecting');
     });
     const ch = await conn.createConfirmChannel();
     ch.on('error', (e: Error) => this.h.fail(`channel: ${errorText(e)}`));
-    ch.on('return', () => { this.returned++; });
-    ch.once('close', () => { if (this.ch === ch) this.ch = null; });
-    this.conn = conn; this.ch = ch;
+    ch.on('return', () => {
+      this.returned++;
+    });
+    ch.once('close', () => {
+      if (this.ch === ch) this.ch = null;
+    });
+    this.conn = conn;
+    this.ch = ch;
     return ch;
   }
 
@@ -304,11 +385,19 @@ export class RabbitStreamsEgress implements EgressAdapter, LiveBinding {
     for (let attempt = 0; from < records.length; attempt++) {
       let why: string;
       try {
-        const ch = this.ch ?? await this.reopen(this.outage.ridesOut ? Date.now() + s.write_timeout_ms : until);
+        const ch = this.ch ?? (await this.reopen(this.outage.ridesOut ? Date.now() + s.write_timeout_ms : until));
         const returnedBefore = this.returned;
-        const confirms = records.slice(from).map((r) => new Promise<void>((resolve, reject) => {
-          ch.sendToQueue(s.queue, Buffer.from(r.buffer, r.byteOffset, r.byteLength), { persistent: true, mandatory: true }, (err) => (err ? reject(err) : resolve()));
-        }));
+        const confirms = records.slice(from).map(
+          (r) =>
+            new Promise<void>((resolve, reject) => {
+              ch.sendToQueue(
+                s.queue,
+                Buffer.from(r.buffer, r.byteOffset, r.byteLength),
+                { persistent: true, mandatory: true },
+                (err) => (err ? reject(err) : resolve()),
+              );
+            }),
+        );
         // a broker killed mid-publish may never answer these confirms: the channel's close (or the
         // write timeout) ends the wait, and the records are published again on a new channel
         const results = await confirmsOrClose(ch, Promise.allSettled(confirms), s.write_timeout_ms);
@@ -316,11 +405,17 @@ export class RabbitStreamsEgress implements EgressAdapter, LiveBinding {
           // start() saw the stream: unroutable now means it is not available — a restarted broker
           // recovers its streams after it accepts connections — or was deleted; the whole batch is
           // published again under the outage policy (bounded: until write_timeout_ms)
-          why = `the broker returned ${this.returned - returnedBefore} records as unroutable: stream queue "${s.queue}" is not available (recovering after a broker restart, or deleted: declare it again)`;
+          why =
+            `the broker returned ${this.returned - returnedBefore} records as unroutable: stream queue "${s.queue}` +
+            `" is not available (recovering after a broker restart, or deleted: declare it again)`;
           this.h.set('reconnecting');
         } else {
           const bad = results.findIndex((r) => r.status === 'rejected');
-          if (bad === -1) { from = records.length; this.outage.ok(); break; }
+          if (bad === -1) {
+            from = records.length;
+            this.outage.ok();
+            break;
+          }
           // publish again from the first record without a confirm, in order
           from += bad;
           why = errorText((results[bad] as PromiseRejectedResult).reason);
@@ -329,7 +424,12 @@ export class RabbitStreamsEgress implements EgressAdapter, LiveBinding {
         why = errorText(e);
       }
       this.h.lag(records.length - from);
-      await this.outage.failed(`no publisher confirm for records on "${s.queue}": ${why}; is the broker up?`, attempt, true, until);
+      await this.outage.failed(
+        `no publisher confirm for records on "${s.queue}": ${why}; is the broker up?`,
+        attempt,
+        true,
+        until,
+      );
     }
     this.h.count(records.length);
     this.h.lag(0);
@@ -337,7 +437,8 @@ export class RabbitStreamsEgress implements EgressAdapter, LiveBinding {
 
   private async reopen(until: number): Promise<ConfirmChannel> {
     await closeAmqp(this.conn);
-    this.conn = null; this.ch = null;
+    this.conn = null;
+    this.ch = null;
     const ch = await this.open(until);
     this.h.set('connected');
     return ch;
@@ -346,15 +447,22 @@ export class RabbitStreamsEgress implements EgressAdapter, LiveBinding {
   async close(): Promise<void> {
     this.closed = true;
     await closeAmqp(this.conn);
-    this.conn = null; this.ch = null;
+    this.conn = null;
+    this.ch = null;
     this.h.set('closed');
   }
 }
 
 export const rabbitmqStreamsAdapter: AdapterFactory = {
   kind: 'rabbitmq_streams',
-  summary: 'RabbitMQ stream queues (AMQP 0-9-1): consume from a stored offset, stored after egress (at-least-once) / publish with confirms',
+  summary:
+    'RabbitMQ stream queues (AMQP 0-9-1): consume from a stored offset, stored after egress (at-least-once) / ' +
+    'publish with confirms',
   direction: 'both',
-  ingress: (settings) => track(new RabbitStreamsIngress(parseSettings(RabbitStreamsIngressSettings, settings, 'ingress', 'rabbitmq_streams'))),
-  egress: (settings) => track(new RabbitStreamsEgress(parseSettings(RabbitStreamsEgressSettings, settings, 'egress', 'rabbitmq_streams'))),
+  ingress: (settings) =>
+    track(
+      new RabbitStreamsIngress(parseSettings(RabbitStreamsIngressSettings, settings, 'ingress', 'rabbitmq_streams')),
+    ),
+  egress: (settings) =>
+    track(new RabbitStreamsEgress(parseSettings(RabbitStreamsEgressSettings, settings, 'egress', 'rabbitmq_streams'))),
 };

@@ -13,7 +13,9 @@ export class ReceivedQueue {
 
   constructor(private readonly h: HealthTracker) {}
 
-  get length(): number { return this.items.length; }
+  get length(): number {
+    return this.items.length;
+  }
 
   /** A message arrived. */
   add(r: Uint8Array): void {
@@ -23,18 +25,25 @@ export class ReceivedQueue {
   }
 
   /** Wake a waiting drain (so it sees its stop signal). */
-  wake(): void { this.wakeDrain?.(); }
+  wake(): void {
+    this.wakeDrain?.();
+  }
 
   /** Push every message into `sink`, in order, until `stop` aborts; `afterPush` runs after each. */
   async drain(sink: IngressSink, stop: AbortSignal, afterPush?: () => void): Promise<void> {
     while (!stop.aborted) {
       const r = this.items.shift();
       if (!r) {
-        await new Promise<void>((resolve) => { this.wakeDrain = resolve; }); // woken by a message or by close()
+        await new Promise<void>((resolve) => {
+          this.wakeDrain = resolve;
+        }); // woken by a message or by close()
         this.wakeDrain = null;
         continue;
       }
-      { const p = sink.push(r); if (p) await p; }
+      {
+        const p = sink.push(r);
+        if (p) await p;
+      }
       this.h.count(1);
       this.h.lag(this.items.length);
       afterPush?.();

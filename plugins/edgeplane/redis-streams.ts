@@ -33,7 +33,10 @@ export const RedisIngressSettings = z.object({
   group: text(),
   consumer: text().default(`byteor-${hostname()}`),
   create: bool().default(true),
-  start_id: z.string().regex(/^(\$|0|\d+-\d+|\d+)$/, 'must be 0, $ or an entry id').default('0'),
+  start_id: z
+    .string()
+    .regex(/^(\$|0|\d+-\d+|\d+)$/, 'must be 0, $ or an entry id')
+    .default('0'),
   batch: int(1, 10_000).default(256),
   block_ms: int(1, 600_000).default(1_000),
   claim_idle_ms: int(0, 86_400_000).default(30_000),
@@ -51,7 +54,12 @@ export const RedisEgressSettings = z.object({
 
 type Entry = [id: Buffer, fields: Buffer[] | null];
 
-async function openRedis(kind: string, s: { url: string; connect_timeout_ms: number; backoff_ms: number; backoff_max_ms: number }, h: HealthTracker, onReady: () => void): Promise<Redis> {
+async function openRedis(
+  kind: string,
+  s: { url: string; connect_timeout_ms: number; backoff_ms: number; backoff_max_ms: number },
+  h: HealthTracker,
+  onReady: () => void,
+): Promise<Redis> {
   const RedisClient = await redisClient();
   const backoff = new Backoff(s.backoff_ms, s.backoff_max_ms);
   let closing = false;
@@ -63,20 +71,44 @@ async function openRedis(kind: string, s: { url: string; connect_timeout_ms: num
     connectTimeout: Math.min(s.connect_timeout_ms, 5_000),
     retryStrategy: () => backoff.next(),
   });
-  redis.on('ready', () => { backoff.reset(); h.set('connected'); onReady(); });
+  redis.on('ready', () => {
+    backoff.reset();
+    h.set('connected');
+    onReady();
+  });
   redis.on('reconnecting', () => h.set('reconnecting'));
   redis.on('error', (e: Error) => h.fail(errorText(e)));
-  redis.on('end', () => { if (!closing) { h.fail('connection ended'); h.set('failed'); } });
+  redis.on('end', () => {
+    if (!closing) {
+      h.fail('connection ended');
+      h.set('failed');
+    }
+  });
   const quit = redis.quit.bind(redis);
-  redis.quit = ((...a: Parameters<typeof redis.quit>) => { closing = true; return quit(...a); }) as typeof redis.quit;
+  redis.quit = ((...a: Parameters<typeof redis.quit>) => {
+    closing = true;
+    return quit(...a);
+  }) as typeof redis.quit;
   return new Promise<Redis>((resolve, reject) => {
     const timer = setTimeout(() => {
-      closing = true; redis.disconnect();
+      closing = true;
+      redis.disconnect();
       h.set('failed');
-      reject(transportError(kind, `cannot connect to ${redactUrl(s.url)} within ${s.connect_timeout_ms} ms; check the url (is redis-server running?)`));
+      reject(
+        transportError(
+          kind,
+          `cannot connect to ${redactUrl(s.url)} within ${s.connect_timeout_ms} ms; check the url (is ` +
+            `redis-server running?)`,
+        ),
+      );
     }, s.connect_timeout_ms);
-    redis.once('ready', () => { clearTimeout(timer); resolve(redis); });
-    redis.connect().catch(() => { /* retried by retryStrategy until the timer fires */ });
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve(redis);
+    });
+    redis.connect().catch(() => {
+      /* retried by retryStrategy until the timer fires */
+    });
   });
 }
 
@@ -97,30 +129,48 @@ export class RedisStreamsIngress implements IngressAdapter, LiveBinding {
 
   constructor(readonly settings: z.output<typeof RedisIngressSettings>) {}
 
-  endpoint(): string { return `${redactUrl(this.settings.url)} stream ${this.settings.stream} group ${this.settings.group} consumer ${this.settings.consumer}`; }
-  health() { return this.h.snapshot(); }
+  endpoint(): string {
+    return (
+      `${redactUrl(this.settings.url)} stream ${this.settings.stream} group ${this.settings.group} consumer ` +
+      `${this.settings.consumer}`
+    );
+  }
+  health() {
+    return this.h.snapshot();
+  }
 
   async start(sink: IngressSink): Promise<void> {
     const s = this.settings;
     // after a reconnect a reply may have been lost: entries the server delivered are only in the pending list
-    const onReady = () => { if (this.readyCount++ > 0) this.rereadOwn = true; };
+    const onReady = () => {
+      if (this.readyCount++ > 0) this.rereadOwn = true;
+    };
     this.reader = await openRedis('redis_streams', s, this.h, onReady);
     try {
       this.cmd = await openRedis('redis_streams', s, this.h, () => {});
       if (s.create) {
-        try { await this.cmd.xgroup('CREATE', s.stream, s.group, s.start_id, 'MKSTREAM'); } catch (e) {
+        try {
+          await this.cmd.xgroup('CREATE', s.stream, s.group, s.start_id, 'MKSTREAM');
+        } catch (e) {
           if (!/BUSYGROUP/.test(errorText(e))) throw e;
         }
       } else {
-        const groups = await this.cmd.xinfo('GROUPS', s.stream).catch(() => []) as unknown[][];
+        const groups = (await this.cmd.xinfo('GROUPS', s.stream).catch(() => [])) as unknown[][];
         if (!groups.some((g) => fieldOf(g, 'name') === s.group)) {
-          throw configError(`ingress.group: consumer group "${s.group}" does not exist on stream "${s.stream}"; create it (XGROUP CREATE) or set ingress.create=true`);
+          throw configError(
+            `ingress.group: consumer group "${s.group}" does not exist on stream "${s.stream}"; create it ` +
+              `(XGROUP CREATE) or set ingress.create=true`,
+          );
         }
       }
     } catch (e) {
-      this.reader.disconnect(); this.cmd?.disconnect();
-      this.h.fail(errorText(e)); this.h.set('failed');
-      throw e instanceof Error && String((e as { code?: string }).code ?? '').startsWith('BYTEOR_E_') ? e : transportError('redis_streams', `cannot set up group "${s.group}" on "${s.stream}": ${errorText(e)}`, e);
+      this.reader.disconnect();
+      this.cmd?.disconnect();
+      this.h.fail(errorText(e));
+      this.h.set('failed');
+      throw e instanceof Error && String((e as { code?: string }).code ?? '').startsWith('BYTEOR_E_')
+        ? e
+        : transportError('redis_streams', `cannot set up group "${s.group}" on "${s.stream}": ${errorText(e)}`, e);
     }
     this.loop = this.run(sink).catch((e) => failSource(sink, this.h, 'redis_streams', e));
   }
@@ -136,34 +186,69 @@ export class RedisStreamsIngress implements IngressAdapter, LiveBinding {
         if (this.rereadOwn) {
           this.rereadOwn = false;
           // our own pending entries, from the start of the list
-          for (let from = '0'; ;) {
-            const got = await r.callBuffer('XREADGROUP', ['GROUP', s.group, s.consumer, 'COUNT', s.batch, 'STREAMS', s.stream, from]) as [Buffer, Entry[]][] | null;
+          for (let from = '0'; ; ) {
+            const got = (await r.callBuffer('XREADGROUP', [
+              'GROUP',
+              s.group,
+              s.consumer,
+              'COUNT',
+              s.batch,
+              'STREAMS',
+              s.stream,
+              from,
+            ])) as [Buffer, Entry[]][] | null;
             const entries = got?.[0]?.[1] ?? [];
             if (entries.length === 0) break;
-            if (!await this.deliver(sink, entries)) return;
+            if (!(await this.deliver(sink, entries))) return;
             from = entries[entries.length - 1]![0].toString();
           }
         }
         if (Date.now() - lastClaim >= s.claim_interval_ms) {
           lastClaim = Date.now();
-          for (let cursor = '0-0'; ;) {
-            const got = await r.callBuffer('XAUTOCLAIM', [s.stream, s.group, s.consumer, s.claim_idle_ms, cursor, 'COUNT', s.batch]) as [Buffer, Entry[], Buffer[]?];
+          for (let cursor = '0-0'; ; ) {
+            const got = (await r.callBuffer('XAUTOCLAIM', [
+              s.stream,
+              s.group,
+              s.consumer,
+              s.claim_idle_ms,
+              cursor,
+              'COUNT',
+              s.batch,
+            ])) as [Buffer, Entry[], Buffer[]?];
             const entries = (got[1] ?? []).filter((e) => e !== null);
             const deleted = got[2]?.length ?? 0;
-            if (deleted) this.h.fail(`${deleted} pending entries were deleted from ${s.stream} before they could be claimed (trimmed)`);
-            if (entries.length && !await this.deliver(sink, entries)) return;
+            if (deleted)
+              this.h.fail(
+                `${deleted} pending entries were deleted from ${s.stream} before they could be claimed (trimmed)`,
+              );
+            if (entries.length && !(await this.deliver(sink, entries))) return;
             cursor = got[0].toString();
             if (cursor === '0-0') break;
           }
         }
-        const got = await r.callBuffer('XREADGROUP', ['GROUP', s.group, s.consumer, 'COUNT', s.batch, 'BLOCK', s.block_ms, 'STREAMS', s.stream, '>']) as [Buffer, Entry[]][] | null;
+        const got = (await r.callBuffer('XREADGROUP', [
+          'GROUP',
+          s.group,
+          s.consumer,
+          'COUNT',
+          s.batch,
+          'BLOCK',
+          s.block_ms,
+          'STREAMS',
+          s.stream,
+          '>',
+        ])) as [Buffer, Entry[]][] | null;
         const entries = got?.[0]?.[1] ?? [];
-        if (entries.length && !await this.deliver(sink, entries)) return;
-        if (Date.now() - lastLag >= 1_000) { lastLag = Date.now(); await this.updateLag(); }
+        if (entries.length && !(await this.deliver(sink, entries))) return;
+        if (Date.now() - lastLag >= 1_000) {
+          lastLag = Date.now();
+          await this.updateLag();
+        }
         backoff.reset();
       } catch (e) {
         if (this.stop.signal.aborted) return;
-        if (/NOGROUP/.test(errorText(e))) throw transportError('redis_streams', `group "${s.group}" on "${s.stream}" disappeared: ${errorText(e)}`, e);
+        if (/NOGROUP/.test(errorText(e)))
+          throw transportError('redis_streams', `group "${s.group}" on "${s.stream}" disappeared: ${errorText(e)}`, e);
         this.h.fail(`read ${s.stream}: ${errorText(e)}`);
         await sleep(backoff.next(), this.stop.signal);
       }
@@ -180,19 +265,26 @@ export class RedisStreamsIngress implements IngressAdapter, LiveBinding {
       const value = fields ? valueOf(fields, s.field) : null;
       if (value === null) {
         // nothing to deliver: acknowledge so it does not come back, and say so
-        this.h.fail(fields ? `entry ${id} has no field "${s.field}" (ingress.field); acknowledged and skipped` : `entry ${id} was deleted from the stream before delivery; acknowledged`);
+        this.h.fail(
+          fields
+            ? `entry ${id} has no field "${s.field}" (ingress.field); acknowledged and skipped`
+            : `entry ${id} was deleted from the stream before delivery; acknowledged`,
+        );
         await this.cmd!.xack(s.stream, s.group, id);
         continue;
       }
       this.inFlight.add(id);
-      { const p = sink.push(new Uint8Array(value), id); if (p) await p; }
+      {
+        const p = sink.push(new Uint8Array(value), id);
+        if (p) await p;
+      }
       this.h.count(1);
     }
     return true;
   }
 
   private async updateLag(): Promise<void> {
-    const groups = await this.cmd!.xinfo('GROUPS', this.settings.stream) as unknown[][];
+    const groups = (await this.cmd!.xinfo('GROUPS', this.settings.stream)) as unknown[][];
     const g = groups.find((x) => fieldOf(x, 'name') === this.settings.group);
     if (!g) return;
     const lag = fieldOf(g, 'lag');
@@ -231,7 +323,11 @@ export class RedisStreamsIngress implements IngressAdapter, LiveBinding {
       await this.loop;
       await settle(() => this.inFlight.size === 0, this.settings.close_grace_ms);
       await this.acking;
-      if (this.inFlight.size) this.h.fail(`${this.inFlight.size} entries were not acknowledged within ${this.settings.close_grace_ms} ms of close (ingress.close_grace_ms); they stay pending`);
+      if (this.inFlight.size)
+        this.h.fail(
+          `${this.inFlight.size} entries were not acknowledged within ${this.settings.close_grace_ms} ms of ` +
+            `close (ingress.close_grace_ms); they stay pending`,
+        );
       await this.cmd?.quit().catch(() => {});
       this.h.set('closed');
     })();
@@ -250,10 +346,16 @@ export class RedisStreamsEgress implements EgressAdapter, LiveBinding {
     this.outage = new OutagePolicy('redis_streams', settings, this.h);
   }
 
-  interrupt(): void { this.outage.interrupt(); }
+  interrupt(): void {
+    this.outage.interrupt();
+  }
 
-  endpoint(): string { return `${redactUrl(this.settings.url)} stream ${this.settings.stream}`; }
-  health() { return this.h.snapshot(); }
+  endpoint(): string {
+    return `${redactUrl(this.settings.url)} stream ${this.settings.stream}`;
+  }
+  health() {
+    return this.h.snapshot();
+  }
 
   async start(): Promise<void> {
     this.redis = await openRedis('redis_streams', this.settings, this.h, () => {});
@@ -270,19 +372,37 @@ export class RedisStreamsEgress implements EgressAdapter, LiveBinding {
     this.h.lag(records.length);
     for (let attempt = 0; from < records.length; attempt++) {
       const p = redis.pipeline();
-      for (let i = from; i < records.length; i++) p.callBuffer('XADD', [s.stream, ...cap, '*', s.field, Buffer.from(records[i]!.buffer, records[i]!.byteOffset, records[i]!.byteLength)]);
+      for (let i = from; i < records.length; i++)
+        p.callBuffer('XADD', [
+          s.stream,
+          ...cap,
+          '*',
+          s.field,
+          Buffer.from(records[i]!.buffer, records[i]!.byteOffset, records[i]!.byteLength),
+        ]);
       let timer: NodeJS.Timeout | undefined;
       let results: [Error | null, unknown][] | null;
       try {
         results = await Promise.race([
           p.exec(),
-          new Promise<never>((_, rej) => { timer = setTimeout(() => rej(new Error('no reply from the server')), this.outage.ridesOut ? s.write_timeout_ms : Math.max(1, until - Date.now())); }),
+          new Promise<never>((_, rej) => {
+            timer = setTimeout(
+              () => rej(new Error('no reply from the server')),
+              this.outage.ridesOut ? s.write_timeout_ms : Math.max(1, until - Date.now()),
+            );
+          }),
         ]);
       } catch (e) {
         results = [[e as Error, null]];
-      } finally { clearTimeout(timer); }
+      } finally {
+        clearTimeout(timer);
+      }
       const bad = (results ?? [[new Error('pipeline discarded'), null]]).findIndex(([err]) => err);
-      if (bad === -1) { from = records.length; this.outage.ok(); break; }
+      if (bad === -1) {
+        from = records.length;
+        this.outage.ok();
+        break;
+      }
       // retry from the first record without a reply (records after it may be stored twice)
       const why = errorText(results![bad]![0]);
       from += bad;
@@ -313,6 +433,8 @@ export const redisStreamsAdapter: AdapterFactory = {
   kind: 'redis_streams',
   summary: 'Redis Streams: consumer group, XACK after egress, pending entries reclaimed (XAUTOCLAIM) / XADD',
   direction: 'both',
-  ingress: (settings) => track(new RedisStreamsIngress(parseSettings(RedisIngressSettings, settings, 'ingress', 'redis_streams'))),
-  egress: (settings) => track(new RedisStreamsEgress(parseSettings(RedisEgressSettings, settings, 'egress', 'redis_streams'))),
+  ingress: (settings) =>
+    track(new RedisStreamsIngress(parseSettings(RedisIngressSettings, settings, 'ingress', 'redis_streams'))),
+  egress: (settings) =>
+    track(new RedisStreamsEgress(parseSettings(RedisEgressSettings, settings, 'egress', 'redis_streams'))),
 };

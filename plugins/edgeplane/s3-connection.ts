@@ -24,8 +24,13 @@ export const s3ConnectionSettings = {
 };
 
 export interface S3ConnSettings {
-  bucket: string; prefix?: string | undefined; endpoint?: string | undefined; region: string;
-  access_key_id?: string | undefined; secret_access_key?: string | undefined; force_path_style?: boolean | undefined;
+  bucket: string;
+  prefix?: string | undefined;
+  endpoint?: string | undefined;
+  region: string;
+  access_key_id?: string | undefined;
+  secret_access_key?: string | undefined;
+  force_path_style?: boolean | undefined;
   request_timeout_ms: number;
 }
 
@@ -35,14 +40,20 @@ export function s3Endpoint(s: S3ConnSettings): string {
 
 export async function openS3(s: S3ConnSettings, direction: string): Promise<S3Client> {
   if ((s.access_key_id === undefined) !== (s.secret_access_key === undefined)) {
-    throw configError(`${direction}.${s.access_key_id === undefined ? 'access_key_id' : 'secret_access_key'}: required together with ${direction}.${s.access_key_id === undefined ? 'secret_access_key' : 'access_key_id'}; set both, or neither to use the AWS credential chain`);
+    throw configError(
+      `${direction}.${s.access_key_id === undefined ? 'access_key_id' : 'secret_access_key'}: required together ` +
+        `with ${direction}.${s.access_key_id === undefined ? 'secret_access_key' : 'access_key_id'}; set both, or ` +
+        `neither to use the AWS credential chain`,
+    );
   }
   const { S3Client: Client } = await s3Client();
   return new Client({
     region: s.region,
     ...(s.endpoint ? { endpoint: s.endpoint } : {}),
     forcePathStyle: s.force_path_style ?? s.endpoint !== undefined,
-    ...(s.access_key_id ? { credentials: { accessKeyId: s.access_key_id, secretAccessKey: s.secret_access_key! } } : {}),
+    ...(s.access_key_id
+      ? { credentials: { accessKeyId: s.access_key_id, secretAccessKey: s.secret_access_key! } }
+      : {}),
     maxAttempts: 1, // the bindings retry with their own backoff and deadlines
     requestHandler: { requestTimeout: s.request_timeout_ms, connectionTimeout: Math.min(5_000, s.request_timeout_ms) },
   });
@@ -66,7 +77,11 @@ export async function checkBucket(client: S3Client, bucket: string, direction: s
     await client.send(new HeadBucketCommand({ Bucket: bucket }));
   } catch (e) {
     if (s3Status(e) !== 404) throw e;
-    if (!create) throw configError(`${direction}.bucket: bucket "${bucket}" does not exist; create it${direction === 'egress' ? ' or set egress.create=true' : ''}`);
+    if (!create)
+      throw configError(
+        `${direction}.bucket: bucket "${bucket}" does not exist; create it` +
+          `${direction === 'egress' ? ' or set egress.create=true' : ''}`,
+      );
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
   }
 }

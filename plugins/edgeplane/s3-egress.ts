@@ -26,7 +26,10 @@ import { transportError } from './source-failure.ts';
 export const S3EgressSettings = z.object({
   ...s3ConnectionSettings,
   spool_dir: text(),
-  suffix: z.string().regex(/^[A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "_" or "-"').default('.txt'),
+  suffix: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "_" or "-"')
+    .default('.txt'),
   max_object_bytes: int(1, 5 * 1024 ** 4).default(8 * 1024 * 1024),
   max_object_ms: int(1, 86_400_000).default(5_000),
   part_bytes: int(5 * 1024 * 1024, 5 * 1024 ** 3).default(8 * 1024 * 1024),
@@ -69,14 +72,24 @@ export class S3Egress implements EgressAdapter, LiveBinding {
     this.outage = new OutagePolicy('s3', settings, this.h);
   }
 
-  interrupt(): void { this.outage.interrupt(); }
+  interrupt(): void {
+    this.outage.interrupt();
+  }
 
-  endpoint(): string { return `${s3Endpoint(this.settings)} spool ${this.settings.spool_dir}`; }
-  health() { return this.h.snapshot(); }
+  endpoint(): string {
+    return `${s3Endpoint(this.settings)} spool ${this.settings.spool_dir}`;
+  }
+  health() {
+    return this.h.snapshot();
+  }
 
-  key(seq: number): string { return `${this.settings.prefix ?? ''}${pad(seq)}${this.settings.suffix}`; }
+  key(seq: number): string {
+    return `${this.settings.prefix ?? ''}${pad(seq)}${this.settings.suffix}`;
+  }
 
-  private spoolPath(seq: number): string { return join(this.settings.spool_dir, `${pad(seq)}.spool`); }
+  private spoolPath(seq: number): string {
+    return join(this.settings.spool_dir, `${pad(seq)}.spool`);
+  }
 
   async start(): Promise<void> {
     const s = this.settings;
@@ -85,28 +98,55 @@ export class S3Egress implements EgressAdapter, LiveBinding {
       await checkBucket(this.client, s.bucket, 'egress', s.create);
       await mkdir(s.spool_dir, { recursive: true });
       // spool files left by an earlier run hold acknowledged records: upload them first
-      const left = (await readdir(s.spool_dir)).map((n) => SPOOL.exec(n)).filter((m) => m !== null).map((m) => Number(m[1])).sort((a, b) => a - b);
+      const left = (await readdir(s.spool_dir))
+        .map((n) => SPOOL.exec(n))
+        .filter((m) => m !== null)
+        .map((m) => Number(m[1]))
+        .sort((a, b) => a - b);
       for (const seq of left) {
-        if ((await stat(this.spoolPath(seq))).size === 0) { await unlink(this.spoolPath(seq)); continue; }
+        if ((await stat(this.spoolPath(seq))).size === 0) {
+          await unlink(this.spoolPath(seq));
+          continue;
+        }
         this.spooled.set(seq, 0);
         await this.upload(seq);
       }
-      this.seq = Math.max(left.length ? left[left.length - 1]! + 1 : 0, await this.storedNextSeq() ?? await this.nextSeqFromBucket());
+      this.seq = Math.max(
+        left.length ? left[left.length - 1]! + 1 : 0,
+        (await this.storedNextSeq()) ?? (await this.nextSeqFromBucket()),
+      );
       await this.writeNextSeq(this.seq);
       this.fh = await open(this.spoolPath(this.seq), 'w');
     } catch (e) {
-      this.h.fail(errorText(e)); this.h.set('failed');
+      this.h.fail(errorText(e));
+      this.h.set('failed');
       this.client?.destroy();
-      throw e instanceof Error && String((e as { code?: unknown }).code ?? '').startsWith('BYTEOR_E_') ? e : transportError('s3', `cannot set up bucket "${s.bucket}" / spool ${s.spool_dir}: ${errorText(e)}; check egress.endpoint, the credentials, the bucket and egress.spool_dir`, e);
+      throw e instanceof Error && String((e as { code?: unknown }).code ?? '').startsWith('BYTEOR_E_')
+        ? e
+        : transportError(
+            's3',
+            `cannot set up bucket "${s.bucket}" / spool ${s.spool_dir}: ${errorText(e)}; check egress.endpoint, ` +
+              `the credentials, the bucket and egress.spool_dir`,
+            e,
+          );
     }
     this.h.set('connected');
     this.h.lag(0);
-    this.timer = setInterval(() => { if (this.size && Date.now() - this.firstAt >= s.max_object_ms) void this.locked(() => this.rotate()); }, Math.min(s.max_object_ms, 200));
+    this.timer = setInterval(
+      () => {
+        if (this.size && Date.now() - this.firstAt >= s.max_object_ms) void this.locked(() => this.rotate());
+      },
+      Math.min(s.max_object_ms, 200),
+    );
     this.timer.unref();
   }
 
   private async storedNextSeq(): Promise<number | null> {
-    try { return Number((await readFile(join(this.settings.spool_dir, NEXT_SEQ), 'utf8')).trim()); } catch { return null; }
+    try {
+      return Number((await readFile(join(this.settings.spool_dir, NEXT_SEQ), 'utf8')).trim());
+    } catch {
+      return null;
+    }
   }
 
   /** a fresh spool directory: continue after the highest key of this naming under the prefix */
@@ -114,12 +154,19 @@ export class S3Egress implements EgressAdapter, LiveBinding {
     const { ListObjectsV2Command } = await s3Client();
     const s = this.settings;
     const prefix = s.prefix ?? '';
-    const mine = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\d{${SEQ_DIGITS}})${s.suffix.replace(/\./g, '\\.')}$`);
+    const mine = new RegExp(
+      `^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\d{${SEQ_DIGITS}})${s.suffix.replace(/\./g, '\\.')}$`,
+    );
     let next = 0;
     let token: string | undefined;
     do {
-      const page = await this.client!.send(new ListObjectsV2Command({ Bucket: s.bucket, Prefix: prefix, ContinuationToken: token }));
-      for (const o of page.Contents ?? []) { const m = mine.exec(o.Key ?? ''); if (m) next = Math.max(next, Number(m[1]) + 1); }
+      const page = await this.client!.send(
+        new ListObjectsV2Command({ Bucket: s.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const o of page.Contents ?? []) {
+        const m = mine.exec(o.Key ?? '');
+        if (m) next = Math.max(next, Number(m[1]) + 1);
+      }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return next;
@@ -134,7 +181,10 @@ export class S3Egress implements EgressAdapter, LiveBinding {
   /** writes, rotations and the timer one at a time */
   private locked<T>(fn: () => Promise<T>): Promise<T> {
     const r = this.lock.then(fn);
-    this.lock = r.then(() => {}, () => {});
+    this.lock = r.then(
+      () => {},
+      () => {},
+    );
     return r;
   }
 
@@ -150,7 +200,9 @@ export class S3Egress implements EgressAdapter, LiveBinding {
         let bytes = 0;
         let i = from;
         while (i < records.length && (i === from || this.size + bytes < this.settings.max_object_bytes)) {
-          parts.push(records[i]!, NEWLINE); bytes += records[i]!.byteLength + 1; i++;
+          parts.push(records[i]!, NEWLINE);
+          bytes += records[i]!.byteLength + 1;
+          i++;
         }
         await this.append(Buffer.concat(parts, bytes), i - from);
         from = i;
@@ -164,8 +216,13 @@ export class S3Egress implements EgressAdapter, LiveBinding {
       await this.fh!.write(chunk);
       if (this.settings.fsync) await this.fh!.sync();
     } catch (e) {
-      this.h.fail(errorText(e)); this.h.set('failed');
-      throw transportError('s3', `cannot write the spool ${this.spoolPath(this.seq)}: ${errorText(e)}; check egress.spool_dir (disk full?)`, e);
+      this.h.fail(errorText(e));
+      this.h.set('failed');
+      throw transportError(
+        's3',
+        `cannot write the spool ${this.spoolPath(this.seq)}: ${errorText(e)}; check egress.spool_dir (disk full?)`,
+        e,
+      );
     }
     if (this.size === 0) this.firstAt = Date.now();
     this.size += chunk.byteLength;
@@ -186,11 +243,19 @@ export class S3Egress implements EgressAdapter, LiveBinding {
     const seq = this.seq;
     this.spooled.set(seq, this.records);
     this.seq = seq + 1;
-    this.size = 0; this.records = 0;
+    this.size = 0;
+    this.records = 0;
     await this.writeNextSeq(this.seq);
     if (!this.closed) this.fh = await open(this.spoolPath(this.seq), 'w');
     this.waiting++;
-    this.uploads = this.uploads.then(() => this.upload(seq)).catch((e) => { this.uploadError ??= e as Error; }).finally(() => { this.waiting--; });
+    this.uploads = this.uploads
+      .then(() => this.upload(seq))
+      .catch((e) => {
+        this.uploadError ??= e as Error;
+      })
+      .finally(() => {
+        this.waiting--;
+      });
     // backpressure: at most two objects wait for their upload
     if (this.waiting > 2) await this.uploads;
   }
@@ -208,7 +273,12 @@ export class S3Egress implements EgressAdapter, LiveBinding {
         else await this.multipart(key, path, size);
         break;
       } catch (e) {
-        await this.outage.failed(`cannot upload ${key}: ${errorText(e)}; its records stay in ${path} and are uploaded on the next start`, attempt, !s3Permanent(e), until);
+        await this.outage.failed(
+          `cannot upload ${key}: ${errorText(e)}; its records stay in ${path} and are uploaded on the next start`,
+          attempt,
+          !s3Permanent(e),
+          until,
+        );
       }
     }
     this.outage.ok();
@@ -220,13 +290,28 @@ export class S3Egress implements EgressAdapter, LiveBinding {
 
   private async put(key: string, body: Buffer): Promise<void> {
     const { PutObjectCommand } = await s3Client();
-    await this.client!.send(new PutObjectCommand({ Bucket: this.settings.bucket, Key: key, Body: body, ContentLength: body.byteLength, ContentType: 'text/plain' }));
+    await this.client!.send(
+      new PutObjectCommand({
+        Bucket: this.settings.bucket,
+        Key: key,
+        Body: body,
+        ContentLength: body.byteLength,
+        ContentType: 'text/plain',
+      }),
+    );
   }
 
   private async multipart(key: string, path: string, size: number): Promise<void> {
-    const { CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand } = await s3Client();
+    const {
+      CreateMultipartUploadCommand,
+      UploadPartCommand,
+      CompleteMultipartUploadCommand,
+      AbortMultipartUploadCommand,
+    } = await s3Client();
     const s = this.settings;
-    const { UploadId } = await this.client!.send(new CreateMultipartUploadCommand({ Bucket: s.bucket, Key: key, ContentType: 'text/plain' }));
+    const { UploadId } = await this.client!.send(
+      new CreateMultipartUploadCommand({ Bucket: s.bucket, Key: key, ContentType: 'text/plain' }),
+    );
     const fh = await open(path, 'r');
     try {
       const parts: { ETag: string; PartNumber: number }[] = [];
@@ -234,12 +319,18 @@ export class S3Egress implements EgressAdapter, LiveBinding {
         const len = Math.min(s.part_bytes, size - off);
         const buf = Buffer.alloc(len);
         await fh.read(buf, 0, len, off);
-        const { ETag } = await this.client!.send(new UploadPartCommand({ Bucket: s.bucket, Key: key, UploadId, PartNumber: n, Body: buf }));
+        const { ETag } = await this.client!.send(
+          new UploadPartCommand({ Bucket: s.bucket, Key: key, UploadId, PartNumber: n, Body: buf }),
+        );
         parts.push({ ETag: ETag!, PartNumber: n });
       }
-      await this.client!.send(new CompleteMultipartUploadCommand({ Bucket: s.bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }));
+      await this.client!.send(
+        new CompleteMultipartUploadCommand({ Bucket: s.bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }),
+      );
     } catch (e) {
-      await this.client!.send(new AbortMultipartUploadCommand({ Bucket: s.bucket, Key: key, UploadId })).catch(() => {});
+      await this.client!.send(new AbortMultipartUploadCommand({ Bucket: s.bucket, Key: key, UploadId })).catch(
+        () => {},
+      );
       throw e;
     } finally {
       await fh.close();
@@ -248,7 +339,7 @@ export class S3Egress implements EgressAdapter, LiveBinding {
 
   /** upload what is spooled (the last object may be smaller than max_object_bytes), then stop */
   close(): Promise<void> {
-    return this.closing ??= this.finish();
+    return (this.closing ??= this.finish());
   }
 
   private async finish(): Promise<void> {
@@ -256,11 +347,18 @@ export class S3Egress implements EgressAdapter, LiveBinding {
     await this.locked(async () => {
       this.closed = true;
       if (this.size > 0) await this.rotate();
-      else if (this.fh) { await this.fh.close(); this.fh = null; await unlink(this.spoolPath(this.seq)).catch(() => {}); }
+      else if (this.fh) {
+        await this.fh.close();
+        this.fh = null;
+        await unlink(this.spoolPath(this.seq)).catch(() => {});
+      }
     });
     await this.uploads;
     this.client?.destroy();
-    if (this.uploadError) { this.h.set('failed'); throw this.uploadError; }
+    if (this.uploadError) {
+      this.h.set('failed');
+      throw this.uploadError;
+    }
     this.h.set('closed');
   }
 }

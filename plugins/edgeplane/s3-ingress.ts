@@ -31,19 +31,29 @@ export const S3IngressSettings = z.object({
   close_grace_ms: int(0, 3_600_000).default(5_000),
 });
 
-interface Position { key: string; offset: number }
+interface Position {
+  key: string;
+  offset: number;
+}
 
 async function readCheckpoint(path: string): Promise<Position | null> {
   let raw: string;
-  try { raw = await readFile(path, 'utf8'); } catch (e) {
+  try {
+    raw = await readFile(path, 'utf8');
+  } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
   }
   try {
     const p = JSON.parse(raw) as Position;
     if (typeof p.key === 'string' && Number.isSafeInteger(p.offset) && p.offset >= 0) return p;
-  } catch { /* reported below */ }
-  throw transportError('s3', `checkpoint ${path} is not {"key":...,"offset":N}; delete it to read the prefix from the beginning`);
+  } catch {
+    /* reported below */
+  }
+  throw transportError(
+    's3',
+    `checkpoint ${path} is not {"key":...,"offset":N}; delete it to read the prefix from the beginning`,
+  );
 }
 
 export class S3Ingress implements IngressAdapter, LiveBinding {
@@ -62,8 +72,12 @@ export class S3Ingress implements IngressAdapter, LiveBinding {
 
   constructor(readonly settings: z.output<typeof S3IngressSettings>) {}
 
-  endpoint(): string { return s3Endpoint(this.settings); }
-  health() { return this.h.snapshot(); }
+  endpoint(): string {
+    return s3Endpoint(this.settings);
+  }
+  health() {
+    return this.h.snapshot();
+  }
 
   async start(sink: IngressSink): Promise<void> {
     const s = this.settings;
@@ -72,9 +86,16 @@ export class S3Ingress implements IngressAdapter, LiveBinding {
       await checkBucket(this.client, s.bucket, 'ingress', false);
       this.resume = s.checkpoint ? await readCheckpoint(s.checkpoint) : null;
     } catch (e) {
-      this.h.fail(errorText(e)); this.h.set('failed');
+      this.h.fail(errorText(e));
+      this.h.set('failed');
       this.client?.destroy();
-      throw e instanceof Error && String((e as { code?: unknown }).code ?? '').startsWith('BYTEOR_E_') ? e : transportError('s3', `cannot read bucket "${s.bucket}": ${errorText(e)}; check ingress.endpoint, the credentials and the bucket`, e);
+      throw e instanceof Error && String((e as { code?: unknown }).code ?? '').startsWith('BYTEOR_E_')
+        ? e
+        : transportError(
+            's3',
+            `cannot read bucket "${s.bucket}": ${errorText(e)}; check ingress.endpoint, the credentials and the bucket`,
+            e,
+          );
     }
     this.h.set('connected');
     this.loop = this.run(sink).catch((e) => failSource(sink, this.h, 's3', e));
@@ -104,29 +125,40 @@ export class S3Ingress implements IngressAdapter, LiveBinding {
     const { ListObjectsV2Command } = await s3Client();
     let after: string | undefined;
     if (this.resume) {
-      if (!await this.readObject(sink, this.resume.key, this.resume.offset, null)) return;
+      if (!(await this.readObject(sink, this.resume.key, this.resume.offset, null))) return;
       after = this.resume.key;
     }
     while (!this.stop.signal.aborted) {
       let token: string | undefined;
       let any = false;
       do {
-        const page = await this.retrying(`list ${s.bucket}/${s.prefix ?? ''}`, () => this.client!.send(new ListObjectsV2Command({
-          Bucket: s.bucket, Prefix: s.prefix, ContinuationToken: token, ...(token ? {} : { StartAfter: after }),
-        }), { abortSignal: this.stop.signal }));
+        const page = await this.retrying(`list ${s.bucket}/${s.prefix ?? ''}`, () =>
+          this.client!.send(
+            new ListObjectsV2Command({
+              Bucket: s.bucket,
+              Prefix: s.prefix,
+              ContinuationToken: token,
+              ...(token ? {} : { StartAfter: after }),
+            }),
+            { abortSignal: this.stop.signal },
+          ),
+        );
         const objects = page.Contents ?? [];
         this.listedBytes = objects.reduce((n, o) => n + (o.Size ?? 0), 0);
         for (const o of objects) {
           if (this.stop.signal.aborted) return;
           any = true;
-          if (!await this.readObject(sink, o.Key!, 0, o.Size ?? null)) return;
+          if (!(await this.readObject(sink, o.Key!, 0, o.Size ?? null))) return;
           this.listedBytes -= o.Size ?? 0;
           after = o.Key!;
         }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token && !this.stop.signal.aborted);
       this.h.lag(0);
-      if (!s.follow) { if (!this.stop.signal.aborted) sink.end(); return; }
+      if (!s.follow) {
+        if (!this.stop.signal.aborted) sink.end();
+        return;
+      }
       if (!any) await sleep(s.poll_ms, this.stop.signal);
     }
   }
@@ -140,22 +172,38 @@ export class S3Ingress implements IngressAdapter, LiveBinding {
       if (size !== null && pos >= size) return true;
       let body: Readable;
       try {
-        const got = await this.retrying(`get ${key}`, () => this.client!.send(new GetObjectCommand({
-          Bucket: s.bucket, Key: key, ...(pos > 0 ? { Range: `bytes=${pos}-` } : {}),
-        }), { abortSignal: this.stop.signal }));
+        const got = await this.retrying(`get ${key}`, () =>
+          this.client!.send(
+            new GetObjectCommand({
+              Bucket: s.bucket,
+              Key: key,
+              ...(pos > 0 ? { Range: `bytes=${pos}-` } : {}),
+            }),
+            { abortSignal: this.stop.signal },
+          ),
+        );
         body = got.Body as Readable;
       } catch (e) {
         if (this.stop.signal.aborted) return false;
         if (s3Status(e) === 416) return true; // nothing after `pos`: the object was read to its end
-        if (s3Status(e) === 404) { this.h.fail(`${key} was deleted before it was read to its end; skipped`); return true; }
+        if (s3Status(e) === 404) {
+          this.h.fail(`${key} was deleted before it was read to its end; skipped`);
+          return true;
+        }
         throw e;
       }
       const lines = new LineSplitter(pos);
       try {
         for await (const chunk of body) {
           for (const { line, end } of lines.feed(chunk as Buffer)) {
-            if (this.stop.signal.aborted) { body.destroy(); return false; }
-            { const p = sink.push(line, this.commit.push({ key, offset: end })); if (p) await p; }
+            if (this.stop.signal.aborted) {
+              body.destroy();
+              return false;
+            }
+            {
+              const p = sink.push(line, this.commit.push({ key, offset: end }));
+              if (p) await p;
+            }
             this.h.count(1);
             pos = end;
           }
@@ -163,7 +211,10 @@ export class S3Ingress implements IngressAdapter, LiveBinding {
         }
         const last = lines.rest();
         if (last && !this.stop.signal.aborted) {
-          { const p = sink.push(last.line, this.commit.push({ key, offset: last.end })); if (p) await p; }
+          {
+            const p = sink.push(last.line, this.commit.push({ key, offset: last.end }));
+            if (p) await p;
+          }
           this.h.count(1);
           pos = last.end;
         }
@@ -182,9 +233,13 @@ export class S3Ingress implements IngressAdapter, LiveBinding {
     const path = this.settings.checkpoint;
     if (!this.commit.ack(tokens) || !path) return this.checkpointing;
     const at = this.commit.position!;
-    this.checkpointing = this.checkpointing.then(async () => {
-      await writePrivateFileAsync(path, JSON.stringify(at) + '\n');
-    }).catch((e) => { this.h.fail(`checkpoint ${path}: ${errorText(e)}`); });
+    this.checkpointing = this.checkpointing
+      .then(async () => {
+        await writePrivateFileAsync(path, JSON.stringify(at) + '\n');
+      })
+      .catch((e) => {
+        this.h.fail(`checkpoint ${path}: ${errorText(e)}`);
+      });
     return this.checkpointing;
   }
 
@@ -195,7 +250,11 @@ export class S3Ingress implements IngressAdapter, LiveBinding {
       await this.loop;
       await settle(() => this.commit.inFlight === 0, this.settings.close_grace_ms);
       await this.checkpointing;
-      if (this.commit.inFlight && this.settings.checkpoint) this.h.fail(`${this.commit.inFlight} lines were not acknowledged within ${this.settings.close_grace_ms} ms of close (ingress.close_grace_ms); they are read again after the checkpoint`);
+      if (this.commit.inFlight && this.settings.checkpoint)
+        this.h.fail(
+          `${this.commit.inFlight} lines were not acknowledged within ${this.settings.close_grace_ms} ms of ` +
+            `close (ingress.close_grace_ms); they are read again after the checkpoint`,
+        );
       this.client?.destroy();
       this.h.set('closed');
     })();

@@ -18,5 +18,6 @@ export function failSource(sink: IngressSink, health: HealthTracker, kind: strin
   const err = e instanceof ByteorError ? e : transportError(kind, errorText(e), e);
   health.fail(err.message);
   health.set('failed');
-  if (sink.fail) sink.fail(err); else sink.end();
+  if (sink.fail) sink.fail(err);
+  else sink.end();
 }

@@ -23,12 +23,22 @@ export class StdioIngress implements IngressAdapter, LiveBinding {
   private readonly inner: LineIngress;
 
   /** `input`: read this stream instead of process.stdin (embedding, tests) */
-  constructor(input?: Readable) { this.inner = new LineIngress({ input: '-', ...(input ? { stream: input } : {}) }); }
+  constructor(input?: Readable) {
+    this.inner = new LineIngress({ input: '-', ...(input ? { stream: input } : {}) });
+  }
 
-  endpoint(): string { return 'stdin'; }
-  health() { return this.inner.health(); }
-  start(sink: IngressSink): Promise<void> { return this.inner.start(sink); }
-  close(): Promise<void> { return this.inner.close(); }
+  endpoint(): string {
+    return 'stdin';
+  }
+  health() {
+    return this.inner.health();
+  }
+  start(sink: IngressSink): Promise<void> {
+    return this.inner.start(sink);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
 }
 
 export class StdioEgress implements EgressAdapter, LiveBinding {
@@ -37,19 +47,37 @@ export class StdioEgress implements EgressAdapter, LiveBinding {
   private readonly inner: LineEgress;
 
   /** `output`: write this stream instead of process.stdout (embedding, tests) */
-  constructor(output?: Writable) { this.inner = new LineEgress({ output: '-', ...(output ? { stream: output } : {}) }); }
+  constructor(output?: Writable) {
+    this.inner = new LineEgress({ output: '-', ...(output ? { stream: output } : {}) });
+  }
 
-  endpoint(): string { return 'stdout'; }
-  health() { return this.inner.health(); }
-  start(): Promise<void> { return this.inner.start(); }
-  write(records: Uint8Array[]): Promise<void> { return this.inner.write(records); }
-  close(): Promise<void> { return this.inner.close(); }
+  endpoint(): string {
+    return 'stdout';
+  }
+  health() {
+    return this.inner.health();
+  }
+  start(): Promise<void> {
+    return this.inner.start();
+  }
+  write(records: Uint8Array[]): Promise<void> {
+    return this.inner.write(records);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
 }
 
 export const stdioAdapter: AdapterFactory = {
   kind: 'stdio',
   summary: 'line-oriented stdin (ingress) / stdout (egress); the kernel line adapters as an EdgePlane kind',
   direction: 'both',
-  ingress: (settings) => { parseSettings(StdioSettings, settings, 'ingress', 'stdio'); return track(new StdioIngress()); },
-  egress: (settings) => { parseSettings(StdioSettings, settings, 'egress', 'stdio'); return track(new StdioEgress()); },
+  ingress: (settings) => {
+    parseSettings(StdioSettings, settings, 'ingress', 'stdio');
+    return track(new StdioIngress());
+  },
+  egress: (settings) => {
+    parseSettings(StdioSettings, settings, 'egress', 'stdio');
+    return track(new StdioEgress());
+  },
 };

@@ -27,18 +27,22 @@ const common = {
   backoff_max_ms: int(1, 600_000).default(5_000),
 };
 
-export const WebSocketIngressSettings = z.object({
-  mode: z.enum(['client', 'server']).default('client'),
-  url: url(['ws', 'wss']).optional(),
-  host: text().default('127.0.0.1'),
-  port: port().optional(),
-  path: z.string().startsWith('/', 'must start with /').default('/'),
-  max_message_bytes: int(1, 1 << 30).default(1 << 20),
-  ...common,
-}).superRefine((s, ctx) => {
-  if (s.mode === 'client' && !s.url) ctx.addIssue({ code: 'custom', path: ['url'], message: 'required with mode=client' });
-  if (s.mode === 'server' && s.port === undefined) ctx.addIssue({ code: 'custom', path: ['port'], message: 'required with mode=server' });
-});
+export const WebSocketIngressSettings = z
+  .object({
+    mode: z.enum(['client', 'server']).default('client'),
+    url: url(['ws', 'wss']).optional(),
+    host: text().default('127.0.0.1'),
+    port: port().optional(),
+    path: z.string().startsWith('/', 'must start with /').default('/'),
+    max_message_bytes: int(1, 1 << 30).default(1 << 20),
+    ...common,
+  })
+  .superRefine((s, ctx) => {
+    if (s.mode === 'client' && !s.url)
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'required with mode=client' });
+    if (s.mode === 'server' && s.port === undefined)
+      ctx.addIssue({ code: 'custom', path: ['port'], message: 'required with mode=server' });
+  });
 
 export const WebSocketEgressSettings = z.object({
   url: url(['ws', 'wss']),
@@ -62,9 +66,16 @@ async function openSocket(target: string, maxPayload: number, timeoutMs: number)
   const { WebSocket: Socket } = await wsClient();
   return new Promise((resolve, reject) => {
     const ws = new Socket(target, { maxPayload, handshakeTimeout: timeoutMs });
-    const onError = (e: Error) => { ws.removeAllListeners(); ws.terminate(); reject(e); };
+    const onError = (e: Error) => {
+      ws.removeAllListeners();
+      ws.terminate();
+      reject(e);
+    };
     ws.once('error', onError);
-    ws.once('open', () => { ws.off('error', onError); resolve(ws); });
+    ws.once('open', () => {
+      ws.off('error', onError);
+      resolve(ws);
+    });
   });
 }
 
@@ -87,8 +98,12 @@ export class WebSocketIngress implements IngressAdapter, LiveBinding {
     const s = this.settings;
     return s.mode === 'client' ? redactUrl(s.url!) : this.bound || `ws://${s.host}:${s.port}${s.path}`;
   }
-  health() { return this.h.snapshot(); }
-  get port(): number { return (this.server?.address() as AddressInfo | null)?.port ?? this.settings.port ?? 0; }
+  health() {
+    return this.h.snapshot();
+  }
+  get port(): number {
+    return (this.server?.address() as AddressInfo | null)?.port ?? this.settings.port ?? 0;
+  }
 
   async start(sink: IngressSink): Promise<void> {
     const s = this.settings;
@@ -97,10 +112,18 @@ export class WebSocketIngress implements IngressAdapter, LiveBinding {
       const server = new Server({ host: s.host, port: s.port, path: s.path, maxPayload: s.max_message_bytes });
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.once('listening', () => { server.off('error', reject); resolve(); });
+        server.once('listening', () => {
+          server.off('error', reject);
+          resolve();
+        });
       }).catch((e) => {
-        this.h.fail(errorText(e)); this.h.set('failed');
-        throw transportError('websocket', `cannot listen on ${s.host}:${s.port}: ${errorText(e)}; pick a free ingress.port`, e);
+        this.h.fail(errorText(e));
+        this.h.set('failed');
+        throw transportError(
+          'websocket',
+          `cannot listen on ${s.host}:${s.port}: ${errorText(e)}; pick a free ingress.port`,
+          e,
+        );
       });
       server.on('error', (e) => this.h.fail(errorText(e)));
       server.on('connection', (ws) => this.attach(ws));
@@ -122,11 +145,17 @@ export class WebSocketIngress implements IngressAdapter, LiveBinding {
     const backoff = new Backoff(s.backoff_ms, s.backoff_max_ms);
     const until = Date.now() + ms;
     for (;;) {
-      try { return await openSocket(s.url!, s.max_message_bytes, s.connect_timeout_ms); } catch (e) {
+      try {
+        return await openSocket(s.url!, s.max_message_bytes, s.connect_timeout_ms);
+      } catch (e) {
         this.h.fail(`connect ${redactUrl(s.url!)}: ${errorText(e)}`);
         if (Date.now() >= until || this.stop.signal.aborted) {
           this.h.set('failed');
-          throw transportError('websocket', `cannot connect to ${redactUrl(s.url!)} within ${ms} ms: ${errorText(e)}; check ingress.url`, e);
+          throw transportError(
+            'websocket',
+            `cannot connect to ${redactUrl(s.url!)} within ${ms} ms: ${errorText(e)}; check ingress.url`,
+            e,
+          );
         }
         await sleep(backoff.next(), this.stop.signal);
       }
@@ -139,7 +168,10 @@ export class WebSocketIngress implements IngressAdapter, LiveBinding {
     const backoff = new Backoff(s.backoff_ms, s.backoff_max_ms);
     while (!this.stop.signal.aborted) {
       const ws = this.client!;
-      await new Promise<void>((r) => { if (ws.readyState === ws.CLOSED) r(); else ws.once('close', () => r()); });
+      await new Promise<void>((r) => {
+        if (ws.readyState === ws.CLOSED) r();
+        else ws.once('close', () => r());
+      });
       if (this.stop.signal.aborted) return;
       this.h.set('reconnecting');
       for (;;) {
@@ -151,7 +183,9 @@ export class WebSocketIngress implements IngressAdapter, LiveBinding {
           this.h.set('connected');
           backoff.reset();
           break;
-        } catch (e) { this.h.fail(`reconnect ${redactUrl(s.url!)}: ${errorText(e)}`); }
+        } catch (e) {
+          this.h.fail(`reconnect ${redactUrl(s.url!)}: ${errorText(e)}`);
+        }
       }
     }
   }
@@ -159,10 +193,16 @@ export class WebSocketIngress implements IngressAdapter, LiveBinding {
   private attach(ws: WebSocket): void {
     ws.on('message', (data) => {
       this.queue.add(toBytes(data));
-      if (this.queue.length >= HIGH && !ws.isPaused) { ws.pause(); this.paused.add(ws); }
+      if (this.queue.length >= HIGH && !ws.isPaused) {
+        ws.pause();
+        this.paused.add(ws);
+      }
     });
     ws.on('error', (e) => this.h.fail(errorText(e)));
-    ws.on('close', (code) => { this.paused.delete(ws); if (!this.stop.signal.aborted && code !== 1000) this.h.fail(`connection closed (code ${code})`); });
+    ws.on('close', (code) => {
+      this.paused.delete(ws);
+      if (!this.stop.signal.aborted && code !== 1000) this.h.fail(`connection closed (code ${code})`);
+    });
   }
 
   private drain(sink: IngressSink): Promise<void> {
@@ -185,7 +225,8 @@ export class WebSocketIngress implements IngressAdapter, LiveBinding {
         await new Promise<void>((r) => this.server!.close(() => r()));
       }
       await Promise.all(this.loops);
-      if (this.queue.length) this.h.fail(`${this.queue.length} received messages were not pushed before close (at-most-once source)`);
+      if (this.queue.length)
+        this.h.fail(`${this.queue.length} received messages were not pushed before close (at-most-once source)`);
       this.h.set('closed');
     })();
     return this.closing;
@@ -207,10 +248,16 @@ export class WebSocketEgress implements EgressAdapter, LiveBinding {
     this.outage = new OutagePolicy('websocket', settings, this.h);
   }
 
-  interrupt(): void { this.outage.interrupt(); }
+  interrupt(): void {
+    this.outage.interrupt();
+  }
 
-  endpoint(): string { return redactUrl(this.settings.url); }
-  health() { return this.h.snapshot(); }
+  endpoint(): string {
+    return redactUrl(this.settings.url);
+  }
+  health() {
+    return this.h.snapshot();
+  }
 
   async start(): Promise<void> {
     this.ws = await this.connectWithin(this.settings.connect_timeout_ms, 'connect');
@@ -225,7 +272,11 @@ export class WebSocketEgress implements EgressAdapter, LiveBinding {
       try {
         const ws = await openSocket(s.url, 1 << 20, s.connect_timeout_ms);
         ws.on('error', (e) => this.h.fail(errorText(e)));
-        ws.on('close', () => { if (!this.closed) { this.h.set('reconnecting'); } });
+        ws.on('close', () => {
+          if (!this.closed) {
+            this.h.set('reconnecting');
+          }
+        });
         this.backoff.reset();
         return ws;
       } catch (e) {
@@ -233,7 +284,11 @@ export class WebSocketEgress implements EgressAdapter, LiveBinding {
         if (Date.now() >= until || this.closed || this.outage.interrupted) {
           // a reconnect that gives up is judged by the outage policy (write)
           if (what === 'connect') this.h.set('failed');
-          throw transportError('websocket', `cannot ${what} to ${redactUrl(s.url)} within ${ms} ms: ${errorText(e)}; check egress.url`, e);
+          throw transportError(
+            'websocket',
+            `cannot ${what} to ${redactUrl(s.url)} within ${ms} ms: ${errorText(e)}; check egress.url`,
+            e,
+          );
         }
         await sleep(this.backoff.next(), this.outage.signal);
       }
@@ -243,7 +298,9 @@ export class WebSocketEgress implements EgressAdapter, LiveBinding {
   private async socket(): Promise<WebSocket> {
     if (this.ws && this.ws.readyState === this.ws.OPEN) return this.ws;
     this.h.set('reconnecting');
-    this.connecting ??= this.connectWithin(this.settings.write_timeout_ms, 'reconnect').finally(() => { this.connecting = null; });
+    this.connecting ??= this.connectWithin(this.settings.write_timeout_ms, 'reconnect').finally(() => {
+      this.connecting = null;
+    });
     this.ws = await this.connecting;
     this.h.set('connected');
     return this.ws;
@@ -254,17 +311,24 @@ export class WebSocketEgress implements EgressAdapter, LiveBinding {
     let i = 0;
     const until = Date.now() + this.settings.write_timeout_ms;
     this.h.lag(records.length);
-    for (let attempt = 0; i < records.length;) {
+    for (let attempt = 0; i < records.length; ) {
       let ws: WebSocket;
-      try { ws = await this.socket(); } catch (e) {
+      try {
+        ws = await this.socket();
+      } catch (e) {
         await this.outage.failed(errorText(e), attempt++, true, until);
         continue;
       }
       try {
         // each send's callback fires once the frame is written to the socket
-        await Promise.all(records.slice(i).map((r) => new Promise<void>((resolve, reject) => {
-          ws.send(r, { binary }, (err) => (err ? reject(err) : resolve()));
-        })));
+        await Promise.all(
+          records.slice(i).map(
+            (r) =>
+              new Promise<void>((resolve, reject) => {
+                ws.send(r, { binary }, (err) => (err ? reject(err) : resolve()));
+              }),
+          ),
+        );
         this.h.count(records.length - i);
         i = records.length;
         this.outage.ok();
@@ -281,7 +345,11 @@ export class WebSocketEgress implements EgressAdapter, LiveBinding {
     this.closed = true;
     const ws = this.ws;
     if (ws && ws.readyState === ws.OPEN) {
-      await new Promise<void>((r) => { ws.once('close', () => r()); ws.close(1000); setTimeout(r, 1000).unref(); });
+      await new Promise<void>((r) => {
+        ws.once('close', () => r());
+        ws.close(1000);
+        setTimeout(r, 1000).unref();
+      });
     }
     this.h.set('closed');
   }
@@ -291,6 +359,8 @@ export const websocketAdapter: AdapterFactory = {
   kind: 'websocket',
   summary: 'WebSocket (ws): client or server ingress, client egress; one message per record',
   direction: 'both',
-  ingress: (settings) => track(new WebSocketIngress(parseSettings(WebSocketIngressSettings, settings, 'ingress', 'websocket'))),
-  egress: (settings) => track(new WebSocketEgress(parseSettings(WebSocketEgressSettings, settings, 'egress', 'websocket'))),
+  ingress: (settings) =>
+    track(new WebSocketIngress(parseSettings(WebSocketIngressSettings, settings, 'ingress', 'websocket'))),
+  egress: (settings) =>
+    track(new WebSocketEgress(parseSettings(WebSocketEgressSettings, settings, 'egress', 'websocket'))),
 };

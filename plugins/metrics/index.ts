@@ -12,7 +12,11 @@ import { MetricsErrors } from './errors.ts';
  * Needs the long-running form (its control socket); with --sp it is refused.
  */
 const Flags = flags({
-  metrics: flag.string({ value: 'HOST:PORT', description: 'serve Prometheus /metrics and /healthz on HOST:PORT (port 0: any; the address is printed on stderr)', schema: ListenAddress.optional() }),
+  metrics: flag.string({
+    value: 'HOST:PORT',
+    description: 'serve Prometheus /metrics and /healthz on HOST:PORT (port 0: any; the address is printed on stderr)',
+    schema: ListenAddress.optional(),
+  }),
 });
 
 export default definePlugin({
@@ -28,7 +32,11 @@ export default definePlugin({
       const address = run.flags.metrics as ListenAddress | undefined;
       if (address === undefined) return;
       if (run.runDir === null) {
-        throw MetricsErrors.error('BYTEOR_E_METRICS_NEEDS_RUN_DIR', '--metrics needs the long-running form of run (its values come from the run directory\'s control socket); drop --sp, or use byteor top --run-dir=DIR');
+        throw MetricsErrors.error(
+          'BYTEOR_E_METRICS_NEEDS_RUN_DIR',
+          "--metrics needs the long-running form of run (its values come from the run directory's control " +
+            'socket); drop --sp, or use byteor top --run-dir=DIR',
+        );
       }
       const { MetricsServer } = await import('./metrics-server.ts');
       const s = new MetricsServer(run.runDir, run.specHash);

@@ -21,20 +21,28 @@ export class MetricsServer {
   private last: { at: number; scrape: Promise<Scrape> } | null = null;
   private readonly registry = runtimeRegistry(() => this.scrape());
 
-  constructor(private readonly runDir: string, private readonly specHash: string) {}
+  constructor(
+    private readonly runDir: string,
+    private readonly specHash: string,
+  ) {}
 
   private scrape(): Promise<Scrape> {
     const now = Date.now();
     if (this.last && now - this.last.at < SHARE_MS) return this.last.scrape;
-    const scrape = captureSnapshot(this.runDir, { timeoutMs: SNAPSHOT_TIMEOUT_MS })
-      .then((c) => scrapeOf(c.snapshot.spec_hash === this.specHash ? c.snapshot : null), () => scrapeOf(null));
+    const scrape = captureSnapshot(this.runDir, { timeoutMs: SNAPSHOT_TIMEOUT_MS }).then(
+      (c) => scrapeOf(c.snapshot.spec_hash === this.specHash ? c.snapshot : null),
+      () => scrapeOf(null),
+    );
     this.last = { at: now, scrape };
     return scrape;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
-    if (req.method !== 'GET' && req.method !== 'HEAD') { res.writeHead(405, { allow: 'GET, HEAD' }).end(); return; }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
     if (path === '/metrics') {
       const body = await this.registry.metrics();
       res.writeHead(200, { 'content-type': this.registry.contentType }).end(req.method === 'HEAD' ? undefined : body);
@@ -43,9 +51,13 @@ export class MetricsServer {
       try {
         const r = await queryRuntime(this.runDir, 'ping', { timeoutMs: SNAPSHOT_TIMEOUT_MS });
         state = r.ok && r.op === 'ping' ? r.state : 'unknown';
-      } catch { state = 'unreachable'; }
+      } catch {
+        state = 'unreachable';
+      }
       const ok = state === 'running' || state === 'draining';
-      res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain; charset=utf-8' }).end(`${ok ? 'ok' : 'unhealthy'} ${state}\n`);
+      res
+        .writeHead(ok ? 200 : 503, { 'content-type': 'text/plain; charset=utf-8' })
+        .end(`${ok ? 'ok' : 'unhealthy'} ${state}\n`);
     } else {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found: try /metrics or /healthz\n');
     }
@@ -54,11 +66,21 @@ export class MetricsServer {
   /** Bind; resolves with the bound HOST:PORT. BYTEOR_E_METRICS_BIND (exit 5) when the address cannot be had. */
   listen(host: string, port: number): Promise<string> {
     const server = createServer((req, res) => {
-      this.handle(req, res).catch((e) => { if (!res.headersSent) res.writeHead(500).end(`${e instanceof Error ? e.message : String(e)}\n`); });
+      this.handle(req, res).catch((e) => {
+        if (!res.headersSent) res.writeHead(500).end(`${e instanceof Error ? e.message : String(e)}\n`);
+      });
     });
     return new Promise((resolve, reject) => {
-      server.once('error', (e: NodeJS.ErrnoException) => reject(MetricsErrors.error('BYTEOR_E_METRICS_BIND',
-        `--metrics cannot listen on ${hostPort(host, port)} (${e.code ?? e.message}); give a free address, e.g. --metrics=127.0.0.1:0`, { host, port })));
+      server.once('error', (e: NodeJS.ErrnoException) =>
+        reject(
+          MetricsErrors.error(
+            'BYTEOR_E_METRICS_BIND',
+            `--metrics cannot listen on ${hostPort(host, port)} (${e.code ?? e.message}); give a free address, ` +
+              `e.g. --metrics=127.0.0.1:0`,
+            { host, port },
+          ),
+        ),
+      );
       server.listen(port, host, () => {
         server.unref(); // never keeps a stopping runtime alive
         this.server = server;
@@ -72,6 +94,9 @@ export class MetricsServer {
     const s = this.server;
     this.server = null;
     if (!s) return Promise.resolve();
-    return new Promise((resolve) => { s.close(() => resolve()); s.closeAllConnections(); });
+    return new Promise((resolve) => {
+      s.close(() => resolve());
+      s.closeAllConnections();
+    });
   }
 }

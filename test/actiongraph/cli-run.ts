@@ -7,13 +7,29 @@
 import { spawn } from 'node:child_process';
 import { main } from '../../kernel/cli.ts';
 
-export interface CliResult { code: number; out: string; err: string }
+export interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+}
 
-export async function runCli(argv: string[], opts: { env?: Record<string, string | undefined>; preload?: string[] } = {}): Promise<CliResult> {
+export async function runCli(
+  argv: string[],
+  opts: { env?: Record<string, string | undefined>; preload?: string[] } = {},
+): Promise<CliResult> {
   let out = '';
   let err = '';
   const code = await main(argv, {
-    io: { out: (t) => { out += t; }, err: (t) => { err += t; }, tty: false, color: false },
+    io: {
+      out: (t) => {
+        out += t;
+      },
+      err: (t) => {
+        err += t;
+      },
+      tty: false,
+      color: false,
+    },
     env: { ...process.env, ...opts.env },
     preload: opts.preload ?? [],
     prog: 'byteor-actiongraph',
@@ -25,13 +41,23 @@ const root = new URL('../..', import.meta.url).pathname;
 
 export function spawnCli(argv: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--no-liftoff', '--conditions=source', '--import', 'tsx', 'kernel/main.ts', ...argv], {
-      cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--no-liftoff', '--conditions=source', '--import', 'tsx', 'kernel/main.ts', ...argv],
+      {
+        cwd: root,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
   });

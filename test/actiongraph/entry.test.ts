@@ -15,16 +15,25 @@ let target: HttpTarget;
 
 function writeSpec(key: string): string {
   const path = join(dir, 'spec.kv');
-  writeFileSync(path, ['spec.version=1', 'spec.model=single_ring', 'spec.name=entry', `single_ring.stages.0.key=${key}`, ''].join('\n'));
+  writeFileSync(
+    path,
+    ['spec.version=1', 'spec.model=single_ring', 'spec.name=entry', `single_ring.stages.0.key=${key}`, ''].join('\n'),
+  );
   return path;
 }
 
-test.before(async () => { target = await startHttpTarget([200]); });
-test.before.each(() => { target.requests.length = 0; });
+test.before(async () => {
+  target = await startHttpTarget([200]);
+});
+test.before.each(() => {
+  target.requests.length = 0;
+});
 
 test('the real entry with the actiongraph preload (as byteor-actiongraph): prod refusal is exit 4', async () => {
   const spec = writeSpec(`http_post:${target.url}/hook`);
-  const r = await spawnCli(['run', '--sp', `--spec=${spec}`, `--input=${input}`, '--env=prod'], { BYTEOR_PRELOAD_PLUGINS: 'actiongraph' });
+  const r = await spawnCli(['run', '--sp', `--spec=${spec}`, `--input=${input}`, '--env=prod'], {
+    BYTEOR_PRELOAD_PLUGINS: 'actiongraph',
+  });
   assert.is(r.code, 4, r.err);
   assert.match(r.err, /BYTEOR_E_POLICY_APPROVAL_REQUIRED/);
   assert.is(r.out, '');
@@ -33,11 +42,16 @@ test('the real entry with the actiongraph preload (as byteor-actiongraph): prod 
 
 test('the real entry with the actiongraph preload delivers in dev', async () => {
   const spec = writeSpec(`http_post:${target.url}/hook`);
-  const r = await spawnCli(['run', '--sp', `--spec=${spec}`, `--input=${input}`, '--env=dev'], { BYTEOR_PRELOAD_PLUGINS: 'actiongraph' });
+  const r = await spawnCli(['run', '--sp', `--spec=${spec}`, `--input=${input}`, '--env=dev'], {
+    BYTEOR_PRELOAD_PLUGINS: 'actiongraph',
+  });
   assert.is(r.code, 0, r.err);
   assert.is(r.out, 'a\nb\n');
   assert.equal(target.requests.map((q) => q.body.toString()).sort(), ['a', 'b']);
 });
 
-test.after(async () => { await target.close(); rmSync(dir, { recursive: true, force: true }); });
+test.after(async () => {
+  await target.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 test.run();

@@ -15,35 +15,54 @@ function handlerFor(key: string, env: Record<string, string> = {}, dryRun = fals
 }
 
 async function rejection(p: unknown): Promise<ByteorError> {
-  try { await p; } catch (e) { assert.instance(e, ByteorError); return e as ByteorError; }
+  try {
+    await p;
+  } catch (e) {
+    assert.instance(e, ByteorError);
+    return e as ByteorError;
+  }
   throw new Error('expected a rejection');
 }
 
 function thrown(fn: () => unknown): ByteorError {
-  try { fn(); } catch (e) { assert.instance(e, ByteorError); return e as ByteorError; }
+  try {
+    fn();
+  } catch (e) {
+    assert.instance(e, ByteorError);
+    return e as ByteorError;
+  }
   throw new Error('expected a throw');
 }
 
 test('exec with cat: each record arrives on the program stdin, records forwarded unchanged', async () => {
   const out = join(dir, 'cat-out.txt');
   // /bin/sh is the allowlisted program; the redirection is the argument of -c, not a shell around the stage
-  const { ctx, handler } = handlerFor(`exec:/bin/sh|-c|cat >> ${out}`, { BYTEOR_EXEC_ALLOWLIST: '/bin/sh', BYTEOR_ACTION_CONCURRENCY: '1' });
+  const { ctx, handler } = handlerFor(`exec:/bin/sh|-c|cat >> ${out}`, {
+    BYTEOR_EXEC_ALLOWLIST: '/bin/sh',
+    BYTEOR_ACTION_CONCURRENCY: '1',
+  });
   const batch = new SabRecordBatch(['one\n', 'two\n', 'three\n']);
   await handler.onBatch(batch);
   assert.is(readFileSync(out, 'utf8'), 'one\ntwo\nthree\n');
-  assert.equal([0, 1, 2].map((i) => batch.text(i)), ['one\n', 'two\n', 'three\n']);
+  assert.equal(
+    [0, 1, 2].map((i) => batch.text(i)),
+    ['one\n', 'two\n', 'three\n'],
+  );
   assert.equal(counterValues(ctx), { ok: 3, failed: 0, retries: 0, timeouts: 0, dry_run: 0, bytes: 14 });
 });
 
 test('exec /usr/bin/tee -a FILE: binary records reach the file byte for byte', async () => {
   const out = join(dir, 'tee-out.bin');
-  const { handler } = handlerFor(`exec:/usr/bin/tee|-a|${out}`, { BYTEOR_EXEC_ALLOWLIST: '/usr/bin/tee', BYTEOR_ACTION_CONCURRENCY: '1' });
+  const { handler } = handlerFor(`exec:/usr/bin/tee|-a|${out}`, {
+    BYTEOR_EXEC_ALLOWLIST: '/usr/bin/tee',
+    BYTEOR_ACTION_CONCURRENCY: '1',
+  });
   await handler.onBatch(new SabRecordBatch([new Uint8Array([0, 1, 2, 255]), new Uint8Array([10, 0])]));
   assert.equal([...readFileSync(out)], [0, 1, 2, 255, 10, 0]);
 });
 
 test('a non-zero exit fails the stage with the status and the record sequence; not retried', async () => {
-  const { ctx, handler } = handlerFor("exec:/bin/sh|-c|echo oops >&2; exit 3", { BYTEOR_EXEC_ALLOWLIST: '/bin/sh' });
+  const { ctx, handler } = handlerFor('exec:/bin/sh|-c|echo oops >&2; exit 3', { BYTEOR_EXEC_ALLOWLIST: '/bin/sh' });
   const err = await rejection(handler.onBatch(new SabRecordBatch(['x'], { firstSeq: 12 })));
   assert.is(err.code, 'BYTEOR_E_ACTION_EXEC_FAILED');
   assert.is(err.exitCode, 1);
@@ -59,7 +78,10 @@ test('a program killed by a signal is a failure', async () => {
 });
 
 test('BYTEOR_EXEC_TIMEOUT kills the child (/bin/sleep)', async () => {
-  const { ctx, handler } = handlerFor('exec:/bin/sleep|30', { BYTEOR_EXEC_ALLOWLIST: '/bin/sleep', BYTEOR_EXEC_TIMEOUT: '200ms' });
+  const { ctx, handler } = handlerFor('exec:/bin/sleep|30', {
+    BYTEOR_EXEC_ALLOWLIST: '/bin/sleep',
+    BYTEOR_EXEC_TIMEOUT: '200ms',
+  });
   const t0 = Date.now();
   const err = await rejection(handler.onBatch(new SabRecordBatch(['x'])));
   const elapsed = Date.now() - t0;
@@ -77,7 +99,13 @@ test('exec is disabled unless BYTEOR_EXEC_ALLOWLIST is set (exit 4)', () => {
 });
 
 test('a program not on the list is refused: entries match the program string exactly', () => {
-  for (const [key, list] of [['exec:/bin/cat', '/bin/sh,/usr/bin/tee'], ['exec:cat', '/bin/cat'], ['exec:/bin/cat', 'cat'], ['exec:/bin/cat', '/bin/ca'], ['exec:/bin/cat', '/bin/cat/']]) {
+  for (const [key, list] of [
+    ['exec:/bin/cat', '/bin/sh,/usr/bin/tee'],
+    ['exec:cat', '/bin/cat'],
+    ['exec:/bin/cat', 'cat'],
+    ['exec:/bin/cat', '/bin/ca'],
+    ['exec:/bin/cat', '/bin/cat/'],
+  ]) {
     const err = thrown(() => handlerFor(key!, { BYTEOR_EXEC_ALLOWLIST: list! }));
     assert.is(err.code, 'BYTEOR_E_ACTION_NOT_ALLOWLISTED', `${key} vs ${list}`);
     assert.is(err.exitCode, 4);
@@ -86,9 +114,13 @@ test('a program not on the list is refused: entries match the program string exa
 
 test('an argument full of shell metacharacters arrives verbatim (no shell)', async () => {
   // "|" separates arguments in the key, so it is the one character an argument cannot hold
-  const nasty = `$(touch ${join(dir, 'pwned')}); \`touch ${join(dir, 'pwned2')}\` && echo "dq" 'sq' > ${join(dir, 'redirected')} & * ? [a] ~ # \\ ! $HOME`;
+  const nasty =
+    `$(touch ${join(dir, 'pwned')}); \`touch ${join(dir, 'pwned2')}\` && echo "dq" 'sq' > ` +
+    `${join(dir, 'redirected')} & * ? [a] ~ # \\ ! $HOME`;
   const out = join(dir, 'nasty.txt');
-  const { handler } = handlerFor(`exec:/bin/sh|-c|printf '%s' "$1" > ${out}|argv0|${nasty}`, { BYTEOR_EXEC_ALLOWLIST: '/bin/sh' });
+  const { handler } = handlerFor(`exec:/bin/sh|-c|printf '%s' "$1" > ${out}|argv0|${nasty}`, {
+    BYTEOR_EXEC_ALLOWLIST: '/bin/sh',
+  });
   await handler.onBatch(new SabRecordBatch(['payload']));
   // $1 is the argument exactly as written in the key: the outer sh -c script quotes it, nothing expands it
   assert.is(readFileSync(out, 'utf8'), nasty);
@@ -98,7 +130,9 @@ test('an argument full of shell metacharacters arrives verbatim (no shell)', asy
 test('metacharacters reach the program as one argv element each (printf proves it)', async () => {
   const out = join(dir, 'argv.txt');
   const args = ['a b', '$HOME', '`id`', "'q'", '"dq"', '; ls', '&&', '*', '>x'];
-  const { handler } = handlerFor(`exec:/bin/sh|-c|printf '%s\\n' "$@" > ${out}|argv0|${args.join('|')}`, { BYTEOR_EXEC_ALLOWLIST: '/bin/sh' });
+  const { handler } = handlerFor(`exec:/bin/sh|-c|printf '%s\\n' "$@" > ${out}|argv0|${args.join('|')}`, {
+    BYTEOR_EXEC_ALLOWLIST: '/bin/sh',
+  });
   await handler.onBatch(new SabRecordBatch(['ignored']));
   assert.equal(readFileSync(out, 'utf8').split('\n').slice(0, -1), args);
 });
@@ -120,7 +154,11 @@ test('dry run: nothing is spawned and the allowlist is not needed', async () => 
   const { ctx, handler } = handlerFor(`exec:/bin/sh|-c|cat >> ${out}`, {}, true);
   await handler.onBatch(new SabRecordBatch(['a', 'b']));
   let exists = true;
-  try { readFileSync(out); } catch { exists = false; }
+  try {
+    readFileSync(out);
+  } catch {
+    exists = false;
+  }
   assert.not.ok(exists);
   assert.equal(counterValues(ctx), { ok: 0, failed: 0, retries: 0, timeouts: 0, dry_run: 2, bytes: 2 });
 });

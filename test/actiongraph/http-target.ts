@@ -5,7 +5,12 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface SeenRequest { method: string; url: string; headers: IncomingMessage['headers']; body: Buffer }
+export interface SeenRequest {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+}
 export type Reply = number | 'hang' | ((req: SeenRequest) => number);
 
 export interface HttpTarget {
@@ -27,13 +32,28 @@ export async function startHttpTarget(script: Reply[] = [200], opts: { delayMs?:
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const seen: SeenRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
+      const seen: SeenRequest = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+      };
       const n = requests.push(seen);
       const step = script[Math.min(n - 1, script.length - 1)]!;
       const status = typeof step === 'function' ? step(seen) : step;
-      const finish = () => { inFlight--; if (!res.writableEnded) res.writeHead(status as number).end('ok'); };
-      if (status === 'hang') { hung.push(() => { inFlight--; res.destroy(); }); return; }
-      if (opts.delayMs) setTimeout(finish, opts.delayMs); else finish();
+      const finish = () => {
+        inFlight--;
+        if (!res.writableEnded) res.writeHead(status as number).end('ok');
+      };
+      if (status === 'hang') {
+        hung.push(() => {
+          inFlight--;
+          res.destroy();
+        });
+        return;
+      }
+      if (opts.delayMs) setTimeout(finish, opts.delayMs);
+      else finish();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -41,7 +61,9 @@ export async function startHttpTarget(script: Reply[] = [200], opts: { delayMs?:
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    get maxInFlight() { return state.maxInFlight; },
+    get maxInFlight() {
+      return state.maxInFlight;
+    },
     async close() {
       for (const h of hung) h();
       server.closeAllConnections();

@@ -17,26 +17,55 @@ let spec: string;
 test.before(async () => {
   target = await startHttpTarget([200]);
   spec = join(dir, 'lg.kv');
-  writeFileSync(spec, ['spec.version=1', 'spec.model=lane_graph', 'spec.name=lg_notify', 'lane_graph.on_full=block', 'lane_graph.capacity=64',
-    'lane_graph.ingress.0=in', 'lane_graph.egress.0=out', 'lane_graph.stages.0.name=notify', `lane_graph.stages.0.key=http_post:${target.url}/hook`,
-    'lane_graph.connections.0.from=in', 'lane_graph.connections.0.to=notify', 'lane_graph.connections.1.from=notify', 'lane_graph.connections.1.to=out', ''].join('\n'));
+  writeFileSync(
+    spec,
+    [
+      'spec.version=1',
+      'spec.model=lane_graph',
+      'spec.name=lg_notify',
+      'lane_graph.on_full=block',
+      'lane_graph.capacity=64',
+      'lane_graph.ingress.0=in',
+      'lane_graph.egress.0=out',
+      'lane_graph.stages.0.name=notify',
+      `lane_graph.stages.0.key=http_post:${target.url}/hook`,
+      'lane_graph.connections.0.from=in',
+      'lane_graph.connections.0.to=notify',
+      'lane_graph.connections.1.from=notify',
+      'lane_graph.connections.1.to=out',
+      '',
+    ].join('\n'),
+  );
 });
-test.before.each(() => { target.requests.length = 0; });
+test.before.each(() => {
+  target.requests.length = 0;
+});
 
 test('a LaneGraph stage role POSTs in dev and forwards the records', async () => {
   const out = join(dir, 'dev.out');
-  const r = await runCli(['run', '--sp', `--spec=${spec}`, `--input=${input}`, `--output=${out}`, '--env=dev'], { preload: ['actiongraph'] });
+  const r = await runCli(['run', '--sp', `--spec=${spec}`, `--input=${input}`, `--output=${out}`, '--env=dev'], {
+    preload: ['actiongraph'],
+  });
   assert.is(r.code, 0, r.err);
   assert.is(readFileSync(out, 'utf8'), 'x\ny\nz\n');
   assert.equal(target.requests.map((q) => q.body.toString()).sort(), ['x', 'y', 'z']);
 });
 
-test('a LaneGraph spec with side effects is refused in prod without an approval (exit 4), naming the capability', async () => {
-  const r = await runCli(['run', '--sp', `--spec=${spec}`, `--input=${input}`, `--output=${join(dir, 'p.out')}`, '--env=prod'], { preload: ['actiongraph'] });
-  assert.is(r.code, 4);
-  assert.ok(r.err.includes(`must carry the capabilities: http_post:${target.url}/hook.`), r.err);
-  assert.is(target.requests.length, 0);
-});
+test(
+  'a LaneGraph spec with side effects is refused in prod ' + 'without an approval (exit 4), naming the capability',
+  async () => {
+    const r = await runCli(
+      ['run', '--sp', `--spec=${spec}`, `--input=${input}`, `--output=${join(dir, 'p.out')}`, '--env=prod'],
+      { preload: ['actiongraph'] },
+    );
+    assert.is(r.code, 4);
+    assert.ok(r.err.includes(`must carry the capabilities: http_post:${target.url}/hook.`), r.err);
+    assert.is(target.requests.length, 0);
+  },
+);
 
-test.after(async () => { await target.close(); rmSync(dir, { recursive: true, force: true }); });
+test.after(async () => {
+  await target.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 test.run();

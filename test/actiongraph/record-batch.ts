@@ -33,17 +33,32 @@ export class SabRecordBatch implements RecordBatch {
     });
   }
 
-  offset(i: number): number { return i * this.stride + 4; }
-  length(i: number): number { return (this.words[(i * this.stride) / 4]! >>> 0) & ~DROPPED; }
-  live(i: number): boolean { return ((this.words[(i * this.stride) / 4]! >>> 0) & DROPPED) === 0; }
-  setLength(i: number, n: number): void { Atomics.store(this.words, (i * this.stride) / 4, n); }
-  drop(i: number): void { Atomics.or(this.words, (i * this.stride) / 4, DROPPED | 0); }
+  offset(i: number): number {
+    return i * this.stride + 4;
+  }
+  length(i: number): number {
+    return (this.words[(i * this.stride) / 4]! >>> 0) & ~DROPPED;
+  }
+  live(i: number): boolean {
+    return ((this.words[(i * this.stride) / 4]! >>> 0) & DROPPED) === 0;
+  }
+  setLength(i: number, n: number): void {
+    Atomics.store(this.words, (i * this.stride) / 4, n);
+  }
+  drop(i: number): void {
+    Atomics.or(this.words, (i * this.stride) / 4, DROPPED | 0);
+  }
 
-  text(i: number): string { return new TextDecoder().decode(this.memory.slice(this.offset(i), this.offset(i) + this.length(i))); }
+  text(i: number): string {
+    return new TextDecoder().decode(this.memory.slice(this.offset(i), this.offset(i) + this.length(i)));
+  }
 }
 
 /** A StageContext for one handler; counters are Float64 cells in a SharedArrayBuffer. */
-export function stageContext(key: string, opts: { prefix: string; dryRun?: boolean; env?: Record<string, string | undefined> }): StageContext & { counters: Map<string, StageCounter> } {
+export function stageContext(
+  key: string,
+  opts: { prefix: string; dryRun?: boolean; env?: Record<string, string | undefined> },
+): StageContext & { counters: Map<string, StageCounter> } {
   const counters = new Map<string, StageCounter>();
   const cells = new Float64Array(new SharedArrayBuffer(8 * 16));
   return {
@@ -60,7 +75,14 @@ export function stageContext(key: string, opts: { prefix: string; dryRun?: boole
       const existing = counters.get(name);
       if (existing) return existing;
       const index = counters.size;
-      const c: StageCounter = { add(n) { cells[index] = cells[index]! + n; }, get value() { return cells[index]!; } };
+      const c: StageCounter = {
+        add(n) {
+          cells[index] = cells[index]! + n;
+        },
+        get value() {
+          return cells[index]!;
+        },
+      };
       counters.set(name, c);
       return c;
     },

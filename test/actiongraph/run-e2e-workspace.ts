@@ -23,8 +23,17 @@ export function e2eWorkspace(prefix: string): E2eWorkspace {
   const writeSpec = (name: string, keys: string[]): string => {
     const d = join(dir, name);
     mkdirSync(d, { recursive: true });
-    const lines = ['spec.version=1', 'spec.model=single_ring', `spec.name=${name}`, 'single_ring.capacity=64', 'single_ring.wait=block'];
-    keys.forEach((k, i) => { lines.push(`single_ring.stages.${i}.key=${k}`); if (i > 0) lines.push(`single_ring.stages.${i}.depends_on.0=${i - 1}`); });
+    const lines = [
+      'spec.version=1',
+      'spec.model=single_ring',
+      `spec.name=${name}`,
+      'single_ring.capacity=64',
+      'single_ring.wait=block',
+    ];
+    keys.forEach((k, i) => {
+      lines.push(`single_ring.stages.${i}.key=${k}`);
+      if (i > 0) lines.push(`single_ring.stages.${i}.depends_on.0=${i - 1}`);
+    });
     const path = join(d, 'spec.kv');
     writeFileSync(path, `${lines.join('\n')}\n`);
     return path;
@@ -33,7 +42,9 @@ export function e2eWorkspace(prefix: string): E2eWorkspace {
 }
 
 /** The --json summary (a failed run prints its error document after it). */
-export function summaryOf(out: string): RunSummary { return JSON.parse(out.slice(0, out.indexOf('\n}\n') + 3)) as RunSummary; }
+export function summaryOf(out: string): RunSummary {
+  return JSON.parse(out.slice(0, out.indexOf('\n}\n') + 3)) as RunSummary;
+}
 
 export function stageCounters(s: RunSummary, keyStart: string): Record<string, number> {
   return s.counters.find((c) => c.key.startsWith(keyStart))!.values;

@@ -6,10 +6,19 @@ import { loadPlugins } from '../../kernel/plugin-loader.ts';
 
 export function singleRing(keys: string[], name = 'actions'): PipelineSpecV1 {
   return {
-    version: 1, name, model: 'single_ring',
+    version: 1,
+    name,
+    model: 'single_ring',
     single_ring: {
-      shards: 1, ordering: 'strict', producer: 'single', scheduling: 'dedicated', shard_key: 'record',
-      capacity: 1024, slot_bytes: 256, wait: 'backoff', stage_failure_policy: 'stop_pipeline',
+      shards: 1,
+      ordering: 'strict',
+      producer: 'single',
+      scheduling: 'dedicated',
+      shard_key: 'record',
+      capacity: 1024,
+      slot_bytes: 256,
+      wait: 'backoff',
+      stage_failure_policy: 'stop_pipeline',
       stages: keys.map((key, i) => ({ key, depends_on: i === 0 ? [] : [i - 1] })),
     },
   };

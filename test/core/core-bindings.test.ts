@@ -18,7 +18,10 @@ test('kernel/core/core-exports.ts is what scripts/core-bindings.mjs generates fr
 test('the interface names exactly the functions build/core.wasm exports', () => {
   const text = readFileSync(`${root}kernel/core/core-exports.ts`, 'utf8');
   const typed = [...text.matchAll(/^ {2}(\w+)\(/gm)].map((m) => m[1]!).sort();
-  const exported = WebAssembly.Module.exports(compileCore()).filter((e) => e.kind === 'function').map((e) => e.name).sort();
+  const exported = WebAssembly.Module.exports(compileCore())
+    .filter((e) => e.kind === 'function')
+    .map((e) => e.name)
+    .sort();
   assert.equal(typed, exported);
 });
 

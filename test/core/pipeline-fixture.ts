@@ -18,10 +18,12 @@ export function startStage(fx: ReturnType<typeof makeRing>, cell: number, op: 'i
   const w = startModuleWorker(new URL('./fixtures/ring-stage.ts', import.meta.url), {
     workerData: { module: fx.module, memory: fx.memory, base: fx.base, cell, op, delta },
   });
-  return new Promise<{ count: number; bad: number; firstBad: number; batches: number; halt: number }>((resolve, reject) => {
-    w.once('message', resolve);
-    w.once('error', reject);
-  });
+  return new Promise<{ count: number; bad: number; firstBad: number; batches: number; halt: number }>(
+    (resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+    },
+  );
 }
 
 /** Publish n records (an f64 = seq) from the main thread in batches of `batch`, awaiting space. */
@@ -31,8 +33,14 @@ export async function produce(ring: RingHandle, n: number, batch: number): Promi
   while (sent < n) {
     const first = ring.next();
     const k = ring.tryClaim(Math.min(batch, n - sent));
-    if (k === 0) { await ring.waitForSpace(1); continue; }
-    for (let s = first; s < first + k; s++) { f64[ring.payloadOffset(s) / 8] = s; ring.u32[ring.slotOffset(s) >>> 2] = 8; }
+    if (k === 0) {
+      await ring.waitForSpace(1);
+      continue;
+    }
+    for (let s = first; s < first + k; s++) {
+      f64[ring.payloadOffset(s) / 8] = s;
+      ring.u32[ring.slotOffset(s) >>> 2] = 8;
+    }
     ring.publish();
     sent += k;
   }
@@ -40,5 +48,13 @@ export async function produce(ring: RingHandle, n: number, batch: number): Promi
 }
 
 export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, rej) => setTimeout(() => rej(new Error(`${what} did not finish within ${ms} ms (a hang: see docs/platform-notes.md G1)`)), ms).unref())]);
+  return Promise.race([
+    p,
+    new Promise<T>((_, rej) =>
+      setTimeout(
+        () => rej(new Error(`${what} did not finish within ${ms} ms (a hang: see docs/platform-notes.md G1)`)),
+        ms,
+      ).unref(),
+    ),
+  ]);
 }

@@ -1,7 +1,13 @@
 // Region headers: validated before use; a region stuck at initialized=1 is refused.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compileCore, instantiateCore, createSharedMemory, KIND_SINGLE_RING, KIND_COUNTERS } from '../../kernel/core/wasm.ts';
+import {
+  compileCore,
+  instantiateCore,
+  createSharedMemory,
+  KIND_SINGLE_RING,
+  KIND_COUNTERS,
+} from '../../kernel/core/wasm.ts';
 import { LayoutAllocator, LAYOUT_START } from '../../kernel/core/layout.ts';
 import { RingHandle } from '../../kernel/core/ring.ts';
 import { CountersHandle } from '../../kernel/core/counters.ts';
@@ -17,7 +23,12 @@ function fresh() {
 }
 
 function code(fn: () => unknown): string {
-  try { fn(); } catch (e) { assert.instance(e, ByteorError); return (e as ByteorError).code; }
+  try {
+    fn();
+  } catch (e) {
+    assert.instance(e, ByteorError);
+    return (e as ByteorError).code;
+  }
   throw new Error('expected a ByteorError');
 }
 
@@ -39,26 +50,46 @@ test('a header stuck at initialized=1 is refused after a bounded wait, never use
   RingHandle.create(core, memory, base, { capacity: 16, slotBytes: 32, deps: [[]], egress: false, wait: 'block' });
   u32[(base + 12) / 4] = 1; // the creator died between "initialising" and "initialised"
   const t0 = performance.now();
-  assert.is(code(() => new RingHandle(core, memory, base, 'ring', 50)), 'BYTEOR_E_REGION_NOT_INITIALIZED');
+  assert.is(
+    code(() => new RingHandle(core, memory, base, 'ring', 50)),
+    'BYTEOR_E_REGION_NOT_INITIALIZED',
+  );
   assert.ok(performance.now() - t0 >= 45, 'waited the bounded time first');
   assert.is(core.ringInit(base, 16, 32, 1, 0, 0, 2, 0, 0), 0, 'and it cannot be re-initialised in place either');
 });
 
 test('uninitialised, foreign, wrong-kind and wrong-version regions are refused with their own codes', () => {
   const { base, memory, core, u32 } = fresh();
-  assert.is(code(() => new RingHandle(core, memory, base)), 'BYTEOR_E_REGION_UNINITIALIZED');
+  assert.is(
+    code(() => new RingHandle(core, memory, base)),
+    'BYTEOR_E_REGION_UNINITIALIZED',
+  );
   RingHandle.create(core, memory, base, { capacity: 16, slotBytes: 32, deps: [[]], egress: false, wait: 'block' });
-  assert.is(code(() => validateRegion(core, base, KIND_COUNTERS, 'counters')), 'BYTEOR_E_REGION_BAD_KIND');
+  assert.is(
+    code(() => validateRegion(core, base, KIND_COUNTERS, 'counters')),
+    'BYTEOR_E_REGION_BAD_KIND',
+  );
   u32[(base + 4) / 4] = 99;
-  assert.is(code(() => new RingHandle(core, memory, base)), 'BYTEOR_E_REGION_BAD_VERSION');
+  assert.is(
+    code(() => new RingHandle(core, memory, base)),
+    'BYTEOR_E_REGION_BAD_VERSION',
+  );
   u32[base / 4] = 0xdeadbeef;
-  assert.is(code(() => new RingHandle(core, memory, base)), 'BYTEOR_E_REGION_BAD_MAGIC');
+  assert.is(
+    code(() => new RingHandle(core, memory, base)),
+    'BYTEOR_E_REGION_BAD_MAGIC',
+  );
 });
 
 test('a region is initialised once: a second create on the same bytes is refused', () => {
   const { base, memory, core } = fresh();
   RingHandle.create(core, memory, base, { capacity: 16, slotBytes: 32, deps: [[]], egress: false, wait: 'block' });
-  assert.is(code(() => RingHandle.create(core, memory, base, { capacity: 16, slotBytes: 32, deps: [[]], egress: false, wait: 'block' })), 'BYTEOR_E_LAYOUT_INVALID');
+  assert.is(
+    code(() =>
+      RingHandle.create(core, memory, base, { capacity: 16, slotBytes: 32, deps: [[]], egress: false, wait: 'block' }),
+    ),
+    'BYTEOR_E_LAYOUT_INVALID',
+  );
 });
 
 test('invalid geometry is refused: capacity not a power of two, zero slot bytes, too many stages, forward deps', () => {
@@ -69,8 +100,30 @@ test('invalid geometry is refused: capacity not a power of two, zero slot bytes,
   assert.is(core.ringBytes(1 << 25, 8), 0);
   assert.ok(core.ringBytes(1 << 24, 8) > 0);
   const { base, memory, core: c2 } = fresh();
-  assert.is(code(() => RingHandle.create(c2, memory, base, { capacity: 16, slotBytes: 32, deps: [[], [], [], [], []], egress: false, wait: 'block' })), 'BYTEOR_E_LAYOUT_INVALID');
-  assert.is(code(() => RingHandle.create(c2, memory, base, { capacity: 16, slotBytes: 32, deps: [[1], []], egress: false, wait: 'block' })), 'BYTEOR_E_LAYOUT_INVALID');
+  assert.is(
+    code(() =>
+      RingHandle.create(c2, memory, base, {
+        capacity: 16,
+        slotBytes: 32,
+        deps: [[], [], [], [], []],
+        egress: false,
+        wait: 'block',
+      }),
+    ),
+    'BYTEOR_E_LAYOUT_INVALID',
+  );
+  assert.is(
+    code(() =>
+      RingHandle.create(c2, memory, base, {
+        capacity: 16,
+        slotBytes: 32,
+        deps: [[1], []],
+        egress: false,
+        wait: 'block',
+      }),
+    ),
+    'BYTEOR_E_LAYOUT_INVALID',
+  );
 });
 
 test('the layout allocator keeps regions above the core data, aligned and disjoint; counters start at zero', () => {
@@ -85,10 +138,14 @@ test('the layout allocator keeps regions above the core data, aligned and disjoi
   const counters = CountersHandle.create(core, memory, b, 3, 16);
   const c = counters.counter(2, 15);
   assert.is(c.value, 0);
-  c.add(5); c.add(2);
+  c.add(5);
+  c.add(2);
   assert.is(counters.value(2, 15), 7);
   assert.is(counters.value(1, 15), 0);
-  assert.is(code(() => counters.counter(2, 16)), 'BYTEOR_E_COUNTER_LIMIT');
+  assert.is(
+    code(() => counters.counter(2, 16)),
+    'BYTEOR_E_COUNTER_LIMIT',
+  );
 });
 
 test.run();

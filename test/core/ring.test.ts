@@ -17,7 +17,11 @@ test('a full ring refuses further claims (the producer waits) and never overwrit
   assert.is(ring.tryClaim(1), 0, 'published is not released');
   ring.release(0, 2); // stage 0 finished 0..2
   assert.is(ring.tryClaim(8), 3, 'exactly the released slots come back');
-  assert.is(new TextDecoder().decode(ring.u8.subarray(ring.payloadOffset(3), ring.payloadOffset(3) + ring.length(3))), 'r3', 'slot 3 untouched');
+  assert.is(
+    new TextDecoder().decode(ring.u8.subarray(ring.payloadOffset(3), ring.payloadOffset(3) + ring.length(3))),
+    'r3',
+    'slot 3 untouched',
+  );
 });
 
 test('a stage never passes the stages it depends on; the producer gates on the terminal stages', () => {
@@ -46,7 +50,9 @@ test('with an egress reader the producer gates on it and it waits for every term
   assert.is(ring.deps(EGRESS_CELL), 0b110);
   assert.is(ring.tryClaim(4), 4);
   ring.publish();
-  ring.release(0, 3); ring.release(1, 3); ring.release(2, 2);
+  ring.release(0, 3);
+  ring.release(1, 3);
+  ring.release(2, 2);
   assert.is(ring.tryClaim(1), 0, 'stages done is not enough: egress has not read');
   assert.is(ring.available(EGRESS_CELL, 0), 2);
   ring.release(EGRESS_CELL, 2);
@@ -76,7 +82,8 @@ test('end: consumers drain what was published, then see the end (a value below t
 
 test('abort: the first abort is recorded with who and where, waits return at once', () => {
   const { ring } = makeRing({ capacity: 8, slotBytes: 8, deps: [[], [0]], egress: false, wait: 'block' });
-  ring.tryClaim(2); ring.publish();
+  ring.tryClaim(2);
+  ring.publish();
   assert.ok(ring.abort(1, 7));
   assert.not.ok(ring.abort(0, 9), 'a later abort does not overwrite the first');
   assert.equal(ring.failure(), { who: 1, seq: 7 });
@@ -86,34 +93,49 @@ test('abort: the first abort is recorded with who and where, waits return at onc
 });
 
 test('wrap-around past 2^32: seeded random batches starting near 2^32 keep order, content and slot positions', () => {
-  fc.assert(fc.property(
-    fc.integer({ min: 1, max: 40 }),
-    fc.array(fc.integer({ min: 1, max: 16 }), { minLength: 40, maxLength: 120 }),
-    (before, batches) => {
-      const start = 2 ** 32 - before; // every run crosses 2^32 (at least 40 records are sent)
-      const r2 = makeRing({ capacity: 16, slotBytes: 8, deps: [[], [0]], egress: true, wait: 'block', startSeq: start });
-      const f64 = new Float64Array(r2.memory.buffer);
-      let expect = start; let next0 = start;
-      for (const b of batches) {
-        const first = r2.ring.next();
-        const k = r2.ring.tryClaim(b);
-        assert.is(k, b, 'the ring drains each round, so a batch always fits');
-        for (let s = first; s < first + k; s++) {
-          assert.is(r2.ring.slotOffset(s), r2.core.ringSlot(r2.base, s), 'JS handle and core agree on the slot');
-          f64[r2.ring.payloadOffset(s) / 8] = s; r2.ring.u32[r2.ring.slotOffset(s) >>> 2] = 8;
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 40 }),
+      fc.array(fc.integer({ min: 1, max: 16 }), { minLength: 40, maxLength: 120 }),
+      (before, batches) => {
+        const start = 2 ** 32 - before; // every run crosses 2^32 (at least 40 records are sent)
+        const r2 = makeRing({
+          capacity: 16,
+          slotBytes: 8,
+          deps: [[], [0]],
+          egress: true,
+          wait: 'block',
+          startSeq: start,
+        });
+        const f64 = new Float64Array(r2.memory.buffer);
+        let expect = start;
+        let next0 = start;
+        for (const b of batches) {
+          const first = r2.ring.next();
+          const k = r2.ring.tryClaim(b);
+          assert.is(k, b, 'the ring drains each round, so a batch always fits');
+          for (let s = first; s < first + k; s++) {
+            assert.is(r2.ring.slotOffset(s), r2.core.ringSlot(r2.base, s), 'JS handle and core agree on the slot');
+            f64[r2.ring.payloadOffset(s) / 8] = s;
+            r2.ring.u32[r2.ring.slotOffset(s) >>> 2] = 8;
+          }
+          assert.is(r2.ring.publish(), first + k - 1);
+          for (const c of [0, 1, EGRESS_CELL]) {
+            const hi = r2.ring.available(c, next0);
+            assert.is(hi, first + k - 1);
+            r2.ring.release(c, hi);
+          }
+          for (let s = next0; s <= first + k - 1; s++) {
+            assert.is(f64[r2.ring.payloadOffset(s) / 8], expect);
+            expect++;
+          }
+          next0 = first + k;
         }
-        assert.is(r2.ring.publish(), first + k - 1);
-        for (const c of [0, 1, EGRESS_CELL]) {
-          const hi = r2.ring.available(c, next0);
-          assert.is(hi, first + k - 1);
-          r2.ring.release(c, hi);
-        }
-        for (let s = next0; s <= first + k - 1; s++) { assert.is(f64[r2.ring.payloadOffset(s) / 8], expect); expect++; }
-        next0 = first + k;
-      }
-      assert.ok(expect > 2 ** 32, 'crossed 2^32');
-    },
-  ), { seed: 42, numRuns: 25 });
+        assert.ok(expect > 2 ** 32, 'crossed 2^32');
+      },
+    ),
+    { seed: 42, numRuns: 25 },
+  );
 });
 
 test.run();

@@ -20,48 +20,73 @@ function setup(capacity: number, slotBytes: number, used: number) {
   const memory = createSharedMemory(layout.totalBytes);
   const core = instantiateCore(compileCore(), memory);
   const ring = RingHandle.create(core, memory, base, { capacity, slotBytes, deps: [[]], egress: false, wait: 'block' });
-  if (used > 0) { assert.is(ring.tryClaim(used), used); ring.publish(); }
+  if (used > 0) {
+    assert.is(ring.tryClaim(used), used);
+    ring.publish();
+  }
   return { ring, staging: new IngressStaging(memory, sbase) };
 }
 
 const recordArb = fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 0, maxLength: 40 });
 
-test('property: the placed records are the longest fitting prefix that the free slots hold, byte for byte, in sequence order', () => {
-  fc.assert(fc.property(
-    fc.constantFrom(2, 4, 8, 16), fc.integer({ min: 1, max: 32 }), fc.integer({ min: 0, max: 16 }),
-    fc.array(recordArb, { minLength: 1, maxLength: 40 }), fc.integer({ min: 0, max: 7 }), fc.boolean(), fc.boolean(),
-    (capacity, slotBytes, usedWant, records, gap, reversed, inPlace) => {
-      const used = Math.min(usedWant, capacity);
-      const { ring, staging } = setup(capacity, slotBytes, used);
-      // lay the records out in a chunk with gaps, possibly back to front, at an odd offset
-      const total = records.reduce((n, r) => n + r.length + gap, 3);
-      const chunk = inPlace ? staging.u8.subarray(staging.bytesOffset + STAGING_BYTES - total, staging.bytesOffset + STAGING_BYTES) : new Uint8Array(total);
-      const spans = new Uint32Array(2 * records.length);
-      let o = 3;
-      const order = records.map((_, i) => i);
-      if (reversed) order.reverse();
-      for (const i of order) {
-        chunk.set(records[i]!, o);
-        spans[2 * i] = o;
-        spans[2 * i + 1] = o + records[i]!.length;
-        o += records[i]!.length + gap;
-      }
-      let lo = Infinity; let hi = 0;
-      for (let i = 0; i < records.length; i++) { lo = Math.min(lo, spans[2 * i]!); hi = Math.max(hi, spans[2 * i + 1]!); }
-      const src = staging.stageBytes(chunk, lo, hi);
-      const at = staging.stageSpans(spans, 0, records.length);
-      const first = ring.next();
-      const got = ring.tryWriteSpans(src, at, records.length);
-      let fit = 0;
-      while (fit < records.length && records[fit]!.length <= slotBytes) fit++;
-      assert.is(got, Math.min(fit, capacity - used));
-      assert.is(ring.next(), first + got, 'exactly the placed slots are claimed');
-      for (let i = 0; i < got; i++) {
-        assert.is(ring.length(first + i), records[i]!.length);
-        assert.equal([...ring.u8.subarray(ring.payloadOffset(first + i), ring.payloadOffset(first + i) + records[i]!.length)], records[i]);
-      }
-    }), { seed: SEED, numRuns: 300 });
-});
+test(
+  'property: the placed records are the longest fitting prefix that the free slots hold, byte for byte, in ' +
+    'sequence order',
+  () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(2, 4, 8, 16),
+        fc.integer({ min: 1, max: 32 }),
+        fc.integer({ min: 0, max: 16 }),
+        fc.array(recordArb, { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 0, max: 7 }),
+        fc.boolean(),
+        fc.boolean(),
+        (capacity, slotBytes, usedWant, records, gap, reversed, inPlace) => {
+          const used = Math.min(usedWant, capacity);
+          const { ring, staging } = setup(capacity, slotBytes, used);
+          // lay the records out in a chunk with gaps, possibly back to front, at an odd offset
+          const total = records.reduce((n, r) => n + r.length + gap, 3);
+          const chunk = inPlace
+            ? staging.u8.subarray(staging.bytesOffset + STAGING_BYTES - total, staging.bytesOffset + STAGING_BYTES)
+            : new Uint8Array(total);
+          const spans = new Uint32Array(2 * records.length);
+          let o = 3;
+          const order = records.map((_, i) => i);
+          if (reversed) order.reverse();
+          for (const i of order) {
+            chunk.set(records[i]!, o);
+            spans[2 * i] = o;
+            spans[2 * i + 1] = o + records[i]!.length;
+            o += records[i]!.length + gap;
+          }
+          let lo = Infinity;
+          let hi = 0;
+          for (let i = 0; i < records.length; i++) {
+            lo = Math.min(lo, spans[2 * i]!);
+            hi = Math.max(hi, spans[2 * i + 1]!);
+          }
+          const src = staging.stageBytes(chunk, lo, hi);
+          const at = staging.stageSpans(spans, 0, records.length);
+          const first = ring.next();
+          const got = ring.tryWriteSpans(src, at, records.length);
+          let fit = 0;
+          while (fit < records.length && records[fit]!.length <= slotBytes) fit++;
+          assert.is(got, Math.min(fit, capacity - used));
+          assert.is(ring.next(), first + got, 'exactly the placed slots are claimed');
+          for (let i = 0; i < got; i++) {
+            assert.is(ring.length(first + i), records[i]!.length);
+            assert.equal(
+              [...ring.u8.subarray(ring.payloadOffset(first + i), ring.payloadOffset(first + i) + records[i]!.length)],
+              records[i],
+            );
+          }
+        },
+      ),
+      { seed: SEED, numRuns: 300 },
+    );
+  },
+);
 
 test('a batch resumed past an oversized record and after the ring drained goes on where it stopped', () => {
   const { ring, staging } = setup(4, 8, 0);
@@ -70,14 +95,19 @@ test('a batch resumed past an oversized record and after the ring drained goes o
   const chunk = enc.encode(texts.join(''));
   const spans = new Uint32Array(2 * texts.length);
   let o = 0;
-  texts.forEach((t, i) => { spans[2 * i] = o; o += t.length; spans[2 * i + 1] = o; });
+  texts.forEach((t, i) => {
+    spans[2 * i] = o;
+    o += t.length;
+    spans[2 * i + 1] = o;
+  });
   const src = staging.stageBytes(chunk, 0, chunk.length);
   const at = staging.stageSpans(spans, 0, texts.length);
   assert.is(ring.tryWriteSpans(src, at, texts.length), 2, 'stops before the oversized record');
   assert.is(ring.tryWriteSpans(src, at + 3 * 8, texts.length - 3), 2, 'past it: two more fill the ring');
   assert.is(ring.tryWriteSpans(src, at + 5 * 8, 2), 0, 'full');
   const dec = new TextDecoder();
-  const text = (seq: number) => dec.decode(ring.u8.slice(ring.payloadOffset(seq), ring.payloadOffset(seq) + ring.length(seq)));
+  const text = (seq: number) =>
+    dec.decode(ring.u8.slice(ring.payloadOffset(seq), ring.payloadOffset(seq) + ring.length(seq)));
   assert.equal([0, 1, 2, 3].map(text), ['a', 'bb', 'ccc', 'd']);
   ring.publish();
   ring.release(0, 1);
@@ -85,15 +115,19 @@ test('a batch resumed past an oversized record and after the ring drained goes o
   assert.equal([2, 3, 4, 5].map(text), ['ccc', 'd', 'e', 'f'], 'the unreleased slots are untouched');
 });
 
-test('staging: a range too large for the area, or too many spans, is refused (-1) and the caller takes the per-record path', () => {
-  const { staging } = setup(4, 8, 0);
-  assert.is(staging.stageBytes(new Uint8Array(STAGING_BYTES + 1), 0, STAGING_BYTES + 1), -1);
-  assert.is(staging.stageSpans(new Uint32Array(2 * (STAGING_SPANS + 1)), 0, STAGING_SPANS + 1), -1);
-  // a small range of a large chunk is staged on its own; offsets stay relative to the chunk
-  const big = new Uint8Array(STAGING_BYTES * 2);
-  big[STAGING_BYTES + 5] = 42;
-  const src = staging.stageBytes(big, STAGING_BYTES + 5, STAGING_BYTES + 6);
-  assert.is(staging.u8[(src + STAGING_BYTES + 5) >>> 0], 42);
-});
+test(
+  'staging: a range too large for the area, or too many spans, is refused (-1) and the caller takes the ' +
+    'per-record path',
+  () => {
+    const { staging } = setup(4, 8, 0);
+    assert.is(staging.stageBytes(new Uint8Array(STAGING_BYTES + 1), 0, STAGING_BYTES + 1), -1);
+    assert.is(staging.stageSpans(new Uint32Array(2 * (STAGING_SPANS + 1)), 0, STAGING_SPANS + 1), -1);
+    // a small range of a large chunk is staged on its own; offsets stay relative to the chunk
+    const big = new Uint8Array(STAGING_BYTES * 2);
+    big[STAGING_BYTES + 5] = 42;
+    const src = staging.stageBytes(big, STAGING_BYTES + 5, STAGING_BYTES + 6);
+    assert.is(staging.u8[(src + STAGING_BYTES + 5) >>> 0], 42);
+  },
+);
 
 test.run();

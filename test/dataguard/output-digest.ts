@@ -10,7 +10,11 @@ import { ALL_RULES, EXAMPLE_FLAGS, runStage } from './stage-harness.ts';
 export function outputDigest(): string {
   const lines: string[] = [];
   for (const mode of ['mapkv', 'row'] as const) {
-    const r = runStage('fused', { ...EXAMPLE_FLAGS, mode, rule: ALL_RULES }, sampleRecords({ mode, count: 200, seed: 5, badEvery: 7 }));
+    const r = runStage(
+      'fused',
+      { ...EXAMPLE_FLAGS, mode, rule: ALL_RULES },
+      sampleRecords({ mode, count: 200, seed: 5, badEvery: 7 }),
+    );
     const h = createHash('sha256');
     for (const o of r.out) h.update(o === null ? 'dropped' : Buffer.from(o).toString('hex')).update('\n');
     lines.push(`${mode} ${h.digest('hex')} ${JSON.stringify(Object.fromEntries(r.counters))}`);
@@ -18,4 +22,5 @@ export function outputDigest(): string {
   return lines.join('\n');
 }
 
-if (import.meta.url.endsWith('/output-digest.ts') && (globalThis as { Deno?: unknown }).Deno !== undefined) console.log(outputDigest());
+if (import.meta.url.endsWith('/output-digest.ts') && (globalThis as { Deno?: unknown }).Deno !== undefined)
+  console.log(outputDigest());

@@ -10,9 +10,17 @@ export function familyKv(id: number, name = `family${id}`): string {
   return `family.id=${id}\nfamily.name=${name}\n`;
 }
 
-export function versionKv(schemaId: number, msgType: number, version: number, fields: readonly SchemaField[], msgName = 'msg'): string {
+export function versionKv(
+  schemaId: number,
+  msgType: number,
+  version: number,
+  fields: readonly SchemaField[],
+  msgName = 'msg',
+): string {
   let t = `schema.id=${schemaId}\nschema.msg_type=${msgType}\nschema.msg_name=${msgName}\nschema.version=${version}\n`;
-  fields.forEach((f, i) => { t += `field.${i}.name=${f.name}\nfield.${i}.type=${f.type}\nfield.${i}.required=${f.required}\n`; });
+  fields.forEach((f, i) => {
+    t += `field.${i}.name=${f.name}\nfield.${i}.type=${f.type}\nfield.${i}.required=${f.required}\n`;
+  });
   return t;
 }
 

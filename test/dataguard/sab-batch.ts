@@ -15,7 +15,10 @@ export class SabBatch implements RecordBatch {
   count = 0;
   firstSeq = 0;
 
-  constructor(readonly capacity: number, readonly slotBytes: number) {
+  constructor(
+    readonly capacity: number,
+    readonly slotBytes: number,
+  ) {
     this.stride = 4 + slotBytes;
     const sab = new SharedArrayBuffer(this.base + capacity * this.stride);
     this.memory = new Uint8Array(sab);
@@ -34,38 +37,71 @@ export class SabBatch implements RecordBatch {
     });
   }
 
-  offset(i: number): number { return this.base + i * this.stride + 4; }
-  private word(i: number): number { return this.view.getUint32(this.base + i * this.stride, true); }
-  length(i: number): number { return this.word(i) & ~DROPPED; }
-  live(i: number): boolean { return (this.word(i) & DROPPED) === 0; }
+  offset(i: number): number {
+    return this.base + i * this.stride + 4;
+  }
+  private word(i: number): number {
+    return this.view.getUint32(this.base + i * this.stride, true);
+  }
+  length(i: number): number {
+    return this.word(i) & ~DROPPED;
+  }
+  live(i: number): boolean {
+    return (this.word(i) & DROPPED) === 0;
+  }
   setLength(i: number, n: number): void {
-    if (!Number.isInteger(n) || n < 0 || n > this.slotBytes) throw new Error(`setLength(${i}, ${n}) outside 0..${this.slotBytes}`);
+    if (!Number.isInteger(n) || n < 0 || n > this.slotBytes)
+      throw new Error(`setLength(${i}, ${n}) outside 0..${this.slotBytes}`);
     this.view.setUint32(this.base + i * this.stride, n, true);
   }
-  drop(i: number): void { this.view.setUint32(this.base + i * this.stride, (this.word(i) | DROPPED) >>> 0, true); }
+  drop(i: number): void {
+    this.view.setUint32(this.base + i * this.stride, (this.word(i) | DROPPED) >>> 0, true);
+  }
 
   /** Copies of the live records, in order. */
   liveRecords(): Uint8Array[] {
     const out: Uint8Array[] = [];
-    for (let i = 0; i < this.count; i++) if (this.live(i)) out.push(this.memory.slice(this.offset(i), this.offset(i) + this.length(i)));
+    for (let i = 0; i < this.count; i++)
+      if (this.live(i)) out.push(this.memory.slice(this.offset(i), this.offset(i) + this.length(i)));
     return out;
   }
 
   /** For each record: its bytes, or null when dropped. */
   outcome(): Array<Uint8Array | null> {
-    return Array.from({ length: this.count }, (_, i) => (this.live(i) ? this.memory.slice(this.offset(i), this.offset(i) + this.length(i)) : null));
+    return Array.from({ length: this.count }, (_, i) =>
+      this.live(i) ? this.memory.slice(this.offset(i), this.offset(i) + this.length(i)) : null,
+    );
   }
 }
 
 /** A StageContext whose counters are plain numbers the test can read. */
-export function testStageContext(key: string, flags: Record<string, unknown>, slotBytes: number, stageIndex = 0): { ctx: StageContext; counters: Map<string, number> } {
+export function testStageContext(
+  key: string,
+  flags: Record<string, unknown>,
+  slotBytes: number,
+  stageIndex = 0,
+): { ctx: StageContext; counters: Map<string, number> } {
   const counters = new Map<string, number>();
   const ctx: StageContext = {
-    key, argument: '', stageIndex, shard: 0, slotBytes, dryRun: false, env: {}, flags,
+    key,
+    argument: '',
+    stageIndex,
+    shard: 0,
+    slotBytes,
+    dryRun: false,
+    env: {},
+    flags,
     counter(name: string): StageCounter {
       if (counters.has(name)) throw new Error(`counter ${name} created twice`);
       counters.set(name, 0);
-      return { add: (n) => { counters.set(name, counters.get(name)! + n); }, get value() { return counters.get(name)!; } };
+      return {
+        add: (n) => {
+          counters.set(name, counters.get(name)! + n);
+        },
+        get value() {
+          return counters.get(name)!;
+        },
+      };
     },
   };
   return { ctx, counters };

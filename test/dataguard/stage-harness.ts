@@ -7,15 +7,28 @@ import { SabBatch, testStageContext } from './sab-batch.ts';
 import { EXAMPLE_REGISTRY } from './registry-fixture.ts';
 
 /** Run flags as the kernel hands them to stage workers (parsed by the zod flag schema). */
-export const EXAMPLE_FLAGS: Record<string, unknown> = { 'registry-root': EXAMPLE_REGISTRY, 'schema-id': 7, 'msg-type': 1, 'required-version': 1 };
+export const EXAMPLE_FLAGS: Record<string, unknown> = {
+  'registry-root': EXAMPLE_REGISTRY,
+  'schema-id': 7,
+  'msg-type': 1,
+  'required-version': 1,
+};
 
-export const ALL_RULES = ['card:mask=0:4:*', 'email:hash', 'name:replace_with=[redacted]', 'notes:truncate=16', 'ip:drop', 'device:hash'];
+export const ALL_RULES = [
+  'card:mask=0:4:*',
+  'email:hash',
+  'name:replace_with=[redacted]',
+  'notes:truncate=16',
+  'ip:drop',
+  'device:hash',
+];
 
 export const packr = new Packr({ useRecords: false });
 export const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'auto' as 'bigint' });
 
 export const asBase64 = (r: Uint8Array): Uint8Array => new TextEncoder().encode(Buffer.from(r).toString('base64'));
-export const fromBase64 = (t: Uint8Array): Uint8Array => new Uint8Array(Buffer.from(new TextDecoder().decode(t), 'base64'));
+export const fromBase64 = (t: Uint8Array): Uint8Array =>
+  new Uint8Array(Buffer.from(new TextDecoder().decode(t), 'base64'));
 
 /** The decoded body of a record (binary, envelope first). */
 export function body(record: Uint8Array): unknown {
@@ -32,7 +45,12 @@ export interface StageRun {
  * Run DataGuard stages (in order, as a chain over one ring) over binary records, framed as the
  * flags say (base64 unless framing=raw). Returns each record's fate and each stage's counters.
  */
-export function runStages(roles: readonly DataguardRole[], flags: Record<string, unknown>, records: readonly Uint8Array[], slotBytes = 512): { out: Array<Uint8Array | null>; stages: Map<string, number>[] } {
+export function runStages(
+  roles: readonly DataguardRole[],
+  flags: Record<string, unknown>,
+  records: readonly Uint8Array[],
+  slotBytes = 512,
+): { out: Array<Uint8Array | null>; stages: Map<string, number>[] } {
   const raw = flags.framing === 'raw';
   const batch = new SabBatch(Math.max(1, records.length), slotBytes);
   batch.load(records.map((r) => (raw ? r : asBase64(r))));
@@ -46,14 +64,28 @@ export function runStages(roles: readonly DataguardRole[], flags: Record<string,
   return { out: batch.outcome().map((o) => (o === null ? null : raw ? o : fromBase64(o))), stages };
 }
 
-export function runStage(role: DataguardRole, flags: Record<string, unknown>, records: readonly Uint8Array[], slotBytes = 512): StageRun {
+export function runStage(
+  role: DataguardRole,
+  flags: Record<string, unknown>,
+  records: readonly Uint8Array[],
+  slotBytes = 512,
+): StageRun {
   const r = runStages([role], flags, records, slotBytes);
   return { out: r.out, counters: r.stages[0]! };
 }
 
 /** Stage counters in the RunSummary.counters form (one shard). */
-export function asSummaryCounters(stages: Map<string, number>[], roles: readonly DataguardRole[], firstIndex = 0): StageCounters[] {
-  return stages.map((m, i) => ({ stage: firstIndex + i, shard: 0, key: `dataguard_${roles[i]}`, values: Object.fromEntries(m) }));
+export function asSummaryCounters(
+  stages: Map<string, number>[],
+  roles: readonly DataguardRole[],
+  firstIndex = 0,
+): StageCounters[] {
+  return stages.map((m, i) => ({
+    stage: firstIndex + i,
+    shard: 0,
+    key: `dataguard_${roles[i]}`,
+    values: Object.fromEntries(m),
+  }));
 }
 
 export function includesBytes(hay: Uint8Array, needle: Uint8Array): boolean {

@@ -43,12 +43,13 @@ test('every adapter kind is documented, with every setting key in its section', 
   for (const a of EDGEPLANE_ADAPTERS) {
     const text = section(a.kind);
     for (const schema of schemas[a.kind] ?? []) {
-      for (const key of Object.keys(schema.shape)) assert.ok(text.includes(`\`${key}\``), `${a.kind}: setting ${key} is documented`);
+      for (const key of Object.keys(schema.shape))
+        assert.ok(text.includes(`\`${key}\``), `${a.kind}: setting ${key} is documented`);
     }
   }
 });
 
-test('every error code of the plugin\'s error table is documented', () => {
+test("every error code of the plugin's error table is documented", () => {
   const codes = Object.keys(EdgeplaneErrors.entries);
   assert.ok(codes.length >= 2);
   for (const c of codes) assert.ok(doc.includes(`\`${c}\``), `${c} is in docs/edgeplane.md`);

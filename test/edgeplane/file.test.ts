@@ -57,7 +57,8 @@ test('follow picks up appended lines and reports the unread bytes as lag', async
 });
 
 test('a checkpoint resumes after the last acknowledged line (at-least-once across restarts)', async () => {
-  const p = join(dir, 'ck.txt'); const ck = join(dir, 'ck.offset');
+  const p = join(dir, 'ck.txt');
+  const ck = join(dir, 'ck.offset');
   writeFileSync(p, 'a\nb\nc\nd\n');
   const first = fileAdapter.ingress!({ path: p, checkpoint: ck }, {});
   const sink = new RecordingSink();
@@ -76,7 +77,10 @@ test('a checkpoint resumes after the last acknowledged line (at-least-once acros
 
 test('a missing input file is a transport error naming the path', async () => {
   const ing = fileAdapter.ingress!({ path: join(dir, 'nope.txt') }, {});
-  try { await ing.start(new RecordingSink()); assert.unreachable('should fail'); } catch (e) {
+  try {
+    await ing.start(new RecordingSink());
+    assert.unreachable('should fail');
+  } catch (e) {
     assert.is((e as { code: string }).code, 'BYTEOR_E_EDGEPLANE_TRANSPORT');
     assert.match((e as Error).message, /nope\.txt/);
   }
@@ -97,11 +101,20 @@ test('egress appends one line per record, or truncates with append=false; pump f
   const src = join(dir, 'src.txt');
   const lines = Array.from({ length: 1000 }, (_, i) => `line ${i}`);
   writeFileSync(src, lines.join('\n') + '\n');
-  const pump = new Pump(fileAdapter.ingress!({ path: src }, {}), fileAdapter.egress!({ path: out, append: 'false', fsync: 'true' }, {}));
+  const pump = new Pump(
+    fileAdapter.ingress!({ path: src }, {}),
+    fileAdapter.egress!({ path: out, append: 'false', fsync: 'true' }, {}),
+  );
   await pump.start();
   await until(() => pump.ended && pump.moved === 1000, 10_000, 'all lines moved');
   const adapters = collectAdapters();
-  assert.equal(adapters.map((a) => [a.role, a.kind, a.message_count]), [['ingress', 'file', 1000], ['egress', 'file', 1000]]);
+  assert.equal(
+    adapters.map((a) => [a.role, a.kind, a.message_count]),
+    [
+      ['ingress', 'file', 1000],
+      ['egress', 'file', 1000],
+    ],
+  );
   await pump.stop();
   assert.is(readFileSync(out, 'utf8'), lines.join('\n') + '\n');
 });
@@ -117,73 +130,112 @@ function spanSink(limit: number) {
   const take = (bytes: Uint8Array, spans: Uint32Array, count: number) => {
     for (let i = 0; i < count; i++) {
       const len = spans[2 * i + 1]! - spans[2 * i]!;
-      events.push(len > limit ? { refused: len } : Buffer.from(bytes.subarray(spans[2 * i]!, spans[2 * i + 1]!)).toString('latin1'));
+      events.push(
+        len > limit
+          ? { refused: len }
+          : Buffer.from(bytes.subarray(spans[2 * i]!, spans[2 * i + 1]!)).toString('latin1'),
+      );
     }
   };
   const sink: IngressSink = {
-    push() { throw new Error('push must not be used when pushSpans exists (no checkpoint)'); },
+    push() {
+      throw new Error('push must not be used when pushSpans exists (no checkpoint)');
+    },
     pushSpans(bytes, spans, count) {
-      if (++calls % 3 !== 0) { take(bytes, spans, count); return; }
-      return new Promise<void>((resolve) => setImmediate(() => { take(bytes, spans, count); resolve(); }));
+      if (++calls % 3 !== 0) {
+        take(bytes, spans, count);
+        return;
+      }
+      return new Promise<void>((resolve) =>
+        setImmediate(() => {
+          take(bytes, spans, count);
+          resolve();
+        }),
+      );
     },
     maxRecordBytes: limit,
-    refuse(n) { events.push({ refused: n }); },
-    end() { ended = true; },
+    refuse(n) {
+      events.push({ refused: n });
+    },
+    end() {
+      ended = true;
+    },
   };
   return { sink, events, ended: () => ended };
 }
 
-test('into a producer without a checkpoint: spans of a reused buffer, lines across reads, a long line carried, an over-long one refused', async () => {
-  const p = join(dir, 'spans.txt');
-  const lines = Array.from({ length: 400 }, (_, i) => `record-${i}-${'x'.repeat(i % 53)}`);
-  const long = 'L'.repeat(1500); // longer than the 512-byte head room, under the limit: the buffer grows
-  const huge = 'H'.repeat(5000); // over the limit: refused with its length, never buffered whole
-  writeFileSync(p, [...lines.slice(0, 200), long, huge, ...lines.slice(200), 'last'].join('\n'));
-  const ing = fileAdapter.ingress!({ path: p, read_bytes: '512' }, {});
-  const s = spanSink(2048);
-  await ing.start(s.sink);
-  await until(() => s.ended(), 5_000, 'end of file');
-  assert.equal(s.events, [...lines.slice(0, 200), long, { refused: huge.length }, ...lines.slice(200), 'last']);
-  assert.is(ing.health().message_count, 403);
-  assert.equal(ing.health().lag, { value: 0, unit: 'bytes' });
-  await ing.close();
-});
+test(
+  'into a producer without a checkpoint: spans of a reused buffer, lines across reads, a long line carried, an ' +
+    'over-long one refused',
+  async () => {
+    const p = join(dir, 'spans.txt');
+    const lines = Array.from({ length: 400 }, (_, i) => `record-${i}-${'x'.repeat(i % 53)}`);
+    const long = 'L'.repeat(1500); // longer than the 512-byte head room, under the limit: the buffer grows
+    const huge = 'H'.repeat(5000); // over the limit: refused with its length, never buffered whole
+    writeFileSync(p, [...lines.slice(0, 200), long, huge, ...lines.slice(200), 'last'].join('\n'));
+    const ing = fileAdapter.ingress!({ path: p, read_bytes: '512' }, {});
+    const s = spanSink(2048);
+    await ing.start(s.sink);
+    await until(() => s.ended(), 5_000, 'end of file');
+    assert.equal(s.events, [...lines.slice(0, 200), long, { refused: huge.length }, ...lines.slice(200), 'last']);
+    assert.is(ing.health().message_count, 403);
+    assert.equal(ing.health().lag, { value: 0, unit: 'bytes' });
+    await ing.close();
+  },
+);
 
-test('into a producer, following: a partial line waits (lag), the rest of it completes it; a truncated file is read again', async () => {
-  const p = join(dir, 'spans-follow.txt');
-  writeFileSync(p, 'one\n');
-  const ing = fileAdapter.ingress!({ path: p, follow: 'true', poll_ms: '20', read_bytes: '512' }, {});
-  const s = spanSink(2048);
-  await ing.start(s.sink);
-  await until(() => s.events.length === 1, 5_000, 'first line');
-  appendFileSync(p, 'two\nthr');
-  await until(() => s.events.length === 2, 5_000, 'second line');
-  await until(() => ing.health().lag?.value === 3, 5_000, 'lag of the partial line');
-  appendFileSync(p, 'ee\n');
-  await until(() => s.events.length === 3, 5_000, 'third line');
-  writeFileSync(p, 'new\n');
-  await until(() => s.events.length === 4, 5_000, 'the truncated file read again');
-  assert.equal(s.events, ['one', 'two', 'three', 'new']);
-  assert.not.ok(s.ended());
-  await ing.close();
-});
+test(
+  'into a producer, following: a partial line waits (lag), the rest of it completes it; a truncated file is read ' +
+    'again',
+  async () => {
+    const p = join(dir, 'spans-follow.txt');
+    writeFileSync(p, 'one\n');
+    const ing = fileAdapter.ingress!({ path: p, follow: 'true', poll_ms: '20', read_bytes: '512' }, {});
+    const s = spanSink(2048);
+    await ing.start(s.sink);
+    await until(() => s.events.length === 1, 5_000, 'first line');
+    appendFileSync(p, 'two\nthr');
+    await until(() => s.events.length === 2, 5_000, 'second line');
+    await until(() => ing.health().lag?.value === 3, 5_000, 'lag of the partial line');
+    appendFileSync(p, 'ee\n');
+    await until(() => s.events.length === 3, 5_000, 'third line');
+    writeFileSync(p, 'new\n');
+    await until(() => s.events.length === 4, 5_000, 'the truncated file read again');
+    assert.equal(s.events, ['one', 'two', 'three', 'new']);
+    assert.not.ok(s.ended());
+    await ing.close();
+  },
+);
 
-test('egress writeFrom: each record from its slot and a newline, batch after batch through one reused buffer', async () => {
-  const out = join(dir, 'out-view.txt');
-  const eg = fileAdapter.egress!({ path: out, append: 'false' }, {});
-  await eg.start();
-  const memory = new Uint8Array(1 << 17);
-  const batch = (records: string[]): EgressView => {
-    const offsets: number[] = [];
-    let o = 3;
-    for (const r of records) { memory.set(Buffer.from(r), o); offsets.push(o); o += r.length + 11; }
-    return { memory, count: records.length, bytes: records.reduce((a, r) => a + r.length, 0), offset: (i) => offsets[i]!, length: (i) => records[i]!.length };
-  };
-  await eg.writeFrom!(batch(['a', '', 'bcdefgh']));
-  await eg.writeFrom!(batch(['second batch', 'x'.repeat(70_000)]));
-  await eg.close();
-  assert.is(readFileSync(out, 'utf8'), `a\n\nbcdefgh\nsecond batch\n${'x'.repeat(70_000)}\n`);
-  assert.is(eg.health().message_count, 5);
-});
+test(
+  'egress writeFrom: each record from its slot and a ' + 'newline, batch after batch through one reused buffer',
+  async () => {
+    const out = join(dir, 'out-view.txt');
+    const eg = fileAdapter.egress!({ path: out, append: 'false' }, {});
+    await eg.start();
+    const memory = new Uint8Array(1 << 17);
+    const batch = (records: string[]): EgressView => {
+      const offsets: number[] = [];
+      let o = 3;
+      for (const r of records) {
+        memory.set(Buffer.from(r), o);
+        offsets.push(o);
+        o += r.length + 11;
+      }
+      return {
+        memory,
+        count: records.length,
+        bytes: records.reduce((a, r) => a + r.length, 0),
+        offset: (i) => offsets[i]!,
+        length: (i) => records[i]!.length,
+      };
+    };
+    await eg.writeFrom!(batch(['a', '', 'bcdefgh']));
+    await eg.writeFrom!(batch(['second batch', 'x'.repeat(70_000)]));
+    await eg.close();
+    assert.is(readFileSync(out, 'utf8'), `a\n\nbcdefgh\nsecond batch\n${'x'.repeat(70_000)}\n`);
+    assert.is(eg.health().message_count, 5);
+  },
+);
 
 test.run();

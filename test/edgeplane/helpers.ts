@@ -6,7 +6,11 @@ import type { EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/pl
 
 export function requireEnv(name: string, debianPackage: string): string {
   const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: install the Debian package ${debianPackage} (apt-get install ${debianPackage}) and run the tests with "npm test", which starts it`);
+  if (!v)
+    throw new Error(
+      `${name} is not set: install the Debian package ${debianPackage} (apt-get install ${debianPackage}) and ` +
+        `run the tests with "npm test", which starts it`,
+    );
   return v;
 }
 
@@ -22,19 +26,38 @@ export class RecordingSink implements IngressSink {
     this.tokens.push(ackToken);
     this.notify();
   }
-  end(): void { this.ended = true; this.notify(); }
-  fail(error: Error): void { this.failure = error; this.notify(); }
-  texts(): string[] { return this.records.map((r) => r.toString()); }
+  end(): void {
+    this.ended = true;
+    this.notify();
+  }
+  fail(error: Error): void {
+    this.failure = error;
+    this.notify();
+  }
+  texts(): string[] {
+    return this.records.map((r) => r.toString());
+  }
 
-  private notify() { const w = this.waiters; this.waiters = []; for (const f of w) f(); }
+  private notify() {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
 
   /** resolves when `pred` holds; rejects after `ms` */
   async until(pred: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
     const until = Date.now() + ms;
     while (!pred()) {
       const left = until - Date.now();
-      if (left <= 0) throw new Error(`timed out after ${ms} ms waiting for ${what} (have ${this.records.length} records, ended=${this.ended}, failure=${this.failure?.message ?? 'none'})`);
-      await new Promise<void>((r) => { this.waiters.push(r); setTimeout(r, Math.min(left, 100)); });
+      if (left <= 0)
+        throw new Error(
+          `timed out after ${ms} ms waiting for ${what} (have ${this.records.length} records, ended=` +
+            `${this.ended}, failure=${this.failure?.message ?? 'none'})`,
+        );
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, Math.min(left, 100));
+      });
     }
   }
 }
@@ -52,7 +75,12 @@ export class Pump implements IngressSink {
   failure: Error | null = null;
 
   /** `delayMs`: extra time per egress write, to keep a run going while a test restarts a server */
-  constructor(readonly ingress: IngressAdapter, readonly egress: EgressAdapter, readonly batchSize = 64, readonly delayMs = 0) {}
+  constructor(
+    readonly ingress: IngressAdapter,
+    readonly egress: EgressAdapter,
+    readonly batchSize = 64,
+    readonly delayMs = 0,
+  ) {}
 
   async start(): Promise<void> {
     await this.egress.start();
@@ -64,26 +92,38 @@ export class Pump implements IngressSink {
     this.tokens.push(ackToken);
     if (this.batch.length >= this.batchSize) return this.flush();
     // flush soon even if the batch is not full (like the executor's batch timeout)
-    if (this.batch.length === 1) setTimeout(() => { void this.flush(); }, 5);
+    if (this.batch.length === 1)
+      setTimeout(() => {
+        void this.flush();
+      }, 5);
   }
 
   flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
       if (this.batch.length === 0) return;
-      const records = this.batch; const tokens = this.tokens;
-      this.batch = []; this.tokens = [];
+      const records = this.batch;
+      const tokens = this.tokens;
+      this.batch = [];
+      this.tokens = [];
       try {
         if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
         await this.egress.write(records);
         this.moved += records.length;
         await this.ingress.ack?.(tokens.filter((t) => t !== undefined));
-      } catch (e) { this.failure = e as Error; }
+      } catch (e) {
+        this.failure = e as Error;
+      }
     });
     return this.flushing;
   }
 
-  end(): void { this.ended = true; void this.flush(); }
-  fail(error: Error): void { this.failure = error; }
+  end(): void {
+    this.ended = true;
+    void this.flush();
+  }
+  fail(error: Error): void {
+    this.failure = error;
+  }
 
   /** drain what was pushed (write + ack), then close the ingress, then the egress */
   async stop(): Promise<void> {
@@ -106,37 +146,60 @@ export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => resolve(port)); });
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
   });
 }
 
 export async function waitPort(port: number, ms = 10_000): Promise<void> {
-  await until(() => new Promise<boolean>((r) => {
-    const c = connect(port, '127.0.0.1');
-    c.once('connect', () => { c.destroy(); r(true); });
-    c.once('error', () => r(false));
-  }), ms, `port ${port}`);
+  await until(
+    () =>
+      new Promise<boolean>((r) => {
+        const c = connect(port, '127.0.0.1');
+        c.once('connect', () => {
+          c.destroy();
+          r(true);
+        });
+        c.once('error', () => r(false));
+      }),
+    ms,
+    `port ${port}`,
+  );
 }
 
 /** A server process this test owns (so it can kill and restart it). */
 export class OwnServer {
   private proc: ChildProcess | null = null;
-  constructor(readonly bin: string, readonly args: string[], readonly port: number) {}
+  constructor(
+    readonly bin: string,
+    readonly args: string[],
+    readonly port: number,
+  ) {}
 
   async start(): Promise<void> {
     this.proc = spawn(this.bin, this.args, { stdio: 'ignore' });
     const p = this.proc;
     await Promise.race([
       waitPort(this.port),
-      new Promise((_, rej) => p.once('error', (e) => rej(new Error(`cannot start ${this.bin}: ${e.message}; install the Debian package ${this.bin}`)))),
+      new Promise((_, rej) =>
+        p.once('error', (e) =>
+          rej(new Error(`cannot start ${this.bin}: ${e.message}; install the Debian package ${this.bin}`)),
+        ),
+      ),
     ]);
   }
 
   /** kill -9: the server gets no chance to flush or say goodbye */
   async kill(): Promise<void> {
-    const p = this.proc; if (!p) return;
+    const p = this.proc;
+    if (!p) return;
     this.proc = null;
-    await new Promise<void>((r) => { p.once('exit', () => r()); p.kill('SIGKILL'); });
+    await new Promise<void>((r) => {
+      p.once('exit', () => r());
+      p.kill('SIGKILL');
+    });
   }
 }
 
@@ -146,5 +209,7 @@ export class OwnServer {
  * instead (uvu has already printed the result and set the exit code).
  */
 export function exitWhenDone(suite: { after(fn: () => void): void }): void {
-  suite.after(() => { setTimeout(() => process.exit(), 2_000).unref(); });
+  suite.after(() => {
+    setTimeout(() => process.exit(), 2_000).unref();
+  });
 }

@@ -13,7 +13,9 @@ async function post(url: string, body: string) {
 }
 
 /** a destination server that records bodies; `plan` gives the status for the n-th request */
-async function destination(plan: (n: number) => number = () => 200): Promise<{ server: Server; url: string; bodies: string[] }> {
+async function destination(
+  plan: (n: number) => number = () => 200,
+): Promise<{ server: Server; url: string; bodies: string[] }> {
   const bodies: string[] = [];
   let n = 0;
   const server = createServer((req, res) => {
@@ -22,7 +24,8 @@ async function destination(plan: (n: number) => number = () => 200): Promise<{ s
     req.on('end', () => {
       const status = plan(n++);
       if (status < 300) bodies.push(Buffer.concat(chunks).toString());
-      res.writeHead(status); res.end();
+      res.writeHead(status);
+      res.end();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -32,13 +35,24 @@ async function destination(plan: (n: number) => number = () => 200): Promise<{ s
 test('ingress replies 202 only after the record is accepted by the sink', async () => {
   const ing = httpAdapter.ingress!({ port: '0', path: '/records' }, {}) as HttpIngress;
   let release!: () => void;
-  const gate = new Promise<void>((r) => { release = r; });
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
   const got: string[] = [];
-  const sink: IngressSink = { push: async (r) => { await gate; got.push(Buffer.from(r).toString()); }, end() {} };
+  const sink: IngressSink = {
+    push: async (r) => {
+      await gate;
+      got.push(Buffer.from(r).toString());
+    },
+    end() {},
+  };
   await ing.start(sink);
   const url = `http://127.0.0.1:${ing.port}/records`;
   let answered = false;
-  const pending = post(url, 'hello').then((r) => { answered = true; return r; });
+  const pending = post(url, 'hello').then((r) => {
+    answered = true;
+    return r;
+  });
   await until(() => ing.health().lag?.value === 1, 5_000, 'request in flight');
   await new Promise((r) => setTimeout(r, 100));
   assert.is(answered, false, 'no reply before the ring accepted the record');
@@ -48,7 +62,8 @@ test('ingress replies 202 only after the record is accepted by the sink', async 
   assert.equal(JSON.parse(res.body), { accepted: 1 });
   assert.equal(got, ['hello']);
   assert.is((await post(`http://127.0.0.1:${ing.port}/other`, 'x')).status, 404);
-  const get = await request(url); await get.body.dump();
+  const get = await request(url);
+  await get.body.dump();
   assert.is(get.statusCode, 405);
   assert.is(ing.health().message_count, 1);
   assert.equal(ing.health().lag, { value: 0, unit: 'requests' });
@@ -60,7 +75,13 @@ test('split=lines makes one record per line; oversize bodies get 413; a refused 
   const ing = httpAdapter.ingress!({ port: '0', split: 'lines', max_body_bytes: '64' }, {}) as HttpIngress;
   const sink = new RecordingSink();
   let refuse = false;
-  await ing.start({ push: (r, t) => { if (refuse) throw new Error('record larger than slot_bytes'); sink.push(r, t); }, end: () => sink.end() });
+  await ing.start({
+    push: (r, t) => {
+      if (refuse) throw new Error('record larger than slot_bytes');
+      sink.push(r, t);
+    },
+    end: () => sink.end(),
+  });
   const url = `http://127.0.0.1:${ing.port}/`;
   const ok = await post(url, 'a\nb\nc');
   assert.is(ok.status, 202);
@@ -80,7 +101,10 @@ test('reply=delivered answers 200 once the record was acknowledged after egress'
   const sink = new RecordingSink();
   await ing.start(sink);
   let answered = false;
-  const pending = post(`http://127.0.0.1:${ing.port}/`, 'r1').then((r) => { answered = true; return r; });
+  const pending = post(`http://127.0.0.1:${ing.port}/`, 'r1').then((r) => {
+    answered = true;
+    return r;
+  });
   await sink.until(() => sink.records.length === 1, 5_000, 'record');
   await new Promise((r) => setTimeout(r, 50));
   assert.is(answered, false);
@@ -106,7 +130,10 @@ test('egress retries 503 with backoff, then delivers; 400 is not retried', async
   const refusing = await destination(() => 400);
   const eg2 = httpAdapter.egress!({ url: refusing.url, backoff_ms: '5' }, {});
   await eg2.start();
-  try { await eg2.write([Buffer.from('x')]); assert.unreachable(); } catch (e) {
+  try {
+    await eg2.write([Buffer.from('x')]);
+    assert.unreachable();
+  } catch (e) {
     assert.is((e as { code: string }).code, 'BYTEOR_E_EDGEPLANE_TRANSPORT');
     assert.match((e as Error).message, /answered 400 \(not retried/);
   }
@@ -119,7 +146,10 @@ test('egress to a closed port fails after its retries, naming them', async () =>
   const port = await freePort();
   const eg = httpAdapter.egress!({ url: `http://127.0.0.1:${port}/`, retries: '2', backoff_ms: '5' }, {});
   await eg.start();
-  try { await eg.write([Buffer.from('x')]); assert.unreachable(); } catch (e) {
+  try {
+    await eg.write([Buffer.from('x')]);
+    assert.unreachable();
+  } catch (e) {
     assert.match((e as Error).message, /after 3 attempts \(egress\.retries=2\)/);
   }
   assert.is(eg.health().recent_failures.length, 3);
@@ -134,7 +164,10 @@ test('pump: HTTP ingress -> HTTP egress keeps order with concurrency=1', async (
   const url = `http://127.0.0.1:${ing.port}/`;
   for (let i = 0; i < 200; i++) assert.is((await post(url, `m${i}`)).status, 202);
   await until(() => pump.moved === 200, 10_000, '200 records delivered');
-  assert.equal(dest.bodies, Array.from({ length: 200 }, (_, i) => `m${i}`));
+  assert.equal(
+    dest.bodies,
+    Array.from({ length: 200 }, (_, i) => `m${i}`),
+  );
   await pump.stop();
   dest.server.close();
 });

@@ -34,14 +34,18 @@ async function streamBodies(nc: NatsConnection, stream: string): Promise<string[
 
 test('durable pull consumer: records arrive in order and are acknowledged only through ack()', async () => {
   const nc = await connect({ servers: NATS });
-  const stream = `S_${tag}_a`; const subj = `js.${tag}.a`;
+  const stream = `S_${tag}_a`;
+  const subj = `js.${tag}.a`;
   const ing = jetstreamAdapter.ingress!({ url: NATS, stream, durable: 'd1', subject: subj, batch: '50' }, {});
   const sink = new RecordingSink();
   await ing.start(sink);
   const js = nc.jetstream();
   for (let i = 0; i < 300; i++) await js.publish(subj, Buffer.from(`j${i}`));
   await sink.until(() => sink.records.length === 300, 10_000, '300 messages');
-  assert.equal(sink.texts(), Array.from({ length: 300 }, (_, i) => `j${i}`));
+  assert.equal(
+    sink.texts(),
+    Array.from({ length: 300 }, (_, i) => `j${i}`),
+  );
   assert.is((await consumerState(nc, stream, 'd1')).ackPending, 300, 'nothing acknowledged before egress');
   await ing.ack!(sink.tokens);
   await until(async () => (await consumerState(nc, stream, 'd1')).ackPending === 0, 5_000, 'acks applied');
@@ -54,8 +58,12 @@ test('durable pull consumer: records arrive in order and are acknowledged only t
 
 test('records not acknowledged before close are delivered again to the next binding', async () => {
   const nc = await connect({ servers: NATS });
-  const stream = `S_${tag}_b`; const subj = `js.${tag}.b`;
-  const first = jetstreamAdapter.ingress!({ url: NATS, stream, durable: 'd2', subject: subj, batch: '5', close_grace_ms: '0' }, {});
+  const stream = `S_${tag}_b`;
+  const subj = `js.${tag}.b`;
+  const first = jetstreamAdapter.ingress!(
+    { url: NATS, stream, durable: 'd2', subject: subj, batch: '5', close_grace_ms: '0' },
+    {},
+  );
   const s1 = new RecordingSink();
   await first.start(s1);
   for (let i = 0; i < 20; i++) await nc.jetstream().publish(subj, Buffer.from(`k${i}`));
@@ -67,8 +75,15 @@ test('records not acknowledged before close are delivered again to the next bind
   const s2 = new RecordingSink();
   await second.start(s2);
   const rest = Array.from({ length: 20 }, (_, i) => `k${i}`).filter((k) => !acked.has(k));
-  await s2.until(() => rest.every((k) => s2.texts().includes(k)), 5_000, 'the 10 unacknowledged ones, without waiting for ack_wait');
-  assert.ok(s2.texts().every((k) => !acked.has(k)), 'an acknowledged record is not delivered again');
+  await s2.until(
+    () => rest.every((k) => s2.texts().includes(k)),
+    5_000,
+    'the 10 unacknowledged ones, without waiting for ack_wait',
+  );
+  assert.ok(
+    s2.texts().every((k) => !acked.has(k)),
+    'an acknowledged record is not delivered again',
+  );
   await second.ack!(s2.tokens);
   await second.close();
   await nc.close();
@@ -76,7 +91,10 @@ test('records not acknowledged before close are delivered again to the next bind
 
 test('a missing stream with create=false is a config error naming the key', async () => {
   const ing = jetstreamAdapter.ingress!({ url: NATS, stream: `NOPE_${tag}`, durable: 'x', create: 'false' }, {});
-  try { await ing.start(new RecordingSink()); assert.unreachable(); } catch (e) {
+  try {
+    await ing.start(new RecordingSink());
+    assert.unreachable();
+  } catch (e) {
     assert.is((e as { code: string }).code, 'BYTEOR_E_EDGEPLANE_CONFIG');
     assert.match((e as Error).message, /^ingress\.stream: JetStream stream "NOPE_/);
   }
@@ -99,7 +117,10 @@ test('nats-server killed and restarted mid-run: no acknowledged record is lost',
     await pub.close();
 
     const common = { url, backoff_ms: '50', backoff_max_ms: '300' };
-    const ing = jetstreamAdapter.ingress!({ ...common, stream: 'IN', durable: 'relay', batch: '32', expires_ms: '1000', ack_wait_ms: '2000' }, {});
+    const ing = jetstreamAdapter.ingress!(
+      { ...common, stream: 'IN', durable: 'relay', batch: '32', expires_ms: '1000', ack_wait_ms: '2000' },
+      {},
+    );
     const eg = jetstreamAdapter.egress!({ ...common, subject: 'out', write_timeout_ms: '20000' }, {});
     const pump = new Pump(ing, eg, 16, 10);
     const stopPump = () => pump.stop();
@@ -114,11 +135,15 @@ test('nats-server killed and restarted mid-run: no acknowledged record is lost',
     const check = await connect({ servers: url, maxReconnectAttempts: -1 });
     cleanup.push(() => check.close());
     // done when the source consumer has nothing pending or unacknowledged (every record left through egress)
-    await until(async () => {
-      if (pump.failure) return true;
-      const st = await consumerState(check, 'IN', 'relay').catch(() => null);
-      return st !== null && st.pending === 0 && st.ackPending === 0;
-    }, 25_000, `all ${n} acknowledged after the restart`);
+    await until(
+      async () => {
+        if (pump.failure) return true;
+        const st = await consumerState(check, 'IN', 'relay').catch(() => null);
+        return st !== null && st.pending === 0 && st.ackPending === 0;
+      },
+      25_000,
+      `all ${n} acknowledged after the restart`,
+    );
     assert.is(pump.failure, null);
     assert.ok(pump.moved >= n, 'every record moved (duplicates allowed)');
     assert.ok(pump.moved > movedAtKill, 'the run went on after the restart');

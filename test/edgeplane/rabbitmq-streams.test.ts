@@ -7,7 +7,9 @@ import { RecordingSink, exitWhenDone, requireEnv, until } from './helpers.ts';
 const URL_ = requireEnv('BYTEOR_TEST_RABBITMQ_URL', 'rabbitmq-server');
 const name = (s: string) => `byteor.test.${process.pid}.${s}`;
 const conn = await amqp.connect(URL_);
-test.after(async () => { await conn.close(); });
+test.after(async () => {
+  await conn.close();
+});
 
 async function publish(queue: string, bodies: string[]): Promise<void> {
   const ch = await conn.createConfirmChannel();
@@ -22,7 +24,16 @@ async function readAll(queue: string, n: number): Promise<string[]> {
   const ch = await conn.createChannel();
   await ch.prefetch(500);
   const out: string[] = [];
-  await ch.consume(queue, (m) => { if (m) { out.push(m.content.toString()); ch.ack(m); } }, { arguments: { 'x-stream-offset': 'first' } });
+  await ch.consume(
+    queue,
+    (m) => {
+      if (m) {
+        out.push(m.content.toString());
+        ch.ack(m);
+      }
+    },
+    { arguments: { 'x-stream-offset': 'first' } },
+  );
   await until(() => out.length >= n, 10_000, `${n} messages in ${queue}`);
   await new Promise((r) => setTimeout(r, 200)); // nothing more arrives
   await ch.close();
@@ -37,37 +48,49 @@ async function storedOffset(queue: string): Promise<string | null> {
   return m ? m.content.toString() : null;
 }
 
-test('ingress: messages in stream order; the offset is stored only through ack(), and a new binding resumes after it', async () => {
-  const q = name('in');
-  await publish(q, Array.from({ length: 300 }, (_, i) => `m${i}`));
-  const settings = { url: URL_, queue: q, consumer: 'c1', batch: '50' };
-  const ing = rabbitmqStreamsAdapter.ingress!(settings, {});
-  const sink = new RecordingSink();
-  await ing.start(sink);
-  await sink.until(() => sink.records.length === 300, 10_000, '300 messages');
-  assert.equal(sink.texts(), Array.from({ length: 300 }, (_, i) => `m${i}`));
-  const offsets = `${q}.offsets.c1`;
-  assert.is(await storedOffset(offsets), null, 'nothing stored before egress');
-  await until(() => ing.health().lag?.value === 300, 5_000, 'lag = 300 unacknowledged');
-  // acknowledged out of order: only the prefix 0..119 counts
-  await ing.ack!(sink.tokens.slice(100, 120));
-  assert.is(await storedOffset(offsets), null, 'a gap before it: nothing stored');
-  await ing.ack!(sink.tokens.slice(0, 100));
-  assert.is(await storedOffset(offsets), 'next=120');
-  await ing.close();
-  assert.is(ing.health().connection_state, 'closed');
-  assert.match(ing.health().recent_failures.at(-1)!.message, /180 records were not acknowledged/);
+test(
+  'ingress: messages in stream order; the offset is stored ' + 'only through ack(), and a new binding resumes after it',
+  async () => {
+    const q = name('in');
+    await publish(
+      q,
+      Array.from({ length: 300 }, (_, i) => `m${i}`),
+    );
+    const settings = { url: URL_, queue: q, consumer: 'c1', batch: '50' };
+    const ing = rabbitmqStreamsAdapter.ingress!(settings, {});
+    const sink = new RecordingSink();
+    await ing.start(sink);
+    await sink.until(() => sink.records.length === 300, 10_000, '300 messages');
+    assert.equal(
+      sink.texts(),
+      Array.from({ length: 300 }, (_, i) => `m${i}`),
+    );
+    const offsets = `${q}.offsets.c1`;
+    assert.is(await storedOffset(offsets), null, 'nothing stored before egress');
+    await until(() => ing.health().lag?.value === 300, 5_000, 'lag = 300 unacknowledged');
+    // acknowledged out of order: only the prefix 0..119 counts
+    await ing.ack!(sink.tokens.slice(100, 120));
+    assert.is(await storedOffset(offsets), null, 'a gap before it: nothing stored');
+    await ing.ack!(sink.tokens.slice(0, 100));
+    assert.is(await storedOffset(offsets), 'next=120');
+    await ing.close();
+    assert.is(ing.health().connection_state, 'closed');
+    assert.match(ing.health().recent_failures.at(-1)!.message, /180 records were not acknowledged/);
 
-  const again = rabbitmqStreamsAdapter.ingress!(settings, {});
-  const sink2 = new RecordingSink();
-  await again.start(sink2);
-  await sink2.until(() => sink2.records.length === 180, 10_000, '180 messages after the stored offset');
-  await new Promise((r) => setTimeout(r, 200));
-  assert.equal(sink2.texts(), Array.from({ length: 180 }, (_, i) => `m${i + 120}`));
-  await again.ack!(sink2.tokens);
-  assert.is(await storedOffset(offsets), 'next=300');
-  await again.close();
-});
+    const again = rabbitmqStreamsAdapter.ingress!(settings, {});
+    const sink2 = new RecordingSink();
+    await again.start(sink2);
+    await sink2.until(() => sink2.records.length === 180, 10_000, '180 messages after the stored offset');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(
+      sink2.texts(),
+      Array.from({ length: 180 }, (_, i) => `m${i + 120}`),
+    );
+    await again.ack!(sink2.tokens);
+    assert.is(await storedOffset(offsets), 'next=300');
+    await again.close();
+  },
+);
 
 test('ingress start=next reads only new messages; start=<offset> begins there', async () => {
   const q = name('start');
@@ -98,30 +121,54 @@ test('egress: every record confirmed by the broker, in order, as is', async () =
   assert.is(eg.health().message_count, 500);
   assert.equal(eg.health().lag, { value: 0, unit: 'records' });
   await eg.close();
-  assert.equal(await readAll(q, 500), recs.map((r) => Buffer.from(r).toString()));
+  assert.equal(
+    await readAll(q, 500),
+    recs.map((r) => Buffer.from(r).toString()),
+  );
 });
 
-test('create=false: a missing stream is BYTEOR_E_EDGEPLANE_CONFIG naming the key; credentials are not shown', async () => {
-  const q = name('missing');
-  for (const dir of ['ingress', 'egress'] as const) {
-    const b = rabbitmqStreamsAdapter[dir]!({ url: URL_, queue: q, create: 'false' }, {});
-    const err = await (dir === 'ingress' ? (b as { start(s: RecordingSink): Promise<void> }).start(new RecordingSink()) : (b as { start(): Promise<void> }).start()).then(() => null, (e: Error & { code?: string }) => e);
-    assert.is(err?.code, 'BYTEOR_E_EDGEPLANE_CONFIG');
-    assert.match(err!.message, new RegExp(`^${dir}\\.queue: stream queue "${q.replace(/\./g, '\\.')}" does not exist`));
-    assert.is(b.health().connection_state, 'failed');
-    assert.not.match((b as unknown as { endpoint(): string }).endpoint(), /guest:guest/);
-  }
-});
+test(
+  'create=false: a missing stream is BYTEOR_E_EDGEPLANE_CONFIG ' + 'naming the key; credentials are not shown',
+  async () => {
+    const q = name('missing');
+    for (const dir of ['ingress', 'egress'] as const) {
+      const b = rabbitmqStreamsAdapter[dir]!({ url: URL_, queue: q, create: 'false' }, {});
+      const err = await (dir === 'ingress'
+        ? (b as { start(s: RecordingSink): Promise<void> }).start(new RecordingSink())
+        : (b as { start(): Promise<void> }).start()
+      ).then(
+        () => null,
+        (e: Error & { code?: string }) => e,
+      );
+      assert.is(err?.code, 'BYTEOR_E_EDGEPLANE_CONFIG');
+      assert.match(
+        err!.message,
+        new RegExp(`^${dir}\\.queue: stream queue "${q.replace(/\./g, '\\.')}" does not exist`),
+      );
+      assert.is(b.health().connection_state, 'failed');
+      assert.not.match((b as unknown as { endpoint(): string }).endpoint(), /guest:guest/);
+    }
+  },
+);
 
-test('a broker that is not there: BYTEOR_E_EDGEPLANE_TRANSPORT within connect_timeout_ms, password removed', async () => {
-  const ing = rabbitmqStreamsAdapter.ingress!({ url: 'amqp://u:s3cret@127.0.0.1:1', queue: 'x', connect_timeout_ms: '300', backoff_ms: '50' }, {});
-  const t0 = Date.now();
-  const err = await ing.start(new RecordingSink()).then(() => null, (e: Error & { code?: string }) => e);
-  assert.is(err?.code, 'BYTEOR_E_EDGEPLANE_TRANSPORT');
-  assert.ok(Date.now() - t0 < 5_000);
-  assert.match(err!.message, /is rabbitmq-server running/);
-  assert.not.match(err!.message, /s3cret/);
-});
+test(
+  'a broker that is not there: BYTEOR_E_EDGEPLANE_TRANSPORT ' + 'within connect_timeout_ms, password removed',
+  async () => {
+    const ing = rabbitmqStreamsAdapter.ingress!(
+      { url: 'amqp://u:s3cret@127.0.0.1:1', queue: 'x', connect_timeout_ms: '300', backoff_ms: '50' },
+      {},
+    );
+    const t0 = Date.now();
+    const err = await ing.start(new RecordingSink()).then(
+      () => null,
+      (e: Error & { code?: string }) => e,
+    );
+    assert.is(err?.code, 'BYTEOR_E_EDGEPLANE_TRANSPORT');
+    assert.ok(Date.now() - t0 < 5_000);
+    assert.match(err!.message, /is rabbitmq-server running/);
+    assert.not.match(err!.message, /s3cret/);
+  },
+);
 
 exitWhenDone(test);
 test.run();

@@ -10,10 +10,12 @@ import { OwnServer, Pump, RecordingSink, freePort, requireEnv, until, exitWhenDo
 const REDIS = requireEnv('BYTEOR_TEST_REDIS_URL', 'redis-server');
 const key = (s: string) => `byteor:test:${process.pid}:${s}`;
 const redis = new Redis(REDIS);
-test.after(() => { redis.disconnect(); });
+test.after(() => {
+  redis.disconnect();
+});
 
 async function pendingCount(stream: string, group: string): Promise<number> {
-  const p = await redis.xpending(stream, group) as [number, ...unknown[]];
+  const p = (await redis.xpending(stream, group)) as [number, ...unknown[]];
   return Number(p[0]);
 }
 
@@ -25,11 +27,17 @@ async function streamValues(r: Redis, stream: string): Promise<string[]> {
 test('consumer group: entries arrive in order; XACK only through ack(); lag counts undelivered + pending', async () => {
   const s = key('a');
   for (let i = 0; i < 300; i++) await redis.xadd(s, '*', 'data', `e${i}`);
-  const ing = redisStreamsAdapter.ingress!({ url: REDIS, stream: s, group: 'g', consumer: 'c1', batch: '64', block_ms: '100' }, {});
+  const ing = redisStreamsAdapter.ingress!(
+    { url: REDIS, stream: s, group: 'g', consumer: 'c1', batch: '64', block_ms: '100' },
+    {},
+  );
   const sink = new RecordingSink();
   await ing.start(sink);
   await sink.until(() => sink.records.length === 300, 10_000, '300 entries');
-  assert.equal(sink.texts(), Array.from({ length: 300 }, (_, i) => `e${i}`));
+  assert.equal(
+    sink.texts(),
+    Array.from({ length: 300 }, (_, i) => `e${i}`),
+  );
   assert.is(await pendingCount(s, 'g'), 300, 'nothing acknowledged before egress');
   await until(() => ing.health().lag?.value === 300, 5_000, 'lag = 300 pending');
   await ing.ack!(sink.tokens);
@@ -54,36 +62,60 @@ test('an entry without the field is acknowledged, skipped and reported', async (
   await ing.close();
 });
 
-test('after a crash, the same consumer re-reads its pending entries; another consumer claims idle ones (XAUTOCLAIM)', async () => {
-  const s = key('c');
-  for (let i = 0; i < 20; i++) await redis.xadd(s, '*', 'data', `p${i}`);
-  const crashed = redisStreamsAdapter.ingress!({ url: REDIS, stream: s, group: 'g', consumer: 'dead', block_ms: '100', close_grace_ms: '0' }, {});
-  const s1 = new RecordingSink();
-  await crashed.start(s1);
-  await s1.until(() => s1.records.length === 20, 5_000, '20 entries');
-  await crashed.ack!(s1.tokens.slice(0, 5));
-  await crashed.close(); // 15 delivered, never acknowledged (no grace: as if it crashed)
-  assert.is(await pendingCount(s, 'g'), 15);
+test(
+  'after a crash, the same consumer re-reads its pending ' + 'entries; another consumer claims idle ones (XAUTOCLAIM)',
+  async () => {
+    const s = key('c');
+    for (let i = 0; i < 20; i++) await redis.xadd(s, '*', 'data', `p${i}`);
+    const crashed = redisStreamsAdapter.ingress!(
+      { url: REDIS, stream: s, group: 'g', consumer: 'dead', block_ms: '100', close_grace_ms: '0' },
+      {},
+    );
+    const s1 = new RecordingSink();
+    await crashed.start(s1);
+    await s1.until(() => s1.records.length === 20, 5_000, '20 entries');
+    await crashed.ack!(s1.tokens.slice(0, 5));
+    await crashed.close(); // 15 delivered, never acknowledged (no grace: as if it crashed)
+    assert.is(await pendingCount(s, 'g'), 15);
 
-  const same = redisStreamsAdapter.ingress!({ url: REDIS, stream: s, group: 'g', consumer: 'dead', block_ms: '100' }, {});
-  const s2 = new RecordingSink();
-  await same.start(s2);
-  await s2.until(() => s2.records.length === 15, 5_000, 'own pending entries');
-  assert.equal(s2.texts(), Array.from({ length: 15 }, (_, i) => `p${i + 5}`));
-  await same.close();
+    const same = redisStreamsAdapter.ingress!(
+      { url: REDIS, stream: s, group: 'g', consumer: 'dead', block_ms: '100' },
+      {},
+    );
+    const s2 = new RecordingSink();
+    await same.start(s2);
+    await s2.until(() => s2.records.length === 15, 5_000, 'own pending entries');
+    assert.equal(
+      s2.texts(),
+      Array.from({ length: 15 }, (_, i) => `p${i + 5}`),
+    );
+    await same.close();
 
-  const other = redisStreamsAdapter.ingress!({ url: REDIS, stream: s, group: 'g', consumer: 'heir', block_ms: '100', claim_idle_ms: '50', claim_interval_ms: '50' }, {});
-  const s3 = new RecordingSink();
-  await new Promise((r) => setTimeout(r, 60));
-  await other.start(s3);
-  await s3.until(() => s3.records.length === 15, 5_000, 'claimed entries');
-  await other.ack!(s3.tokens);
-  assert.is(await pendingCount(s, 'g'), 0);
-  await other.close();
-});
+    const other = redisStreamsAdapter.ingress!(
+      {
+        url: REDIS,
+        stream: s,
+        group: 'g',
+        consumer: 'heir',
+        block_ms: '100',
+        claim_idle_ms: '50',
+        claim_interval_ms: '50',
+      },
+      {},
+    );
+    const s3 = new RecordingSink();
+    await new Promise((r) => setTimeout(r, 60));
+    await other.start(s3);
+    await s3.until(() => s3.records.length === 15, 5_000, 'claimed entries');
+    await other.ack!(s3.tokens);
+    assert.is(await pendingCount(s, 'g'), 0);
+    await other.close();
+  },
+);
 
 test('egress XADDs one entry per record with MAXLEN ~; pump redis -> redis', async () => {
-  const src = key('src'); const dst = key('dst');
+  const src = key('src');
+  const dst = key('dst');
   for (let i = 0; i < 500; i++) await redis.xadd(src, '*', 'data', `m${i}`);
   const pump = new Pump(
     redisStreamsAdapter.ingress!({ url: REDIS, stream: src, group: 'relay', block_ms: '100' }, {}),
@@ -92,20 +124,32 @@ test('egress XADDs one entry per record with MAXLEN ~; pump redis -> redis', asy
   await pump.start();
   await until(() => pump.moved === 500, 10_000, '500 moved');
   await until(async () => (await pendingCount(src, 'relay')) === 0, 5_000, 'all acknowledged');
-  assert.equal(await streamValues(redis, dst), Array.from({ length: 500 }, (_, i) => `m${i}`));
+  assert.equal(
+    await streamValues(redis, dst),
+    Array.from({ length: 500 }, (_, i) => `m${i}`),
+  );
   assert.is(pump.egress.health().message_count, 500);
   await pump.stop();
 });
 
 test('group missing with create=false is a config error; no server fails after connect_timeout_ms', async () => {
   const ing = redisStreamsAdapter.ingress!({ url: REDIS, stream: key('none'), group: 'nope', create: 'false' }, {});
-  try { await ing.start(new RecordingSink()); assert.unreachable(); } catch (e) {
+  try {
+    await ing.start(new RecordingSink());
+    assert.unreachable();
+  } catch (e) {
     assert.is((e as { code: string }).code, 'BYTEOR_E_EDGEPLANE_CONFIG');
     assert.match((e as Error).message, /^ingress\.group: consumer group "nope" does not exist/);
   }
   const port = await freePort();
-  const eg = redisStreamsAdapter.egress!({ url: `redis://127.0.0.1:${port}`, stream: 'x', connect_timeout_ms: '300', backoff_ms: '50' }, {});
-  try { await eg.start(); assert.unreachable(); } catch (e) {
+  const eg = redisStreamsAdapter.egress!(
+    { url: `redis://127.0.0.1:${port}`, stream: 'x', connect_timeout_ms: '300', backoff_ms: '50' },
+    {},
+  );
+  try {
+    await eg.start();
+    assert.unreachable();
+  } catch (e) {
     assert.is((e as { code: string }).code, 'BYTEOR_E_EDGEPLANE_TRANSPORT');
     assert.match((e as Error).message, /within 300 ms/);
   }
@@ -131,7 +175,24 @@ test('a group deleted under a running binding fails the source for good (sink.fa
 test('redis-server killed and restarted mid-run: no acknowledged record is lost', async () => {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'byteor-ep-redis-'));
-  const server = new OwnServer('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'], port);
+  const server = new OwnServer(
+    'redis-server',
+    [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
+    ],
+    port,
+  );
   await server.start();
   const url = `redis://127.0.0.1:${port}`;
   const cleanup: Array<() => Promise<void>> = [];
@@ -144,7 +205,10 @@ test('redis-server killed and restarted mid-run: no acknowledged record is lost'
     admin.disconnect();
 
     const common = { url, backoff_ms: '50', backoff_max_ms: '300' };
-    const ing = redisStreamsAdapter.ingress!({ ...common, stream: 'in', group: 'relay', consumer: 'c', batch: '32', block_ms: '200' }, {});
+    const ing = redisStreamsAdapter.ingress!(
+      { ...common, stream: 'in', group: 'relay', consumer: 'c', batch: '32', block_ms: '200' },
+      {},
+    );
     const eg = redisStreamsAdapter.egress!({ ...common, stream: 'out', write_timeout_ms: '20000' }, {});
     const pump = new Pump(ing, eg, 16, 10);
     cleanup.push(() => pump.stop());
@@ -156,8 +220,17 @@ test('redis-server killed and restarted mid-run: no acknowledged record is lost'
     await new Promise((r) => setTimeout(r, 300));
     await server.start();
     const check = new Redis(url);
-    cleanup.push(async () => { check.disconnect(); });
-    await until(async () => pump.moved >= n && Number((await check.xpending('in', 'relay') as [number])[0]) === 0 && (await check.xlen('out')) >= n, 25_000, `all ${n} moved after the restart`);
+    cleanup.push(async () => {
+      check.disconnect();
+    });
+    await until(
+      async () =>
+        pump.moved >= n &&
+        Number(((await check.xpending('in', 'relay')) as [number])[0]) === 0 &&
+        (await check.xlen('out')) >= n,
+      25_000,
+      `all ${n} moved after the restart`,
+    );
     assert.ok(pump.moved > movedAtKill, 'the run went on after the restart');
     assert.is(pump.failure, null);
     assert.is(ing.health().connection_state, 'connected');

@@ -20,16 +20,37 @@ test('postgres -> redis example: every row reaches the stream, the offset is sto
   const redis = new Redis(REDIS);
   try {
     await db.query(`CREATE TABLE events${sfx} (id bigserial PRIMARY KEY, payload bytea NOT NULL)`);
-    await db.query(`INSERT INTO events${sfx} (payload) SELECT convert_to('event-' || g, 'UTF8') FROM generate_series(0, 299) g`);
-    const cfg = exampleConfig('postgres-to-redis.conf', dir, { 'postgres://postgres@127.0.0.1:5432/postgres': PG, 'redis://127.0.0.1:6379': REDIS }, sfx);
-    const r = await startCli(['run', '--sp', '--plugin=edgeplane', `--spec=${IDENTITY_SPEC}`, `--config=${cfg}`, '--adapter-max-messages=300', '--json']).done;
+    await db.query(
+      `INSERT INTO events${sfx} (payload) SELECT convert_to('event-' || g, 'UTF8') FROM generate_series(0, 299) g`,
+    );
+    const cfg = exampleConfig(
+      'postgres-to-redis.conf',
+      dir,
+      { 'postgres://postgres@127.0.0.1:5432/postgres': PG, 'redis://127.0.0.1:6379': REDIS },
+      sfx,
+    );
+    const r = await startCli([
+      'run',
+      '--sp',
+      '--plugin=edgeplane',
+      `--spec=${IDENTITY_SPEC}`,
+      `--config=${cfg}`,
+      '--adapter-max-messages=300',
+      '--json',
+    ]).done;
     assert.is(r.code, 0, r.stderr);
     assert.is(JSON.parse(r.stdout).records_out, 300);
     const out = await redis.xrange(`events${sfx}`, '-', '+');
-    assert.equal(out.map(([, f]) => f[1]), Array.from({ length: 300 }, (_, i) => `event-${i}`));
+    assert.equal(
+      out.map(([, f]) => f[1]),
+      Array.from({ length: 300 }, (_, i) => `event-${i}`),
+    );
     const off = await db.query('SELECT last_id FROM byteor_edgeplane_offsets WHERE consumer = $1', [`to-redis${sfx}`]);
     assert.is(Number(off.rows[0].last_id), 300);
-  } finally { await db.end(); redis.disconnect(); }
+  } finally {
+    await db.end();
+    redis.disconnect();
+  }
 });
 
 exitWhenDone(test);

@@ -7,7 +7,9 @@ import { EDGEPLANE_ADAPTERS } from '../../plugins/edgeplane/index.ts';
 import { isByteorError } from '../../kernel/errors.ts';
 
 function refusal(fn: () => unknown): { code: string; message: string; exitCode: number } {
-  try { fn(); } catch (e) {
+  try {
+    fn();
+  } catch (e) {
     assert.ok(isByteorError(e), `expected a ByteorError, got ${String(e)}`);
     return e as unknown as { code: string; message: string; exitCode: number };
   }
@@ -24,7 +26,9 @@ test('a missing required setting names the key and the kind', () => {
 });
 
 test('an unknown setting is refused with the known ones listed', () => {
-  const e = refusal(() => factory('redis_streams').egress!({ url: 'redis://127.0.0.1:6379', stream: 's', feild: 'x' }, {}));
+  const e = refusal(() =>
+    factory('redis_streams').egress!({ url: 'redis://127.0.0.1:6379', stream: 's', feild: 'x' }, {}),
+  );
   assert.match(e.message, /^egress\.feild: unknown setting for adapter kind "redis_streams"; known settings: .*field/);
 });
 
@@ -47,13 +51,31 @@ test('every adapter validates without connecting (constructing a binding opens n
     stdio: [{}, {}],
     http: [{ port: '1' }, { url: 'http://127.0.0.1:1/x' }],
     websocket: [{ url: 'ws://127.0.0.1:1/' }, { url: 'ws://127.0.0.1:1/' }],
-    nats: [{ url: 'nats://127.0.0.1:1', subject: 'a' }, { url: 'nats://127.0.0.1:1', subject: 'a' }],
-    nats_jetstream: [{ url: 'nats://127.0.0.1:1', stream: 'S', durable: 'd' }, { url: 'nats://127.0.0.1:1', subject: 'a' }],
-    redis_streams: [{ url: 'redis://127.0.0.1:1', stream: 's', group: 'g' }, { url: 'redis://127.0.0.1:1', stream: 's' }],
-    postgres: [{ url: 'postgres://u@127.0.0.1:1/d', table: 't' }, { url: 'postgres://u@127.0.0.1:1/d', table: 't' }],
+    nats: [
+      { url: 'nats://127.0.0.1:1', subject: 'a' },
+      { url: 'nats://127.0.0.1:1', subject: 'a' },
+    ],
+    nats_jetstream: [
+      { url: 'nats://127.0.0.1:1', stream: 'S', durable: 'd' },
+      { url: 'nats://127.0.0.1:1', subject: 'a' },
+    ],
+    redis_streams: [
+      { url: 'redis://127.0.0.1:1', stream: 's', group: 'g' },
+      { url: 'redis://127.0.0.1:1', stream: 's' },
+    ],
+    postgres: [
+      { url: 'postgres://u@127.0.0.1:1/d', table: 't' },
+      { url: 'postgres://u@127.0.0.1:1/d', table: 't' },
+    ],
     grpc: [{ port: '1' }, { address: '127.0.0.1:1' }],
-    rabbitmq_streams: [{ url: 'amqp://127.0.0.1:1', queue: 'q' }, { url: 'amqp://127.0.0.1:1', queue: 'q' }],
-    s3: [{ bucket: 'b', endpoint: 'http://127.0.0.1:1' }, { bucket: 'b', endpoint: 'http://127.0.0.1:1', spool_dir: '/nonexistent/spool' }],
+    rabbitmq_streams: [
+      { url: 'amqp://127.0.0.1:1', queue: 'q' },
+      { url: 'amqp://127.0.0.1:1', queue: 'q' },
+    ],
+    s3: [
+      { bucket: 'b', endpoint: 'http://127.0.0.1:1' },
+      { bucket: 'b', endpoint: 'http://127.0.0.1:1', spool_dir: '/nonexistent/spool' },
+    ],
   };
   for (const a of EDGEPLANE_ADAPTERS) {
     const [i, o] = good[a.kind]!;
@@ -64,18 +86,28 @@ test('every adapter validates without connecting (constructing a binding opens n
 
 test('int and bool parse exactly the documented spellings (property)', () => {
   const n = int(3, 900);
-  fc.assert(fc.property(fc.string(), (s) => {
-    const r = n.safeParse(s);
-    const expected = /^\d+$/.test(s) && Number(s) >= 3 && Number(s) <= 900;
-    return r.success === expected && (!r.success || r.data === Number(s));
-  }), { seed: 8, numRuns: 500 });
-  fc.assert(fc.property(fc.integer({ min: 3, max: 900 }), (v) => n.parse(String(v)) === v), { seed: 9 });
+  fc.assert(
+    fc.property(fc.string(), (s) => {
+      const r = n.safeParse(s);
+      const expected = /^\d+$/.test(s) && Number(s) >= 3 && Number(s) <= 900;
+      return r.success === expected && (!r.success || r.data === Number(s));
+    }),
+    { seed: 8, numRuns: 500 },
+  );
+  fc.assert(
+    fc.property(fc.integer({ min: 3, max: 900 }), (v) => n.parse(String(v)) === v),
+    { seed: 9 },
+  );
   const b = bool();
-  fc.assert(fc.property(fc.string(), (s) => {
-    const r = b.safeParse(s);
-    const t = ['true', '1', 'yes', 'on'].includes(s); const f = ['false', '0', 'no', 'off'].includes(s);
-    return r.success === (t || f) && (!r.success || r.data === t);
-  }), { seed: 10, numRuns: 500 });
+  fc.assert(
+    fc.property(fc.string(), (s) => {
+      const r = b.safeParse(s);
+      const t = ['true', '1', 'yes', 'on'].includes(s);
+      const f = ['false', '0', 'no', 'off'].includes(s);
+      return r.success === (t || f) && (!r.success || r.data === t);
+    }),
+    { seed: 10, numRuns: 500 },
+  );
 });
 
 test('parseSettings reports the first issue under the direction prefix', () => {

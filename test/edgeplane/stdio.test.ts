@@ -32,27 +32,39 @@ test('egress writes one line per record', async () => {
 });
 
 test('stdio takes no settings', () => {
-  try { stdioAdapter.ingress!({ path: 'x' }, {}); assert.unreachable(); } catch (e) {
+  try {
+    stdioAdapter.ingress!({ path: 'x' }, {});
+    assert.unreachable();
+  } catch (e) {
     assert.match((e as Error).message, /^ingress\.path: unknown setting for adapter kind "stdio"/);
   }
 });
 
 test('real process stdin -> stdout through the factory bindings', async () => {
-  const script = `
+  const script =
+    `
     import { stdioAdapter } from ${JSON.stringify(new URL('../../plugins/edgeplane/stdio.ts', import.meta.url).href)};
     const ing = stdioAdapter.ingress({}, {}); const eg = stdioAdapter.egress({}, {});
     await eg.start();
     let done; const ended = new Promise((r) => { done = r; });
-    await ing.start({ push: (r) => eg.write([Uint8Array.from(r, (c) => c >= 97 && c <= 122 ? c - 32 : c)]), end: () => done() });
+    await ing.start({ push: (r) => eg.write([Uint8Array.from(r, (c) => c >= 97 && c <= 122 ? c - 32 : c)]), end: () ` +
+    `=> done() });
     await ended; await ing.close(); await eg.close();`;
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const out: Buffer[] = [];
   child.stdout.on('data', (c: Buffer) => out.push(c));
   const lines = Array.from({ length: 2000 }, (_, i) => `rec${i}`);
   child.stdin.end(lines.join('\n') + '\n');
   const code = await new Promise((r) => child.on('close', r));
   assert.is(code, 0);
-  assert.equal(Buffer.concat(out).toString().trimEnd().split('\n'), lines.map((l) => l.toUpperCase()));
+  assert.equal(
+    Buffer.concat(out).toString().trimEnd().split('\n'),
+    lines.map((l) => l.toUpperCase()),
+  );
 });
 
 test.run();

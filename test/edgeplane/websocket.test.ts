@@ -11,7 +11,11 @@ async function wsServer(port = 0): Promise<{ wss: WebSocketServer; url: string; 
   const p = (wss.address() as AddressInfo).port;
   return { wss, url: `ws://127.0.0.1:${p}/`, port: p };
 }
-const closeServer = (wss: WebSocketServer) => new Promise<void>((r) => { for (const c of wss.clients) c.terminate(); wss.close(() => r()); });
+const closeServer = (wss: WebSocketServer) =>
+  new Promise<void>((r) => {
+    for (const c of wss.clients) c.terminate();
+    wss.close(() => r());
+  });
 
 test('client ingress receives every message and reconnects after the server restarts', async () => {
   const first = await wsServer();
@@ -29,7 +33,10 @@ test('client ingress receives every message and reconnects after the server rest
   await until(() => ing.health().connection_state === 'connected', 5_000, 'connected again');
   for (let i = 0; i < 50; i++) peer2.send(`b${i}`);
   await sink.until(() => sink.records.length === 100, 5_000, '100 messages');
-  assert.equal(sink.texts(), [...Array.from({ length: 50 }, (_, i) => `a${i}`), ...Array.from({ length: 50 }, (_, i) => `b${i}`)]);
+  assert.equal(sink.texts(), [
+    ...Array.from({ length: 50 }, (_, i) => `a${i}`),
+    ...Array.from({ length: 50 }, (_, i) => `b${i}`),
+  ]);
   const h = ing.health();
   assert.is(h.message_count, 100);
   assert.ok(h.recent_failures.length >= 1, 'the drop is recorded');
@@ -41,7 +48,13 @@ test('server ingress accepts clients; a slow sink pauses the socket instead of d
   const ing = websocketAdapter.ingress!({ mode: 'server', port: '0' }, {}) as WebSocketIngress;
   let slow = true;
   const sink = new RecordingSink();
-  await ing.start({ push: async (r) => { if (slow) await new Promise((x) => setTimeout(x, 1)); sink.push(r); }, end: () => sink.end() });
+  await ing.start({
+    push: async (r) => {
+      if (slow) await new Promise((x) => setTimeout(x, 1));
+      sink.push(r);
+    },
+    end: () => sink.end(),
+  });
   const client = new WebSocket(`ws://127.0.0.1:${ing.port}/`);
   await new Promise((r) => client.once('open', r));
   const n = 3000;
@@ -49,7 +62,10 @@ test('server ingress accepts clients; a slow sink pauses the socket instead of d
   await until(() => (ing.health().lag?.value ?? 0) > 0, 5_000, 'a backlog');
   slow = false;
   await sink.until(() => sink.records.length === n, 20_000, 'all messages');
-  assert.equal(sink.texts(), Array.from({ length: n }, (_, i) => `m${i}`));
+  assert.equal(
+    sink.texts(),
+    Array.from({ length: n }, (_, i) => `m${i}`),
+  );
   client.close();
   await ing.close();
 });
@@ -77,8 +93,14 @@ test('egress sends one binary message per record and resends after a reconnect',
 
 test('connecting to nothing fails after connect_timeout_ms with a transport error', async () => {
   const port = await freePort();
-  const eg = websocketAdapter.egress!({ url: `ws://127.0.0.1:${port}/`, connect_timeout_ms: '200', backoff_ms: '20' }, {});
-  try { await eg.start(); assert.unreachable(); } catch (e) {
+  const eg = websocketAdapter.egress!(
+    { url: `ws://127.0.0.1:${port}/`, connect_timeout_ms: '200', backoff_ms: '20' },
+    {},
+  );
+  try {
+    await eg.start();
+    assert.unreachable();
+  } catch (e) {
     assert.is((e as { code: string }).code, 'BYTEOR_E_EDGEPLANE_TRANSPORT');
     assert.match((e as Error).message, /within 200 ms/);
   }
@@ -96,7 +118,10 @@ test('pump: WebSocket server ingress -> WebSocket egress', async () => {
   await new Promise((r) => client.once('open', r));
   for (let i = 0; i < 500; i++) client.send(`r${i}`);
   await until(() => got.length === 500, 10_000, '500 relayed');
-  assert.equal(got, Array.from({ length: 500 }, (_, i) => `r${i}`));
+  assert.equal(
+    got,
+    Array.from({ length: 500 }, (_, i) => `r${i}`),
+  );
   client.close();
   await pump.stop();
   await closeServer(dest.wss);

@@ -9,7 +9,13 @@ import { EGRESS_CELL } from '../../kernel/core/ring.ts';
 test('a slow stage holds the producer back; every record arrives once, in order', async () => {
   const kernel = await coreKernel();
   const capacity = 16;
-  const spec = singleRing([{ key: 'upper', depends_on: [] }, { key: 'sleep_us:300', depends_on: [0] }], { capacity, wait: 'block' });
+  const spec = singleRing(
+    [
+      { key: 'upper', depends_on: [] },
+      { key: 'sleep_us:300', depends_on: [0] },
+    ],
+    { capacity, wait: 'block' },
+  );
   const { state, check } = expectUpper(5);
   let maxInRing = 0;
   const egress = new CheckingEgress(check);
@@ -23,7 +29,10 @@ test('a slow stage holds the producer back; every record arrives once, in order'
     const p = run.sink.push(stream.buf.subarray(0, len));
     // published-but-not-yet-released records never exceed the capacity (the producer never wraps)
     maxInRing = Math.max(maxInRing, ring.cursor() - ring.cellSeq(EGRESS_CELL));
-    if (p) { blocked++; await p; }
+    if (p) {
+      blocked++;
+      await p;
+    }
   }
   run.sink.end();
   const s = await run.done;

@@ -8,7 +8,11 @@ const N = 1_000_000;
 
 test('chain: 10^6 records complete, unduplicated, in order', async () => {
   const kernel = await coreKernel();
-  const spec = singleRing([{ key: 'identity', depends_on: [] }, { key: 'upper', depends_on: [0] }, { key: 'identity', depends_on: [1] }]);
+  const spec = singleRing([
+    { key: 'identity', depends_on: [] },
+    { key: 'upper', depends_on: [0] },
+    { key: 'identity', depends_on: [1] },
+  ]);
   const { state, check } = expectUpper(1);
   const egress = new CheckingEgress(check);
   const s = await drive(await start(kernel, spec, egress), N, 1);
@@ -23,7 +27,13 @@ test('chain: 10^6 records complete, unduplicated, in order', async () => {
 
 test('chain with sequences starting just below 2^32: the wrap of the 32-bit word changes nothing', async () => {
   const kernel = await coreKernel();
-  const spec = singleRing([{ key: 'upper', depends_on: [] }, { key: 'identity', depends_on: [0] }], { capacity: 64 });
+  const spec = singleRing(
+    [
+      { key: 'upper', depends_on: [] },
+      { key: 'identity', depends_on: [0] },
+    ],
+    { capacity: 64 },
+  );
   const { state, check } = expectUpper(7);
   const egress = new CheckingEgress(check);
   const run = await start(kernel, spec, egress, { startSeq: 2 ** 32 - 1000 });

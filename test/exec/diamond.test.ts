@@ -6,8 +6,10 @@ import { coreKernel, singleRing, CheckingEgress, drive, start, expectUpper } fro
 test('diamond: 10^6 records complete, unduplicated, in order', async () => {
   const kernel = await coreKernel();
   const spec = singleRing([
-    { key: 'identity', depends_on: [] }, { key: 'upper', depends_on: [0] },
-    { key: 'identity', depends_on: [0] }, { key: 'identity', depends_on: [1, 2] },
+    { key: 'identity', depends_on: [] },
+    { key: 'upper', depends_on: [0] },
+    { key: 'identity', depends_on: [0] },
+    { key: 'identity', depends_on: [1, 2] },
   ]);
   const { state, check } = expectUpper(2);
   const egress = new CheckingEgress(check);

@@ -13,12 +13,26 @@ export async function coreKernel(): Promise<Kernel> {
   return k;
 }
 
-export function singleRing(stages: StageSpec[], over: Partial<SingleRingPipeline['single_ring']> = {}): SingleRingPipeline {
+export function singleRing(
+  stages: StageSpec[],
+  over: Partial<SingleRingPipeline['single_ring']> = {},
+): SingleRingPipeline {
   return {
-    version: 1, name: 'test', model: 'single_ring',
+    version: 1,
+    name: 'test',
+    model: 'single_ring',
     single_ring: {
-      shards: 1, ordering: 'strict', producer: 'single', scheduling: 'dedicated', shard_key: 'record',
-      capacity: 1024, slot_bytes: 64, wait: 'backoff', stage_failure_policy: 'stop_pipeline', stages, ...over,
+      shards: 1,
+      ordering: 'strict',
+      producer: 'single',
+      scheduling: 'dedicated',
+      shard_key: 'record',
+      capacity: 1024,
+      slot_bytes: 64,
+      wait: 'backoff',
+      stage_failure_policy: 'stop_pipeline',
+      stages,
+      ...over,
     },
   };
 }
@@ -46,11 +60,18 @@ export function prng(seed: number): () => number {
 export class RecordStream {
   private x: number;
   readonly buf = new Uint8Array(64);
-  constructor(seed: number, private readonly keys = 16) { this.x = (seed * 2654435761) >>> 0 || 1; }
+  constructor(
+    seed: number,
+    private readonly keys = 16,
+  ) {
+    this.x = (seed * 2654435761) >>> 0 || 1;
+  }
   /** xorshift32: cheap integer randomness, seeded */
   private next(): number {
     let x = this.x;
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
     return (this.x = x >>> 0);
   }
   /** write record i into `buf`; returns its length. Call with i = 0, 1, 2, ... in order. */
@@ -87,7 +108,15 @@ export class CheckingEgress implements EgressAdapter {
     this.writes++;
     for (const r of recs) this.check(r, this.count++);
   }
-  health(): AdapterHealth { return { transport: 'test', connection_state: 'connected', message_count: this.count, lag: null, recent_failures: [] }; }
+  health(): AdapterHealth {
+    return {
+      transport: 'test',
+      connection_state: 'connected',
+      message_count: this.count,
+      lag: null,
+      recent_failures: [],
+    };
+  }
 }
 
 /** A checker for "record i of the stream, upper-cased by the pipeline"; `bad` is the first mismatch. */
@@ -97,10 +126,16 @@ export function expectUpper(seed: number) {
   const check = (rec: Uint8Array, i: number) => {
     if (state.bad >= 0) return;
     const n = stream.fill(i);
-    if (rec.length !== n) { state.bad = i; return; }
+    if (rec.length !== n) {
+      state.bad = i;
+      return;
+    }
     for (let j = 0; j < n; j++) {
       const c = stream.buf[j]!;
-      if (rec[j] !== (c >= 97 && c <= 122 ? c - 32 : c)) { state.bad = i; return; }
+      if (rec[j] !== (c >= 97 && c <= 122 ? c - 32 : c)) {
+        state.bad = i;
+        return;
+      }
     }
   };
   return { state, check };
@@ -118,6 +153,11 @@ export async function drive(run: SingleRingRun, n: number, seed: number): Promis
   return run.done;
 }
 
-export async function start(kernel: Kernel, spec: SingleRingPipeline, egress: EgressAdapter, more: Partial<SingleRingRunOptions> = {}) {
+export async function start(
+  kernel: Kernel,
+  spec: SingleRingPipeline,
+  egress: EgressAdapter,
+  more: Partial<SingleRingRunOptions> = {},
+) {
   return SingleRingRun.start({ kernel, spec, run: runInfo(spec), egress, ...more });
 }

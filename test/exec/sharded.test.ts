@@ -8,15 +8,22 @@ const N = 1_000_000;
 
 test('sharded: 10^6 records, per-key order, whole stream in ingress order', async () => {
   const kernel = await coreKernel();
-  const spec = singleRing([{ key: 'upper', depends_on: [] }, { key: 'identity', depends_on: [0] }],
-    { shards: 3, ordering: 'per_key', shard_key: 'delimited:,:0', capacity: 512 });
+  const spec = singleRing(
+    [
+      { key: 'upper', depends_on: [] },
+      { key: 'identity', depends_on: [0] },
+    ],
+    { shards: 3, ordering: 'per_key', shard_key: 'delimited:,:0', capacity: 512 },
+  );
   const { state, check } = expectUpper(3);
   const lastPerKey = new Map<number, number>();
   let perKeyBad = '';
   const egress = new CheckingEgress((rec, i) => {
     check(rec, i);
     // parse "K<key>,<index>,..." (upper-cased by stage 0)
-    let j = 1; let key = 0; let idx = 0;
+    let j = 1;
+    let key = 0;
+    let idx = 0;
     while (rec[j] !== 44) key = key * 10 + rec[j++]! - 48;
     j++;
     while (rec[j] !== 44) idx = idx * 10 + rec[j++]! - 48;
@@ -31,7 +38,10 @@ test('sharded: 10^6 records, per-key order, whole stream in ingress order', asyn
   assert.is(egress.count, N);
   assert.is(lastPerKey.size, 16);
   const perShard = [0, 1, 2].map((sh) => s.counters.find((c) => c.shard === sh && c.stage === 0)!.values.records!);
-  assert.is(perShard.reduce((a, b) => a + b, 0), N);
+  assert.is(
+    perShard.reduce((a, b) => a + b, 0),
+    N,
+  );
   for (const n of perShard) assert.ok(n > 0, 'every shard got records');
 });
 

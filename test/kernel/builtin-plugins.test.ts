@@ -21,13 +21,23 @@ test('each built-in verb plugin alone registers exactly its own verb; core-stage
 test('a verb extension plugin registers no verb and no adapter; metrics adds --metrics to run', async () => {
   const m = new Kernel();
   await loadPlugins(m, ['core-stages', 'run', 'metrics']);
-  assert.equal(m.verbExtensions('run').map((e) => Object.keys(e.ext.flags.options)), [['metrics']]);
+  assert.equal(
+    m.verbExtensions('run').map((e) => Object.keys(e.ext.flags.options)),
+    [['metrics']],
+  );
   for (const [verb, names] of Object.entries(VERB_EXTENSION_PLUGINS)) {
     for (const name of names) {
       const k = new Kernel();
       await loadPlugins(k, ['core-stages', verb, name]);
-      assert.equal(k.verbs().map((v) => v.verb.name), [verb], name);
-      assert.ok(k.verbExtensions(verb).every((e) => e.plugin === name), `${name} extends only ${verb}`);
+      assert.equal(
+        k.verbs().map((v) => v.verb.name),
+        [verb],
+        name,
+      );
+      assert.ok(
+        k.verbExtensions(verb).every((e) => e.plugin === name),
+        `${name} extends only ${verb}`,
+      );
       assert.equal(k.adapters().length, 0, `${name} registers no adapter`);
     }
   }
@@ -46,7 +56,16 @@ test('a verb loads core-stages, itself and its extensions; help, capabilities an
 
 test('the global help still lists every built-in verb', async () => {
   let out = '';
-  const code = await main(['--help'], { io: { out: (t) => { out += t; }, err: () => {}, tty: false, color: false } });
+  const code = await main(['--help'], {
+    io: {
+      out: (t) => {
+        out += t;
+      },
+      err: () => {},
+      tty: false,
+      color: false,
+    },
+  });
   assert.is(code, 0);
   for (const v of DEFAULT_PLUGINS.filter((p) => p !== 'core-stages')) assert.match(out, new RegExp(`^  ${v} `, 'm'), v);
 });

@@ -5,8 +5,12 @@ export function captureIO(): VerbIO & { stdout: () => string; stderr: () => stri
   let out = '';
   let err = '';
   return {
-    out: (t) => { out += t; },
-    err: (t) => { err += t; },
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
     tty: false,
     color: false,
     stdout: () => out,

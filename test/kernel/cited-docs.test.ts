@@ -14,7 +14,9 @@ function files(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) { if (name !== 'node_modules' && name !== 'fixtures') out.push(...files(p)); } else if (/\.(ts|mts|mjs|cjs|js|md)$/.test(name)) out.push(p);
+    if (statSync(p).isDirectory()) {
+      if (name !== 'node_modules' && name !== 'fixtures') out.push(...files(p));
+    } else if (/\.(ts|mts|mjs|cjs|js|md)$/.test(name)) out.push(p);
   }
   return out;
 }
@@ -26,11 +28,16 @@ test('every docs/*.md a source file or document names exists; no citation of not
   for (const f of DIRS.flatMap((d) => files(join(root, d)))) {
     if (f === self) continue;
     const text = readFileSync(f, 'utf8');
-    for (const m of text.matchAll(/\bdocs\/([\w.-]+\.md)\b/g)) if (!existsSync(join(root, 'docs', m[1]!))) missing.push(`${relative(root, f)}: docs/${m[1]}`);
+    for (const m of text.matchAll(/\bdocs\/([\w.-]+\.md)\b/g))
+      if (!existsSync(join(root, 'docs', m[1]!))) missing.push(`${relative(root, f)}: docs/${m[1]}`);
     if (/stack-notes/.test(text)) outside.push(relative(root, f));
   }
   assert.equal(missing, [], 'cited documents that do not exist');
-  assert.equal(outside, [], 'files citing the feasibility notes, which are not in the repository (cite docs/platform-notes.md)');
+  assert.equal(
+    outside,
+    [],
+    'files citing the feasibility notes, which are not in the repository (cite docs/platform-notes.md)',
+  );
 });
 
 test.run();

@@ -50,24 +50,28 @@ test('--version prints the package version', async () => {
   assert.is(r.out, `${packageVersion()}\n`);
 });
 
-test('<verb> --help for every verb of the default plugins: its flags, the global flags and the exit codes', async () => {
-  const k = new Kernel();
-  await loadPlugins(k, [...DEFAULT_PLUGINS], repo);
-  const verbs = k.verbs();
-  assert.ok(verbs.length >= 1);
-  for (const { verb } of verbs) {
-    for (const h of ['--help', '-h']) {
-      const r = await cli([verb.name, h]);
-      assert.is(r.code, ExitCode.OK, `${verb.name} ${h}`);
-      assert.ok(r.out.startsWith(`usage: byteor ${verb.name} `), verb.name);
-      assert.ok(r.out.includes(verb.summary), verb.name);
-      for (const flag of Object.keys(verb.flags.options)) assert.ok(r.out.includes(`--${flag}`), `${verb.name} --help lists --${flag}`);
-      assert.ok(r.out.includes('--json'), verb.name);
-      hasExitTable(r.out);
+test(
+  '<verb> --help for every verb of the default plugins: ' + 'its flags, the global flags and the exit codes',
+  async () => {
+    const k = new Kernel();
+    await loadPlugins(k, [...DEFAULT_PLUGINS], repo);
+    const verbs = k.verbs();
+    assert.ok(verbs.length >= 1);
+    for (const { verb } of verbs) {
+      for (const h of ['--help', '-h']) {
+        const r = await cli([verb.name, h]);
+        assert.is(r.code, ExitCode.OK, `${verb.name} ${h}`);
+        assert.ok(r.out.startsWith(`usage: byteor ${verb.name} `), verb.name);
+        assert.ok(r.out.includes(verb.summary), verb.name);
+        for (const flag of Object.keys(verb.flags.options))
+          assert.ok(r.out.includes(`--${flag}`), `${verb.name} --help lists --${flag}`);
+        assert.ok(r.out.includes('--json'), verb.name);
+        hasExitTable(r.out);
+      }
     }
-  }
-  assert.ok(globalHelp(k, 'byteor').includes('exit codes:'));
-});
+    assert.ok(globalHelp(k, 'byteor').includes('exit codes:'));
+  },
+);
 
 /** The flag names a help text lists in its "flags:" section, in order. */
 function helpFlags(text: string): string[] {
@@ -75,27 +79,34 @@ function helpFlags(text: string): string[] {
   return [...section.matchAll(/^ {2}--([a-z0-9-]+)/gm)].map((m) => m[1]!);
 }
 
-test('<verb> --help of every built-in verb lists exactly the flags its schemas parse (its own, its extensions\', the global ones)', async () => {
-  const all = Object.keys(BUILTIN_PLUGINS);
-  const k = new Kernel();
-  await loadPlugins(k, all, repo);
-  const shapeKeys = (s: unknown) => Object.keys((s as z.ZodObject).shape);
-  for (const { verb } of k.verbs()) {
-    const r = await cli([verb.name, '--help', ...all.map((p) => `--plugin=${p}`)]);
-    assert.is(r.code, ExitCode.OK, verb.name);
-    const expected = [
-      ...shapeKeys(verb.flags.schema),
-      ...k.verbExtensions(verb.name).flatMap(({ ext }) => shapeKeys(ext.flags.schema)),
-      ...shapeKeys(GLOBAL_FLAGS.schema),
-    ];
-    assert.equal(helpFlags(r.out), expected, `${verb.name} --help`);
-    // and each line shows what parsing expects: a value for a string flag, none for a switch
-    for (const [name, o] of Object.entries(verb.flags.options)) {
-      assert.ok(r.out.includes(`  --${name}${o.type === 'string' ? `=${o.value ?? 'VALUE'}` : ' '}`), `${verb.name} --${name}`);
+test(
+  "<verb> --help of every built-in verb lists exactly the flags its schemas parse (its own, its extensions', the " +
+    'global ones)',
+  async () => {
+    const all = Object.keys(BUILTIN_PLUGINS);
+    const k = new Kernel();
+    await loadPlugins(k, all, repo);
+    const shapeKeys = (s: unknown) => Object.keys((s as z.ZodObject).shape);
+    for (const { verb } of k.verbs()) {
+      const r = await cli([verb.name, '--help', ...all.map((p) => `--plugin=${p}`)]);
+      assert.is(r.code, ExitCode.OK, verb.name);
+      const expected = [
+        ...shapeKeys(verb.flags.schema),
+        ...k.verbExtensions(verb.name).flatMap(({ ext }) => shapeKeys(ext.flags.schema)),
+        ...shapeKeys(GLOBAL_FLAGS.schema),
+      ];
+      assert.equal(helpFlags(r.out), expected, `${verb.name} --help`);
+      // and each line shows what parsing expects: a value for a string flag, none for a switch
+      for (const [name, o] of Object.entries(verb.flags.options)) {
+        assert.ok(
+          r.out.includes(`  --${name}${o.type === 'string' ? `=${o.value ?? 'VALUE'}` : ' '}`),
+          `${verb.name} --${name}`,
+        );
+      }
     }
-  }
-  assert.ok(k.verbExtensions('run').length >= 3, 'run has the extensions of metrics, actiongraph and dataguard');
-});
+    assert.ok(k.verbExtensions('run').length >= 3, 'run has the extensions of metrics, actiongraph and dataguard');
+  },
+);
 
 test('verb --help includes flags that other plugins add with extendVerb', async () => {
   const r = await cli(['echo', '--help', `--plugin=${ECHO}`, `--plugin=${ECHO_EXT}`]);
@@ -106,11 +117,31 @@ test('verb --help includes flags that other plugins add with extendVerb', async 
 });
 
 test('flags are parsed with the verb schema; extension flags are merged into ctx.flags', async () => {
-  const r = await cli(['echo', `--plugin=${ECHO}`, `--plugin=${ECHO_EXT}`, '--count=3', '-t', 'a', '--tag=b', '--loud', '--region=us', 'pos1', '--json']);
+  const r = await cli([
+    'echo',
+    `--plugin=${ECHO}`,
+    `--plugin=${ECHO_EXT}`,
+    '--count=3',
+    '-t',
+    'a',
+    '--tag=b',
+    '--loud',
+    '--region=us',
+    'pos1',
+    '--json',
+  ]);
   assert.is(r.code, 0, r.err);
-  assert.equal(JSON.parse(r.out), { flags: { count: 3, tag: ['a', 'b'], loud: true, region: 'us' }, positionals: ['pos1'], json: true });
+  assert.equal(JSON.parse(r.out), {
+    flags: { count: 3, tag: ['a', 'b'], loud: true, region: 'us' },
+    positionals: ['pos1'],
+    json: true,
+  });
   const d = await cli(['echo', `--plugin=${ECHO}`, `--plugin=${ECHO_EXT}`]);
-  assert.equal(JSON.parse(d.out), { flags: { count: 1, tag: [], loud: false, region: 'eu' }, positionals: [], json: false });
+  assert.equal(JSON.parse(d.out), {
+    flags: { count: 1, tag: [], loud: false, region: 'eu' },
+    positionals: [],
+    json: false,
+  });
   // --plugin in the space-separated form, and the verb's own exit code is returned
   const s = await cli(['echo', '--plugin', ECHO, '--count=7']);
   assert.is(s.code, ExitCode.RUNTIME_FAILURE);
@@ -153,13 +184,24 @@ test('unknown flag and bad flag values: exit 2, BYTEOR_E_USAGE_BAD_FLAG naming t
   assert.is(pe.code, ExitCode.USAGE);
 });
 
-test('a plugin that adds a global flag to a verb is refused when it loads, naming the plugin, whatever the flags', async () => {
-  for (const args of [['--json'], []]) {
-    const r = await cli(['echo', `--plugin=${ECHO}`, '--plugin=./test/kernel/fixtures/json-flag-clash-plugin.ts', ...args]);
-    assert.is(r.code, ExitCode.RUNTIME_FAILURE);
-    assert.match(r.err, /BYTEOR_E_PLUGIN_DUPLICATE.*plugin "json-flag-clash" adds flag --json to verb "echo", which already has it/);
-  }
-});
+test(
+  'a plugin that adds a global flag to a verb is refused ' + 'when it loads, naming the plugin, whatever the flags',
+  async () => {
+    for (const args of [['--json'], []]) {
+      const r = await cli([
+        'echo',
+        `--plugin=${ECHO}`,
+        '--plugin=./test/kernel/fixtures/json-flag-clash-plugin.ts',
+        ...args,
+      ]);
+      assert.is(r.code, ExitCode.RUNTIME_FAILURE);
+      assert.match(
+        r.err,
+        /BYTEOR_E_PLUGIN_DUPLICATE.*plugin "json-flag-clash" adds flag --json to verb "echo", which already has it/,
+      );
+    }
+  },
+);
 
 test('plugin load failures are reported with the plugin named, exit 2 (not found) or 1', async () => {
   const nf = await cli(['capabilities', '--plugin=./does/not/exist.ts', '--json']);
@@ -173,15 +215,35 @@ test('plugin load failures are reported with the plugin named, exit 2 (not found
 });
 
 test('the real process: exit status, JSON error on stdout, message on stderr', () => {
-  const r = spawnSync(process.execPath, ['--no-liftoff', '--conditions=source', '--import', 'tsx', 'kernel/main.ts', 'frobnicate', '--json'], {
-    cwd: repo, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' },
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--no-liftoff', '--conditions=source', '--import', 'tsx', 'kernel/main.ts', 'frobnicate', '--json'],
+    {
+      cwd: repo,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    },
+  );
   assert.is(r.status, 2, r.stderr);
   assert.is(JSON.parse(r.stdout).error.code, 'BYTEOR_E_USAGE_UNKNOWN_VERB');
   assert.match(r.stderr, /^error\[BYTEOR_E_USAGE_UNKNOWN_VERB\]/);
-  const ok = spawnSync(process.execPath, ['--no-liftoff', '--conditions=source', '--import', 'tsx', 'kernel/main.ts', 'echo', `--plugin=${ECHO}`, '--count=2'], {
-    cwd: repo, encoding: 'utf8',
-  });
+  const ok = spawnSync(
+    process.execPath,
+    [
+      '--no-liftoff',
+      '--conditions=source',
+      '--import',
+      'tsx',
+      'kernel/main.ts',
+      'echo',
+      `--plugin=${ECHO}`,
+      '--count=2',
+    ],
+    {
+      cwd: repo,
+      encoding: 'utf8',
+    },
+  );
   assert.is(ok.status, 0, ok.stderr);
   assert.equal(JSON.parse(ok.stdout).flags.count, 2);
 });

@@ -15,18 +15,26 @@ import { KernelErrors } from '../../kernel/errors/kernel-errors.ts';
 
 const tables = await loadErrorTables();
 
-test('every code named in bin/, kernel/, plugins/ and bench/ is in exactly one error table, and every table code is used', () => {
-  const owners = new Map<string, string[]>();
-  for (const t of tables) for (const code of Object.keys(t.entries)) owners.set(code, [...(owners.get(code) ?? []), `${t.owner} (${t.file})`]);
-  const mentions = codeMentions(tables);
-  assert.ok(mentions.size > 200, `found only ${mentions.size} codes`);
-  const inNoTable = [...mentions].filter(([c]) => !owners.has(c)).map(([c, where]) => `${c} (${[...where].join(', ')})`);
-  assert.equal(inNoTable, [], 'add these codes to their owner\'s error table');
-  const inTwo = [...owners].filter(([, o]) => o.length > 1).map(([c, o]) => `${c}: ${o.join(', ')}`);
-  assert.equal(inTwo, [], 'a code belongs to one table');
-  const unused = [...owners.keys()].filter((c) => !mentions.has(c));
-  assert.equal(unused, [], 'table codes no source raises');
-});
+test(
+  'every code named in bin/, kernel/, plugins/ and bench/ is in exactly one error table, and every table code is ' +
+    'used',
+  () => {
+    const owners = new Map<string, string[]>();
+    for (const t of tables)
+      for (const code of Object.keys(t.entries))
+        owners.set(code, [...(owners.get(code) ?? []), `${t.owner} (${t.file})`]);
+    const mentions = codeMentions(tables);
+    assert.ok(mentions.size > 200, `found only ${mentions.size} codes`);
+    const inNoTable = [...mentions]
+      .filter(([c]) => !owners.has(c))
+      .map(([c, where]) => `${c} (${[...where].join(', ')})`);
+    assert.equal(inNoTable, [], "add these codes to their owner's error table");
+    const inTwo = [...owners].filter(([, o]) => o.length > 1).map(([c, o]) => `${c}: ${o.join(', ')}`);
+    assert.equal(inTwo, [], 'a code belongs to one table');
+    const unused = [...owners.keys()].filter((c) => !mentions.has(c));
+    assert.equal(unused, [], 'table codes no source raises');
+  },
+);
 
 test('each table has its own owner, and each plugin declares its table in its definition', async () => {
   const names = tables.map((t) => t.owner);
@@ -47,10 +55,14 @@ test('no ByteorError is built with an explicit exit code outside the error-table
     for (const f of files(join(root, dir), ['.ts', '.js', '.mjs', '.cjs'])) {
       const rel = relative(root, f);
       if (allowed.has(rel) || rel.includes('/node_modules/')) continue;
-      readFileSync(f, 'utf8').split('\n').forEach((line, i) => { if (/new ByteorError\s*\(/.test(line)) offenders.push(`${rel}:${i + 1}`); });
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (/new ByteorError\s*\(/.test(line)) offenders.push(`${rel}:${i + 1}`);
+        });
     }
   }
-  assert.equal(offenders, [], 'build errors with the owner\'s table: Table.error(code, message, details?)');
+  assert.equal(offenders, [], "build errors with the owner's table: Table.error(code, message, details?)");
 });
 
 test('the topic documents give each code the exit code of its table', () => {
@@ -62,11 +74,15 @@ test('the topic documents give each code the exit code of its table', () => {
     if (f.endsWith('/errors.md')) continue;
     const text = readFileSync(f, 'utf8');
     // a row of an error table (`| \`CODE\` | 2 | ... |`), or prose (`\`CODE\` (exit 2`, `\`CODE\`, exit 2`)
-    const uses = [...text.matchAll(/^\|\s*`(BYTEOR_E_[A-Z0-9_]+)`\s*\|\s*(\d)\b/gm), ...text.matchAll(/`(BYTEOR_E_[A-Z0-9_]+)`,? \(?exit (\d)\b/g)];
+    const uses = [
+      ...text.matchAll(/^\|\s*`(BYTEOR_E_[A-Z0-9_]+)`\s*\|\s*(\d)\b/gm),
+      ...text.matchAll(/`(BYTEOR_E_[A-Z0-9_]+)`,? \(?exit (\d)\b/g),
+    ];
     for (const m of uses) {
       if (!exit.has(m[1]!)) continue; // the example plugin's codes
       checked++;
-      if (exit.get(m[1]!) !== Number(m[2])) wrong.push(`${relative(root, f)}: ${m[1]} exit ${m[2]}, its table says ${exit.get(m[1]!)}`);
+      if (exit.get(m[1]!) !== Number(m[2]))
+        wrong.push(`${relative(root, f)}: ${m[1]} exit ${m[2]}, its table says ${exit.get(m[1]!)}`);
     }
   }
   assert.ok(checked > 150, `checked only ${checked} mentions`);
@@ -84,7 +100,12 @@ test('a table builds errors with its exit code; relay keeps a foreign code; reph
   const r = T.relay('BYTEOR_E_SOMEONE_ELSES', 'BYTEOR_E_T_FAILED', 'relayed');
   assert.equal([r.code, r.exitCode], ['BYTEOR_E_SOMEONE_ELSES', 1]);
   const p = rephrase(e, 'context: bad');
-  assert.equal(p.toJSON(), { code: 'BYTEOR_E_T_USAGE', message: 'context: bad', exit_code: 2, details: { flag: '--x' } });
+  assert.equal(p.toJSON(), {
+    code: 'BYTEOR_E_T_USAGE',
+    message: 'context: bad',
+    exit_code: 2,
+    details: { flag: '--x' },
+  });
   assert.ok(T.has('BYTEOR_E_T_USAGE'));
   assert.not.ok(T.has('BYTEOR_E_NOPE'));
   assert.not.ok(T.has('toString'));
@@ -95,9 +116,18 @@ test('a table builds errors with its exit code; relay keeps a foreign code; reph
 });
 
 test('defineErrors refuses a malformed table', () => {
-  assert.throws(() => defineErrors('bad', { BYTEOR_E_lower: { exit: ExitCode.USAGE, summary: 'x' } }), /invalid error code BYTEOR_E_lower/);
-  assert.throws(() => defineErrors('bad', { BYTEOR_E_X: { exit: 0 as never, summary: 'x' } }), /BYTEOR_E_X has no valid exit code/);
-  assert.throws(() => defineErrors('bad', { BYTEOR_E_X: { exit: ExitCode.USAGE, summary: '' } }), /BYTEOR_E_X has no summary/);
+  assert.throws(
+    () => defineErrors('bad', { BYTEOR_E_lower: { exit: ExitCode.USAGE, summary: 'x' } }),
+    /invalid error code BYTEOR_E_lower/,
+  );
+  assert.throws(
+    () => defineErrors('bad', { BYTEOR_E_X: { exit: 0 as never, summary: 'x' } }),
+    /BYTEOR_E_X has no valid exit code/,
+  );
+  assert.throws(
+    () => defineErrors('bad', { BYTEOR_E_X: { exit: ExitCode.USAGE, summary: '' } }),
+    /BYTEOR_E_X has no summary/,
+  );
 });
 
 test.run();

@@ -11,21 +11,28 @@ const root = new URL('../..', import.meta.url).pathname;
 
 function tsFiles(dir: string): string[] {
   return (readdirSync(join(root, dir), { recursive: true }) as string[])
-    .filter((f) => f.endsWith('.ts')).map((f) => join(dir, f));
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(dir, f));
 }
 
 test('no module in kernel/ or plugins/ imports kernel/plugin-api.ts', () => {
   const offenders = [...tsFiles('kernel'), ...tsFiles('plugins')]
     .filter((f) => f !== join('kernel', 'plugin-api.ts') && f !== join('kernel', 'index.ts'))
-    .filter((f) => /from\s+'[./]*(kernel\/)?plugin-api\.ts'|import\(\s*'[./]*(kernel\/)?plugin-api\.ts'\s*\)/.test(readFileSync(join(root, f), 'utf8')));
+    .filter((f) =>
+      /from\s+'[./]*(kernel\/)?plugin-api\.ts'|import\(\s*'[./]*(kernel\/)?plugin-api\.ts'\s*\)/.test(
+        readFileSync(join(root, f), 'utf8'),
+      ),
+    );
   assert.equal(offenders, [], 'import the defining module (kernel/plugin-contract.ts for the contract) instead');
 });
 
 // The contract may re-export values only from leaf modules (the error tables' defineErrors): a
 // module whose own value imports stay within this set, so loading the contract loads nothing else.
 const CONTRACT_LEAVES = ['kernel/errors/define-errors.ts', 'kernel/errors.ts', 'kernel/exit-codes.ts'];
-const valueImports = (file: string) => [...readFileSync(join(root, file), 'utf8')
-  .matchAll(/^(?:import|export)\s+(?!type\b)[^;]*from\s+'([^']+)'/gm)].map((m) => m[1]!);
+const valueImports = (file: string) =>
+  [...readFileSync(join(root, file), 'utf8').matchAll(/^(?:import|export)\s+(?!type\b)[^;]*from\s+'([^']+)'/gm)].map(
+    (m) => m[1]!,
+  );
 
 test('the contract module imports no kernel values except leaf modules (types only otherwise)', () => {
   const seen = new Set<string>();
@@ -33,8 +40,14 @@ test('the contract module imports no kernel values except leaf modules (types on
     for (const spec of valueImports(file)) {
       assert.ok(spec.startsWith('.'), `${file} imports the package ${spec}`);
       const target = relative(root, join(root, dirname(file), spec));
-      assert.ok(CONTRACT_LEAVES.includes(target), `${file} imports ${target}, which is not a leaf module of the contract`);
-      if (!seen.has(target)) { seen.add(target); walk(target); }
+      assert.ok(
+        CONTRACT_LEAVES.includes(target),
+        `${file} imports ${target}, which is not a leaf module of the contract`,
+      );
+      if (!seen.has(target)) {
+        seen.add(target);
+        walk(target);
+      }
     }
   };
   walk('kernel/plugin-contract.ts');

@@ -15,13 +15,16 @@ const url = (p: string) => pathToFileURL(p).href;
 /** A plugin module as plain ESM: a definePlugin-shaped default export registering one exact stage key. */
 function pluginSource(name: string, opts: { stageKey?: string; deps?: string[]; apiVersion?: number } = {}): string {
   const key = opts.stageKey ?? `${name.replace(/\W/g, '_')}_stage`;
-  return `export default {
+  return (
+    `export default {
   name: ${JSON.stringify(name)}, version: '1.2.3', apiVersion: ${opts.apiVersion ?? 1},
   dependencies: ${JSON.stringify(opts.deps ?? [])},
   setup(host) {
-    host.registerStage({ key: ${JSON.stringify(key)}, summary: 'test', policyClass: 'pure', replay: 'supported', create: () => ({ onBatch() {} }) });
+    host.registerStage({ key: ${JSON.stringify(key)}, summary: 'test', policyClass: 'pure', replay: 'supported', ` +
+    `create: () => ({ onBatch() {} }) });
   },
-};\n`;
+};\n`
+  );
 }
 
 function write(path: string, text: string): string {
@@ -31,11 +34,18 @@ function write(path: string, text: string): string {
 }
 
 async function rejectsByteor(p: Promise<unknown>): Promise<ByteorError> {
-  try { await p; } catch (e) {
+  try {
+    await p;
+  } catch (e) {
     assert.instance(e, ByteorError, `expected a ByteorError, got ${String(e)}`);
     return e as ByteorError;
   }
-  throw new assert.Assertion({ message: 'expected a rejection', operator: 'rejects', actual: 'resolved', expects: 'ByteorError' });
+  throw new assert.Assertion({
+    message: 'expected a rejection',
+    operator: 'rejects',
+    actual: 'resolved',
+    expects: 'ByteorError',
+  });
 }
 
 test('NAME: a built-in name resolves to its module in plugins/', () => {
@@ -50,7 +60,10 @@ test('PATH: relative and absolute files, relative to the given cwd', async () =>
   assert.is(resolvePluginSpecifier(url(file)), url(file));
   const k = new Kernel();
   await loadPlugin(k, './my-plugin.mjs', join(root, 'paths'));
-  assert.equal(k.plugins.map((p) => [p.name, p.version, p.specifier]), [['path-plugin', '1.2.3', url(file)]]);
+  assert.equal(
+    k.plugins.map((p) => [p.name, p.version, p.specifier]),
+    [['path-plugin', '1.2.3', url(file)]],
+  );
   assert.ok(k.resolveStage('path_plugin_stage'));
   // loading the same file again is a no-op
   await loadPlugin(k, file, '/');
@@ -59,7 +72,13 @@ test('PATH: relative and absolute files, relative to the given cwd', async () =>
 
 test('PATH: a directory uses package.json exports (by condition, in key order), then main, then index.*', async () => {
   const a = join(root, 'dir-exports');
-  write(join(a, 'package.json'), JSON.stringify({ name: 'dir-exports', exports: { '.': { types: './index.d.ts', source: './src.mjs', import: './esm.mjs', default: './dist.mjs' } } }));
+  write(
+    join(a, 'package.json'),
+    JSON.stringify({
+      name: 'dir-exports',
+      exports: { '.': { types: './index.d.ts', source: './src.mjs', import: './esm.mjs', default: './dist.mjs' } },
+    }),
+  );
   write(join(a, 'src.mjs'), pluginSource('dir-src'));
   write(join(a, 'esm.mjs'), pluginSource('dir-esm'));
   // this test runs with --conditions=source, so `source` (listed before `import`) wins
@@ -99,7 +118,14 @@ test('PACKAGE: found in node_modules walking up from cwd, scoped names and subpa
   const nested = join(proj, 'a', 'b');
   mkdirSync(nested, { recursive: true });
   const pkg = join(proj, 'node_modules', 'acme-byteor-audit');
-  write(join(pkg, 'package.json'), JSON.stringify({ name: 'acme-byteor-audit', type: 'module', exports: { '.': { import: './dist/index.js' }, './extra': './dist/extra.js' } }));
+  write(
+    join(pkg, 'package.json'),
+    JSON.stringify({
+      name: 'acme-byteor-audit',
+      type: 'module',
+      exports: { '.': { import: './dist/index.js' }, './extra': './dist/extra.js' },
+    }),
+  );
   write(join(pkg, 'dist', 'index.js'), pluginSource('acme-byteor-audit'));
   write(join(pkg, 'dist', 'extra.js'), pluginSource('acme-extra'));
   const scoped = join(proj, 'node_modules', '@acme', 'geo');
@@ -111,7 +137,10 @@ test('PACKAGE: found in node_modules walking up from cwd, scoped names and subpa
   assert.is(resolvePluginSpecifier('@acme/geo', nested), url(join(scoped, 'main.mjs')));
   const k = new Kernel();
   await loadPlugins(k, ['acme-byteor-audit', '@acme/geo', 'acme-byteor-audit/extra'], nested);
-  assert.equal(k.plugins.map((p) => p.name), ['acme-byteor-audit', '@acme/geo', 'acme-extra']);
+  assert.equal(
+    k.plugins.map((p) => p.name),
+    ['acme-byteor-audit', '@acme/geo', 'acme-extra'],
+  );
   assert.is(k.resolveStage('geo')!.plugin, '@acme/geo');
 
   const missing = await rejectsByteor(loadPlugin(k, 'acme-byteor-audit/nope', nested));
@@ -141,7 +170,10 @@ test('not found, not importable, no default export: stable codes naming the plug
   write(join(root, 'bad', 'v2.mjs'), pluginSource('from-the-future', { apiVersion: 2 }));
   const v2 = await rejectsByteor(loadPlugin(k, join(root, 'bad', 'v2.mjs')));
   assert.is(v2.code, 'BYTEOR_E_PLUGIN_API_VERSION');
-  assert.match(v2.message, /"from-the-future" was written for plugin API version 2, but this kernel provides version 1/);
+  assert.match(
+    v2.message,
+    /"from-the-future" was written for plugin API version 2, but this kernel provides version 1/,
+  );
 
   write(join(root, 'bad', 'package.json-dir', 'package.json'), '{ not json');
   const bj = await rejectsByteor(loadPlugin(k, join(root, 'bad', 'package.json-dir')));
@@ -150,46 +182,64 @@ test('not found, not importable, no default export: stable codes naming the plug
   assert.is(k.plugins.length, 0);
 });
 
-test('an empty plugin file, a CommonJS module.exports = {}, a non-object default: BYTEOR_E_PLUGIN_INVALID, not API_VERSION', async () => {
-  const k = new Kernel();
-  // an empty .js/.ts outside a "type": "module" package is CommonJS: its default export is {}
-  for (const [file, text] of [['empty.js', ''], ['empty.ts', ''], ['empty.mjs', ''], ['cjs.cjs', 'module.exports = {};\n'],
-    ['number.mjs', 'export default 42;\n'], ['null.mjs', 'export default null;\n'], ['fn.mjs', 'export default function setup() {}\n'],
-    ['shapeless.mjs', 'export default { name: "shapeless", setup() {} };\n']] as const) {
-    const p = write(join(root, 'invalid', file), text);
-    const e = await rejectsByteor(loadPlugin(k, p));
-    assert.is(e.code, 'BYTEOR_E_PLUGIN_INVALID', `${file}: ${e.code} ${e.message}`);
-    assert.is(e.exitCode, ExitCode.RUNTIME_FAILURE, file);
-    assert.match(e.message, /definePlugin\(\{ name, version, apiVersion, setup \}\)/, file);
-    assert.is((e.details as { hook: string }).hook, 'load', file);
-  }
-  assert.is(k.plugins.length, 0);
-});
+test(
+  'an empty plugin file, a CommonJS module.exports = {}, a non-object default: BYTEOR_E_PLUGIN_INVALID, not ' +
+    'API_VERSION',
+  async () => {
+    const k = new Kernel();
+    // an empty .js/.ts outside a "type": "module" package is CommonJS: its default export is {}
+    for (const [file, text] of [
+      ['empty.js', ''],
+      ['empty.ts', ''],
+      ['empty.mjs', ''],
+      ['cjs.cjs', 'module.exports = {};\n'],
+      ['number.mjs', 'export default 42;\n'],
+      ['null.mjs', 'export default null;\n'],
+      ['fn.mjs', 'export default function setup() {}\n'],
+      ['shapeless.mjs', 'export default { name: "shapeless", setup() {} };\n'],
+    ] as const) {
+      const p = write(join(root, 'invalid', file), text);
+      const e = await rejectsByteor(loadPlugin(k, p));
+      assert.is(e.code, 'BYTEOR_E_PLUGIN_INVALID', `${file}: ${e.code} ${e.message}`);
+      assert.is(e.exitCode, ExitCode.RUNTIME_FAILURE, file);
+      assert.match(e.message, /definePlugin\(\{ name, version, apiVersion, setup \}\)/, file);
+      assert.is((e.details as { hook: string }).hook, 'load', file);
+    }
+    assert.is(k.plugins.length, 0);
+  },
+);
 
-test('dependencies: installed after what they depend on, whatever the command-line order; cycles and missing ones refused', async () => {
-  const dir = join(root, 'deps');
-  const base = write(join(dir, 'base.mjs'), pluginSource('base'));
-  const mid = write(join(dir, 'mid.mjs'), pluginSource('mid', { deps: ['base'] }));
-  const top = write(join(dir, 'top.mjs'), pluginSource('top', { deps: ['mid', 'base'] }));
-  const free = write(join(dir, 'free.mjs'), pluginSource('free'));
-  const k = new Kernel();
-  await loadPlugins(k, [top, free, mid, base]);
-  assert.equal(k.plugins.map((p) => p.name), ['free', 'base', 'mid', 'top']);
-  assert.equal(k.pluginSpecifiers, [free, base, mid, top].map(url));
+test(
+  'dependencies: installed after what they depend on, whatever the command-line order; cycles and missing ones ' +
+    'refused',
+  async () => {
+    const dir = join(root, 'deps');
+    const base = write(join(dir, 'base.mjs'), pluginSource('base'));
+    const mid = write(join(dir, 'mid.mjs'), pluginSource('mid', { deps: ['base'] }));
+    const top = write(join(dir, 'top.mjs'), pluginSource('top', { deps: ['mid', 'base'] }));
+    const free = write(join(dir, 'free.mjs'), pluginSource('free'));
+    const k = new Kernel();
+    await loadPlugins(k, [top, free, mid, base]);
+    assert.equal(
+      k.plugins.map((p) => p.name),
+      ['free', 'base', 'mid', 'top'],
+    );
+    assert.equal(k.pluginSpecifiers, [free, base, mid, top].map(url));
 
-  const c1 = write(join(dir, 'c1.mjs'), pluginSource('c1', { deps: ['c2'] }));
-  const c2 = write(join(dir, 'c2.mjs'), pluginSource('c2', { deps: ['c1'] }));
-  const k2 = new Kernel();
-  const cyc = await rejectsByteor(loadPlugins(k2, [c1, c2]));
-  assert.is(cyc.code, 'BYTEOR_E_PLUGIN_DEPENDENCY_CYCLE');
-  assert.match(cyc.message, /"c1", "c2" depend on each other/);
-  assert.is(k2.plugins.length, 0);
+    const c1 = write(join(dir, 'c1.mjs'), pluginSource('c1', { deps: ['c2'] }));
+    const c2 = write(join(dir, 'c2.mjs'), pluginSource('c2', { deps: ['c1'] }));
+    const k2 = new Kernel();
+    const cyc = await rejectsByteor(loadPlugins(k2, [c1, c2]));
+    assert.is(cyc.code, 'BYTEOR_E_PLUGIN_DEPENDENCY_CYCLE');
+    assert.match(cyc.message, /"c1", "c2" depend on each other/);
+    assert.is(k2.plugins.length, 0);
 
-  const k3 = new Kernel();
-  const miss = await rejectsByteor(loadPlugins(k3, [mid]));
-  assert.is(miss.code, 'BYTEOR_E_PLUGIN_DEPENDENCY');
-  assert.equal(miss.details, { plugin: 'mid', hook: 'load', dependency: 'base' });
-});
+    const k3 = new Kernel();
+    const miss = await rejectsByteor(loadPlugins(k3, [mid]));
+    assert.is(miss.code, 'BYTEOR_E_PLUGIN_DEPENDENCY');
+    assert.equal(miss.details, { plugin: 'mid', hook: 'load', dependency: 'base' });
+  },
+);
 
 test('two plugin files with the same name: the second is refused naming both files; the first stays', async () => {
   const dir = join(root, 'twins');
@@ -199,7 +249,10 @@ test('two plugin files with the same name: the second is refused naming both fil
   const e = await rejectsByteor(loadPlugins(k, [a, b]));
   assert.is(e.code, 'BYTEOR_E_PLUGIN_DUPLICATE');
   assert.ok(e.message.includes(url(a)) && e.message.includes(url(b)), e.message);
-  assert.equal(k.plugins.map((p) => p.specifier), [url(a)]);
+  assert.equal(
+    k.plugins.map((p) => p.specifier),
+    [url(a)],
+  );
   assert.ok(k.resolveStage('twin_a'));
   assert.is(k.resolveStage('twin_b'), undefined);
   // loading the first again (same file) is a no-op

@@ -9,7 +9,10 @@ import { tempDir } from '../run/cli-harness.ts';
 
 const dir = tempDir('byteor-private-file-');
 
-for (const [name, write] of [['sync', async (p: string, t: string) => writePrivateFile(p, t)], ['async', writePrivateFileAsync]] as const) {
+for (const [name, write] of [
+  ['sync', async (p: string, t: string) => writePrivateFile(p, t)],
+  ['async', writePrivateFileAsync],
+] as const) {
   test(`${name}: 0600 under umask 000; a symlink planted at the path is replaced, its target untouched`, async () => {
     const old = process.umask(0);
     try {
@@ -25,14 +28,23 @@ for (const [name, write] of [['sync', async (p: string, t: string) => writePriva
       assert.is(readFileSync(victim, 'utf8'), 'keep\n');
       assert.not.ok(lstatSync(planted).isSymbolicLink());
       assert.is(readFileSync(planted, 'utf8'), 'two\n');
-    } finally { process.umask(old); }
+    } finally {
+      process.umask(old);
+    }
   });
 
   test(`${name}: a failed write throws and leaves no temporary file`, async () => {
     let err: unknown = null;
-    try { await write(join(dir, 'missing-dir', 'x.txt'), 'x'); } catch (e) { err = e; }
+    try {
+      await write(join(dir, 'missing-dir', 'x.txt'), 'x');
+    } catch (e) {
+      err = e;
+    }
     assert.is((err as NodeJS.ErrnoException).code, 'ENOENT');
-    assert.equal(readdirSync(dir).filter((f) => f.includes('.tmp-')), []);
+    assert.equal(
+      readdirSync(dir).filter((f) => f.includes('.tmp-')),
+      [],
+    );
   });
 }
 

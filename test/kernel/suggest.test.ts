@@ -20,22 +20,45 @@ test('typos get the nearest flag; what is far from every flag gets none', () => 
 test('edit distance: a metric on the examples, zero only for equal strings, a swap costs one', () => {
   assert.is(editDistance('spec', 'spce'), 1);
   assert.is(editDistance('', 'abc'), 3);
-  fc.assert(fc.property(fc.string({ maxLength: 12 }), fc.string({ maxLength: 12 }), (a, b) => {
-    const d = editDistance(a, b);
-    return d === editDistance(b, a) && (d === 0) === (a === b) && d <= Math.max(a.length, b.length);
-  }), { seed: 1307, numRuns: 500 });
-  fc.assert(fc.property(fc.constantFrom(...FLAGS), (f) => closestName(f, FLAGS) === f), { seed: 1307 });
+  fc.assert(
+    fc.property(fc.string({ maxLength: 12 }), fc.string({ maxLength: 12 }), (a, b) => {
+      const d = editDistance(a, b);
+      return d === editDistance(b, a) && (d === 0) === (a === b) && d <= Math.max(a.length, b.length);
+    }),
+    { seed: 1307, numRuns: 500 },
+  );
+  fc.assert(
+    fc.property(fc.constantFrom(...FLAGS), (f) => closestName(f, FLAGS) === f),
+    { seed: 1307 },
+  );
 });
 
 function io() {
-  let out = ''; let err = '';
-  return { io: { out: (t: string) => { out += t; }, err: (t: string) => { err += t; }, tty: false, color: false }, out: () => out, err: () => err };
+  let out = '';
+  let err = '';
+  return {
+    io: {
+      out: (t: string) => {
+        out += t;
+      },
+      err: (t: string) => {
+        err += t;
+      },
+      tty: false,
+      color: false,
+    },
+    out: () => out,
+    err: () => err,
+  };
 }
 
 test('the CLI says "did you mean" for a flag and a verb, exit 2, not parseArgs text', async () => {
   const a = io();
   assert.is(await main(['validate', '--spce=examples/chain.kv'], { io: a.io }), 2);
-  assert.match(a.err(), 'error[BYTEOR_E_USAGE_BAD_FLAG]: unknown flag --spce for "byteor validate"; did you mean --spec?');
+  assert.match(
+    a.err(),
+    'error[BYTEOR_E_USAGE_BAD_FLAG]: unknown flag --spce for "byteor validate"; did you mean --spec?',
+  );
   assert.not.match(a.err(), 'To specify a positional argument');
   const b = io();
   assert.is(await main(['valdiate'], { io: b.io }), 2);

@@ -20,9 +20,14 @@ async function kernel(): Promise<Kernel> {
 }
 
 /** Push records until the run is done (it must stop by itself); the summary and how many were pushed. */
-async function pushUntilDone(run: Awaited<ReturnType<typeof start>>, busy: boolean): Promise<{ s: RunSummary; pushed: number }> {
+async function pushUntilDone(
+  run: Awaited<ReturnType<typeof start>>,
+  busy: boolean,
+): Promise<{ s: RunSummary; pushed: number }> {
   let done: RunSummary | null = null;
-  void run.done.then((s) => { done = s; });
+  void run.done.then((s) => {
+    done = s;
+  });
   let pushed = 0;
   while (!done) {
     if (busy) {
@@ -42,7 +47,7 @@ for (const [key, what, busy] of [
   ['throw_in_timer:300', 'boom from a timer', false],
 ] as const) {
   test(`${busy ? 'busy' : 'idle'} graph: ${key} in a stage role stops the graph at once, the role named`, async () => {
-    for (const wait of busy ? ['backoff'] as const : ['backoff', 'block', 'spin'] as const) {
+    for (const wait of busy ? (['backoff'] as const) : (['backoff', 'block', 'spin'] as const)) {
       const spec = laneGraph({
         wait,
         lanes: [lane('a', 'events', 64), lane('b', 'events', 64)],
@@ -62,7 +67,7 @@ for (const [key, what, busy] of [
   });
 }
 
-test('a stage role\'s timers tick while the graph is busy and while it is idle', async () => {
+test("a stage role's timers tick while the graph is busy and while it is idle", async () => {
   const spec = laneGraph({
     lanes: [lane('a', 'events', 64), lane('b', 'events', 64)],
     endpoints: [ingress('in', 'a'), egress('out', 'b')],
@@ -71,7 +76,11 @@ test('a stage role\'s timers tick while the graph is busy and while it is idle',
   const run = await start(await kernel(), spec, new CollectingEgress());
   const end = Date.now() + 800;
   let i = 0;
-  while (Date.now() < end) { const p = run.sink.push(enc.encode(`r${i++}`)); if (p) await p; if (i % 200 === 0) await new Promise((r) => setImmediate(r)); }
+  while (Date.now() < end) {
+    const p = run.sink.push(enc.encode(`r${i++}`));
+    if (p) await p;
+    if (i % 200 === 0) await new Promise((r) => setImmediate(r));
+  }
   await new Promise((r) => setTimeout(r, 500)); // idle
   run.sink.end();
   const s = await withTimeout(run.done, 30_000, 'ticking run');

@@ -3,7 +3,21 @@
 // run accounts for every record (in = out + dropped).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { coreKernel, laneGraph, lane, ingress, egress, stage, CollectingEgress, start, drive, names, laneOf, roleOf, withTimeout } from './harness.ts';
+import {
+  coreKernel,
+  laneGraph,
+  lane,
+  ingress,
+  egress,
+  stage,
+  CollectingEgress,
+  start,
+  drive,
+  names,
+  laneOf,
+  roleOf,
+  withTimeout,
+} from './harness.ts';
 
 test('drop: records in = out + dropped, per lane and for the run', async () => {
   const kernel = await coreKernel();
@@ -35,7 +49,10 @@ test('drop: records in = out + dropped, per lane and for the run', async () => {
   assert.is(s.records_in, n);
   assert.is(s.records_in, s.records_out + s.dropped, 'in = out + dropped');
   assert.is(s.dropped, inA.drops_full + mid.drops_full);
-  assert.equal(s.lane_graph!.endpoints.find((e) => e.name === 'in'), { name: 'in', kind: 'ingress', lane: 'in.a', records: inA.published, dropped: inA.drops_full });
+  assert.equal(
+    s.lane_graph!.endpoints.find((e) => e.name === 'in'),
+    { name: 'in', kind: 'ingress', lane: 'in.a', records: inA.published, dropped: inA.drops_full },
+  );
   // the survivors keep their order, and the newest records of a full lane are the ones dropped
   const idx = out.records.map((r) => Number(r.slice(1)));
   for (let i = 1; i < idx.length; i++) assert.ok(idx[i]! > idx[i - 1]!);
@@ -54,11 +71,17 @@ test('stage drops travel with the record: counted once at egress, not written', 
   const out = new CollectingEgress();
   const s = await withTimeout(drive(await start(kernel, spec, out), 10), 30_000, 'stage-drop run');
   assert.ok(s.ok);
-  assert.equal(out.records, names(10).filter((r) => r !== 'r3'));
+  assert.equal(
+    out.records,
+    names(10).filter((r) => r !== 'r3'),
+  );
   assert.is(s.dropped, 1);
   assert.is(s.records_in, s.records_out + s.dropped);
-  assert.equal(s.lane_graph!.endpoints.find((e) => e.name === 'out'), { name: 'out', kind: 'egress', lane: 'b', records: 9, dropped: 1 });
-  assert.is(s.counters[0]!.values.dropped, 1, 'the stage handler\'s own counter');
+  assert.equal(
+    s.lane_graph!.endpoints.find((e) => e.name === 'out'),
+    { name: 'out', kind: 'egress', lane: 'b', records: 9, dropped: 1 },
+  );
+  assert.is(s.counters[0]!.values.dropped, 1, "the stage handler's own counter");
 });
 
 test.run();

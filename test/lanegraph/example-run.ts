@@ -14,7 +14,14 @@ export const upper = (s: string) => s.toUpperCase();
 export async function runExample(name: string): Promise<{ summary: RunSummary; lines: string[] }> {
   const dir = tempDir();
   const out = join(dir, 'out.txt');
-  const r = await cli(['run', '--sp', `--spec=examples/${name}.kv`, '--input=examples/records.txt', `--output=${out}`, '--json']);
+  const r = await cli([
+    'run',
+    '--sp',
+    `--spec=examples/${name}.kv`,
+    '--input=examples/records.txt',
+    `--output=${out}`,
+    '--json',
+  ]);
   assert.is(r.code, 0, r.err);
   const summary = JSON.parse(r.out) as RunSummary;
   const lines = readFileSync(out, 'utf8').split('\n');

@@ -12,7 +12,14 @@ test('examples/lanegraph_plan.kv: the lowered plan (two routers, a merge, a brid
   const inserted = s.lane_graph!.roles.filter((r) => r.inserted).map((r) => `${r.kind}:${r.name}`);
   assert.equal(inserted, ['router:router.parse', 'router:router.archive', 'merge:merge.out', 'bridge:bridge.audit']);
   for (const r of s.lane_graph!.roles) assert.is(r.health, 'healthy', r.name);
-  assert.equal(s.lane_graph!.endpoints.map((e) => [e.name, e.records]), [['in', N], ['out', 2 * N], ['audit', N]]);
+  assert.equal(
+    s.lane_graph!.endpoints.map((e) => [e.name, e.records]),
+    [
+      ['in', N],
+      ['out', 2 * N],
+      ['audit', N],
+    ],
+  );
 });
 
 test.run();

@@ -25,25 +25,68 @@ export interface GraphParts {
 
 export function laneGraph(p: GraphParts): LaneGraphPipeline {
   return {
-    version: 1, name: 'test', model: 'lane_graph',
+    version: 1,
+    name: 'test',
+    model: 'lane_graph',
     lane_graph: {
-      on_full: p.on_full ?? 'block', wait: p.wait ?? 'backoff', slot_bytes: p.slot_bytes ?? 64,
-      features: p.features ?? ['journal', 'sequenced_slots'], lanes: p.lanes, endpoints: p.endpoints, roles: p.roles,
+      on_full: p.on_full ?? 'block',
+      wait: p.wait ?? 'backoff',
+      slot_bytes: p.slot_bytes ?? 64,
+      features: p.features ?? ['journal', 'sequenced_slots'],
+      lanes: p.lanes,
+      endpoints: p.endpoints,
+      roles: p.roles,
     },
   };
 }
 
-export const lane = (name: string, kind: LaneSpec['kind'] = 'events', capacity = 1024, consumers?: number): LaneSpec =>
-  ({ name, kind, capacity, ...(consumers !== undefined ? { consumers } : {}) });
+export const lane = (
+  name: string,
+  kind: LaneSpec['kind'] = 'events',
+  capacity = 1024,
+  consumers?: number,
+): LaneSpec => ({ name, kind, capacity, ...(consumers !== undefined ? { consumers } : {}) });
 export const ingress = (name: string, laneName: string): EndpointSpec => ({ name, kind: 'ingress', lane: laneName });
 export const egress = (name: string, laneName: string): EndpointSpec => ({ name, kind: 'egress', lane: laneName });
-export const stage = (name: string, key: string, input: string, output: string): RoleSpec => ({ name, kind: 'stage', key, inputs: [input], outputs: [output] });
-export const bridge = (name: string, input: string, output: string): RoleSpec => ({ name, kind: 'bridge', inputs: [input], outputs: [output] });
-export const router = (name: string, mode: 'broadcast' | 'work_queue', input: string, outputs: string[]): RoleSpec => ({ name, kind: 'router', mode, inputs: [input], outputs });
-export const merge = (name: string, inputs: string[], output: string): RoleSpec => ({ name, kind: 'merge', policy: 'round_robin', inputs, outputs: [output] });
+export const stage = (name: string, key: string, input: string, output: string): RoleSpec => ({
+  name,
+  kind: 'stage',
+  key,
+  inputs: [input],
+  outputs: [output],
+});
+export const bridge = (name: string, input: string, output: string): RoleSpec => ({
+  name,
+  kind: 'bridge',
+  inputs: [input],
+  outputs: [output],
+});
+export const router = (name: string, mode: 'broadcast' | 'work_queue', input: string, outputs: string[]): RoleSpec => ({
+  name,
+  kind: 'router',
+  mode,
+  inputs: [input],
+  outputs,
+});
+export const merge = (name: string, inputs: string[], output: string): RoleSpec => ({
+  name,
+  kind: 'merge',
+  policy: 'round_robin',
+  inputs,
+  outputs: [output],
+});
 
 export function runInfo(spec: LaneGraphPipeline): RunInfo {
-  return { spec, specHash: 'sha256:test', specPath: null, runDir: null, oneShot: true, dryRun: false, flags: {}, env: {} };
+  return {
+    spec,
+    specHash: 'sha256:test',
+    specPath: null,
+    runDir: null,
+    oneShot: true,
+    dryRun: false,
+    flags: {},
+    env: {},
+  };
 }
 
 /** An egress adapter that keeps every record as text, in arrival order. */
@@ -52,8 +95,18 @@ export class CollectingEgress implements EgressAdapter {
   private readonly dec = new TextDecoder();
   async start() {}
   async close() {}
-  async write(recs: Uint8Array[]) { for (const r of recs) this.records.push(this.dec.decode(r)); }
-  health(): AdapterHealth { return { transport: 'test', connection_state: 'connected', message_count: this.records.length, lag: null, recent_failures: [] }; }
+  async write(recs: Uint8Array[]) {
+    for (const r of recs) this.records.push(this.dec.decode(r));
+  }
+  health(): AdapterHealth {
+    return {
+      transport: 'test',
+      connection_state: 'connected',
+      message_count: this.records.length,
+      lag: null,
+      recent_failures: [],
+    };
+  }
 }
 
 /** An egress adapter that only counts (for long runs: nothing kept). */
@@ -66,10 +119,23 @@ export class CountingEgress implements EgressAdapter {
     if (this.check) for (const r of recs) this.check(r, this.count++);
     else this.count += recs.length;
   }
-  health(): AdapterHealth { return { transport: 'test', connection_state: 'connected', message_count: this.count, lag: null, recent_failures: [] }; }
+  health(): AdapterHealth {
+    return {
+      transport: 'test',
+      connection_state: 'connected',
+      message_count: this.count,
+      lag: null,
+      recent_failures: [],
+    };
+  }
 }
 
-export async function start(kernel: Kernel, spec: LaneGraphPipeline, egressAdapter: EgressAdapter, more: Partial<LaneGraphRunOptions> = {}) {
+export async function start(
+  kernel: Kernel,
+  spec: LaneGraphPipeline,
+  egressAdapter: EgressAdapter,
+  more: Partial<LaneGraphRunOptions> = {},
+) {
   return LaneGraphRun.start({ kernel, spec, run: runInfo(spec), egress: egressAdapter, ...more });
 }
 
@@ -115,5 +181,8 @@ export function roleOf(s: RunSummary, name: string) {
 }
 
 export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, rej) => setTimeout(() => rej(new Error(`${what} did not finish within ${ms} ms`)), ms).unref())]);
+  return Promise.race([
+    p,
+    new Promise<T>((_, rej) => setTimeout(() => rej(new Error(`${what} did not finish within ${ms} ms`)), ms).unref()),
+  ]);
 }

@@ -3,7 +3,22 @@
 // nothing is overwritten.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { coreKernel, laneGraph, lane, ingress, egress, stage, bridge, CollectingEgress, start, drive, names, laneOf, roleOf, withTimeout } from './harness.ts';
+import {
+  coreKernel,
+  laneGraph,
+  lane,
+  ingress,
+  egress,
+  stage,
+  bridge,
+  CollectingEgress,
+  start,
+  drive,
+  names,
+  laneOf,
+  roleOf,
+  withTimeout,
+} from './harness.ts';
 
 test('journal, on_full=drop: a reader that falls behind is reported as overrun; in = out + overrun', async () => {
   const kernel = await coreKernel();

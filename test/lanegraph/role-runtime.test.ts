@@ -12,7 +12,9 @@ import { InputRun, moveToOutput, RunCopy, type RoleInput } from '../../kernel/la
 
 function lanes(inits: LaneInit[]): LaneHandle[] {
   const layout = new LayoutAllocator();
-  const bases = inits.map((i, n) => layout.carve(`lane${n}`, LaneHandle.bytes(i.kind, i.readers, i.capacity, i.slotBytes)));
+  const bases = inits.map((i, n) =>
+    layout.carve(`lane${n}`, LaneHandle.bytes(i.kind, i.readers, i.capacity, i.slotBytes)),
+  );
   const memory = createSharedMemory(layout.totalBytes);
   const core = instantiateCore(compileCore(), memory);
   return inits.map((i, n) => LaneHandle.create(core, memory, bases[n]!, i, `lane${n}`));
@@ -29,11 +31,12 @@ function journalAndOut(capacity: number, outCapacity = 1024): [LaneHandle, LaneH
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-const text = (l: LaneHandle, seq: number) => dec.decode(l.u8.subarray(l.payloadOffset(seq), l.payloadOffset(seq) + l.length(seq)));
+const text = (l: LaneHandle, seq: number) =>
+  dec.decode(l.u8.subarray(l.payloadOffset(seq), l.payloadOffset(seq) + l.length(seq)));
 
 /** The journal's writer: records r<seq>, claimed at most a capacity at a time and published. */
 function put(j: LaneHandle, count: number): void {
-  for (let left = count; left > 0;) {
+  for (let left = count; left > 0; ) {
     const first = j.next();
     const k = Math.min(left, j.capacity);
     assert.is(j.tryClaim(k), k, 'an overwriting journal writer never waits');
@@ -126,47 +129,63 @@ test('any interleaving: records read + overrun = records written, exactly (seede
     pending: fc.boolean(), // the writer claimed one more slot (phase 1) during the copy, fills it after
     max: fc.integer({ min: 1, max: 6 }),
   });
-  fc.assert(fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), (steps) => {
-    const [j, out] = journalAndOut(4, 4096);
-    const input: RoleInput = { lane: j, reader: 0 };
-    const copied = new RunCopy();
-    let read = 0;
-    let written = 0;
-    for (const s of steps) {
-      if (s.before > 0) { put(j, s.before); written += s.before; }
-      if (j.cursor() < j.readerSeq(0) + 1) continue; // nothing to read: the reader would sleep
-      const run = new InputRun(input, s.max); // starts after the reader's released position
-      assert.ok(run.wait());
-      const k = run.count;
-      if (s.during > 0) { put(j, s.during); written += s.during; }
-      let w = -1;
-      if (s.pending) { w = j.next(); j.tryClaim(1); }
-      assert.ok(moveToOutput(input, run.first, k, out, true, copied));
-      out.publish();
-      read += copied.read;
-      run.release();
-      if (w >= 0) { j.write(w, enc.encode(`r${w}`)); j.publish(); written += 1; }
-    }
-    // drain what is left
-    const run = new InputRun(input, 6);
-    while (j.cursor() >= j.readerSeq(0) + 1) {
-      assert.ok(run.wait());
-      assert.ok(moveToOutput(input, run.first, run.count, out, true, copied));
-      out.publish();
-      read += copied.read;
-      run.release();
-    }
-    assert.is(j.cursor() - j.start() + 1, written);
-    assert.is(read + j.overrun(0), written, 'records read + overrun = records written');
-    const recs = outRecords(out);
-    assert.is(recs.length, read, 'the output never fills here: everything read was placed');
-    const idx = recs.map((r) => Number(r.slice(1)));
-    for (let i = 0; i < idx.length; i++) {
-      assert.ok(Number.isInteger(idx[i]) && idx[i]! >= 0 && idx[i]! < written, `intact record: ${recs[i]}`);
-      if (i > 0) assert.ok(idx[i]! > idx[i - 1]!, 'in order, each once');
-    }
-    assert.is(recs[recs.length - 1] ?? `r${written - 1}`, `r${written - 1}`, 'the newest record is read');
-  }), { seed: 0x10a9, numRuns: 150 });
+  fc.assert(
+    fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), (steps) => {
+      const [j, out] = journalAndOut(4, 4096);
+      const input: RoleInput = { lane: j, reader: 0 };
+      const copied = new RunCopy();
+      let read = 0;
+      let written = 0;
+      for (const s of steps) {
+        if (s.before > 0) {
+          put(j, s.before);
+          written += s.before;
+        }
+        if (j.cursor() < j.readerSeq(0) + 1) continue; // nothing to read: the reader would sleep
+        const run = new InputRun(input, s.max); // starts after the reader's released position
+        assert.ok(run.wait());
+        const k = run.count;
+        if (s.during > 0) {
+          put(j, s.during);
+          written += s.during;
+        }
+        let w = -1;
+        if (s.pending) {
+          w = j.next();
+          j.tryClaim(1);
+        }
+        assert.ok(moveToOutput(input, run.first, k, out, true, copied));
+        out.publish();
+        read += copied.read;
+        run.release();
+        if (w >= 0) {
+          j.write(w, enc.encode(`r${w}`));
+          j.publish();
+          written += 1;
+        }
+      }
+      // drain what is left
+      const run = new InputRun(input, 6);
+      while (j.cursor() >= j.readerSeq(0) + 1) {
+        assert.ok(run.wait());
+        assert.ok(moveToOutput(input, run.first, run.count, out, true, copied));
+        out.publish();
+        read += copied.read;
+        run.release();
+      }
+      assert.is(j.cursor() - j.start() + 1, written);
+      assert.is(read + j.overrun(0), written, 'records read + overrun = records written');
+      const recs = outRecords(out);
+      assert.is(recs.length, read, 'the output never fills here: everything read was placed');
+      const idx = recs.map((r) => Number(r.slice(1)));
+      for (let i = 0; i < idx.length; i++) {
+        assert.ok(Number.isInteger(idx[i]) && idx[i]! >= 0 && idx[i]! < written, `intact record: ${recs[i]}`);
+        if (i > 0) assert.ok(idx[i]! > idx[i - 1]!, 'in order, each once');
+      }
+      assert.is(recs[recs.length - 1] ?? `r${written - 1}`, `r${written - 1}`, 'the newest record is read');
+    }),
+    { seed: 0x10a9, numRuns: 150 },
+  );
 });
 
 test.run();

@@ -13,28 +13,48 @@ import { coreKernel, laneGraph, lane, ingress, egress, stage, merge } from './ha
 
 const header = ['spec.version=1', 'spec.model=lane_graph', 'spec.name=bad'];
 const kvLane = (i: number, name: string) => [`lane_graph.lanes.${i}.name=${name}`, `lane_graph.lanes.${i}.kind=events`];
-const kvEndpoint = (i: number, name: string, kind: string, laneName: string) => [`lane_graph.endpoints.${i}.name=${name}`, `lane_graph.endpoints.${i}.kind=${kind}`, `lane_graph.endpoints.${i}.lane=${laneName}`];
+const kvEndpoint = (i: number, name: string, kind: string, laneName: string) => [
+  `lane_graph.endpoints.${i}.name=${name}`,
+  `lane_graph.endpoints.${i}.kind=${kind}`,
+  `lane_graph.endpoints.${i}.lane=${laneName}`,
+];
 const kvRole = (i: number, name: string, kind: string, inputs: string[], outputs: string[], key?: string) => [
-  `lane_graph.roles.${i}.name=${name}`, `lane_graph.roles.${i}.kind=${kind}`, ...(key ? [`lane_graph.roles.${i}.key=${key}`] : []),
-  ...inputs.map((l, j) => `lane_graph.roles.${i}.inputs.${j}=${l}`), ...outputs.map((l, j) => `lane_graph.roles.${i}.outputs.${j}=${l}`),
+  `lane_graph.roles.${i}.name=${name}`,
+  `lane_graph.roles.${i}.kind=${kind}`,
+  ...(key ? [`lane_graph.roles.${i}.key=${key}`] : []),
+  ...inputs.map((l, j) => `lane_graph.roles.${i}.inputs.${j}=${l}`),
+  ...outputs.map((l, j) => `lane_graph.roles.${i}.outputs.${j}=${l}`),
 ];
 
 // in -> a -> merge m -> router r -> (out, and stage b -> back into m): the cycle m -> r -> b -> m
-const cyclic = [...header,
-  ...kvLane(0, 'in.a'), ...kvLane(1, 'a.m'), ...kvLane(2, 'b.m'), ...kvLane(3, 'm.out'), ...kvLane(4, 'm.b'), ...kvLane(5, 'out'),
-  ...kvEndpoint(0, 'in', 'ingress', 'in.a'), ...kvEndpoint(1, 'out', 'egress', 'out'),
-  ...kvRole(0, 'a', 'stage', ['in.a'], ['a.m'], 'identity'),
-  ...kvRole(1, 'm', 'merge', ['a.m', 'b.m'], ['m.out']),
-  ...kvRole(2, 'r', 'router', ['m.out'], ['m.b', 'out']),
-  ...kvRole(3, 'b', 'stage', ['m.b'], ['b.m'], 'upper'),
-].join('\n') + '\n';
+const cyclic =
+  [
+    ...header,
+    ...kvLane(0, 'in.a'),
+    ...kvLane(1, 'a.m'),
+    ...kvLane(2, 'b.m'),
+    ...kvLane(3, 'm.out'),
+    ...kvLane(4, 'm.b'),
+    ...kvLane(5, 'out'),
+    ...kvEndpoint(0, 'in', 'ingress', 'in.a'),
+    ...kvEndpoint(1, 'out', 'egress', 'out'),
+    ...kvRole(0, 'a', 'stage', ['in.a'], ['a.m'], 'identity'),
+    ...kvRole(1, 'm', 'merge', ['a.m', 'b.m'], ['m.out']),
+    ...kvRole(2, 'r', 'router', ['m.out'], ['m.b', 'out']),
+    ...kvRole(3, 'b', 'stage', ['m.b'], ['b.m'], 'upper'),
+  ].join('\n') + '\n';
 
-const dangling = [...header,
-  ...kvLane(0, 'in.a'), ...kvLane(1, 'a.out'), ...kvLane(2, 'nowhere'),
-  ...kvEndpoint(0, 'in', 'ingress', 'in.a'), ...kvEndpoint(1, 'out', 'egress', 'a.out'),
-  ...kvRole(0, 'a', 'stage', ['in.a'], ['a.out'], 'identity'),
-  ...kvRole(1, 'b', 'stage', ['in.a'], ['ghost'], 'identity'),
-].join('\n') + '\n';
+const dangling =
+  [
+    ...header,
+    ...kvLane(0, 'in.a'),
+    ...kvLane(1, 'a.out'),
+    ...kvLane(2, 'nowhere'),
+    ...kvEndpoint(0, 'in', 'ingress', 'in.a'),
+    ...kvEndpoint(1, 'out', 'egress', 'a.out'),
+    ...kvRole(0, 'a', 'stage', ['in.a'], ['a.out'], 'identity'),
+    ...kvRole(1, 'b', 'stage', ['in.a'], ['ghost'], 'identity'),
+  ].join('\n') + '\n';
 
 test('validate: a cycle of roles over lanes is BYTEOR_E_SPEC_LG_CYCLE and the cycle is named', async () => {
   const check = await validateSpecText(cyclic, await coreKernel());
@@ -55,12 +75,20 @@ test('validate: dangling lanes (no reader, no writer, undeclared) are refused wi
 });
 
 test('validate: a lane nobody reads or nobody writes is refused once every reference resolves', async () => {
-  const text = [...header,
-    ...kvLane(0, 'in.a'), ...kvLane(1, 'a.out'), ...kvLane(2, 'unread'), ...kvLane(3, 'unwritten'), ...kvLane(4, 'c.out'),
-    ...kvEndpoint(0, 'in', 'ingress', 'in.a'), ...kvEndpoint(1, 'out', 'egress', 'a.out'), ...kvEndpoint(2, 'out2', 'egress', 'c.out'),
-    ...kvRole(0, 'a', 'router', ['in.a'], ['a.out', 'unread']),
-    ...kvRole(1, 'c', 'stage', ['unwritten'], ['c.out'], 'identity'),
-  ].join('\n') + '\n';
+  const text =
+    [
+      ...header,
+      ...kvLane(0, 'in.a'),
+      ...kvLane(1, 'a.out'),
+      ...kvLane(2, 'unread'),
+      ...kvLane(3, 'unwritten'),
+      ...kvLane(4, 'c.out'),
+      ...kvEndpoint(0, 'in', 'ingress', 'in.a'),
+      ...kvEndpoint(1, 'out', 'egress', 'a.out'),
+      ...kvEndpoint(2, 'out2', 'egress', 'c.out'),
+      ...kvRole(0, 'a', 'router', ['in.a'], ['a.out', 'unread']),
+      ...kvRole(1, 'c', 'stage', ['unwritten'], ['c.out'], 'identity'),
+    ].join('\n') + '\n';
   const check = await validateSpecText(text, await coreKernel());
   const byCode = (c: string) => check.errors.filter((d) => d.code === c).map((d) => d.message);
   assert.equal(byCode('BYTEOR_E_SPEC_LG_LANE_READERS').length, 1, JSON.stringify(check.errors));

@@ -29,15 +29,41 @@ const CONFIG = [
   '',
 ].join('\n');
 const SECRET_ENV: Record<string, string> = {
-  DATABASE_URL: `postgres://app:${s(3)}@db.internal/app`, PGPASS: s(4), AUTH: s(5), GITHUB_PAT: s(6), PASSWD: s(7), MY_PWD: s(8),
-  SESSION_COOKIE: s(9), MY_API_KEY: s(10), GITHUB_TOKEN: s(11), DB_PASSWORD: s(12), AWS_SECRET_ACCESS_KEY: s(13),
+  DATABASE_URL: `postgres://app:${s(3)}@db.internal/app`,
+  PGPASS: s(4),
+  AUTH: s(5),
+  GITHUB_PAT: s(6),
+  PASSWD: s(7),
+  MY_PWD: s(8),
+  SESSION_COOKIE: s(9),
+  MY_API_KEY: s(10),
+  GITHUB_TOKEN: s(11),
+  DB_PASSWORD: s(12),
+  AWS_SECRET_ACCESS_KEY: s(13),
 };
-const PLAIN_ENV = { HOME: '/home/op', LANG: 'C.UTF-8', SERVICE_URL: 'https://api.example.com/v1?x=1', PATH: '/usr/bin:/bin' };
+const PLAIN_ENV = {
+  HOME: '/home/op',
+  LANG: 'C.UTF-8',
+  SERVICE_URL: 'https://api.example.com/v1?x=1',
+  PATH: '/usr/bin:/bin',
+};
 const PLANTED = Array.from({ length: 13 }, (_, i) => s(i + 1));
 
 function cliUmask0(args: string[], env: Record<string, string>) {
-  return spawnSync('/bin/sh', ['-c', 'umask 000 && exec "$0" "$@"', process.execPath, '--conditions=source', '--import', 'tsx', 'kernel/main.ts', ...args],
-    { cwd: root, env: { ...env, PATH: '/usr/bin:/bin' }, encoding: 'utf8' });
+  return spawnSync(
+    '/bin/sh',
+    [
+      '-c',
+      'umask 000 && exec "$0" "$@"',
+      process.execPath,
+      '--conditions=source',
+      '--import',
+      'tsx',
+      'kernel/main.ts',
+      ...args,
+    ],
+    { cwd: root, env: { ...env, PATH: '/usr/bin:/bin' }, encoding: 'utf8' },
+  );
 }
 
 function filesUnder(d: string): string[] {
@@ -56,15 +82,23 @@ function leaksIn(files: string[]): string[] {
 let bundle = '';
 test.before(() => {
   // a real run directory with a journal, so the bundle has a subdirectory too
-  const input = join(dir, 'in.txt'); writeFileSync(input, 'a\nb\nc\n');
+  const input = join(dir, 'in.txt');
+  writeFileSync(input, 'a\nb\nc\n');
   const rd = join(dir, 'rd');
   // the runtime holds the planted secrets too: the bundle's environment.json is the one it
   // recorded in its run directory (issue 14 item 2), and must be as redacted as the bundler's
-  const run = cliUmask0(['run', `--spec=${CHAIN}`, `--input=${input}`, `--output=${join(dir, 'out.txt')}`, `--run-dir=${rd}`], { ...SECRET_ENV, ...PLAIN_ENV, TMPDIR: dir });
+  const run = cliUmask0(
+    ['run', `--spec=${CHAIN}`, `--input=${input}`, `--output=${join(dir, 'out.txt')}`, `--run-dir=${rd}`],
+    { ...SECRET_ENV, ...PLAIN_ENV, TMPDIR: dir },
+  );
   assert.is(run.status, 0, run.stderr);
-  const cfg = join(dir, 'runtime_config.txt'); writeFileSync(cfg, CONFIG);
+  const cfg = join(dir, 'runtime_config.txt');
+  writeFileSync(cfg, CONFIG);
   bundle = join(dir, 'bundle');
-  const r = cliUmask0(['incident-bundle', `--out=${bundle}`, `--spec=${CHAIN}`, `--config=${cfg}`, `--run-dir=${rd}`, '--archive'], { ...SECRET_ENV, ...PLAIN_ENV, TMPDIR: dir });
+  const r = cliUmask0(
+    ['incident-bundle', `--out=${bundle}`, `--spec=${CHAIN}`, `--config=${cfg}`, `--run-dir=${rd}`, '--archive'],
+    { ...SECRET_ENV, ...PLAIN_ENV, TMPDIR: dir },
+  );
   assert.is(r.status, 0, r.stderr);
 });
 
@@ -80,24 +114,42 @@ test('the 13 planted secrets: none in the bundle directory, the .tar.gz bytes or
 });
 
 test('what is not secret is kept: plain variables, config keys and plain config lines', () => {
-  const env = Object.fromEntries(EnvironmentCapture.parse(JSON.parse(readFileSync(join(bundle, 'environment.json'), 'utf8'))).env);
+  const env = Object.fromEntries(
+    EnvironmentCapture.parse(JSON.parse(readFileSync(join(bundle, 'environment.json'), 'utf8'))).env,
+  );
   for (const [k, v] of Object.entries(PLAIN_ENV)) assert.is(env[k], v, k);
-  assert.ok(env.PWD?.startsWith('/'), 'the shell\'s PWD (set by sh) is not a secret');
+  assert.ok(env.PWD?.startsWith('/'), "the shell's PWD (set by sh) is not a secret");
   for (const k of Object.keys(SECRET_ENV)) assert.ok(env[k] !== undefined && env[k] !== SECRET_ENV[k], k);
   assert.is(env.DATABASE_URL, 'postgres://<redacted>@db.internal/app');
   const cfg = readFileSync(join(bundle, 'runtime_config.txt'), 'utf8');
   assert.is(cfg, CONFIG.replace(`u:${s(1)}@`, '<redacted>@').replace(`:${s(2)}@`, '<redacted>@'));
 });
 
-test('bundle files are 0600 and directories 0700 under umask 000, in the directory, the archive file and its entries', async () => {
-  const wrong: string[] = [];
-  const check = (p: string, want: number) => { const m = statSync(p).mode & 0o777; if (m !== want) wrong.push(`${p} ${m.toString(8)}`); };
-  check(bundle, 0o700);
-  for (const f of filesUnder(bundle)) check(f, statSync(f).isDirectory() ? 0o700 : 0o600);
-  check(`${bundle}.tar.gz`, 0o600);
-  await tar.t({ file: `${bundle}.tar.gz`, onReadEntry: (e) => { const m = (e.mode ?? 0) & 0o777; const want = e.type === 'Directory' ? 0o700 : 0o600; if (m !== want) wrong.push(`entry ${e.path} ${m.toString(8)}`); } });
-  assert.ok(filesUnder(bundle).some((f) => statSync(f).isDirectory()), 'the bundle has a subdirectory (journal/)');
-  assert.equal(wrong, []);
-});
+test(
+  'bundle files are 0600 and directories 0700 under umask ' + '000, in the directory, the archive file and its entries',
+  async () => {
+    const wrong: string[] = [];
+    const check = (p: string, want: number) => {
+      const m = statSync(p).mode & 0o777;
+      if (m !== want) wrong.push(`${p} ${m.toString(8)}`);
+    };
+    check(bundle, 0o700);
+    for (const f of filesUnder(bundle)) check(f, statSync(f).isDirectory() ? 0o700 : 0o600);
+    check(`${bundle}.tar.gz`, 0o600);
+    await tar.t({
+      file: `${bundle}.tar.gz`,
+      onReadEntry: (e) => {
+        const m = (e.mode ?? 0) & 0o777;
+        const want = e.type === 'Directory' ? 0o700 : 0o600;
+        if (m !== want) wrong.push(`entry ${e.path} ${m.toString(8)}`);
+      },
+    });
+    assert.ok(
+      filesUnder(bundle).some((f) => statSync(f).isDirectory()),
+      'the bundle has a subdirectory (journal/)',
+    );
+    assert.equal(wrong, []);
+  },
+);
 
 test.run();

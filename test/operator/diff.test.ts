@@ -11,16 +11,29 @@ const root = new URL('../..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'byteor-diff-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 const CHAIN = readFileSync(join(root, 'examples/chain.kv'), 'utf8');
-const file = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };
+const file = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
 
-test('a bundle\'s spec against a changed one: every change listed, both hashes, exit 1', async () => {
+test("a bundle's spec against a changed one: every change listed, both hashes, exit 1", async () => {
   const bundle = join(dir, 'bundle');
-  assert.is((await cli(['incident-bundle', `--out=${bundle}`, `--spec=${join(root, 'examples/chain.kv')}`, '--archive'])).code, 0);
-  const now = file('now.kv', CHAIN
-    .replace('single_ring.capacity=1024', 'single_ring.capacity=4096')
-    .replace('single_ring.stages.2.key=identity', 'single_ring.stages.2.key=upper')
-    .replace('single_ring.stages.2.depends_on.0=1', 'single_ring.stages.2.depends_on.0=0\nsingle_ring.stages.2.depends_on.1=1')
-    .trimEnd().concat('\nsingle_ring.stages.3.key=identity\nsingle_ring.stages.3.depends_on.0=2\n'));
+  assert.is(
+    (await cli(['incident-bundle', `--out=${bundle}`, `--spec=${join(root, 'examples/chain.kv')}`, '--archive'])).code,
+    0,
+  );
+  const now = file(
+    'now.kv',
+    CHAIN.replace('single_ring.capacity=1024', 'single_ring.capacity=4096')
+      .replace('single_ring.stages.2.key=identity', 'single_ring.stages.2.key=upper')
+      .replace(
+        'single_ring.stages.2.depends_on.0=1',
+        'single_ring.stages.2.depends_on.0=0\nsingle_ring.stages.2.depends_on.1=1',
+      )
+      .trimEnd()
+      .concat('\nsingle_ring.stages.3.key=identity\nsingle_ring.stages.3.depends_on.0=2\n'),
+  );
   const j = await cli(['diff', `--spec=${now}`, `--bundle=${bundle}`, '--json']);
   assert.is(j.code, 1, j.err);
   const d = SpecDiff.parse(JSON.parse(j.out));
@@ -65,8 +78,13 @@ test('LaneGraph: lanes, roles and their keys by name', async () => {
   const laneName = /^lane_graph\.lanes\.0\.name=(\S+)$/m.exec(lg);
   const roleName = roleKey ? new RegExp(`^lane_graph\\.roles\\.${roleKey[2]}\\.name=(\\S+)$`, 'm').exec(lg) : null;
   assert.ok(cap && roleKey && laneName && roleName, 'the example names its lanes and roles explicitly');
-  const b = file('lg-b.kv', lg.replace(cap![0], `${cap![1]}=${Number(cap![2]) * 2}`).replace(roleKey![0], `${roleKey![1]}=${roleKey![3] === 'upper' ? 'identity' : 'upper'}`)
-    .replace('lane_graph.wait=backoff', 'lane_graph.wait=spin'));
+  const b = file(
+    'lg-b.kv',
+    lg
+      .replace(cap![0], `${cap![1]}=${Number(cap![2]) * 2}`)
+      .replace(roleKey![0], `${roleKey![1]}=${roleKey![3] === 'upper' ? 'identity' : 'upper'}`)
+      .replace('lane_graph.wait=backoff', 'lane_graph.wait=spin'),
+  );
   const j = await cli(['diff', `--spec=${b}`, `--against=${a}`, '--json']);
   assert.is(j.code, 1, j.err);
   const d = SpecDiff.parse(JSON.parse(j.out));

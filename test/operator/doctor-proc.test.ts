@@ -1,7 +1,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  CAP_IPC_LOCK, CAP_SYS_NICE, hasCapability, mountType, parseCpuList, parseLimit, parseSchedPolicy, parseStatus, statusBytes,
+  CAP_IPC_LOCK,
+  CAP_SYS_NICE,
+  hasCapability,
+  mountType,
+  parseCpuList,
+  parseLimit,
+  parseSchedPolicy,
+  parseStatus,
+  statusBytes,
 } from '../../plugins/verbs/doctor/proc.ts';
 import { compactCpuList } from '../../plugins/verbs/doctor/checks.ts';
 
@@ -41,7 +49,9 @@ test('status fields, sizes and capability bits', () => {
 test('scheduling policy from /proc/self/stat, with spaces and parentheses in the command name', () => {
   // 52 fields; field 41 (policy) = 1 (SCHED_FIFO), field 40 (rt_priority) = 10
   const tail = Array.from({ length: 50 }, (_, i) => String(i + 3));
-  tail[40 - 3] = '10'; tail[41 - 3] = '1'; tail[0] = 'S';
+  tail[40 - 3] = '10';
+  tail[41 - 3] = '1';
+  tail[0] = 'S';
   assert.is(parseSchedPolicy(`1234 (my (odd) cmd) ${tail.join(' ')}`), 'fifo');
   tail[41 - 3] = '0';
   assert.is(parseSchedPolicy(`1234 (node) ${tail.join(' ')}`), 'other');

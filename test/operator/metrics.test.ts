@@ -29,7 +29,10 @@ test('scrape a live SingleRing runtime: conventional names, values at scrape tim
     assert.match(before, /^# TYPE byteor_ring_lag_records gauge$/m);
     assert.match(before, /^process_resident_memory_bytes \d+/m);
     rt.feed(300);
-    const after = await until('300 records counted', async () => { const t = await (await fetch(`${base}/metrics`)).text(); return sample(t, 'byteor_records_out_total') === 300 ? t : undefined; });
+    const after = await until('300 records counted', async () => {
+      const t = await (await fetch(`${base}/metrics`)).text();
+      return sample(t, 'byteor_records_out_total') === 300 ? t : undefined;
+    });
     assert.is(sample(after, 'byteor_records_in_total'), 300);
     assert.is(sample(after, 'byteor_stage_records_total', 'stage="1",shard="0",key="upper",kind="stage"'), 300);
     assert.is(sample(after, 'byteor_ring_lag_records', 'stage="2",shard="0",key="identity",kind="stage"'), 0);
@@ -37,35 +40,60 @@ test('scrape a live SingleRing runtime: conventional names, values at scrape tim
     assert.is(sample(after, 'byteor_ring_cursor', 'shard="0"'), 299);
     assert.is(sample(after, 'byteor_runtime_up'), 1);
     assert.is(sample(after, 'byteor_runtime_state', 'state="running"'), 1);
-    assert.match(after, /^byteor_runtime_info\{version="[^"]+",model="single_ring",spec_name="test",spec_hash="sha256:[0-9a-f]{64}"\} 1$/m);
+    assert.match(
+      after,
+      /^byteor_runtime_info\{version="[^"]+",model="single_ring",spec_name="test",spec_hash="sha256:[0-9a-f]{64}"\} 1$/m,
+    );
     const dashboard = readFileSync(join(repo, 'examples/grafana/byteor-dashboard.json'), 'utf8');
     const queried = new Set(dashboard.match(/\b(?:byteor|process)_[a-z_]+/g));
     assert.ok(queried.size >= 10);
-    for (const name of queried) assert.match(after, new RegExp(`^# TYPE ${name} `, 'm'), `the Grafana dashboard queries ${name}, which the runtime exports`);
+    for (const name of queried)
+      assert.match(
+        after,
+        new RegExp(`^# TYPE ${name} `, 'm'),
+        `the Grafana dashboard queries ${name}, which the runtime exports`,
+      );
     const health = await fetch(`${base}/healthz`);
     assert.is(health.status, 200);
     assert.is(await health.text(), 'ok running\n');
     assert.is((await fetch(`${base}/nope`)).status, 404);
     rt.child.stdin!.end();
     assert.is(await exitWithin(rt), 0, rt.stderr());
-    await fetch(`${base}/metrics`).then(() => assert.unreachable('the server closes with the run'), () => {});
-  } finally { kill(rt.child); }
+    await fetch(`${base}/metrics`).then(
+      () => assert.unreachable('the server closes with the run'),
+      () => {},
+    );
+  } finally {
+    kill(rt.child);
+  }
 });
 
 test('LaneGraph: lanes and roles', async () => {
-  const rt = await startLive({ spec: join(repo, 'examples/lanegraph_fanout_merge.kv'), extra: ['--metrics=127.0.0.1:0'] });
+  const rt = await startLive({
+    spec: join(repo, 'examples/lanegraph_fanout_merge.kv'),
+    extra: ['--metrics=127.0.0.1:0'],
+  });
   try {
     const base = `http://${/serving http:\/\/([\d.:]+)\/metrics/.exec(rt.stderr())![1]}`;
     rt.feed(10);
-    const t = await until('10 records in', async () => { const x = await (await fetch(`${base}/metrics`)).text(); return sample(x, 'byteor_records_in_total') === 10 ? x : undefined; });
+    const t = await until('10 records in', async () => {
+      const x = await (await fetch(`${base}/metrics`)).text();
+      return sample(x, 'byteor_records_in_total') === 10 ? x : undefined;
+    });
     assert.is(sample(t, 'byteor_stage_records_total', 'stage="upper",shard="",key="upper",kind="role"'), 10);
     assert.match(t, /^byteor_lane_published_records_total\{lane="in\.parse"\} 10$/m);
     assert.match(t, /^byteor_lane_depth_records\{lane="parse\.fanout"\} 0$/m);
-  } finally { kill(rt.child); }
+  } finally {
+    kill(rt.child);
+  }
 });
 
 test('--metrics with --sp is refused (exit 2); a busy address is refused before anything starts (exit 5)', async () => {
-  const run = (...args: string[]) => spawnSync(CLI[0]!, [...CLI.slice(1), 'run', '--spec=examples/chain.kv', '--input=examples/records.txt', ...args], { cwd: repo, encoding: 'utf8' });
+  const run = (...args: string[]) =>
+    spawnSync(CLI[0]!, [...CLI.slice(1), 'run', '--spec=examples/chain.kv', '--input=examples/records.txt', ...args], {
+      cwd: repo,
+      encoding: 'utf8',
+    });
   const sp = run('--sp', '--metrics=127.0.0.1:0');
   assert.is(sp.status, 2, sp.stderr);
   assert.match(sp.stderr, /BYTEOR_E_METRICS_NEEDS_RUN_DIR/);
@@ -79,7 +107,9 @@ test('--metrics with --sp is refused (exit 2); a busy address is refused before 
     const r = run(`--run-dir=${join(tempDir(), 'rd')}`, `--metrics=127.0.0.1:${port}`);
     assert.is(r.status, 5, r.stderr);
     assert.match(r.stderr, /BYTEOR_E_METRICS_BIND.*EADDRINUSE/);
-  } finally { busy.close(); }
+  } finally {
+    busy.close();
+  }
 });
 
 test.run();

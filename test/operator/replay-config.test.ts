@@ -25,19 +25,31 @@ async function bundleIn(sub: string): Promise<string> {
   return out;
 }
 
-test('runtime_config.txt next to the bundle: execute writes through its egress; dry_run does not and says so', async () => {
-  const b = await bundleIn('found');
-  const sink = join(dir, 'found', 'egress.txt');
-  writeFileSync(join(dir, 'found', 'runtime_config.txt'), `ingress.kind=file\ningress.path=/nonexistent\negress.kind=file\negress.path=${sink}\n`);
-  const dry = await cli(['--plugin=edgeplane', 'replay', `--bundle=${b}`, `--out=${join(dir, 'found', 'dry.json')}`], env);
-  assert.is(dry.code, 0, dry.err);
-  assert.not.ok(existsSync(sink), 'a dry run writes nothing through the configured egress');
-  assert.match(dry.err, join(dir, 'found', 'runtime_config.txt'));
-  assert.match(dry.err, /not used in a dry run/);
-  const x = await cli(['--plugin=edgeplane', 'replay', `--bundle=${b}`, '--mode=execute', `--out=${join(dir, 'found', 'x.json')}`], env);
-  assert.is(x.code, 0, x.err);
-  assert.is(readFileSync(sink, 'utf8'), RECORDS.map((r) => `${r.toUpperCase()}\n`).join(''));
-});
+test(
+  'runtime_config.txt next to the bundle: execute writes ' + 'through its egress; dry_run does not and says so',
+  async () => {
+    const b = await bundleIn('found');
+    const sink = join(dir, 'found', 'egress.txt');
+    writeFileSync(
+      join(dir, 'found', 'runtime_config.txt'),
+      `ingress.kind=file\ningress.path=/nonexistent\negress.kind=file\negress.path=${sink}\n`,
+    );
+    const dry = await cli(
+      ['--plugin=edgeplane', 'replay', `--bundle=${b}`, `--out=${join(dir, 'found', 'dry.json')}`],
+      env,
+    );
+    assert.is(dry.code, 0, dry.err);
+    assert.not.ok(existsSync(sink), 'a dry run writes nothing through the configured egress');
+    assert.match(dry.err, join(dir, 'found', 'runtime_config.txt'));
+    assert.match(dry.err, /not used in a dry run/);
+    const x = await cli(
+      ['--plugin=edgeplane', 'replay', `--bundle=${b}`, '--mode=execute', `--out=${join(dir, 'found', 'x.json')}`],
+      env,
+    );
+    assert.is(x.code, 0, x.err);
+    assert.is(readFileSync(sink, 'utf8'), RECORDS.map((r) => `${r.toUpperCase()}\n`).join(''));
+  },
+);
 
 test('--config overrides the discovered file; a bad config names the file replay read', async () => {
   const b = await bundleIn('flag');
@@ -45,14 +57,38 @@ test('--config overrides the discovered file; a bad config names the file replay
   const sink = join(dir, 'flag', 'chosen.txt');
   const chosen = join(dir, 'flag', 'chosen.cfg');
   writeFileSync(chosen, `egress.kind=file\negress.path=${sink}\n`);
-  const x = await cli(['--plugin=edgeplane', 'replay', `--bundle=${b}`, '--mode=execute', `--config=${chosen}`, `--out=${join(dir, 'flag', 'x.json')}`], env);
+  const x = await cli(
+    [
+      '--plugin=edgeplane',
+      'replay',
+      `--bundle=${b}`,
+      '--mode=execute',
+      `--config=${chosen}`,
+      `--out=${join(dir, 'flag', 'x.json')}`,
+    ],
+    env,
+  );
   assert.is(x.code, 0, x.err);
   assert.is(readFileSync(sink, 'utf8').split('\n').length - 1, RECORDS.length);
-  const bad = await cli(['--plugin=edgeplane', 'replay', `--bundle=${b}`, '--mode=execute', `--out=${join(dir, 'flag', 'bad.json')}`], env);
+  const bad = await cli(
+    ['--plugin=edgeplane', 'replay', `--bundle=${b}`, '--mode=execute', `--out=${join(dir, 'flag', 'bad.json')}`],
+    env,
+  );
   assert.is(bad.code, 2, bad.err);
   assert.match(bad.err, /BYTEOR_E_ADAPTER_UNKNOWN/);
   assert.match(bad.err, join(dir, 'flag', 'runtime_config.txt'));
-  const both = await cli(['--plugin=edgeplane', 'replay', `--bundle=${b}`, '--mode=execute', `--config=${chosen}`, `--output=${join(dir, 'flag', 'o.txt')}`, `--out=${join(dir, 'flag', 'both.json')}`], env);
+  const both = await cli(
+    [
+      '--plugin=edgeplane',
+      'replay',
+      `--bundle=${b}`,
+      '--mode=execute',
+      `--config=${chosen}`,
+      `--output=${join(dir, 'flag', 'o.txt')}`,
+      `--out=${join(dir, 'flag', 'both.json')}`,
+    ],
+    env,
+  );
   assert.is(both.code, 2, both.err);
   assert.match(both.err, /--output/);
 });

@@ -4,7 +4,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ApprovalErrorCode, ByteorError, SigningKeySet, generateSigningKey, readKeySet, stableJson, writeJsonArtifact,
+  ApprovalErrorCode,
+  ByteorError,
+  SigningKeySet,
+  generateSigningKey,
+  readKeySet,
+  stableJson,
+  writeJsonArtifact,
 } from '../../kernel/plugin-api.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'byteor-keyset-'));
@@ -12,7 +18,11 @@ const a = generateSigningKey('2025-q2');
 const b = generateSigningKey('2025-q3');
 
 function code(fn: () => unknown): [string, number] {
-  try { fn(); } catch (e) { return [(e as ByteorError).code, (e as ByteorError).exitCode]; }
+  try {
+    fn();
+  } catch (e) {
+    return [(e as ByteorError).code, (e as ByteorError).exitCode];
+  }
   throw new Error('expected a ByteorError');
 }
 
@@ -42,13 +52,23 @@ test('a key set that is not JSON, fails its schema, repeats a kid or holds a 31-
   ];
   for (const c of cases) {
     writeFileSync(path, typeof c === 'string' ? c : JSON.stringify(c));
-    assert.equal(code(() => readKeySet(path)), [ApprovalErrorCode.KEY_SET_INVALID, 6], JSON.stringify(c));
+    assert.equal(
+      code(() => readKeySet(path)),
+      [ApprovalErrorCode.KEY_SET_INVALID, 6],
+      JSON.stringify(c),
+    );
   }
 });
 
 test('a missing key set is a policy denial (exit 4), an unreadable one an artifact error (exit 6)', () => {
-  assert.equal(code(() => readKeySet(join(dir, 'none.json'))), [ApprovalErrorCode.KEY_SET_MISSING, 4]);
-  assert.equal(code(() => readKeySet(dir)), [ApprovalErrorCode.KEY_SET_INVALID, 6]);
+  assert.equal(
+    code(() => readKeySet(join(dir, 'none.json'))),
+    [ApprovalErrorCode.KEY_SET_MISSING, 4],
+  );
+  assert.equal(
+    code(() => readKeySet(dir)),
+    [ApprovalErrorCode.KEY_SET_INVALID, 6],
+  );
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));

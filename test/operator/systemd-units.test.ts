@@ -9,14 +9,21 @@ import { join } from 'node:path';
 import { CLI, repo } from './live-runtime.ts';
 
 const dir = join(repo, 'examples/systemd');
-const UNITS = [['byteor-single-ring.service', 'byteor-single-ring.env'], ['byteor-lane-graph.service', 'byteor-lane-graph.env']] as const;
+const UNITS = [
+  ['byteor-single-ring.service', 'byteor-single-ring.env'],
+  ['byteor-lane-graph.service', 'byteor-lane-graph.env'],
+] as const;
 const DRAIN_TIMEOUT_S = 30;
 
-const directive = (text: string, name: string) => [...text.matchAll(new RegExp(`^${name}=(.*)$`, 'gm'))].map((m) => m[1]!);
+const directive = (text: string, name: string) =>
+  [...text.matchAll(new RegExp(`^${name}=(.*)$`, 'gm'))].map((m) => m[1]!);
 
 test('systemd-analyze verify accepts every unit', () => {
   const which = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' });
-  if (which.error) { console.log(`skipped: systemd-analyze is not installed (${which.error.message})`); return; }
+  if (which.error) {
+    console.log(`skipped: systemd-analyze is not installed (${which.error.message})`);
+    return;
+  }
   for (const [unit] of UNITS) {
     const r = spawnSync('systemd-analyze', ['verify', join(dir, unit)], { encoding: 'utf8' });
     assert.is(r.status, 0, `${unit}: ${r.stderr}`);
@@ -29,16 +36,25 @@ test('stop signal, stop timeout above the drain timeout, run directory, env file
   for (const [unit, envFile] of UNITS) {
     const text = readFileSync(join(dir, unit), 'utf8');
     assert.equal(directive(text, 'KillSignal'), ['SIGTERM'], unit);
-    assert.ok(Number(directive(text, 'TimeoutStopSec')[0]) > DRAIN_TIMEOUT_S, `${unit}: TimeoutStopSec above ${DRAIN_TIMEOUT_S} s`);
+    assert.ok(
+      Number(directive(text, 'TimeoutStopSec')[0]) > DRAIN_TIMEOUT_S,
+      `${unit}: TimeoutStopSec above ${DRAIN_TIMEOUT_S} s`,
+    );
     const [runtimeDir] = directive(text, 'RuntimeDirectory');
-    assert.equal(directive(text, 'RuntimeDirectoryMode'), ['0700'], 'the run directory must be 0700 (run refuses another mode)');
+    assert.equal(
+      directive(text, 'RuntimeDirectoryMode'),
+      ['0700'],
+      'the run directory must be 0700 (run refuses another mode)',
+    );
     assert.equal(directive(text, 'RuntimeDirectoryPreserve'), ['yes'], 'the last state file outlives the service');
     const exec = directive(text, 'ExecStart')[0]!;
     assert.match(exec, new RegExp(` --run-dir=/run/${runtimeDir}( |$)`), unit);
     const env = readFileSync(join(dir, envFile), 'utf8');
     assert.equal(directive(text, 'EnvironmentFile'), [`/etc/byteor/${envFile.replace(/^byteor-/, '')}`], unit);
-    for (const [, v] of exec.matchAll(/\$\{(\w+)\}/g)) assert.match(env, new RegExp(`^${v}=.+$`, 'm'), `${envFile} sets ${v}`);
-    for (const [, flag] of exec.matchAll(/ (--[a-z-]+)=/g)) assert.ok(help.includes(`  ${flag}=`) || help.includes(`  ${flag} `), `run has ${flag}`);
+    for (const [, v] of exec.matchAll(/\$\{(\w+)\}/g))
+      assert.match(env, new RegExp(`^${v}=.+$`, 'm'), `${envFile} sets ${v}`);
+    for (const [, flag] of exec.matchAll(/ (--[a-z-]+)=/g))
+      assert.ok(help.includes(`  ${flag}=`) || help.includes(`  ${flag} `), `run has ${flag}`);
   }
 });
 

@@ -30,18 +30,30 @@ const env = { ...process.env, NODE_OPTIONS: '' };
 test('the built CLI on Node 20: a .ts plugin is BYTEOR_E_PLUGIN_TYPESCRIPT (exit 2) saying to build it', () => {
   assert.ok(existsSync(join(repo, 'dist', 'kernel', 'main.js')), 'run "npm run build" first');
   if (Number(process.versions.node.split('.')[0]) >= 23) return; // newer Node imports .ts itself
-  const r = spawnSync(process.execPath, [BIN, 'capabilities', '--plugin=./p/index.ts'], { cwd: tmp, encoding: 'utf8', env });
+  const r = spawnSync(process.execPath, [BIN, 'capabilities', '--plugin=./p/index.ts'], {
+    cwd: tmp,
+    encoding: 'utf8',
+    env,
+  });
   assert.is(r.status, 2, r.stderr);
   assert.match(r.stderr, 'error[BYTEOR_E_PLUGIN_TYPESCRIPT]');
   assert.match(r.stderr, 'compile it (npm run build');
-  const js = spawnSync(process.execPath, [BIN, 'capabilities', '--plugin=./p/index.js'], { cwd: tmp, encoding: 'utf8', env });
+  const js = spawnSync(process.execPath, [BIN, 'capabilities', '--plugin=./p/index.js'], {
+    cwd: tmp,
+    encoding: 'utf8',
+    env,
+  });
   assert.is(js.status, 0, js.stderr);
   assert.match(js.stdout, 'outside');
 });
 
 test('Deno: byteor/plugin unresolvable is refused with the import map; with it the plugin loads', () => {
   assert.ok(existsSync(DENO), `${DENO} is missing: run "npm ci"`);
-  const r = spawnSync(DENO, ['run', '-A', BIN, 'capabilities', '--plugin=./p/index.ts'], { cwd: tmp, encoding: 'utf8', env });
+  const r = spawnSync(DENO, ['run', '-A', BIN, 'capabilities', '--plugin=./p/index.ts'], {
+    cwd: tmp,
+    encoding: 'utf8',
+    env,
+  });
   assert.is(r.status, 1, r.stderr);
   assert.match(r.stderr, 'error[BYTEOR_E_PLUGIN_IMPORT]');
   assert.match(r.stderr, 'Deno cannot resolve byteor from the plugin');
@@ -49,7 +61,11 @@ test('Deno: byteor/plugin unresolvable is refused with the import map; with it t
   const map = /write (\{.*?\}\}) to map\.json/.exec(r.stderr)?.[1];
   assert.ok(map, r.stderr);
   writeFileSync(join(tmp, 'map.json'), map!);
-  const ok = spawnSync(DENO, ['run', '-A', '--import-map=map.json', BIN, 'capabilities', '--plugin=./p/index.ts'], { cwd: tmp, encoding: 'utf8', env });
+  const ok = spawnSync(DENO, ['run', '-A', '--import-map=map.json', BIN, 'capabilities', '--plugin=./p/index.ts'], {
+    cwd: tmp,
+    encoding: 'utf8',
+    env,
+  });
   assert.is(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, 'outside');
 });

@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../kernel/cli.ts';
-import { RuntimeCapabilityDocument, stableJson, writeJsonArtifact, PLUGIN_API_VERSION } from '../../kernel/plugin-api.ts';
+import {
+  RuntimeCapabilityDocument,
+  stableJson,
+  writeJsonArtifact,
+  PLUGIN_API_VERSION,
+} from '../../kernel/plugin-api.ts';
 import { packageVersion } from '../../kernel/version.ts';
 import { captureIO } from '../kernel/capture-io.ts';
 
@@ -34,13 +39,24 @@ test('--json prints a capability document that passes its schema, with providers
   assert.match(doc.plugins.at(-1)!.specifier, /^file:\/\/.*echo-extension-plugin\.ts$/);
   const echo = doc.verbs.find((v) => v.name === 'echo')!;
   assert.equal(echo, {
-    name: 'echo', summary: 'print the parsed flags (test fixture)', plugin: 'echo-verb',
-    flags: ['--count', '--tag', '--loud'], extensions: [{ plugin: 'echo-extension', flags: ['--region'] }],
+    name: 'echo',
+    summary: 'print the parsed flags (test fixture)',
+    plugin: 'echo-verb',
+    flags: ['--count', '--tag', '--loud'],
+    extensions: [{ plugin: 'echo-extension', flags: ['--region'] }],
   });
   assert.ok(doc.verbs.some((v) => v.name === 'capabilities' && v.plugin === 'capabilities'));
   // the kernel's intrinsic stages are built_in, exact and prefix families alike
   const identity = doc.stages.find((s) => s.key === 'identity')!;
-  assert.equal(identity, { key: 'identity', keyKind: 'exact', source: 'built_in', plugin: 'core-stages', summary: 'forward records unchanged', policyClass: 'pure', replaySupport: 'supported' });
+  assert.equal(identity, {
+    key: 'identity',
+    keyKind: 'exact',
+    source: 'built_in',
+    plugin: 'core-stages',
+    summary: 'forward records unchanged',
+    policyClass: 'pure',
+    replaySupport: 'supported',
+  });
   const dropIf = doc.stages.find((s) => s.key === 'drop_if:')!;
   assert.is(dropIf.keyKind, 'prefix');
   assert.is(dropIf.source, 'built_in');
@@ -52,8 +68,18 @@ test('--json prints a capability document that passes its schema, with providers
 test('human output lists every section with the providing plugin', async () => {
   const r = await cli(['capabilities', `--plugin=${ECHO}`, `--plugin=${ECHO_EXT}`]);
   assert.is(r.code, 0);
-  assert.match(r.out, /\n  echo +echo-verb +print the parsed flags \(test fixture\)\n      \+ --region  \(echo-extension\)\n/);
-  for (const heading of ['plugins (load order):', 'verbs:', 'stage keys:', 'adapters:', 'snapshot sections:', 'bundle artifacts:']) {
+  assert.match(
+    r.out,
+    /\n  echo +echo-verb +print the parsed flags \(test fixture\)\n      \+ --region  \(echo-extension\)\n/,
+  );
+  for (const heading of [
+    'plugins (load order):',
+    'verbs:',
+    'stage keys:',
+    'adapters:',
+    'snapshot sections:',
+    'bundle artifacts:',
+  ]) {
     assert.ok(r.out.includes(`\n${heading}\n`), heading);
   }
   assert.match(r.out, /\n  echo +echo-verb +print the parsed flags/);
@@ -78,12 +104,30 @@ test('--out writes the document as an artifact that round-trips through its sche
 
 test('the schema refuses a document with a wrong stage source or missing provider', () => {
   const good = {
-    documentVersion: 1, runtime: { name: 'byteor', version: '1' }, pluginApiVersion: 1, plugins: [], verbs: [],
-    stages: [{ key: 'x', keyKind: 'exact', source: 'built_in', plugin: 'p', summary: '', policyClass: 'pure', replaySupport: 'supported' }],
-    adapters: [], snapshotSections: [], bundleArtifacts: [],
+    documentVersion: 1,
+    runtime: { name: 'byteor', version: '1' },
+    pluginApiVersion: 1,
+    plugins: [],
+    verbs: [],
+    stages: [
+      {
+        key: 'x',
+        keyKind: 'exact',
+        source: 'built_in',
+        plugin: 'p',
+        summary: '',
+        policyClass: 'pure',
+        replaySupport: 'supported',
+      },
+    ],
+    adapters: [],
+    snapshotSections: [],
+    bundleArtifacts: [],
   };
   assert.ok(RuntimeCapabilityDocument.safeParse(good).success);
-  assert.not.ok(RuntimeCapabilityDocument.safeParse({ ...good, stages: [{ ...good.stages[0], source: 'unknown' }] }).success);
+  assert.not.ok(
+    RuntimeCapabilityDocument.safeParse({ ...good, stages: [{ ...good.stages[0], source: 'unknown' }] }).success,
+  );
   assert.not.ok(RuntimeCapabilityDocument.safeParse({ ...good, snapshotSections: [{ name: 's' }] }).success);
   assert.not.ok(RuntimeCapabilityDocument.safeParse({ ...good, documentVersion: 2 }).success);
 });

@@ -19,21 +19,32 @@ const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
 
 function setUpAuthorDir(): string {
   const decl = join(repo, 'dist', 'kernel', 'plugin-api.d.ts');
-  assert.ok(existsSync(decl) && existsSync(join(repo, 'dist', 'kernel', 'main.js')),
-    'dist/ is missing: run "npm run build" (npm ci does) before this test');
-  assert.ok(statSync(decl).mtimeMs >= statSync(join(repo, 'kernel', 'plugin-api.ts')).mtimeMs,
-    'dist/ is older than kernel/plugin-api.ts: run "npm run build" before this test');
+  assert.ok(
+    existsSync(decl) && existsSync(join(repo, 'dist', 'kernel', 'main.js')),
+    'dist/ is missing: run "npm run build" (npm ci does) before this test',
+  );
+  assert.ok(
+    statSync(decl).mtimeMs >= statSync(join(repo, 'kernel', 'plugin-api.ts')).mtimeMs,
+    'dist/ is older than kernel/plugin-api.ts: run "npm run build" before this test',
+  );
   // a project outside the repository with byteor installed (as a link, like `npm link`) and @types/node
   mkdirSync(join(tmp, 'node_modules', '@types'), { recursive: true });
   symlinkSync(repo, join(tmp, 'node_modules', 'byteor'), 'dir');
   symlinkSync(join(repo, 'node_modules', '@types', 'node'), join(tmp, 'node_modules', '@types', 'node'), 'dir');
   const plugin = join(tmp, 'acme-audit');
-  cpSync(join(repo, 'examples', 'plugins', 'acme-audit'), plugin, { recursive: true, filter: (src) => !src.includes(`${join('acme-audit', 'dist')}`) && !src.includes('node_modules') });
+  cpSync(join(repo, 'examples', 'plugins', 'acme-audit'), plugin, {
+    recursive: true,
+    filter: (src) => !src.includes(`${join('acme-audit', 'dist')}`) && !src.includes('node_modules'),
+  });
   return plugin;
 }
 
 function run(cmd: string, args: string[], cwd: string) {
-  return spawnSync(process.execPath, [cmd, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  return spawnSync(process.execPath, [cmd, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
 }
 
 /** The same as run(), without blocking: the two tsc runs below go side by side. */
@@ -41,8 +52,12 @@ function runAsync(cmd: string, args: string[], cwd: string): Promise<{ status: n
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [cmd, ...args], { cwd, env: { ...process.env, NODE_OPTIONS: '' } });
     let stdout = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stdout += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stdout += d;
+    });
     child.on('close', (status) => resolve({ status, stdout }));
   });
 }
@@ -53,28 +68,34 @@ function writeBadPlugin(): string {
   mkdirSync(bad);
   cpSync(join(repo, 'examples', 'plugins', 'acme-audit', 'tsconfig.json'), join(bad, 'tsconfig.json'));
   writeFileSync(join(bad, 'package.json'), JSON.stringify({ name: 'bad-plugin', type: 'module' }));
-  writeFileSync(join(bad, 'index.ts'), `import { definePlugin, PLUGIN_API_VERSION } from 'byteor/plugin';
+  writeFileSync(
+    join(bad, 'index.ts'),
+    `import { definePlugin, PLUGIN_API_VERSION } from 'byteor/plugin';
 export default definePlugin({
   name: 'bad-plugin', version: '1.0.0', apiVersion: PLUGIN_API_VERSION,
   setup(host) {
-    host.registerStage({ key: 'x', summary: 'x', policyClass: 'maybe', replay: 'supported', create: () => ({ onBatch() {} }) });
+    host.registerStage({ key: 'x', summary: 'x', policyClass: 'maybe', replay: 'supported', create: () => ({ ` +
+      `onBatch() {} }) });
     host.registerStage({ key: 'y', summary: 'y', policyClass: 'pure', replay: 'supported' });
   },
 });
-`);
+`,
+  );
   return bad;
 }
 
 let pluginDir = '';
 let badCompile: Promise<{ status: number | null; stdout: string }> | null = null;
-const ready = () => assert.ok(pluginDir !== '', 'the author directory was not set up: see the first failure of this file');
+const ready = () =>
+  assert.ok(pluginDir !== '', 'the author directory was not set up: see the first failure of this file');
 
 test('the example plugin type-checks against the emitted declarations and compiles', async () => {
   const dir = setUpAuthorDir();
   badCompile = runAsync(tsc, ['-p', '.', '--noEmit'], writeBadPlugin());
   const r = await runAsync(tsc, ['-p', '.'], dir);
   assert.is(r.status, 0, `tsc failed:\n${r.stdout}`);
-  for (const f of ['index.js', 'index.d.ts', 'tag-stage.js', 'seq-adapter.js', 'audit-state.js']) assert.ok(existsSync(join(dir, 'dist', f)), f);
+  for (const f of ['index.js', 'index.d.ts', 'tag-stage.js', 'seq-adapter.js', 'audit-state.js'])
+    assert.ok(existsSync(join(dir, 'dist', f)), f);
   pluginDir = dir;
 });
 
@@ -94,11 +115,21 @@ test('the built CLI loads the compiled plugin by path and reports what it provid
   const p = doc.plugins.find((x: { name: string }) => x.name === 'acme-audit');
   assert.is(p.specifier, `file://${join(tmp, 'acme-audit', 'dist', 'index.js')}`);
   assert.match(doc.plugins[0].specifier, /\/dist\/plugins\/stages\/index\.js$/);
-  assert.equal(doc.stages.find((s: { key: string }) => s.key === 'audit_tag:'), {
-    key: 'audit_tag:', keyKind: 'prefix', source: 'catalog_prefix', plugin: 'acme-audit',
-    summary: 'prefix each record with "<label>:" in place (records that would not fit are dropped and counted)', policyClass: 'pure', replaySupport: 'supported',
-  });
-  assert.ok(doc.adapters.some((a: { kind: string; plugin: string }) => a.kind === 'acme_seq' && a.plugin === 'acme-audit'));
+  assert.equal(
+    doc.stages.find((s: { key: string }) => s.key === 'audit_tag:'),
+    {
+      key: 'audit_tag:',
+      keyKind: 'prefix',
+      source: 'catalog_prefix',
+      plugin: 'acme-audit',
+      summary: 'prefix each record with "<label>:" in place (records that would not fit are dropped and counted)',
+      policyClass: 'pure',
+      replaySupport: 'supported',
+    },
+  );
+  assert.ok(
+    doc.adapters.some((a: { kind: string; plugin: string }) => a.kind === 'acme_seq' && a.plugin === 'acme-audit'),
+  );
   assert.ok(doc.snapshotSections.some((s: { name: string }) => s.name === 'acme_audit'));
   assert.ok(doc.bundleArtifacts.some((a: { file: string }) => a.file === 'acme_audit.json'));
 });

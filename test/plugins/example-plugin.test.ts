@@ -32,32 +32,63 @@ async function kernelWithExample(inWorker = false) {
   return k;
 }
 
-/** A RecordBatch over fixed-size slots in a SharedArrayBuffer (length word, then payload), as the ring lays them out. */
+/**
+ * A RecordBatch over fixed-size slots in a SharedArrayBuffer (length word, then payload), as the ring lays them out.
+ */
 function slotBatch(records: string[], slotBytes: number) {
   const stride = 4 + slotBytes;
   const mem = new Uint8Array(new SharedArrayBuffer(64 + records.length * stride));
   const lens = new Int32Array(records.length);
   const dropped = new Uint8Array(records.length);
-  records.forEach((r, i) => { const b = new TextEncoder().encode(r); mem.set(b, 64 + i * stride + 4); lens[i] = b.length; });
+  records.forEach((r, i) => {
+    const b = new TextEncoder().encode(r);
+    mem.set(b, 64 + i * stride + 4);
+    lens[i] = b.length;
+  });
   const batch: RecordBatch = {
-    memory: mem, count: records.length, firstSeq: 100, slotBytes,
+    memory: mem,
+    count: records.length,
+    firstSeq: 100,
+    slotBytes,
     offset: (i) => 64 + i * stride + 4,
     length: (i) => lens[i]!,
     live: (i) => dropped[i] === 0,
-    setLength: (i, n) => { if (n > slotBytes) throw new Error('over slot'); lens[i] = n; },
-    drop: (i) => { dropped[i] = 1; },
+    setLength: (i, n) => {
+      if (n > slotBytes) throw new Error('over slot');
+      lens[i] = n;
+    },
+    drop: (i) => {
+      dropped[i] = 1;
+    },
   };
-  const view = () => records.map((_, i) => (dropped[i] ? null : new TextDecoder().decode(mem.subarray(batch.offset(i), batch.offset(i) + lens[i]!))));
+  const view = () =>
+    records.map((_, i) =>
+      dropped[i] ? null : new TextDecoder().decode(mem.subarray(batch.offset(i), batch.offset(i) + lens[i]!)),
+    );
   return { batch, view, mem };
 }
 
 function stageContext(key: string, argument: string, slotBytes: number) {
   const counters: Record<string, number> = {};
   const ctx: StageContext = {
-    key, argument, stageIndex: 0, shard: 0, slotBytes, dryRun: false, env: {}, flags: {},
+    key,
+    argument,
+    stageIndex: 0,
+    shard: 0,
+    slotBytes,
+    dryRun: false,
+    env: {},
+    flags: {},
     counter(name): StageCounter {
       counters[name] = 0;
-      return { add: (n) => { counters[name]! += n; }, get value() { return counters[name]!; } };
+      return {
+        add: (n) => {
+          counters[name]! += n;
+        },
+        get value() {
+          return counters[name]!;
+        },
+      };
     },
   };
   return { ctx, counters };
@@ -67,24 +98,52 @@ test('capabilities and compatibility report the example plugin loaded by path', 
   const cap = await cli(['capabilities', `--plugin=${EXAMPLE}`, '--json']);
   assert.is(cap.code, 0, cap.err);
   const doc = JSON.parse(cap.out);
-  assert.equal(doc.plugins.at(-1), { name: 'acme-audit', version: '1.0.0', specifier: `file://${join(repo, 'examples/plugins/acme-audit/index.ts')}`, dependencies: [] });
-  assert.ok(doc.stages.some((s: { key: string; source: string }) => s.key === 'audit_tag:' && s.source === 'catalog_prefix'));
+  assert.equal(doc.plugins.at(-1), {
+    name: 'acme-audit',
+    version: '1.0.0',
+    specifier: `file://${join(repo, 'examples/plugins/acme-audit/index.ts')}`,
+    dependencies: [],
+  });
+  assert.ok(
+    doc.stages.some((s: { key: string; source: string }) => s.key === 'audit_tag:' && s.source === 'catalog_prefix'),
+  );
   assert.equal(doc.adapters.find((a: { kind: string }) => a.kind === 'acme_seq').direction, 'both');
   assert.equal(doc.snapshotSections.find((s: { name: string }) => s.name === 'acme_audit').plugin, 'acme-audit');
   assert.equal(doc.bundleArtifacts.find((a: { file: string }) => a.file === 'acme_audit.json').plugin, 'acme-audit');
 
   const spec = join(tmp, 'tagged.kv');
-  writeFileSync(spec, ['spec.version=1', 'spec.model=single_ring', 'spec.name=tagged', 'single_ring.shards=1', 'single_ring.ordering=strict',
-    'single_ring.producer=single', 'single_ring.scheduling=dedicated', 'single_ring.stages.0.key=audit_tag:eu',
-    'single_ring.stages.1.key=audit_tag:not valid!', 'single_ring.stages.1.depends_on.0=0', ''].join('\n'));
+  writeFileSync(
+    spec,
+    [
+      'spec.version=1',
+      'spec.model=single_ring',
+      'spec.name=tagged',
+      'single_ring.shards=1',
+      'single_ring.ordering=strict',
+      'single_ring.producer=single',
+      'single_ring.scheduling=dedicated',
+      'single_ring.stages.0.key=audit_tag:eu',
+      'single_ring.stages.1.key=audit_tag:not valid!',
+      'single_ring.stages.1.depends_on.0=0',
+      '',
+    ].join('\n'),
+  );
   const without = await cli(['compatibility', `--spec=${spec}`, '--json']);
   assert.is(without.code, 3);
-  assert.equal(JSON.parse(without.out).stages.map((s: { source: string }) => s.source), ['unknown', 'unknown']);
+  assert.equal(
+    JSON.parse(without.out).stages.map((s: { source: string }) => s.source),
+    ['unknown', 'unknown'],
+  );
   const withIt = await cli(['compatibility', `--spec=${spec}`, `--plugin=${EXAMPLE}`, '--json']);
   assert.is(withIt.code, 3);
   const stages = JSON.parse(withIt.out).stages;
-  assert.equal(stages.map((s: { key: string; source: string; supported: boolean }) => [s.key, s.source, s.supported]),
-    [['audit_tag:eu', 'catalog_prefix', true], ['audit_tag:not valid!', 'catalog_prefix', false]]);
+  assert.equal(
+    stages.map((s: { key: string; source: string; supported: boolean }) => [s.key, s.source, s.supported]),
+    [
+      ['audit_tag:eu', 'catalog_prefix', true],
+      ['audit_tag:not valid!', 'catalog_prefix', false],
+    ],
+  );
   assert.match(stages[1].reason, /audit_tag: needs a label of 1 to 32 letters/);
 });
 
@@ -114,28 +173,44 @@ test('audit_tag: rewrites records in place, drops and counts what would not fit,
   assert.equal(counters, { tagged: 4, too_long: 1 });
 });
 
-test('acme_seq adapter: ingress numbers records, egress writes JSON lines to a real file; health as documented', async () => {
-  const k = await kernelWithExample();
-  const factory = k.adapter('acme_seq')!.adapter;
-  const ing = factory.ingress!({ count: '3', text: 'evt' }, {});
-  const got: string[] = [];
-  let ended = false;
-  await ing.start({ push: async (r) => { got.push(new TextDecoder().decode(r)); }, end: () => { ended = true; } });
-  assert.equal(got, ['evt-0', 'evt-1', 'evt-2']);
-  assert.ok(ended);
-  assert.equal(ing.health(), { transport: 'acme_seq', connection_state: 'connected', message_count: 3, lag: { value: 0, unit: 'records' }, recent_failures: [] });
-  await ing.close();
-  assert.is(ing.health().connection_state, 'closed');
+test(
+  'acme_seq adapter: ingress numbers records, egress ' + 'writes JSON lines to a real file; health as documented',
+  async () => {
+    const k = await kernelWithExample();
+    const factory = k.adapter('acme_seq')!.adapter;
+    const ing = factory.ingress!({ count: '3', text: 'evt' }, {});
+    const got: string[] = [];
+    let ended = false;
+    await ing.start({
+      push: async (r) => {
+        got.push(new TextDecoder().decode(r));
+      },
+      end: () => {
+        ended = true;
+      },
+    });
+    assert.equal(got, ['evt-0', 'evt-1', 'evt-2']);
+    assert.ok(ended);
+    assert.equal(ing.health(), {
+      transport: 'acme_seq',
+      connection_state: 'connected',
+      message_count: 3,
+      lag: { value: 0, unit: 'records' },
+      recent_failures: [],
+    });
+    await ing.close();
+    assert.is(ing.health().connection_state, 'closed');
 
-  const path = join(tmp, 'out.jsonl');
-  const eg = factory.egress!({ path }, {});
-  await eg.start();
-  await eg.write([new TextEncoder().encode('x'), new TextEncoder().encode('y "q"')]);
-  await eg.write([new TextEncoder().encode('z')]);
-  await eg.close();
-  assert.is(readFileSync(path, 'utf8'), '{"n":0,"text":"x"}\n{"n":1,"text":"y \\"q\\""}\n{"n":2,"text":"z"}\n');
-  assert.is(eg.health().message_count, 3);
-});
+    const path = join(tmp, 'out.jsonl');
+    const eg = factory.egress!({ path }, {});
+    await eg.start();
+    await eg.write([new TextEncoder().encode('x'), new TextEncoder().encode('y "q"')]);
+    await eg.write([new TextEncoder().encode('z')]);
+    await eg.close();
+    assert.is(readFileSync(path, 'utf8'), '{"n":0,"text":"x"}\n{"n":1,"text":"y \\"q\\""}\n{"n":2,"text":"z"}\n');
+    assert.is(eg.health().message_count, 3);
+  },
+);
 
 test('acme_seq adapter: bad settings are refused before anything starts, naming the key', async () => {
   const k = await kernelWithExample();
@@ -147,12 +222,18 @@ test('acme_seq adapter: bad settings are refused before anything starts, naming 
     [() => factory.egress!({}, {}), /egress\.path/],
   ];
   for (const [fn, re] of cases) {
-    try { fn(); assert.unreachable('should throw'); } catch (e) {
+    try {
+      fn();
+      assert.unreachable('should throw');
+    } catch (e) {
       assert.instance(e, ByteorError);
       assert.is((e as ByteorError).code, 'BYTEOR_E_ACME_SETTINGS');
       assert.is((e as ByteorError).exitCode, 2);
       assert.match((e as ByteorError).message, re);
-      assert.equal((e as ByteorError).details?.hook, 'adapter acme_seq ' + (re.source.startsWith('egress') ? 'egress' : 'ingress'));
+      assert.equal(
+        (e as ByteorError).details?.hook,
+        'adapter acme_seq ' + (re.source.startsWith('egress') ? 'egress' : 'ingress'),
+      );
     }
   }
 });

@@ -24,9 +24,29 @@ test('plugin init DIR writes a surface package named after DIR', async () => {
   const r = await cli(['plugin', 'init', join(tmp, 'geo-tag')]);
   assert.is(r.code, 0, r.err);
   const dir = join(tmp, 'geo-tag');
-  assert.equal(readdirSync(dir, { recursive: true }).map(String).filter((f) => f.includes('.')).sort(),
-    ['.gitignore', 'README.md', 'package.json', 'src/index.ts', 'src/tag-stage.ts', 'src/tag-state.ts', 'test/plugin.test.ts', 'tsconfig.json']);
-  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; type: string; peerDependencies: Record<string, string>; exports: Record<string, Record<string, string>>; scripts: Record<string, string> };
+  assert.equal(
+    readdirSync(dir, { recursive: true })
+      .map(String)
+      .filter((f) => f.includes('.'))
+      .sort(),
+    [
+      '.gitignore',
+      'README.md',
+      'package.json',
+      'src/index.ts',
+      'src/tag-stage.ts',
+      'src/tag-state.ts',
+      'test/plugin.test.ts',
+      'tsconfig.json',
+    ],
+  );
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    name: string;
+    type: string;
+    peerDependencies: Record<string, string>;
+    exports: Record<string, Record<string, string>>;
+    scripts: Record<string, string>;
+  };
   assert.equal([pkg.name, pkg.type, pkg.peerDependencies.byteor], ['geo-tag', 'module', '^0.1.0']);
   assert.is(pkg.exports['.']!.default, './dist/src/index.js');
   assert.match(pkg.scripts.test!, 'node --test');
@@ -34,7 +54,10 @@ test('plugin init DIR writes a surface package named after DIR', async () => {
   assert.match(index, "from 'byteor/plugin'");
   assert.match(index, "'geo-tag-note'");
   assert.match(index, "name: 'geo_tag'");
-  assert.ok(index.indexOf('host.registerStage(') < index.indexOf('    if (host.inWorker) return;'), 'the stage is registered for workers too');
+  assert.ok(
+    index.indexOf('host.registerStage(') < index.indexOf('    if (host.inWorker) return;'),
+    'the stage is registered for workers too',
+  );
   assert.match(readFileSync(join(dir, 'src', 'tag-stage.ts'), 'utf8'), "prefix: 'geo_tag:'");
   assert.match(readFileSync(join(dir, 'test', 'plugin.test.ts'), 'utf8'), "from 'byteor/testing'");
 });

@@ -10,7 +10,18 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +29,9 @@ import { builtinModules } from 'node:module';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const pkgJson = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
-  version: string; bin: Record<string, string>; dependencies: Record<string, string>;
+  version: string;
+  bin: Record<string, string>;
+  dependencies: Record<string, string>;
   exports: Record<string, string | Record<string, string>>;
 };
 const tmp = mkdtempSync(join(tmpdir(), 'byteor-release-'));
@@ -37,16 +50,28 @@ function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, NO_COLOR: '1', ...extra };
 }
 
-function sh(cmd: string, args: string[], cwd: string, opts: { input?: string; env?: Record<string, string>; timeout?: number } = {}): SpawnSyncReturns<string> {
+function sh(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  opts: { input?: string; env?: Record<string, string>; timeout?: number } = {},
+): SpawnSyncReturns<string> {
   return spawnSync(cmd, args, {
-    cwd, encoding: 'utf8', input: opts.input, env: userEnv(opts.env), timeout: opts.timeout ?? 120_000, maxBuffer: 64 << 20,
+    cwd,
+    encoding: 'utf8',
+    input: opts.input,
+    env: userEnv(opts.env),
+    timeout: opts.timeout ?? 120_000,
+    maxBuffer: 64 << 20,
   });
 }
 
-const show = (r: SpawnSyncReturns<string>) => `exit ${r.status}${r.error ? ` (${r.error.message})` : ''}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
+const show = (r: SpawnSyncReturns<string>) =>
+  `exit ${r.status}${r.error ? ` (${r.error.message})` : ''}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
 
 /** a bin as the user's shell finds it after `npm install byteor` */
-const bin = (name: string, args: string[], opts: Parameters<typeof sh>[3] = {}) => sh(join(project, 'node_modules', '.bin', name), args, project, opts);
+const bin = (name: string, args: string[], opts: Parameters<typeof sh>[3] = {}) =>
+  sh(join(project, 'node_modules', '.bin', name), args, project, opts);
 
 function newestMtime(dir: string, ext: string): number {
   let newest = 0;
@@ -61,16 +86,24 @@ function newestMtime(dir: string, ext: string): number {
 let files: string[] = [];
 let ready = false;
 
-test.after(() => { rmSync(tmp, { recursive: true, force: true }); });
+test.after(() => {
+  rmSync(tmp, { recursive: true, force: true });
+});
 
 test('the build is current, and npm pack packs it', () => {
   const main = join(repo, 'dist', 'kernel', 'main.js');
   const wasm = join(repo, 'build', 'core.wasm');
-  assert.ok(existsSync(main) && existsSync(wasm), 'dist/ or build/core.wasm is missing: run "npm run build" (npm ci does)');
+  assert.ok(
+    existsSync(main) && existsSync(wasm),
+    'dist/ or build/core.wasm is missing: run "npm run build" (npm ci does)',
+  );
   const built = statSync(main).mtimeMs;
   const sources = Math.max(newestMtime(join(repo, 'kernel'), '.ts'), newestMtime(join(repo, 'plugins'), '.ts'));
   assert.ok(built >= sources, 'dist/ is older than kernel/ or plugins/: run "npm run build" before this test');
-  assert.ok(statSync(wasm).mtimeMs >= newestMtime(join(repo, 'assembly'), '.ts'), 'build/core.wasm is older than assembly/: run "npm run build"');
+  assert.ok(
+    statSync(wasm).mtimeMs >= newestMtime(join(repo, 'assembly'), '.ts'),
+    'build/core.wasm is older than assembly/: run "npm run build"',
+  );
   // --ignore-scripts: `prepare` would rebuild dist/ under the other tests running now; the check above
   // stands in for it (and CI's npm ci ran the same build)
   const r = sh('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], repo);
@@ -83,9 +116,19 @@ test('the build is current, and npm pack packs it', () => {
 test('the tarball carries what the package needs and nothing of the checkout', () => {
   assert.ok(files.length > 0, 'npm pack failed: see the first failure');
   const has = new Set(files);
-  const need = ['package.json', 'README.md', 'build/core.wasm', 'dist/kernel/main.js', 'dist/kernel/plugin-api.d.ts',
-    'dist/plugins/edgeplane/record-sink.proto', 'docs/errors.md', 'examples/chain.kv', 'examples/records.txt'];
-  for (const f of [...need, ...Object.values(pkgJson.bin).map((b) => normalize(b))]) assert.ok(has.has(f), `the tarball lacks ${f}`);
+  const need = [
+    'package.json',
+    'README.md',
+    'build/core.wasm',
+    'dist/kernel/main.js',
+    'dist/kernel/plugin-api.d.ts',
+    'dist/plugins/edgeplane/record-sink.proto',
+    'docs/errors.md',
+    'examples/chain.kv',
+    'examples/records.txt',
+  ];
+  for (const f of [...need, ...Object.values(pkgJson.bin).map((b) => normalize(b))])
+    assert.ok(has.has(f), `the tarball lacks ${f}`);
   for (const [sub, target] of Object.entries(pkgJson.exports)) {
     const conds = typeof target === 'string' ? { default: target } : target;
     for (const [cond, path] of Object.entries(conds)) {
@@ -93,8 +136,12 @@ test('the tarball carries what the package needs and nothing of the checkout', (
       assert.ok(has.has(normalize(path)), `export "${sub}" (${cond}) names ${path}, which the tarball lacks`);
     }
   }
-  const superfluous = files.filter((f) => /^(test|bench|scripts|assembly|kernel|plugins|node_modules)\//.test(f)
-    || /\.tsbuildinfo$|^build\/core\.wat$|^tsconfig|^asconfig|^\.ci\//.test(f) || /^dist\/examples\//.test(f));
+  const superfluous = files.filter(
+    (f) =>
+      /^(test|bench|scripts|assembly|kernel|plugins|node_modules)\//.test(f) ||
+      /\.tsbuildinfo$|^build\/core\.wat$|^tsconfig|^asconfig|^\.ci\//.test(f) ||
+      /^dist\/examples\//.test(f),
+  );
   assert.equal(superfluous, [], 'files a user does not need');
 });
 
@@ -106,14 +153,21 @@ test('every module the package ships finds what it imports in the package or its
   const problems: string[] = [];
   for (const f of files.filter((x) => x.endsWith('.js'))) {
     const text = readFileSync(join(repo, f), 'utf8');
-    const specs = [...text.matchAll(/(?:^|[\s;})])(?:import|export)\s*(?:[\w*{}\s,$]+from\s*)?["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/gm)].map((m) => m[1] ?? m[2]!);
+    const specs = [
+      ...text.matchAll(
+        /(?:^|[\s;})])(?:import|export)\s*(?:[\w*{}\s,$]+from\s*)?["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/gm,
+      ),
+    ].map((m) => m[1] ?? m[2]!);
     for (const s of specs) {
       if (s.startsWith('.')) {
         const target = normalize(join(dirname(f), s));
         if (!has.has(target)) problems.push(`${f} imports ${s}: ${target} is not in the tarball`);
       } else if (!builtins.has(s) && !s.startsWith('node:')) {
         const name = s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]!;
-        if (!deps.has(name)) problems.push(`${f} imports ${s}: "${name}" is not a dependency (a devDependency is not installed for users)`);
+        if (!deps.has(name))
+          problems.push(
+            `${f} imports ${s}: "${name}" is not a dependency (a devDependency is not installed for users)`,
+          );
       }
     }
     // the files it finds from the package root (kernel/package-paths.ts)
@@ -126,7 +180,8 @@ test('every module the package ships finds what it imports in the package or its
     }
   }
   for (const dir of readdirSync(join(repo, 'plugins'), { recursive: true }) as string[]) {
-    if (dir.endsWith('index.ts') && !has.has(`dist/plugins/${dir.replace(/\.ts$/, '.js')}`)) problems.push(`built-in plugin plugins/${dir} has no dist/ entry in the tarball`);
+    if (dir.endsWith('index.ts') && !has.has(`dist/plugins/${dir.replace(/\.ts$/, '.js')}`))
+      problems.push(`built-in plugin plugins/${dir} has no dist/ entry in the tarball`);
   }
   assert.equal(problems, []);
 });
@@ -134,11 +189,17 @@ test('every module the package ships finds what it imports in the package or its
 test('the tarball installs into a fresh project with its install scripts', () => {
   assert.ok(files.length > 0, 'npm pack failed: see the first failure');
   mkdirSync(project);
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'release-check', version: '1.0.0', private: true, type: 'module' }));
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'release-check', version: '1.0.0', private: true, type: 'module' }),
+  );
   const tgz = readdirSync(tmp).find((f) => f.endsWith('.tgz'))!;
-  const r = sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(tmp, tgz)], project, { timeout: 300_000 });
+  const r = sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(tmp, tgz)], project, {
+    timeout: 300_000,
+  });
   assert.is(r.status, 0, show(r));
-  for (const b of Object.keys(pkgJson.bin)) assert.ok(existsSync(join(project, 'node_modules', '.bin', b)), `bin ${b} was not linked`);
+  for (const b of Object.keys(pkgJson.bin))
+    assert.ok(existsSync(join(project, 'node_modules', '.bin', b)), `bin ${b} was not linked`);
   assert.not.ok(existsSync(join(installed, 'kernel')), 'the installed package carries TypeScript sources');
   ready = true;
 });
@@ -175,24 +236,51 @@ test('byteor-edgeplane: file → file with absolute paths; --plugin=edgeplane ca
   installedOk();
   const out = join(tmp, 'edge.out');
   const conf = join(tmp, 'file-to-file.conf');
-  writeFileSync(conf, `ingress.kind=file\ningress.path=${join(installed, 'examples', 'records.txt')}\negress.kind=file\negress.path=${out}\n`);
-  const r = bin('byteor-edgeplane', ['run', '--sp', `--spec=${join(installed, 'examples', 'edgeplane', 'identity.kv')}`, `--config=${conf}`]);
+  writeFileSync(
+    conf,
+    `ingress.kind=file\ningress.path=${join(installed, 'examples', 'records.txt')}\negress.kind=file\n` +
+      `egress.path=${out}\n`,
+  );
+  const r = bin('byteor-edgeplane', [
+    'run',
+    '--sp',
+    `--spec=${join(installed, 'examples', 'edgeplane', 'identity.kv')}`,
+    `--config=${conf}`,
+  ]);
   assert.is(r.status, 0, show(r));
   assert.is(readFileSync(out, 'latin1'), records);
   const c = bin('byteor', ['--plugin=edgeplane', 'capabilities', '--json']);
   assert.is(c.status, 0, show(c));
   const doc = JSON.parse(c.stdout) as { adapters: Array<{ kind: string }> };
-  for (const kind of ['file', 'http', 'grpc', 'nats', 'redis_streams', 'postgres']) assert.ok(doc.adapters.some((a) => a.kind === kind), `capabilities lacks adapter ${kind}`);
+  for (const kind of ['file', 'http', 'grpc', 'nats', 'redis_streams', 'postgres'])
+    assert.ok(
+      doc.adapters.some((a) => a.kind === kind),
+      `capabilities lacks adapter ${kind}`,
+    );
 });
 
 test('byteor-actiongraph: the example as a prod dry run records every side effect and performs none', () => {
   installedOk();
-  const r = bin('byteor-actiongraph', ['run', '--sp', `--spec=${join(installed, 'examples', 'actiongraph', 'notify.kv')}`,
-    `--input=${join(installed, 'examples', 'records.txt')}`, `--output=${join(tmp, 'actiongraph.out')}`, '--env=prod', '--dry-run', '--json']);
+  const r = bin('byteor-actiongraph', [
+    'run',
+    '--sp',
+    `--spec=${join(installed, 'examples', 'actiongraph', 'notify.kv')}`,
+    `--input=${join(installed, 'examples', 'records.txt')}`,
+    `--output=${join(tmp, 'actiongraph.out')}`,
+    '--env=prod',
+    '--dry-run',
+    '--json',
+  ]);
   assert.is(r.status, 0, show(r));
-  const summary = JSON.parse(r.stdout) as { ok: boolean; records_in: number; records_out: number; counters: Array<{ key: string; values: Record<string, number> }> };
+  const summary = JSON.parse(r.stdout) as {
+    ok: boolean;
+    records_in: number;
+    records_out: number;
+    counters: Array<{ key: string; values: Record<string, number> }>;
+  };
   assert.equal([summary.ok, summary.records_in, summary.records_out], [true, 36, 36]);
-  for (const c of summary.counters.filter((x) => x.key !== 'identity')) assert.equal([c.values.dry_run, c.values.ok], [36, 0], c.key);
+  for (const c of summary.counters.filter((x) => x.key !== 'identity'))
+    assert.equal([c.values.dry_run, c.values.ok], [36, 0], c.key);
   assert.is(readFileSync(join(tmp, 'actiongraph.out'), 'latin1'), records);
 });
 
@@ -200,91 +288,191 @@ test('byteor-dataguard: the fused example against its registry', () => {
   installedOk();
   const dg = join(installed, 'examples', 'dataguard');
   const report = join(tmp, 'dataguard_report.kv');
-  const r = bin('byteor-dataguard', ['run', '--sp', `--spec=${join(dg, 'fused.kv')}`, `--input=${join(dg, 'input.b64')}`,
-    `--registry-root=${join(dg, 'registry')}`, '--schema-id=7', '--msg-type=1', '--required-version=1',
-    '--rule=card:mask=0:4:*', '--rule=email:hash', `--report=${report}`]);
+  const r = bin('byteor-dataguard', [
+    'run',
+    '--sp',
+    `--spec=${join(dg, 'fused.kv')}`,
+    `--input=${join(dg, 'input.b64')}`,
+    `--registry-root=${join(dg, 'registry')}`,
+    '--schema-id=7',
+    '--msg-type=1',
+    '--required-version=1',
+    '--rule=card:mask=0:4:*',
+    '--rule=email:hash',
+    `--report=${report}`,
+  ]);
   assert.is(r.status, 0, show(r));
   assert.is(r.stdout.trim().split('\n').length, 16);
   assert.match(readFileSync(report, 'utf8'), 'report.family=dataguard');
 });
 
-test('a third-party plugin, built against the installed types and installed as a package, runs in stage workers', () => {
-  installedOk();
-  const src = join(tmp, 'acme-audit');
-  cpSync(join(installed, 'examples', 'plugins', 'acme-audit'), src, { recursive: true });
-  // the author's project has byteor and @types/node installed; typescript from this checkout
-  mkdirSync(join(src, 'node_modules', '@types'), { recursive: true });
-  symlinkSync(installed, join(src, 'node_modules', 'byteor'), 'dir');
-  symlinkSync(join(repo, 'node_modules', '@types', 'node'), join(src, 'node_modules', '@types', 'node'), 'dir');
-  const tsc = sh(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], src);
-  assert.is(tsc.status, 0, show(tsc));
-  rmSync(join(src, 'node_modules'), { recursive: true });
-  const pack = sh('npm', ['pack', '--json', '--pack-destination', tmp], src);
-  assert.is(pack.status, 0, show(pack));
-  const tgz = (JSON.parse(pack.stdout) as Array<{ filename: string }>)[0]!.filename;
-  const inst = sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(tmp, tgz)], project, { timeout: 300_000 });
-  assert.is(inst.status, 0, show(inst));
+test(
+  'a third-party plugin, built against the installed ' + 'types and installed as a package, runs in stage workers',
+  () => {
+    installedOk();
+    const src = join(tmp, 'acme-audit');
+    cpSync(join(installed, 'examples', 'plugins', 'acme-audit'), src, { recursive: true });
+    // the author's project has byteor and @types/node installed; typescript from this checkout
+    mkdirSync(join(src, 'node_modules', '@types'), { recursive: true });
+    symlinkSync(installed, join(src, 'node_modules', 'byteor'), 'dir');
+    symlinkSync(join(repo, 'node_modules', '@types', 'node'), join(src, 'node_modules', '@types', 'node'), 'dir');
+    const tsc = sh(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], src);
+    assert.is(tsc.status, 0, show(tsc));
+    rmSync(join(src, 'node_modules'), { recursive: true });
+    const pack = sh('npm', ['pack', '--json', '--pack-destination', tmp], src);
+    assert.is(pack.status, 0, show(pack));
+    const tgz = (JSON.parse(pack.stdout) as Array<{ filename: string }>)[0]!.filename;
+    const inst = sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(tmp, tgz)], project, {
+      timeout: 300_000,
+    });
+    assert.is(inst.status, 0, show(inst));
 
-  const caps = bin('byteor', ['capabilities', '--plugin=acme-audit', '--json']);
-  assert.is(caps.status, 0, show(caps));
-  assert.match(caps.stdout, 'audit_tag:');
-  const spec = join(tmp, 'tagging.kv');
-  writeFileSync(spec, ['spec.version=1', 'spec.model=single_ring', 'spec.name=tagging', 'single_ring.shards=1', 'single_ring.ordering=strict',
-    'single_ring.producer=single', 'single_ring.scheduling=dedicated', 'single_ring.slot_bytes=64', 'single_ring.wait=block',
-    'single_ring.stages.0.key=audit_tag:eu', 'single_ring.stages.1.key=upper', 'single_ring.stages.1.depends_on.0=0', ''].join('\n'));
-  const r = bin('byteor', ['run', '--sp', `--spec=${spec}`, '--input=-', '--plugin=acme-audit', '--audit-note=release'], { input: 'a\nbb\n' });
-  assert.is(r.status, 0, show(r));
-  assert.is(r.stdout, 'EU:A\nEU:BB\n');
-});
+    const caps = bin('byteor', ['capabilities', '--plugin=acme-audit', '--json']);
+    assert.is(caps.status, 0, show(caps));
+    assert.match(caps.stdout, 'audit_tag:');
+    const spec = join(tmp, 'tagging.kv');
+    writeFileSync(
+      spec,
+      [
+        'spec.version=1',
+        'spec.model=single_ring',
+        'spec.name=tagging',
+        'single_ring.shards=1',
+        'single_ring.ordering=strict',
+        'single_ring.producer=single',
+        'single_ring.scheduling=dedicated',
+        'single_ring.slot_bytes=64',
+        'single_ring.wait=block',
+        'single_ring.stages.0.key=audit_tag:eu',
+        'single_ring.stages.1.key=upper',
+        'single_ring.stages.1.depends_on.0=0',
+        '',
+      ].join('\n'),
+    );
+    const r = bin(
+      'byteor',
+      ['run', '--sp', `--spec=${spec}`, '--input=-', '--plugin=acme-audit', '--audit-note=release'],
+      { input: 'a\nbb\n' },
+    );
+    assert.is(r.status, 0, show(r));
+    assert.is(r.stdout, 'EU:A\nEU:BB\n');
+  },
+);
 
-test('plugin init: the scaffold builds and passes its npm test against the installed byteor, then installed by name runs in stage workers and shows its section in the final state file', () => {
-  installedOk();
-  const dir = join(tmp, 'geo-tag');
-  const init = bin('byteor', ['plugin', 'init', dir]);
-  assert.is(init.status, 0, show(init));
-  // the author's `npm install`: byteor is the packed one installed above; typescript and @types/node come from this checkout (offline)
-  mkdirSync(join(dir, 'node_modules', '@types'), { recursive: true });
-  mkdirSync(join(dir, 'node_modules', '.bin'));
-  symlinkSync(installed, join(dir, 'node_modules', 'byteor'), 'dir');
-  symlinkSync(join(repo, 'node_modules', '@types', 'node'), join(dir, 'node_modules', '@types', 'node'), 'dir');
-  symlinkSync(join(repo, 'node_modules', 'typescript'), join(dir, 'node_modules', 'typescript'), 'dir');
-  symlinkSync(join('..', 'typescript', 'bin', 'tsc'), join(dir, 'node_modules', '.bin', 'tsc'));
-  const t = sh('npm', ['test'], dir, { timeout: 300_000 });
-  assert.is(t.status, 0, show(t));
-  assert.match(t.stdout, '# pass 2');
-  assert.match(t.stdout, '# fail 0');
-  rmSync(join(dir, 'node_modules'), { recursive: true });
-  const pack = sh('npm', ['pack', '--json', '--pack-destination', tmp], dir);
-  assert.is(pack.status, 0, show(pack));
-  const tgz = (JSON.parse(pack.stdout) as Array<{ filename: string }>)[0]!.filename;
-  const inst = sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(tmp, tgz)], project, { timeout: 300_000 });
-  assert.is(inst.status, 0, show(inst));
+test(
+  'plugin init: the scaffold builds and passes its npm test against the installed byteor, then installed by name ' +
+    'runs in stage workers and shows its section in the final state file',
+  () => {
+    installedOk();
+    const dir = join(tmp, 'geo-tag');
+    const init = bin('byteor', ['plugin', 'init', dir]);
+    assert.is(init.status, 0, show(init));
+    // the author's `npm install`: byteor is the packed one installed above; typescript and @types/node come from this
+    // checkout (offline)
+    mkdirSync(join(dir, 'node_modules', '@types'), { recursive: true });
+    mkdirSync(join(dir, 'node_modules', '.bin'));
+    symlinkSync(installed, join(dir, 'node_modules', 'byteor'), 'dir');
+    symlinkSync(join(repo, 'node_modules', '@types', 'node'), join(dir, 'node_modules', '@types', 'node'), 'dir');
+    symlinkSync(join(repo, 'node_modules', 'typescript'), join(dir, 'node_modules', 'typescript'), 'dir');
+    symlinkSync(join('..', 'typescript', 'bin', 'tsc'), join(dir, 'node_modules', '.bin', 'tsc'));
+    const t = sh('npm', ['test'], dir, { timeout: 300_000 });
+    assert.is(t.status, 0, show(t));
+    assert.match(t.stdout, '# pass 2');
+    assert.match(t.stdout, '# fail 0');
+    rmSync(join(dir, 'node_modules'), { recursive: true });
+    const pack = sh('npm', ['pack', '--json', '--pack-destination', tmp], dir);
+    assert.is(pack.status, 0, show(pack));
+    const tgz = (JSON.parse(pack.stdout) as Array<{ filename: string }>)[0]!.filename;
+    const inst = sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(tmp, tgz)], project, {
+      timeout: 300_000,
+    });
+    assert.is(inst.status, 0, show(inst));
 
-  const spec = join(tmp, 'geo.kv');
-  writeFileSync(spec, ['spec.version=1', 'spec.model=single_ring', 'spec.name=geo', 'single_ring.shards=1', 'single_ring.ordering=strict',
-    'single_ring.producer=single', 'single_ring.scheduling=dedicated', 'single_ring.slot_bytes=64', 'single_ring.wait=block',
-    'single_ring.stages.0.key=geo_tag:eu', 'single_ring.stages.1.key=upper', 'single_ring.stages.1.depends_on.0=0', ''].join('\n'));
-  const stateOut = join(tmp, 'geo-state.json');
-  const r = bin('byteor', ['run', '--sp', `--spec=${spec}`, '--input=-', '--plugin=geo-tag', '--geo-tag-note=release', `--state-out=${stateOut}`], { input: 'a\nbb\n' });
-  assert.is(r.status, 0, show(r));
-  assert.is(r.stdout, 'EU:A\nEU:BB\n');
-  const expected = { note: 'release', batches: 1, records: 2, outcome: { ok: true, records_in: 2, records_out: 2, dropped: 0 } };
-  const doc = JSON.parse(readFileSync(stateOut, 'utf8')) as { runtime: { state: string }; sections: Record<string, unknown> };
-  assert.is(doc.runtime.state, 'stopped');
-  assert.equal(doc.sections.geo_tag, expected);
-  // the long-running form: the run directory's last state.json, written after runStopped
-  const runDir = join(tmp, 'geo-run');
-  const lr = bin('byteor', ['run', `--spec=${spec}`, `--input=${join(installed, 'examples', 'records.txt')}`, `--output=${join(tmp, 'geo.out')}`, '--plugin=geo-tag', '--geo-tag-note=release', `--run-dir=${runDir}`]);
-  assert.is(lr.status, 0, show(lr));
-  const last = JSON.parse(readFileSync(join(runDir, 'state.json'), 'utf8')) as { sections: Record<string, { note: string; records: number; outcome: { records_out: number } | null }> };
-  assert.equal([last.sections.geo_tag!.note, last.sections.geo_tag!.records, last.sections.geo_tag!.outcome?.records_out], ['release', 36, 36]);
-});
+    const spec = join(tmp, 'geo.kv');
+    writeFileSync(
+      spec,
+      [
+        'spec.version=1',
+        'spec.model=single_ring',
+        'spec.name=geo',
+        'single_ring.shards=1',
+        'single_ring.ordering=strict',
+        'single_ring.producer=single',
+        'single_ring.scheduling=dedicated',
+        'single_ring.slot_bytes=64',
+        'single_ring.wait=block',
+        'single_ring.stages.0.key=geo_tag:eu',
+        'single_ring.stages.1.key=upper',
+        'single_ring.stages.1.depends_on.0=0',
+        '',
+      ].join('\n'),
+    );
+    const stateOut = join(tmp, 'geo-state.json');
+    const r = bin(
+      'byteor',
+      [
+        'run',
+        '--sp',
+        `--spec=${spec}`,
+        '--input=-',
+        '--plugin=geo-tag',
+        '--geo-tag-note=release',
+        `--state-out=${stateOut}`,
+      ],
+      { input: 'a\nbb\n' },
+    );
+    assert.is(r.status, 0, show(r));
+    assert.is(r.stdout, 'EU:A\nEU:BB\n');
+    const expected = {
+      note: 'release',
+      batches: 1,
+      records: 2,
+      outcome: { ok: true, records_in: 2, records_out: 2, dropped: 0 },
+    };
+    const doc = JSON.parse(readFileSync(stateOut, 'utf8')) as {
+      runtime: { state: string };
+      sections: Record<string, unknown>;
+    };
+    assert.is(doc.runtime.state, 'stopped');
+    assert.equal(doc.sections.geo_tag, expected);
+    // the long-running form: the run directory's last state.json, written after runStopped
+    const runDir = join(tmp, 'geo-run');
+    const lr = bin('byteor', [
+      'run',
+      `--spec=${spec}`,
+      `--input=${join(installed, 'examples', 'records.txt')}`,
+      `--output=${join(tmp, 'geo.out')}`,
+      '--plugin=geo-tag',
+      '--geo-tag-note=release',
+      `--run-dir=${runDir}`,
+    ]);
+    assert.is(lr.status, 0, show(lr));
+    const last = JSON.parse(readFileSync(join(runDir, 'state.json'), 'utf8')) as {
+      sections: Record<string, { note: string; records: number; outcome: { records_out: number } | null }>;
+    };
+    assert.equal(
+      [last.sections.geo_tag!.note, last.sections.geo_tag!.records, last.sections.geo_tag!.outcome?.records_out],
+      ['release', 36, 36],
+    );
+  },
+);
 
 test('Deno 2 runs the installed package: the same bytes as Node', () => {
   installedOk();
   assert.ok(existsSync(DENO), `${DENO} is missing: run "npm ci" (the deno npm package ships the binary)`);
-  const r = sh(DENO, ['run', '-A', join(installed, 'bin', 'byteor.js'), 'run', '--sp', `--spec=${join(installed, 'examples', 'chain.kv')}`,
-    `--input=${join(installed, 'examples', 'records.txt')}`], project);
+  const r = sh(
+    DENO,
+    [
+      'run',
+      '-A',
+      join(installed, 'bin', 'byteor.js'),
+      'run',
+      '--sp',
+      `--spec=${join(installed, 'examples', 'chain.kv')}`,
+      `--input=${join(installed, 'examples', 'records.txt')}`,
+    ],
+    project,
+  );
   assert.is(r.status, 0, show(r));
   assert.is(r.stdout, records.toUpperCase());
 });

@@ -9,13 +9,24 @@ import type { VerbIO } from '../../kernel/plugin-api.ts';
 export async function cli(argv: string[], env: Record<string, string | undefined> = {}) {
   let out = '';
   let err = '';
-  const io: VerbIO = { out: (t) => { out += t; }, err: (t) => { err += t; }, tty: false, color: false };
+  const io: VerbIO = {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    tty: false,
+    color: false,
+  };
   const code = await main(argv, { io, env: { ...process.env, ...env } });
   return { code, out, err };
 }
 
 const made: string[] = [];
-process.on('exit', () => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
+process.on('exit', () => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 
 /** A fresh private directory, removed when the test process exits. */
 export function tempDir(prefix = 'byteor-run-'): string {

@@ -11,7 +11,10 @@ const DENO = 'node_modules/.bin/deno';
 
 function deno(args: string[], input?: Buffer) {
   const r = spawnSync(DENO, ['run', '-A', '--node-modules-dir=manual', 'kernel/main.ts', ...args], {
-    input, env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 << 20, timeout: 120_000,
+    input,
+    env: { ...process.env, NO_COLOR: '1' },
+    maxBuffer: 64 << 20,
+    timeout: 120_000,
   });
   return { code: r.status, out: r.stdout, err: r.stderr.toString() };
 }
@@ -22,9 +25,10 @@ test('deno is installed (npm package "deno")', () => {
 
 for (const example of EXAMPLES) {
   test(`examples/${example}.kv under Deno: the same bytes as Node`, () => {
-    const d = example === 'sharded'
-      ? deno(['run', '--sp', `--spec=examples/${example}.kv`, '--input=-'], readFileSync('examples/records.txt'))
-      : deno(['run', '--sp', `--spec=examples/${example}.kv`, '--input=examples/records.txt']);
+    const d =
+      example === 'sharded'
+        ? deno(['run', '--sp', `--spec=examples/${example}.kv`, '--input=-'], readFileSync('examples/records.txt'))
+        : deno(['run', '--sp', `--spec=examples/${example}.kv`, '--input=examples/records.txt']);
     assert.is(d.code, 0, d.err);
     assert.ok(d.out.equals(expectedOutput()), `Deno output differs:\n${d.out.toString().slice(0, 300)}`);
     const lines = expectedOutput().toString().split('\n').length - 1;

@@ -12,7 +12,13 @@ for (const example of EXAMPLES) {
   test(`examples/${example}.kv under Node: every record, in order, upper-cased; summary on stderr`, async () => {
     const dir = tempDir();
     const out = join(dir, 'node.txt');
-    const n = await cli(['run', '--sp', `--spec=examples/${example}.kv`, '--input=examples/records.txt', `--output=${out}`]);
+    const n = await cli([
+      'run',
+      '--sp',
+      `--spec=examples/${example}.kv`,
+      '--input=examples/records.txt',
+      `--output=${out}`,
+    ]);
     assert.is(n.code, 0, n.err);
     assert.ok(readFileSync(out).equals(expectedOutput()), 'the records, upper-cased, in order');
     const lines = expectedOutput().toString().split('\n').length - 1;

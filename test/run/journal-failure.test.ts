@@ -14,12 +14,31 @@ const root = new URL('../..', import.meta.url).pathname;
 const INJECT = new URL('./fixtures/failing-journal-fs.mjs', import.meta.url).href;
 
 function runtime(args: string[], preload: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--no-liftoff', '--conditions=source', '--import', 'tsx', ...preload.flatMap((p) => ['--import', p]), 'kernel/main.ts', 'run', ...args], {
-    cwd: root, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env },
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--no-liftoff',
+      '--conditions=source',
+      '--import',
+      'tsx',
+      ...preload.flatMap((p) => ['--import', p]),
+      'kernel/main.ts',
+      'run',
+      ...args,
+    ],
+    {
+      cwd: root,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1', ...env },
+    },
+  );
   let err = '';
-  child.stderr!.on('data', (d) => { err += d; });
-  child.stdin!.on('error', () => { /* the runtime stopped reading */ });
+  child.stderr!.on('data', (d) => {
+    err += d;
+  });
+  child.stdin!.on('error', () => {
+    /* the runtime stopped reading */
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, exited, stderr: () => err };
 }
@@ -29,7 +48,9 @@ async function feedUntilExit(rt: ReturnType<typeof runtime>, ms: number): Promis
   const line = `${'x'.repeat(180)}\n`;
   const chunk = line.repeat(200);
   let done = false;
-  void rt.exited.then(() => { done = true; });
+  void rt.exited.then(() => {
+    done = true;
+  });
   const end = Date.now() + ms;
   while (!done && Date.now() < end) {
     if (!rt.child.stdin!.write(chunk)) await new Promise((r) => setTimeout(r, 5));
@@ -64,8 +85,11 @@ test('journal ENOSPC: exit 1 with BYTEOR_E_JOURNAL_WRITE_FAILED, a summary, no s
   console.log(mounted ? 'ENOSPC from a 1 MiB tmpfs' : 'no tmpfs could be mounted: ENOSPC injected into journal writes');
   const runDir = join(fsDir, 'rd');
   const spec = writeTemp(dir, 'spec.kv', chainSpec(['identity']));
-  const rt = runtime([`--spec=${spec}`, '--input=-', '--output=/dev/null', `--run-dir=${runDir}`],
-    mounted ? [] : [INJECT], mounted ? {} : { BYTEOR_TEST_JOURNAL_ERRNO: 'ENOSPC', BYTEOR_TEST_JOURNAL_BYTES: '500000' });
+  const rt = runtime(
+    [`--spec=${spec}`, '--input=-', '--output=/dev/null', `--run-dir=${runDir}`],
+    mounted ? [] : [INJECT],
+    mounted ? {} : { BYTEOR_TEST_JOURNAL_ERRNO: 'ENOSPC', BYTEOR_TEST_JOURNAL_BYTES: '500000' },
+  );
   try {
     checkFailedRun(rt, await feedUntilExit(rt, 60_000), runDir, 'ENOSPC');
   } finally {
@@ -79,8 +103,10 @@ test('journal EIO (injected failing write): the same clean failure', async () =>
   const dir = tempDir();
   const runDir = join(dir, 'rd');
   const spec = writeTemp(dir, 'spec.kv', chainSpec(['identity']));
-  const rt = runtime([`--spec=${spec}`, '--input=-', '--output=/dev/null', `--run-dir=${runDir}`], [INJECT],
-    { BYTEOR_TEST_JOURNAL_ERRNO: 'EIO', BYTEOR_TEST_JOURNAL_BYTES: '200000' });
+  const rt = runtime([`--spec=${spec}`, '--input=-', '--output=/dev/null', `--run-dir=${runDir}`], [INJECT], {
+    BYTEOR_TEST_JOURNAL_ERRNO: 'EIO',
+    BYTEOR_TEST_JOURNAL_BYTES: '200000',
+  });
   try {
     checkFailedRun(rt, await feedUntilExit(rt, 60_000), runDir, 'EIO');
   } finally {

@@ -35,14 +35,23 @@ test('records come back in order with their index, shard, sequence and run id; l
   w.close();
   const all = readJournal(dir);
   assert.is(all.records.length, 300);
-  assert.equal(all.records.map((r) => dec.decode(r.payload)), texts);
-  assert.equal(all.records.map((r) => r.index), texts.map((_, i) => i));
+  assert.equal(
+    all.records.map((r) => dec.decode(r.payload)),
+    texts,
+  );
+  assert.equal(
+    all.records.map((r) => r.index),
+    texts.map((_, i) => i),
+  );
   assert.ok(all.records.every((r) => r.shard === 2 && r.run_id === 'run-1'));
   assert.is(all.records[17]!.sequence, 17);
   assert.equal(all.spec_hashes, ['sha256:abc']);
   assert.not.ok(all.torn);
   const last = readJournal(dir, { lastN: 5 });
-  assert.equal(last.records.map((r) => r.index), [295, 296, 297, 298, 299]);
+  assert.equal(
+    last.records.map((r) => r.index),
+    [295, 296, 297, 298, 299],
+  );
 });
 
 test('segments rotate at the size limit, a batch never spans two, old segments are pruned', () => {
@@ -59,7 +68,11 @@ test('segments rotate at the size limit, a batch never spans two, old segments a
   assert.is(r.records[r.records.length - 1]!.index, 1999, 'the newest record is kept');
   assert.is(r.records.length % 10, 0, 'whole batches only');
   const idx = r.records.map((x) => x.index);
-  assert.equal(idx, idx.map((_, i) => idx[0]! + i), 'a contiguous window');
+  assert.equal(
+    idx,
+    idx.map((_, i) => idx[0]! + i),
+    'a contiguous window',
+  );
 });
 
 test('a restarted runtime continues the numbering; a torn tail is skipped and reported', () => {
@@ -75,14 +88,20 @@ test('a restarted runtime continues the numbering; a torn tail is skipped and re
   truncateSync(path, statSync(path).size - 10); // crash in the middle of the last record
   const r = readJournal(dir);
   assert.ok(r.torn);
-  assert.equal(r.records.map((x) => `${x.run_id}:${dec.decode(x.payload)}`), ['first:a0', 'first:a1', 'second:b0', 'second:b1']);
+  assert.equal(
+    r.records.map((x) => `${x.run_id}:${dec.decode(x.payload)}`),
+    ['first:a0', 'first:a1', 'second:b0', 'second:b1'],
+  );
   assert.equal(r.spec_hashes, ['sha256:a', 'sha256:b']);
 });
 
 test('a file that is not a journal segment is refused with exit 6', () => {
   const dir = tempDir('byteor-journal-');
   writeFileSync(join(dir, segmentName(1)), Buffer.alloc(64, 7));
-  try { readJournal(dir); assert.unreachable('should throw'); } catch (e) {
+  try {
+    readJournal(dir);
+    assert.unreachable('should throw');
+  } catch (e) {
     assert.is((e as ByteorError).code, 'BYTEOR_E_JOURNAL_INVALID');
     assert.is((e as ByteorError).exitCode, 6);
   }

@@ -32,19 +32,41 @@ function producerSink(limit: number | null) {
     }
   };
   const sink: IngressSink = {
-    push() { throw new Error('push must not be used when pushSpans exists'); },
-    pushSpans(bytes, spans, count) {
-      if (++calls % 3 !== 0) { take(bytes, spans, count); return; }
-      return new Promise<void>((resolve) => setImmediate(() => { take(bytes, spans, count); resolve(); }));
+    push() {
+      throw new Error('push must not be used when pushSpans exists');
     },
-    end() { ended = true; },
-    ...(limit === null ? {} : {
-      maxRecordBytes: limit,
-      refuse(n: number) {
-        if (++refusals % 2 === 0) { events.push({ refused: n }); return; }
-        return new Promise<void>((resolve) => setImmediate(() => { events.push({ refused: n }); resolve(); }));
-      },
-    }),
+    pushSpans(bytes, spans, count) {
+      if (++calls % 3 !== 0) {
+        take(bytes, spans, count);
+        return;
+      }
+      return new Promise<void>((resolve) =>
+        setImmediate(() => {
+          take(bytes, spans, count);
+          resolve();
+        }),
+      );
+    },
+    end() {
+      ended = true;
+    },
+    ...(limit === null
+      ? {}
+      : {
+          maxRecordBytes: limit,
+          refuse(n: number) {
+            if (++refusals % 2 === 0) {
+              events.push({ refused: n });
+              return;
+            }
+            return new Promise<void>((resolve) =>
+              setImmediate(() => {
+                events.push({ refused: n });
+                resolve();
+              }),
+            );
+          },
+        }),
   };
   return { sink, events, ended: () => ended };
 }
@@ -81,10 +103,19 @@ test('file: a line across two read chunks, and a newline as the last byte of a c
   assert.equal(await readFile(exact, 256), [...Array.from({ length: LINE_CHUNK_BYTES / 100 }, () => line(99)), 'tail']);
 });
 
-test('file: a huge line is refused with its length (in the middle and unterminated at the end), the next record still flows', async () => {
-  const huge = line(5 * LINE_CHUNK_BYTES + 17, 'h');
-  assert.equal(await readFile(`a\n${huge}\nb\n${huge}`, 256), ['a', { refused: huge.length }, 'b', { refused: huge.length }]);
-});
+test(
+  'file: a huge line is refused with its length (in the middle and unterminated at the end), the next record ' +
+    'still flows',
+  async () => {
+    const huge = line(5 * LINE_CHUNK_BYTES + 17, 'h');
+    assert.equal(await readFile(`a\n${huge}\nb\n${huge}`, 256), [
+      'a',
+      { refused: huge.length },
+      'b',
+      { refused: huge.length },
+    ]);
+  },
+);
 
 test('file: a line longer than the head room but under the limit is carried whole', async () => {
   const long = line(2 * LINE_CHUNK_BYTES + 5000, 'l'); // spans three reads: carried with more than the head room
@@ -102,40 +133,59 @@ test('file: many tiny and empty lines, CRLF kept, a partial last line is a recor
   assert.equal(await readFile('\n', 256), ['']);
 });
 
-test('file: records and refusals match the lines, whatever the line lengths against the chunk size (property)', async () => {
-  const lengths = fc.oneof(
-    fc.integer({ min: 0, max: 40 }),
-    fc.integer({ min: 200, max: 300 }),
-    fc.integer({ min: LINE_CHUNK_BYTES - 40, max: LINE_CHUNK_BYTES + 40 }),
-    fc.integer({ min: 2 * LINE_CHUNK_BYTES - 40, max: 2 * LINE_CHUNK_BYTES + 40 }),
-  );
-  await fc.assert(fc.asyncProperty(
-    fc.array(lengths, { minLength: 1, maxLength: 12 }),
-    fc.constantFrom<number | null>(256, 4096, 2 * LINE_CHUNK_BYTES, null),
-    fc.boolean(),
-    async (lens, limit, terminated) => {
-      const text = lens.map((n, i) => line(n, String.fromCharCode(97 + (i % 26)))).join('\n') + (terminated ? '\n' : '');
-      assert.equal(await readFile(text, limit), expected(text, limit));
-    }), { seed: 16, numRuns: 40 });
-});
+test(
+  'file: records and refusals match the lines, whatever ' + 'the line lengths against the chunk size (property)',
+  async () => {
+    const lengths = fc.oneof(
+      fc.integer({ min: 0, max: 40 }),
+      fc.integer({ min: 200, max: 300 }),
+      fc.integer({ min: LINE_CHUNK_BYTES - 40, max: LINE_CHUNK_BYTES + 40 }),
+      fc.integer({ min: 2 * LINE_CHUNK_BYTES - 40, max: 2 * LINE_CHUNK_BYTES + 40 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(lengths, { minLength: 1, maxLength: 12 }),
+        fc.constantFrom<number | null>(256, 4096, 2 * LINE_CHUNK_BYTES, null),
+        fc.boolean(),
+        async (lens, limit, terminated) => {
+          const text =
+            lens.map((n, i) => line(n, String.fromCharCode(97 + (i % 26)))).join('\n') + (terminated ? '\n' : '');
+          assert.equal(await readFile(text, limit), expected(text, limit));
+        },
+      ),
+      { seed: 16, numRuns: 40 },
+    );
+  },
+);
 
 test('stream: the same records and refusals through the stream reader, whatever the chunking (property)', async () => {
-  await fc.assert(fc.asyncProperty(
-    fc.array(fc.oneof(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 14, max: 40 })), { minLength: 1, maxLength: 40 }),
-    fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 6 }),
-    fc.constantFrom<number | null>(13, 30, null),
-    async (lens, cuts, limit) => {
-      const text = lens.map((n, i) => line(n, String.fromCharCode(97 + (i % 26)))).join('\n');
-      const bytes = Buffer.from(text, 'latin1');
-      const chunks: Buffer[] = [];
-      for (let o = 0, k = 0; o < bytes.length; k++) { const n = cuts[k % cuts.length]!; chunks.push(bytes.subarray(o, o + n)); o += n; }
-      const s = producerSink(limit);
-      const ing = new LineIngress({ input: '-', stream: Readable.from(chunks) });
-      await ing.start(s.sink);
-      await ing.finished;
-      assert.equal(s.events, expected(text, limit));
-      assert.ok(s.ended());
-    }), { seed: 1616, numRuns: 150 });
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.oneof(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 14, max: 40 })), {
+        minLength: 1,
+        maxLength: 40,
+      }),
+      fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 6 }),
+      fc.constantFrom<number | null>(13, 30, null),
+      async (lens, cuts, limit) => {
+        const text = lens.map((n, i) => line(n, String.fromCharCode(97 + (i % 26)))).join('\n');
+        const bytes = Buffer.from(text, 'latin1');
+        const chunks: Buffer[] = [];
+        for (let o = 0, k = 0; o < bytes.length; k++) {
+          const n = cuts[k % cuts.length]!;
+          chunks.push(bytes.subarray(o, o + n));
+          o += n;
+        }
+        const s = producerSink(limit);
+        const ing = new LineIngress({ input: '-', stream: Readable.from(chunks) });
+        await ing.start(s.sink);
+        await ing.finished;
+        assert.equal(s.events, expected(text, limit));
+        assert.ok(s.ended());
+      },
+    ),
+    { seed: 1616, numRuns: 150 },
+  );
 });
 
 test('file: close stops at the chunk in hand; the rest of the file is not read', async () => {
@@ -145,9 +195,19 @@ test('file: close stops at the chunk in hand; the rest of the file is not read',
   let release: () => void = () => {};
   let ended = false;
   const sink: IngressSink = {
-    push() { throw new Error('unused'); },
-    pushSpans(_b, _s, count) { taken += count; if (taken === count) return new Promise<void>((r) => { release = r; }); },
-    end() { ended = true; },
+    push() {
+      throw new Error('unused');
+    },
+    pushSpans(_b, _s, count) {
+      taken += count;
+      if (taken === count)
+        return new Promise<void>((r) => {
+          release = r;
+        });
+    },
+    end() {
+      ended = true;
+    },
   };
   const ing = new LineIngress({ input: path });
   await ing.start(sink);

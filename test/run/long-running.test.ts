@@ -18,18 +18,33 @@ test('live snapshot while idle, journal of every ingress record, SIGTERM drains 
   try {
     const lines = Array.from({ length: 100 }, (_, i) => `rec-${i}`);
     rt.child.stdin!.write(`${lines.join('\n')}\n`); // stdin stays open: the runtime keeps running
-    const snap = await until('all 100 records out', async () => { const s = await liveSnapshot(runDir); return s.records.out === 100 ? s : undefined; });
+    const snap = await until('all 100 records out', async () => {
+      const s = await liveSnapshot(runDir);
+      return s.records.out === 100 ? s : undefined;
+    });
     assert.is(snap.source, 'live');
     assert.is(snap.runtime.state, 'running');
     assert.is(snap.runtime.pid, rt.child.pid);
     assert.is(snap.shards[0]!.cursor, 99);
-    assert.equal(snap.shards[0]!.stages.map((s) => [s.key, s.sequence, s.lag]), [['identity', 99, 0], ['upper', 99, 0]]);
+    assert.equal(
+      snap.shards[0]!.stages.map((s) => [s.key, s.sequence, s.lag]),
+      [
+        ['identity', 99, 0],
+        ['upper', 99, 0],
+      ],
+    );
     assert.equal(snap.stalled, []);
     assert.is(snap.shards[0]!.stages[1]!.counters.records, 100);
-    const state = await until('state file', () => { const s = readStateFile(runDir); return s.records.out === 100 ? s : undefined; });
+    const state = await until('state file', () => {
+      const s = readStateFile(runDir);
+      return s.records.out === 100 ? s : undefined;
+    });
     assert.is(state.source, 'state_file');
     const journal = readJournal(join(runDir, 'journal'));
-    assert.equal(journal.records.map((r) => Buffer.from(r.payload).toString()), lines);
+    assert.equal(
+      journal.records.map((r) => Buffer.from(r.payload).toString()),
+      lines,
+    );
     assert.equal(journal.spec_hashes, [snap.spec_hash]);
     rt.child.kill('SIGTERM');
     assert.is(await exitWithin(rt), 0, rt.stderr());
@@ -38,7 +53,9 @@ test('live snapshot while idle, journal of every ingress record, SIGTERM drains 
     const final = readStateFile(runDir);
     assert.is(final.runtime.state, 'stopped');
     assert.not.ok(existsSync(join(runDir, 'control.sock')), 'the socket is removed at exit');
-  } finally { kill(rt.child); }
+  } finally {
+    kill(rt.child);
+  }
 });
 
 test.run();

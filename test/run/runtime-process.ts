@@ -4,11 +4,18 @@ import { queryRuntime } from '../../kernel/rundir/control-client.ts';
 import { SingleRingSnapshot } from '../../kernel/artifacts/single-ring-snapshot.ts';
 
 export function startRuntime(args: string[], env: Record<string, string> = {}, pre: string[] = []) {
-  const child = spawn(process.execPath, ['--no-liftoff', '--conditions=source', '--import', 'tsx', 'kernel/main.ts', ...pre, 'run', ...args], {
-    stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env },
-  });
+  const child = spawn(
+    process.execPath,
+    ['--no-liftoff', '--conditions=source', '--import', 'tsx', 'kernel/main.ts', ...pre, 'run', ...args],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1', ...env },
+    },
+  );
   let err = '';
-  child.stderr!.on('data', (d) => { err += d; });
+  child.stderr!.on('data', (d) => {
+    err += d;
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, exited, stderr: () => err };
 }
@@ -16,7 +23,12 @@ export function startRuntime(args: string[], env: Record<string, string> = {}, p
 export async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, ms = 90_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
-    try { const v = await f(); if (v !== undefined) return v; } catch { /* not yet */ }
+    try {
+      const v = await f();
+      if (v !== undefined) return v;
+    } catch {
+      /* not yet */
+    }
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -29,9 +41,22 @@ export async function liveSnapshot(dir: string): Promise<SingleRingSnapshot> {
 }
 
 /** The runtime's exit code, or a failure after `ms` (a runtime that does not exit is a bug). */
-export function exitWithin(rt: { exited: Promise<number | null>; stderr(): string }, ms = 60_000): Promise<number | null> {
-  return Promise.race([rt.exited, new Promise<number | null>((_, reject) => setTimeout(() => reject(new Error(`the runtime did not exit within ${ms} ms:\n${rt.stderr()}`)), ms).unref())]);
+export function exitWithin(
+  rt: { exited: Promise<number | null>; stderr(): string },
+  ms = 60_000,
+): Promise<number | null> {
+  return Promise.race([
+    rt.exited,
+    new Promise<number | null>((_, reject) =>
+      setTimeout(() => reject(new Error(`the runtime did not exit within ${ms} ms:\n${rt.stderr()}`)), ms).unref(),
+    ),
+  ]);
 }
 
-export function kill(c: ChildProcess) { try { c.kill('SIGKILL'); } catch { /* gone */ } }
-
+export function kill(c: ChildProcess) {
+  try {
+    c.kill('SIGKILL');
+  } catch {
+    /* gone */
+  }
+}

@@ -28,30 +28,52 @@ test('RunSummary: a single_ring run --sp --json summary, with stage counters', a
   const dir = tempDir();
   const spec = writeTemp(dir, 'spec.kv', chainSpec(['identity', 'drop_if:skip']));
   const input = writeTemp(dir, 'in.txt', 'a\nskip\nb\n');
-  const r = await cli(['run', '--sp', `--spec=${spec}`, `--input=${input}`, `--output=${join(dir, 'o.txt')}`, '--json']);
+  const r = await cli([
+    'run',
+    '--sp',
+    `--spec=${spec}`,
+    `--input=${input}`,
+    `--output=${join(dir, 'o.txt')}`,
+    '--json',
+  ]);
   assert.is(r.code, 0, r.err);
   const s = roundTrip(RunSummary, JSON.parse(r.out), 'single_ring summary');
   assert.ok(s.counters.length >= 2);
   for (const c of s.counters) roundTrip(StageCounters, c, 'stage counters');
 });
 
-test('RunSummary: a LaneGraph summary (lane_graph) and a failed run\'s (error)', async () => {
+test("RunSummary: a LaneGraph summary (lane_graph) and a failed run's (error)", async () => {
   const dir = tempDir();
-  const lg = await cli(['run', '--sp', '--spec=examples/lanegraph_fanout_merge.kv', '--input=examples/records.txt', `--output=${join(dir, 'lg.txt')}`, '--json']);
+  const lg = await cli([
+    'run',
+    '--sp',
+    '--spec=examples/lanegraph_fanout_merge.kv',
+    '--input=examples/records.txt',
+    `--output=${join(dir, 'lg.txt')}`,
+    '--json',
+  ]);
   assert.is(lg.code, 0, lg.err);
   const s = roundTrip(RunSummary, JSON.parse(lg.out), 'lane_graph summary');
   assert.ok(s.lane_graph && s.lane_graph.lanes.length > 0);
 
   const spec = writeTemp(dir, 'fail.kv', chainSpec(['identity', 'fail_on:boom']));
   const input = writeTemp(dir, 'in.txt', 'a\nboom\nc\n');
-  const f = await cli(['run', '--sp', `--spec=${spec}`, `--input=${input}`, `--output=${join(dir, 'f.txt')}`, `--plugin=${FIXTURE}`, '--json']);
+  const f = await cli([
+    'run',
+    '--sp',
+    `--spec=${spec}`,
+    `--input=${input}`,
+    `--output=${join(dir, 'f.txt')}`,
+    `--plugin=${FIXTURE}`,
+    '--json',
+  ]);
   assert.is(f.code, 1);
   const failed = roundTrip(RunSummary, JSON.parse(f.out.split(/\n(?=\{)/)[0]!), 'failed summary');
   assert.is(failed.ok, false);
   assert.ok(failed.error?.code);
 });
 
-test('AdapterHealth: the line adapters\' health, and edgeplane\'s adapters section of a real run', async () => {
+test("AdapterHealth: the line adapters' health, and edgeplane's adapters section of a real run", async () => {
   const dir = tempDir();
   const input = writeTemp(dir, 'in.txt', 'a\nb\n');
   const ingress = new LineIngress({ input });
@@ -64,9 +86,21 @@ test('AdapterHealth: the line adapters\' health, and edgeplane\'s adapters secti
   roundTrip(AdapterHealth, egress.health(), 'LineEgress health');
   await egress.close();
 
-  const cfg = writeTemp(dir, 'file.conf', `ingress.kind=file\ningress.path=${input}\negress.kind=file\negress.path=${join(dir, 'out.txt')}\n`);
+  const cfg = writeTemp(
+    dir,
+    'file.conf',
+    `ingress.kind=file\ningress.path=${input}\negress.kind=file\negress.path=${join(dir, 'out.txt')}\n`,
+  );
   const stateOut = join(dir, 'state.json');
-  const r = await cli(['run', '--sp', '--plugin=edgeplane', '--spec=examples/edgeplane/identity.kv', `--config=${cfg}`, '--adapter-max-messages=2', `--state-out=${stateOut}`]);
+  const r = await cli([
+    'run',
+    '--sp',
+    '--plugin=edgeplane',
+    '--spec=examples/edgeplane/identity.kv',
+    `--config=${cfg}`,
+    '--adapter-max-messages=2',
+    `--state-out=${stateOut}`,
+  ]);
   assert.is(r.code, 0, r.err);
   const entries = JSON.parse(readFileSync(stateOut, 'utf8')).sections.adapters as unknown[];
   assert.is(entries.length, 2);

@@ -13,7 +13,10 @@ test('describe: text and --json (schema-checked) for a lowered plan', async () =
   const j = await byteorInProcess(['describe', '--spec=examples/lanegraph_plan.kv', '--json']);
   const t = await byteorInProcess(['describe', '--spec=examples/lanegraph_plan.kv']);
   assert.is(t.code, 0, t.err);
-  assert.match(t.out, /^spec {9}plan_routes\nmodel {8}lane_graph\nhash {9}sha256:[0-9a-f]{64}\nsource {7}authored plan, lowered/);
+  assert.match(
+    t.out,
+    /^spec {9}plan_routes\nmodel {8}lane_graph\nhash {9}sha256:[0-9a-f]{64}\nsource {7}authored plan, lowered/,
+  );
   assert.match(t.out, /compile diagnostics \(4\)/);
   assert.is(j.code, 0, j.err);
   const d = SpecDescription.parse(JSON.parse(j.out));
@@ -27,7 +30,10 @@ test('describe on an invalid spec: exit 3, BYTEOR_E_SPEC_INVALID (and {ok:false,
   const t = await byteor(['describe', `--spec=${p}`]);
   const j = await byteorInProcess(['describe', `--spec=${p}`, '--json']);
   assert.is(t.code, 3);
-  assert.match(t.err, /^error\[BYTEOR_E_SPEC_INVALID\]: spec .*bad\.kv is invalid \(1 error\): line 4: error\[BYTEOR_E_SPEC_SR_SCHEDULING\]: single_ring scheduling work_queue is not supported in v1/);
+  assert.match(
+    t.err,
+    /^error\[BYTEOR_E_SPEC_INVALID\]: spec .*bad\.kv is invalid \(1 error\): line 4: error\[BYTEOR_E_SPEC_SR_SCHEDULING\]: single_ring scheduling work_queue is not supported in v1/,
+  );
   assert.is(t.out, '');
   assert.is(j.code, 3);
   const e = JSON.parse(j.out);
@@ -52,15 +58,22 @@ test('dot: DOT on stdout; --out=FILE.svg renders with the real Graphviz; --out=F
   assert.equal(Object.keys(JSON.parse(c.out)), ['spec_hash', 'format', 'out']);
 });
 
-test('dot --out=FILE.svg without Graphviz: exit 5, BYTEOR_E_DOT_GRAPHVIZ_MISSING naming the install command; a bad --out is exit 2', async () => {
-  const emptyPath = mkdtempSync(join(tmp, 'nopath-'));
-  const a = await byteor(['dot', '--spec=examples/chain.kv', `--out=${join(tmp, 'x.svg')}`], { PATH: emptyPath });
-  const b = await byteorInProcess(['dot', '--spec=examples/chain.kv', `--out=${join(tmp, 'x.png')}`]);
-  assert.is(a.code, 5, a.err);
-  assert.match(a.err, /error\[BYTEOR_E_DOT_GRAPHVIZ_MISSING\]: .*Graphviz "dot" is not installed .*install it with "apt-get install graphviz"/);
-  assert.is(b.code, 2);
-  assert.match(b.err, /error\[BYTEOR_E_USAGE_BAD_FLAG\]: --out: must end in \.svg/);
-});
+test(
+  'dot --out=FILE.svg without Graphviz: exit 5, BYTEOR_E_DOT_GRAPHVIZ_MISSING naming the install command; a bad ' +
+    '--out is exit 2',
+  async () => {
+    const emptyPath = mkdtempSync(join(tmp, 'nopath-'));
+    const a = await byteor(['dot', '--spec=examples/chain.kv', `--out=${join(tmp, 'x.svg')}`], { PATH: emptyPath });
+    const b = await byteorInProcess(['dot', '--spec=examples/chain.kv', `--out=${join(tmp, 'x.png')}`]);
+    assert.is(a.code, 5, a.err);
+    assert.match(
+      a.err,
+      /error\[BYTEOR_E_DOT_GRAPHVIZ_MISSING\]: .*Graphviz "dot" is not installed .*install it with "apt-get install graphviz"/,
+    );
+    assert.is(b.code, 2);
+    assert.match(b.err, /error\[BYTEOR_E_USAGE_BAD_FLAG\]: --out: must end in \.svg/);
+  },
+);
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
 test.run();

@@ -24,7 +24,11 @@ export async function check(text: string | Uint8Array, kernel?: Kernel): Promise
 }
 
 /** Assert exactly one diagnostic with this code, and (when given) this message and line. */
-export function expectOne(list: Diagnostic[], code: string, want: { message?: string | RegExp; line?: number; key?: string } = {}): Diagnostic {
+export function expectOne(
+  list: Diagnostic[],
+  code: string,
+  want: { message?: string | RegExp; line?: number; key?: string } = {},
+): Diagnostic {
   const hits = list.filter((d) => d.code === code);
   assert.is(hits.length, 1, `expected one ${code}, got: ${JSON.stringify(list, null, 1)}`);
   const d = hits[0]!;

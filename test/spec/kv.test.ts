@@ -19,42 +19,68 @@ test('parses key=value lines with 1-based line numbers, skipping blank and # com
 test('CRLF line ends are accepted; a missing final newline is fine', () => {
   const r = parseKv('a=1\r\nb=2');
   assert.equal(r.errors, []);
-  assert.equal(r.entries.map((e) => [e.key, e.value, e.line]), [['a', '1', 1], ['b', '2', 2]]);
+  assert.equal(
+    r.entries.map((e) => [e.key, e.value, e.line]),
+    [
+      ['a', '1', 1],
+      ['b', '2', 2],
+    ],
+  );
 });
 
 test('non-ASCII bytes: error with line and column, never a crash', () => {
   const bytes = enc.encode('a=1\nspec.name=caf\u00e9\n');
   const r = parseKv(bytes);
-  expectOne(r.errors, 'BYTEOR_E_SPEC_KV_NON_ASCII', { line: 2, message: /^line 2, column 14: byte 0xC3 \(not ASCII\)/ });
+  expectOne(r.errors, 'BYTEOR_E_SPEC_KV_NON_ASCII', {
+    line: 2,
+    message: /^line 2, column 14: byte 0xC3 \(not ASCII\)/,
+  });
   const s = parseKv('a=\u2603\n');
   expectOne(s.errors, 'BYTEOR_E_SPEC_KV_NON_ASCII', { line: 1, message: /character U\+2603/ });
 });
 
 test('tabs and control characters are refused', () => {
   expectOne(parseKv('a=1\n\tb=2\n').errors, 'BYTEOR_E_SPEC_KV_NON_ASCII', { line: 2, message: /a tab character/ });
-  expectOne(parseKv('a=\x1b[0m\n').errors, 'BYTEOR_E_SPEC_KV_NON_ASCII', { line: 1, message: /control character 0x1B/ });
+  expectOne(parseKv('a=\x1b[0m\n').errors, 'BYTEOR_E_SPEC_KV_NON_ASCII', {
+    line: 1,
+    message: /control character 0x1B/,
+  });
 });
 
 test('a line without "=" is an error with its line', () => {
-  expectOne(parseKv('a=1\nspec.version\n').errors, 'BYTEOR_E_SPEC_KV_NO_EQUALS', { line: 2, message: 'line 2 has no "=": every line is key=value (comment lines start with #)' });
+  expectOne(parseKv('a=1\nspec.version\n').errors, 'BYTEOR_E_SPEC_KV_NO_EQUALS', {
+    line: 2,
+    message: 'line 2 has no "=": every line is key=value (comment lines start with #)',
+  });
 });
 
 test('whitespace around "=" or at the ends of a line is an error', () => {
   for (const line of ['a =1', 'a= 1', ' a=1', 'a=1 ', 'a = 1']) {
     expectOne(parseKv(`x=0\n${line}\n`).errors, 'BYTEOR_E_SPEC_KV_WHITESPACE', { line: 2 });
   }
-  expectOne(parseKv('x=0\n   \n').errors, 'BYTEOR_E_SPEC_KV_WHITESPACE', { line: 2, message: 'line 2 holds only spaces; leave blank lines empty' });
+  expectOne(parseKv('x=0\n   \n').errors, 'BYTEOR_E_SPEC_KV_WHITESPACE', {
+    line: 2,
+    message: 'line 2 holds only spaces; leave blank lines empty',
+  });
 });
 
 test('empty key and malformed keys are errors', () => {
   expectOne(parseKv('=1\n').errors, 'BYTEOR_E_SPEC_KV_EMPTY_KEY', { line: 1 });
-  for (const k of ['a..b', '.a', 'a.', 'a-b', 'a b']) expectOne(parseKv(`${k}=1\n`).errors, 'BYTEOR_E_SPEC_KV_BAD_KEY', { line: 1, key: k });
+  for (const k of ['a..b', '.a', 'a.', 'a-b', 'a b'])
+    expectOne(parseKv(`${k}=1\n`).errors, 'BYTEOR_E_SPEC_KV_BAD_KEY', { line: 1, key: k });
 });
 
 test('a duplicate key is an error at its second line, naming both lines', () => {
   const r = parseKv('a=1\nb=2\na=3\n');
-  expectOne(r.errors, 'BYTEOR_E_SPEC_KV_DUPLICATE', { line: 3, key: 'a', message: 'a is set twice (lines 1 and 3); keep one' });
-  assert.equal(r.entries.map((e) => e.value), ['1', '2']);
+  expectOne(r.errors, 'BYTEOR_E_SPEC_KV_DUPLICATE', {
+    line: 3,
+    key: 'a',
+    message: 'a is set twice (lines 1 and 3); keep one',
+  });
+  assert.equal(
+    r.entries.map((e) => e.value),
+    ['1', '2'],
+  );
 });
 
 test('empty input (no bytes, only blank lines, only comments) is BYTEOR_E_SPEC_EMPTY', () => {
@@ -90,31 +116,46 @@ const key = fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => s.join(
 const value = fc.stringMatching(/^[\x21-\x7e]([\x20-\x7e]{0,20}[\x21-\x7e])?$/);
 
 test('property: formatKv then parseKv gives back the entries with their line numbers', () => {
-  fc.assert(fc.property(fc.uniqueArray(fc.record({ key, value }), { selector: (e) => e.key, minLength: 1, maxLength: 30 }), (entries) => {
-    const r = parseKv(formatKv(entries));
-    assert.equal(r.errors, []);
-    assert.equal(r.entries, entries.map((e, i) => ({ ...e, line: i + 1 })));
-  }), { seed: 0x5eed1, numRuns: 300 });
+  fc.assert(
+    fc.property(
+      fc.uniqueArray(fc.record({ key, value }), { selector: (e) => e.key, minLength: 1, maxLength: 30 }),
+      (entries) => {
+        const r = parseKv(formatKv(entries));
+        assert.equal(r.errors, []);
+        assert.equal(
+          r.entries,
+          entries.map((e, i) => ({ ...e, line: i + 1 })),
+        );
+      },
+    ),
+    { seed: 0x5eed1, numRuns: 300 },
+  );
 });
 
 test('property: arbitrary bytes never crash the parser; every error has a code and a message', () => {
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
-    const r = parseKv(bytes);
-    for (const d of r.errors) {
-      assert.match(d.code, /^BYTEOR_E_SPEC_/);
-      assert.ok(d.message.length > 0);
-      if (d.line !== undefined) assert.ok(d.line >= 1);
-    }
-    for (const e of r.entries) assert.match(`${e.key}=${e.value}`, /^[\x20-\x7e]+$/);
-  }), { seed: 0x5eed2, numRuns: 500 });
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
+      const r = parseKv(bytes);
+      for (const d of r.errors) {
+        assert.match(d.code, /^BYTEOR_E_SPEC_/);
+        assert.ok(d.message.length > 0);
+        if (d.line !== undefined) assert.ok(d.line >= 1);
+      }
+      for (const e of r.entries) assert.match(`${e.key}=${e.value}`, /^[\x20-\x7e]+$/);
+    }),
+    { seed: 0x5eed2, numRuns: 500 },
+  );
 });
 
 test('property: arbitrary strings never crash the parser', () => {
-  fc.assert(fc.property(fc.string({ maxLength: 300, unit: 'binary' }), (s) => {
-    const r = parseKv(s);
-    assert.ok(Array.isArray(r.entries) && Array.isArray(r.errors));
-    assert.ok(r.entries.length > 0 || r.errors.length > 0);
-  }), { seed: 0x5eed3, numRuns: 500 });
+  fc.assert(
+    fc.property(fc.string({ maxLength: 300, unit: 'binary' }), (s) => {
+      const r = parseKv(s);
+      assert.ok(Array.isArray(r.entries) && Array.isArray(r.errors));
+      assert.ok(r.entries.length > 0 || r.errors.length > 0);
+    }),
+    { seed: 0x5eed3, numRuns: 500 },
+  );
 });
 
 test.run();

@@ -7,7 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { ByteorError } from '../../kernel/errors.ts';
 import { ExitCode } from '../../kernel/exit-codes.ts';
 import {
-  decodeSpecText, loadSpecFile, loadSpecText, resolveSpecPath, specValidationReport, validateSpecFile,
+  decodeSpecText,
+  loadSpecFile,
+  loadSpecText,
+  resolveSpecPath,
+  specValidationReport,
+  validateSpecFile,
 } from '../../kernel/plugin-api.ts';
 import { SpecValidationReport } from '../../kernel/artifacts/spec-validation.ts';
 import { canonicalTextHash, specHash } from '../../kernel/spec/hash.ts';
@@ -30,26 +35,48 @@ test('loadSpecFile returns text, explicit spec, canonical text, hash, warnings, 
   assert.is(s.lines.get('single_ring.stages.1.key'), lineOf(s.text, 'single_ring.stages.1.key'));
 });
 
-test('hash stability: the canonical text and hash of examples/chain.kv are fixed (the hash is the spec identity)', async () => {
-  const s = await loadSpecFile(ex('chain.kv'), await coreKernel());
-  assert.is(s.canonical, kv(
-    'spec.version=1', 'spec.model=single_ring', 'spec.name=chain',
-    'single_ring.shards=1', 'single_ring.ordering=strict', 'single_ring.producer=single', 'single_ring.scheduling=dedicated',
-    'single_ring.shard_key=record', 'single_ring.capacity=1024', 'single_ring.slot_bytes=256', 'single_ring.wait=backoff',
-    'single_ring.stage_failure_policy=stop_pipeline',
-    'single_ring.stages.0.key=identity', 'single_ring.stages.1.key=upper', 'single_ring.stages.1.depends_on.0=0',
-    'single_ring.stages.2.key=identity', 'single_ring.stages.2.depends_on.0=1',
-  ));
-  assert.is(s.hash, 'sha256:001efa2faeb5eb3ba5ae5e2105aebb326d3e8ff4711532721935d688eb1f2f73');
-  const authored = await loadSpecFile(ex('chain_authored.kv'), await coreKernel());
-  assert.is(authored.hash, s.hash);
-  // any change of meaning changes the hash
-  const changed = await loadSpecText(s.canonical.replace('capacity=1024', 'capacity=2048'), await coreKernel());
-  assert.is.not(changed.hash, s.hash);
-});
+test(
+  'hash stability: the canonical text and hash of ' + 'examples/chain.kv are fixed (the hash is the spec identity)',
+  async () => {
+    const s = await loadSpecFile(ex('chain.kv'), await coreKernel());
+    assert.is(
+      s.canonical,
+      kv(
+        'spec.version=1',
+        'spec.model=single_ring',
+        'spec.name=chain',
+        'single_ring.shards=1',
+        'single_ring.ordering=strict',
+        'single_ring.producer=single',
+        'single_ring.scheduling=dedicated',
+        'single_ring.shard_key=record',
+        'single_ring.capacity=1024',
+        'single_ring.slot_bytes=256',
+        'single_ring.wait=backoff',
+        'single_ring.stage_failure_policy=stop_pipeline',
+        'single_ring.stages.0.key=identity',
+        'single_ring.stages.1.key=upper',
+        'single_ring.stages.1.depends_on.0=0',
+        'single_ring.stages.2.key=identity',
+        'single_ring.stages.2.depends_on.0=1',
+      ),
+    );
+    assert.is(s.hash, 'sha256:001efa2faeb5eb3ba5ae5e2105aebb326d3e8ff4711532721935d688eb1f2f73');
+    const authored = await loadSpecFile(ex('chain_authored.kv'), await coreKernel());
+    assert.is(authored.hash, s.hash);
+    // any change of meaning changes the hash
+    const changed = await loadSpecText(s.canonical.replace('capacity=1024', 'capacity=2048'), await coreKernel());
+    assert.is.not(changed.hash, s.hash);
+  },
+);
 
 test('an invalid spec throws BYTEOR_E_SPEC_INVALID (exit 3) listing every diagnostic in details.errors', async () => {
-  const text = kv(...SR_HEADER, 'single_ring.shards=0', 'single_ring.producer=mpmc', 'single_ring.stages.0.key=identity');
+  const text = kv(
+    ...SR_HEADER,
+    'single_ring.shards=0',
+    'single_ring.producer=mpmc',
+    'single_ring.stages.0.key=identity',
+  );
   try {
     await loadSpecText(text, await coreKernel(), { path: 'x.kv' });
     assert.unreachable('should throw');
@@ -58,10 +85,19 @@ test('an invalid spec throws BYTEOR_E_SPEC_INVALID (exit 3) listing every diagno
     const err = e as ByteorError;
     assert.is(err.code, 'BYTEOR_E_SPEC_INVALID');
     assert.is(err.exitCode, ExitCode.SPEC_INVALID);
-    assert.match(err.message, /^spec x\.kv is invalid \(2 errors\): line 4: error\[BYTEOR_E_SPEC_SR_SHARDS\]: single_ring\.shards must be >= 1; line 5: /);
+    assert.match(
+      err.message,
+      /^spec x\.kv is invalid \(2 errors\): line 4: error\[BYTEOR_E_SPEC_SR_SHARDS\]: single_ring\.shards must be >= 1; line 5: /,
+    );
     assert.match(err.message, /run "byteor validate --spec=x\.kv" for the full list$/);
     const errors = err.details!.errors as Array<{ code: string; line: number }>;
-    assert.equal(errors.map((x) => [x.code, x.line]), [['BYTEOR_E_SPEC_SR_SHARDS', 4], ['BYTEOR_E_SPEC_SR_PRODUCER', 5]]);
+    assert.equal(
+      errors.map((x) => [x.code, x.line]),
+      [
+        ['BYTEOR_E_SPEC_SR_SHARDS', 4],
+        ['BYTEOR_E_SPEC_SR_PRODUCER', 5],
+      ],
+    );
     assert.match(String(err.details!.spec_hash), /^sha256:/);
   }
 });
@@ -71,11 +107,22 @@ test('malformed files throw BYTEOR_E_SPEC_INVALID too (binary, empty), never cra
   writeFileSync(bin, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2, 3]));
   const empty = join(tmp, 'empty.kv');
   writeFileSync(empty, '');
-  for (const [f, code] of [[bin, 'BYTEOR_E_SPEC_BINARY'], [empty, 'BYTEOR_E_SPEC_EMPTY']]) {
+  for (const [f, code] of [
+    [bin, 'BYTEOR_E_SPEC_BINARY'],
+    [empty, 'BYTEOR_E_SPEC_EMPTY'],
+  ]) {
     const c = await validateSpecFile(f, await coreKernel());
-    assert.equal(specValidationReport(c), SpecValidationReport.parse({ ok: false, spec_hash: null, model: null, errors: c.errors, warnings: [] }));
+    assert.equal(
+      specValidationReport(c),
+      SpecValidationReport.parse({ ok: false, spec_hash: null, model: null, errors: c.errors, warnings: [] }),
+    );
     assert.is(c.errors[0]!.code, code);
-    try { await loadSpecFile(f, await coreKernel()); assert.unreachable(); } catch (e) { assert.is((e as ByteorError).code, 'BYTEOR_E_SPEC_INVALID'); }
+    try {
+      await loadSpecFile(f, await coreKernel());
+      assert.unreachable();
+    } catch (e) {
+      assert.is((e as ByteorError).code, 'BYTEOR_E_SPEC_INVALID');
+    }
   }
 });
 
@@ -99,12 +146,17 @@ test('plugins.<i> in a spec loads the plugin (relative to the spec file) before 
   const s = await loadSpecFile(path, k);
   assert.equal(s.spec.plugins, ['./spec-plugin.ts']);
   assert.ok(k.resolveStage('fixture_stage'));
-  assert.ok(k.pluginSpecifiers.some((u) => u.endsWith('/test/spec/fixtures/spec-plugin.ts')), 'workers will import it too');
+  assert.ok(
+    k.pluginSpecifiers.some((u) => u.endsWith('/test/spec/fixtures/spec-plugin.ts')),
+    'workers will import it too',
+  );
   // the same spec without its plugins line names the key as unknown
   const c = await validateSpecFile(path, await coreKernel());
   assert.ok(c.ok);
   const bad = kv(...SR_HEADER, 'plugins.0=./does-not-exist.ts', 'single_ring.stages.0.key=identity');
-  const c2 = await (await import('../../kernel/spec/load.ts')).validateSpecText(bad, await coreKernel(), { path: join(tmp, 'x.kv') });
+  const c2 = await (await import('../../kernel/spec/load.ts')).validateSpecText(bad, await coreKernel(), {
+    path: join(tmp, 'x.kv'),
+  });
   assert.is(c2.errors[0]!.code, 'BYTEOR_E_SPEC_PLUGIN_LOAD');
   assert.is(c2.errors[0]!.line, 4);
   assert.match(c2.errors[0]!.message, /^plugins\.0=\.\/does-not-exist\.ts: cannot load plugin/);

@@ -32,8 +32,13 @@ export class JsRing {
   private cachedGate = -1;
   private cachedAvail = -1;
 
-  constructor(readonly sab: SharedArrayBuffer, readonly capacity: number, readonly slotBytes: number, private readonly spinNs: number | null,
-    readonly cells = 1) {
+  constructor(
+    readonly sab: SharedArrayBuffer,
+    readonly capacity: number,
+    readonly slotBytes: number,
+    private readonly spinNs: number | null,
+    readonly cells = 1,
+  ) {
     if (cells < 1 || cells > JS_RING_MAX_CELLS) throw new Error(`a JsRing has 1..${JS_RING_MAX_CELLS} consumer cells`);
     this.i32 = new Int32Array(sab);
     this.u32 = new Uint32Array(sab);
@@ -50,10 +55,16 @@ export class JsRing {
   }
 
   /** Int32 index of consumer cell c's sequence (its waiter count is the next word) */
-  cellIndex(c: number): number { return cellWord(c); }
+  cellIndex(c: number): number {
+    return cellWord(c);
+  }
 
-  slotOffset(seq: number): number { return SLOTS_BYTES + (seq & this.mask) * this.stride; }
-  payloadOffset(seq: number): number { return SLOTS_BYTES + (seq & this.mask) * this.stride + 8; }
+  slotOffset(seq: number): number {
+    return SLOTS_BYTES + (seq & this.mask) * this.stride;
+  }
+  payloadOffset(seq: number): number {
+    return SLOTS_BYTES + (seq & this.mask) * this.stride + 8;
+  }
 
   /** wait until Atomics.load(i32[idx]) >= target (spin, or spin then sleep); returns the value */
   private waitAtLeast(idx: number, waitersIdx: number, target: number): number {
@@ -62,7 +73,10 @@ export class JsRing {
     if (v >= target) return v;
     const t0 = performance.now();
     for (;;) {
-      for (let i = 0; i < SPIN_CHUNK; i++) { v = Atomics.load(i32, idx); if (v >= target) return v; }
+      for (let i = 0; i < SPIN_CHUNK; i++) {
+        v = Atomics.load(i32, idx);
+        if (v >= target) return v;
+      }
       if (this.spinNs !== null && (performance.now() - t0) * 1e6 >= this.spinNs) break;
     }
     for (;;) {
@@ -102,8 +116,12 @@ export class JsRing {
     return first;
   }
 
-  publish(): void { this.storeAndWake(CURSOR, CURSOR_WAITERS, this.next - 1); }
-  consumerSeq(cell = 0): number { return Atomics.load(this.i32, cellWord(cell)); }
+  publish(): void {
+    this.storeAndWake(CURSOR, CURSOR_WAITERS, this.next - 1);
+  }
+  consumerSeq(cell = 0): number {
+    return Atomics.load(this.i32, cellWord(cell));
+  }
 
   /** wait until consumer cell `cell` may take `target` (what the cell before it released) */
   waitFor(target: number, cell = 0): number {
@@ -113,5 +131,8 @@ export class JsRing {
     return this.cachedAvail;
   }
 
-  release(seq: number, cell = 0): void { const w = cellWord(cell); this.storeAndWake(w, w + 1, seq); }
+  release(seq: number, cell = 0): void {
+    const w = cellWord(cell);
+    this.storeAndWake(w, w + 1, seq);
+  }
 }

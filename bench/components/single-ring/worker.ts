@@ -54,13 +54,22 @@ const core = setup.memory ? instantiateCore(setup.module!, setup.memory) : null;
 const post = (r: RunResult) => parentPort!.postMessage(r);
 
 function fill(f64: Float64Array, i: number, seq: number): void {
-  f64[i] = seq; f64[i + 1] = 1; f64[i + 2] = 2; f64[i + 3] = 3; f64[i + 4] = 4; f64[i + 5] = 5; f64[i + 6] = 6; f64[i + 7] = 7;
+  f64[i] = seq;
+  f64[i + 1] = 1;
+  f64[i + 2] = 2;
+  f64[i + 3] = 3;
+  f64[i + 4] = 4;
+  f64[i + 5] = 5;
+  f64[i + 6] = 6;
+  f64[i + 7] = 7;
 }
 
 /** a spin-then-sleep pause for transports without a wake-up of their own (ringbuf.js) */
 function makePause(): (t0: number) => void {
   const spin = setup.wait === 'spin' ? Infinity : setup.spinNs / 1e6;
-  return (t0: number) => { if (performance.now() - t0 > spin) Atomics.wait(sleeper, 0, 0, 0.05); };
+  return (t0: number) => {
+    if (performance.now() - t0 > spin) Atomics.wait(sleeper, 0, 0, 0.05);
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -75,19 +84,32 @@ function wasmRun(c: RunCommand): void {
     for (let sent = 0; sent < c.n; sent += c.batch) {
       const t = rtt ? performance.now() : 0;
       const first = ring.claim(c.batch);
-      for (let s = first; s < first + c.batch; s++) { const o = ring.slotOffset(s); u32[o >>> 2] = REC; fill(f64, (o + 8) >>> 3, s); }
+      for (let s = first; s < first + c.batch; s++) {
+        const o = ring.slotOffset(s);
+        u32[o >>> 2] = REC;
+        fill(f64, (o + 8) >>> 3, s);
+      }
       const hi = ring.publish();
-      if (rtt) { while (ring.minGating() < hi) { /* spin: the round trip */ } rtt[k++] = (performance.now() - t) * 1e6; }
+      if (rtt) {
+        while (ring.minGating() < hi) {
+          /* spin: the round trip */
+        }
+        rtt[k++] = (performance.now() - t) * 1e6;
+      }
     }
     ring.end();
     post({ role: 'producer', t0, ...(rtt ? { rtt } : {}) });
     return;
   }
   const batch = new SlotBatch(ring);
-  let expect = 0; let bad = 0;
+  let expect = 0;
+  let bad = 0;
   const handler = {
     onBatch(b: RecordBatch) {
-      for (let i = 0; i < b.count; i++) { if (b.length(i) !== REC || f64[b.offset(i) >>> 3] !== expect) bad++; expect++; }
+      for (let i = 0; i < b.count; i++) {
+        if (b.length(i) !== REC || f64[b.offset(i) >>> 3] !== expect) bad++;
+        expect++;
+      }
     },
   };
   post({ role: 'ready' });
@@ -105,7 +127,8 @@ function wasmRun(c: RunCommand): void {
 // ---------------------------------------------------------------------------------------------
 function jsRun(c: RunCommand): void {
   const ring = new JsRing(c.sab!, c.capacity, REC, setup.wait === 'spin' ? null : setup.spinNs);
-  const f64 = ring.f64; const u32 = ring.u32;
+  const f64 = ring.f64;
+  const u32 = ring.u32;
   if (setup.role === 'producer') {
     const rtt = c.mode === 'latency' ? new Float64Array(Math.ceil(c.n / c.batch)) : null;
     const t0 = now();
@@ -113,18 +136,34 @@ function jsRun(c: RunCommand): void {
     for (let sent = 0; sent < c.n; sent += c.batch) {
       const t = rtt ? performance.now() : 0;
       const first = ring.claim(c.batch);
-      for (let s = first; s < first + c.batch; s++) { const o = ring.slotOffset(s); u32[o >>> 2] = REC; fill(f64, (o + 8) >>> 3, s); }
+      for (let s = first; s < first + c.batch; s++) {
+        const o = ring.slotOffset(s);
+        u32[o >>> 2] = REC;
+        fill(f64, (o + 8) >>> 3, s);
+      }
       ring.publish();
-      if (rtt) { const hi = first + c.batch - 1; while (ring.consumerSeq() < hi) { /* spin */ } rtt[k++] = (performance.now() - t) * 1e6; }
+      if (rtt) {
+        const hi = first + c.batch - 1;
+        while (ring.consumerSeq() < hi) {
+          /* spin */
+        }
+        rtt[k++] = (performance.now() - t) * 1e6;
+      }
     }
     post({ role: 'producer', t0, ...(rtt ? { rtt } : {}) });
     return;
   }
   post({ role: 'ready' });
-  let expect = 0; let bad = 0; let next = 0;
+  let expect = 0;
+  let bad = 0;
+  let next = 0;
   while (next < c.n) {
     const avail = ring.waitFor(next);
-    for (let s = next; s <= avail; s++) { const o = ring.slotOffset(s); if (u32[o >>> 2] !== REC || f64[(o + 8) >>> 3] !== expect) bad++; expect++; }
+    for (let s = next; s <= avail; s++) {
+      const o = ring.slotOffset(s);
+      if (u32[o >>> 2] !== REC || f64[(o + 8) >>> 3] !== expect) bad++;
+      expect++;
+    }
     ring.release(avail);
     next = avail + 1;
   }
@@ -152,20 +191,32 @@ function ringbufRun(c: RunCommand): void {
         if (w === 0) pause(tw);
         pushed += w;
       }
-      if (rtt) { while (!rb.empty()) { /* spin */ } rtt[k++] = (performance.now() - t) * 1e6; }
+      if (rtt) {
+        while (!rb.empty()) {
+          /* spin */
+        }
+        rtt[k++] = (performance.now() - t) * 1e6;
+      }
     }
     post({ role: 'producer', t0, ...(rtt ? { rtt } : {}) });
     return;
   }
   post({ role: 'ready' });
   const local = new Float64Array(c.capacity * F);
-  let expect = 0; let bad = 0;
+  let expect = 0;
+  let bad = 0;
   let tw = performance.now();
   while (expect < c.n) {
     const got = rb.pop(local, Math.floor(rb.available_read() / F) * F);
-    if (got === 0) { pause(tw); continue; }
+    if (got === 0) {
+      pause(tw);
+      continue;
+    }
     tw = performance.now();
-    for (let i = 0; i < got; i += F) { if (local[i] !== expect) bad++; expect++; }
+    for (let i = 0; i < got; i += F) {
+      if (local[i] !== expect) bad++;
+      expect++;
+    }
   }
   post({ role: 'consumer', t1: now(), count: expect, bad });
 }
@@ -183,10 +234,17 @@ function portRun(c: RunCommand): void {
     post({ role: 'producer', t0 });
     return;
   }
-  let expect = 0; let bad = 0;
+  let expect = 0;
+  let bad = 0;
   const onMessage = (a: Float64Array) => {
-    for (let i = 0; i < a.length; i += F) { if (a[i] !== expect) bad++; expect++; }
-    if (expect >= c.n) { port.off('message', onMessage); post({ role: 'consumer', t1: now(), count: expect, bad }); }
+    for (let i = 0; i < a.length; i += F) {
+      if (a[i] !== expect) bad++;
+      expect++;
+    }
+    if (expect >= c.n) {
+      port.off('message', onMessage);
+      post({ role: 'consumer', t1: now(), count: expect, bad });
+    }
   };
   port.on('message', onMessage);
   post({ role: 'ready' });

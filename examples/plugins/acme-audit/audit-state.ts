@@ -1,7 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  writeJsonArtifact, z, type BatchEvent, type BundleArtifact, type RunInfo, type RunSummary, type SnapshotSection,
+  writeJsonArtifact,
+  z,
+  type BatchEvent,
+  type BundleArtifact,
+  type RunInfo,
+  type RunSummary,
+  type SnapshotSection,
 } from 'byteor/plugin';
 import { AcmeErrors } from './errors.ts';
 
@@ -21,15 +27,17 @@ export const AuditState = z.object({
   batches: z.number().int().nonnegative(),
   records: z.number().int().nonnegative(),
   /** from the run summary, once the run stopped */
-  outcome: z.object({
-    ok: z.boolean(),
-    records_in: z.number().int(),
-    records_out: z.number().int(),
-    dropped: z.number().int(),
-    /** sums of the audit_tag stages' counters */
-    tagged: z.number().int(),
-    too_long: z.number().int(),
-  }).nullable(),
+  outcome: z
+    .object({
+      ok: z.boolean(),
+      records_in: z.number().int(),
+      records_out: z.number().int(),
+      dropped: z.number().int(),
+      /** sums of the audit_tag stages' counters */
+      tagged: z.number().int(),
+      too_long: z.number().int(),
+    })
+    .nullable(),
 });
 export type AuditState = z.infer<typeof AuditState>;
 
@@ -38,7 +46,14 @@ export class AuditRecorder {
 
   runStarted(run: RunInfo): void {
     const note = run.flags['audit-note'];
-    this.state = { audit_v: 1, spec_hash: run.specHash, note: typeof note === 'string' ? note : null, batches: 0, records: 0, outcome: null };
+    this.state = {
+      audit_v: 1,
+      spec_hash: run.specHash,
+      note: typeof note === 'string' ? note : null,
+      batches: 0,
+      records: 0,
+      outcome: null,
+    };
   }
 
   ingressBatch(batch: BatchEvent): void {
@@ -49,12 +64,15 @@ export class AuditRecorder {
 
   runStopped(run: RunInfo, summary: RunSummary): void {
     if (!this.state) return;
-    const sum = (name: string) => summary.counters
-      .filter((c) => c.key.startsWith('audit_tag:'))
-      .reduce((n, c) => n + (c.values[name] ?? 0), 0);
+    const sum = (name: string) =>
+      summary.counters.filter((c) => c.key.startsWith('audit_tag:')).reduce((n, c) => n + (c.values[name] ?? 0), 0);
     this.state.outcome = {
-      ok: summary.ok, records_in: summary.records_in, records_out: summary.records_out, dropped: summary.dropped,
-      tagged: sum('tagged'), too_long: sum('too_long'),
+      ok: summary.ok,
+      records_in: summary.records_in,
+      records_out: summary.records_out,
+      dropped: summary.dropped,
+      tagged: sum('tagged'),
+      too_long: sum('too_long'),
     };
     if (run.runDir) writeJsonArtifact(join(run.runDir, AUDIT_STATE_FILE), AuditState, this.state);
   }
@@ -73,7 +91,11 @@ export const auditBundleArtifact: BundleArtifact = {
     if (!src || !existsSync(src)) return false;
     const parsed = AuditState.safeParse(JSON.parse(readFileSync(src, 'utf8')));
     if (!parsed.success) {
-      throw AcmeErrors.error('BYTEOR_E_ACME_STATE_INVALID', `${src} does not match the acme audit state schema: ${parsed.error.issues[0]!.message}`, { path: src });
+      throw AcmeErrors.error(
+        'BYTEOR_E_ACME_STATE_INVALID',
+        `${src} does not match the acme audit state schema: ${parsed.error.issues[0]!.message}`,
+        { path: src },
+      );
     }
     writeJsonArtifact(join(ctx.outDir, AUDIT_BUNDLE_FILE), AuditState, parsed.data);
     return true;

@@ -7,5 +7,8 @@ import { defineErrors, ExitCode } from 'byteor/plugin';
  */
 export const AcmeErrors = defineErrors('acme-audit', {
   BYTEOR_E_ACME_SETTINGS: { exit: ExitCode.USAGE, summary: 'a bad acme_seq adapter setting (the key is named)' },
-  BYTEOR_E_ACME_STATE_INVALID: { exit: ExitCode.ARTIFACT_INVALID, summary: 'the run directory\'s acme audit state fails its schema' },
+  BYTEOR_E_ACME_STATE_INVALID: {
+    exit: ExitCode.ARTIFACT_INVALID,
+    summary: "the run directory's acme audit state fails its schema",
+  },
 });

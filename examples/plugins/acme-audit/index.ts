@@ -26,7 +26,11 @@ export default definePlugin({
     host.extendVerb({
       verb: 'run',
       flags: flags({
-        'audit-note': flag.string({ value: 'TEXT', description: 'a note recorded in the acme audit state (acme-audit)', schema: z.string().min(1).max(200).optional() }),
+        'audit-note': flag.string({
+          value: 'TEXT',
+          description: 'a note recorded in the acme audit state (acme-audit)',
+          schema: z.string().min(1).max(200).optional(),
+        }),
       }),
     });
     const recorder = new AuditRecorder();

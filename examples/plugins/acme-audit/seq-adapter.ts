@@ -1,6 +1,11 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import {
-  z, type AdapterFactory, type AdapterHealth, type EgressAdapter, type IngressAdapter, type IngressSink,
+  z,
+  type AdapterFactory,
+  type AdapterHealth,
+  type EgressAdapter,
+  type IngressAdapter,
+  type IngressSink,
 } from 'byteor/plugin';
 import { AcmeErrors } from './errors.ts';
 
@@ -10,10 +15,12 @@ import { AcmeErrors } from './errors.ts';
  *   egress.kind=acme_seq    egress.path=FILE                         → one JSON line per record
  * Settings are checked with zod before anything starts; a bad setting names the key.
  */
-const IngressSettings = z.object({
-  count: z.coerce.number().int().min(1).max(10_000_000),
-  text: z.string().min(1).max(64).default('acme'),
-}).strict();
+const IngressSettings = z
+  .object({
+    count: z.coerce.number().int().min(1).max(10_000_000),
+    text: z.string().min(1).max(64).default('acme'),
+  })
+  .strict();
 const EgressSettings = z.object({ path: z.string().min(1) }).strict();
 
 function settings<S extends z.ZodType>(schema: S, direction: string, raw: Record<string, string>): z.output<S> {
@@ -30,8 +37,11 @@ class Health {
   remaining: number | null = null;
   snapshot(): AdapterHealth {
     return {
-      transport: 'acme_seq', connection_state: this.state, message_count: this.count,
-      lag: this.remaining === null ? null : { value: this.remaining, unit: 'records' }, recent_failures: [],
+      transport: 'acme_seq',
+      connection_state: this.state,
+      message_count: this.count,
+      lag: this.remaining === null ? null : { value: this.remaining, unit: 'records' },
+      recent_failures: [],
     };
   }
 }
@@ -52,7 +62,10 @@ function ingress(raw: Record<string, string>): IngressAdapter {
       h.remaining = 0;
       sink.end();
     },
-    async close() { stopped = true; h.state = 'closed'; },
+    async close() {
+      stopped = true;
+      h.state = 'closed';
+    },
     health: () => h.snapshot(),
   };
 }

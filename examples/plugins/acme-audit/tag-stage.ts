@@ -15,7 +15,10 @@ export const auditTag: StageFamily = {
   summary: 'prefix each record with "<label>:" in place (records that would not fit are dropped and counted)',
   policyClass: 'pure',
   replay: 'supported',
-  check: (_key, label) => (LABEL.test(label) ? undefined : `audit_tag: needs a label of 1 to 32 letters, digits, "_" or "-", e.g. audit_tag:eu, got "${label}"`),
+  check: (_key, label) =>
+    LABEL.test(label)
+      ? undefined
+      : `audit_tag: needs a label of 1 to 32 letters, digits, "_" or "-", e.g. audit_tag:eu, got "${label}"`,
   create(ctx) {
     const tag = new TextEncoder().encode(`${ctx.argument}:`);
     const tagged = ctx.counter('tagged');
@@ -27,7 +30,11 @@ export const auditTag: StageFamily = {
           if (!b.live(i)) continue;
           const off = b.offset(i);
           const len = b.length(i);
-          if (len + tag.length > b.slotBytes) { b.drop(i); tooLong.add(1); continue; }
+          if (len + tag.length > b.slotBytes) {
+            b.drop(i);
+            tooLong.add(1);
+            continue;
+          }
           mem.copyWithin(off + tag.length, off, off + len);
           mem.set(tag, off);
           b.setLength(i, len + tag.length);

@@ -7,7 +7,16 @@ import { defineErrors } from '../../../kernel/errors/define-errors.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
 
 export const ApprovalErrors = defineErrors('approval', {
-  BYTEOR_E_APPROVAL_KEYGEN_EXISTS: { exit: ExitCode.USAGE, summary: '`approval keygen` would overwrite a private key file or reuse a `kid`' },
-  BYTEOR_E_APPROVAL_KEYGEN_WRITE: { exit: ExitCode.RUNTIME_FAILURE, summary: '`approval keygen` cannot write the private key file' },
-  BYTEOR_E_USAGE_MISSING_FLAG: { exit: ExitCode.USAGE, summary: 'an `approval` action misses a flag it needs (or got both `--spec` and `--spec-hash`)' },
+  BYTEOR_E_APPROVAL_KEYGEN_EXISTS: {
+    exit: ExitCode.USAGE,
+    summary: '`approval keygen` would overwrite a private key file or reuse a `kid`',
+  },
+  BYTEOR_E_APPROVAL_KEYGEN_WRITE: {
+    exit: ExitCode.RUNTIME_FAILURE,
+    summary: '`approval keygen` cannot write the private key file',
+  },
+  BYTEOR_E_USAGE_MISSING_FLAG: {
+    exit: ExitCode.USAGE,
+    summary: 'an `approval` action misses a flag it needs (or got both `--spec` and `--spec-hash`)',
+  },
 });

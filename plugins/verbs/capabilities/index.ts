@@ -21,8 +21,11 @@ export default definePlugin({
   setup(host) {
     host.registerVerb({
       name: 'capabilities',
-      summary: 'list the verbs, stage keys, adapters, snapshot sections and bundle artifacts the loaded plugins provide',
-      usage: 'Load more plugins with --plugin=NAME|PATH|PACKAGE to see what they add.\nWith --out=FILE the capability document is also written as JSON to FILE.',
+      summary:
+        'list the verbs, stage keys, adapters, snapshot sections and bundle artifacts the loaded plugins provide',
+      usage:
+        'Load more plugins with --plugin=NAME|PATH|PACKAGE to see what they add.\nWith --out=FILE the ' +
+        'capability document is also written as JSON to FILE.',
       flags: Flags,
       run(ctx) {
         const doc = capabilityDocument(ctx.catalog);

@@ -1,6 +1,11 @@
 import { stableJson } from '../../../kernel/artifacts/json.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
-import { definePlugin, PLUGIN_API_VERSION, type FlagValues, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import {
+  definePlugin,
+  PLUGIN_API_VERSION,
+  type FlagValues,
+  type VerbContext,
+} from '../../../kernel/plugin-contract.ts';
 import { flag, flags } from '../../../kernel/flags.ts';
 import { describeSpec, renderDescription } from '../../../kernel/spec/describe.ts';
 import { NO_SPEC_PLUGINS, NO_SPEC_PLUGINS_FLAG } from '../../../kernel/spec/no-spec-plugins.ts';
@@ -12,10 +17,15 @@ import { ENV_SPEC, DEFAULT_SPEC_PATH, resolveSpecPath } from '../../../kernel/sp
  * compile diagnostics of lowering. An invalid spec fails with BYTEOR_E_SPEC_INVALID (exit 3).
  */
 
-const Flags = flags({ spec: flag.string({ value: 'PATH', description: 'the spec.kv file' }), [NO_SPEC_PLUGINS_FLAG]: NO_SPEC_PLUGINS });
+const Flags = flags({
+  spec: flag.string({ value: 'PATH', description: 'the spec.kv file' }),
+  [NO_SPEC_PLUGINS_FLAG]: NO_SPEC_PLUGINS,
+});
 
 async function run(ctx: VerbContext<FlagValues<typeof Flags>>): Promise<number> {
-  const loaded = await ctx.loadSpec(resolveSpecPath(ctx.flags.spec, ctx.env), { specPlugins: !ctx.flags[NO_SPEC_PLUGINS_FLAG] });
+  const loaded = await ctx.loadSpec(resolveSpecPath(ctx.flags.spec, ctx.env), {
+    specPlugins: !ctx.flags[NO_SPEC_PLUGINS_FLAG],
+  });
   const d = describeSpec(loaded, ctx.catalog);
   ctx.io.out(ctx.json ? stableJson(d) : renderDescription(d));
   return ExitCode.OK;

@@ -9,7 +9,6 @@ import { DiffErrors } from './errors.ts';
  * diff(1)), 2 for usage, 3 when a spec is invalid, 6 when the bundle does not verify.
  */
 
-
 async function run(ctx: VerbContext<DiffFlags>): Promise<number> {
   const { runDiff } = await import('./run-diff.ts');
   return runDiff(ctx);
@@ -23,10 +22,13 @@ export default definePlugin({
   setup(host) {
     host.registerVerb({
       name: 'diff',
-      summary: 'what changed between two specs (the incident\'s and the deployed one): stages, dependencies, shards, lanes, capacities; exit 1 when they differ',
+      summary:
+        "what changed between two specs (the incident's and the deployed one): stages, dependencies, shards, " +
+        'lanes, capacities; exit 1 when they differ',
       usage: [
         'Compares the decoded models, not the text: comments and line order are no difference.',
-        '"-" lines are the --against (or bundle) spec\'s, "+" lines the --spec\'s. Exit 0 same, 1 different, 3 a spec is invalid.',
+        '"-" lines are the --against (or bundle) spec\'s, "+" lines the --spec\'s. Exit 0 same, 1 different, 3 ' +
+          'a spec is invalid.',
       ].join('\n'),
       flags: Flags,
       run,

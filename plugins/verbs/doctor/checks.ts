@@ -1,7 +1,15 @@
 import type { DoctorItem, DoctorRequirement, TuningProfile } from '../../../kernel/artifacts/doctor-report.ts';
 import type { HostFacts } from './host.ts';
 import {
-  CAP_IPC_LOCK, CAP_SYS_NICE, hasCapability, mountType, parseCpuList, parseLimit, parseSchedPolicy, parseStatus, statusBytes,
+  CAP_IPC_LOCK,
+  CAP_SYS_NICE,
+  hasCapability,
+  mountType,
+  parseCpuList,
+  parseLimit,
+  parseSchedPolicy,
+  parseStatus,
+  statusBytes,
 } from './proc.ts';
 
 /**
@@ -29,10 +37,26 @@ export interface ThreadDemand {
 }
 
 type Verdict = 'ok' | 'partial' | 'bad' | 'unknown';
-interface Check { verdict: Verdict; requested: string | null; observed: DoctorItem['observed']; reasons: string[] }
+interface Check {
+  verdict: Verdict;
+  requested: string | null;
+  observed: DoctorItem['observed'];
+  reasons: string[];
+}
 
-type ItemId = 'runtime_version' | 'shared_array_buffer' | 'wasm_threads' | 'atomics_wait_worker' | 'run_dir' | 'shm'
-  | 'cpu_headroom' | 'wait_strategy' | 'memlock' | 'cpu_pinning' | 'cpu_isolation' | 'rt_scheduling';
+type ItemId =
+  | 'runtime_version'
+  | 'shared_array_buffer'
+  | 'wasm_threads'
+  | 'atomics_wait_worker'
+  | 'run_dir'
+  | 'shm'
+  | 'cpu_headroom'
+  | 'wait_strategy'
+  | 'memlock'
+  | 'cpu_pinning'
+  | 'cpu_isolation'
+  | 'rt_scheduling';
 
 /** What each profile requires of each item (docs/operator-flow.md has the same table). */
 export const REQUIREMENTS: Record<ItemId, Record<TuningProfile, DoctorRequirement>> = {
@@ -65,14 +89,19 @@ const TITLES: Record<ItemId, string> = {
   rt_scheduling: 'real-time scheduling (SCHED_FIFO)',
 };
 
-export const PROFILE_WAIT: Record<TuningProfile, string> = { default: 'backoff', 'low-latency': 'spin', 'isolated-core': 'spin' };
+export const PROFILE_WAIT: Record<TuningProfile, string> = {
+  default: 'backoff',
+  'low-latency': 'spin',
+  'isolated-core': 'spin',
+};
 const MIB = 1024 * 1024;
 /** memlock threshold when the ring size is unknown (no --spec) */
 export const MEMLOCK_FLOOR_BYTES = 64 * MIB;
 /** longest unix socket path (sun_path is 108 bytes with its NUL) */
 const MAX_SOCKET_PATH = 107;
 
-const fmtBytes = (n: number | 'unlimited') => (n === 'unlimited' ? 'unlimited' : n >= MIB ? `${+(n / MIB).toFixed(1)} MiB` : `${n} bytes`);
+const fmtBytes = (n: number | 'unlimited') =>
+  n === 'unlimited' ? 'unlimited' : n >= MIB ? `${+(n / MIB).toFixed(1)} MiB` : `${n} bytes`;
 const fmtCpus = (l: number[]) => (l.length ? compactCpuList(l) : '(none)');
 
 export function compactCpuList(l: number[]): string {
@@ -98,9 +127,9 @@ function derive(f: HostFacts): Derived {
   const allowedText = status?.get('Cpus_allowed_list');
   return {
     status,
-    allowed: allowedText !== undefined ? parseCpuList(allowedText) ?? null : null,
-    online: f.files.online !== null ? parseCpuList(f.files.online) ?? null : null,
-    isolated: f.files.isolated !== null ? parseCpuList(f.files.isolated) ?? null : null,
+    allowed: allowedText !== undefined ? (parseCpuList(allowedText) ?? null) : null,
+    online: f.files.online !== null ? (parseCpuList(f.files.online) ?? null) : null,
+    isolated: f.files.isolated !== null ? (parseCpuList(f.files.isolated) ?? null) : null,
   };
 }
 
@@ -129,38 +158,82 @@ function runDir(f: HostFacts): Check {
   const r = f.runDir;
   const socket = `${r.path.replace(/\/$/, '')}/control.sock`;
   const observed = {
-    path: r.path, source: r.source, exists: r.exists, writable: r.writable,
-    mode: r.mode === null ? null : `0${r.mode.toString(8)}`, owner_uid: r.ownerUid, socket_path_bytes: Buffer.byteLength(socket),
+    path: r.path,
+    source: r.source,
+    exists: r.exists,
+    writable: r.writable,
+    mode: r.mode === null ? null : `0${r.mode.toString(8)}`,
+    owner_uid: r.ownerUid,
+    socket_path_bytes: Buffer.byteLength(socket),
   };
   const reasons: string[] = [];
   let verdict: Verdict = 'ok';
-  const bad = (why: string) => { verdict = 'bad'; reasons.push(why); };
-  if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) bad(`the control socket path ${socket} is ${Buffer.byteLength(socket)} bytes, longer than the ${MAX_SOCKET_PATH} a unix socket allows; use a shorter --run-dir`);
+  const bad = (why: string) => {
+    verdict = 'bad';
+    reasons.push(why);
+  };
+  if (Buffer.byteLength(socket) > MAX_SOCKET_PATH)
+    bad(
+      `the control socket path ${socket} is ${Buffer.byteLength(socket)} bytes, longer than the ` +
+        `${MAX_SOCKET_PATH} a unix socket allows; use a shorter --run-dir`,
+    );
   if (r.exists) {
     if (!r.isDirectory) bad(`${r.path} exists and is not a directory`);
     else if (!r.writable) bad(`${r.path} is not writable by this user; fix its owner or use --run-dir=DIR`);
-    if (r.mode !== null && (r.mode & 0o002) !== 0) bad(`${r.path} is world-writable (mode 0${r.mode.toString(8)}): another user could replace the control socket; chmod 0750 it`);
-    else if (r.mode !== null && (r.mode & 0o020) !== 0) { if (verdict === 'ok') verdict = 'partial'; reasons.push(`${r.path} is group-writable (mode 0${r.mode.toString(8)})`); }
-    if (f.uid !== null && r.ownerUid !== null && f.uid !== 0 && r.ownerUid !== f.uid && r.ownerUid !== 0) bad(`${r.path} belongs to uid ${r.ownerUid}, not to this user (uid ${f.uid})`);
+    if (r.mode !== null && (r.mode & 0o002) !== 0)
+      bad(
+        `${r.path} is world-writable (mode 0${r.mode.toString(8)}): another user could replace the control ` +
+          `socket; chmod 0750 it`,
+      );
+    else if (r.mode !== null && (r.mode & 0o020) !== 0) {
+      if (verdict === 'ok') verdict = 'partial';
+      reasons.push(`${r.path} is group-writable (mode 0${r.mode.toString(8)})`);
+    }
+    if (f.uid !== null && r.ownerUid !== null && f.uid !== 0 && r.ownerUid !== f.uid && r.ownerUid !== 0)
+      bad(`${r.path} belongs to uid ${r.ownerUid}, not to this user (uid ${f.uid})`);
   } else if (!r.creatable) {
     bad(`${r.path} does not exist and cannot be created by this user`);
   } else {
     reasons.push(`${r.path} does not exist yet; run creates it`);
   }
-  return { verdict, requested: 'a private, writable run directory for the control socket, state file and journal', observed, reasons };
+  return {
+    verdict,
+    requested: 'a private, writable run directory for the control socket, state file and journal',
+    observed,
+    reasons,
+  };
 }
 
 function shm(f: HostFacts, d: ThreadDemand): Check {
   const s = f.shm;
-  const type = f.files.mounts !== null ? mountType(f.files.mounts, '/dev/shm') ?? null : null;
-  const observed = { path: s.path, exists: s.exists, writable: s.writable, fs_type: type, free_bytes: s.freeBytes, ring_bytes: d.ringBytes };
-  if (!s.exists) return { verdict: 'bad', requested: REQ_SHM, observed, reasons: ['/dev/shm does not exist; mount a tmpfs there'] };
+  const type = f.files.mounts !== null ? (mountType(f.files.mounts, '/dev/shm') ?? null) : null;
+  const observed = {
+    path: s.path,
+    exists: s.exists,
+    writable: s.writable,
+    fs_type: type,
+    free_bytes: s.freeBytes,
+    ring_bytes: d.ringBytes,
+  };
+  if (!s.exists)
+    return { verdict: 'bad', requested: REQ_SHM, observed, reasons: ['/dev/shm does not exist; mount a tmpfs there'] };
   const reasons: string[] = [];
   let verdict: Verdict = 'ok';
-  if (!s.writable) { verdict = 'bad'; reasons.push('/dev/shm is not writable by this user'); }
-  if (d.ringBytes !== null && s.freeBytes !== null && s.freeBytes < d.ringBytes) { verdict = 'bad'; reasons.push(`/dev/shm has ${fmtBytes(s.freeBytes)} free, the spec's rings need ${fmtBytes(d.ringBytes)}`); }
-  if (type === null) { if (verdict === 'ok') verdict = 'unknown'; reasons.push(...unreadable(f, '/proc/self/mounts'), 'the filesystem type of /dev/shm is unknown'); }
-  else if (type !== 'tmpfs' && type !== 'hugetlbfs') { if (verdict === 'ok') verdict = 'partial'; reasons.push(`/dev/shm is ${type}, not tmpfs or hugetlbfs (memory-backed)`); }
+  if (!s.writable) {
+    verdict = 'bad';
+    reasons.push('/dev/shm is not writable by this user');
+  }
+  if (d.ringBytes !== null && s.freeBytes !== null && s.freeBytes < d.ringBytes) {
+    verdict = 'bad';
+    reasons.push(`/dev/shm has ${fmtBytes(s.freeBytes)} free, the spec's rings need ${fmtBytes(d.ringBytes)}`);
+  }
+  if (type === null) {
+    if (verdict === 'ok') verdict = 'unknown';
+    reasons.push(...unreadable(f, '/proc/self/mounts'), 'the filesystem type of /dev/shm is unknown');
+  } else if (type !== 'tmpfs' && type !== 'hugetlbfs') {
+    if (verdict === 'ok') verdict = 'partial';
+    reasons.push(`/dev/shm is ${type}, not tmpfs or hugetlbfs (memory-backed)`);
+  }
   return { verdict, requested: REQ_SHM, observed, reasons };
 }
 const REQ_SHM = '/dev/shm on a memory-backed filesystem (tmpfs or hugetlbfs), writable, with room for the rings';
@@ -170,8 +243,11 @@ function cpuHeadroom(f: HostFacts, d: ThreadDemand, profile: TuningProfile, x: D
   const cpus = x.allowed ?? null;
   const count = cpus ? cpus.length : f.availableParallelism;
   const observed = {
-    allowed_cpus: cpus ? fmtCpus(cpus) : null, usable_cpus: count, available_parallelism: f.availableParallelism,
-    runtime_threads: d.totalThreads, demand_source: d.source,
+    allowed_cpus: cpus ? fmtCpus(cpus) : null,
+    usable_cpus: count,
+    available_parallelism: f.availableParallelism,
+    runtime_threads: d.totalThreads,
+    demand_source: d.source,
   };
   const requested = spin
     ? `one CPU for each of the ${d.totalThreads} runtime threads (spinning threads must not share a CPU)`
@@ -180,17 +256,31 @@ function cpuHeadroom(f: HostFacts, d: ThreadDemand, profile: TuningProfile, x: D
   if (d.source === 'minimum') reasons.push('no --spec: counted the minimum of one stage thread plus the main thread');
   if (!cpus) reasons.push(...unreadable(f, '/proc/self/status'), 'used os.availableParallelism() for the CPU count');
   if (count >= d.totalThreads) return { verdict: 'ok', requested, observed, reasons };
-  reasons.push(`${d.totalThreads} runtime threads on ${count} usable CPUs${spin ? ': spinning threads would starve each other; use the default profile or a host with more CPUs' : ': backoff waits yield, so it runs, more slowly'}`);
+  reasons.push(
+    `${d.totalThreads} runtime threads on ${count} usable CPUs` +
+      `${spin ? ': spinning threads would starve each other; use the default profile or a host with more CPUs' : ': backoff waits yield, so it runs, more slowly'}`,
+  );
   return { verdict: spin ? 'bad' : 'partial', requested, observed, reasons };
 }
 
 function waitStrategy(d: ThreadDemand, profile: TuningProfile): Check {
   const want = PROFILE_WAIT[profile];
   const observed = { profile_wait: want, spec_wait: d.wait };
-  if (d.wait === null) return { verdict: 'unknown', requested: `wait=${want}`, observed, reasons: ['no --spec: the spec\'s wait strategy is unknown'] };
+  if (d.wait === null)
+    return {
+      verdict: 'unknown',
+      requested: `wait=${want}`,
+      observed,
+      reasons: ["no --spec: the spec's wait strategy is unknown"],
+    };
   return d.wait === want
     ? { verdict: 'ok', requested: `wait=${want}`, observed, reasons: [] }
-    : { verdict: 'partial', requested: `wait=${want}`, observed, reasons: [`the spec asks wait=${d.wait}, the ${profile} profile implies wait=${want}`] };
+    : {
+        verdict: 'partial',
+        requested: `wait=${want}`,
+        observed,
+        reasons: [`the spec asks wait=${d.wait}, the ${profile} profile implies wait=${want}`],
+      };
 }
 
 function memlock(f: HostFacts, d: ThreadDemand, x: Derived): Check {
@@ -202,72 +292,231 @@ function memlock(f: HostFacts, d: ThreadDemand, x: Derived): Check {
   const observed = {
     rlimit_memlock_soft: limit ? (limit.soft === 'unlimited' ? 'unlimited' : limit.soft) : null,
     rlimit_memlock_hard: limit ? (limit.hard === 'unlimited' ? 'unlimited' : limit.hard) : null,
-    cap_ipc_lock: cap ?? null, vm_locked_bytes: locked ?? null, vm_rss_bytes: rss ?? null, needed_bytes: need,
+    cap_ipc_lock: cap ?? null,
+    vm_locked_bytes: locked ?? null,
+    vm_rss_bytes: rss ?? null,
+    needed_bytes: need,
   };
   const requested = 'mlockall: lock all current and future memory of the runtime';
-  if (!limit || cap === undefined) return { verdict: 'unknown', requested, observed, reasons: [...unreadable(f, '/proc/self/limits', '/proc/self/status'), 'RLIMIT_MEMLOCK or the capability set is unknown'] };
-  if (locked !== undefined && rss !== undefined && locked > 0 && locked >= rss * 0.9) return { verdict: 'ok', requested, observed, reasons: [] };
+  if (!limit || cap === undefined)
+    return {
+      verdict: 'unknown',
+      requested,
+      observed,
+      reasons: [
+        ...unreadable(f, '/proc/self/limits', '/proc/self/status'),
+        'RLIMIT_MEMLOCK or the capability set is unknown',
+      ],
+    };
+  if (locked !== undefined && rss !== undefined && locked > 0 && locked >= rss * 0.9)
+    return { verdict: 'ok', requested, observed, reasons: [] };
   if (cap || limit.soft === 'unlimited') {
-    return { verdict: 'partial', requested, observed, reasons: [`the host allows locking all memory (${cap ? 'CAP_IPC_LOCK' : 'RLIMIT_MEMLOCK unlimited'}), but Node.js has no mlockall, so this runtime cannot lock its own memory (VmLck ${fmtBytes(locked ?? 0)})`] };
+    return {
+      verdict: 'partial',
+      requested,
+      observed,
+      reasons: [
+        `the host allows locking all memory (${cap ? 'CAP_IPC_LOCK' : 'RLIMIT_MEMLOCK unlimited'}), but Node.js ` +
+          `has no mlockall, so this runtime cannot lock its own memory (VmLck ${fmtBytes(locked ?? 0)})`,
+      ],
+    };
   }
   if (limit.soft >= need) {
-    return { verdict: 'partial', requested, observed, reasons: [`RLIMIT_MEMLOCK ${fmtBytes(limit.soft)} covers ${d.ringBytes !== null ? 'the rings' : `${fmtBytes(need)}`} but not the whole process; and Node.js has no mlockall, so this runtime cannot lock its own memory`] };
+    return {
+      verdict: 'partial',
+      requested,
+      observed,
+      reasons: [
+        `RLIMIT_MEMLOCK ${fmtBytes(limit.soft)} covers ` +
+          `${d.ringBytes !== null ? 'the rings' : `${fmtBytes(need)}`} but not the whole process; and Node.js has ` +
+          `no mlockall, so this runtime cannot lock its own memory`,
+      ],
+    };
   }
-  return { verdict: 'bad', requested, observed, reasons: [`RLIMIT_MEMLOCK is ${fmtBytes(limit.soft)} (needs at least ${fmtBytes(need)}) and CAP_IPC_LOCK is not held: raise it (systemd LimitMEMLOCK=infinity, or ulimit -l unlimited)`] };
+  return {
+    verdict: 'bad',
+    requested,
+    observed,
+    reasons: [
+      `RLIMIT_MEMLOCK is ${fmtBytes(limit.soft)} (needs at least ${fmtBytes(need)}) and CAP_IPC_LOCK is not ` +
+        `held: raise it (systemd LimitMEMLOCK=infinity, or ulimit -l unlimited)`,
+    ],
+  };
 }
 
 function cpuPinning(f: HostFacts, d: ThreadDemand, profile: TuningProfile, x: Derived): Check {
-  const requested = profile === 'isolated-core' ? 'each runtime thread on its own isolated CPU' : profile === 'low-latency' ? 'balanced: runtime threads spread one per CPU' : null;
-  const observed = { allowed_cpus: x.allowed ? fmtCpus(x.allowed) : null, online_cpus: x.online ? fmtCpus(x.online) : null, runtime_threads: d.totalThreads };
-  if (!x.allowed) return { verdict: 'unknown', requested, observed, reasons: [...unreadable(f, '/proc/self/status'), 'the CPU affinity of this process is unknown'] };
-  if (x.allowed.length < d.totalThreads) return { verdict: 'bad', requested, observed, reasons: [`only ${x.allowed.length} CPUs are allowed for ${d.totalThreads} runtime threads, so they cannot each have a CPU`] };
+  const requested =
+    profile === 'isolated-core'
+      ? 'each runtime thread on its own isolated CPU'
+      : profile === 'low-latency'
+        ? 'balanced: runtime threads spread one per CPU'
+        : null;
+  const observed = {
+    allowed_cpus: x.allowed ? fmtCpus(x.allowed) : null,
+    online_cpus: x.online ? fmtCpus(x.online) : null,
+    runtime_threads: d.totalThreads,
+  };
+  if (!x.allowed)
+    return {
+      verdict: 'unknown',
+      requested,
+      observed,
+      reasons: [...unreadable(f, '/proc/self/status'), 'the CPU affinity of this process is unknown'],
+    };
+  if (x.allowed.length < d.totalThreads)
+    return {
+      verdict: 'bad',
+      requested,
+      observed,
+      reasons: [
+        `only ${x.allowed.length} CPUs are allowed for ${d.totalThreads} runtime threads, so they cannot each ` +
+          `have a CPU`,
+      ],
+    };
   const confined = x.online !== null && x.allowed.length < x.online.length;
   return {
-    verdict: 'partial', requested, observed,
-    reasons: [`this runtime does not pin its threads (Node.js has no thread-affinity API); the OS places its ${d.totalThreads} threads on the ${x.allowed.length} allowed CPUs${confined ? ' (the process is confined, e.g. by taskset or a cpuset)' : '; confine it with taskset -c LIST'}`],
+    verdict: 'partial',
+    requested,
+    observed,
+    reasons: [
+      `this runtime does not pin its threads (Node.js has no thread-affinity API); the OS places its ` +
+        `${d.totalThreads} threads on the ${x.allowed.length} allowed CPUs` +
+        `${confined ? ' (the process is confined, e.g. by taskset or a cpuset)' : '; confine it with taskset -c LIST'}`,
+    ],
   };
 }
 
 function cpuIsolation(f: HostFacts, d: ThreadDemand, x: Derived): Check {
-  const requested = `an isolated CPU set (isolcpus) holding the ${d.totalThreads} runtime threads, with this process confined to it`;
-  const observed = { isolated_cpus: x.isolated ? fmtCpus(x.isolated) : null, allowed_cpus: x.allowed ? fmtCpus(x.allowed) : null, runtime_threads: d.totalThreads };
-  if (!x.isolated || !x.allowed) return { verdict: 'unknown', requested, observed, reasons: [...unreadable(f, '/sys/devices/system/cpu/isolated', '/proc/self/status'), 'the isolated CPU set or this process\'s affinity is unknown'] };
-  if (x.isolated.length === 0) return { verdict: 'bad', requested, observed, reasons: ['no CPUs are isolated (/sys/devices/system/cpu/isolated is empty); boot with isolcpus=LIST (and nohz_full=LIST)'] };
-  if (x.isolated.length < d.totalThreads) return { verdict: 'bad', requested, observed, reasons: [`${x.isolated.length} isolated CPUs for ${d.totalThreads} runtime threads; isolate more CPUs or use fewer stages/shards`] };
+  const requested =
+    `an isolated CPU set (isolcpus) holding the ${d.totalThreads} runtime threads, with this process confined to ` +
+    `it`;
+  const observed = {
+    isolated_cpus: x.isolated ? fmtCpus(x.isolated) : null,
+    allowed_cpus: x.allowed ? fmtCpus(x.allowed) : null,
+    runtime_threads: d.totalThreads,
+  };
+  if (!x.isolated || !x.allowed)
+    return {
+      verdict: 'unknown',
+      requested,
+      observed,
+      reasons: [
+        ...unreadable(f, '/sys/devices/system/cpu/isolated', '/proc/self/status'),
+        "the isolated CPU set or this process's affinity is unknown",
+      ],
+    };
+  if (x.isolated.length === 0)
+    return {
+      verdict: 'bad',
+      requested,
+      observed,
+      reasons: [
+        'no CPUs are isolated (/sys/devices/system/cpu/isolated is empty); boot with isolcpus=LIST (and ' +
+          'nohz_full=LIST)',
+      ],
+    };
+  if (x.isolated.length < d.totalThreads)
+    return {
+      verdict: 'bad',
+      requested,
+      observed,
+      reasons: [
+        `${x.isolated.length} isolated CPUs for ${d.totalThreads} runtime threads; isolate more CPUs or use ` +
+          `fewer stages/shards`,
+      ],
+    };
   const iso = new Set(x.isolated);
   const inside = x.allowed.filter((c) => iso.has(c));
   if (inside.length === x.allowed.length) return { verdict: 'ok', requested, observed, reasons: [] };
-  return { verdict: 'partial', requested, observed, reasons: [`the host isolates CPUs ${fmtCpus(x.isolated)} but this process may also run on ${fmtCpus(x.allowed.filter((c) => !iso.has(c)))}; start it under taskset -c ${fmtCpus(x.isolated)}`] };
+  return {
+    verdict: 'partial',
+    requested,
+    observed,
+    reasons: [
+      `the host isolates CPUs ${fmtCpus(x.isolated)} but this process may also run on ` +
+        `${fmtCpus(x.allowed.filter((c) => !iso.has(c)))}; start it under taskset -c ${fmtCpus(x.isolated)}`,
+    ],
+  };
 }
 
 function rtScheduling(f: HostFacts, x: Derived): Check {
-  const policy = f.files.stat !== null ? parseSchedPolicy(f.files.stat) ?? null : null;
+  const policy = f.files.stat !== null ? (parseSchedPolicy(f.files.stat) ?? null) : null;
   const rtprio = f.files.limits !== null ? parseLimit(f.files.limits, 'Max realtime priority') : undefined;
   const cap = hasCapability(x.status?.get('CapEff'), CAP_SYS_NICE);
   const rtRuntime = f.files.rtRuntimeUs !== null ? Number(f.files.rtRuntimeUs.trim()) : null;
   const observed = {
-    policy, rlimit_rtprio_soft: rtprio ? (rtprio.soft === 'unlimited' ? 'unlimited' : rtprio.soft) : null,
-    cap_sys_nice: cap ?? null, sched_rt_runtime_us: rtRuntime,
+    policy,
+    rlimit_rtprio_soft: rtprio ? (rtprio.soft === 'unlimited' ? 'unlimited' : rtprio.soft) : null,
+    cap_sys_nice: cap ?? null,
+    sched_rt_runtime_us: rtRuntime,
   };
   const requested = 'SCHED_FIFO for the runtime threads';
   if (policy === 'fifo' || policy === 'rr') return { verdict: 'ok', requested, observed, reasons: [] };
-  if (policy === null || !rtprio || cap === undefined) return { verdict: 'unknown', requested, observed, reasons: [...unreadable(f, '/proc/self/stat', '/proc/self/limits', '/proc/self/status'), 'the scheduling policy or RT permission is unknown'] };
+  if (policy === null || !rtprio || cap === undefined)
+    return {
+      verdict: 'unknown',
+      requested,
+      observed,
+      reasons: [
+        ...unreadable(f, '/proc/self/stat', '/proc/self/limits', '/proc/self/status'),
+        'the scheduling policy or RT permission is unknown',
+      ],
+    };
   const permitted = cap || rtprio.soft === 'unlimited' || rtprio.soft > 0;
-  if (!permitted) return { verdict: 'bad', requested, observed, reasons: ['no permission for real-time scheduling: RLIMIT_RTPRIO is 0 and CAP_SYS_NICE is not held (systemd LimitRTPRIO=99 or CAP_SYS_NICE)'] };
-  if (rtRuntime === 0) return { verdict: 'bad', requested, observed, reasons: ['kernel.sched_rt_runtime_us is 0: real-time tasks get no CPU time'] };
-  return { verdict: 'partial', requested, observed, reasons: [`the host permits SCHED_FIFO (${cap ? 'CAP_SYS_NICE' : `RLIMIT_RTPRIO ${rtprio.soft}`}), but this process runs SCHED_${(policy ?? 'other').toUpperCase()} and this runtime does not change its own policy; start it under chrt -f 10 (worker threads inherit it)`] };
+  if (!permitted)
+    return {
+      verdict: 'bad',
+      requested,
+      observed,
+      reasons: [
+        'no permission for real-time scheduling: RLIMIT_RTPRIO is 0 and CAP_SYS_NICE is not held (systemd ' +
+          'LimitRTPRIO=99 or CAP_SYS_NICE)',
+      ],
+    };
+  if (rtRuntime === 0)
+    return {
+      verdict: 'bad',
+      requested,
+      observed,
+      reasons: ['kernel.sched_rt_runtime_us is 0: real-time tasks get no CPU time'],
+    };
+  return {
+    verdict: 'partial',
+    requested,
+    observed,
+    reasons: [
+      `the host permits SCHED_FIFO (${cap ? 'CAP_SYS_NICE' : `RLIMIT_RTPRIO ${rtprio.soft}`}), but this process ` +
+        `runs SCHED_${(policy ?? 'other').toUpperCase()} and this runtime does not change its own policy; start it ` +
+        `under chrt -f 10 (worker threads inherit it)`,
+    ],
+  };
 }
 
 // -- assembling the report -------------------------------------------------------------------
 
 function toItem(id: ItemId, profile: TuningProfile, c: Check): DoctorItem {
   const requirement = REQUIREMENTS[id][profile];
-  const status: DoctorItem['status'] = requirement === 'none' ? 'not_requested'
-    : c.verdict === 'ok' ? 'applied'
-    : c.verdict === 'partial' ? 'degraded'
-    : c.verdict === 'unknown' ? 'unchecked'
-    : requirement === 'required' ? 'failed' : 'degraded';
-  return { id, title: TITLES[id], requirement, requested: requirement === 'none' ? null : c.requested, status, observed: c.observed, reasons: c.reasons };
+  const status: DoctorItem['status'] =
+    requirement === 'none'
+      ? 'not_requested'
+      : c.verdict === 'ok'
+        ? 'applied'
+        : c.verdict === 'partial'
+          ? 'degraded'
+          : c.verdict === 'unknown'
+            ? 'unchecked'
+            : requirement === 'required'
+              ? 'failed'
+              : 'degraded';
+  return {
+    id,
+    title: TITLES[id],
+    requirement,
+    requested: requirement === 'none' ? null : c.requested,
+    status,
+    observed: c.observed,
+    reasons: c.reasons,
+  };
 }
 
 export function evaluate(profile: TuningProfile, f: HostFacts, d: ThreadDemand): DoctorItem[] {

@@ -11,7 +11,9 @@ const SLOT_OVERHEAD = 4;
  */
 export function demandOfSpec(loaded: Pick<LoadedSpec, 'spec' | 'path' | 'hash'>): ThreadDemand {
   const s = loaded.spec;
-  let stageThreads: number; let ringBytes: number; let wait: string;
+  let stageThreads: number;
+  let ringBytes: number;
+  let wait: string;
   if (s.model === 'single_ring') {
     const r = s.single_ring;
     stageThreads = r.stages.length * r.shards;
@@ -23,10 +25,24 @@ export function demandOfSpec(loaded: Pick<LoadedSpec, 'spec' | 'path' | 'hash'>)
     ringBytes = g.lanes.reduce((n, l) => n + l.capacity * (g.slot_bytes + SLOT_OVERHEAD), 0);
     wait = g.wait;
   }
-  return { source: 'spec', specPath: loaded.path, specHash: loaded.hash, stageThreads, totalThreads: stageThreads + 1, ringBytes, wait };
+  return {
+    source: 'spec',
+    specPath: loaded.path,
+    specHash: loaded.hash,
+    stageThreads,
+    totalThreads: stageThreads + 1,
+    ringBytes,
+    wait,
+  };
 }
 
 /** Without a spec: the smallest pipeline, one stage thread and the main thread. */
 export const MINIMUM_DEMAND: ThreadDemand = {
-  source: 'minimum', specPath: null, specHash: null, stageThreads: 1, totalThreads: 2, ringBytes: null, wait: null,
+  source: 'minimum',
+  specPath: null,
+  specHash: null,
+  stageThreads: 1,
+  totalThreads: 2,
+  ringBytes: null,
+  wait: null,
 };

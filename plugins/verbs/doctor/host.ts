@@ -58,12 +58,28 @@ const FILES = {
 
 export function pathFacts(path: string): PathFacts {
   let st: ReturnType<typeof statSync> | undefined;
-  try { st = statSync(path); } catch { st = undefined; }
-  const can = (p: string, mode: number) => { try { accessSync(p, mode); return true; } catch { return false; } };
+  try {
+    st = statSync(path);
+  } catch {
+    st = undefined;
+  }
+  const can = (p: string, mode: number) => {
+    try {
+      accessSync(p, mode);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   let ancestor = path;
   while (!can(ancestor, constants.F_OK) && dirname(ancestor) !== ancestor) ancestor = dirname(ancestor);
   let freeBytes: number | null = null;
-  try { const s = statfsSync(st ? path : ancestor); freeBytes = s.bavail * s.bsize; } catch { /* unknown */ }
+  try {
+    const s = statfsSync(st ? path : ancestor);
+    freeBytes = s.bavail * s.bsize;
+  } catch {
+    /* unknown */
+  }
   return {
     path,
     exists: st !== undefined,
@@ -80,7 +96,12 @@ export async function gatherHostFacts(runDir: { path: string; source: string }):
   const files = {} as HostFacts['files'];
   const unreadable: Record<string, string> = {};
   for (const [k, p] of Object.entries(FILES) as Array<[keyof typeof FILES, string]>) {
-    try { files[k] = readFileSync(p, 'utf8'); } catch (e) { files[k] = null; unreadable[p] = (e as NodeJS.ErrnoException).code ?? (e as Error).message; }
+    try {
+      files[k] = readFileSync(p, 'utf8');
+    } catch (e) {
+      files[k] = null;
+      unreadable[p] = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    }
   }
   const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno;
   return {

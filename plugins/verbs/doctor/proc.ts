@@ -12,7 +12,8 @@ export function parseCpuList(text: string): number[] | undefined {
   for (const part of t.split(',')) {
     const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
     if (!m) return undefined;
-    const a = Number(m[1]); const b = m[2] === undefined ? a : Number(m[2]);
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
     if (b < a || b - a > 65_536) return undefined;
     for (let i = a; i <= b; i++) out.add(i);
   }
@@ -44,15 +45,20 @@ export function hasCapability(mask: string | undefined, bit: number): boolean | 
 export const CAP_IPC_LOCK = 14;
 export const CAP_SYS_NICE = 23;
 
-export interface Limit { soft: number | 'unlimited'; hard: number | 'unlimited' }
+export interface Limit {
+  soft: number | 'unlimited';
+  hard: number | 'unlimited';
+}
 
 /** One row of /proc/self/limits by its name, e.g. `Max locked memory`. */
 export function parseLimit(text: string, name: string): Limit | undefined {
   for (const line of text.split('\n')) {
     if (!line.startsWith(name)) continue;
     const [soft, hard] = line.slice(name.length).trim().split(/\s+/);
-    const v = (s: string | undefined) => (s === 'unlimited' ? 'unlimited' as const : s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined);
-    const sv = v(soft); const hv = v(hard);
+    const v = (s: string | undefined) =>
+      s === 'unlimited' ? ('unlimited' as const) : s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined;
+    const sv = v(soft);
+    const hv = v(hard);
     return sv === undefined || hv === undefined ? undefined : { soft: sv, hard: hv };
   }
   return undefined;
@@ -62,10 +68,16 @@ export function parseLimit(text: string, name: string): Limit | undefined {
 export function parseSchedPolicy(stat: string): string | undefined {
   const close = stat.lastIndexOf(')');
   if (close < 0) return undefined;
-  const fields = stat.slice(close + 2).trim().split(/\s+/); // fields[0] is field 3 (state)
+  const fields = stat
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/); // fields[0] is field 3 (state)
   const raw = fields[41 - 3];
   if (raw === undefined || !/^\d+$/.test(raw)) return undefined;
-  return ({ 0: 'other', 1: 'fifo', 2: 'rr', 3: 'batch', 5: 'idle', 6: 'deadline' } as Record<number, string>)[Number(raw)] ?? `policy-${raw}`;
+  return (
+    ({ 0: 'other', 1: 'fifo', 2: 'rr', 3: 'batch', 5: 'idle', 6: 'deadline' } as Record<number, string>)[Number(raw)] ??
+    `policy-${raw}`
+  );
 }
 
 /** The filesystem type of the mount at `mountPoint` in /proc/self/mounts (the last such mount wins). */

@@ -8,6 +8,9 @@ import { ExitCode } from '../../../kernel/exit-codes.ts';
 
 export const IncidentBundleErrors = defineErrors('incident-bundle', {
   BYTEOR_E_BUNDLE_CONFIG_UNREADABLE: { exit: ExitCode.USAGE, summary: '`--config` does not exist' },
-  BYTEOR_E_BUNDLE_NO_JOURNAL: { exit: ExitCode.RUNTIME_FAILURE, summary: 'the run directory\'s journal holds no records; the bundle is written without a journal window' },
+  BYTEOR_E_BUNDLE_NO_JOURNAL: {
+    exit: ExitCode.RUNTIME_FAILURE,
+    summary: "the run directory's journal holds no records; the bundle is written without a journal window",
+  },
   BYTEOR_E_BUNDLE_OUT_EXISTS: { exit: ExitCode.USAGE, summary: '`--out` exists and is not an empty directory' },
 });

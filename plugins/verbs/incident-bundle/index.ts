@@ -1,7 +1,11 @@
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { BundleManifest, BUNDLE_MANIFEST_FILE, INCIDENT_BUNDLE_VERSION } from '../../../kernel/artifacts/bundle-manifest.ts';
+import {
+  BundleManifest,
+  BUNDLE_MANIFEST_FILE,
+  INCIDENT_BUNDLE_VERSION,
+} from '../../../kernel/artifacts/bundle-manifest.ts';
 import { BundleSpecValidation } from '../../../kernel/artifacts/bundle-spec-validation.ts';
 import { EnvironmentCapture, ENVIRONMENT_FILE } from '../../../kernel/artifacts/environment-capture.ts';
 import { JournalWindowMeta, journalWindowMetaPath } from '../../../kernel/artifacts/journal-window-meta.ts';
@@ -18,7 +22,13 @@ import { readBundleSigningKey, signBundleManifest } from '../../../kernel/bundle
 import { ByteorError } from '../../../kernel/errors.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
 import { readJournal } from '../../../kernel/journal/journal-reader.ts';
-import { definePlugin, PLUGIN_API_VERSION, type FlagValues, type BundleContext, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import {
+  definePlugin,
+  PLUGIN_API_VERSION,
+  type FlagValues,
+  type BundleContext,
+  type VerbContext,
+} from '../../../kernel/plugin-contract.ts';
 import { flag, flags } from '../../../kernel/flags.ts';
 import { resolveEnvironment } from '../../../kernel/policy/environment.ts';
 import { redactConfigText, redactJson, redactValue } from '../../../kernel/redact.ts';
@@ -26,7 +36,13 @@ import { runDirPaths } from '../../../kernel/rundir/run-dir.ts';
 import { captureSnapshot } from '../../../kernel/snapshot/capture.ts';
 import { describeSpec, renderDescription } from '../../../kernel/spec/describe.ts';
 import { formatDiagnostic } from '../../../kernel/spec/format-diagnostic.ts';
-import { readSpecFile, resolveSpecPath, specValidationReport, type LoadedSpec, type SpecCheck } from '../../../kernel/spec/load.ts';
+import {
+  readSpecFile,
+  resolveSpecPath,
+  specValidationReport,
+  type LoadedSpec,
+  type SpecCheck,
+} from '../../../kernel/spec/load.ts';
 import { RUNTIME_NAME, packageVersion } from '../../../kernel/version.ts';
 import { runDirFromFlags } from '../../../kernel/rundir/runtime-path.ts';
 import { captureEnvironment } from './environment.ts';
@@ -42,19 +58,49 @@ import { IncidentBundleErrors } from './errors.ts';
  */
 
 const Flags = flags({
-  out: flag.string({ value: 'DIR', description: 'bundle directory to create (must not exist, or be empty)', schema: z.string().min(1) }),
-  spec: flag.string({ value: 'PATH', description: 'the spec the runtime ran (default $BYTEOR_SPEC, else /etc/byteor/spec.kv)' }),
+  out: flag.string({
+    value: 'DIR',
+    description: 'bundle directory to create (must not exist, or be empty)',
+    schema: z.string().min(1),
+  }),
+  spec: flag.string({
+    value: 'PATH',
+    description: 'the spec the runtime ran (default $BYTEOR_SPEC, else /etc/byteor/spec.kv)',
+  }),
   config: flag.string({ value: 'PATH', description: 'runtime_config.txt to include' }),
-  'run-dir': flag.string({ value: 'DIR', description: 'run directory of the (live or dead) runtime: snapshot, journal, plugin artifacts' }),
-  'ring-path': flag.string({ value: 'PATH', description: 'ByteOr\'s name for where the runtime\'s ring lives: its run directory (or its control.sock / state.json)' }),
-  'lane-path': flag.string({ value: 'PATH', description: 'ByteOr\'s name for where the runtime\'s lanes live: its run directory (or its control.sock / state.json)' }),
+  'run-dir': flag.string({
+    value: 'DIR',
+    description: 'run directory of the (live or dead) runtime: snapshot, journal, plugin artifacts',
+  }),
+  'ring-path': flag.string({
+    value: 'PATH',
+    description:
+      "ByteOr's name for where the runtime's ring lives: its run directory (or its control.sock / state.json)",
+  }),
+  'lane-path': flag.string({
+    value: 'PATH',
+    description:
+      "ByteOr's name for where the runtime's lanes live: its run directory (or its control.sock / state.json)",
+  }),
   'last-n': flag.string({
-    value: 'N', description: 'journal records to include, the most recent (default 1000)',
-    schema: z.string().regex(/^\d{1,9}$/, 'must be a whole number of records').transform(Number).default(1000),
+    value: 'N',
+    description: 'journal records to include, the most recent (default 1000)',
+    schema: z
+      .string()
+      .regex(/^\d{1,9}$/, 'must be a whole number of records')
+      .transform(Number)
+      .default(1000),
   }),
   archive: flag.boolean({ description: 'also write DIR.tar.gz' }),
-  env: flag.string({ value: 'dev|staging|prod', description: 'environment posture for policy_audit.json (default $BYTEOR_ENV, else prod)', schema: z.string().optional() }),
-  'sign-key': flag.string({ value: 'FILE', description: 'sign manifest.json with this Ed25519 private key (byteor approval keygen): manifest.sig' }),
+  env: flag.string({
+    value: 'dev|staging|prod',
+    description: 'environment posture for policy_audit.json (default $BYTEOR_ENV, else prod)',
+    schema: z.string().optional(),
+  }),
+  'sign-key': flag.string({
+    value: 'FILE',
+    description: 'sign manifest.json with this Ed25519 private key (byteor approval keygen): manifest.sig',
+  }),
 });
 type Flags = FlagValues<typeof Flags>;
 
@@ -67,15 +113,23 @@ const RUNTIME_CONFIG_FILE = 'runtime_config.txt';
  * is therefore not the spec that ran (its hash no longer matches the manifest's spec_hash and
  * replay refuses it): secrets belong in the environment or the --config file, not in specs.
  */
-const writeRedacted: typeof writeJsonArtifact = (path, schema, value) => writeJsonArtifact(path, schema, redactJson(value));
+const writeRedacted: typeof writeJsonArtifact = (path, schema, value) =>
+  writeJsonArtifact(path, schema, redactJson(value));
 const SPEC_FILE = 'spec.kv';
 
 function specValidation(check: SpecCheck, catalog: VerbContext['catalog']): BundleSpecValidation {
   const base = specValidationReport(check);
-  if (!check.ok) return { ...base, error: check.errors.map((d) => formatDiagnostic(d, 'error', check.path)).join('\n') };
+  if (!check.ok)
+    return { ...base, error: check.errors.map((d) => formatDiagnostic(d, 'error', check.path)).join('\n') };
   const loaded: LoadedSpec = {
-    path: check.path, text: check.text, spec: check.spec!, canonical: check.canonical!, hash: check.hash!,
-    warnings: check.warnings, report: check.report!, lines: check.lines,
+    path: check.path,
+    text: check.text,
+    spec: check.spec!,
+    canonical: check.canonical!,
+    hash: check.hash!,
+    warnings: check.warnings,
+    report: check.report!,
+    lines: check.lines,
   };
   return { ...base, description: renderDescription(describeSpec(loaded, catalog)) };
 }
@@ -87,12 +141,23 @@ function redactedSpec(bytes: Uint8Array): Uint8Array | string {
   return red === text ? bytes : red;
 }
 
-/** A plugin wrote its artifact itself (into the 0700 staging directory): its text is redacted in place before the manifest hashes it. */
+/**
+ * A plugin wrote its artifact itself (into the 0700 staging directory): its text is redacted in place before the
+ * manifest hashes it.
+ */
 function redactPluginArtifact(path: string): void {
   let bytes: Buffer;
-  try { bytes = readFileSync(path); } catch { return; } // a directory or nothing: the manifest decides
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    return;
+  } // a directory or nothing: the manifest decides
   let text: string;
-  try { text = new TextDecoder('utf-8', { fatal: true }).decode(bytes); } catch { return; } // binary: left as written
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return;
+  } // binary: left as written
   const red = redactValue(text);
   if (red !== text) writeFileSync(path, red, { mode: 0o600 });
 }
@@ -100,8 +165,17 @@ function redactPluginArtifact(path: string): void {
 function outDirFree(out: string): void {
   if (!existsSync(out)) return;
   let empty = false;
-  try { empty = readdirSync(out).length === 0; } catch { /* not a directory */ }
-  if (!empty) throw IncidentBundleErrors.error('BYTEOR_E_BUNDLE_OUT_EXISTS', `--out=${out} already exists and is not an empty directory; bundles are never overwritten — choose a new --out`, { out });
+  try {
+    empty = readdirSync(out).length === 0;
+  } catch {
+    /* not a directory */
+  }
+  if (!empty)
+    throw IncidentBundleErrors.error(
+      'BYTEOR_E_BUNDLE_OUT_EXISTS',
+      `--out=${out} already exists and is not an empty directory; bundles are never overwritten — choose a new --out`,
+      { out },
+    );
 }
 
 const JOURNAL_LANE = 'ingress';
@@ -124,24 +198,40 @@ async function captureRunDir(runDir: string, stage: string, lastN: number, ctx: 
     const cap = await captureSnapshot(runDir);
     writeRedacted(join(stage, cap.file), RuntimeStateDocument, cap.snapshot);
     snapshotSource = cap.source;
-  } catch (e) { note('snapshot', e); }
+  } catch (e) {
+    note('snapshot', e);
+  }
   let journalRecords = 0;
   try {
     const j = readJournal(runDirPaths(runDir).journal, { lastN });
     if (j.records.length > 0) {
-      writeJournalWindow(stage, JOURNAL_LANE, j.records.map((r) => r.payload));
+      writeJournalWindow(
+        stage,
+        JOURNAL_LANE,
+        j.records.map((r) => r.payload),
+      );
       writeRedacted(join(stage, journalWindowMetaPath(JOURNAL_LANE)), JournalWindowMeta, {
-        lane: JOURNAL_LANE, records: j.records.length, last_n: lastN,
+        lane: JOURNAL_LANE,
+        records: j.records.length,
+        last_n: lastN,
         run_ids: [...new Set(j.records.map((r) => r.run_id))],
         spec_hashes: j.spec_hashes,
-        first_unix_ms: j.records[0]!.unix_ms, last_unix_ms: j.records[j.records.length - 1]!.unix_ms,
-        source_segments: j.segments, torn: j.torn,
+        first_unix_ms: j.records[0]!.unix_ms,
+        last_unix_ms: j.records[j.records.length - 1]!.unix_ms,
+        source_segments: j.segments,
+        torn: j.torn,
       });
     } else {
-      errors.push({ what: 'journal', code: 'BYTEOR_E_BUNDLE_NO_JOURNAL', message: `the run directory ${runDir} has no journal records` });
+      errors.push({
+        what: 'journal',
+        code: 'BYTEOR_E_BUNDLE_NO_JOURNAL',
+        message: `the run directory ${runDir} has no journal records`,
+      });
     }
     journalRecords = j.records.length;
-  } catch (e) { note('journal', e); }
+  } catch (e) {
+    note('journal', e);
+  }
   return { snapshotSource, journalRecords, errors };
 }
 
@@ -153,11 +243,18 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
   const specBytes = readSpecFile(specPath);
   const environment = resolveEnvironment(flags.env, ctx.env).environment;
   if (flags.config !== undefined && !existsSync(flags.config)) {
-    throw IncidentBundleErrors.error('BYTEOR_E_BUNDLE_CONFIG_UNREADABLE', `--config=${flags.config} does not exist; pass the runtime_config.txt the runtime used, or leave --config out`);
+    throw IncidentBundleErrors.error(
+      'BYTEOR_E_BUNDLE_CONFIG_UNREADABLE',
+      `--config=${flags.config} does not exist; pass the runtime_config.txt the runtime used, or leave --config out`,
+    );
   }
 
   if (flags.archive && existsSync(`${out}.tar.gz`)) {
-    throw IncidentBundleErrors.error('BYTEOR_E_BUNDLE_OUT_EXISTS', `${out}.tar.gz already exists; bundles are never overwritten — choose a new --out`, { out: `${out}.tar.gz` });
+    throw IncidentBundleErrors.error(
+      'BYTEOR_E_BUNDLE_OUT_EXISTS',
+      `${out}.tar.gz already exists; bundles are never overwritten — choose a new --out`,
+      { out: `${out}.tar.gz` },
+    );
   }
 
   const signKey = flags['sign-key'] !== undefined ? readBundleSigningKey(flags['sign-key']) : null;
@@ -171,30 +268,70 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
     writeRedacted(join(stage, SPEC_VALIDATION_FILE), BundleSpecValidation, specValidation(check, catalog));
     writeRedacted(join(stage, RUNTIME_INFO_FILE), RuntimeInfo, {
       crate: { name: RUNTIME_NAME, version: packageVersion() },
-      js_runtime: (globalThis as { Deno?: unknown }).Deno ? { name: 'deno', version: process.versions.deno ?? 'unknown' } : { name: 'node', version: process.versions.node },
+      js_runtime: (globalThis as { Deno?: unknown }).Deno
+        ? { name: 'deno', version: process.versions.deno ?? 'unknown' }
+        : { name: 'node', version: process.versions.node },
       plugins: catalog.plugins.map((p) => ({ name: p.name, version: p.version })),
     });
-    const parsed = check.ok ? { spec: check.spec!, hash: check.hash! } : { error: check.errors.map((d) => formatDiagnostic(d, 'error', specPath)).join('; ') };
-    writeRedacted(join(stage, POLICY_AUDIT_FILE), PolicyAuditRecordV1, bundlePolicyRecord({ specPath, parsed, environment, env: ctx.env, catalog }));
-    if (flags.config !== undefined) writeFileSync(join(stage, RUNTIME_CONFIG_FILE), redactConfigText(readFileSync(flags.config, 'utf8')), { mode: 0o600 });
+    const parsed = check.ok
+      ? { spec: check.spec!, hash: check.hash! }
+      : { error: check.errors.map((d) => formatDiagnostic(d, 'error', specPath)).join('; ') };
+    writeRedacted(
+      join(stage, POLICY_AUDIT_FILE),
+      PolicyAuditRecordV1,
+      bundlePolicyRecord({ specPath, parsed, environment, env: ctx.env, catalog }),
+    );
+    if (flags.config !== undefined)
+      writeFileSync(join(stage, RUNTIME_CONFIG_FILE), redactConfigText(readFileSync(flags.config, 'utf8')), {
+        mode: 0o600,
+      });
     const runDir = runDirFromFlags(flags) ?? null;
     // environment.json: the runtime's own (recorded in its run directory), else this process's
-    const record = runDir !== null ? copyRuntimeRecord(runDir, stage, writeRedacted, ctx.io.err) : { environment: false, invocation: false };
+    const record =
+      runDir !== null
+        ? copyRuntimeRecord(runDir, stage, writeRedacted, ctx.io.err)
+        : { environment: false, invocation: false };
     if (!record.environment) {
       writeRedacted(join(stage, ENVIRONMENT_FILE), EnvironmentCapture, captureEnvironment(ctx.env));
-      if (runDir !== null) ctx.io.err(`warning: ${runDir} holds no environment.json of its runtime; the bundle's environment.json describes this incident-bundle process\n`);
+      if (runDir !== null)
+        ctx.io.err(
+          `warning: ${runDir} holds no environment.json of its runtime; the bundle's environment.json describes ` +
+            `this incident-bundle process\n`,
+        );
     }
-    const captured = runDir !== null ? await captureRunDir(runDir, stage, flags['last-n'], ctx) : { snapshotSource: null, journalRecords: 0, errors: [] };
+    const captured =
+      runDir !== null
+        ? await captureRunDir(runDir, stage, flags['last-n'], ctx)
+        : { snapshotSource: null, journalRecords: 0, errors: [] };
 
     const bctx: BundleContext = {
-      outDir: stage, specPath, specText: check.text, runDir, configPath: flags.config ?? null, flags,
+      outDir: stage,
+      specPath,
+      specText: check.text,
+      runDir,
+      configPath: flags.config ?? null,
+      flags,
     };
     const artifacts: BundleManifest['artifacts'] = [];
     const taken = new Set(readdirSync(stage));
     for (const { artifact, plugin } of catalog.bundleArtifacts()) {
-      if (taken.has(artifact.file) || artifact.file === BUNDLE_MANIFEST_FILE || !/^[A-Za-z0-9_.-]+$/.test(artifact.file) || artifact.file.startsWith('.')) {
-        artifacts.push({ file: artifact.file, plugin, outcome: 'failed', error: `"${artifact.file}" is not a plain file name or is a name the bundle itself uses; the artifact was not written` });
-        ctx.io.err(`warning: plugin "${plugin}" bundle artifact "${artifact.file}" refused: reserved or not a plain file name\n`);
+      if (
+        taken.has(artifact.file) ||
+        artifact.file === BUNDLE_MANIFEST_FILE ||
+        !/^[A-Za-z0-9_.-]+$/.test(artifact.file) ||
+        artifact.file.startsWith('.')
+      ) {
+        artifacts.push({
+          file: artifact.file,
+          plugin,
+          outcome: 'failed',
+          error:
+            `"${artifact.file}" is not a plain file name or is a name the bundle itself uses; the artifact was ` +
+            `not written`,
+        });
+        ctx.io.err(
+          `warning: plugin "${plugin}" bundle artifact "${artifact.file}" refused: reserved or not a plain file name\n`,
+        );
         continue;
       }
       try {
@@ -203,8 +340,16 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
         artifacts.push({ file: artifact.file, plugin, outcome: wrote ? 'written' : 'not_applicable', error: null });
       } catch (e) {
         rmSync(join(stage, artifact.file), { recursive: true, force: true });
-        artifacts.push({ file: artifact.file, plugin, outcome: 'failed', error: e instanceof Error ? e.message : String(e) });
-        ctx.io.err(`warning: plugin "${plugin}" could not write ${artifact.file}: ${e instanceof Error ? e.message : String(e)}\n`);
+        artifacts.push({
+          file: artifact.file,
+          plugin,
+          outcome: 'failed',
+          error: e instanceof Error ? e.message : String(e),
+        });
+        ctx.io.err(
+          `warning: plugin "${plugin}" could not write ${artifact.file}: ` +
+            `${e instanceof Error ? e.message : String(e)}\n`,
+        );
       }
     }
 
@@ -225,11 +370,18 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
     if (existsSync(out)) rmSync(out, { recursive: true }); // the empty directory checked above
     renameSync(stage, out);
     let archive: string | null = null;
-    if (flags.archive) { archive = `${out}.tar.gz`; await writeBundleArchive(out, archive); }
+    if (flags.archive) {
+      archive = `${out}.tar.gz`;
+      await writeBundleArchive(out, archive);
+    }
 
     if (ctx.json) ctx.io.out(stableJson({ bundle_dir: out, archive, manifest }));
     else {
-      ctx.io.out(`incident bundle ${out}${archive ? ` (+ ${archive})` : ''}: ${manifest.files.length + 1 + (signKey ? 1 : 0)} files${signKey ? ' (signed)' : ''}, spec ${check.ok ? `valid (${check.hash})` : 'INVALID (see spec_validation.json)'}\n`);
+      ctx.io.out(
+        `incident bundle ${out}${archive ? ` (+ ${archive})` : ''}: ` +
+          `${manifest.files.length + 1 + (signKey ? 1 : 0)} files${signKey ? ' (signed)' : ''}, spec ` +
+          `${check.ok ? `valid (${check.hash})` : 'INVALID (see spec_validation.json)'}\n`,
+      );
     }
     return ExitCode.OK;
   } finally {
@@ -249,8 +401,9 @@ export default definePlugin({
       usage: [
         'Writes spec.kv, spec_validation.json, runtime.json, policy_audit.json, environment.json, and when present',
         'runtime_config.txt, the snapshot, the last N journal records and plugin artifacts, plus manifest.json',
-        '(sha256 of every file). Secrets are redacted before anything is written (docs/security.md); files are 0600, directories 0700.',
-        'With --run-dir, environment.json is the runtime\'s own and invocation.json (how it was started) is copied from',
+        '(sha256 of every file). Secrets are redacted before anything is written (docs/security.md); files are ' +
+          '0600, directories 0700.',
+        "With --run-dir, environment.json is the runtime's own and invocation.json (how it was started) is copied from",
         'its run directory; without one, environment.json describes this process.',
       ].join('\n'),
       flags: Flags,

@@ -23,7 +23,13 @@ export function bundlePolicyRecord(opts: {
 }): PolicyAuditRecordV1 {
   const policy = policyForEnvironment(opts.environment, opts.env);
   if (!('spec' in opts.parsed)) {
-    return policyAuditRecordForSpec({ specPath: opts.specPath, parsed: opts.parsed, mode: 'execute', enforced: false, policy });
+    return policyAuditRecordForSpec({
+      specPath: opts.specPath,
+      parsed: opts.parsed,
+      mode: 'execute',
+      enforced: false,
+      policy,
+    });
   }
   const { spec, hash } = opts.parsed;
   const ctx = { policy, mode: 'run' as const, dryRun: false, approvalPresent: false };
@@ -31,14 +37,22 @@ export function bundlePolicyRecord(opts: {
   const required = requiredCapabilities(actions);
   const approval: PolicyAuditApproval = {
     required: actions.some((a) => a.decision === 'RequireApproval'),
-    provided: false, verified: false, source: null, approval_id: null, kid: null, error: null,
+    provided: false,
+    verified: false,
+    source: null,
+    approval_id: null,
+    kid: null,
+    error: null,
   };
   try {
     const cred = findApprovalCredential({ specPath: opts.specPath });
     if (cred) {
       approval.provided = true;
       approval.source = cred.source;
-      const v = verifyApprovalMaterial({ specPath: opts.specPath }, { specHash: hash, environment: opts.environment, capabilities: required });
+      const v = verifyApprovalMaterial(
+        { specPath: opts.specPath },
+        { specHash: hash, environment: opts.environment, capabilities: required },
+      );
       approval.verified = true;
       approval.approval_id = v.payload.approval_id;
       approval.kid = v.payload.kid;
@@ -48,5 +62,13 @@ export function bundlePolicyRecord(opts: {
     if (!(e instanceof ByteorError)) throw e;
     approval.error = { code: e.code, message: e.message };
   }
-  return policyAuditRecordForSpec({ specPath: opts.specPath, parsed: opts.parsed, mode: 'execute', enforced: false, policy, actions, approval });
+  return policyAuditRecordForSpec({
+    specPath: opts.specPath,
+    parsed: opts.parsed,
+    mode: 'execute',
+    enforced: false,
+    policy,
+    actions,
+    approval,
+  });
 }

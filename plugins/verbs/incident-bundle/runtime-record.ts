@@ -11,7 +11,12 @@ import { RunInvocation, RUN_INVOCATION_FILE } from '../../../kernel/artifacts/ru
  * is missing or fails its schema is left out (and said on stderr), and the caller then
  * describes the bundling process instead.
  */
-export function copyRuntimeRecord(runDir: string, stage: string, write: typeof writeJsonArtifact, warn: (text: string) => void): { environment: boolean; invocation: boolean } {
+export function copyRuntimeRecord(
+  runDir: string,
+  stage: string,
+  write: typeof writeJsonArtifact,
+  warn: (text: string) => void,
+): { environment: boolean; invocation: boolean } {
   const copy = (file: string, schema: typeof EnvironmentCapture | typeof RunInvocation): boolean => {
     const from = join(runDir, file);
     if (!existsSync(from)) return false;
@@ -19,9 +24,15 @@ export function copyRuntimeRecord(runDir: string, stage: string, write: typeof w
       write(join(stage, file), schema, schema.parse(JSON.parse(readFileSync(from, 'utf8'))));
       return true;
     } catch (e) {
-      warn(`warning: ${from} was not copied into the bundle: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+      warn(
+        `warning: ${from} was not copied into the bundle: ` +
+          `${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`,
+      );
       return false;
     }
   };
-  return { environment: copy(ENVIRONMENT_FILE, EnvironmentCapture), invocation: copy(RUN_INVOCATION_FILE, RunInvocation) };
+  return {
+    environment: copy(ENVIRONMENT_FILE, EnvironmentCapture),
+    invocation: copy(RUN_INVOCATION_FILE, RunInvocation),
+  };
 }

@@ -17,9 +17,18 @@ export function adapterFindings(adapters: Adapter[] | null): InspectFinding[] {
   const out: InspectFinding[] = [];
   for (const a of adapters ?? []) {
     const last = a.recent_failures.at(-1);
-    const failures = a.recent_failures.length ? `; ${a.recent_failures.length} recent failure${a.recent_failures.length === 1 ? '' : 's'}, last: ${last!.message}` : '';
+    const failures = a.recent_failures.length
+      ? `; ${a.recent_failures.length} recent failure${a.recent_failures.length === 1 ? '' : 's'}, last: ` +
+        `${last!.message}`
+      : '';
     if (a.connection_state === 'failed' || a.connection_state === 'reconnecting' || a.recent_failures.length > 0) {
-      out.push(anomaly('failed_adapter', `${a.role} adapter ${a.kind} (${a.endpoint}) is ${a.connection_state} after ${a.message_count} messages${failures}`));
+      out.push(
+        anomaly(
+          'failed_adapter',
+          `${a.role} adapter ${a.kind} (${a.endpoint}) is ${a.connection_state} after ${a.message_count} ` +
+            `messages${failures}`,
+        ),
+      );
     }
   }
   return out;

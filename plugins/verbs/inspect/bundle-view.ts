@@ -41,29 +41,46 @@ export interface BundleView {
   runPolicy: Read<PolicyAuditRecordV1>;
   dataguard: Read<DataguardReport>;
   runtimeConfig: string | null;
-  /** replay audits of this bundle: inside it (replay_audit.json) and next to it (<bundle>.replay-<ms>.json), oldest first */
+  /**
+   * replay audits of this bundle: inside it (replay_audit.json) and next to it (<bundle>.replay-<ms>.json), oldest
+   * first
+   */
   replayAudits: Array<{ file: string; read: Read<ReplayAuditV1> }>;
 }
 
 function replayAuditsOf(b: OpenBundle): BundleView['replayAudits'] {
   const out: BundleView['replayAudits'] = [];
-  if (existsSync(join(b.dir, REPLAY_AUDIT_FILE))) out.push({ file: REPLAY_AUDIT_FILE, read: readJson(b.dir, REPLAY_AUDIT_FILE, ReplayAuditV1) });
+  if (existsSync(join(b.dir, REPLAY_AUDIT_FILE)))
+    out.push({ file: REPLAY_AUDIT_FILE, read: readJson(b.dir, REPLAY_AUDIT_FILE, ReplayAuditV1) });
   const beside = dirname(b.given);
   const prefix = `${basename(b.given).replace(/\.tar\.gz$/, '')}.replay-`;
   let names: string[] = [];
-  try { names = readdirSync(beside); } catch { /* no directory listing: none found */ }
+  try {
+    names = readdirSync(beside);
+  } catch {
+    /* no directory listing: none found */
+  }
   const stamp = (n: string) => Number(n.slice(prefix.length, -'.json'.length));
-  for (const n of names.filter((x) => x.startsWith(prefix) && /^\d+\.json$/.test(x.slice(prefix.length))).sort((x, y) => stamp(x) - stamp(y))) {
+  for (const n of names
+    .filter((x) => x.startsWith(prefix) && /^\d+\.json$/.test(x.slice(prefix.length)))
+    .sort((x, y) => stamp(x) - stamp(y))) {
     out.push({ file: join(beside, n), read: readJson(beside, n, ReplayAuditV1) });
   }
   return out;
 }
 
 export function readBundleView(b: OpenBundle): BundleView {
-  const stateFile = existsSync(join(b.dir, SINGLE_RING_SNAPSHOT_FILE)) ? SINGLE_RING_SNAPSHOT_FILE
-    : existsSync(join(b.dir, LANE_GRAPH_STATE_FILE)) ? LANE_GRAPH_STATE_FILE : null;
+  const stateFile = existsSync(join(b.dir, SINGLE_RING_SNAPSHOT_FILE))
+    ? SINGLE_RING_SNAPSHOT_FILE
+    : existsSync(join(b.dir, LANE_GRAPH_STATE_FILE))
+      ? LANE_GRAPH_STATE_FILE
+      : null;
   let spec: PipelineSpecV1 | null = null;
-  try { spec = decodeSpecText(readFileSync(join(b.dir, 'spec.kv'))).spec ?? null; } catch { spec = null; }
+  try {
+    spec = decodeSpecText(readFileSync(join(b.dir, 'spec.kv'))).spec ?? null;
+  } catch {
+    spec = null;
+  }
   const cfgPath = join(b.dir, RUNTIME_CONFIG_FILE);
   return {
     given: b.given,
@@ -89,5 +106,7 @@ export function readBundleView(b: OpenBundle): BundleView {
 export function stageKeys(spec: PipelineSpecV1 | null): Array<{ stage: string; key: string }> {
   if (!spec) return [];
   if (spec.model === 'single_ring') return spec.single_ring.stages.map((s, i) => ({ stage: `stage-${i}`, key: s.key }));
-  return spec.lane_graph.roles.filter((r) => r.kind === 'stage' && r.key !== undefined).map((r) => ({ stage: r.name, key: r.key! }));
+  return spec.lane_graph.roles
+    .filter((r) => r.kind === 'stage' && r.key !== undefined)
+    .map((r) => ({ stage: r.name, key: r.key! }));
 }

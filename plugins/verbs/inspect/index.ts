@@ -9,7 +9,6 @@ import { definePlugin, PLUGIN_API_VERSION, type VerbContext } from '../../../ker
  * completes: what it finds is data.
  */
 
-
 async function run(ctx: VerbContext<InspectFlags>): Promise<number> {
   const { runInspect } = await import('./run-inspect.ts');
   return runInspect(ctx);
@@ -22,12 +21,13 @@ export default definePlugin({
   setup(host) {
     host.registerVerb({
       name: 'inspect',
-      summary: 'read an incident bundle in the runbook\'s order, with each artifact\'s interpretation and the next step',
+      summary: "read an incident bundle in the runbook's order, with each artifact's interpretation and the next step",
       usage: [
         'Order: manifest (verified) → spec_validation.json → policy_audit.json → environment.json →',
         'single_ring_snapshot.json | lane_graph_state.json → product artifacts and replay audits; the product',
         'shortcut (EdgePlane adapters, ActionGraph approvals, DataGuard report) comes first.',
-        'A spec that failed validation stops the walk at step 1. Exit 0 when the walk completes, 6 when the bundle does not verify.',
+        'A spec that failed validation stops the walk at step 1. Exit 0 when the walk completes, 6 when the ' +
+          'bundle does not verify.',
       ].join('\n'),
       flags: Flags,
       run,

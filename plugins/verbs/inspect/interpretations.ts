@@ -9,7 +9,7 @@ export const INTERPRETATION: Readonly<Record<InspectStepName, string>> = {
   policy_audit: 'a policy-audit mismatch means the environment or approval posture is wrong',
   environment: 'an environment mismatch means the host posture may differ from the assumed tuning contract',
   runtime_state: 'snapshot anomalies point to lag, gating, adapter failures, or stalled execution state',
-  product_artifacts: 'product artifacts explain downstream consequences, read after the runtime\'s intent and state',
+  product_artifacts: "product artifacts explain downstream consequences, read after the runtime's intent and state",
 };
 
 /** The runbook's "first artifact focus" per product surface. */

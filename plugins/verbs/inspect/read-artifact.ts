@@ -10,9 +10,20 @@ export function readJson<S extends z.ZodType>(dir: string, file: string, schema:
   const path = join(dir, file);
   if (!existsSync(path)) return { status: 'missing' };
   let json: unknown;
-  try { json = JSON.parse(readFileSync(path, 'utf8')); } catch (e) { return { status: 'unreadable', why: `not JSON: ${(e as Error).message}` }; }
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    return { status: 'unreadable', why: `not JSON: ${(e as Error).message}` };
+  }
   const r = schema.safeParse(json);
-  if (!r.success) return { status: 'unreadable', why: r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
+  if (!r.success)
+    return {
+      status: 'unreadable',
+      why: r.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; '),
+    };
   return { status: 'ok', value: r.data };
 }
 
@@ -20,5 +31,9 @@ export function readJson<S extends z.ZodType>(dir: string, file: string, schema:
 export function readText<T>(dir: string, file: string, parse: (text: string) => T): Read<T> {
   const path = join(dir, file);
   if (!existsSync(path)) return { status: 'missing' };
-  try { return { status: 'ok', value: parse(readFileSync(path, 'utf8')) }; } catch (e) { return { status: 'unreadable', why: (e as Error).message }; }
+  try {
+    return { status: 'ok', value: parse(readFileSync(path, 'utf8')) };
+  } catch (e) {
+    return { status: 'unreadable', why: (e as Error).message };
+  }
 }

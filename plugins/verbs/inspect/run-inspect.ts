@@ -20,16 +20,25 @@ export async function runInspect(ctx: VerbContext<InspectFlags>): Promise<number
     const v = readBundleView(bundle);
     const first = specStep(v);
     // a spec that failed validation (or, without spec_validation.json, a manifest saying so) stops the walk
-    const stop = specFailed(first) || ((first.status === 'missing' || first.status === 'unreadable') && !v.manifest.spec_ok);
-    const steps: InspectStep[] = stop ? [first] : [first, policyStep(v), environmentStep(v, ctx.flags.profile), stateStep(v), productStep(v)];
+    const stop =
+      specFailed(first) || ((first.status === 'missing' || first.status === 'unreadable') && !v.manifest.spec_ok);
+    const steps: InspectStep[] = stop
+      ? [first]
+      : [first, policyStep(v), environmentStep(v, ctx.flags.profile), stateStep(v), productStep(v)];
     const stoppedAt = stop ? 1 : null;
     const products = stop ? [] : productsOf(v);
     const report = InspectReport.parse({
       inspect_v: INSPECT_REPORT_VERSION,
       bundle: v.given,
       manifest: {
-        verified: true, signed: v.signed, files: v.manifest.files.length, created_unix_ms: v.manifest.created_unix_ms,
-        spec_hash: v.manifest.spec_hash, spec_ok: v.manifest.spec_ok, snapshot_source: v.manifest.snapshot_source, journal_records: v.manifest.journal_records,
+        verified: true,
+        signed: v.signed,
+        files: v.manifest.files.length,
+        created_unix_ms: v.manifest.created_unix_ms,
+        spec_hash: v.manifest.spec_hash,
+        spec_ok: v.manifest.spec_ok,
+        snapshot_source: v.manifest.snapshot_source,
+        journal_records: v.manifest.journal_records,
       },
       model: v.spec?.model ?? null,
       profile: ctx.flags.profile,

@@ -7,5 +7,8 @@ import { defineErrors } from '../../../kernel/errors/define-errors.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
 
 export const PluginErrors = defineErrors('plugin', {
-  BYTEOR_E_PLUGIN_INIT_NOT_EMPTY: { exit: ExitCode.USAGE, summary: '`plugin init DIR`: DIR exists and is not empty (or is a file); name a new or empty directory' },
+  BYTEOR_E_PLUGIN_INIT_NOT_EMPTY: {
+    exit: ExitCode.USAGE,
+    summary: '`plugin init DIR`: DIR exists and is not empty (or is a file); name a new or empty directory',
+  },
 });

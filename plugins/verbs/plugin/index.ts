@@ -9,7 +9,6 @@ import { PluginErrors } from './errors.ts';
  * (docs/plugins.md §1). A non-empty DIR is refused (BYTEOR_E_PLUGIN_INIT_NOT_EMPTY, exit 2).
  */
 
-
 async function run(ctx: VerbContext<PluginVerbFlags>): Promise<number> {
   const { runPluginInit } = await import('./init.ts');
   return runPluginInit(ctx);
@@ -26,7 +25,7 @@ export default definePlugin({
       summary: 'plugin init DIR: scaffold a plugin package (stage family, run flag, snapshot section, test, README)',
       usage: [
         'byteor plugin init DIR [--name=NAME]',
-        'DIR must be new or empty. NAME (default: DIR\'s base name) is the npm package and plugin name.',
+        "DIR must be new or empty. NAME (default: DIR's base name) is the npm package and plugin name.",
         'Then: cd DIR && npm install && npm test (docs/plugins.md walks on to npm publish).',
       ].join('\n'),
       flags: Flags,

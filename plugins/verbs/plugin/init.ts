@@ -32,13 +32,21 @@ export async function runPluginInit(ctx: VerbContext<PluginVerbFlags>): Promise<
   if (!dirArg || rest.length) throw usage('plugin init needs one directory: byteor plugin init DIR');
   const dir = resolve(dirArg);
   if (existsSync(dir) && (!statSync(dir).isDirectory() || readdirSync(dir).length > 0)) {
-    throw PluginErrors.error('BYTEOR_E_PLUGIN_INIT_NOT_EMPTY',
-      `${dir} ${statSync(dir).isDirectory() ? 'is not empty' : 'is not a directory'}; plugin init writes only into a new or empty directory: name another one`, { dir });
+    throw PluginErrors.error(
+      'BYTEOR_E_PLUGIN_INIT_NOT_EMPTY',
+      `${dir} ${statSync(dir).isDirectory() ? 'is not empty' : 'is not a directory'}; plugin init writes only ` +
+        `into a new or empty directory: name another one`,
+      { dir },
+    );
   }
   const name = ctx.flags.name ?? basename(dir).toLowerCase();
   if (!PLUGIN_NAME.test(name)) {
-    throw KernelErrors.error('BYTEOR_E_USAGE_BAD_FLAG',
-      `--name: "${name}" is not an npm-style plugin name (lower case, digits, . _ ~ -, optional @scope/); pass --name=NAME${ctx.flags.name ? '' : ` (it defaults to the directory's base name, ${basename(dir)})`}`, { flag: '--name' });
+    throw KernelErrors.error(
+      'BYTEOR_E_USAGE_BAD_FLAG',
+      `--name: "${name}" is not an npm-style plugin name (lower case, digits, . _ ~ -, optional @scope/); pass ` +
+        `--name=NAME${ctx.flags.name ? '' : ` (it defaults to the directory's base name, ${basename(dir)})`}`,
+      { flag: '--name' },
+    );
   }
   const files = scaffoldFiles(scaffoldNames(name, packageVersion()));
   for (const [rel, text] of Object.entries(files)) {
@@ -47,12 +55,21 @@ export async function runPluginInit(ctx: VerbContext<PluginVerbFlags>): Promise<
     try {
       writeFileSync(path, text, { flag: 'wx' });
     } catch (e) {
-      throw KernelErrors.error('BYTEOR_E_ARTIFACT_WRITE', `cannot write ${path}: ${e instanceof Error ? e.message : String(e)}`, { path });
+      throw KernelErrors.error(
+        'BYTEOR_E_ARTIFACT_WRITE',
+        `cannot write ${path}: ${e instanceof Error ? e.message : String(e)}`,
+        { path },
+      );
     }
   }
   if (ctx.json) ctx.io.out(`${JSON.stringify({ ok: true, dir, name, files: Object.keys(files).sort() })}\n`);
   else {
-    ctx.io.out(`created plugin ${name} in ${dir}:\n${Object.keys(files).sort().map((f) => `  ${f}`).join('\n')}\n`);
+    ctx.io.out(
+      `created plugin ${name} in ${dir}:\n${Object.keys(files)
+        .sort()
+        .map((f) => `  ${f}`)
+        .join('\n')}\n`,
+    );
     ctx.io.err(`next: cd ${dirArg} && npm install && npm test (docs/plugins.md §1)\n`);
   }
   return ExitCode.OK;

@@ -30,7 +30,8 @@ export function scaffoldFiles(n: ScaffoldNames): Record<string, string> {
     'package.json': json({
       name: n.name,
       version: '0.1.0',
-      description: `a byteor plugin: the ${prefix}<label> stage family, --${n.flag} on run, the ${n.id} snapshot section`,
+      description:
+        `a byteor plugin: the ${prefix}<label> stage family, ` + `--${n.flag} on run, the ${n.id} snapshot section`,
       type: 'module',
       exports: { '.': { types: './dist/src/index.d.ts', default: './dist/src/index.js' } },
       files: ['dist/src', 'README.md'],
@@ -45,14 +46,23 @@ export function scaffoldFiles(n: ScaffoldNames): Record<string, string> {
     }),
     'tsconfig.json': json({
       compilerOptions: {
-        target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, declaration: true,
-        allowImportingTsExtensions: true, rewriteRelativeImportExtensions: true, skipLibCheck: true,
-        types: ['node'], rootDir: '.', outDir: 'dist',
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        declaration: true,
+        allowImportingTsExtensions: true,
+        rewriteRelativeImportExtensions: true,
+        skipLibCheck: true,
+        types: ['node'],
+        rootDir: '.',
+        outDir: 'dist',
       },
       include: ['src', 'test'],
     }),
     '.gitignore': 'node_modules/\ndist/\n',
-    'src/index.ts': source(`@import { definePlugin, flag, flags, PLUGIN_API_VERSION, z } from 'byteor/plugin';
+    'src/index.ts': source(
+      `@import { definePlugin, flag, flags, PLUGIN_API_VERSION, z } from 'byteor/plugin';
 @import { tagStage } from './tag-stage.ts';
 @import { TagState } from './tag-state.ts';
 
@@ -74,7 +84,8 @@ export default definePlugin({
     host.extendVerb({
       verb: 'run',
       flags: flags({
-        '${n.flag}': flag.string({ value: 'TEXT', description: 'a note kept in the ${n.id} snapshot section (${n.name})', schema: z.string().min(1).max(200).optional() }),
+        '${n.flag}': flag.string({ value: 'TEXT', description: 'a note kept in the ${n.id} snapshot section (` +
+        `${n.name})', schema: z.string().min(1).max(200).optional() }),
       }),
     });
     const state = new TagState('${n.flag}');
@@ -84,8 +95,10 @@ export default definePlugin({
     host.hooks.runStopped.tap('${n.name}', (_run, summary) => state.stopped(summary));
   },
 });
-`),
-    'src/tag-stage.ts': source(`@import type { StageFamily } from 'byteor/plugin';
+`,
+    ),
+    'src/tag-stage.ts': source(
+      `@import type { StageFamily } from 'byteor/plugin';
 
 const LABEL = /^[a-z0-9_-]{1,16}$/;
 
@@ -98,7 +111,8 @@ export const tagStage: StageFamily = {
   summary: 'prefix each record with "<label>:" in place (records that would not fit are dropped and counted)',
   policyClass: 'pure',
   replay: 'supported',
-  check: (_key, label) => (LABEL.test(label) ? undefined : '${prefix} needs a label of 1 to 16 characters a-z 0-9 _ -, e.g. ${prefix}eu'),
+  check: (_key, label) => (LABEL.test(label) ? undefined : '${prefix} needs a label of 1 to 16 characters a-z 0-9 _ ` +
+        `-, e.g. ${prefix}eu'),
   create(ctx) {
     const tag = new TextEncoder().encode(\`\${ctx.argument}:\`);
     const tagged = ctx.counter('tagged');
@@ -119,10 +133,13 @@ export const tagStage: StageFamily = {
     };
   },
 };
-`),
-    'src/tag-state.ts': source(`@import type { BatchEvent, RunInfo, RunSummary } from 'byteor/plugin';
+`,
+    ),
+    'src/tag-state.ts': source(
+      `@import type { BatchEvent, RunInfo, RunSummary } from 'byteor/plugin';
 
-/** What the ${n.id} snapshot section shows: the run's note, ingress batches and records, and the outcome once stopped. */
+/** What the ${n.id} snapshot section shows: the run's note, ingress batches and records, and the outcome once ` +
+        `stopped. */
 export class TagState {
   private note: string | null = null;
   private batches = 0;
@@ -152,8 +169,10 @@ export class TagState {
     return { note: this.note, batches: this.batches, records: this.records, outcome: this.outcome };
   }
 }
-`),
-    'test/plugin.test.ts': source(`@import { test } from 'node:test';
+`,
+    ),
+    'test/plugin.test.ts': source(
+      `@import { test } from 'node:test';
 @import assert from 'node:assert/strict';
 @import { fileURLToPath } from 'node:url';
 @import { runPlugin, runStage } from 'byteor/testing';
@@ -170,19 +189,24 @@ test('the stage family over records, in process', async () => {
 });
 
 test('the plugin through byteor run --sp: stage workers, the flag, the snapshot section', async () => {
-  const r = await runPlugin({ plugin: packageDir, stages: ['${prefix}eu', 'upper'], records: ['a', 'bb'], flags: { '${n.flag}': 'test' } });
+  const r = await runPlugin({ plugin: packageDir, stages: ['${prefix}eu', 'upper'], records: ['a', 'bb'], flags: { '` +
+        `${n.flag}': 'test' } });
   assert.equal(r.exitCode, 0, r.stderr);
   assert.deepEqual(r.output, ['EU:A', 'EU:BB']);
-  assert.deepEqual(r.sections['${n.id}'], { note: 'test', batches: 1, records: 2, outcome: { ok: true, records_in: 2, records_out: 2, dropped: 0 } });
+  assert.deepEqual(r.sections['${n.id}'], { note: 'test', batches: 1, records: 2, outcome: { ok: true, records_in: ` +
+        `2, records_out: 2, dropped: 0 } });
 });
-`),
-    'README.md': `# ${n.name}
+`,
+    ),
+    'README.md':
+      `# ${n.name}
 
 A [byteor](https://www.npmjs.com/package/byteor) plugin. It adds:
 
 | what | name |
 |---|---|
-| stage family | \`${prefix}<label>\` — prefixes each record with \`<label>:\` in place; a record that would not fit is dropped and counted (\`too_long\`) |
+| stage family | \`${prefix}<label>\` — prefixes each record with \`<label>:\` in place; a record that would not fit ` +
+      `is dropped and counted (\`too_long\`) |
 | flag on \`run\` | \`--${n.flag}=TEXT\` — a note kept in the snapshot section |
 | snapshot section | \`${n.id}\` — the note, ingress batches and records, the outcome once the run stopped |
 
@@ -195,7 +219,8 @@ byteor run --sp --spec=my.kv --input=records.txt --plugin=${n.name} --${n.flag}=
 \`\`\`
 
 A spec can name it instead of the flag: \`plugins.0=${n.name}\`. Stage keys: \`single_ring.stages.0.key=${prefix}eu\`.
-The section is in \`state.json\` of a long-running run's directory, in \`byteor snapshot --run-dir=DIR --plugin=${n.name}\`,
+The section is in \`state.json\` of a long-running run's directory, in \`byteor snapshot --run-dir=DIR --plugin=` +
+      `${n.name}\`,
 and in the \`--state-out\` file of any run.
 
 ## Develop
@@ -203,7 +228,8 @@ and in the \`--state-out\` file of any run.
 \`\`\`sh
 npm install        # byteor (peer and dev dependency), typescript, @types/node
 npm run build      # tsc -p . → dist/
-npm test           # builds, then node --test: the stage in process and the plugin through byteor run --sp (byteor/testing)
+npm test           # builds, then node --test: the stage in process and the plugin through byteor run --sp ` +
+      `(byteor/testing)
 npm publish        # runs the tests first (prepublishOnly)
 \`\`\`
 

@@ -1,4 +1,8 @@
-import { verifyApprovalMaterial, type ApprovalFlags, type VerifiedApproval } from '../../../kernel/approval/material.ts';
+import {
+  verifyApprovalMaterial,
+  type ApprovalFlags,
+  type VerifiedApproval,
+} from '../../../kernel/approval/material.ts';
 import type { ReplayAuditAction } from '../../../kernel/artifacts/replay-audit.ts';
 import { ByteorError } from '../../../kernel/errors.ts';
 import { rephrase, type ErrorCodeOf } from '../../../kernel/errors/define-errors.ts';
@@ -37,38 +41,62 @@ export function planReplay(opts: {
   const policy = policyForEnvironment(opts.environment, opts.env);
   const ctx = { policy, mode: 'replay' as const, dryRun: opts.mode === 'dry_run', approvalPresent: false };
   let actions = specActions(opts.spec, opts.kernel, ctx);
-  const deny = (code: ErrorCodeOf<typeof ReplayErrors>, message: string, details: Record<string, unknown>) => ReplayErrors.error(code, message, { environment: opts.environment, ...details });
+  const deny = (code: ErrorCodeOf<typeof ReplayErrors>, message: string, details: Record<string, unknown>) =>
+    ReplayErrors.error(code, message, { environment: opts.environment, ...details });
 
   const denied = actions.filter((a) => a.decision === 'Deny');
   if (denied.length > 0) {
-    const why = policy.replay === 'disabled'
-      ? `environment "${opts.environment}" disables replay (replay policy disabled; BYTEOR_REPLAY_POLICY)`
-      : `these stages do not support replay: ${denied.map((a) => a.key).join(', ')}`;
-    return { policy, actions, approval: null, refusal: deny('BYTEOR_E_REPLAY_DENIED', `replay refused: ${why}`, { denied: denied.map((a) => a.key) }) };
+    const why =
+      policy.replay === 'disabled'
+        ? `environment "${opts.environment}" disables replay (replay policy disabled; BYTEOR_REPLAY_POLICY)`
+        : `these stages do not support replay: ${denied.map((a) => a.key).join(', ')}`;
+    return {
+      policy,
+      actions,
+      approval: null,
+      refusal: deny('BYTEOR_E_REPLAY_DENIED', `replay refused: ${why}`, { denied: denied.map((a) => a.key) }),
+    };
   }
   if (opts.mode === 'dry_run') return { policy, actions, approval: null, refusal: null };
 
   const dryOnly = actions.filter((a) => a.decision === 'DryRunOnly');
   if (dryOnly.length > 0) {
     return {
-      policy, actions, approval: null,
-      refusal: deny('BYTEOR_E_REPLAY_EXECUTE_NOT_ALLOWED',
-        `execute replay refused: in environment "${opts.environment}" (replay policy ${policy.replay}) these stages may only be replayed as a dry run: ${dryOnly.map((a) => a.key).join(', ')}; use --mode=dry_run`,
-        { dry_run_only: dryOnly.map((a) => a.key) }),
+      policy,
+      actions,
+      approval: null,
+      refusal: deny(
+        'BYTEOR_E_REPLAY_EXECUTE_NOT_ALLOWED',
+        `execute replay refused: in environment "${opts.environment}" (replay policy ${policy.replay}) these ` +
+          `stages may only be replayed as a dry run: ${dryOnly.map((a) => a.key).join(', ')}; use --mode=dry_run`,
+        { dry_run_only: dryOnly.map((a) => a.key) },
+      ),
     };
   }
   if (!actions.some((a) => a.decision === 'RequireApproval')) return { policy, actions, approval: null, refusal: null };
 
   const capabilities = requiredCapabilities(actions);
   try {
-    const approval = verifyApprovalMaterial(opts.approvalFlags, { specHash: opts.specHash, environment: opts.environment, capabilities, now: opts.now });
+    const approval = verifyApprovalMaterial(opts.approvalFlags, {
+      specHash: opts.specHash,
+      environment: opts.environment,
+      capabilities,
+      now: opts.now,
+    });
     actions = specActions(opts.spec, opts.kernel, { ...ctx, approvalPresent: true });
     return { policy, actions, approval, refusal: null };
   } catch (e) {
     if (!(e instanceof ByteorError)) throw e;
     return {
-      policy, actions, approval: null,
-      refusal: rephrase(e, `execute replay refused: ${e.message}`, { ...(e.details ?? {}), environment: opts.environment, capabilities, spec_hash: opts.specHash }),
+      policy,
+      actions,
+      approval: null,
+      refusal: rephrase(e, `execute replay refused: ${e.message}`, {
+        ...(e.details ?? {}),
+        environment: opts.environment,
+        capabilities,
+        spec_hash: opts.specHash,
+      }),
     };
   }
 }

@@ -8,10 +8,18 @@ import type { LoadedSpec } from '../../../kernel/spec/load.ts';
 class DiscardEgress implements EgressAdapter {
   private count = 0;
   async start(): Promise<void> {}
-  async write(records: Uint8Array[]): Promise<void> { this.count += records.length; }
+  async write(records: Uint8Array[]): Promise<void> {
+    this.count += records.length;
+  }
   async close(): Promise<void> {}
   health(): AdapterHealth {
-    return { transport: 'discard', connection_state: 'connected', message_count: this.count, lag: null, recent_failures: [] };
+    return {
+      transport: 'discard',
+      connection_state: 'connected',
+      message_count: this.count,
+      lag: null,
+      recent_failures: [],
+    };
   }
 }
 
@@ -37,10 +45,17 @@ export async function replayRecords(opts: {
 }): Promise<RunSummary> {
   const { loaded } = opts;
   const { summary, egressCloseError } = await opts.run({
-    loaded, specPath: loaded.path, runDir: null, oneShot: true, dryRun: opts.dryRun, flags: opts.flags, env: opts.env,
+    loaded,
+    specPath: loaded.path,
+    runDir: null,
+    oneShot: true,
+    dryRun: opts.dryRun,
+    flags: opts.flags,
+    env: opts.env,
     adapters: () => ({
       ingress: new ListIngress(opts.records),
-      egress: opts.egress ?? (opts.output !== undefined ? new LineEgress({ output: opts.output }) : new DiscardEgress()),
+      egress:
+        opts.egress ?? (opts.output !== undefined ? new LineEgress({ output: opts.output }) : new DiscardEgress()),
     }),
   });
   if (egressCloseError) throw egressCloseError;

@@ -23,14 +23,30 @@ export interface ReplaySelection {
 export function selectRecords(bundleDir: string, lastN: number | undefined, lane: string | undefined): ReplaySelection {
   const lanes = journalWindowLanes(bundleDir);
   if (lane !== undefined && !lanes.includes(lane)) {
-    throw ReplayErrors.error('BYTEOR_E_REPLAY_NO_LANE', `the bundle has no journal window for lane "${lane}" (it has: ${lanes.join(', ') || 'none'})`, { lanes });
+    throw ReplayErrors.error(
+      'BYTEOR_E_REPLAY_NO_LANE',
+      `the bundle has no journal window for lane "${lane}" (it has: ${lanes.join(', ') || 'none'})`,
+      { lanes },
+    );
   }
   if (lane === undefined && lanes.length > 1) {
-    throw ReplayErrors.error('BYTEOR_E_REPLAY_NO_LANE', `the bundle has journal windows for several lanes (${lanes.join(', ')}); choose one with --journal-lane`, { lanes });
+    throw ReplayErrors.error(
+      'BYTEOR_E_REPLAY_NO_LANE',
+      `the bundle has journal windows for several lanes (${lanes.join(', ')}); choose one with --journal-lane`,
+      { lanes },
+    );
   }
   const chosen = lane ?? lanes[0];
   if (chosen === undefined) {
-    return { journal_lane: 'ingress', journal_path: journalWindowPath('ingress'), last_n: lastN ?? 0, scanned_records: 0, selected_bytes: 0, sample_sha256: [], records: [] };
+    return {
+      journal_lane: 'ingress',
+      journal_path: journalWindowPath('ingress'),
+      last_n: lastN ?? 0,
+      scanned_records: 0,
+      selected_bytes: 0,
+      sample_sha256: [],
+      records: [],
+    };
   }
   const all = readJournalWindow(bundleDir, chosen);
   const records = lastN === undefined ? all : all.slice(Math.max(0, all.length - lastN));

@@ -20,14 +20,26 @@ import { ReplayErrors } from './errors.ts';
  * replay's --mode) are not settings.
  */
 
-export interface ReplaySetting { flag: string; value: string | string[]; source: string }
+export interface ReplaySetting {
+  flag: string;
+  value: string | string[];
+  source: string;
+}
 
 const REPLAY_GOVERNS = new Set(['env', 'approval', 'approval-key-set', 'dry-run']);
 
 function readJson<T>(path: string, parse: (x: unknown) => T): T | null {
   let text: string;
-  try { text = readFileSync(path, 'utf8'); } catch { return null; }
-  try { return parse(JSON.parse(text)); } catch { return null; }
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    return parse(JSON.parse(text));
+  } catch {
+    return null;
+  }
 }
 
 /** The runtime's invocation and working directory, when the bundle carries them. */
@@ -45,10 +57,20 @@ function parseSets(sets: readonly string[], known: ReadonlyMap<string, { multipl
   for (const s of sets) {
     const eq = s.indexOf('=');
     const name = eq > 0 ? s.slice(0, eq).replace(/^--/, '') : '';
-    if (!name) throw ReplayErrors.error('BYTEOR_E_REPLAY_SETTING_INVALID', `--set=${s}: expected NAME=VALUE, e.g. --set=registry-root=/srv/registry`, { set: s });
+    if (!name)
+      throw ReplayErrors.error(
+        'BYTEOR_E_REPLAY_SETTING_INVALID',
+        `--set=${s}: expected NAME=VALUE, e.g. --set=registry-root=/srv/registry`,
+        { set: s },
+      );
     if (!known.has(name)) {
-      throw ReplayErrors.error('BYTEOR_E_REPLAY_SETTING_UNKNOWN',
-        `--set=${s}: no loaded plugin adds --${name} to run (settings here: ${[...known.keys()].sort().join(', ') || 'none'}); load the plugin that does (--plugin=NAME or the spec's plugins)`, { setting: name });
+      throw ReplayErrors.error(
+        'BYTEOR_E_REPLAY_SETTING_UNKNOWN',
+        `--set=${s}: no loaded plugin adds --${name} to run (settings here: ` +
+          `${[...known.keys()].sort().join(', ') || 'none'}); load the plugin that does (--plugin=NAME or the ` +
+          `spec's plugins)`,
+        { setting: name },
+      );
     }
     out.set(name, [...(out.get(name) ?? []), s.slice(eq + 1)]);
   }
@@ -59,11 +81,16 @@ function parseSets(sets: readonly string[], known: ReadonlyMap<string, { multipl
  * The run flags a replay passes to the pipeline (RunInfo.flags, as `run` would have), with the
  * list of settings and their sources for the audit.
  */
-export function replaySettings(ctx: Pick<VerbCapabilities, 'catalog' | 'prepareReplay'>, bundleDir: string, sets: readonly string[]): { flags: Record<string, unknown>; settings: ReplaySetting[] } {
+export function replaySettings(
+  ctx: Pick<VerbCapabilities, 'catalog' | 'prepareReplay'>,
+  bundleDir: string,
+  sets: readonly string[],
+): { flags: Record<string, unknown>; settings: ReplaySetting[] } {
   const extensions = ctx.catalog.verbExtensions('run');
   const known = new Map<string, { multiple: boolean }>();
   for (const { ext } of extensions) {
-    for (const [name, o] of Object.entries(ext.flags.options)) if (!REPLAY_GOVERNS.has(name)) known.set(name, { multiple: Boolean(o.multiple) });
+    for (const [name, o] of Object.entries(ext.flags.options))
+      if (!REPLAY_GOVERNS.has(name)) known.set(name, { multiple: Boolean(o.multiple) });
   }
   const { invocation, cwd } = recordedRun(bundleDir);
   const prep: ReplayPreparation = { bundleDir, runtimeCwd: cwd, settings: {}, sources: {} };
@@ -71,7 +98,9 @@ export function replaySettings(ctx: Pick<VerbCapabilities, 'catalog' | 'prepareR
     // the CLI's own arguments; an older record has only the process's argv (the verb's flags follow the verb)
     const at = invocation.argv.indexOf(invocation.verb);
     const args = invocation.args ?? (at >= 0 ? invocation.argv.slice(at + 1) : []);
-    const options = Object.fromEntries([...known].map(([n, k]) => [n, { type: 'string' as const, ...(k.multiple ? { multiple: true } : {}) }]));
+    const options = Object.fromEntries(
+      [...known].map(([n, k]) => [n, { type: 'string' as const, ...(k.multiple ? { multiple: true } : {}) }]),
+    );
     // booleans of other plugins and flags of the run verb itself are not ours: strict off, ours typed
     const { values } = parseArgs({ args, options, strict: false, allowPositionals: true });
     for (const name of known.keys()) {
@@ -90,8 +119,11 @@ export function replaySettings(ctx: Pick<VerbCapabilities, 'catalog' | 'prepareR
 
   for (const [name, v] of Object.entries(prep.settings)) {
     if ((Array.isArray(v) ? v : [v]).includes(REDACTED_VALUE)) {
-      throw ReplayErrors.error('BYTEOR_E_REPLAY_SETTING_REDACTED',
-        `--${name} was recorded redacted (its value looks secret); give it to the replay with --set=${name}=VALUE`, { setting: name });
+      throw ReplayErrors.error(
+        'BYTEOR_E_REPLAY_SETTING_REDACTED',
+        `--${name} was recorded redacted (its value looks secret); give it to the replay with --set=${name}=VALUE`,
+        { setting: name },
+      );
     }
   }
   const flags: Record<string, unknown> = {};
@@ -102,11 +134,17 @@ export function replaySettings(ctx: Pick<VerbCapabilities, 'catalog' | 'prepareR
     if (!r.success) {
       const issue = r.error.issues[0]!;
       const name = String(issue.path[0] ?? '');
-      throw ReplayErrors.error('BYTEOR_E_REPLAY_SETTING_INVALID',
-        `--${name} (${prep.sources[name] ?? 'default'}) for plugin "${plugin}": ${issue.message}; give the value to use with --set=${name}=VALUE`, { setting: name, plugin });
+      throw ReplayErrors.error(
+        'BYTEOR_E_REPLAY_SETTING_INVALID',
+        `--${name} (${prep.sources[name] ?? 'default'}) for plugin "${plugin}": ${issue.message}; give the ` +
+          `value to use with --set=${name}=VALUE`,
+        { setting: name, plugin },
+      );
     }
     Object.assign(flags, r.data as object);
   }
-  const settings = Object.keys(prep.settings).sort().map((flag) => ({ flag, value: prep.settings[flag]!, source: prep.sources[flag] ?? 'recorded' }));
+  const settings = Object.keys(prep.settings)
+    .sort()
+    .map((flag) => ({ flag, value: prep.settings[flag]!, source: prep.sources[flag] ?? 'recorded' }));
   return { flags, settings };
 }

@@ -25,7 +25,10 @@ function count(n: number): string {
 }
 
 /** Whether a run with these flags draws progress (see the module comment). */
-export function wantsProgress(io: VerbIO, o: { sp: boolean; json: boolean; quiet: boolean; recordsToStderrTerminal: boolean }): boolean {
+export function wantsProgress(
+  io: VerbIO,
+  o: { sp: boolean; json: boolean; quiet: boolean; recordsToStderrTerminal: boolean },
+): boolean {
   return o.sp && io.tty && !o.json && !o.quiet && !o.recordsToStderrTerminal;
 }
 
@@ -35,7 +38,10 @@ export class ProgressLine {
   private lastAt = 0;
   private drawn = false;
 
-  constructor(private readonly io: VerbIO, private readonly source: ProgressSource) {}
+  constructor(
+    private readonly io: VerbIO,
+    private readonly source: ProgressSource,
+  ) {}
 
   start(): void {
     this.lastAt = performance.now();
@@ -48,7 +54,8 @@ export class ProgressLine {
     const { in: rin, out } = this.source.records();
     const secs = Math.max(1e-3, (now - this.lastAt) / 1000);
     const rate = (out - this.lastOut) / secs;
-    this.lastOut = out; this.lastAt = now;
+    this.lastOut = out;
+    this.lastAt = now;
     const { read, size } = this.source.input();
     const pct = size && size > 0 ? `, ${Math.min(100, Math.floor((read / size) * 100))}% of the input` : '';
     return `records in ${count(rin)}, out ${count(out)}, ${count(Math.round(rate))}/s${pct}`;

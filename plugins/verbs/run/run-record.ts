@@ -2,7 +2,11 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentCapture, ENVIRONMENT_FILE } from '../../../kernel/artifacts/environment-capture.ts';
 import { writeJsonArtifact } from '../../../kernel/artifacts/json.ts';
-import { RunInvocation, RUN_INVOCATION_FILE, RUN_INVOCATION_VERSION } from '../../../kernel/artifacts/run-invocation.ts';
+import {
+  RunInvocation,
+  RUN_INVOCATION_FILE,
+  RUN_INVOCATION_VERSION,
+} from '../../../kernel/artifacts/run-invocation.ts';
 import type { RunInfo } from '../../../kernel/hooks.ts';
 import type { LoadedPlugin } from '../../../kernel/plugin-contract.ts';
 import { redactArgv, redactJson } from '../../../kernel/redact.ts';
@@ -42,12 +46,23 @@ export function recordRun(opts: {
     flags: redactJson(flags, true),
     spec: { path: info.specPath, hash: info.specHash, name: info.spec.name, model: info.spec.model },
     run_dir: info.runDir,
-    adapter_config: opts.config ? { path: opts.config.path, ingress: redacted(opts.config.bindings.ingress), egress: redacted(opts.config.bindings.egress) } : null,
+    adapter_config: opts.config
+      ? {
+          path: opts.config.path,
+          ingress: redacted(opts.config.bindings.ingress),
+          egress: redacted(opts.config.bindings.egress),
+        }
+      : null,
     plugins: opts.plugins.map((p) => ({ name: p.name, version: p.version })),
     host: {
-      hostname: hostname(), pid: process.pid, start_ticks: processStartTicks('self') ?? null,
-      js_runtime: deno ? { name: 'deno', version: process.versions.deno ?? 'unknown' } : { name: 'node', version: process.versions.node },
-      platform: process.platform, arch: process.arch,
+      hostname: hostname(),
+      pid: process.pid,
+      start_ticks: processStartTicks('self') ?? null,
+      js_runtime: deno
+        ? { name: 'deno', version: process.versions.deno ?? 'unknown' }
+        : { name: 'node', version: process.versions.node },
+      platform: process.platform,
+      arch: process.arch,
     },
   });
   writeJsonArtifact(join(opts.runDir, ENVIRONMENT_FILE), EnvironmentCapture, capture);

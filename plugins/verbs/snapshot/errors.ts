@@ -7,5 +7,8 @@ import { defineErrors } from '../../../kernel/errors/define-errors.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
 
 export const SnapshotErrors = defineErrors('snapshot', {
-  BYTEOR_E_RUNTIME_GONE: { exit: ExitCode.RUNTIME_FAILURE, summary: 'no runtime answers and the process its state file names is gone; the last state is shown' },
+  BYTEOR_E_RUNTIME_GONE: {
+    exit: ExitCode.RUNTIME_FAILURE,
+    summary: 'no runtime answers and the process its state file names is gone; the last state is shown',
+  },
 });

@@ -7,5 +7,8 @@ import { defineErrors } from '../../../kernel/errors/define-errors.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
 
 export const TopErrors = defineErrors('top', {
-  BYTEOR_E_TOP_FAILED: { exit: ExitCode.RUNTIME_FAILURE, summary: '`top` stopped: the runtime could not be read; see `byteor snapshot`' },
+  BYTEOR_E_TOP_FAILED: {
+    exit: ExitCode.RUNTIME_FAILURE,
+    summary: '`top` stopped: the runtime could not be read; see `byteor snapshot`',
+  },
 });

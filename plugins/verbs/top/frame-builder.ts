@@ -15,9 +15,13 @@ export class FrameBuilder {
 
   next(view: RuntimeView, liveError: string | null): TopFrame {
     const alive = view.source === 'live';
-    const prev = this.prev !== null && this.prev.view.pid === view.pid && this.prev.view.capturedUnixMs < view.capturedUnixMs ? this.prev : null;
+    const prev =
+      this.prev !== null && this.prev.view.pid === view.pid && this.prev.view.capturedUnixMs < view.capturedUnixMs
+        ? this.prev
+        : null;
     const seconds = prev ? (view.capturedUnixMs - prev.view.capturedUnixMs) / 1000 : 0;
-    const rate = (now: number, before: number | undefined) => (prev && before !== undefined && seconds > 0 ? Math.max(0, now - before) / seconds : null);
+    const rate = (now: number, before: number | undefined) =>
+      prev && before !== undefined && seconds > 0 ? Math.max(0, now - before) / seconds : null;
     const usage = alive ? processUsage(view.pid, this.proc) : null;
     const rows = view.rows
       .map((r, i) => ({ r, i }))
@@ -37,11 +41,21 @@ export class FrameBuilder {
       state: view.state,
       uptime_ms: Math.max(0, view.capturedUnixMs - view.startedUnixMs),
       records: view.records,
-      rates: { in_per_s: rate(view.records.in, prev?.view.records.in), out_per_s: rate(view.records.out, prev?.view.records.out) },
-      process: usage ? { cpu_percent: prev?.usage ? cpuPercent(prev.usage, usage, seconds * 1000) : null, rss_bytes: usage.rssBytes } : null,
+      rates: {
+        in_per_s: rate(view.records.in, prev?.view.records.in),
+        out_per_s: rate(view.records.out, prev?.view.records.out),
+      },
+      process: usage
+        ? { cpu_percent: prev?.usage ? cpuPercent(prev.usage, usage, seconds * 1000) : null, rss_bytes: usage.rssBytes }
+        : null,
       rows,
       adapters: view.adapters.map((a) => ({
-        role: a.role, kind: a.kind, transport: a.transport, connection_state: a.connection_state, message_count: a.message_count, lag: a.lag,
+        role: a.role,
+        kind: a.kind,
+        transport: a.transport,
+        connection_state: a.connection_state,
+        message_count: a.message_count,
+        lag: a.lag,
         recent_failures: a.recent_failures,
       })),
       error: view.error,

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { definePlugin, PLUGIN_API_VERSION, type FlagValues, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import {
+  definePlugin,
+  PLUGIN_API_VERSION,
+  type FlagValues,
+  type VerbContext,
+} from '../../../kernel/plugin-contract.ts';
 import { flag, flags } from '../../../kernel/flags.ts';
 import { TopErrors } from './errors.ts';
 
@@ -8,17 +13,35 @@ import { TopErrors } from './errors.ts';
  * light: the loop, the renderer and the snapshot client are imported when the verb runs.
  */
 const Flags = flags({
-  'run-dir': flag.string({ value: 'DIR', description: 'the runtime\'s run directory (default as snapshot)' }),
+  'run-dir': flag.string({ value: 'DIR', description: "the runtime's run directory (default as snapshot)" }),
   interval: flag.string({
-    value: 'SECONDS', description: 'refresh every SECONDS (default 1, at least 0.1)',
-    schema: z.string().regex(/^(\d{1,4})(\.\d{1,3})?$/, 'must be a number of seconds, e.g. 1 or 0.5').transform(Number)
-      .refine((s) => s >= 0.1, 'must be at least 0.1 seconds').default(1),
+    value: 'SECONDS',
+    description: 'refresh every SECONDS (default 1, at least 0.1)',
+    schema: z
+      .string()
+      .regex(/^(\d{1,4})(\.\d{1,3})?$/, 'must be a number of seconds, e.g. 1 or 0.5')
+      .transform(Number)
+      .refine((s) => s >= 0.1, 'must be at least 0.1 seconds')
+      .default(1),
   }),
   once: flag.boolean({ description: 'print one frame and exit' }),
-  count: flag.string({ value: 'N', description: 'stop after N refreshes', schema: z.string().regex(/^[1-9]\d{0,8}$/, 'must be a whole number >= 1').transform(Number).optional() }),
+  count: flag.string({
+    value: 'N',
+    description: 'stop after N refreshes',
+    schema: z
+      .string()
+      .regex(/^[1-9]\d{0,8}$/, 'must be a whole number >= 1')
+      .transform(Number)
+      .optional(),
+  }),
   'timeout-ms': flag.string({
-    value: 'MS', description: 'how long to wait for a live answer (default 1000)',
-    schema: z.string().regex(/^\d{1,6}$/, 'must be a whole number of milliseconds').transform(Number).default(1000),
+    value: 'MS',
+    description: 'how long to wait for a live answer (default 1000)',
+    schema: z
+      .string()
+      .regex(/^\d{1,6}$/, 'must be a whole number of milliseconds')
+      .transform(Number)
+      .default(1000),
   }),
 });
 

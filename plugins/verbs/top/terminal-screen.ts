@@ -8,11 +8,19 @@ const ESC = '\x1b[';
 
 export class TerminalScreen {
   private closed = false;
-  private readonly onData = (d: Buffer) => { if (d.includes(0x71) || d.includes(0x51) || d.includes(0x03)) this.onQuit(); };
+  private readonly onData = (d: Buffer) => {
+    if (d.includes(0x71) || d.includes(0x51) || d.includes(0x03)) this.onQuit();
+  };
 
-  constructor(private readonly out: NodeJS.WriteStream, private readonly input: NodeJS.ReadStream, private readonly onQuit: () => void) {}
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    private readonly input: NodeJS.ReadStream,
+    private readonly onQuit: () => void,
+  ) {}
 
-  get size() { return { cols: this.out.columns || 80, rows: this.out.rows || 24 }; }
+  get size() {
+    return { cols: this.out.columns || 80, rows: this.out.rows || 24 };
+  }
 
   open(onResize: () => void): void {
     this.out.write(`${ESC}?1049h${ESC}?25l`);

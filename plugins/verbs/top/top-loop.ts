@@ -28,11 +28,15 @@ export interface TopFlags {
   'timeout-ms': number;
 }
 
-export async function runTop(ctx: VerbContext<TopFlags>, stdout: NodeJS.WriteStream = process.stdout, stdin: NodeJS.ReadStream = process.stdin): Promise<number> {
+export async function runTop(
+  ctx: VerbContext<TopFlags>,
+  stdout: NodeJS.WriteStream = process.stdout,
+  stdin: NodeJS.ReadStream = process.stdin,
+): Promise<number> {
   const f = ctx.flags;
   const runDir = locateRunDir(f['run-dir']);
   const builder = new FrameBuilder();
-  const limit = f.once ? 1 : f.count ?? Infinity;
+  const limit = f.once ? 1 : (f.count ?? Infinity);
   const fullScreen = !f.once && !ctx.json && stdout.isTTY === true;
   const capture = async () => {
     const cap = await captureSnapshot(runDir, { timeoutMs: f['timeout-ms'] });
@@ -42,7 +46,10 @@ export async function runTop(ctx: VerbContext<TopFlags>, stdout: NodeJS.WriteStr
 
   let quit = false;
   let wake: (() => void) | null = null;
-  const stop = () => { quit = true; wake?.(); };
+  const stop = () => {
+    quit = true;
+    wake?.();
+  };
   const screen = fullScreen ? new TerminalScreen(stdout, stdin, stop) : null;
   const onSignal = () => stop();
   process.on('SIGINT', onSignal);
@@ -52,7 +59,8 @@ export async function runTop(ctx: VerbContext<TopFlags>, stdout: NodeJS.WriteStr
   const show = () => {
     if (screen) {
       const lines = renderFrame(frame, screen.size, clock());
-      if (lastError) lines.splice(Math.max(0, lines.length - 1), 0, `refresh failed: ${lastError}`.slice(0, screen.size.cols));
+      if (lastError)
+        lines.splice(Math.max(0, lines.length - 1), 0, `refresh failed: ${lastError}`.slice(0, screen.size.cols));
       screen.draw(lines);
     }
   };
@@ -63,7 +71,13 @@ export async function runTop(ctx: VerbContext<TopFlags>, stdout: NodeJS.WriteStr
       else if (ctx.json) ctx.io.out(`${JSON.stringify(frame)}\n`);
       else ctx.io.out(`${n > 1 ? '\n' : ''}${renderFrame(frame, { cols: 120, rows: 10_000 }, clock()).join('\n')}\n`);
       if (n >= limit || quit) break;
-      await new Promise<void>((resolve) => { const t = setTimeout(resolve, f.interval * 1000); wake = () => { clearTimeout(t); resolve(); }; });
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, f.interval * 1000);
+        wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
       wake = null;
       if (quit) break;
       try {
@@ -75,7 +89,13 @@ export async function runTop(ctx: VerbContext<TopFlags>, stdout: NodeJS.WriteStr
       }
     }
   } catch (e) {
-    throw e instanceof ByteorError ? e : TopErrors.error('BYTEOR_E_TOP_FAILED', `top stopped: ${e instanceof Error ? e.message : String(e)}; run byteor snapshot --run-dir=${runDir} to see the state`);
+    throw e instanceof ByteorError
+      ? e
+      : TopErrors.error(
+          'BYTEOR_E_TOP_FAILED',
+          `top stopped: ${e instanceof Error ? e.message : String(e)}; run byteor snapshot --run-dir=${runDir} ` +
+            `to see the state`,
+        );
   } finally {
     screen?.close();
     process.off('SIGINT', onSignal);

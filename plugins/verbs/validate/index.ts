@@ -1,6 +1,11 @@
 import { stableJson } from '../../../kernel/artifacts/json.ts';
 import { ExitCode } from '../../../kernel/exit-codes.ts';
-import { definePlugin, PLUGIN_API_VERSION, type FlagValues, type VerbContext } from '../../../kernel/plugin-contract.ts';
+import {
+  definePlugin,
+  PLUGIN_API_VERSION,
+  type FlagValues,
+  type VerbContext,
+} from '../../../kernel/plugin-contract.ts';
 import { flag, flags } from '../../../kernel/flags.ts';
 import { formatDiagnostic } from '../../../kernel/spec/format-diagnostic.ts';
 import { NO_SPEC_PLUGINS, NO_SPEC_PLUGINS_FLAG } from '../../../kernel/spec/no-spec-plugins.ts';
@@ -13,7 +18,10 @@ import { ENV_SPEC, DEFAULT_SPEC_PATH, resolveSpecPath, specValidationReport } fr
  * `--json`: the SpecValidationReport `{ok, spec_hash, model, errors, warnings}` on stdout.
  */
 
-const Flags = flags({ spec: flag.string({ value: 'PATH', description: 'the spec.kv file' }), [NO_SPEC_PLUGINS_FLAG]: NO_SPEC_PLUGINS });
+const Flags = flags({
+  spec: flag.string({ value: 'PATH', description: 'the spec.kv file' }),
+  [NO_SPEC_PLUGINS_FLAG]: NO_SPEC_PLUGINS,
+});
 
 async function run(ctx: VerbContext<FlagValues<typeof Flags>>): Promise<number> {
   const path = resolveSpecPath(ctx.flags.spec, ctx.env);
@@ -24,10 +32,14 @@ async function run(ctx: VerbContext<FlagValues<typeof Flags>>): Promise<number> 
   } else {
     for (const d of check.errors) ctx.io.err(`${formatDiagnostic(d, 'error', path)}\n`);
     for (const d of check.warnings) ctx.io.err(`${formatDiagnostic(d, 'warning', path)}\n`);
-    const w = check.warnings.length ? `, ${check.warnings.length} warning${check.warnings.length === 1 ? '' : 's'}` : '';
-    ctx.io.out(check.ok
-      ? `valid: ${path} (${check.model}, ${check.hash}${w})\n`
-      : `invalid: ${path}: ${check.errors.length} error${check.errors.length === 1 ? '' : 's'}${w}\n`);
+    const w = check.warnings.length
+      ? `, ${check.warnings.length} warning${check.warnings.length === 1 ? '' : 's'}`
+      : '';
+    ctx.io.out(
+      check.ok
+        ? `valid: ${path} (${check.model}, ${check.hash}${w})\n`
+        : `invalid: ${path}: ${check.errors.length} error${check.errors.length === 1 ? '' : 's'}${w}\n`,
+    );
   }
   return check.ok ? ExitCode.OK : ExitCode.SPEC_INVALID;
 }
@@ -40,7 +52,10 @@ export default definePlugin({
     host.registerVerb({
       name: 'validate',
       summary: 'check a spec against every v1 rule (exit 3 when invalid)',
-      usage: `The spec is --spec, else $${ENV_SPEC}, else ${DEFAULT_SPEC_PATH}. Stage keys must be provided by a loaded\nplugin (--plugin=NAME, or plugins.<i>=NAME in the spec). Rules and codes: docs/spec-kv.md.\nAn untrusted spec: --no-spec-plugins checks it without importing (running) the plugins it names.`,
+      usage:
+        `The spec is --spec, else $${ENV_SPEC}, else ${DEFAULT_SPEC_PATH}. Stage keys must be provided by a ` +
+        `loaded\nplugin (--plugin=NAME, or plugins.<i>=NAME in the spec). Rules and codes: docs/spec-kv.md.\nAn ` +
+        `untrusted spec: --no-spec-plugins checks it without importing (running) the plugins it names.`,
       flags: Flags,
       run,
     });
