@@ -76,11 +76,16 @@ test('LaneGraph: lanes and roles', async () => {
   try {
     const base = `http://${/serving http:\/\/([\d.:]+)\/metrics/.exec(rt.stderr())![1]}`;
     rt.feed(10);
-    const t = await until('10 records in', async () => {
+    // the role's counter moves when its worker has handled the records, after ingress counted
+    // them: wait for both (sampling right after records_in reached 10 raced the role under load)
+    const role = 'stage="upper",shard="",key="upper",kind="role"';
+    const t = await until('10 records in and through the upper role', async () => {
       const x = await (await fetch(`${base}/metrics`)).text();
-      return sample(x, 'byteor_records_in_total') === 10 ? x : undefined;
+      return sample(x, 'byteor_records_in_total') === 10 && sample(x, 'byteor_stage_records_total', role) === 10
+        ? x
+        : undefined;
     });
-    assert.is(sample(t, 'byteor_stage_records_total', 'stage="upper",shard="",key="upper",kind="role"'), 10);
+    assert.is(sample(t, 'byteor_stage_records_total', role), 10);
     assert.match(t, /^byteor_lane_published_records_total\{lane="in\.parse"\} 10$/m);
     assert.match(t, /^byteor_lane_depth_records\{lane="parse\.fanout"\} 0$/m);
   } finally {
