@@ -171,10 +171,13 @@ export class RingProducer implements IngressSink {
       );
     let i = this.placeSpans(bytes, spans, 0, count, undefined, true);
     const egress = this.egress;
-    if (egress !== null) {
-      // this thread is also egress: move what the stages finished, which frees slots; while the
-      // ring is full, keep doing so for a bounded number of tries (the stages are a batch or so
-      // behind) before the asynchronous wait, which costs promises and an event-loop turn
+    // this thread is also egress: move what the stages finished, which frees slots, once a
+    // publish batch is in flight (small calls leave egress to batch up: a pump per record would
+    // write and release record by record) or the ring is full; while it is full, keep doing so
+    // for a bounded number of tries (the stages are a batch or so behind) before the
+    // asynchronous wait, which costs promises and an event-loop turn. Below the mark, the
+    // reader's own loop delivers what is left when the event loop turns.
+    if (egress !== null && (i < count || this.log.size >= this.publishBatch)) {
       let tries = 0;
       for (;;) {
         const moved = egress.pump();
