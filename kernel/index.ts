@@ -5,3 +5,4 @@ export { loadPlugin, loadPlugins, resolvePluginSpecifier } from './plugin-loader
 export { ByteorError } from './errors.ts';
 export { ExitCode, EXIT_CODE_TABLE } from './exit-codes.ts';
 export * from './plugin-api.ts';
+export * from './public-api.ts';

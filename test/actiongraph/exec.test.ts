@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ByteorError } from '../../kernel/plugin-api.ts';
+import { ByteorError } from '../../kernel/index.ts';
 import { execFamily, parseExecCmd } from '../../plugins/actiongraph/exec.ts';
 import { SabRecordBatch, counterValues, stageContext } from './record-batch.ts';
 

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
 import * as fc from 'fast-check';
-import { ByteorError } from '../../kernel/plugin-api.ts';
+import { ByteorError } from '../../kernel/index.ts';
 import { httpPostFamily, httpPostTargetAllowed, idempotencyKey } from '../../plugins/actiongraph/http-post.ts';
 import { backoffDelayMs } from '../../plugins/actiongraph/retry.ts';
 import { readActionSettings } from '../../plugins/actiongraph/settings.ts';

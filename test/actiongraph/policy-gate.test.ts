@@ -10,7 +10,7 @@ import {
   signApprovalCredential,
   type PipelineSpecV1,
   type RunInfo,
-} from '../../kernel/plugin-api.ts';
+} from '../../kernel/index.ts';
 import type { Kernel } from '../../kernel/plugin-host.ts';
 import { actiongraphKernel, fakeSpecHash, singleRing } from './spec-fixtures.ts';
 

@@ -14,7 +14,7 @@ import {
   stableJson,
   type Decision,
   type EnvironmentPolicy,
-} from '../../kernel/plugin-api.ts';
+} from '../../kernel/index.ts';
 import { actiongraphKernel, fakeSpecHash, singleRing } from './spec-fixtures.ts';
 
 const SIDE = { policyClass: 'side_effect', replay: 'supported' } as const;

@@ -4,7 +4,7 @@
  * its length word set), and a StageContext whose counters live in shared memory. It lets the
  * ActionGraph handlers be exercised without the executor.
  */
-import type { RecordBatch, StageContext, StageCounter } from '../../kernel/plugin-api.ts';
+import type { RecordBatch, StageContext, StageCounter } from '../../kernel/index.ts';
 
 const DROPPED = 0x8000_0000;
 

@@ -3,12 +3,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  generateSigningKey,
-  loadSpecFile,
-  PolicyAuditRecordV1,
-  signApprovalCredential,
-} from '../../kernel/plugin-api.ts';
+import { generateSigningKey, loadSpecFile, PolicyAuditRecordV1, signApprovalCredential } from '../../kernel/index.ts';
 import { actiongraphKernel } from './spec-fixtures.ts';
 import { runCli } from './cli-run.ts';
 import { startHttpTarget, type HttpTarget } from './http-target.ts';

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { PolicyAuditRecordV1 } from '../../kernel/plugin-api.ts';
+import { PolicyAuditRecordV1 } from '../../kernel/index.ts';
 import { runCli } from './cli-run.ts';
 import { startHttpTarget, type HttpTarget } from './http-target.ts';
 import { e2eWorkspace, RECORDS, stageCounters, summaryOf } from './run-e2e-workspace.ts';

@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunSummary } from '../../kernel/plugin-api.ts';
+import type { RunSummary } from '../../kernel/index.ts';
 
 export const RECORDS = Array.from({ length: 20 }, (_, i) => `order-${1000 + i},${(i * 3.5).toFixed(2)}`);
 

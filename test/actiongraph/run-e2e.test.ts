@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { generateSigningKey, loadSpecFile, signApprovalCredential } from '../../kernel/plugin-api.ts';
+import { generateSigningKey, loadSpecFile, signApprovalCredential } from '../../kernel/index.ts';
 import { actiongraphKernel } from './spec-fixtures.ts';
 import { runCli } from './cli-run.ts';
 import { startHttpTarget, type HttpTarget } from './http-target.ts';

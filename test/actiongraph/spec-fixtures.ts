@@ -1,6 +1,6 @@
 /** Test support: spec objects in the decoded PipelineSpecV1 shape, and a kernel with actiongraph loaded. */
 import { createHash } from 'node:crypto';
-import type { PipelineSpecV1 } from '../../kernel/plugin-api.ts';
+import type { PipelineSpecV1 } from '../../kernel/index.ts';
 import { Kernel } from '../../kernel/plugin-host.ts';
 import { loadPlugins } from '../../kernel/plugin-loader.ts';
 

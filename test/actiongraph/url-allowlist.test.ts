@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rmSync } from 'node:fs';
 import * as fc from 'fast-check';
-import { ByteorError } from '../../kernel/plugin-api.ts';
+import { ByteorError } from '../../kernel/index.ts';
 import { httpPostFamily } from '../../plugins/actiongraph/http-post.ts';
 import { readActionSettings } from '../../plugins/actiongraph/settings.ts';
 import { normalizeHttpUrl, urlAllowed } from '../../plugins/actiongraph/url-allowlist.ts';

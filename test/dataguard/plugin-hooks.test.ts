@@ -9,7 +9,7 @@ import {
   type PipelineSpecV1,
   type RunInfo,
   type RunSummary,
-} from '../../kernel/plugin-api.ts';
+} from '../../kernel/index.ts';
 import { Kernel } from '../../kernel/plugin-host.ts';
 import dataguard from '../../plugins/dataguard/index.ts';
 import { parseReport, countIdentityProblems } from '../../plugins/dataguard/report.ts';

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { ByteorError } from '../../kernel/plugin-api.ts';
+import { ByteorError } from '../../kernel/index.ts';
 import { buildReport } from '../../plugins/dataguard/report-counts.ts';
 import { countIdentityProblems, DataguardReport, formatReport, parseReport } from '../../plugins/dataguard/report.ts';
 import { resolveRunContract } from '../../plugins/dataguard/run-contract.ts';

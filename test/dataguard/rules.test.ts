@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
-import { ByteorError } from '../../kernel/plugin-api.ts';
+import { ByteorError } from '../../kernel/index.ts';
 import { loadSchemaContract } from '../../plugins/dataguard/registry.ts';
 import { bindRules, parseRule, parseRules, policyDigest } from '../../plugins/dataguard/rules.ts';
 import {

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../kernel/cli.ts';
-import type { VerbIO } from '../../kernel/plugin-api.ts';
+import type { VerbIO } from '../../kernel/index.ts';
 import { countIdentityProblems, parseReport } from '../../plugins/dataguard/report.ts';
 import { ALL_RULES, body, EXAMPLE_FLAGS, runStage } from './stage-harness.ts';
 import { EXAMPLE_REGISTRY } from './registry-fixture.ts';

@@ -1,4 +1,4 @@
-import type { RecordBatch, StageContext, StageCounter } from '../../kernel/plugin-api.ts';
+import type { RecordBatch, StageContext, StageCounter } from '../../kernel/index.ts';
 
 /**
  * A small real RecordBatch over a SharedArrayBuffer for DataGuard unit tests: slots of a 4-byte

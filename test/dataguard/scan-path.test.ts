@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
-import type { StageCounter } from '../../kernel/plugin-api.ts';
+import type { StageCounter } from '../../kernel/index.ts';
 import { DataguardEngine, DROP, FORWARD_OUTPUT } from '../../plugins/dataguard/engine.ts';
 import { CODEC_MAPKV, CODEC_ROW, encodeRecord, type PayloadMode } from '../../plugins/dataguard/envelope.ts';
 import { encodeBase64, type Framing } from '../../plugins/dataguard/framing.ts';

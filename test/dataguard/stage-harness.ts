@@ -1,5 +1,5 @@
 import { Packr, Unpackr } from 'msgpackr';
-import type { StageCounters } from '../../kernel/plugin-api.ts';
+import type { StageCounters } from '../../kernel/index.ts';
 import { ENVELOPE_BYTES } from '../../plugins/dataguard/envelope.ts';
 import { createDataguardHandler } from '../../plugins/dataguard/stages.ts';
 import type { DataguardRole } from '../../plugins/dataguard/spec-rules.ts';

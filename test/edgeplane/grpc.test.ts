@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as grpc from '@grpc/grpc-js';
 import { GrpcIngress, grpcAdapter, recordSinkService as loadRecordSinkService } from '../../plugins/edgeplane/grpc.ts';
-import type { IngressSink } from '../../kernel/plugin-api.ts';
+import type { IngressSink } from '../../kernel/index.ts';
 import { Pump, RecordingSink, exitWhenDone, freePort, until } from './helpers.ts';
 
 const recordSinkService = await loadRecordSinkService();

@@ -2,7 +2,7 @@
 // (ingress -> egress -> ack, as the run verb does it), and real servers started on free ports.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect } from 'node:net';
-import type { EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-api.ts';
+import type { EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/index.ts';
 
 export function requireEnv(name: string, debianPackage: string): string {
   const v = process.env[name];

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { HttpIngress, httpAdapter } from '../../plugins/edgeplane/http.ts';
-import type { IngressSink } from '../../kernel/plugin-api.ts';
+import type { IngressSink } from '../../kernel/index.ts';
 import { Pump, RecordingSink, freePort, until, exitWhenDone } from './helpers.ts';
 
 async function post(url: string, body: string) {

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { coreKernel, singleRing, start, CheckingEgress, RecordStream } from './harness.ts';
-import type { AdapterHealth, EgressAdapter, EgressView, IngressAdapter } from '../../kernel/plugin-api.ts';
+import type { AdapterHealth, EgressAdapter, EgressView, IngressAdapter } from '../../kernel/index.ts';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

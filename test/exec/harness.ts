@@ -4,7 +4,7 @@
 import { Kernel } from '../../kernel/plugin-host.ts';
 import { loadPlugins } from '../../kernel/plugin-loader.ts';
 import { SingleRingRun, type SingleRingRunOptions } from '../../kernel/exec/single-ring-executor.ts';
-import type { EgressAdapter, AdapterHealth, RunInfo, RunSummary } from '../../kernel/plugin-api.ts';
+import type { EgressAdapter, AdapterHealth, RunInfo, RunSummary } from '../../kernel/index.ts';
 import type { SingleRingPipeline, StageSpec } from '../../kernel/spec/model.ts';
 
 export async function coreKernel(): Promise<Kernel> {

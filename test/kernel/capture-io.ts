@@ -1,4 +1,4 @@
-import type { VerbIO } from '../../kernel/plugin-api.ts';
+import type { VerbIO } from '../../kernel/index.ts';
 
 /** A VerbIO that records stdout and stderr text, for running `main()` in-process. */
 export function captureIO(): VerbIO & { stdout: () => string; stderr: () => string } {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { flag, flags, flagSynopsis, isFlagSet, parseArgsOptions, type FlagValues } from '../../kernel/flags.ts';
 import { main } from '../../kernel/cli.ts';
 import { Kernel } from '../../kernel/plugin-host.ts';
-import { definePlugin, PLUGIN_API_VERSION, type ByteorError } from '../../kernel/plugin-api.ts';
+import { definePlugin, PLUGIN_API_VERSION, type ByteorError } from '../../kernel/index.ts';
 import { ExitCode } from '../../kernel/exit-codes.ts';
 import { captureIO } from './capture-io.ts';
 

@@ -15,11 +15,11 @@ function tsFiles(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
-test('no module in kernel/ or plugins/ imports kernel/plugin-api.ts', () => {
+test('no module in kernel/ or plugins/ imports kernel/plugin-api.ts or kernel/public-api.ts', () => {
   const offenders = [...tsFiles('kernel'), ...tsFiles('plugins')]
     .filter((f) => f !== join('kernel', 'plugin-api.ts') && f !== join('kernel', 'index.ts'))
     .filter((f) =>
-      /from\s+'[./]*(kernel\/)?plugin-api\.ts'|import\(\s*'[./]*(kernel\/)?plugin-api\.ts'\s*\)/.test(
+      /from\s+'[./]*(kernel\/)?(plugin|public)-api\.ts'|import\(\s*'[./]*(kernel\/)?(plugin|public)-api\.ts'\s*\)/.test(
         readFileSync(join(root, f), 'utf8'),
       ),
     );
@@ -52,6 +52,32 @@ test('the contract module imports no kernel values except leaf modules (types on
   };
   walk('kernel/plugin-contract.ts');
   assert.ok(seen.has('kernel/errors/define-errors.ts'), 'the contract exports defineErrors');
+});
+
+// byteor/plugin is the contract, not the kernel: its value exports come from the contract and
+// the few modules a plugin needs to follow it; the programmatic API is the main entry (`byteor`).
+test('byteor/plugin exports only the contract and its helpers (no spec, policy, approval or runtime module)', () => {
+  const allowed = [
+    './plugin-contract.ts',
+    './flags.ts',
+    './adapter-health.ts',
+    './errors.ts',
+    './exit-codes.ts',
+    './artifacts/json.ts',
+    './hooks.ts',
+    './artifacts/run-summary.ts',
+    './spec/model.ts',
+    'zod',
+  ];
+  const from = [
+    ...readFileSync(join(root, 'kernel', 'plugin-api.ts'), 'utf8').matchAll(/^export[^;]*from\s+'([^']+)'/gm),
+  ].map((m) => m[1]!);
+  assert.ok(from.length > 0);
+  assert.equal(
+    from.filter((m) => !allowed.includes(m)),
+    [],
+    'move programmatic API to kernel/public-api.ts',
+  );
 });
 
 test.run();

@@ -12,7 +12,7 @@ import {
   type PluginDefinition,
   type PluginHost,
   type StageFamily,
-} from '../../kernel/plugin-api.ts';
+} from '../../kernel/index.ts';
 
 const stage = (key: string, extra: Partial<StageFamily> = {}): StageFamily => ({
   key,

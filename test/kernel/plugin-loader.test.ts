@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { Kernel } from '../../kernel/plugin-host.ts';
 import { importConditions, loadPlugin, loadPlugins, resolvePluginSpecifier } from '../../kernel/plugin-loader.ts';
 import { BUILTIN_PLUGINS } from '../../kernel/builtin-plugins.ts';
-import { ByteorError, ExitCode } from '../../kernel/plugin-api.ts';
+import { ByteorError, ExitCode } from '../../kernel/index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'byteor-loader-'));
 const url = (p: string) => pathToFileURL(p).href;

@@ -17,7 +17,7 @@ import {
   type IngressAdapter,
   type IngressSink,
   type RunRequest,
-} from '../../kernel/plugin-api.ts';
+} from '../../kernel/index.ts';
 import type { LoadedSpec } from '../../kernel/spec/load.ts';
 import type { PipelineSpecV1 } from '../../kernel/spec/model.ts';
 import { singleRing } from '../exec/harness.ts';

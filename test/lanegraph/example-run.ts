@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, tempDir } from '../run/cli-harness.ts';
-import type { RunSummary } from '../../kernel/plugin-api.ts';
+import type { RunSummary } from '../../kernel/index.ts';
 
 export const input = readFileSync('examples/records.txt', 'utf8').trimEnd().split('\n');
 export const N = input.length;

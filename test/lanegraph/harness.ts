@@ -3,7 +3,7 @@
 import { Kernel } from '../../kernel/plugin-host.ts';
 import { loadPlugins } from '../../kernel/plugin-loader.ts';
 import { LaneGraphRun, type LaneGraphRunOptions } from '../../kernel/lanegraph/executor.ts';
-import type { AdapterHealth, EgressAdapter, RunInfo, RunSummary } from '../../kernel/plugin-api.ts';
+import type { AdapterHealth, EgressAdapter, RunInfo, RunSummary } from '../../kernel/index.ts';
 import type { EndpointSpec, LaneGraphPipeline, LaneSpec, RoleSpec } from '../../kernel/spec/model.ts';
 
 /** The built-in stages plus the `tag:<text>` fixture stage (fixtures/tag-plugin.ts). */

@@ -24,7 +24,7 @@ import { LayoutAllocator } from '../../kernel/core/layout.ts';
 import { LaneHandle } from '../../kernel/core/lane.ts';
 import { DoorbellsHandle } from '../../kernel/core/doorbells.ts';
 import { runMergeRole, MERGE_QUANTUM } from '../../kernel/lanegraph/merge-role.ts';
-import type { StageCounter } from '../../kernel/plugin-api.ts';
+import type { StageCounter } from '../../kernel/index.ts';
 
 test("merge: three inputs into one output, every record of every input arrives, in its input's order", async () => {
   const kernel = await coreKernel();

@@ -16,7 +16,7 @@ import {
   capabilityCovers,
   missingCapabilities,
   type ApprovalPayloadV1,
-} from '../../kernel/plugin-api.ts';
+} from '../../kernel/index.ts';
 
 const SEED = 0x5eed5;
 const fcOpts = { seed: SEED, numRuns: 150 };

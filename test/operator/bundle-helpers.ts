@@ -7,7 +7,7 @@ import {
   journalWindowMetaPath,
   writeJournalWindow,
   writeJsonArtifact,
-} from '../../kernel/plugin-api.ts';
+} from '../../kernel/index.ts';
 
 /** Run the CLI in-process with a fixed environment; returns exit code, stdout and stderr. */
 export async function cli(argv: string[], env: Record<string, string> = {}) {

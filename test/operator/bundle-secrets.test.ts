@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import * as tar from 'tar';
-import { EnvironmentCapture, extractBundleArchive, verifyBundleDir } from '../../kernel/plugin-api.ts';
+import { EnvironmentCapture, extractBundleArchive, verifyBundleDir } from '../../kernel/index.ts';
 
 // issue 15 item 4: 9 of 13 planted secrets reached the bundle directory and its .tar.gz
 // (runtime_config.txt verbatim, environment.json by name), and bundle files were 0644.

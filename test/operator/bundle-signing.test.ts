@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { verifyBundleDir } from '../../kernel/plugin-api.ts';
+import { verifyBundleDir } from '../../kernel/index.ts';
 import { addJournalWindow, cli } from './bundle-helpers.ts';
 
 // Signed incident bundles: `incident-bundle --sign-key` signs manifest.json (Ed25519, the approval

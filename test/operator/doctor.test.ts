@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DoctorReport, stableJson } from '../../kernel/plugin-api.ts';
+import { DoctorReport, stableJson } from '../../kernel/index.ts';
 import { evaluate, hostReady, type ThreadDemand } from '../../plugins/verbs/doctor/checks.ts';
 import type { HostFacts, PathFacts } from '../../plugins/verbs/doctor/host.ts';
 import { parseCpuList, parseStatus } from '../../plugins/verbs/doctor/proc.ts';

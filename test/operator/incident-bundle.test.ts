@@ -16,7 +16,7 @@ import {
   stableJson,
   verifyBundleDir,
   ByteorError,
-} from '../../kernel/plugin-api.ts';
+} from '../../kernel/index.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'byteor-bundle-'));

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ReplayAuditV1, stableJson } from '../../kernel/plugin-api.ts';
+import { ReplayAuditV1, stableJson } from '../../kernel/index.ts';
 import { addJournalWindow, cli } from './bundle-helpers.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -70,7 +70,7 @@ test(
   'a .tar.gz bundle is opened and verified like a directory; ' + 'the default audit lands next to it, never inside',
   async () => {
     const b = await bundle('arch', CHAIN);
-    const { writeBundleArchive } = await import('../../kernel/plugin-api.ts');
+    const { writeBundleArchive } = await import('../../kernel/index.ts');
     await writeBundleArchive(b, `${b}.tar.gz`);
     // --max-actions=0 refuses before the pipeline starts: the archive is still opened, verified and audited
     const r = await cli(['replay', `--bundle=${b}.tar.gz`, '--max-actions=0']);

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DoctorReport, ReplayAuditV1, SingleRingSnapshot, verifyBundleDir } from '../../kernel/plugin-api.ts';
+import { DoctorReport, ReplayAuditV1, SingleRingSnapshot, verifyBundleDir } from '../../kernel/index.ts';
 import { cli } from './bundle-helpers.ts';
 
 /**

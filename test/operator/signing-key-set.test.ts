@@ -11,7 +11,7 @@ import {
   readKeySet,
   stableJson,
   writeJsonArtifact,
-} from '../../kernel/plugin-api.ts';
+} from '../../kernel/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'byteor-keyset-'));
 const a = generateSigningKey('2025-q2');

@@ -11,7 +11,7 @@ import {
   readJournalWindow,
   stableJson,
   verifyBundleDir,
-} from '../../kernel/plugin-api.ts';
+} from '../../kernel/index.ts';
 import { cli } from './bundle-helpers.ts';
 
 /**

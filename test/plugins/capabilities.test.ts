@@ -5,12 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../kernel/cli.ts';
-import {
-  RuntimeCapabilityDocument,
-  stableJson,
-  writeJsonArtifact,
-  PLUGIN_API_VERSION,
-} from '../../kernel/plugin-api.ts';
+import { RuntimeCapabilityDocument, stableJson, writeJsonArtifact, PLUGIN_API_VERSION } from '../../kernel/index.ts';
 import { packageVersion } from '../../kernel/version.ts';
 import { captureIO } from '../kernel/capture-io.ts';
 

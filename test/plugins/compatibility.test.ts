@@ -14,7 +14,7 @@ import {
   definePlugin,
   PLUGIN_API_VERSION,
   stageKeyRequirement,
-} from '../../kernel/plugin-api.ts';
+} from '../../kernel/index.ts';
 import { Kernel } from '../../kernel/plugin-host.ts';
 import { captureIO } from '../kernel/capture-io.ts';
 

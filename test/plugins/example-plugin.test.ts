@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { main } from '../../kernel/cli.ts';
 import { Kernel } from '../../kernel/plugin-host.ts';
 import { loadPlugin } from '../../kernel/plugin-loader.ts';
-import { ByteorError, type RecordBatch, type StageContext, type StageCounter } from '../../kernel/plugin-api.ts';
+import { ByteorError, type RecordBatch, type StageContext, type StageCounter } from '../../kernel/index.ts';
 import { captureIO } from '../kernel/capture-io.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../kernel/cli.ts';
-import type { VerbIO } from '../../kernel/plugin-api.ts';
+import type { VerbIO } from '../../kernel/index.ts';
 
 export async function cli(argv: string[], env: Record<string, string | undefined> = {}) {
   let out = '';

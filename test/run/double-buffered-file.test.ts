@@ -9,7 +9,7 @@ import { closeSync, constants, openSync, readFileSync, readSync } from 'node:fs'
 import { join } from 'node:path';
 import { DoubleBufferedFile } from '../../kernel/io/double-buffered-file.ts';
 import { LineEgress } from '../../kernel/io/line-egress.ts';
-import type { EgressView } from '../../kernel/plugin-api.ts';
+import type { EgressView } from '../../kernel/index.ts';
 import { isByteorError } from '../../kernel/errors.ts';
 import { chainSpec, cli, tempDir, writeTemp } from './cli-harness.ts';
 

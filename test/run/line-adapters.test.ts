@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LineIngress } from '../../kernel/io/line-ingress.ts';
 import { LineEgress } from '../../kernel/io/line-egress.ts';
-import type { IngressSink } from '../../kernel/plugin-api.ts';
+import type { IngressSink } from '../../kernel/index.ts';
 import { ByteorError } from '../../kernel/errors.ts';
 import { tempDir } from './cli-harness.ts';
 

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LineIngress, LINE_SPAN_BATCH } from '../../kernel/io/line-ingress.ts';
 import { LineEgress } from '../../kernel/io/line-egress.ts';
-import type { EgressView, IngressSink } from '../../kernel/plugin-api.ts';
+import type { EgressView, IngressSink } from '../../kernel/index.ts';
 import { tempDir } from './cli-harness.ts';
 
 /** A sink with pushSpans only (push throws); every third batch resolves later, like a full ring. */

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { LineIngress, LINE_CHUNK_BYTES } from '../../kernel/io/line-ingress.ts';
-import type { IngressSink } from '../../kernel/plugin-api.ts';
+import type { IngressSink } from '../../kernel/index.ts';
 import { tempDir } from './cli-harness.ts';
 
 type Event = string | { refused: number };

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { EnvironmentCapture, verifyBundleDir } from '../../kernel/plugin-api.ts';
+import { EnvironmentCapture, verifyBundleDir } from '../../kernel/index.ts';
 import { RunInvocation } from '../../kernel/artifacts/run-invocation.ts';
 import { cli, tempDir, writeTemp, chainSpec } from './cli-harness.ts';
 import { startRuntime, until, liveSnapshot, exitWithin, kill } from './runtime-process.ts';

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { verifyBundleDir } from '../../kernel/plugin-api.ts';
+import { verifyBundleDir } from '../../kernel/index.ts';
 import { cli, tempDir, writeTemp, chainSpec } from './cli-harness.ts';
 import { startRuntime, until, liveSnapshot, exitWithin, kill } from './runtime-process.ts';
 

@@ -13,7 +13,7 @@ import {
   resolveSpecPath,
   specValidationReport,
   validateSpecFile,
-} from '../../kernel/plugin-api.ts';
+} from '../../kernel/index.ts';
 import { SpecValidationReport } from '../../kernel/artifacts/spec-validation.ts';
 import { canonicalTextHash, specHash } from '../../kernel/spec/hash.ts';
 import { coreKernel, kv, lineOf, SR_HEADER } from './helpers.ts';

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { definePlugin, PLUGIN_API_VERSION } from '../../kernel/plugin-api.ts';
+import { definePlugin, PLUGIN_API_VERSION } from '../../kernel/index.ts';
 import { check, codes, coreKernel, expectOne, kv, lineOf, SR_HEADER } from './helpers.ts';
 
 /** a SingleRing spec: header + settings + stages given as [key, ...depends_on] */
