@@ -103,7 +103,11 @@ function lineText(l: CheckLine): string {
           ? micros(v)
           : l.metric === 'max_overhead_ms'
             ? `${v} ms`
-            : `${Math.round(v)} ns`;
+            : l.metric === 'max_steady_gcs'
+              ? `${v} collections`
+              : l.metric.startsWith('min_percent_of_')
+                ? `${v} %`
+                : `${Math.round(v)} ns`;
   const what =
     l.metric === 'ran'
       ? (l.note ?? '')
