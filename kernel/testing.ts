@@ -14,7 +14,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ByteorError } from './errors.ts';
 import { FROM_SOURCE, ownModuleUrl } from './package-paths.ts';
 import type { PluginDefinition, RecordBatch, StageCounter, StageHandler } from './plugin-contract.ts';
 import { Kernel } from './plugin-host.ts';

@@ -59,7 +59,7 @@ function cutPoints(text, from, to) {
 }
 
 // Text ranges [from, to) of a literal's raw content where cuts may go.
-function textRanges(node, text) {
+function textRanges(node, _text) {
   const k = node.kind;
   const s = node.getStart();
   if (k === ts.SyntaxKind.StringLiteral || k === ts.SyntaxKind.NoSubstitutionTemplateLiteral)

@@ -32,7 +32,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
-import { AckPolicy, connect, type NatsConnection } from 'nats';
+import { AckPolicy, connect } from 'nats';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -593,7 +593,7 @@ function cases(kernel: Kernel, env: Record<string, string>, dir: string, n: numb
     {
       kind: 'http',
       records: Math.min(n, 10_000),
-      async round(r, who) {
+      async round(_r, who) {
         const m = Math.min(n, 10_000);
         let got = 0;
         const sink: Server = createServer((req, res) => {
@@ -671,7 +671,7 @@ function cases(kernel: Kernel, env: Record<string, string>, dir: string, n: numb
     {
       kind: 'websocket',
       records: n,
-      async round(r, who) {
+      async round(_r, who) {
         let got = 0;
         const sink = new WebSocketServer({ host: '127.0.0.1', port: 0 });
         await new Promise<void>((ok) => sink.once('listening', () => ok()));

@@ -45,7 +45,7 @@ class JsRingContender implements Contender {
 
   constructor(
     private readonly ring: JsRing,
-    private readonly stages: number,
+    readonly stages: number,
     private readonly pool: PayloadPool,
     private readonly d: Delivery,
     private readonly workers: Worker[],

@@ -14,7 +14,6 @@
  */
 import { ByteorError } from '../errors.ts';
 import type { RunSummary, StageCounters } from '../hooks.ts';
-import type { PluginHost } from '../plugin-contract.ts';
 import type { SingleRingPipeline } from '../spec/model.ts';
 import { parseShardKey } from '../spec/shard-key.ts';
 import { compileCore, instantiateCore, createSharedMemory } from '../core/wasm.ts';

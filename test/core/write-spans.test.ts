@@ -4,7 +4,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { makeRing } from './pipeline-fixture.ts';
 import { compileCore, createSharedMemory, instantiateCore } from '../../kernel/core/wasm.ts';
 import { LayoutAllocator } from '../../kernel/core/layout.ts';
 import { RingHandle } from '../../kernel/core/ring.ts';

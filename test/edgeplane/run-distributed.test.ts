@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { connect } from 'nats';
 import { IDENTITY_SPEC, exampleConfig, startCli } from './cli.ts';
-import { exitWhenDone, requireEnv, until } from './helpers.ts';
+import { exitWhenDone, requireEnv } from './helpers.ts';
 
 const NATS = requireEnv('BYTEOR_TEST_NATS_URL', 'nats-server');
 const REDIS = requireEnv('BYTEOR_TEST_REDIS_URL', 'redis-server');

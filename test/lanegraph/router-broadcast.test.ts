@@ -15,7 +15,6 @@ import {
   start,
   drive,
   byTag,
-  names,
   laneOf,
   roleOf,
   withTimeout,

@@ -10,13 +10,11 @@ import {
   egress,
   stage,
   router,
-  merge,
   CollectingEgress,
   start,
   drive,
   byTag,
   names,
-  laneOf,
   roleOf,
   withTimeout,
 } from './harness.ts';

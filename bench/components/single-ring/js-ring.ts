@@ -11,7 +11,7 @@
 const CURSOR = 32; // Int32 index of byte 128
 const CURSOR_WAITERS = 33;
 const CONSUMER = 64; // byte 256
-const CONSUMER_WAITERS = 65;
+// Int32 index 65 is the consumer cell's waiter count; the producer of this twin never sleeps on it
 const SLOTS_BYTES = 1024;
 /** consumer cells that fit below the slots (one 128-byte line each, from byte 256) */
 export const JS_RING_MAX_CELLS = 6;
