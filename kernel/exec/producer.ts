@@ -85,6 +85,8 @@ export class RingProducer implements IngressSink {
     this.flush();
   };
   private egress: ProducerEgress | null = null;
+  /** records placed by pushSpans since it last pumped egress */
+  private sincePump = 0;
   /** the span of a pushed record: [0, its length) */
   private readonly one = new Uint32Array(2);
   /** the one BatchEvent of this producer, refilled per publish (hooks.ingressBatch: never kept by a tap) */
@@ -172,12 +174,14 @@ export class RingProducer implements IngressSink {
     let i = this.placeSpans(bytes, spans, 0, count, undefined, true);
     const egress = this.egress;
     // this thread is also egress: move what the stages finished, which frees slots, once a
-    // publish batch is in flight (small calls leave egress to batch up: a pump per record would
-    // write and release record by record) or the ring is full; while it is full, keep doing so
+    // publish batch was placed since the last pump (small calls leave egress to batch up: a pump
+    // per record would write and release record by record) or the ring is full; while it is full, keep doing so
     // for a bounded number of tries (the stages are a batch or so behind) before the
     // asynchronous wait, which costs promises and an event-loop turn. Below the mark, the
     // reader's own loop delivers what is left when the event loop turns.
-    if (egress !== null && (i < count || this.log.size >= this.publishBatch)) {
+    this.sincePump += i;
+    if (egress !== null && (i < count || this.sincePump >= this.publishBatch)) {
+      this.sincePump = 0;
       let tries = 0;
       for (;;) {
         const moved = egress.pump();
