@@ -1,3 +1,5 @@
+import { T_BOOL, T_FLOAT, T_INT, T_STRING } from './field-types.ts';
+
 /**
  * A canonical msgpack writer for DataGuard output bodies. The encoding of a value depends only on
  * the value and its schema type, never on how the input happened to encode it:
@@ -132,8 +134,13 @@ export class CanonicalWriter {
 
   str(s: string): void {
     const n = Buffer.byteLength(s, 'utf8');
+    if (this.strHead(n)) this.pos += this.buf.write(s, this.pos, n, 'utf8');
+  }
+
+  /** The smallest str header for n bytes, when the header and the bytes fit; false when they do not. */
+  private strHead(n: number): boolean {
     const head = n < 32 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
-    if (!this.room(head + n)) return;
+    if (!this.room(head + n)) return false;
     if (n < 32) this.u8(0xa0 | n);
     else if (n < 0x100) {
       this.u8(0xd9);
@@ -145,13 +152,19 @@ export class CanonicalWriter {
       this.u8(0xdb);
       this.u32(n);
     }
-    this.pos += this.buf.write(s, this.pos, n, 'utf8');
+    return true;
   }
 
   bin(b: Uint8Array): void {
-    const n = b.length;
+    if (!this.binHead(b.length)) return;
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  /** The smallest bin header for n bytes, when the header and the bytes fit; false when they do not. */
+  private binHead(n: number): boolean {
     const head = n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
-    if (!this.room(head + n)) return;
+    if (!this.room(head + n)) return false;
     if (n < 0x100) {
       this.u8(0xc4);
       this.u8(n);
@@ -162,43 +175,17 @@ export class CanonicalWriter {
       this.u8(0xc6);
       this.u32(n);
     }
-    this.buf.set(b, this.pos);
-    this.pos += n;
+    return true;
   }
 
   /** A string given as its UTF-8 bytes src[start, start+n) (well-formed: what str() writes for it). */
   strBytes(src: Uint8Array, start: number, n: number): void {
-    const head = n < 32 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
-    if (!this.room(head + n)) return;
-    if (n < 32) this.u8(0xa0 | n);
-    else if (n < 0x100) {
-      this.u8(0xd9);
-      this.u8(n);
-    } else if (n < 0x10000) {
-      this.u8(0xda);
-      this.u16(n);
-    } else {
-      this.u8(0xdb);
-      this.u32(n);
-    }
-    this.copy(src, start, n);
+    if (this.strHead(n)) this.copy(src, start, n);
   }
 
   /** Bytes given as src[start, start+n). */
   binBytes(src: Uint8Array, start: number, n: number): void {
-    const head = n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
-    if (!this.room(head + n)) return;
-    if (n < 0x100) {
-      this.u8(0xc4);
-      this.u8(n);
-    } else if (n < 0x10000) {
-      this.u8(0xc5);
-      this.u16(n);
-    } else {
-      this.u8(0xc6);
-      this.u32(n);
-    }
-    this.copy(src, start, n);
+    if (this.binHead(n)) this.copy(src, start, n);
   }
 
   /** Bytes already encoded, given as src[start, start+n) (an envelope, an unchanged value). */
@@ -269,4 +256,14 @@ export function mapLengthAt(b: Uint8Array, o: number): number {
   if (t === 0xde) return (b[o + 1]! << 8) | b[o + 2]!;
   if (t === 0xdf) return ((b[o + 1]! << 24) >>> 0) + (b[o + 2]! << 16) + (b[o + 3]! << 8) + b[o + 4]!;
   return -1;
+}
+
+/** Write a value of a schema field type (the T_* codes) canonically; null and undefined as nil. */
+export function writeTyped(w: CanonicalWriter, v: unknown, type: number): void {
+  if (v === null || v === undefined) w.nil();
+  else if (type === T_STRING) w.str(v as string);
+  else if (type === T_INT) w.int(v as number | bigint);
+  else if (type === T_FLOAT) w.float(v as number);
+  else if (type === T_BOOL) w.bool(v as boolean);
+  else w.bin(v as Uint8Array);
 }

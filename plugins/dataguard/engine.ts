@@ -1,10 +1,11 @@
 import { Unpackr } from 'msgpackr';
 import type { RecordBatch } from '../../kernel/plugin-contract.ts';
-import { CanonicalWriter, encodeCanonicalString, mapLengthAt } from './canonical-msgpack.ts';
+import { CanonicalWriter, encodeCanonicalString, mapLengthAt, writeTyped } from './canonical-msgpack.ts';
 import { ENVELOPE_BYTES, codecOfMode, readEnvelope, type EnvelopeHeader, type PayloadMode } from './envelope.ts';
 import { base64DecodedMax, decodeBase64, encodeBase64, type Framing } from './framing.ts';
 import { bytesEqual, hashBytes, hashString, maskString, truncateBytes, truncateString } from './redact-values.ts';
-import type { FieldType, SchemaContract } from './registry.ts';
+import { T_BOOL, T_FLOAT, T_INT, T_STRING, TYPE_CODE } from './field-types.ts';
+import type { SchemaContract } from './registry.ts';
 import type { BoundRule, ReplacementValue } from './rules.ts';
 import type { DataguardRole } from './spec-rules.ts';
 import { rulesScannable, ScanPath, SCAN_FALLBACK, SCAN_FORWARD_INPUT, SCAN_INCOMPATIBLE } from './scan-path.ts';
@@ -33,18 +34,6 @@ import type { DataguardStageCounters, RejectReason } from './stage-counters.ts';
  * creates (a hash, a masked string).
  */
 
-const T_STRING = 0,
-  T_INT = 1,
-  T_FLOAT = 2,
-  T_BOOL = 3,
-  T_BYTES = 4;
-const TYPE_CODE: Record<FieldType, number> = {
-  string: T_STRING,
-  int: T_INT,
-  float: T_FLOAT,
-  bool: T_BOOL,
-  bytes: T_BYTES,
-};
 const INT64_MIN = -(2 ** 63);
 const UINT64_LIMIT = 2 ** 64;
 
@@ -536,26 +525,6 @@ export class DataguardEngine {
   }
 
   private writeValue(v: unknown, type: number): void {
-    const w = this.writer;
-    if (v === null || v === undefined) {
-      w.nil();
-      return;
-    }
-    switch (type) {
-      case T_STRING:
-        w.str(v as string);
-        return;
-      case T_INT:
-        w.int(v as number | bigint);
-        return;
-      case T_FLOAT:
-        w.float(v as number);
-        return;
-      case T_BOOL:
-        w.bool(v as boolean);
-        return;
-      default:
-        w.bin(v as Uint8Array);
-    }
+    writeTyped(this.writer, v, type);
   }
 }

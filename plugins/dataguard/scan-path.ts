@@ -1,6 +1,7 @@
-import { CanonicalWriter, encodeCanonicalString } from './canonical-msgpack.ts';
+import { CanonicalWriter, encodeCanonicalString, writeTyped } from './canonical-msgpack.ts';
 import { ENVELOPE_BYTES } from './envelope.ts';
-import type { FieldType, SchemaContract } from './registry.ts';
+import { T_BOOL, T_BYTES, T_FLOAT, T_INT, T_STRING, TYPE_CODE } from './field-types.ts';
+import type { SchemaContract } from './registry.ts';
 import type { BoundRule, ReplacementValue } from './rules.ts';
 import { Sha256 } from './sha256.ts';
 
@@ -35,18 +36,6 @@ export const SCAN_FORWARD_INPUT = 2;
 /** rules changed the record: `applied` says which; the body is in the writer unless `overflow` */
 export const SCAN_OUTPUT = 3;
 
-const T_STRING = 0,
-  T_INT = 1,
-  T_FLOAT = 2,
-  T_BOOL = 3,
-  T_BYTES = 4;
-const TYPE_CODE: Record<FieldType, number> = {
-  string: T_STRING,
-  int: T_INT,
-  float: T_FLOAT,
-  bool: T_BOOL,
-  bytes: T_BYTES,
-};
 /** msgpack value kinds the scanner reads */
 const V_NIL = 0,
   V_BOOL = 1,
@@ -122,22 +111,7 @@ function canonicalOf(v: ReplacementValue, type: number): Uint8Array {
   const w = new CanonicalWriter(
     16 + (typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v instanceof Uint8Array ? v.length : 0),
   );
-  switch (type) {
-    case T_STRING:
-      w.str(v as string);
-      break;
-    case T_INT:
-      w.int(v as number | bigint);
-      break;
-    case T_FLOAT:
-      w.float(v as number);
-      break;
-    case T_BOOL:
-      w.bool(v as boolean);
-      break;
-    default:
-      w.bin(v as Uint8Array);
-  }
+  writeTyped(w, v, type);
   return Uint8Array.prototype.slice.call(w.buf, 0, w.pos);
 }
 
