@@ -147,14 +147,7 @@ export class RingHandle {
     this.u32[off >>> 2] = bytes.length;
   }
 
-  /** Copy `src[start, end)` into the slot of a claimed `seq` without a subarray. */
-  writeRange(seq: number, src: Uint8Array, start: number, end: number): void {
-    const off = this.slotsBase + (seq & this.mask) * this.stride;
-    const dst = this.u8;
-    let j = off + SLOT_HEADER;
-    for (let i = start; i < end; i++) dst[j++] = src[i]!;
-    this.u32[off >>> 2] = end - start;
-  }
+
 
   /**
    * Claim up to n slots without blocking and copy record i into them from `src + spans[2i] ..

@@ -50,7 +50,9 @@ export class IngressStaging {
    * the core adds span offsets to it in 32-bit arithmetic.
    */
   stageBytes(bytes: Uint8Array, lo: number, hi: number, view: DataView | null = null): number {
-    if (bytes.buffer === this.u8.buffer) return bytes.byteOffset;
+    // a chunk in the shared memory already is read in place; a small one (a pushed record) is
+    // copied without asking: `.buffer` of a small on-heap typed array creates its ArrayBuffer
+    if (bytes.byteLength > SMALL_RANGE && bytes.buffer === this.u8.buffer) return bytes.byteOffset;
     if (hi - lo > STAGING_BYTES) return -1;
     if (bytes.length <= STAGING_BYTES && (hi - lo) * 2 >= bytes.length) {
       this.u8.set(bytes, this.bytesOffset); // the whole view: no subarray object

@@ -17,7 +17,8 @@ import { close, open } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { KernelErrors } from '../errors/kernel-errors.ts';
 import type { AdapterHealth, ConnectionState, EgressAdapter, EgressView } from '../plugin-contract.ts';
-import { copyBytes, dataViewOf } from './byte-copy.ts';
+import { dataViewOf } from './byte-copy.ts';
+import { ViewLines } from './view-lines.ts';
 import { DoubleBufferedFile } from './double-buffered-file.ts';
 
 const NL = 10;
@@ -48,7 +49,7 @@ export class LineEgress implements EgressAdapter {
   /** writeFrom's output buffer and the DataViews it copies with */
   private out: Buffer | null = null;
   private outView: DataView | null = null;
-  private memView: DataView | null = null;
+  private readonly lines = new ViewLines();
 
   constructor(private readonly opts: LineEgressOptions = {}) {}
 
@@ -127,7 +128,7 @@ export class LineEgress implements EgressAdapter {
       const at = this.file.reserve(total);
       // the filling buffer is full behind a slow write: the view stays valid until this settles
       if (typeof at !== 'number') return at.then(() => this.writeFrom(view));
-      this.copyView(view, this.file.fill, this.file.fillView, at);
+      this.lines.copy(view, this.file.fill, this.file.fillView, at);
       this.file.commit(total, n);
       if (!this.opts.buffered) return this.file.flush();
       return;
@@ -137,24 +138,9 @@ export class LineEgress implements EgressAdapter {
 
   private async writeViewToStream(view: EgressView, total: number): Promise<void> {
     const buf = this.outputBuffer(total);
-    this.copyView(view, buf, this.outView!, 0);
+    this.lines.copy(view, buf, this.outView!, 0);
     await this.send(total === buf.length ? buf : buf.subarray(0, total));
     this.count += view.count;
-  }
-
-  /** Copy the records of `view`, a `\n` after each, into `buf` (viewed by `dst`) from `at` on. */
-  private copyView(view: EgressView, buf: Buffer, dst: DataView, at: number): void {
-    if (this.memView === null || this.memView.buffer !== view.memory.buffer) this.memView = dataViewOf(view.memory);
-    const src = this.memView;
-    const base = view.memory.byteOffset;
-    const n = view.count;
-    let o = at;
-    for (let i = 0; i < n; i++) {
-      const len = view.length(i);
-      copyBytes(src, view.offset(i) - base, dst, o, len);
-      o += len;
-      buf[o++] = NL;
-    }
   }
 
   /** The output buffer of a writeFrom batch: reused for stdout and files, new for a given stream. */

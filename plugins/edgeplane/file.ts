@@ -9,7 +9,8 @@ import type {
   IngressSink,
 } from '../../kernel/plugin-contract.ts';
 import { LineSplitter as SpanSplitter } from '../../kernel/io/line-splitter.ts';
-import { copyBytes, dataViewOf } from '../../kernel/io/byte-copy.ts';
+import { dataViewOf } from '../../kernel/io/byte-copy.ts';
+import { ViewLines } from '../../kernel/io/view-lines.ts';
 import { sleep } from './backoff.ts';
 import { track, type LiveBinding } from './bindings.ts';
 import { HealthTracker, errorText } from './health.ts';
@@ -246,7 +247,7 @@ export class FileEgress implements EgressAdapter, LiveBinding {
   /** writeFrom's reused output buffer and the DataViews it copies with */
   private out: Buffer | null = null;
   private outView: DataView | null = null;
-  private memView: DataView | null = null;
+  private readonly lines = new ViewLines();
 
   constructor(readonly settings: z.output<typeof FileEgressSettings>) {}
 
@@ -303,16 +304,7 @@ export class FileEgress implements EgressAdapter, LiveBinding {
     }
     const buf = this.out;
     const dst = this.outView!;
-    if (this.memView === null || this.memView.buffer !== view.memory.buffer) this.memView = dataViewOf(view.memory);
-    const src = this.memView;
-    const base = view.memory.byteOffset;
-    let o = 0;
-    for (let i = 0; i < n; i++) {
-      const len = view.length(i);
-      copyBytes(src, view.offset(i) - base, dst, o, len);
-      o += len;
-      buf[o++] = 10;
-    }
+    this.lines.copy(view, buf, dst, 0);
     this.h.lag(n);
     try {
       // the buffer is reused only after this write resolved (the next batch comes after it)
