@@ -147,8 +147,6 @@ export class RingHandle {
     this.u32[off >>> 2] = bytes.length;
   }
 
-
-
   /**
    * Claim up to n slots without blocking and copy record i into them from `src + spans[2i] ..
    * src + spans[2i + 1]` (u32 pairs at address `spans`; both in this memory): one core call for
