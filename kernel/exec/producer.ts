@@ -31,6 +31,11 @@ export const PUBLISH_BATCH = 256;
  * which a stage a batch behind releases it. Counted, not timed: reading a clock allocates here.
  */
 export const FULL_RING_PUMPS = 4096;
+/**
+ * A `pushSpans` of at most this many records (a `push`: one) is copied into its slots by this
+ * thread directly; larger ones are staged for the core's batch write (ingress-staging.ts).
+ */
+const FEW_RECORDS = 4;
 
 /** Receives each published batch before consumers can see it (the ingress journal). */
 export interface PublishedBatchSink {
@@ -227,9 +232,12 @@ export class RingProducer implements IngressSink {
     publishNow: boolean,
   ): number {
     const slotBytes = this.slotBytes;
-    if (this.rings.length === 1 && this.staging !== null && i < count) {
-      const placed = this.placeSpansInCore(bytes, spans, i, count, token, publishNow);
-      if (placed >= 0) return placed;
+    if (this.rings.length === 1 && i < count) {
+      if (count - i <= FEW_RECORDS) return this.placeFew(bytes, spans, i, count, token, publishNow);
+      if (this.staging !== null) {
+        const placed = this.placeSpansInCore(bytes, spans, i, count, token, publishNow);
+        if (placed >= 0) return placed;
+      }
     }
     if (this.rings.length === 1) {
       // a chunk larger than the staging area: claim the slots of the next records that fit, up
@@ -271,6 +279,51 @@ export class RingProducer implements IngressSink {
       this.received++;
       this.placeSpan(ring, shard, bytes, start, end - start, token);
       i++;
+    }
+    return i;
+  }
+
+  /**
+   * The one-shard path of a few records (a push, one record per publish): each is claimed and
+   * copied straight into its slot here, with no staging: staging one record costs a copy into
+   * the staging area, its span and the core's copy, where one JS copy into the slot does.
+   * Returns the first record not placed (the ring is full).
+   */
+  private placeFew(
+    bytes: Uint8Array,
+    spans: Uint32Array,
+    i: number,
+    count: number,
+    token: unknown,
+    publishNow: boolean,
+  ): number {
+    const ring = this.rings[0]!;
+    const slotBytes = this.slotBytes;
+    while (i < count) {
+      const start = spans[2 * i]!;
+      const len = spans[2 * i + 1]! - start;
+      if (len > slotBytes) {
+        this.countRefused(len);
+        i++;
+        continue;
+      }
+      if (ring.tryClaim(1) === 0) break;
+      const seq = this.nextSeq[0]!;
+      this.nextSeq[0] = seq + 1;
+      const slot = ring.slotOffset(seq);
+      if (start === 0 && len === bytes.length) ring.u8.set(bytes, slot + SLOT_HEADER);
+      else copyBytes(this.viewOf(bytes), start, this.memView, slot + SLOT_HEADER, len);
+      ring.u32[slot >>> 2] = len;
+      this.received++;
+      this.accepted++;
+      this.log.append(0, token);
+      if (this.pending[0]++ === 0) this.firstPending[0] = seq;
+      i++;
+      if (this.pending[0]! >= this.publishBatch) this.publishShard(0);
+    }
+    if (this.pending[0]! > 0) {
+      if (publishNow) this.publishShard(0);
+      else this.publishSoon();
     }
     return i;
   }
