@@ -301,6 +301,34 @@ export function ringWrite(base: usize, seq: f64, src: usize, len: u32): void {
   store<u32>(slot, len);
 }
 
+/** How many records from the start of a span batch fit a slot (the first longer one stops it). */
+function fittingPrefix(base: usize, spans: usize, n: i32): i32 {
+  const slotBytes = load<u32>(base + H_SLOT_BYTES);
+  let fit = 0;
+  while (fit < n) {
+    const at = spans + (<usize>fit << 3);
+    if (load<u32>(at + 4) - load<u32>(at) > slotBytes) break;
+    fit++;
+  }
+  return fit;
+}
+
+/** Copy records 0..count-1 of a span batch into the claimed slots from `seq` on, with their len words. */
+// @ts-ignore: decorator
+@inline function copySpans(base: usize, src: usize, spans: usize, count: i32, seq: i64): void {
+  const mask = <i64>load<u32>(base + H_CAPACITY) - 1;
+  const stride = <i64>load<u32>(base + R_SLOT_STRIDE);
+  const slots = base + SLOTS;
+  for (let i = 0; i < count; i++, seq++) {
+    const at = spans + (<usize>i << 3);
+    const start = load<u32>(at);
+    const len = load<u32>(at + 4) - start;
+    const slot = slots + <usize>((seq & mask) * stride);
+    memory.copy(slot + SLOT_HEADER, src + <usize>start, len);
+    store<u32>(slot, len);
+  }
+}
+
 /**
  * The producer's batch write: claim up to `n` slots without blocking and copy record i of the
  * batch into them, record i being the bytes `src + spans[2i] .. src + spans[2i + 1]` (`spans`:
@@ -311,29 +339,32 @@ export function ringWrite(base: usize, seq: f64, src: usize, len: u32): void {
  * `ringNext()` (read before the call) on. Nothing is published (`ringPublish`).
  */
 export function ringTryWriteSpans(base: usize, src: usize, spans: usize, n: i32): i32 {
-  const slotBytes = load<u32>(base + H_SLOT_BYTES);
-  let fit = 0;
-  while (fit < n) {
-    const at = spans + (<usize>fit << 3);
-    if (load<u32>(at + 4) - load<u32>(at) > slotBytes) break;
-    fit++;
-  }
+  const fit = fittingPrefix(base, spans, n);
   if (fit == 0) return 0;
   const got = ringTryClaim(base, fit);
   if (got == 0) return 0;
-  const mask = <i64>load<u32>(base + H_CAPACITY) - 1;
-  const stride = <i64>load<u32>(base + R_SLOT_STRIDE);
-  const slots = base + SLOTS;
-  let seq = load<i64>(base + P_NEXT) - <i64>got;
-  for (let i = 0; i < got; i++, seq++) {
-    const at = spans + (<usize>i << 3);
-    const start = load<u32>(at);
-    const len = load<u32>(at + 4) - start;
-    const slot = slots + <usize>((seq & mask) * stride);
-    memory.copy(slot + SLOT_HEADER, src + <usize>start, len);
-    store<u32>(slot, len);
-  }
+  copySpans(base, src, spans, got, load<i64>(base + P_NEXT) - <i64>got);
   return got;
+}
+
+/**
+ * The blocking batch write, for a producer on a thread that may wait (a worker): claim, copy and
+ * publish a span batch in one call. Claims the slots of the records that fit slot_bytes from the
+ * start of the batch (at most `capacity`), waiting per the ring's strategy while the ring is full,
+ * copies them in and publishes them. Returns how many records were written (fewer than `n` when
+ * the next one is longer than slot_bytes: the caller refuses it and calls again past it), or -1
+ * when the ring aborted while it waited.
+ */
+export function ringWriteSpans(base: usize, src: usize, spans: usize, n: i32): i32 {
+  let fit = fittingPrefix(base, spans, n);
+  const capacity = <i32>load<u32>(base + H_CAPACITY);
+  if (fit > capacity) fit = capacity;
+  if (fit == 0) return 0;
+  const first = ringClaim(base, fit);
+  if (first < 0) return -1;
+  copySpans(base, src, spans, fit, <i64>first);
+  ringPublish(base);
+  return fit;
 }
 
 /** Payload length of the slot of `seq` (the dropped bit is not part of it). */

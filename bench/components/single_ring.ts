@@ -4,11 +4,15 @@
  *   node --no-liftoff --conditions=source --import tsx bench/components/single_ring.ts [--quick]
  *
  * 1 producer → 1 stage, each on its own worker thread, 64-byte payloads, batch sizes 1/16/256,
- * wait strategies spin and backoff, over four transports in the same run:
- *   wasm     the WASM core ring; the stage is a JS handler over the executor's RecordBatch
- *   js       the same ring algorithm in plain JS (Int32Array + Atomics over a SharedArrayBuffer)
- *   ringbuf  ringbuf.js 0.4 (SPSC on a SharedArrayBuffer)
- *   port     MessagePort.postMessage of one Float64Array per batch (no wait strategy)
+ * wait strategies spin and backoff, over four transports in the same run. The producer moves
+ * records that are already in a source buffer (single-ring/source.ts, as an I/O read leaves
+ * them) into the transport, each the way its transport does best:
+ *   wasm     the WASM core ring: one core call per batch claims, copies (memory.copy) and
+ *            publishes (ringWriteSpans); the stage is a JS handler over the executor's RecordBatch
+ *   js       the same ring algorithm in plain JS (Int32Array + Atomics over a SharedArrayBuffer):
+ *            claim, a copy of each record's 8 words, publish
+ *   ringbuf  ringbuf.js 0.4 (SPSC on a SharedArrayBuffer): push of the batch from the source
+ *   port     MessagePort.postMessage of a copy of the batch (no wait strategy)
  * Throughput is records / (consumer's last release − producer's first claim), median and best of
  * the repetitions (interleaved across transports so that load from elsewhere hits them alike). Latency is the
  * producer-measured round trip of one batch (publish → the stage released it), recorded in an HDR histogram: p50 / p99
@@ -26,6 +30,7 @@ import { RingHandle, DEFAULT_SPIN_NS, type WaitKind } from '../../kernel/core/ri
 import { startModuleWorker } from '../../kernel/exec/module-worker.ts';
 import { JsRing, jsRingBytes } from './single-ring/js-ring.ts';
 import type { Impl, PairSetup, RunCommand, RunResult } from './single-ring/worker.ts';
+import { SOURCE_RECORDS, SOURCE_RECORD_BYTES, fillSource, fillSpans } from './single-ring/source.ts';
 
 const quick = process.argv.includes('--quick');
 const REPS = Number(process.env.BENCH_REPS ?? (quick ? 1 : 3));
@@ -53,8 +58,13 @@ const module = compileCore();
 const layout = new LayoutAllocator();
 const ringBytes = LayoutAllocator.ringBytes(CAPACITY, REC);
 const base = layout.carve('bench.ring', ringBytes);
+// the wasm producer's source records and their spans table, in the shared memory the core reads
+const sourceBase = layout.carve('bench.source', SOURCE_RECORDS * SOURCE_RECORD_BYTES);
+const spansBase = layout.carve('bench.source_spans', SOURCE_RECORDS * 8);
 const memory = createSharedMemory(layout.totalBytes);
 const core = instantiateCore(module, memory);
+fillSource(new Float64Array(memory.buffer), sourceBase / 8);
+fillSpans(new Uint32Array(memory.buffer), spansBase / 4);
 
 interface Pair {
   producer: Worker;
@@ -98,7 +108,7 @@ function freshTransport(impl: Impl, wait: WaitKind): Partial<RunCommand> {
   if (impl === 'wasm') {
     new Uint8Array(memory.buffer).fill(0, base, base + ringBytes);
     RingHandle.create(core, memory, base, { capacity: CAPACITY, slotBytes: REC, deps: [[]], egress: false, wait });
-    return { base };
+    return { base, source: { records: sourceBase, spans: spansBase } };
   }
   if (impl === 'js') {
     const sab = new SharedArrayBuffer(jsRingBytes(CAPACITY, REC));

@@ -99,6 +99,8 @@ export interface CoreExports {
   ringWrite(base: number, seq: number, src: number, len: number): void;
   /** assembly/ring/ringTryWriteSpans (AssemblyScript result: i32) */
   ringTryWriteSpans(base: number, src: number, spans: number, n: number): number;
+  /** assembly/ring/ringWriteSpans (AssemblyScript result: i32) */
+  ringWriteSpans(base: number, src: number, spans: number, n: number): number;
   /** assembly/ring/ringLength (AssemblyScript result: u32) */
   ringLength(base: number, seq: number): number;
   /** assembly/ring/ringDropped (AssemblyScript result: bool) */

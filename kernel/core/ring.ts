@@ -157,6 +157,17 @@ export class RingHandle {
     return this.core.ringTryWriteSpans(this.base, src, spans, n);
   }
 
+  /**
+   * The blocking form of `tryWriteSpans`, for a producer on a worker: claim the slots of the
+   * records that fit slot_bytes from the start of the batch (at most `capacity`), waiting per the
+   * ring's strategy while it is full, copy them in and publish them, in one core call. Returns how
+   * many were written (fewer than n: record n is longer than slot_bytes; refuse it and go on past
+   * it), or -1 when the ring aborted while it waited.
+   */
+  writeSpans(src: number, spans: number, n: number): number {
+    return this.core.ringWriteSpans(this.base, src, spans, n);
+  }
+
   // -- producer -------------------------------------------------------------------------------
   next(): number {
     return this.core.ringNext(this.base);

@@ -3,6 +3,7 @@
 // with which bytes, where it stops (an oversized record, a full ring), for any span layout.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { compileCore, createSharedMemory, instantiateCore } from '../../kernel/core/wasm.ts';
 import { LayoutAllocator } from '../../kernel/core/layout.ts';
@@ -113,6 +114,47 @@ test('a batch resumed past an oversized record and after the ring drained goes o
   assert.is(ring.tryWriteSpans(src, at + 5 * 8, 2), 2, 'two slots came back');
   assert.equal([2, 3, 4, 5].map(text), ['ccc', 'd', 'e', 'f'], 'the unreleased slots are untouched');
 });
+
+test(
+  'the blocking batch write waits for room, stops ' + 'before an oversized record and publishes what it wrote',
+  async () => {
+    const { ring, staging } = setup(4, 8, 0);
+    const enc = new TextEncoder();
+    const texts = ['a', 'bb', 'ccc', 'dddd', 'e', 'too long here', 'f', 'g'];
+    const chunk = enc.encode(texts.join(''));
+    const spans = new Uint32Array(2 * texts.length);
+    let o = 0;
+    texts.forEach((t, i) => {
+      spans[2 * i] = o;
+      o += t.length;
+      spans[2 * i + 1] = o;
+    });
+    const src = staging.stageBytes(chunk, 0, chunk.length);
+    const at = staging.stageSpans(spans, 0, texts.length);
+    assert.is(ring.writeSpans(src, at, 4), 4, 'room for four: written at once');
+    assert.is(ring.cursor(), 3, 'and published');
+    // a consumer on another thread releases the first two slots after a while: the write waits for them
+    const worker = new Worker(
+      `const { workerData: { sab, index } } = require('node:worker_threads');
+     const i64 = new BigInt64Array(sab);
+     setTimeout(() => { Atomics.store(i64, index, 1n); Atomics.add(new Int32Array(sab), index * 2 + 3, 1);
+       Atomics.notify(new Int32Array(sab), index * 2 + 3); }, 50);`,
+      { eval: true, workerData: { sab: ring.u8.buffer, index: ring.core.ringCellAddr(ring.base, 0) / 8 } },
+    );
+    const t0 = performance.now();
+    assert.is(ring.writeSpans(src, at + 4 * 8, 3), 1, 'stops before the oversized record');
+    assert.ok(performance.now() - t0 >= 30, 'it waited for the consumer');
+    assert.is(ring.cursor(), 4);
+    const dec = new TextDecoder();
+    const text = (seq: number) =>
+      dec.decode(ring.u8.slice(ring.payloadOffset(seq), ring.payloadOffset(seq) + ring.length(seq)));
+    assert.equal([2, 3, 4].map(text), ['ccc', 'dddd', 'e']);
+    await worker.terminate();
+    assert.is(ring.writeSpans(src, at + 6 * 8, 1), 1, 'past the oversized record: the last free slot');
+    ring.abort(9, 6);
+    assert.is(ring.writeSpans(src, at + 7 * 8, 1), -1, 'full and aborted: the wait ends');
+  },
+);
 
 test(
   'staging: a range too large for the area, or too many spans, is refused (-1) and the caller takes the ' +

@@ -4,7 +4,14 @@
  *   js       the plain-JS twin (js-ring.ts)
  *   ringbuf  ringbuf.js 0.4 (push/pop of Float64Array records)
  *   port     MessagePort.postMessage of a Float64Array per batch
- * A record is 64 bytes: 8 f64, the first its sequence. The consumer checks order and length.
+ * The records are already in a source buffer, as an I/O read leaves them (SOURCE_RECORDS records
+ * of 64 bytes: 8 f64, the first its index in the source); every producer moves them from there:
+ *   wasm     one core call per batch claims the slots, copies the records (memory.copy) and
+ *            publishes (ringWriteSpans, over a spans table of the source made once)
+ *   js       claims, copies each record's 8 words into its slot, publishes
+ *   ringbuf  pushes the batch from the source array
+ *   port     posts a copy of the batch
+ * The consumer checks order (the first word is the sequence modulo SOURCE_RECORDS) and length.
  * Commands arrive by postMessage; results go back the same way (never per message).
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -15,6 +22,7 @@ import { RingHandle, type WaitKind } from '../../../kernel/core/ring.ts';
 import { SlotBatch } from '../../../kernel/exec/record-batch.ts';
 import type { RecordBatch } from '../../../kernel/plugin-api.ts';
 import { JsRing } from './js-ring.ts';
+import { SOURCE_RECORDS, fillSource } from './source.ts';
 
 export type Impl = 'wasm' | 'js' | 'ringbuf' | 'port';
 export interface PairSetup {
@@ -34,7 +42,11 @@ export interface RunCommand {
   capacity: number;
   base?: number;
   sab?: SharedArrayBuffer;
+  /** wasm: the source records and their spans table in the shared memory (fillSource) */
+  source?: { records: number; spans: number };
 }
+
+const SRC_MASK = SOURCE_RECORDS - 1;
 export interface RunResult {
   role: 'producer' | 'consumer' | 'ready';
   t0?: number;
@@ -53,17 +65,6 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const core = setup.memory ? instantiateCore(setup.module!, setup.memory) : null;
 const post = (r: RunResult) => parentPort!.postMessage(r);
 
-function fill(f64: Float64Array, i: number, seq: number): void {
-  f64[i] = seq;
-  f64[i + 1] = 1;
-  f64[i + 2] = 2;
-  f64[i + 3] = 3;
-  f64[i + 4] = 4;
-  f64[i + 5] = 5;
-  f64[i + 6] = 6;
-  f64[i + 7] = 7;
-}
-
 /** a spin-then-sleep pause for transports without a wake-up of their own (ringbuf.js) */
 function makePause(): (t0: number) => void {
   const spin = setup.wait === 'spin' ? Infinity : setup.spinNs / 1e6;
@@ -78,18 +79,14 @@ function wasmRun(c: RunCommand): void {
   const f64 = new Float64Array(setup.memory!.buffer);
   if (setup.role === 'producer') {
     const rtt = c.mode === 'latency' ? new Float64Array(Math.ceil(c.n / c.batch)) : null;
-    const u32 = ring.u32;
+    const { records, spans } = c.source!;
     const t0 = now();
     let k = 0;
     for (let sent = 0; sent < c.n; sent += c.batch) {
       const t = rtt ? performance.now() : 0;
-      const first = ring.claim(c.batch);
-      for (let s = first; s < first + c.batch; s++) {
-        const o = ring.slotOffset(s);
-        u32[o >>> 2] = REC;
-        fill(f64, (o + 8) >>> 3, s);
-      }
-      const hi = ring.publish();
+      if (ring.writeSpans(records, spans + (sent & SRC_MASK) * 8, c.batch) !== c.batch)
+        throw new Error('the ring aborted');
+      const hi = sent + c.batch - 1;
       if (rtt) {
         while (ring.minGating() < hi) {
           /* spin: the round trip */
@@ -107,7 +104,7 @@ function wasmRun(c: RunCommand): void {
   const handler = {
     onBatch(b: RecordBatch) {
       for (let i = 0; i < b.count; i++) {
-        if (b.length(i) !== REC || f64[b.offset(i) >>> 3] !== expect) bad++;
+        if (b.length(i) !== REC || f64[b.offset(i) >>> 3] !== (expect & SRC_MASK)) bad++;
         expect++;
       }
     },
@@ -131,15 +128,26 @@ function jsRun(c: RunCommand): void {
   const u32 = ring.u32;
   if (setup.role === 'producer') {
     const rtt = c.mode === 'latency' ? new Float64Array(Math.ceil(c.n / c.batch)) : null;
+    const src = new Float64Array(SOURCE_RECORDS * F);
+    fillSource(src, 0);
     const t0 = now();
     let k = 0;
     for (let sent = 0; sent < c.n; sent += c.batch) {
       const t = rtt ? performance.now() : 0;
       const first = ring.claim(c.batch);
-      for (let s = first; s < first + c.batch; s++) {
+      let j = (sent & SRC_MASK) * F;
+      for (let s = first; s < first + c.batch; s++, j += F) {
         const o = ring.slotOffset(s);
         u32[o >>> 2] = REC;
-        fill(f64, (o + 8) >>> 3, s);
+        const i = (o + 8) >>> 3;
+        f64[i] = src[j]!;
+        f64[i + 1] = src[j + 1]!;
+        f64[i + 2] = src[j + 2]!;
+        f64[i + 3] = src[j + 3]!;
+        f64[i + 4] = src[j + 4]!;
+        f64[i + 5] = src[j + 5]!;
+        f64[i + 6] = src[j + 6]!;
+        f64[i + 7] = src[j + 7]!;
       }
       ring.publish();
       if (rtt) {
@@ -161,7 +169,7 @@ function jsRun(c: RunCommand): void {
     const avail = ring.waitFor(next);
     for (let s = next; s <= avail; s++) {
       const o = ring.slotOffset(s);
-      if (u32[o >>> 2] !== REC || f64[(o + 8) >>> 3] !== expect) bad++;
+      if (u32[o >>> 2] !== REC || f64[(o + 8) >>> 3] !== (expect & SRC_MASK)) bad++;
       expect++;
     }
     ring.release(avail);
@@ -175,19 +183,20 @@ function ringbufRun(c: RunCommand): void {
   const rb = new RingBuffer(c.sab!, Float64Array);
   const pause = makePause();
   if (setup.role === 'producer') {
-    const stage = new Float64Array(c.batch * F);
+    const src = new Float64Array(SOURCE_RECORDS * F);
+    fillSource(src, 0);
     const rtt = c.mode === 'latency' ? new Float64Array(Math.ceil(c.n / c.batch)) : null;
     const t0 = now();
     let k = 0;
     for (let sent = 0; sent < c.n; sent += c.batch) {
       const t = rtt ? performance.now() : 0;
-      for (let j = 0; j < c.batch; j++) fill(stage, j * F, sent + j);
+      const from = (sent & SRC_MASK) * F;
       let pushed = 0;
       const len = c.batch * F;
       const tw = performance.now();
       while (pushed < len) {
         const room = Math.floor(rb.available_write() / F) * F;
-        const w = room > 0 ? rb.push(stage, Math.min(room, len - pushed), pushed) : 0;
+        const w = room > 0 ? rb.push(src, Math.min(room, len - pushed), from + pushed) : 0;
         if (w === 0) pause(tw);
         pushed += w;
       }
@@ -214,7 +223,7 @@ function ringbufRun(c: RunCommand): void {
     }
     tw = performance.now();
     for (let i = 0; i < got; i += F) {
-      if (local[i] !== expect) bad++;
+      if (local[i] !== (expect & SRC_MASK)) bad++;
       expect++;
     }
   }
@@ -225,11 +234,12 @@ function ringbufRun(c: RunCommand): void {
 function portRun(c: RunCommand): void {
   const port = setup.port!;
   if (setup.role === 'producer') {
+    const src = new Float64Array(SOURCE_RECORDS * F);
+    fillSource(src, 0);
     const t0 = now();
     for (let sent = 0; sent < c.n; sent += c.batch) {
-      const a = new Float64Array(c.batch * F);
-      for (let j = 0; j < c.batch; j++) fill(a, j * F, sent + j);
-      port.postMessage(a);
+      const from = (sent & SRC_MASK) * F;
+      port.postMessage(src.slice(from, from + c.batch * F));
     }
     post({ role: 'producer', t0 });
     return;
@@ -238,7 +248,7 @@ function portRun(c: RunCommand): void {
   let bad = 0;
   const onMessage = (a: Float64Array) => {
     for (let i = 0; i < a.length; i += F) {
-      if (a[i] !== expect) bad++;
+      if (a[i] !== (expect & SRC_MASK)) bad++;
       expect++;
     }
     if (expect >= c.n) {
