@@ -257,6 +257,13 @@ export interface IngressSink {
    */
   pushSpans?(bytes: Uint8Array, spans: Uint32Array, count: number): void | Promise<void>;
   /**
+   * Optional: lend the adapter a read buffer of `bytes` bytes in the runtime's shared memory, for
+   * the run. Records read into it and pushed with `pushSpans` are copied into their slots from
+   * there directly (one copy less per record). Returns null when none is left: read into your own
+   * buffer. The rule of `pushSpans` holds: do not overwrite bytes a pending push still reads.
+   */
+  readBuffer?(bytes: number): Uint8Array | null;
+  /**
    * Optional: the largest record the sink accepts (slot_bytes). An adapter that reads a record
    * larger than this may stop buffering it at once and call `refuse` with its length instead of
    * pushing it (bounded memory, linear time for a hostile 100 MB line).

@@ -146,6 +146,8 @@ class SingleRingContender implements Contender {
   private sent = 0;
   /** spans of one send over the pool's contiguous bytes (fixed-size pools), reused */
   private readonly spans: Uint32Array | null;
+  /** the pool's contiguous bytes where the adapter "read" them: a buffer the runtime lent, if it lends one */
+  private readonly bytes: Uint8Array | null;
   constructor(
     private readonly sink: FlushingSink,
     private readonly outcome: Promise<RunOutcome>,
@@ -153,11 +155,17 @@ class SingleRingContender implements Contender {
     batch: number,
   ) {
     this.spans = pool.contiguous !== null && pool.minBytes === pool.maxBytes ? new Uint32Array(2 * batch) : null;
+    const contiguous = pool.contiguous;
+    const lent = contiguous !== null && sink.readBuffer ? sink.readBuffer(contiguous.length) : null;
+    lent?.set(contiguous!);
+    this.bytes = lent ?? contiguous;
   }
 
   /**
    * A batch goes in as an ingress adapter that reads records into a buffer hands them over:
-   * one `pushSpans` call over the pool's bytes (the line ingress does the same per chunk).
+   * one `pushSpans` call over the pool's bytes (the line ingress does the same per chunk). The
+   * adapter reads into a buffer the runtime lends (`IngressSink.readBuffer`) when it lends one,
+   * so the pool is copied there once, at setup, as the adapter's reads would have landed there.
    * Pools of records of different sizes push record by record.
    */
   send(first: number, n: number): void | Promise<void> {
@@ -171,7 +179,7 @@ class SingleRingContender implements Contender {
         spans[2 * i + 1] = at + size;
       }
       this.sent = first + n;
-      return this.sink.pushSpans(this.pool.contiguous!, spans, n);
+      return this.sink.pushSpans(this.bytes!, spans, n);
     }
     const sink = this.sink;
     const pool = this.pool;

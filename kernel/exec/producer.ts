@@ -20,6 +20,7 @@ import type { IngressSink } from '../plugin-contract.ts';
 import { HALT_ABORTED, SLOT_HEADER, type RingHandle } from '../core/ring.ts';
 import { copyBytes, dataViewOf } from '../io/byte-copy.ts';
 import type { IngressStaging } from './ingress-staging.ts';
+import type { IngressReadBuffers } from './ingress-read-buffers.ts';
 import type { RouteLog } from './route-log.ts';
 import type { ShardRouter } from './shard-router.ts';
 import { KernelErrors } from '../errors/kernel-errors.ts';
@@ -108,6 +109,8 @@ export class RingProducer implements IngressSink {
     private readonly publishBatch = PUBLISH_BATCH,
     /** where the batch path stages chunks for the core (null: the per-record path only) */
     private readonly staging: IngressStaging | null = null,
+    /** read buffers lent to the ingress adapter (readBuffer), if any */
+    private readonly readBuffers: IngressReadBuffers | null = null,
   ) {
     this.pending = new Int32Array(rings.length);
     this.firstPending = new Float64Array(rings.length);
@@ -422,6 +425,11 @@ export class RingProducer implements IngressSink {
    */
   attachEgress(egress: ProducerEgress): void {
     this.egress = egress;
+  }
+
+  /** A read buffer in the shared memory (IngressSink.readBuffer): its records need no staging. */
+  readBuffer(bytes: number): Uint8Array | null {
+    return this.readBuffers?.lend(bytes) ?? null;
   }
 
   get maxRecordBytes(): number {

@@ -25,6 +25,7 @@ import { workerPlugins } from './worker-plugins.ts';
 import { startModuleWorker } from './module-worker.ts';
 import { RingProducer, PUBLISH_BATCH, type PublishedBatchSink } from './producer.ts';
 import { IngressStaging } from './ingress-staging.ts';
+import { IngressReadBuffers } from './ingress-read-buffers.ts';
 import { EgressReader } from './egress-reader.ts';
 import { RouteLog } from './route-log.ts';
 import { ShardRouter } from './shard-router.ts';
@@ -99,6 +100,7 @@ export class SingleRingRun extends PipelineRun {
     log: RouteLog,
     router: ShardRouter,
     staging: IngressStaging,
+    readBuffers: IngressReadBuffers,
   ) {
     super(opts);
     this.sink = new RingProducer(
@@ -109,6 +111,7 @@ export class SingleRingRun extends PipelineRun {
       opts.journal ?? null,
       PUBLISH_BATCH,
       staging,
+      readBuffers,
     );
     this.egressReader = new EgressReader(rings, log, this.sink, opts.egress, opts.ingress ?? null);
     this.sink.attachEgress(this.egressReader);
@@ -138,6 +141,7 @@ export class SingleRingRun extends PipelineRun {
     const blocks = sr.shards * stages.length;
     const countersBase = layout.carve('counters', LayoutAllocator.countersBytes(blocks, COUNTERS_PER_STAGE));
     const stagingBase = layout.carve('ingress.staging', IngressStaging.bytes);
+    const readBuffersBase = layout.carve('ingress.read_buffers', IngressReadBuffers.bytes);
     const memory = createSharedMemory(layout.totalBytes);
     const module = compileCore();
     const core = instantiateCore(module, memory);
@@ -222,6 +226,7 @@ export class SingleRingRun extends PipelineRun {
       log,
       new ShardRouter(sr.shards, shardKey.key),
       new IngressStaging(memory, stagingBase),
+      new IngressReadBuffers(memory, readBuffersBase),
     );
   }
 

@@ -4,6 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { coreKernel, singleRing, CheckingEgress, start, RecordStream, expectUpper } from './harness.ts';
+import { READ_BUFFER_BYTES } from '../../kernel/exec/ingress-read-buffers.ts';
 
 const dec = new TextDecoder();
 
@@ -57,6 +58,32 @@ test(
     assert.is(s.records_out, N);
   },
 );
+
+test('a read buffer the runtime lends: records pushed from it arrive in order; the region is bounded', async () => {
+  const kernel = await coreKernel();
+  const spec = singleRing([{ key: 'upper', depends_on: [] }], { capacity: 16 });
+  const { state, check } = expectUpper(12);
+  const egress = new CheckingEgress(check);
+  const run = await start(kernel, spec, egress);
+  const N = 4_000;
+  const { bytes, spans } = chunkOf(12, N);
+  const lent = run.sink.readBuffer!(bytes.length);
+  assert.ok(lent, 'a buffer is lent');
+  assert.ok(lent.buffer === run.rings[0]!.u8.buffer, 'in the shared memory');
+  assert.is(lent.byteOffset % 64, 0, 'aligned');
+  lent.set(bytes);
+  assert.is(run.sink.readBuffer!(READ_BUFFER_BYTES), null, 'no more than the region holds');
+  assert.is(run.sink.readBuffer!(0), null);
+  for (let first = 0; first < N; first += 500) {
+    const p = run.sink.pushSpans(lent, spans.subarray(2 * first), Math.min(500, N - first));
+    if (p) await p;
+  }
+  run.sink.end();
+  const s = await run.done;
+  assert.ok(s.ok, JSON.stringify(s.error));
+  assert.is(state.bad, -1, `first wrong record at ${state.bad}`);
+  assert.is(egress.count, N);
+});
 
 test(
   'oversized spans are refused at their index and counted, ' + 'the others delivered in order (one shard and three)',
