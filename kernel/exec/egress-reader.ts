@@ -197,6 +197,7 @@ export class EgressReader {
    * batch is full, false when the log is empty or the oldest record is not readable yet.
    */
   private take(): boolean {
+    if (this.rings.length === 1) return this.takeRuns();
     const log = this.log;
     const rings = this.rings;
     const nextSeq = this.nextSeq;
@@ -230,6 +231,53 @@ export class EgressReader {
       if (++this.held >= max) return true;
     }
     return false;
+  }
+
+  /**
+   * `take` for one ring: every record in the log is that ring's, so the readable ones are taken as
+   * a run (one bound for the run, its tokens in one pass when there are any), not record by record.
+   */
+  private takeRuns(): boolean {
+    const log = this.log;
+    const ring = this.rings[0]!;
+    const run = this.run_;
+    const u32 = ring.u32;
+    const slotsBase = ring.slotsBase;
+    const mask = ring.mask;
+    const stride = ring.stride;
+    for (;;) {
+      const size = log.size;
+      if (size === 0) return false;
+      const seq = this.nextSeq[0]!;
+      if (seq > this.readable[0]!) {
+        const avail = ring.available(EGRESS_CELL, seq);
+        if (avail < seq) return false;
+        this.readable[0] = avail;
+      }
+      let n = this.readable[0]! - seq + 1;
+      if (n > size) n = size;
+      if (n > this.batchMax - this.held) n = this.batchMax - this.held;
+      let k = run.count;
+      let bytes = 0;
+      for (let s = seq, end = seq + n; s < end; s++) {
+        const slot = slotsBase + (s & mask) * stride;
+        const word = u32[slot >>> 2]!;
+        if ((word & DROPPED_BIT) !== 0) this.dropped++;
+        else {
+          const len = word & LENGTH_MASK;
+          run.offsets[k] = slot + SLOT_HEADER;
+          run.lengths[k++] = len;
+          bytes += len;
+        }
+      }
+      run.count = k;
+      run.bytes += bytes;
+      log.shiftRun(n, this.tokens); // a dropped record is done too: ack it
+      this.nextSeq[0] = seq + n;
+      this.touched[0] = 1;
+      this.held += n;
+      if (this.held >= this.batchMax) return true;
+    }
   }
 
   /**

@@ -13,6 +13,8 @@ export class RouteLog {
   head = 0;
   /** records consumed so far */
   tail = 0;
+  /** ack tokens in the log (a run without any is consumed without looking at them) */
+  private tokenCount = 0;
 
   constructor(inFlight: number) {
     let size = 1;
@@ -26,6 +28,7 @@ export class RouteLog {
     const i = this.head & this.mask;
     this.shardOf[i] = shard;
     this.tokens[i] = token;
+    if (token !== undefined) this.tokenCount++;
     this.head++;
   }
 
@@ -55,8 +58,29 @@ export class RouteLog {
   shift(): unknown {
     const i = this.tail & this.mask;
     const t = this.tokens[i];
-    this.tokens[i] = undefined;
+    if (t !== undefined) {
+      this.tokens[i] = undefined;
+      this.tokenCount--;
+    }
     this.tail++;
     return t;
+  }
+
+  /** Consume the `n` oldest records (n <= size), appending their ack tokens, in order, to `out`. */
+  shiftRun(n: number, out: unknown[]): void {
+    if (this.tokenCount > 0) {
+      const tokens = this.tokens;
+      const mask = this.mask;
+      for (let k = this.tail, end = this.tail + n; k < end; k++) {
+        const i = k & mask;
+        const t = tokens[i];
+        if (t !== undefined) {
+          out.push(t);
+          tokens[i] = undefined;
+          this.tokenCount--;
+        }
+      }
+    }
+    this.tail += n;
   }
 }
