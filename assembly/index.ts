@@ -11,7 +11,8 @@ export {
   ringStageCount, ringGatingMask, ringConsumersMask, ringDeps, ringWaitKind, ringSpinNs, ringSetWait,
   ringSlot, ringCursor, ringCellSeq, ringCellAddr, ringCursorAddr, ringHalt, ringEndSeq, ringFailCell,
   ringFailSeq, ringMinGating, ringWaitFor, ringAvailable, ringSpinFor, ringConsumerWaitCell, ringRelease,
-  ringNext, ringTryClaim, ringClaim, ringProducerWaitCell, ringPublish, ringWrite, ringTryWriteSpans, ringWriteSpans,
+  ringNext, ringFree, ringTryClaim, ringClaim, ringProducerWaitCell, ringPublish, ringWrite, ringTryWriteSpans,
+  ringWriteSpans,
   ringLength,
   ringDropped, ringEnd, ringAbort,
 } from './ring';

@@ -239,6 +239,13 @@ export function ringRelease(base: usize, c: i32, seq: f64): void {
 /** Next sequence the producer will claim. */
 export function ringNext(base: usize): f64 { return <f64>load<i64>(base + P_NEXT); }
 
+/** Slots the producer could claim now without waiting (reads the gating cells afresh). */
+export function ringFree(base: usize): f64 {
+  const gate = minOver(base, load<u32>(base + R_GATING_MASK));
+  store<i64>(base + P_CACHED_GATE, gate);
+  return <f64>(gate + <i64>load<u32>(base + H_CAPACITY) - load<i64>(base + P_NEXT) + 1);
+}
+
 /**
  * Claim up to `n` slots without blocking. Returns how many were claimed (0 when the ring is
  * full); they start at the `ringNext` value read before the call.

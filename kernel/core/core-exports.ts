@@ -87,6 +87,8 @@ export interface CoreExports {
   ringRelease(base: number, c: number, seq: number): void;
   /** assembly/ring/ringNext (AssemblyScript result: f64) */
   ringNext(base: number): number;
+  /** assembly/ring/ringFree (AssemblyScript result: f64) */
+  ringFree(base: number): number;
   /** assembly/ring/ringTryClaim (AssemblyScript result: i32) */
   ringTryClaim(base: number, n: number): number;
   /** assembly/ring/ringClaim (AssemblyScript result: f64) */

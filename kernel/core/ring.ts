@@ -172,6 +172,10 @@ export class RingHandle {
   next(): number {
     return this.core.ringNext(this.base);
   }
+  /** Slots that could be claimed now without waiting. */
+  free(): number {
+    return this.core.ringFree(this.base);
+  }
   /** Claim up to n slots now; returns how many (0 = full). They start at the `next()` before. */
   tryClaim(n: number): number {
     return this.core.ringTryClaim(this.base, n);

@@ -19,7 +19,7 @@ import type { BatchEvent } from '../hooks.ts';
 import type { IngressSink } from '../plugin-contract.ts';
 import { HALT_ABORTED, SLOT_HEADER, type RingHandle } from '../core/ring.ts';
 import { copyBytes, dataViewOf } from '../io/byte-copy.ts';
-import type { IngressStaging } from './ingress-staging.ts';
+import { STAGING_SPANS, type IngressStaging } from './ingress-staging.ts';
 import type { IngressReadBuffers } from './ingress-read-buffers.ts';
 import type { RouteLog } from './route-log.ts';
 import type { ShardRouter } from './shard-router.ts';
@@ -37,6 +37,8 @@ export const FULL_RING_PUMPS = 4096;
  * thread directly; larger ones are staged for the core's batch write (ingress-staging.ts).
  */
 const FEW_RECORDS = 4;
+/** a record's mark in the several-shard path's route scratch: refused (larger than slot_bytes) */
+const REFUSED = 255;
 
 /** Receives each published batch before consumers can see it (the ingress journal). */
 export interface PublishedBatchSink {
@@ -98,6 +100,12 @@ export class RingProducer implements IngressSink {
   /** the one BatchEvent of this producer, refilled per publish (hooks.ingressBatch: never kept by a tap) */
   private readonly batchEvent: BatchEvent = { shard: 0, firstSeq: 0, count: 0 };
   private lastBytes: Uint8Array | null = null;
+  /**
+   * the several-shard batch path's scratch: each record's shard (REFUSED: too large), records per shard, list cursors
+   */
+  private readonly routeScratch = new Uint8Array(STAGING_SPANS);
+  private readonly shardCounts: Int32Array;
+  private readonly shardCursor: Int32Array;
   private lastView: DataView | null = null;
 
   constructor(
@@ -113,6 +121,8 @@ export class RingProducer implements IngressSink {
     private readonly readBuffers: IngressReadBuffers | null = null,
   ) {
     this.pending = new Int32Array(rings.length);
+    this.shardCounts = new Int32Array(rings.length);
+    this.shardCursor = new Int32Array(rings.length);
     this.firstPending = new Float64Array(rings.length);
     this.slotBytes = rings[0]!.slotBytes;
     this.nextSeq = new Float64Array(rings.length);
@@ -268,6 +278,10 @@ export class RingProducer implements IngressSink {
       }
       return i;
     }
+    if (this.staging !== null && count - i > FEW_RECORDS) {
+      const placed = this.placeSpansSharded(bytes, spans, i, count, publishNow);
+      if (placed >= 0) return placed;
+    }
     while (i < count) {
       const start = spans[2 * i]!;
       const end = spans[2 * i + 1]!;
@@ -394,6 +408,90 @@ export class RingProducer implements IngressSink {
       else this.publishSoon();
     }
     return i;
+  }
+
+  /**
+   * The several-shard batch path: every record of the call is routed first (its shard kept in a
+   * scratch array, a refused one marked), and when every ring has room for all of its records, the
+   * chunk is staged once, each record's span is gathered into its shard's list in the staging
+   * area (in ingress order, which the route log keeps across shards), and each shard's records
+   * are written with one core call and published. Returns -1 (the caller goes record by record)
+   * when a ring lacks room for its share, or the call is too large for the staging area.
+   */
+  private placeSpansSharded(
+    bytes: Uint8Array,
+    spans: Uint32Array,
+    i: number,
+    count: number,
+    publishNow: boolean,
+  ): number {
+    const staging = this.staging!;
+    const n = count - i;
+    if (n > STAGING_SPANS) return -1;
+    const rings = this.rings;
+    const shards = rings.length;
+    const slotBytes = this.slotBytes;
+    const route = this.routeScratch;
+    const perShard = this.shardCounts;
+    perShard.fill(0);
+    let lo = spans[2 * i]!;
+    let hi = spans[2 * i + 1]!;
+    for (let j = 0; j < n; j++) {
+      const start = spans[2 * (i + j)]!;
+      const end = spans[2 * (i + j) + 1]!;
+      if (start < lo) lo = start;
+      if (end > hi) hi = end;
+      if (end - start > slotBytes) {
+        route[j] = REFUSED;
+        continue;
+      }
+      const shard = this.router.shardOf(bytes, start, end);
+      route[j] = shard;
+      perShard[shard]++;
+    }
+    for (let s = 0; s < shards; s++) if (perShard[s]! > 0 && rings[s]!.free() < perShard[s]!) return -1;
+    const src = staging.stageBytes(bytes, lo, hi, lo === 0 && hi === bytes.length ? null : this.viewOf(bytes));
+    if (src === -1) return -1;
+    // shard s's spans from pair `listAt[s]` of the staging area's span list
+    const listAt = this.shardCursor;
+    let at = 0;
+    for (let s = 0; s < shards; s++) {
+      listAt[s] = at;
+      at += perShard[s]!;
+    }
+    const u32 = staging.u32;
+    const list = staging.spansOffset >>> 2;
+    for (let j = 0; j < n; j++) {
+      const shard = route[j]!;
+      const start = spans[2 * (i + j)]!;
+      if (shard === REFUSED) {
+        this.countRefused(spans[2 * (i + j) + 1]! - start);
+        continue;
+      }
+      const k = list + 2 * listAt[shard]!++;
+      u32[k] = start;
+      u32[k + 1] = spans[2 * (i + j) + 1]!;
+      this.received++;
+      this.log.append(shard, undefined);
+    }
+    for (let s = 0, first = 0; s < shards; first += perShard[s]!, s++) {
+      const want = perShard[s]!;
+      if (want === 0) continue;
+      const got = rings[s]!.tryWriteSpans(src, staging.spansOffset + first * 8, want);
+      if (got !== want)
+        throw KernelErrors.error(
+          'BYTEOR_E_INTERNAL',
+          `shard ${s} took ${got} of the ${want} records it had room for; this is a bug in the runtime`,
+        );
+      const seq = this.nextSeq[s]!;
+      this.nextSeq[s] = seq + want;
+      this.accepted += want;
+      if (this.pending[s] === 0) this.firstPending[s] = seq;
+      this.pending[s] += want;
+      if (publishNow || this.pending[s]! >= this.publishBatch) this.publishShard(s);
+      else this.publishSoon();
+    }
+    return count;
   }
 
   /** Copy one record into the next slot of `shard` (a whole record by set, a range by the word loop). */

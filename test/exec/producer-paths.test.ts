@@ -1,8 +1,10 @@
-// The ring producer's three one-shard placement paths — a few records copied here (a push, one
-// record per publish), a batch staged for the core's batch write, and a chunk too large for the
-// staging area copied record by record — against a model: for any mix of calls, records and
-// ring sizes, what comes out of the ring is every record that fits, in order, byte for byte,
-// and every other one is counted as refused at its index. Egress is played on this thread.
+// The ring producer's placement paths — with one shard: a few records copied here (a push, one
+// record per publish), a batch staged for the core's batch write, a chunk too large for the
+// staging area copied record by record; with several: a batch routed and written per shard, or
+// record by record when a ring lacks room — against a model: for any mix of calls, records,
+// shards and ring sizes, what comes out (in route-log order) is every record that fits, in
+// order, byte for byte, and every other one is counted as refused at its index. Egress is
+// played on this thread.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
@@ -17,14 +19,18 @@ import { IngressStaging, STAGING_BYTES } from '../../kernel/exec/ingress-staging
 const SEED = 0x9e0d;
 const module = compileCore();
 
-function setup(capacity: number, slotBytes: number, publishBatch: number) {
+function setup(shards: number, capacity: number, slotBytes: number, publishBatch: number) {
   const layout = new LayoutAllocator();
-  const base = layout.carve('ring', LayoutAllocator.ringBytes(capacity, slotBytes));
+  const bases = Array.from({ length: shards }, (_, i) =>
+    layout.carve(`ring.${i}`, LayoutAllocator.ringBytes(capacity, slotBytes)),
+  );
   const sbase = layout.carve('staging', IngressStaging.bytes);
   const memory = createSharedMemory(layout.totalBytes);
   const core = instantiateCore(module, memory);
-  const ring = RingHandle.create(core, memory, base, { capacity, slotBytes, deps: [[]], egress: true, wait: 'block' });
-  const log = new RouteLog(capacity * 2);
+  const rings = bases.map((base) =>
+    RingHandle.create(core, memory, base, { capacity, slotBytes, deps: [[]], egress: true, wait: 'block' }),
+  );
+  const log = new RouteLog(shards * capacity);
   const refusedAt: number[] = [];
   const events = {
     batch() {},
@@ -34,22 +40,28 @@ function setup(capacity: number, slotBytes: number, publishBatch: number) {
     ended() {},
     failed() {},
   };
-  const router = new ShardRouter(1, { kind: 'prefix', bytes: 8 });
-  const producer = new RingProducer([ring], router, log, events, null, publishBatch, new IngressStaging(memory, sbase));
+  const router = new ShardRouter(shards, { kind: 'prefix', bytes: 2 });
+  const producer = new RingProducer(rings, router, log, events, null, publishBatch, new IngressStaging(memory, sbase));
   const out: number[][] = [];
-  let taken = ring.cellSeq(EGRESS_CELL);
+  const next = rings.map((r) => r.cellSeq(EGRESS_CELL) + 1);
+  // egress as the executor's reader does it: in route-log order, each record once its ring published it
   const pump = () => {
-    const hi = ring.cursor();
-    if (hi <= taken) return 0;
-    for (let s = taken + 1; s <= hi; s++) {
-      const at = ring.payloadOffset(s);
-      out.push([...ring.u8.subarray(at, at + ring.length(s))]);
+    let n = 0;
+    while (log.size > 0) {
+      const shard = log.peekShard();
+      const ring = rings[shard]!;
+      const seq = next[shard]!;
+      if (seq > ring.cursor()) break;
+      const at = ring.payloadOffset(seq);
+      out.push([...ring.u8.subarray(at, at + ring.length(seq))]);
       log.shift();
+      next[shard] = seq + 1;
+      n++;
     }
-    const n = hi - taken;
-    ring.release(0, hi);
-    ring.release(EGRESS_CELL, hi);
-    taken = hi;
+    rings.forEach((ring, s) => {
+      ring.release(0, next[s]! - 1);
+      ring.release(EGRESS_CELL, next[s]! - 1);
+    });
     return n;
   };
   producer.attachEgress({ pump, progress: () => Promise.resolve() });
@@ -72,12 +84,13 @@ test(
   async () => {
     await fc.assert(
       fc.asyncProperty(
+        fc.constantFrom(1, 3),
         fc.constantFrom(4, 8, 64),
         fc.integer({ min: 1, max: 20 }),
         fc.constantFrom(1, 3, 256),
         fc.array(callArb, { minLength: 1, maxLength: 30 }),
-        async (capacity, slotBytes, publishBatch, calls) => {
-          const { producer, out, refusedAt, pump } = setup(capacity, slotBytes, publishBatch);
+        async (shards, capacity, slotBytes, publishBatch, calls) => {
+          const { producer, out, refusedAt, pump } = setup(shards, capacity, slotBytes, publishBatch);
           const expected: number[][] = [];
           const expectedRefused: number[] = [];
           let index = 0;
