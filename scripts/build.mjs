@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `npm run build` (also run by `npm ci` / `npm install` in a checkout through the `prepare`
 // script, and by `npm pack` before packing; never where the package is installed as a dependency,
-// which ships dist/ and build/core.wasm ready to run):
+// which ships dist/ and build/*.wasm ready to run):
 // 1. assembly/ → build/core.wasm with asc (flags in asconfig.json; stub runtime, threads,
-//    imported shared memory, no exported memory);
+//    imported shared memory, no exported memory), and assembly/sha256.ts → build/sha256.wasm
+//    (DataGuard's `hash` rule; asconfig.sha256.json: stub runtime, SIMD, its own memory);
 // 2. kernel/ and plugins/ → dist/: tsc checks the types and emits the declarations (.d.ts, at
 //    their source paths); esbuild bundles the JavaScript, one module per ENTRY_POINTS item at its
 //    source path (dist/kernel/main.js is what the bins run) and the code they share in
@@ -90,13 +91,18 @@ function step(label, script, args) {
 }
 
 if (!existsSync(join(root, 'assembly', 'index.ts'))) {
-  console.error(
-    'build: assembly/ is not here: this is an installed package, which ships dist/ and build/core.wasm built',
-  );
+  console.error('build: assembly/ is not here: this is an installed package, which ships dist/ and build/*.wasm built');
   process.exit(1);
 }
 step('asc (assembly → build/core.wasm)', resolveBin('assemblyscript', 'bin/asc.js'), [
   'assembly/index.ts',
+  '--target',
+  'release',
+]);
+step('asc (assembly/sha256.ts → build/sha256.wasm)', resolveBin('assemblyscript', 'bin/asc.js'), [
+  'assembly/sha256.ts',
+  '--config',
+  'asconfig.sha256.json',
   '--target',
   'release',
 ]);

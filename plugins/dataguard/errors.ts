@@ -19,6 +19,10 @@ export const DataguardErrors = defineErrors('dataguard', {
     exit: ExitCode.USAGE,
     summary: 'a DataGuard stage without all four registry flags',
   },
+  BYTEOR_E_DATAGUARD_HASH_MODULE: {
+    exit: ExitCode.HOST_NOT_READY,
+    summary: '`build/sha256.wasm` (the `hash` rule) is missing or does not compile: run `npm run build`',
+  },
   BYTEOR_E_DATAGUARD_REGISTRY_INVALID: {
     exit: ExitCode.ARTIFACT_INVALID,
     summary: 'a registry file is malformed (file and reason named)',

@@ -1,131 +1,162 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { packageFile } from '../../kernel/package-paths.ts';
+import { DataguardErrors } from './errors.ts';
+
 /**
- * SHA-256 (FIPS 180-4) over a byte range, into caller-owned memory: the in-place redaction path
- * hashes a field's bytes where they lie and writes the digest (raw or as lower-case hex) straight
- * into its output, allocating nothing. For the short values DataGuard hashes (one or two blocks)
- * this is also cheaper than a call into node:crypto, which returns a new string or Buffer.
+ * SHA-256 (FIPS 180-4) for the in-place `hash` rule, in build/sha256.wasm (assembly/sha256.ts):
+ * a queue of jobs (a message copied into the module's memory, the digest wanted raw or as hex)
+ * hashed by one call, four messages at a time in 128-bit SIMD lanes. The scan path queues the
+ * hashed fields of many records and hashes them together (scan-path.ts); the digests are read
+ * where they lie in `bytes`. Each instance has its own module memory, sized once: nothing is
+ * allocated per job or per call.
  */
 
-const K = new Int32Array([
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
-  0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
-  0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8,
-  0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-  0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819,
-  0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
-  0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-  0xc67178f2,
-]);
+/** The raw exports of build/sha256.wasm. */
+interface Sha256Exports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  sha256Jobs(jobs: number, count: number): void;
+}
 
-const HEX = new Uint8Array(16);
-for (let i = 0; i < 16; i++) HEX[i] = '0123456789abcdef'.charCodeAt(i);
+/** A job's digest form: the 32 digest bytes, or their 64 lower-case hex digits. */
+export const FORM_RAW = 0;
+export const FORM_HEX = 1;
+/** bytes per job table entry (assembly/sha256.ts JOB_BYTES) */
+const JOB_BYTES = 16;
+/** a job's output: up to 16 bytes of the text put before a hex digest, then the digest (64 bytes at most) */
+const OUTPUT_BYTES = 80;
+const DIGEST_AT = 16;
+const PAGE = 65536;
+
+/** Bytes a message of `len` bytes takes in the module's memory: itself and its padding, in 64-byte blocks. */
+export const paddedBytes = (len: number): number => ((len + 72) >>> 6) << 6;
+
+let compiled: WebAssembly.Module | undefined;
+
+/** build/sha256.wasm, compiled once per thread. */
+function sha256Module(): WebAssembly.Module {
+  if (compiled) return compiled;
+  const path = packageFile('build/sha256.wasm');
+  if (!existsSync(path))
+    throw DataguardErrors.error(
+      'BYTEOR_E_DATAGUARD_HASH_MODULE',
+      'build/sha256.wasm is missing; build it with "npm run build" (it compiles assembly/sha256.ts with asc)',
+    );
+  try {
+    compiled = new WebAssembly.Module(readFileSync(path));
+  } catch (e) {
+    throw DataguardErrors.error(
+      'BYTEOR_E_DATAGUARD_HASH_MODULE',
+      `build/sha256.wasm does not compile (${(e as Error).message}); rebuild it with "npm run build"`,
+    );
+  }
+  return compiled;
+}
 
 export class Sha256 {
-  private readonly h = new Int32Array(8);
-  private readonly w = new Int32Array(64);
-  /** the last one or two blocks, padded */
-  private readonly tail = Buffer.alloc(128);
+  /** the module's memory: digest j is at bytes[digestAt(j), +32 or +64) after run() */
+  bytes!: Buffer;
+  /** a view of `bytes` */
+  view!: DataView;
+  private table!: Uint32Array;
+  private readonly x: Sha256Exports;
+  private readonly jobsAt: number;
+  private readonly digestsAt: number;
+  private readonly messagesAt: number;
+  private messagesEnd = 0;
+  /** jobs queued since clear() */
+  count = 0;
+  private messagePos: number;
 
-  /** Write the 32-byte digest of src[start, start+len) to out[at, at+32). */
+  /**
+   * Room for `maxJobs` jobs and `messageBytes` of padded messages (paddedBytes) per run; every
+   * digest is preceded in `bytes` by `prefix` (at most 16 bytes: `sha256:` for the hash rule's
+   * text). The defaults suit one-shot use (digest, hex), which makes room for a longer message.
+   */
+  constructor(
+    readonly maxJobs = 4,
+    messageBytes = 4096,
+    prefix: Uint8Array = new Uint8Array(0),
+  ) {
+    this.x = new WebAssembly.Instance(sha256Module(), {}).exports as unknown as Sha256Exports;
+    this.jobsAt = this.x.heapBase();
+    this.digestsAt = this.jobsAt + maxJobs * JOB_BYTES + DIGEST_AT;
+    this.messagesAt = this.digestsAt - DIGEST_AT + maxJobs * OUTPUT_BYTES;
+    this.messagePos = this.messagesAt;
+    this.reserve(messageBytes);
+    for (let j = 0; j < maxJobs; j++) this.bytes.set(prefix, this.digestAt(j) - prefix.length);
+  }
+
+  /** Make the message area at least `n` bytes (memory grows; the views are remade). */
+  private reserve(n: number): void {
+    const mem = this.x.memory;
+    const end = this.messagesAt + n;
+    if (end > mem.buffer.byteLength) mem.grow(Math.ceil((end - mem.buffer.byteLength) / PAGE));
+    this.messagesEnd = mem.buffer.byteLength;
+    this.bytes = Buffer.from(mem.buffer);
+    this.view = new DataView(mem.buffer);
+    this.table = new Uint32Array(mem.buffer, this.jobsAt, this.maxJobs * 4);
+  }
+
+  /** Whether one more job with a message of `len` bytes fits before run(). */
+  room(len: number): boolean {
+    return this.count < this.maxJobs && this.messagePos + paddedBytes(len) <= this.messagesEnd;
+  }
+
+  /**
+   * Queue the SHA-256 of the bytes src[start, start+len) of a DataView in `form` (room(len)
+   * checked by the caller); its job number, for digestAt after run().
+   */
+  add(src: DataView, start: number, len: number, form: number): number {
+    const j = this.count++;
+    const p = this.messagePos;
+    const view = this.view;
+    let i = 0;
+    for (; i + 4 <= len; i += 4) view.setUint32(p + i, src.getUint32(start + i, true), true);
+    for (; i < len; i++) view.setUint8(p + i, src.getUint8(start + i));
+    const t = this.table;
+    t[4 * j] = p;
+    t[4 * j + 1] = len;
+    t[4 * j + 2] = this.digestAt(j);
+    t[4 * j + 3] = form;
+    this.messagePos = p + paddedBytes(len);
+    return j;
+  }
+
+  /** Hash every queued job: one call into the module. */
+  run(): void {
+    if (this.count > 0) this.x.sha256Jobs(this.jobsAt, this.count);
+  }
+
+  /** Where job j's digest is in `bytes` (the prefix just before it). */
+  digestAt(j: number): number {
+    return this.digestsAt + j * OUTPUT_BYTES;
+  }
+
+  /** Forget the jobs from number `from` on (all by default). */
+  clear(from = 0): void {
+    if (from >= this.count) return;
+    this.messagePos = from === 0 ? this.messagesAt : this.table[4 * from]!;
+    this.count = from;
+  }
+
+  /** Write the 32-byte digest of src[start, start+len) to out[at, at+32) (no job may be queued). */
   digest(src: Uint8Array, start: number, len: number, out: Uint8Array, at: number): void {
-    this.run(src, start, len);
-    const h = this.h;
-    for (let i = 0; i < 8; i++) {
-      const v = h[i]!;
-      out[at + 4 * i] = v >>> 24;
-      out[at + 4 * i + 1] = (v >>> 16) & 0xff;
-      out[at + 4 * i + 2] = (v >>> 8) & 0xff;
-      out[at + 4 * i + 3] = v & 0xff;
-    }
+    this.one(src, start, len, FORM_RAW, out, at, 32);
   }
 
-  /** Write the 64 lower-case hex digits of the digest of src[start, start+len) to out[at, at+64). */
+  /** Write the 64 lower-case hex digits of the digest of src[start, start+len) to out[at, at+64) (no job queued). */
   hex(src: Uint8Array, start: number, len: number, out: Uint8Array, at: number): void {
-    this.run(src, start, len);
-    const h = this.h;
-    for (let i = 0; i < 8; i++) {
-      const v = h[i]!;
-      for (let k = 0; k < 8; k++) out[at + 8 * i + k] = HEX[(v >>> (28 - 4 * k)) & 0xf]!;
-    }
+    this.one(src, start, len, FORM_HEX, out, at, 64);
   }
 
-  private run(src: Uint8Array, start: number, len: number): void {
-    const h = this.h;
-    h[0] = 0x6a09e667;
-    h[1] = 0xbb67ae85 | 0;
-    h[2] = 0x3c6ef372;
-    h[3] = 0xa54ff53a | 0;
-    h[4] = 0x510e527f;
-    h[5] = 0x9b05688c | 0;
-    h[6] = 0x1f83d9ab;
-    h[7] = 0x5be0cd19;
-    const whole = len - (len & 63);
-    for (let o = 0; o < whole; o += 64) this.block(src, start + o);
-    const t = this.tail;
-    const rest = len - whole;
-    for (let i = 0; i < rest; i++) t[i] = src[start + whole + i]!;
-    t[rest] = 0x80;
-    const end = rest < 56 ? 64 : 128;
-    for (let i = rest + 1; i < end - 8; i++) t[i] = 0;
-    // length in bits, big endian (lengths here stay far below 2^53 bits)
-    const bits = len * 8;
-    const hi = Math.floor(bits / 0x1_0000_0000);
-    t[end - 8] = hi >>> 24;
-    t[end - 7] = (hi >>> 16) & 0xff;
-    t[end - 6] = (hi >>> 8) & 0xff;
-    t[end - 5] = hi & 0xff;
-    t[end - 4] = bits >>> 24;
-    t[end - 3] = (bits >>> 16) & 0xff;
-    t[end - 2] = (bits >>> 8) & 0xff;
-    t[end - 1] = bits & 0xff;
-    this.block(t, 0);
-    if (end === 128) this.block(t, 64);
-  }
-
-  private block(b: Uint8Array, o: number): void {
-    const w = this.w;
-    for (let i = 0; i < 16; i++) {
-      const p = o + 4 * i;
-      w[i] = (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
-    }
-    for (let i = 16; i < 64; i++) {
-      const x = w[i - 15]!,
-        y = w[i - 2]!;
-      const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
-      const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
-      w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) | 0;
-    }
-    const h = this.h;
-    let a = h[0]!,
-      bb = h[1]!,
-      c = h[2]!,
-      d = h[3]!,
-      e = h[4]!,
-      f = h[5]!,
-      g = h[6]!,
-      hh = h[7]!;
-    for (let i = 0; i < 64; i++) {
-      const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-      const ch = (e & f) ^ (~e & g);
-      const t1 = (hh + S1 + ch + K[i]! + w[i]!) | 0;
-      const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-      const maj = (a & bb) ^ (a & c) ^ (bb & c);
-      const t2 = (S0 + maj) | 0;
-      hh = g;
-      g = f;
-      f = e;
-      e = (d + t1) | 0;
-      d = c;
-      c = bb;
-      bb = a;
-      a = (t1 + t2) | 0;
-    }
-    h[0] = (h[0]! + a) | 0;
-    h[1] = (h[1]! + bb) | 0;
-    h[2] = (h[2]! + c) | 0;
-    h[3] = (h[3]! + d) | 0;
-    h[4] = (h[4]! + e) | 0;
-    h[5] = (h[5]! + f) | 0;
-    h[6] = (h[6]! + g) | 0;
-    h[7] = (h[7]! + hh) | 0;
+  private one(src: Uint8Array, start: number, len: number, form: number, out: Uint8Array, at: number, n: number) {
+    this.clear();
+    if (!this.room(len)) this.reserve(paddedBytes(len));
+    const d = this.digestAt(this.add(new DataView(src.buffer, src.byteOffset, src.byteLength), start, len, form));
+    this.run();
+    this.clear();
+    const bytes = this.bytes;
+    for (let i = 0; i < n; i++) out[at + i] = bytes[d + i]!;
   }
 }
