@@ -12,12 +12,15 @@ import { T_BOOL, T_FLOAT, T_INT, T_STRING } from './field-types.ts';
  */
 export class CanonicalWriter {
   readonly buf: Buffer;
+  /** a view of `buf`, for copies four bytes at a time */
+  private readonly view: DataView;
   pos = 0;
   limit: number;
   overflow = false;
 
   constructor(capacity: number) {
     this.buf = Buffer.alloc(capacity);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     this.limit = capacity;
   }
 
@@ -178,33 +181,38 @@ export class CanonicalWriter {
     return true;
   }
 
+  // The byte ranges below are given as a DataView over their buffer (made once per buffer by the
+  // caller) and copied four bytes at a time: a typed-array copy of a range needs a subarray view,
+  // one object per call, and a byte loop costs about four times as much.
+
   /** A string given as its UTF-8 bytes src[start, start+n) (well-formed: what str() writes for it). */
-  strBytes(src: Uint8Array, start: number, n: number): void {
+  strBytes(src: DataView, start: number, n: number): void {
     if (this.strHead(n)) this.copy(src, start, n);
   }
 
   /** Bytes given as src[start, start+n). */
-  binBytes(src: Uint8Array, start: number, n: number): void {
+  binBytes(src: DataView, start: number, n: number): void {
     if (this.binHead(n)) this.copy(src, start, n);
   }
 
-  /** Bytes already encoded, given as src[start, start+n) (an envelope, an unchanged value). */
-  bytes(src: Uint8Array, start: number, n: number): void {
+  /** Bytes already encoded, given as src[start, start+n) (an envelope, a key, an unchanged value). */
+  bytes(src: DataView, start: number, n: number): void {
     if (this.room(n)) this.copy(src, start, n);
   }
 
   /** A tag byte and 8 bytes copied from src[start, start+8) (a 64-bit integer as it came). */
-  tagged8(tag: number, src: Uint8Array, start: number): void {
+  tagged8(tag: number, src: DataView, start: number): void {
     if (!this.room(9)) return;
     this.u8(tag);
     this.copy(src, start, 8);
   }
 
-  private copy(src: Uint8Array, start: number, n: number): void {
-    // a loop: a typed-array copy of a range needs a subarray view, one object per call
-    const buf = this.buf;
+  private copy(src: DataView, start: number, n: number): void {
+    const view = this.view;
     const p = this.pos;
-    for (let i = 0; i < n; i++) buf[p + i] = src[start + i]!;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) view.setUint32(p + i, src.getUint32(start + i, true), true);
+    for (; i < n; i++) view.setUint8(p + i, src.getUint8(start + i));
     this.pos = p + n;
   }
 
@@ -238,7 +246,11 @@ export class CanonicalWriter {
 
   /** Bytes already encoded (e.g. a map key encoded once at start). */
   raw(b: Uint8Array): void {
-    if (this.room(b.length)) this.copy(b, 0, b.length);
+    if (!this.room(b.length)) return;
+    const buf = this.buf;
+    const p = this.pos;
+    for (let i = 0; i < b.length; i++) buf[p + i] = b[i]!;
+    this.pos = p + b.length;
   }
 }
 

@@ -45,6 +45,14 @@ const KEEP = 0,
 export const FORWARD_INPUT = 0;
 export const FORWARD_OUTPUT = 1;
 export const DROP = 2;
+/** (within a batch) checked and kept: redacted with the others kept once their hashes ran */
+const KEPT = 3;
+
+/**
+ * Records of a batch checked and kept before their hashes run together (one call into
+ * build/sha256.wasm, four values at a time) and they are redacted.
+ */
+const KEEP_RECORDS = 64;
 
 interface CompiledField {
   name: string;
@@ -141,6 +149,16 @@ export class DataguardEngine {
   private readonly outValue: unknown[];
   /** the in-place path (undefined: every record takes the decode path) */
   private readonly scan: ScanPath | undefined;
+  /** onBatch keeps checked records until their hashes have run (a redacting role with `hash` rules) */
+  private readonly keeping: boolean;
+  /** base64 framing, keeping: the kept records' bytes, one after the other from 0 */
+  private readonly arena: Buffer | undefined;
+  private arenaPos = 0;
+  // per kept record: its position in the batch, binary length and start (in the slot or the arena), version
+  private readonly keptIndex: Int32Array;
+  private readonly keptLength: Int32Array;
+  private readonly keptBase: Int32Array;
+  private readonly keptVersion: Array<CompiledVersion | undefined>;
   /** records settled by the in-place path / by the decode path (plain numbers, for tests and benches) */
   scanned = 0;
   decoded = 0;
@@ -194,10 +212,22 @@ export class DataguardEngine {
       char: r.action.kind === 'mask' ? r.action.char : '',
       n: r.action.kind === 'truncate' ? r.action.n : 0,
     }));
+    const keeping =
+      o.inPlace !== false &&
+      rulesScannable(o.rules) &&
+      o.role !== 'check' &&
+      o.rules.some((r) => r.action.kind === 'hash');
     this.scan =
       o.inPlace !== false && rulesScannable(o.rules)
-        ? new ScanPath(o.mode, o.contract, o.rules, this.writer, this.binLimit)
+        ? new ScanPath(o.mode, o.contract, o.rules, this.writer, this.binLimit, keeping ? KEEP_RECORDS : 1)
         : undefined;
+    this.keeping = keeping;
+    const kept = keeping ? KEEP_RECORDS : 0;
+    this.arena = keeping && !this.raw ? Buffer.alloc(Math.max(4 * this.input.length, 64 * 1024)) : undefined;
+    this.keptIndex = new Int32Array(kept);
+    this.keptLength = new Int32Array(kept);
+    this.keptBase = new Int32Array(kept);
+    this.keptVersion = new Array<CompiledVersion | undefined>(kept).fill(undefined);
     this.sampleEvery = o.costSampling ?? 0;
     this.sampleCountdown = this.sampleEvery;
   }
@@ -205,12 +235,72 @@ export class DataguardEngine {
   /** Process every live record of the batch in place. */
   onBatch(b: RecordBatch): void {
     const mem = b.memory;
+    if (!this.keeping) {
+      for (let i = 0; i < b.count; i++) {
+        if (!b.live(i)) continue;
+        const r = this.processRecord(mem, b.offset(i), b.length(i));
+        if (r === DROP) b.drop(i);
+        else if (r === FORWARD_OUTPUT) b.setLength(i, this.outLength);
+      }
+      return;
+    }
+    // records are checked and kept (their hashes queued) until the slots or the hash memory run
+    // out, then hashed in one call and redacted; a timed record is processed alone
+    const scan = this.scan!;
+    const arena = this.arena;
     for (let i = 0; i < b.count; i++) {
       if (!b.live(i)) continue;
-      const r = this.processRecord(mem, b.offset(i), b.length(i));
+      let r: number;
+      if (this.sampleEvery !== 0 && this.sampleCountdown === 1) {
+        this.redactKept(b);
+        r = this.processRecord(mem, b.offset(i), b.length(i));
+      } else {
+        if (!scan.roomToKeep() || (arena !== undefined && this.arenaPos + this.input.length > arena.length))
+          this.redactKept(b);
+        if (this.mem !== mem) this.setMemory(mem);
+        this.c.base.seen.add(1);
+        if (this.sampleEvery !== 0) this.sampleCountdown--;
+        r = this.process(mem, b.offset(i), b.length(i), false, i);
+      }
       if (r === DROP) b.drop(i);
       else if (r === FORWARD_OUTPUT) b.setLength(i, this.outLength);
     }
+    this.redactKept(b);
+  }
+
+  /** Run the kept records' hashes (one call), then redact each and write it back or drop it. */
+  private redactKept(b: RecordBatch): void {
+    const scan = this.scan!;
+    const kept = scan.kept;
+    if (kept === 0) return;
+    scan.runHashes();
+    const mem = b.memory;
+    const src = this.raw ? this.memBuf! : this.arena!;
+    for (let k = 0; k < kept; k++) {
+      const i = this.keptIndex[k]!;
+      const off = b.offset(i);
+      let r = scan.redactKept(src, k);
+      if (r !== SCAN_FALLBACK) {
+        this.scanned++;
+        r = this.scanRedacted(r, mem, off);
+      } else {
+        this.decoded++;
+        const base = this.keptBase[k]!,
+          n = this.keptLength[k]!;
+        src.copy(this.input, 0, base, base + n);
+        r = this.decodePath(this.keptVersion[k]!, mem, off, n, false);
+      }
+      if (r === DROP) b.drop(i);
+      else if (r === FORWARD_OUTPUT) b.setLength(i, this.outLength);
+    }
+    scan.clearKept();
+    this.arenaPos = 0;
+  }
+
+  private setMemory(mem: Uint8Array): void {
+    // the batch's memory view is stable for the worker's life: one Buffer view over it, once
+    this.mem = mem;
+    this.memBuf = Buffer.from(mem.buffer, mem.byteOffset, mem.byteLength);
   }
 
   /**
@@ -218,11 +308,7 @@ export class DataguardEngine {
    * rewritten, new length in `outLength`) or DROP.
    */
   processRecord(mem: Uint8Array, off: number, len: number): number {
-    if (this.mem !== mem) {
-      // the batch's memory view is stable for the worker's life: one Buffer view over it, once
-      this.mem = mem;
-      this.memBuf = Buffer.from(mem.buffer, mem.byteOffset, mem.byteLength);
-    }
+    if (this.mem !== mem) this.setMemory(mem);
     this.c.base.seen.add(1);
     if (this.sampleEvery === 0 || --this.sampleCountdown !== 0) return this.process(mem, off, len, false);
     this.sampleCountdown = this.sampleEvery;
@@ -250,16 +336,27 @@ export class DataguardEngine {
     return FORWARD_INPUT;
   }
 
-  private process(mem: Uint8Array, off: number, len: number, timed: boolean): number {
+  /**
+   * One record; `keepAs` >= 0 (its position in the batch): a record whose redaction needs hashes
+   * may be kept (KEPT) for redactKept.
+   */
+  private process(mem: Uint8Array, off: number, len: number, timed: boolean, keepAs = -1): number {
     const input = this.input;
     // the record's binary bytes are src[base, base+n): raw framing reads them in the slot itself
-    // (copied into `input` only for the decode path), base64 decodes them into `input`
+    // (copied into `input` only for the decode path), base64 decodes them into `input` (or, when
+    // the record may be kept, into the arena after the kept ones)
     let src: Buffer, base: number, n: number;
     if (this.raw) {
       if (len > input.length) return this.reject('decode_err');
       src = this.memBuf!;
       base = off;
       n = len;
+    } else if (keepAs >= 0) {
+      src = this.arena!;
+      base = this.arenaPos;
+      n = decodeBase64(mem, off, len, src, base);
+      // (the arena has room for `input.length` bytes: what does not fit `input` is refused as there)
+      if (n < 0 || n > input.length) return this.reject('decode_err');
     } else {
       n = decodeBase64(mem, off, len, input);
       if (n < 0) return this.reject('decode_err');
@@ -290,15 +387,29 @@ export class DataguardEngine {
           this.scanned++;
           return this.acceptInput();
         }
-        const r = scan.redact(src);
-        if (r !== SCAN_FALLBACK) {
-          this.scanned++;
-          return this.scanRedacted(r, mem, off);
+        const q = scan.queueHashes(src);
+        if (q > 0 && keepAs >= 0) {
+          const k = scan.kept;
+          this.keptIndex[k] = keepAs;
+          this.keptLength[k] = n;
+          this.keptBase[k] = base;
+          this.keptVersion[k] = cv;
+          scan.keep();
+          if (!this.raw) this.arenaPos += n;
+          return KEPT;
+        }
+        if (q >= 0) {
+          if (q > 0) scan.runHashes();
+          const r = scan.redact(src);
+          if (r !== SCAN_FALLBACK) {
+            this.scanned++;
+            return this.scanRedacted(r, mem, off);
+          }
         }
       }
     }
     this.decoded++;
-    if (this.raw) this.memBuf!.copy(input, 0, off, off + len);
+    if (src !== input) src.copy(input, 0, base, base + n);
     return this.decodePath(cv, mem, off, n, timed);
   }
 

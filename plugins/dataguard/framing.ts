@@ -23,16 +23,16 @@ export const base64DecodedMax = (n: number): number => Math.floor(n / 4) * 3;
 export const base64Length = (n: number): number => Math.ceil(n / 3) * 4;
 
 /**
- * Decode the base64 text `src[start, start+len)` into `dst` from 0. Returns the number of bytes,
- * or -1 when the text is not canonical padded base64 or `dst` is too small.
+ * Decode the base64 text `src[start, start+len)` into `dst` from `at`. Returns the number of
+ * bytes, or -1 when the text is not canonical padded base64 or does not fit `dst`.
  */
-export function decodeBase64(src: Uint8Array, start: number, len: number, dst: Uint8Array): number {
+export function decodeBase64(src: Uint8Array, start: number, len: number, dst: Uint8Array, at = 0): number {
   if (len === 0 || (len & 3) !== 0) return -1;
   let pad = 0;
   if (src[start + len - 1] === PAD) pad = src[start + len - 2] === PAD ? 2 : 1;
   const out = (len / 4) * 3 - pad;
-  if (out > dst.length) return -1;
-  let o = 0;
+  if (out > dst.length - at) return -1;
+  let o = at;
   const end = start + len - (pad ? 4 : 0);
   for (let i = start; i < end; i += 4) {
     const a = DEC[src[i]!]!,
@@ -60,7 +60,7 @@ export function decodeBase64(src: Uint8Array, start: number, len: number, dst: U
       dst[o++] = ((b & 0x0f) << 4) | (c >>> 2);
     }
   }
-  return o;
+  return o - at;
 }
 
 /** Encode `src[0, n)` as base64 text into `dst` at `at`; returns the number of characters. */

@@ -3,7 +3,7 @@ import { ENVELOPE_BYTES } from './envelope.ts';
 import { T_BOOL, T_BYTES, T_FLOAT, T_INT, T_STRING, TYPE_CODE } from './field-types.ts';
 import type { SchemaContract } from './registry.ts';
 import type { BoundRule, ReplacementValue } from './rules.ts';
-import { Sha256 } from './sha256.ts';
+import { FORM_HEX, FORM_RAW, Sha256 } from './sha256.ts';
 
 /**
  * The in-place path of a DataGuard stage: check a record and redact it by scanning its msgpack
@@ -50,7 +50,8 @@ const K_DROP = 0,
   K_TRUNCATE = 4;
 /** where a changed field's new payload lies */
 const NEW_INPUT = 0,
-  NEW_SCRATCH = 1;
+  NEW_SCRATCH = 1,
+  NEW_HASH = 2;
 const INT64_MIN = -(2 ** 63);
 const UINT64_LIMIT = 2 ** 64;
 // Every byte array the copy loops read is a Buffer, like the record: one kind of array keeps
@@ -61,11 +62,13 @@ const HASH_TEXT_BYTES = SHA_PREFIX.length + 64;
 interface ScanVersion {
   count: number;
   /** field names' UTF-8 bytes, one after the other */
-  names: Buffer;
+  names: DataView;
   nameOff: Int32Array;
   nameLen: Int32Array;
-  /** canonical key encodings, for output */
-  keys: Buffer[];
+  /** canonical key encodings, for output: key i is keys[keyOff[i], keyOff[i] + keyLen[i]) */
+  keys: DataView;
+  keyOff: Int32Array;
+  keyLen: Int32Array;
   types: Uint8Array;
   required: Uint8Array;
   /** per field: the policy rule on it, or -1 */
@@ -84,8 +87,9 @@ interface ScanRule {
   index: number;
   kind: number;
   type: number;
-  /** replace_with: the canonical encoding of the VALUE, and its str/bin payload */
+  /** replace_with: the canonical encoding of the VALUE (and a view of it), and its str/bin payload */
   rep: Buffer;
+  repView: DataView;
   repPayload: Buffer;
   /** replace_with on a float field: the VALUE */
   repNumber: number;
@@ -115,10 +119,19 @@ function canonicalOf(v: ReplacementValue, type: number): Uint8Array {
   return Uint8Array.prototype.slice.call(w.buf, 0, w.pos);
 }
 
-/** Whether b[p, p+n) is well-formed UTF-8 (what a decoder reads back to the same bytes). */
-export function validUtf8(b: Uint8Array, p: number, n: number): boolean {
+const viewOf = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength);
+
+/**
+ * Whether b[p, p+n) is well-formed UTF-8 (what a decoder reads back to the same bytes); `v` is a
+ * DataView of b (ASCII is skipped four bytes at a time).
+ */
+export function validUtf8(b: Uint8Array, p: number, n: number, v: DataView = viewOf(b)): boolean {
   const end = p + n;
   while (p < end) {
+    if (p + 4 <= end && (v.getInt32(p) & 0x80808080) === 0) {
+      p += 4;
+      continue;
+    }
     const c = b[p]!;
     if (c < 0x80) {
       p++;
@@ -179,16 +192,38 @@ function sameBytes(a: Uint8Array, ap: number, b: Uint8Array, bp: number, n: numb
   return true;
 }
 
+/** sameBytes over DataViews, four bytes at a time. */
+function sameView(a: DataView, ap: number, b: DataView, bp: number, n: number): boolean {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) if (a.getInt32(ap + i) !== b.getInt32(bp + i)) return false;
+  for (; i < n; i++) if (a.getUint8(ap + i) !== b.getUint8(bp + i)) return false;
+  return true;
+}
+
 export class ScanPath {
   private readonly mapkv: boolean;
   private readonly versions = new Map<number, ScanVersion>();
   private readonly rules: ScanRule[];
+  /** the positions of the `hash` rules in `rules` */
+  private readonly hashRules: Int32Array;
   private readonly writer: CanonicalWriter;
   private readonly binLimit: number;
-  private readonly sha = new Sha256();
+  /** the hashes of the kept records' fields, queued for one run */
+  private readonly sha: Sha256;
+  /** message bytes one more record may queue at most */
+  private readonly hashWorst: number;
   /** a 9-byte value, canonically (to compare an int/float/bool with a replacement) */
   private readonly tiny = new CanonicalWriter(16);
-  // per schema position of the current record
+  private readonly maxFields: number;
+  /** records that can be kept (checked, their hashes queued) before they are redacted */
+  readonly slots: number;
+  /** the slot the next check fills: slots below it are kept */
+  private next = 0;
+  // per slot: the record's version, where it starts, its row length
+  private readonly slotVersion: Array<ScanVersion | undefined>;
+  private readonly slotBase: Int32Array;
+  private readonly slotRow: Int32Array;
+  // per slot and schema position (slot * maxFields + i): the record's fields
   private readonly present: Uint8Array;
   private readonly tag: Uint8Array;
   /** where the value's encoding starts (its type byte) */
@@ -196,31 +231,41 @@ export class ScanPath {
   /** str/bin: payload start and length */
   private readonly pay: Int32Array;
   private readonly len: Int32Array;
-  private rowLength = 0;
+  /** per slot and policy rule (slot * rules + r): the hash job of a `hash` rule, or -1 */
+  private readonly job: Int32Array;
+  /** the first field of the slot being checked or redacted in the arrays above */
+  private fo = 0;
   // the value just scanned
   private vTag = 0;
   private vPay = 0;
   private vLen = 0;
-  // per policy rule of the current record
+  // per policy rule of the record being redacted
   /** 1 when the rule changed its field (counted as rule.<i>.applied) */
   readonly applied: Uint8Array;
   private readonly newSrc: Uint8Array;
   private readonly newStart: Int32Array;
   private readonly newLen: Int32Array;
   private readonly scratch: Buffer;
+  private readonly scratchView: DataView;
   /** after SCAN_OUTPUT: the body did not fit the slot */
   overflow = false;
 
+  /**
+   * `slots`: how many checked records may be kept, their hashes queued, before they are redacted
+   * (1: each record is redacted right after its check).
+   */
   constructor(
     mode: 'mapkv' | 'row',
     contract: SchemaContract,
     rules: readonly BoundRule[],
     writer: CanonicalWriter,
     binLimit: number,
+    slots = 1,
   ) {
     this.mapkv = mode === 'mapkv';
     this.writer = writer;
     this.binLimit = binLimit;
+    this.slots = slots;
     let maxFields = 0;
     for (const v of contract.versions) {
       const names = v.fields.map((f) => Buffer.from(f.name, 'utf8'));
@@ -241,12 +286,18 @@ export class ScanPath {
         ruleField[i] = fi;
         if (fi >= 0) fieldRule[fi] = i;
       });
+      const keys = v.fields.map((f) => encodeCanonicalString(f.name));
+      const keyBytes = Buffer.concat(keys);
+      const keyOff = new Int32Array(keys.length);
+      for (let i = 1; i < keys.length; i++) keyOff[i] = keyOff[i - 1]! + keys[i - 1]!.length;
       this.versions.set(v.version, {
         count: v.fields.length,
-        names: flat,
+        names: viewOf(flat),
         nameOff,
         nameLen,
-        keys: v.fields.map((f) => Buffer.from(encodeCanonicalString(f.name))),
+        keys: viewOf(keyBytes),
+        keyOff,
+        keyLen: Int32Array.from(keys, (k) => k.length),
         types: Uint8Array.from(v.fields, (f) => TYPE_CODE[f.type]),
         required: Uint8Array.from(v.fields, (f) => (f.required ? 1 : 0)),
         fieldRule,
@@ -255,11 +306,16 @@ export class ScanPath {
       });
       maxFields = Math.max(maxFields, v.fields.length);
     }
-    this.present = new Uint8Array(maxFields);
-    this.tag = new Uint8Array(maxFields);
-    this.at = new Int32Array(maxFields);
-    this.pay = new Int32Array(maxFields);
-    this.len = new Int32Array(maxFields);
+    this.maxFields = maxFields;
+    this.slotVersion = new Array<ScanVersion | undefined>(slots).fill(undefined);
+    this.slotBase = new Int32Array(slots);
+    this.slotRow = new Int32Array(slots);
+    this.present = new Uint8Array(slots * maxFields);
+    this.tag = new Uint8Array(slots * maxFields);
+    this.at = new Int32Array(slots * maxFields);
+    this.pay = new Int32Array(slots * maxFields);
+    this.len = new Int32Array(slots * maxFields);
+    this.job = new Int32Array(slots * rules.length).fill(-1);
     const kinds = { drop: K_DROP, replace_with: K_REPLACE, hash: K_HASH, mask: K_MASK, truncate: K_TRUNCATE };
     const empty = Buffer.alloc(0);
     this.rules = rules.map((r) => {
@@ -276,6 +332,7 @@ export class ScanPath {
         kind: kinds[r.action.kind],
         type,
         rep,
+        repView: viewOf(rep),
         repPayload,
         repNumber: typeof r.replacement === 'number' ? r.replacement : 0,
         prefix: r.action.kind === 'mask' ? r.action.prefix : 0,
@@ -284,41 +341,152 @@ export class ScanPath {
         n: r.action.kind === 'truncate' ? r.action.n : 0,
       };
     });
+    this.hashRules = Int32Array.from(
+      this.rules.flatMap((r, i) => (r.kind === K_HASH ? [i] : [])),
+      (i) => i,
+    );
+    // the hashed values of one record are at most its body: binLimit bytes, plus padding per value
+    this.hashWorst = binLimit + this.hashRules.length * 136;
+    this.sha = new Sha256(
+      Math.max(1, slots * this.hashRules.length),
+      this.hashRules.length === 0 ? 0 : slots * 256 + this.hashWorst,
+      SHA_PREFIX,
+    );
     this.applied = new Uint8Array(rules.length);
     this.newSrc = new Uint8Array(rules.length);
     this.newStart = new Int32Array(rules.length);
     this.newLen = new Int32Array(rules.length);
-    // a mask writes at most 4 bytes per code point of its value; a hash 71
-    this.scratch = Buffer.alloc(4 * binLimit + rules.length * HASH_TEXT_BYTES);
+    // a mask writes at most 4 bytes per code point of its value
+    this.scratch = Buffer.alloc(4 * binLimit);
+    this.scratchView = viewOf(this.scratch);
   }
 
-  private current: ScanVersion | undefined;
+  // views of the buffers records are read from (the ring's memory, a base64 scratch): two kept
+  private viewA: Buffer | undefined;
+  private viewAOf!: DataView;
+  private viewB: Buffer | undefined;
+  private viewBOf!: DataView;
 
-  /** where the record `check` read starts in its buffer */
-  private base = 0;
+  /** A DataView of b (made once per buffer). */
+  private view(b: Buffer): DataView {
+    if (b === this.viewA) return this.viewAOf;
+    if (b === this.viewB) return this.viewBOf;
+    this.viewB = this.viewA;
+    this.viewBOf = this.viewAOf;
+    this.viewA = b;
+    this.viewAOf = viewOf(b);
+    return this.viewAOf;
+  }
+
+  /** Whether the policy hashes anything (then keeping records lets their hashes run together). */
+  get hashes(): boolean {
+    return this.hashRules.length > 0;
+  }
+
+  /** Whether another record can be kept: a slot free and room for its hashes. */
+  roomToKeep(): boolean {
+    return this.next < this.slots && this.sha.room(this.hashWorst);
+  }
+
+  /** The number of kept records. */
+  get kept(): number {
+    return this.next;
+  }
 
   /**
    * Check the record b[base, base+n) (its envelope read and accepted: schema version `version`, a
-   * body not empty): SCAN_FORWARD_INPUT, SCAN_INCOMPATIBLE or SCAN_FALLBACK.
+   * body not empty) into the next slot: SCAN_FORWARD_INPUT, SCAN_INCOMPATIBLE or SCAN_FALLBACK.
    */
   check(b: Buffer, base: number, n: number, version: number): number {
     const sv = this.versions.get(version)!;
-    this.current = sv;
-    this.base = base;
+    const s = this.next;
+    this.fo = s * this.maxFields;
+    this.slotVersion[s] = sv;
+    this.slotBase[s] = base;
     return this.mapkv
       ? this.scanMap(b, base + ENVELOPE_BYTES, base + n, sv)
       : this.scanRow(b, base + ENVELOPE_BYTES, base + n, sv);
   }
 
   /**
-   * Apply the rules to the record `check` just accepted (the same bytes): SCAN_FORWARD_INPUT
-   * (nothing changed), SCAN_OUTPUT (`applied`, and the record in the writer from 0 unless
-   * `overflow`) or SCAN_FALLBACK.
+   * Queue the hashes of the record `check` just accepted (the same bytes): the number of values
+   * queued, or -1 to fall back (a hashed string that is not well-formed UTF-8; nothing queued).
    */
-  redact(b: Buffer): number {
-    return this.redactIn(b, this.current!);
+  queueHashes(b: Buffer): number {
+    const bv = this.view(b);
+    const s = this.next;
+    const sv = this.slotVersion[s]!;
+    const fo = this.fo;
+    const hr = this.hashRules;
+    for (let k = 0; k < hr.length; k++) {
+      const r = hr[k]!;
+      const fi = sv.ruleField[r]!;
+      if (fi < 0 || this.present[fo + fi] === 0 || this.tag[fo + fi] === V_NIL) continue;
+      if (this.rules[r]!.type === T_STRING && !validUtf8(b, this.pay[fo + fi]!, this.len[fo + fi]!, bv)) return -1;
+    }
+    const jo = s * this.rules.length;
+    let queued = 0;
+    for (let k = 0; k < hr.length; k++) {
+      const r = hr[k]!;
+      const fi = sv.ruleField[r]!;
+      if (fi < 0 || this.present[fo + fi] === 0 || this.tag[fo + fi] === V_NIL) {
+        this.job[jo + r] = -1;
+        continue;
+      }
+      this.job[jo + r] = this.sha.add(
+        bv,
+        this.pay[fo + fi]!,
+        this.len[fo + fi]!,
+        this.rules[r]!.type === T_STRING ? FORM_HEX : FORM_RAW,
+      );
+      queued++;
+    }
+    return queued;
   }
 
+  /** Keep the record just checked (its hashes queued) for redactKept after runHashes. */
+  keep(): void {
+    this.next++;
+  }
+
+  /** Hash every queued value (one call into build/sha256.wasm). */
+  runHashes(): void {
+    this.sha.run();
+  }
+
+  /**
+   * Apply the rules to the record `check` just accepted (the same bytes) with its hashes (queued
+   * and run, when it has any): SCAN_FORWARD_INPUT (nothing changed), SCAN_OUTPUT (`applied`, and
+   * the record in the writer from 0 unless `overflow`) or SCAN_FALLBACK. Its queued hashes are
+   * forgotten.
+   */
+  redact(b: Buffer): number {
+    const r = this.redactIn(b, this.next);
+    this.sha.clear(this.firstJob(this.next));
+    return r;
+  }
+
+  /** `redact` for kept record number k (after runHashes). */
+  redactKept(b: Buffer, k: number): number {
+    return this.redactIn(b, k);
+  }
+
+  /** Forget the kept records and their hashes. */
+  clearKept(): void {
+    this.next = 0;
+    this.sha.clear();
+  }
+
+  /** The first hash job of slot s, or the next job number when it has none. */
+  private firstJob(s: number): number {
+    const jo = s * this.rules.length;
+    const hr = this.hashRules;
+    for (let k = 0; k < hr.length; k++) {
+      const j = this.job[jo + hr[k]!]!;
+      if (j >= 0) return j;
+    }
+    return this.sha.count;
+  }
   /** Scan one value at b[p] (nil, bool, int, float, str, bin); its end, or -1 to fall back. */
   private value(b: Buffer, p: number, end: number): number {
     const t = b[p]!;
@@ -396,15 +564,18 @@ export class ScanPath {
     return p + n;
   }
 
+  /** Keep the value just scanned as field i of the record (its type byte at `at`). */
   private capture(i: number, at: number): void {
-    this.present[i] = 1;
-    this.tag[i] = this.vTag;
-    this.at[i] = at;
-    this.pay[i] = this.vPay;
-    this.len[i] = this.vLen;
+    const x = this.fo + i;
+    this.present[x] = 1;
+    this.tag[x] = this.vTag;
+    this.at[x] = at;
+    this.pay[x] = this.vPay;
+    this.len[x] = this.vLen;
   }
 
   private scanMap(b: Buffer, p: number, end: number, sv: ScanVersion): number {
+    const bv = this.view(b);
     const t = b[p]!;
     let entries: number;
     if (t >= 0x80 && t <= 0x8f) {
@@ -422,7 +593,8 @@ export class ScanPath {
     const count = sv.count;
     if (entries > count) return SCAN_FALLBACK; // a key the schema lacks or a repeated key
     const present = this.present;
-    for (let i = 0; i < count; i++) present[i] = 0;
+    const fo = this.fo;
+    for (let i = 0; i < count; i++) present[fo + i] = 0;
     const names = sv.names,
       nameOff = sv.nameOff,
       nameLen = sv.nameLen;
@@ -451,11 +623,11 @@ export class ScanPath {
       for (let j = 0; j < count; j++) {
         let c = hint + j;
         if (c >= count) c -= count;
-        if (nameLen[c] !== kl || !sameBytes(names, nameOff[c]!, b, kp, kl)) continue;
+        if (nameLen[c] !== kl || !sameView(names, nameOff[c]!, bv, kp, kl)) continue;
         fi = c;
         break;
       }
-      if (fi < 0 || present[fi] === 1 || fi === sv.constructorField) return SCAN_FALLBACK;
+      if (fi < 0 || present[fo + fi] === 1 || fi === sv.constructorField) return SCAN_FALLBACK;
       hint = fi + 1;
       p = kp + kl;
       if (p >= end) return SCAN_FALLBACK;
@@ -484,7 +656,8 @@ export class ScanPath {
       p += 5;
     } else return SCAN_FALLBACK;
     const count = sv.count;
-    for (let i = 0; i < count; i++) this.present[i] = 0;
+    const fo = this.fo;
+    for (let i = 0; i < count; i++) this.present[fo + i] = 0;
     for (let i = 0; i < n; i++) {
       if (p >= end) return SCAN_FALLBACK;
       const q = this.value(b, p, end);
@@ -494,7 +667,7 @@ export class ScanPath {
     }
     if (p !== end) return SCAN_FALLBACK;
     if (n > count) return SCAN_INCOMPATIBLE;
-    this.rowLength = n;
+    this.slotRow[this.next] = n;
     return this.verdict(b, sv, count);
   }
 
@@ -504,29 +677,31 @@ export class ScanPath {
       tag = this.tag,
       types = sv.types,
       required = sv.required;
+    const fo = this.fo;
     for (let i = 0; i < count; i++) {
-      if (present[i] === 0 || tag[i] === V_NIL) {
+      if (present[fo + i] === 0 || tag[fo + i] === V_NIL) {
         if (required[i] === 1) return SCAN_INCOMPATIBLE;
         continue;
       }
-      if (!this.typeOk(b, i, types[i]!)) return SCAN_INCOMPATIBLE;
+      if (!this.typeOk(b, fo + i, types[i]!)) return SCAN_INCOMPATIBLE;
     }
     return SCAN_FORWARD_INPUT;
   }
 
-  private typeOk(b: Buffer, i: number, type: number): boolean {
-    const tag = this.tag[i]!;
+  /** Whether captured value x (slot * maxFields + field) is of the type. */
+  private typeOk(b: Buffer, x: number, type: number): boolean {
+    const tag = this.tag[x]!;
     switch (type) {
       case T_STRING:
         return tag === V_STR;
       case T_INT: {
         if (tag === V_INT) return true;
         if (tag !== V_FLOAT) return false;
-        const d = this.floatAt(b, this.at[i]!);
+        const d = this.floatAt(b, this.at[x]!);
         return Number.isInteger(d) && d >= INT64_MIN && d < UINT64_LIMIT;
       }
       case T_FLOAT:
-        return tag === V_FLOAT || (tag === V_INT && !this.wideInt(b, this.at[i]!));
+        return tag === V_FLOAT || (tag === V_INT && !this.wideInt(b, this.at[x]!));
       case T_BOOL:
         return tag === V_BOOL;
       default:
@@ -571,10 +746,11 @@ export class ScanPath {
     }
   }
 
-  /** The canonical encoding of field i's (type-checked) value, as the decode path writes it. */
-  private writeValue(w: CanonicalWriter, b: Buffer, i: number, type: number): void {
-    const at = this.at[i]!;
-    switch (this.tag[i]) {
+  /** The canonical encoding of captured value x's (type-checked) value, as the decode path writes it. */
+  private writeValue(w: CanonicalWriter, b: Buffer, x: number, type: number): void {
+    const bv = this.view(b);
+    const at = this.at[x]!;
+    switch (this.tag[x]) {
       case V_NIL:
         w.nil();
         return;
@@ -584,37 +760,46 @@ export class ScanPath {
       case V_INT:
         if (type === T_FLOAT) w.float(this.intAt(b, at));
         else if (!this.wideInt(b, at)) w.int(this.intAt(b, at));
-        else w.tagged8(b[at] === 0xd3 && (b[at + 1]! & 0x80) !== 0 ? 0xd3 : 0xcf, b, at + 1);
+        else w.tagged8(b[at] === 0xd3 && (b[at + 1]! & 0x80) !== 0 ? 0xd3 : 0xcf, bv, at + 1);
         return;
       case V_FLOAT:
         if (type === T_INT) w.int(this.floatAt(b, at));
         else if (b[at] === 0xcb)
-          w.bytes(b, at, 9); // a float64 (not NaN) is written as it came
+          w.bytes(bv, at, 9); // a float64 (not NaN) is written as it came
         else w.float(this.floatAt(b, at));
         return;
       case V_STR:
-        w.strBytes(b, this.pay[i]!, this.len[i]!);
+        w.strBytes(bv, this.pay[x]!, this.len[x]!);
         return;
       default:
-        w.binBytes(b, this.pay[i]!, this.len[i]!);
+        w.binBytes(bv, this.pay[x]!, this.len[x]!);
     }
   }
 
-  private redactIn(b: Buffer, sv: ScanVersion): number {
+  /** The rules on the record in slot s (its hashes run), then its canonical output (see redact). */
+  private redactIn(b: Buffer, s: number): number {
+    const bv = this.view(b);
+    const sv = this.slotVersion[s]!;
+    const fo = s * this.maxFields;
+    const jo = s * this.rules.length;
     const rules = this.rules;
     const applied = this.applied;
     const scratch = this.scratch;
+    const present = this.present,
+      tag = this.tag;
     let sp = 0;
     let changed = false;
     for (let r = 0; r < rules.length; r++) {
       applied[r] = 0;
       const fi = sv.ruleField[r]!;
-      if (fi < 0 || this.present[fi] === 0 || this.tag[fi] === V_NIL) continue;
+      if (fi < 0 || present[fo + fi] === 0 || tag[fo + fi] === V_NIL) continue;
+      const x = fo + fi;
       const rule = rules[r]!;
-      const pay = this.pay[fi]!,
-        len = this.len[fi]!;
+      const pay = this.pay[x]!,
+        len = this.len[x]!;
       const str = rule.type === T_STRING;
-      if (str && !validUtf8(b, pay, len)) return SCAN_FALLBACK;
+      // (a hashed string was checked when its hash was queued)
+      if (str && rule.kind !== K_HASH && !validUtf8(b, pay, len, bv)) return SCAN_FALLBACK;
       let ch = false;
       switch (rule.kind) {
         case K_DROP:
@@ -623,32 +808,28 @@ export class ScanPath {
         case K_REPLACE:
           if (rule.type === T_FLOAT) {
             // the decode path keeps the value when it is === the VALUE (so -0 and 0 are the same)
-            ch =
-              rule.repNumber !== (this.tag[fi] === V_INT ? this.intAt(b, this.at[fi]!) : this.floatAt(b, this.at[fi]!));
+            ch = rule.repNumber !== (tag[x] === V_INT ? this.intAt(b, this.at[x]!) : this.floatAt(b, this.at[x]!));
           } else if (str || rule.type === T_BYTES) {
             const rp = rule.repPayload;
             ch = rp.length !== len || !sameBytes(rp, 0, b, pay, len);
           } else {
             const t = this.tiny;
             t.reset(0, 16);
-            this.writeValue(t, b, fi, rule.type);
+            this.writeValue(t, b, x, rule.type);
             ch = t.pos !== rule.rep.length || !sameBytes(rule.rep, 0, t.buf, 0, t.pos);
           }
           break;
-        case K_HASH:
-          if (str) {
-            for (let i = 0; i < SHA_PREFIX.length; i++) scratch[sp + i] = SHA_PREFIX[i]!;
-            this.sha.hex(b, pay, len, scratch, sp + SHA_PREFIX.length);
-            this.newLen[r] = HASH_TEXT_BYTES;
-          } else {
-            this.sha.digest(b, pay, len, scratch, sp);
-            this.newLen[r] = 32;
-          }
-          this.newSrc[r] = NEW_SCRATCH;
-          this.newStart[r] = sp;
-          ch = this.newLen[r] !== len || !sameBytes(scratch, sp, b, pay, len);
-          sp += this.newLen[r]!;
+        case K_HASH: {
+          // `sha256:` and the hex digits lie together in the hash module's memory
+          const d = this.sha.digestAt(this.job[jo + r]!);
+          const start = str ? d - SHA_PREFIX.length : d;
+          const n = str ? HASH_TEXT_BYTES : 32;
+          this.newSrc[r] = NEW_HASH;
+          this.newStart[r] = start;
+          this.newLen[r] = n;
+          ch = n !== len || !sameView(this.sha.view, start, bv, pay, len);
           break;
+        }
         case K_MASK: {
           const n = codePoints(b, pay, len);
           const c = rule.char;
@@ -689,44 +870,45 @@ export class ScanPath {
 
     const w = this.writer;
     w.reset(0, this.binLimit);
-    w.bytes(b, this.base, ENVELOPE_BYTES);
+    w.bytes(bv, this.slotBase[s]!, ENVELOPE_BYTES);
     const count = sv.count;
-    const present = this.present,
-      fieldRule = sv.fieldRule,
+    const fieldRule = sv.fieldRule,
       types = sv.types;
     if (this.mapkv) {
       let entries = 0;
       for (let i = 0; i < count; i++) {
-        if (present[i] === 0) continue;
+        if (present[fo + i] === 0) continue;
         const r = fieldRule[i]!;
         if (!(r >= 0 && applied[r] === 1 && rules[r]!.kind === K_DROP)) entries++;
       }
       w.mapHeader(entries);
       for (let i = 0; i < count; i++) {
-        if (present[i] === 0) continue;
+        const x = fo + i;
+        if (present[x] === 0) continue;
         const r = fieldRule[i]!;
         if (r >= 0 && applied[r] === 1) {
           if (rules[r]!.kind === K_DROP) continue;
-          w.raw(sv.keys[i]!);
+          w.bytes(sv.keys, sv.keyOff[i]!, sv.keyLen[i]!);
           this.writeNew(w, b, r);
         } else {
-          if (this.tag[i] === V_STR && !validUtf8(b, this.pay[i]!, this.len[i]!)) return SCAN_FALLBACK;
-          w.raw(sv.keys[i]!);
-          this.writeValue(w, b, i, types[i]!);
+          if (tag[x] === V_STR && !validUtf8(b, this.pay[x]!, this.len[x]!, bv)) return SCAN_FALLBACK;
+          w.bytes(sv.keys, sv.keyOff[i]!, sv.keyLen[i]!);
+          this.writeValue(w, b, x, types[i]!);
         }
       }
     } else {
       // a row keeps its length and positions: a dropped field becomes nil
-      const n = this.rowLength;
+      const n = this.slotRow[s]!;
       w.arrayHeader(n);
       for (let i = 0; i < n; i++) {
+        const x = fo + i;
         const r = fieldRule[i]!;
         if (r >= 0 && applied[r] === 1) {
           if (rules[r]!.kind === K_DROP) w.nil();
           else this.writeNew(w, b, r);
         } else {
-          if (this.tag[i] === V_STR && !validUtf8(b, this.pay[i]!, this.len[i]!)) return SCAN_FALLBACK;
-          this.writeValue(w, b, i, types[i]!);
+          if (tag[x] === V_STR && !validUtf8(b, this.pay[x]!, this.len[x]!, bv)) return SCAN_FALLBACK;
+          this.writeValue(w, b, x, types[i]!);
         }
       }
     }
@@ -737,10 +919,11 @@ export class ScanPath {
   private writeNew(w: CanonicalWriter, b: Buffer, r: number): void {
     const rule = this.rules[r]!;
     if (rule.kind === K_REPLACE) {
-      w.raw(rule.rep);
+      w.bytes(rule.repView, 0, rule.rep.length);
       return;
     }
-    const src = this.newSrc[r] === NEW_SCRATCH ? this.scratch : b;
+    const from = this.newSrc[r];
+    const src = from === NEW_SCRATCH ? this.scratchView : from === NEW_HASH ? this.sha.view : this.view(b);
     if (rule.type === T_STRING) w.strBytes(src, this.newStart[r]!, this.newLen[r]!);
     else w.binBytes(src, this.newStart[r]!, this.newLen[r]!);
   }
