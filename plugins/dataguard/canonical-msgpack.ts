@@ -48,7 +48,7 @@ export class CanonicalWriter {
     this.buf[this.pos++] = v & 0xff;
   }
   private u32(v: number): void {
-    this.buf.writeUInt32BE(v >>> 0, this.pos);
+    this.view.setUint32(this.pos, v >>> 0);
     this.pos += 4;
   }
 

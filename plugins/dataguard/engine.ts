@@ -1,5 +1,5 @@
 import { Unpackr } from 'msgpackr';
-import type { RecordBatch } from '../../kernel/plugin-contract.ts';
+import type { RecordBatch, StageCounter } from '../../kernel/plugin-contract.ts';
 import { CanonicalWriter, encodeCanonicalString, mapLengthAt, writeTyped } from './canonical-msgpack.ts';
 import { ENVELOPE_BYTES, codecOfMode, readEnvelope, type EnvelopeHeader, type PayloadMode } from './envelope.ts';
 import { base64DecodedMax, decodeBase64, encodeBase64, type Framing } from './framing.ts';
@@ -129,8 +129,11 @@ export class DataguardEngine {
   private readonly codec: number;
   private readonly raw: boolean;
   private readonly contract: SchemaContract;
-  private readonly versions = new Map<number, CompiledVersion>();
+  /** by version number (an array: a record's lookup is an indexed load; a number no version has gives undefined) */
+  private readonly versions: Array<CompiledVersion | undefined> = [];
   private readonly rules: CompiledRule[];
+  /** per compiled rule: its rule.<i>.applied counter */
+  private readonly ruleCounters: StageCounter[];
   private readonly c: DataguardStageCounters;
   // int64AsType 'auto' (numbers up to 2^53, bigints beyond) is implemented by msgpackr 2.1 but missing from its types
   private readonly unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'auto' as 'bigint' });
@@ -194,7 +197,7 @@ export class DataguardEngine {
       o.rules.forEach((r, i) => {
         ruleField[i] = v.fields.findIndex((f) => f.name === r.field);
       });
-      this.versions.set(v.version, { version: v.version, fields, ruleField });
+      this.versions[v.version] = { version: v.version, fields, ruleField };
       maxFields = Math.max(maxFields, fields.length);
     }
     this.present = new Uint8Array(maxFields);
@@ -217,6 +220,7 @@ export class DataguardEngine {
       rulesScannable(o.rules) &&
       o.role !== 'check' &&
       o.rules.some((r) => r.action.kind === 'hash');
+    this.ruleCounters = this.rules.map((r) => o.counters.rules[r.index]!);
     this.scan =
       o.inPlace !== false && rulesScannable(o.rules)
         ? new ScanPath(o.mode, o.contract, o.rules, this.writer, this.binLimit, keeping ? KEEP_RECORDS : 1)
@@ -369,7 +373,7 @@ export class DataguardEngine {
     const k = this.contract;
     if (h.schemaId !== k.schemaId || h.msgType !== k.msgType || h.version < k.requiredVersion)
       return this.reject('schema_incompatible');
-    const cv = this.versions.get(h.version);
+    const cv = this.versions[h.version];
     if (cv === undefined) return this.reject('schema_missing');
     if (n === ENVELOPE_BYTES) return this.reject('decode_err');
 
@@ -421,7 +425,8 @@ export class DataguardEngine {
     }
     const scan = this.scan!;
     const applied = scan.applied;
-    for (let i = 0; i < applied.length; i++) if (applied[i] === 1) this.c.rules[this.rules[i]!.index]!.add(1);
+    const counters = this.ruleCounters;
+    for (let i = 0; i < applied.length; i++) if (applied[i] === 1) counters[i]!.add(1);
     if (scan.overflow) return this.reject('redact_overflow');
     return this.writeBack(mem, off);
   }

@@ -171,6 +171,14 @@ export function validUtf8(b: Uint8Array, p: number, n: number, v: DataView = vie
   return true;
 }
 
+/** Whether b[p, p+n) is ASCII (then it is well-formed UTF-8, one code point per byte); `v` is a DataView of b. */
+function ascii(v: DataView, b: Uint8Array, p: number, n: number): boolean {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) if ((v.getInt32(p + i) & 0x80808080) !== 0) return false;
+  for (; i < n; i++) if (b[p + i]! >= 0x80) return false;
+  return true;
+}
+
 /** Byte offset, from p, just after the first k code points of the UTF-8 text b[p, p+n). */
 function afterCodePoints(b: Uint8Array, p: number, n: number, k: number): number {
   let i = 0;
@@ -202,7 +210,8 @@ function sameView(a: DataView, ap: number, b: DataView, bp: number, n: number): 
 
 export class ScanPath {
   private readonly mapkv: boolean;
-  private readonly versions = new Map<number, ScanVersion>();
+  /** by version number (an array: a record's lookup is an indexed load; a number no version has gives undefined) */
+  private readonly versions: Array<ScanVersion | undefined> = [];
   private readonly rules: ScanRule[];
   /** the positions of the `hash` rules in `rules` */
   private readonly hashRules: Int32Array;
@@ -219,10 +228,10 @@ export class ScanPath {
   readonly slots: number;
   /** the slot the next check fills: slots below it are kept */
   private next = 0;
-  // per slot: the record's version, where it starts, its row length
+  // per slot: the record's version, where it starts, its map's entries (all distinct fields) or row's length
   private readonly slotVersion: Array<ScanVersion | undefined>;
   private readonly slotBase: Int32Array;
-  private readonly slotRow: Int32Array;
+  private readonly slotEntries: Int32Array;
   // per slot and schema position (slot * maxFields + i): the record's fields
   private readonly present: Uint8Array;
   private readonly tag: Uint8Array;
@@ -290,7 +299,7 @@ export class ScanPath {
       const keyBytes = Buffer.concat(keys);
       const keyOff = new Int32Array(keys.length);
       for (let i = 1; i < keys.length; i++) keyOff[i] = keyOff[i - 1]! + keys[i - 1]!.length;
-      this.versions.set(v.version, {
+      this.versions[v.version] = {
         count: v.fields.length,
         names: viewOf(flat),
         nameOff,
@@ -303,13 +312,13 @@ export class ScanPath {
         fieldRule,
         ruleField,
         constructorField: v.fields.findIndex((f) => f.name === 'constructor'),
-      });
+      };
       maxFields = Math.max(maxFields, v.fields.length);
     }
     this.maxFields = maxFields;
     this.slotVersion = new Array<ScanVersion | undefined>(slots).fill(undefined);
     this.slotBase = new Int32Array(slots);
-    this.slotRow = new Int32Array(slots);
+    this.slotEntries = new Int32Array(slots);
     this.present = new Uint8Array(slots * maxFields);
     this.tag = new Uint8Array(slots * maxFields);
     this.at = new Int32Array(slots * maxFields);
@@ -398,7 +407,7 @@ export class ScanPath {
    * body not empty) into the next slot: SCAN_FORWARD_INPUT, SCAN_INCOMPATIBLE or SCAN_FALLBACK.
    */
   check(b: Buffer, base: number, n: number, version: number): number {
-    const sv = this.versions.get(version)!;
+    const sv = this.versions[version]!;
     const s = this.next;
     this.fo = s * this.maxFields;
     this.slotVersion[s] = sv;
@@ -637,6 +646,7 @@ export class ScanPath {
       p = q;
     }
     if (p !== end) return SCAN_FALLBACK;
+    this.slotEntries[this.next] = entries;
     return this.verdict(b, sv, count);
   }
 
@@ -667,7 +677,7 @@ export class ScanPath {
     }
     if (p !== end) return SCAN_FALLBACK;
     if (n > count) return SCAN_INCOMPATIBLE;
-    this.slotRow[this.next] = n;
+    this.slotEntries[this.next] = n;
     return this.verdict(b, sv, count);
   }
 
@@ -789,6 +799,7 @@ export class ScanPath {
       tag = this.tag;
     let sp = 0;
     let changed = false;
+    let dropped = 0;
     for (let r = 0; r < rules.length; r++) {
       applied[r] = 0;
       const fi = sv.ruleField[r]!;
@@ -798,8 +809,9 @@ export class ScanPath {
       const pay = this.pay[x]!,
         len = this.len[x]!;
       const str = rule.type === T_STRING;
-      // (a hashed string was checked when its hash was queued)
-      if (str && rule.kind !== K_HASH && !validUtf8(b, pay, len, bv)) return SCAN_FALLBACK;
+      // (a hashed string was checked when its hash was queued); in ASCII a code point is a byte
+      const plain = str && rule.kind !== K_HASH && ascii(bv, b, pay, len);
+      if (str && rule.kind !== K_HASH && !plain && !validUtf8(b, pay, len, bv)) return SCAN_FALLBACK;
       let ch = false;
       switch (rule.kind) {
         case K_DROP:
@@ -831,30 +843,33 @@ export class ScanPath {
           break;
         }
         case K_MASK: {
-          const n = codePoints(b, pay, len);
+          const n = plain ? len : codePoints(b, pay, len);
           const c = rule.char;
           let o = sp;
           let head = 0,
             tail = len,
             masked = n;
           if (n > rule.prefix + rule.suffix) {
-            head = afterCodePoints(b, pay, len, rule.prefix);
-            tail = afterCodePoints(b, pay, len, n - rule.suffix);
+            head = plain ? rule.prefix : afterCodePoints(b, pay, len, rule.prefix);
+            tail = plain ? len - rule.suffix : afterCodePoints(b, pay, len, n - rule.suffix);
             masked = n - rule.prefix - rule.suffix;
           }
           for (let i = 0; i < head; i++) scratch[o++] = b[pay + i]!;
-          for (let k = 0; k < masked; k++) for (let i = 0; i < c.length; i++) scratch[o++] = c[i]!;
+          if (c.length === 1) {
+            const c0 = c[0]!;
+            for (let k = 0; k < masked; k++) scratch[o++] = c0;
+          } else for (let k = 0; k < masked; k++) for (let i = 0; i < c.length; i++) scratch[o++] = c[i]!;
           for (let i = tail; i < len; i++) scratch[o++] = b[pay + i]!;
           this.newSrc[r] = NEW_SCRATCH;
           this.newStart[r] = sp;
           this.newLen[r] = o - sp;
-          ch = o - sp !== len || !sameBytes(scratch, sp, b, pay, len);
+          ch = o - sp !== len || !sameView(this.scratchView, sp, bv, pay, len);
           sp = o;
           break;
         }
         default: {
           // truncate: a prefix of the value where it lies
-          const keep = str ? afterCodePoints(b, pay, len, rule.n) : Math.min(len, rule.n);
+          const keep = str && !plain ? afterCodePoints(b, pay, len, rule.n) : Math.min(len, rule.n);
           this.newSrc[r] = NEW_INPUT;
           this.newStart[r] = pay;
           this.newLen[r] = keep;
@@ -864,6 +879,7 @@ export class ScanPath {
       if (ch) {
         applied[r] = 1;
         changed = true;
+        if (rule.kind === K_DROP) dropped++;
       }
     }
     if (!changed) return SCAN_FORWARD_INPUT;
@@ -875,13 +891,7 @@ export class ScanPath {
     const fieldRule = sv.fieldRule,
       types = sv.types;
     if (this.mapkv) {
-      let entries = 0;
-      for (let i = 0; i < count; i++) {
-        if (present[fo + i] === 0) continue;
-        const r = fieldRule[i]!;
-        if (!(r >= 0 && applied[r] === 1 && rules[r]!.kind === K_DROP)) entries++;
-      }
-      w.mapHeader(entries);
+      w.mapHeader(this.slotEntries[s]! - dropped);
       for (let i = 0; i < count; i++) {
         const x = fo + i;
         if (present[x] === 0) continue;
@@ -898,7 +908,7 @@ export class ScanPath {
       }
     } else {
       // a row keeps its length and positions: a dropped field becomes nil
-      const n = this.slotRow[s]!;
+      const n = this.slotEntries[s]!;
       w.arrayHeader(n);
       for (let i = 0; i < n; i++) {
         const x = fo + i;
