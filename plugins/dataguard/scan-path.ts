@@ -195,6 +195,36 @@ function codePoints(b: Uint8Array, p: number, n: number): number {
   return c;
 }
 
+/** Bytes of the shortest str header for n bytes. */
+const strHeadBytes = (n: number): number => (n < 32 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5);
+
+/** Whether the integer at b[at] is in its shortest form (what the writer gives its value). */
+function shortestInt(b: Uint8Array, at: number): boolean {
+  const t = b[at]!;
+  if (t < 0x80 || t >= 0xe0) return true;
+  switch (t) {
+    case 0xcc:
+      return b[at + 1]! >= 0x80;
+    case 0xcd:
+      return b[at + 1]! !== 0;
+    case 0xce:
+      return (b[at + 1]! | b[at + 2]!) !== 0;
+    case 0xcf:
+      return (b[at + 1]! | b[at + 2]! | b[at + 3]! | b[at + 4]!) !== 0;
+    case 0xd0: // -128..-33
+      return b[at + 1]! >= 0x80 && b[at + 1]! < 0xe0;
+    case 0xd1: // below -128
+      return (b[at + 1]! & 0x80) !== 0 && ((b[at + 1]! << 8) | b[at + 2]!) < 0xff80;
+    case 0xd2: // below -32768
+      return (b[at + 1]! & 0x80) !== 0 && !(b[at + 1] === 0xff && b[at + 2] === 0xff && b[at + 3]! >= 0x80);
+    default: // 0xd3, below -2^31
+      return (
+        (b[at + 1]! & 0x80) !== 0 &&
+        ((b[at + 1]! & b[at + 2]! & b[at + 3]! & b[at + 4]!) !== 0xff || (b[at + 5]! & 0x80) === 0)
+      );
+  }
+}
+
 function sameBytes(a: Uint8Array, ap: number, b: Uint8Array, bp: number, n: number): boolean {
   for (let i = 0; i < n; i++) if (a[ap + i] !== b[bp + i]) return false;
   return true;
@@ -240,6 +270,13 @@ export class ScanPath {
   /** str/bin: payload start and length */
   private readonly pay: Int32Array;
   private readonly len: Int32Array;
+  /**
+   * where the field's bytes start (a map: its key, when the key's header is the shortest; -1 when
+   * not; a row: its value) and where its value ends: an unchanged field whose bytes are already
+   * canonical is copied as it lies, with its neighbours when they are too
+   */
+  private readonly from: Int32Array;
+  private readonly to: Int32Array;
   /** per slot and policy rule (slot * rules + r): the hash job of a `hash` rule, or -1 */
   private readonly job: Int32Array;
   /** the first field of the slot being checked or redacted in the arrays above */
@@ -324,6 +361,8 @@ export class ScanPath {
     this.at = new Int32Array(slots * maxFields);
     this.pay = new Int32Array(slots * maxFields);
     this.len = new Int32Array(slots * maxFields);
+    this.from = new Int32Array(slots * maxFields);
+    this.to = new Int32Array(slots * maxFields);
     this.job = new Int32Array(slots * rules.length).fill(-1);
     const kinds = { drop: K_DROP, replace_with: K_REPLACE, hash: K_HASH, mask: K_MASK, truncate: K_TRUNCATE };
     const empty = Buffer.alloc(0);
@@ -573,14 +612,16 @@ export class ScanPath {
     return p + n;
   }
 
-  /** Keep the value just scanned as field i of the record (its type byte at `at`). */
-  private capture(i: number, at: number): void {
+  /** Keep the value just scanned as field i of the record: its type byte at `at`, its bytes [from, to). */
+  private capture(i: number, at: number, from: number, to: number): void {
     const x = this.fo + i;
     this.present[x] = 1;
     this.tag[x] = this.vTag;
     this.at[x] = at;
     this.pay[x] = this.vPay;
     this.len[x] = this.vLen;
+    this.from[x] = from;
+    this.to[x] = to;
   }
 
   private scanMap(b: Buffer, p: number, end: number, sv: ScanVersion): number {
@@ -610,6 +651,7 @@ export class ScanPath {
     let hint = 0;
     for (let e = 0; e < entries; e++) {
       if (p >= end) return SCAN_FALLBACK;
+      const keyAt = p;
       const k = b[p]!;
       let kp: number, kl: number;
       if (k >= 0xa0 && k < 0xc0) {
@@ -642,7 +684,7 @@ export class ScanPath {
       if (p >= end) return SCAN_FALLBACK;
       const q = this.value(b, p, end);
       if (q < 0) return SCAN_FALLBACK;
-      this.capture(fi, p);
+      this.capture(fi, p, kp - keyAt === strHeadBytes(kl) ? keyAt : -1, q);
       p = q;
     }
     if (p !== end) return SCAN_FALLBACK;
@@ -672,7 +714,7 @@ export class ScanPath {
       if (p >= end) return SCAN_FALLBACK;
       const q = this.value(b, p, end);
       if (q < 0) return SCAN_FALLBACK;
-      if (i < count) this.capture(i, p);
+      if (i < count) this.capture(i, p, p, q);
       p = q;
     }
     if (p !== end) return SCAN_FALLBACK;
@@ -753,6 +795,26 @@ export class ScanPath {
         return b.readInt32BE(at + 1);
       default:
         return b.readInt32BE(at + 1) * 0x1_0000_0000 + b.readUInt32BE(at + 5);
+    }
+  }
+
+  /** Whether captured value x, of a field of `type`, is already what writeValue writes for it. */
+  private canonical(b: Buffer, x: number, type: number): boolean {
+    const at = this.at[x]!;
+    switch (this.tag[x]) {
+      case V_NIL:
+      case V_BOOL:
+        return true;
+      case V_INT:
+        return type !== T_FLOAT && shortestInt(b, at);
+      case V_FLOAT:
+        return type === T_FLOAT && b[at] === 0xcb;
+      case V_STR:
+        return this.pay[x]! - at === strHeadBytes(this.len[x]!);
+      default: {
+        const n = this.len[x]!;
+        return this.pay[x]! - at === (n < 0x100 ? 2 : n < 0x10000 ? 3 : 5);
+      }
     }
   }
 
@@ -890,6 +952,11 @@ export class ScanPath {
     const count = sv.count;
     const fieldRule = sv.fieldRule,
       types = sv.types;
+    // unchanged canonical fields are copied in runs: the bytes [runFrom, runTo) of the input
+    const from = this.from,
+      to = this.to;
+    let runFrom = -1,
+      runTo = -1;
     if (this.mapkv) {
       w.mapHeader(this.slotEntries[s]! - dropped);
       for (let i = 0; i < count; i++) {
@@ -898,12 +965,25 @@ export class ScanPath {
         const r = fieldRule[i]!;
         if (r >= 0 && applied[r] === 1) {
           if (rules[r]!.kind === K_DROP) continue;
+          if (runFrom >= 0) w.bytes(bv, runFrom, runTo - runFrom);
+          runFrom = runTo = -1;
           w.bytes(sv.keys, sv.keyOff[i]!, sv.keyLen[i]!);
           this.writeNew(w, b, r);
         } else {
           if (tag[x] === V_STR && !validUtf8(b, this.pay[x]!, this.len[x]!, bv)) return SCAN_FALLBACK;
-          w.bytes(sv.keys, sv.keyOff[i]!, sv.keyLen[i]!);
-          this.writeValue(w, b, x, types[i]!);
+          const f = from[x]!;
+          if (f >= 0 && this.canonical(b, x, types[i]!)) {
+            if (f !== runTo) {
+              if (runFrom >= 0) w.bytes(bv, runFrom, runTo - runFrom);
+              runFrom = f;
+            }
+            runTo = to[x]!;
+          } else {
+            if (runFrom >= 0) w.bytes(bv, runFrom, runTo - runFrom);
+            runFrom = runTo = -1;
+            w.bytes(sv.keys, sv.keyOff[i]!, sv.keyLen[i]!);
+            this.writeValue(w, b, x, types[i]!);
+          }
         }
       }
     } else {
@@ -914,14 +994,27 @@ export class ScanPath {
         const x = fo + i;
         const r = fieldRule[i]!;
         if (r >= 0 && applied[r] === 1) {
+          if (runFrom >= 0) w.bytes(bv, runFrom, runTo - runFrom);
+          runFrom = runTo = -1;
           if (rules[r]!.kind === K_DROP) w.nil();
           else this.writeNew(w, b, r);
         } else {
           if (tag[x] === V_STR && !validUtf8(b, this.pay[x]!, this.len[x]!, bv)) return SCAN_FALLBACK;
-          this.writeValue(w, b, x, types[i]!);
+          if (this.canonical(b, x, types[i]!)) {
+            if (from[x] !== runTo) {
+              if (runFrom >= 0) w.bytes(bv, runFrom, runTo - runFrom);
+              runFrom = from[x]!;
+            }
+            runTo = to[x]!;
+          } else {
+            if (runFrom >= 0) w.bytes(bv, runFrom, runTo - runFrom);
+            runFrom = runTo = -1;
+            this.writeValue(w, b, x, types[i]!);
+          }
         }
       }
     }
+    if (runFrom >= 0) w.bytes(bv, runFrom, runTo - runFrom);
     this.overflow = w.overflow;
     return SCAN_OUTPUT;
   }
