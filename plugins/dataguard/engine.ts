@@ -17,8 +17,10 @@ import type { DataguardStageCounters, RejectReason } from './stage-counters.ts';
  *   unframe (base64 → bytes into a private scratch buffer; raw: read in the slot)
  *   → envelope header (decode_err, codec_mismatch, schema_incompatible, schema_missing)
  *   → the in-place path (scan-path.ts): check the msgpack body where it lies and, for redact/fused,
- *     apply the rules and re-encode canonically into a reused writer; what it does not settle
- *     goes to
+ *     apply the rules and re-encode canonically into a reused writer (with `hash` rules, onBatch
+ *     checks up to KEEP_RECORDS records first and keeps them, their hashed values queued, then
+ *     hashes them in one WebAssembly call and redacts each: base64 records are kept decoded in an
+ *     arena); what it does not settle goes to
  *   → the decode path: one msgpackr decode of the body (decode_err), the check against the
  *     record's schema version (codec_mismatch, schema_incompatible, decode_err), the rules on the
  *     decoded values and a canonical encode (the implementation before the scan; both paths give

@@ -13,10 +13,15 @@ import { FORM_HEX, FORM_RAW, Sha256 } from './sha256.ts';
  *   per version), each value is typed by its msgpack tag (a float's value is read only when an
  *   `int` field must hold a whole number, a 64-bit integer's only when a `float` field needs it
  *   to be a JS number), and the verdict is the decode path's.
- * - Redact: each rule computes its field's new bytes (a hash, a mask, a prefix) into a reused
- *   scratch buffer; when one changes anything the body is written canonically into the reused
- *   writer: the envelope copied, untouched values re-encoded from their bytes (shortest headers,
- *   integers by value, floats as float64), changed ones from the scratch.
+ * - Hash: the values `hash` rules read are queued (queueHashes) and hashed by build/sha256.wasm
+ *   (sha256.ts), one call for the values of many records: a record is checked into one of
+ *   `slots` slots and kept (its fields' positions stay in the slot) until its hashes have run.
+ * - Redact: each rule computes its field's new bytes (a mask, a prefix) into a reused scratch
+ *   buffer, a hash is read where the module wrote it; when one changes anything the body is
+ *   written canonically into the reused writer: the envelope copied, untouched values that are
+ *   already canonical copied as they lie (neighbours in one copy), the others re-encoded from
+ *   their bytes (shortest headers, integers by value, floats as float64), changed ones from
+ *   where they were computed.
  *
  * Everything the decode path would settle differently is left to it (`SCAN_FALLBACK`, before any
  * counter moves): a body that is not a well-formed map/array of nil, bool, int, float, str and
