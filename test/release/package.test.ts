@@ -120,6 +120,7 @@ test('the tarball carries what the package needs and nothing of the checkout', (
     'package.json',
     'README.md',
     'build/core.wasm',
+    'build/sha256.wasm',
     'dist/kernel/main.js',
     'dist/kernel/plugin-api.d.ts',
     'dist/plugins/edgeplane/record-sink.proto',
