@@ -135,6 +135,26 @@ export class CanonicalWriter {
     }
   }
 
+  /**
+   * The whole number held by the float at src[at] (tag 0xca or 0xcb; within the int64/uint64
+   * range), as int() writes it. Read and, beyond 32 bits, written here: a value outside the small
+   * integers passed to another function would be a heap number, one allocation per value.
+   */
+  intOfFloat(src: DataView, at: number): void {
+    const v = src.getUint8(at) === 0xca ? src.getFloat32(at + 1) : src.getFloat64(at + 1);
+    if (v < 0x1_0000_0000 && v >= -0x8000_0000) {
+      this.int(v);
+      return;
+    }
+    if (!this.room(9)) return;
+    const hi = Math.floor(v / 0x1_0000_0000);
+    const view = this.view;
+    view.setUint8(this.pos, v >= 0 ? 0xcf : 0xd3);
+    view.setUint32(this.pos + 1, hi >>> 0);
+    view.setUint32(this.pos + 5, v - hi * 0x1_0000_0000);
+    this.pos += 9;
+  }
+
   str(s: string): void {
     const n = Buffer.byteLength(s, 'utf8');
     if (this.strHead(n)) this.pos += this.buf.write(s, this.pos, n, 'utf8');

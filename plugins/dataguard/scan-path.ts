@@ -754,7 +754,10 @@ export class ScanPath {
       case T_INT: {
         if (tag === V_INT) return true;
         if (tag !== V_FLOAT) return false;
-        const d = this.floatAt(b, this.at[x]!);
+        // read here, not by floatAt: a double returned from a call may be a heap number
+        const at = this.at[x]!;
+        const v = this.view(b);
+        const d = b[at] === 0xca ? v.getFloat32(at + 1) : v.getFloat64(at + 1);
         return Number.isInteger(d) && d >= INT64_MIN && d < UINT64_LIMIT;
       }
       case T_FLOAT:
@@ -840,7 +843,7 @@ export class ScanPath {
         else w.tagged8(b[at] === 0xd3 && (b[at + 1]! & 0x80) !== 0 ? 0xd3 : 0xcf, bv, at + 1);
         return;
       case V_FLOAT:
-        if (type === T_INT) w.int(this.floatAt(b, at));
+        if (type === T_INT) w.intOfFloat(bv, at);
         else if (b[at] === 0xcb)
           w.bytes(bv, at, 9); // a float64 (not NaN) is written as it came
         else w.float(this.floatAt(b, at));
