@@ -2,7 +2,9 @@ import { mkdir, open, readdir, readFile, rename, stat, unlink, writeFile, type F
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import type { EgressAdapter } from '../../kernel/plugin-contract.ts';
+import type { EgressAdapter, EgressView } from '../../kernel/plugin-contract.ts';
+import { dataViewOf } from '../../kernel/io/byte-copy.ts';
+import { ViewLines } from '../../kernel/io/view-lines.ts';
 import type { LiveBinding } from './bindings.ts';
 import { s3Client } from './clients.ts';
 import { OutagePolicy, OutageSettings } from './egress-retry.ts';
@@ -20,7 +22,8 @@ import { transportError } from './source-failure.ts';
  * multipart upload in `part_bytes` parts when larger), and deleted once S3 has them. Object keys
  * are deterministic: `<prefix><20-digit sequence><suffix>`, the sequence kept in the spool
  * directory, so an upload retried (after a failure or a crash, on the next start) overwrites the
- * same key instead of adding a duplicate object. One writer per prefix and spool directory.
+ * same key instead of adding a duplicate object. One writer per prefix and spool directory. `writeFrom` copies a
+ * batch from the ring slots as lines into one reused buffer (no object per record) and fsyncs once per write.
  */
 
 export const S3EgressSettings = z.object({
@@ -63,6 +66,14 @@ export class S3Egress implements EgressAdapter, LiveBinding {
   private uploadError: Error | null = null;
   private lock: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
+  /** the filling spool file was written since its last fsync (fsync=true) */
+  private unsynced = false;
+  /** full spool files being fsynced and closed by rotate, for the write that rotated to await */
+  private closingFull: Promise<void>[] = [];
+  /** the lines of the write being spooled (reused) and the DataView the ring slots are copied into it with */
+  private out: Buffer | null = null;
+  private outView: DataView | null = null;
+  private readonly lines = new ViewLines();
   private closed = false;
   private closing: Promise<void> | null = null;
 
@@ -190,43 +201,102 @@ export class S3Egress implements EgressAdapter, LiveBinding {
 
   write(records: Uint8Array[]): Promise<void> {
     return this.locked(async () => {
-      if (this.uploadError) throw this.uploadError;
-      if (!this.fh || this.closed) throw transportError('s3', 'write before start or after close');
-      this.h.lag(this.pendingRecords() + records.length);
-      // an object is closed as soon as it reaches max_object_bytes, also in the middle of a write
-      let from = 0;
-      while (from < records.length) {
-        const parts: Uint8Array[] = [];
-        let bytes = 0;
-        let i = from;
-        while (i < records.length && (i === from || this.size + bytes < this.settings.max_object_bytes)) {
-          parts.push(records[i]!, NEWLINE);
-          bytes += records[i]!.byteLength + 1;
-          i++;
-        }
-        await this.append(Buffer.concat(parts, bytes), i - from);
-        from = i;
-        if (this.size >= this.settings.max_object_bytes) await this.rotate();
+      this.writable();
+      const n = records.length;
+      let total = n;
+      for (let i = 0; i < n; i++) total += records[i]!.byteLength;
+      const buf = this.lineBuffer(total);
+      let o = 0;
+      for (let i = 0; i < n; i++) {
+        const r = records[i]!;
+        buf.set(r, o);
+        o += r.byteLength;
+        buf[o++] = NL;
       }
+      await this.spool(buf, n, { length: (i) => records[i]!.byteLength });
     });
   }
 
-  private async append(chunk: Buffer, records: number): Promise<void> {
-    try {
-      await this.fh!.write(chunk);
-      if (this.settings.fsync) await this.fh!.sync();
-    } catch (e) {
-      this.h.fail(errorText(e));
-      this.h.set('failed');
-      throw transportError(
-        's3',
-        `cannot write the spool ${this.spoolPath(this.seq)}: ${errorText(e)}; check egress.spool_dir (disk full?)`,
-        e,
-      );
+  /** The batch in place: its records copied from the ring slots as lines into one reused buffer, then spooled. */
+  writeFrom(view: EgressView): Promise<void> {
+    return this.locked(async () => {
+      this.writable();
+      const buf = this.lineBuffer(view.bytes + view.count);
+      this.lines.copy(view, buf, this.outView!, 0);
+      await this.spool(buf, view.count, view);
+    });
+  }
+
+  private writable(): void {
+    if (this.uploadError) throw this.uploadError;
+    if (!this.fh || this.closed) throw transportError('s3', 'write before start or after close');
+  }
+
+  /** the reused buffer the lines of a write are copied into (inside the lock: one write uses it at a time) */
+  private lineBuffer(bytes: number): Buffer {
+    if (this.out === null || this.out.length < bytes) {
+      this.out = Buffer.allocUnsafeSlow(Math.max(bytes, 64 * 1024));
+      this.outView = dataViewOf(this.out);
     }
+    return this.out;
+  }
+
+  /**
+   * Append the `n` lines in `buf` (record i is `lengths.length(i)` bytes and its `\n`) to the spool, closing the
+   * object as soon as it reaches max_object_bytes (also in the middle of a write); resolves once they are all in
+   * spool files, fsynced (fsync=true): one fsync per write, and one more per object closed within it.
+   */
+  private async spool(buf: Buffer, n: number, lengths: { length(i: number): number }): Promise<void> {
+    const max = this.settings.max_object_bytes;
+    this.h.lag(this.pendingRecords() + n);
+    let at = 0;
+    let i = 0;
+    while (i < n) {
+      const from = i;
+      let bytes = 0;
+      while (i < n && (i === from || this.size + bytes < max)) {
+        bytes += lengths.length(i) + 1;
+        i++;
+      }
+      await this.append(buf, at, bytes, i - from);
+      at += bytes;
+      if (this.size >= max) await this.rotate();
+    }
+    const closing = this.closingFull;
+    if (closing.length) this.closingFull = [];
+    const sync = this.unsynced ? this.fh!.sync() : null;
+    this.unsynced = false;
+    const seq = this.seq;
+    try {
+      if (sync) await sync;
+    } catch (e) {
+      throw this.spoolFailed(seq, e);
+    } finally {
+      for (const c of closing) await c.catch(() => {});
+    }
+    for (const c of closing) await c; // throws the first failure (a spoolFailed error)
+  }
+
+  private async append(buf: Buffer, at: number, bytes: number, records: number): Promise<void> {
+    try {
+      for (let done = 0; done < bytes; ) done += (await this.fh!.write(buf, at + done, bytes - done)).bytesWritten;
+    } catch (e) {
+      throw this.spoolFailed(this.seq, e);
+    }
+    if (this.settings.fsync) this.unsynced = true;
     if (this.size === 0) this.firstAt = Date.now();
-    this.size += chunk.byteLength;
+    this.size += bytes;
     this.records += records;
+  }
+
+  private spoolFailed(seq: number, e: unknown): Error {
+    this.h.fail(errorText(e));
+    this.h.set('failed');
+    return transportError(
+      's3',
+      `cannot write the spool ${this.spoolPath(seq)}: ${errorText(e)}; check egress.spool_dir (disk full?)`,
+      e,
+    );
   }
 
   private pendingRecords(): number {
@@ -235,20 +305,38 @@ export class S3Egress implements EgressAdapter, LiveBinding {
     return n;
   }
 
-  /** close the filling spool file, queue its upload, start the next one (inside the lock) */
+  /**
+   * Close the filling spool file, queue its upload, start the next one (inside the lock). When a write left the
+   * full file unsynced, its fsync and close run on while the next sequence is stored, the next file is created and
+   * written: `spool` awaits them (`closingFull`) with the fsync of the next file, so the waits overlap.
+   */
   private async rotate(): Promise<void> {
     if (!this.fh || this.size === 0) return;
-    await this.fh.close();
+    const fh = this.fh;
+    const unsynced = this.unsynced;
     this.fh = null;
+    this.unsynced = false;
     const seq = this.seq;
     this.spooled.set(seq, this.records);
     this.seq = seq + 1;
     this.size = 0;
     this.records = 0;
+    const full = (async () => {
+      try {
+        if (unsynced) await fh.sync();
+      } catch (e) {
+        throw this.spoolFailed(seq, e);
+      } finally {
+        await fh.close();
+      }
+    })();
+    full.catch(() => {}); // reported by spool (or by the upload chain when the timer or close rotated)
+    this.closingFull.push(full);
     await this.writeNextSeq(this.seq);
     if (!this.closed) this.fh = await open(this.spoolPath(this.seq), 'w');
     this.waiting++;
     this.uploads = this.uploads
+      .then(() => full)
       .then(() => this.upload(seq))
       .catch((e) => {
         this.uploadError ??= e as Error;
@@ -363,4 +451,4 @@ export class S3Egress implements EgressAdapter, LiveBinding {
   }
 }
 
-const NEWLINE = new Uint8Array([10]);
+const NL = 10;

@@ -21,6 +21,8 @@ import { failSource, transportError } from './source-failure.ts';
  * and byte offset) is kept in a local file and a restart resumes there: at-least-once. With
  * `follow=true` the prefix is listed again every `poll_ms` for keys after the last one read
  * (objects added with smaller keys are not seen); otherwise the run ends after the last object.
+ * Into a producer (`pushSpans`) the lines of each chunk read go in as spans of it, with one ack token per chunk
+ * (no object per line); the checkpoint is stored in the background, one write at a time.
  */
 
 export const S3IngressSettings = z.object({
@@ -30,6 +32,15 @@ export const S3IngressSettings = z.object({
   poll_ms: int(10, 3_600_000).default(1_000),
   close_grace_ms: int(0, 3_600_000).default(5_000),
 });
+
+/** most lines per pushSpans call */
+const SPAN_BATCH = 1024;
+const NL = 10;
+
+/** where the line that ends at `nl` (the index of its `\n`) starts in `buf` */
+function lineStart(buf: Buffer, nl: number): number {
+  return nl === 0 ? 0 : buf.lastIndexOf(NL, nl - 1) + 1;
+}
 
 interface Position {
   key: string;
@@ -64,11 +75,15 @@ export class S3Ingress implements IngressAdapter, LiveBinding {
   private readonly commit = new CommitPoint<Position>();
   private client: S3Client | null = null;
   private resume: Position | null = null;
-  private checkpointing: Promise<void> = Promise.resolve();
+  /** the acknowledged position not stored yet, and the loop storing checkpoints while there is one */
+  private toStore: Position | null = null;
+  private checkpointing: Promise<void> | null = null;
   private loop: Promise<void> = Promise.resolve();
   private closing: Promise<void> | null = null;
   /** bytes listed and not yet read */
   private listedBytes = 0;
+  /** the lines of a chunk as spans for pushSpans (reused) */
+  private readonly spans = new Uint32Array(2 * SPAN_BATCH);
 
   constructor(readonly settings: z.output<typeof S3IngressSettings>) {}
 
@@ -192,55 +207,159 @@ export class S3Ingress implements IngressAdapter, LiveBinding {
         }
         throw e;
       }
-      const lines = new LineSplitter(pos);
+      const at = { pos };
       try {
-        for await (const chunk of body) {
-          for (const { line, end } of lines.feed(chunk as Buffer)) {
-            if (this.stop.signal.aborted) {
-              body.destroy();
-              return false;
-            }
-            {
-              const p = sink.push(line, this.commit.push({ key, offset: end }));
-              if (p) await p;
-            }
-            this.h.count(1);
-            pos = end;
-          }
-          this.h.lag(this.listedBytes - pos + lines.pending);
-        }
-        const last = lines.rest();
-        if (last && !this.stop.signal.aborted) {
-          {
-            const p = sink.push(last.line, this.commit.push({ key, offset: last.end }));
-            if (p) await p;
-          }
-          this.h.count(1);
-          pos = last.end;
-        }
-        return !this.stop.signal.aborted;
+        const whole = sink.pushSpans
+          ? await this.pushChunks(sink, body, key, at)
+          : await this.pushLines(sink, body, key, at);
+        return whole && !this.stop.signal.aborted;
       } catch (e) {
         if (this.stop.signal.aborted) return false;
         // the connection broke mid-object: read it again after the last line pushed
         this.h.fail(`read ${key}: ${errorText(e)}`);
         body.destroy();
+      } finally {
+        pos = at.pos;
       }
     }
   }
 
-  /** tokens are from CommitPoint.push; the checkpoint keeps the end of the acknowledged prefix */
-  ack(tokens: unknown[]): Promise<void> {
+  /**
+   * Into a sink without pushSpans: each line pushed with its own ack token (its end in the object); `at.pos`
+   * follows the last line pushed. False when the binding was closed meanwhile.
+   */
+  private async pushLines(sink: IngressSink, body: Readable, key: string, at: { pos: number }): Promise<boolean> {
+    const lines = new LineSplitter(at.pos);
+    for await (const chunk of body) {
+      for (const { line, end } of lines.feed(chunk as Buffer)) {
+        if (this.stop.signal.aborted) {
+          body.destroy();
+          return false;
+        }
+        {
+          const p = sink.push(line, this.commit.push({ key, offset: end }));
+          if (p) await p;
+        }
+        this.h.count(1);
+        at.pos = end;
+      }
+      this.h.lag(this.listedBytes - at.pos + lines.pending);
+    }
+    const last = lines.rest();
+    if (last && !this.stop.signal.aborted) {
+      {
+        const p = sink.push(last.line, this.commit.push({ key, offset: last.end }));
+        if (p) await p;
+      }
+      this.h.count(1);
+      at.pos = last.end;
+    }
+    return true;
+  }
+
+  /**
+   * Into a producer (pushSpans): the complete lines of each chunk the body yields go in as spans of that chunk
+   * (no object per line); one of them, the last that fits a slot, is pushed on its own with the chunk's ack
+   * token (its end in the object). The runtime acknowledges tokens in push order, so that token stands for every
+   * line of the chunk before it; the lines after it are over-long ones the sink refuses and counts. A chunk is
+   * pushed whole, then `at.pos` moves past it; the binding stops between chunks. The unfinished last line of a
+   * chunk is carried into the next one.
+   */
+  private async pushChunks(sink: IngressSink, body: Readable, key: string, at: { pos: number }): Promise<boolean> {
+    const limit = sink.maxRecordBytes ?? Number.POSITIVE_INFINITY;
+    let carry: Buffer | null = null;
+    for await (const chunk of body) {
+      if (this.stop.signal.aborted) {
+        body.destroy();
+        return false;
+      }
+      const buf: Buffer = carry === null ? (chunk as Buffer) : Buffer.concat([carry, chunk as Buffer]);
+      const end = buf.lastIndexOf(NL) + 1; // the complete lines are buf[0, end)
+      if (end > 0) {
+        const p = this.pushChunk(sink, buf, end, key, at.pos, limit);
+        if (p) await p;
+        at.pos += end;
+      }
+      carry = end === buf.length ? null : buf.subarray(end);
+      this.h.lag(this.listedBytes - at.pos + (carry?.length ?? 0));
+    }
+    if (carry !== null && !this.stop.signal.aborted) {
+      // a last line without `\n` ends at the object's end
+      const p = sink.push(carry, this.commit.push({ key, offset: at.pos + carry.length }));
+      if (p) await p;
+      this.h.count(1);
+      at.pos += carry.length;
+    }
+    return true;
+  }
+
+  /** Push the lines of `buf[0, end)` (each ending in `\n`), which starts at offset `base` of `key`. */
+  private async pushChunk(
+    sink: IngressSink,
+    buf: Buffer,
+    end: number,
+    key: string,
+    base: number,
+    limit: number,
+  ): Promise<void> {
+    // the line that carries the token: the last one that fits a slot, [tokenFrom, tokenTo) and its `\n`
+    let tokenTo = end - 1;
+    let tokenFrom = lineStart(buf, tokenTo);
+    while (tokenTo - tokenFrom > limit) {
+      tokenTo = tokenFrom - 1;
+      tokenFrom = tokenTo < 0 ? 0 : lineStart(buf, tokenTo);
+    }
+    const spans = this.spans;
+    let start = 0;
+    let lines = 0;
+    while (start < end) {
+      let n = 0;
+      while (n < SPAN_BATCH && start < end) {
+        if (start === tokenFrom && tokenTo >= 0) break;
+        const nl = buf.indexOf(NL, start);
+        spans[2 * n] = start;
+        spans[2 * n + 1] = nl;
+        n++;
+        start = nl + 1;
+      }
+      if (n > 0) {
+        lines += n;
+        const p = sink.pushSpans!(buf, spans, n);
+        if (p) await p;
+      }
+      if (start === tokenFrom && tokenTo >= 0) {
+        lines++;
+        const p = sink.push(buf.subarray(tokenFrom, tokenTo), this.commit.push({ key, offset: base + tokenTo + 1 }));
+        if (p) await p;
+        start = tokenTo + 1;
+      }
+    }
+    this.h.count(lines);
+  }
+
+  /**
+   * Tokens are from CommitPoint.push; the checkpoint keeps the end of the acknowledged prefix. It is stored in the
+   * background, without holding up egress (the run's next write waits for a returned promise): one write at a
+   * time, the next one with the newest position acknowledged meanwhile; close() waits for the last.
+   */
+  ack(tokens: unknown[]): void {
     const path = this.settings.checkpoint;
-    if (!this.commit.ack(tokens) || !path) return this.checkpointing;
-    const at = this.commit.position!;
-    this.checkpointing = this.checkpointing
-      .then(async () => {
+    if (!this.commit.ack(tokens) || !path) return;
+    this.toStore = this.commit.position!;
+    this.checkpointing ??= this.storeCheckpoints(path);
+  }
+
+  private async storeCheckpoints(path: string): Promise<void> {
+    while (this.toStore !== null) {
+      const at = this.toStore;
+      this.toStore = null;
+      try {
         await writePrivateFileAsync(path, JSON.stringify(at) + '\n');
-      })
-      .catch((e) => {
+      } catch (e) {
         this.h.fail(`checkpoint ${path}: ${errorText(e)}`);
-      });
-    return this.checkpointing;
+      }
+    }
+    this.checkpointing = null;
   }
 
   /** stop reading, wait up to close_grace_ms for pushed lines to be acknowledged; idempotent */

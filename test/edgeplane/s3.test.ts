@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { s3Adapter } from '../../plugins/edgeplane/s3.ts';
 import { RecordingSink, exitWhenDone, requireEnv, until } from './helpers.ts';
+import type { EgressView, IngressSink } from '../../kernel/plugin-contract.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const ENDPOINT = requireEnv('BYTEOR_TEST_S3_URL', 's3rver (npm ci installs it)');
@@ -76,12 +77,18 @@ test(
     const sink = new RecordingSink();
     await ing.start(sink);
     await sink.until(() => sink.ended, 10_000, 'end');
-    await ing.ack!([sink.tokens[2]]); // a gap before it: nothing stored
+    // the checkpoint is stored in the background (egress does not wait for it): read it once it is there
+    const stored = async (want: unknown) => {
+      const read = () => (existsSync(checkpoint) ? JSON.parse(readFileSync(checkpoint, 'utf8')) : null);
+      await until(() => JSON.stringify(read()) === JSON.stringify(want), 5_000, `checkpoint ${JSON.stringify(want)}`);
+    };
+    ing.ack!([sink.tokens[2]]); // a gap before it: nothing stored
+    await new Promise((r) => setTimeout(r, 50));
     assert.not.ok(existsSync(checkpoint));
-    await ing.ack!(sink.tokens.slice(0, 2));
-    assert.equal(JSON.parse(readFileSync(checkpoint, 'utf8')), { key: 'k1', offset: 9 });
-    await ing.ack!([sink.tokens[3]]);
-    assert.equal(JSON.parse(readFileSync(checkpoint, 'utf8')), { key: 'k2', offset: 3 });
+    ing.ack!(sink.tokens.slice(0, 2));
+    await stored({ key: 'k1', offset: 9 });
+    ing.ack!([sink.tokens[3]]);
+    await stored({ key: 'k2', offset: 3 });
     await ing.close();
     const again = s3Adapter.ingress!(settings, {});
     const sink2 = new RecordingSink();
@@ -191,6 +198,141 @@ test(
     await next.write([new Uint8Array(Buffer.from('after'))]);
     await next.close();
     assert.equal(await keys(b), ['00000000000000000000.txt', '00000000000000000001.txt']);
+  },
+);
+
+/**
+ * A producer-like sink: pushSpans and push copy the records; one over `limit` is refused and counted (its ack token
+ * is never acknowledged, as in the producer); every third pushSpans settles later (a full ring).
+ */
+function producerSink(limit: number) {
+  const events: Array<string | { refused: number }> = [];
+  const tokens: unknown[] = [];
+  let calls = 0;
+  let ended = false;
+  const take = (record: Uint8Array) =>
+    events.push(record.length > limit ? { refused: record.length } : Buffer.from(record).toString('latin1'));
+  const sink: IngressSink = {
+    push(record, token) {
+      take(record);
+      if (record.length <= limit && token !== undefined) tokens.push(token);
+    },
+    pushSpans(bytes, spans, count) {
+      const copy = () => {
+        for (let i = 0; i < count; i++) take(bytes.subarray(spans[2 * i]!, spans[2 * i + 1]!));
+      };
+      if (++calls % 3 !== 0) return copy();
+      return new Promise<void>((resolve) =>
+        setImmediate(() => {
+          copy();
+          resolve();
+        }),
+      );
+    },
+    maxRecordBytes: limit,
+    refuse(n) {
+      events.push({ refused: n });
+    },
+    end() {
+      ended = true;
+    },
+  };
+  return { sink, events, tokens, ended: () => ended };
+}
+
+test(
+  'ingress into a producer: the lines of each chunk as spans, one ack token per chunk (on its last line that fits ' +
+    'a slot); over-long lines refused; acking every token stores the end of the last line that fits',
+  async () => {
+    const b = await bucket();
+    const lines = Array.from({ length: 4000 }, (_, i) => `line-${i}-${'x'.repeat(i % 41)}`);
+    const long = 'L'.repeat(300);
+    const big = [...lines.slice(0, 2000), long, ...lines.slice(2000)].join('\n') + '\n';
+    await s3.send(new PutObjectCommand({ Bucket: b, Key: 'a', Body: big })); // some 170 KB: several chunks
+    await s3.send(new PutObjectCommand({ Bucket: b, Key: 'b', Body: `b1\n\nb3\n${long}\n` }));
+    await s3.send(new PutObjectCommand({ Bucket: b, Key: 'c', Body: 'c1\nc-no-newline' }));
+    const checkpoint = join(dir, 'ck-spans.json');
+    const ing = s3Adapter.ingress!({ ...conn(b), checkpoint, close_grace_ms: '0' }, {});
+    const s = producerSink(256);
+    await ing.start(s.sink);
+    await until(() => s.ended(), 10_000, 'end of the bucket');
+    assert.equal(s.events, [
+      ...lines.slice(0, 2000),
+      { refused: 300 },
+      ...lines.slice(2000),
+      'b1',
+      '',
+      'b3',
+      { refused: 300 },
+      'c1',
+      'c-no-newline',
+    ]);
+    assert.is(ing.health().message_count, 4001 + 4 + 2);
+    assert.ok(s.tokens.length >= 4 && s.tokens.length < 100, `a token per chunk, not per line: ${s.tokens.length}`);
+    // b's token is on b3 (the over-long line after it is refused), c's last one on its unterminated line
+    ing.ack!(s.tokens.slice(0, -2));
+    await until(
+      () => existsSync(checkpoint) && readFileSync(checkpoint, 'utf8') === '{"key":"b","offset":7}\n',
+      5_000,
+      'the checkpoint at b3',
+    );
+    ing.ack!(s.tokens.slice(-2));
+    await ing.close();
+    assert.equal(JSON.parse(readFileSync(checkpoint, 'utf8')), { key: 'c', offset: 15 });
+    rmSync(checkpoint);
+  },
+);
+
+test(
+  'egress writeFrom: the records of a view in place, as lines into objects closed at max_object_bytes (also within ' +
+    'a write), the same objects as write',
+  async () => {
+    const b = await bucket();
+    const eg = s3Adapter.egress!(
+      {
+        ...conn(b),
+        prefix: 'view/',
+        spool_dir: join(dir, 'spool-view'),
+        max_object_bytes: '30',
+        max_object_ms: '86400000',
+      },
+      {},
+    );
+    await eg.start();
+    const memory = new Uint8Array(4096);
+    const view = (records: string[]): EgressView => {
+      const offsets: number[] = [];
+      let o = 5;
+      for (const r of records) {
+        memory.set(Buffer.from(r), o);
+        offsets.push(o);
+        o += r.length + 7;
+      }
+      return {
+        memory,
+        count: records.length,
+        bytes: records.reduce((a, r) => a + r.length, 0),
+        offset: (i) => offsets[i]!,
+        length: (i) => records[i]!.length,
+      };
+    };
+    const recs = Array.from({ length: 20 }, (_, i) => `rec${String(i).padStart(2, '0')}`);
+    for (let i = 0; i < 20; i += 4) await eg.writeFrom!(view(recs.slice(i, i + 4)));
+    await eg.writeFrom!(view(['', 'x'.repeat(100)])); // an empty record; one larger than an object
+    await eg.close();
+    const ks = await keys(b, 'view/');
+    assert.equal(ks, [
+      'view/00000000000000000000.txt',
+      'view/00000000000000000001.txt',
+      'view/00000000000000000002.txt',
+      'view/00000000000000000003.txt',
+      'view/00000000000000000004.txt',
+    ]);
+    assert.is(await body(b, ks[0]!), 'rec00\nrec01\nrec02\nrec03\nrec04\n', 'one object holds parts of two writes');
+    assert.is(await body(b, ks[3]!), 'rec15\nrec16\nrec17\nrec18\nrec19\n');
+    assert.is(await body(b, ks[4]!), `\n${'x'.repeat(100)}\n`);
+    assert.is(eg.health().message_count, 22);
+    assert.equal(readdirSync(join(dir, 'spool-view')), ['next-seq']);
   },
 );
 
