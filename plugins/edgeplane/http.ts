@@ -1,9 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Pool } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 import { undiciClient } from './clients.ts';
 import { z } from 'zod';
-import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-contract.ts';
+import type {
+  AdapterFactory,
+  EgressAdapter,
+  EgressView,
+  IngressAdapter,
+  IngressSink,
+} from '../../kernel/plugin-contract.ts';
 import { settle } from './backoff.ts';
 import { OutagePolicy, OutageSettings } from './egress-retry.ts';
 import { acknowledgeReceipts, awaitDelivered, deliveryReceipt } from './delivery-receipt.ts';
@@ -46,6 +52,20 @@ export const HttpEgressSettings = z.object({
 
 /** the Retry-After (seconds) of a 503 when the intake has stopped */
 const RETRY_AFTER_S = 1;
+/** the answer to a one-record body, `{ accepted: 1 }` */
+const ACCEPTED_ONE = `${JSON.stringify({ accepted: 1 })}\n`;
+
+function reply(res: ServerResponse, status: number, body: Record<string, unknown>): void {
+  replyText(res, status, `${JSON.stringify(body)}\n`);
+}
+
+function replyText(res: ServerResponse, status: number, text: string): void {
+  if (res.headersSent) return;
+  res.writeHead(status, JSON_TYPE);
+  res.end(text);
+}
+
+const JSON_TYPE = { 'content-type': 'application/json' };
 
 export class HttpIngress implements IngressAdapter, LiveBinding {
   readonly role = 'ingress';
@@ -55,6 +75,8 @@ export class HttpIngress implements IngressAdapter, LiveBinding {
   private server: Server | null = null;
   private inFlight = 0;
   private shuttingDown = false;
+  /** the wait for the end of the current event-loop turn, shared by the requests that end in it */
+  private nextTurn: Promise<void> | null = null;
   private bound = '';
 
   constructor(readonly settings: z.output<typeof HttpIngressSettings>) {}
@@ -97,60 +119,94 @@ export class HttpIngress implements IngressAdapter, LiveBinding {
     this.h.lag(0);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse, sink: IngressSink): Promise<void> {
+  private handle(req: IncomingMessage, res: ServerResponse, sink: IngressSink): void {
     const s = this.settings;
-    const reply = (status: number, body: Record<string, unknown>) => {
-      if (res.headersSent) return;
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body) + '\n');
-    };
     const pathOnly = (req.url ?? '/').split('?')[0];
     if (pathOnly !== s.path) {
       req.resume();
-      return reply(404, { error: `POST records to ${s.path}` });
+      reply(res, 404, { error: `POST records to ${s.path}` });
+      return;
     }
     if (req.method !== 'POST') {
       req.resume();
       res.setHeader('allow', 'POST');
-      return reply(405, { error: 'only POST is accepted' });
+      reply(res, 405, { error: 'only POST is accepted' });
+      return;
     }
     if (this.shuttingDown) {
       req.resume();
-      return this.notAccepting(res, reply, 0, 0);
+      this.notAccepting(res, 0, 0);
+      return;
     }
     this.inFlight++;
     this.h.lag(this.inFlight);
-    try {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const c of req) {
-        size += (c as Buffer).length;
-        if (size > s.max_body_bytes) {
-          res.setHeader('connection', 'close');
-          return reply(413, { error: `body larger than ${s.max_body_bytes} bytes (ingress.max_body_bytes)` });
-        }
-        chunks.push(c as Buffer);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    /** the body was taken (end), refused (413) or lost (error) */
+    let done = false;
+    const lost = (e: Error) => {
+      if (done) return;
+      done = true;
+      this.h.fail(errorText(e));
+      reply(res, 422, { error: errorText(e) });
+      this.settled();
+    };
+    req.on('data', (c: Buffer) => {
+      if (done) return;
+      size += c.length;
+      if (size > s.max_body_bytes) {
+        done = true;
+        res.setHeader('connection', 'close');
+        reply(res, 413, { error: `body larger than ${s.max_body_bytes} bytes (ingress.max_body_bytes)` });
+        req.destroy();
+        this.settled();
+        return;
       }
-      const body = Buffer.concat(chunks);
-      const records: Uint8Array[] = [];
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (done) return;
+      done = true;
+      void this.accept(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), res, sink);
+    });
+    // a client that goes away mid-body, or closeAllConnections, destroys the request with an error
+    req.on('error', lost);
+  }
+
+  /** a request in flight was answered (or gave up) */
+  private settled(): void {
+    this.inFlight--;
+    this.h.lag(this.inFlight);
+  }
+
+  /**
+   * The records of a body into the sink, then the answer. Bodies that arrive in the same turn of the event loop go
+   * in together after it (`turn`): one synchronous burst of pushes, so the ring publishes them with one store
+   * (and wakes its first stage once) instead of once per request.
+   */
+  private async accept(body: Buffer, res: ServerResponse, sink: IngressSink): Promise<void> {
+    const s = this.settings;
+    try {
+      await this.turn();
+      let records: Uint8Array[] | null = null;
       if (s.split === 'lines') {
+        records = [];
         const lines = new LineSplitter();
         for (const { line } of lines.feed(body)) records.push(line);
         const last = lines.rest();
         if (last) records.push(last.line);
-      } else {
-        records.push(new Uint8Array(body));
       }
+      const total = records === null ? 1 : records.length;
       const delivered: Promise<void>[] = [];
       let accepted = 0;
-      for (const r of records) {
+      for (let i = 0; i < total; i++) {
         // the intake stopped (shutting down, or --adapter-max-messages reached by this or another
         // request): what follows does not enter the ring; the client is told how many did
-        if (this.shuttingDown) return this.notAccepting(res, reply, accepted, records.length);
+        if (this.shuttingDown) return this.notAccepting(res, accepted, total);
         const receipt = s.reply === 'delivered' ? deliveryReceipt() : null;
         if (receipt) delivered.push(receipt.delivered);
         {
-          const p = sink.push(r, receipt?.token);
+          const p = sink.push(records === null ? body : records[i]!, receipt?.token);
           if (p) await p;
         }
         accepted++;
@@ -158,22 +214,32 @@ export class HttpIngress implements IngressAdapter, LiveBinding {
       }
       if (delivered.length) {
         if (!(await awaitDelivered(delivered, s.delivered_timeout_ms)))
-          return reply(504, {
+          return reply(res, 504, {
             error:
               `records accepted but not confirmed delivered within ${s.delivered_timeout_ms} ms; retrying may ` +
               `duplicate them`,
-            accepted: records.length,
+            accepted: total,
           });
-        return reply(200, { delivered: records.length });
+        return reply(res, 200, { delivered: total });
       }
-      return reply(202, { accepted: records.length });
+      if (total === 1) return replyText(res, 202, ACCEPTED_ONE);
+      return reply(res, 202, { accepted: total });
     } catch (e) {
       this.h.fail(errorText(e));
-      return reply(422, { error: errorText(e) });
+      return reply(res, 422, { error: errorText(e) });
     } finally {
-      this.inFlight--;
-      this.h.lag(this.inFlight);
+      this.settled();
     }
+  }
+
+  /** resolves after the current turn of the event loop (once for every request that asks during it) */
+  private turn(): Promise<void> {
+    return (this.nextTurn ??= new Promise<void>((resolve) => {
+      setImmediate(() => {
+        this.nextTurn = null;
+        resolve();
+      });
+    }));
   }
 
   /**
@@ -181,14 +247,9 @@ export class HttpIngress implements IngressAdapter, LiveBinding {
    * body entered the ring (those that did are delivered by the drain; a client retrying the whole
    * body may duplicate them, which `accepted` lets it avoid).
    */
-  private notAccepting(
-    res: ServerResponse,
-    reply: (status: number, body: Record<string, unknown>) => void,
-    accepted: number,
-    total: number,
-  ): void {
+  private notAccepting(res: ServerResponse, accepted: number, total: number): void {
     if (!res.headersSent) res.setHeader('retry-after', String(RETRY_AFTER_S));
-    reply(503, {
+    reply(res, 503, {
       error:
         `the runtime stopped accepting records (shutting down, or its --adapter-max-messages was reached)` +
         `${total ? `; ${accepted} of the ${total} records of this body entered the run` : ''}; retry the rest ` +
@@ -228,6 +289,10 @@ export class HttpEgress implements EgressAdapter, LiveBinding {
   private readonly h = new HealthTracker('http', 'records');
   private pool: Pool | null = null;
   private readonly target: URL;
+  /** one per connection, reused request after request */
+  private senders: HttpSend[] = [];
+  /** the batch in flight (settles after it), for a write made meanwhile to wait for */
+  private sending: Promise<void> | null = null;
   private readonly outage: OutagePolicy;
 
   constructor(readonly settings: z.output<typeof HttpEgressSettings>) {
@@ -249,6 +314,13 @@ export class HttpEgress implements EgressAdapter, LiveBinding {
   async start(): Promise<void> {
     const s = this.settings;
     const { Pool: HttpPool } = await undiciClient();
+    const headers: Record<string, string> = { 'content-type': s.content_type };
+    if (this.target.username) headers.authorization = basicAuth(this.target);
+    const path = this.target.pathname + this.target.search;
+    this.senders = Array.from(
+      { length: s.concurrency },
+      () => new HttpSend(this, { path, method: s.method, body: null, headers }),
+    );
     this.pool = new HttpPool(this.target.origin, {
       connections: s.concurrency,
       headersTimeout: s.timeout_ms,
@@ -260,50 +332,101 @@ export class HttpEgress implements EgressAdapter, LiveBinding {
     this.h.lag(0);
   }
 
-  async write(records: Uint8Array[]): Promise<void> {
-    if (!this.pool) throw transportError('http', 'write before start or after close');
-    let next = 0;
-    let waiting = records.length;
-    this.h.lag(waiting);
-    const worker = async () => {
-      while (next < records.length) {
-        const r = records[next++]!;
-        await this.send(r);
-        this.h.count(1);
-        this.h.lag(--waiting);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.settings.concurrency, records.length) }, worker));
+  write(records: Uint8Array[]): Promise<void> {
+    return this.send(records.length, (i) => records[i]!);
   }
 
-  private async send(record: Uint8Array): Promise<void> {
-    const s = this.settings;
-    const path = this.target.pathname + this.target.search;
-    for (let attempt = 0; ; attempt++) {
-      let problem: string;
-      let retryable = true;
-      try {
-        const res = await this.pool!.request({
-          path,
-          method: s.method,
-          body: record,
-          headers: {
-            'content-type': s.content_type,
-            ...(this.target.username ? { authorization: basicAuth(this.target) } : {}),
-          },
-        });
-        await res.body.dump();
-        if (res.statusCode >= 200 && res.statusCode < 300) {
-          this.outage.ok();
-          return;
+  /**
+   * The batch in place: each record's body is a Buffer over its ring slot (no copy; the slots stay the records'
+   * until this resolves).
+   */
+  writeFrom(view: EgressView): Promise<void> {
+    const m = view.memory;
+    return this.send(view.count, (i) => Buffer.from(m.buffer, m.byteOffset + view.offset(i), view.length(i)));
+  }
+
+  /**
+   * POST (or PUT) records 0..n-1 of a batch, `concurrency` at a time: each sender takes the next record once its
+   * request was answered (a request per record, as many in flight as there are connections). Resolves when the
+   * destination accepted every one; rejects at the first record the outage policy gives up on (no request is
+   * started after it; the senders still busy are left to that batch and replaced). One batch at a time: a write
+   * made meanwhile waits for it.
+   */
+  private send(n: number, body: (i: number) => Uint8Array): Promise<void> {
+    if (!this.pool) return Promise.reject(transportError('http', 'write before start or after close'));
+    const run = () =>
+      new Promise<void>((resolve, reject) => {
+        const b: SendBatch = { n, next: 0, left: n, body, resolve, reject, failed: false };
+        this.h.lag(n);
+        if (n === 0) return resolve();
+        const k = Math.min(this.settings.concurrency, n);
+        for (let j = 0; j < k; j++) {
+          const sender = this.senders[j]!;
+          sender.batch = b;
+          this.take(sender);
         }
-        problem = `${s.method} ${redactUrl(s.url)} answered ${res.statusCode}`;
-        retryable = res.statusCode === 429 || res.statusCode === 408 || res.statusCode >= 500;
-      } catch (e) {
-        problem = `${s.method} ${redactUrl(s.url)} failed: ${errorText(e)}`;
-      }
-      await this.outage.failed(problem, attempt, retryable);
+      });
+    const p = this.sending === null ? run() : this.sending.then(run, run);
+    const q: Promise<void> = p.then(
+      () => {
+        if (this.sending === q) this.sending = null;
+      },
+      (e: unknown) => {
+        if (this.sending === q) this.sending = null;
+        throw e;
+      },
+    );
+    this.sending = q;
+    return q;
+  }
+
+  /** `s` takes the next record of its batch, if any */
+  private take(s: HttpSend): void {
+    const b = s.batch!;
+    if (b.failed || b.next >= b.n) return;
+    s.index = b.next++;
+    s.attempt = 0;
+    this.dispatch(s);
+  }
+
+  private dispatch(s: HttpSend): void {
+    s.status = 0;
+    s.options.body = s.batch!.body(s.index);
+    this.pool!.dispatch(s.options, s);
+  }
+
+  /** The request of `s` was answered (`error` null: see its status) or failed (HttpSend calls this). */
+  answered(s: HttpSend, error: Error | null): void {
+    const st = this.settings;
+    const b = s.batch!;
+    if (error === null && s.status >= 200 && s.status < 300) {
+      s.options.body = null;
+      this.outage.ok();
+      this.h.count(1);
+      this.h.lag(--b.left);
+      if (b.left === 0) b.resolve();
+      else this.take(s);
+      return;
     }
+    if (b.failed) return;
+    const problem =
+      error === null
+        ? `${st.method} ${redactUrl(st.url)} answered ${s.status}`
+        : `${st.method} ${redactUrl(st.url)} failed: ${errorText(error)}`;
+    const retryable = error !== null || s.status === 429 || s.status === 408 || s.status >= 500;
+    this.outage.failed(problem, s.attempt++, retryable).then(
+      () => {
+        if (!b.failed) this.dispatch(s);
+      },
+      (e: unknown) => {
+        s.options.body = null;
+        if (b.failed) return;
+        b.failed = true;
+        // senders still busy with this batch finish on their own: the next batch gets fresh ones
+        this.senders = this.senders.map((x) => new HttpSend(this, { ...x.options, body: null }));
+        b.reject(e as Error);
+      },
+    );
   }
 
   async close(): Promise<void> {
@@ -312,6 +435,54 @@ export class HttpEgress implements EgressAdapter, LiveBinding {
     else await this.pool?.close().catch(() => {});
     this.pool = null;
     this.h.set('closed');
+  }
+}
+
+/** the records of one write and where sending them stands */
+interface SendBatch {
+  n: number;
+  /** the next record to send */
+  next: number;
+  /** records not yet accepted by the destination */
+  left: number;
+  body(i: number): Uint8Array;
+  resolve(): void;
+  reject(e: Error): void;
+  failed: boolean;
+}
+
+/**
+ * One sender of HttpEgress: the undici dispatch handler of its requests and their options, reused from record to
+ * record (no promise, response stream or options object per request). The response body is discarded.
+ */
+class HttpSend implements Dispatcher.DispatchHandlers {
+  batch: SendBatch | null = null;
+  /** the record of the batch being sent */
+  index = -1;
+  attempt = 0;
+  status = 0;
+  constructor(
+    private readonly egress: HttpEgress,
+    readonly options: {
+      path: string;
+      method: 'POST' | 'PUT';
+      body: Uint8Array | null;
+      headers: Record<string, string>;
+    },
+  ) {}
+  onConnect(): void {}
+  onHeaders(statusCode: number): boolean {
+    this.status = statusCode;
+    return true;
+  }
+  onData(): boolean {
+    return true;
+  }
+  onComplete(): void {
+    this.egress.answered(this, null);
+  }
+  onError(err: Error): void {
+    this.egress.answered(this, err);
   }
 }
 

@@ -1,10 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { HttpIngress, httpAdapter } from '../../plugins/edgeplane/http.ts';
-import type { IngressSink } from '../../kernel/index.ts';
+import type { EgressView, IngressSink } from '../../kernel/index.ts';
 import { Pump, RecordingSink, freePort, until, exitWhenDone } from './helpers.ts';
 
 async function post(url: string, body: string) {
@@ -170,6 +170,113 @@ test('pump: HTTP ingress -> HTTP egress keeps order with concurrency=1', async (
   );
   await pump.stop();
   dest.server.close();
+});
+
+test('ingress: a client that goes away mid-body is not left in flight; the next request is served', async () => {
+  const ing = httpAdapter.ingress!({ port: '0' }, {}) as HttpIngress;
+  const sink = new RecordingSink();
+  await ing.start(sink);
+  const sock = connect(ing.port, '127.0.0.1');
+  await new Promise<void>((r) => sock.once('connect', () => r()));
+  sock.write('POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\npartial');
+  await until(() => ing.health().lag?.value === 1, 5_000, 'the request in flight');
+  sock.destroy();
+  await until(() => ing.health().lag?.value === 0, 5_000, 'the request given up');
+  assert.is((await post(`http://127.0.0.1:${ing.port}/`, 'whole')).status, 202);
+  assert.equal(sink.texts(), ['whole']);
+  await ing.close();
+});
+
+test('ingress: bodies of concurrent requests all go in, each answered 202 once its record is in', async () => {
+  const ing = httpAdapter.ingress!({ port: '0' }, {}) as HttpIngress;
+  const sink = new RecordingSink();
+  await ing.start(sink);
+  const url = `http://127.0.0.1:${ing.port}/`;
+  const res = await Promise.all(Array.from({ length: 50 }, (_, i) => post(url, `c${i}`)));
+  assert.ok(res.every((r) => r.status === 202 && r.body === '{"accepted":1}\n'));
+  assert.equal([...sink.texts()].sort(), Array.from({ length: 50 }, (_, i) => `c${i}`).sort());
+  assert.is(ing.health().message_count, 50);
+  await ing.close();
+});
+
+/** an EgressView over `records`, laid out in a memory with gaps between them */
+function viewOf(records: string[]): EgressView {
+  const memory = new Uint8Array(64 * 1024);
+  const offsets: number[] = [];
+  let o = 7;
+  for (const r of records) {
+    memory.set(Buffer.from(r), o);
+    offsets.push(o);
+    o += r.length + 5;
+  }
+  return {
+    memory,
+    count: records.length,
+    bytes: records.reduce((a, r) => a + r.length, 0),
+    offset: (i) => offsets[i]!,
+    length: (i) => records[i]!.length,
+  };
+}
+
+test('egress writeFrom: a request per record from its slot, concurrency at a time; in order with one', async () => {
+  const dest = await destination();
+  const eg = httpAdapter.egress!({ url: dest.url, concurrency: '4' }, {});
+  await eg.start();
+  const recs = Array.from({ length: 40 }, (_, i) => `v${i}`);
+  await eg.writeFrom!(viewOf(recs.slice(0, 25)));
+  await eg.writeFrom!(viewOf(recs.slice(25)));
+  assert.equal([...dest.bodies].sort(), [...recs].sort());
+  assert.is(eg.health().message_count, 40);
+  assert.equal(eg.health().lag, { value: 0, unit: 'records' });
+  await eg.close();
+  dest.server.close();
+
+  const ordered = await destination();
+  const one = httpAdapter.egress!({ url: ordered.url }, {});
+  await one.start();
+  await one.writeFrom!(viewOf(['a', '', 'ccc']));
+  assert.equal(ordered.bodies, ['a', '', 'ccc']);
+  await one.close();
+  ordered.server.close();
+});
+
+test('egress: a batch that fails with requests still in flight rejects; the next write goes through', async () => {
+  // the 3rd request is refused for good (400) while others of the batch are answered slowly
+  let n = 0;
+  const bodies: string[] = [];
+  const server = createServer((req, res) => {
+    const k = n++;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString();
+      if (k === 2) {
+        res.writeHead(400);
+        res.end();
+        return;
+      }
+      setTimeout(() => {
+        bodies.push(text);
+        res.writeHead(200);
+        res.end();
+      }, 30);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const eg = httpAdapter.egress!({ url, concurrency: '4', backoff_ms: '5' }, {});
+  await eg.start();
+  try {
+    await eg.write(Array.from({ length: 8 }, (_, i) => Buffer.from(`f${i}`)));
+    assert.unreachable();
+  } catch (e) {
+    assert.match((e as Error).message, /answered 400 \(not retried/);
+  }
+  await eg.write([Buffer.from('next-1'), Buffer.from('next-2')]);
+  assert.ok(bodies.includes('next-1') && bodies.includes('next-2'), JSON.stringify(bodies));
+  assert.not.ok(bodies.includes('f7'), 'no request is started after the failure');
+  await eg.close();
+  server.close();
 });
 
 exitWhenDone(test);
