@@ -14,6 +14,7 @@ import { ViewLines } from '../../kernel/io/view-lines.ts';
 import { sleep } from './backoff.ts';
 import { track, type LiveBinding } from './bindings.ts';
 import { HealthTracker, errorText } from './health.ts';
+import { ChunkLines } from './chunk-lines.ts';
 import { LineSplitter } from './lines.ts';
 import { bool, int, parseSettings, text } from './settings.ts';
 import { failSource, transportError } from './source-failure.ts';
@@ -30,6 +31,10 @@ import { failSource, transportError } from './source-failure.ts';
  * the offset just past it as its ack token. Egress `writeFrom` copies a batch from the ring
  * slots into one reused buffer, a `\n` after each record.
  */
+
+const NL = 10;
+/** how long the size of a file being read is taken as known (for its lag) */
+const STAT_MS = 50;
 
 export const FileIngressSettings = z.object({
   path: text(),
@@ -68,6 +73,9 @@ export class FileIngress implements IngressAdapter, LiveBinding {
   private readonly stop = new AbortController();
   private fh: FileHandle | null = null;
   private offset = 0;
+  /** the file's size as last asked, and when (performance.now()) */
+  private size = 0;
+  private sizeAt = 0;
   private acked = -1;
   private checkpointing: Promise<void> = Promise.resolve();
   private loop: Promise<void> = Promise.resolve();
@@ -86,6 +94,8 @@ export class FileIngress implements IngressAdapter, LiveBinding {
     try {
       this.fh = await open(s.path, 'r');
       const size = (await this.fh.stat()).size;
+      this.size = size;
+      this.sizeAt = performance.now();
       const resumed = s.checkpoint ? await readCheckpoint(s.checkpoint) : null;
       if (resumed !== null && resumed > size) {
         this.h.fail(
@@ -106,14 +116,39 @@ export class FileIngress implements IngressAdapter, LiveBinding {
     this.loop = this.run(sink).catch((e) => failSource(sink, this.h, 'file', e));
   }
 
+  /**
+   * The line paths with a checkpoint, or into a sink without pushSpans. Into a producer (pushSpans) the lines of
+   * each read go in through ChunkLines (spans, one ack token per read: the offset just past its last line that
+   * fits a slot), the unfinished last line carried (copied) into the next read; otherwise each line is pushed
+   * with the offset just past it as its token.
+   */
   private async run(sink: IngressSink): Promise<void> {
     if (!this.settings.checkpoint && sink.pushSpans) return this.runSpans(sink);
     const s = this.settings;
     const buf = Buffer.alloc(s.read_bytes);
     let lines = new LineSplitter(this.offset);
+    const chunks = sink.pushSpans ? new ChunkLines(sink) : null;
+    /** with `chunks`: the unfinished line read last, which ends at `offset` */
+    let carry: Buffer | null = null;
     while (!this.stop.signal.aborted) {
       const { bytesRead } = await this.fh!.read(buf, 0, buf.length, this.offset);
       if (bytesRead > 0) {
+        if (chunks) {
+          if (this.stop.signal.aborted) return;
+          const base = this.offset - (carry?.length ?? 0); // the offset of all[0]
+          const data = buf.subarray(0, bytesRead);
+          const all: Buffer = carry === null ? data : Buffer.concat([carry, data]);
+          const end: number = all.lastIndexOf(NL) + 1;
+          if (end > 0) {
+            const r = chunks.push(all, end, (to) => base + to + 1);
+            this.h.count(typeof r === 'number' ? r : await r);
+          }
+          // a copy: `buf` is read into again
+          carry = end === all.length ? null : Buffer.from(all.subarray(end));
+          this.offset += bytesRead;
+          this.h.lag((await this.knownSize()) - this.offset + (carry?.length ?? 0));
+          continue;
+        }
         this.offset += bytesRead;
         for (const { line, end } of lines.feed(buf.subarray(0, bytesRead))) {
           if (this.stop.signal.aborted) return;
@@ -123,11 +158,11 @@ export class FileIngress implements IngressAdapter, LiveBinding {
           }
           this.h.count(1);
         }
-        this.h.lag((await this.fh!.stat()).size - this.offset + lines.pending);
+        this.h.lag((await this.knownSize()) - this.offset + lines.pending);
         continue;
       }
       if (!s.follow) {
-        const last = lines.rest();
+        const last = chunks ? carry && { line: carry, end: this.offset } : lines.rest();
         if (last && !this.stop.signal.aborted) {
           {
             const p = sink.push(last.line, last.end);
@@ -146,8 +181,9 @@ export class FileIngress implements IngressAdapter, LiveBinding {
         );
         this.offset = 0;
         lines = new LineSplitter(0);
+        carry = null;
       }
-      this.h.lag(Math.max(0, size - this.offset) + lines.pending);
+      this.h.lag(Math.max(0, size - this.offset) + (chunks ? (carry?.length ?? 0) : lines.pending));
       await sleep(s.poll_ms, this.stop.signal);
     }
   }
@@ -183,7 +219,7 @@ export class FileIngress implements IngressAdapter, LiveBinding {
           head = rest;
         } else if (rest > 0) buf.copyWithin(head - rest, from, head + bytesRead);
         carry = rest;
-        this.h.lag((await this.fh!.stat()).size - this.offset + carry);
+        this.h.lag((await this.knownSize()) - this.offset + carry);
         continue;
       }
       if (!s.follow) {
@@ -209,6 +245,21 @@ export class FileIngress implements IngressAdapter, LiveBinding {
       this.h.lag(Math.max(0, size - this.offset) + carry);
       await sleep(s.poll_ms, this.stop.signal);
     }
+  }
+
+  /**
+   * The file's size for the lag while reading: asked of the file system (an fstat, a round trip through the
+   * thread pool, as long as a read) only once the reads passed the size known, or STAT_MS after the last time,
+   * not after every read.
+   */
+  private knownSize(): number | Promise<number> {
+    const now = performance.now();
+    if (this.offset < this.size && now - this.sizeAt < STAT_MS) return this.size;
+    this.sizeAt = now;
+    return this.fh!.stat().then((st) => {
+      this.size = st.size;
+      return st.size;
+    });
   }
 
   /** tokens are stream offsets just past acknowledged lines; the checkpoint keeps the highest */

@@ -9,6 +9,7 @@ import type { LiveBinding } from './bindings.ts';
 import { s3Client } from './clients.ts';
 import { CommitPoint } from './commit-point.ts';
 import { HealthTracker, errorText } from './health.ts';
+import { ChunkLines } from './chunk-lines.ts';
 import { LineSplitter } from './lines.ts';
 import { checkBucket, openS3, s3ConnectionSettings, s3Endpoint, s3Permanent, s3Status } from './s3-connection.ts';
 import { bool, int, text } from './settings.ts';
@@ -33,14 +34,7 @@ export const S3IngressSettings = z.object({
   close_grace_ms: int(0, 3_600_000).default(5_000),
 });
 
-/** most lines per pushSpans call */
-const SPAN_BATCH = 1024;
 const NL = 10;
-
-/** where the line that ends at `nl` (the index of its `\n`) starts in `buf` */
-function lineStart(buf: Buffer, nl: number): number {
-  return nl === 0 ? 0 : buf.lastIndexOf(NL, nl - 1) + 1;
-}
 
 interface Position {
   key: string;
@@ -82,8 +76,8 @@ export class S3Ingress implements IngressAdapter, LiveBinding {
   private closing: Promise<void> | null = null;
   /** bytes listed and not yet read */
   private listedBytes = 0;
-  /** the lines of a chunk as spans for pushSpans (reused) */
-  private readonly spans = new Uint32Array(2 * SPAN_BATCH);
+  /** the lines of a chunk into a producer (reused for every object) */
+  private chunkLines: ChunkLines | null = null;
 
   constructor(readonly settings: z.output<typeof S3IngressSettings>) {}
 
@@ -258,15 +252,12 @@ export class S3Ingress implements IngressAdapter, LiveBinding {
   }
 
   /**
-   * Into a producer (pushSpans): the complete lines of each chunk the body yields go in as spans of that chunk
-   * (no object per line); one of them, the last that fits a slot, is pushed on its own with the chunk's ack
-   * token (its end in the object). The runtime acknowledges tokens in push order, so that token stands for every
-   * line of the chunk before it; the lines after it are over-long ones the sink refuses and counts. A chunk is
-   * pushed whole, then `at.pos` moves past it; the binding stops between chunks. The unfinished last line of a
-   * chunk is carried into the next one.
+   * Into a producer (pushSpans): the complete lines of each chunk the body yields go in through ChunkLines (spans,
+   * one ack token per chunk). A chunk is pushed whole, then `at.pos` moves past it; the binding stops between
+   * chunks. The unfinished last line of a chunk is carried into the next one.
    */
   private async pushChunks(sink: IngressSink, body: Readable, key: string, at: { pos: number }): Promise<boolean> {
-    const limit = sink.maxRecordBytes ?? Number.POSITIVE_INFINITY;
+    const lines = (this.chunkLines ??= new ChunkLines(sink));
     let carry: Buffer | null = null;
     for await (const chunk of body) {
       if (this.stop.signal.aborted) {
@@ -276,8 +267,9 @@ export class S3Ingress implements IngressAdapter, LiveBinding {
       const buf: Buffer = carry === null ? (chunk as Buffer) : Buffer.concat([carry, chunk as Buffer]);
       const end = buf.lastIndexOf(NL) + 1; // the complete lines are buf[0, end)
       if (end > 0) {
-        const p = this.pushChunk(sink, buf, end, key, at.pos, limit);
-        if (p) await p;
+        const base = at.pos;
+        const r = lines.push(buf, end, (to) => this.commit.push({ key, offset: base + to + 1 }));
+        this.h.count(typeof r === 'number' ? r : await r);
         at.pos += end;
       }
       carry = end === buf.length ? null : buf.subarray(end);
@@ -291,50 +283,6 @@ export class S3Ingress implements IngressAdapter, LiveBinding {
       at.pos += carry.length;
     }
     return true;
-  }
-
-  /** Push the lines of `buf[0, end)` (each ending in `\n`), which starts at offset `base` of `key`. */
-  private async pushChunk(
-    sink: IngressSink,
-    buf: Buffer,
-    end: number,
-    key: string,
-    base: number,
-    limit: number,
-  ): Promise<void> {
-    // the line that carries the token: the last one that fits a slot, [tokenFrom, tokenTo) and its `\n`
-    let tokenTo = end - 1;
-    let tokenFrom = lineStart(buf, tokenTo);
-    while (tokenTo - tokenFrom > limit) {
-      tokenTo = tokenFrom - 1;
-      tokenFrom = tokenTo < 0 ? 0 : lineStart(buf, tokenTo);
-    }
-    const spans = this.spans;
-    let start = 0;
-    let lines = 0;
-    while (start < end) {
-      let n = 0;
-      while (n < SPAN_BATCH && start < end) {
-        if (start === tokenFrom && tokenTo >= 0) break;
-        const nl = buf.indexOf(NL, start);
-        spans[2 * n] = start;
-        spans[2 * n + 1] = nl;
-        n++;
-        start = nl + 1;
-      }
-      if (n > 0) {
-        lines += n;
-        const p = sink.pushSpans!(buf, spans, n);
-        if (p) await p;
-      }
-      if (start === tokenFrom && tokenTo >= 0) {
-        lines++;
-        const p = sink.push(buf.subarray(tokenFrom, tokenTo), this.commit.push({ key, offset: base + tokenTo + 1 }));
-        if (p) await p;
-        start = tokenTo + 1;
-      }
-    }
-    this.h.count(lines);
   }
 
   /**

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileAdapter } from '../../plugins/edgeplane/file.ts';
 import { collectAdapters } from '../../plugins/edgeplane/bindings.ts';
-import { Pump, RecordingSink, until } from './helpers.ts';
+import { Pump, RecordingSink, producerSink, until } from './helpers.ts';
 import type { EgressView, IngressSink } from '../../kernel/plugin-contract.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'byteor-ep-file-'));
@@ -204,6 +204,41 @@ test(
     assert.equal(s.events, ['one', 'two', 'three', 'new']);
     assert.not.ok(s.ended());
     await ing.close();
+  },
+);
+
+test(
+  'with a checkpoint into a producer: each read as spans with one ack token (the offset past its last line that ' +
+    'fits); acking them stores the last; a restart resumes there',
+  async () => {
+    const p = join(dir, 'ck-spans.txt');
+    const ck = join(dir, 'ck-spans.offset');
+    const lines = Array.from({ length: 300 }, (_, i) => `r${i}-${'y'.repeat(i % 29)}`);
+    const long = 'L'.repeat(600);
+    writeFileSync(p, [...lines.slice(0, 150), long, ...lines.slice(150)].join('\n') + '\nlast');
+    const first = fileAdapter.ingress!({ path: p, checkpoint: ck, read_bytes: '512' }, {});
+    const s = producerSink(256);
+    await first.start(s.sink);
+    await until(() => s.ended(), 5_000, 'end of file');
+    assert.equal(s.events, [...lines.slice(0, 150), { refused: 600 }, ...lines.slice(150), 'last']);
+    assert.is(first.health().message_count, 302);
+    // a token per read (512 bytes), not per line; each the offset just past a line
+    const text = readFileSync(p, 'latin1');
+    assert.ok(s.tokens.length > 10 && s.tokens.length < 100, String(s.tokens.length));
+    for (const t of s.tokens) assert.ok(t === text.length || text[(t as number) - 1] === '\n', String(t));
+    const cut = s.tokens.findIndex((t) => (t as number) > text.indexOf('r200-'));
+    await first.ack!(s.tokens.slice(0, cut));
+    await first.close();
+    const stored = Number(/^offset=(\d+)\n$/.exec(readFileSync(ck, 'utf8'))![1]);
+    assert.is(stored, s.tokens[cut - 1]);
+    const second = fileAdapter.ingress!({ path: p, checkpoint: ck, read_bytes: '512' }, {});
+    const again = producerSink(256);
+    await second.start(again.sink);
+    await until(() => again.ended(), 5_000, 'end after resuming');
+    const rest = text.slice(stored).split('\n');
+    assert.equal(again.events, rest);
+    assert.ok(rest.length > 100 && rest.at(-1) === 'last');
+    await second.close();
   },
 );
 

@@ -213,3 +213,43 @@ export function exitWhenDone(suite: { after(fn: () => void): void }): void {
     setTimeout(() => process.exit(), 2_000).unref();
   });
 }
+
+/**
+ * A producer-like sink for the line sources' chunk paths: pushSpans and push copy the records; one over `limit` is
+ * refused and counted (its ack token is never acknowledged, as in the producer); every third pushSpans settles
+ * later (a full ring). `tokens` are the tokens of the records taken, in order.
+ */
+export function producerSink(limit: number) {
+  const events: Array<string | { refused: number }> = [];
+  const tokens: unknown[] = [];
+  let calls = 0;
+  let ended = false;
+  const take = (record: Uint8Array) =>
+    events.push(record.length > limit ? { refused: record.length } : Buffer.from(record).toString('latin1'));
+  const sink: IngressSink = {
+    push(record, token) {
+      take(record);
+      if (record.length <= limit && token !== undefined) tokens.push(token);
+    },
+    pushSpans(bytes, spans, count) {
+      const copy = () => {
+        for (let i = 0; i < count; i++) take(bytes.subarray(spans[2 * i]!, spans[2 * i + 1]!));
+      };
+      if (++calls % 3 !== 0) return copy();
+      return new Promise<void>((resolve) =>
+        setImmediate(() => {
+          copy();
+          resolve();
+        }),
+      );
+    },
+    maxRecordBytes: limit,
+    refuse(n) {
+      events.push({ refused: n });
+    },
+    end() {
+      ended = true;
+    },
+  };
+  return { sink, events, tokens, ended: () => ended };
+}

@@ -11,8 +11,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { s3Adapter } from '../../plugins/edgeplane/s3.ts';
-import { RecordingSink, exitWhenDone, requireEnv, until } from './helpers.ts';
-import type { EgressView, IngressSink } from '../../kernel/plugin-contract.ts';
+import { RecordingSink, exitWhenDone, producerSink, requireEnv, until } from './helpers.ts';
+import type { EgressView } from '../../kernel/plugin-contract.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const ENDPOINT = requireEnv('BYTEOR_TEST_S3_URL', 's3rver (npm ci installs it)');
@@ -200,45 +200,6 @@ test(
     assert.equal(await keys(b), ['00000000000000000000.txt', '00000000000000000001.txt']);
   },
 );
-
-/**
- * A producer-like sink: pushSpans and push copy the records; one over `limit` is refused and counted (its ack token
- * is never acknowledged, as in the producer); every third pushSpans settles later (a full ring).
- */
-function producerSink(limit: number) {
-  const events: Array<string | { refused: number }> = [];
-  const tokens: unknown[] = [];
-  let calls = 0;
-  let ended = false;
-  const take = (record: Uint8Array) =>
-    events.push(record.length > limit ? { refused: record.length } : Buffer.from(record).toString('latin1'));
-  const sink: IngressSink = {
-    push(record, token) {
-      take(record);
-      if (record.length <= limit && token !== undefined) tokens.push(token);
-    },
-    pushSpans(bytes, spans, count) {
-      const copy = () => {
-        for (let i = 0; i < count; i++) take(bytes.subarray(spans[2 * i]!, spans[2 * i + 1]!));
-      };
-      if (++calls % 3 !== 0) return copy();
-      return new Promise<void>((resolve) =>
-        setImmediate(() => {
-          copy();
-          resolve();
-        }),
-      );
-    },
-    maxRecordBytes: limit,
-    refuse(n) {
-      events.push({ refused: n });
-    },
-    end() {
-      ended = true;
-    },
-  };
-  return { sink, events, tokens, ended: () => ended };
-}
 
 test(
   'ingress into a producer: the lines of each chunk as spans, one ack token per chunk (on its last line that fits ' +
