@@ -196,7 +196,10 @@ export class FileIngress implements IngressAdapter, LiveBinding {
   private async runSpans(sink: IngressSink): Promise<void> {
     const s = this.settings;
     let head = s.read_bytes;
-    let buf = Buffer.allocUnsafeSlow(head + s.read_bytes);
+    // read into the runtime's shared memory when it lends a buffer (readBuffer): the core copies the lines into
+    // their slots from there, without staging the chunk first
+    const lent = sink.readBuffer?.(head + s.read_bytes) ?? null;
+    let buf = lent ? Buffer.from(lent.buffer, lent.byteOffset, lent.byteLength) : Buffer.allocUnsafeSlow(2 * head);
     let lines = new SpanSplitter(sink);
     let carry = 0;
     let counted = 0;

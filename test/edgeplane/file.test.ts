@@ -184,6 +184,34 @@ test(
   },
 );
 
+test('into a producer that lends a read buffer: the file is read into it and the spans are over it', async () => {
+  const p = join(dir, 'lent.txt');
+  const lines = Array.from({ length: 500 }, (_, i) => `lent-${i}-${'z'.repeat(i % 31)}`);
+  writeFileSync(p, lines.join('\n') + '\n');
+  const shared = new SharedArrayBuffer(1 << 16);
+  const s = spanSink(2048);
+  let lent: Uint8Array | null = null;
+  const outside: number[] = [];
+  const sink: IngressSink = {
+    ...s.sink,
+    pushSpans(bytes, spans, count) {
+      if (bytes.buffer !== shared) outside.push(count);
+      return s.sink.pushSpans!(bytes, spans, count);
+    },
+    readBuffer(bytes) {
+      lent = new Uint8Array(shared, 64, bytes);
+      return lent;
+    },
+  };
+  const ing = fileAdapter.ingress!({ path: p, read_bytes: '1024' }, {});
+  await ing.start(sink);
+  await until(() => s.ended(), 5_000, 'end of file');
+  assert.equal(s.events, lines);
+  assert.is(lent!.byteLength, 2048, 'head room and a read');
+  assert.equal(outside, [], 'every span batch is over the lent buffer');
+  await ing.close();
+});
+
 test(
   'into a producer, following: a partial line waits (lag), the rest of it completes it; a truncated file is read ' +
     'again',
