@@ -13,7 +13,7 @@
  */
 import {
   WAIT_SPIN, WAIT_BACKOFF, SPIN_CHUNK, YIELD_NS, YIELD_STEP_NS, BACKOFF_TIMEOUT_NS, BLOCK_TIMEOUT_NS,
-  cellPrepare, cellSleep, cellDone, napOn, clockNs,
+  cellPrepare, cellSleep, cellDone, napOn, clockNs, spinStart, spinDone,
 } from './wait';
 
 export const SEQ_WAIT: u32 = 36;
@@ -85,14 +85,14 @@ export function awaitMin(base: usize, mask: u32, target: i64, producer: bool): i
   const kind = load<u32>(base + SEQ_WAIT);
   const spinNs = <f64>load<u32>(base + SEQ_SPIN_NS);
   if (kind == WAIT_SPIN || spinNs > 0) {
-    const t0 = clockNs();
+    if (kind != WAIT_SPIN) spinStart();
     while (true) {
       for (let i = 0; i < SPIN_CHUNK; i++) {
         v = minOver(base, mask);
         if (v >= target) return v;
       }
       if (producer ? producerStopped(base) : consumerStopped(base, target)) return v;
-      if (kind != WAIT_SPIN && clockNs() - t0 >= spinNs) break;
+      if (kind != WAIT_SPIN && spinDone(spinNs)) break;
     }
   }
   if (kind == WAIT_BACKOFF) {

@@ -28,7 +28,7 @@
 import {
   KIND_SINGLE_RING, LINE, regionBegin, regionCommit, alignUp, H_CAPACITY, H_SLOT_BYTES,
 } from './region';
-import { SPIN_CHUNK, cellPublish, cellWake, clockNs } from './wait';
+import { SPIN_CHUNK, cellPublish, cellWake, spinDone, spinStart } from './wait';
 import {
   SEQ_WAIT, SEQ_SPIN_NS, SEQ_CURSOR, SEQ_CTL_HALT, SEQ_CTL_END_SEQ, SEQ_CELLS, HALT_RUNNING, HALT_ENDING, HALT_ABORTED,
   minOver, laggingCell, consumerStopped, producerStopped, awaitMin,
@@ -211,13 +211,13 @@ export function ringSpinFor(base: usize, c: i32, targetF: f64, budgetNs: f64): f
   if (v >= targetF || budgetNs <= 0) return v;
   const mask = load<u32>(ringCellAddr(base, c) + CELL_DEPS);
   const target = <i64>targetF;
-  const t0 = clockNs();
+  spinStart();
   while (true) {
     for (let i = 0; i < SPIN_CHUNK; i++) {
       const m = minOver(base, mask);
       if (m >= target) { store<i64>(cachedAt(base, c), m); return <f64>m; }
     }
-    if (consumerStopped(base, target) || clockNs() - t0 >= budgetNs) return <f64>minOver(base, mask);
+    if (consumerStopped(base, target) || spinDone(budgetNs)) return <f64>minOver(base, mask);
   }
   return v;
 }

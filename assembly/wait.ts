@@ -64,14 +64,43 @@ let clockTicksSeen: i64 = 0;
  * The clock the spin budget is measured with: monotonic ns of this thread (host
  * `performance.now()` at 100 ns resolution). The 30-bit raw ticks are widened here: each read
  * adds the wrap-aware difference to the previous one, so elapsed times are exact as long as a
- * thread reads the clock at least once per wrap (107 s) while it measures one; every timed loop
- * reads it every few microseconds. Values of different threads are not comparable.
+ * thread reads the clock at least once per wrap (107 s) while it measures one; a timed spin
+ * reads it about log2(budget / chunk) times per wait (spinStart/spinDone). Values of different
+ * threads are not comparable.
  */
 export function clockNs(): f64 {
   const raw = clockTicks();
   clockTicksSeen += <i64>((raw - clockLastRaw) & CLOCK_TICK_MASK);
   clockLastRaw = raw;
   return <f64>clockTicksSeen * CLOCK_TICK_NS;
+}
+
+// A timed spin (spinStart, then spinDone after each SPIN_CHUNK of polls) reads the clock rarely:
+// each read allocates on the host side (kernel/core/clock-ticks.ts: every JS clock read does on
+// Node 20), and a stage that spins idle read it every 64 polls, millions of times a second (its
+// collections were all from there). The chunks between two reads double while less than half
+// the budget has passed, so a wait reads the clock about log2(budget / chunk time) times (about
+// 13 for a 1 ms slice) and overshoots its budget by at most about half. Per thread, not nested.
+let spinT0: f64 = 0;
+let spinEvery: i32 = 1;
+let spinLeft: i32 = 1;
+const SPIN_EVERY_MAX: i32 = 1 << 20;
+
+/** Start a timed spin. */
+export function spinStart(): void {
+  spinT0 = clockNs();
+  spinEvery = 1;
+  spinLeft = 1;
+}
+
+/** One more SPIN_CHUNK of polls was spun: true once `budgetNs` has passed since spinStart. */
+export function spinDone(budgetNs: f64): bool {
+  if (--spinLeft > 0) return false;
+  const elapsed = clockNs() - spinT0;
+  if (elapsed >= budgetNs) return true;
+  if (elapsed * 2 < budgetNs && spinEvery < SPIN_EVERY_MAX) spinEvery <<= 1;
+  spinLeft = spinEvery;
+  return false;
 }
 
 /** Store a new value and wake sleepers if any announced themselves. */

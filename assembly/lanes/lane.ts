@@ -25,7 +25,7 @@
  * Sequences cross the JS boundary as f64 (exact below 2^53), never i64 (docs/platform-notes.md G6).
  */
 import { H_CAPACITY, H_KIND, H_SLOT_BYTES } from '../region';
-import { SPIN_CHUNK, C_WAITERS, cellWake, clockNs } from '../wait';
+import { SPIN_CHUNK, C_WAITERS, cellWake, spinDone, spinStart } from '../wait';
 import { minOver, laggingCell, consumerStopped, producerStopped, awaitMin } from '../barrier';
 import {
   KIND_LANE_JOURNAL, MAX_READERS, L_READERS, L_WAIT, L_SPIN_NS, L_SLOT_STRIDE, L_SLOTS_OFFSET, L_GATING_MASK,
@@ -181,13 +181,13 @@ export function laneSpinFor(base: usize, r: i32, targetF: f64, budgetNs: f64): f
   let v = laneAvailable(base, r, targetF);
   if (v >= targetF || budgetNs <= 0) return v;
   const target = <i64>targetF;
-  const t0 = clockNs();
+  spinStart();
   while (true) {
     for (let i = 0; i < SPIN_CHUNK; i++) {
       const m = atomic.load<i64>(base + CURSOR);
       if (m >= target) { store<i64>(readerCell(base, r) + CELL_CACHED, m); return <f64>m; }
     }
-    if (consumerStopped(base, target) || clockNs() - t0 >= budgetNs) return <f64>atomic.load<i64>(base + CURSOR);
+    if (consumerStopped(base, target) || spinDone(budgetNs)) return <f64>atomic.load<i64>(base + CURSOR);
   }
   return v;
 }

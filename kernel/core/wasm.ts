@@ -8,11 +8,11 @@
  * CLI, and a probe checks at load time that the compiled code is the fixed kind.
  */
 import v8 from 'node:v8';
-import process from 'node:process';
 import { readFileSync, existsSync } from 'node:fs';
 import { ByteorError } from '../errors.ts';
 import { packageFile } from '../package-paths.ts';
 import type { CoreExports } from './core-exports.ts';
+import { clockTicks } from './clock-ticks.ts';
 import { KernelErrors } from '../errors/kernel-errors.ts';
 
 try {
@@ -63,23 +63,6 @@ export function compileCore(): WebAssembly.Module {
   }
   return compiled;
 }
-
-/** Ticks per second and tick mask of the core's clock import (assembly/wait.ts: 100 ns ticks, 30 bits). */
-const CLOCK_TICKS_PER_S = 10_000_000;
-const CLOCK_NS_PER_TICK = 100;
-const CLOCK_TICK_MASK = 0x3fffffff;
-/**
- * The core's clock import: the monotonic high-resolution clock in 100 ns ticks masked to 30 bits,
- * an integer V8 keeps unboxed (a Smi), so a read allocates nothing; the core widens it
- * (assembly/wait.ts). `process.hrtime()`, not `performance.now()`: on Node 20 the latter returns a
- * heap number from native code on every call (measured: 5 M reads, 78 collections), while the
- * former fills a shared array through a fast API call and its result array is optimised away
- * (5 M reads, no collection).
- */
-const clockTicks = (): number => {
-  const t = process.hrtime();
-  return (t[0]! * CLOCK_TICKS_PER_S + t[1]! / CLOCK_NS_PER_TICK) & CLOCK_TICK_MASK;
-};
 
 /** Instantiate the core over `memory` in this thread. */
 export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.Memory): CoreExports {

@@ -8,6 +8,7 @@
  */
 import type { Doorbell } from '../core/doorbells.ts';
 import type { WaitKind } from '../core/ring.ts';
+import { CLOCK_NS_PER_TICK, clockTicks, ticksSince } from '../core/clock-ticks.ts';
 
 export const BACKOFF_SLEEP_MS = 1;
 export const BLOCK_SLEEP_MS = 100;
@@ -15,10 +16,11 @@ export const BLOCK_SLEEP_MS = 100;
 export function waitForAny(bell: Doorbell, ready: () => boolean, wait: WaitKind, spinNs: number): void {
   if (ready()) return;
   if (wait === 'spin' || spinNs > 0) {
-    const until = performance.now() + spinNs / 1e6;
+    const from = clockTicks();
+    const spinTicks = spinNs / CLOCK_NS_PER_TICK;
     for (;;) {
       for (let i = 0; i < 64; i++) if (ready()) return;
-      if (wait !== 'spin' && performance.now() >= until) break;
+      if (wait !== 'spin' && ticksSince(from) >= spinTicks) break;
     }
   }
   const timeoutMs = wait === 'block' ? BLOCK_SLEEP_MS : BACKOFF_SLEEP_MS;

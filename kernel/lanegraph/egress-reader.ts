@@ -15,6 +15,7 @@
 import type { EgressAdapter, IngressAdapter } from '../plugin-contract.ts';
 import { LANE_HALT, type LaneHandle } from '../core/lane.ts';
 import { MAIN_THREAD_SPIN_NS } from '../core/ring.ts';
+import { CLOCK_NS_PER_TICK, clockTicks, ticksSince } from '../core/clock-ticks.ts';
 import type { Doorbell } from '../core/doorbells.ts';
 import type { IngressWriter } from './ingress-writer.ts';
 
@@ -122,10 +123,10 @@ export class EgressReader {
   }
 
   private spinFor(ready: () => boolean): boolean {
-    const until = performance.now() + MAIN_THREAD_SPIN_NS / 1e6;
+    const from = clockTicks();
     do {
       if (ready()) return true;
-    } while (performance.now() < until);
+    } while (ticksSince(from) < MAIN_THREAD_SPIN_NS / CLOCK_NS_PER_TICK);
     return false;
   }
 

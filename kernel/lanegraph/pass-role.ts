@@ -10,7 +10,7 @@
  * Under on_full=drop the records that find no room are dropped before the handler sees them.
  */
 import { InputRun, moveToOutput, RunCopy, stopReason, type RoleEnd, type RoleRuntime } from './role-runtime.ts';
-import { TURN_MS, turn } from '../exec/event-loop-turns.ts';
+import { TurnTimer, turn } from '../exec/event-loop-turns.ts';
 
 export async function runPassRole(rt: RoleRuntime): Promise<RoleEnd> {
   const input = rt.inputs[0]!;
@@ -22,7 +22,7 @@ export async function runPassRole(rt: RoleRuntime): Promise<RoleEnd> {
   const copied = new RunCopy();
   // a stage role runs plugin code: its timers, promises and I/O get turns (event-loop-turns.ts)
   const turning = process !== null;
-  let turned = performance.now();
+  const turns = new TurnTimer();
   for (;;) {
     if (!(turning ? await run.waitTurning() : run.wait())) return stopReason(input.lane);
     const k = run.count;
@@ -39,9 +39,9 @@ export async function runPassRole(rt: RoleRuntime): Promise<RoleEnd> {
     run.release();
     batches.add(1);
     records.add(copied.read);
-    if (turning && performance.now() - turned >= TURN_MS) {
+    if (turning && turns.due(copied.read)) {
       await turn();
-      turned = performance.now();
+      turns.turned();
     }
   }
 }
