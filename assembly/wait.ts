@@ -78,24 +78,32 @@ export function clockNs(): f64 {
 // A timed spin (spinStart, then spinDone after each SPIN_CHUNK of polls) reads the clock rarely:
 // each read allocates on the host side (kernel/core/clock-ticks.ts: every JS clock read does on
 // Node 20), and a stage that spins idle read it every 64 polls, millions of times a second (its
-// collections were all from there). The chunks between two reads double while less than half
-// the budget has passed, so a wait reads the clock about log2(budget / chunk time) times (about
-// 13 for a 1 ms slice) and overshoots its budget by at most about half. Per thread, not nested.
-let spinT0: f64 = 0;
+// collections were all from there). The first SPIN_UNTIMED chunks are not timed at all (a wait
+// that ends there, as most waits of a busy pipeline do, reads no clock; the budget starts after
+// them, a microsecond or so late); then the chunks between two reads double while less than
+// half the budget has passed, so a wait reads the clock about log2(budget / chunk time) times
+// (about 13 for a 1 ms slice) and overshoots its budget by at most about half. Per thread, not nested.
+const SPIN_UNTIMED: i32 = 4;
+let spinT0: f64 = -1;
 let spinEvery: i32 = 1;
 let spinLeft: i32 = 1;
 const SPIN_EVERY_MAX: i32 = 1 << 20;
 
-/** Start a timed spin. */
+/** Start a timed spin (reads no clock). */
 export function spinStart(): void {
-  spinT0 = clockNs();
+  spinT0 = -1;
   spinEvery = 1;
-  spinLeft = 1;
+  spinLeft = SPIN_UNTIMED;
 }
 
-/** One more SPIN_CHUNK of polls was spun: true once `budgetNs` has passed since spinStart. */
+/** One more SPIN_CHUNK of polls was spun: true once `budgetNs` has passed since the untimed chunks. */
 export function spinDone(budgetNs: f64): bool {
   if (--spinLeft > 0) return false;
+  if (spinT0 < 0) {
+    spinT0 = clockNs();
+    spinLeft = 1;
+    return false;
+  }
   const elapsed = clockNs() - spinT0;
   if (elapsed >= budgetNs) return true;
   if (elapsed * 2 < budgetNs && spinEvery < SPIN_EVERY_MAX) spinEvery <<= 1;
