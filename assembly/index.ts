@@ -12,7 +12,7 @@ export {
   ringSlot, ringCursor, ringCellSeq, ringCellAddr, ringCursorAddr, ringHalt, ringEndSeq, ringFailCell,
   ringFailSeq, ringMinGating, ringWaitFor, ringAvailable, ringSpinFor, ringConsumerWaitCell, ringRelease,
   ringNext, ringFree, ringTryClaim, ringClaim, ringProducerWaitCell, ringPublish, ringWrite, ringTryWriteSpans,
-  ringWriteSpans,
+  ringWriteSpans, ringTryWriteOne,
   ringLength,
   ringDropped, ringEnd, ringAbort,
 } from './ring';

@@ -355,6 +355,23 @@ export function ringTryWriteSpans(base: usize, src: usize, spans: usize, n: i32)
 }
 
 /**
+ * The producer's one-record write from this memory: claim one slot without blocking, copy the
+ * `len` bytes at `src` into it (`memory.copy`) and write its len word. For a record an ingress
+ * read into a buffer of the shared memory (IngressSink.readBuffer) and pushed on its own: one
+ * call instead of a claim, a copy from JS and a len store. Returns 1, or 0 when the ring is
+ * full. `len` must fit slot_bytes (the caller refuses longer records). Nothing is published.
+ */
+export function ringTryWriteOne(base: usize, src: usize, len: u32): i32 {
+  if (ringTryClaim(base, 1) == 0) return 0;
+  const seq = load<i64>(base + P_NEXT) - 1;
+  const mask = <i64>load<u32>(base + H_CAPACITY) - 1;
+  const slot = base + SLOTS + <usize>((seq & mask) * <i64>load<u32>(base + R_SLOT_STRIDE));
+  memory.copy(slot + SLOT_HEADER, src, len);
+  store<u32>(slot, len);
+  return 1;
+}
+
+/**
  * The blocking batch write, for a producer on a thread that may wait (a worker): claim, copy and
  * publish a span batch in one call. Claims the slots of the records that fit slot_bytes from the
  * start of the batch (at most `capacity`), waiting per the ring's strategy while the ring is full,

@@ -103,6 +103,8 @@ export interface CoreExports {
   ringTryWriteSpans(base: number, src: number, spans: number, n: number): number;
   /** assembly/ring/ringWriteSpans (AssemblyScript result: i32) */
   ringWriteSpans(base: number, src: number, spans: number, n: number): number;
+  /** assembly/ring/ringTryWriteOne (AssemblyScript result: i32) */
+  ringTryWriteOne(base: number, src: number, len: number): number;
   /** assembly/ring/ringLength (AssemblyScript result: u32) */
   ringLength(base: number, seq: number): number;
   /** assembly/ring/ringDropped (AssemblyScript result: bool) */

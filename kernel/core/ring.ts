@@ -158,6 +158,14 @@ export class RingHandle {
   }
 
   /**
+   * Claim one slot without blocking and copy the `len` bytes at `src` (in this memory; len at
+   * most slot_bytes) into it, in one core call. Returns 1, or 0 when the ring is full. Publishes nothing.
+   */
+  tryWriteOne(src: number, len: number): number {
+    return this.core.ringTryWriteOne(this.base, src, len);
+  }
+
+  /**
    * The blocking form of `tryWriteSpans`, for a producer on a worker: claim the slots of the
    * records that fit slot_bytes from the start of the batch (at most `capacity`), waiting per the
    * ring's strategy while it is full, copy them in and publish them, in one core call. Returns how

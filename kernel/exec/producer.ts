@@ -316,7 +316,9 @@ export class RingProducer implements IngressSink {
   /**
    * The one-shard path of a few records (a push, one record per publish): each is claimed and
    * copied straight into its slot here, with no staging: staging one record costs a copy into
-   * the staging area, its span and the core's copy, where one JS copy into the slot does.
+   * the staging area, its span and the core's copy, where one JS copy into the slot does; a
+   * record already in the shared memory (a lent read buffer) is claimed and copied by one core
+   * call (`tryWriteOne`).
    * Returns the first record not placed (the ring is full).
    */
   private placeFew(
@@ -329,6 +331,8 @@ export class RingProducer implements IngressSink {
   ): number {
     const ring = this.rings[0]!;
     const slotBytes = this.slotBytes;
+    // bytes in the shared memory (a lent read buffer): the core claims and copies in one call
+    const at = bytes.buffer === ring.u8.buffer ? bytes.byteOffset : -1;
     while (i < count) {
       const start = spans[2 * i]!;
       const len = spans[2 * i + 1]! - start;
@@ -337,13 +341,17 @@ export class RingProducer implements IngressSink {
         i++;
         continue;
       }
-      if (ring.tryClaim(1) === 0) break;
       const seq = this.nextSeq[0]!;
+      if (at >= 0) {
+        if (ring.tryWriteOne(at + start, len) === 0) break;
+      } else {
+        if (ring.tryClaim(1) === 0) break;
+        const slot = ring.slotOffset(seq);
+        if (start === 0 && len === bytes.length) ring.u8.set(bytes, slot + SLOT_HEADER);
+        else copyBytes(this.viewOf(bytes), start, this.memView, slot + SLOT_HEADER, len);
+        ring.u32[slot >>> 2] = len;
+      }
       this.nextSeq[0] = seq + 1;
-      const slot = ring.slotOffset(seq);
-      if (start === 0 && len === bytes.length) ring.u8.set(bytes, slot + SLOT_HEADER);
-      else copyBytes(this.viewOf(bytes), start, this.memView, slot + SLOT_HEADER, len);
-      ring.u32[slot >>> 2] = len;
       this.received++;
       this.accepted++;
       this.log.append(0, token);

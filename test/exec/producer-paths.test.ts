@@ -1,7 +1,7 @@
 // The ring producer's placement paths — with one shard: a few records copied here (a push, one
-// record per publish), a batch staged for the core's batch write, a chunk too large for the
-// staging area copied record by record; with several: a batch routed and written per shard, or
-// record by record when a ring lacks room — against a model: for any mix of calls, records,
+// record per publish; a core call each when they lie in a lent read buffer), a batch staged for
+// the core's batch write, a chunk too large for the staging area copied record by record; with several: a batch routed
+// and written per shard, or record by record when a ring lacks room — against a model: for any mix of calls, records,
 // shards and ring sizes, what comes out (in route-log order) is every record that fits, in
 // order, byte for byte, and every other one is counted as refused at its index. Egress is
 // played on this thread.
@@ -15,6 +15,7 @@ import { RingProducer } from '../../kernel/exec/producer.ts';
 import { RouteLog } from '../../kernel/exec/route-log.ts';
 import { ShardRouter } from '../../kernel/exec/shard-router.ts';
 import { IngressStaging, STAGING_BYTES } from '../../kernel/exec/ingress-staging.ts';
+import { IngressReadBuffers } from '../../kernel/exec/ingress-read-buffers.ts';
 
 const SEED = 0x9e0d;
 const module = compileCore();
@@ -25,6 +26,7 @@ function setup(shards: number, capacity: number, slotBytes: number, publishBatch
     layout.carve(`ring.${i}`, LayoutAllocator.ringBytes(capacity, slotBytes)),
   );
   const sbase = layout.carve('staging', IngressStaging.bytes);
+  const rbase = layout.carve('read_buffers', IngressReadBuffers.bytes);
   const memory = createSharedMemory(layout.totalBytes);
   const core = instantiateCore(module, memory);
   const rings = bases.map((base) =>
@@ -41,7 +43,16 @@ function setup(shards: number, capacity: number, slotBytes: number, publishBatch
     failed() {},
   };
   const router = new ShardRouter(shards, { kind: 'prefix', bytes: 2 });
-  const producer = new RingProducer(rings, router, log, events, null, publishBatch, new IngressStaging(memory, sbase));
+  const producer = new RingProducer(
+    rings,
+    router,
+    log,
+    events,
+    null,
+    publishBatch,
+    new IngressStaging(memory, sbase),
+    new IngressReadBuffers(memory, rbase),
+  );
   const out: number[][] = [];
   const next = rings.map((r) => r.cellSeq(EGRESS_CELL) + 1);
   // egress as the executor's reader does it: in route-log order, each record once its ring published it
@@ -69,15 +80,26 @@ function setup(shards: number, capacity: number, slotBytes: number, publishBatch
 }
 
 const recordArb = fc.uint8Array({ minLength: 0, maxLength: 24 });
-// a call: a push of one record, or pushSpans of a chunk (small, or larger than the staging area)
+// a call: a push of one record, or pushSpans of a chunk (small, or larger than the staging
+// area); `lent`: the bytes lie in a read buffer the producer lent (the shared memory)
 const callArb = fc.oneof(
-  recordArb.map((r) => ({ kind: 'push' as const, records: [r], pad: 0 })),
+  fc.record({
+    kind: fc.constant('push' as const),
+    records: recordArb.map((r) => [r]),
+    pad: fc.constant(0),
+    lent: fc.boolean(),
+  }),
   fc.record({
     kind: fc.constant('spans' as const),
     records: fc.array(recordArb, { minLength: 1, maxLength: 40 }),
     pad: fc.oneof(fc.constant(0), fc.constant(STAGING_BYTES)),
+    lent: fc.boolean(),
   }),
 );
+
+/** `bytes` bytes in a buffer the producer lends (when asked and it has room), else on the heap */
+const bufferOf = (producer: RingProducer, bytes: number, lent: boolean): Uint8Array =>
+  (lent ? producer.readBuffer(bytes) : null) ?? new Uint8Array(bytes);
 
 test(
   'property: every record that fits comes out in order, ' + 'byte for byte; the others are refused at their index',
@@ -101,11 +123,16 @@ test(
               index++;
             }
             let p: void | Promise<void>;
-            if (call.kind === 'push') p = producer.push(call.records[0]!);
-            else {
+            if (call.kind === 'push') {
+              const r = call.records[0]!;
+              // a lent record sits after a byte of another: its offset in the memory is not 0
+              const buf = bufferOf(producer, r.length + 1, call.lent);
+              buf.set(r, 1);
+              p = producer.push(buf.subarray(1));
+            } else {
               // the records in a chunk with a gap before each, and padding after them when asked
               const total = call.records.reduce((n, r) => n + r.length + 1, 0) + call.pad;
-              const chunk = new Uint8Array(total);
+              const chunk = bufferOf(producer, total, call.lent);
               const spans = new Uint32Array(2 * call.records.length);
               let o = 0;
               call.records.forEach((r, i) => {
