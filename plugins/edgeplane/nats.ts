@@ -1,7 +1,14 @@
-import type { NatsConnection, Subscription } from 'nats';
+import type { Msg, NatsConnection, NatsError, Subscription } from 'nats';
 import { z } from 'zod';
-import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-contract.ts';
+import type {
+  AdapterFactory,
+  EgressAdapter,
+  EgressView,
+  IngressAdapter,
+  IngressSink,
+} from '../../kernel/plugin-contract.ts';
 import { track, type LiveBinding } from './bindings.ts';
+import { BurstBatcher, CHUNK_BYTES, bufferOver } from './burst-batcher.ts';
 import { OutagePolicy, OutageSettings } from './egress-retry.ts';
 import { HealthTracker, errorText } from './health.ts';
 import { closeNats, flushWithin, natsConnectionSettings, natsEndpoint, openNats } from './nats-connection.ts';
@@ -10,16 +17,21 @@ import { failSource, transportError } from './source-failure.ts';
 
 /**
  * NATS core (`nats`). Ingress subscribes to a subject (optionally in a queue group, so several
- * runtimes share the load); egress publishes each record to a subject and confirms with a flush.
- * Core NATS keeps nothing: a message published while no runtime is subscribed, or received but
- * not yet in the ring when the runtime dies, is gone. Delivery is at-most-once; use
- * `nats_jetstream` for at-least-once.
+ * runtimes share the load) with a callback: the messages of one burst (one read of the socket)
+ * are copied into a reused buffer and pushed together (BurstBatcher: one pushSpans, no promise or
+ * object per message); while the ring is full they queue, up to `max_pending_bytes`, beyond which
+ * they are dropped and counted in `recent_failures`. Egress publishes each record to a subject and
+ * confirms with a flush. Core NATS keeps nothing: a message published while no runtime is
+ * subscribed, or received but not yet in the ring when the runtime dies, is gone. Delivery is
+ * at-most-once; use `nats_jetstream` for at-least-once.
  */
 
 export const NatsIngressSettings = z.object({
   ...natsConnectionSettings,
   subject: text(),
   queue: text().optional(),
+  /** received messages waiting for the ring (a full ring) beyond this many bytes are dropped and counted */
+  max_pending_bytes: int(CHUNK_BYTES, 1 << 30).default(32 << 20),
 });
 
 export const NatsEgressSettings = z.object({
@@ -37,7 +49,7 @@ export class NatsIngress implements IngressAdapter, LiveBinding {
   private readonly stop = new AbortController();
   private nc: NatsConnection | null = null;
   private sub: Subscription | null = null;
-  private loop: Promise<void> = Promise.resolve();
+  private batch: BurstBatcher | null = null;
 
   constructor(readonly settings: z.output<typeof NatsIngressSettings>) {}
 
@@ -52,36 +64,45 @@ export class NatsIngress implements IngressAdapter, LiveBinding {
   }
 
   async start(sink: IngressSink): Promise<void> {
-    this.nc = await openNats('nats', this.settings, this.h, this.stop.signal);
-    this.sub = this.nc.subscribe(this.settings.subject, this.settings.queue ? { queue: this.settings.queue } : {});
-    await flushWithin(this.nc, this.settings.connect_timeout_ms); // the subscription is registered
-    this.h.lag(0);
-    this.loop = this.run(sink).catch((e) => failSource(sink, this.h, 'nats', e));
-  }
-
-  private async run(sink: IngressSink): Promise<void> {
-    const sub = this.sub!;
-    for await (const m of sub) {
-      if (this.stop.signal.aborted) break;
-      {
-        const p = sink.push(m.data);
-        if (p) await p;
+    const s = this.settings;
+    this.nc = await openNats('nats', s, this.h, this.stop.signal);
+    const batch = new BurstBatcher(sink, this.h, {
+      maxBytes: s.max_pending_bytes,
+      what: 'messages',
+      setting: 'ingress.max_pending_bytes; core NATS is at-most-once',
+    });
+    this.batch = batch;
+    const onMessage = (err: NatsError | null, m: Msg) => {
+      if (err) {
+        // a subscription error (permissions) ends the subscription: the source failed for good
+        if (!this.stop.signal.aborted && this.h.state !== 'failed')
+          failSource(sink, this.h, 'nats', transportError('nats', `subscription ${s.subject}: ${errorText(err)}`, err));
+        return;
       }
-      this.h.count(1);
-      this.h.lag(sub.getPending());
-    }
+      batch.add(m.data);
+    };
+    this.sub = this.nc.subscribe(
+      s.subject,
+      s.queue ? { queue: s.queue, callback: onMessage } : { callback: onMessage },
+    );
+    await flushWithin(this.nc, s.connect_timeout_ms); // the subscription is registered
+    this.h.lag(0);
   }
 
   /** stop the intake and release the source; idempotent (the run may call it twice) */
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.stop.abort();
-      const left = this.sub?.getPending() ?? 0;
       this.sub?.unsubscribe();
-      if (left > 1)
-        this.h.fail(`${left - 1} received messages were not pushed before close (core NATS is at-most-once)`);
+      const batch = this.batch;
+      if (batch) {
+        batch.stop();
+        await batch.settled();
+        batch.reportDrops();
+        if (batch.queued)
+          this.h.fail(`${batch.queued} received messages were not pushed before close (core NATS is at-most-once)`);
+      }
       await closeNats(this.nc);
-      await this.loop;
       this.h.set('closed');
     })();
     return this.closing;
@@ -116,16 +137,44 @@ export class NatsEgress implements EgressAdapter, LiveBinding {
     this.h.lag(0);
   }
 
-  async write(records: Uint8Array[]): Promise<void> {
+  write(records: Uint8Array[]): Promise<void> {
+    return this.send(records.length, (nc, subject) => {
+      for (const r of records) nc.publish(subject, r);
+    });
+  }
+
+  /**
+   * The batch from the ring slots: copied into one buffer of this write (one copy of the batch, no copy or
+   * object per record beyond the view nats.js takes), each record published from there. nats.js keeps a
+   * reference to a payload until it writes its outbound buffer (at once, or on reconnect while the server is
+   * away), which may be after this write gave up: so the payloads must not be the slots.
+   */
+  writeFrom(view: EgressView): Promise<void> {
+    const n = view.count;
+    const mem = bufferOver(view.memory);
+    const batch = Buffer.allocUnsafe(view.bytes);
+    return this.send(n, (nc, subject) => {
+      let at = 0;
+      for (let i = 0; i < n; i++) {
+        const o = view.offset(i);
+        const len = view.length(i);
+        mem.copy(batch, at, o, o + len);
+        nc.publish(subject, batch.subarray(at, at + len));
+        at += len;
+      }
+    });
+  }
+
+  private async send(n: number, publish: (nc: NatsConnection, subject: string) => void): Promise<void> {
     const nc = this.nc;
     if (!nc) throw transportError('nats', 'write before start or after close');
-    this.h.lag(records.length);
+    this.h.lag(n);
     const until = Date.now() + this.settings.write_timeout_ms;
     // while the client reconnects it buffers publishes and sends them once the server is back;
     // the flush confirms the server has them (publishing again would only duplicate them, so a
     // retry flushes again)
     try {
-      for (const r of records) nc.publish(this.settings.subject, r);
+      publish(nc, this.settings.subject);
     } catch (e) {
       await this.outage.failed(`cannot publish to ${this.settings.subject}: ${errorText(e)}`, 0, false);
     }
@@ -143,7 +192,7 @@ export class NatsEgress implements EgressAdapter, LiveBinding {
         );
       }
     }
-    this.h.count(records.length);
+    this.h.count(n);
     this.h.lag(0);
   }
 

@@ -2,7 +2,7 @@
 // (ingress -> egress -> ack, as the run verb does it), and real servers started on free ports.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect } from 'node:net';
-import type { EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/index.ts';
+import type { EgressAdapter, EgressView, IngressAdapter, IngressSink } from '../../kernel/index.ts';
 
 export function requireEnv(name: string, debianPackage: string): string {
   const v = process.env[name];
@@ -252,4 +252,30 @@ export function producerSink(limit: number) {
     },
   };
   return { sink, events, tokens, ended: () => ended };
+}
+
+/**
+ * An EgressView over `records` laid out in one memory, as the ring hands them to writeFrom (each record at its
+ * own offset, with a gap, so an adapter that reads the wrong range shows it). `scribble()` overwrites the
+ * memory, as the ring does once the slots are released.
+ */
+export function egressView(records: string[]): { view: EgressView; scribble(): void } {
+  const gap = 8;
+  const offsets: number[] = [];
+  let at = gap;
+  for (const r of records) {
+    offsets.push(at);
+    at += Buffer.byteLength(r) + gap;
+  }
+  const memory = new Uint8Array(at);
+  records.forEach((r, i) => Buffer.from(memory.buffer).write(r, offsets[i]!));
+  const lengths = records.map((r) => Buffer.byteLength(r));
+  const view: EgressView = {
+    memory,
+    count: records.length,
+    bytes: lengths.reduce((a, b) => a + b, 0),
+    offset: (i) => offsets[i]!,
+    length: (i) => lengths[i]!,
+  };
+  return { view, scribble: () => memory.fill(0x23) };
 }
