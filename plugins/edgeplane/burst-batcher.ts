@@ -47,6 +47,8 @@ export interface BurstBatcherOptions {
   low?: number;
   onHigh?(): void;
   onLow?(): void;
+  /** the sink threw or rejected (the run is over): nothing more goes in */
+  failed(error: unknown): void;
 }
 
 export class BurstBatcher {
@@ -173,20 +175,20 @@ export class BurstBatcher {
     while (!this.stopped && !this.pushing && this.chunks.length) {
       const c = this.chunks[0]!;
       this.pushing = true;
-      const p = sink.pushSpans ? sink.pushSpans(c.bytes, c.spans, c.count) : this.pushEach(c, 0);
+      let p: void | Promise<void>;
+      try {
+        p = sink.pushSpans ? sink.pushSpans(c.bytes, c.spans, c.count) : this.pushEach(c, 0);
+      } catch (e) {
+        this.fail(e);
+        return;
+      }
       if (p) {
         p.then(
           () => {
             this.pushed(c);
             this.pump();
           },
-          (e: unknown) => {
-            // the sink failed (the run is over): nothing more goes in
-            this.h.fail(`push: ${e instanceof Error ? e.message : String(e)}`);
-            this.stopped = true;
-            this.pushing = false;
-            this.wakeIdle();
-          },
+          (e: unknown) => this.fail(e),
         );
         return;
       }
@@ -194,12 +196,22 @@ export class BurstBatcher {
     }
   }
 
-  /** A sink without pushSpans: one push per message (a wrapping sink); resolves once all are in. */
+  /**
+   * A sink without pushSpans (a wrapping sink): one push per message, each a copy (such a sink may keep the
+   * record it was given, and the chunk is reused); resolves once all are in.
+   */
   private pushEach(c: Chunk, from: number): void | Promise<void> {
     for (let i = from; i < c.count; i++) {
-      const p = this.sink.push(c.bytes.subarray(c.spans[2 * i]!, c.spans[2 * i + 1]!));
+      const p = this.sink.push(c.bytes.slice(c.spans[2 * i]!, c.spans[2 * i + 1]!));
       if (p) return p.then(() => this.pushEach(c, i + 1));
     }
+  }
+
+  private fail(e: unknown): void {
+    this.stopped = true;
+    this.pushing = false;
+    this.wakeIdle();
+    this.opts.failed(e);
   }
 
   /** chunk `c` (the head) is in the sink: count it, recycle it, go on */

@@ -70,6 +70,7 @@ export class NatsIngress implements IngressAdapter, LiveBinding {
       maxBytes: s.max_pending_bytes,
       what: 'messages',
       setting: 'ingress.max_pending_bytes; core NATS is at-most-once',
+      failed: (e) => failSource(sink, this.h, 'nats', e),
     });
     this.batch = batch;
     const onMessage = (err: NatsError | null, m: Msg) => {

@@ -3,22 +3,31 @@ import type { RawData, WebSocket } from 'ws';
 import type { WebSocketServer } from 'ws';
 import { wsClient } from './clients.ts';
 import { z } from 'zod';
-import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-contract.ts';
+import type {
+  AdapterFactory,
+  EgressAdapter,
+  EgressView,
+  IngressAdapter,
+  IngressSink,
+} from '../../kernel/plugin-contract.ts';
 import { Backoff, sleep } from './backoff.ts';
 import { track, type LiveBinding } from './bindings.ts';
+import { BurstBatcher, bufferOver } from './burst-batcher.ts';
 import { OutagePolicy, OutageSettings } from './egress-retry.ts';
 import { HealthTracker, errorText } from './health.ts';
-import { ReceivedQueue } from './received-queue.ts';
 import { int, parseSettings, port, redactUrl, text, url } from './settings.ts';
 import { failSource, transportError } from './source-failure.ts';
 
 /**
  * WebSocket (`ws`). Ingress either connects to a server (`mode=client`, reconnecting with
- * backoff) or listens for clients (`mode=server`); each message is one record. WebSocket has no
+ * backoff) or listens for clients (`mode=server`); each message is one record, and the messages
+ * of one burst (one socket read) go into the ring together (BurstBatcher: copied into a reused
+ * chunk, one pushSpans, no object or promise per message). WebSocket has no
  * application acknowledgement, so ingress is at-most-once: messages received but not yet in the
  * ring when the runtime dies are lost. Egress connects to a server and sends each record as one
- * binary (or text) message; a send that fails is retried on the next connection, and a write
- * resolves once the messages were handed to the socket.
+ * binary (or text) message, the batch's frames written to the socket at once (corked); a send
+ * that fails is retried on the next connection, and a write resolves once the messages were handed
+ * to the socket.
  */
 
 const common = {
@@ -52,14 +61,18 @@ export const WebSocketEgressSettings = z.object({
   ...OutageSettings,
 });
 
+const BINARY = { binary: true } as const;
+const TEXT = { binary: false } as const;
+
 /** records wait here between the socket and the ring; above HIGH the socket is paused */
 const HIGH = 1024;
 const LOW = 256;
 
-function toBytes(data: RawData): Uint8Array {
-  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
-  if (data instanceof ArrayBuffer) return new Uint8Array(data.slice(0));
-  return new Uint8Array(data);
+/** the message's bytes (a Buffer with the default binaryType; the batcher copies them) */
+function bytesOf(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return data;
 }
 
 async function openSocket(target: string, maxPayload: number, timeoutMs: number): Promise<WebSocket> {
@@ -85,7 +98,7 @@ export class WebSocketIngress implements IngressAdapter, LiveBinding {
   private closing: Promise<void> | null = null;
   private readonly h = new HealthTracker('websocket', 'messages');
   private readonly stop = new AbortController();
-  private readonly queue = new ReceivedQueue(this.h);
+  private batch: BurstBatcher | null = null;
   private readonly paused = new Set<WebSocket>();
   private server: WebSocketServer | null = null;
   private client: WebSocket | null = null;
@@ -107,6 +120,17 @@ export class WebSocketIngress implements IngressAdapter, LiveBinding {
 
   async start(sink: IngressSink): Promise<void> {
     const s = this.settings;
+    this.batch = new BurstBatcher(sink, this.h, {
+      maxBytes: null,
+      what: 'messages',
+      high: HIGH,
+      low: LOW,
+      onLow: () => {
+        for (const ws of this.paused) ws.resume();
+        this.paused.clear();
+      },
+      failed: (e) => failSource(sink, this.h, 'websocket', e),
+    });
     if (s.mode === 'server') {
       const { WebSocketServer: Server } = await wsClient();
       const server = new Server({ host: s.host, port: s.port, path: s.path, maxPayload: s.max_message_bytes });
@@ -137,7 +161,6 @@ export class WebSocketIngress implements IngressAdapter, LiveBinding {
       this.loops.push(this.reconnectLoop());
     }
     this.h.lag(0);
-    this.loops.push(this.drain(sink).catch((e) => failSource(sink, this.h, 'websocket', e)));
   }
 
   private async connectWithin(ms: number): Promise<WebSocket> {
@@ -191,9 +214,10 @@ export class WebSocketIngress implements IngressAdapter, LiveBinding {
   }
 
   private attach(ws: WebSocket): void {
+    const batch = this.batch!;
     ws.on('message', (data) => {
-      this.queue.add(toBytes(data));
-      if (this.queue.length >= HIGH && !ws.isPaused) {
+      batch.add(bytesOf(data));
+      if (batch.queued >= HIGH && !ws.isPaused) {
         ws.pause();
         this.paused.add(ws);
       }
@@ -205,28 +229,20 @@ export class WebSocketIngress implements IngressAdapter, LiveBinding {
     });
   }
 
-  private drain(sink: IngressSink): Promise<void> {
-    return this.queue.drain(sink, this.stop.signal, () => {
-      if (this.queue.length <= LOW && this.paused.size) {
-        for (const ws of this.paused) ws.resume();
-        this.paused.clear();
-      }
-    });
-  }
-
   /** stop the intake and release the source; idempotent (the run may call it twice) */
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.stop.abort();
-      this.queue.wake();
+      this.batch?.stop();
       this.client?.close(1000);
       if (this.server) {
         for (const c of this.server.clients) c.close(1001);
         await new Promise<void>((r) => this.server!.close(() => r()));
       }
       await Promise.all(this.loops);
-      if (this.queue.length)
-        this.h.fail(`${this.queue.length} received messages were not pushed before close (at-most-once source)`);
+      await this.batch?.settled();
+      if (this.batch?.queued)
+        this.h.fail(`${this.batch.queued} received messages were not pushed before close (at-most-once source)`);
       this.h.set('closed');
     })();
     return this.closing;
@@ -306,12 +322,38 @@ export class WebSocketEgress implements EgressAdapter, LiveBinding {
     return this.ws;
   }
 
-  async write(records: Uint8Array[]): Promise<void> {
-    const binary = this.settings.frame === 'binary';
+  write(records: Uint8Array[]): Promise<void> {
+    return this.send(records.length, (i) => records[i]!);
+  }
+
+  /**
+   * The batch from the ring slots, copied into one buffer of this write (one copy of the batch): ws may keep a
+   * frame's payload past the send (a compressed frame, a queued one), and a resend after a reconnect reads the
+   * records again, so they must not be the slots.
+   */
+  writeFrom(view: EgressView): Promise<void> {
+    const n = view.count;
+    const mem = bufferOver(view.memory);
+    const batch = Buffer.allocUnsafe(view.bytes);
+    const starts = new Uint32Array(n + 1);
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const o = view.offset(i);
+      const len = view.length(i);
+      mem.copy(batch, at, o, o + len);
+      starts[i] = at;
+      at += len;
+    }
+    starts[n] = at;
+    return this.send(n, (i) => batch.subarray(starts[i]!, starts[i + 1]!));
+  }
+
+  /** records 0..n-1 (`record(i)`) as one message each, in order, resent from the first unsent after a reconnect */
+  private async send(n: number, record: (i: number) => Uint8Array): Promise<void> {
     let i = 0;
     const until = Date.now() + this.settings.write_timeout_ms;
-    this.h.lag(records.length);
-    for (let attempt = 0; i < records.length; ) {
+    this.h.lag(n);
+    for (let attempt = 0; i < n; ) {
       let ws: WebSocket;
       try {
         ws = await this.socket();
@@ -320,25 +362,44 @@ export class WebSocketEgress implements EgressAdapter, LiveBinding {
         continue;
       }
       try {
-        // each send's callback fires once the frame is written to the socket
-        await Promise.all(
-          records.slice(i).map(
-            (r) =>
-              new Promise<void>((resolve, reject) => {
-                ws.send(r, { binary }, (err) => (err ? reject(err) : resolve()));
-              }),
-          ),
-        );
-        this.h.count(records.length - i);
-        i = records.length;
+        await this.sendAll(ws, i, n, record);
+        this.h.count(n - i);
+        i = n;
         this.outage.ok();
       } catch (e) {
         // the connection dropped mid-batch: resend the whole remainder on the next connection
         // (a frame may arrive twice; never zero times)
         this.h.fail(`send: ${errorText(e)}`);
       }
-      this.h.lag(records.length - i);
+      this.h.lag(n - i);
     }
+  }
+
+  /**
+   * Send records from..n-1 with one callback for them all (no promise per record), the socket corked meanwhile so
+   * the frames leave in one write; resolves once every frame was written, rejects at the first that failed.
+   */
+  private sendAll(ws: WebSocket, from: number, n: number, record: (i: number) => Uint8Array): Promise<void> {
+    const options = this.settings.frame === 'binary' ? BINARY : TEXT;
+    return new Promise<void>((resolve, reject) => {
+      let left = n - from;
+      let failed = false;
+      const sent = (err?: Error) => {
+        if (failed) return;
+        if (err) {
+          failed = true;
+          reject(err);
+        } else if (--left === 0) resolve();
+      };
+      // ws writes each frame with its own socket write; corked, the batch's frames go out together
+      const socket = (ws as unknown as { _socket?: { cork?(): void; uncork?(): void } })._socket;
+      socket?.cork?.();
+      try {
+        for (let i = from; i < n; i++) ws.send(record(i), options, sent);
+      } finally {
+        socket?.uncork?.();
+      }
+    });
   }
 
   async close(): Promise<void> {

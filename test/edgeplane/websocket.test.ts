@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { WebSocketIngress, websocketAdapter } from '../../plugins/edgeplane/websocket.ts';
-import { Pump, RecordingSink, freePort, until, exitWhenDone } from './helpers.ts';
+import { Pump, RecordingSink, egressView, freePort, producerSink, until, exitWhenDone } from './helpers.ts';
 
 async function wsServer(port = 0): Promise<{ wss: WebSocketServer; url: string; port: number }> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port });
@@ -125,6 +125,50 @@ test('pump: WebSocket server ingress -> WebSocket egress', async () => {
   client.close();
   await pump.stop();
   await closeServer(dest.wss);
+});
+
+test('server ingress pushes each burst as spans, in order, through a sink that makes it wait', async () => {
+  const { sink, events } = producerSink(64);
+  let spanCalls = 0;
+  const pushSpans = sink.pushSpans!.bind(sink);
+  sink.pushSpans = (bytes, spans, count) => {
+    spanCalls++;
+    return pushSpans(bytes, spans, count);
+  };
+  const ing = websocketAdapter.ingress!({ mode: 'server', port: '0' }, {}) as WebSocketIngress;
+  await ing.start(sink);
+  const client = new WebSocket(`ws://127.0.0.1:${ing.port}/`);
+  await new Promise((r) => client.once('open', r));
+  const n = 5000;
+  for (let i = 0; i < n; i++) client.send(Buffer.from(i === 7 ? 'y'.repeat(100) : `m${i}`));
+  await until(() => events.length === n, 10_000, `${n} messages`);
+  assert.equal(
+    events,
+    Array.from({ length: n }, (_, i) => (i === 7 ? { refused: 100 } : `m${i}`)),
+  );
+  assert.ok(spanCalls > 0 && spanCalls < n / 4, `bursts, not messages, go in (${spanCalls} pushSpans calls)`);
+  await until(() => ing.health().message_count === n, 5_000, 'all counted');
+  client.close();
+  await ing.close();
+});
+
+test('egress writeFrom sends every record of the view once, in order; the slots may be reused after', async () => {
+  const srv = await wsServer();
+  const got: string[] = [];
+  srv.wss.on('connection', (ws) => ws.on('message', (d) => got.push(d.toString())));
+  const eg = websocketAdapter.egress!({ url: srv.url }, {});
+  await eg.start();
+  const first = egressView(Array.from({ length: 1000 }, (_, i) => `v${i}`));
+  await eg.writeFrom!(first.view);
+  first.scribble();
+  const second = egressView(['w0', '', 'w2']);
+  await eg.writeFrom!(second.view);
+  second.scribble();
+  await until(() => got.length === 1003, 5_000, '1003 messages');
+  assert.equal(got, [...Array.from({ length: 1000 }, (_, i) => `v${i}`), 'w0', '', 'w2']);
+  assert.is(eg.health().message_count, 1003);
+  await eg.close();
+  await closeServer(srv.wss);
 });
 
 exitWhenDone(test);
