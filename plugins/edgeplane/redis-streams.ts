@@ -2,8 +2,15 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { redisClient } from './clients.ts';
 import { z } from 'zod';
-import type { AdapterFactory, EgressAdapter, IngressAdapter, IngressSink } from '../../kernel/plugin-contract.ts';
+import type {
+  AdapterFactory,
+  EgressAdapter,
+  EgressView,
+  IngressAdapter,
+  IngressSink,
+} from '../../kernel/plugin-contract.ts';
 import { Backoff, settle, sleep } from './backoff.ts';
+import { bufferOver } from './burst-batcher.ts';
 import { track, type LiveBinding } from './bindings.ts';
 import { OutagePolicy, OutageSettings } from './egress-retry.ts';
 import { HealthTracker, errorText } from './health.ts';
@@ -12,12 +19,23 @@ import { failSource, transportError } from './source-failure.ts';
 
 /**
  * Redis Streams (`ioredis`). Ingress reads as one consumer of a consumer group (XREADGROUP) and
- * XACKs an entry only after its record left through egress: at-least-once. Entries delivered but
+ * XACKs an entry only after its record left through egress: at-least-once. The entries of one
+ * reply go into the ring together: their values copied into a reused buffer and pushed as spans,
+ * the last one that fits a slot pushed on its own with one ack token for the ids of the whole
+ * reply (the runtime acknowledges tokens in push order, so it stands for every record before it);
+ * an entry the sink refuses (larger than a slot) or one without the field is acknowledged at
+ * once, as it is counted or reported. Entries delivered but
  * never acknowledged (a crashed runtime, a lost reply during a server restart) stay in the
  * group's pending list: on start and after every reconnect the binding re-reads its own pending
  * entries, and every `claim_interval_ms` it takes over other consumers' entries idle for longer
- * than `claim_idle_ms` (XAUTOCLAIM). Egress XADDs one entry per record (field `field`).
+ * than `claim_idle_ms` (XAUTOCLAIM). Egress XADDs one entry per record (field `field`), a batch
+ * in one pipeline.
  */
+
+/** bytes of the buffer the values of a reply are copied into */
+const READ_BYTES = 64 * 1024;
+/** most values per pushSpans call */
+const SPAN_BATCH = 1024;
 
 const connection = {
   url: url(['redis', 'rediss']),
@@ -119,15 +137,28 @@ export class RedisStreamsIngress implements IngressAdapter, LiveBinding {
   private readonly stop = new AbortController();
   private reader: Redis | null = null;
   private cmd: Redis | null = null;
-  /** ids pushed and not yet acknowledged: not pushed again when the pending list is re-read */
-  private readonly inFlight = new Set<string>();
+  /**
+   * ack tokens pushed and not yet acknowledged, each the ids of one reply's pushed entries: not pushed again
+   * when the pending list is re-read or claimed
+   */
+  private readonly inFlight = new Set<Buffer[]>();
+  /** ids in the tokens of inFlight */
+  private inFlightIds = 0;
+  /** the buffer values are copied into for pushSpans (lent by the sink, or our own) */
+  private readBuf: Uint8Array | null = null;
+  private readonly spans = new Uint32Array(2 * SPAN_BATCH);
+  /** each entry's value of the reply being delivered (reused): null without the field, undefined in flight */
+  private readonly values: Array<Buffer | null | undefined> = [];
+  private readonly fieldName: Buffer;
   private rereadOwn = true;
   private readyCount = 0;
   private loop: Promise<void> = Promise.resolve();
   private acking: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | null = null;
 
-  constructor(readonly settings: z.output<typeof RedisIngressSettings>) {}
+  constructor(readonly settings: z.output<typeof RedisIngressSettings>) {
+    this.fieldName = Buffer.from(settings.field);
+  }
 
   endpoint(): string {
     return (
@@ -199,7 +230,7 @@ export class RedisStreamsIngress implements IngressAdapter, LiveBinding {
             ])) as [Buffer, Entry[]][] | null;
             const entries = got?.[0]?.[1] ?? [];
             if (entries.length === 0) break;
-            if (!(await this.deliver(sink, entries))) return;
+            if (!(await this.deliver(sink, entries, true))) return;
             from = entries[entries.length - 1]![0].toString();
           }
         }
@@ -221,7 +252,7 @@ export class RedisStreamsIngress implements IngressAdapter, LiveBinding {
               this.h.fail(
                 `${deleted} pending entries were deleted from ${s.stream} before they could be claimed (trimmed)`,
               );
-            if (entries.length && !(await this.deliver(sink, entries))) return;
+            if (entries.length && !(await this.deliver(sink, entries, true))) return;
             cursor = got[0].toString();
             if (cursor === '0-0') break;
           }
@@ -239,7 +270,7 @@ export class RedisStreamsIngress implements IngressAdapter, LiveBinding {
           '>',
         ])) as [Buffer, Entry[]][] | null;
         const entries = got?.[0]?.[1] ?? [];
-        if (entries.length && !(await this.deliver(sink, entries))) return;
+        if (entries.length && !(await this.deliver(sink, entries, false))) return;
         if (Date.now() - lastLag >= 1_000) {
           lastLag = Date.now();
           await this.updateLag();
@@ -255,32 +286,144 @@ export class RedisStreamsIngress implements IngressAdapter, LiveBinding {
     }
   }
 
-  /** push entries in order; false when the binding was closed meanwhile */
-  private async deliver(sink: IngressSink, entries: Entry[]): Promise<boolean> {
+  /**
+   * Push the entries of one reply in order: the values as spans over the read buffer, the last one that fits a
+   * slot on its own with the reply's ack token (the ids of the entries pushed). Entries refused by the sink (too
+   * large) and entries without the field are acknowledged once their push settled (counted or reported).
+   * `again`: the entries may have been delivered before (the pending list, XAUTOCLAIM), so those still in flight
+   * are skipped. False when the binding was closed meanwhile (entries pushed without their token stay pending
+   * and come back: a duplicate, never a loss).
+   */
+  private async deliver(sink: IngressSink, entries: Entry[], again: boolean): Promise<boolean> {
     const s = this.settings;
-    for (const [rawId, fields] of entries) {
-      if (this.stop.signal.aborted) return false;
-      const id = rawId.toString();
-      if (this.inFlight.has(id)) continue;
-      const value = fields ? valueOf(fields, s.field) : null;
-      if (value === null) {
-        // nothing to deliver: acknowledge so it does not come back, and say so
-        this.h.fail(
-          fields
-            ? `entry ${id} has no field "${s.field}" (ingress.field); acknowledged and skipped`
-            : `entry ${id} was deleted from the stream before delivery; acknowledged`,
-        );
-        await this.cmd!.xack(s.stream, s.group, id);
-        continue;
-      }
-      this.inFlight.add(id);
-      {
-        const p = sink.push(new Uint8Array(value), id);
-        if (p) await p;
-      }
-      this.h.count(1);
+    if (this.stop.signal.aborted) return false;
+    const limit = sink.maxRecordBytes ?? Number.POSITIVE_INFINITY;
+    const skip = again && this.inFlight.size ? this.idsInFlight() : null;
+    const values = this.values;
+    const n = entries.length;
+    values.length = n;
+    /** the entry pushed with the token: the last whose value fits a slot */
+    let last = -1;
+    for (let i = 0; i < n; i++) {
+      const e = entries[i]!;
+      const fields = e[1];
+      const v = skip?.has(e[0].toString()) ? undefined : fields ? valueOf(fields, this.fieldName) : null;
+      values[i] = v;
+      if (v && v.length <= limit) last = i;
     }
+    let loose: Buffer[] | null = null;
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (v === undefined || (v && v.length <= limit)) continue;
+      const id = entries[i]![0];
+      // refused by the sink (larger than a slot) and counted, or nothing to deliver: acknowledged once the
+      // pushes of this reply settled, so it does not come back
+      (loose ??= []).push(id);
+      if (v === null)
+        this.h.fail(
+          entries[i]![1]
+            ? `entry ${id.toString()} has no field "${s.field}" (ingress.field); acknowledged and skipped`
+            : `entry ${id.toString()} was deleted from the stream before delivery; acknowledged`,
+        );
+    }
+    const pushed = sink.pushSpans
+      ? await this.pushReply(sink, entries, last, limit)
+      : await this.pushEach(sink, entries, limit);
+    if (pushed < 0) return false;
+    this.h.count(pushed);
+    if (loose) await this.cmd!.callBuffer('XACK', [s.stream, s.group, ...loose]);
     return true;
+  }
+
+  /**
+   * The values of a reply as spans over the read buffer, entry `last` (the last that fits a slot) on its own with
+   * the reply's token, the ids of the entries that fit. Returns the records pushed, or -1 when the binding was
+   * closed meanwhile.
+   */
+  private async pushReply(sink: IngressSink, entries: Entry[], last: number, limit: number): Promise<number> {
+    const values = this.values;
+    const ids: Buffer[] = [];
+    for (let i = 0; i <= last; i++) if (values[i] && values[i]!.length <= limit) ids.push(entries[i]![0]);
+    if (last >= 0) {
+      this.inFlight.add(ids);
+      this.inFlightIds += ids.length;
+    }
+    const buf = (this.readBuf ??= sink.readBuffer?.(READ_BYTES) ?? new Uint8Array(READ_BYTES));
+    const spans = this.spans;
+    let used = 0;
+    let k = 0;
+    let pushed = 0;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (!v) continue;
+      if (i === last || v.length > limit || v.length > buf.length || k === SPAN_BATCH || used + v.length > buf.length) {
+        // the spans so far go in first (the buffer is reused once their push settled)
+        if (k > 0) {
+          const p = sink.pushSpans!(buf, spans, k);
+          pushed += k;
+          used = 0;
+          k = 0;
+          if (p) await p;
+          if (this.stop.signal.aborted) return this.abandon(ids);
+        }
+        if (i === last || v.length > limit || v.length > buf.length) {
+          // on its own: the token's entry, a refused one, one larger than the buffer
+          const p = i === last ? sink.push(v, ids) : sink.push(v);
+          pushed++;
+          if (p) await p;
+          if (this.stop.signal.aborted && i < last) return this.abandon(ids);
+          continue;
+        }
+      }
+      buf.set(v, used);
+      spans[2 * k] = used;
+      spans[2 * k + 1] = used + v.length;
+      used += v.length;
+      k++;
+    }
+    if (k > 0) {
+      const p = sink.pushSpans!(buf, spans, k);
+      pushed += k;
+      if (p) await p;
+    }
+    return pushed;
+  }
+
+  /**
+   * A sink without pushSpans (a wrapping one, e.g. the bounded drain's, which may stop taking records after any
+   * of them): one push per entry, each with its own token. Returns the records pushed, or -1 when closed.
+   */
+  private async pushEach(sink: IngressSink, entries: Entry[], limit: number): Promise<number> {
+    const values = this.values;
+    let pushed = 0;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (!v) continue;
+      if (this.stop.signal.aborted) return -1;
+      let token: Buffer[] | undefined;
+      if (v.length <= limit) {
+        token = [entries[i]![0]];
+        this.inFlight.add(token);
+        this.inFlightIds++;
+      }
+      const p = sink.push(v, token);
+      pushed++;
+      if (p) await p;
+    }
+    return pushed;
+  }
+
+  /** closed in the middle of a reply: its token (not pushed) will never be acknowledged */
+  private abandon(ids: Buffer[]): -1 {
+    if (this.inFlight.delete(ids)) this.inFlightIds -= ids.length;
+    return -1;
+  }
+
+  /** the ids of the entries in flight (for a re-read of the pending list: rare) */
+  private idsInFlight(): Set<string> {
+    const set = new Set<string>();
+    for (const ids of this.inFlight) for (const id of ids) set.add(id.toString());
+    return set;
   }
 
   private async updateLag(): Promise<void> {
@@ -294,18 +437,23 @@ export class RedisStreamsIngress implements IngressAdapter, LiveBinding {
     else if (typeof pending === 'number') this.h.lag(pending);
   }
 
-  /** tokens are entry ids that left through egress */
+  /** tokens are the ids of replies' entries that left through egress (one token per reply) */
   ack(tokens: unknown[]): Promise<void> {
-    const ids = tokens.filter((t): t is string => typeof t === 'string');
-    if (ids.length === 0 || !this.cmd) return this.acking.then(() => {});
+    let mine: Buffer[][] | null = null;
+    for (const t of tokens) if (this.inFlight.has(t as Buffer[])) (mine ??= []).push(t as Buffer[]);
+    if (mine === null || !this.cmd) return this.acking.then(() => {});
+    const tokensOf = mine;
     this.acking = this.acking.then(async () => {
+      const s = this.settings;
+      const args: Array<string | Buffer> = [s.stream, s.group];
+      for (const ids of tokensOf) for (const id of ids) args.push(id);
       try {
-        await this.cmd!.xack(this.settings.stream, this.settings.group, ...ids);
+        await this.cmd!.callBuffer('XACK', args);
       } catch (e) {
         // the entries stay pending and are delivered again: a duplicate, never a loss
         this.h.fail(`XACK: ${errorText(e)}`);
       }
-      for (const id of ids) this.inFlight.delete(id);
+      for (const ids of tokensOf) if (this.inFlight.delete(ids)) this.inFlightIds -= ids.length;
     });
     return this.acking.then(() => {});
   }
@@ -325,7 +473,7 @@ export class RedisStreamsIngress implements IngressAdapter, LiveBinding {
       await this.acking;
       if (this.inFlight.size)
         this.h.fail(
-          `${this.inFlight.size} entries were not acknowledged within ${this.settings.close_grace_ms} ms of ` +
+          `${this.inFlightIds} entries were not acknowledged within ${this.settings.close_grace_ms} ms of ` +
             `close (ingress.close_grace_ms); they stay pending`,
         );
       await this.cmd?.quit().catch(() => {});
@@ -362,24 +510,49 @@ export class RedisStreamsEgress implements EgressAdapter, LiveBinding {
     this.h.lag(0);
   }
 
-  async write(records: Uint8Array[]): Promise<void> {
+  write(records: Uint8Array[]): Promise<void> {
+    return this.send(records.length, (i) => {
+      const r = records[i]!;
+      return Buffer.from(r.buffer, r.byteOffset, r.byteLength);
+    });
+  }
+
+  /**
+   * The batch from the ring slots, copied into one buffer of this write (one copy of the batch, no copy per
+   * record): a pipeline that timed out keeps its commands (ioredis resends them after a reconnect), so their
+   * values must not be the slots, which the runtime reuses once the write settled.
+   */
+  writeFrom(view: EgressView): Promise<void> {
+    const n = view.count;
+    const mem = bufferOver(view.memory);
+    const batch = Buffer.allocUnsafe(view.bytes);
+    const starts = new Uint32Array(n + 1);
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const o = view.offset(i);
+      const len = view.length(i);
+      mem.copy(batch, at, o, o + len);
+      starts[i] = at;
+      at += len;
+    }
+    starts[n] = at;
+    return this.send(n, (i) => batch.subarray(starts[i]!, starts[i + 1]!));
+  }
+
+  /** XADD records 0..n-1 (`record(i)`) in one pipeline, retried from the first without a reply */
+  private async send(n: number, record: (i: number) => Buffer): Promise<void> {
     const redis = this.redis;
     if (!redis) throw transportError('redis_streams', 'write before start or after close');
     const s = this.settings;
-    const cap = s.maxlen > 0 ? ['MAXLEN', '~', s.maxlen] : [];
     const until = Date.now() + s.write_timeout_ms;
     let from = 0;
-    this.h.lag(records.length);
-    for (let attempt = 0; from < records.length; attempt++) {
+    this.h.lag(n);
+    for (let attempt = 0; from < n; attempt++) {
       const p = redis.pipeline();
-      for (let i = from; i < records.length; i++)
-        p.callBuffer('XADD', [
-          s.stream,
-          ...cap,
-          '*',
-          s.field,
-          Buffer.from(records[i]!.buffer, records[i]!.byteOffset, records[i]!.byteLength),
-        ]);
+      if (s.maxlen > 0)
+        for (let i = from; i < n; i++)
+          p.callBuffer('XADD', [s.stream, 'MAXLEN', '~', s.maxlen, '*', s.field, record(i)]);
+      else for (let i = from; i < n; i++) p.callBuffer('XADD', [s.stream, '*', s.field, record(i)]);
       let timer: NodeJS.Timeout | undefined;
       let results: [Error | null, unknown][] | null;
       try {
@@ -399,17 +572,17 @@ export class RedisStreamsEgress implements EgressAdapter, LiveBinding {
       }
       const bad = (results ?? [[new Error('pipeline discarded'), null]]).findIndex(([err]) => err);
       if (bad === -1) {
-        from = records.length;
+        from = n;
         this.outage.ok();
         break;
       }
       // retry from the first record without a reply (records after it may be stored twice)
       const why = errorText(results![bad]![0]);
       from += bad;
-      this.h.lag(records.length - from);
+      this.h.lag(n - from);
       await this.outage.failed(`XADD ${s.stream}: ${why}`, attempt, true, until);
     }
-    this.h.count(records.length);
+    this.h.count(n);
     this.h.lag(0);
   }
 
@@ -424,8 +597,9 @@ function fieldOf(flat: unknown[], name: string): unknown {
   return undefined;
 }
 
-function valueOf(fields: Buffer[], name: string): Buffer | null {
-  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i]!.toString() === name) return fields[i + 1]!;
+/** the value of field `name` (no string per field compared) */
+function valueOf(fields: Buffer[], name: Buffer): Buffer | null {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (name.equals(fields[i]!)) return fields[i + 1]!;
   return null;
 }
 

@@ -5,7 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { redisStreamsAdapter } from '../../plugins/edgeplane/redis-streams.ts';
-import { OwnServer, Pump, RecordingSink, freePort, requireEnv, until, exitWhenDone } from './helpers.ts';
+import {
+  OwnServer,
+  Pump,
+  RecordingSink,
+  egressView,
+  freePort,
+  producerSink,
+  requireEnv,
+  until,
+  exitWhenDone,
+} from './helpers.ts';
 
 const REDIS = requireEnv('BYTEOR_TEST_REDIS_URL', 'redis-server');
 const key = (s: string) => `byteor:test:${process.pid}:${s}`;
@@ -130,6 +140,59 @@ test('egress XADDs one entry per record with MAXLEN ~; pump redis -> redis', asy
   );
   assert.is(pump.egress.health().message_count, 500);
   await pump.stop();
+});
+
+test(
+  'a reply goes in as spans with one ack token on its last record; refused entries are acknowledged at once; a ' +
+    'restart re-delivers the rest',
+  async () => {
+    const s = key('spans');
+    const value = (i: number) => (i === 10 || i === 63 ? 'x'.repeat(100) : `e${i}`);
+    const p = redis.pipeline();
+    for (let i = 0; i < 300; i++) p.xadd(s, '*', 'data', value(i));
+    await p.exec();
+    const settings = { url: REDIS, stream: s, group: 'g', consumer: 'c', batch: '64', block_ms: '100' };
+    const first = producerSink(64);
+    const ing = redisStreamsAdapter.ingress!({ ...settings, close_grace_ms: '0' }, {});
+    await ing.start(first.sink);
+    const expected = Array.from({ length: 300 }, (_, i) => (i === 10 || i === 63 ? { refused: 100 } : value(i)));
+    await until(() => first.events.length === 300, 10_000, '300 entries');
+    assert.equal(first.events, expected);
+    // one token per reply of 64 entries, carried by its last record that fits a slot (e62 in the first reply)
+    await until(() => first.tokens.length === 5, 5_000, 'five tokens');
+    // the two refused entries are acknowledged (they were counted); nothing else before egress
+    await until(async () => (await pendingCount(s, 'g')) === 298, 5_000, 'refused entries acknowledged');
+    await ing.ack!(first.tokens.slice(0, 1));
+    assert.is(await pendingCount(s, 'g'), 298 - 62, 'the first token acknowledges the 62 entries of its reply');
+    await ing.close(); // the rest stay pending
+    assert.is(await pendingCount(s, 'g'), 236);
+
+    const second = producerSink(64);
+    const again = redisStreamsAdapter.ingress!(settings, {});
+    await again.start(second.sink);
+    await until(() => second.events.length === 236, 10_000, 'the unacknowledged entries again');
+    assert.equal(second.events, expected.slice(64));
+    await until(() => second.tokens.length > 0 && second.events.length === 236, 5_000, 'tokens');
+    await again.ack!(second.tokens);
+    assert.is(await pendingCount(s, 'g'), 0);
+    await again.close();
+    assert.not.ok(again.health().recent_failures.some((f) => /not acknowledged/.test(f.message)));
+  },
+);
+
+test('egress writeFrom XADDs every record of the view once, in order; the slots may be reused after', async () => {
+  const dst = key('view');
+  const eg = redisStreamsAdapter.egress!({ url: REDIS, stream: dst }, {});
+  await eg.start();
+  const first = egressView(Array.from({ length: 300 }, (_, i) => `v${i}`));
+  await eg.writeFrom!(first.view);
+  first.scribble();
+  const second = egressView(['w0', '', 'w2']);
+  await eg.writeFrom!(second.view);
+  second.scribble();
+  assert.equal(await streamValues(redis, dst), [...Array.from({ length: 300 }, (_, i) => `v${i}`), 'w0', '', 'w2']);
+  assert.is(eg.health().message_count, 303);
+  await eg.close();
 });
 
 test('group missing with create=false is a config error; no server fails after connect_timeout_ms', async () => {
