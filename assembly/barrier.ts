@@ -85,14 +85,14 @@ export function awaitMin(base: usize, mask: u32, target: i64, producer: bool): i
   const kind = load<u32>(base + SEQ_WAIT);
   const spinNs = <f64>load<u32>(base + SEQ_SPIN_NS);
   if (kind == WAIT_SPIN || spinNs > 0) {
-    if (kind != WAIT_SPIN) spinStart();
+    if (kind != WAIT_SPIN) spinStart(spinNs);
     while (true) {
       for (let i = 0; i < SPIN_CHUNK; i++) {
         v = minOver(base, mask);
         if (v >= target) return v;
       }
       if (producer ? producerStopped(base) : consumerStopped(base, target)) return v;
-      if (kind != WAIT_SPIN && spinDone(spinNs)) break;
+      if (kind != WAIT_SPIN && spinDone()) break;
     }
   }
   if (kind == WAIT_BACKOFF) {

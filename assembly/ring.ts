@@ -211,13 +211,13 @@ export function ringSpinFor(base: usize, c: i32, targetF: f64, budgetNs: f64): f
   if (v >= targetF || budgetNs <= 0) return v;
   const mask = load<u32>(ringCellAddr(base, c) + CELL_DEPS);
   const target = <i64>targetF;
-  spinStart();
+  spinStart(budgetNs);
   while (true) {
     for (let i = 0; i < SPIN_CHUNK; i++) {
       const m = minOver(base, mask);
       if (m >= target) { store<i64>(cachedAt(base, c), m); return <f64>m; }
     }
-    if (consumerStopped(base, target) || spinDone(budgetNs)) return <f64>minOver(base, mask);
+    if (consumerStopped(base, target) || spinDone()) return <f64>minOver(base, mask);
   }
   return v;
 }

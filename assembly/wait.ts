@@ -78,35 +78,42 @@ export function clockNs(): f64 {
 // A timed spin (spinStart, then spinDone after each SPIN_CHUNK of polls) reads the clock rarely:
 // each read allocates on the host side (kernel/core/clock-ticks.ts: every JS clock read does on
 // Node 20), and a stage that spins idle read it every 64 polls, millions of times a second (its
-// collections were all from there). The first SPIN_UNTIMED chunks are not timed at all (a wait
-// that ends there, as most waits of a busy pipeline do, reads no clock; the budget starts after
-// them, a microsecond or so late); then the chunks between two reads double while less than
-// half the budget has passed, so a wait reads the clock about log2(budget / chunk time) times
-// (about 13 for a 1 ms slice) and overshoots its budget by at most about half. Per thread, not nested.
-const SPIN_UNTIMED: i32 = 4;
+// collections were all from there). The first part of a spin is not timed at all: as many chunks
+// as half the budget would last if a chunk took SPIN_CHUNK_NS_MIN (2 ns a poll; a poll of lines
+// nobody writes is faster), so a wait that ends there, as most waits of a busy pipeline do,
+// reads no clock. Then the clock is read, and the other half of the budget is timed with reads
+// after 1/4 of the untimed chunks, then twice as many each time while less than half of it has
+// passed: a wait reads the clock a few times at most. Slower polls stretch the untimed part
+// (a budget is a bound on how soon a waiter gives up, kept within a small factor). Per thread,
+// not nested.
+const SPIN_CHUNK_NS_MIN: f64 = 128;
 let spinT0: f64 = -1;
+let spinBudget: f64 = 0;
 let spinEvery: i32 = 1;
 let spinLeft: i32 = 1;
-const SPIN_EVERY_MAX: i32 = 1 << 20;
+const SPIN_EVERY_MAX: i32 = 1 << 24;
 
-/** Start a timed spin (reads no clock). */
-export function spinStart(): void {
+/** Start a spin of about `budgetNs` (reads no clock). */
+export function spinStart(budgetNs: f64): void {
+  const half = budgetNs / 2;
+  const untimed = <i32>Math.min(Math.max(half / SPIN_CHUNK_NS_MIN, 1), <f64>SPIN_EVERY_MAX);
   spinT0 = -1;
-  spinEvery = 1;
-  spinLeft = SPIN_UNTIMED;
+  spinBudget = budgetNs - <f64>untimed * SPIN_CHUNK_NS_MIN;
+  spinLeft = untimed;
+  spinEvery = untimed >> 2 > 1 ? untimed >> 2 : 1;
 }
 
-/** One more SPIN_CHUNK of polls was spun: true once `budgetNs` has passed since the untimed chunks. */
-export function spinDone(budgetNs: f64): bool {
+/** One more SPIN_CHUNK of polls was spun: true once the budget given to spinStart has passed. */
+export function spinDone(): bool {
   if (--spinLeft > 0) return false;
   if (spinT0 < 0) {
     spinT0 = clockNs();
-    spinLeft = 1;
-    return false;
+    spinLeft = spinEvery;
+    return spinBudget <= 0;
   }
   const elapsed = clockNs() - spinT0;
-  if (elapsed >= budgetNs) return true;
-  if (elapsed * 2 < budgetNs && spinEvery < SPIN_EVERY_MAX) spinEvery <<= 1;
+  if (elapsed >= spinBudget) return true;
+  if (elapsed * 2 < spinBudget && spinEvery < SPIN_EVERY_MAX) spinEvery <<= 1;
   spinLeft = spinEvery;
   return false;
 }

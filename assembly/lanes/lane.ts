@@ -181,13 +181,13 @@ export function laneSpinFor(base: usize, r: i32, targetF: f64, budgetNs: f64): f
   let v = laneAvailable(base, r, targetF);
   if (v >= targetF || budgetNs <= 0) return v;
   const target = <i64>targetF;
-  spinStart();
+  spinStart(budgetNs);
   while (true) {
     for (let i = 0; i < SPIN_CHUNK; i++) {
       const m = atomic.load<i64>(base + CURSOR);
       if (m >= target) { store<i64>(readerCell(base, r) + CELL_CACHED, m); return <f64>m; }
     }
-    if (consumerStopped(base, target) || spinDone(budgetNs)) return <f64>atomic.load<i64>(base + CURSOR);
+    if (consumerStopped(base, target) || spinDone()) return <f64>atomic.load<i64>(base + CURSOR);
   }
   return v;
 }
