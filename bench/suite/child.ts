@@ -7,7 +7,7 @@
  */
 import { usableCores } from './machine.ts';
 import { SuiteOptions } from './options.ts';
-import { isContender, isMicro } from './registry.ts';
+import { batchOneBase, isContender, isMicro, referenceOf } from './registry.ts';
 import { loadContender, loadMicro } from './loaders.ts';
 import { microMaxTime } from './micro-time.ts';
 
@@ -17,7 +17,10 @@ const options = SuiteOptions.parse(JSON.parse(process.env.BYTEOR_BENCH_OPTIONS ?
 let message: unknown;
 if (isContender(name)) {
   const def = await loadContender(name);
-  message = { type: 'bench', result: await def.run({ options, cores: usableCores() }) };
+  // a batch-1 name runs its base module at one record per publish, reported under its own name
+  const base = batchOneBase(name);
+  const result = await def.run({ options: base ? { ...options, batch: 1 } : options, cores: usableCores() });
+  message = { type: 'bench', result: base ? { ...result, name, reference: referenceOf(name) } : result };
 } else if (isMicro(name)) {
   const def = await loadMicro(name);
   message = { type: 'micro', result: await def.run({ maxTimeS: microMaxTime(options.durationS) }) };

@@ -9,6 +9,7 @@ import type { ContenderName, MicroName } from './registry.ts';
 
 const contenders: Record<ContenderName, () => Promise<{ default: BenchDefinition }>> = {
   single_ring_chain: () => import('../benches/single_ring_chain.ts'),
+  single_ring_chain_b1: () => import('../benches/single_ring_chain.ts'),
   single_ring_dag: () => import('../benches/single_ring_dag.ts'),
   single_ring_sharded: () => import('../benches/single_ring_sharded.ts'),
   edgeplane_identity_stage: () => import('../benches/edgeplane_identity_stage.ts'),
@@ -19,6 +20,8 @@ const contenders: Record<ContenderName, () => Promise<{ default: BenchDefinition
   peer_js_sab_ring: () => import('../peers/js_sab_ring.ts'),
   peer_ringbuf_js: () => import('../peers/ringbuf_js.ts'),
   peer_message_port: () => import('../peers/message_port.ts'),
+  peer_js_sab_ring_b1: () => import('../peers/js_sab_ring.ts'),
+  peer_message_port_b1: () => import('../peers/message_port.ts'),
   peer_piscina: () => import('../peers/piscina_pool.ts'),
   peer_node_streams: () => import('../peers/node_streams.ts'),
   peer_cat: () => import('../peers/cat.ts'),

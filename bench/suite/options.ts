@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { flag, flags, parseArgsOptions } from '../../kernel/flags.ts';
-import { ALL_NAMES, expandNames, FILE_PEER_REFERENCE, isPeer, PEER_REFERENCE } from './registry.ts';
+import { ALL_NAMES, BATCH1_REFERENCE, expandNames, FILE_PEER_REFERENCE, isPeer, PEER_REFERENCE } from './registry.ts';
 import { BenchErrors } from '../errors.ts';
 
 const int = (min: number, max: number, what: string) =>
@@ -67,7 +67,7 @@ export const BENCH_FLAGS = flags({
       .default(0.25),
   }),
   svg: flag.string({ value: 'FILE', description: 'also draw throughput and latency per bench and peer as SVG' }),
-  'no-peers': flag.boolean({ description: `run ${PEER_REFERENCE} without the peer set` }),
+  'no-peers': flag.boolean({ description: 'run the benches that have peers without them' }),
 });
 
 /** What every bench child receives. */
@@ -93,7 +93,8 @@ export const USAGE = `usage: npm run bench -- [NAME...] [--machine] [--duration=
          [--wait=spin|backoff|block] [--payload=BYTES] [--batch=N] [--load=F] [--svg=FILE] [--no-peers]
 
 names: ${ALL_NAMES.join(', ')}
-  (none = all; ${PEER_REFERENCE} and ${FILE_PEER_REFERENCE} run with their peers unless --no-peers)
+  (none = all; ${PEER_REFERENCE}, ${BATCH1_REFERENCE} and ${FILE_PEER_REFERENCE} run with their peers unless
+  --no-peers; ${BATCH1_REFERENCE} and its peers run at --batch=1 whatever --batch says)
 ${flagLines}
 `;
 

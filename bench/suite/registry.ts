@@ -9,6 +9,7 @@
 
 export const BENCH_NAMES = [
   'single_ring_chain',
+  'single_ring_chain_b1',
   'single_ring_dag',
   'single_ring_sharded',
   'edgeplane_identity_stage',
@@ -25,16 +26,27 @@ export const PEER_REFERENCE = 'single_ring_chain';
 /** The file-copy peers: run_sp_file's work (a file's lines to a file) by other programs. */
 export const FILE_PEER_NAMES = ['peer_node_streams', 'peer_cat'] as const;
 export const FILE_PEER_REFERENCE = 'run_sp_file';
+/**
+ * One record per publish (issue 16 goal 2): the chain and the peers it is judged against at batch
+ * 1, whatever --batch says. Each runs the module of its base name (without `_b1`) at batch 1.
+ */
+export const BATCH1_REFERENCE = 'single_ring_chain_b1';
+export const BATCH1_PEER_NAMES = ['peer_js_sab_ring_b1', 'peer_message_port_b1'] as const;
+const BATCH1_SUFFIX = '_b1';
 /** Each bench with peers, and its peers (they run right after it: same machine conditions). */
 const PEER_SETS: ReadonlyArray<readonly [string, readonly string[]]> = [
   [PEER_REFERENCE, PEER_NAMES],
+  [BATCH1_REFERENCE, BATCH1_PEER_NAMES],
   [FILE_PEER_REFERENCE, FILE_PEER_NAMES],
 ];
 
 export const MICRO_NAMES = ['micro_spec_codec', 'micro_validation', 'micro_msgpackr_slot', 'micro_startup'] as const;
 
 export type BenchName = (typeof BENCH_NAMES)[number];
-export type PeerName = (typeof PEER_NAMES)[number] | (typeof FILE_PEER_NAMES)[number];
+export type PeerName =
+  | (typeof PEER_NAMES)[number]
+  | (typeof BATCH1_PEER_NAMES)[number]
+  | (typeof FILE_PEER_NAMES)[number];
 export type MicroName = (typeof MICRO_NAMES)[number];
 export type ContenderName = BenchName | PeerName;
 
@@ -61,6 +73,12 @@ export function isMicro(name: string): name is MicroName {
 /** The bench a peer is compared with (null for a name that is not a peer). */
 export function referenceOf(name: string): string | null {
   return PEER_SETS.find(([, peers]) => peers.includes(name))?.[0] ?? null;
+}
+
+/** The contender a batch-1 name runs at batch 1 (`single_ring_chain_b1` → `single_ring_chain`), or null. */
+export function batchOneBase(name: string): ContenderName | null {
+  if (name !== BATCH1_REFERENCE && !(BATCH1_PEER_NAMES as readonly string[]).includes(name)) return null;
+  return name.slice(0, -BATCH1_SUFFIX.length) as ContenderName;
 }
 
 export function isPeer(name: string): name is PeerName {

@@ -19,6 +19,7 @@ import { runSuite } from '../../bench/run.ts';
 import { parseBenchArgs, type SuiteOptions } from '../../bench/suite/options.ts';
 import {
   ALL_NAMES,
+  BATCH1_PEER_NAMES,
   BENCH_NAMES,
   FILE_PEER_NAMES,
   MICRO_NAMES,
@@ -126,6 +127,7 @@ test('flags: defaults, names, expansion and bad values with stable codes', () =>
     [...BENCH_NAMES],
     [
       'single_ring_chain',
+      'single_ring_chain_b1',
       'single_ring_dag',
       'single_ring_sharded',
       'edgeplane_identity_stage',
@@ -145,6 +147,12 @@ test('flags: defaults, names, expansion and bad values with stable codes', () =>
   assert.is(referenceOf('peer_node_streams'), 'run_sp_file');
   assert.is(referenceOf('peer_piscina'), 'single_ring_chain');
   assert.is(referenceOf('run_sp_file'), null);
+  // one record per publish: the batch-1 chain and its peers bring each other, right after the chain's set
+  assert.equal(parseBenchArgs(['peer_message_port_b1']).names, ['single_ring_chain_b1', ...BATCH1_PEER_NAMES]);
+  assert.equal(parseBenchArgs(['single_ring_chain_b1', '--no-peers']).names, ['single_ring_chain_b1']);
+  assert.is(referenceOf('peer_js_sab_ring_b1'), 'single_ring_chain_b1');
+  const all = parseBenchArgs([]).names;
+  assert.is(all.indexOf('single_ring_chain_b1'), all.indexOf(PEER_NAMES[PEER_NAMES.length - 1]) + 1);
 });
 
 test('topology: sized by cores, never spinning more busy threads than cores', async () => {
@@ -252,6 +260,23 @@ test(
     assert.ok(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"') && svg.includes('peer_js_sab_ring'));
   },
 );
+
+test('suite: the batch-1 chain and its JS-ring peer run at one record per publish, under their own names', async () => {
+  const report = await runSuite({ ...base, names: ['single_ring_chain_b1', 'peer_js_sab_ring_b1'] }, () => {});
+  const [ours, peer] = report.results as [BenchResult, BenchResult];
+  assert.is(ours.name, 'single_ring_chain_b1');
+  assert.is(peer.name, 'peer_js_sab_ring_b1');
+  for (const r of [ours, peer]) {
+    assert.ok(r.ok, `${r.name}: ${r.error}`);
+    assert.is(r.disclosure.batch, 1);
+    assert.ok(r.steady!.records > 0);
+  }
+  assert.is(ours.kind, 'bench');
+  assert.is(ours.reference, null);
+  assert.is(peer.kind, 'peer');
+  assert.is(peer.reference, 'single_ring_chain_b1');
+  assert.ok(Math.abs(peer.ratio!.throughput! - ours.steady!.records_per_s / peer.steady!.records_per_s) < 0.01);
+});
 
 test('micro-benchmarks: a suite yields cases with rates', async () => {
   const r = await specCodec.run({ maxTimeS: 0.02 });
