@@ -249,15 +249,3 @@ function single(len: number): Uint32Array {
   s[1] = len;
   return s;
 }
-
-let lastMemory: Uint8Array | null = null;
-let lastBuffer: Buffer | null = null;
-
-/** A Buffer over the same bytes as `u8` (an EgressView's memory), kept while the same view comes back. */
-export function bufferOver(u8: Uint8Array): Buffer {
-  if (u8 !== lastMemory) {
-    lastMemory = u8;
-    lastBuffer = Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
-  }
-  return lastBuffer!;
-}

@@ -8,7 +8,8 @@ import type {
   IngressSink,
 } from '../../kernel/plugin-contract.ts';
 import { track, type LiveBinding } from './bindings.ts';
-import { BurstBatcher, CHUNK_BYTES, bufferOver } from './burst-batcher.ts';
+import { BurstBatcher, CHUNK_BYTES } from './burst-batcher.ts';
+import { CopiedBatch } from './view-batch.ts';
 import { OutagePolicy, OutageSettings } from './egress-retry.ts';
 import { HealthTracker, errorText } from './health.ts';
 import { closeNats, flushWithin, natsConnectionSettings, natsEndpoint, openNats } from './nats-connection.ts';
@@ -152,17 +153,9 @@ export class NatsEgress implements EgressAdapter, LiveBinding {
    */
   writeFrom(view: EgressView): Promise<void> {
     const n = view.count;
-    const mem = bufferOver(view.memory);
-    const batch = Buffer.allocUnsafe(view.bytes);
+    const batch = CopiedBatch.of(view);
     return this.send(n, (nc, subject) => {
-      let at = 0;
-      for (let i = 0; i < n; i++) {
-        const o = view.offset(i);
-        const len = view.length(i);
-        mem.copy(batch, at, o, o + len);
-        nc.publish(subject, batch.subarray(at, at + len));
-        at += len;
-      }
+      for (let i = 0; i < n; i++) nc.publish(subject, batch.record(i));
     });
   }
 

@@ -10,7 +10,7 @@ import type {
   IngressSink,
 } from '../../kernel/plugin-contract.ts';
 import { Backoff, settle, sleep } from './backoff.ts';
-import { bufferOver } from './burst-batcher.ts';
+import { CopiedBatch } from './view-batch.ts';
 import { track, type LiveBinding } from './bindings.ts';
 import { OutagePolicy, OutageSettings } from './egress-retry.ts';
 import { HealthTracker, errorText } from './health.ts';
@@ -523,20 +523,8 @@ export class RedisStreamsEgress implements EgressAdapter, LiveBinding {
    * values must not be the slots, which the runtime reuses once the write settled.
    */
   writeFrom(view: EgressView): Promise<void> {
-    const n = view.count;
-    const mem = bufferOver(view.memory);
-    const batch = Buffer.allocUnsafe(view.bytes);
-    const starts = new Uint32Array(n + 1);
-    let at = 0;
-    for (let i = 0; i < n; i++) {
-      const o = view.offset(i);
-      const len = view.length(i);
-      mem.copy(batch, at, o, o + len);
-      starts[i] = at;
-      at += len;
-    }
-    starts[n] = at;
-    return this.send(n, (i) => batch.subarray(starts[i]!, starts[i + 1]!));
+    const batch = CopiedBatch.of(view);
+    return this.send(view.count, (i) => batch.record(i));
   }
 
   /** XADD records 0..n-1 (`record(i)`) in one pipeline, retried from the first without a reply */

@@ -12,7 +12,8 @@ import type {
 } from '../../kernel/plugin-contract.ts';
 import { Backoff, sleep } from './backoff.ts';
 import { track, type LiveBinding } from './bindings.ts';
-import { BurstBatcher, bufferOver } from './burst-batcher.ts';
+import { BurstBatcher } from './burst-batcher.ts';
+import { CopiedBatch } from './view-batch.ts';
 import { OutagePolicy, OutageSettings } from './egress-retry.ts';
 import { HealthTracker, errorText } from './health.ts';
 import { int, parseSettings, port, redactUrl, text, url } from './settings.ts';
@@ -332,20 +333,8 @@ export class WebSocketEgress implements EgressAdapter, LiveBinding {
    * records again, so they must not be the slots.
    */
   writeFrom(view: EgressView): Promise<void> {
-    const n = view.count;
-    const mem = bufferOver(view.memory);
-    const batch = Buffer.allocUnsafe(view.bytes);
-    const starts = new Uint32Array(n + 1);
-    let at = 0;
-    for (let i = 0; i < n; i++) {
-      const o = view.offset(i);
-      const len = view.length(i);
-      mem.copy(batch, at, o, o + len);
-      starts[i] = at;
-      at += len;
-    }
-    starts[n] = at;
-    return this.send(n, (i) => batch.subarray(starts[i]!, starts[i + 1]!));
+    const batch = CopiedBatch.of(view);
+    return this.send(view.count, (i) => batch.record(i));
   }
 
   /** records 0..n-1 (`record(i)`) as one message each, in order, resent from the first unsent after a reconnect */

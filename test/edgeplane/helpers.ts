@@ -279,3 +279,18 @@ export function egressView(records: string[]): { view: EgressView; scribble(): v
   };
   return { view, scribble: () => memory.fill(0x23) };
 }
+
+/**
+ * Through `eg.writeFrom`: `n` records, then three more (one empty), each view scribbled over once its write
+ * settled (the slots are reused). Returns the records that must arrive, in order.
+ */
+export async function writeFromTwice(eg: EgressAdapter, n: number): Promise<string[]> {
+  const records = Array.from({ length: n }, (_, i) => `v${i}`);
+  const tail = ['w0', '', 'w2'];
+  for (const batch of [records, tail]) {
+    const v = egressView(batch);
+    await eg.writeFrom!(v.view);
+    v.scribble();
+  }
+  return [...records, ...tail];
+}

@@ -3,7 +3,16 @@ import * as assert from 'uvu/assert';
 import { connect } from 'nats';
 import { natsAdapter } from '../../plugins/edgeplane/nats.ts';
 import type { IngressSink } from '../../kernel/index.ts';
-import { Pump, RecordingSink, egressView, freePort, producerSink, requireEnv, until, exitWhenDone } from './helpers.ts';
+import {
+  Pump,
+  RecordingSink,
+  writeFromTwice,
+  freePort,
+  producerSink,
+  requireEnv,
+  until,
+  exitWhenDone,
+} from './helpers.ts';
 
 const NATS = requireEnv('BYTEOR_TEST_NATS_URL', 'nats-server');
 const subject = (s: string) => `byteor.test.${process.pid}.${s}`;
@@ -180,14 +189,9 @@ test('egress writeFrom publishes every record of the view once, in order; the sl
   await nc.flush();
   const eg = natsAdapter.egress!({ url: NATS, subject: subject('view') }, {});
   await eg.start();
-  const first = egressView(Array.from({ length: 300 }, (_, i) => `v${i}`));
-  await eg.writeFrom!(first.view);
-  first.scribble();
-  const second = egressView(['w0', '', 'w2']);
-  await eg.writeFrom!(second.view);
-  second.scribble();
+  const sent = await writeFromTwice(eg, 300);
   await until(() => got.length === 303, 5_000, '303 messages');
-  assert.equal(got, [...Array.from({ length: 300 }, (_, i) => `v${i}`), 'w0', '', 'w2']);
+  assert.equal(got, sent);
   assert.is(eg.health().message_count, 303);
   await eg.close();
   await nc.close();

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { WebSocketIngress, websocketAdapter } from '../../plugins/edgeplane/websocket.ts';
-import { Pump, RecordingSink, egressView, freePort, producerSink, until, exitWhenDone } from './helpers.ts';
+import { Pump, RecordingSink, writeFromTwice, freePort, producerSink, until, exitWhenDone } from './helpers.ts';
 
 async function wsServer(port = 0): Promise<{ wss: WebSocketServer; url: string; port: number }> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port });
@@ -158,14 +158,9 @@ test('egress writeFrom sends every record of the view once, in order; the slots 
   srv.wss.on('connection', (ws) => ws.on('message', (d) => got.push(d.toString())));
   const eg = websocketAdapter.egress!({ url: srv.url }, {});
   await eg.start();
-  const first = egressView(Array.from({ length: 1000 }, (_, i) => `v${i}`));
-  await eg.writeFrom!(first.view);
-  first.scribble();
-  const second = egressView(['w0', '', 'w2']);
-  await eg.writeFrom!(second.view);
-  second.scribble();
+  const sent = await writeFromTwice(eg, 1000);
   await until(() => got.length === 1003, 5_000, '1003 messages');
-  assert.equal(got, [...Array.from({ length: 1000 }, (_, i) => `v${i}`), 'w0', '', 'w2']);
+  assert.equal(got, sent);
   assert.is(eg.health().message_count, 1003);
   await eg.close();
   await closeServer(srv.wss);
