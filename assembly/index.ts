@@ -5,7 +5,7 @@
  * a validated header (region.ts). Module globals are per thread (G5) and unused.
  */
 export { regionCheck, REGION_MAGIC, LAYOUT_VERSION, KIND_SINGLE_RING, KIND_COUNTERS } from './region';
-export { clockNs, g1Probe, cellPrepare, cellDone, cellWake } from './wait';
+export { clockNs, g1Probe, cellPrepare, cellDone, cellWake, spinStart, spinDone } from './wait';
 export {
   ringBytes, ringSlotStride, ringInit, ringCapacity, ringSlotBytes, ringStride, ringSlotsOffset,
   ringStageCount, ringGatingMask, ringConsumersMask, ringDeps, ringWaitKind, ringSpinNs, ringSetWait,

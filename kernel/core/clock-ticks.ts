@@ -13,7 +13,7 @@ import process from 'node:process';
 /** Ticks per second and tick mask of the clock (assembly/wait.ts: 100 ns ticks, 30 bits). */
 export const CLOCK_TICKS_PER_S = 10_000_000;
 export const CLOCK_TICKS_PER_MS = 10_000;
-export const CLOCK_NS_PER_TICK = 100;
+const CLOCK_NS_PER_TICK = 100;
 export const CLOCK_TICK_MASK = 0x3fffffff;
 
 export const clockTicks = (): number => {

@@ -17,6 +17,10 @@ export interface CoreExports {
   cellDone(cell: number): void;
   /** assembly/wait/cellWake (AssemblyScript result: void) */
   cellWake(cell: number): void;
+  /** assembly/wait/spinStart (AssemblyScript result: void) */
+  spinStart(budgetNs: number): void;
+  /** assembly/wait/spinDone (AssemblyScript result: bool) */
+  spinDone(): number;
   /** assembly/ring/ringBytes (AssemblyScript result: f64) */
   ringBytes(capacity: number, slotBytes: number): number;
   /** assembly/ring/ringSlotStride (AssemblyScript result: u32) */

@@ -16,6 +16,12 @@ const waitAsync = (
   Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t?: number): WaitAsyncResult }
 ).waitAsync;
 
+/**
+ * Condition checks from JS between two `spinDone` calls: a check of several lanes from JS takes
+ * about as long as the core's chunk of 64 polls (the chunk its spin budget is sized by).
+ */
+export const SPIN_POLLS = 4;
+
 /** One doorbell cell. */
 export class Doorbell {
   private readonly i32: Int32Array;
@@ -45,6 +51,17 @@ export class Doorbell {
   async sleepAsync(epoch: number, timeoutMs: number): Promise<void> {
     const r = waitAsync(this.i32, this.epochIndex, epoch, timeoutMs);
     if (r.async) await r.value;
+  }
+  /**
+   * A timed spin before sleeping, on the core's spin clock (assembly/wait.ts): `spinStart(budgetNs)`, then
+   * `spinDone()` after each SPIN_POLLS polls, true once the budget passed. It reads the clock a few times per
+   * wait (every JS clock read allocates); not nested with another timed spin of this thread.
+   */
+  spinStart(budgetNs: number): void {
+    this.core.spinStart(budgetNs);
+  }
+  spinDone(): boolean {
+    return this.core.spinDone() !== 0;
   }
   /** Wake every sleeper (stop requests). */
   ring(): void {

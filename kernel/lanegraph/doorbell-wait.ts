@@ -6,9 +6,8 @@
  * timeouts only bound a lost wake; wakes come from the lanes. `ready` must also return true
  * when the wait should end for another reason (end of stream, abort).
  */
-import type { Doorbell } from '../core/doorbells.ts';
+import { SPIN_POLLS, type Doorbell } from '../core/doorbells.ts';
 import type { WaitKind } from '../core/ring.ts';
-import { CLOCK_NS_PER_TICK, clockTicks, ticksSince } from '../core/clock-ticks.ts';
 
 export const BACKOFF_SLEEP_MS = 1;
 export const BLOCK_SLEEP_MS = 100;
@@ -16,11 +15,11 @@ export const BLOCK_SLEEP_MS = 100;
 export function waitForAny(bell: Doorbell, ready: () => boolean, wait: WaitKind, spinNs: number): void {
   if (ready()) return;
   if (wait === 'spin' || spinNs > 0) {
-    const from = clockTicks();
-    const spinTicks = spinNs / CLOCK_NS_PER_TICK;
+    const timed = wait !== 'spin';
+    if (timed) bell.spinStart(spinNs);
     for (;;) {
-      for (let i = 0; i < 64; i++) if (ready()) return;
-      if (wait !== 'spin' && ticksSince(from) >= spinTicks) break;
+      for (let i = 0; i < SPIN_POLLS; i++) if (ready()) return;
+      if (timed && bell.spinDone()) break;
     }
   }
   const timeoutMs = wait === 'block' ? BLOCK_SLEEP_MS : BACKOFF_SLEEP_MS;

@@ -15,8 +15,7 @@
 import type { EgressAdapter, IngressAdapter } from '../plugin-contract.ts';
 import { LANE_HALT, type LaneHandle } from '../core/lane.ts';
 import { MAIN_THREAD_SPIN_NS } from '../core/ring.ts';
-import { CLOCK_NS_PER_TICK, clockTicks, ticksSince } from '../core/clock-ticks.ts';
-import type { Doorbell } from '../core/doorbells.ts';
+import { SPIN_POLLS, type Doorbell } from '../core/doorbells.ts';
 import type { IngressWriter } from './ingress-writer.ts';
 
 export const EGRESS_BATCH = 1024;
@@ -123,10 +122,10 @@ export class EgressReader {
   }
 
   private spinFor(ready: () => boolean): boolean {
-    const from = clockTicks();
+    this.bell.spinStart(MAIN_THREAD_SPIN_NS);
     do {
-      if (ready()) return true;
-    } while (ticksSince(from) < MAIN_THREAD_SPIN_NS / CLOCK_NS_PER_TICK);
+      for (let i = 0; i < SPIN_POLLS; i++) if (ready()) return true;
+    } while (!this.bell.spinDone());
     return false;
   }
 

@@ -67,4 +67,16 @@ test('a spin with no budget, or one that finds the record at once, reads no cloc
   assert.is(r.reads(), 0);
 });
 
+test('from JS (doorbell waits): spinStart and spinDone per few polls give up after the budget with a few reads', () => {
+  const r = emptyRing();
+  const budgetNs = 2_000_000;
+  const t0 = process.hrtime.bigint();
+  r.core.spinStart(budgetNs);
+  let chunks = 0;
+  while (r.core.spinDone() === 0) chunks++;
+  const ns = Number(process.hrtime.bigint() - t0);
+  assert.ok(ns >= budgetNs / 2, `gave up after ${ns} ns`);
+  assert.ok(chunks > 0 && r.reads() >= 1 && r.reads() <= 30, `${chunks} chunks, ${r.reads()} clock reads`);
+});
+
 test.run();
