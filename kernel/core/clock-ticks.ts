@@ -1,7 +1,7 @@
 /**
  * The monotonic high-resolution clock in 100 ns ticks masked to 30 bits: an integer V8 keeps
- * unboxed (a Smi) once read. It is the core's clock import (assembly/wait.ts widens it; the core
- * reads it once per SPIN_CHUNK polls) and the clock of the loops that run per batch on a worker
+ * unboxed (a Smi) once read. It is the core's clock import (assembly/wait.ts widens it; a timed
+ * spin reads it a few times per wait) and the clock of the loops that run per batch on a worker
  * (event-loop-turns.ts TurnTimer). Every clock read allocates on Node 20: `process.hrtime()`
  * returns a new array, `performance.now()` and `Date.now()` a heap number (measured, 5 M reads:
  * 39-79 collections each), so a loop reads it once per some thousands of records, never per
@@ -11,10 +11,10 @@
 import process from 'node:process';
 
 /** Ticks per second and tick mask of the clock (assembly/wait.ts: 100 ns ticks, 30 bits). */
-export const CLOCK_TICKS_PER_S = 10_000_000;
+const CLOCK_TICKS_PER_S = 10_000_000;
 export const CLOCK_TICKS_PER_MS = 10_000;
 const CLOCK_NS_PER_TICK = 100;
-export const CLOCK_TICK_MASK = 0x3fffffff;
+const CLOCK_TICK_MASK = 0x3fffffff;
 
 export const clockTicks = (): number => {
   const t = process.hrtime();
