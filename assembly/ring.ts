@@ -156,8 +156,14 @@ export function ringSetWait(base: usize, wait: u32, spinNs: u32): void {
 
 /** Byte offset of the slot (its len word) holding `seq`. */
 export function ringSlot(base: usize, seq: f64): f64 {
+  return <f64>slotAddr(base, <i64>seq);
+}
+
+/** Address of the slot of `seq`. */
+// @ts-ignore: decorator
+@inline function slotAddr(base: usize, seq: i64): usize {
   const mask = <i64>load<u32>(base + H_CAPACITY) - 1;
-  return <f64>(base + SLOTS) + <f64>((<i64>seq & mask) * <i64>load<u32>(base + R_SLOT_STRIDE));
+  return base + SLOTS + <usize>((seq & mask) * <i64>load<u32>(base + R_SLOT_STRIDE));
 }
 
 // ------------------------------------------------------------------------------------------
@@ -363,9 +369,7 @@ export function ringTryWriteSpans(base: usize, src: usize, spans: usize, n: i32)
  */
 export function ringTryWriteOne(base: usize, src: usize, len: u32): i32 {
   if (ringTryClaim(base, 1) == 0) return 0;
-  const seq = load<i64>(base + P_NEXT) - 1;
-  const mask = <i64>load<u32>(base + H_CAPACITY) - 1;
-  const slot = base + SLOTS + <usize>((seq & mask) * <i64>load<u32>(base + R_SLOT_STRIDE));
+  const slot = slotAddr(base, load<i64>(base + P_NEXT) - 1);
   memory.copy(slot + SLOT_HEADER, src, len);
   store<u32>(slot, len);
   return 1;
