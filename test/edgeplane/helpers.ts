@@ -217,7 +217,8 @@ export function exitWhenDone(suite: { after(fn: () => void): void }): void {
 /**
  * A producer-like sink for the line sources' chunk paths: pushSpans and push copy the records; one over `limit` is
  * refused and counted (its ack token is never acknowledged, as in the producer); every third pushSpans settles
- * later (a full ring). `tokens` are the tokens of the records taken, in order.
+ * later (a full ring). `tokens` are the tokens of the records taken, in order; `spanCalls()` counts the pushSpans
+ * calls.
  */
 export function producerSink(limit: number) {
   const events: Array<string | { refused: number }> = [];
@@ -251,7 +252,7 @@ export function producerSink(limit: number) {
       ended = true;
     },
   };
-  return { sink, events, tokens, ended: () => ended };
+  return { sink, events, tokens, ended: () => ended, spanCalls: () => calls };
 }
 
 /**
