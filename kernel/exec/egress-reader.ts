@@ -16,6 +16,7 @@ import type { EgressAdapter, EgressView, IngressAdapter } from '../plugin-contra
 import { DROPPED_BIT, EGRESS_CELL, HALT_ABORTED, LENGTH_MASK, SLOT_HEADER, type RingHandle } from '../core/ring.ts';
 import type { RouteLog } from './route-log.ts';
 import type { RingProducer } from './producer.ts';
+import { turn } from './event-loop-turns.ts';
 
 export const EGRESS_BATCH = 1024;
 
@@ -129,19 +130,21 @@ export class EgressReader {
 
   /**
    * Resolves when egress may have moved on: an in-flight write settled, or the oldest record became readable (or the
-   * run ended).
+   * run ended). When egress cannot move (it failed or stopped, or that ring ended or aborted), it resolves only after
+   * the event loop turned: the executor hears of a failure there (`run` wakes from an async wait, a task), and a
+   * caller that loops on `pump` and `progress` (the producer waiting for room) would otherwise spin in microtasks
+   * and never let it (a hung run, its signals unheard).
    */
   async progress(): Promise<void> {
     if (this.inflight !== null) {
       await this.inflight.catch(() => {});
       return;
     }
-    if (this.log.size === 0 || this.stopped) return;
+    if (this.log.size === 0 || this.stopped || this.failed) return turn();
     const shard = this.log.peekShard();
     const seq = this.nextSeq[shard]!;
     const avail = await this.rings[shard]!.waitForAvailable(EGRESS_CELL, seq);
-    // that ring ended or aborted: nothing will come; let the event loop turn (the executor hears of the failure there)
-    if (avail < seq) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (avail < seq) await turn();
   }
 
   /** Resolves when every accepted record left (or the run aborted); rejects when the adapter failed. */
