@@ -74,26 +74,42 @@ export function laggingCell(base: usize, mask: u32, target: i64): usize {
 }
 
 /**
+ * Spin (never sleep) until min over `mask` reaches `target`, the wait is stopped
+ * (consumerStopped / producerStopped, checked every SPIN_CHUNK polls), or, when `budgetNs` >= 0,
+ * about that many ns passed (wait.ts spinStart/spinDone: the clock is read a few times per
+ * wait). Returns the last minimum seen. The spin of every wait: the first phase of awaitMin, the
+ * ring's and the lanes' bounded spins for the main thread (ringSpinFor, laneSpinFor).
+ */
+export function spinMin(base: usize, mask: u32, target: i64, producer: bool, budgetNs: f64): i64 {
+  const timed = budgetNs >= 0;
+  if (timed) spinStart(budgetNs);
+  while (true) {
+    for (let i = 0; i < SPIN_CHUNK; i++) {
+      const v = minOver(base, mask);
+      if (v >= target) return v;
+    }
+    if (producer ? producerStopped(base) : consumerStopped(base, target)) return minOver(base, mask);
+    if (timed && spinDone()) return minOver(base, mask);
+  }
+  return 0;
+}
+
+/**
  * Wait (per the region's strategy) until min over `mask` reaches `target`. Returns that minimum,
  * or a value below target when the wait was stopped (consumerStopped / producerStopped).
  * Strategies: wait.ts (spin for the budget in time, then short unannounced naps, then announced
  * sleeps on the lagging cell's epoch, woken by its writer).
  */
 export function awaitMin(base: usize, mask: u32, target: i64, producer: bool): i64 {
-  let v = minOver(base, mask);
+  const v = minOver(base, mask);
   if (v >= target) return v;
   const kind = load<u32>(base + SEQ_WAIT);
+  if (kind == WAIT_SPIN) return spinMin(base, mask, target, producer, -1);
   const spinNs = <f64>load<u32>(base + SEQ_SPIN_NS);
-  if (kind == WAIT_SPIN || spinNs > 0) {
-    if (kind != WAIT_SPIN) spinStart(spinNs);
-    while (true) {
-      for (let i = 0; i < SPIN_CHUNK; i++) {
-        v = minOver(base, mask);
-        if (v >= target) return v;
-      }
-      if (producer ? producerStopped(base) : consumerStopped(base, target)) return v;
-      if (kind != WAIT_SPIN && spinDone()) break;
-    }
+  // after the spin, the naps and sleeps below see a stop or the target themselves
+  if (spinNs > 0) {
+    const spun = spinMin(base, mask, target, producer, spinNs);
+    if (spun >= target) return spun;
   }
   if (kind == WAIT_BACKOFF) {
     const t1 = clockNs();
@@ -114,5 +130,5 @@ export function awaitMin(base: usize, mask: u32, target: i64, producer: bool): i
     cellDone(lag);
     if (stop) return minOver(base, mask);
   }
-  return v;
+  return minOver(base, mask);
 }

@@ -28,10 +28,10 @@
 import {
   KIND_SINGLE_RING, LINE, regionBegin, regionCommit, alignUp, H_CAPACITY, H_SLOT_BYTES,
 } from './region';
-import { SPIN_CHUNK, cellPublish, cellWake, spinDone, spinStart } from './wait';
+import { cellPublish, cellWake } from './wait';
 import {
   SEQ_WAIT, SEQ_SPIN_NS, SEQ_CURSOR, SEQ_CTL_HALT, SEQ_CTL_END_SEQ, SEQ_CELLS, HALT_RUNNING, HALT_ENDING, HALT_ABORTED,
-  minOver, laggingCell, consumerStopped, producerStopped, awaitMin,
+  minOver, laggingCell, consumerStopped, producerStopped, awaitMin, spinMin,
 } from './barrier';
 
 export const MAX_STAGES: i32 = 4;
@@ -213,19 +213,12 @@ export function ringAvailable(base: usize, c: i32, targetF: f64): f64 {
  * Returns as ringAvailable does. For the main thread before it falls back to an async wait.
  */
 export function ringSpinFor(base: usize, c: i32, targetF: f64, budgetNs: f64): f64 {
-  let v = ringAvailable(base, c, targetF);
+  const v = ringAvailable(base, c, targetF);
   if (v >= targetF || budgetNs <= 0) return v;
-  const mask = load<u32>(ringCellAddr(base, c) + CELL_DEPS);
   const target = <i64>targetF;
-  spinStart(budgetNs);
-  while (true) {
-    for (let i = 0; i < SPIN_CHUNK; i++) {
-      const m = minOver(base, mask);
-      if (m >= target) { store<i64>(cachedAt(base, c), m); return <f64>m; }
-    }
-    if (consumerStopped(base, target) || spinDone()) return <f64>minOver(base, mask);
-  }
-  return v;
+  const m = spinMin(base, load<u32>(cellAt(base, c) + CELL_DEPS), target, false, budgetNs);
+  if (m >= target) store<i64>(cachedAt(base, c), m);
+  return <f64>m;
 }
 
 /** The cell (or the cursor) consumer `c` must sleep on to get `target`; 0 when it need not. */

@@ -25,8 +25,8 @@
  * Sequences cross the JS boundary as f64 (exact below 2^53), never i64 (docs/platform-notes.md G6).
  */
 import { H_CAPACITY, H_KIND, H_SLOT_BYTES } from '../region';
-import { SPIN_CHUNK, C_WAITERS, cellWake, spinDone, spinStart } from '../wait';
-import { minOver, laggingCell, consumerStopped, producerStopped, awaitMin } from '../barrier';
+import { C_WAITERS, cellWake } from '../wait';
+import { minOver, laggingCell, consumerStopped, producerStopped, awaitMin, spinMin } from '../barrier';
 import {
   KIND_LANE_JOURNAL, MAX_READERS, L_READERS, L_WAIT, L_SPIN_NS, L_SLOT_STRIDE, L_SLOTS_OFFSET, L_GATING_MASK,
   L_WRITER_DOORBELL, L_OVERWRITE, CURSOR, W_NEXT, W_CACHED_GATE, W_DROPS, W_START,
@@ -178,18 +178,12 @@ export function laneAvailable(base: usize, r: i32, targetF: f64): f64 {
 
 /** Spin (never sleep) at most `budgetNs` for `target`; returns as laneAvailable. For the main thread. */
 export function laneSpinFor(base: usize, r: i32, targetF: f64, budgetNs: f64): f64 {
-  let v = laneAvailable(base, r, targetF);
+  const v = laneAvailable(base, r, targetF);
   if (v >= targetF || budgetNs <= 0) return v;
   const target = <i64>targetF;
-  spinStart(budgetNs);
-  while (true) {
-    for (let i = 0; i < SPIN_CHUNK; i++) {
-      const m = atomic.load<i64>(base + CURSOR);
-      if (m >= target) { store<i64>(readerCell(base, r) + CELL_CACHED, m); return <f64>m; }
-    }
-    if (consumerStopped(base, target) || spinDone()) return <f64>atomic.load<i64>(base + CURSOR);
-  }
-  return v;
+  const m = spinMin(base, 0, target, false, budgetNs);
+  if (m >= target) store<i64>(readerCell(base, r) + CELL_CACHED, m);
+  return <f64>m;
 }
 
 /** True when nothing at `target` will ever be published: the lane ended before it, or aborted. */
