@@ -1,3 +1,4 @@
+import { copyView } from './copy-view.ts';
 import { T_BOOL, T_FLOAT, T_INT, T_STRING } from './field-types.ts';
 
 /**
@@ -12,7 +13,7 @@ import { T_BOOL, T_FLOAT, T_INT, T_STRING } from './field-types.ts';
  */
 export class CanonicalWriter {
   readonly buf: Buffer;
-  /** a view of `buf`, for copies four bytes at a time */
+  /** a view of `buf`, for copies (copyView) */
   private readonly view: DataView;
   pos = 0;
   limit: number;
@@ -202,8 +203,7 @@ export class CanonicalWriter {
   }
 
   // The byte ranges below are given as a DataView over their buffer (made once per buffer by the
-  // caller) and copied four bytes at a time: a typed-array copy of a range needs a subarray view,
-  // one object per call, and a byte loop costs about four times as much.
+  // caller) and copied by copyView (copy-view.ts).
 
   /** A string given as its UTF-8 bytes src[start, start+n) (well-formed: what str() writes for it). */
   strBytes(src: DataView, start: number, n: number): void {
@@ -228,12 +228,13 @@ export class CanonicalWriter {
   }
 
   private copy(src: DataView, start: number, n: number): void {
-    const view = this.view;
-    const p = this.pos;
-    let i = 0;
-    for (; i + 4 <= n; i += 4) view.setUint32(p + i, src.getUint32(start + i, true), true);
-    for (; i < n; i++) view.setUint8(p + i, src.getUint8(start + i));
-    this.pos = p + n;
+    copyView(this.view, this.pos, src, start, n);
+    this.pos += n;
+  }
+
+  /** Copy what was written, buf[0, pos), to dst[at, at+pos). */
+  copyOut(dst: DataView, at: number): void {
+    copyView(dst, at, this.view, 0, this.pos);
   }
 
   mapHeader(n: number): void {

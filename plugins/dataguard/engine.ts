@@ -167,10 +167,10 @@ export class DataguardEngine {
   /** records settled by the in-place path / by the decode path (plain numbers, for tests and benches) */
   scanned = 0;
   decoded = 0;
-  /** raw framing: views of the writer's buffer by length, for the copy into the slot */
-  private readonly outViews: Uint8Array[] = [];
   private mem: Uint8Array | undefined;
   private memBuf: Buffer | undefined;
+  /** a view of the batch's memory (raw framing: the writer's record is copied into the slot through it) */
+  private memView: DataView | undefined;
   private readonly sampleEvery: number;
   private sampleCountdown: number;
   private decodeMs = 0;
@@ -307,6 +307,7 @@ export class DataguardEngine {
     // the batch's memory view is stable for the worker's life: one Buffer view over it, once
     this.mem = mem;
     this.memBuf = Buffer.from(mem.buffer, mem.byteOffset, mem.byteLength);
+    this.memView = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
   }
 
   /**
@@ -626,13 +627,8 @@ export class DataguardEngine {
   private writeBack(mem: Uint8Array, off: number): number {
     const w = this.writer;
     if (this.raw) {
-      // one memcpy from a view of the writer's first n bytes, made once per length (Buffer#copy
-      // of a range would make a new view for every record)
-      const n = w.pos;
-      let view = this.outViews[n];
-      if (view === undefined) this.outViews[n] = view = w.buf.subarray(0, n);
-      mem.set(view, off);
-      this.outLength = n;
+      w.copyOut(this.memView!, off);
+      this.outLength = w.pos;
     } else {
       this.outLength = encodeBase64(w.buf, w.pos, mem, off);
     }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { packageFile } from '../../kernel/package-paths.ts';
+import { copyView } from './copy-view.ts';
 import { DataguardErrors } from './errors.ts';
 
 /**
@@ -110,10 +111,7 @@ export class Sha256 {
   add(src: DataView, start: number, len: number, form: number): number {
     const j = this.count++;
     const p = this.messagePos;
-    const view = this.view;
-    let i = 0;
-    for (; i + 4 <= len; i += 4) view.setUint32(p + i, src.getUint32(start + i, true), true);
-    for (; i < len; i++) view.setUint8(p + i, src.getUint8(start + i));
+    copyView(this.view, p, src, start, len);
     const t = this.table;
     t[4 * j] = p;
     t[4 * j + 1] = len;
