@@ -1,5 +1,5 @@
 import { Unpackr } from 'msgpackr';
-import type { RecordBatch, StageCounter } from '../../kernel/plugin-contract.ts';
+import type { RecordBatch } from '../../kernel/plugin-contract.ts';
 import { CanonicalWriter, encodeCanonicalString, mapLengthAt, writeTyped } from './canonical-msgpack.ts';
 import { ENVELOPE_BYTES, codecOfMode, readEnvelope, type EnvelopeHeader, type PayloadMode } from './envelope.ts';
 import { base64DecodedMax, decodeBase64, encodeBase64, type Framing } from './framing.ts';
@@ -10,6 +10,19 @@ import type { BoundRule, ReplacementValue } from './rules.ts';
 import type { DataguardRole } from './spec-rules.ts';
 import { rulesScannable, ScanPath, SCAN_FALLBACK, SCAN_FORWARD_INPUT, SCAN_INCOMPATIBLE } from './scan-path.ts';
 import type { DataguardStageCounters, RejectReason } from './stage-counters.ts';
+import {
+  baseIndex,
+  C_ACCEPTED,
+  C_OUT_DROP,
+  C_OUT_FORWARD_INPUT,
+  C_OUT_FORWARD_OUTPUT,
+  C_REDACT_APPLIED,
+  C_REDACT_NOOP,
+  C_REJECTED,
+  C_SEEN,
+  CountBuffer,
+  ruleAt,
+} from './count-buffer.ts';
 
 /**
  * The per-record work of the three DataGuard stages, on the reused RecordBatch in place:
@@ -134,9 +147,12 @@ export class DataguardEngine {
   /** by version number (an array: a record's lookup is an indexed load; a number no version has gives undefined) */
   private readonly versions: Array<CompiledVersion | undefined> = [];
   private readonly rules: CompiledRule[];
-  /** per compiled rule: its rule.<i>.applied counter */
-  private readonly ruleCounters: StageCounter[];
+  /** per compiled rule: the position of its rule.<i>.applied counter in `counts` */
+  private readonly ruleCount: Int32Array;
   private readonly c: DataguardStageCounters;
+  /** the counts of the records processed since the last flush (once per batch) */
+  private readonly counts: CountBuffer;
+  private readonly cn: Float64Array;
   // int64AsType 'auto' (numbers up to 2^53, bigints beyond) is implemented by msgpackr 2.1 but missing from its types
   private readonly unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'auto' as 'bigint' });
   private readonly unpackRange = { start: ENVELOPE_BYTES, end: 0 };
@@ -222,7 +238,9 @@ export class DataguardEngine {
       rulesScannable(o.rules) &&
       o.role !== 'check' &&
       o.rules.some((r) => r.action.kind === 'hash');
-    this.ruleCounters = this.rules.map((r) => o.counters.rules[r.index]!);
+    this.counts = new CountBuffer(o.counters);
+    this.cn = this.counts.n;
+    this.ruleCount = Int32Array.from(this.rules, (r) => ruleAt(r.index));
     this.scan =
       o.inPlace !== false && rulesScannable(o.rules)
         ? new ScanPath(o.mode, o.contract, o.rules, this.writer, this.binLimit, keeping ? KEEP_RECORDS : 1)
@@ -240,11 +258,19 @@ export class DataguardEngine {
 
   /** Process every live record of the batch in place. */
   onBatch(b: RecordBatch): void {
+    try {
+      this.batch(b);
+    } finally {
+      this.counts.flush();
+    }
+  }
+
+  private batch(b: RecordBatch): void {
     const mem = b.memory;
     if (!this.keeping) {
       for (let i = 0; i < b.count; i++) {
         if (!b.live(i)) continue;
-        const r = this.processRecord(mem, b.offset(i), b.length(i));
+        const r = this.record(mem, b.offset(i), b.length(i));
         if (r === DROP) b.drop(i);
         else if (r === FORWARD_OUTPUT) b.setLength(i, this.outLength);
       }
@@ -259,12 +285,12 @@ export class DataguardEngine {
       let r: number;
       if (this.sampleEvery !== 0 && this.sampleCountdown === 1) {
         this.redactKept(b);
-        r = this.processRecord(mem, b.offset(i), b.length(i));
+        r = this.record(mem, b.offset(i), b.length(i));
       } else {
         if (!scan.roomToKeep() || (arena !== undefined && this.arenaPos + this.input.length > arena.length))
           this.redactKept(b);
         if (this.mem !== mem) this.setMemory(mem);
-        this.c.base.seen.add(1);
+        this.cn[C_SEEN]++;
         if (this.sampleEvery !== 0) this.sampleCountdown--;
         r = this.process(mem, b.offset(i), b.length(i), false, i);
       }
@@ -315,8 +341,15 @@ export class DataguardEngine {
    * rewritten, new length in `outLength`) or DROP.
    */
   processRecord(mem: Uint8Array, off: number, len: number): number {
+    const r = this.record(mem, off, len);
+    this.counts.flush();
+    return r;
+  }
+
+  /** processRecord, its counts left in `counts` */
+  private record(mem: Uint8Array, off: number, len: number): number {
     if (this.mem !== mem) this.setMemory(mem);
-    this.c.base.seen.add(1);
+    this.cn[C_SEEN]++;
     if (this.sampleEvery === 0 || --this.sampleCountdown !== 0) return this.process(mem, off, len, false);
     this.sampleCountdown = this.sampleEvery;
     const t0 = performance.now();
@@ -330,16 +363,16 @@ export class DataguardEngine {
   }
 
   private reject(reason: RejectReason): number {
-    const b = this.c.base;
-    b.rejected.add(1);
-    b[reason].add(1);
-    b.out_drop.add(1);
+    const n = this.cn;
+    n[C_REJECTED]++;
+    n[baseIndex(reason)]++;
+    n[C_OUT_DROP]++;
     return DROP;
   }
 
   private acceptInput(): number {
-    this.c.base.accepted.add(1);
-    this.c.base.out_forward_input.add(1);
+    this.cn[C_ACCEPTED]++;
+    this.cn[C_OUT_FORWARD_INPUT]++;
     return FORWARD_INPUT;
   }
 
@@ -423,13 +456,14 @@ export class DataguardEngine {
   /** Count and write back what the in-place path's redaction did (as `redact` below does). */
   private scanRedacted(r: number, mem: Uint8Array, off: number): number {
     if (r === SCAN_FORWARD_INPUT) {
-      this.c.base.redact_noop.add(1);
+      this.cn[C_REDACT_NOOP]++;
       return this.acceptInput();
     }
     const scan = this.scan!;
     const applied = scan.applied;
-    const counters = this.ruleCounters;
-    for (let i = 0; i < applied.length; i++) if (applied[i] === 1) counters[i]!.add(1);
+    const n = this.cn,
+      at = this.ruleCount;
+    for (let i = 0; i < applied.length; i++) n[at[i]!] += applied[i]!;
     if (scan.overflow) return this.reject('redact_overflow');
     return this.writeBack(mem, off);
   }
@@ -559,7 +593,7 @@ export class DataguardEngine {
         case K_DROP:
           outKind[fi] = DROPPED;
           changed = true;
-          this.c.rules[rule.index]!.add(1);
+          this.cn[this.ruleCount[r]!]!++;
           continue;
         case K_REPLACE:
           if (!sameValue(rule.replacement!, v)) nv = rule.replacement!;
@@ -578,11 +612,11 @@ export class DataguardEngine {
         outKind[fi] = REPLACED;
         outValue[fi] = nv;
         changed = true;
-        this.c.rules[rule.index]!.add(1);
+        this.cn[this.ruleCount[r]!]!++;
       }
     }
     if (!changed) {
-      this.c.base.redact_noop.add(1);
+      this.cn[C_REDACT_NOOP]++;
       return this.acceptInput();
     }
 
@@ -632,9 +666,10 @@ export class DataguardEngine {
     } else {
       this.outLength = encodeBase64(w.buf, w.pos, mem, off);
     }
-    this.c.base.accepted.add(1);
-    this.c.base.redact_applied.add(1);
-    this.c.base.out_forward_output.add(1);
+    const c = this.cn;
+    c[C_ACCEPTED]++;
+    c[C_REDACT_APPLIED]++;
+    c[C_OUT_FORWARD_OUTPUT]++;
     return FORWARD_OUTPUT;
   }
 
