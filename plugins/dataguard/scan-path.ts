@@ -53,6 +53,9 @@ const K_DROP = 0,
   K_HASH = 2,
   K_MASK = 3,
   K_TRUNCATE = 4;
+/** rulesOn: nothing changed / leave the record to the decode path */
+const RULES_NOOP = -1,
+  RULES_FALLBACK = -2;
 /** where a changed field's new payload lies */
 const NEW_INPUT = 0,
   NEW_SCRATCH = 1,
@@ -131,6 +134,7 @@ const viewOf = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset,
  * DataView of b (ASCII is skipped four bytes at a time).
  */
 export function validUtf8(b: Uint8Array, p: number, n: number, v: DataView = viewOf(b)): boolean {
+  if (ascii(v, b, p, n)) return true;
   const end = p + n;
   while (p < end) {
     if (p + 4 <= end && (v.getInt32(p) & 0x80808080) === 0) {
@@ -176,12 +180,19 @@ export function validUtf8(b: Uint8Array, p: number, n: number, v: DataView = vie
   return true;
 }
 
-/** Whether b[p, p+n) is ASCII (then it is well-formed UTF-8, one code point per byte); `v` is a DataView of b. */
+/**
+ * Whether b[p, p+n) is ASCII (then it is well-formed UTF-8, one code point per byte); `v` is a
+ * DataView of b. Four bytes at a time, the last four read where they end (overlapping the ones
+ * before: no byte loop for the tail).
+ */
 function ascii(v: DataView, b: Uint8Array, p: number, n: number): boolean {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) if ((v.getInt32(p + i) & 0x80808080) !== 0) return false;
-  for (; i < n; i++) if (b[p + i]! >= 0x80) return false;
-  return true;
+  if (n < 4) {
+    for (let i = 0; i < n; i++) if (b[p + i]! >= 0x80) return false;
+    return true;
+  }
+  let bits = v.getInt32(p + n - 4);
+  for (let i = 0; i + 4 < n; i += 4) bits |= v.getInt32(p + i);
+  return (bits & 0x80808080) === 0;
 }
 
 /** Byte offset, from p, just after the first k code points of the UTF-8 text b[p, p+n). */
@@ -235,12 +246,14 @@ function sameBytes(a: Uint8Array, ap: number, b: Uint8Array, bp: number, n: numb
   return true;
 }
 
-/** sameBytes over DataViews, four bytes at a time. */
+/** sameBytes over DataViews, four bytes at a time, the last four where they end (as `ascii`). */
 function sameView(a: DataView, ap: number, b: DataView, bp: number, n: number): boolean {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) if (a.getInt32(ap + i) !== b.getInt32(bp + i)) return false;
-  for (; i < n; i++) if (a.getUint8(ap + i) !== b.getUint8(bp + i)) return false;
-  return true;
+  if (n < 4) {
+    for (let i = 0; i < n; i++) if (a.getUint8(ap + i) !== b.getUint8(bp + i)) return false;
+    return true;
+  }
+  for (let i = 0; i + 4 < n; i += 4) if (a.getInt32(ap + i) !== b.getInt32(bp + i)) return false;
+  return a.getInt32(ap + n - 4) === b.getInt32(bp + n - 4);
 }
 
 export class ScanPath {
@@ -858,6 +871,19 @@ export class ScanPath {
 
   /** The rules on the record in slot s (its hashes run), then its canonical output (see redact). */
   private redactIn(b: Buffer, s: number): number {
+    const dropped = this.rulesOn(b, s);
+    if (dropped === RULES_FALLBACK) return SCAN_FALLBACK;
+    if (dropped === RULES_NOOP) return SCAN_FORWARD_INPUT;
+    return this.output(b, s, dropped);
+  }
+
+  /**
+   * The rules on the record in slot s: each rule's `applied` flag and, for a changed field, where
+   * its new payload lies. Returns the number of fields dropped when anything changed, else
+   * RULES_NOOP or RULES_FALLBACK. (Apart from `output`: each of the two is compiled with its own
+   * inlining budget, which takes in the small helpers they call per field.)
+   */
+  private rulesOn(b: Buffer, s: number): number {
     const bv = this.view(b);
     const sv = this.slotVersion[s]!;
     const fo = s * this.maxFields;
@@ -881,7 +907,7 @@ export class ScanPath {
       const str = rule.type === T_STRING;
       // (a hashed string was checked when its hash was queued); in ASCII a code point is a byte
       const plain = str && rule.kind !== K_HASH && ascii(bv, b, pay, len);
-      if (str && rule.kind !== K_HASH && !plain && !validUtf8(b, pay, len, bv)) return SCAN_FALLBACK;
+      if (str && rule.kind !== K_HASH && !plain && !validUtf8(b, pay, len, bv)) return RULES_FALLBACK;
       let ch = false;
       switch (rule.kind) {
         case K_DROP:
@@ -952,8 +978,18 @@ export class ScanPath {
         if (rule.kind === K_DROP) dropped++;
       }
     }
-    if (!changed) return SCAN_FORWARD_INPUT;
+    return changed ? dropped : RULES_NOOP;
+  }
 
+  /** The canonical output of the record in slot s, its rules applied (`rulesOn`): SCAN_OUTPUT or SCAN_FALLBACK. */
+  private output(b: Buffer, s: number, dropped: number): number {
+    const bv = this.view(b);
+    const sv = this.slotVersion[s]!;
+    const fo = s * this.maxFields;
+    const rules = this.rules;
+    const applied = this.applied;
+    const present = this.present,
+      tag = this.tag;
     const w = this.writer;
     w.reset(0, this.binLimit);
     w.bytes(bv, this.slotBase[s]!, ENVELOPE_BYTES);
