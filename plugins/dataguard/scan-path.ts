@@ -700,8 +700,19 @@ export class ScanPath {
       hint = fi + 1;
       p = kp + kl;
       if (p >= end) return SCAN_FALLBACK;
-      const q = this.value(b, p, end);
-      if (q < 0) return SCAN_FALLBACK;
+      // a fixstr value (most of them) here, the others by `value` (too big to be inlined)
+      const t = b[p]!;
+      let q: number;
+      if (t >= 0xa0 && t < 0xc0) {
+        q = p + 1 + (t & 0x1f);
+        if (q > end) return SCAN_FALLBACK;
+        this.vTag = V_STR;
+        this.vPay = p + 1;
+        this.vLen = t & 0x1f;
+      } else {
+        q = this.value(b, p, end);
+        if (q < 0) return SCAN_FALLBACK;
+      }
       this.capture(fi, p, kp - keyAt === strHeadBytes(kl) ? keyAt : -1, q);
       p = q;
     }
