@@ -24,13 +24,13 @@ export const baseIndex = (name: BaseCounter): number => BASE_INDEX[name];
 export const ruleAt = (i: number): number => BASE_COUNTERS.length + i;
 
 export class CountBuffer {
-  /** the counts since the last flush, by position */
-  readonly n: Float64Array;
+  /** the counts since the last flush, by position (small integers: read back as small integers, never boxed) */
+  readonly n: Int32Array;
   private readonly targets: DataguardStageCounters['rules'];
 
   constructor(c: DataguardStageCounters) {
     this.targets = [...BASE_COUNTERS.map((name) => c.base[name]), ...c.rules];
-    this.n = new Float64Array(this.targets.length);
+    this.n = new Int32Array(this.targets.length);
   }
 
   /** Add the counts to the stage counters and start again from zero. */

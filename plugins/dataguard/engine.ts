@@ -152,7 +152,7 @@ export class DataguardEngine {
   private readonly c: DataguardStageCounters;
   /** the counts of the records processed since the last flush (once per batch) */
   private readonly counts: CountBuffer;
-  private readonly cn: Float64Array;
+  private readonly cn: Int32Array;
   // int64AsType 'auto' (numbers up to 2^53, bigints beyond) is implemented by msgpackr 2.1 but missing from its types
   private readonly unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'auto' as 'bigint' });
   private readonly unpackRange = { start: ENVELOPE_BYTES, end: 0 };
