@@ -651,7 +651,7 @@ export class ScanPath {
       p += 1;
     } else if (t === 0xde) {
       if (p + 3 > end) return SCAN_FALLBACK;
-      entries = b.readUInt16BE(p + 1);
+      entries = (b[p + 1]! << 8) | b[p + 2]!; // (not readUInt16BE: a call this hot path does not inline)
       p += 3;
     } else if (t === 0xdf) {
       if (p + 5 > end) return SCAN_FALLBACK;
@@ -729,7 +729,7 @@ export class ScanPath {
       p += 1;
     } else if (t === 0xdc) {
       if (p + 3 > end) return SCAN_FALLBACK;
-      n = b.readUInt16BE(p + 1);
+      n = (b[p + 1]! << 8) | b[p + 2]!;
       p += 3;
     } else if (t === 0xdd) {
       if (p + 5 > end) return SCAN_FALLBACK;
