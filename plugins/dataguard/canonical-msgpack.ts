@@ -1,4 +1,4 @@
-import { copyView } from './copy-view.ts';
+import { copyBytes } from '../../kernel/io/byte-copy.ts';
 import { T_BOOL, T_FLOAT, T_INT, T_STRING } from './field-types.ts';
 
 /**
@@ -13,7 +13,7 @@ import { T_BOOL, T_FLOAT, T_INT, T_STRING } from './field-types.ts';
  */
 export class CanonicalWriter {
   readonly buf: Buffer;
-  /** a view of `buf`, for copies (copyView) */
+  /** a view of `buf`, for copies (copyBytes) */
   private readonly view: DataView;
   pos = 0;
   limit: number;
@@ -203,7 +203,7 @@ export class CanonicalWriter {
   }
 
   // The byte ranges below are given as a DataView over their buffer (made once per buffer by the
-  // caller) and copied by copyView (copy-view.ts).
+  // caller) and copied by copyBytes (kernel/io/byte-copy.ts).
 
   /** A string given as its UTF-8 bytes src[start, start+n) (well-formed: what str() writes for it). */
   strBytes(src: DataView, start: number, n: number): void {
@@ -228,13 +228,13 @@ export class CanonicalWriter {
   }
 
   private copy(src: DataView, start: number, n: number): void {
-    copyView(this.view, this.pos, src, start, n);
+    copyBytes(src, start, this.view, this.pos, n);
     this.pos += n;
   }
 
   /** Copy what was written, buf[0, pos), to dst[at, at+pos). */
   copyOut(dst: DataView, at: number): void {
-    copyView(dst, at, this.view, 0, this.pos);
+    copyBytes(this.view, 0, dst, at, this.pos);
   }
 
   mapHeader(n: number): void {

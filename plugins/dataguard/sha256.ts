@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { packageFile } from '../../kernel/package-paths.ts';
-import { copyView } from './copy-view.ts';
+import { copyBytes } from '../../kernel/io/byte-copy.ts';
 import { DataguardErrors } from './errors.ts';
 
 /**
@@ -111,7 +111,7 @@ export class Sha256 {
   add(src: DataView, start: number, len: number, form: number): number {
     const j = this.count++;
     const p = this.messagePos;
-    copyView(this.view, p, src, start, len);
+    copyBytes(src, start, this.view, p, len);
     const t = this.table;
     t[4 * j] = p;
     t[4 * j + 1] = len;
