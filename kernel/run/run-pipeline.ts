@@ -16,19 +16,21 @@
  * through every stage and egress; past `drainTimeout` the run aborts with BYTEOR_E_DRAIN_TIMEOUT.
  * A second signal aborts at once (BYTEOR_E_RUN_INTERRUPTED). Every path closes what was opened:
  * signal handlers, ingress, egress, journal, monitor, the run directory's lock.
+ *
+ * What only some runs use is imported by the runs that use it (a one-shot SingleRing run starts
+ * without any of it): the journal writer (msgpackr) and the monitors with a run directory, the
+ * LaneGraph executor with a LaneGraph spec, the final state file with `stateOut`.
  */
 import { ByteorError } from '../errors.ts';
 import { KernelErrors } from '../errors/kernel-errors.ts';
 import { SingleRingRun } from '../exec/single-ring-executor.ts';
 import type { RunInfo, RunSummary } from '../hooks.ts';
-import { JournalWriter } from '../journal/journal-writer.ts';
-import { LaneGraphRun } from '../lanegraph/executor.ts';
-import { LaneGraphMonitor } from '../lanegraph/monitor.ts';
+import type { LaneGraphRun } from '../lanegraph/executor.ts';
+import type { LaneGraphMonitor } from '../lanegraph/monitor.ts';
 import type { KernelHost, RunOutcome, RunRequest } from '../plugin-contract.ts';
 import { claimRunDir, type RunDirPaths } from '../rundir/run-dir.ts';
-import { RuntimeMonitor } from '../rundir/runtime-monitor.ts';
+import type { RuntimeMonitor } from '../rundir/runtime-monitor.ts';
 import { boundedSink } from './bounded-sink.ts';
-import { writeFinalState } from './final-state.ts';
 
 const MAX_REFUSAL_LINES = 10;
 
@@ -98,7 +100,10 @@ async function runClaimed(kernel: KernelHost, opts: RunRequest, paths: RunDirPat
   let refusals = 0;
   // a failed journal write (disk full, I/O error) stops the run with BYTEOR_E_JOURNAL_WRITE_FAILED
   const journal = paths
-    ? new JournalWriter(paths.journal, { specHash: loaded.hash, onFailure: (e) => executor?.abort(e) })
+    ? new (await import('../journal/journal-writer.ts')).JournalWriter(paths.journal, {
+        specHash: loaded.hash,
+        onFailure: (e) => executor?.abort(e),
+      })
     : null;
   let started: SingleRingRun | LaneGraphRun;
   try {
@@ -128,7 +133,7 @@ async function runClaimed(kernel: KernelHost, opts: RunRequest, paths: RunDirPat
     started =
       spec.model === 'single_ring'
         ? await SingleRingRun.start({ ...common, spec })
-        : await LaneGraphRun.start({
+        : await (await import('../lanegraph/executor.ts')).LaneGraphRun.start({
             ...common,
             spec,
             onWarning: (code, message) => err(`warning[${code}]: ${message}\n`),
@@ -144,17 +149,19 @@ async function runClaimed(kernel: KernelHost, opts: RunRequest, paths: RunDirPat
     const code = e instanceof ByteorError ? e.code : 'BYTEOR_E_ARTIFACT_WRITE';
     err(`warning[${code}]: the state file was not rewritten: ${e instanceof Error ? e.message : String(e)}\n`);
   };
-  const monitor = !paths
-    ? null
-    : executor instanceof LaneGraphRun
-      ? new LaneGraphMonitor({ paths, run: executor, kernel, info, onStop: drain, onStateError })
-      : new RuntimeMonitor({ paths, run: executor, kernel, info, onStop: drain, onStateError });
-
   const ex = executor;
+  let monitor: RuntimeMonitor | LaneGraphMonitor | null = null;
   let watcher: { stop(): void } | null = null;
   let summary: RunSummary;
   let escaped: unknown = null;
   try {
+    if (paths) {
+      const o = { paths, kernel, info, onStop: drain, onStateError };
+      monitor =
+        ex instanceof SingleRingRun
+          ? new (await import('../rundir/runtime-monitor.ts')).RuntimeMonitor({ ...o, run: ex })
+          : new (await import('../lanegraph/monitor.ts')).LaneGraphMonitor({ ...o, run: ex });
+    }
     watcher =
       opts.watch?.({
         records: () => {
@@ -218,6 +225,6 @@ async function runClaimed(kernel: KernelHost, opts: RunRequest, paths: RunDirPat
   } finally {
     if (monitor) await monitor.stop();
   }
-  if (opts.stateOut) await writeFinalState(opts.stateOut, ex, kernel, info, monitor);
+  if (opts.stateOut) await (await import('./final-state.ts')).writeFinalState(opts.stateOut, ex, kernel, info, monitor);
   return { summary, egressCloseError };
 }
