@@ -14,6 +14,7 @@ import { PACKAGE_ROOT } from './package-paths.ts';
 import type { z } from 'zod';
 import type { VerbDefinition, VerbIO } from './plugin-contract.ts';
 import { KernelErrors } from './errors/kernel-errors.ts';
+import { discardSpareStageWorker, prestartStageWorker } from './exec/stage-worker-start.ts';
 
 export { GLOBAL_OPTIONS } from './global-options.ts';
 
@@ -50,6 +51,7 @@ export async function main(argv: readonly string[], opts: CliOptions = {}): Prom
   const wantsJson = argv.includes('--json');
   try {
     const { plugins, verbName, rest } = prescan(argv);
+    if (runsOneShot(verbName, rest)) prestartStageWorker();
     if (argv.includes('--version') && !verbName) {
       io.out(`${packageVersion()}\n`);
       return ExitCode.OK;
@@ -131,7 +133,19 @@ export async function main(argv: readonly string[], opts: CliOptions = {}): Prom
     });
   } catch (e) {
     return reportError(e, io, wantsJson);
+  } finally {
+    await discardSpareStageWorker();
   }
+}
+
+/**
+ * `byteor run --sp`: a one-shot run, over in a fraction of a second, of which a stage worker's
+ * boot would be a large part; its first stage worker boots while the plugins and the spec load
+ * (kernel/exec/stage-worker-start.ts). Not for help, nor the long-running form (its run directory
+ * is claimed first, and its start-up is not its wall time).
+ */
+function runsOneShot(verbName: string | undefined, rest: readonly string[]): boolean {
+  return verbName === 'run' && rest.includes('--sp') && !rest.includes('--help') && !rest.includes('-h');
 }
 
 /** node:util parseArgs's error, said in our words: the flag, what is wrong, the nearest real flag. */

@@ -22,7 +22,7 @@ import { CountersHandle } from '../core/counters.ts';
 import { RingHandle, CELL_COUNT, EGRESS_CELL, HALT_ABORTED, HALT_ENDING, type WaitKind } from '../core/ring.ts';
 import type { Worker } from 'node:worker_threads';
 import { workerPlugins } from './worker-plugins.ts';
-import { startModuleWorker } from './module-worker.ts';
+import { configureStageWorker, startStageWorker } from './stage-worker-start.ts';
 import { RingProducer, PUBLISH_BATCH, type PublishedBatchSink } from './producer.ts';
 import { IngressStaging } from './ingress-staging.ts';
 import { IngressReadBuffers } from './ingress-read-buffers.ts';
@@ -33,10 +33,7 @@ import { plainFlags, workerReady } from './pipeline-workers.ts';
 import { PipelineRun, type PipelineRunOptions, type RunState } from './pipeline-run.ts';
 import { describeUndelivered, type UndeliveredRange } from './undelivered.ts';
 import type { StageWorkerData, StageWorkerMessage, WorkerErrorInfo } from './worker-protocol.ts';
-import { ownModuleUrl } from '../package-paths.ts';
 import { KernelErrors } from '../errors/kernel-errors.ts';
-
-const STAGE_WORKER = ownModuleUrl('kernel/exec/stage-worker');
 
 /** Counters per stage worker (two built-in, the rest for the handler). */
 export const COUNTERS_PER_STAGE = 32;
@@ -188,7 +185,7 @@ export class SingleRingRun extends PipelineRun {
           dryRun: opts.run.dryRun,
           maxBatch: Math.max(1, Math.floor(opts.maxBatch ?? DEFAULT_MAX_BATCH)),
         };
-        const worker = startModuleWorker(STAGE_WORKER, { workerData: data });
+        const worker = startStageWorker();
         const w: StageWorker = {
           shard,
           stage,
@@ -207,6 +204,7 @@ export class SingleRingRun extends PipelineRun {
             w.counterNames = counters;
           }),
         );
+        configureStageWorker(worker, data);
       }
     }
     try {

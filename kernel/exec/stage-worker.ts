@@ -1,6 +1,8 @@
 /**
- * Stage worker entry: one per (shard, stage). Imports the run's plugins by specifier into a
- * worker-side kernel, resolves its stage family, creates the handler, then loops: wait (per
+ * Stage worker entry: one per (shard, stage). It starts without its stage (it may be started
+ * ahead of its run: stage-worker-start.ts) and imports the worker-side kernel while it waits for
+ * the executor's one `configure` message (worker-protocol.ts). Then it imports the run's plugins
+ * by specifier into that kernel, resolves its stage family, creates the handler, and loops: wait (per
  * the ring's strategy) for slots its dependencies have released, hand them to the handler as
  * one reused RecordBatch, release them. The first handler error aborts the ring
  * (stage_failure_policy stop_pipeline) and is reported with the sequence it failed on.
@@ -12,23 +14,36 @@
  * uncaught throw in a timer, an unhandled rejection) aborts the ring at once and is reported
  * naming the stage, as a thrown batch error is.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { instantiateCore } from '../core/wasm.ts';
 import { RingHandle } from '../core/ring.ts';
 import { CountersHandle } from '../core/counters.ts';
 import { SlotBatch } from './record-batch.ts';
-import { closeQuietly, createWorkerStageHandler, workerCounters, workerErrorInfo } from './worker-stage-handler.ts';
-import type { StageWorkerData, StageWorkerMessage } from './worker-protocol.ts';
+import {
+  closeQuietly,
+  createWorkerStageHandler,
+  importWorkerKernel,
+  workerCounters,
+  workerErrorInfo,
+} from './worker-stage-handler.ts';
+import type { StageWorkerCommand, StageWorkerData, StageWorkerMessage } from './worker-protocol.ts';
 import type { StageHandler } from '../plugin-contract.ts';
 import { TurnTimer, WAIT_SLICE_MS, turn } from './event-loop-turns.ts';
 
 /** Counters every stage has, before the ones its handler asks for. */
 export const BUILTIN_STAGE_COUNTERS = ['batches', 'records'] as const;
 
-const data = workerData as StageWorkerData;
 const post = (m: StageWorkerMessage) => parentPort!.postMessage(m);
 
+/** This worker's stage, from the executor's `configure` message. */
+function configured(): Promise<StageWorkerData> {
+  return new Promise((resolve) => parentPort!.once('message', (m: StageWorkerCommand) => resolve(m.data)));
+}
+
 async function main(): Promise<void> {
+  // the kernel the handler is created with loads while the worker waits (a failure is reported below)
+  importWorkerKernel().catch(() => {});
+  const data = await configured();
   const core = instantiateCore(data.module, data.memory);
   const ring = new RingHandle(core, data.memory, data.ringBase, `ring of shard ${data.shard}`);
   const cell = data.stageIndex;

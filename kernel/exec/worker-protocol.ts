@@ -1,7 +1,13 @@
 /**
  * What the executor and its stage workers say to each other. Only lifecycle travels by
- * postMessage (ready, failed, done); records and counters go through shared memory.
+ * postMessage (configure; ready, failed, done); records and counters go through shared memory.
  */
+/** A stage worker starts without its stage (it may be started ahead of its run: stage-worker-start.ts) and is told it once. */
+export interface StageWorkerCommand {
+  type: 'configure';
+  data: StageWorkerData;
+}
+
 export interface StageWorkerData {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;

@@ -66,13 +66,21 @@ export interface WorkerStageSetup {
 }
 
 /**
- * Import the run's plugins into a worker-side kernel, resolve the stage key and create its
- * handler. The kernel is imported on demand: the plugin API pulls in the whole kernel, slow to
- * start, and workers without a stage never need it.
+ * The worker-side kernel a stage handler is created with (plugin host and loader), imported on
+ * demand: the plugin API pulls in the whole kernel, slow to start, and workers without a stage
+ * never need it. A worker that waits for its stage imports it meanwhile (stage-worker.ts).
  */
+export async function importWorkerKernel(): Promise<{
+  Kernel: typeof import('../plugin-host.ts').Kernel;
+  loadPlugins: typeof import('../plugin-loader.ts').loadPlugins;
+}> {
+  const [{ Kernel }, { loadPlugins }] = await Promise.all([import('../plugin-host.ts'), import('../plugin-loader.ts')]);
+  return { Kernel, loadPlugins };
+}
+
+/** Import the run's plugins into a worker-side kernel, resolve the stage key and create its handler. */
 export async function createWorkerStageHandler(s: WorkerStageSetup): Promise<StageHandler> {
-  const { Kernel } = await import('../plugin-host.ts');
-  const { loadPlugins } = await import('../plugin-loader.ts');
+  const { Kernel, loadPlugins } = await importWorkerKernel();
   const kernel = new Kernel({ inWorker: true });
   await loadPlugins(kernel, s.specifiers);
   const resolved = kernel.resolveStage(s.key);

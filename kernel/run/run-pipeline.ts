@@ -24,6 +24,7 @@
 import { ByteorError } from '../errors.ts';
 import { KernelErrors } from '../errors/kernel-errors.ts';
 import { SingleRingRun } from '../exec/single-ring-executor.ts';
+import { discardSpareStageWorker } from '../exec/stage-worker-start.ts';
 import type { RunInfo, RunSummary } from '../hooks.ts';
 import type { LaneGraphRun } from '../lanegraph/executor.ts';
 import type { LaneGraphMonitor } from '../lanegraph/monitor.ts';
@@ -130,6 +131,8 @@ async function runClaimed(kernel: KernelHost, opts: RunRequest, paths: RunDirPat
         void ingress.close();
       },
     };
+    // a LaneGraph run has role workers, not stage workers: a spare one started ahead goes now
+    if (spec.model !== 'single_ring') await discardSpareStageWorker();
     started =
       spec.model === 'single_ring'
         ? await SingleRingRun.start({ ...common, spec })
