@@ -14,7 +14,8 @@ import { PACKAGE_ROOT } from './package-paths.ts';
 import type { z } from 'zod';
 import type { VerbDefinition, VerbIO } from './plugin-contract.ts';
 import { KernelErrors } from './errors/kernel-errors.ts';
-import { discardSpareStageWorker, prestartStageWorker } from './exec/stage-worker-start.ts';
+import { discardSpareStageWorker } from './exec/stage-worker-start.ts';
+import { prescan, startAhead } from './cli-prescan.ts';
 
 export { GLOBAL_OPTIONS } from './global-options.ts';
 
@@ -50,8 +51,9 @@ export async function main(argv: readonly string[], opts: CliOptions = {}): Prom
   const prog = opts.prog ?? 'byteor';
   const wantsJson = argv.includes('--json');
   try {
-    const { plugins, verbName, rest } = prescan(argv);
-    if (runsOneShot(verbName, rest)) prestartStageWorker();
+    const scanned = prescan(argv);
+    const { plugins, verbName, rest } = scanned;
+    startAhead(scanned);
     if (argv.includes('--version') && !verbName) {
       io.out(`${packageVersion()}\n`);
       return ExitCode.OK;
@@ -138,16 +140,6 @@ export async function main(argv: readonly string[], opts: CliOptions = {}): Prom
   }
 }
 
-/**
- * `byteor run --sp`: a one-shot run, over in a fraction of a second, of which a stage worker's
- * boot would be a large part; its first stage worker boots while the plugins and the spec load
- * (kernel/exec/stage-worker-start.ts). Not for help, nor the long-running form (its run directory
- * is claimed first, and its start-up is not its wall time).
- */
-function runsOneShot(verbName: string | undefined, rest: readonly string[]): boolean {
-  return verbName === 'run' && rest.includes('--sp') && !rest.includes('--help') && !rest.includes('-h');
-}
-
 /** node:util parseArgs's error, said in our words: the flag, what is wrong, the nearest real flag. */
 function badFlag(e: unknown, options: Record<string, FlagOption>, prog: string, verb: string): ByteorError {
   const help = `run "${prog} ${verb} --help" for its flags`;
@@ -210,31 +202,6 @@ export function reportError(e: unknown, io: VerbIO, json: boolean): number {
   if (!isByteorError(e) && e instanceof Error && e.stack) io.err(`${e.stack}\n`);
   if (json) io.out(JSON.stringify({ ok: false, error: err.toJSON() }, null, 2) + '\n');
   return err.exitCode;
-}
-
-/** Find `--plugin` values and the verb before full parsing (plugins can add verbs and flags). */
-function prescan(argv: readonly string[]): { plugins: string[]; verbName: string | undefined; rest: string[] } {
-  const plugins: string[] = [];
-  const rest: string[] = [];
-  let verbName: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--plugin') {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--'))
-        throw KernelErrors.error('BYTEOR_E_USAGE_BAD_FLAG', '--plugin needs a value: --plugin=NAME|PATH|PACKAGE');
-      plugins.push(v);
-    } else if (a.startsWith('--plugin=')) {
-      const v = a.slice('--plugin='.length);
-      if (!v) throw KernelErrors.error('BYTEOR_E_USAGE_BAD_FLAG', '--plugin needs a value: --plugin=NAME|PATH|PACKAGE');
-      plugins.push(v);
-    } else if (verbName === undefined && !a.startsWith('-')) {
-      verbName = a;
-    } else {
-      rest.push(a);
-    }
-  }
-  return { plugins, verbName, rest };
 }
 
 function exitTable(): string {

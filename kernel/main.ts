@@ -11,6 +11,14 @@ try {
   /* Deno: not needed (no G1 bug) */
 }
 
+// what this invocation starts ahead (byteor run --sp: its first stage worker) starts before the CLI
+// loads; a bad argument is the CLI's to report
+try {
+  const { prescan, startAhead } = await import('./cli-prescan.ts');
+  startAhead(prescan(process.argv.slice(2)));
+} catch {
+  /* reported by main() */
+}
 const { main } = await import('./cli.ts');
 const preload = (process.env.BYTEOR_PRELOAD_PLUGINS ?? '').split(',').filter(Boolean);
 process.exitCode = await main(process.argv.slice(2), { preload, prog: process.env.BYTEOR_PROG ?? 'byteor' });

@@ -72,9 +72,10 @@ export function configureStageWorker(worker: Worker, data: StageWorkerData): voi
   worker.postMessage(command);
 }
 
-/** Terminate the spare if nothing took it. */
-export async function discardSpareStageWorker(): Promise<void> {
+/** Terminate the spare if nothing took it; true when there was one. */
+export async function discardSpareStageWorker(): Promise<boolean> {
   const s = spare;
   spare = null;
   if (s) await s.worker.terminate();
+  return s !== null;
 }

@@ -10,6 +10,7 @@ import {
   startStageWorker,
 } from '../../kernel/exec/stage-worker-start.ts';
 import { main } from '../../kernel/cli.ts';
+import { prescan, startAhead } from '../../kernel/cli-prescan.ts';
 import { coreKernel, singleRing, CheckingEgress, drive, start, expectUpper } from './harness.ts';
 
 /** Worker threads that hold this process (a ref'd worker shows as its MessagePort). */
@@ -49,8 +50,8 @@ test('a run takes the spare for its first stage, starts the others, and every re
 
 test('a spare nobody takes is terminated; discarding twice is harmless', async () => {
   prestartStageWorker();
-  await discardSpareStageWorker();
-  await discardSpareStageWorker();
+  assert.ok(await discardSpareStageWorker());
+  assert.not.ok(await discardSpareStageWorker());
   assert.is(heldWorkers(), 0);
   // the next run starts its workers fresh
   const kernel = await coreKernel();
@@ -61,6 +62,22 @@ test('a spare nobody takes is terminated; discarding twice is harmless', async (
   assert.is(state.bad, -1);
 });
 
+test('the CLI starts a spare ahead for run --sp only: not help, the long-running form or another verb', async () => {
+  const cases: [string[], boolean][] = [
+    [['run', '--sp', '--spec=x.kv'], true],
+    [['--plugin', 'dataguard', 'run', '--input=-', '--sp'], true],
+    [['run', '--spec=x.kv'], false],
+    [['run', '--sp', '--help'], false],
+    [['run', '-h', '--sp'], false],
+    [['validate', '--sp'], false],
+    [['--sp'], false],
+  ];
+  for (const [argv, ahead] of cases) {
+    startAhead(prescan(argv));
+    assert.is(await discardSpareStageWorker(), ahead, argv.join(' '));
+  }
+});
+
 test('byteor run --sp that fails before its run leaves no spare behind', async () => {
   const err: string[] = [];
   const code = await main(['run', '--sp', '--spec=/nonexistent/spec.kv', '--input=-'], {
@@ -69,6 +86,7 @@ test('byteor run --sp that fails before its run leaves no spare behind', async (
   assert.is(code, 2, err.join(''));
   assert.match(err.join(''), 'BYTEOR_E_SPEC_UNREADABLE');
   assert.is(heldWorkers(), 0);
+  assert.not.ok(await discardSpareStageWorker(), 'main() terminated the spare it started');
 });
 
 test.run();
