@@ -1,7 +1,8 @@
 /**
  * The only code that loads build/core.wasm. The module is compiled once per process and
  * instantiated once per thread over the runtime's one shared `WebAssembly.Memory`; workers get
- * the compiled `WebAssembly.Module` through workerData and call `instantiateCore` themselves.
+ * the compiled `WebAssembly.Module` with their start data (a role worker's workerData, a stage
+ * worker's `configure` message) and call `instantiateCore` themselves.
  *
  * `--no-liftoff` is set here before any compile (docs/platform-notes.md G1: Node 20's baseline compiler
  * miscompiles code around `atomic.wait` and pipelines hang), so library use is as safe as the
