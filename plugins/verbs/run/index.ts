@@ -21,7 +21,6 @@ import { readAdapterConfig, ingressFromBinding, egressFromBinding, type AdapterC
 import { formatSummary } from './summary.ts';
 import { ProgressLine, wantsProgress } from './progress.ts';
 import { DEFAULT_DRAIN_TIMEOUT, parseDrainTimeout } from './drain-timeout.ts';
-import { recordRun } from './run-record.ts';
 import { RunErrors } from './errors.ts';
 
 /**
@@ -120,6 +119,8 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
       ? `single_ring.slot_bytes=${spec.single_ring.slot_bytes}`
       : `lane_graph.slot_bytes=${spec.lane_graph.slot_bytes}`;
 
+  // the long-running form records its invocation in its run directory; a one-shot run has none
+  const recorder = f.sp ? null : await import('./run-record.ts');
   let config: AdapterConfig = { ingress: null, egress: null };
   let lineIngress: LineIngress | null = null;
   let recordsToStdout = false;
@@ -162,16 +163,20 @@ async function run(ctx: VerbContext<Flags>): Promise<number> {
     drainTimeout: { ms: parseDrainTimeout(f['drain-timeout'])!, label: f['drain-timeout'] },
     signals: true,
     err: ctx.io.err,
-    recorded: ({ runDir, info, startedUnixMs }) =>
-      recordRun({
-        runDir,
-        info,
-        plugins: ctx.catalog.plugins,
-        env: ctx.env,
-        startedUnixMs,
-        config: f.config ? { path: f.config, bindings: config } : null,
-        args: ctx.argv,
-      }),
+    ...(recorder
+      ? {
+          recorded: ({ runDir, info, startedUnixMs }) =>
+            recorder.recordRun({
+              runDir,
+              info,
+              plugins: ctx.catalog.plugins,
+              env: ctx.env,
+              startedUnixMs,
+              config: f.config ? { path: f.config, bindings: config } : null,
+              args: ctx.argv,
+            }),
+        }
+      : {}),
     // a person waiting on a terminal sees the run move (progress.ts); nothing of it otherwise
     watch: (running) => {
       if (
