@@ -13,7 +13,7 @@
  * outside the measured window, so late delivery loses nothing. Nothing here runs per message.
  */
 const { PerformanceObserver, performance } = require('node:perf_hooks');
-const { isMainThread, threadId, workerData, BroadcastChannel } = require('node:worker_threads');
+const { isMainThread, threadId, workerData, parentPort, BroadcastChannel } = require('node:worker_threads');
 
 const CHANNEL = 'byteor-bench-thread-probe';
 const origin = performance.timeOrigin;
@@ -26,14 +26,19 @@ function roleOf() {
   if (d === null || d === undefined) return `module hooks thread ${threadId}`;
   if (typeof d === 'object') {
     if (typeof d.benchRole === 'string') return d.benchRole;
-    if (typeof d.key === 'string' && typeof d.stageIndex === 'number') {
-      return `stage ${d.stageIndex} (${d.key})${typeof d.shard === 'number' ? ` shard ${d.shard}` : ''}`;
-    }
+    const stage = stageRole(d);
+    if (stage) return stage;
   }
   return `worker ${threadId}`;
 }
 
-const role = roleOf();
+function stageRole(d) {
+  if (d && typeof d.key === 'string' && typeof d.stageIndex === 'number')
+    return `stage ${d.stageIndex} (${d.key})${typeof d.shard === 'number' ? ` shard ${d.shard}` : ''}`;
+  return null;
+}
+
+let role = roleOf();
 const channel = isMainThread ? null : new BroadcastChannel(CHANNEL);
 if (channel) channel.unref();
 const own = [];
@@ -46,5 +51,26 @@ const observer = new PerformanceObserver((list) => {
 });
 observer.observe({ entryTypes: ['gc'] });
 if (channel) channel.postMessage({ threadId, role, gc: [] });
+
+// A SingleRing stage worker starts without workerData (it may be started ahead of its run) and
+// learns its stage from its first message, `configure` (kernel/exec/stage-worker-start.ts): the
+// probe reads that message as it is delivered to the worker's own listener (wrapping the
+// worker's `once`, so the port starts exactly when the worker listens, as without the probe) and
+// reports the stage's role from then on.
+if (!isMainThread && (workerData === null || workerData === undefined) && parentPort) {
+  const once = parentPort.once;
+  parentPort.once = function (event, listener) {
+    if (event !== 'message') return once.call(this, event, listener);
+    parentPort.once = once;
+    return once.call(this, event, (m) => {
+      const stage = m && m.type === 'configure' ? stageRole(m.data) : null;
+      if (stage) {
+        role = stage;
+        channel.postMessage({ threadId, role, gc: [] });
+      }
+      listener(m);
+    });
+  };
+}
 
 globalThis.__byteorThreadProbe = { channel: CHANNEL, threadId, role, entries: own };

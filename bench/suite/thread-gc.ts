@@ -46,6 +46,7 @@ export class ThreadGcCollector {
           t = { role: m.role, gc: [] };
           this.threads.set(m.threadId, t);
         }
+        t.role = m.role; // a stage worker learns its stage after it started (thread-probe.cjs)
         for (const x of m.gc) t.gc.push(x);
         this.lastMessage = performance.now();
       };
