@@ -2,8 +2,9 @@
  * How a worker that runs stage code (a SingleRing stage worker, a LaneGraph stage role) lets the
  * stage's asynchronous work — timers, promises, I/O — run while the pipeline runs: busy, it turns
  * its event loop about every TURN_MS (TurnTimer: a clock read per ~16 k records or ~63 batches,
- * nothing per record); idle, it waits WAIT_SLICE_MS at a time per the ring's or lane's strategy and then sleeps on the
- * event loop itself (an async wait the writer wakes), or for `spin`, spins a slice, turns, and again.
+ * nothing per record); idle, it waits WAIT_SLICE_MS at a time per the ring's or lane's strategy, turning between
+ * slices, and after IDLE_SLICES (a SingleRing stage) sleeps on the event loop itself (an async wait the writer
+ * wakes), or for `spin`, spins a slice, turns, and again.
  */
 
 import { CLOCK_TICKS_PER_MS, clockTicks, ticksSince } from '../core/clock-ticks.ts';
@@ -20,8 +21,13 @@ const TURN_TICKS = TURN_MS * CLOCK_TICKS_PER_MS;
  */
 const CHECK_UNITS = 16384;
 const BATCH_UNITS = 256;
-/** How long an idle worker waits per its strategy before it sleeps on its event loop. */
+/** How long an idle worker waits per its strategy before it turns its event loop. */
 export const WAIT_SLICE_MS = 1;
+/**
+ * Slices an idle worker waits (turning its event loop between them) before it sleeps on the event
+ * loop itself: a wake within them is a futex wake, not an event-loop task (and its promises).
+ */
+export const IDLE_SLICES = 16;
 
 /** One turn of the event loop (timers and I/O callbacks due now run). */
 export const turn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));

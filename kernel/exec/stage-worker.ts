@@ -28,7 +28,7 @@ import {
 } from './worker-stage-handler.ts';
 import type { StageWorkerCommand, StageWorkerData, StageWorkerMessage } from './worker-protocol.ts';
 import type { StageHandler } from '../plugin-contract.ts';
-import { TurnTimer, WAIT_SLICE_MS, turn } from './event-loop-turns.ts';
+import { IDLE_SLICES, TurnTimer, WAIT_SLICE_MS, turn } from './event-loop-turns.ts';
 
 /** Counters every stage has, before the ones its handler asks for. */
 export const BUILTIN_STAGE_COUNTERS = ['batches', 'records'] as const;
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
         if (avail < next && !ring.stopped(cell, next)) {
           // idle: sleep on the event loop (timers and I/O run), woken by the writer
           avail =
-            ring.waitKind() === 'spin' ? await spinTurning(ring, cell, next) : await ring.waitForAvailable(cell, next);
+            ring.waitKind() === 'spin' ? await spinTurning(ring, cell, next) : await sliceTurning(ring, cell, next);
           turns.turned();
         }
         if (asyncFailed) return;
@@ -155,6 +155,21 @@ async function spinTurning(ring: RingHandle, cell: number, next: number): Promis
     const avail = ring.waitForWithin(cell, next, WAIT_SLICE_MS);
     if (avail >= next || ring.stopped(cell, next)) return avail;
   }
+}
+
+/**
+ * `backoff` and `block` while idle: more slices of the strategy's wait (a sleep the writer wakes
+ * at once, without the event loop), the event loop turned between them, for IDLE_SLICES; a
+ * worker idle longer sleeps on its event loop (an async wait the writer wakes: no wake per slice
+ * for a pipeline with nothing to do).
+ */
+async function sliceTurning(ring: RingHandle, cell: number, next: number): Promise<number> {
+  for (let i = 0; i < IDLE_SLICES; i++) {
+    await turn();
+    const avail = ring.waitForWithin(cell, next, WAIT_SLICE_MS);
+    if (avail >= next || ring.stopped(cell, next)) return avail;
+  }
+  return ring.waitForAvailable(cell, next);
 }
 
 main().catch((e) => post({ type: 'failed', phase: 'start', error: workerErrorInfo(e), sequence: null }));
