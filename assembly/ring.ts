@@ -33,6 +33,7 @@ import {
   SEQ_WAIT, SEQ_SPIN_NS, SEQ_CURSOR, SEQ_CTL_HALT, SEQ_CTL_END_SEQ, SEQ_CELLS, HALT_RUNNING, HALT_ENDING, HALT_ABORTED,
   minOver, laggingCell, consumerStopped, producerStopped, awaitMin, spinMin,
 } from './barrier';
+import { copyRecord } from './copy';
 
 export const MAX_STAGES: i32 = 4;
 export const EGRESS_CELL: i32 = 4;
@@ -303,7 +304,7 @@ export function ringPublish(base: usize): f64 {
 /** Write one record's bytes (already in memory at `src`) into the slot of `seq`. */
 export function ringWrite(base: usize, seq: f64, src: usize, len: u32): void {
   const slot = <usize>ringSlot(base, seq);
-  memory.copy(slot + SLOT_HEADER, src, len);
+  copyRecord(slot + SLOT_HEADER, src, len);
   store<u32>(slot, len);
 }
 
@@ -330,7 +331,7 @@ function fittingPrefix(base: usize, spans: usize, n: i32): i32 {
     const start = load<u32>(at);
     const len = load<u32>(at + 4) - start;
     const slot = slots + <usize>((seq & mask) * stride);
-    memory.copy(slot + SLOT_HEADER, src + <usize>start, len);
+    copyRecord(slot + SLOT_HEADER, src + <usize>start, len);
     store<u32>(slot, len);
   }
 }
@@ -339,7 +340,7 @@ function fittingPrefix(base: usize, spans: usize, n: i32): i32 {
  * The producer's batch write: claim up to `n` slots without blocking and copy record i of the
  * batch into them, record i being the bytes `src + spans[2i] .. src + spans[2i + 1]` (`spans`:
  * n pairs of u32 byte offsets, relative to `src`, both in this memory). One call per batch:
- * the claim, every slot copy (`memory.copy`) and every len word, no call per record. Stops
+ * the claim, every slot copy (copy.ts `copyRecord`) and every len word, no call per record. Stops
  * before a record longer than slot_bytes (the caller refuses it and calls again past it) and
  * when the ring is full. Returns how many records were placed; they took the sequences from
  * `ringNext()` (read before the call) on. Nothing is published (`ringPublish`).
@@ -355,7 +356,7 @@ export function ringTryWriteSpans(base: usize, src: usize, spans: usize, n: i32)
 
 /**
  * The producer's one-record write from this memory: claim one slot without blocking, copy the
- * `len` bytes at `src` into it (`memory.copy`) and write its len word. For a record an ingress
+ * `len` bytes at `src` into it (`copyRecord`) and write its len word. For a record an ingress
  * read into a buffer of the shared memory (IngressSink.readBuffer) and pushed on its own: one
  * call instead of a claim, a copy from JS and a len store. Returns 1, or 0 when the ring is
  * full. `len` must fit slot_bytes (the caller refuses longer records). Nothing is published.
@@ -363,7 +364,7 @@ export function ringTryWriteSpans(base: usize, src: usize, spans: usize, n: i32)
 export function ringTryWriteOne(base: usize, src: usize, len: u32): i32 {
   if (ringTryClaim(base, 1) == 0) return 0;
   const slot = slotAddr(base, load<i64>(base + P_NEXT) - 1);
-  memory.copy(slot + SLOT_HEADER, src, len);
+  copyRecord(slot + SLOT_HEADER, src, len);
   store<u32>(slot, len);
   return 1;
 }

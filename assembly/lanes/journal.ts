@@ -22,6 +22,7 @@ import {
   KIND_LANE_JOURNAL, MAX_READERS, W_NEXT, CELL_OVERRUN, SLOT_HEADER, SLOT_COMMIT, LENGTH_MASK, L_OVERWRITE,
   readerCell, slotAddr, laneRegionBytes, laneInitRegion,
 } from './layout';
+import { copyRecord } from '../copy';
 
 export function journalBytes(readers: u32, capacity: u32, slotBytes: u32): f64 {
   return laneRegionBytes(readers, capacity, slotBytes);
@@ -91,7 +92,7 @@ export function journalCopyChecked(src: usize, r: i32, srcSeq: i64, n: i32, dst:
     const len = word & LENGTH_MASK;
     if (len > max) { lost++; continue; } // torn: a writer never stores more than slot_bytes
     const d = slotAddr(dst, dstSeq + <i64>placed);
-    memory.copy(d + SLOT_HEADER, s + SLOT_HEADER, len);
+    copyRecord(d + SLOT_HEADER, s + SLOT_HEADER, len);
     if (atomic.add<u32>(s + SLOT_COMMIT, 0) != want) { lost++; continue; }
     store<u32>(d, word);
     placed++;

@@ -34,6 +34,7 @@ import {
   HALT_RUNNING, HALT_ENDING, HALT_ABORTED, readerCell, slotAddr,
 } from './layout';
 import { journalStampClaimed, journalCommit, journalCopyChecked } from './journal';
+import { copyRecord } from '../copy';
 
 // ------------------------------------------------------------------------------------------
 // Barrier and waits: ../barrier.ts (shared with the SingleRing; the lane layout is the ring's)
@@ -232,7 +233,7 @@ export function laneCopyRaw(src: usize, srcSeqF: f64, n: i32, dst: usize, dstSeq
     const word = load<u32>(s);
     let len = word & LENGTH_MASK;
     if (len > max) len = max; // never: every lane of a graph has the same slot_bytes
-    memory.copy(d + SLOT_HEADER, s + SLOT_HEADER, len);
+    copyRecord(d + SLOT_HEADER, s + SLOT_HEADER, len);
     store<u32>(d, (word & ~LENGTH_MASK) | len);
   }
 }
