@@ -103,9 +103,8 @@ async function main(): Promise<void> {
       if (avail < next) {
         avail = ring.waitForWithin(cell, next, WAIT_SLICE_MS);
         if (avail < next && !ring.stopped(cell, next)) {
-          // idle: sleep on the event loop (timers and I/O run), woken by the writer
-          avail =
-            ring.waitKind() === 'spin' ? await spinTurning(ring, cell, next) : await sliceTurning(ring, cell, next);
+          // idle: the strategy's wait in slices, the event loop turned between them (timers and I/O run)
+          avail = await idleTurning(ring, cell, next);
           turns.turned();
         }
         if (asyncFailed) return;
@@ -148,23 +147,15 @@ async function main(): Promise<void> {
   }
 }
 
-/** The `spin` strategy while idle: spin a slice, turn the event loop, again. */
-async function spinTurning(ring: RingHandle, cell: number, next: number): Promise<number> {
-  for (;;) {
-    await turn();
-    const avail = ring.waitForWithin(cell, next, WAIT_SLICE_MS);
-    if (avail >= next || ring.stopped(cell, next)) return avail;
-  }
-}
-
 /**
- * `backoff` and `block` while idle: more slices of the strategy's wait (a sleep the writer wakes
- * at once, without the event loop), the event loop turned between them, for IDLE_SLICES; a
- * worker idle longer sleeps on its event loop (an async wait the writer wakes: no wake per slice
- * for a pipeline with nothing to do).
+ * Idle: more slices of the strategy's wait (`spin` spins a slice; `backoff` and `block` sleep on
+ * the cell, a futex wake the writer gives at once, without the event loop), the event loop turned
+ * between them. `spin` goes on so; the others, idle past IDLE_SLICES, sleep on the event loop
+ * itself (an async wait the writer wakes: no wake per slice for a pipeline with nothing to do).
  */
-async function sliceTurning(ring: RingHandle, cell: number, next: number): Promise<number> {
-  for (let i = 0; i < IDLE_SLICES; i++) {
+async function idleTurning(ring: RingHandle, cell: number, next: number): Promise<number> {
+  const slices = ring.waitKind() === 'spin' ? Number.POSITIVE_INFINITY : IDLE_SLICES;
+  for (let i = 0; i < slices; i++) {
     await turn();
     const avail = ring.waitForWithin(cell, next, WAIT_SLICE_MS);
     if (avail >= next || ring.stopped(cell, next)) return avail;
