@@ -1,10 +1,11 @@
 /**
  * DataGuard benches `dataguard_chain_mapkv` (dataguard_check then dataguard_redact: two stages,
  * two in-place scans per record) and `dataguard_fused_mapkv` (dataguard_fused: one stage, one scan),
- * mapkv payloads of the example registry, the six example rules, base64 framing.
+ * mapkv payloads of the example registry, the six example rules, base64 framing (`--framing=raw`:
+ * the record bytes in the slots, as the suite's dataguard benches carry them).
  *
  *   node --no-liftoff --conditions=source --import tsx bench/components/dataguard_mapkv.ts [--records=N] [--rounds=N]
- *   [--batch=N] [--pipeline] [--json]
+ *   [--batch=N] [--framing=base64|raw] [--pipeline] [--json]
  *
  * Stage handler cost, in process: the real stage handlers (built by the stage families from run
  * flags, exactly as a stage worker builds them) process batches of real ring slots over a
@@ -33,6 +34,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { Unpackr } from 'msgpackr';
 import { createDataguardHandler } from '../../plugins/dataguard/stages.ts';
 import type { DataguardRole } from '../../plugins/dataguard/spec-rules.ts';
+import type { Framing } from '../../plugins/dataguard/framing.ts';
 import { sampleRecords, toBase64Lines } from '../../scripts/dataguard-records.ts';
 import { SabBatch, testStageContext } from '../../test/dataguard/sab-batch.ts';
 import { ALL_RULES, asBase64, EXAMPLE_FLAGS } from '../../test/dataguard/stage-harness.ts';
@@ -60,12 +62,12 @@ interface Pipeline {
   handlers: Array<{ onBatch(b: SabBatch): unknown }>;
 }
 
-function build(roles: DataguardRole[], records: Uint8Array[], batchSize: number): Pipeline {
-  const flags = { ...EXAMPLE_FLAGS, rule: ALL_RULES };
+function build(roles: DataguardRole[], records: Uint8Array[], batchSize: number, framing: Framing): Pipeline {
+  const flags = { ...EXAMPLE_FLAGS, rule: ALL_RULES, framing };
   const batches: SabBatch[] = [];
   for (let i = 0; i < records.length; i += batchSize) {
     const b = new SabBatch(batchSize, SLOT);
-    b.load(records.slice(i, i + batchSize).map(asBase64));
+    b.load(records.slice(i, i + batchSize).map(framing === 'raw' ? (r) => r : asBase64));
     batches.push(b);
   }
   const pristine = batches.map((b) => b.memory.slice());
@@ -116,7 +118,9 @@ async function allocationPerRecord(p: Pipeline, perPass: number): Promise<number
   return samples.length ? Math.round(median(samples)) : NaN;
 }
 
-export async function benchDataguardMapkv(o: { records?: number; rounds?: number; batch?: number } = {}): Promise<{
+export async function benchDataguardMapkv(
+  o: { records?: number; rounds?: number; batch?: number; framing?: Framing } = {},
+): Promise<{
   results: DataguardBenchResult[];
   decode_ns: number;
   decode_alloc_bytes: number;
@@ -127,8 +131,9 @@ export async function benchDataguardMapkv(o: { records?: number; rounds?: number
   const rounds = o.rounds ?? 7;
   const batch = o.batch ?? 256;
   const records = sampleRecords({ mode: 'mapkv', count: n, seed: 1, badEvery: 0 });
-  const chain = build(['check', 'redact'], records, batch);
-  const fused = build(['fused'], records, batch);
+  const framing = o.framing ?? 'base64';
+  const chain = build(['check', 'redact'], records, batch, framing);
+  const fused = build(['fused'], records, batch, framing);
   gcObserver.observe({ entryTypes: ['gc'] });
 
   // warm up (TurboFan), then alternate
@@ -275,14 +280,21 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const v = process.argv.find((a) => a.startsWith(`--${name}=`));
     return v ? Number(v.split('=')[1]) : undefined;
   };
-  const r = await benchDataguardMapkv({ records: arg('records'), rounds: arg('rounds'), batch: arg('batch') });
+  const framingArg = process.argv.find((a) => a.startsWith('--framing='))?.split('=')[1] ?? 'base64';
+  if (framingArg !== 'base64' && framingArg !== 'raw') throw new Error(`--framing=${framingArg}: base64 or raw`);
+  const r = await benchDataguardMapkv({
+    records: arg('records'),
+    rounds: arg('rounds'),
+    batch: arg('batch'),
+    framing: framingArg,
+  });
   const p = process.argv.includes('--pipeline')
     ? await benchDataguardPipeline({ records: arg('records'), rounds: arg('rounds') })
     : undefined;
   if (process.argv.includes('--json')) {
     process.stdout.write(`${JSON.stringify({ handlers: r, pipeline: p }, null, 2)}\n`);
   } else {
-    process.stdout.write('stage handlers, in process\n');
+    process.stdout.write(`stage handlers, in process, ${framingArg} framing\n`);
     process.stdout.write('bench                    records/s   ns/record   alloc B/record\n');
     for (const x of r.results)
       process.stdout.write(
