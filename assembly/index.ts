@@ -11,6 +11,7 @@ export {
   ringStageCount, ringGatingMask, ringConsumersMask, ringDeps, ringWaitKind, ringSpinNs, ringSetWait,
   ringSlot, ringCursor, ringCellSeq, ringCellAddr, ringCursorAddr, ringHalt, ringEndSeq, ringFailCell,
   ringFailSeq, ringMinGating, ringWaitFor, ringAvailable, ringSpinFor, ringConsumerWaitCell, ringRelease,
+  ringReleaseQuiet, ringWakeWaiters,
   ringNext, ringFree, ringTryClaim, ringClaim, ringProducerWaitCell, ringPublish, ringWrite, ringTryWriteSpans,
   ringWriteSpans, ringTryWriteOne,
   ringLength,

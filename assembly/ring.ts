@@ -28,7 +28,7 @@
 import {
   KIND_SINGLE_RING, LINE, regionBegin, regionCommit, alignUp, H_CAPACITY, H_SLOT_BYTES,
 } from './region';
-import { cellPublish, cellWake } from './wait';
+import { cellPublish, cellWake, C_VALUE, C_WAITERS } from './wait';
 import {
   SEQ_WAIT, SEQ_SPIN_NS, SEQ_CURSOR, SEQ_CTL_HALT, SEQ_CTL_END_SEQ, SEQ_CELLS, HALT_RUNNING, HALT_ENDING, HALT_ABORTED,
   minOver, laggingCell, consumerStopped, producerStopped, awaitMin, spinMin,
@@ -231,6 +231,24 @@ export function ringConsumerWaitCell(base: usize, c: i32, targetF: f64): usize {
 /** Consumer cell `c` has finished every sequence up to `seq`. */
 export function ringRelease(base: usize, c: i32, seq: f64): void {
   cellPublish(cellAt(base, c), <i64>seq);
+}
+
+/**
+ * ringRelease without the wake: the value is stored (readers that poll see it at once), sleepers
+ * are not told. A stage that goes straight on to its next batch releases so and calls
+ * ringWakeWaiters before it waits, awaits or has released many: one wake (a futex syscall when
+ * someone sleeps) per run of batches instead of one per batch. The store and ringWakeWaiters'
+ * later load of `waiters` keep the wait protocol's order (wait.ts): a sleeper that announced
+ * itself before that load is woken by it; one that announces later sees the new value.
+ */
+export function ringReleaseQuiet(base: usize, c: i32, seq: f64): void {
+  atomic.store<i64>(cellAt(base, c) + C_VALUE, <i64>seq);
+}
+
+/** Wake whoever sleeps on consumer cell `c` (after ringReleaseQuiet). */
+export function ringWakeWaiters(base: usize, c: i32): void {
+  const cell = cellAt(base, c);
+  if (atomic.load<i32>(cell + C_WAITERS) != 0) cellWake(cell);
 }
 
 // ------------------------------------------------------------------------------------------

@@ -89,6 +89,10 @@ export interface CoreExports {
   ringConsumerWaitCell(base: number, c: number, targetF: number): number;
   /** assembly/ring/ringRelease (AssemblyScript result: void) */
   ringRelease(base: number, c: number, seq: number): void;
+  /** assembly/ring/ringReleaseQuiet (AssemblyScript result: void) */
+  ringReleaseQuiet(base: number, c: number, seq: number): void;
+  /** assembly/ring/ringWakeWaiters (AssemblyScript result: void) */
+  ringWakeWaiters(base: number, c: number): void;
   /** assembly/ring/ringNext (AssemblyScript result: f64) */
   ringNext(base: number): number;
   /** assembly/ring/ringFree (AssemblyScript result: f64) */

@@ -241,6 +241,17 @@ export class RingHandle {
   release(c: number, seq: number): void {
     this.core.ringRelease(this.base, c, seq);
   }
+  /**
+   * `release` without waking sleepers (pollers see it at once); the caller calls `wakeWaiters`
+   * before it waits, awaits or stops (a stage between back-to-back batches: kernel/exec/stage-worker.ts).
+   */
+  releaseQuiet(c: number, seq: number): void {
+    this.core.ringReleaseQuiet(this.base, c, seq);
+  }
+  /** Wake whoever sleeps on cell `c` (after `releaseQuiet`). */
+  wakeWaiters(c: number): void {
+    this.core.ringWakeWaiters(this.base, c);
+  }
 
   /**
    * Worker form of `waitFor` that gives up after about `sliceMs`, so the worker can turn its event

@@ -1,0 +1,99 @@
+// A stage that goes straight on to its next batch releases quietly (ringReleaseQuiet: the value
+// stored, no wake) and wakes the threads sleeping on its cell before it waits for input, awaits,
+// turns its event loop, or once an eighth of the ring is unwoken (kernel/exec/stage-worker.ts).
+// The core pieces are pinned first (a wake is an epoch bump of the cell); then the stage worker:
+// a burst far smaller than the wake interval, the stage then idle, must have woken the sleeper
+// (this test announces itself on the stage's cell, so any wake shows as an epoch bump; without
+// the wake before the idle wait there is none, and the egress reader sees the records only after
+// its 1 s safety timeout).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { compileCore, createSharedMemory, instantiateCore } from '../../kernel/core/wasm.ts';
+import { LayoutAllocator } from '../../kernel/core/layout.ts';
+import { EGRESS_CELL, RingHandle } from '../../kernel/core/ring.ts';
+import { CheckingEgress, RecordStream, coreKernel, expectUpper, singleRing, start } from './harness.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The address of the cell the egress reader sleeps on to get `target`: the last stage's. */
+function lastStageCell(ring: RingHandle, target: number): number {
+  const cell = ring.core.ringConsumerWaitCell(ring.base, EGRESS_CELL, target) >>> 0;
+  assert.ok(cell !== 0, 'the egress reader has a cell to sleep on');
+  return cell;
+}
+const epochOf = (ring: RingHandle, cell: number) => Atomics.load(new Int32Array(ring.memory.buffer), (cell + 12) >>> 2);
+
+test('core: ringReleaseQuiet stores without a wake; ringWakeWaiters wakes only announced sleepers', () => {
+  const layout = new LayoutAllocator();
+  const base = layout.carve('ring.0', LayoutAllocator.ringBytes(8, 64));
+  const memory = createSharedMemory(layout.totalBytes);
+  const core = instantiateCore(compileCore(), memory);
+  const ring = RingHandle.create(core, memory, base, {
+    capacity: 8,
+    slotBytes: 64,
+    deps: [[]],
+    egress: true,
+    wait: 'backoff',
+  });
+  const start0 = ring.cellSeq(0);
+  const cell = lastStageCell(ring, start0 + 1);
+  const e0 = epochOf(ring, cell);
+  assert.is(core.cellPrepare(cell), e0); // a sleeper announces itself
+  ring.releaseQuiet(0, start0 + 1);
+  assert.is(ring.cellSeq(0), start0 + 1, 'the value is stored at once');
+  assert.is(epochOf(ring, cell), e0, 'no wake');
+  ring.wakeWaiters(0);
+  assert.is(epochOf(ring, cell), e0 + 1, 'woken');
+  core.cellDone(cell);
+  ring.wakeWaiters(0);
+  assert.is(epochOf(ring, cell), e0 + 1, 'nobody announced: no wake');
+  core.cellPrepare(cell);
+  ring.release(0, start0 + 2);
+  assert.is(epochOf(ring, cell), e0 + 2, 'release wakes as before');
+  core.cellDone(cell);
+});
+
+for (const wait of ['spin', 'backoff'] as const) {
+  test(`stage worker (${wait}): a burst smaller than the wake interval, then idle, wakes the sleeper`, async () => {
+    const kernel = await coreKernel();
+    const spec = singleRing([{ key: 'upper', depends_on: [] }], { capacity: 1024, wait });
+    const { state, check } = expectUpper(5);
+    const egress = new CheckingEgress(check);
+    const run = await start(kernel, spec, egress);
+    const ring = run.rings[0]!;
+    let s: Awaited<typeof run.done> | undefined;
+    let i = 0;
+    try {
+      const stream = new RecordStream(5);
+      for (let burst = 0; burst < 5; burst++) {
+        const first = ring.cellSeq(0) + 1;
+        const cell = lastStageCell(ring, first);
+        const e = ring.core.cellPrepare(cell);
+        try {
+          for (let k = 0; k < 10; k++, i++) {
+            const p = run.sink.push(stream.buf.subarray(0, stream.fill(i)));
+            if (p) await p;
+          }
+          // the stage takes the 10 records (1024 / 8 = 128 would be the wake interval), then idles
+          for (let t = 0; ring.cellSeq(0) < first + 9 && t < 400; t++) await sleep(5);
+          assert.is(ring.cellSeq(0), first + 9, `burst ${burst}: the stage released the records`);
+          for (let t = 0; epochOf(ring, cell) === e && t < 100; t++) await sleep(5);
+          assert.ok(epochOf(ring, cell) !== e, `burst ${burst}: the stage woke its sleepers before it went idle`);
+        } finally {
+          ring.core.cellDone(cell);
+        }
+        for (let t = 0; egress.count < i && t < 400; t++) await sleep(5);
+        assert.is(egress.count, i);
+      }
+    } finally {
+      // a failed check still ends the run (its workers would keep the test process alive)
+      run.sink.end();
+      s = await run.done;
+    }
+    assert.ok(s.ok, JSON.stringify(s.error));
+    assert.is(state.bad, -1, `first wrong record at ${state.bad}`);
+    assert.is(s.records_out, i);
+  });
+}
+
+test.run();
