@@ -666,7 +666,12 @@ export class ScanPath {
     const names = sv.names,
       nameOff = sv.nameOff,
       nameLen = sv.nameLen;
+    const types = sv.types,
+      required = sv.required;
     let hint = 0;
+    // the verdict is taken as the fields come (a required field nil, a value not of its field's
+    // type), but the body is still scanned to its end: a malformed one falls back whatever it holds
+    let incompatible = false;
     for (let e = 0; e < entries; e++) {
       if (p >= end) return SCAN_FALLBACK;
       const keyAt = p;
@@ -714,11 +719,19 @@ export class ScanPath {
         if (q < 0) return SCAN_FALLBACK;
       }
       this.capture(fi, p, kp - keyAt === strHeadBytes(kl) ? keyAt : -1, q);
+      if (this.vTag === V_NIL) {
+        if (required[fi] === 1) incompatible = true;
+      } else if (!(this.vTag === V_STR && types[fi] === T_STRING) && !this.typeOk(b, fo + fi, types[fi]!))
+        incompatible = true;
       p = q;
     }
     if (p !== end) return SCAN_FALLBACK;
     this.slotEntries[this.next] = entries;
-    return this.verdict(b, sv, count);
+    if (incompatible) return SCAN_INCOMPATIBLE;
+    // every entry is a distinct field: fewer entries than fields means some are absent
+    if (entries < count)
+      for (let i = 0; i < count; i++) if (present[fo + i] === 0 && required[i] === 1) return SCAN_INCOMPATIBLE;
+    return SCAN_FORWARD_INPUT;
   }
 
   private scanRow(b: Buffer, p: number, end: number, sv: ScanVersion): number {
