@@ -2,6 +2,7 @@
  * bench/components/single_ring.ts — the first SingleRing benchmark (not a test; nothing here is asserted).
  *
  *   node --no-liftoff --conditions=source --import tsx bench/components/single_ring.ts [--quick]
+ *     [--only=wasm,js,ringbuf,port] [--batches=1,16,256] [--waits=spin,backoff] [--no-read]
  *
  * 1 producer → 1 stage, each on its own worker thread, 64-byte payloads, batch sizes 1/16/256,
  * wait strategies spin and backoff, over four transports in the same run. The producer moves
@@ -18,6 +19,10 @@
  * producer-measured round trip of one batch (publish → the stage released it), recorded in an HDR histogram: p50 / p99
  * / p99.9. Writes .bench-out/single_ring.json.
  * Two busy threads on two cores: run it on an otherwise idle machine.
+ *
+ * --only, --batches and --waits measure a subset (the ratios are given where both sides ran);
+ * --no-read is a diagnostic: the wasm and js consumers release each batch without reading its
+ * records, which measures the producer and the ring's protocol alone (ringbuf and port still pop).
  */
 import { cpus } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -33,11 +38,26 @@ import type { Impl, PairSetup, RunCommand, RunResult } from './single-ring/worke
 import { SOURCE_RECORDS, SOURCE_RECORD_BYTES, fillSource, fillSpans } from './single-ring/source.ts';
 
 const quick = process.argv.includes('--quick');
+/** the values of `--name=a,b,c`, or `all` when the flag is not given */
+function listFlag<T extends string | number>(name: string, all: readonly T[], parse: (s: string) => T): T[] {
+  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
+  if (a === undefined) return [...all];
+  const v = a
+    .slice(name.length + 3)
+    .split(',')
+    .map(parse);
+  const bad = v.filter((x) => !all.includes(x));
+  if (v.length === 0 || bad.length > 0)
+    throw new Error(`--${name}: ${bad.join(',') || '(empty)'} not in ${all.join(',')}`);
+  return v;
+}
+const READ = !process.argv.includes('--no-read');
 const REPS = Number(process.env.BENCH_REPS ?? (quick ? 1 : 3));
 const CAPACITY = 4096;
 const REC = 64;
-const BATCHES = [1, 16, 256];
-const WAITS: WaitKind[] = ['spin', 'backoff'];
+const BATCHES = listFlag('batches', [1, 16, 256], Number);
+const WAITS = listFlag<WaitKind>('waits', ['spin', 'backoff'], (x) => x as WaitKind);
+const IMPLS = listFlag<Impl>('only', ['wasm', 'js', 'ringbuf', 'port'], (x) => x as Impl);
 const scale = quick ? 0.1 : 1;
 const N: Record<Impl, Record<number, number>> = {
   wasm: { 1: 4e6, 16: 20e6, 256: 40e6 },
@@ -125,7 +145,15 @@ async function runOnce(
   batch: number,
   n: number,
 ): Promise<{ rate: number; rtt?: Float64Array; bad: number }> {
-  const cmd: RunCommand = { cmd: 'run', mode, n, batch, capacity: CAPACITY, ...freshTransport(p.impl, p.wait) };
+  const cmd: RunCommand = {
+    cmd: 'run',
+    mode,
+    n,
+    batch,
+    capacity: CAPACITY,
+    read: READ,
+    ...freshTransport(p.impl, p.wait),
+  };
   const consumerDone = (async () => {
     const ready = once(p.consumer);
     p.consumer.postMessage(cmd);
@@ -187,7 +215,7 @@ log(
 // every pair is started up front and the repetitions are interleaved across transports, so that
 // load from elsewhere on a shared machine hits them alike (the ratios are what matter)
 const pairs: Pair[] = [];
-for (const impl of ['wasm', 'js', 'ringbuf', 'port'] as Impl[]) {
+for (const impl of IMPLS) {
   for (const wait of impl === 'port' ? (['spin'] as WaitKind[]) : WAITS) pairs.push(startPair(impl, wait));
 }
 await new Promise((r) => setTimeout(r, SETTLE_MS));
@@ -243,7 +271,7 @@ type Ratio = {
 };
 const ratios: { median: Ratio[]; best: Ratio[] } = { median: [], best: [] };
 for (const k of ['median', 'best'] as const) {
-  const v = (r: Row | undefined) => (k === 'median' ? r!.mrecs : r!.best);
+  const v = (r: Row | undefined) => (r === undefined ? Number.NaN : k === 'median' ? r.mrecs : r.best);
   for (const wait of WAITS) {
     for (const batch of BATCHES) {
       const w = v(get('wasm', wait, batch));
@@ -276,21 +304,24 @@ for (const k of ['median', 'best'] as const) {
     `\n| ratios of the ${k}s | batch | wasm / plain-JS ring | wasm / ringbuf.js | wasm / postMessage |\n` +
       `|---|---:|---:|---:|---:|\n`,
   );
+  // a ratio whose other side was not measured (--only) is shown as –
+  const x = (v: number, digits: number) => (Number.isFinite(v) ? `${v.toFixed(digits)}x` : '–');
   for (const r of ratios[k]) {
     out.write(
-      `| ${r.wait} | ${r.batch} | ${r.wasm_over_js.toFixed(2)}x | ${r.wasm_over_ringbuf.toFixed(2)}x | ` +
-        `${r.wasm_over_postmessage.toFixed(1)}x |\n`,
+      `| ${r.wait} | ${r.batch} | ${x(r.wasm_over_js, 2)} | ${x(r.wasm_over_ringbuf, 2)} | ` +
+        `${x(r.wasm_over_postmessage, 1)} |\n`,
     );
   }
 }
 const bestBatched = Math.max(...rows.filter((r) => r.impl === 'wasm' && r.batch > 1).map((r) => r.mrecs));
-const spin1 = get('wasm', 'spin', 1)!.latency!;
-out.write(
-  `\nagainst the issue's targets (medians): best batched wasm ${bestBatched.toFixed(1)} M rec/s (target >= 30); ` +
-    (`wasm batched vs postMessage per message ${(bestBatched / get('port', '-', 1)!.mrecs).toFixed(0)}x (target ` +
-      `>= 50); `) +
-    `spin round trip p50 ${spin1.p50_us.toFixed(2)} µs (target <= 0.3)\n`,
-);
+const spin1 = get('wasm', 'spin', 1)?.latency;
+const port1 = get('port', '-', 1);
+if (Number.isFinite(bestBatched) && spin1 && port1 && READ)
+  out.write(
+    `\nagainst the issue's targets (medians): best batched wasm ${bestBatched.toFixed(1)} M rec/s (target >= 30); ` +
+      (`wasm batched vs postMessage per message ${(bestBatched / port1.mrecs).toFixed(0)}x (target ` + `>= 50); `) +
+      `spin round trip p50 ${spin1.p50_us.toFixed(2)} µs (target <= 0.3)\n`,
+  );
 mkdirSync('.bench-out', { recursive: true });
 writeFileSync(
   '.bench-out/single_ring.json',
@@ -301,6 +332,7 @@ writeFileSync(
       record_bytes: REC,
       reps: REPS,
       quick,
+      read: READ,
       rows,
       ratios,
     },
