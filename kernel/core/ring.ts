@@ -29,6 +29,13 @@ export const DEFAULT_SPIN_NS = 20_000;
 export const MAIN_THREAD_SPIN_NS = 5_000;
 /** Safety timeout of one async wait (wakes come from the writer; this only bounds a lost one). */
 const ASYNC_WAIT_TIMEOUT_MS = 1_000;
+/**
+ * Timeout of an async wait on a stage's cell while that stage (or one before it) has records in
+ * hand: a busy stage wakes its sleepers once per run of batches, not per batch (ringReleaseQuiet,
+ * kernel/exec/stage-worker.ts), so a waiter behind a slow synchronous handler looks again this
+ * often on its own.
+ */
+const BUSY_WAIT_TIMEOUT_MS = 1;
 
 /** `Atomics.waitAsync` (Node 16+, Deno; typed here because the project's TS lib is ES2022). */
 type WaitAsyncResult =
@@ -281,6 +288,19 @@ export class RingHandle {
   }
 
   /**
+   * How long an async wait on `cell` may sleep before it looks again: BUSY_WAIT_TIMEOUT_MS when it
+   * is a stage's cell and the cursor is past it (records published that the stage has not
+   * released: it, or a stage before it, is busy and may wake late), else ASYNC_WAIT_TIMEOUT_MS.
+   * The cell's 64-bit value is read as two words: a torn read only picks the other timeout.
+   */
+  private asyncWaitTimeout(cell: number): number {
+    if (cell === this.core.ringCursorAddr(this.base) >>> 0) return ASYNC_WAIT_TIMEOUT_MS;
+    const w = cell >>> 2;
+    const released = Atomics.load(this.i32, w + 1) * 4294967296 + (Atomics.load(this.i32, w) >>> 0);
+    return this.core.ringCursor(this.base) > released ? BUSY_WAIT_TIMEOUT_MS : ASYNC_WAIT_TIMEOUT_MS;
+  }
+
+  /**
    * Will cell `c` never get `target` (the ring ended before it, or aborted)? The wait cell first:
    * it is also 0 when `target` just became available, which the availability read after it shows.
    */
@@ -305,7 +325,7 @@ export class RingHandle {
       const epoch = core.cellPrepare(cell);
       try {
         if (core.ringConsumerWaitCell(base, c, target) >>> 0 === cell) {
-          const r = waitAsync(this.i32, (cell + 12) >>> 2, epoch, ASYNC_WAIT_TIMEOUT_MS);
+          const r = waitAsync(this.i32, (cell + 12) >>> 2, epoch, this.asyncWaitTimeout(cell));
           if (r.async) await r.value;
         }
       } finally {

@@ -5,7 +5,8 @@
 // a burst far smaller than the wake interval, the stage then idle, must have woken the sleeper
 // (this test announces itself on the stage's cell, so any wake shows as an epoch bump; without
 // the wake before the idle wait there is none, and the egress reader sees the records only after
-// its 1 s safety timeout).
+// its 1 s safety timeout). Behind a busy stage the egress reader's async wait looks again every
+// millisecond on its own (kernel/core/ring.ts asyncWaitTimeout).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compileCore, createSharedMemory, instantiateCore } from '../../kernel/core/wasm.ts';
@@ -95,5 +96,36 @@ for (const wait of ['spin', 'backoff'] as const) {
     assert.is(s.records_out, i);
   });
 }
+
+test('egress behind a slow synchronous stage gets records while the stage is still busy (1 ms heartbeat)', async () => {
+  const kernel = await coreKernel();
+  // 4 ms per batch, a record pushed about every millisecond: the stage is never idle while they come,
+  // and its releases are quiet (4096 / 8 = 512 records before a wake); the egress reader, asleep on
+  // the stage's cell while the cursor is past it, looks again every millisecond on its own
+  const spec = singleRing([{ key: 'sleep_us:4000', depends_on: [] }], { capacity: 4096, wait: 'block' });
+  const egress = new CheckingEgress(() => {});
+  const run = await start(kernel, spec, egress);
+  const ring = run.rings[0]!;
+  const stream = new RecordStream(9);
+  let pushed = 0;
+  let outWhileBusy = false;
+  let s: Awaited<typeof run.done> | undefined;
+  try {
+    const first = ring.cellSeq(0) + 1;
+    for (; pushed < 80 && !outWhileBusy; pushed++) {
+      const p = run.sink.push(stream.buf.subarray(0, stream.fill(pushed)));
+      if (p) await p;
+      await sleep(1);
+      // written out while records the stage has not released are still waiting for it
+      if (egress.count > 0 && ring.cellSeq(0) < ring.cursor() && ring.cursor() >= first) outWhileBusy = true;
+    }
+  } finally {
+    run.sink.end();
+    s = await run.done;
+  }
+  assert.ok(outWhileBusy, 'the egress wrote records while the stage was still busy');
+  assert.ok(s.ok, JSON.stringify(s.error));
+  assert.is(s.records_out, pushed);
+});
 
 test.run();
