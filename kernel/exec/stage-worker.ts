@@ -175,7 +175,10 @@ async function main(): Promise<void> {
  * and wakes its sleepers before it waits for input, awaits its handler or turns its event loop,
  * and once this many records are unwoken: a sleeper downstream of a busy stage is woken once per
  * run of batches (a futex syscall each: 5 % of a DataGuard stage's time when it was one per
- * batch), never later than this many records or the stage's next pause.
+ * batch), never later than this many records or the stage's next pause. A slow synchronous
+ * handler fed without pause would stretch that, and this loop cannot time its batches (a clock
+ * read allocates on Node 20): the sleepers bound it (an async waiter behind a busy stage looks
+ * again every millisecond: kernel/core/ring.ts asyncWaitTimeout; backoff sleepers every 1 ms).
  */
 function wakeInterval(capacity: number): number {
   return Math.max(1, capacity >>> 3);
