@@ -4,7 +4,8 @@
 // which ships dist/ and build/*.wasm ready to run):
 // 1. assembly/ → build/core.wasm with asc (flags in asconfig.json; stub runtime, threads,
 //    imported shared memory, no exported memory), and assembly/sha256.ts → build/sha256.wasm
-//    (DataGuard's `hash` rule; asconfig.sha256.json: stub runtime, SIMD, its own memory);
+//    (DataGuard's `hash` rule; asconfig.sha256.json: stub runtime, SIMD, its own memory), and
+//    assembly/dataguard.ts → build/dataguard.wasm (DataGuard's batch kernel, the same settings);
 // 2. kernel/ and plugins/ → dist/: tsc checks the types and emits the declarations (.d.ts, at
 //    their source paths); esbuild bundles the JavaScript, one module per ENTRY_POINTS item at its
 //    source path (dist/kernel/main.js is what the bins run) and the code they share in
@@ -103,6 +104,13 @@ step('asc (assembly/sha256.ts → build/sha256.wasm)', resolveBin('assemblyscrip
   'assembly/sha256.ts',
   '--config',
   'asconfig.sha256.json',
+  '--target',
+  'release',
+]);
+step('asc (assembly/dataguard.ts → build/dataguard.wasm)', resolveBin('assemblyscript', 'bin/asc.js'), [
+  'assembly/dataguard.ts',
+  '--config',
+  'asconfig.dataguard.json',
   '--target',
   'release',
 ]);

@@ -23,6 +23,12 @@ export const DataguardErrors = defineErrors('dataguard', {
     exit: ExitCode.HOST_NOT_READY,
     summary: '`build/sha256.wasm` (the `hash` rule) is missing or does not compile: run `npm run build`',
   },
+  BYTEOR_E_DATAGUARD_KERNEL_MODULE: {
+    exit: ExitCode.HOST_NOT_READY,
+    summary:
+      "`build/dataguard.wasm` (the redacting stages' batch kernel) is missing or does not compile: " +
+      'run `npm run build`',
+  },
   BYTEOR_E_DATAGUARD_REGISTRY_INVALID: {
     exit: ExitCode.ARTIFACT_INVALID,
     summary: 'a registry file is malformed (file and reason named)',

@@ -121,6 +121,7 @@ test('the tarball carries what the package needs and nothing of the checkout', (
     'README.md',
     'build/core.wasm',
     'build/sha256.wasm',
+    'build/dataguard.wasm',
     'dist/kernel/main.js',
     'dist/kernel/plugin-api.d.ts',
     'dist/plugins/edgeplane/record-sink.proto',
