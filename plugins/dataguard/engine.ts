@@ -9,6 +9,8 @@ import type { SchemaContract } from './registry.ts';
 import type { BoundRule, ReplacementValue } from './rules.ts';
 import type { DataguardRole } from './spec-rules.ts';
 import { rulesScannable, ScanPath, SCAN_FALLBACK, SCAN_FORWARD_INPUT, SCAN_INCOMPATIBLE } from './scan-path.ts';
+import { BatchKernel, kernelApplies, K_FALLBACK, K_OUTPUT, KERNEL_RECORDS } from './batch-kernel.ts';
+import { copyBytes } from '../../kernel/io/byte-copy.ts';
 import type { DataguardStageCounters, RejectReason } from './stage-counters.ts';
 import {
   baseIndex,
@@ -183,6 +185,12 @@ export class DataguardEngine {
   /** records settled by the in-place path / by the decode path (plain numbers, for tests and benches) */
   scanned = 0;
   decoded = 0;
+  /** of the in-place ones, those the batch kernel settled */
+  kernelled = 0;
+  /** the batch kernel (build/dataguard.wasm; undefined: the JS path takes every record) */
+  private readonly kernel: BatchKernel | undefined;
+  /** per record placed in the kernel: its position in the batch */
+  private readonly kernelIndex: Int32Array;
   private mem: Uint8Array | undefined;
   private memBuf: Buffer | undefined;
   /** a view of the batch's memory (raw framing: the writer's record is copied into the slot through it) */
@@ -254,6 +262,14 @@ export class DataguardEngine {
     this.keptVersion = new Array<CompiledVersion | undefined>(kept).fill(undefined);
     this.sampleEvery = o.costSampling ?? 0;
     this.sampleCountdown = this.sampleEvery;
+    this.kernel =
+      this.scan !== undefined &&
+      o.role !== 'check' &&
+      this.sampleEvery === 0 &&
+      kernelApplies(o.mode, o.contract, o.rules)
+        ? new BatchKernel(o.mode, o.contract, o.rules, this.binLimit)
+        : undefined;
+    this.kernelIndex = new Int32Array(this.kernel === undefined ? 0 : KERNEL_RECORDS);
   }
 
   /** Process every live record of the batch in place. */
@@ -267,6 +283,10 @@ export class DataguardEngine {
 
   private batch(b: RecordBatch): void {
     const mem = b.memory;
+    if (this.kernel !== undefined) {
+      this.kernelBatch(b);
+      return;
+    }
     if (!this.keeping) {
       for (let i = 0; i < b.count; i++) {
         if (!b.live(i)) continue;
@@ -298,6 +318,76 @@ export class DataguardEngine {
       else if (r === FORWARD_OUTPUT) b.setLength(i, this.outLength);
     }
     this.redactKept(b);
+  }
+
+  /**
+   * The batch through the kernel, KERNEL_RECORDS records a call: each live record's bytes are put
+   * in its memory (raw: copied; base64: decoded there), one call checks and redacts them, and
+   * each is forwarded, rewritten or, when the kernel left it, taken by the JS path whole.
+   */
+  private kernelBatch(b: RecordBatch): void {
+    const k = this.kernel!;
+    const mem = b.memory;
+    if (this.mem !== mem) this.setMemory(mem);
+    const idx = this.kernelIndex;
+    let i = 0;
+    while (i < b.count) {
+      k.begin();
+      for (; i < b.count && k.room(); i++) {
+        if (!b.live(i)) continue;
+        const off = b.offset(i),
+          len = b.length(i);
+        const at = k.nextInput();
+        let n: number;
+        if (this.raw) {
+          n = len <= k.limit ? len : -1;
+          if (n >= 0) copyBytes(this.memView!, off, k.view, at, n);
+        } else n = decodeBase64(mem, off, len, k.bytes, at);
+        if (n < 0 || n > k.limit) {
+          this.settle(b, i, this.record(mem, off, len));
+          continue;
+        }
+        idx[k.place(n)] = i;
+      }
+      k.run();
+      for (let j = 0; j < k.count; j++) {
+        const bi = idx[j]!;
+        const st = k.status(j);
+        if (st === K_FALLBACK) {
+          this.settle(b, bi, this.record(mem, b.offset(bi), b.length(bi)));
+          continue;
+        }
+        const c = this.cn;
+        c[C_SEEN]++;
+        this.scanned++;
+        this.kernelled++;
+        if (st !== K_OUTPUT) {
+          c[C_REDACT_NOOP]++;
+          this.acceptInput();
+          continue;
+        }
+        const applied = k.applied(j);
+        const at = this.ruleCount;
+        for (let r = 0; r < at.length; r++) if ((applied & (1 << r)) !== 0) c[at[r]!]!++;
+        const from = k.outAt(j),
+          n = k.outLength(j);
+        const off = b.offset(bi);
+        if (this.raw) {
+          copyBytes(k.view, from, this.memView!, off, n);
+          this.outLength = n;
+        } else this.outLength = encodeBase64(k.bytes, n, mem, off, from);
+        c[C_ACCEPTED]++;
+        c[C_REDACT_APPLIED]++;
+        c[C_OUT_FORWARD_OUTPUT]++;
+        b.setLength(bi, this.outLength);
+      }
+    }
+  }
+
+  /** Apply a record's outcome to the batch. */
+  private settle(b: RecordBatch, i: number, r: number): void {
+    if (r === DROP) b.drop(i);
+    else if (r === FORWARD_OUTPUT) b.setLength(i, this.outLength);
   }
 
   /** Run the kept records' hashes (one call), then redact each and write it back or drop it. */

@@ -63,10 +63,11 @@ export function decodeBase64(src: Uint8Array, start: number, len: number, dst: U
   return o - at;
 }
 
-/** Encode `src[0, n)` as base64 text into `dst` at `at`; returns the number of characters. */
-export function encodeBase64(src: Uint8Array, n: number, dst: Uint8Array, at: number): number {
+/** Encode `src[from, from+n)` as base64 text into `dst` at `at`; returns the number of characters. */
+export function encodeBase64(src: Uint8Array, n: number, dst: Uint8Array, at: number, from = 0): number {
   let o = at;
-  let i = 0;
+  let i = from;
+  n += from;
   for (; i + 3 <= n; i += 3) {
     const v = (src[i]! << 16) | (src[i + 1]! << 8) | src[i + 2]!;
     dst[o++] = ENC[v >>> 18]!;

@@ -2,18 +2,16 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
-import type { StageCounter } from '../../kernel/index.ts';
-import { DataguardEngine, DROP, FORWARD_OUTPUT } from '../../plugins/dataguard/engine.ts';
+import { DROP } from '../../plugins/dataguard/engine.ts';
 import { CODEC_MAPKV, CODEC_ROW, encodeRecord, type PayloadMode } from '../../plugins/dataguard/envelope.ts';
 import { encodeBase64, type Framing } from '../../plugins/dataguard/framing.ts';
 import type { FieldType, SchemaContract, SchemaField, VersionSchema } from '../../plugins/dataguard/registry.ts';
-import { bindRules, parseRules } from '../../plugins/dataguard/rules.ts';
 import { validUtf8 } from '../../plugins/dataguard/scan-path.ts';
 import { Sha256 } from '../../plugins/dataguard/sha256.ts';
-import { createStageCounters } from '../../plugins/dataguard/stage-counters.ts';
 import type { DataguardRole } from '../../plugins/dataguard/spec-rules.ts';
 import { mulberry32, sampleRecords } from '../../scripts/dataguard-records.ts';
 import { SabBatch } from './sab-batch.ts';
+import { engineFor, runOne } from './engine-harness.ts';
 import { ALL_RULES } from './stage-harness.ts';
 
 /**
@@ -420,58 +418,6 @@ function randomRecord(rnd: Rnd, contract: SchemaContract, mode: PayloadMode): Ui
 
 // ---------------------------------------------------------------- running both engines
 
-function engineFor(
-  role: DataguardRole,
-  mode: PayloadMode,
-  framing: Framing,
-  contract: SchemaContract,
-  sources: string[],
-  slotBytes: number,
-  inPlace: boolean,
-) {
-  const counters = new Map<string, number>();
-  const counter = (name: string): StageCounter => {
-    counters.set(name, 0);
-    return {
-      add: (n) => {
-        counters.set(name, counters.get(name)! + n);
-      },
-      get value() {
-        return counters.get(name)!;
-      },
-    };
-  };
-  const rules = role === 'check' ? [] : bindRules(parseRules(sources), contract);
-  const engine = new DataguardEngine({
-    role,
-    mode,
-    framing,
-    contract,
-    rules,
-    slotBytes,
-    inPlace,
-    costSampling: undefined,
-    counters: createStageCounters(counter, rules.length, false),
-  });
-  return { engine, counters };
-}
-
-interface Outcome {
-  verdict: number;
-  bytes: number[];
-}
-
-/** Run one record through the engine in a slot of slotBytes; the verdict and the slot's bytes after. */
-function runOne(engine: DataguardEngine, record: Uint8Array, framing: Framing, slotBytes: number): Outcome {
-  const mem = new Uint8Array(8 + slotBytes);
-  let len = record.length;
-  if (framing === 'base64') len = encodeBase64(record, record.length, mem, 8);
-  else mem.set(record, 8);
-  const verdict = engine.processRecord(mem, 8, len);
-  const end = verdict === FORWARD_OUTPUT ? 8 + engine.outLength : 8 + len;
-  return { verdict, bytes: verdict === DROP ? [] : [...mem.subarray(8, end)] };
-}
-
 function compare(
   role: DataguardRole,
   mode: PayloadMode,
@@ -627,8 +573,8 @@ test(
   },
 );
 
-test("the example records and rules take the in-place path only, and give the decode path's bytes", () => {
-  const contract: SchemaContract = {
+function exampleContract(): SchemaContract {
+  return {
     registryRoot: '/nowhere',
     schemaId: 7,
     msgType: 1,
@@ -658,6 +604,10 @@ test("the example records and rules take the in-place path only, and give the de
       ].map(([name, type, req]) => ({ name: name as string, type: type as FieldType, required: req !== false })),
     })),
   };
+}
+
+test("the example records and rules take the in-place path only, and give the decode path's bytes", () => {
+  const contract = exampleContract();
   for (const mode of ['mapkv', 'row'] as const) {
     const records = sampleRecords({ mode, count: 300, seed: 3, badEvery: 0 });
     for (const framing of ['raw', 'base64'] as const) {
@@ -666,6 +616,36 @@ test("the example records and rules take the in-place path only, and give the de
         assert.is(fast.decoded, 0, `${mode} ${framing} ${role}: no record falls back`);
         assert.is(fast.scanned, records.length);
       }
+    }
+  }
+});
+
+test("the example mapkv records through onBatch are all the batch kernel's, with the decode path's bytes", () => {
+  const contract = exampleContract();
+  const records = sampleRecords({ mode: 'mapkv', count: 600, seed: 5, badEvery: 0 });
+  for (const framing of ['raw', 'base64'] as const) {
+    for (const role of ['redact', 'fused'] as const) {
+      const batch = new SabBatch(records.length, 512);
+      batch.load(
+        records.map((r) => {
+          if (framing === 'raw') return r;
+          const text = new Uint8Array(Math.ceil(r.length / 3) * 4);
+          encodeBase64(r, r.length, text, 0);
+          return text;
+        }),
+      );
+      const fast = engineFor(role, 'mapkv', framing, contract, [...ALL_RULES], 512, true);
+      fast.engine.onBatch(batch);
+      const ref = engineFor(role, 'mapkv', framing, contract, [...ALL_RULES], 512, false);
+      const out = batch.outcome();
+      records.forEach((r, i) => {
+        const want = runOne(ref.engine, r, framing, 512);
+        const got = out[i]!;
+        assert.ok(want.verdict !== DROP && got !== null, `record ${i} kept`);
+        assert.equal([...got], want.bytes, `record ${i} (${framing} ${role})`);
+      });
+      assert.equal(Object.fromEntries(fast.counters), Object.fromEntries(ref.counters), 'counters');
+      assert.is(fast.engine.kernelled, records.length, `${framing} ${role}: every record settled by the kernel`);
     }
   }
 });
