@@ -661,7 +661,9 @@ function redact(
   store<u32>(rec, applied, RC_APPLIED);
   // the body: envelope, map header, the fields in schema order
   const p0 = <usize>load<u32>(rec, RC_IN);
-  // a body is at most `limit` bytes; one field may be written past it before that is seen
+  // a body is at most `limit` bytes; one field may be written past it before that is seen (a value
+  // of the record itself re-encoded, a hash, a truncated value: never more than the record and a
+  // header; a mask or a replacement is checked before it is written)
   if (o + 2 * limit + 160 > outEnd) return 0;
   const stop = o + limit;
   memory.copy(o, p0, 16);
@@ -693,6 +695,8 @@ function redact(
       switch (load<u32>(rule, R_KIND)) {
         case K_REPLACE: {
           const n = load<u32>(rule, R_REP_LEN);
+          // a replacement is as long as the policy says: past the limit, the JS path (redact_overflow)
+          if (o + <usize>n > stop) return 0;
           memory.copy(o, <usize>load<u32>(rule, R_REP_OFF), n);
           o += n;
           break;

@@ -212,6 +212,9 @@ function randomRules(rnd: Rnd): string[] {
         'mask=0:0:😀',
         'replace_with=Jane Q Public',
         'replace_with=',
+        // longer than any slot and the kernel's whole output area: refused (redact_overflow), never
+        // truncated, and never written past the kernel's memory
+        `replace_with=${'r'.repeat(300_000)}`,
       );
     if (type === 'bytes') forms.push('replace_with=abc');
     out.push(`${name}:${pick(rnd, forms)}`);
