@@ -11,6 +11,7 @@
  * Its own memory, the stub runtime, no allocation; the host lays out, at or above heapBase():
  *
  *   config (CFG_*): codec, schema id, message type, required version, rule count, output limit,
+ *     check only (the check role: records that pass are forwarded as they came),
  *     the version table (256 addresses of version descriptors, 0: none) and the rules
  *     (RULE_BYTES each: kind, type, replacement's canonical bytes and payload, mask prefix,
  *     suffix and character, truncate n); a version descriptor: field count, the `constructor`
@@ -37,6 +38,8 @@ const CFG_REQUIRED: usize = 12;
 const CFG_RULES: usize = 16;
 const CFG_LIMIT: usize = 20;
 const CFG_MAX_FIELDS: usize = 24;
+/** 1: the check role (no rules): a record that passes is forwarded as it came */
+const CFG_CHECK_ONLY: usize = 28;
 export const CFG_VERSIONS: usize = 32;
 export const CFG_RULE_TABLE: usize = CFG_VERSIONS + 256 * 4;
 export const RULE_BYTES: usize = 48;
@@ -513,6 +516,10 @@ export function dgBatch(
     const cap = caps + <usize>i * capStride;
     store<u32>(rec, ST_FALLBACK, RC_STATUS);
     if (!check(cfg, rec, cap)) continue;
+    if (load<u32>(cfg, CFG_CHECK_ONLY) != 0) {
+      store<u32>(rec, ST_FORWARD_INPUT, RC_STATUS);
+      continue;
+    }
     // queue the hashes this record's `hash` rules read (all or none: room checked first)
     const vd = <usize>load<u32>(rec, RC_VERSION);
     const ruleFields = <usize>load<u32>(vd, V_RULE_FIELDS);

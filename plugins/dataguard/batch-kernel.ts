@@ -9,8 +9,9 @@ import type { BoundRule, ReplacementValue } from './rules.ts';
 
 /**
  * DataGuard's batch kernel, build/dataguard.wasm (assembly/dataguard.ts): the common case of a
- * redacting stage (check, hash, rules, canonical body) for many records in one call; what it does
- * not settle, record by record, is left to the engine's JS path (FALLBACK). This file lays out its
+ * DataGuard stage (check; for a redacting one also hash, rules, canonical body) for many records
+ * in one call; what it does not settle, record by record, is left to the engine's JS path
+ * (FALLBACK). This file lays out its
  * memory (the policy once, then per call the records in, the bodies out) and reads the results.
  * One instance per engine, sized once: nothing is allocated per record or per call.
  */
@@ -123,7 +124,14 @@ export class BatchKernel {
   /** records placed since begin() */
   count = 0;
 
-  constructor(mode: PayloadMode, contract: SchemaContract, rules: readonly BoundRule[], limit: number) {
+  /** `checkOnly`: the check role (no rules; a record that passes is forwarded as it came) */
+  constructor(
+    mode: PayloadMode,
+    contract: SchemaContract,
+    rules: readonly BoundRule[],
+    limit: number,
+    checkOnly: boolean,
+  ) {
     this.x = new WebAssembly.Instance(kernelModule(), {}).exports as unknown as KernelExports;
     const g = (n: WebAssembly.Global) => n.value as number;
     const x = this.x;
@@ -160,6 +168,7 @@ export class BatchKernel {
     put(base + 16, rules.length);
     put(base + 20, limit);
     put(base + 24, maxFields);
+    put(base + 28, checkOnly ? 1 : 0);
     const ruleTable = base + g(x.CFG_RULE_TABLE);
     rules.forEach((r, i) => {
       const a = ruleTable + i * ruleBytes;

@@ -263,11 +263,8 @@ export class DataguardEngine {
     this.sampleEvery = o.costSampling ?? 0;
     this.sampleCountdown = this.sampleEvery;
     this.kernel =
-      this.scan !== undefined &&
-      o.role !== 'check' &&
-      this.sampleEvery === 0 &&
-      kernelApplies(o.mode, o.contract, o.rules)
-        ? new BatchKernel(o.mode, o.contract, o.rules, this.binLimit)
+      this.scan !== undefined && this.sampleEvery === 0 && kernelApplies(o.mode, o.contract, o.rules)
+        ? new BatchKernel(o.mode, o.contract, o.rules, this.binLimit, o.role === 'check')
         : undefined;
     this.kernelIndex = new Int32Array(this.kernel === undefined ? 0 : KERNEL_RECORDS);
   }
@@ -362,7 +359,8 @@ export class DataguardEngine {
         this.scanned++;
         this.kernelled++;
         if (st !== K_OUTPUT) {
-          c[C_REDACT_NOOP]++;
+          // forwarded as it came: checked (the check role), or no rule changed it
+          if (this.role !== 'check') c[C_REDACT_NOOP]++;
           this.acceptInput();
           continue;
         }

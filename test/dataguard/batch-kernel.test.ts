@@ -229,7 +229,7 @@ test('property: the batch kernel gives the decode path verdict, bytes and counte
     fc.property(
       fc.integer({ min: 1, max: 2 ** 30 }),
       fc.constantFrom<Framing>('raw', 'base64'),
-      fc.constantFrom<DataguardRole>('redact', 'fused'),
+      fc.constantFrom<DataguardRole>('check', 'redact', 'fused'),
       fc.integer({ min: 1, max: 300 }),
       fc.boolean(),
       (seed, framing, role, size, tight) => {

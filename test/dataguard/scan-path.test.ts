@@ -624,7 +624,7 @@ test("the example mapkv records through onBatch are all the batch kernel's, with
   const contract = exampleContract();
   const records = sampleRecords({ mode: 'mapkv', count: 600, seed: 5, badEvery: 0 });
   for (const framing of ['raw', 'base64'] as const) {
-    for (const role of ['redact', 'fused'] as const) {
+    for (const role of ['check', 'redact', 'fused'] as const) {
       const batch = new SabBatch(records.length, 512);
       batch.load(
         records.map((r) => {
