@@ -77,11 +77,15 @@ test('LaneGraph: lanes and roles', async () => {
     const base = `http://${/serving http:\/\/([\d.:]+)\/metrics/.exec(rt.stderr())![1]}`;
     rt.feed(10);
     // the role's counter moves when its worker has handled the records, after ingress counted
-    // them: wait for both (sampling right after records_in reached 10 raced the role under load)
+    // them: wait for both (sampling right after records_in reached 10 raced the role under load);
+    // and the fanout role releases its input lane after it has published to the roles after it,
+    // which may count the records first: wait for that lane to drain too (CI once saw it at 1)
     const role = 'stage="upper",shard="",key="upper",kind="role"';
-    const t = await until('10 records in and through the upper role', async () => {
+    const t = await until('10 records in, through the upper role, the fanout lane drained', async () => {
       const x = await (await fetch(`${base}/metrics`)).text();
-      return sample(x, 'byteor_records_in_total') === 10 && sample(x, 'byteor_stage_records_total', role) === 10
+      return sample(x, 'byteor_records_in_total') === 10 &&
+        sample(x, 'byteor_stage_records_total', role) === 10 &&
+        /^byteor_lane_depth_records\{lane="parse\.fanout"\} 0$/m.test(x)
         ? x
         : undefined;
     });
