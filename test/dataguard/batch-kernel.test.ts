@@ -10,14 +10,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
-import { DROP } from '../../plugins/dataguard/engine.ts';
 import { CODEC_MAPKV, encodeRecord } from '../../plugins/dataguard/envelope.ts';
-import { encodeBase64, type Framing } from '../../plugins/dataguard/framing.ts';
+import { type Framing } from '../../plugins/dataguard/framing.ts';
 import type { FieldType, SchemaContract } from '../../plugins/dataguard/registry.ts';
 import type { DataguardRole } from '../../plugins/dataguard/spec-rules.ts';
 import { mulberry32 } from '../../scripts/dataguard-records.ts';
-import { engineFor, runOne } from './engine-harness.ts';
-import { SabBatch } from './sab-batch.ts';
+import { framed, onBatchLikeDecodePath } from './engine-harness.ts';
 
 type Rnd = () => number;
 const pick = <T>(rnd: Rnd, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
@@ -237,37 +235,11 @@ test('property: the batch kernel gives the decode path verdict, bytes and counte
         const k = contract();
         const sources = randomRules(rnd);
         const records = Array.from({ length: size }, () => randomRecord(rnd));
-        const texts = records.map((r) => {
-          if (framing === 'raw') return r;
-          const text = new Uint8Array(Math.ceil(r.length / 3) * 4);
-          encodeBase64(r, r.length, text, 0);
-          return text;
-        });
         // tight: the largest record just fits, so some rewritten ones (hashes) do not
-        const slot = tight ? Math.max(...texts.map((t) => t.length)) : 1024;
-        const batch = new SabBatch(size, slot);
-        batch.load(texts);
-        const fast = engineFor(role, 'mapkv', framing, k, sources, slot, true);
-        fast.engine.onBatch(batch);
-        const ref = engineFor(role, 'mapkv', framing, k, sources, slot, false);
-        const out = batch.outcome();
-        records.forEach((r, i) => {
-          const want = runOne(ref.engine, r, framing, slot);
-          const got = out[i]!;
-          const same =
-            want.verdict === DROP
-              ? got === null
-              : got !== null && got.length === want.bytes.length && got.every((x, j) => x === want.bytes[j]);
-          if (!same)
-            assert.unreachable(
-              `record ${i} of ${size} (${Buffer.from(r).toString('hex')}), ${role} ${framing} slot ${slot}, rules ` +
-                `${sources.join(' ')}: onBatch ${got === null ? 'dropped' : Buffer.from(got).toString('hex')}, ` +
-                `decode path ${want.verdict} ${Buffer.from(want.bytes).toString('hex')}`,
-            );
-        });
-        assert.equal(Object.fromEntries(fast.counters), Object.fromEntries(ref.counters), 'counters');
+        const slot = tight ? Math.max(...framed(records, framing).map((t) => t.length)) : 1024;
+        const engine = onBatchLikeDecodePath({ role, mode: 'mapkv', framing, contract: k, sources, records, slot });
         total += size;
-        kernelled += fast.engine.kernelled;
+        kernelled += engine.kernelled;
       },
     ),
     { seed: 20261207, numRuns: 120 },

@@ -2,16 +2,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
-import { DROP } from '../../plugins/dataguard/engine.ts';
 import { CODEC_MAPKV, CODEC_ROW, encodeRecord, type PayloadMode } from '../../plugins/dataguard/envelope.ts';
-import { encodeBase64, type Framing } from '../../plugins/dataguard/framing.ts';
+import { type Framing } from '../../plugins/dataguard/framing.ts';
 import type { FieldType, SchemaContract, SchemaField, VersionSchema } from '../../plugins/dataguard/registry.ts';
 import { validUtf8 } from '../../plugins/dataguard/scan-path.ts';
 import { Sha256 } from '../../plugins/dataguard/sha256.ts';
 import type { DataguardRole } from '../../plugins/dataguard/spec-rules.ts';
 import { mulberry32, sampleRecords } from '../../scripts/dataguard-records.ts';
-import { SabBatch } from './sab-batch.ts';
-import { engineFor, runOne } from './engine-harness.ts';
+import { engineFor, onBatchLikeDecodePath, runOne } from './engine-harness.ts';
 import { ALL_RULES } from './stage-harness.ts';
 
 /**
@@ -536,35 +534,8 @@ test(
             sources = [...sources.filter((r) => !r.startsWith(`${hashable.name}:`)), `${hashable.name}:hash`];
           const records = Array.from({ length: size }, () => randomRecord(rnd, contract, mode));
           const slot = tight === 0 ? fitSlot(records, framing) : 4096;
-          const batch = new SabBatch(size, slot);
-          batch.load(
-            records.map((r) => {
-              if (framing === 'raw') return r;
-              const text = new Uint8Array(Math.ceil(r.length / 3) * 4);
-              encodeBase64(r, r.length, text, 0);
-              return text;
-            }),
-          );
-          const fast = engineFor(role, mode, framing, contract, sources, slot, true);
-          fast.engine.onBatch(batch);
-          const ref = engineFor(role, mode, framing, contract, sources, slot, false);
-          const out = batch.outcome();
-          records.forEach((r, i) => {
-            const want = runOne(ref.engine, r, framing, slot);
-            const got = out[i]!;
-            const same =
-              want.verdict === DROP
-                ? got === null
-                : got !== null && got.length === want.bytes.length && got.every((x, k) => x === want.bytes[k]);
-            if (!same)
-              assert.unreachable(
-                `record ${i} of ${size} (${Buffer.from(r).toString('hex')}), ${role} ${mode} ${framing}, rules ` +
-                  `${sources.join(' ')}: onBatch ${got === null ? 'dropped' : Buffer.from(got).toString('hex')}, ` +
-                  `decode path ${want.verdict} ${Buffer.from(want.bytes).toString('hex')}`,
-              );
-          });
-          assert.equal(Object.fromEntries(fast.counters), Object.fromEntries(ref.counters), 'counters');
-          if (hashable !== undefined) kept += fast.engine.scanned;
+          const engine = onBatchLikeDecodePath({ role, mode, framing, contract, sources, records, slot });
+          if (hashable !== undefined) kept += engine.scanned;
         },
       ),
       { seed: 20261209, numRuns: 200 },
@@ -625,27 +596,16 @@ test("the example mapkv records through onBatch are all the batch kernel's, with
   const records = sampleRecords({ mode: 'mapkv', count: 600, seed: 5, badEvery: 0 });
   for (const framing of ['raw', 'base64'] as const) {
     for (const role of ['check', 'redact', 'fused'] as const) {
-      const batch = new SabBatch(records.length, 512);
-      batch.load(
-        records.map((r) => {
-          if (framing === 'raw') return r;
-          const text = new Uint8Array(Math.ceil(r.length / 3) * 4);
-          encodeBase64(r, r.length, text, 0);
-          return text;
-        }),
-      );
-      const fast = engineFor(role, 'mapkv', framing, contract, [...ALL_RULES], 512, true);
-      fast.engine.onBatch(batch);
-      const ref = engineFor(role, 'mapkv', framing, contract, [...ALL_RULES], 512, false);
-      const out = batch.outcome();
-      records.forEach((r, i) => {
-        const want = runOne(ref.engine, r, framing, 512);
-        const got = out[i]!;
-        assert.ok(want.verdict !== DROP && got !== null, `record ${i} kept`);
-        assert.equal([...got], want.bytes, `record ${i} (${framing} ${role})`);
+      const engine = onBatchLikeDecodePath({
+        role,
+        mode: 'mapkv',
+        framing,
+        contract,
+        sources: [...ALL_RULES],
+        records,
+        slot: 512,
       });
-      assert.equal(Object.fromEntries(fast.counters), Object.fromEntries(ref.counters), 'counters');
-      assert.is(fast.engine.kernelled, records.length, `${framing} ${role}: every record settled by the kernel`);
+      assert.is(engine.kernelled, records.length, `${framing} ${role}: every record settled by the kernel`);
     }
   }
 });
