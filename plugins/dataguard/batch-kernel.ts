@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { ACTION_CODE } from './action-codes.ts';
 import { packageFile } from '../../kernel/package-paths.ts';
-import { encodeCanonicalString, CanonicalWriter, writeTyped } from './canonical-msgpack.ts';
+import { encodeCanonicalString, encodeCanonicalValue } from './canonical-msgpack.ts';
 import { codecOfMode, type PayloadMode } from './envelope.ts';
 import { DataguardErrors } from './errors.ts';
 import { T_BYTES, T_STRING, TYPE_CODE } from './field-types.ts';
 import type { SchemaContract } from './registry.ts';
-import type { BoundRule, ReplacementValue } from './rules.ts';
+import type { BoundRule } from './rules.ts';
 
 /**
  * DataGuard's batch kernel, build/dataguard.wasm (assembly/dataguard.ts): the common case of a
@@ -54,7 +55,6 @@ export const KERNEL_RECORDS = 256;
 const PAGE = 65536;
 const DIGEST_BYTES = 80;
 const JOB_BYTES = 16;
-const KINDS = { drop: 0, replace_with: 1, hash: 2, mask: 3, truncate: 4 } as const;
 
 let compiled: WebAssembly.Module | undefined;
 
@@ -76,12 +76,6 @@ function kernelModule(): WebAssembly.Module {
     );
   }
   return compiled;
-}
-
-function canonicalOf(v: ReplacementValue, type: number): Uint8Array {
-  const w = new CanonicalWriter(16 + (v instanceof Uint8Array ? v.length : Buffer.byteLength(String(v), 'utf8')));
-  writeTyped(w, v, type);
-  return Uint8Array.prototype.slice.call(w.buf, 0, w.pos);
 }
 
 /**
@@ -173,10 +167,10 @@ export class BatchKernel {
     rules.forEach((r, i) => {
       const a = ruleTable + i * ruleBytes;
       const type = TYPE_CODE[r.type];
-      put(a + 0, KINDS[r.action.kind]);
+      put(a + 0, ACTION_CODE[r.action.kind]);
       put(a + 4, type);
       if (r.replacement !== undefined && (type === T_STRING || type === T_BYTES)) {
-        const rep = canonicalOf(r.replacement, type);
+        const rep = encodeCanonicalValue(r.replacement, type);
         const payload =
           typeof r.replacement === 'string'
             ? Buffer.from(r.replacement, 'utf8')

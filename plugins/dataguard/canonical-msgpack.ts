@@ -1,5 +1,6 @@
 import { copyBytes } from '../../kernel/io/byte-copy.ts';
 import { T_BOOL, T_FLOAT, T_INT, T_STRING } from './field-types.ts';
+import type { ReplacementValue } from './rules.ts';
 
 /**
  * A canonical msgpack writer for DataGuard output bodies. The encoding of a value depends only on
@@ -279,6 +280,15 @@ export class CanonicalWriter {
 export function encodeCanonicalString(s: string): Uint8Array {
   const w = new CanonicalWriter(Buffer.byteLength(s, 'utf8') + 5);
   w.str(s);
+  return Uint8Array.prototype.slice.call(w.buf, 0, w.pos);
+}
+
+/** The canonical msgpack encoding of a value of a field type, as a new array (a replacement VALUE, encoded once). */
+export function encodeCanonicalValue(v: ReplacementValue, type: number): Uint8Array {
+  const w = new CanonicalWriter(
+    16 + (typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v instanceof Uint8Array ? v.length : 0),
+  );
+  writeTyped(w, v, type);
   return Uint8Array.prototype.slice.call(w.buf, 0, w.pos);
 }
 

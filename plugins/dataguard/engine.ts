@@ -1,4 +1,5 @@
 import { Unpackr } from 'msgpackr';
+import { ACTION_CODE, K_DROP, K_HASH, K_MASK, K_REPLACE } from './action-codes.ts';
 import type { RecordBatch } from '../../kernel/plugin-contract.ts';
 import { CanonicalWriter, encodeCanonicalString, mapLengthAt, writeTyped } from './canonical-msgpack.ts';
 import { ENVELOPE_BYTES, codecOfMode, readEnvelope, type EnvelopeHeader, type PayloadMode } from './envelope.ts';
@@ -96,12 +97,6 @@ interface CompiledRule {
   char: string;
   n: number;
 }
-
-const K_DROP = 0,
-  K_REPLACE = 1,
-  K_HASH = 2,
-  K_MASK = 3,
-  K_TRUNCATE = 4;
 
 export interface EngineOptions {
   role: DataguardRole;
@@ -230,10 +225,9 @@ export class DataguardEngine {
     this.values = new Array(maxFields).fill(null);
     this.outKind = new Uint8Array(maxFields);
     this.outValue = new Array(maxFields).fill(null);
-    const kinds = { drop: K_DROP, replace_with: K_REPLACE, hash: K_HASH, mask: K_MASK, truncate: K_TRUNCATE };
     this.rules = o.rules.map((r) => ({
       index: r.index,
-      kind: kinds[r.action.kind],
+      kind: ACTION_CODE[r.action.kind],
       type: TYPE_CODE[r.type],
       replacement: r.replacement,
       prefix: r.action.kind === 'mask' ? r.action.prefix : 0,

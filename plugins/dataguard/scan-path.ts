@@ -1,8 +1,9 @@
-import { CanonicalWriter, encodeCanonicalString, writeTyped } from './canonical-msgpack.ts';
+import { CanonicalWriter, encodeCanonicalString, encodeCanonicalValue } from './canonical-msgpack.ts';
+import { ACTION_CODE, K_DROP, K_HASH, K_MASK, K_REPLACE } from './action-codes.ts';
 import { ENVELOPE_BYTES } from './envelope.ts';
 import { T_BOOL, T_BYTES, T_FLOAT, T_INT, T_STRING, TYPE_CODE } from './field-types.ts';
 import type { SchemaContract } from './registry.ts';
-import type { BoundRule, ReplacementValue } from './rules.ts';
+import type { BoundRule } from './rules.ts';
 import { FORM_HEX, FORM_RAW, Sha256 } from './sha256.ts';
 
 /**
@@ -48,11 +49,6 @@ const V_NIL = 0,
   V_FLOAT = 3,
   V_STR = 4,
   V_BIN = 5;
-const K_DROP = 0,
-  K_REPLACE = 1,
-  K_HASH = 2,
-  K_MASK = 3,
-  K_TRUNCATE = 4;
 /** rulesOn: nothing changed / leave the record to the decode path */
 const RULES_NOOP = -1,
   RULES_FALLBACK = -2;
@@ -117,14 +113,6 @@ export function rulesScannable(rules: readonly BoundRule[]): boolean {
       !(typeof r.replacement === 'string' && LONE_SURROGATE.test(r.replacement)) &&
       !(r.action.kind === 'mask' && LONE_SURROGATE.test(r.action.char)),
   );
-}
-
-function canonicalOf(v: ReplacementValue, type: number): Uint8Array {
-  const w = new CanonicalWriter(
-    16 + (typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v instanceof Uint8Array ? v.length : 0),
-  );
-  writeTyped(w, v, type);
-  return Uint8Array.prototype.slice.call(w.buf, 0, w.pos);
 }
 
 const viewOf = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength);
@@ -382,11 +370,10 @@ export class ScanPath {
     this.from = new Int32Array(slots * maxFields);
     this.to = new Int32Array(slots * maxFields);
     this.job = new Int32Array(slots * rules.length).fill(-1);
-    const kinds = { drop: K_DROP, replace_with: K_REPLACE, hash: K_HASH, mask: K_MASK, truncate: K_TRUNCATE };
     const empty = Buffer.alloc(0);
     this.rules = rules.map((r) => {
       const type = TYPE_CODE[r.type];
-      const rep = r.replacement === undefined ? empty : Buffer.from(canonicalOf(r.replacement, type));
+      const rep = r.replacement === undefined ? empty : Buffer.from(encodeCanonicalValue(r.replacement, type));
       const repPayload =
         typeof r.replacement === 'string'
           ? Buffer.from(r.replacement, 'utf8')
@@ -395,7 +382,7 @@ export class ScanPath {
             : empty;
       return {
         index: r.index,
-        kind: kinds[r.action.kind],
+        kind: ACTION_CODE[r.action.kind],
         type,
         rep,
         repView: viewOf(rep),
