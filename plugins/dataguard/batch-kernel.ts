@@ -1,9 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { ACTION_CODE } from './action-codes.ts';
-import { packageFile } from '../../kernel/package-paths.ts';
 import { encodeCanonicalString, encodeCanonicalValue } from './canonical-msgpack.ts';
 import { codecOfMode, type PayloadMode } from './envelope.ts';
-import { DataguardErrors } from './errors.ts';
+import { packagedWasm } from './wasm-module.ts';
 import { T_BYTES, T_STRING, TYPE_CODE } from './field-types.ts';
 import type { SchemaContract } from './registry.ts';
 import type { BoundRule } from './rules.ts';
@@ -56,28 +54,6 @@ const PAGE = 65536;
 const DIGEST_BYTES = 80;
 const JOB_BYTES = 16;
 
-let compiled: WebAssembly.Module | undefined;
-
-/** build/dataguard.wasm, compiled once per thread. */
-function kernelModule(): WebAssembly.Module {
-  if (compiled) return compiled;
-  const path = packageFile('build/dataguard.wasm');
-  if (!existsSync(path))
-    throw DataguardErrors.error(
-      'BYTEOR_E_DATAGUARD_KERNEL_MODULE',
-      'build/dataguard.wasm is missing; build it with "npm run build" (it compiles assembly/dataguard.ts with asc)',
-    );
-  try {
-    compiled = new WebAssembly.Module(readFileSync(path));
-  } catch (e) {
-    throw DataguardErrors.error(
-      'BYTEOR_E_DATAGUARD_KERNEL_MODULE',
-      `build/dataguard.wasm does not compile (${(e as Error).message}); rebuild it with "npm run build"`,
-    );
-  }
-  return compiled;
-}
-
 /**
  * Whether the kernel can take a policy: mapkv bodies, at most 31 rules, one per field, every rule
  * that rewrites a value on a string or bytes field, every version number below 256.
@@ -126,7 +102,10 @@ export class BatchKernel {
     limit: number,
     checkOnly: boolean,
   ) {
-    this.x = new WebAssembly.Instance(kernelModule(), {}).exports as unknown as KernelExports;
+    this.x = new WebAssembly.Instance(
+      packagedWasm('build/dataguard.wasm', 'assembly/dataguard.ts', 'BYTEOR_E_DATAGUARD_KERNEL_MODULE'),
+      {},
+    ).exports as unknown as KernelExports;
     const g = (n: WebAssembly.Global) => n.value as number;
     const x = this.x;
     this.limit = limit;

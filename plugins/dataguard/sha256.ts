@@ -1,7 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { packageFile } from '../../kernel/package-paths.ts';
 import { copyBytes } from '../../kernel/io/byte-copy.ts';
-import { DataguardErrors } from './errors.ts';
+import { packagedWasm } from './wasm-module.ts';
 
 /**
  * SHA-256 (FIPS 180-4) for the in-place `hash` rule, in build/sha256.wasm (assembly/sha256.ts):
@@ -32,28 +30,6 @@ const PAGE = 65536;
 /** Bytes a message of `len` bytes takes in the module's memory: itself and its padding, in 64-byte blocks. */
 export const paddedBytes = (len: number): number => ((len + 72) >>> 6) << 6;
 
-let compiled: WebAssembly.Module | undefined;
-
-/** build/sha256.wasm, compiled once per thread. */
-function sha256Module(): WebAssembly.Module {
-  if (compiled) return compiled;
-  const path = packageFile('build/sha256.wasm');
-  if (!existsSync(path))
-    throw DataguardErrors.error(
-      'BYTEOR_E_DATAGUARD_HASH_MODULE',
-      'build/sha256.wasm is missing; build it with "npm run build" (it compiles assembly/sha256.ts with asc)',
-    );
-  try {
-    compiled = new WebAssembly.Module(readFileSync(path));
-  } catch (e) {
-    throw DataguardErrors.error(
-      'BYTEOR_E_DATAGUARD_HASH_MODULE',
-      `build/sha256.wasm does not compile (${(e as Error).message}); rebuild it with "npm run build"`,
-    );
-  }
-  return compiled;
-}
-
 export class Sha256 {
   /** the module's memory: digest j is at bytes[digestAt(j), +32 or +64) after run() */
   bytes!: Buffer;
@@ -79,7 +55,10 @@ export class Sha256 {
     messageBytes = 4096,
     prefix: Uint8Array = new Uint8Array(0),
   ) {
-    this.x = new WebAssembly.Instance(sha256Module(), {}).exports as unknown as Sha256Exports;
+    this.x = new WebAssembly.Instance(
+      packagedWasm('build/sha256.wasm', 'assembly/sha256.ts', 'BYTEOR_E_DATAGUARD_HASH_MODULE'),
+      {},
+    ).exports as unknown as Sha256Exports;
     this.jobsAt = this.x.heapBase();
     this.digestsAt = this.jobsAt + maxJobs * JOB_BYTES + DIGEST_AT;
     this.messagesAt = this.digestsAt - DIGEST_AT + maxJobs * OUTPUT_BYTES;
