@@ -2,7 +2,8 @@
  * bench/components/single_ring.ts — the first SingleRing benchmark (not a test; nothing here is asserted).
  *
  *   node --no-liftoff --conditions=source --import tsx bench/components/single_ring.ts [--quick]
- *     [--only=wasm,js,ringbuf,port] [--batches=1,16,256] [--waits=spin,backoff] [--no-read]
+ *     [--only=wasm,js,ringbuf,port] [--batches=1,16,256] [--waits=spin,backoff] [--capacity=4096]
+ *     [--no-read] [--split]
  *
  * 1 producer → 1 stage, each on its own worker thread, 64-byte payloads, batch sizes 1/16/256,
  * wait strategies spin and backoff, over four transports in the same run. The producer moves
@@ -21,8 +22,14 @@
  * Two busy threads on two cores: run it on an otherwise idle machine.
  *
  * --only, --batches and --waits measure a subset (the ratios are given where both sides ran);
- * --no-read is a diagnostic: the wasm and js consumers release each batch without reading its
- * records, which measures the producer and the ring's protocol alone (ringbuf and port still pop).
+ * --capacity sets the ring's slots (a power of two; 4096 x 72-byte slots = 295 KB, which fits a
+ * core's L2 on the machines measured so far, so each lap the producer writes lines the consumer
+ * still holds). Two diagnostics:
+ *   --no-read  the wasm and js consumers release each batch without reading its records, which
+ *              measures the producer and the ring's protocol alone (ringbuf and port still pop)
+ *   --split    the wasm and js producers report ns per record inside their write of a batch, the
+ *              consumers inside their reads (two clock reads per batch, so not for batch-1 figures):
+ *              which side of the ring is the limit
  */
 import { cpus } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -53,7 +60,14 @@ function listFlag<T extends string | number>(name: string, all: readonly T[], pa
 }
 const READ = !process.argv.includes('--no-read');
 const REPS = Number(process.env.BENCH_REPS ?? (quick ? 1 : 3));
-const CAPACITY = 4096;
+const SPLIT = process.argv.includes('--split');
+const CAPACITY = (() => {
+  const a = process.argv.find((x) => x.startsWith('--capacity='));
+  const v = a === undefined ? 4096 : Number(a.slice('--capacity='.length));
+  if (!(Number.isInteger(v) && v >= 256 && v <= 1 << 20 && (v & (v - 1)) === 0))
+    throw new Error(`--capacity: ${a?.slice(11)} is not a power of two in 256..1048576`);
+  return v;
+})();
 const REC = 64;
 const BATCHES = listFlag('batches', [1, 16, 256], Number);
 const WAITS = listFlag<WaitKind>('waits', ['spin', 'backoff'], (x) => x as WaitKind);
@@ -144,7 +158,7 @@ async function runOnce(
   mode: 'throughput' | 'latency',
   batch: number,
   n: number,
-): Promise<{ rate: number; rtt?: Float64Array; bad: number }> {
+): Promise<{ rate: number; rtt?: Float64Array; bad: number; split?: Split }> {
   const cmd: RunCommand = {
     cmd: 'run',
     mode,
@@ -152,6 +166,7 @@ async function runOnce(
     batch,
     capacity: CAPACITY,
     read: READ,
+    split: SPLIT,
     ...freshTransport(p.impl, p.wait),
   };
   const consumerDone = (async () => {
@@ -170,7 +185,14 @@ async function runOnce(
       `${p.impl}/${p.wait}/batch ${batch}: consumer saw ${cons.count} records, ${cons.bad} out of order or ` +
         `wrong (expected ${n})`,
     );
-  return { rate: n / ((cons.t1! - prod.t0!) / 1000), ...(prod.rtt ? { rtt: prod.rtt } : {}), bad: cons.bad ?? 0 };
+  return {
+    rate: n / ((cons.t1! - prod.t0!) / 1000),
+    ...(prod.rtt ? { rtt: prod.rtt } : {}),
+    bad: cons.bad ?? 0,
+    ...(prod.workNs !== undefined && cons.workNs !== undefined
+      ? { split: { producer_ns: prod.workNs, consumer_ns: cons.workNs } }
+      : {}),
+  };
 }
 
 function median(xs: number[]): number {
@@ -195,6 +217,11 @@ function percentiles(rtt: Float64Array) {
   return r;
 }
 
+/** --split: ns per record inside the producer's writes and inside the consumer's reads */
+interface Split {
+  producer_ns: number;
+  consumer_ns: number;
+}
 interface Row {
   impl: Impl;
   wait: WaitKind | '-';
@@ -204,6 +231,8 @@ interface Row {
   best: number;
   runs: number[];
   latency?: ReturnType<typeof percentiles>;
+  /** --split, the medians over the repetitions */
+  split?: Split;
 }
 const rows: Row[] = [];
 const log = (s: string) => process.stderr.write(s);
@@ -223,11 +252,15 @@ const sizeOf = (impl: Impl, batch: number) => Math.max(batch, Math.round((N[impl
 try {
   for (const batch of BATCHES) {
     const runs = new Map<Pair, number[]>(pairs.map((p) => [p, []]));
+    const splits = new Map<Pair, Split[]>(pairs.map((p) => [p, []]));
     // warm-up (TurboFan)
     for (const p of pairs) await runOnce(p, 'throughput', batch, Math.min(sizeOf(p.impl, batch), 50_000 * batch));
     for (let r = 0; r < REPS; r++) {
-      for (const p of pairs)
-        runs.get(p)!.push((await runOnce(p, 'throughput', batch, sizeOf(p.impl, batch))).rate / 1e6);
+      for (const p of pairs) {
+        const got = await runOnce(p, 'throughput', batch, sizeOf(p.impl, batch));
+        runs.get(p)!.push(got.rate / 1e6);
+        if (got.split) splits.get(p)!.push(got.split);
+      }
     }
     for (const p of pairs) {
       const rs = runs.get(p)!;
@@ -239,6 +272,12 @@ try {
         best: Math.max(...rs),
         runs: rs,
       };
+      const sp = splits.get(p)!;
+      if (sp.length > 0)
+        row.split = {
+          producer_ns: median(sp.map((x) => x.producer_ns)),
+          consumer_ns: median(sp.map((x) => x.consumer_ns)),
+        };
       if (p.impl !== 'port') {
         const pings = Math.max(100, Math.round(PINGS[batch]! * scale));
         row.latency = percentiles((await runOnce(p, 'latency', batch, pings * batch)).rtt!);
@@ -251,6 +290,9 @@ try {
           (l
             ? `   round trip p50 ${l.p50_us.toFixed(2)} µs  p99 ${l.p99_us.toFixed(2)} µs  p99.9 ` +
               `${l.p999_us.toFixed(2)} µs`
+            : '') +
+          (row.split
+            ? `   ns/record: producer ${row.split.producer_ns.toFixed(1)}, consumer ${row.split.consumer_ns.toFixed(1)}`
             : '') +
           '\n',
       );
@@ -288,14 +330,20 @@ for (const k of ['median', 'best'] as const) {
 
 const out = process.stdout;
 out.write(
-  '\n| impl | wait | batch | M rec/s median | best | RTT p50 µs | p99 µs | p99.9 µs |\n' +
-    '|---|---|---:|---:|---:|---:|---:|---:|\n',
+  `\n| impl | wait | batch | M rec/s median | best | RTT p50 µs | p99 µs | p99.9 µs |${
+    SPLIT ? ' producer ns/rec | consumer ns/rec |' : ''
+  }\n|---|---|---:|---:|---:|---:|---:|---:|${SPLIT ? '---:|---:|' : ''}\n`,
 );
 for (const r of rows) {
   const l = r.latency;
   out.write(
     `| ${r.impl} | ${r.wait} | ${r.batch} | ${r.mrecs.toFixed(2)} | ${r.best.toFixed(2)} | ` +
       (l ? `${l.p50_us.toFixed(2)} | ${l.p99_us.toFixed(2)} | ${l.p999_us.toFixed(2)} |` : '– | – | – |') +
+      (SPLIT
+        ? r.split
+          ? ` ${r.split.producer_ns.toFixed(1)} | ${r.split.consumer_ns.toFixed(1)} |`
+          : ' – | – |'
+        : '') +
       '\n',
   );
 }
@@ -333,6 +381,7 @@ writeFileSync(
       reps: REPS,
       quick,
       read: READ,
+      split: SPLIT,
       rows,
       ratios,
     },

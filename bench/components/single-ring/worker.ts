@@ -44,6 +44,8 @@ export interface RunCommand {
   sab?: SharedArrayBuffer;
   /** false: the wasm and js consumers release each batch without reading its records (--no-read) */
   read: boolean;
+  /** wasm and js: time each side's own work per batch (the producer's write, the consumer's reads; --split) */
+  split: boolean;
   /** wasm: the source records and their spans table in the shared memory (fillSource) */
   source?: { records: number; spans: number };
 }
@@ -57,6 +59,8 @@ export interface RunResult {
   bad?: number;
   /** latency mode: one round trip per batch, ns */
   rtt?: Float64Array;
+  /** --split: ns per record inside this side's own work (the producer's writes, the consumer's reads) */
+  workNs?: number;
 }
 
 const REC = 64;
@@ -82,12 +86,14 @@ function wasmRun(c: RunCommand): void {
   if (setup.role === 'producer') {
     const rtt = c.mode === 'latency' ? new Float64Array(Math.ceil(c.n / c.batch)) : null;
     const { records, spans } = c.source!;
+    let work = 0;
     const t0 = now();
     let k = 0;
     for (let sent = 0; sent < c.n; sent += c.batch) {
-      const t = rtt ? performance.now() : 0;
+      const t = rtt || c.split ? performance.now() : 0;
       if (ring.writeSpans(records, spans + (sent & SRC_MASK) * 8, c.batch) !== c.batch)
         throw new Error('the ring aborted');
+      if (c.split) work += performance.now() - t;
       const hi = sent + c.batch - 1;
       if (rtt) {
         while (ring.minGating() < hi) {
@@ -97,7 +103,7 @@ function wasmRun(c: RunCommand): void {
       }
     }
     ring.end();
-    post({ role: 'producer', t0, ...(rtt ? { rtt } : {}) });
+    post({ role: 'producer', t0, ...(rtt ? { rtt } : {}), ...(c.split ? { workNs: (work * 1e6) / c.n } : {}) });
     return;
   }
   const batch = new SlotBatch(ring);
@@ -116,15 +122,18 @@ function wasmRun(c: RunCommand): void {
     },
   };
   post({ role: 'ready' });
+  let work = 0;
   let next = ring.cellSeq(0) + 1;
   for (;;) {
     const avail = ring.waitFor(0, next);
     if (avail < next) break;
+    const t = c.split ? performance.now() : 0;
     handler.onBatch(batch.reset(next, avail - next + 1));
+    if (c.split) work += performance.now() - t;
     ring.release(0, avail);
     next = avail + 1;
   }
-  post({ role: 'consumer', t1: now(), count: expect, bad });
+  post({ role: 'consumer', t1: now(), count: expect, bad, ...(c.split ? { workNs: (work * 1e6) / expect } : {}) });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -136,10 +145,11 @@ function jsRun(c: RunCommand): void {
     const rtt = c.mode === 'latency' ? new Float64Array(Math.ceil(c.n / c.batch)) : null;
     const src = new Float64Array(SOURCE_RECORDS * F);
     fillSource(src, 0);
+    let work = 0;
     const t0 = now();
     let k = 0;
     for (let sent = 0; sent < c.n; sent += c.batch) {
-      const t = rtt ? performance.now() : 0;
+      const t = rtt || c.split ? performance.now() : 0;
       const first = ring.claim(c.batch);
       let j = (sent & SRC_MASK) * F;
       for (let s = first; s < first + c.batch; s++, j += F) {
@@ -156,6 +166,7 @@ function jsRun(c: RunCommand): void {
         f64[i + 7] = src[j + 7]!;
       }
       ring.publish();
+      if (c.split) work += performance.now() - t;
       if (rtt) {
         const hi = first + c.batch - 1;
         while (ring.consumerSeq() < hi) {
@@ -164,15 +175,17 @@ function jsRun(c: RunCommand): void {
         rtt[k++] = (performance.now() - t) * 1e6;
       }
     }
-    post({ role: 'producer', t0, ...(rtt ? { rtt } : {}) });
+    post({ role: 'producer', t0, ...(rtt ? { rtt } : {}), ...(c.split ? { workNs: (work * 1e6) / c.n } : {}) });
     return;
   }
   post({ role: 'ready' });
+  let work = 0;
   let expect = 0;
   let bad = 0;
   let next = 0;
   while (next < c.n) {
     const avail = ring.waitFor(next);
+    const t = c.split ? performance.now() : 0;
     if (!c.read) expect += avail - next + 1;
     else
       for (let s = next; s <= avail; s++) {
@@ -180,10 +193,11 @@ function jsRun(c: RunCommand): void {
         if (u32[o >>> 2] !== REC || f64[(o + 8) >>> 3] !== (expect & SRC_MASK)) bad++;
         expect++;
       }
+    if (c.split) work += performance.now() - t;
     ring.release(avail);
     next = avail + 1;
   }
-  post({ role: 'consumer', t1: now(), count: expect, bad });
+  post({ role: 'consumer', t1: now(), count: expect, bad, ...(c.split ? { workNs: (work * 1e6) / expect } : {}) });
 }
 
 // ---------------------------------------------------------------------------------------------
