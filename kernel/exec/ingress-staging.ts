@@ -15,6 +15,7 @@
  * pushes at most 1024 spans at once.
  */
 import { copyBytes } from '../io/byte-copy.ts';
+import { SharedOffset } from './shared-offset.ts';
 
 export const STAGING_BYTES = 256 * 1024;
 export const STAGING_SPANS = 4096;
@@ -31,6 +32,9 @@ export class IngressStaging {
   readonly u8: Uint8Array;
   readonly u32: Uint32Array;
   private readonly view: DataView;
+  /** where a chunk, and a spans array, already in the shared memory start there (asked per call) */
+  private readonly sharedBytes: SharedOffset;
+  private readonly sharedSpans: SharedOffset;
 
   constructor(
     memory: WebAssembly.Memory,
@@ -41,6 +45,8 @@ export class IngressStaging {
     this.spansOffset = base + STAGING_BYTES;
     this.u8 = new Uint8Array(memory.buffer);
     this.u32 = new Uint32Array(memory.buffer);
+    this.sharedBytes = new SharedOffset(this.u8.buffer);
+    this.sharedSpans = new SharedOffset(this.u8.buffer);
   }
 
   /**
@@ -52,7 +58,10 @@ export class IngressStaging {
   stageBytes(bytes: Uint8Array, lo: number, hi: number, view: DataView | null = null): number {
     // a chunk in the shared memory already is read in place; a small one (a pushed record) is
     // copied without asking: `.buffer` of a small on-heap typed array creates its ArrayBuffer
-    if (bytes.byteLength > SMALL_RANGE && bytes.buffer === this.u8.buffer) return bytes.byteOffset;
+    if (bytes.length > SMALL_RANGE) {
+      const at = this.sharedBytes.of(bytes);
+      if (at >= 0) return at;
+    }
     if (hi - lo > STAGING_BYTES) return -1;
     if (bytes.length <= STAGING_BYTES && (hi - lo) * 2 >= bytes.length) {
       this.u8.set(bytes, this.bytesOffset); // the whole view: no subarray object
@@ -69,7 +78,8 @@ export class IngressStaging {
 
   /** Copy `count` spans from record `i` on; returns their address, or -1 when they do not fit. */
   stageSpans(spans: Uint32Array, i: number, count: number): number {
-    if (spans.buffer === this.u32.buffer) return spans.byteOffset + i * 8;
+    const shared = this.sharedSpans.of(spans);
+    if (shared >= 0) return shared + i * 8;
     const n = count - i;
     if (n > STAGING_SPANS) return -1;
     if (n <= SMALL_SPANS) {

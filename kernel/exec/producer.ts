@@ -18,6 +18,7 @@
 import type { BatchEvent } from '../hooks.ts';
 import type { IngressSink } from '../plugin-contract.ts';
 import { HALT_ABORTED, SLOT_HEADER, type RingHandle } from '../core/ring.ts';
+import { SharedOffset } from './shared-offset.ts';
 import { copyBytes, dataViewOf } from '../io/byte-copy.ts';
 import { STAGING_SPANS, type IngressStaging } from './ingress-staging.ts';
 import type { IngressReadBuffers } from './ingress-read-buffers.ts';
@@ -99,7 +100,10 @@ export class RingProducer implements IngressSink {
   private readonly one = new Uint32Array(2);
   /** the one BatchEvent of this producer, refilled per publish (hooks.ingressBatch: never kept by a tap) */
   private readonly batchEvent: BatchEvent = { shard: 0, firstSeq: 0, count: 0 };
+  /** the last chunk copied record by record, and its DataView (kept while the same chunk comes back) */
   private lastBytes: Uint8Array | null = null;
+  /** where a chunk lent from the shared memory starts there (the one-record path's test, per push) */
+  private readonly shared: SharedOffset;
   /**
    * the several-shard batch path's scratch: each record's shard (REFUSED: too large), records per shard, list cursors
    */
@@ -130,6 +134,7 @@ export class RingProducer implements IngressSink {
       this.nextSeq[i] = r.next();
     });
     this.memView = dataViewOf(rings[0]!.u8);
+    this.shared = new SharedOffset(rings[0]!.u8.buffer);
   }
 
   /**
@@ -332,7 +337,7 @@ export class RingProducer implements IngressSink {
     const ring = this.rings[0]!;
     const slotBytes = this.slotBytes;
     // bytes in the shared memory (a lent read buffer): the core claims and copies in one call
-    const at = bytes.buffer === ring.u8.buffer ? bytes.byteOffset : -1;
+    const at = this.shared.of(bytes);
     while (i < count) {
       const start = spans[2 * i]!;
       const len = spans[2 * i + 1]! - start;

@@ -10,13 +10,20 @@ import { copyBytes, dataViewOf } from './byte-copy.ts';
 const NL = 10;
 
 export class ViewLines {
+  /** the last `view.memory` and its DataView and offset (a typed array's getters are runtime calls on Node 20) */
+  private memory: Uint8Array | null = null;
   private memView: DataView | null = null;
+  private base = 0;
 
   /** Copy the records of `view` as lines into `buf` (viewed by `dst`) from `at` on; returns where they end. */
   copy(view: EgressView, buf: Uint8Array, dst: DataView, at: number): number {
-    if (this.memView === null || this.memView.buffer !== view.memory.buffer) this.memView = dataViewOf(view.memory);
-    const src = this.memView;
-    const base = view.memory.byteOffset;
+    if (view.memory !== this.memory) {
+      this.memory = view.memory;
+      this.memView = dataViewOf(view.memory);
+      this.base = view.memory.byteOffset;
+    }
+    const src = this.memView!;
+    const base = this.base;
     const n = view.count;
     let o = at;
     for (let i = 0; i < n; i++) {
