@@ -28,7 +28,7 @@
 import {
   KIND_SINGLE_RING, LINE, regionBegin, regionCommit, alignUp, H_CAPACITY, H_SLOT_BYTES,
 } from './region';
-import { cellPublish, cellWake, C_VALUE, C_WAITERS } from './wait';
+import { cellPublish, cellWake, cellWakeArmed, C_VALUE, C_WAITERS } from './wait';
 import {
   SEQ_WAIT, SEQ_SPIN_NS, SEQ_CURSOR, SEQ_CTL_HALT, SEQ_CTL_END_SEQ, SEQ_CELLS, HALT_RUNNING, HALT_ENDING, HALT_ABORTED,
   minOver, laggingCell, consumerStopped, producerStopped, awaitMin, spinMin,
@@ -248,7 +248,7 @@ export function ringReleaseQuiet(base: usize, c: i32, seq: f64): void {
 /** Wake whoever sleeps on consumer cell `c` (after ringReleaseQuiet). */
 export function ringWakeWaiters(base: usize, c: i32): void {
   const cell = cellAt(base, c);
-  if (atomic.load<i32>(cell + C_WAITERS) != 0) cellWake(cell);
+  if (atomic.load<i32>(cell + C_WAITERS) != 0) cellWakeArmed(cell);
 }
 
 // ------------------------------------------------------------------------------------------

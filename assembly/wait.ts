@@ -4,14 +4,27 @@
  * A *cell* is a 64-bit sequence with a single writer, alone on its 128-byte line:
  *   +0  value   i64   the sequence (monotonic)
  *   +8  waiters i32   threads that announced they may sleep on this cell
- *   +12 epoch   i32   bumped on every wake; sleepers wait on this word
+ *   +12 epoch   i32   changed on every wake; sleepers wait on this word. Odd = armed: a sleeper
+ *                     announced itself since the last wake (it sleeps on this odd value)
  *
  * Publishing is a sequentially consistent store of the value followed by a load of `waiters`:
- * only when somebody may be asleep does the writer pay for an epoch bump and a notify. A sleeper
- * announces itself (`waiters += 1`), reads the epoch, re-checks its condition and only then
- * waits on the epoch word, so a wake between the check and the wait is never lost (all wasm
- * atomics are SC, so this is the Dekker pattern of docs/platform-notes.md, waiting on two cores, with the epoch word
- * making wakes for reasons other than the value itself — end of stream, abort — just as safe).
+ * only when somebody may be asleep does the writer look further. A sleeper announces itself
+ * (`waiters += 1`), arms the epoch (sets its low bit, `cellPrepare`) and takes the armed value,
+ * re-checks its condition and only then waits on the epoch word, so a wake between the check and
+ * the wait is never lost (all wasm atomics are SC, so this is the Dekker pattern of
+ * docs/platform-notes.md, waiting on two cores, with the epoch word making wakes for reasons
+ * other than the value itself — end of stream, abort — just as safe).
+ *
+ * The writer wakes only an armed epoch (`cellWakeArmed`: odd → +1, even, then notify). Once it
+ * woke the sleepers, later publishes do not notify again until a sleeper re-arms: a woken
+ * thread that is slow to run (more busy threads than cores) stays counted in `waiters` for a
+ * while, and every publish meanwhile paid a notify, a runtime call, for nobody (at one record
+ * per publish, a fifth of the producer's publishes). Why no wake is lost: a sleeper sleeps on
+ * the odd value e it armed; a write it did not see comes after its check, so the writer's load
+ * of the epoch that follows sees e (and moves it, and notifies) or a later value (the epoch
+ * already moved off e, and whoever moved it notified). Several writers of one word (a doorbell)
+ * may both move it: an extra notify, never a missed one. Forced wakes (`cellWake`: end, abort,
+ * stop) add 2, which keeps the parity and changes the value, from any thread.
  *
  * Strategies (the spin budget is set in time, not in loop iterations):
  *   WAIT_SPIN     spin until the condition holds (checks for a stop every SPIN_CHUNK loads);
@@ -118,23 +131,35 @@ export function spinDone(): bool {
   return false;
 }
 
-/** Store a new value and wake sleepers if any announced themselves. */
+/** Store a new value and wake sleepers if any announced themselves since the last wake. */
 // @ts-ignore: decorator
 @inline export function cellPublish(cell: usize, value: i64): void {
   atomic.store<i64>(cell + C_VALUE, value);
-  if (atomic.load<i32>(cell + C_WAITERS) != 0) cellWake(cell);
+  if (atomic.load<i32>(cell + C_WAITERS) != 0) cellWakeArmed(cell);
 }
 
-/** Wake every sleeper of a cell, whatever its value (end of stream, abort). */
+/**
+ * The writer's wake, after its store and a load of `waiters` that was not 0: only an armed epoch
+ * (a sleeper announced itself since the last wake) is moved and notified.
+ */
+// @ts-ignore: decorator
+@inline export function cellWakeArmed(cell: usize): void {
+  if ((atomic.load<i32>(cell + C_EPOCH) & 1) != 0) {
+    atomic.add<i32>(cell + C_EPOCH, 1);
+    atomic.notify(cell + C_EPOCH, -1);
+  }
+}
+
+/** Wake every sleeper of a cell, whatever its value (end of stream, abort); any thread. */
 export function cellWake(cell: usize): void {
-  atomic.add<i32>(cell + C_EPOCH, 1);
+  atomic.add<i32>(cell + C_EPOCH, 2);
   atomic.notify(cell + C_EPOCH, -1);
 }
 
-/** Announce a possible sleep; returns the epoch to pass to `cellSleep`. */
+/** Announce a possible sleep and arm the epoch; returns the epoch to pass to `cellSleep`. */
 export function cellPrepare(cell: usize): i32 {
   atomic.add<i32>(cell + C_WAITERS, 1);
-  return atomic.load<i32>(cell + C_EPOCH);
+  return atomic.or<i32>(cell + C_EPOCH, 1) | 1;
 }
 
 /** Sleep until the epoch moves past `epoch` or the timeout passes. Call between prepare and done. */

@@ -25,7 +25,7 @@
  * Sequences cross the JS boundary as f64 (exact below 2^53), never i64 (docs/platform-notes.md G6).
  */
 import { H_CAPACITY, H_KIND, H_SLOT_BYTES } from '../region';
-import { C_WAITERS, cellWake } from '../wait';
+import { C_WAITERS, cellWake, cellWakeArmed } from '../wait';
 import { minOver, laggingCell, consumerStopped, producerStopped, awaitMin, spinMin } from '../barrier';
 import {
   KIND_LANE_JOURNAL, MAX_READERS, L_READERS, L_WAIT, L_SPIN_NS, L_SLOT_STRIDE, L_SLOTS_OFFSET, L_GATING_MASK,
@@ -43,13 +43,13 @@ import { copyRecord } from '../copy';
 // @ts-ignore: decorator
 @inline function publishCell(cell: usize, value: i64): void {
   atomic.store<i64>(cell, value);
-  if (atomic.load<i32>(cell + C_WAITERS) != 0) cellWake(cell);
+  if (atomic.load<i32>(cell + C_WAITERS) != 0) cellWakeArmed(cell);
 }
 
 /** Ring a doorbell (0 = none) if someone announced a sleep on it. */
 // @ts-ignore: decorator
 @inline function ringBell(bell: usize): void {
-  if (bell != 0 && atomic.load<i32>(bell + C_WAITERS) != 0) cellWake(bell);
+  if (bell != 0 && atomic.load<i32>(bell + C_WAITERS) != 0) cellWakeArmed(bell);
 }
 
 // ------------------------------------------------------------------------------------------

@@ -39,18 +39,50 @@ test('core: ringReleaseQuiet stores without a wake; ringWakeWaiters wakes only a
   const start0 = ring.cellSeq(0);
   const cell = lastStageCell(ring, start0 + 1);
   const e0 = epochOf(ring, cell);
-  assert.is(core.cellPrepare(cell), e0); // a sleeper announces itself
+  assert.is(e0 & 1, 0, 'a fresh cell is not armed');
+  const armed = core.cellPrepare(cell); // a sleeper announces itself and arms the epoch
+  assert.is(armed, e0 | 1);
+  assert.is(epochOf(ring, cell), armed);
   ring.releaseQuiet(0, start0 + 1);
   assert.is(ring.cellSeq(0), start0 + 1, 'the value is stored at once');
-  assert.is(epochOf(ring, cell), e0, 'no wake');
+  assert.is(epochOf(ring, cell), armed, 'no wake');
   ring.wakeWaiters(0);
-  assert.is(epochOf(ring, cell), e0 + 1, 'woken');
+  assert.is(epochOf(ring, cell), armed + 1, 'woken: the epoch moved off the armed value');
+  ring.wakeWaiters(0);
+  ring.release(0, start0 + 2);
+  assert.is(epochOf(ring, cell), armed + 1, 'still announced but not re-armed: no second wake');
   core.cellDone(cell);
   ring.wakeWaiters(0);
-  assert.is(epochOf(ring, cell), e0 + 1, 'nobody announced: no wake');
-  core.cellPrepare(cell);
-  ring.release(0, start0 + 2);
-  assert.is(epochOf(ring, cell), e0 + 2, 'release wakes as before');
+  assert.is(epochOf(ring, cell), armed + 1, 'nobody announced: no wake');
+  const again = core.cellPrepare(cell);
+  assert.is(again, armed + 2, 're-armed: a new odd value');
+  ring.release(0, start0 + 3);
+  assert.is(epochOf(ring, cell), again + 1, 'release wakes as before');
+  core.cellDone(cell);
+  core.cellWake(cell);
+  assert.is(epochOf(ring, cell), again + 3, 'a forced wake moves the epoch by 2 (parity kept)');
+});
+
+test('core: a second sleeper arming an armed epoch shares it; one wake moves it for both', () => {
+  const layout = new LayoutAllocator();
+  const base = layout.carve('ring.0', LayoutAllocator.ringBytes(8, 64));
+  const memory = createSharedMemory(layout.totalBytes);
+  const core = instantiateCore(compileCore(), memory);
+  const ring = RingHandle.create(core, memory, base, {
+    capacity: 8,
+    slotBytes: 64,
+    deps: [[]],
+    egress: true,
+    wait: 'backoff',
+  });
+  const start0 = ring.cellSeq(0);
+  const cell = lastStageCell(ring, start0 + 1);
+  const a = core.cellPrepare(cell);
+  const b = core.cellPrepare(cell);
+  assert.is(b, a, 'both sleep on the same armed value');
+  ring.release(0, start0 + 1);
+  assert.is(epochOf(ring, cell), a + 1);
+  core.cellDone(cell);
   core.cellDone(cell);
 });
 
