@@ -24,7 +24,8 @@ function lastStageCell(ring: RingHandle, target: number): number {
 }
 const epochOf = (ring: RingHandle, cell: number) => Atomics.load(new Int32Array(ring.memory.buffer), (cell + 12) >>> 2);
 
-test('core: ringReleaseQuiet stores without a wake; ringWakeWaiters wakes only announced sleepers', () => {
+/** A ring of one stage and egress on this thread, and the cell the egress reader sleeps on. */
+function oneStageRing() {
   const layout = new LayoutAllocator();
   const base = layout.carve('ring.0', LayoutAllocator.ringBytes(8, 64));
   const memory = createSharedMemory(layout.totalBytes);
@@ -37,7 +38,11 @@ test('core: ringReleaseQuiet stores without a wake; ringWakeWaiters wakes only a
     wait: 'backoff',
   });
   const start0 = ring.cellSeq(0);
-  const cell = lastStageCell(ring, start0 + 1);
+  return { ring, core, start0, cell: lastStageCell(ring, start0 + 1) };
+}
+
+test('core: ringReleaseQuiet stores without a wake; ringWakeWaiters wakes only announced sleepers', () => {
+  const { ring, core, start0, cell } = oneStageRing();
   const e0 = epochOf(ring, cell);
   assert.is(e0 & 1, 0, 'a fresh cell is not armed');
   const armed = core.cellPrepare(cell); // a sleeper announces itself and arms the epoch
@@ -64,19 +69,7 @@ test('core: ringReleaseQuiet stores without a wake; ringWakeWaiters wakes only a
 });
 
 test('core: a second sleeper arming an armed epoch shares it; one wake moves it for both', () => {
-  const layout = new LayoutAllocator();
-  const base = layout.carve('ring.0', LayoutAllocator.ringBytes(8, 64));
-  const memory = createSharedMemory(layout.totalBytes);
-  const core = instantiateCore(compileCore(), memory);
-  const ring = RingHandle.create(core, memory, base, {
-    capacity: 8,
-    slotBytes: 64,
-    deps: [[]],
-    egress: true,
-    wait: 'backoff',
-  });
-  const start0 = ring.cellSeq(0);
-  const cell = lastStageCell(ring, start0 + 1);
+  const { ring, core, start0, cell } = oneStageRing();
   const a = core.cellPrepare(cell);
   const b = core.cellPrepare(cell);
   assert.is(b, a, 'both sleep on the same armed value');
