@@ -11,6 +11,11 @@
 // (scripts/line-length.mjs), each counted as one test (with a filter, only a check whose name the
 // filter names runs, e.g. `node scripts/test.mjs biome`); `npm run format` fixes what they report.
 // Ends with one plain line: "N passed, N failed".
+// Stopped by SIGINT or SIGTERM (Ctrl-C, a CI timeout), it kills the test files still running and
+// stops the servers before it exits (130 / 143): the files run detached, in process groups of
+// their own, and would outlive it, as would the servers.
+// BYTEOR_TEST_DIR: where the *.test.ts files are (default test/; the runner's own test points it
+// at a fixture); BYTEOR_TEST_SERVERS=none: start no server.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,7 +39,7 @@ function walk(dir) {
 }
 
 // filters match the path from the repository root (not the checkout's own folder name)
-const files = walk(join(root, 'test')).filter(
+const files = walk(process.env.BYTEOR_TEST_DIR ?? join(root, 'test')).filter(
   (f) => filters.length === 0 || filters.some((x) => relative(root, f).includes(x)),
 );
 const checks = [
@@ -45,7 +50,8 @@ const checks = [
   },
   { name: 'line-length check', command: process.execPath, args: [join(root, 'scripts', 'line-length.mjs'), '--check'] },
 ].filter((c) => filters.length === 0 || filters.some((x) => c.name.includes(x)));
-const servers = files.length ? await startTestServers() : { env: {}, stop: async () => {} };
+const noServers = { env: {}, stop: async () => {} };
+const servers = files.length && process.env.BYTEOR_TEST_SERVERS !== 'none' ? await startTestServers() : noServers;
 const env = { ...process.env, ...servers.env, MSGPACKR_NATIVE_ACCELERATION_DISABLED: 'true', NO_COLOR: '1' };
 
 // short: unix socket paths under it must stay within 108 bytes
@@ -56,6 +62,24 @@ const tsxCache = join(tmpdir(), tsxCacheName);
 mkdirSync(tsxCache, { recursive: true, mode: 0o700 });
 let passed = 0;
 let finished = 0;
+/** the process groups of the test files running now */
+const running = new Set();
+let stopping = false;
+async function stopOnSignal(signal) {
+  if (stopping) return;
+  stopping = true;
+  for (const pid of running) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {}
+  }
+  await servers.stop();
+  rmSync(tmpRoot, { recursive: true, force: true });
+  process.stderr.write(`[test runner] ${signal}: stopped ${running.size} running test file(s) and the test servers\n`);
+  process.exit(signal === 'SIGINT' ? 130 : 143);
+}
+process.once('SIGINT', stopOnSignal);
+process.once('SIGTERM', stopOnSignal);
 let failed = 0;
 const failures = [];
 
@@ -93,6 +117,7 @@ function runFile(file) {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
+    running.add(child.pid);
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
@@ -108,6 +133,7 @@ function runFile(file) {
     }, timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
+      running.delete(child.pid);
       const clean = out.replace(/\x1b\[[0-9;]*m/g, '');
       const total = Number(/Total:\s+(\d+)/.exec(clean)?.[1] ?? NaN);
       const ok = Number(/Passed:\s+(\d+)/.exec(clean)?.[1] ?? NaN);
