@@ -41,7 +41,8 @@ for (const [signal, code] of [
       writeFileSync(
         join(dir, 'sleeper.test.ts'),
         "import { writeFileSync } from 'node:fs';\n" +
-          'writeFileSync(process.env.SLEEPER_REPORT!, JSON.stringify({ pid: process.pid, tmp: process.env.TMPDIR }));\n' +
+          'const report = { pid: process.pid, tmp: process.env.TMPDIR };\n' +
+          'writeFileSync(process.env.SLEEPER_REPORT!, JSON.stringify(report));\n' +
           'setInterval(() => {}, 1000);\n',
       );
       const runner = spawn(process.execPath, [join(root, 'scripts/test.mjs'), 'sleeper'], {
