@@ -10,7 +10,7 @@
  *
  * What it measures is the edge: WebSocket framing, the adapters' per-record handling and the
  * runtime around one do-nothing stage. The load generator is a busy thread too, so on 2 cores
- * the stage waits with backoff.
+ * the stage waits with block (bench/suite/topology.ts).
  */
 import v8 from 'node:v8';
 import { Kernel } from '../../kernel/plugin-host.ts';

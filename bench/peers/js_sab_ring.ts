@@ -95,14 +95,14 @@ class JsRingContender implements Contender {
     const i32 = this.ring.i32;
     const w = this.ring.cellIndex(this.last);
     const v = Atomics.load(i32, w);
-    Atomics.add(i32, w + 1, 1);
+    this.ring.announce(this.last);
     try {
       if (Atomics.load(i32, w) === v) {
         const r = waitAsync(i32, w, v, 10);
         if (r.async) await r.value;
       }
     } finally {
-      Atomics.sub(i32, w + 1, 1);
+      this.ring.withdraw(this.last);
     }
     this.poll();
   }

@@ -43,7 +43,7 @@ export const BENCH_FLAGS = flags({
   }),
   wait: flag.string({
     value: 'W',
-    description: 'wait strategy; default spin where the busy threads fit the cores, else backoff',
+    description: 'wait strategy; default spin where the busy threads fit the cores, else block',
     schema: WaitName.optional(),
   }),
   payload: flag.string({

@@ -4,8 +4,12 @@
  *
  * A busy thread is one that runs flat out in the measured phase: the main thread (producer
  * and egress, or the load generator) and every stage worker. `spin` is used only when all of
- * them fit the usable cores; otherwise `backoff` (spin about 20 µs, then sleep until woken),
- * and an asked-for `--wait=spin` that does not fit is lowered to `backoff` and disclosed.
+ * them fit the usable cores; otherwise `block` (sleep at once until woken), and an asked-for
+ * `--wait=spin` that does not fit is lowered to `block` and disclosed. `block` rather than
+ * `backoff` (spin about 20 µs first): on 2 cores with 3-4 busy threads the spin takes the core
+ * another busy thread needs, and since a sleeper costs its writer one notify per sleep (the armed
+ * epoch, assembly/wait.ts) `block` measured faster on every ring bench, with half the p50
+ * (docs/performance.md, fifth pass).
  */
 import type { WaitKind } from '../../kernel/core/ring.ts';
 import type { SuiteOptions } from './options.ts';
@@ -28,13 +32,13 @@ export function chooseWait(asked: WaitKind | null, busyThreads: number, cores: n
   if (asked === null) {
     return fits
       ? { wait: 'spin', requested: null, note: null }
-      : { wait: 'backoff', requested: null, note: `backoff, not spin: ${busyThreads} busy threads on ${cores} cores` };
+      : { wait: 'block', requested: null, note: `block, not spin: ${busyThreads} busy threads on ${cores} cores` };
   }
   if (asked === 'spin' && !fits) {
     return {
-      wait: 'backoff',
+      wait: 'block',
       requested: 'spin',
-      note: `--wait=spin lowered to backoff: ${busyThreads} busy threads would spin on ${cores} cores`,
+      note: `--wait=spin lowered to block: ${busyThreads} busy threads would spin on ${cores} cores`,
     };
   }
   return { wait: asked, requested: null, note: null };

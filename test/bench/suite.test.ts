@@ -157,9 +157,10 @@ test('flags: defaults, names, expansion and bad values with stable codes', () =>
 
 test('topology: sized by cores, never spinning more busy threads than cores', async () => {
   assert.equal(chooseWait(null, 2, 2), { wait: 'spin', requested: null, note: null });
-  assert.is(chooseWait(null, 3, 2).wait, 'backoff');
+  assert.is(chooseWait(null, 3, 2).wait, 'block');
   const lowered = chooseWait('spin', 5, 4);
-  assert.equal([lowered.wait, lowered.requested], ['backoff', 'spin']);
+  assert.equal([lowered.wait, lowered.requested], ['block', 'spin']);
+  assert.is(chooseWait('backoff', 9, 2).wait, 'backoff', 'an asked-for backoff is kept');
   assert.is(chooseWait('spin', 4, 4).wait, 'spin');
   assert.is(chooseWait('block', 9, 2).wait, 'block');
   assert.is(chainStages({ stages: null }, 2), 2);

@@ -7,11 +7,18 @@
  *
  * With `cells` > 1 (bench/peers/js_sab_ring.ts, a chain): consumer cell c waits on cell c - 1
  * (cell 0 on the cursor) and the producer gates on the last cell; each cell on its own line.
+ *
+ * Its wake is the core's (assembly/wait.ts): a sleeper announces itself (waiter count + 1) and
+ * arms the word it sleeps on (an armed flag set to 1) before it re-reads the value; a writer
+ * stores, and notifies only when someone is announced and it takes the arm (exchange to 0), so a
+ * woken thread slow to run draws one notify, not one per store until it runs. Here the sleeper
+ * waits on the value word itself (sequences are int32), so the arm is a word of its own.
  */
-const CURSOR = 32; // Int32 index of byte 128
-const CURSOR_WAITERS = 33;
-const CONSUMER = 64; // byte 256
-// Int32 index 65 is the consumer cell's waiter count; the producer of this twin never sleeps on it
+const CURSOR = 32; // Int32 index of byte 128; the next word is its waiter count, the one after its armed flag
+const CONSUMER = 64; // byte 256: consumer cells, each value, waiter count, armed flag
+/** Int32 offsets, from a cell's value word, of its waiter count and its armed flag */
+const WAITERS = 1;
+const ARMED = 2;
 const SLOTS_BYTES = 1024;
 /** consumer cells that fit below the slots (one 128-byte line each, from byte 256) */
 export const JS_RING_MAX_CELLS = 6;
@@ -54,9 +61,18 @@ export class JsRing {
     for (let c = 0; c < cells; c++) Atomics.store(i32, cellWord(c), -1);
   }
 
-  /** Int32 index of consumer cell c's sequence (its waiter count is the next word) */
+  /** Int32 index of consumer cell c's sequence (a sleeper waits on this word) */
   cellIndex(c: number): number {
     return cellWord(c);
+  }
+  /** Announce a sleep on consumer cell c and arm it (the wake above); always pair with `withdraw`. */
+  announce(c: number): void {
+    const w = cellWord(c);
+    Atomics.add(this.i32, w + WAITERS, 1);
+    Atomics.store(this.i32, w + ARMED, 1);
+  }
+  withdraw(c: number): void {
+    Atomics.sub(this.i32, cellWord(c) + WAITERS, 1);
   }
 
   slotOffset(seq: number): number {
@@ -67,7 +83,7 @@ export class JsRing {
   }
 
   /** wait until Atomics.load(i32[idx]) >= target (spin, or spin then sleep); returns the value */
-  private waitAtLeast(idx: number, waitersIdx: number, target: number): number {
+  private waitAtLeast(idx: number, target: number): number {
     const i32 = this.i32;
     let v = Atomics.load(i32, idx);
     if (v >= target) return v;
@@ -80,18 +96,20 @@ export class JsRing {
       if (this.spinNs !== null && (performance.now() - t0) * 1e6 >= this.spinNs) break;
     }
     for (;;) {
-      Atomics.add(i32, waitersIdx, 1);
+      Atomics.add(i32, idx + WAITERS, 1);
+      Atomics.store(i32, idx + ARMED, 1);
       v = Atomics.load(i32, idx);
       if (v < target) Atomics.wait(i32, idx, v, 100);
-      Atomics.sub(i32, waitersIdx, 1);
+      Atomics.sub(i32, idx + WAITERS, 1);
       v = Atomics.load(i32, idx);
       if (v >= target) return v;
     }
   }
 
-  private storeAndWake(idx: number, waitersIdx: number, v: number): void {
-    Atomics.store(this.i32, idx, v);
-    if (Atomics.load(this.i32, waitersIdx) !== 0) Atomics.notify(this.i32, idx);
+  private storeAndWake(idx: number, v: number): void {
+    const i32 = this.i32;
+    Atomics.store(i32, idx, v);
+    if (Atomics.load(i32, idx + WAITERS) !== 0 && Atomics.exchange(i32, idx + ARMED, 0) === 1) Atomics.notify(i32, idx);
   }
 
   /** claim n slots (waits while full); returns the first sequence */
@@ -99,7 +117,7 @@ export class JsRing {
     const first = this.next;
     const wrap = first + n - 1 - this.capacity;
     const gate = cellWord(this.cells - 1);
-    if (wrap > this.cachedGate) this.cachedGate = this.waitAtLeast(gate, gate + 1, wrap);
+    if (wrap > this.cachedGate) this.cachedGate = this.waitAtLeast(gate, wrap);
     this.next = first + n;
     return first;
   }
@@ -117,7 +135,7 @@ export class JsRing {
   }
 
   publish(): void {
-    this.storeAndWake(CURSOR, CURSOR_WAITERS, this.next - 1);
+    this.storeAndWake(CURSOR, this.next - 1);
   }
   consumerSeq(cell = 0): number {
     return Atomics.load(this.i32, cellWord(cell));
@@ -127,12 +145,11 @@ export class JsRing {
   waitFor(target: number, cell = 0): number {
     if (this.cachedAvail >= target) return this.cachedAvail;
     const dep = cell === 0 ? CURSOR : cellWord(cell - 1);
-    this.cachedAvail = this.waitAtLeast(dep, dep + 1, target);
+    this.cachedAvail = this.waitAtLeast(dep, target);
     return this.cachedAvail;
   }
 
   release(seq: number, cell = 0): void {
-    const w = cellWord(cell);
-    this.storeAndWake(w, w + 1, seq);
+    this.storeAndWake(cellWord(cell), seq);
   }
 }
