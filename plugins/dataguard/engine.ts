@@ -282,8 +282,7 @@ export class DataguardEngine {
       for (let i = 0; i < b.count; i++) {
         if (!b.live(i)) continue;
         const r = this.record(mem, b.offset(i), b.length(i));
-        if (r === DROP) b.drop(i);
-        else if (r === FORWARD_OUTPUT) b.setLength(i, this.outLength);
+        this.settle(b, i, r);
       }
       return;
     }
@@ -305,8 +304,7 @@ export class DataguardEngine {
         if (this.sampleEvery !== 0) this.sampleCountdown--;
         r = this.process(mem, b.offset(i), b.length(i), false, i);
       }
-      if (r === DROP) b.drop(i);
-      else if (r === FORWARD_OUTPUT) b.setLength(i, this.outLength);
+      this.settle(b, i, r);
     }
     this.redactKept(b);
   }
@@ -404,8 +402,7 @@ export class DataguardEngine {
         src.copy(this.input, 0, base, base + n);
         r = this.decodePath(this.keptVersion[k]!, mem, off, n, false);
       }
-      if (r === DROP) b.drop(i);
-      else if (r === FORWARD_OUTPUT) b.setLength(i, this.outLength);
+      this.settle(b, i, r);
     }
     scan.clearKept();
     this.arenaPos = 0;
