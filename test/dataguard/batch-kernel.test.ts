@@ -15,7 +15,7 @@ import { type Framing } from '../../plugins/dataguard/framing.ts';
 import type { FieldType, SchemaContract } from '../../plugins/dataguard/registry.ts';
 import type { DataguardRole } from '../../plugins/dataguard/spec-rules.ts';
 import { mulberry32 } from '../../scripts/dataguard-records.ts';
-import { framed, onBatchLikeDecodePath } from './engine-harness.ts';
+import { framed, onBatchLikeDecodePath, twoVersionContract } from './engine-harness.ts';
 
 type Rnd = () => number;
 const pick = <T>(rnd: Rnd, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
@@ -35,21 +35,8 @@ const FIELDS: Array<[string, FieldType, boolean]> = [
 ];
 
 function contract(): SchemaContract {
-  return {
-    registryRoot: '/nowhere',
-    schemaId: 7,
-    msgType: 1,
-    requiredVersion: 1,
-    familyName: 'f',
-    msgName: 'm',
-    versions: [1, 2].map((version) => ({
-      schema_id: 7,
-      msg_type: 1,
-      msg_name: 'm',
-      version,
-      fields: FIELDS.slice(0, version === 1 ? 7 : 10).map(([name, type, required]) => ({ name, type, required })),
-    })),
-  };
+  const fields = FIELDS.map(([name, type, required]) => ({ name, type, required }));
+  return twoVersionContract(fields.slice(0, 7), fields.slice(0, 10));
 }
 
 const INTS = [

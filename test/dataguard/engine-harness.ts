@@ -3,11 +3,24 @@ import type { StageCounter } from '../../kernel/index.ts';
 import { DataguardEngine, DROP, FORWARD_OUTPUT } from '../../plugins/dataguard/engine.ts';
 import type { PayloadMode } from '../../plugins/dataguard/envelope.ts';
 import { encodeBase64, type Framing } from '../../plugins/dataguard/framing.ts';
-import type { SchemaContract } from '../../plugins/dataguard/registry.ts';
+import type { SchemaContract, SchemaField } from '../../plugins/dataguard/registry.ts';
 import { bindRules, parseRules } from '../../plugins/dataguard/rules.ts';
 import { createStageCounters } from '../../plugins/dataguard/stage-counters.ts';
 import type { DataguardRole } from '../../plugins/dataguard/spec-rules.ts';
-import { SabBatch } from './sab-batch.ts';
+import { mapCounter, SabBatch } from './sab-batch.ts';
+
+/** The property tests' schema (id 7, type 1, family `f`, message `m`): version 1, and version 2. */
+export function twoVersionContract(v1: SchemaField[], v2: SchemaField[]): SchemaContract {
+  return {
+    registryRoot: '/nowhere',
+    schemaId: 7,
+    msgType: 1,
+    requiredVersion: 1,
+    familyName: 'f',
+    msgName: 'm',
+    versions: [v1, v2].map((fields, i) => ({ schema_id: 7, msg_type: 1, msg_name: 'm', version: i + 1, fields })),
+  };
+}
 
 /**
  * A DataGuard engine with counters the test reads (in place, or the decode path as the
@@ -24,17 +37,7 @@ export function engineFor(
   inPlace: boolean,
 ) {
   const counters = new Map<string, number>();
-  const counter = (name: string): StageCounter => {
-    counters.set(name, 0);
-    return {
-      add: (n) => {
-        counters.set(name, counters.get(name)! + n);
-      },
-      get value() {
-        return counters.get(name)!;
-      },
-    };
-  };
+  const counter = (name: string): StageCounter => mapCounter(counters, name);
   const rules = role === 'check' ? [] : bindRules(parseRules(sources), contract);
   const engine = new DataguardEngine({
     role,

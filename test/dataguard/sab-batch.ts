@@ -74,6 +74,19 @@ export class SabBatch implements RecordBatch {
   }
 }
 
+/** A StageCounter kept as the entry `name` of `counters` (from 0), where the test reads it. */
+export function mapCounter(counters: Map<string, number>, name: string): StageCounter {
+  counters.set(name, 0);
+  return {
+    add: (n) => {
+      counters.set(name, counters.get(name)! + n);
+    },
+    get value() {
+      return counters.get(name)!;
+    },
+  };
+}
+
 /** A StageContext whose counters are plain numbers the test can read. */
 export function testStageContext(
   key: string,
@@ -93,15 +106,7 @@ export function testStageContext(
     flags,
     counter(name: string): StageCounter {
       if (counters.has(name)) throw new Error(`counter ${name} created twice`);
-      counters.set(name, 0);
-      return {
-        add: (n) => {
-          counters.set(name, counters.get(name)! + n);
-        },
-        get value() {
-          return counters.get(name)!;
-        },
-      };
+      return mapCounter(counters, name);
     },
   };
   return { ctx, counters };

@@ -4,12 +4,12 @@ import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { CODEC_MAPKV, CODEC_ROW, encodeRecord, type PayloadMode } from '../../plugins/dataguard/envelope.ts';
 import { type Framing } from '../../plugins/dataguard/framing.ts';
-import type { FieldType, SchemaContract, SchemaField, VersionSchema } from '../../plugins/dataguard/registry.ts';
+import type { FieldType, SchemaContract, SchemaField } from '../../plugins/dataguard/registry.ts';
 import { validUtf8 } from '../../plugins/dataguard/scan-path.ts';
 import { Sha256 } from '../../plugins/dataguard/sha256.ts';
 import type { DataguardRole } from '../../plugins/dataguard/spec-rules.ts';
 import { mulberry32, sampleRecords } from '../../scripts/dataguard-records.ts';
-import { engineFor, onBatchLikeDecodePath, runOne } from './engine-harness.ts';
+import { engineFor, onBatchLikeDecodePath, runOne, twoVersionContract } from './engine-harness.ts';
 import { ALL_RULES } from './stage-harness.ts';
 
 /**
@@ -325,22 +325,7 @@ function randomContract(rnd: Rnd): SchemaContract {
         required: false,
       }),
     );
-  const v = (version: number, f: SchemaField[]): VersionSchema => ({
-    schema_id: 7,
-    msg_type: 1,
-    msg_name: 'm',
-    version,
-    fields: f,
-  });
-  return {
-    registryRoot: '/nowhere',
-    schemaId: 7,
-    msgType: 1,
-    requiredVersion: 1,
-    familyName: 'f',
-    msgName: 'm',
-    versions: [v(1, fields), v(2, [...fields, ...extra])],
-  };
+  return twoVersionContract(fields, [...fields, ...extra]);
 }
 
 function randomRules(rnd: Rnd, contract: SchemaContract): string[] {
