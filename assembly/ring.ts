@@ -338,19 +338,26 @@ function fittingPrefix(base: usize, spans: usize, n: i32): i32 {
   return fit;
 }
 
-/** Copy records 0..count-1 of a span batch into the claimed slots from `seq` on, with their len words. */
+/**
+ * Copy records 0..count-1 of a span batch into the claimed slots from `seq` on, with their len
+ * words. The slot address steps by the stride and wraps at the end of the slots (no multiply per
+ * record; `seq & (capacity - 1)` fits 32 bits, capacity being at most 2^24).
+ */
 // @ts-ignore: decorator
 @inline function copySpans(base: usize, src: usize, spans: usize, count: i32, seq: i64): void {
-  const mask = <i64>load<u32>(base + H_CAPACITY) - 1;
-  const stride = <i64>load<u32>(base + R_SLOT_STRIDE);
+  const capacity = load<u32>(base + H_CAPACITY);
+  const stride = <usize>load<u32>(base + R_SLOT_STRIDE);
   const slots = base + SLOTS;
-  for (let i = 0; i < count; i++, seq++) {
-    const at = spans + (<usize>i << 3);
+  const end = slots + <usize>capacity * stride;
+  let slot = slots + <usize>(<u32>seq & (capacity - 1)) * stride;
+  const stop = spans + (<usize>count << 3);
+  for (let at = spans; at < stop; at += 8) {
     const start = load<u32>(at);
     const len = load<u32>(at + 4) - start;
-    const slot = slots + <usize>((seq & mask) * stride);
-    copyRecord(slot + SLOT_HEADER, src + <usize>start, len);
     store<u32>(slot, len);
+    copyRecord(slot + SLOT_HEADER, src + <usize>start, len);
+    slot += stride;
+    if (slot == end) slot = slots;
   }
 }
 
