@@ -9,7 +9,7 @@
  * wait strategies spin and backoff, over four transports in the same run. The producer moves
  * records that are already in a source buffer (single-ring/source.ts, as an I/O read leaves
  * them) into the transport, each the way its transport does best:
- *   wasm     the WASM core ring: one core call per batch claims, copies (memory.copy) and
+ *   wasm     the WASM core ring: one core call per batch claims, copies (assembly/copy.ts) and
  *            publishes (ringWriteSpans); the stage is a JS handler over the executor's RecordBatch
  *   js       the same ring algorithm in plain JS (Int32Array + Atomics over a SharedArrayBuffer):
  *            claim, a copy of each record's 8 words, publish

@@ -6,7 +6,7 @@
  *   port     MessagePort.postMessage of a Float64Array per batch
  * The records are already in a source buffer, as an I/O read leaves them (SOURCE_RECORDS records
  * of 64 bytes: 8 f64, the first its index in the source); every producer moves them from there:
- *   wasm     one core call per batch claims the slots, copies the records (memory.copy) and
+ *   wasm     one core call per batch claims the slots, copies the records (assembly/copy.ts) and
  *            publishes (ringWriteSpans, over a spans table of the source made once)
  *   js       claims, copies each record's 8 words into its slot, publishes
  *   ringbuf  pushes the batch from the source array
