@@ -3,7 +3,7 @@
  *
  *   node --no-liftoff --conditions=source --import tsx bench/components/single_ring.ts [--quick]
  *     [--only=wasm,js,ringbuf,port] [--batches=1,16,256] [--waits=spin,backoff] [--capacity=4096]
- *     [--no-read] [--split]
+ *     [--no-read] [--split] [--rounds=N --round-scale=F]
  *
  * 1 producer → 1 stage, each on its own worker thread, 64-byte payloads, batch sizes 1/16/256,
  * wait strategies spin and backoff, over four transports in the same run. The producer moves
@@ -30,6 +30,11 @@
  *   --split    the wasm and js producers report ns per record inside their write of a batch, the
  *              consumers inside their reads (two clock reads per batch, so not for batch-1 figures):
  *              which side of the ring is the limit
+ * and a way to measure on a VM whose speed swings (a 2-vCPU VM was seen going from 90-100 M to
+ * 10-18 M records/s for every contender at once, for tens of seconds): `--rounds=N` repetitions
+ * (default 3, or BENCH_REPS) of `--round-scale=F` times the default records each (default 1), still
+ * interleaved across the contenders, so that e.g. `--rounds=15 --round-scale=0.05` gives 15 short
+ * alternating rounds whose medians see the swings alike (docs/performance.md, sixth pass).
  */
 import { cpus } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -59,7 +64,20 @@ function listFlag<T extends string | number>(name: string, all: readonly T[], pa
   return v;
 }
 const READ = !process.argv.includes('--no-read');
-const REPS = Number(process.env.BENCH_REPS ?? (quick ? 1 : 3));
+/** the number of `--name=N`, or `fallback` when the flag is not given */
+function numberFlag(name: string, fallback: number, ok: (v: number) => boolean): number {
+  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
+  if (a === undefined) return fallback;
+  const v = Number(a.slice(name.length + 3));
+  if (!ok(v)) throw new Error(`--${name}: ${a.slice(name.length + 3)} is out of range`);
+  return v;
+}
+const REPS = numberFlag(
+  'rounds',
+  Number(process.env.BENCH_REPS ?? (quick ? 1 : 3)),
+  (v) => Number.isInteger(v) && v >= 1,
+);
+const ROUND_SCALE = numberFlag('round-scale', 1, (v) => v > 0 && v <= 1);
 const SPLIT = process.argv.includes('--split');
 const CAPACITY = (() => {
   const a = process.argv.find((x) => x.startsWith('--capacity='));
@@ -239,7 +257,7 @@ const log = (s: string) => process.stderr.write(s);
 
 log(
   `single_ring bench: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, capacity ` +
-    `${CAPACITY}, ${REC}-byte records, ${REPS} rep(s)\n`,
+    `${CAPACITY}, ${REC}-byte records, ${REPS} rep(s)${ROUND_SCALE === 1 ? '' : ` of ${ROUND_SCALE}x the records`}\n`,
 );
 // every pair is started up front and the repetitions are interleaved across transports, so that
 // load from elsewhere on a shared machine hits them alike (the ratios are what matter)
@@ -248,7 +266,8 @@ for (const impl of IMPLS) {
   for (const wait of impl === 'port' ? (['spin'] as WaitKind[]) : WAITS) pairs.push(startPair(impl, wait));
 }
 await new Promise((r) => setTimeout(r, SETTLE_MS));
-const sizeOf = (impl: Impl, batch: number) => Math.max(batch, Math.round((N[impl][batch]! * scale) / batch) * batch);
+const sizeOf = (impl: Impl, batch: number) =>
+  Math.max(batch, Math.round((N[impl][batch]! * scale * ROUND_SCALE) / batch) * batch);
 try {
   for (const batch of BATCHES) {
     const runs = new Map<Pair, number[]>(pairs.map((p) => [p, []]));
@@ -379,6 +398,7 @@ writeFileSync(
       capacity: CAPACITY,
       record_bytes: REC,
       reps: REPS,
+      round_scale: ROUND_SCALE,
       quick,
       read: READ,
       split: SPLIT,
