@@ -14,20 +14,26 @@ import { IngressStaging } from '../../kernel/exec/ingress-staging.ts';
 const SLOT = 640;
 const CAPACITY = 4;
 
-test('property: a slot holds exactly the record copied into it, whatever its length and alignment', () => {
+/** A ring of `capacity` slots of SLOT bytes and an ingress staging area in one fresh memory. */
+function ringWithStaging(capacity: number): { ring: RingHandle; staging: IngressStaging; memory: WebAssembly.Memory } {
   const layout = new LayoutAllocator();
-  const base = layout.carve('ring', LayoutAllocator.ringBytes(CAPACITY, SLOT));
+  const base = layout.carve('ring', LayoutAllocator.ringBytes(capacity, SLOT));
   const sbase = layout.carve('staging', IngressStaging.bytes);
   const memory = createSharedMemory(layout.totalBytes);
   const core = instantiateCore(compileCore(), memory);
   const ring = RingHandle.create(core, memory, base, {
-    capacity: CAPACITY,
+    capacity,
     slotBytes: SLOT,
     deps: [[]],
     egress: false,
     wait: 'block',
   });
-  const src = new IngressStaging(memory, sbase).bytesOffset;
+  return { ring, staging: new IngressStaging(memory, sbase), memory };
+}
+
+test('property: a slot holds exactly the record copied into it, whatever its length and alignment', () => {
+  const { ring, staging } = ringWithStaging(CAPACITY);
+  const src = staging.bytesOffset;
   const u8 = ring.u8;
   fc.assert(
     fc.property(fc.uint8Array({ minLength: 0, maxLength: 600 }), fc.nat(15), (record, shift) => {
@@ -50,20 +56,7 @@ test('property: a slot holds exactly the record copied into it, whatever its len
 });
 
 test('the batch write: every length 0..300 at every source alignment, slots wrapping the ring', () => {
-  const layout = new LayoutAllocator();
-  const cap = 8;
-  const base = layout.carve('ring', LayoutAllocator.ringBytes(cap, SLOT));
-  const sbase = layout.carve('staging', IngressStaging.bytes);
-  const memory = createSharedMemory(layout.totalBytes);
-  const core = instantiateCore(compileCore(), memory);
-  const ring = RingHandle.create(core, memory, base, {
-    capacity: cap,
-    slotBytes: SLOT,
-    deps: [[]],
-    egress: false,
-    wait: 'block',
-  });
-  const staging = new IngressStaging(memory, sbase);
+  const { ring, staging, memory } = ringWithStaging(8);
   const src = staging.bytesOffset;
   const spans = staging.spansOffset;
   const u8 = ring.u8;
