@@ -2,8 +2,8 @@
  * The record copy of the core: a slot's bytes from a source in this memory (an ingress buffer, a
  * staging area, another slot). V8 compiles `memory.copy` to a call out of the compiled code (to a
  * C memmove), a fixed cost larger than copying a 64-byte record; a record-sized copy is therefore
- * done here in eight-byte moves, and only longer ones above COPY_INLINE_MAX go to `memory.copy`. The ranges must not
- * overlap (a slot and its source never do).
+ * done here in eight-byte moves, and only records longer than COPY_INLINE_MAX go to `memory.copy`.
+ * The ranges must not overlap (a slot and its source never do).
  *
  * A record of up to 64 bytes takes one jump on its number of whole eight-byte words (a `switch`:
  * a jump table) into a run of moves at constant offsets from its start; only a length that is
@@ -25,8 +25,10 @@ export const COPY_INLINE_MAX: u32 = 256;
 
 /**
  * A record longer than 64 bytes: `memory.copy` above COPY_INLINE_MAX, else 64-byte blocks and
- * the rest. A call of its own (Binaryen does not inline a function with a loop): a loop in the
- * record-sized path made the compiled batch write keep fewer values in registers.
+ * the rest. A call of its own (Binaryen does not inline a function with a loop), so that the
+ * record-sized path has no loop: with this loop inlined into the batch write, the write of
+ * 64-byte records measured 55 M records/s against 69 M without it (docs/performance.md, sixth
+ * pass).
  */
 function copyLong(dst: usize, src: usize, len: u32): void {
   if (len > COPY_INLINE_MAX) {
