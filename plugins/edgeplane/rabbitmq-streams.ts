@@ -47,6 +47,12 @@ export const RabbitStreamsEgressSettings = z.object({
   ...amqpConnectionSettings,
   create: bool().default(true),
   write_timeout_ms: int(1, 3_600_000).default(30_000),
+  /**
+   * how long one publish attempt waits for the broker's confirms: past it the channel is dropped
+   * and the records without a confirm are published again on a new one (a broker restarting
+   * under a run can take publishes and never confirm them)
+   */
+  confirm_timeout_ms: int(1, 3_600_000).default(5_000),
   ...OutageSettings,
 });
 
@@ -294,14 +300,17 @@ export class RabbitStreamsIngress implements IngressAdapter, LiveBinding {
   }
 }
 
-/** `confirms`, unless the channel closes first or `timeoutMs` pass (then it rejects). */
+/** `confirms`, unless the channel closes first or `timeoutMs` (confirm_timeout_ms) pass (then it rejects). */
 function confirmsOrClose<T>(ch: ConfirmChannel, confirms: Promise<T>, timeoutMs: number): Promise<T> {
   let onClose: () => void = () => {};
   let timer: ReturnType<typeof setTimeout> | undefined;
   const ended = new Promise<never>((_, reject) => {
     onClose = () => reject(new Error('the channel closed before the broker confirmed the records'));
     ch.once('close', onClose);
-    timer = setTimeout(() => reject(new Error(`no publisher confirm within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`no publisher confirm within ${timeoutMs} ms (egress.confirm_timeout_ms)`)),
+      timeoutMs,
+    );
   });
   return Promise.race([confirms, ended]).finally(() => {
     ch.off('close', onClose);
@@ -387,20 +396,41 @@ export class RabbitStreamsEgress implements EgressAdapter, LiveBinding {
       try {
         const ch = this.ch ?? (await this.reopen(this.outage.ridesOut ? Date.now() + s.write_timeout_ms : until));
         const returnedBefore = this.returned;
+        /** 1 once record from + i is confirmed */
+        const confirmed = new Uint8Array(records.length - from);
         const confirms = records.slice(from).map(
-          (r) =>
+          (r, i) =>
             new Promise<void>((resolve, reject) => {
               ch.sendToQueue(
                 s.queue,
                 Buffer.from(r.buffer, r.byteOffset, r.byteLength),
                 { persistent: true, mandatory: true },
-                (err) => (err ? reject(err) : resolve()),
+                (err) => {
+                  if (err) reject(err);
+                  else {
+                    confirmed[i] = 1;
+                    resolve();
+                  }
+                },
               );
             }),
         );
-        // a broker killed mid-publish may never answer these confirms: the channel's close (or the
-        // write timeout) ends the wait, and the records are published again on a new channel
-        const results = await confirmsOrClose(ch, Promise.allSettled(confirms), s.write_timeout_ms);
+        // a broker killed mid-publish may never answer these confirms, and a restarted one may take
+        // publishes and not confirm them: the channel's close or confirm_timeout_ms ends the wait,
+        // and the records from the first one without a confirm are published again on a new channel
+        const wait = Math.min(s.confirm_timeout_ms, s.write_timeout_ms);
+        let results: PromiseSettledResult<void>[];
+        try {
+          results = await confirmsOrClose(ch, Promise.allSettled(confirms), wait);
+        } catch (e) {
+          if (this.ch === ch) {
+            this.ch = null;
+            void ch.close().catch(() => {});
+          }
+          const first = confirmed.indexOf(0);
+          from += first === -1 ? confirmed.length : first;
+          throw e;
+        }
         if (this.returned > returnedBefore) {
           // start() saw the stream: unroutable now means it is not available — a restarted broker
           // recovers its streams after it accepts connections — or was deleted; the whole batch is

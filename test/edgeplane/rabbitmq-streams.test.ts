@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { connect, createServer, type Socket } from 'node:net';
 import amqp from 'amqplib';
 import { rabbitmqStreamsAdapter } from '../../plugins/edgeplane/rabbitmq-streams.ts';
 import { RecordingSink, exitWhenDone, requireEnv, until } from './helpers.ts';
@@ -169,6 +170,87 @@ test(
     assert.not.match(err!.message, /s3cret/);
   },
 );
+
+/**
+ * A TCP proxy to the broker that, while `dropAcks` is set, drops the broker's basic.ack frames
+ * (publisher confirms; class 60, method 80): a broker that takes publishes and never confirms
+ * them, as a restarted one recovering its streams can.
+ */
+async function confirmDroppingProxy(): Promise<{
+  url: string;
+  state: { dropAcks: boolean; dropped: number };
+  close(): void;
+}> {
+  const target = new URL(URL_);
+  const state = { dropAcks: true, dropped: 0 };
+  const sockets: Socket[] = [];
+  const server = createServer((client) => {
+    const up = connect(Number(target.port || 5672), target.hostname);
+    sockets.push(client, up);
+    client.pipe(up);
+    let buf = Buffer.alloc(0);
+    up.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      // frames: type u8, channel u16, size u32, payload, 0xCE
+      while (buf.length >= 8 && buf.length >= 8 + buf.readUInt32BE(3)) {
+        const end = 8 + buf.readUInt32BE(3);
+        const ack = buf[0] === 1 && buf.readUInt16BE(7) === 60 && buf.readUInt16BE(9) === 80;
+        if (ack && state.dropAcks) state.dropped++;
+        else client.write(buf.subarray(0, end));
+        buf = buf.subarray(end);
+      }
+    });
+    const end = () => {
+      client.destroy();
+      up.destroy();
+    };
+    client.on('error', end).on('close', end);
+    up.on('error', end).on('close', end);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  const url = `${target.protocol}//${target.username}:${target.password}@127.0.0.1:${port}${target.pathname}`;
+  return {
+    url,
+    state,
+    close() {
+      for (const k of sockets) k.destroy();
+      server.close();
+    },
+  };
+}
+
+test('egress: publishes the broker takes but never confirms are published again after confirm_timeout_ms', async () => {
+  const q = name('unconfirmed');
+  await publish(q, []);
+  const proxy = await confirmDroppingProxy();
+  const eg = rabbitmqStreamsAdapter.egress!(
+    { url: proxy.url, queue: q, confirm_timeout_ms: '300', write_timeout_ms: '4000', backoff_ms: '50' },
+    {},
+  ) as { start(): Promise<void>; write(r: Uint8Array[]): Promise<void>; close(): Promise<void> };
+  try {
+    await eg.start();
+    const recs = Array.from({ length: 20 }, (_, i) => new TextEncoder().encode(`u${i}`));
+    // the confirms of the first attempts are lost; after a second the broker's confirms pass again
+    const t0 = Date.now();
+    setTimeout(() => {
+      proxy.state.dropAcks = false;
+    }, 1_000);
+    await eg.write(recs);
+    assert.ok(proxy.state.dropped > 0, 'confirms were dropped');
+    assert.ok(Date.now() - t0 < 3_500, 'written well before write_timeout_ms');
+    // at-least-once: every record stored, the first copies in order
+    const got = await readAll(q, 20);
+    const firsts = got.filter((b, i) => got.indexOf(b) === i);
+    assert.equal(
+      firsts,
+      recs.map((r) => new TextDecoder().decode(r)),
+    );
+  } finally {
+    await eg.close().catch(() => {});
+    proxy.close();
+  }
+});
 
 exitWhenDone(test);
 test.run();
