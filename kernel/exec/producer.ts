@@ -19,7 +19,7 @@ import type { BatchEvent } from '../hooks.ts';
 import type { IngressSink } from '../plugin-contract.ts';
 import { HALT_ABORTED, SLOT_HEADER, type RingHandle } from '../core/ring.ts';
 import { SharedOffset } from './shared-offset.ts';
-import { copyBytes, dataViewOf } from '../io/byte-copy.ts';
+import { LastView, copyBytes, dataViewOf } from '../io/byte-copy.ts';
 import { STAGING_SPANS, type IngressStaging } from './ingress-staging.ts';
 import type { IngressReadBuffers } from './ingress-read-buffers.ts';
 import type { RouteLog } from './route-log.ts';
@@ -100,8 +100,8 @@ export class RingProducer implements IngressSink {
   private readonly one = new Uint32Array(2);
   /** the one BatchEvent of this producer, refilled per publish (hooks.ingressBatch: never kept by a tap) */
   private readonly batchEvent: BatchEvent = { shard: 0, firstSeq: 0, count: 0 };
-  /** the last chunk copied record by record, and its DataView (kept while the same chunk comes back) */
-  private lastBytes: Uint8Array | null = null;
+  /** the DataView of the last chunk copied record by record (kept while the same chunk comes back) */
+  private readonly chunkView = new LastView();
   /** where a chunk lent from the shared memory starts there (the one-record path's test, per push) */
   private readonly shared: SharedOffset;
   /**
@@ -110,7 +110,6 @@ export class RingProducer implements IngressSink {
   private readonly routeScratch = new Uint8Array(STAGING_SPANS);
   private readonly shardCounts: Int32Array;
   private readonly shardCursor: Int32Array;
-  private lastView: DataView | null = null;
 
   constructor(
     private readonly rings: RingHandle[],
@@ -239,17 +238,6 @@ export class RingProducer implements IngressSink {
   }
 
   /**
-   * A DataView over `bytes` for the per-record copy, kept while the same chunk comes back (the bench, a resumed call).
-   */
-  private viewOf(bytes: Uint8Array): DataView {
-    if (bytes !== this.lastBytes) {
-      this.lastBytes = bytes;
-      this.lastView = dataViewOf(bytes);
-    }
-    return this.lastView!;
-  }
-
-  /**
    * Place spans from record `i` on while their ring has room; returns the first record not
    * placed. `token` is the ack token of a single record (push); `publishNow` publishes the
    * one-shard batch at the end of the call (pushSpans) instead of with the burst (push).
@@ -353,7 +341,7 @@ export class RingProducer implements IngressSink {
         if (ring.tryClaim(1) === 0) break;
         const slot = ring.slotOffset(seq);
         if (start === 0 && len === bytes.length) ring.u8.set(bytes, slot + SLOT_HEADER);
-        else copyBytes(this.viewOf(bytes), start, this.memView, slot + SLOT_HEADER, len);
+        else copyBytes(this.chunkView.of(bytes), start, this.memView, slot + SLOT_HEADER, len);
         ring.u32[slot >>> 2] = len;
       }
       this.nextSeq[0] = seq + 1;
@@ -396,7 +384,7 @@ export class RingProducer implements IngressSink {
       if (b > hi) hi = b;
     }
     const whole = lo === 0 && hi === bytes.length;
-    const src = staging.stageBytes(bytes, lo, hi, whole ? null : this.viewOf(bytes));
+    const src = staging.stageBytes(bytes, lo, hi, whole ? null : this.chunkView.of(bytes));
     if (src === -1) return -1;
     const at = staging.stageSpans(spans, i, count);
     if (at === -1) return -1;
@@ -476,7 +464,7 @@ export class RingProducer implements IngressSink {
       perShard[shard]++;
     }
     for (let s = 0; s < shards; s++) if (perShard[s]! > 0 && rings[s]!.free() < perShard[s]!) return -1;
-    const src = staging.stageBytes(bytes, lo, hi, lo === 0 && hi === bytes.length ? null : this.viewOf(bytes));
+    const src = staging.stageBytes(bytes, lo, hi, lo === 0 && hi === bytes.length ? null : this.chunkView.of(bytes));
     if (src === -1) return -1;
     // shard s's spans from pair `listAt[s]` of the staging area's span list
     const listAt = this.shardCursor;
@@ -535,7 +523,7 @@ export class RingProducer implements IngressSink {
       ring.write(seq, bytes);
     } else {
       const slot = ring.slotOffset(seq);
-      copyBytes(this.viewOf(bytes), start, this.memView, slot + SLOT_HEADER, len);
+      copyBytes(this.chunkView.of(bytes), start, this.memView, slot + SLOT_HEADER, len);
       ring.u32[slot >>> 2] = len;
     }
     this.log.append(shard, token);

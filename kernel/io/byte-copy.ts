@@ -39,3 +39,25 @@ function eight(src: DataView, from: number, dst: DataView, to: number): void {
 export function dataViewOf(u8: Uint8Array): DataView {
   return new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
 }
+
+/**
+ * The DataView of the last array asked about, and that array's `byteOffset`, kept while the same
+ * array comes back (a chunk copied record by record, the shared memory an egress view lends):
+ * `dataViewOf` makes an object, and on Node 20 a typed array's `buffer`, `byteOffset` and
+ * `byteLength` getters are runtime calls.
+ */
+export class LastView {
+  private last: Uint8Array | null = null;
+  private view: DataView | null = null;
+  /** `byteOffset` of the last array */
+  offset = 0;
+
+  of(u8: Uint8Array): DataView {
+    if (u8 !== this.last) {
+      this.last = u8;
+      this.view = dataViewOf(u8);
+      this.offset = u8.byteOffset;
+    }
+    return this.view!;
+  }
+}

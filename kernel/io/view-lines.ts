@@ -5,25 +5,18 @@
  * shared memory it last copied from.
  */
 import type { EgressView } from '../plugin-contract.ts';
-import { copyBytes, dataViewOf } from './byte-copy.ts';
+import { LastView, copyBytes } from './byte-copy.ts';
 
 const NL = 10;
 
 export class ViewLines {
-  /** the last `view.memory` and its DataView and offset (a typed array's getters are runtime calls on Node 20) */
-  private memory: Uint8Array | null = null;
-  private memView: DataView | null = null;
-  private base = 0;
+  /** the DataView of the last `view.memory` */
+  private readonly memView = new LastView();
 
   /** Copy the records of `view` as lines into `buf` (viewed by `dst`) from `at` on; returns where they end. */
   copy(view: EgressView, buf: Uint8Array, dst: DataView, at: number): number {
-    if (view.memory !== this.memory) {
-      this.memory = view.memory;
-      this.memView = dataViewOf(view.memory);
-      this.base = view.memory.byteOffset;
-    }
-    const src = this.memView!;
-    const base = this.base;
+    const src = this.memView.of(view.memory);
+    const base = this.memView.offset;
     const n = view.count;
     let o = at;
     for (let i = 0; i < n; i++) {

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { copyBytes } from '../../kernel/io/byte-copy.ts';
+import { LastView, copyBytes } from '../../kernel/io/byte-copy.ts';
 
 /**
  * copyBytes (eight bytes at a time as a float64, a NaN's eight as two int32) against a byte-by-byte
@@ -58,6 +58,22 @@ test('copyBytes keeps the bits of every NaN encoding, one chunk each', () => {
   const dst = new Uint8Array(src.length + 3);
   copyBytes(view(src), 0, view(dst), 3, src.length);
   assert.equal([...dst.subarray(3)], [...src]);
+});
+
+test('LastView: one DataView per array while the same array comes back, over exactly its bytes', () => {
+  const buf = new ArrayBuffer(64);
+  const a = new Uint8Array(buf, 8, 16);
+  const b = new Uint8Array(buf, 24, 8);
+  const lv = new LastView();
+  const va = lv.of(a);
+  assert.is(lv.of(a), va, 'kept for the same array');
+  assert.is(lv.offset, 8);
+  assert.equal([va.byteOffset, va.byteLength], [8, 16]);
+  const vb = lv.of(b);
+  assert.is.not(vb, va, 'a new one for another array');
+  assert.equal([vb.byteOffset, vb.byteLength, lv.offset], [24, 8, 24]);
+  assert.is.not(lv.of(a), va, 'the last array only');
+  assert.is(lv.offset, 8);
 });
 
 test.run();
