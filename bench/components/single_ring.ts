@@ -64,28 +64,28 @@ function listFlag<T extends string | number>(name: string, all: readonly T[], pa
   return v;
 }
 const READ = !process.argv.includes('--no-read');
-/** the number of `--name=N`, or `fallback` when the flag is not given */
-function numberFlag(name: string, fallback: number, ok: (v: number) => boolean): number {
+/** the number of `--name=N`, or `fallback` when the flag is not given; `what` names the values `ok` takes */
+function numberFlag(name: string, fallback: number, ok: (v: number) => boolean, what: string): number {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
   if (a === undefined) return fallback;
   const v = Number(a.slice(name.length + 3));
-  if (!ok(v)) throw new Error(`--${name}: ${a.slice(name.length + 3)} is out of range`);
+  if (!ok(v)) throw new Error(`--${name}: ${a.slice(name.length + 3)} is not ${what}`);
   return v;
 }
 const REPS = numberFlag(
   'rounds',
   Number(process.env.BENCH_REPS ?? (quick ? 1 : 3)),
   (v) => Number.isInteger(v) && v >= 1,
+  'a whole number of at least 1',
 );
-const ROUND_SCALE = numberFlag('round-scale', 1, (v) => v > 0 && v <= 1);
+const ROUND_SCALE = numberFlag('round-scale', 1, (v) => v > 0 && v <= 1, 'a fraction in (0, 1]');
 const SPLIT = process.argv.includes('--split');
-const CAPACITY = (() => {
-  const a = process.argv.find((x) => x.startsWith('--capacity='));
-  const v = a === undefined ? 4096 : Number(a.slice('--capacity='.length));
-  if (!(Number.isInteger(v) && v >= 256 && v <= 1 << 20 && (v & (v - 1)) === 0))
-    throw new Error(`--capacity: ${a?.slice(11)} is not a power of two in 256..1048576`);
-  return v;
-})();
+const CAPACITY = numberFlag(
+  'capacity',
+  4096,
+  (v) => Number.isInteger(v) && v >= 256 && v <= 1 << 20 && (v & (v - 1)) === 0,
+  'a power of two in 256..1048576',
+);
 const REC = 64;
 const BATCHES = listFlag('batches', [1, 16, 256], Number);
 const WAITS = listFlag<WaitKind>('waits', ['spin', 'backoff'], (x) => x as WaitKind);

@@ -67,12 +67,18 @@ export class JsRing {
   }
   /** Announce a sleep on consumer cell c and arm it (the wake above); always pair with `withdraw`. */
   announce(c: number): void {
-    const w = cellWord(c);
-    Atomics.add(this.i32, w + WAITERS, 1);
-    Atomics.store(this.i32, w + ARMED, 1);
+    this.arm(cellWord(c));
   }
   withdraw(c: number): void {
-    Atomics.sub(this.i32, cellWord(c) + WAITERS, 1);
+    this.disarm(cellWord(c));
+  }
+  /** announce a sleep on the word at `idx` and arm it */
+  private arm(idx: number): void {
+    Atomics.add(this.i32, idx + WAITERS, 1);
+    Atomics.store(this.i32, idx + ARMED, 1);
+  }
+  private disarm(idx: number): void {
+    Atomics.sub(this.i32, idx + WAITERS, 1);
   }
 
   slotOffset(seq: number): number {
@@ -96,11 +102,10 @@ export class JsRing {
       if (this.spinNs !== null && (performance.now() - t0) * 1e6 >= this.spinNs) break;
     }
     for (;;) {
-      Atomics.add(i32, idx + WAITERS, 1);
-      Atomics.store(i32, idx + ARMED, 1);
+      this.arm(idx);
       v = Atomics.load(i32, idx);
       if (v < target) Atomics.wait(i32, idx, v, 100);
-      Atomics.sub(i32, idx + WAITERS, 1);
+      this.disarm(idx);
       v = Atomics.load(i32, idx);
       if (v >= target) return v;
     }
