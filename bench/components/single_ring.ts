@@ -3,7 +3,7 @@
  *
  *   node --no-liftoff --conditions=source --import tsx bench/components/single_ring.ts [--quick]
  *     [--only=wasm,js,ringbuf,port] [--batches=1,16,256] [--waits=spin,backoff] [--capacity=4096]
- *     [--no-read] [--split] [--rounds=N --round-scale=F]
+ *     [--no-read] [--split] [--rounds=N --round-scale=F] [--same-threads]
  *
  * 1 producer → 1 stage, each on its own worker thread, 64-byte payloads, batch sizes 1/16/256,
  * wait strategies spin and backoff, over four transports in the same run. The producer moves
@@ -34,7 +34,11 @@
  * 10-18 M records/s for every contender at once, for tens of seconds): `--rounds=N` repetitions
  * (default 3, or BENCH_REPS) of `--round-scale=F` times the default records each (default 1), still
  * interleaved across the contenders, so that e.g. `--rounds=15 --round-scale=0.05` gives 15 short
- * alternating rounds whose medians see the swings alike (docs/performance.md, sixth pass).
+ * alternating rounds whose medians see the swings alike (docs/performance.md, sixth pass). With
+ * `--same-threads` the wasm, js and ringbuf contenders of one wait strategy take turns on one pair
+ * of worker threads instead of a pair each (which two cores of the host a pair's threads land on
+ * was seen to set a contender's speed for a whole round), and every run prints the median of each
+ * round's own wasm / js ratio beside the ratios of the medians (docs/performance.md, seventh pass).
  */
 import { cpus } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -80,6 +84,7 @@ const REPS = numberFlag(
 );
 const ROUND_SCALE = numberFlag('round-scale', 1, (v) => v > 0 && v <= 1, 'a fraction in (0, 1]');
 const SPLIT = process.argv.includes('--split');
+const SAME_THREADS = process.argv.includes('--same-threads');
 const CAPACITY = numberFlag(
   'capacity',
   4096,
@@ -140,7 +145,8 @@ function once(w: Worker): Promise<RunResult> {
   });
 }
 
-function startPair(impl: Impl, wait: WaitKind): Pair {
+function startPair(impl: Impl, wait: WaitKind, shared?: Pair): Pair {
+  if (shared) return { impl, wait, producer: shared.producer, consumer: shared.consumer };
   const ch = impl === 'port' ? new MessageChannel() : null;
   const mk = (role: 'producer' | 'consumer', port?: MessagePort) => {
     const data: PairSetup = {
@@ -148,7 +154,7 @@ function startPair(impl: Impl, wait: WaitKind): Pair {
       role,
       wait,
       spinNs: DEFAULT_SPIN_NS,
-      ...(impl === 'wasm' ? { module, memory } : {}),
+      ...(impl === 'wasm' || SAME_THREADS ? { module, memory } : {}),
       ...(port ? { port } : {}),
     };
     return startModuleWorker(WORKER, { workerData: data, transferList: port ? [port] : [] });
@@ -179,6 +185,7 @@ async function runOnce(
 ): Promise<{ rate: number; rtt?: Float64Array; bad: number; split?: Split }> {
   const cmd: RunCommand = {
     cmd: 'run',
+    impl: p.impl,
     mode,
     n,
     batch,
@@ -262,8 +269,14 @@ log(
 // every pair is started up front and the repetitions are interleaved across transports, so that
 // load from elsewhere on a shared machine hits them alike (the ratios are what matter)
 const pairs: Pair[] = [];
+// --same-threads: the ring transports of one wait strategy share one pair of threads
+const sharedPairs = new Map<WaitKind, Pair>();
 for (const impl of IMPLS) {
-  for (const wait of impl === 'port' ? (['spin'] as WaitKind[]) : WAITS) pairs.push(startPair(impl, wait));
+  for (const wait of impl === 'port' ? (['spin'] as WaitKind[]) : WAITS) {
+    const p = startPair(impl, wait, impl === 'port' || !SAME_THREADS ? undefined : sharedPairs.get(wait));
+    if (SAME_THREADS && impl !== 'port' && !sharedPairs.has(wait)) sharedPairs.set(wait, p);
+    pairs.push(p);
+  }
 }
 await new Promise((r) => setTimeout(r, SETTLE_MS));
 const sizeOf = (impl: Impl, batch: number) =>
@@ -318,7 +331,7 @@ try {
     }
   }
 } finally {
-  await Promise.all(pairs.flatMap((p) => [p.producer.terminate(), p.consumer.terminate()]));
+  await Promise.all([...new Set(pairs.flatMap((p) => [p.producer, p.consumer]))].map((w) => w.terminate()));
 }
 
 const get = (impl: Impl, wait: WaitKind | '-', batch: number) =>
@@ -380,6 +393,22 @@ for (const k of ['median', 'best'] as const) {
     );
   }
 }
+// the median over the rounds of each round's own ratio: the rounds' contenders ran a second or less
+// apart (with --same-threads, on the very same threads), so this sees the VM's swings least
+const roundRatios: { wait: WaitKind; batch: number; wasm_over_js: number }[] = [];
+for (const wait of WAITS) {
+  for (const batch of BATCHES) {
+    const w = get('wasm', wait, batch)?.runs;
+    const j = get('js', wait, batch)?.runs;
+    if (w && j) roundRatios.push({ wait, batch, wasm_over_js: median(w.map((x, i) => x / j[i]!)) });
+  }
+}
+if (roundRatios.length > 0) {
+  out.write(
+    `\n| median of the rounds' ratios${SAME_THREADS ? ' (same threads)' : ''} | batch | wasm / plain-JS ring |\n|---|---:|---:|\n`,
+  );
+  for (const r of roundRatios) out.write(`| ${r.wait} | ${r.batch} | ${r.wasm_over_js.toFixed(2)}x |\n`);
+}
 const bestBatched = Math.max(...rows.filter((r) => r.impl === 'wasm' && r.batch > 1).map((r) => r.mrecs));
 const spin1 = get('wasm', 'spin', 1)?.latency;
 const port1 = get('port', '-', 1);
@@ -404,6 +433,8 @@ writeFileSync(
       split: SPLIT,
       rows,
       ratios,
+      round_ratios: roundRatios,
+      same_threads: SAME_THREADS,
     },
     null,
     2,

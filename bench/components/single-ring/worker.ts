@@ -36,6 +36,8 @@ export interface PairSetup {
 }
 export interface RunCommand {
   cmd: 'run';
+  /** the transport this run measures: the pair's own, or another that shares its threads (--same-threads) */
+  impl: Impl;
   mode: 'throughput' | 'latency';
   n: number;
   batch: number;
@@ -283,8 +285,8 @@ function portRun(c: RunCommand): void {
 }
 
 parentPort!.on('message', (c: RunCommand) => {
-  if (setup.impl === 'wasm') wasmRun(c);
-  else if (setup.impl === 'js') jsRun(c);
-  else if (setup.impl === 'ringbuf') ringbufRun(c);
+  if (c.impl === 'wasm') wasmRun(c);
+  else if (c.impl === 'js') jsRun(c);
+  else if (c.impl === 'ringbuf') ringbufRun(c);
   else portRun(c);
 });
