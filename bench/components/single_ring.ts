@@ -405,7 +405,8 @@ for (const wait of WAITS) {
 }
 if (roundRatios.length > 0) {
   out.write(
-    `\n| median of the rounds' ratios${SAME_THREADS ? ' (same threads)' : ''} | batch | wasm / plain-JS ring |\n|---|---:|---:|\n`,
+    `\n| median of the rounds' ratios${SAME_THREADS ? ' (same threads)' : ''} | batch | wasm / plain-JS ring |\n` +
+      '|---|---:|---:|\n',
   );
   for (const r of roundRatios) out.write(`| ${r.wait} | ${r.batch} | ${r.wasm_over_js.toFixed(2)}x |\n`);
 }
