@@ -3,71 +3,75 @@
  * staging area, another slot). V8 compiles `memory.copy` to a call out of the compiled code (to a
  * C memmove), a fixed cost larger than copying a 64-byte record; a record-sized copy is therefore
  * done here in eight-byte moves, and only records longer than COPY_INLINE_MAX go to `memory.copy`.
- * The ranges must not overlap (a slot and its source never do).
+ * The ranges must not overlap (a slot and its source never do). Nothing past `len` is written.
  *
- * A record of up to 64 bytes takes one jump on its number of whole eight-byte words (a `switch`:
- * a jump table) into a run of moves at constant offsets from its start; only a length that is
- * not a multiple of eight adds one move at a length-dependent offset, the last eight bytes (over
- * bytes already copied: no byte loop for the tail). A loop over the words, its last move always at
- * a computed address, was measured up to 1.7x slower per record in the producer's batch write
- * than moves at constant offsets (docs/performance.md, sixth pass). Longer records copy 64-byte
- * blocks first (copyLong). Nothing past `len` is written.
+ * A record of 8..64 bytes (`copyWords`) is two runs of moves that may overlap: the first 8, 16
+ * or 32 bytes and the last as many, so it takes two compares and straight-line moves whatever its
+ * length: no loop, no jump table, no tail case. Every other length (`copyOther`: 0..7 bytes, or
+ * more than 64) is a call of its own, so that a caller's loop over records inlines the word path
+ * alone. Measured across two cores (docs/performance.md, seventh pass), the producer's batch
+ * write of 64-byte records went from 0.56-0.64x its plain-JS twin to 1.0-1.5x once its loop had
+ * neither a jump table (a `switch` on the number of words, the previous form) nor a call.
  */
 
 /** Longest copy done in eight-byte moves; longer ones call memory.copy. */
 export const COPY_INLINE_MAX: u32 = 256;
 
+/** Any length. Inlines the 8..64-byte path; other lengths call `copyOther`. */
 // @ts-ignore: decorator
 @inline export function copyRecord(dst: usize, src: usize, len: u32): void {
-  if (len <= 64) copyUpTo64(dst, src, len);
-  else copyLong(dst, src, len);
+  if (isWordSized(len)) copyWords(dst, src, len);
+  else copyOther(dst, src, len);
+}
+
+/** 8..64 bytes: the lengths `copyWords` takes. */
+// @ts-ignore: decorator
+@inline export function isWordSized(len: u32): bool {
+  return len - 8 <= 56;
 }
 
 /**
- * A record longer than 64 bytes: `memory.copy` above COPY_INLINE_MAX, else 64-byte blocks and
- * the rest. A call of its own (Binaryen does not inline a function with a loop), so that the
- * record-sized path has no loop: with this loop inlined into the batch write, the write of
- * 64-byte records measured 55 M records/s against 69 M without it (docs/performance.md, sixth
- * pass).
+ * 8..64 bytes in two runs of moves that may overlap: the first 8, 16 or 32 bytes and the last as
+ * many (for 8..16, 17..32 and 33..64 bytes). Bytes in the overlap are written twice, with the
+ * same value.
  */
-function copyLong(dst: usize, src: usize, len: u32): void {
-  if (len > COPY_INLINE_MAX) {
-    memory.copy(dst, src, len);
-    return;
-  }
-  while (len > 64) {
+// @ts-ignore: decorator
+@inline export function copyWords(dst: usize, src: usize, len: u32): void {
+  const back = <usize>len;
+  if (len <= 16) {
+    store<u64>(dst, load<u64>(src));
+    store<u64>(dst + back - 8, load<u64>(src + back - 8));
+  } else if (len <= 32) {
     store<u64>(dst, load<u64>(src));
     store<u64>(dst + 8, load<u64>(src + 8));
-    store<u64>(dst + 16, load<u64>(src + 16));
-    store<u64>(dst + 24, load<u64>(src + 24));
-    store<u64>(dst + 32, load<u64>(src + 32));
-    store<u64>(dst + 40, load<u64>(src + 40));
-    store<u64>(dst + 48, load<u64>(src + 48));
-    store<u64>(dst + 56, load<u64>(src + 56));
-    dst += 64;
-    src += 64;
-    len -= 64;
+    const d = dst + back - 16;
+    const s = src + back - 16;
+    store<u64>(d, load<u64>(s));
+    store<u64>(d + 8, load<u64>(s + 8));
+  } else {
+    copy32(dst, src);
+    copy32(dst + back - 32, src + back - 32);
   }
-  copyUpTo64(dst, src, len);
 }
 
-/** 0..64 bytes, without a loop. */
-// @ts-ignore: decorator
-@inline function copyUpTo64(dst: usize, src: usize, len: u32): void {
-  if (len >= 8) {
-    // one jump on the number of whole words, then moves at constant offsets (from the last word
-    // down: each case falls through to the next)
-    switch (len >> 3) {
-      case 8: store<u64>(dst + 56, load<u64>(src + 56));
-      case 7: store<u64>(dst + 48, load<u64>(src + 48));
-      case 6: store<u64>(dst + 40, load<u64>(src + 40));
-      case 5: store<u64>(dst + 32, load<u64>(src + 32));
-      case 4: store<u64>(dst + 24, load<u64>(src + 24));
-      case 3: store<u64>(dst + 16, load<u64>(src + 16));
-      case 2: store<u64>(dst + 8, load<u64>(src + 8));
-      default: store<u64>(dst, load<u64>(src));
+/**
+ * Any length, for the lengths `copyWords` does not take (0..7 bytes, or more than 64):
+ * `memory.copy` above COPY_INLINE_MAX; else 64-byte blocks and then the last 64 bytes (over bytes
+ * already copied); else at most two moves. A call of its own (see the file's comment).
+ */
+export function copyOther(dst: usize, src: usize, len: u32): void {
+  if (len > COPY_INLINE_MAX) {
+    memory.copy(dst, src, len);
+  } else if (len > 64) {
+    const last = <usize>len - 64;
+    for (let at: usize = 0; at < last; at += 64) {
+      copy32(dst + at, src + at);
+      copy32(dst + at + 32, src + at + 32);
     }
-    if ((len & 7) != 0) store<u64>(dst + <usize>(len - 8), load<u64>(src + <usize>(len - 8)));
+    copy32(dst + last, src + last);
+    copy32(dst + last + 32, src + last + 32);
+  } else if (len >= 8) {
+    copyWords(dst, src, len);
   } else if (len >= 4) {
     store<u32>(dst, load<u32>(src));
     store<u32>(dst + <usize>(len - 4), load<u32>(src + <usize>(len - 4)));
@@ -77,4 +81,13 @@ function copyLong(dst: usize, src: usize, len: u32): void {
     store<u8>(dst + <usize>(len >> 1), load<u8>(src + <usize>(len >> 1)));
     store<u8>(dst + <usize>(len - 1), load<u8>(src + <usize>(len - 1)));
   }
+}
+
+/** 32 bytes in four moves at constant offsets. */
+// @ts-ignore: decorator
+@inline function copy32(dst: usize, src: usize): void {
+  store<u64>(dst, load<u64>(src));
+  store<u64>(dst + 8, load<u64>(src + 8));
+  store<u64>(dst + 16, load<u64>(src + 16));
+  store<u64>(dst + 24, load<u64>(src + 24));
 }
