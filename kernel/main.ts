@@ -1,15 +1,10 @@
 /**
- * Process entry: `node kernel/main.ts` (dev, through tsx) and the compiled `bin/*.js`.
- * `--no-liftoff` must be set before any WebAssembly is compiled (docs/platform-notes.md G1: Node 20's
- * baseline compiler miscompiles code around atomic.wait). It is process-wide, so workers
- * inherit it.
+ * Process entry: `node kernel/main.ts` (dev, through tsx) and the compiled `bin/*.js`. Its V8
+ * flags (`--no-liftoff`, `--no-memory-reducer`: kernel/runtime-flags.ts) are set before anything
+ * compiles WebAssembly or starts a worker.
  */
-import v8 from 'node:v8';
-try {
-  v8.setFlagsFromString('--no-liftoff');
-} catch {
-  /* Deno: not needed (no G1 bug) */
-}
+import { setRuntimeV8Flags } from './runtime-flags.ts';
+setRuntimeV8Flags();
 
 // what this invocation starts ahead (byteor run --sp: its first stage worker) starts before the CLI
 // loads; a bad argument is the CLI's to report

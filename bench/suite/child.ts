@@ -5,12 +5,15 @@
  * parent over IPC (or prints it as JSON when started by hand), then exits even if a thread of
  * the contender is still winding down.
  */
+import { setRuntimeV8Flags } from '../../kernel/runtime-flags.ts';
 import { usableCores } from './machine.ts';
 import { SuiteOptions } from './options.ts';
 import { batchOneBase, isContender, isMicro, referenceOf } from './registry.ts';
 import { loadContender, loadMicro } from './loaders.ts';
 import { microMaxTime } from './micro-time.ts';
 
+// the flags the CLI sets on itself (kernel/main.ts), before any contender starts a worker
+setRuntimeV8Flags();
 const name = process.argv[2] ?? '';
 const options = SuiteOptions.parse(JSON.parse(process.env.BYTEOR_BENCH_OPTIONS ?? 'null'));
 
