@@ -9,9 +9,10 @@
  * or 32 bytes and the last as many, so it takes two compares and straight-line moves whatever its
  * length: no loop, no jump table, no tail case. Every other length (`copyOther`: 0..7 bytes, or
  * more than 64) is a call of its own, so that a caller's loop over records inlines the word path
- * alone. Measured across two cores (docs/performance.md, seventh pass), the producer's batch
- * write of 64-byte records went from 0.56-0.64x its plain-JS twin to 1.0-1.5x once its loop had
- * neither a jump table (a `switch` on the number of words, the previous form) nor a call.
+ * alone. Measured across two cores on the same pair of threads (docs/performance.md, seventh
+ * pass), the core's batch write of 64-byte records went from 0.62-0.67x its plain-JS twin to
+ * 0.98-1.14x (spin wait, batches of 16 and 256) once its loop had neither a jump table (a
+ * `switch` on the number of words, the previous form) nor a call.
  */
 
 /** Longest copy done in eight-byte moves; longer ones call memory.copy. */
