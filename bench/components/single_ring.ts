@@ -85,6 +85,8 @@ const REPS = numberFlag(
 const ROUND_SCALE = numberFlag('round-scale', 1, (v) => v > 0 && v <= 1, 'a fraction in (0, 1]');
 const SPLIT = process.argv.includes('--split');
 const SAME_THREADS = process.argv.includes('--same-threads');
+/** --same-threads: the ring transports (not MessagePort, whose pair holds its channel) share one pair per wait */
+const sharesThreads = (impl: Impl) => SAME_THREADS && impl !== 'port';
 const CAPACITY = numberFlag(
   'capacity',
   4096,
@@ -154,7 +156,7 @@ function startPair(impl: Impl, wait: WaitKind, shared?: Pair): Pair {
       role,
       wait,
       spinNs: DEFAULT_SPIN_NS,
-      ...(impl === 'wasm' || SAME_THREADS ? { module, memory } : {}),
+      ...(impl === 'wasm' || sharesThreads(impl) ? { module, memory } : {}),
       ...(port ? { port } : {}),
     };
     return startModuleWorker(WORKER, { workerData: data, transferList: port ? [port] : [] });
@@ -273,8 +275,8 @@ const pairs: Pair[] = [];
 const sharedPairs = new Map<WaitKind, Pair>();
 for (const impl of IMPLS) {
   for (const wait of impl === 'port' ? (['spin'] as WaitKind[]) : WAITS) {
-    const p = startPair(impl, wait, impl === 'port' || !SAME_THREADS ? undefined : sharedPairs.get(wait));
-    if (SAME_THREADS && impl !== 'port' && !sharedPairs.has(wait)) sharedPairs.set(wait, p);
+    const p = startPair(impl, wait, sharesThreads(impl) ? sharedPairs.get(wait) : undefined);
+    if (sharesThreads(impl) && !sharedPairs.has(wait)) sharedPairs.set(wait, p);
     pairs.push(p);
   }
 }
