@@ -5,7 +5,7 @@
  *
  * - `--no-liftoff`: must be set before any WebAssembly is compiled (docs/platform-notes.md G1:
  *   Node 20's baseline compiler miscompiles code around atomic.wait). kernel/core/wasm.ts sets it
- *   too, for a program that embeds the kernel without this entry.
+ *   too (WASM_V8_FLAGS), for a program that embeds the kernel without this entry.
  * - `--no-memory-reducer`: V8's memory reducer takes a thread that allocates nothing (a stage
  *   worker on the hot path, by design) for an idle one, and about 8 s after its heap grew it runs
  *   two or three full collections on it to shrink the heap: 3-35 ms pauses of a busy stage
@@ -14,13 +14,21 @@
  */
 import v8 from 'node:v8';
 
-export const RUNTIME_V8_FLAGS = ['--no-liftoff', '--no-memory-reducer'] as const;
+/** What compiling the core needs, whoever loads it (kernel/core/wasm.ts sets these before any compile). */
+export const WASM_V8_FLAGS: readonly string[] = ['--no-liftoff'];
+/** What a byteor process sets on itself (kernel/main.ts, the bench children). */
+export const RUNTIME_V8_FLAGS: readonly string[] = [...WASM_V8_FLAGS, '--no-memory-reducer'];
 
-/** Set RUNTIME_V8_FLAGS on this process (Deno has no such switches, and no G1 bug: nothing to do). */
-export function setRuntimeV8Flags(): void {
+/** Set V8 flags on this process (Deno has no such switches, and no G1 bug: nothing to do there). */
+export function setV8Flags(flags: readonly string[]): void {
   try {
-    for (const f of RUNTIME_V8_FLAGS) v8.setFlagsFromString(f);
+    for (const f of flags) v8.setFlagsFromString(f);
   } catch {
     /* Deno */
   }
+}
+
+/** Set RUNTIME_V8_FLAGS: first thing in a byteor process, before any worker starts. */
+export function setRuntimeV8Flags(): void {
+  setV8Flags(RUNTIME_V8_FLAGS);
 }

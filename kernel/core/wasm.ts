@@ -8,19 +8,15 @@
  * miscompiles code around `atomic.wait` and pipelines hang), so library use is as safe as the
  * CLI, and a probe checks at load time that the compiled code is the fixed kind.
  */
-import v8 from 'node:v8';
 import { readFileSync, existsSync } from 'node:fs';
 import { ByteorError } from '../errors.ts';
 import { packageFile } from '../package-paths.ts';
 import type { CoreExports } from './core-exports.ts';
 import { clockTicks } from './clock-ticks.ts';
 import { KernelErrors } from '../errors/kernel-errors.ts';
+import { WASM_V8_FLAGS, setV8Flags } from '../runtime-flags.ts';
 
-try {
-  v8.setFlagsFromString('--no-liftoff');
-} catch {
-  /* Deno: no such switch and no G1 bug */
-}
+setV8Flags(WASM_V8_FLAGS);
 
 /** The raw exports of build/core.wasm, generated from assembly/ (scripts/core-bindings.mjs). */
 export type { CoreExports } from './core-exports.ts';
