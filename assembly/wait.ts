@@ -139,6 +139,14 @@ export function spinDone(): bool {
 }
 
 /**
+ * The sleeper count of every notify: "all" (no ring has 2^30 threads). Not -1 (u32 0xffffffff,
+ * the usual "all"): V8 hands a wasm notify's count to its runtime as a JS number, and one that
+ * is not a small integer is a heap number, so -1 allocated 16 bytes on the notifying thread's
+ * heap at every wake (a publish to a sleeping stage, a release to a sleeping producer).
+ */
+const WAKE_ALL: i32 = 1 << 30;
+
+/**
  * The writer's wake, after its store and a load of `waiters` that was not 0: only an armed epoch
  * (a sleeper announced itself since the last wake) is moved and notified.
  */
@@ -146,14 +154,14 @@ export function spinDone(): bool {
 @inline export function cellWakeArmed(cell: usize): void {
   if ((atomic.load<i32>(cell + C_EPOCH) & 1) != 0) {
     atomic.add<i32>(cell + C_EPOCH, 1);
-    atomic.notify(cell + C_EPOCH, -1);
+    atomic.notify(cell + C_EPOCH, WAKE_ALL);
   }
 }
 
 /** Wake every sleeper of a cell, whatever its value (end of stream, abort); any thread. */
 export function cellWake(cell: usize): void {
   atomic.add<i32>(cell + C_EPOCH, 2);
-  atomic.notify(cell + C_EPOCH, -1);
+  atomic.notify(cell + C_EPOCH, WAKE_ALL);
 }
 
 /** Announce a possible sleep and arm the epoch; returns the epoch to pass to `cellSleep`. */
