@@ -312,13 +312,24 @@ export class RingHandle {
   }
 
   /**
+   * The main thread's brief spin for `target` on cell `c`, alone (`waitForAvailable` begins with
+   * it): the highest sequence `c` may process, below target when it did not come within
+   * MAIN_THREAD_SPIN_NS (or the ring ended before it, or aborted). A caller that spins first
+   * awaits only when it must: an await allocates (promises, a suspended frame), a spin does not.
+   */
+  spinForAvailable(c: number, target: number): number {
+    return this.core.ringSpinFor(this.base, c, target, MAIN_THREAD_SPIN_NS);
+  }
+
+  /**
    * Resolve with the highest sequence cell `c` may process once it reaches `target`, or a value
    * below target when the ring ended before it or aborted. Main-thread form of `waitFor`.
+   * `spun`: the caller just spun (`spinForAvailable`), so it goes straight to the async wait.
    */
-  async waitForAvailable(c: number, target: number): Promise<number> {
+  async waitForAvailable(c: number, target: number, spun = false): Promise<number> {
     const core = this.core;
     const base = this.base;
-    let v = core.ringSpinFor(base, c, target, MAIN_THREAD_SPIN_NS);
+    let v = spun ? core.ringAvailable(base, c, target) : core.ringSpinFor(base, c, target, MAIN_THREAD_SPIN_NS);
     while (v < target) {
       const cell = core.ringConsumerWaitCell(base, c, target) >>> 0;
       if (cell === 0) return core.ringAvailable(base, c, target);

@@ -75,6 +75,8 @@ export class EgressReader {
   private stopped = false;
   /** the write (or ack) in flight when the adapter answered with a promise */
   private inflight: Promise<void> | null = null;
+  /** `inflight`, settled either way (what `progress` hands a waiter) */
+  private inflightSettled: Promise<void> | null = null;
   private failed = false;
   private failure: unknown = undefined;
 
@@ -129,21 +131,27 @@ export class EgressReader {
   }
 
   /**
-   * Resolves when egress may have moved on: an in-flight write settled, or the oldest record became readable (or the
-   * run ended). When egress cannot move (it failed or stopped, or that ring ended or aborted), it resolves only after
-   * the event loop turned: the executor hears of a failure there (`run` wakes from an async wait, a task), and a
-   * caller that loops on `pump` and `progress` (the producer waiting for room) would otherwise spin in microtasks
-   * and never let it (a hung run, its signals unheard).
+   * Undefined when egress can move now (the oldest record is readable after a brief spin), else
+   * a promise that resolves when it may have moved on: an in-flight write settled, or the oldest
+   * record became readable (or the run ended). When egress cannot move (it failed or stopped, or
+   * that ring ended or aborted), it resolves only after the event loop turned: the executor hears
+   * of a failure there (`run` wakes from an async wait, a task), and a caller that loops on `pump`
+   * and `progress` (the producer waiting for room) would otherwise spin in microtasks and never
+   * let it (a hung run, its signals unheard). Not async: the producer waits here each time its
+   * ring is full, and a promise only when it must sleep keeps that wait from allocating.
    */
-  async progress(): Promise<void> {
-    if (this.inflight !== null) {
-      await this.inflight.catch(() => {});
-      return;
-    }
+  progress(): Promise<void> | undefined {
+    if (this.inflight !== null) return this.inflightSettled!;
     if (this.log.size === 0 || this.stopped || this.failed) return turn();
     const shard = this.log.peekShard();
     const seq = this.nextSeq[shard]!;
-    const avail = await this.rings[shard]!.waitForAvailable(EGRESS_CELL, seq);
+    const ring = this.rings[shard]!;
+    if (ring.spinForAvailable(EGRESS_CELL, seq) >= seq) return undefined;
+    return this.sleepUntilReadable(ring, seq);
+  }
+
+  private async sleepUntilReadable(ring: RingHandle, seq: number): Promise<void> {
+    const avail = await ring.waitForAvailable(EGRESS_CELL, seq, true);
     if (avail < seq) await turn();
   }
 
@@ -166,7 +174,8 @@ export class EgressReader {
       const shard = log.peekShard();
       const ring = this.rings[shard]!;
       const seq = this.nextSeq[shard]!;
-      const avail = await ring.waitForAvailable(EGRESS_CELL, seq);
+      let avail = ring.spinForAvailable(EGRESS_CELL, seq);
+      if (avail < seq) avail = await ring.waitForAvailable(EGRESS_CELL, seq, true);
       if (avail < seq) {
         if (ring.halt() === HALT_ABORTED) break;
         continue;
@@ -191,7 +200,7 @@ export class EgressReader {
         throw e;
       },
     );
-    q.catch(() => {}); // `run` reports it
+    this.inflightSettled = q.catch(() => {}); // `run` reports it
     this.inflight = q;
   }
 

@@ -65,8 +65,11 @@ export interface ProducerEvents {
 export interface ProducerEgress {
   /** move what is readable now, synchronously; returns the records released */
   pump(): number;
-  /** resolves when egress may have moved on (a write settled, the oldest record became readable) */
-  progress(): Promise<void>;
+  /**
+   * undefined when egress can move now, else a promise that resolves when it may have moved on
+   * (a write settled, the oldest record became readable)
+   */
+  progress(): Promise<void> | undefined;
 }
 
 export class RingProducer implements IngressSink {
@@ -587,23 +590,35 @@ export class RingProducer implements IngressSink {
         this.received += count - i;
         return;
       } // the run failed; counted as not delivered
-      await this.roomIn(ring);
+      const room = this.roomIn(ring);
+      if (room !== undefined) await room;
       const from = i;
       i = this.placeSpans(bytes, spans, i, count, token, token === undefined);
       this.waiting -= i - from;
     }
   }
 
-  /** Wait until `ring` may have a free slot: egress on this thread moves first, then the stages are awaited. */
-  private async roomIn(ring: RingHandle): Promise<void> {
+  /**
+   * Wait until `ring` may have a free slot: egress on this thread moves first, then the stages
+   * are awaited. Not async: undefined when there is room now (no promise, no suspended frame).
+   */
+  private roomIn(ring: RingHandle): Promise<void> | undefined {
     const egress = this.egress;
-    if (egress === null) {
-      await ring.waitForSpace(1);
-      return;
-    }
+    if (egress === null) return ring.hasRoom(1) ? undefined : ring.waitForSpace(1);
     while (!ring.hasRoom(1)) {
-      if (egress.pump() > 0) return;
-      await egress.progress();
+      if (egress.pump() > 0) return undefined;
+      const later = egress.progress();
+      if (later !== undefined) return this.roomLater(ring, later);
+    }
+    return undefined;
+  }
+
+  /** `roomIn` once it had to wait: a loop, so a long wait is one frame, not a chain of them. */
+  private async roomLater(ring: RingHandle, first: Promise<void>): Promise<void> {
+    let later: Promise<void> | undefined = first;
+    while (later !== undefined) {
+      await later;
+      later = this.roomIn(ring);
     }
   }
 
