@@ -29,6 +29,7 @@ import {
 import type { StageWorkerCommand, StageWorkerData, StageWorkerMessage } from './worker-protocol.ts';
 import type { StageHandler } from '../plugin-contract.ts';
 import { IDLE_SLICES, TurnTimer, WAIT_SLICE_MS, turn } from './event-loop-turns.ts';
+import { collectStartupGarbage } from './startup-garbage.ts';
 
 /** Counters every stage has, before the ones its handler asks for. */
 export const BUILTIN_STAGE_COUNTERS = ['batches', 'records'] as const;
@@ -92,6 +93,8 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', onAsyncError);
   // an async wait (Atomics.waitAsync) does not keep a worker's event loop alive: this does
   const keepAlive = setInterval(() => {}, 1 << 30);
+  // module loading's garbage goes now, not in the run (kernel/exec/startup-garbage.ts)
+  collectStartupGarbage();
   post({ type: 'ready', counters: names });
 
   const batch = new SlotBatch(ring);

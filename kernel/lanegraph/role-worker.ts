@@ -26,6 +26,7 @@ import type { RoleEnd, RoleRuntime } from './role-runtime.ts';
 import { runPassRole } from './pass-role.ts';
 import { runRouterRole } from './router-role.ts';
 import { runMergeRole } from './merge-role.ts';
+import { collectStartupGarbage } from '../exec/startup-garbage.ts';
 
 /** Counters every role has, before its role-specific ones and its handler's. */
 export const BUILTIN_ROLE_COUNTERS = ['batches', 'records'] as const;
@@ -126,6 +127,8 @@ async function main(): Promise<void> {
     counter('drops_all_full');
   }
   if (data.kind === 'merge') for (const i of inputs) counter(`taken.${i.lane.what}`);
+  // module loading's garbage goes now, not in the run (kernel/exec/startup-garbage.ts)
+  collectStartupGarbage();
   post({ type: 'ready', counters: names });
 
   let end: RoleEnd;
