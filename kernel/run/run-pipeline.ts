@@ -32,6 +32,7 @@ import type { KernelHost, RunOutcome, RunRequest } from '../plugin-contract.ts';
 import { claimRunDir, type RunDirPaths } from '../rundir/run-dir.ts';
 import type { RuntimeMonitor } from '../rundir/runtime-monitor.ts';
 import { boundedSink } from './bounded-sink.ts';
+import { collectStartupGarbage } from '../exec/startup-garbage.ts';
 
 const MAX_REFUSAL_LINES = 10;
 
@@ -182,12 +183,15 @@ async function runClaimed(kernel: KernelHost, opts: RunRequest, paths: RunDirPat
       stopping = false;
       drain();
     } // a signal came while starting: nothing to read
-    else
+    else {
+      // set-up's garbage leaves the young generation now, not in the first seconds of the run
+      collectStartupGarbage('young');
       await ingress.start(
         boundedSink(ex.sink, opts.maxRecords, () => {
           void ingress.close();
         }),
       );
+    }
     summary = await ex.done;
   } catch (e) {
     ex.abort(
