@@ -9,8 +9,14 @@
 
 import { CLOCK_TICKS_PER_MS, clockTicks, ticksSince } from '../core/clock-ticks.ts';
 
-/** Most time a busy worker runs batches without turning its event loop. */
-export const TURN_MS = 2;
+/**
+ * Most time a busy worker runs batches without turning its event loop. Each turn allocates about
+ * 1 KB (an Immediate and its async-hooks ids, a promise, the await): at 2 ms (500 turns a second)
+ * that was a busy stage thread's only garbage, a scavenge every second or two; at 10 ms it is a
+ * fifth of that (docs/performance.md, eighth pass). A stage's own timers and I/O completions wait
+ * at most this long while its worker is busy (none wait while it awaits its handler or idles).
+ */
+export const TURN_MS = 10;
 /** TURN_MS in clock ticks. */
 const TURN_TICKS = TURN_MS * CLOCK_TICKS_PER_MS;
 /**
