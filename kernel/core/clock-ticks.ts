@@ -6,7 +6,7 @@
  * returns a new array, `performance.now()` and `Date.now()` a heap number (measured, 5 M reads:
  * 39-79 collections each), so a loop reads it once per some thousands of records, never per
  * record or per small batch (at one record per batch, the stage worker's per-batch read was all of its
- * collections). The ticks wrap about every 107 s: compare them with `ticksSince`, never directly.
+ * collections). The ticks wrap about every 107 s: compare them with `ticksBetween`, never directly.
  */
 import process from 'node:process';
 
@@ -21,5 +21,5 @@ export const clockTicks = (): number => {
   return (t[0]! * CLOCK_TICKS_PER_S + t[1]! / CLOCK_NS_PER_TICK) & CLOCK_TICK_MASK;
 };
 
-/** Ticks from `then` (a `clockTicks()` reading less than ~107 s old) to now. */
-export const ticksSince = (then: number): number => (clockTicks() - then) & CLOCK_TICK_MASK;
+/** Ticks from reading `from` to reading `to` (less than ~107 s later). */
+export const ticksBetween = (from: number, to: number): number => (to - from) & CLOCK_TICK_MASK;

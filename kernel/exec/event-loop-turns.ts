@@ -1,13 +1,13 @@
 /**
  * How a worker that runs stage code (a SingleRing stage worker, a LaneGraph stage role) lets the
  * stage's asynchronous work — timers, promises, I/O — run while the pipeline runs: busy, it turns
- * its event loop about every TURN_MS (TurnTimer: a clock read per ~16 k records or ~63 batches,
+ * its event loop about every TURN_MS (TurnTimer: a clock read about every TURN_MS / 4 whatever the batch size,
  * nothing per record); idle, it waits WAIT_SLICE_MS at a time per the ring's or lane's strategy, turning between
  * slices, and after IDLE_SLICES (a SingleRing stage) sleeps on the event loop itself (an async wait the writer
  * wakes), or for `spin`, spins a slice, turns, and again.
  */
 
-import { CLOCK_TICKS_PER_MS, clockTicks, ticksSince } from '../core/clock-ticks.ts';
+import { CLOCK_TICKS_PER_MS, clockTicks, ticksBetween } from '../core/clock-ticks.ts';
 
 /**
  * Most time a busy worker runs batches without turning its event loop. Each turn allocates about
@@ -20,13 +20,23 @@ export const TURN_MS = 10;
 /** TURN_MS in clock ticks. */
 const TURN_TICKS = TURN_MS * CLOCK_TICKS_PER_MS;
 /**
- * Work between two clock reads: a batch counts its records plus BATCH_UNITS. Every clock read on
- * Node 20 allocates (a heap number or an array: measured, kernel/core/clock-ticks.ts), so a loop
- * that read it per batch collected garbage at one record per batch; now one read per ~63
- * one-record batches, per 32 batches of 256, per batch of 16 k.
+ * Work before the first clock read: a batch counts its records plus BATCH_UNITS, so a little work
+ * never reads the clock. After that, the amount of work between two reads follows the work's
+ * pace (TurnTimer): about one read per READ_TICKS. A read can allocate (process.hrtime() makes
+ * an array, 192 bytes, where the loop around it is not optimized), and a fixed count of work per
+ * read was 150 k reads a second for a stage of one-record batches at 10 M records/s: 12 MB/s,
+ * a scavenge every few hundred ms (docs/performance.md, eighth pass).
  */
 const CHECK_UNITS = 16384;
 const BATCH_UNITS = 256;
+/** Aim of the time between two clock reads of a busy loop: a quarter of TURN_MS. */
+const READ_TICKS = TURN_TICKS / 4;
+/**
+ * Most work between two reads: 16 k one-record batches (1.6 ms of them at 10 M a second). It
+ * bounds how late the first turn after a sudden slow-down comes: a handler that goes from 100 ns
+ * to 1 ms a batch turns after at most 16 k of its slow batches once, then on time again.
+ */
+const MAX_CHECK_UNITS = CHECK_UNITS * 256;
 /** How long an idle worker waits per its strategy before it turns its event loop. */
 export const WAIT_SLICE_MS = 1;
 /**
@@ -39,25 +49,44 @@ export const IDLE_SLICES = 16;
 export const turn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * When a busy loop should turn its event loop: about every TURN_MS, the clock read once per
- * CHECK_UNITS of work (so a handler that takes long per record turns less often than TURN_MS,
- * after at most ~63 batches). Allocates nothing.
+ * When a busy loop should turn its event loop: about every TURN_MS. The clock is read once the
+ * work since the last read reaches a threshold (CHECK_UNITS at first) that adapts to the work's
+ * pace: doubled while reads come less than READ_TICKS apart, scaled down to the pace just seen
+ * when one came more than twice as late (a handler that turned slow). So reads come about every
+ * READ_TICKS whatever the batch size, and a loop turns at most about READ_TICKS after TURN_MS.
+ * Allocates nothing itself.
  */
 export class TurnTimer {
   private units = 0;
-  private last = clockTicks();
+  private check = CHECK_UNITS;
+  private lastRead: number;
+  private lastTurn: number;
+
+  constructor(private readonly clock: () => number = clockTicks) {
+    this.lastRead = clock();
+    this.lastTurn = this.lastRead;
+  }
 
   /** A batch of `records` ran; true when the loop should turn now (then call `turned`). */
   due(records: number): boolean {
     this.units += records + BATCH_UNITS;
-    if (this.units < CHECK_UNITS) return false;
+    if (this.units < this.check) return false;
+    const t = this.clock();
+    const gap = ticksBetween(this.lastRead, t);
+    if (gap < READ_TICKS) {
+      if (this.check < MAX_CHECK_UNITS) this.check *= 2;
+    } else if (gap > 2 * READ_TICKS) {
+      this.check = Math.max(BATCH_UNITS + 1, Math.floor((this.units * READ_TICKS) / gap));
+    }
     this.units = 0;
-    return ticksSince(this.last) >= TURN_TICKS;
+    this.lastRead = t;
+    return ticksBetween(this.lastTurn, t) >= TURN_TICKS;
   }
 
   /** The loop turned (or slept on its event loop). */
   turned(): void {
     this.units = 0;
-    this.last = clockTicks();
+    this.lastTurn = this.clock();
+    this.lastRead = this.lastTurn;
   }
 }
