@@ -34,8 +34,11 @@ function setup(shards: number, capacity: number, slotBytes: number, publishBatch
   );
   const log = new RouteLog(shards * capacity);
   const refusedAt: number[] = [];
+  const batches: Array<[number, number, number]> = [];
   const events = {
-    batch() {},
+    batch(e: { shard: number; firstSeq: number; count: number }) {
+      batches.push([e.shard, e.firstSeq, e.count]);
+    },
     refused(index: number) {
       refusedAt.push(index);
     },
@@ -76,7 +79,7 @@ function setup(shards: number, capacity: number, slotBytes: number, publishBatch
     return n;
   };
   producer.attachEgress({ pump, progress: () => Promise.resolve() });
-  return { producer, out, refusedAt, pump };
+  return { producer, out, refusedAt, pump, rings, batches };
 }
 
 const recordArb = fc.uint8Array({ minLength: 0, maxLength: 24 });
@@ -159,5 +162,39 @@ test(
     );
   },
 );
+
+test('pushSpans publishes what it placed before it returns; a push publishes with its burst', () => {
+  const { producer, rings, batches, pump, out } = setup(1, 8, 16, 256);
+  const ring = rings[0]!;
+  const first = ring.cursor() + 1;
+  const one = new Uint32Array([1, 4]);
+  // from a lent read buffer (the core claims and copies it in one call) and from the heap
+  for (const lent of [true, false]) {
+    const buf = bufferOf(producer, 8, lent);
+    buf.set([9, 1, 2, 3, 9]);
+    const before = ring.cursor();
+    assert.is(producer.pushSpans(buf, one, 1), undefined);
+    assert.is(ring.cursor(), before + 1, `published when the call returned (lent: ${lent})`);
+  }
+  assert.equal(batches, [
+    [0, first, 1],
+    [0, first + 1, 1],
+  ]);
+  // a record pushed behind one still pending (a push publishes with its burst) goes out with it
+  const buf = bufferOf(producer, 8, true);
+  buf.set([7, 7, 7, 7], 1);
+  producer.push(buf.subarray(1, 5));
+  assert.is(ring.cursor(), first + 1, 'the push waits for its burst');
+  producer.pushSpans(buf, one, 1);
+  assert.is(ring.cursor(), first + 3);
+  assert.equal(batches[2], [0, first + 2, 2]);
+  pump();
+  assert.equal(out, [
+    [1, 2, 3],
+    [1, 2, 3],
+    [7, 7, 7, 7],
+    [7, 7, 7],
+  ]);
+});
 
 test.run();
