@@ -14,7 +14,7 @@
  */
 import { ByteorError } from '../errors.ts';
 import { validateRegion } from './region.ts';
-import { DEFAULT_SPIN_NS, MAIN_THREAD_SPIN_NS, WAIT_KINDS, type WaitKind } from './ring.ts';
+import { DEFAULT_SPIN_NS, MAIN_THREAD_SPIN_NS, WAIT_KINDS, WAIT_KIND_NAMES, type WaitKind } from './ring.ts';
 import {
   KIND_LANE_EVENTS,
   KIND_LANE_FANOUT,
@@ -383,6 +383,6 @@ export class LaneHandle {
     return this.kind === 'journal' && this.core.journalCommitted(this.base, seq) !== 0;
   }
   waitKind(): WaitKind {
-    return (Object.keys(WAIT_KINDS) as WaitKind[])[this.core.laneWaitKind(this.base)] ?? 'backoff';
+    return WAIT_KIND_NAMES[this.core.laneWaitKind(this.base)] ?? 'backoff';
   }
 }

@@ -23,6 +23,14 @@ export const LENGTH_MASK = 0x7fffffff;
 
 export const WAIT_KINDS = { spin: 0, backoff: 1, block: 2 } as const;
 export type WaitKind = keyof typeof WAIT_KINDS;
+/** The names of WAIT_KINDS by number (a wait kind read from the core is named without allocating). */
+export const WAIT_KIND_NAMES: readonly WaitKind[] = ['spin', 'backoff', 'block'];
+/**
+ * Wakes a worker's timed sleep (`waitForWithin`) may take without its target before it returns
+ * below target: a consumer of several cells is woken by each of them (a join after a diamond),
+ * and a wake is not progress. Each sleep is at most the slice, so this bounds the wait.
+ */
+const SLICE_WAKES = 8;
 /** Default spin budget of `backoff` before it yields and sleeps. */
 export const DEFAULT_SPIN_NS = 20_000;
 /** How long the main thread spins before it awaits an async wake. */
@@ -265,7 +273,10 @@ export class RingHandle {
    * loop (the stage's timers, promises and I/O) between slices: per the ring's strategy it spins
    * (`spin`: the whole slice; `backoff`: its spin budget) and then sleeps on the cell it waits for
    * (`backoff`, `block`), woken by the writer as `waitFor` is. Returns as `available` does; a value
-   * below target is the end, an abort (`stopped`) or the slice running out.
+   * below target is the end, an abort (`stopped`) or a slice that ran out. A wake that did not
+   * bring the target (another cell of a join moved) sleeps again, up to SLICE_WAKES times: the
+   * worker's idle path (a turn of its event loop, which allocates) is for time without progress,
+   * not for each wake (a join stage took 3 000 of them a second).
    */
   waitForWithin(c: number, target: number, sliceMs: number): number {
     const core = this.core;
@@ -273,18 +284,23 @@ export class RingHandle {
     const kind = core.ringWaitKind(base);
     const spin =
       kind === WAIT_KINDS.spin ? sliceMs * 1e6 : kind === WAIT_KINDS.backoff ? core.ringSpinNs(base) >>> 0 : 0;
-    const v = core.ringSpinFor(base, c, target, spin);
+    let v = core.ringSpinFor(base, c, target, spin);
     if (v >= target || kind === WAIT_KINDS.spin) return v;
-    const cell = core.ringConsumerWaitCell(base, c, target) >>> 0;
-    if (cell === 0) return core.ringAvailable(base, c, target);
-    const epoch = core.cellPrepare(cell);
-    try {
-      if (core.ringConsumerWaitCell(base, c, target) >>> 0 === cell)
-        Atomics.wait(this.i32, (cell + 12) >>> 2, epoch, sliceMs);
-    } finally {
-      core.cellDone(cell);
+    for (let wakes = 0; wakes < SLICE_WAKES; wakes++) {
+      const cell = core.ringConsumerWaitCell(base, c, target) >>> 0;
+      if (cell === 0) return core.ringAvailable(base, c, target);
+      const epoch = core.cellPrepare(cell);
+      let slept = 'not-equal';
+      try {
+        if (core.ringConsumerWaitCell(base, c, target) >>> 0 === cell)
+          slept = Atomics.wait(this.i32, (cell + 12) >>> 2, epoch, sliceMs);
+      } finally {
+        core.cellDone(cell);
+      }
+      v = core.ringAvailable(base, c, target);
+      if (v >= target || slept === 'timed-out') return v;
     }
-    return core.ringAvailable(base, c, target);
+    return v;
   }
 
   /**
@@ -382,7 +398,7 @@ export class RingHandle {
     return this.core.ringDeps(this.base, c) >>> 0;
   }
   waitKind(): WaitKind {
-    return (Object.keys(WAIT_KINDS) as WaitKind[])[this.core.ringWaitKind(this.base)] ?? 'backoff';
+    return WAIT_KIND_NAMES[this.core.ringWaitKind(this.base)] ?? 'backoff';
   }
   spinNs(): number {
     return this.core.ringSpinNs(this.base) >>> 0;
