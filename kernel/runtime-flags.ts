@@ -11,6 +11,8 @@
  *   two or three full collections on it to shrink the heap: 3-35 ms pauses of a busy stage
  *   (docs/performance.md, seventh pass). The main thread's heap exists before this runs and keeps
  *   its reducer.
+ * - `--expose-gc`, only for a moment (withGcExposed): how a worker gets its collector to clear its
+ *   start-up garbage before it reports ready (kernel/exec/startup-garbage.ts).
  */
 import v8 from 'node:v8';
 
@@ -25,6 +27,20 @@ export function setV8Flags(flags: readonly string[]): void {
     for (const f of flags) v8.setFlagsFromString(f);
   } catch {
     /* Deno */
+  }
+}
+
+/**
+ * Run `f` with `--expose-gc` set, and clear it after: a `vm` context created inside gets a `gc`
+ * global (this thread's collector), and no context or worker created later does
+ * (kernel/exec/startup-garbage.ts).
+ */
+export function withGcExposed<T>(f: () => T): T {
+  setV8Flags(['--expose-gc']);
+  try {
+    return f();
+  } finally {
+    setV8Flags(['--no-expose-gc']);
   }
 }
 

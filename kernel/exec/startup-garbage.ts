@@ -15,23 +15,18 @@
  * heap) and cleared at once, so no other context or thread gets a `gc` global. Deno has no such
  * switch: nothing is done there.
  */
-import v8 from 'node:v8';
 import vm from 'node:vm';
+import { withGcExposed } from '../runtime-flags.ts';
 
 type Collector = (options?: { type: 'minor' }) => void;
 
 /** This thread's collector, or null where the runtime offers none (Deno). */
 function collector(): Collector | null {
   try {
-    v8.setFlagsFromString('--expose-gc');
-    try {
-      const gc: unknown = vm.runInNewContext('gc');
-      return typeof gc === 'function' ? (gc as Collector) : null;
-    } finally {
-      v8.setFlagsFromString('--no-expose-gc');
-    }
+    const gc: unknown = withGcExposed(() => vm.runInNewContext('gc'));
+    return typeof gc === 'function' ? (gc as Collector) : null;
   } catch {
-    return null;
+    return null; // no `gc` in the context: the flag is not there to set
   }
 }
 
