@@ -14,6 +14,7 @@
  * - The contender applies backpressure by returning a promise from `send`.
  */
 import v8 from 'node:v8';
+import { ClockReadPacer } from '../../kernel/core/clock-read-pacer.ts';
 import { LatencyRecorder, type LatencySummaryUs } from './latency.ts';
 import { BenchErrors } from '../errors.ts';
 
@@ -70,15 +71,13 @@ const CLOCK_READ_MS = 2;
 const MAX_SENDS_PER_READ = 1 << 20;
 
 /**
- * A loop's clock read every so many passes, the count adjusted at each read so that reads come
- * about every CLOCK_READ_MS whatever a pass costs: doubled while reads come faster, and scaled
- * down to the pass cost just seen when one came more than twice as late. Passes that turn slow
- * at once (a contender that starts to block) make one read late by up to the old count of the
- * new passes: `saturate` also ends at a timer for that.
+ * A loop's clock read every so many passes, as many as a ClockReadPacer says
+ * (kernel/core/clock-read-pacer.ts): reads come about every CLOCK_READ_MS whatever a pass costs.
+ * Passes that turn slow at once (a contender that starts to block) make one read late by up to
+ * the old count of the new passes: `saturate` also ends at a timer for that.
  */
 export class SparseClock {
-  private every = 1;
-  private left = 1;
+  private readonly reads = new ClockReadPacer(CLOCK_READ_MS, 1, 1, MAX_SENDS_PER_READ);
   private last: number;
 
   constructor(private readonly clock: () => number = now) {
@@ -87,16 +86,13 @@ export class SparseClock {
 
   /** Is this pass's read due? */
   due(): boolean {
-    return --this.left === 0;
+    return this.reads.due(1);
   }
 
   read(): number {
     const t = this.clock();
-    const gap = t - this.last;
-    if (gap < CLOCK_READ_MS && this.every < MAX_SENDS_PER_READ) this.every *= 2;
-    else if (gap > 2 * CLOCK_READ_MS) this.every = Math.max(1, Math.floor((this.every * CLOCK_READ_MS) / gap));
+    this.reads.read(t - this.last);
     this.last = t;
-    this.left = this.every;
     return t;
   }
 }

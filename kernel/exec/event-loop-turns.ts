@@ -8,6 +8,7 @@
  */
 
 import { CLOCK_TICKS_PER_MS, clockTicks, ticksBetween } from '../core/clock-ticks.ts';
+import { ClockReadPacer } from '../core/clock-read-pacer.ts';
 
 /**
  * Most time a busy worker runs batches without turning its event loop. Each turn allocates about
@@ -49,16 +50,13 @@ export const IDLE_SLICES = 16;
 export const turn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * When a busy loop should turn its event loop: about every TURN_MS. The clock is read once the
- * work since the last read reaches a threshold (CHECK_UNITS at first) that adapts to the work's
- * pace: doubled while reads come less than READ_TICKS apart, scaled down to the pace just seen
- * when one came more than twice as late (a handler that turned slow). So reads come about every
- * READ_TICKS whatever the batch size, and a loop turns at most about READ_TICKS after TURN_MS.
- * Allocates nothing itself.
+ * When a busy loop should turn its event loop: about every TURN_MS. The clock is read when a
+ * ClockReadPacer says (kernel/core/clock-read-pacer.ts: CHECK_UNITS of work at first, then about
+ * every READ_TICKS whatever the batch size), so a loop turns at most about READ_TICKS after
+ * TURN_MS. Allocates nothing itself.
  */
 export class TurnTimer {
-  private units = 0;
-  private check = CHECK_UNITS;
+  private readonly reads = new ClockReadPacer(READ_TICKS, CHECK_UNITS, BATCH_UNITS + 1, MAX_CHECK_UNITS);
   private lastRead: number;
   private lastTurn: number;
 
@@ -69,23 +67,16 @@ export class TurnTimer {
 
   /** A batch of `records` ran; true when the loop should turn now (then call `turned`). */
   due(records: number): boolean {
-    this.units += records + BATCH_UNITS;
-    if (this.units < this.check) return false;
+    if (!this.reads.due(records + BATCH_UNITS)) return false;
     const t = this.clock();
-    const gap = ticksBetween(this.lastRead, t);
-    if (gap < READ_TICKS) {
-      if (this.check < MAX_CHECK_UNITS) this.check *= 2;
-    } else if (gap > 2 * READ_TICKS) {
-      this.check = Math.max(BATCH_UNITS + 1, Math.floor((this.units * READ_TICKS) / gap));
-    }
-    this.units = 0;
+    this.reads.read(ticksBetween(this.lastRead, t));
     this.lastRead = t;
     return ticksBetween(this.lastTurn, t) >= TURN_TICKS;
   }
 
   /** The loop turned (or slept on its event loop). */
   turned(): void {
-    this.units = 0;
+    this.reads.restart();
     this.lastTurn = this.clock();
     this.lastRead = this.lastTurn;
   }
